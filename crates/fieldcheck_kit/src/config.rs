@@ -1,0 +1,401 @@
+//! `fieldcheck.toml`: the org, the observation window, how to read evidence, and the raw
+//! `[controls.<id>]` sections (their parameters are validated by the controls crate).
+//!
+//! Parsing collects diagnostics with line and column instead of stopping at the first problem.
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::time::{Window, parse_date};
+
+/// A config value, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigValue {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An array.
+    Array(Vec<ConfigValue>),
+    /// A table or date-time, which no parameter takes.
+    Other(&'static str),
+}
+
+impl ConfigValue {
+    /// The TOML type name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ConfigValue::Str(_) => "a string",
+            ConfigValue::Int(_) => "an integer",
+            ConfigValue::Float(_) => "a float",
+            ConfigValue::Bool(_) => "a boolean",
+            ConfigValue::Array(_) => "an array",
+            ConfigValue::Other(t) => t,
+        }
+    }
+}
+
+/// A place in the config text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The whole source line.
+    pub snippet: String,
+    /// Width of the marked text.
+    pub width: u32,
+}
+
+/// One `key = value` of a `[controls.<id>]` section.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The key.
+    pub key: String,
+    /// Where the key is.
+    pub key_at: Place,
+    /// Where the value is.
+    pub value_at: Place,
+    /// The value.
+    pub value: ConfigValue,
+}
+
+/// A `[controls.<id>]` section.
+#[derive(Clone, Debug)]
+pub struct ControlSection {
+    /// The control id as written.
+    pub id: String,
+    /// Where the id is.
+    pub at: Place,
+    /// Its entries, in file order.
+    pub entries: Vec<Entry>,
+}
+
+/// The validated config.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The config's path, as shown in diagnostics.
+    pub path: String,
+    /// The org's name.
+    pub org: String,
+    /// The observation window (with the org time zone).
+    pub window: Window,
+    /// Read naive timestamps in the org zone instead of rejecting them.
+    pub naive_timestamps_in_org_zone: bool,
+    /// The `[controls.*]` sections.
+    pub controls: Vec<ControlSection>,
+}
+
+/// Turns byte spans into places.
+pub struct SourceMap<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SourceMap<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceMap { text, line_starts }
+    }
+
+    /// The place of a byte span.
+    pub fn place(&self, span: Range<usize>) -> Place {
+        let start = span.start.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= start).max(1);
+        let ls = self.line_starts[line - 1];
+        let le = self.text[ls..].find('\n').map_or(self.text.len(), |i| ls + i);
+        let snippet = self.text[ls..le].trim_end_matches('\r').to_string();
+        let column = self.text[ls..start].chars().count() as u32 + 1;
+        let end = span.end.clamp(start, le);
+        let width = self.text[start..end].chars().count() as u32;
+        Place { line: line as u32, column, snippet, width }
+    }
+}
+
+fn at(d: Diagnostic, file: &str, p: &Place) -> Diagnostic {
+    d.file(file.to_string()).line(p.line).column(p.column).snippet(p.snippet.clone(), p.width.max(1))
+}
+
+fn convert(v: &DeValue<'_>) -> ConfigValue {
+    match v {
+        DeValue::String(s) => ConfigValue::Str(s.to_string()),
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+            match i64::from_str_radix(digits, i.radix()) {
+                Ok(n) => ConfigValue::Int(n),
+                Err(_) => ConfigValue::Other("an integer out of range"),
+            }
+        }
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().map_or(ConfigValue::Other("a float"), ConfigValue::Float),
+        DeValue::Boolean(b) => ConfigValue::Bool(*b),
+        DeValue::Datetime(d) => ConfigValue::Str(d.to_string()),
+        DeValue::Array(a) => ConfigValue::Array(a.iter().map(|x| convert(x.get_ref())).collect()),
+        DeValue::Table(_) => ConfigValue::Other("a table"),
+    }
+}
+
+const TOP: &[&str] = &["org", "window", "evidence", "controls"];
+const ORG: &[&str] = &["name", "timezone"];
+const WINDOW: &[&str] = &["start", "end"];
+const EVIDENCE: &[&str] = &["naive_timestamps"];
+
+/// Parses and validates `fieldcheck.toml`. Returns the config when it has no error; the
+/// diagnostics always.
+pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let map = SourceMap::new(text);
+    let mut diags = Vec::new();
+    let root = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let p = map.place(e.span().unwrap_or(0..0));
+            diags.push(at(
+                Diagnostic::error("config-syntax", format!("invalid TOML: {}", e.message().trim_end_matches('\n'))),
+                path,
+                &p,
+            ).help("fix the TOML syntax; see `fieldcheck init` for a commented example"));
+            return (None, diags);
+        }
+    };
+    let root = root.get_ref();
+    let unknown_key = |diags: &mut Vec<Diagnostic>, key: &str, span: Range<usize>, allowed: &[&str], table: &str| {
+        let p = map.place(span);
+        let help = match did_you_mean(key, allowed.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the keys of {table} are: {}", allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+        };
+        diags.push(at(Diagnostic::error("config-unknown-key", format!("unknown key `{key}` in {table}")), path, &p).help(help));
+    };
+    for (k, _) in root.iter() {
+        if !TOP.contains(&k.get_ref().as_ref()) {
+            unknown_key(&mut diags, k.get_ref(), k.span(), TOP, "fieldcheck.toml");
+        }
+    }
+    let table = |diags: &mut Vec<Diagnostic>, name: &str, required: bool| -> Option<(&DeTable<'_>, Range<usize>)> {
+        match root.iter().find(|(k, _)| k.get_ref() == name) {
+            Some((k, v)) => match v.get_ref() {
+                DeValue::Table(t) => Some((t, k.span())),
+                other => {
+                    let p = map.place(v.span());
+                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{name}` must be a table, not {}", convert(other).type_name())), path, &p)
+                        .help(format!("write it as a `[{name}]` section")));
+                    None
+                }
+            },
+            None => {
+                if required {
+                    diags.push(
+                        Diagnostic::error("config-missing-key", format!("the `[{name}]` section is missing"))
+                            .file(path.to_string())
+                            .help(match name {
+                                "org" => "add `[org]` with `name = \"...\"` and `timezone = \"America/New_York\"` (an IANA name)".to_string(),
+                                _ => "add `[window]` with `start = \"2026-01-01\"` and `end = \"2026-06-30\"` (both inclusive)".to_string(),
+                            }),
+                    );
+                }
+                None
+            }
+        }
+    };
+    let str_key = |diags: &mut Vec<Diagnostic>, t: &DeTable<'_>, header: &Range<usize>, section: &str, key: &str, example: &str| -> Option<(String, Range<usize>)> {
+        match t.iter().find(|(k, _)| k.get_ref() == key) {
+            Some((_, v)) => match v.get_ref() {
+                DeValue::String(s) => Some((s.to_string(), v.span())),
+                DeValue::Datetime(d) => Some((d.to_string(), v.span())),
+                other => {
+                    let p = map.place(v.span());
+                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{section}.{key}` must be a string, not {}", convert(other).type_name())), path, &p)
+                        .help(format!("write it as `{key} = {example}`")));
+                    None
+                }
+            },
+            None => {
+                let p = map.place(header.clone());
+                diags.push(at(Diagnostic::error("config-missing-key", format!("`{section}.{key}` is missing")), path, &p).help(format!("add `{key} = {example}` to `[{section}]`")));
+                None
+            }
+        }
+    };
+
+    let mut org_name = None;
+    let mut tz = None;
+    if let Some((t, h)) = table(&mut diags, "org", true) {
+        for (k, _) in t.iter() {
+            if !ORG.contains(&k.get_ref().as_ref()) {
+                unknown_key(&mut diags, k.get_ref(), k.span(), ORG, "[org]");
+            }
+        }
+        org_name = str_key(&mut diags, t, &h, "org", "name", "\"Acme Cloud\"").map(|x| x.0);
+        if let Some((name, span)) = str_key(&mut diags, t, &h, "org", "timezone", "\"America/New_York\"") {
+            match TimeZone::get(&name) {
+                Ok(z) => tz = Some((z, name)),
+                Err(_) => {
+                    let p = map.place(span);
+                    let hint = did_you_mean(&name, jiff::tz::db().available().map(|n| n.as_str().to_string()).collect::<Vec<_>>().iter().map(|s| s.as_str()).collect::<Vec<_>>())
+                        .map(|s| format!("did you mean `{s}`? ", ))
+                        .unwrap_or_default();
+                    diags.push(at(Diagnostic::error("unknown-timezone", format!("unknown time zone `{name}`")), path, &p)
+                        .help(format!("{hint}use an IANA time zone name such as `America/New_York`, `Europe/Berlin` or `UTC`")));
+                }
+            }
+        }
+    }
+    let mut window = None;
+    if let Some((t, h)) = table(&mut diags, "window", true) {
+        for (k, _) in t.iter() {
+            if !WINDOW.contains(&k.get_ref().as_ref()) {
+                unknown_key(&mut diags, k.get_ref(), k.span(), WINDOW, "[window]");
+            }
+        }
+        let mut date = |key: &str, example: &str| -> Option<(Date, Range<usize>)> {
+            let (s, span) = str_key(&mut diags, t, &h, "window", key, example)?;
+            match parse_date(&s) {
+                Ok(d) => Some((d, span)),
+                Err(e) => {
+                    let p = map.place(span);
+                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`window.{key}` = `{s}` is not a date ({e})")), path, &p)
+                        .help(format!("write it as `{key} = {example}`")));
+                    None
+                }
+            }
+        };
+        let start = date("start", "\"2026-01-01\"");
+        let end = date("end", "\"2026-06-30\"");
+        if let (Some((s, _)), Some((e, espan))) = (start, end) {
+            if e < s {
+                let p = map.place(espan);
+                diags.push(at(Diagnostic::error("window-end-before-start", format!("the window ends ({e}) before it starts ({s})")), path, &p)
+                    .help("set `end` on or after `start`; both dates are inclusive"));
+            } else {
+                window = Some((s, e));
+            }
+        }
+    }
+    let mut naive = false;
+    if let Some((t, _)) = table(&mut diags, "evidence", false) {
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "naive_timestamps" => match v.get_ref() {
+                    DeValue::String(s) if s == "org" => naive = true,
+                    DeValue::String(s) if s == "reject" => naive = false,
+                    other => {
+                        let p = map.place(v.span());
+                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`evidence.naive_timestamps` must be `\"reject\"` or `\"org\"`, not `{}`", match convert(other) { ConfigValue::Str(s) => s, o => o.type_name().to_string() })), path, &p)
+                            .help("use `\"org\"` to read timestamps without offset in the org time zone, or `\"reject\"` (the default)"));
+                    }
+                },
+                key => unknown_key(&mut diags, key, k.span(), EVIDENCE, "[evidence]"),
+            }
+        }
+    }
+    let mut controls = Vec::new();
+    if let Some((t, _)) = table(&mut diags, "controls", false) {
+        for (k, v) in t.iter() {
+            let kp = map.place(k.span());
+            match v.get_ref() {
+                DeValue::Table(ct) => controls.push(ControlSection {
+                    id: k.get_ref().to_string(),
+                    at: kp,
+                    entries: ct
+                        .iter()
+                        .map(|(ek, ev)| Entry {
+                            key: ek.get_ref().to_string(),
+                            key_at: map.place(ek.span()),
+                            value_at: map.place(ev.span()),
+                            value: convert(ev.get_ref()),
+                        })
+                        .collect(),
+                }),
+                other => {
+                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`controls.{}` must be a table, not {}", k.get_ref(), convert(other).type_name())), path, &kp)
+                        .help(format!("write it as a `[controls.{}]` section", k.get_ref())));
+                }
+            }
+        }
+    }
+    let has_error = diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    match (org_name, tz, window) {
+        (Some(org), Some((tz, tz_name)), Some((s, e))) if !has_error => (
+            Some(Config {
+                path: path.to_string(),
+                org,
+                window: Window::new(s, e, tz, &tz_name),
+                naive_timestamps_in_org_zone: naive,
+                controls,
+            }),
+            diags,
+        ),
+        _ => (None, diags),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(&'static str, Option<u32>)> {
+        parse_config("fieldcheck.toml", text).1.into_iter().map(|d| (d.code, d.line)).collect()
+    }
+
+    const GOOD: &str = "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n";
+
+    #[test]
+    fn a_good_config_parses() {
+        let (c, d) = parse_config("fieldcheck.toml", GOOD);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("valid");
+        assert_eq!(c.org, "Acme");
+        assert_eq!(c.window.start.to_string(), "2026-01-01");
+    }
+
+    #[test]
+    fn unknown_timezone_and_reversed_window() {
+        let text = GOOD.replace("America/New_York", "America/New_Yrok").replace("2026-06-30", "2025-12-31");
+        let (c, d) = parse_config("fieldcheck.toml", &text);
+        assert!(c.is_none());
+        assert_eq!(d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(), [("unknown-timezone", Some(3)), ("window-end-before-start", Some(6))]);
+        assert!(d[0].help.as_deref().unwrap_or("").contains("America/New_York"), "{:?}", d[0].help);
+    }
+
+    #[test]
+    fn unknown_keys_get_suggestions() {
+        let text = format!("{GOOD}[evidnce]\nnaive_timestamps = \"org\"\n");
+        let (_, d) = parse_config("fieldcheck.toml", &text);
+        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!(d[0].line, Some(7));
+        assert_eq!(d[0].column, Some(2));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `evidence`?"));
+    }
+
+    #[test]
+    fn syntax_errors_and_missing_sections() {
+        assert_eq!(codes("[org\nname = 1")[0], ("config-syntax", Some(1)));
+        let c = codes("[org]\nname = \"x\"\ntimezone = \"UTC\"\n");
+        assert_eq!(c, [("config-missing-key", None)]);
+        let c = codes("[org]\nname = \"x\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-1-1\"\nend = 2026-06-30\n");
+        assert_eq!(c, [("config-invalid-value", Some(5))]);
+    }
+
+    #[test]
+    fn control_sections_keep_places() {
+        let text = format!("{GOOD}[controls.leaver-deprovisioning]\nsla = \"24h\"\n");
+        let (c, d) = parse_config("fieldcheck.toml", &text);
+        assert!(d.is_empty());
+        let c = c.expect("valid");
+        assert_eq!(c.controls[0].id, "leaver-deprovisioning");
+        assert_eq!(c.controls[0].entries[0].key, "sla");
+        assert_eq!(c.controls[0].entries[0].value, ConfigValue::Str("24h".into()));
+        assert_eq!(c.controls[0].entries[0].value_at.line, 8);
+    }
+}

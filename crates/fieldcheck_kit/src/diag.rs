@@ -1,0 +1,169 @@
+//! Diagnostics: messages about the run's inputs (config and evidence kit), never about the organisation.
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing was lost.
+    Note,
+    /// Something was ignored or guessed; results are still complete.
+    Warning,
+    /// Input was rejected; a config error stops the run, a kit error skips the row.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case word used in renderings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One message about one place in the inputs.
+///
+/// `code` is a stable kebab-case identifier (see `docs/diagnostics.md`); `line` is 1-based and
+/// for CSV counts the header as line 1; `column` is 1-based in characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub severity: Severity,
+    /// Stable kebab-case code.
+    pub code: &'static str,
+    /// The file, relative to the kit folder (or the config path as given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// The field (column name or config key) concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What is wrong, lower case, no trailing period.
+    pub message: String,
+    /// What would fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The offending source line, for renderers.
+    #[serde(skip)]
+    pub snippet: Option<String>,
+    /// Width in characters of the offending text within `snippet` (0 = unknown).
+    #[serde(skip)]
+    pub span_len: u32,
+}
+
+impl Diagnostic {
+    /// A new diagnostic with no location.
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            file: None,
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+            help: None,
+            snippet: None,
+            span_len: 0,
+        }
+    }
+
+    /// An error diagnostic.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A warning diagnostic.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    /// Sets the file.
+    pub fn file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the line.
+    pub fn line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column.
+    pub fn column(mut self, column: u32) -> Self {
+        self.column = Some(column);
+        self
+    }
+
+    /// Sets the field.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the source line shown under the message and the width of the marked text.
+    pub fn snippet(mut self, snippet: impl Into<String>, span_len: u32) -> Self {
+        self.snippet = Some(snippet.into());
+        self.span_len = span_len;
+        self
+    }
+}
+
+/// The closest candidate to `word` by edit distance, when it is close enough to suggest.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(&word.to_lowercase(), &c.to_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let (d, c) = best?;
+    let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
+    (d <= limit).then_some(c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        let keys = ["sla", "privileged_sla", "enabled", "reason"];
+        assert_eq!(did_you_mean("privilegd_sla", keys), Some("privileged_sla"));
+        assert_eq!(did_you_mean("enabeld", keys), Some("enabled"));
+        assert_eq!(did_you_mean("colour_scheme", keys), None);
+    }
+}

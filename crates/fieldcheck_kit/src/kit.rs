@@ -1,0 +1,187 @@
+//! The loaded evidence kit: every record kind as a vector of typed records, plus per-file status.
+
+use std::collections::HashSet;
+
+use crate::diag::Diagnostic;
+use crate::records::*;
+
+/// What happened to one record kind's file.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    /// The kind.
+    pub kind: Kind,
+    /// The file read (`people.csv` or `people.jsonl`), `None` when absent.
+    pub name: Option<String>,
+    /// Data rows seen.
+    pub rows: u32,
+    /// Data rows rejected as bad input.
+    pub rejected: u32,
+    /// A file-level problem (missing required column, unreadable, two formats).
+    pub problem: Option<String>,
+}
+
+impl FileInfo {
+    /// Whether the file exists.
+    pub fn present(&self) -> bool {
+        self.name.is_some()
+    }
+
+    /// The file's name, or its default CSV name when absent.
+    pub fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.kind.csv_name())
+    }
+
+    /// Why the file cannot be relied on, if it cannot: missing, unusable or with rejected rows.
+    pub fn shortfall(&self) -> Option<String> {
+        if !self.present() {
+            return Some(format!("{} is missing", self.kind.csv_name()));
+        }
+        if let Some(p) = &self.problem {
+            return Some(p.clone());
+        }
+        if self.rejected > 0 {
+            return Some(format!(
+                "{}: {} row{} rejected as bad input",
+                self.display_name(),
+                self.rejected,
+                if self.rejected == 1 { "" } else { "s" }
+            ));
+        }
+        None
+    }
+}
+
+/// The evidence kit, as read.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct Kit {
+    /// One entry per kind, indexed by `Kind as usize`.
+    pub files: Vec<FileInfo>,
+    pub systems: Vec<System>,
+    pub people: Vec<Person>,
+    pub identities: Vec<Identity>,
+    pub accounts: Vec<Account>,
+    pub credentials: Vec<Credential>,
+    pub account_events: Vec<AccountEvent>,
+    pub access_reviews: Vec<AccessReview>,
+    pub access_review_decisions: Vec<Decision>,
+    pub changes: Vec<Change>,
+    pub pull_requests: Vec<PullRequest>,
+    pub pr_reviews: Vec<PrReview>,
+    pub deploys: Vec<Deploy>,
+    pub vendors: Vec<Vendor>,
+    pub backup_jobs: Vec<BackupJob>,
+    pub restore_tests: Vec<RestoreTest>,
+    pub sessions: Vec<Session>,
+    pub central_log: Vec<CentralLog>,
+    pub jit_requests: Vec<JitRequest>,
+    pub data_stores: Vec<DataStore>,
+    pub keys: Vec<Key>,
+    pub endpoints: Vec<Endpoint>,
+    pub training: Vec<Training>,
+    pub training_escalations: Vec<TrainingEscalation>,
+    pub phishing_campaigns: Vec<PhishingCampaign>,
+    pub risks: Vec<Risk>,
+    pub risk_reviews: Vec<RiskReview>,
+    pub risk_links: Vec<RiskLink>,
+}
+
+impl Kit {
+    /// A kit with no files.
+    pub fn empty() -> Kit {
+        Kit {
+            files: Kind::ALL.iter().map(|&kind| FileInfo { kind, name: None, rows: 0, rejected: 0, problem: None }).collect(),
+            systems: Vec::new(),
+            people: Vec::new(),
+            identities: Vec::new(),
+            accounts: Vec::new(),
+            credentials: Vec::new(),
+            account_events: Vec::new(),
+            access_reviews: Vec::new(),
+            access_review_decisions: Vec::new(),
+            changes: Vec::new(),
+            pull_requests: Vec::new(),
+            pr_reviews: Vec::new(),
+            deploys: Vec::new(),
+            vendors: Vec::new(),
+            backup_jobs: Vec::new(),
+            restore_tests: Vec::new(),
+            sessions: Vec::new(),
+            central_log: Vec::new(),
+            jit_requests: Vec::new(),
+            data_stores: Vec::new(),
+            keys: Vec::new(),
+            endpoints: Vec::new(),
+            training: Vec::new(),
+            training_escalations: Vec::new(),
+            phishing_campaigns: Vec::new(),
+            risks: Vec::new(),
+            risk_reviews: Vec::new(),
+            risk_links: Vec::new(),
+        }
+    }
+
+    /// The status of one kind's file.
+    pub fn file(&self, kind: Kind) -> &FileInfo {
+        &self.files[kind as usize]
+    }
+
+    /// The file name a record location points at.
+    pub fn file_name(&self, loc: Loc) -> String {
+        self.file(loc.kind).display_name()
+    }
+
+    /// Total records loaded.
+    pub fn record_count(&self) -> usize {
+        self.files.iter().map(|f| (f.rows - f.rejected) as usize).sum()
+    }
+}
+
+/// Warns about records whose `system_id` names no row of systems.csv: every control ignores
+/// them (only in-scope systems count), so the user must hear about it.
+pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
+    if !kit.file(Kind::Systems).present() {
+        return;
+    }
+    let known: HashSet<&str> = kit.systems.iter().map(|s| &*s.system_id).collect();
+    let mut check = |kind: Kind, refs: &mut dyn Iterator<Item = (&str, Loc)>| {
+        let mut count = 0usize;
+        let mut first: Option<(&str, Loc)> = None;
+        let mut names: Vec<&str> = Vec::new();
+        for (sys, loc) in refs {
+            if !known.contains(sys) {
+                count += 1;
+                first.get_or_insert((sys, loc));
+                if names.len() < 5 && !names.contains(&sys) {
+                    names.push(sys);
+                }
+            }
+        }
+        if let Some((_, loc)) = first {
+            diags.push(
+                Diagnostic::warning(
+                    "unknown-system",
+                    format!(
+                        "{count} row{} name{} a system that is not in systems.csv ({}); controls ignore them as out of scope",
+                        if count == 1 { "" } else { "s" },
+                        if count == 1 { "s" } else { "" },
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .file(kit.file(kind).display_name())
+                .line(loc.line)
+                .field("system_id")
+                .help("add the system to systems.csv (with `in_scope`), or correct the `system_id`"),
+            );
+        }
+    };
+    check(Kind::Accounts, &mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::Credentials, &mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::AccessReviews, &mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::Deploys, &mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::BackupJobs, &mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::RestoreTests, &mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::Sessions, &mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::DataStores, &mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)));
+    check(Kind::Endpoints, &mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)));
+}

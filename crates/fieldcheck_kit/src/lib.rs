@@ -1,0 +1,31 @@
+//! The canonical evidence kit (format v1): record kinds, `fieldcheck.toml`, the reader, person
+//! resolution, the observation window, and diagnostics about bad input.
+//!
+//! This crate is the collecting side's output and the judging side's input. It reads files but
+//! judges nothing: a bad row becomes a [`Diagnostic`] and is skipped, and each file's status
+//! ([`FileInfo`]) tells the controls whether they can rely on it.
+//!
+//! ```no_run
+//! use fieldcheck_kit::{parse_config, read_kit, ReadOptions};
+//! let text = std::fs::read_to_string("kit/fieldcheck.toml").unwrap();
+//! let (config, diagnostics) = parse_config("kit/fieldcheck.toml", &text);
+//! let (kit, more) = read_kit("kit".as_ref(), &ReadOptions::default()).unwrap();
+//! ```
+
+#![deny(missing_docs)]
+
+mod config;
+mod diag;
+mod kit;
+mod people;
+mod read;
+mod records;
+pub mod time;
+
+pub use config::{Config, ConfigValue, ControlSection, Entry, Place, SourceMap, parse_config};
+pub use diag::{Diagnostic, Severity, did_you_mean};
+pub use kit::{FileInfo, Kit};
+pub use people::Resolver;
+pub use read::{ReadOptions, header_line, read_kit};
+pub use records::*;
+pub use time::{Period, Window};

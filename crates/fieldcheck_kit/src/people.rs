@@ -1,0 +1,153 @@
+//! Person resolution: every field that names a person is resolved to a `person_id` before any
+//! control runs, through people.csv (ids, then emails in any case) and identities.csv.
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostic;
+use crate::kit::Kit;
+use crate::records::{Id, Kind};
+
+/// Resolves person-naming values to person ids.
+pub struct Resolver {
+    ids: HashMap<Id, ()>,
+    emails: HashMap<String, Id>,
+    external: HashMap<Id, Id>,
+    external_lower: HashMap<String, Id>,
+}
+
+impl Resolver {
+    /// A person id as is, else the person with that email, else the identity it maps to; a value
+    /// that resolves to nobody stays as written.
+    pub fn resolve(&self, v: &Id) -> Id {
+        if self.ids.contains_key(v) {
+            return v.clone();
+        }
+        if let Some(p) = self.emails.get(&v.to_lowercase()) {
+            return p.clone();
+        }
+        if let Some(p) = self.external.get(v) {
+            return p.clone();
+        }
+        if let Some(p) = self.external_lower.get(&v.to_lowercase()) {
+            return p.clone();
+        }
+        v.clone()
+    }
+
+    fn resolve_direct(&self, v: &Id) -> Id {
+        if self.ids.contains_key(v) {
+            return v.clone();
+        }
+        self.emails.get(&v.to_lowercase()).cloned().unwrap_or_else(|| v.clone())
+    }
+}
+
+/// Resolves every person field of the kit in place.
+pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
+    let mut r = Resolver { ids: HashMap::new(), emails: HashMap::new(), external: HashMap::new(), external_lower: HashMap::new() };
+    let people_file = kit.file(Kind::People).display_name();
+    let mut email_line: HashMap<String, u32> = HashMap::new();
+    for p in &kit.people {
+        r.ids.insert(p.person_id.clone(), ());
+    }
+    for p in &kit.people {
+        let Some(email) = &p.email else { continue };
+        let key = email.to_lowercase();
+        match r.emails.get(&key) {
+            Some(first) if *first != p.person_id => diags.push(
+                Diagnostic::warning("ambiguous-person", format!("email `{email}` names two people, `{first}` and `{}`; `{first}` wins", p.person_id))
+                    .file(people_file.clone())
+                    .line(p.loc.line)
+                    .field("email")
+                    .help(format!("give each person their own email (first seen on line {})", email_line.get(&key).copied().unwrap_or(0))),
+            ),
+            Some(_) => {}
+            None => {
+                email_line.insert(key.clone(), p.loc.line);
+                r.emails.insert(key, p.person_id.clone());
+            }
+        }
+    }
+    let ident_file = kit.file(Kind::Identities).display_name();
+    let mut ident_line: HashMap<Id, u32> = HashMap::new();
+    for i in &mut kit.identities {
+        i.person_id = r.resolve_direct(&i.person_id);
+    }
+    for i in &kit.identities {
+        match r.external.get(&i.external_id) {
+            Some(first) if *first != i.person_id => diags.push(
+                Diagnostic::warning(
+                    "ambiguous-person",
+                    format!("external id `{}` names two people, `{first}` and `{}`; `{first}` wins", i.external_id, i.person_id),
+                )
+                .file(ident_file.clone())
+                .line(i.loc.line)
+                .field("external_id")
+                .help(format!("map each external id to one person (first seen on line {})", ident_line.get(&i.external_id).copied().unwrap_or(0))),
+            ),
+            Some(_) => {}
+            None => {
+                ident_line.insert(i.external_id.clone(), i.loc.line);
+                r.external.insert(i.external_id.clone(), i.person_id.clone());
+                r.external_lower.entry(i.external_id.to_lowercase()).or_insert_with(|| i.person_id.clone());
+            }
+        }
+    }
+    let res = |v: &mut Option<Id>| {
+        if let Some(x) = v {
+            *x = r.resolve(x);
+        }
+    };
+    for s in &mut kit.systems {
+        res(&mut s.owner_id);
+    }
+    for p in &mut kit.people {
+        res(&mut p.manager_id);
+    }
+    for a in &mut kit.accounts {
+        res(&mut a.person_id);
+        res(&mut a.owner_id);
+    }
+    for a in &mut kit.access_reviews {
+        res(&mut a.owner_id);
+    }
+    for d in &mut kit.access_review_decisions {
+        res(&mut d.reviewer_id);
+    }
+    for c in &mut kit.changes {
+        res(&mut c.requester_id);
+        res(&mut c.approver_id);
+    }
+    for p in &mut kit.pull_requests {
+        res(&mut p.author_id);
+    }
+    for p in &mut kit.pr_reviews {
+        res(&mut p.reviewer_id);
+    }
+    for d in &mut kit.deploys {
+        res(&mut d.deployer_id);
+    }
+    for v in &mut kit.vendors {
+        res(&mut v.owner_id);
+    }
+    for s in &mut kit.sessions {
+        res(&mut s.person_id);
+    }
+    for j in &mut kit.jit_requests {
+        res(&mut j.person_id);
+        res(&mut j.approver_id);
+    }
+    for t in &mut kit.training {
+        t.person_id = r.resolve(&t.person_id);
+    }
+    for t in &mut kit.training_escalations {
+        t.person_id = r.resolve(&t.person_id);
+        res(&mut t.notified_id);
+    }
+    for x in &mut kit.risks {
+        res(&mut x.owner_id);
+    }
+    for x in &mut kit.risk_reviews {
+        res(&mut x.reviewer_id);
+    }
+}

@@ -1,0 +1,294 @@
+//! Time in the org's zone: parsing kit values, the observation window and its calendar periods.
+//!
+//! The window is half-open: it runs from local midnight at the start of `window.start` to local
+//! midnight at the end of `window.end`. Calendar periods (months, quarters) belong to the window
+//! when their last day falls within it; a period itself is never clipped to the window.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Span, Timestamp};
+
+/// Why a timestamp cell could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TsError {
+    /// A valid date-time without an offset or `Z`.
+    Naive,
+    /// Not a timestamp at all.
+    Invalid(String),
+}
+
+/// Parses an RFC 3339 timestamp with an offset; a naive one is read in `naive_tz` when given.
+pub fn parse_ts(s: &str, naive_tz: Option<&TimeZone>) -> Result<Timestamp, TsError> {
+    match s.parse::<Timestamp>() {
+        Ok(ts) => Ok(ts),
+        Err(e) => match s.parse::<DateTime>() {
+            Ok(dt) if looks_like_datetime(s) => match naive_tz {
+                Some(tz) => dt
+                    .to_zoned(tz.clone())
+                    .map(|z| z.timestamp())
+                    .map_err(|e| TsError::Invalid(e.to_string())),
+                None => Err(TsError::Naive),
+            },
+            _ => Err(TsError::Invalid(e.to_string())),
+        },
+    }
+}
+
+fn looks_like_datetime(s: &str) -> bool {
+    s.len() > 10 && (s.as_bytes()[10] == b'T' || s.as_bytes()[10] == b't' || s.as_bytes()[10] == b' ')
+}
+
+/// Parses a strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err("expected `YYYY-MM-DD`".to_string());
+    }
+    s.parse::<Date>().map_err(|e| e.to_string())
+}
+
+/// Adds an exact duration, saturating at the ends of time.
+pub fn add(ts: Timestamp, d: SignedDuration) -> Timestamp {
+    ts.checked_add(d).unwrap_or(if d.is_negative() { Timestamp::MIN } else { Timestamp::MAX })
+}
+
+/// Adds N exact days (N × 24 h).
+pub fn add_days(ts: Timestamp, days: i64) -> Timestamp {
+    add(ts, SignedDuration::from_hours(days.saturating_mul(24)))
+}
+
+/// A calendar period of the org time zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    /// `2026-Q1` or `2026-03`.
+    pub label: String,
+    /// First instant of the period.
+    pub start: Timestamp,
+    /// First instant after the period.
+    pub end: Timestamp,
+    /// The period's last calendar day.
+    pub last_day: Date,
+}
+
+impl Period {
+    /// Whether `t` lies in the period (`start ≤ t < end`).
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// The observation window in the org time zone.
+#[derive(Clone, Debug)]
+pub struct Window {
+    /// First day, inclusive.
+    pub start: Date,
+    /// Last day, inclusive.
+    pub end: Date,
+    /// The org time zone.
+    pub tz: TimeZone,
+    /// The IANA name of the org time zone.
+    pub tz_name: String,
+    /// Local midnight at the start of `start`.
+    pub start_ts: Timestamp,
+    /// Local midnight at the end of `end`.
+    pub end_ts: Timestamp,
+}
+
+impl Window {
+    /// Builds the window; `end` must not be before `start`.
+    pub fn new(start: Date, end: Date, tz: TimeZone, tz_name: &str) -> Window {
+        let start_ts = midnight(&tz, start);
+        let end_ts = end_of_day(&tz, end);
+        Window { start, end, tz, tz_name: tz_name.to_string(), start_ts, end_ts }
+    }
+
+    /// Whether `t` is in the window (`start ≤ t < end`).
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start_ts <= t && t < self.end_ts
+    }
+
+    /// The local calendar date of an instant.
+    pub fn local_date(&self, t: Timestamp) -> Date {
+        t.to_zoned(self.tz.clone()).date()
+    }
+
+    /// Local midnight at the start of `d`.
+    pub fn midnight(&self, d: Date) -> Timestamp {
+        midnight(&self.tz, d)
+    }
+
+    /// Local midnight at the end of `d` (the end of that calendar day).
+    pub fn end_of_day(&self, d: Date) -> Timestamp {
+        end_of_day(&self.tz, d)
+    }
+
+    /// Formats an instant for humans in the org zone: `2026-03-06 17:05 EST`.
+    pub fn fmt(&self, t: Timestamp) -> String {
+        t.to_zoned(self.tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+    }
+
+    /// Formats an instant's time of day only when it falls on `same_day`: `09:12`, else full.
+    pub fn fmt_near(&self, t: Timestamp, reference: Timestamp) -> String {
+        let z = t.to_zoned(self.tz.clone());
+        let r = reference.to_zoned(self.tz.clone());
+        if z.offset() == r.offset() {
+            z.strftime("%Y-%m-%d %H:%M").to_string()
+        } else {
+            z.strftime("%Y-%m-%d %H:%M %Z").to_string()
+        }
+    }
+
+    /// Calendar quarters whose last day falls within the window, in order.
+    pub fn quarters(&self) -> Vec<Period> {
+        self.periods(3)
+    }
+
+    /// Calendar months whose last day falls within the window, in order.
+    pub fn months(&self) -> Vec<Period> {
+        self.periods(1)
+    }
+
+    fn periods(&self, months: i8) -> Vec<Period> {
+        let mut out = Vec::new();
+        let first_month = (self.start.month() - 1) / months * months + 1;
+        let mut first = Date::new(self.start.year(), first_month, 1).expect("first day of a month is valid");
+        loop {
+            let next = first.checked_add(Span::new().months(months)).expect("dates stay in range");
+            let last_day = next.yesterday().expect("dates stay in range");
+            if last_day > self.end {
+                break;
+            }
+            if last_day >= self.start {
+                let label = if months == 3 {
+                    format!("{}-Q{}", first.year(), (first.month() - 1) / 3 + 1)
+                } else {
+                    format!("{}-{:02}", first.year(), first.month())
+                };
+                out.push(Period {
+                    label,
+                    start: midnight(&self.tz, first),
+                    end: midnight(&self.tz, next),
+                    last_day,
+                });
+            }
+            first = next;
+        }
+        out
+    }
+}
+
+/// Local midnight at the start of `d` in `tz` (the first instant of the day when midnight is skipped).
+pub fn midnight(tz: &TimeZone, d: Date) -> Timestamp {
+    d.to_zoned(tz.clone())
+        .and_then(|z| z.start_of_day())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::MAX)
+}
+
+/// Local midnight at the end of `d` in `tz`.
+pub fn end_of_day(tz: &TimeZone, d: Date) -> Timestamp {
+    match d.tomorrow() {
+        Ok(next) => midnight(tz, next),
+        Err(_) => Timestamp::MAX,
+    }
+}
+
+/// A duration for humans: `3 days 16 hours`, `5 hours 2 minutes`, `40 minutes`.
+pub fn human_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs().unsigned_abs();
+    let days = secs / 86_400;
+    let hours = (secs % 86_400) / 3_600;
+    let mins = (secs % 3_600) / 60;
+    let unit = |n: u64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(unit(days, "day"));
+        if hours > 0 {
+            parts.push(unit(hours, "hour"));
+        }
+    } else if hours > 0 {
+        parts.push(unit(hours, "hour"));
+        if mins > 0 {
+            parts.push(unit(mins, "minute"));
+        }
+    } else if mins > 0 {
+        parts.push(unit(mins, "minute"));
+    } else {
+        parts.push(unit(secs % 60, "second"));
+    }
+    let s = parts.join(" ");
+    if d.is_negative() { format!("-{s}") } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ny() -> TimeZone {
+        TimeZone::get("America/New_York").expect("bundled zone")
+    }
+
+    fn d(s: &str) -> Date {
+        parse_date(s).expect("valid date")
+    }
+
+    #[test]
+    fn parses_offsets_and_rejects_naive() {
+        let t = parse_ts("2026-03-06T17:05:00-05:00", None).expect("valid");
+        assert_eq!(t.to_string(), "2026-03-06T22:05:00Z");
+        assert_eq!(parse_ts("2026-03-06T17:05:00", None), Err(TsError::Naive));
+        let t = parse_ts("2026-03-06T17:05:00", Some(&ny())).expect("org zone");
+        assert_eq!(t.to_string(), "2026-03-06T22:05:00Z");
+        assert!(matches!(parse_ts("2026-13-06T17:05:00Z", None), Err(TsError::Invalid(_))));
+        assert!(matches!(parse_ts("yesterday", None), Err(TsError::Invalid(_))));
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("2026-02-28").is_ok());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("20260228").is_err());
+        assert!(parse_date("2026-2-28").is_err());
+    }
+
+    #[test]
+    fn window_edges_are_local_midnights() {
+        let w = Window::new(d("2026-01-01"), d("2026-06-30"), ny(), "America/New_York");
+        assert_eq!(w.start_ts.to_string(), "2026-01-01T05:00:00Z");
+        assert_eq!(w.end_ts.to_string(), "2026-07-01T04:00:00Z");
+        assert!(w.contains(w.start_ts));
+        assert!(!w.contains(w.end_ts));
+    }
+
+    #[test]
+    fn periods_whose_last_day_is_in_the_window() {
+        let w = Window::new(d("2026-02-15"), d("2026-09-29"), ny(), "America/New_York");
+        let q: Vec<String> = w.quarters().into_iter().map(|p| p.label).collect();
+        assert_eq!(q, ["2026-Q1", "2026-Q2"]);
+        let m: Vec<String> = w.months().into_iter().map(|p| p.label).collect();
+        assert_eq!(m, ["2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]);
+        let q1 = &w.quarters()[0];
+        assert_eq!(q1.start.to_string(), "2026-01-01T05:00:00Z");
+        assert_eq!(q1.last_day, d("2026-03-31"));
+        // The quarter ends at local midnight, after the March DST change (EDT, -04:00).
+        assert_eq!(q1.end.to_string(), "2026-04-01T04:00:00Z");
+    }
+
+    #[test]
+    fn exact_days_differ_from_calendar_days_across_dst() {
+        let t = parse_ts("2026-03-07T12:00:00-05:00", None).expect("valid");
+        let later = add_days(t, 1);
+        assert_eq!(later.to_zoned(ny()).strftime("%H:%M").to_string(), "13:00");
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(SignedDuration::from_secs(3 * 86_400 + 16 * 3_600 + 7)), "3 days 16 hours");
+        assert_eq!(human_duration(SignedDuration::from_secs(3_600 + 120)), "1 hour 2 minutes");
+        assert_eq!(human_duration(SignedDuration::from_secs(45)), "45 seconds");
+    }
+}
