@@ -1,1 +1,337 @@
-//! placeholder
+//! The ten built-in control tests: pure functions of the evidence kit, the parameters and the
+//! window. No I/O, no clock, no environment: the same inputs give the same results.
+//!
+//! A test defines a population over the observation window, checks 100 % of it, and reports
+//! each failing item as a [`Deviation`] with sorted reason codes, a one-sentence detail and the
+//! evidence lines behind it. A control's status then follows `docs/controls.md`.
+//!
+//! **Architecture invariant:** nothing here reads files, the clock or the environment; the kit
+//! arrives loaded and person-resolved, and the window carries the org time zone.
+
+#![deny(missing_docs)]
+
+mod builtin;
+mod catalog;
+mod params;
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
+
+pub use catalog::{ControlMeta, ParamMeta, TestMeta, catalog, control_meta};
+pub use params::{Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params};
+
+/// A control's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// No test has a deviation.
+    Effective,
+    /// At least one deviation.
+    Exceptions,
+    /// Evidence is missing or bad, or a population that must not be empty is empty.
+    NotEvidenced,
+    /// Scoped out in the config, with a reason.
+    NotApplicable,
+}
+
+impl Status {
+    /// The status as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Effective => "effective",
+            Status::Exceptions => "exceptions",
+            Status::NotEvidenced => "not_evidenced",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Whether the status counts as failing for the self-check.
+    pub fn is_failing(self) -> bool {
+        matches!(self, Status::Exceptions | Status::NotEvidenced)
+    }
+}
+
+/// The self-check verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Risk {
+    /// No failing control.
+    Low,
+    /// One or two failing controls.
+    Elevated,
+    /// Three or more: material risk of qualified observations.
+    Material,
+}
+
+impl Risk {
+    /// The verdict for a number of failing controls.
+    pub fn from_failing(n: usize) -> Risk {
+        match n {
+            0 => Risk::Low,
+            1 | 2 => Risk::Elevated,
+            _ => Risk::Material,
+        }
+    }
+
+    /// The verdict as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Elevated => "elevated",
+            Risk::Material => "material",
+        }
+    }
+}
+
+/// One failing item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deviation {
+    /// The item key.
+    pub item: String,
+    /// Every reason that applies, sorted, each once.
+    pub reasons: Vec<&'static str>,
+    /// One sentence naming the subject and the numbers.
+    pub detail: String,
+    /// The records behind it, sorted.
+    pub evidence: Vec<Loc>,
+}
+
+/// Something reported that is not a deviation (an upcoming expiry, a success rate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// The item or subject it is about.
+    pub item: String,
+    /// One sentence.
+    pub detail: String,
+}
+
+/// One test's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestResult {
+    /// The test id.
+    pub id: &'static str,
+    /// Every item of the population, failing or not.
+    pub population: usize,
+    /// The failing items, in population order.
+    pub deviations: Vec<Deviation>,
+    /// Reported observations that are not deviations.
+    pub notes: Vec<Note>,
+}
+
+/// One control's result.
+#[derive(Clone, Debug)]
+pub struct ControlResult {
+    /// The control's metadata.
+    pub meta: &'static ControlMeta,
+    /// The status.
+    pub status: Status,
+    /// Why the control is `not_evidenced` or `not_applicable`.
+    pub reason: Option<String>,
+    /// The tests' results, in catalog order.
+    pub tests: Vec<TestResult>,
+}
+
+impl ControlResult {
+    /// Deviations over all tests.
+    pub fn deviation_count(&self) -> usize {
+        self.tests.iter().map(|t| t.deviations.len()).sum()
+    }
+
+    /// Population over all tests.
+    pub fn population(&self) -> usize {
+        self.tests.iter().map(|t| t.population).sum()
+    }
+}
+
+/// The audit of a kit over a window.
+#[derive(Clone, Debug)]
+pub struct Audit {
+    /// The controls run, in catalog order.
+    pub controls: Vec<ControlResult>,
+}
+
+impl Audit {
+    /// Controls whose status is `exceptions` or `not_evidenced`.
+    pub fn failing(&self) -> usize {
+        self.controls.iter().filter(|c| c.status.is_failing()).count()
+    }
+
+    /// The self-check verdict.
+    pub fn risk(&self) -> Risk {
+        Risk::from_failing(self.failing())
+    }
+}
+
+/// What a control test sees: the kit, the window, its parameters and shared indexes.
+pub(crate) struct Cx<'a> {
+    pub kit: &'a Kit,
+    pub w: &'a Window,
+    pub p: &'a ControlParams,
+    /// In-scope systems by id.
+    pub in_scope: &'a HashMap<&'a str, &'a System>,
+    /// People by id.
+    pub people: &'a HashMap<&'a str, &'a Person>,
+}
+
+impl Cx<'_> {
+    pub fn in_scope(&self, system_id: &str) -> bool {
+        self.in_scope.contains_key(system_id)
+    }
+
+    /// How a person is named in details: their email, else the id as written.
+    pub fn who(&self, id: &str) -> String {
+        match self.people.get(id).and_then(|p| p.email.as_deref()) {
+            Some(e) => e.to_string(),
+            None => id.to_string(),
+        }
+    }
+}
+
+/// Builds one deviation: reasons, sentence parts and evidence.
+pub(crate) struct Dev {
+    item: String,
+    lead: Option<String>,
+    reasons: BTreeSet<&'static str>,
+    parts: Vec<String>,
+    evidence: BTreeSet<Loc>,
+}
+
+const MAX_PARTS: usize = 6;
+const MAX_EVIDENCE: usize = 50;
+
+impl Dev {
+    pub fn new(item: impl Into<String>) -> Dev {
+        Dev { item: item.into(), lead: None, reasons: BTreeSet::new(), parts: Vec::new(), evidence: BTreeSet::new() }
+    }
+
+    /// The clause that opens the sentence (the subject), shown only when there is a reason.
+    pub fn lead(mut self, lead: impl Into<String>) -> Dev {
+        self.lead = Some(lead.into());
+        self
+    }
+
+    pub fn fail(&mut self, code: &'static str, part: impl Into<String>) {
+        self.reasons.insert(code);
+        self.parts.push(part.into());
+    }
+
+    pub fn ev(&mut self, loc: Loc) {
+        self.evidence.insert(loc);
+    }
+
+    pub fn finish(self) -> Option<Deviation> {
+        if self.reasons.is_empty() {
+            return None;
+        }
+        let mut parts = self.parts;
+        if parts.len() > MAX_PARTS {
+            let more = parts.len() - MAX_PARTS + 1;
+            parts.truncate(MAX_PARTS - 1);
+            parts.push(format!("and {more} more"));
+        }
+        let body = parts.join("; ");
+        let detail = match self.lead {
+            Some(l) => format!("{l}; {body}"),
+            None => body,
+        };
+        Some(Deviation {
+            item: self.item,
+            reasons: self.reasons.into_iter().collect(),
+            detail,
+            evidence: self.evidence.into_iter().take(MAX_EVIDENCE).collect(),
+        })
+    }
+}
+
+/// Runs the built-in controls (all, or those named in `only`) on a loaded kit.
+pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Audit {
+    let in_scope: HashMap<&str, &System> =
+        kit.systems.iter().filter(|s| s.in_scope == Some(true)).map(|s| (&*s.system_id, s)).collect();
+    let people: HashMap<&str, &Person> = kit.people.iter().map(|p| (&*p.person_id, p)).collect();
+    let mut controls = Vec::new();
+    for (meta, run) in catalog().iter().zip(builtin::BUILTIN) {
+        debug_assert_eq!(meta.id, run.0);
+        if !only.is_empty() && !only.iter().any(|o| o == &meta.id) {
+            continue;
+        }
+        let p = params.control(&meta.id);
+        if !p.enabled {
+            controls.push(ControlResult {
+                meta,
+                status: Status::NotApplicable,
+                reason: p.reason.clone(),
+                tests: Vec::new(),
+            });
+            continue;
+        }
+        let cx = Cx { kit, w: window, p, in_scope: &in_scope, people: &people };
+        let tests = match catch_unwind(AssertUnwindSafe(|| (run.1)(&cx))) {
+            Ok(t) => t,
+            Err(_) => {
+                controls.push(ControlResult {
+                    meta,
+                    status: Status::NotEvidenced,
+                    reason: Some("the control test failed internally; please report this as a bug".into()),
+                    tests: Vec::new(),
+                });
+                continue;
+            }
+        };
+        let mut shortfalls: Vec<String> = Vec::new();
+        for stem in &meta.needs {
+            if let Some(kind) = Kind::ALL.iter().find(|k| k.stem() == stem)
+                && let Some(s) = kit.file(*kind).shortfall()
+            {
+                shortfalls.push(s);
+            }
+        }
+        if meta.id == "change-management" && tests.iter().all(|t| t.population == 0) {
+            shortfalls.push("no production deploys of in-scope systems in the window".into());
+        }
+        let (status, reason) = if !shortfalls.is_empty() {
+            (Status::NotEvidenced, Some(shortfalls.join("; ")))
+        } else if tests.iter().any(|t| !t.deviations.is_empty()) {
+            (Status::Exceptions, None)
+        } else {
+            (Status::Effective, None)
+        };
+        controls.push(ControlResult { meta, status, reason, tests });
+    }
+    Audit { controls }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_matches_the_builtin_list() {
+        let ids: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
+        let built: Vec<&str> = builtin::BUILTIN.iter().map(|b| b.0).collect();
+        assert_eq!(ids, built);
+        assert_eq!(ids.len(), 10);
+        for c in catalog() {
+            for n in &c.needs {
+                assert!(Kind::ALL.iter().any(|k| k.stem() == n), "{} needs unknown file {n}", c.id);
+            }
+            assert!(!c.title.to_lowercase().starts_with("ensure"));
+        }
+    }
+
+    #[test]
+    fn criteria_are_trust_services_criteria() {
+        let known = include_str!("criteria.txt");
+        for c in catalog() {
+            for id in &c.criteria {
+                assert!(known.lines().any(|l| l.split('\t').next() == Some(id.as_str())), "{}: unknown criterion {id}", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn risk_thresholds() {
+        assert_eq!(Risk::from_failing(0), Risk::Low);
+        assert_eq!(Risk::from_failing(2), Risk::Elevated);
+        assert_eq!(Risk::from_failing(3), Risk::Material);
+    }
+}

@@ -1,0 +1,303 @@
+//! `access-reviews` (CC6.2): every in-scope system with accounts is reviewed every quarter, on
+//! time, completely, independently, and its revocations are applied.
+
+use std::collections::{HashMap, HashSet};
+
+use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
+use jiff::Timestamp;
+
+use super::{plural, short_list};
+use crate::{Cx, Dev, TestResult};
+
+pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+    let kit = cx.kit;
+    let grace = cx.p.int("completion_grace_days");
+    let revoke_days = cx.p.int("revoke_grace_days");
+    let mut accounts_by_system: HashMap<&str, Vec<&Account>> = HashMap::new();
+    let mut account_by_key: HashMap<(&str, &str), &Account> = HashMap::new();
+    for a in &kit.accounts {
+        accounts_by_system.entry(&a.system_id).or_default().push(a);
+        account_by_key.insert((&a.system_id, &a.account_id), a);
+    }
+    let mut reviews_by_system: HashMap<&str, Vec<&AccessReview>> = HashMap::new();
+    for r in &kit.access_reviews {
+        reviews_by_system.entry(&r.system_id).or_default().push(r);
+    }
+    let mut decisions_by_review: HashMap<&str, Vec<&Decision>> = HashMap::new();
+    for d in &kit.access_review_decisions {
+        decisions_by_review.entry(&d.review_id).or_default().push(d);
+    }
+    let quarters = cx.w.quarters();
+    let mut population = 0;
+    let mut deviations = Vec::new();
+    for sys in kit.systems.iter().filter(|s| cx.in_scope(&s.system_id) && accounts_by_system.contains_key(&*s.system_id)) {
+        let sid: &str = &sys.system_id;
+        let accounts = &accounts_by_system[sid];
+        let reviews = reviews_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
+        for q in &quarters {
+            population += 1;
+            let item = format!("{sid}/{}", q.label);
+            let mut dev = Dev::new(item);
+            // The latest review started in the quarter; on equal starts, the first in file order.
+            let mut review: Option<&AccessReview> = None;
+            for r in reviews.iter().filter(|r| q.contains(r.started_at)) {
+                if review.is_none_or(|b| r.started_at > b.started_at) {
+                    review = Some(r);
+                }
+            }
+            let Some(review) = review else {
+                dev.fail("missing_review", format!("no access review of {sid} was started in {}", q.label));
+                if let Some(r) = reviews.first() {
+                    dev.ev(r.loc);
+                }
+                deviations.extend(dev.finish());
+                continue;
+            };
+            let mut dev = dev.lead(format!("{sid} {} review {} started {}", q.label, review.review_id, cx.w.fmt(review.started_at)));
+            dev.ev(review.loc);
+            let deadline = cx.w.end_of_day(q.last_day.checked_add(jiff::Span::new().days(grace)).unwrap_or(q.last_day));
+            match review.completed_at {
+                None => dev.fail(
+                    "late_review",
+                    format!("never completed (due by the end of {})", cx.w.local_date(deadline).yesterday().unwrap_or(q.last_day)),
+                ),
+                Some(c) if c > deadline => dev.fail(
+                    "late_review",
+                    format!(
+                        "completed {}, {} after the deadline (end of {}, {} days after the quarter)",
+                        cx.w.fmt(c),
+                        fieldcheck_kit::time::human_duration(c.duration_since(deadline)),
+                        cx.w.local_date(deadline).yesterday().unwrap_or(q.last_day),
+                        grace
+                    ),
+                ),
+                Some(_) => {}
+            }
+            let decisions = decisions_by_review.get(&*review.review_id).map_or(&[][..], |v| v.as_slice());
+            let decided: HashSet<&str> = decisions
+                .iter()
+                .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
+                .map(|d| &*d.account_id)
+                .collect();
+            let active = |a: &Account| {
+                a.created_at.is_none_or(|c| c <= review.started_at) && a.disabled_at.is_none_or(|d| d > review.started_at)
+            };
+            let missing: Vec<&Account> = accounts.iter().copied().filter(|a| active(a) && !decided.contains(&*a.account_id)).collect();
+            if !missing.is_empty() {
+                let active_count = accounts.iter().filter(|a| active(a)).count();
+                let ids: Vec<&str> = missing.iter().map(|a| &*a.account_id).collect();
+                dev.fail(
+                    "incomplete_coverage",
+                    format!("{} of {} active at its start have no decision ({})", plural(missing.len(), "account"), active_count, short_list(&ids)),
+                );
+                for a in &missing {
+                    dev.ev(a.loc);
+                }
+            }
+            let mut selfs = Vec::new();
+            let mut unapplied = Vec::new();
+            let mut unrevoked = Vec::new();
+            for d in decisions {
+                let dsys = d.system_id.as_deref().unwrap_or(sid);
+                let account = account_by_key.get(&(dsys, &*d.account_id)).copied();
+                if let (Some(r), Some(a)) = (&d.reviewer_id, account)
+                    && a.person_id.as_ref() == Some(r)
+                {
+                    selfs.push(format!("{} reviewed own account {}", cx.who(r), d.account_id));
+                    dev.ev(d.loc);
+                    dev.ev(a.loc);
+                }
+                let disabled_by = |t: Option<Timestamp>| -> bool {
+                    match (account.and_then(|a| a.disabled_at), t) {
+                        (Some(dis), Some(limit)) => dis <= limit,
+                        (Some(_), None) => true,
+                        (None, _) => false,
+                    }
+                };
+                let state = |a: Option<&Account>| match a {
+                    None => "is not in accounts".to_string(),
+                    Some(a) => match a.disabled_at {
+                        Some(t) => format!("was disabled {}", cx.w.fmt(t)),
+                        None => "was never disabled".to_string(),
+                    },
+                };
+                match d.decision {
+                    DecisionKind::Revoke => {
+                        let from = d.decided_at.or(review.completed_at);
+                        let limit = from.map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
+                        if !disabled_by(limit) {
+                            unapplied.push(format!(
+                                "{} (revoke decided {}) {}",
+                                d.account_id,
+                                from.map_or("at an unknown time".to_string(), |t| cx.w.fmt(t)),
+                                state(account)
+                            ));
+                            dev.ev(d.loc);
+                            if let Some(a) = account {
+                                dev.ev(a.loc);
+                            }
+                        }
+                    }
+                    DecisionKind::NoResponse => {
+                        let limit = review.completed_at.map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
+                        if !disabled_by(limit) {
+                            unrevoked.push(format!("{} {}", d.account_id, state(account)));
+                            dev.ev(d.loc);
+                            if let Some(a) = account {
+                                dev.ev(a.loc);
+                            }
+                        }
+                    }
+                    DecisionKind::Keep => {}
+                }
+            }
+            if !selfs.is_empty() {
+                dev.fail("self_review", format!("self-review: {}", short_list(&selfs)));
+            }
+            if !unapplied.is_empty() {
+                dev.fail(
+                    "revocation_not_applied",
+                    format!("{} not applied within {} days: {}", plural(unapplied.len(), "revocation"), revoke_days, short_list(&unapplied)),
+                );
+            }
+            if !unrevoked.is_empty() {
+                dev.fail(
+                    "no_response_not_revoked",
+                    format!(
+                        "{} not revoked within {} days of completion: {}",
+                        plural(unrevoked.len(), "unanswered account"),
+                        revoke_days,
+                        short_list(&unrevoked)
+                    ),
+                );
+            }
+            deviations.extend(dev.finish());
+        }
+    }
+    vec![TestResult { id: "quarterly-reviews", population, deviations, notes: Vec::new() }]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::builtin::testkit::*;
+
+    const SYSTEMS: &str = "system_id,name,kind,tier,in_scope\nokta,Okta,idp,1,true\ngithub,GitHub,saas,1,true\nold,Old,saas,3,false\n";
+    const ACCOUNTS: &str = "system_id,account_id,kind,person_id,created_at,disabled_at\n\
+        okta,alice,human,p1,2025-01-01T00:00:00Z,\n\
+        okta,bob,human,p2,2025-01-01T00:00:00Z,\n\
+        old,zed,human,p2,,\n";
+
+    fn kit(reviews: &str, decisions: &str) -> KitBuilder {
+        KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file("people.csv", "person_id,email,start_date\np1,alice@acme.test,2020-01-01\np2,bob@acme.test,2020-01-01\n")
+            .file("accounts.csv", ACCOUNTS)
+            .file("access_reviews.csv", &format!("review_id,system_id,started_at,completed_at,owner_id\n{reviews}"))
+            .file("access_review_decisions.csv", &format!("review_id,system_id,account_id,reviewer_id,decision,decided_at\n{decisions}"))
+    }
+
+    const FULL_Q1: &str = "r1,okta,2026-02-01T10:00:00-05:00,2026-02-10T10:00:00-05:00,p1\n";
+    const FULL_Q2: &str = "r2,okta,2026-05-01T10:00:00-04:00,2026-05-10T10:00:00-04:00,p1\n";
+    const DEC_Q1: &str = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,keep,2026-02-02T10:00:00Z\n";
+    const DEC_Q2: &str = "r2,okta,alice,p2,keep,2026-05-02T10:00:00Z\nr2,okta,bob,p1,keep,2026-05-02T10:00:00Z\n";
+
+    #[test]
+    fn clean_reviews_pass_and_population_counts_systems_with_accounts() {
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        // okta × 2 quarters; github has no accounts and `old` is out of scope.
+        assert_eq!(r.tests[0].population, 2);
+        assert_eq!(reasons(&r), Vec::<(String, Vec<&str>)>::new());
+    }
+
+    #[test]
+    fn missing_review() {
+        let k = kit(FULL_Q1, DEC_Q1).build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        assert_eq!(reasons(&r), [("okta/2026-Q2".to_string(), vec!["missing_review"])]);
+    }
+
+    #[test]
+    fn late_review_at_the_day_boundary() {
+        // Q1 ends 2026-03-31; 14 days of grace end at midnight after 2026-04-14 (EDT).
+        let on_time = "r1,okta,2026-03-20T10:00:00-04:00,2026-04-15T00:00:00-04:00,p1\n";
+        let k = kit(&format!("{on_time}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        assert!(reasons(&run_control(&k, "access-reviews", |_| {})).is_empty());
+        let late = "r1,okta,2026-03-20T10:00:00-04:00,2026-04-15T00:00:01-04:00,p1\n";
+        let k = kit(&format!("{late}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["late_review"])]);
+        let never = "r1,okta,2026-03-20T10:00:00-04:00,,p1\n";
+        let k = kit(&format!("{never}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["late_review"])]);
+    }
+
+    #[test]
+    fn review_started_on_the_quarters_last_local_day_counts_for_that_quarter() {
+        // 2026-03-31 23:30 in New York is already April in UTC.
+        let q1 = "r1,okta,2026-04-01T03:30:00Z,2026-04-02T10:00:00Z,p1\n";
+        let k = kit(&format!("{q1}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        assert!(reasons(&run_control(&k, "access-reviews", |_| {})).is_empty());
+        let q2 = "r1,okta,2026-04-01T04:00:00Z,2026-04-02T10:00:00Z,p1\n";
+        let k = kit(q2, DEC_Q1).build();
+        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["missing_review"])]);
+    }
+
+    #[test]
+    fn the_latest_review_of_the_quarter_is_judged() {
+        let two = "r0,okta,2026-01-05T10:00:00Z,,p1\nr1,okta,2026-02-01T10:00:00Z,2026-02-03T10:00:00Z,p1\n";
+        let k = kit(&format!("{two}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
+        assert!(reasons(&run_control(&k, "access-reviews", |_| {})).is_empty());
+    }
+
+    #[test]
+    fn incomplete_coverage_counts_accounts_active_at_the_start() {
+        let only_alice = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{only_alice}{DEC_Q2}")).build();
+        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]);
+        // bob disabled exactly at the review's start is not active then.
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{only_alice}{DEC_Q2}"))
+            .file("accounts.csv", "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,2026-02-01T10:00:00-05:00\n")
+            .build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+    }
+
+    #[test]
+    fn self_review_uses_resolved_people() {
+        let selfie = "r1,okta,alice,ALICE@acme.test,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,keep,2026-02-02T10:00:00Z\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{selfie}{DEC_Q2}")).build();
+        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["self_review"])]);
+    }
+
+    #[test]
+    fn revocations_must_be_applied_within_seven_days() {
+        let accounts = |dis: &str| format!("system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n");
+        let dec = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,revoke,2026-02-02T10:00:00Z\n";
+        for (dis, expect) in [("2026-02-09T10:00:00Z", vec![]), ("2026-02-09T10:00:01Z", vec!["revocation_not_applied"]), ("", vec!["revocation_not_applied"])] {
+            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts(dis)).build();
+            let r = run_control(&k, "access-reviews", |_| {});
+            let q1: Vec<_> = reasons(&r).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+            assert_eq!(q1, expect, "disabled at {dis:?}");
+        }
+    }
+
+    #[test]
+    fn no_response_is_revoked_within_seven_days_of_completion() {
+        let accounts = |dis: &str| format!("system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n");
+        let dec = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,no_response,\n";
+        // r1 completed 2026-02-10T10:00-05:00 = 15:00Z.
+        for (dis, expect) in [("2026-02-17T15:00:00Z", vec![]), ("2026-02-17T15:00:01Z", vec!["no_response_not_revoked"])] {
+            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts(dis)).build();
+            let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+            assert_eq!(q1, expect, "disabled at {dis:?}");
+        }
+        // Never completed: only a never-disabled account is a deviation.
+        let open = "r1,okta,2026-02-01T10:00:00-05:00,,p1\n";
+        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts("2026-12-01T00:00:00Z")).build();
+        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+        assert_eq!(q1, ["late_review"]);
+        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts("")).build();
+        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+        assert_eq!(q1, ["late_review", "no_response_not_revoked"]);
+    }
+}

@@ -1,0 +1,220 @@
+//! `change-management` (CC8.1): every production deploy traces to an approved ticket and a
+//! peer-reviewed, tested pull request; emergency changes are reviewed after the fact in time.
+
+use std::collections::HashMap;
+
+use fieldcheck_kit::time::{add, human_duration};
+use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, ReviewState};
+use jiff::SignedDuration;
+
+use crate::{Cx, Dev, TestResult};
+
+pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+    let kit = cx.kit;
+    let hours = cx.p.int("emergency_review_hours");
+    let window_after = SignedDuration::from_hours(hours);
+    let changes: HashMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
+    let prs: HashMap<&str, &PullRequest> = kit.pull_requests.iter().map(|p| (&*p.pr_id, p)).collect();
+    let mut reviews: HashMap<&str, Vec<&PrReview>> = HashMap::new();
+    for r in &kit.pr_reviews {
+        reviews.entry(&r.pr_id).or_default().push(r);
+    }
+    let mut population = 0;
+    let mut deviations = Vec::new();
+    for d in &kit.deploys {
+        if d.environment != Environment::Production || !cx.w.contains(d.deployed_at) || !cx.in_scope(&d.system_id) {
+            continue;
+        }
+        population += 1;
+        let mut dev = Dev::new(&*d.deploy_id).lead(format!("deploy {} to {} at {}", d.deploy_id, d.system_id, cx.w.fmt(d.deployed_at)));
+        dev.ev(d.loc);
+        let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
+        let pr = d.pr_id.as_deref().and_then(|p| prs.get(p).copied());
+        match (&d.ticket_id, ticket) {
+            (None, _) => dev.fail("no_ticket", "names no change ticket"),
+            (Some(t), None) => dev.fail("no_ticket", format!("ticket {t} is not in changes")),
+            (_, Some(c)) => {
+                dev.ev(c.loc);
+                if c.created_at > d.deployed_at {
+                    dev.fail(
+                        "retroactive_ticket",
+                        format!("ticket {} was created {}, {} after the deploy", c.ticket_id, cx.w.fmt(c.created_at), human_duration(c.created_at.duration_since(d.deployed_at))),
+                    );
+                }
+                if c.ctype == ChangeType::Normal {
+                    match c.approved_at {
+                        None => dev.fail("not_approved", format!("normal change {} was never approved", c.ticket_id)),
+                        Some(a) if a > d.deployed_at => dev.fail("not_approved", format!("normal change {} was approved only {}, after the deploy", c.ticket_id, cx.w.fmt(a))),
+                        Some(_) => {}
+                    }
+                }
+                if let Some(ap) = &c.approver_id {
+                    if d.deployer_id.as_ref() == Some(ap) {
+                        dev.fail("self_approved", format!("{} approved {} and deployed it", cx.who(ap), c.ticket_id));
+                    } else if pr.and_then(|p| p.author_id.as_ref()) == Some(ap) {
+                        dev.fail("self_approved", format!("{} approved {} and wrote the pull request", cx.who(ap), c.ticket_id));
+                    }
+                }
+                if c.ctype == ChangeType::Emergency {
+                    let due = add(d.deployed_at, window_after);
+                    match c.retro_reviewed_at {
+                        None => dev.fail("emergency_review_late", format!("emergency change {} was never reviewed afterwards", c.ticket_id)),
+                        Some(r) if r > due => dev.fail(
+                            "emergency_review_late",
+                            format!("emergency change {} was reviewed {}, {} after the deploy (limit {hours} hours)", c.ticket_id, cx.w.fmt(r), human_duration(r.duration_since(d.deployed_at))),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        match (&d.pr_id, pr) {
+            (None, _) => {
+                dev.fail("no_peer_review", "names no pull request");
+                dev.fail("no_test_evidence", "so there is no test evidence");
+            }
+            (Some(p), None) => {
+                dev.fail("no_peer_review", format!("pull request {p} is not in pull_requests"));
+                dev.fail("no_test_evidence", "so there is no test evidence");
+            }
+            (_, Some(p)) => {
+                dev.ev(p.loc);
+                let emergency = ticket.is_some_and(|c| c.ctype == ChangeType::Emergency);
+                // Without a merge time, the review must come before the deploy.
+                let base = p.merged_at.unwrap_or(d.deployed_at);
+                let deadline = if emergency { base.max(add(d.deployed_at, window_after)) } else { base };
+                let ok = reviews.get(&*p.pr_id).is_some_and(|rs| {
+                    rs.iter().any(|r| {
+                        r.state == ReviewState::Approved
+                            && r.reviewer_id.as_ref().is_some_and(|who| p.author_id.as_ref() != Some(who))
+                            && r.submitted_at.is_some_and(|t| t <= deadline)
+                    })
+                });
+                if !ok {
+                    if let Some(rs) = reviews.get(&*p.pr_id) {
+                        for r in rs {
+                            dev.ev(r.loc);
+                        }
+                    }
+                    dev.fail(
+                        "no_peer_review",
+                        format!(
+                            "pull request {} has no approving review by someone other than its author {}",
+                            p.pr_id,
+                            if emergency { format!("by {}", cx.w.fmt(deadline)) } else { "before merge".to_string() }
+                        ),
+                    );
+                }
+                match p.checks_passed {
+                    None => dev.fail("no_test_evidence", format!("pull request {} has no record of its checks", p.pr_id)),
+                    Some(false) => dev.fail("tests_failed", format!("pull request {} failed its checks", p.pr_id)),
+                    Some(true) => {}
+                }
+            }
+        }
+        deviations.extend(dev.finish());
+    }
+    vec![TestResult { id: "deploy-traceability", population, deviations, notes: Vec::new() }]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Status;
+    use crate::builtin::testkit::*;
+
+    const PR_OK: &str = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true\n";
+    const REVIEW_OK: &str = "acme/api#1,dev2,approved,2026-02-01T11:00:00Z\n";
+    const TICKET_OK: &str = "CHG-1,normal,Ship it,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T10:00:00Z,\n";
+    const DEPLOY: &str = "d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1\n";
+
+    fn kit(deploys: &str, changes: &str, prs: &str, reviews: &str) -> KitBuilder {
+        KitBuilder::new()
+            .file("systems.csv", "system_id,in_scope\napi,true\nlab,false\n")
+            .file("people.csv", "person_id,email,start_date\ndev1,dev1@acme.test,2020-01-01\ndev2,dev2@acme.test,2020-01-01\nops,ops@acme.test,2020-01-01\nmgr,mgr@acme.test,2020-01-01\n")
+            .file("identities.csv", "system_id,external_id,person_id\ngithub,octo-dev1,dev1\n")
+            .file("deploys.csv", &format!("deploy_id,system_id,environment,deployed_at,deployer_id,commit_sha,pr_id,ticket_id\n{deploys}"))
+            .file("changes.csv", &format!("ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\n{changes}"))
+            .file("pull_requests.csv", &format!("pr_id,repo,author_id,created_at,merged_at,merge_commit_sha,checks_passed\n{prs}"))
+            .file("pr_reviews.csv", &format!("pr_id,reviewer_id,state,submitted_at\n{reviews}"))
+    }
+
+    fn one(deploys: &str, changes: &str, prs: &str, reviews: &str) -> Vec<&'static str> {
+        let r = run_control(&kit(deploys, changes, prs, reviews).build(), "change-management", |_| {});
+        reasons(&r).into_iter().flat_map(|(_, r)| r).collect()
+    }
+
+    #[test]
+    fn a_clean_deploy_passes_and_the_population_is_production_in_scope_in_window() {
+        let deploys = format!(
+            "{DEPLOY}d2,api,staging,2026-02-01T13:00:00Z,ops,,,\nd3,lab,production,2026-02-01T13:00:00Z,ops,,,\nd4,api,production,2026-07-01T04:00:00Z,ops,,,\nd5,api,production,2026-01-01T04:59:59Z,ops,,,\n"
+        );
+        let r = run_control(&kit(&deploys, TICKET_OK, PR_OK, REVIEW_OK).build(), "change-management", |_| {});
+        assert_eq!(r.tests[0].population, 1);
+        assert_eq!(r.status, Status::Effective);
+    }
+
+    #[test]
+    fn an_empty_population_is_not_evidenced() {
+        let r = run_control(&kit("d2,api,staging,2026-02-01T13:00:00Z,ops,,,\n", "", "", "").build(), "change-management", |_| {});
+        assert_eq!(r.status, Status::NotEvidenced);
+        assert!(r.reason.as_deref().unwrap_or("").contains("no production deploys"));
+    }
+
+    #[test]
+    fn tickets() {
+        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#1,\n", "", PR_OK, REVIEW_OK), ["no_ticket"]);
+        assert_eq!(one(DEPLOY, "", PR_OK, REVIEW_OK), ["no_ticket"]);
+        // Created exactly at the deploy: not retroactive.
+        let at = "CHG-1,standard,x,2026-02-01T13:00:00Z,,,,\n";
+        assert!(one(DEPLOY, at, PR_OK, REVIEW_OK).is_empty());
+        let after = "CHG-1,standard,x,2026-02-01T13:00:01Z,,,,\n";
+        assert_eq!(one(DEPLOY, after, PR_OK, REVIEW_OK), ["retroactive_ticket"]);
+    }
+
+    #[test]
+    fn approval_of_normal_changes() {
+        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,,\n", PR_OK, REVIEW_OK), ["not_approved"]);
+        assert!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:00Z,\n", PR_OK, REVIEW_OK).is_empty());
+        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:01Z,\n", PR_OK, REVIEW_OK), ["not_approved"]);
+        // Standard changes are pre-approved.
+        assert!(one(DEPLOY, "CHG-1,standard,x,2026-02-01T08:00:00Z,,,,\n", PR_OK, REVIEW_OK).is_empty());
+    }
+
+    #[test]
+    fn self_approval_through_identities() {
+        // The approver is the PR author, named by their GitHub login.
+        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,,octo-dev1,2026-02-01T10:00:00Z,\n", PR_OK, REVIEW_OK), ["self_approved"]);
+        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,,OPS@acme.test,2026-02-01T10:00:00Z,\n", PR_OK, REVIEW_OK), ["self_approved"]);
+    }
+
+    #[test]
+    fn peer_review() {
+        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,,CHG-1\n", TICKET_OK, "", ""), ["no_peer_review", "no_test_evidence"]);
+        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#9,CHG-1\n", TICKET_OK, "", ""), ["no_peer_review", "no_test_evidence"]);
+        // Approved exactly at merge: on time; one second later: not.
+        assert!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,dev2,approved,2026-02-01T12:00:00Z\n").is_empty());
+        assert_eq!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,dev2,approved,2026-02-01T12:00:01Z\n"), ["no_peer_review"]);
+        // The author's own approval, a comment, and an approval without reviewer do not count.
+        assert_eq!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,octo-dev1,approved,2026-02-01T11:00:00Z\nacme/api#1,dev2,commented,2026-02-01T11:00:00Z\nacme/api#1,,approved,2026-02-01T11:00:00Z\n"), ["no_peer_review"]);
+    }
+
+    #[test]
+    fn tests() {
+        assert_eq!(one(DEPLOY, TICKET_OK, "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,\n", REVIEW_OK), ["no_test_evidence"]);
+        assert_eq!(one(DEPLOY, TICKET_OK, "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,false\n", REVIEW_OK), ["tests_failed"]);
+    }
+
+    #[test]
+    fn emergency_changes() {
+        // Reviewed retroactively exactly 48 hours after the deploy: on time.
+        let ok = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,2026-02-03T13:00:00Z\n";
+        assert!(one(DEPLOY, ok, PR_OK, REVIEW_OK).is_empty());
+        let late = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,2026-02-03T13:00:01Z\n";
+        assert_eq!(one(DEPLOY, late, PR_OK, REVIEW_OK), ["emergency_review_late"]);
+        let never = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,\n";
+        assert_eq!(one(DEPLOY, never, PR_OK, REVIEW_OK), ["emergency_review_late"]);
+        // An emergency PR may be peer-reviewed up to 48 hours after the deploy.
+        assert!(one(DEPLOY, ok, PR_OK, "acme/api#1,dev2,approved,2026-02-03T13:00:00Z\n").is_empty());
+        assert_eq!(one(DEPLOY, ok, PR_OK, "acme/api#1,dev2,approved,2026-02-03T13:00:01Z\n"), ["no_peer_review"]);
+    }
+}

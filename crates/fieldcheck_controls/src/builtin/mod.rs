@@ -1,0 +1,62 @@
+//! The built-in control tests, one module per control, listed once in [`BUILTIN`] in the order
+//! of the catalog.
+
+use fieldcheck_kit::{Period, Window};
+
+use crate::params::Cadence;
+use crate::{Cx, TestResult};
+
+mod access_reviews;
+mod backup_restore;
+mod change_management;
+mod encryption;
+mod leaver_deprovisioning;
+mod privileged_sessions;
+mod risk_register;
+mod security_training;
+mod service_accounts;
+mod vendor_management;
+
+/// A control test: the kit in, one result per test out.
+pub(crate) type RunFn = fn(&Cx<'_>) -> Vec<TestResult>;
+
+/// Every built-in control, in catalog order.
+pub(crate) static BUILTIN: &[(&str, RunFn)] = &[
+    ("access-reviews", access_reviews::run),
+    ("service-accounts", service_accounts::run),
+    ("change-management", change_management::run),
+    ("vendor-management", vendor_management::run),
+    ("backup-restore", backup_restore::run),
+    ("leaver-deprovisioning", leaver_deprovisioning::run),
+    ("privileged-sessions", privileged_sessions::run),
+    ("encryption", encryption::run),
+    ("security-training", security_training::run),
+    ("risk-register", risk_register::run),
+];
+
+/// The window's periods for a cadence.
+pub(crate) fn periods(w: &Window, cadence: Cadence) -> Vec<Period> {
+    match cadence {
+        Cadence::Monthly => w.months(),
+        Cadence::Quarterly => w.quarters(),
+    }
+}
+
+/// A short list of ids for a sentence: `a, b, c and 4 more`.
+pub(crate) fn short_list<S: AsRef<str>>(items: &[S]) -> String {
+    const SHOW: usize = 3;
+    let shown: Vec<String> = items.iter().take(SHOW).map(|s| s.as_ref().to_string()).collect();
+    if items.len() > SHOW {
+        format!("{} and {} more", shown.join(", "), items.len() - SHOW)
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// `1 account` / `3 accounts`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;

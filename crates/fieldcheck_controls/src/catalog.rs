@@ -1,0 +1,74 @@
+//! The control catalog: `catalog.toml` parsed once, metadata as data.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// A control's metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlMeta {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Trust Services Criteria ids.
+    pub criteria: Vec<String>,
+    /// Kit files (stems) the control's tests read.
+    pub needs: Vec<String>,
+    /// The tests, in order.
+    #[serde(rename = "test")]
+    pub tests: Vec<TestMeta>,
+    /// Parameters and their defaults.
+    #[serde(rename = "param", default)]
+    pub params: Vec<ParamMeta>,
+}
+
+/// A test's metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestMeta {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// What the population is.
+    pub population: String,
+    /// The item key's shape.
+    pub item: String,
+    /// How often the control operates (`annual` … `many`, `event`, `continuous`).
+    pub frequency: String,
+    /// Reason codes and their meaning, in order.
+    pub reasons: Vec<(String, String)>,
+}
+
+/// A parameter's metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamMeta {
+    /// Name under `[controls.<id>]`.
+    pub name: String,
+    /// `days`, `hours`, `int`, `bool`, `string`, `strings`, `classifications`, `sla`, `cadence`, `tls`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The default.
+    pub default: toml::Value,
+    /// What it means.
+    pub doc: String,
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    control: Vec<ControlMeta>,
+}
+
+/// The ten built-in controls' metadata, in the order of controls.md.
+pub fn catalog() -> &'static [ControlMeta] {
+    static CATALOG: OnceLock<Vec<ControlMeta>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        toml::from_str::<CatalogFile>(include_str!("catalog.toml")).expect("catalog.toml is valid (tested)").control
+    })
+}
+
+/// One control's metadata by id.
+pub fn control_meta(id: &str) -> Option<&'static ControlMeta> {
+    catalog().iter().find(|c| c.id == id)
+}

@@ -1,0 +1,358 @@
+//! Control parameters: defaults from the catalog, overrides from `[controls.<id>]`, validated
+//! with diagnostics that point at the config line.
+
+use std::collections::BTreeMap;
+
+use fieldcheck_kit::{Classification, Config, ConfigValue, Diagnostic, Place, TlsVersion, did_you_mean};
+use jiff::SignedDuration;
+
+use crate::catalog::{ParamMeta, catalog};
+
+/// A leaver deadline: the end of the termination's local day, or an exact duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sla {
+    /// The end of the termination's calendar day in the org time zone.
+    SameDay,
+    /// An exact duration after the termination.
+    After(SignedDuration),
+}
+
+impl Sla {
+    /// How the SLA is written for humans.
+    pub fn describe(&self) -> String {
+        match self {
+            Sla::SameDay => "same day".into(),
+            Sla::After(d) => fieldcheck_kit::time::human_duration(*d),
+        }
+    }
+}
+
+/// A restore-test or phishing cadence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cadence {
+    /// Every calendar month.
+    Monthly,
+    /// Every calendar quarter.
+    Quarterly,
+}
+
+/// A resolved parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// Days, hours or a plain integer.
+    Int(i64),
+    /// A flag.
+    Bool(bool),
+    /// A string.
+    Str(String),
+    /// A list of strings.
+    List(Vec<String>),
+    /// A leaver deadline.
+    Sla(Sla),
+    /// A cadence.
+    Cadence(Cadence),
+    /// A TLS version.
+    Tls(TlsVersion),
+}
+
+/// One control's resolved settings.
+#[derive(Clone, Debug, Default)]
+pub struct ControlParams {
+    /// False when scoped out.
+    pub enabled: bool,
+    /// Why it was scoped out.
+    pub reason: Option<String>,
+    values: BTreeMap<String, ParamValue>,
+}
+
+impl ControlParams {
+    /// An integer parameter (days, hours, int).
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(ParamValue::Int(n)) => *n,
+            _ => 0,
+        }
+    }
+    /// A boolean parameter.
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.values.get(name), Some(ParamValue::Bool(true)))
+    }
+    /// A string parameter.
+    pub fn str(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(ParamValue::Str(s)) => s,
+            _ => "",
+        }
+    }
+    /// A list parameter.
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.values.get(name) {
+            Some(ParamValue::List(l)) => l,
+            _ => &[],
+        }
+    }
+    /// An SLA parameter.
+    pub fn sla(&self, name: &str) -> Sla {
+        match self.values.get(name) {
+            Some(ParamValue::Sla(s)) => *s,
+            _ => Sla::SameDay,
+        }
+    }
+    /// A cadence parameter.
+    pub fn cadence(&self, name: &str) -> Cadence {
+        match self.values.get(name) {
+            Some(ParamValue::Cadence(c)) => *c,
+            _ => Cadence::Quarterly,
+        }
+    }
+    /// A TLS version parameter.
+    pub fn tls(&self, name: &str) -> TlsVersion {
+        match self.values.get(name) {
+            Some(ParamValue::Tls(t)) => *t,
+            _ => TlsVersion::V1_2,
+        }
+    }
+    /// Every value, for reports.
+    pub fn values(&self) -> &BTreeMap<String, ParamValue> {
+        &self.values
+    }
+}
+
+/// Every control's resolved settings.
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    by_control: BTreeMap<String, ControlParams>,
+}
+
+impl Params {
+    /// All defaults.
+    pub fn defaults() -> Params {
+        resolve(None).0
+    }
+
+    /// One control's settings (defaults for an unknown id).
+    pub fn control(&self, id: &str) -> &ControlParams {
+        static EMPTY: std::sync::OnceLock<ControlParams> = std::sync::OnceLock::new();
+        self.by_control.get(id).unwrap_or_else(|| EMPTY.get_or_init(ControlParams::default))
+    }
+
+    /// Overrides one parameter (for tests and embedding); the value is not validated.
+    pub fn set(&mut self, control: &str, name: &str, value: ParamValue) {
+        if let Some(c) = self.by_control.get_mut(control) {
+            c.values.insert(name.to_string(), value);
+        }
+    }
+
+    /// Scopes a control out (for tests and embedding).
+    pub fn disable(&mut self, control: &str, reason: &str) {
+        if let Some(c) = self.by_control.get_mut(control) {
+            c.enabled = false;
+            c.reason = Some(reason.to_string());
+        }
+    }
+}
+
+/// Parses a duration such as `24h`, `4h`, `30m`, `2d`, `1h30m`.
+pub fn parse_duration(s: &str) -> Option<SignedDuration> {
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    let mut any = false;
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        any = true;
+    }
+    (num.is_empty() && any).then(|| SignedDuration::from_secs(total))
+}
+
+fn from_default(meta: &ParamMeta) -> ConfigValue {
+    match &meta.default {
+        toml::Value::String(s) => ConfigValue::Str(s.clone()),
+        toml::Value::Integer(n) => ConfigValue::Int(*n),
+        toml::Value::Boolean(b) => ConfigValue::Bool(*b),
+        toml::Value::Array(a) => ConfigValue::Array(a.iter().filter_map(|v| v.as_str().map(|s| ConfigValue::Str(s.to_string()))).collect()),
+        _ => ConfigValue::Other("a default of an unsupported type"),
+    }
+}
+
+/// Converts a config value to a parameter value, or says what is expected.
+fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
+    let strings = |v: &ConfigValue| -> Option<Vec<String>> {
+        match v {
+            ConfigValue::Array(a) => a.iter().map(|x| if let ConfigValue::Str(s) = x { Some(s.clone()) } else { None }).collect(),
+            _ => None,
+        }
+    };
+    match (meta.ty.as_str(), v) {
+        ("days" | "hours", ConfigValue::Int(n)) if *n >= 0 => Ok(ParamValue::Int(*n)),
+        ("days", _) => Err("a whole number of days, e.g. `30`".into()),
+        ("hours", _) => Err("a whole number of hours, e.g. `48`".into()),
+        ("int", ConfigValue::Int(n)) => Ok(ParamValue::Int(*n)),
+        ("int", _) => Err("a whole number".into()),
+        ("bool", ConfigValue::Bool(b)) => Ok(ParamValue::Bool(*b)),
+        ("bool", _) => Err("`true` or `false`".into()),
+        ("string", ConfigValue::Str(s)) if !s.is_empty() => Ok(ParamValue::Str(s.clone())),
+        ("string", _) => Err("a non-empty string".into()),
+        ("strings", v) => strings(v).map(ParamValue::List).ok_or_else(|| "an array of strings, e.g. `[\"AES_256\"]`".into()),
+        ("classifications", v) => match strings(v) {
+            Some(l) if l.iter().all(|s| Classification::VALUES.contains(&s.as_str())) => Ok(ParamValue::List(l)),
+            _ => Err(format!("an array of classifications ({})", Classification::VALUES.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", "))),
+        },
+        ("sla", ConfigValue::Str(s)) if s == "same_day" => Ok(ParamValue::Sla(Sla::SameDay)),
+        ("sla", ConfigValue::Str(s)) => parse_duration(s)
+            .map(|d| ParamValue::Sla(Sla::After(d)))
+            .ok_or_else(|| "`\"same_day\"` or a duration such as `\"24h\"`, `\"4h\"`, `\"30m\"` or `\"2d\"`".into()),
+        ("sla", _) => Err("`\"same_day\"` or a duration such as `\"24h\"`".into()),
+        ("cadence", ConfigValue::Str(s)) if s == "monthly" => Ok(ParamValue::Cadence(Cadence::Monthly)),
+        ("cadence", ConfigValue::Str(s)) if s == "quarterly" => Ok(ParamValue::Cadence(Cadence::Quarterly)),
+        ("cadence", _) => Err("`\"monthly\"` or `\"quarterly\"`".into()),
+        ("tls", ConfigValue::Str(s)) => match TlsVersion::parse(s) {
+            Some(t) if t != TlsVersion::None => Ok(ParamValue::Tls(t)),
+            _ => Err("a TLS version: `\"1.0\"`, `\"1.1\"`, `\"1.2\"` or `\"1.3\"`".into()),
+        },
+        ("tls", _) => Err("a TLS version such as `\"1.2\"`".into()),
+        (other, _) => Err(format!("a value of type `{other}`")),
+    }
+}
+
+fn at(d: Diagnostic, file: &str, p: &Place) -> Diagnostic {
+    d.file(file.to_string()).line(p.line).column(p.column).snippet(p.snippet.clone(), p.width.max(1))
+}
+
+/// Resolves every control's parameters: catalog defaults, then the config's overrides.
+pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut params = Params::default();
+    for meta in catalog() {
+        let mut cp = ControlParams { enabled: true, reason: None, values: BTreeMap::new() };
+        for p in &meta.params {
+            let v = convert(p, &from_default(p)).expect("catalog defaults are valid (tested)");
+            cp.values.insert(p.name.clone(), v);
+        }
+        params.by_control.insert(meta.id.clone(), cp);
+    }
+    let Some(config) = config else { return (params, diags) };
+    let file = config.path.as_str();
+    let ids: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
+    for section in &config.controls {
+        let Some(meta) = catalog().iter().find(|c| c.id == section.id) else {
+            let help = match did_you_mean(&section.id, ids.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the controls are: {}", ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")),
+            };
+            diags.push(at(Diagnostic::error("control-unknown", format!("unknown control `{}`", section.id)), file, &section.at).help(help));
+            continue;
+        };
+        let cp = params.by_control.get_mut(&meta.id).expect("every catalog control has params");
+        let mut enabled_at = None;
+        for e in &section.entries {
+            match e.key.as_str() {
+                "enabled" => match e.value {
+                    ConfigValue::Bool(b) => {
+                        cp.enabled = b;
+                        enabled_at = Some(e.value_at.clone());
+                    }
+                    _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`enabled` must be `true` or `false`, not {}", e.value.type_name())), file, &e.value_at).help("write `enabled = false` with a `reason = \"...\"` to scope the control out")),
+                },
+                "reason" => match &e.value {
+                    ConfigValue::Str(s) => cp.reason = Some(s.clone()).filter(|s| !s.trim().is_empty()),
+                    _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
+                },
+                key => match meta.params.iter().find(|p| p.name == key) {
+                    Some(p) => match convert(p, &e.value) {
+                        Ok(v) => {
+                            cp.values.insert(p.name.clone(), v);
+                        }
+                        Err(expected) => diags.push(
+                            at(Diagnostic::error("config-invalid-value", format!("`{}.{}` must be {expected}", meta.id, p.name)), file, &e.value_at)
+                                .help(format!("{} (default: `{}`)", p.doc, p.default)),
+                        ),
+                    },
+                    None => {
+                        let mut keys: Vec<&str> = meta.params.iter().map(|p| p.name.as_str()).collect();
+                        keys.extend(["enabled", "reason"]);
+                        let help = match did_you_mean(key, keys.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("the keys of `[controls.{}]` are: {}", meta.id, keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                        };
+                        diags.push(at(Diagnostic::error("config-unknown-key", format!("unknown key `{key}` in `[controls.{}]`", meta.id)), file, &e.key_at).help(help));
+                    }
+                },
+            }
+        }
+        if !cp.enabled && cp.reason.is_none() {
+            let p = enabled_at.unwrap_or_else(|| section.at.clone());
+            diags.push(
+                at(Diagnostic::error("scope-out-without-reason", format!("`{}` is scoped out without a reason", meta.id)), file, &p)
+                    .help("add `reason = \"...\"` saying why the control does not apply (auditors ask), or remove `enabled = false`"),
+            );
+        }
+    }
+    (params, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("24h"), Some(SignedDuration::from_hours(24)));
+        assert_eq!(parse_duration("1h30m"), Some(SignedDuration::from_mins(90)));
+        assert_eq!(parse_duration("2d"), Some(SignedDuration::from_hours(48)));
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("24"), None);
+        assert_eq!(parse_duration("24 hours"), None);
+    }
+
+    fn config(extra: &str) -> Config {
+        let text = format!("[org]\nname = \"A\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n{extra}");
+        let (c, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
+        assert!(d.is_empty(), "{d:?}");
+        c.expect("valid config")
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let (p, d) = resolve(Some(&config("[controls.leaver-deprovisioning]\nsla = \"24h\"\n")));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.control("leaver-deprovisioning").sla("sla"), Sla::After(SignedDuration::from_hours(24)));
+        assert_eq!(p.control("leaver-deprovisioning").sla("privileged_sla"), Sla::After(SignedDuration::from_hours(4)));
+        assert_eq!(p.control("access-reviews").int("completion_grace_days"), 14);
+        assert_eq!(p.control("encryption").list("cmk_required_for"), ["restricted", "confidential"]);
+    }
+
+    #[test]
+    fn bad_params_are_diagnosed_with_places() {
+        let (_, d) = resolve(Some(&config(
+            "[controls.leaver-deprovisoning]\nsla = \"1d\"\n[controls.access-reviews]\ncompletion_grace_dayz = 3\nrevoke_grace_days = \"7\"\n[controls.backup-restore]\nenabled = false\n",
+        )));
+        let got: Vec<(&str, Option<u32>, Option<&str>)> = d.iter().map(|d| (d.code, d.line, d.help.as_deref())).collect();
+        assert_eq!(got[0], ("control-unknown", Some(7), Some("did you mean `leaver-deprovisioning`?")));
+        assert_eq!(got[1], ("config-unknown-key", Some(10), Some("did you mean `completion_grace_days`?")));
+        assert_eq!(got[2].0, "config-invalid-value");
+        assert_eq!(got[2].1, Some(11));
+        assert_eq!(got[3].0, "scope-out-without-reason");
+        assert_eq!(got[3].1, Some(13));
+    }
+
+    #[test]
+    fn scoping_out_with_a_reason() {
+        let (p, d) = resolve(Some(&config("[controls.backup-restore]\nenabled = false\nreason = \"no stored data\"\n")));
+        assert!(d.is_empty());
+        assert!(!p.control("backup-restore").enabled);
+        assert_eq!(p.control("backup-restore").reason.as_deref(), Some("no stored data"));
+    }
+}
