@@ -1,0 +1,98 @@
+//! `fieldcheck init`: a commented config with every parameter and a header-only file for every
+//! record kind, so a kit can be filled from spreadsheets.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use fieldcheck_controls::catalog;
+use fieldcheck_kit::{Kind, header_line};
+
+/// The commented `fieldcheck.toml`, generated from the control catalog.
+pub fn config_template() -> String {
+    let mut o = String::new();
+    o.push_str(
+        "# fieldcheck.toml: the evidence kit's config (format v1).\n\
+         # Every file of the kit is described in docs/evidence-kit.md; run `fieldcheck controls` for the tests.\n\
+         \n\
+         [org]\n\
+         name = \"Your Company\"\n\
+         timezone = \"America/New_York\"      # IANA name; all dates and calendar periods use it\n\
+         \n\
+         [window]                           # the observation window, both dates inclusive\n\
+         start = \"2026-01-01\"\n\
+         end = \"2026-06-30\"\n\
+         \n\
+         [evidence]\n\
+         # naive_timestamps = \"reject\"      # or \"org\": read timestamps without an offset in the org time zone\n\
+         \n\
+         # Every control parameter, with its default. Uncomment a line to change it.\n\
+         # To scope a control out: `enabled = false` with `reason = \"why it does not apply\"`.\n",
+    );
+    for c in catalog() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "[controls.{}]", c.id);
+        let _ = writeln!(o, "# {} ({})", c.title, c.criteria.join(", "));
+        let _ = writeln!(o, "# enabled = true");
+        for p in &c.params {
+            let line = format!("# {} = {}", p.name, p.default);
+            let _ = writeln!(o, "{line:<40} # {}", p.doc);
+        }
+    }
+    o
+}
+
+/// Writes the template and the header-only files into `dir`.
+pub fn run(dir: &Path, force: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let mut files: Vec<(String, String)> = vec![("fieldcheck.toml".into(), config_template())];
+    for k in Kind::ALL {
+        files.push((k.csv_name(), format!("{}\n", header_line(k.schema()))));
+    }
+    if !force {
+        let existing: Vec<&str> = files.iter().filter(|(n, _)| dir.join(n).exists()).map(|(n, _)| n.as_str()).collect();
+        if !existing.is_empty() {
+            anyhow::bail!(
+                "`{}` already has {}; nothing was written (use --force to overwrite)",
+                dir.display(),
+                existing.iter().take(5).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).with_context(|| format!("cannot write `{}`", dir.join(name).display()))?;
+    }
+    eprintln!(
+        "wrote fieldcheck.toml and {} header-only record files to `{}`\nfill them from your exports (docs/evidence-kit.md), then run: fieldcheck audit {}",
+        Kind::ALL.len(),
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_template_is_a_valid_config_with_every_parameter() {
+        let t = super::config_template();
+        let (c, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &t);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("valid");
+        assert_eq!(c.controls.len(), 10);
+        for meta in fieldcheck_controls::catalog() {
+            for p in &meta.params {
+                assert!(t.contains(&format!("# {} = ", p.name)), "{} missing", p.name);
+            }
+        }
+        // Uncommenting every parameter gives a valid config too.
+        let uncommented: String = t
+            .lines()
+            .map(|l| if l.starts_with("# ") && l.contains(" = ") && !l.contains("naive") { l[2..].split(" #").next().unwrap_or("").to_string() } else { l.to_string() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (c, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &uncommented);
+        let (_, pd) = fieldcheck_controls::resolve_params(c.as_ref());
+        assert!(d.is_empty() && pd.is_empty(), "{d:?} {pd:?}");
+    }
+}

@@ -1,0 +1,335 @@
+//! fieldcheck's command line: `audit`, `demo`, `init` and `controls`.
+//!
+//! This crate is the only one that knows about terminals, colours, exit codes and the file
+//! system layout of a run; it loads the config and the kit, hands them to the pure control
+//! tests, and renders the result.
+
+mod diagnostics;
+mod init;
+pub mod report;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use fieldcheck_controls::{Params, catalog};
+use fieldcheck_kit::{Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit};
+
+use crate::report::Report;
+
+#[derive(Parser)]
+#[command(
+    name = "fieldcheck",
+    version,
+    about = "SOC 2 Type II readiness: tests ten commonly failed controls on 100 % of your evidence",
+    long_about = "fieldcheck reads an evidence kit (CSV or JSON Lines exports of your HR, identity, \
+                  change, vendor, backup, session, encryption, training and risk records), tests \
+                  ten commonly failed SOC 2 controls over the whole observation window, and names \
+                  every deviation with a reason and the evidence behind it.\n\n\
+                  Start with `fieldcheck demo` to see a fictional company's audit, then \
+                  `fieldcheck init my-kit` to build your own kit."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Test the controls on an evidence kit and report every deviation.
+    ///
+    /// Exit codes: 0 when every control is effective or not applicable, 1 when a control has
+    /// exceptions or is not evidenced, 2 when the audit could not run (bad config, no such folder).
+    Audit(AuditArgs),
+    /// Generate a fictional 600-person SaaS company's evidence kit and audit it.
+    Demo(DemoArgs),
+    /// Write a commented fieldcheck.toml and a header-only file for every record kind.
+    Init(InitArgs),
+    /// List the controls: criteria, tests, reason codes and parameters.
+    Controls(ControlsArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Parser)]
+struct AuditArgs {
+    /// The evidence kit folder.
+    kit: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The config file [default: KIT/fieldcheck.toml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run only this control (repeatable).
+    #[arg(long = "control", value_name = "ID")]
+    controls: Vec<String>,
+    /// List every deviation and note, not only the first few of each reason.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Parser)]
+struct DemoArgs {
+    /// Seed of the generated company (same seed, same kit).
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Number of people (the benchmark uses 50000).
+    #[arg(long, default_value_t = 600)]
+    people: usize,
+    /// Write the kit (with its fieldcheck.toml) to this folder instead of auditing it.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Output format of the audit.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// List every deviation and note.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Parser)]
+struct InitArgs {
+    /// The folder to create or fill.
+    dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Parser)]
+struct ControlsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+    format: ControlsFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ControlsFormat {
+    Text,
+    Json,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Audit(a) => audit_command(&a),
+        Command::Demo(d) => demo_command(&d),
+        Command::Init(i) => init::run(&i.dir, i.force).map(|()| 0),
+        Command::Controls(c) => controls_command(c.format).map(|()| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{}: {e}", owo_colors::OwoColorize::bold(&owo_colors::OwoColorize::red(&"error")));
+            for cause in e.chain().skip(1) {
+                let _ = writeln!(err, "  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A config and kit, loaded, with every diagnostic about them.
+pub struct Loaded {
+    /// The validated config.
+    pub config: Config,
+    /// Control parameters.
+    pub params: Params,
+    /// The kit.
+    pub kit: Kit,
+    /// Config diagnostics (warnings only) followed by kit diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a run could not be done.
+enum LoadError {
+    /// The config has errors (already collected as diagnostics).
+    Config(Vec<Diagnostic>),
+    /// Anything else.
+    Tool(anyhow::Error),
+}
+
+fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
+    if !kit_dir.is_dir() {
+        return Err(LoadError::Tool(anyhow::anyhow!(
+            "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
+            kit_dir.display()
+        )));
+    }
+    let config_path = config_path.map(Path::to_path_buf).unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
+    let text = match std::fs::read_to_string(&config_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::Tool(anyhow::anyhow!(
+                "no config at `{}`; run `fieldcheck init {}` to write a commented one, or pass `--config FILE`",
+                config_path.display(),
+                kit_dir.display()
+            )));
+        }
+        Err(e) => return Err(LoadError::Tool(anyhow::Error::new(e).context(format!("cannot read `{}`", config_path.display())))),
+    };
+    let shown = config_path.display().to_string();
+    let (config, mut diags) = parse_config(&shown, &text);
+    let (params, more) = fieldcheck_controls::resolve_params(config.as_ref());
+    diags.extend(more);
+    let config = match config {
+        Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
+        _ => return Err(LoadError::Config(diags)),
+    };
+    let opts = ReadOptions { naive_tz: config.naive_timestamps_in_org_zone.then(|| config.window.tz.clone()) };
+    let (kit, kit_diags) = read_kit(kit_dir, &opts).map_err(|e| LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit")))?;
+    diags.extend(kit_diags);
+    Ok(Loaded { config, params, kit, diagnostics: diags })
+}
+
+fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
+    for id in ids {
+        if fieldcheck_controls::control_meta(id).is_none() {
+            let all: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
+            let hint = did_you_mean(id, all.iter().copied()).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
+            anyhow::bail!("unknown control `{id}`; {hint}the controls are: {}", all.join(", "));
+        }
+    }
+    Ok(())
+}
+
+/// Writes to stdout, ignoring a closed pipe.
+fn out(text: &str, colored: bool) {
+    let r = if colored {
+        let mut s = anstream::stdout();
+        s.write_all(text.as_bytes()).and_then(|()| s.flush())
+    } else {
+        let mut s = std::io::stdout().lock();
+        s.write_all(text.as_bytes()).and_then(|()| s.flush())
+    };
+    let _ = r;
+}
+
+fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
+    check_control_ids(&a.controls)?;
+    audit_and_print(&a.kit, a.config.as_deref(), &a.controls, a.format, a.verbose, &a.kit.display().to_string())
+}
+
+fn audit_and_print(kit_dir: &Path, config: Option<&Path>, only: &[String], format: Format, verbose: bool, label: &str) -> anyhow::Result<u8> {
+    let loaded = match load(kit_dir, config) {
+        Ok(l) => l,
+        Err(LoadError::Tool(e)) => return Err(e),
+        Err(LoadError::Config(diags)) => {
+            let mut err = anstream::stderr();
+            let _ = err.write_all(diagnostics::render_all(&diags).as_bytes());
+            let _ = writeln!(err, "the config has errors; nothing was audited");
+            return Ok(2);
+        }
+    };
+    let audit = fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
+    let report = Report::new(&loaded.config, &loaded.kit, &audit, loaded.diagnostics);
+    match format {
+        Format::Json => out(&report.to_json(), false),
+        Format::Markdown => out(&report::markdown::render(&report, verbose), false),
+        Format::Text => {
+            if !report.diagnostics.is_empty() {
+                let mut err = anstream::stderr();
+                let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
+                let _ = writeln!(err);
+            }
+            out(&report::text::render(&report, label, verbose), true);
+        }
+    }
+    Ok(report.exit_code())
+}
+
+fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
+    let opts = fieldcheck_demo::DemoOptions { seed: d.seed, people: d.people };
+    if let Some(dir) = &d.out {
+        let summary = fieldcheck_demo::write_kit(dir, &opts).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+        let mut err = anstream::stderr();
+        let _ = writeln!(
+            err,
+            "wrote the evidence kit of Northpeak Software ({} people, seed {}) to `{}`: {} files, {} records",
+            d.people,
+            d.seed,
+            dir.display(),
+            summary.files.len(),
+            report::text::thousands(summary.records as usize)
+        );
+        let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
+        return Ok(0);
+    }
+    let dir = std::env::temp_dir().join(format!("fieldcheck-demo-{}-{}", std::process::id(), d.seed));
+    fieldcheck_demo::write_kit(&dir, &opts).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+    let result = audit_and_print(&dir, None, &[], d.format, d.verbose, "demo (Northpeak Software)");
+    let _ = std::fs::remove_dir_all(&dir);
+    // The demo shows findings; only a failure to run is an error.
+    result.map(|code| if code == 2 { 2 } else { 0 })
+}
+
+fn controls_command(format: ControlsFormat) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    if format == ControlsFormat::Json {
+        let v: Vec<serde_json::Value> = catalog()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "title": c.title,
+                    "criteria": c.criteria,
+                    "evidence": c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>(),
+                    "tests": c.tests.iter().map(|t| serde_json::json!({
+                        "id": t.id,
+                        "population": t.population,
+                        "item": t.item,
+                        "frequency": t.frequency,
+                        "reasons": t.reasons.iter().map(|(code, meaning)| serde_json::json!({"code": code, "meaning": meaning})).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                    "parameters": c.params.iter().map(|p| serde_json::json!({
+                        "name": p.name, "type": p.ty, "default": p.default, "meaning": p.doc,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&v).expect("serializes");
+        s.push('\n');
+        out(&s, false);
+        return Ok(());
+    }
+    use owo_colors::OwoColorize;
+    let mut o = String::new();
+    for c in catalog() {
+        let _ = writeln!(o, "{}  {}  {}", c.id.bold(), c.criteria.join(", ").cyan(), c.title);
+        let _ = writeln!(o, "  evidence: {}", c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>().join(", "));
+        for t in &c.tests {
+            let _ = writeln!(o, "  test {} ({}): {}", t.id.bold(), t.frequency, t.population);
+            let _ = writeln!(o, "    item {}", t.item);
+            let w = t.reasons.iter().map(|r| r.0.len()).max().unwrap_or(0);
+            for (code, meaning) in &t.reasons {
+                let _ = writeln!(o, "    {}  {meaning}", format!("{code:<w$}").red());
+            }
+        }
+        if !c.params.is_empty() {
+            let _ = writeln!(o, "  parameters");
+            for p in &c.params {
+                let _ = writeln!(o, "    {} = {}  {}", p.name, p.default, p.doc.dimmed());
+            }
+        }
+        let _ = writeln!(o);
+    }
+    out(&o, true);
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The Markdown rendering of a report, for a wiki page or a pull-request comment.
+
+use std::fmt::Write;
+
+use super::text::thousands;
+use super::{Report, by_reason, verdict};
+
+const FIRST_FEW: usize = 10;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the report as Markdown.
+pub fn render(r: &Report, verbose: bool) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# SOC 2 readiness: {}", r.org);
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Observation window {} to {} ({}), tested on 100 % of each population by fieldcheck.", r.window.start, r.window.end, r.window.timezone);
+    let _ = writeln!(o);
+    let _ = writeln!(o, "**Self-check: {}**", verdict(r));
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| Control | Criteria | Status | Population | Deviations |");
+    let _ = writeln!(o, "|---|---|---|---:|---:|");
+    for c in &r.controls {
+        let population: usize = c.tests.iter().map(|t| t.population).sum();
+        let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
+        let status = match c.status {
+            "effective" => "✅ effective",
+            "exceptions" => "❌ exceptions",
+            "not_evidenced" => "⚠️ not evidenced",
+            _ => "➖ not applicable",
+        };
+        let _ = writeln!(o, "| `{}` | {} | {} | {} | {} |", c.id, c.criteria.join(", "), status, thousands(population), thousands(deviations));
+    }
+    for c in r.controls.iter().filter(|c| c.status == "exceptions" || c.status == "not_evidenced") {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "## `{}`: {}", c.id, c.title);
+        if let Some(reason) = &c.reason {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "> **Not evidenced:** {}", cell(reason));
+        }
+        for t in &c.tests {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "### `{}`: {} of {} items deviate", t.id, thousands(t.deviations.len()), thousands(t.population));
+            for (code, items) in by_reason(&c.id, t) {
+                let _ = writeln!(o);
+                let _ = writeln!(o, "**`{code}`** ({})", items.len());
+                let _ = writeln!(o);
+                let shown = if verbose { items.len() } else { FIRST_FEW.min(items.len()) };
+                for d in items.iter().take(shown) {
+                    let ev: Vec<String> = d.evidence.iter().take(3).map(|e| format!("{}:{}", e.file, e.line)).collect();
+                    let _ = writeln!(o, "- `{}`: {} _({})_", d.item, d.detail, ev.join(", "));
+                }
+                if shown < items.len() {
+                    let _ = writeln!(o, "- … and {} more", items.len() - shown);
+                }
+            }
+        }
+    }
+    let notes: Vec<String> = r.controls.iter().flat_map(|c| c.tests.iter().flat_map(|t| t.notes.iter().map(|n| n.detail.clone()))).collect();
+    if !notes.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "## Notes (not deviations)");
+        let _ = writeln!(o);
+        for n in &notes {
+            let _ = writeln!(o, "- {n}");
+        }
+    }
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "## Input diagnostics");
+        let _ = writeln!(o);
+        for d in &r.diagnostics {
+            let place = match (&d.file, d.line, d.column) {
+                (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}"),
+                (Some(f), Some(l), None) => format!("{f}:{l}"),
+                (Some(f), None, _) => f.clone(),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "- **{}** `{}` {}: {}{}",
+                d.severity.as_str(),
+                d.code,
+                place,
+                cell(&d.message),
+                d.help.as_deref().map(|h| format!(" (help: {})", cell(h))).unwrap_or_default()
+            );
+        }
+    }
+    o
+}

@@ -1,0 +1,200 @@
+//! The audit report: the serializable view of an audit (the JSON contract of
+//! `docs/report-json.md`), built once and rendered as JSON, text or Markdown.
+//!
+//! **API boundary:** the field names here are matched by downstream tools; add fields, never
+//! rename or remove them.
+
+pub(crate) mod markdown;
+pub(crate) mod text;
+
+use fieldcheck_controls::{Audit, ControlResult};
+use fieldcheck_kit::{Config, Diagnostic, Kit, Severity};
+use serde::Serialize;
+
+/// The JSON format's identifier.
+pub const FORMAT: &str = "fieldcheck.audit/v1";
+
+/// The whole report.
+#[derive(Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub org: String,
+    pub window: WindowOut,
+    pub summary: Summary,
+    pub controls: Vec<ControlOut>,
+    pub evidence: EvidenceOut,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+pub struct WindowOut {
+    pub start: String,
+    pub end: String,
+    pub timezone: String,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub controls: usize,
+    pub failing: usize,
+    pub risk: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ControlOut {
+    pub id: String,
+    pub title: String,
+    pub criteria: Vec<String>,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub tests: Vec<TestOut>,
+}
+
+#[derive(Serialize)]
+pub struct TestOut {
+    pub id: String,
+    pub population: usize,
+    pub deviations: Vec<DeviationOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteOut>,
+}
+
+#[derive(Serialize)]
+pub struct DeviationOut {
+    pub item: String,
+    pub reasons: Vec<&'static str>,
+    pub detail: String,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Serialize)]
+pub struct EvidenceRef {
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Serialize)]
+pub struct NoteOut {
+    pub item: String,
+    pub detail: String,
+}
+
+/// What the kit held: one entry per file found.
+#[derive(Serialize)]
+pub struct EvidenceOut {
+    pub records: usize,
+    pub files: Vec<FileOut>,
+}
+
+#[derive(Serialize)]
+pub struct FileOut {
+    pub file: String,
+    pub rows: u32,
+    pub rejected: u32,
+}
+
+impl Report {
+    /// Builds the report; `diagnostics` are the config's and the kit's, in that order.
+    pub fn new(config: &Config, kit: &Kit, audit: &Audit, diagnostics: Vec<Diagnostic>) -> Report {
+        let controls: Vec<ControlOut> = audit.controls.iter().map(|c| control_out(kit, c)).collect();
+        Report {
+            format: FORMAT,
+            org: config.org.clone(),
+            window: WindowOut {
+                start: config.window.start.to_string(),
+                end: config.window.end.to_string(),
+                timezone: config.window.tz_name.clone(),
+            },
+            summary: Summary { controls: controls.len(), failing: audit.failing(), risk: audit.risk().as_str() },
+            controls,
+            evidence: EvidenceOut {
+                records: kit.record_count(),
+                files: kit
+                    .files
+                    .iter()
+                    .filter_map(|f| f.name.as_ref().map(|n| FileOut { file: n.clone(), rows: f.rows, rejected: f.rejected }))
+                    .collect(),
+            },
+            diagnostics,
+        }
+    }
+
+    /// The exit code of `audit`: 0 when nothing fails, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.summary.failing > 0)
+    }
+
+    /// Counts of error and warning diagnostics.
+    pub fn diagnostic_counts(&self) -> (usize, usize) {
+        let e = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let w = self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+        (e, w)
+    }
+
+    /// The report as pretty JSON, with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the report serializes");
+        s.push('\n');
+        s
+    }
+}
+
+fn control_out(kit: &Kit, c: &ControlResult) -> ControlOut {
+    ControlOut {
+        id: c.meta.id.clone(),
+        title: c.meta.title.clone(),
+        criteria: c.meta.criteria.clone(),
+        status: c.status.as_str(),
+        reason: c.reason.clone(),
+        tests: c
+            .tests
+            .iter()
+            .map(|t| TestOut {
+                id: t.id.to_string(),
+                population: t.population,
+                deviations: t
+                    .deviations
+                    .iter()
+                    .map(|d| DeviationOut {
+                        item: d.item.clone(),
+                        reasons: d.reasons.clone(),
+                        detail: d.detail.clone(),
+                        evidence: d.evidence.iter().map(|l| EvidenceRef { file: kit.file_name(*l), line: l.line }).collect(),
+                    })
+                    .collect(),
+                notes: t.notes.iter().map(|n| NoteOut { item: n.item.clone(), detail: n.detail.clone() }).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Deviations of one test grouped by reason code, in order of first appearance of the code in
+/// the catalog: `(code, items)`.
+pub(crate) fn by_reason<'a>(control_id: &str, test: &'a TestOut) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
+    let order: Vec<String> = fieldcheck_controls::control_meta(control_id)
+        .and_then(|m| m.tests.iter().find(|t| t.id == test.id))
+        .map(|t| t.reasons.iter().map(|r| r.0.clone()).collect())
+        .unwrap_or_default();
+    let mut groups: Vec<(&'static str, Vec<&DeviationOut>)> = Vec::new();
+    for d in &test.deviations {
+        for r in &d.reasons {
+            match groups.iter_mut().find(|g| g.0 == *r) {
+                Some(g) => g.1.push(d),
+                None => groups.push((r, vec![d])),
+            }
+        }
+    }
+    groups.sort_by_key(|g| order.iter().position(|o| o == g.0).unwrap_or(usize::MAX));
+    groups
+}
+
+/// The self-check sentence.
+pub(crate) fn verdict(report: &Report) -> String {
+    let s = &report.summary;
+    match s.risk {
+        "low" => format!("low: none of the {} controls is failing", s.controls),
+        "elevated" => format!("elevated: {} of {} controls failing", s.failing, s.controls),
+        _ => format!("material: {} of {} controls failing (3 or more failing controls: material risk of qualified observations)", s.failing, s.controls),
+    }
+}

@@ -1,0 +1,140 @@
+//! The terminal rendering of a report: a header, one row per control, the deviations of each
+//! failing control grouped by reason, and the self-check verdict. Colour codes are always
+//! written; the caller's stream strips them when the output is not a terminal or `NO_COLOR` is set.
+
+use std::fmt::Write;
+
+use owo_colors::OwoColorize;
+
+use super::{Report, by_reason, verdict};
+
+/// Items shown per reason unless `verbose`.
+const FIRST_FEW: usize = 5;
+
+fn status_cell(status: &str, width: usize) -> String {
+    let padded = format!("{status:<width$}");
+    match status {
+        "effective" => padded.green().to_string(),
+        "exceptions" => padded.red().bold().to_string(),
+        "not_evidenced" => padded.yellow().bold().to_string(),
+        _ => padded.dimmed().to_string(),
+    }
+}
+
+/// Renders the report for a terminal.
+pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
+    let mut o = String::new();
+    let (errors, warnings) = r.diagnostic_counts();
+    let _ = writeln!(o, "{} {}", "fieldcheck audit".bold(), format!("· {}", r.org).bold());
+    let _ = writeln!(
+        o,
+        "window {} → {} ({}) · kit {} · {} files, {} records{}",
+        r.window.start,
+        r.window.end,
+        r.window.timezone,
+        kit_label,
+        r.evidence.files.len(),
+        thousands(r.evidence.records),
+        match (errors, warnings) {
+            (0, 0) => String::new(),
+            _ => format!(" · {}", format!("{errors} input errors, {warnings} warnings (shown above)").yellow()),
+        }
+    );
+    let _ = writeln!(o);
+    let w_id = r.controls.iter().map(|c| c.id.len()).max().unwrap_or(7).max(7);
+    let w_cr = r.controls.iter().map(|c| c.criteria.join(", ").len()).max().unwrap_or(8).max(8);
+    let w_st = 14;
+    let _ = writeln!(
+        o,
+        "  {}",
+        format!("{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}", "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS").dimmed()
+    );
+    for c in &r.controls {
+        let population: usize = c.tests.iter().map(|t| t.population).sum();
+        let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
+        let _ = writeln!(
+            o,
+            "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {:>10}",
+            c.id,
+            c.criteria.join(", "),
+            status_cell(c.status, w_st),
+            thousands(population),
+            if deviations > 0 { thousands(deviations).red().to_string() } else { "0".to_string() }
+        );
+    }
+    for c in r.controls.iter().filter(|c| c.status == "exceptions" || c.status == "not_evidenced") {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{} {}", c.id.bold(), format!("· {} ({})", c.title, c.criteria.join(", ")).dimmed());
+        if let Some(reason) = &c.reason {
+            let _ = writeln!(o, "  {} {reason}", "not evidenced:".yellow().bold());
+        }
+        for t in &c.tests {
+            if t.deviations.is_empty() {
+                let _ = writeln!(o, "  {} · {} items, no deviation", t.id, thousands(t.population));
+                continue;
+            }
+            let _ = writeln!(o, "  {} · {} of {} items deviate", t.id.bold(), thousands(t.deviations.len()), thousands(t.population));
+            for (code, items) in by_reason(&c.id, t) {
+                let _ = writeln!(o, "    {} ({})", code.red(), items.len());
+                let shown = if verbose { items.len() } else { FIRST_FEW.min(items.len()) };
+                let w_item = items.iter().take(shown).map(|d| d.item.chars().count()).max().unwrap_or(0);
+                for d in items.iter().take(shown) {
+                    let pad = w_item - d.item.chars().count();
+                    let _ = writeln!(o, "      {}{}  {}", d.item.cyan(), " ".repeat(pad), d.detail);
+                }
+                if shown < items.len() {
+                    let _ = writeln!(o, "      {}", format!("… {} more (--verbose lists all)", items.len() - shown).dimmed());
+                }
+            }
+        }
+    }
+    let notes: Vec<(&str, &str)> = r.controls.iter().flat_map(|c| c.tests.iter().flat_map(move |t| t.notes.iter().map(move |n| (c.id.as_str(), n.detail.as_str())))).collect();
+    if !notes.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", "notes (not deviations)".bold());
+        let shown = if verbose { notes.len() } else { notes.len().min(FIRST_FEW) };
+        for (id, n) in notes.iter().take(shown) {
+            let _ = writeln!(o, "  {}  {n}", id.dimmed());
+        }
+        if shown < notes.len() {
+            let _ = writeln!(o, "  {}", format!("… {} more (--verbose lists all)", notes.len() - shown).dimmed());
+        }
+    }
+    let _ = writeln!(o);
+    let v = verdict(r);
+    let line = format!("self-check: {v}");
+    let _ = writeln!(
+        o,
+        "{}",
+        match r.summary.risk {
+            "low" => line.green().bold().to_string(),
+            "elevated" => line.yellow().bold().to_string(),
+            _ => line.red().bold().to_string(),
+        }
+    );
+    o
+}
+
+/// `12345` → `12,345`.
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(5_123_456), "5,123,456");
+    }
+}
