@@ -27,7 +27,11 @@ pub fn render(d: &Diagnostic) -> String {
             (Some(l), None) => format!("{file}:{l}"),
             _ => file.clone(),
         };
-        let field = d.field.as_ref().map(|f| format!(" (field `{f}`)")).unwrap_or_default();
+        let field = d
+            .field
+            .as_ref()
+            .map(|f| format!(" (field `{f}`)"))
+            .unwrap_or_default();
         let _ = writeln!(o, "{pad}{} {place}{field}", "-->".blue().bold());
     }
     if let (Some(line), Some(snippet)) = (d.line, &d.snippet) {
@@ -35,7 +39,11 @@ pub fn render(d: &Diagnostic) -> String {
         let col = d.column.unwrap_or(1).max(1) as usize - 1;
         let width = (d.span_len as usize).max(1);
         // Show a window of the line around the marked text.
-        let start = if chars.len() > MAX_LINE && col > 30 { col - 30 } else { 0 };
+        let start = if chars.len() > MAX_LINE && col > 30 {
+            col - 30
+        } else {
+            0
+        };
         let end = chars.len().min(start + MAX_LINE);
         let mut shown: String = chars[start..end].iter().collect();
         let mut caret_at = col - start;
@@ -72,13 +80,24 @@ pub fn render_all(diags: &[Diagnostic]) -> String {
         o.push_str(&render(d));
         o.push('\n');
     }
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     if errors + warnings > 0 {
         let _ = writeln!(
             o,
             "{}",
-            format!("{errors} error{}, {warnings} warning{} in the inputs", if errors == 1 { "" } else { "s" }, if warnings == 1 { "" } else { "s" }).bold()
+            format!(
+                "{errors} error{}, {warnings} warning{} in the inputs",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            )
+            .bold()
         );
     }
     o
@@ -90,15 +109,19 @@ mod tests {
 
     #[test]
     fn renders_a_caret_under_the_bad_value() {
-        let d = Diagnostic::error("naive-timestamp", "timestamp `2026-03-06T17:05:00` has no offset in `terminated_at`")
-            .file("people.csv")
-            .line(3)
-            .column(26)
-            .field("terminated_at")
-            .snippet("p2,jdoe@acme.test,x,2024,2026-03-06T17:05:00,false", 19)
-            .help("add an offset");
+        let d = Diagnostic::error(
+            "naive-timestamp",
+            "timestamp `2026-03-06T17:05:00` has no offset in `terminated_at`",
+        )
+        .file("people.csv")
+        .line(3)
+        .column(26)
+        .field("terminated_at")
+        .snippet("p2,jdoe@acme.test,x,2024,2026-03-06T17:05:00,false", 19)
+        .help("add an offset");
         let text = render(&d);
-        let plain = String::from_utf8(anstream::adapter::strip_bytes(text.as_bytes()).into_vec()).expect("utf8");
+        let plain = String::from_utf8(anstream::adapter::strip_bytes(text.as_bytes()).into_vec())
+            .expect("utf8");
         assert_eq!(
             plain,
             "error[naive-timestamp]: timestamp `2026-03-06T17:05:00` has no offset in `terminated_at`\n \

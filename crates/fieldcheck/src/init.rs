@@ -50,17 +50,27 @@ pub fn run(dir: &Path, force: bool) -> anyhow::Result<()> {
         files.push((k.csv_name(), format!("{}\n", header_line(k.schema()))));
     }
     if !force {
-        let existing: Vec<&str> = files.iter().filter(|(n, _)| dir.join(n).exists()).map(|(n, _)| n.as_str()).collect();
+        let existing: Vec<&str> = files
+            .iter()
+            .filter(|(n, _)| dir.join(n).exists())
+            .map(|(n, _)| n.as_str())
+            .collect();
         if !existing.is_empty() {
             anyhow::bail!(
                 "`{}` already has {}; nothing was written (use --force to overwrite)",
                 dir.display(),
-                existing.iter().take(5).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                existing
+                    .iter()
+                    .take(5)
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
     for (name, text) in &files {
-        std::fs::write(dir.join(name), text).with_context(|| format!("cannot write `{}`", dir.join(name).display()))?;
+        std::fs::write(dir.join(name), text)
+            .with_context(|| format!("cannot write `{}`", dir.join(name).display()))?;
     }
     eprintln!(
         "wrote fieldcheck.toml and {} header-only record files to `{}`\nfill them from your exports (docs/evidence-kit.md), then run: fieldcheck audit {}",
@@ -82,13 +92,30 @@ mod tests {
         assert_eq!(c.controls.len(), 10);
         for meta in fieldcheck_controls::catalog() {
             for p in &meta.params {
-                assert!(t.contains(&format!("# {} = ", p.name)), "{} missing", p.name);
+                assert!(
+                    t.contains(&format!("# {} = ", p.name)),
+                    "{} missing",
+                    p.name
+                );
             }
         }
         // Uncommenting every parameter gives a valid config too.
         let uncommented: String = t
             .lines()
-            .map(|l| if l.starts_with("# ") && l.contains(" = ") && !l.contains("naive") { l[2..].split(" #").next().unwrap_or("").to_string() } else { l.to_string() })
+            .map(|l| {
+                let key = l
+                    .strip_prefix("# ")
+                    .and_then(|r| r.split_once(" = "))
+                    .map(|(k, _)| k);
+                if key.is_some_and(|k| {
+                    k.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                }) {
+                    l[2..].split(" #").next().unwrap_or("").to_string()
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let (c, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &uncommented);

@@ -5,6 +5,7 @@
 //! tests, and renders the result.
 
 mod diagnostics;
+pub mod docs;
 mod init;
 pub mod report;
 
@@ -16,7 +17,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldcheck_controls::{Params, catalog};
-use fieldcheck_kit::{Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit};
+use fieldcheck_kit::{
+    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit,
+};
 
 use crate::report::Report;
 
@@ -137,7 +140,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let mut err = anstream::stderr();
-            let _ = writeln!(err, "{}: {e}", owo_colors::OwoColorize::bold(&owo_colors::OwoColorize::red(&"error")));
+            let _ = writeln!(
+                err,
+                "{}: {e}",
+                owo_colors::OwoColorize::bold(&owo_colors::OwoColorize::red(&"error"))
+            );
             for cause in e.chain().skip(1) {
                 let _ = writeln!(err, "  caused by: {cause}");
             }
@@ -173,7 +180,9 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
             kit_dir.display()
         )));
     }
-    let config_path = config_path.map(Path::to_path_buf).unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
+    let config_path = config_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
     let text = match std::fs::read_to_string(&config_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -183,7 +192,11 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
                 kit_dir.display()
             )));
         }
-        Err(e) => return Err(LoadError::Tool(anyhow::Error::new(e).context(format!("cannot read `{}`", config_path.display())))),
+        Err(e) => {
+            return Err(LoadError::Tool(
+                anyhow::Error::new(e).context(format!("cannot read `{}`", config_path.display())),
+            ));
+        }
     };
     let shown = config_path.display().to_string();
     let (config, mut diags) = parse_config(&shown, &text);
@@ -193,18 +206,34 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
         Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
         _ => return Err(LoadError::Config(diags)),
     };
-    let opts = ReadOptions { naive_tz: config.naive_timestamps_in_org_zone.then(|| config.window.tz.clone()) };
-    let (kit, kit_diags) = read_kit(kit_dir, &opts).map_err(|e| LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit")))?;
+    let opts = ReadOptions {
+        naive_tz: config
+            .naive_timestamps_in_org_zone
+            .then(|| config.window.tz.clone()),
+    };
+    let (kit, kit_diags) = read_kit(kit_dir, &opts).map_err(|e| {
+        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
+    })?;
     diags.extend(kit_diags);
-    Ok(Loaded { config, params, kit, diagnostics: diags })
+    Ok(Loaded {
+        config,
+        params,
+        kit,
+        diagnostics: diags,
+    })
 }
 
 fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
     for id in ids {
         if fieldcheck_controls::control_meta(id).is_none() {
             let all: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
-            let hint = did_you_mean(id, all.iter().copied()).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default();
-            anyhow::bail!("unknown control `{id}`; {hint}the controls are: {}", all.join(", "));
+            let hint = did_you_mean(id, all.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "unknown control `{id}`; {hint}the controls are: {}",
+                all.join(", ")
+            );
         }
     }
     Ok(())
@@ -224,10 +253,24 @@ fn out(text: &str, colored: bool) {
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
-    audit_and_print(&a.kit, a.config.as_deref(), &a.controls, a.format, a.verbose, &a.kit.display().to_string())
+    audit_and_print(
+        &a.kit,
+        a.config.as_deref(),
+        &a.controls,
+        a.format,
+        a.verbose,
+        &a.kit.display().to_string(),
+    )
 }
 
-fn audit_and_print(kit_dir: &Path, config: Option<&Path>, only: &[String], format: Format, verbose: bool, label: &str) -> anyhow::Result<u8> {
+fn audit_and_print(
+    kit_dir: &Path,
+    config: Option<&Path>,
+    only: &[String],
+    format: Format,
+    verbose: bool,
+    label: &str,
+) -> anyhow::Result<u8> {
     let loaded = match load(kit_dir, config) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -238,7 +281,8 @@ fn audit_and_print(kit_dir: &Path, config: Option<&Path>, only: &[String], forma
             return Ok(2);
         }
     };
-    let audit = fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
+    let audit =
+        fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
     let report = Report::new(&loaded.config, &loaded.kit, &audit, loaded.diagnostics);
     match format {
         Format::Json => out(&report.to_json(), false),
@@ -256,9 +300,13 @@ fn audit_and_print(kit_dir: &Path, config: Option<&Path>, only: &[String], forma
 }
 
 fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
-    let opts = fieldcheck_demo::DemoOptions { seed: d.seed, people: d.people };
+    let opts = fieldcheck_demo::DemoOptions {
+        seed: d.seed,
+        people: d.people,
+    };
     if let Some(dir) = &d.out {
-        let summary = fieldcheck_demo::write_kit(dir, &opts).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+        let summary = fieldcheck_demo::write_kit(dir, &opts)
+            .with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
@@ -272,9 +320,18 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
         return Ok(0);
     }
-    let dir = std::env::temp_dir().join(format!("fieldcheck-demo-{}-{}", std::process::id(), d.seed));
-    fieldcheck_demo::write_kit(&dir, &opts).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
-    let result = audit_and_print(&dir, None, &[], d.format, d.verbose, "demo (Northpeak Software)");
+    let dir =
+        std::env::temp_dir().join(format!("fieldcheck-demo-{}-{}", std::process::id(), d.seed));
+    fieldcheck_demo::write_kit(&dir, &opts)
+        .with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+    let result = audit_and_print(
+        &dir,
+        None,
+        &[],
+        d.format,
+        d.verbose,
+        "demo (Northpeak Software)",
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // The demo shows findings; only a failure to run is an error.
     result.map(|code| if code == 2 { 2 } else { 0 })
@@ -312,10 +369,30 @@ fn controls_command(format: ControlsFormat) -> anyhow::Result<()> {
     use owo_colors::OwoColorize;
     let mut o = String::new();
     for c in catalog() {
-        let _ = writeln!(o, "{}  {}  {}", c.id.bold(), c.criteria.join(", ").cyan(), c.title);
-        let _ = writeln!(o, "  evidence: {}", c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            o,
+            "{}  {}  {}",
+            c.id.bold(),
+            c.criteria.join(", ").cyan(),
+            c.title
+        );
+        let _ = writeln!(
+            o,
+            "  evidence: {}",
+            c.needs
+                .iter()
+                .map(|n| format!("{n}.csv"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for t in &c.tests {
-            let _ = writeln!(o, "  test {} ({}): {}", t.id.bold(), t.frequency, t.population);
+            let _ = writeln!(
+                o,
+                "  test {} ({}): {}",
+                t.id.bold(),
+                t.frequency,
+                t.population
+            );
             let _ = writeln!(o, "    item {}", t.item);
             let w = t.reasons.iter().map(|r| r.0.len()).max().unwrap_or(0);
             for (code, meaning) in &t.reasons {

@@ -64,7 +64,9 @@ struct CatalogFile {
 pub fn catalog() -> &'static [ControlMeta] {
     static CATALOG: OnceLock<Vec<ControlMeta>> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        toml::from_str::<CatalogFile>(include_str!("catalog.toml")).expect("catalog.toml is valid (tested)").control
+        toml::from_str::<CatalogFile>(include_str!("catalog.toml"))
+            .expect("catalog.toml is valid (tested)")
+            .control
     })
 }
 

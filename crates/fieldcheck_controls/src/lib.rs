@@ -20,7 +20,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
 
 pub use catalog::{ControlMeta, ParamMeta, TestMeta, catalog, control_meta};
-pub use params::{Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params};
+pub use params::{
+    Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params,
+};
 
 /// A control's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -153,7 +155,10 @@ pub struct Audit {
 impl Audit {
     /// Controls whose status is `exceptions` or `not_evidenced`.
     pub fn failing(&self) -> usize {
-        self.controls.iter().filter(|c| c.status.is_failing()).count()
+        self.controls
+            .iter()
+            .filter(|c| c.status.is_failing())
+            .count()
     }
 
     /// The self-check verdict.
@@ -201,7 +206,13 @@ const MAX_EVIDENCE: usize = 50;
 
 impl Dev {
     pub fn new(item: impl Into<String>) -> Dev {
-        Dev { item: item.into(), lead: None, reasons: BTreeSet::new(), parts: Vec::new(), evidence: BTreeSet::new() }
+        Dev {
+            item: item.into(),
+            lead: None,
+            reasons: BTreeSet::new(),
+            parts: Vec::new(),
+            evidence: BTreeSet::new(),
+        }
     }
 
     /// The clause that opens the sentence (the subject), shown only when there is a reason.
@@ -213,6 +224,11 @@ impl Dev {
     pub fn fail(&mut self, code: &'static str, part: impl Into<String>) {
         self.reasons.insert(code);
         self.parts.push(part.into());
+    }
+
+    /// Adds a reason whose explanation is already in another part of the sentence.
+    pub fn reason(&mut self, code: &'static str) {
+        self.reasons.insert(code);
     }
 
     pub fn ev(&mut self, loc: Loc) {
@@ -245,8 +261,12 @@ impl Dev {
 
 /// Runs the built-in controls (all, or those named in `only`) on a loaded kit.
 pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Audit {
-    let in_scope: HashMap<&str, &System> =
-        kit.systems.iter().filter(|s| s.in_scope == Some(true)).map(|s| (&*s.system_id, s)).collect();
+    let in_scope: HashMap<&str, &System> = kit
+        .systems
+        .iter()
+        .filter(|s| s.in_scope == Some(true))
+        .map(|s| (&*s.system_id, s))
+        .collect();
     let people: HashMap<&str, &Person> = kit.people.iter().map(|p| (&*p.person_id, p)).collect();
     let mut controls = Vec::new();
     for (meta, run) in catalog().iter().zip(builtin::BUILTIN) {
@@ -264,14 +284,22 @@ pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Au
             });
             continue;
         }
-        let cx = Cx { kit, w: window, p, in_scope: &in_scope, people: &people };
+        let cx = Cx {
+            kit,
+            w: window,
+            p,
+            in_scope: &in_scope,
+            people: &people,
+        };
         let tests = match catch_unwind(AssertUnwindSafe(|| (run.1)(&cx))) {
             Ok(t) => t,
             Err(_) => {
                 controls.push(ControlResult {
                     meta,
                     status: Status::NotEvidenced,
-                    reason: Some("the control test failed internally; please report this as a bug".into()),
+                    reason: Some(
+                        "the control test failed internally; please report this as a bug".into(),
+                    ),
                     tests: Vec::new(),
                 });
                 continue;
@@ -295,7 +323,12 @@ pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Au
         } else {
             (Status::Effective, None)
         };
-        controls.push(ControlResult { meta, status, reason, tests });
+        controls.push(ControlResult {
+            meta,
+            status,
+            reason,
+            tests,
+        });
     }
     Audit { controls }
 }
@@ -312,7 +345,11 @@ mod tests {
         assert_eq!(ids.len(), 10);
         for c in catalog() {
             for n in &c.needs {
-                assert!(Kind::ALL.iter().any(|k| k.stem() == n), "{} needs unknown file {n}", c.id);
+                assert!(
+                    Kind::ALL.iter().any(|k| k.stem() == n),
+                    "{} needs unknown file {n}",
+                    c.id
+                );
             }
             assert!(!c.title.to_lowercase().starts_with("ensure"));
         }
@@ -323,7 +360,13 @@ mod tests {
         let known = include_str!("criteria.txt");
         for c in catalog() {
             for id in &c.criteria {
-                assert!(known.lines().any(|l| l.split('\t').next() == Some(id.as_str())), "{}: unknown criterion {id}", c.id);
+                assert!(
+                    known
+                        .lines()
+                        .any(|l| l.split('\t').next() == Some(id.as_str())),
+                    "{}: unknown criterion {id}",
+                    c.id
+                );
             }
         }
     }

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use fieldcheck_kit::{Classification, Config, ConfigValue, Diagnostic, Place, TlsVersion, did_you_mean};
+use fieldcheck_kit::{
+    Classification, Config, ConfigValue, Diagnostic, Place, TlsVersion, did_you_mean,
+};
 use jiff::SignedDuration;
 
 use crate::catalog::{ParamMeta, catalog};
@@ -133,7 +135,9 @@ impl Params {
     /// One control's settings (defaults for an unknown id).
     pub fn control(&self, id: &str) -> &ControlParams {
         static EMPTY: std::sync::OnceLock<ControlParams> = std::sync::OnceLock::new();
-        self.by_control.get(id).unwrap_or_else(|| EMPTY.get_or_init(ControlParams::default))
+        self.by_control
+            .get(id)
+            .unwrap_or_else(|| EMPTY.get_or_init(ControlParams::default))
     }
 
     /// Overrides one parameter (for tests and embedding); the value is not validated.
@@ -182,7 +186,11 @@ fn from_default(meta: &ParamMeta) -> ConfigValue {
         toml::Value::String(s) => ConfigValue::Str(s.clone()),
         toml::Value::Integer(n) => ConfigValue::Int(*n),
         toml::Value::Boolean(b) => ConfigValue::Bool(*b),
-        toml::Value::Array(a) => ConfigValue::Array(a.iter().filter_map(|v| v.as_str().map(|s| ConfigValue::Str(s.to_string()))).collect()),
+        toml::Value::Array(a) => ConfigValue::Array(
+            a.iter()
+                .filter_map(|v| v.as_str().map(|s| ConfigValue::Str(s.to_string())))
+                .collect(),
+        ),
         _ => ConfigValue::Other("a default of an unsupported type"),
     }
 }
@@ -191,7 +199,16 @@ fn from_default(meta: &ParamMeta) -> ConfigValue {
 fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
     let strings = |v: &ConfigValue| -> Option<Vec<String>> {
         match v {
-            ConfigValue::Array(a) => a.iter().map(|x| if let ConfigValue::Str(s) = x { Some(s.clone()) } else { None }).collect(),
+            ConfigValue::Array(a) => a
+                .iter()
+                .map(|x| {
+                    if let ConfigValue::Str(s) = x {
+                        Some(s.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
             _ => None,
         }
     };
@@ -205,18 +222,39 @@ fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
         ("bool", _) => Err("`true` or `false`".into()),
         ("string", ConfigValue::Str(s)) if !s.is_empty() => Ok(ParamValue::Str(s.clone())),
         ("string", _) => Err("a non-empty string".into()),
-        ("strings", v) => strings(v).map(ParamValue::List).ok_or_else(|| "an array of strings, e.g. `[\"AES_256\"]`".into()),
+        ("strings", v) => strings(v)
+            .map(ParamValue::List)
+            .ok_or_else(|| "an array of strings, e.g. `[\"AES_256\"]`".into()),
         ("classifications", v) => match strings(v) {
-            Some(l) if l.iter().all(|s| Classification::VALUES.contains(&s.as_str())) => Ok(ParamValue::List(l)),
-            _ => Err(format!("an array of classifications ({})", Classification::VALUES.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", "))),
+            Some(l)
+                if l.iter()
+                    .all(|s| Classification::VALUES.contains(&s.as_str())) =>
+            {
+                Ok(ParamValue::List(l))
+            }
+            _ => Err(format!(
+                "an array of classifications ({})",
+                Classification::VALUES
+                    .iter()
+                    .map(|c| format!("`\"{c}\"`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         },
         ("sla", ConfigValue::Str(s)) if s == "same_day" => Ok(ParamValue::Sla(Sla::SameDay)),
         ("sla", ConfigValue::Str(s)) => parse_duration(s)
             .map(|d| ParamValue::Sla(Sla::After(d)))
-            .ok_or_else(|| "`\"same_day\"` or a duration such as `\"24h\"`, `\"4h\"`, `\"30m\"` or `\"2d\"`".into()),
+            .ok_or_else(|| {
+                "`\"same_day\"` or a duration such as `\"24h\"`, `\"4h\"`, `\"30m\"` or `\"2d\"`"
+                    .into()
+            }),
         ("sla", _) => Err("`\"same_day\"` or a duration such as `\"24h\"`".into()),
-        ("cadence", ConfigValue::Str(s)) if s == "monthly" => Ok(ParamValue::Cadence(Cadence::Monthly)),
-        ("cadence", ConfigValue::Str(s)) if s == "quarterly" => Ok(ParamValue::Cadence(Cadence::Quarterly)),
+        ("cadence", ConfigValue::Str(s)) if s == "monthly" => {
+            Ok(ParamValue::Cadence(Cadence::Monthly))
+        }
+        ("cadence", ConfigValue::Str(s)) if s == "quarterly" => {
+            Ok(ParamValue::Cadence(Cadence::Quarterly))
+        }
         ("cadence", _) => Err("`\"monthly\"` or `\"quarterly\"`".into()),
         ("tls", ConfigValue::Str(s)) => match TlsVersion::parse(s) {
             Some(t) if t != TlsVersion::None => Ok(ParamValue::Tls(t)),
@@ -228,7 +266,10 @@ fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
 }
 
 fn at(d: Diagnostic, file: &str, p: &Place) -> Diagnostic {
-    d.file(file.to_string()).line(p.line).column(p.column).snippet(p.snippet.clone(), p.width.max(1))
+    d.file(file.to_string())
+        .line(p.line)
+        .column(p.column)
+        .snippet(p.snippet.clone(), p.width.max(1))
 }
 
 /// Resolves every control's parameters: catalog defaults, then the config's overrides.
@@ -236,26 +277,51 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut params = Params::default();
     for meta in catalog() {
-        let mut cp = ControlParams { enabled: true, reason: None, values: BTreeMap::new() };
+        let mut cp = ControlParams {
+            enabled: true,
+            reason: None,
+            values: BTreeMap::new(),
+        };
         for p in &meta.params {
             let v = convert(p, &from_default(p)).expect("catalog defaults are valid (tested)");
             cp.values.insert(p.name.clone(), v);
         }
         params.by_control.insert(meta.id.clone(), cp);
     }
-    let Some(config) = config else { return (params, diags) };
+    let Some(config) = config else {
+        return (params, diags);
+    };
     let file = config.path.as_str();
     let ids: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
     for section in &config.controls {
         let Some(meta) = catalog().iter().find(|c| c.id == section.id) else {
             let help = match did_you_mean(&section.id, ids.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the controls are: {}", ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "the controls are: {}",
+                    ids.iter()
+                        .map(|i| format!("`{i}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
-            diags.push(at(Diagnostic::error("control-unknown", format!("unknown control `{}`", section.id)), file, &section.at).help(help));
+            diags.push(
+                at(
+                    Diagnostic::error(
+                        "control-unknown",
+                        format!("unknown control `{}`", section.id),
+                    ),
+                    file,
+                    &section.at,
+                )
+                .help(help),
+            );
             continue;
         };
-        let cp = params.by_control.get_mut(&meta.id).expect("every catalog control has params");
+        let cp = params
+            .by_control
+            .get_mut(&meta.id)
+            .expect("every catalog control has params");
         let mut enabled_at = None;
         for e in &section.entries {
             match e.key.as_str() {
@@ -318,7 +384,9 @@ mod tests {
     }
 
     fn config(extra: &str) -> Config {
-        let text = format!("[org]\nname = \"A\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n{extra}");
+        let text = format!(
+            "[org]\nname = \"A\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n{extra}"
+        );
         let (c, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
         assert!(d.is_empty(), "{d:?}");
         c.expect("valid config")
@@ -326,12 +394,23 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let (p, d) = resolve(Some(&config("[controls.leaver-deprovisioning]\nsla = \"24h\"\n")));
+        let (p, d) = resolve(Some(&config(
+            "[controls.leaver-deprovisioning]\nsla = \"24h\"\n",
+        )));
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(p.control("leaver-deprovisioning").sla("sla"), Sla::After(SignedDuration::from_hours(24)));
-        assert_eq!(p.control("leaver-deprovisioning").sla("privileged_sla"), Sla::After(SignedDuration::from_hours(4)));
+        assert_eq!(
+            p.control("leaver-deprovisioning").sla("sla"),
+            Sla::After(SignedDuration::from_hours(24))
+        );
+        assert_eq!(
+            p.control("leaver-deprovisioning").sla("privileged_sla"),
+            Sla::After(SignedDuration::from_hours(4))
+        );
         assert_eq!(p.control("access-reviews").int("completion_grace_days"), 14);
-        assert_eq!(p.control("encryption").list("cmk_required_for"), ["restricted", "confidential"]);
+        assert_eq!(
+            p.control("encryption").list("cmk_required_for"),
+            ["restricted", "confidential"]
+        );
     }
 
     #[test]
@@ -339,9 +418,26 @@ mod tests {
         let (_, d) = resolve(Some(&config(
             "[controls.leaver-deprovisoning]\nsla = \"1d\"\n[controls.access-reviews]\ncompletion_grace_dayz = 3\nrevoke_grace_days = \"7\"\n[controls.backup-restore]\nenabled = false\n",
         )));
-        let got: Vec<(&str, Option<u32>, Option<&str>)> = d.iter().map(|d| (d.code, d.line, d.help.as_deref())).collect();
-        assert_eq!(got[0], ("control-unknown", Some(7), Some("did you mean `leaver-deprovisioning`?")));
-        assert_eq!(got[1], ("config-unknown-key", Some(10), Some("did you mean `completion_grace_days`?")));
+        let got: Vec<(&str, Option<u32>, Option<&str>)> = d
+            .iter()
+            .map(|d| (d.code, d.line, d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            got[0],
+            (
+                "control-unknown",
+                Some(7),
+                Some("did you mean `leaver-deprovisioning`?")
+            )
+        );
+        assert_eq!(
+            got[1],
+            (
+                "config-unknown-key",
+                Some(10),
+                Some("did you mean `completion_grace_days`?")
+            )
+        );
         assert_eq!(got[2].0, "config-invalid-value");
         assert_eq!(got[2].1, Some(11));
         assert_eq!(got[3].0, "scope-out-without-reason");
@@ -350,9 +446,14 @@ mod tests {
 
     #[test]
     fn scoping_out_with_a_reason() {
-        let (p, d) = resolve(Some(&config("[controls.backup-restore]\nenabled = false\nreason = \"no stored data\"\n")));
+        let (p, d) = resolve(Some(&config(
+            "[controls.backup-restore]\nenabled = false\nreason = \"no stored data\"\n",
+        )));
         assert!(d.is_empty());
         assert!(!p.control("backup-restore").enabled);
-        assert_eq!(p.control("backup-restore").reason.as_deref(), Some("no stored data"));
+        assert_eq!(
+            p.control("backup-restore").reason.as_deref(),
+            Some("no stored data")
+        );
     }
 }

@@ -114,17 +114,27 @@ impl<'a> SourceMap<'a> {
         let start = span.start.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= start).max(1);
         let ls = self.line_starts[line - 1];
-        let le = self.text[ls..].find('\n').map_or(self.text.len(), |i| ls + i);
+        let le = self.text[ls..]
+            .find('\n')
+            .map_or(self.text.len(), |i| ls + i);
         let snippet = self.text[ls..le].trim_end_matches('\r').to_string();
         let column = self.text[ls..start].chars().count() as u32 + 1;
         let end = span.end.clamp(start, le);
         let width = self.text[start..end].chars().count() as u32;
-        Place { line: line as u32, column, snippet, width }
+        Place {
+            line: line as u32,
+            column,
+            snippet,
+            width,
+        }
     }
 }
 
 fn at(d: Diagnostic, file: &str, p: &Place) -> Diagnostic {
-    d.file(file.to_string()).line(p.line).column(p.column).snippet(p.snippet.clone(), p.width.max(1))
+    d.file(file.to_string())
+        .line(p.line)
+        .column(p.column)
+        .snippet(p.snippet.clone(), p.width.max(1))
 }
 
 fn convert(v: &DeValue<'_>) -> ConfigValue {
@@ -132,13 +142,20 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
         DeValue::String(s) => ConfigValue::Str(s.to_string()),
         DeValue::Integer(i) => {
             let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+            let digits = digits
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
             match i64::from_str_radix(digits, i.radix()) {
                 Ok(n) => ConfigValue::Int(n),
                 Err(_) => ConfigValue::Other("an integer out of range"),
             }
         }
-        DeValue::Float(f) => f.as_str().replace('_', "").parse().map_or(ConfigValue::Other("a float"), ConfigValue::Float),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse()
+            .map_or(ConfigValue::Other("a float"), ConfigValue::Float),
         DeValue::Boolean(b) => ConfigValue::Bool(*b),
         DeValue::Datetime(d) => ConfigValue::Str(d.to_string()),
         DeValue::Array(a) => ConfigValue::Array(a.iter().map(|x| convert(x.get_ref())).collect()),
@@ -160,36 +177,78 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         Ok(t) => t,
         Err(e) => {
             let p = map.place(e.span().unwrap_or(0..0));
-            diags.push(at(
-                Diagnostic::error("config-syntax", format!("invalid TOML: {}", e.message().trim_end_matches('\n'))),
-                path,
-                &p,
-            ).help("fix the TOML syntax; see `fieldcheck init` for a commented example"));
+            diags.push(
+                at(
+                    Diagnostic::error(
+                        "config-syntax",
+                        format!("invalid TOML: {}", e.message().trim_end_matches('\n')),
+                    ),
+                    path,
+                    &p,
+                )
+                .help("fix the TOML syntax; see `fieldcheck init` for a commented example"),
+            );
             return (None, diags);
         }
     };
     let root = root.get_ref();
-    let unknown_key = |diags: &mut Vec<Diagnostic>, key: &str, span: Range<usize>, allowed: &[&str], table: &str| {
+    let unknown_key = |diags: &mut Vec<Diagnostic>,
+                       key: &str,
+                       span: Range<usize>,
+                       allowed: &[&str],
+                       table: &str| {
         let p = map.place(span);
         let help = match did_you_mean(key, allowed.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the keys of {table} are: {}", allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "the keys of {table} are: {}",
+                allowed
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
-        diags.push(at(Diagnostic::error("config-unknown-key", format!("unknown key `{key}` in {table}")), path, &p).help(help));
+        diags.push(
+            at(
+                Diagnostic::error(
+                    "config-unknown-key",
+                    format!("unknown key `{key}` in {table}"),
+                ),
+                path,
+                &p,
+            )
+            .help(help),
+        );
     };
     for (k, _) in root.iter() {
         if !TOP.contains(&k.get_ref().as_ref()) {
             unknown_key(&mut diags, k.get_ref(), k.span(), TOP, "fieldcheck.toml");
         }
     }
-    let table = |diags: &mut Vec<Diagnostic>, name: &str, required: bool| -> Option<(&DeTable<'_>, Range<usize>)> {
+    let table = |diags: &mut Vec<Diagnostic>,
+                 name: &str,
+                 required: bool|
+     -> Option<(&DeTable<'_>, Range<usize>)> {
         match root.iter().find(|(k, _)| k.get_ref() == name) {
             Some((k, v)) => match v.get_ref() {
                 DeValue::Table(t) => Some((t, k.span())),
                 other => {
                     let p = map.place(v.span());
-                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{name}` must be a table, not {}", convert(other).type_name())), path, &p)
-                        .help(format!("write it as a `[{name}]` section")));
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`{name}` must be a table, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help(format!("write it as a `[{name}]` section")),
+                    );
                     None
                 }
             },
@@ -208,21 +267,49 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     };
-    let str_key = |diags: &mut Vec<Diagnostic>, t: &DeTable<'_>, header: &Range<usize>, section: &str, key: &str, example: &str| -> Option<(String, Range<usize>)> {
+    let str_key = |diags: &mut Vec<Diagnostic>,
+                   t: &DeTable<'_>,
+                   header: &Range<usize>,
+                   section: &str,
+                   key: &str,
+                   example: &str|
+     -> Option<(String, Range<usize>)> {
         match t.iter().find(|(k, _)| k.get_ref() == key) {
             Some((_, v)) => match v.get_ref() {
                 DeValue::String(s) => Some((s.to_string(), v.span())),
                 DeValue::Datetime(d) => Some((d.to_string(), v.span())),
                 other => {
                     let p = map.place(v.span());
-                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{section}.{key}` must be a string, not {}", convert(other).type_name())), path, &p)
-                        .help(format!("write it as `{key} = {example}`")));
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`{section}.{key}` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help(format!("write it as `{key} = {example}`")),
+                    );
                     None
                 }
             },
             None => {
                 let p = map.place(header.clone());
-                diags.push(at(Diagnostic::error("config-missing-key", format!("`{section}.{key}` is missing")), path, &p).help(format!("add `{key} = {example}` to `[{section}]`")));
+                diags.push(
+                    at(
+                        Diagnostic::error(
+                            "config-missing-key",
+                            format!("`{section}.{key}` is missing"),
+                        ),
+                        path,
+                        &p,
+                    )
+                    .help(format!("add `{key} = {example}` to `[{section}]`")),
+                );
                 None
             }
         }
@@ -237,14 +324,25 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
         org_name = str_key(&mut diags, t, &h, "org", "name", "\"Acme Cloud\"").map(|x| x.0);
-        if let Some((name, span)) = str_key(&mut diags, t, &h, "org", "timezone", "\"America/New_York\"") {
+        if let Some((name, span)) =
+            str_key(&mut diags, t, &h, "org", "timezone", "\"America/New_York\"")
+        {
             match TimeZone::get(&name) {
                 Ok(z) => tz = Some((z, name)),
                 Err(_) => {
                     let p = map.place(span);
-                    let hint = did_you_mean(&name, jiff::tz::db().available().map(|n| n.as_str().to_string()).collect::<Vec<_>>().iter().map(|s| s.as_str()).collect::<Vec<_>>())
-                        .map(|s| format!("did you mean `{s}`? ", ))
-                        .unwrap_or_default();
+                    let hint = did_you_mean(
+                        &name,
+                        jiff::tz::db()
+                            .available()
+                            .map(|n| n.as_str().to_string())
+                            .collect::<Vec<_>>()
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                    .map(|s| format!("did you mean `{s}`? ",))
+                    .unwrap_or_default();
                     diags.push(at(Diagnostic::error("unknown-timezone", format!("unknown time zone `{name}`")), path, &p)
                         .help(format!("{hint}use an IANA time zone name such as `America/New_York`, `Europe/Berlin` or `UTC`")));
                 }
@@ -264,8 +362,17 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 Ok(d) => Some((d, span)),
                 Err(e) => {
                     let p = map.place(span);
-                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`window.{key}` = `{s}` is not a date ({e})")), path, &p)
-                        .help(format!("write it as `{key} = {example}`")));
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!("`window.{key}` = `{s}` is not a date ({e})"),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help(format!("write it as `{key} = {example}`")),
+                    );
                     None
                 }
             }
@@ -275,8 +382,17 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         if let (Some((s, _)), Some((e, espan))) = (start, end) {
             if e < s {
                 let p = map.place(espan);
-                diags.push(at(Diagnostic::error("window-end-before-start", format!("the window ends ({e}) before it starts ({s})")), path, &p)
-                    .help("set `end` on or after `start`; both dates are inclusive"));
+                diags.push(
+                    at(
+                        Diagnostic::error(
+                            "window-end-before-start",
+                            format!("the window ends ({e}) before it starts ({s})"),
+                        ),
+                        path,
+                        &p,
+                    )
+                    .help("set `end` on or after `start`; both dates are inclusive"),
+                );
             } else {
                 window = Some((s, e));
             }
@@ -318,13 +434,31 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                         .collect(),
                 }),
                 other => {
-                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`controls.{}` must be a table, not {}", k.get_ref(), convert(other).type_name())), path, &kp)
-                        .help(format!("write it as a `[controls.{}]` section", k.get_ref())));
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`controls.{}` must be a table, not {}",
+                                    k.get_ref(),
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &kp,
+                        )
+                        .help(format!(
+                            "write it as a `[controls.{}]` section",
+                            k.get_ref()
+                        )),
+                    );
                 }
             }
         }
     }
-    let has_error = diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    let has_error = diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
     match (org_name, tz, window) {
         (Some(org), Some((tz, tz_name)), Some((s, e))) if !has_error => (
             Some(Config {
@@ -345,7 +479,11 @@ mod tests {
     use super::*;
 
     fn codes(text: &str) -> Vec<(&'static str, Option<u32>)> {
-        parse_config("fieldcheck.toml", text).1.into_iter().map(|d| (d.code, d.line)).collect()
+        parse_config("fieldcheck.toml", text)
+            .1
+            .into_iter()
+            .map(|d| (d.code, d.line))
+            .collect()
     }
 
     const GOOD: &str = "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n";
@@ -361,11 +499,26 @@ mod tests {
 
     #[test]
     fn unknown_timezone_and_reversed_window() {
-        let text = GOOD.replace("America/New_York", "America/New_Yrok").replace("2026-06-30", "2025-12-31");
+        let text = GOOD
+            .replace("America/New_York", "America/New_Yrok")
+            .replace("2026-06-30", "2025-12-31");
         let (c, d) = parse_config("fieldcheck.toml", &text);
         assert!(c.is_none());
-        assert_eq!(d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(), [("unknown-timezone", Some(3)), ("window-end-before-start", Some(6))]);
-        assert!(d[0].help.as_deref().unwrap_or("").contains("America/New_York"), "{:?}", d[0].help);
+        assert_eq!(
+            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            [
+                ("unknown-timezone", Some(3)),
+                ("window-end-before-start", Some(6))
+            ]
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or("")
+                .contains("America/New_York"),
+            "{:?}",
+            d[0].help
+        );
     }
 
     #[test]
@@ -383,7 +536,9 @@ mod tests {
         assert_eq!(codes("[org\nname = 1")[0], ("config-syntax", Some(1)));
         let c = codes("[org]\nname = \"x\"\ntimezone = \"UTC\"\n");
         assert_eq!(c, [("config-missing-key", None)]);
-        let c = codes("[org]\nname = \"x\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-1-1\"\nend = 2026-06-30\n");
+        let c = codes(
+            "[org]\nname = \"x\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-1-1\"\nend = 2026-06-30\n",
+        );
         assert_eq!(c, [("config-invalid-value", Some(5))]);
     }
 
@@ -395,7 +550,10 @@ mod tests {
         let c = c.expect("valid");
         assert_eq!(c.controls[0].id, "leaver-deprovisioning");
         assert_eq!(c.controls[0].entries[0].key, "sla");
-        assert_eq!(c.controls[0].entries[0].value, ConfigValue::Str("24h".into()));
+        assert_eq!(
+            c.controls[0].entries[0].value,
+            ConfigValue::Str("24h".into())
+        );
         assert_eq!(c.controls[0].entries[0].value_at.line, 8);
     }
 }

@@ -90,7 +90,16 @@ impl Kit {
     /// A kit with no files.
     pub fn empty() -> Kit {
         Kit {
-            files: Kind::ALL.iter().map(|&kind| FileInfo { kind, name: None, rows: 0, rejected: 0, problem: None }).collect(),
+            files: Kind::ALL
+                .iter()
+                .map(|&kind| FileInfo {
+                    kind,
+                    name: None,
+                    rows: 0,
+                    rejected: 0,
+                    problem: None,
+                })
+                .collect(),
             systems: Vec::new(),
             people: Vec::new(),
             identities: Vec::new(),
@@ -133,7 +142,10 @@ impl Kit {
 
     /// Total records loaded.
     pub fn record_count(&self) -> usize {
-        self.files.iter().map(|f| (f.rows - f.rejected) as usize).sum()
+        self.files
+            .iter()
+            .map(|f| (f.rows - f.rejected) as usize)
+            .sum()
     }
 }
 
@@ -175,13 +187,40 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
             );
         }
     };
-    check(Kind::Accounts, &mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::Credentials, &mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::AccessReviews, &mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::Deploys, &mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::BackupJobs, &mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::RestoreTests, &mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::Sessions, &mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::DataStores, &mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)));
-    check(Kind::Endpoints, &mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)));
+    check(
+        Kind::Accounts,
+        &mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::Credentials,
+        &mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::AccessReviews,
+        &mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::Deploys,
+        &mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::BackupJobs,
+        &mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::RestoreTests,
+        &mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::Sessions,
+        &mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::DataStores,
+        &mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)),
+    );
+    check(
+        Kind::Endpoints,
+        &mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)),
+    );
 }

@@ -38,13 +38,21 @@ impl Resolver {
         if self.ids.contains_key(v) {
             return v.clone();
         }
-        self.emails.get(&v.to_lowercase()).cloned().unwrap_or_else(|| v.clone())
+        self.emails
+            .get(&v.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| v.clone())
     }
 }
 
 /// Resolves every person field of the kit in place.
 pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
-    let mut r = Resolver { ids: HashMap::new(), emails: HashMap::new(), external: HashMap::new(), external_lower: HashMap::new() };
+    let mut r = Resolver {
+        ids: HashMap::new(),
+        emails: HashMap::new(),
+        external: HashMap::new(),
+        external_lower: HashMap::new(),
+    };
     let people_file = kit.file(Kind::People).display_name();
     let mut email_line: HashMap<String, u32> = HashMap::new();
     for p in &kit.people {
@@ -55,11 +63,20 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
         let key = email.to_lowercase();
         match r.emails.get(&key) {
             Some(first) if *first != p.person_id => diags.push(
-                Diagnostic::warning("ambiguous-person", format!("email `{email}` names two people, `{first}` and `{}`; `{first}` wins", p.person_id))
-                    .file(people_file.clone())
-                    .line(p.loc.line)
-                    .field("email")
-                    .help(format!("give each person their own email (first seen on line {})", email_line.get(&key).copied().unwrap_or(0))),
+                Diagnostic::warning(
+                    "ambiguous-person",
+                    format!(
+                        "email `{email}` names two people, `{first}` and `{}`; `{first}` wins",
+                        p.person_id
+                    ),
+                )
+                .file(people_file.clone())
+                .line(p.loc.line)
+                .field("email")
+                .help(format!(
+                    "give each person their own email (first seen on line {})",
+                    email_line.get(&key).copied().unwrap_or(0)
+                )),
             ),
             Some(_) => {}
             None => {
@@ -78,18 +95,27 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             Some(first) if *first != i.person_id => diags.push(
                 Diagnostic::warning(
                     "ambiguous-person",
-                    format!("external id `{}` names two people, `{first}` and `{}`; `{first}` wins", i.external_id, i.person_id),
+                    format!(
+                        "external id `{}` names two people, `{first}` and `{}`; `{first}` wins",
+                        i.external_id, i.person_id
+                    ),
                 )
                 .file(ident_file.clone())
                 .line(i.loc.line)
                 .field("external_id")
-                .help(format!("map each external id to one person (first seen on line {})", ident_line.get(&i.external_id).copied().unwrap_or(0))),
+                .help(format!(
+                    "map each external id to one person (first seen on line {})",
+                    ident_line.get(&i.external_id).copied().unwrap_or(0)
+                )),
             ),
             Some(_) => {}
             None => {
                 ident_line.insert(i.external_id.clone(), i.loc.line);
-                r.external.insert(i.external_id.clone(), i.person_id.clone());
-                r.external_lower.entry(i.external_id.to_lowercase()).or_insert_with(|| i.person_id.clone());
+                r.external
+                    .insert(i.external_id.clone(), i.person_id.clone());
+                r.external_lower
+                    .entry(i.external_id.to_lowercase())
+                    .or_insert_with(|| i.person_id.clone());
             }
         }
     }

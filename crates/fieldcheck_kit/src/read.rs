@@ -31,9 +31,17 @@ const MAX_PER_CODE: usize = 50;
 /// Reads every record kind found in `dir`. Fails only when `dir` cannot be read at all.
 pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnostic>)> {
     if !dir.is_dir() {
-        return Err(io::Error::new(io::ErrorKind::NotFound, format!("`{}` is not a folder", dir.display())));
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("`{}` is not a folder", dir.display()),
+        ));
     }
-    let mut r = Reader { dir, opts, interner: HashMap::new(), diags: Vec::new() };
+    let mut r = Reader {
+        dir,
+        opts,
+        interner: HashMap::new(),
+        diags: Vec::new(),
+    };
     let mut kit = Kit::empty();
     kit.systems = r.load(&mut kit.files);
     kit.people = r.load(&mut kit.files);
@@ -99,7 +107,10 @@ impl FileCtx {
                     Diagnostic::new(
                         Severity::Note,
                         "more-diagnostics",
-                        format!("{} more `{code}` diagnostics in this file were not listed", n - MAX_PER_CODE),
+                        format!(
+                            "{} more `{code}` diagnostics in this file were not listed",
+                            n - MAX_PER_CODE
+                        ),
                     )
                     .file(self.name.clone()),
                 );
@@ -119,7 +130,9 @@ impl FileCtx {
         let n = f.read(&mut buf).ok()?;
         buf.truncate(n);
         let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-        let line = String::from_utf8_lossy(&buf[..end]).trim_end_matches('\r').to_string();
+        let line = String::from_utf8_lossy(&buf[..end])
+            .trim_end_matches('\r')
+            .to_string();
         Some(line)
     }
 }
@@ -151,7 +164,11 @@ fn csv_field_span(line: &str, field: usize) -> (u32, u32) {
 }
 
 enum CellError {
-    Bad { code: &'static str, message: String, help: String },
+    Bad {
+        code: &'static str,
+        message: String,
+        help: String,
+    },
 }
 
 impl Reader<'_> {
@@ -165,7 +182,13 @@ impl Reader<'_> {
     }
 
     fn parse_cell(&mut self, ty: Ty, raw: &str) -> Result<Val, CellError> {
-        let bad = |code: &'static str, message: String, help: String| Err(CellError::Bad { code, message, help });
+        let bad = |code: &'static str, message: String, help: String| {
+            Err(CellError::Bad {
+                code,
+                message,
+                help,
+            })
+        };
         match ty {
             Ty::Id | Ty::Person | Ty::Text => Ok(Val::Str(self.intern(raw))),
             Ty::Ts => match parse_ts(raw, self.opts.naive_tz.as_ref()) {
@@ -180,26 +203,43 @@ impl Reader<'_> {
                 Err(TsError::Invalid(_)) => bad(
                     "bad-timestamp",
                     format!("`{raw}` is not an RFC 3339 timestamp"),
-                    "write it as `2026-03-06T17:05:00-05:00` (date, `T`, time, offset or `Z`)".into(),
+                    "write it as `2026-03-06T17:05:00-05:00` (date, `T`, time, offset or `Z`)"
+                        .into(),
                 ),
             },
             Ty::Date => match parse_date(raw) {
                 Ok(d) => Ok(Val::Date(d)),
-                Err(e) => bad("bad-date", format!("`{raw}` is not a date ({e})"), "write it as `YYYY-MM-DD`, e.g. `2026-03-06`".into()),
+                Err(e) => bad(
+                    "bad-date",
+                    format!("`{raw}` is not a date ({e})"),
+                    "write it as `YYYY-MM-DD`, e.g. `2026-03-06`".into(),
+                ),
             },
             Ty::Bool => match raw.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => Ok(Val::Bool(true)),
                 "false" | "no" | "0" => Ok(Val::Bool(false)),
-                _ => bad("bad-bool", format!("`{raw}` is not a boolean"), "use `true` or `false` (`yes`/`no` and `1`/`0` are accepted too)".into()),
+                _ => bad(
+                    "bad-bool",
+                    format!("`{raw}` is not a boolean"),
+                    "use `true` or `false` (`yes`/`no` and `1`/`0` are accepted too)".into(),
+                ),
             },
             Ty::Int(lo, hi) => match raw.parse::<i64>() {
                 Ok(n) if n >= lo && n <= hi => Ok(Val::Int(n)),
                 Ok(n) => bad(
                     "out-of-range",
                     format!("{n} is out of range"),
-                    if hi == i64::MAX { format!("use a whole number of at least {lo}") } else { format!("use a whole number from {lo} to {hi}") },
+                    if hi == i64::MAX {
+                        format!("use a whole number of at least {lo}")
+                    } else {
+                        format!("use a whole number from {lo} to {hi}")
+                    },
                 ),
-                Err(_) => bad("bad-int", format!("`{raw}` is not a whole number"), "write digits only, e.g. `3`".into()),
+                Err(_) => bad(
+                    "bad-int",
+                    format!("`{raw}` is not a whole number"),
+                    "write digits only, e.g. `3`".into(),
+                ),
             },
             Ty::Enum(values) => match values.iter().position(|v| *v == raw) {
                 Some(i) => Ok(Val::Enum(i as u8)),
@@ -210,7 +250,11 @@ impl Reader<'_> {
                         .find(|v| **v == lower)
                         .copied()
                         .or_else(|| did_you_mean(raw, values.iter().copied()));
-                    let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+                    let list = values
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     bad(
                         "unknown-enum-value",
                         format!("`{raw}` is not one of the accepted values"),
@@ -234,23 +278,42 @@ impl Reader<'_> {
             return Vec::new();
         }
         if has_csv && has_jsonl {
-            let msg = format!("both `{0}.csv` and `{0}.jsonl` exist; only `{0}.csv` was read", schema.stem);
+            let msg = format!(
+                "both `{0}.csv` and `{0}.jsonl` exist; only `{0}.csv` was read",
+                schema.stem
+            );
             self.diags.push(
                 Diagnostic::error("duplicate-file", msg.clone())
                     .file(format!("{}.jsonl", schema.stem))
-                    .help(format!("keep one file per record kind: remove or rename `{}.jsonl`", schema.stem)),
+                    .help(format!(
+                        "keep one file per record kind: remove or rename `{}.jsonl`",
+                        schema.stem
+                    )),
             );
             info.problem = Some(msg);
         }
-        let (path, is_csv) = if has_csv { (csv_path, true) } else { (jsonl_path, false) };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let (path, is_csv) = if has_csv {
+            (csv_path, true)
+        } else {
+            (jsonl_path, false)
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         info.name = Some(name.clone());
-        let mut ctx = FileCtx { name: name.clone(), counts: BTreeMap::new(), raw: File::open(&path).ok(), raw_lookups: 0 };
+        let mut ctx = FileCtx {
+            name: name.clone(),
+            counts: BTreeMap::new(),
+            raw: File::open(&path).ok(),
+            raw_lookups: 0,
+        };
         let file = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
                 let msg = format!("cannot read `{name}`: {e}");
-                self.diags.push(Diagnostic::error("unreadable-file", msg.clone()).file(name));
+                self.diags
+                    .push(Diagnostic::error("unreadable-file", msg.clone()).file(name));
                 info.problem = Some(msg);
                 return Vec::new();
             }
@@ -325,12 +388,23 @@ impl Reader<'_> {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => {
-                ctx.push(diags, Diagnostic::warning("empty-file", "the file is empty (not even a header row)").file(ctx.name.clone()).line(1).help(format!("write the header row: `{}`", header_line(schema))));
+                ctx.push(
+                    diags,
+                    Diagnostic::warning("empty-file", "the file is empty (not even a header row)")
+                        .file(ctx.name.clone())
+                        .line(1)
+                        .help(format!("write the header row: `{}`", header_line(schema))),
+                );
                 return stats;
             }
             Err(e) => {
                 let msg = format!("cannot read the header row: {e}");
-                ctx.push(diags, Diagnostic::error("bad-csv", msg.clone()).file(ctx.name.clone()).line(1));
+                ctx.push(
+                    diags,
+                    Diagnostic::error("bad-csv", msg.clone())
+                        .file(ctx.name.clone())
+                        .line(1),
+                );
                 stats.problem = Some(format!("{}: {msg}", ctx.name));
                 return stats;
             }
@@ -340,7 +414,11 @@ impl Reader<'_> {
             .enumerate()
             .map(|(i, h)| {
                 let s = String::from_utf8_lossy(h);
-                let s = if i == 0 { s.trim_start_matches('\u{feff}').to_string() } else { s.into_owned() };
+                let s = if i == 0 {
+                    s.trim_start_matches('\u{feff}').to_string()
+                } else {
+                    s.into_owned()
+                };
                 s.trim().to_string()
             })
             .collect();
@@ -353,11 +431,14 @@ impl Reader<'_> {
                 Some(i) if col_of[i].is_none() => col_of[i] = Some(j),
                 Some(_) => ctx.push(
                     diags,
-                    Diagnostic::warning("duplicate-column", format!("column `{h}` appears twice; the first one is used"))
-                        .file(ctx.name.clone())
-                        .line(1)
-                        .column(csv_field_span(&header_raw, j).0)
-                        .field(h.clone()),
+                    Diagnostic::warning(
+                        "duplicate-column",
+                        format!("column `{h}` appears twice; the first one is used"),
+                    )
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .column(csv_field_span(&header_raw, j).0)
+                    .field(h.clone()),
                 ),
                 None if h.is_empty() => {}
                 None => unknown.push((j, h.clone())),
@@ -376,16 +457,23 @@ impl Reader<'_> {
             let (col, width) = csv_field_span(&header_raw, unknown[0].0);
             ctx.push(
                 diags,
-                Diagnostic::warning("unknown-column", format!("unknown column{} {} kept and ignored", if names.len() > 1 { "s" } else { "" }, names.join(", ")))
-                    .file(ctx.name.clone())
-                    .line(1)
-                    .column(col)
-                    .snippet(header_raw.clone(), width)
-                    .help(if hint.is_empty() {
-                        format!("the columns of `{}` are: {}", ctx.name, header_line(schema))
-                    } else {
-                        format!("did you mean {}", hint.join(", "))
-                    }),
+                Diagnostic::warning(
+                    "unknown-column",
+                    format!(
+                        "unknown column{} {} kept and ignored",
+                        if names.len() > 1 { "s" } else { "" },
+                        names.join(", ")
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(1)
+                .column(col)
+                .snippet(header_raw.clone(), width)
+                .help(if hint.is_empty() {
+                    format!("the columns of `{}` are: {}", ctx.name, header_line(schema))
+                } else {
+                    format!("did you mean {}", hint.join(", "))
+                }),
             );
         }
         let mut missing = Vec::new();
@@ -398,12 +486,19 @@ impl Reader<'_> {
             for m in &missing {
                 ctx.push(
                     diags,
-                    Diagnostic::error("missing-column", format!("required column `{m}` is missing"))
-                        .file(ctx.name.clone())
-                        .line(1)
-                        .field(*m)
-                        .snippet(header_raw.clone(), 0)
-                        .help(format!("add a `{m}` column; the columns of `{}` are: {}", ctx.name, header_line(schema))),
+                    Diagnostic::error(
+                        "missing-column",
+                        format!("required column `{m}` is missing"),
+                    )
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .field(*m)
+                    .snippet(header_raw.clone(), 0)
+                    .help(format!(
+                        "add a `{m}` column; the columns of `{}` are: {}",
+                        ctx.name,
+                        header_line(schema)
+                    )),
                 );
             }
             // Count the rows that could not be read.
@@ -411,7 +506,16 @@ impl Reader<'_> {
                 stats.rows += 1;
                 stats.rejected += 1;
             }
-            stats.problem = Some(format!("{} misses required column{} {}", ctx.name, if missing.len() > 1 { "s" } else { "" }, missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            stats.problem = Some(format!(
+                "{} misses required column{} {}",
+                ctx.name,
+                if missing.len() > 1 { "s" } else { "" },
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             return stats;
         }
         let ncols = header.len();
@@ -422,7 +526,13 @@ impl Reader<'_> {
                 Ok(false) => break,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line() as u32);
-                    ctx.push(diags, Diagnostic::error("bad-csv", format!("malformed CSV: {e}")).file(ctx.name.clone()).line(line).help("check the quoting of this row"));
+                    ctx.push(
+                        diags,
+                        Diagnostic::error("bad-csv", format!("malformed CSV: {e}"))
+                            .file(ctx.name.clone())
+                            .line(line)
+                            .help("check the quoting of this row"),
+                    );
                     stats.rows += 1;
                     stats.rejected += 1;
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
@@ -439,10 +549,16 @@ impl Reader<'_> {
             stats.rows += 1;
             if rec.len() != ncols {
                 let snippet = ctx.raw_line(pos.byte());
-                let mut d = Diagnostic::error("bad-row", format!("expected {ncols} fields as in the header, found {}", rec.len()))
-                    .file(ctx.name.clone())
-                    .line(line)
-                    .help("check for a missing or extra comma, or quote values that contain commas");
+                let mut d = Diagnostic::error(
+                    "bad-row",
+                    format!(
+                        "expected {ncols} fields as in the header, found {}",
+                        rec.len()
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(line)
+                .help("check for a missing or extra comma, or quote values that contain commas");
                 if let Some(s) = snippet {
                     d = d.snippet(s, 0);
                 }
@@ -459,7 +575,16 @@ impl Reader<'_> {
                     Ok(s) => s.trim(),
                     Err(_) => {
                         ok = false;
-                        let d = self.cell_diag(ctx, pos.byte(), j, line, f.name, "bad-utf8", "the value is not valid UTF-8".into(), "save the file as UTF-8".into());
+                        let d = self.cell_diag(
+                            ctx,
+                            pos.byte(),
+                            j,
+                            line,
+                            f.name,
+                            "bad-utf8",
+                            "the value is not valid UTF-8".into(),
+                            "save the file as UTF-8".into(),
+                        );
                         ctx.push(diags, d);
                         continue;
                     }
@@ -475,7 +600,11 @@ impl Reader<'_> {
                             f.name,
                             "required-null",
                             format!("required field `{}` is empty", f.name),
-                            format!("fill in `{}` ({}); the row was skipped", f.name, f.ty.describe()),
+                            format!(
+                                "fill in `{}` ({}); the row was skipped",
+                                f.name,
+                                f.ty.describe()
+                            ),
                         );
                         ctx.push(diags, d);
                     }
@@ -483,9 +612,22 @@ impl Reader<'_> {
                 }
                 match self.parse_cell(f.ty, raw) {
                     Ok(v) => vals[i] = v,
-                    Err(CellError::Bad { code, message, help }) => {
+                    Err(CellError::Bad {
+                        code,
+                        message,
+                        help,
+                    }) => {
                         ok = false;
-                        let d = self.cell_diag(ctx, pos.byte(), j, line, f.name, code, format!("{message} in `{}`", f.name), help);
+                        let d = self.cell_diag(
+                            ctx,
+                            pos.byte(),
+                            j,
+                            line,
+                            f.name,
+                            code,
+                            format!("{message} in `{}`", f.name),
+                            help,
+                        );
                         ctx.push(diags, d);
                     }
                 }
@@ -496,20 +638,38 @@ impl Reader<'_> {
             }
             if let Err((key, first)) = Self::check_key(schema, &vals, line, keys) {
                 let snippet = ctx.raw_line(pos.byte());
-                let mut d = Diagnostic::error("duplicate-key", format!("duplicate key `{key}`: line {first} has the same {}", schema.key.join(" and ")))
-                    .file(ctx.name.clone())
-                    .line(line)
-                    .field(schema.key.join(","))
-                    .help(format!("keep one row per key; line {first} was used and this one was skipped"));
+                let mut d = Diagnostic::error(
+                    "duplicate-key",
+                    format!(
+                        "duplicate key `{key}`: line {first} has the same {}",
+                        schema.key.join(" and ")
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(line)
+                .field(schema.key.join(","))
+                .help(format!(
+                    "keep one row per key; line {first} was used and this one was skipped"
+                ));
                 if let Some(s) = snippet {
-                    let width = csv_field_span(&s, col_of[schema.index(schema.key[0]).unwrap_or(0)].unwrap_or(0)).1;
+                    let width = csv_field_span(
+                        &s,
+                        col_of[schema.index(schema.key[0]).unwrap_or(0)].unwrap_or(0),
+                    )
+                    .1;
                     d = d.snippet(s, width).column(1);
                 }
                 ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(&Vals(&vals), Loc { kind: T::KIND, line }));
+            out.push(T::build(
+                &Vals(&vals),
+                Loc {
+                    kind: T::KIND,
+                    line,
+                },
+            ));
         }
         stats
     }
@@ -526,7 +686,11 @@ impl Reader<'_> {
         message: String,
         help: String,
     ) -> Diagnostic {
-        let mut d = Diagnostic::error(code, message).file(ctx.name.clone()).line(line).field(field).help(help);
+        let mut d = Diagnostic::error(code, message)
+            .file(ctx.name.clone())
+            .line(line)
+            .field(field)
+            .help(help);
         if let Some(raw) = ctx.raw_line(byte) {
             let (c, w) = csv_field_span(&raw, col);
             d = d.column(c).snippet(raw, w);
@@ -557,7 +721,12 @@ impl Reader<'_> {
                 Ok(0) => break,
                 Ok(_) => {}
                 Err(e) => {
-                    ctx.push(diags, Diagnostic::error("unreadable-file", format!("read failed: {e}")).file(ctx.name.clone()).line(line_no + 1));
+                    ctx.push(
+                        diags,
+                        Diagnostic::error("unreadable-file", format!("read failed: {e}"))
+                            .file(ctx.name.clone())
+                            .line(line_no + 1),
+                    );
                     stats.problem = Some(format!("{}: read failed", ctx.name));
                     break;
                 }
@@ -566,7 +735,13 @@ impl Reader<'_> {
             let Ok(text) = std::str::from_utf8(&buf) else {
                 stats.rows += 1;
                 stats.rejected += 1;
-                ctx.push(diags, Diagnostic::error("bad-utf8", "the line is not valid UTF-8").file(ctx.name.clone()).line(line_no).help("save the file as UTF-8"));
+                ctx.push(
+                    diags,
+                    Diagnostic::error("bad-utf8", "the line is not valid UTF-8")
+                        .file(ctx.name.clone())
+                        .line(line_no)
+                        .help("save the file as UTF-8"),
+                );
                 continue;
             };
             let text = text.trim();
@@ -591,7 +766,8 @@ impl Reader<'_> {
                 }
             };
             for k in obj.keys() {
-                if schema.index(k).is_none() && unknown.insert(k.clone()) && first_unknown_line == 0 {
+                if schema.index(k).is_none() && unknown.insert(k.clone()) && first_unknown_line == 0
+                {
                     first_unknown_line = line_no;
                 }
             }
@@ -614,11 +790,18 @@ impl Reader<'_> {
                         ok = false;
                         ctx.push(
                             diags,
-                            Diagnostic::error("bad-json", format!("`{}` must be a string, number, boolean or null", f.name))
-                                .file(ctx.name.clone())
-                                .line(line_no)
-                                .field(f.name)
-                                .help(format!("write `{}` as {}", f.name, f.ty.describe())),
+                            Diagnostic::error(
+                                "bad-json",
+                                format!("`{}` must be a string, number, boolean or null", f.name),
+                            )
+                            .file(ctx.name.clone())
+                            .line(line_no)
+                            .field(f.name)
+                            .help(format!(
+                                "write `{}` as {}",
+                                f.name,
+                                f.ty.describe()
+                            )),
                         );
                         continue;
                     }
@@ -628,23 +811,43 @@ impl Reader<'_> {
                         ok = false;
                         ctx.push(
                             diags,
-                            Diagnostic::error("required-null", format!("required field `{}` is missing or null", f.name))
-                                .file(ctx.name.clone())
-                                .line(line_no)
-                                .field(f.name)
-                                .help(format!("fill in `{}` ({}); the row was skipped", f.name, f.ty.describe())),
+                            Diagnostic::error(
+                                "required-null",
+                                format!("required field `{}` is missing or null", f.name),
+                            )
+                            .file(ctx.name.clone())
+                            .line(line_no)
+                            .field(f.name)
+                            .help(format!(
+                                "fill in `{}` ({}); the row was skipped",
+                                f.name,
+                                f.ty.describe()
+                            )),
                         );
                     }
                     continue;
                 }
                 match self.parse_cell(f.ty, raw) {
                     Ok(v) => vals[i] = v,
-                    Err(CellError::Bad { code, message, help }) => {
+                    Err(CellError::Bad {
+                        code,
+                        message,
+                        help,
+                    }) => {
                         ok = false;
-                        let column = text.find(&format!("\"{}\"", f.name)).map(|b| text[..b].chars().count() as u32 + 1);
-                        let mut d = Diagnostic::error(code, format!("{message} in `{}`", f.name)).file(ctx.name.clone()).line(line_no).field(f.name).help(help);
+                        let column = text
+                            .find(&format!("\"{}\"", f.name))
+                            .map(|b| text[..b].chars().count() as u32 + 1);
+                        let mut d = Diagnostic::error(code, format!("{message} in `{}`", f.name))
+                            .file(ctx.name.clone())
+                            .line(line_no)
+                            .field(f.name)
+                            .help(help);
                         if let Some(c) = column {
-                            d = d.column(c).snippet(text.chars().take(400).collect::<String>(), f.name.len() as u32 + 2);
+                            d = d.column(c).snippet(
+                                text.chars().take(400).collect::<String>(),
+                                f.name.len() as u32 + 2,
+                            );
                         }
                         ctx.push(diags, d);
                     }
@@ -657,25 +860,50 @@ impl Reader<'_> {
             if let Err((key, first)) = Self::check_key(schema, &vals, line_no, keys) {
                 ctx.push(
                     diags,
-                    Diagnostic::error("duplicate-key", format!("duplicate key `{key}`: line {first} has the same {}", schema.key.join(" and ")))
-                        .file(ctx.name.clone())
-                        .line(line_no)
-                        .field(schema.key.join(","))
-                        .help(format!("keep one row per key; line {first} was used and this one was skipped")),
+                    Diagnostic::error(
+                        "duplicate-key",
+                        format!(
+                            "duplicate key `{key}`: line {first} has the same {}",
+                            schema.key.join(" and ")
+                        ),
+                    )
+                    .file(ctx.name.clone())
+                    .line(line_no)
+                    .field(schema.key.join(","))
+                    .help(format!(
+                        "keep one row per key; line {first} was used and this one was skipped"
+                    )),
                 );
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(&Vals(&vals), Loc { kind: T::KIND, line: line_no }));
+            out.push(T::build(
+                &Vals(&vals),
+                Loc {
+                    kind: T::KIND,
+                    line: line_no,
+                },
+            ));
         }
         if !unknown.is_empty() {
             let names: Vec<String> = unknown.iter().map(|h| format!("`{h}`")).collect();
             ctx.push(
                 diags,
-                Diagnostic::warning("unknown-column", format!("unknown field{} {} kept and ignored", if names.len() > 1 { "s" } else { "" }, names.join(", ")))
-                    .file(ctx.name.clone())
-                    .line(first_unknown_line)
-                    .help(format!("the fields of `{}` are: {}", ctx.name, header_line(schema))),
+                Diagnostic::warning(
+                    "unknown-column",
+                    format!(
+                        "unknown field{} {} kept and ignored",
+                        if names.len() > 1 { "s" } else { "" },
+                        names.join(", ")
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(first_unknown_line)
+                .help(format!(
+                    "the fields of `{}` are: {}",
+                    ctx.name,
+                    header_line(schema)
+                )),
             );
         }
         stats
@@ -691,7 +919,12 @@ struct Stats {
 
 /// The CSV header row of a kind, in the spec's order.
 pub fn header_line(schema: &Schema) -> String {
-    schema.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(",")
+    schema
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

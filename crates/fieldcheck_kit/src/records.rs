@@ -162,10 +162,18 @@ impl Schema {
 }
 
 const fn r(name: &'static str, ty: Ty) -> Field {
-    Field { name, ty, required: true }
+    Field {
+        name,
+        ty,
+        required: true,
+    }
 }
 const fn o(name: &'static str, ty: Ty) -> Field {
-    Field { name, ty, required: false }
+    Field {
+        name,
+        ty,
+        required: false,
+    }
 }
 
 const NONNEG: Ty = Ty::Int(0, i64::MAX);
@@ -245,113 +253,372 @@ kit_enum!(/// `risk_links.kind`.
 impl TlsVersion {
     /// Parses a version as written in the config (`"1.2"`).
     pub fn parse(s: &str) -> Option<TlsVersion> {
-        Self::VALUES.iter().position(|v| *v == s).and_then(|i| Self::from_index(i as u8))
+        Self::VALUES
+            .iter()
+            .position(|v| *v == s)
+            .and_then(|i| Self::from_index(i as u8))
     }
 }
 
 /// The schemas, indexed by `Kind as usize`.
 pub static SCHEMAS: [Schema; 27] = [
-    Schema { kind: Kind::Systems, stem: "systems", key: &["system_id"], fields: &[
-        r("system_id", Ty::Id), o("name", Ty::Text), o("kind", Ty::Enum(SystemKind::VALUES)), o("tier", Ty::Int(1, 3)),
-        o("in_scope", Ty::Bool), o("classification", Ty::Enum(Classification::VALUES)), o("rto_minutes", NONNEG), o("owner_id", Ty::Person),
-    ]},
-    Schema { kind: Kind::People, stem: "people", key: &["person_id"], fields: &[
-        r("person_id", Ty::Id), o("email", Ty::Text), o("name", Ty::Text), o("manager_id", Ty::Person),
-        o("employment_type", Ty::Enum(EmploymentType::VALUES)), r("start_date", Ty::Date), o("terminated_at", Ty::Ts), o("privileged", Ty::Bool),
-    ]},
-    Schema { kind: Kind::Identities, stem: "identities", key: &["system_id", "external_id"], fields: &[
-        r("system_id", Ty::Id), r("external_id", Ty::Id), r("person_id", Ty::Person),
-    ]},
-    Schema { kind: Kind::Accounts, stem: "accounts", key: &["system_id", "account_id"], fields: &[
-        r("system_id", Ty::Id), r("account_id", Ty::Id), r("kind", Ty::Enum(AccountKind::VALUES)), o("person_id", Ty::Person),
-        o("owner_id", Ty::Person), o("privileged", Ty::Bool), o("status", Ty::Enum(AccountStatus::VALUES)), o("created_at", Ty::Ts),
-        o("disabled_at", Ty::Ts), o("interactive", Ty::Bool), o("mfa", Ty::Enum(Mfa::VALUES)),
-    ]},
-    Schema { kind: Kind::Credentials, stem: "credentials", key: &["credential_id"], fields: &[
-        r("system_id", Ty::Id), r("account_id", Ty::Id), r("credential_id", Ty::Id), o("type", Ty::Enum(CredentialType::VALUES)),
-        r("created_at", Ty::Ts), o("revoked_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::AccountEvents, stem: "account_events", key: &[], fields: &[
-        r("system_id", Ty::Id), r("account_id", Ty::Id), r("event", Ty::Enum(EventKind::VALUES)), r("at", Ty::Ts), o("actor_id", Ty::Id),
-    ]},
-    Schema { kind: Kind::AccessReviews, stem: "access_reviews", key: &["review_id"], fields: &[
-        r("review_id", Ty::Id), r("system_id", Ty::Id), r("started_at", Ty::Ts), o("completed_at", Ty::Ts), o("owner_id", Ty::Person),
-    ]},
-    Schema { kind: Kind::AccessReviewDecisions, stem: "access_review_decisions", key: &[], fields: &[
-        r("review_id", Ty::Id), o("system_id", Ty::Id), r("account_id", Ty::Id), o("reviewer_id", Ty::Person),
-        r("decision", Ty::Enum(DecisionKind::VALUES)), o("decided_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::Changes, stem: "changes", key: &["ticket_id"], fields: &[
-        r("ticket_id", Ty::Id), r("type", Ty::Enum(ChangeType::VALUES)), o("title", Ty::Text), r("created_at", Ty::Ts),
-        o("requester_id", Ty::Person), o("approver_id", Ty::Person), o("approved_at", Ty::Ts), o("retro_reviewed_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::PullRequests, stem: "pull_requests", key: &["pr_id"], fields: &[
-        r("pr_id", Ty::Id), o("repo", Ty::Text), o("author_id", Ty::Person), o("created_at", Ty::Ts), o("merged_at", Ty::Ts),
-        o("merge_commit_sha", Ty::Id), o("checks_passed", Ty::Bool),
-    ]},
-    Schema { kind: Kind::PrReviews, stem: "pr_reviews", key: &[], fields: &[
-        r("pr_id", Ty::Id), o("reviewer_id", Ty::Person), r("state", Ty::Enum(ReviewState::VALUES)), o("submitted_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::Deploys, stem: "deploys", key: &["deploy_id"], fields: &[
-        r("deploy_id", Ty::Id), r("system_id", Ty::Id), r("environment", Ty::Enum(Environment::VALUES)), r("deployed_at", Ty::Ts),
-        o("deployer_id", Ty::Person), o("commit_sha", Ty::Id), o("pr_id", Ty::Id), o("ticket_id", Ty::Id),
-    ]},
-    Schema { kind: Kind::Vendors, stem: "vendors", key: &["vendor_id"], fields: &[
-        r("vendor_id", Ty::Id), o("name", Ty::Text), o("tier", Ty::Int(1, 3)), o("data_access", Ty::Enum(DataAccess::VALUES)),
-        o("status", Ty::Enum(VendorStatus::VALUES)), o("offboarded_at", Ty::Ts), o("owner_id", Ty::Person), o("last_reviewed_at", Ty::Ts),
-        o("assurance_type", Ty::Enum(AssuranceType::VALUES)), o("report_period_end", Ty::Date), o("bridge_letter_through", Ty::Date),
-        o("assurance_reviewed_at", Ty::Ts), o("subprocessor_clause", Ty::Bool),
-    ]},
-    Schema { kind: Kind::BackupJobs, stem: "backup_jobs", key: &["job_id"], fields: &[
-        r("job_id", Ty::Id), r("system_id", Ty::Id), r("started_at", Ty::Ts), o("completed_at", Ty::Ts), r("status", Ty::Enum(BackupStatus::VALUES)),
-    ]},
-    Schema { kind: Kind::RestoreTests, stem: "restore_tests", key: &["test_id"], fields: &[
-        r("test_id", Ty::Id), r("system_id", Ty::Id), r("started_at", Ty::Ts), o("completed_at", Ty::Ts), r("status", Ty::Enum(RestoreStatus::VALUES)),
-        o("isolated", Ty::Bool), o("recovery_minutes", NONNEG), o("performed_by", Ty::Id),
-    ]},
-    Schema { kind: Kind::Sessions, stem: "sessions", key: &["session_id"], fields: &[
-        r("session_id", Ty::Id), r("system_id", Ty::Id), o("account_id", Ty::Id), o("person_id", Ty::Person),
-        o("method", Ty::Enum(SessionMethod::VALUES)), r("started_at", Ty::Ts), o("ended_at", Ty::Ts), o("jit_request_id", Ty::Id), o("recording_ref", Ty::Text),
-    ]},
-    Schema { kind: Kind::CentralLog, stem: "central_log", key: &[], fields: &[
-        r("session_id", Ty::Id), o("received_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::JitRequests, stem: "jit_requests", key: &["request_id"], fields: &[
-        r("request_id", Ty::Id), o("person_id", Ty::Person), o("system_id", Ty::Id), o("requested_at", Ty::Ts),
-        o("approver_id", Ty::Person), o("approved_at", Ty::Ts), o("expires_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::DataStores, stem: "data_stores", key: &["resource_id"], fields: &[
-        r("resource_id", Ty::Id), r("system_id", Ty::Id), o("kind", Ty::Enum(StoreKind::VALUES)), o("primary_id", Ty::Id),
-        o("region", Ty::Text), o("encrypted", Ty::Bool), o("key_id", Ty::Id),
-    ]},
-    Schema { kind: Kind::Keys, stem: "keys", key: &["key_id"], fields: &[
-        r("key_id", Ty::Id), o("manager", Ty::Enum(KeyManager::VALUES)), o("algorithm", Ty::Text), o("rotation_enabled", Ty::Bool),
-        o("rotation_period_days", NONNEG),
-    ]},
-    Schema { kind: Kind::Endpoints, stem: "endpoints", key: &["endpoint_id"], fields: &[
-        r("endpoint_id", Ty::Id), r("system_id", Ty::Id), o("exposure", Ty::Enum(Exposure::VALUES)),
-        r("tls_min_version", Ty::Enum(TlsVersion::VALUES)), o("weak_ciphers", Ty::Bool), o("policy_name", Ty::Text),
-    ]},
-    Schema { kind: Kind::Training, stem: "training", key: &[], fields: &[
-        r("person_id", Ty::Person), r("course", Ty::Text), r("completed_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::TrainingEscalations, stem: "training_escalations", key: &[], fields: &[
-        r("person_id", Ty::Person), o("course", Ty::Text), r("notified_at", Ty::Ts), o("notified_id", Ty::Person),
-    ]},
-    Schema { kind: Kind::PhishingCampaigns, stem: "phishing_campaigns", key: &["campaign_id"], fields: &[
-        r("campaign_id", Ty::Id), r("started_at", Ty::Ts), o("recipients", NONNEG), o("clicked", NONNEG), o("reported", NONNEG),
-    ]},
-    Schema { kind: Kind::Risks, stem: "risks", key: &["risk_id"], fields: &[
-        r("risk_id", Ty::Id), o("title", Ty::Text), o("owner_id", Ty::Person), o("likelihood", Ty::Int(1, 5)), o("impact", Ty::Int(1, 5)),
-        o("residual_likelihood", Ty::Int(1, 5)), o("residual_impact", Ty::Int(1, 5)), o("treatment", Ty::Enum(Treatment::VALUES)),
-        o("treatment_due", Ty::Date), o("status", Ty::Enum(RiskStatus::VALUES)), o("created_at", Ty::Ts), o("closed_at", Ty::Ts),
-    ]},
-    Schema { kind: Kind::RiskReviews, stem: "risk_reviews", key: &[], fields: &[
-        r("risk_id", Ty::Id), r("reviewed_at", Ty::Ts), o("reviewer_id", Ty::Person),
-    ]},
-    Schema { kind: Kind::RiskLinks, stem: "risk_links", key: &[], fields: &[
-        r("risk_id", Ty::Id), r("kind", Ty::Enum(RiskLinkKind::VALUES)), r("ref_id", Ty::Id),
-    ]},
+    Schema {
+        kind: Kind::Systems,
+        stem: "systems",
+        key: &["system_id"],
+        fields: &[
+            r("system_id", Ty::Id),
+            o("name", Ty::Text),
+            o("kind", Ty::Enum(SystemKind::VALUES)),
+            o("tier", Ty::Int(1, 3)),
+            o("in_scope", Ty::Bool),
+            o("classification", Ty::Enum(Classification::VALUES)),
+            o("rto_minutes", NONNEG),
+            o("owner_id", Ty::Person),
+        ],
+    },
+    Schema {
+        kind: Kind::People,
+        stem: "people",
+        key: &["person_id"],
+        fields: &[
+            r("person_id", Ty::Id),
+            o("email", Ty::Text),
+            o("name", Ty::Text),
+            o("manager_id", Ty::Person),
+            o("employment_type", Ty::Enum(EmploymentType::VALUES)),
+            r("start_date", Ty::Date),
+            o("terminated_at", Ty::Ts),
+            o("privileged", Ty::Bool),
+        ],
+    },
+    Schema {
+        kind: Kind::Identities,
+        stem: "identities",
+        key: &["system_id", "external_id"],
+        fields: &[
+            r("system_id", Ty::Id),
+            r("external_id", Ty::Id),
+            r("person_id", Ty::Person),
+        ],
+    },
+    Schema {
+        kind: Kind::Accounts,
+        stem: "accounts",
+        key: &["system_id", "account_id"],
+        fields: &[
+            r("system_id", Ty::Id),
+            r("account_id", Ty::Id),
+            r("kind", Ty::Enum(AccountKind::VALUES)),
+            o("person_id", Ty::Person),
+            o("owner_id", Ty::Person),
+            o("privileged", Ty::Bool),
+            o("status", Ty::Enum(AccountStatus::VALUES)),
+            o("created_at", Ty::Ts),
+            o("disabled_at", Ty::Ts),
+            o("interactive", Ty::Bool),
+            o("mfa", Ty::Enum(Mfa::VALUES)),
+        ],
+    },
+    Schema {
+        kind: Kind::Credentials,
+        stem: "credentials",
+        key: &["credential_id"],
+        fields: &[
+            r("system_id", Ty::Id),
+            r("account_id", Ty::Id),
+            r("credential_id", Ty::Id),
+            o("type", Ty::Enum(CredentialType::VALUES)),
+            r("created_at", Ty::Ts),
+            o("revoked_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::AccountEvents,
+        stem: "account_events",
+        key: &[],
+        fields: &[
+            r("system_id", Ty::Id),
+            r("account_id", Ty::Id),
+            r("event", Ty::Enum(EventKind::VALUES)),
+            r("at", Ty::Ts),
+            o("actor_id", Ty::Id),
+        ],
+    },
+    Schema {
+        kind: Kind::AccessReviews,
+        stem: "access_reviews",
+        key: &["review_id"],
+        fields: &[
+            r("review_id", Ty::Id),
+            r("system_id", Ty::Id),
+            r("started_at", Ty::Ts),
+            o("completed_at", Ty::Ts),
+            o("owner_id", Ty::Person),
+        ],
+    },
+    Schema {
+        kind: Kind::AccessReviewDecisions,
+        stem: "access_review_decisions",
+        key: &[],
+        fields: &[
+            r("review_id", Ty::Id),
+            o("system_id", Ty::Id),
+            r("account_id", Ty::Id),
+            o("reviewer_id", Ty::Person),
+            r("decision", Ty::Enum(DecisionKind::VALUES)),
+            o("decided_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::Changes,
+        stem: "changes",
+        key: &["ticket_id"],
+        fields: &[
+            r("ticket_id", Ty::Id),
+            r("type", Ty::Enum(ChangeType::VALUES)),
+            o("title", Ty::Text),
+            r("created_at", Ty::Ts),
+            o("requester_id", Ty::Person),
+            o("approver_id", Ty::Person),
+            o("approved_at", Ty::Ts),
+            o("retro_reviewed_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::PullRequests,
+        stem: "pull_requests",
+        key: &["pr_id"],
+        fields: &[
+            r("pr_id", Ty::Id),
+            o("repo", Ty::Text),
+            o("author_id", Ty::Person),
+            o("created_at", Ty::Ts),
+            o("merged_at", Ty::Ts),
+            o("merge_commit_sha", Ty::Id),
+            o("checks_passed", Ty::Bool),
+        ],
+    },
+    Schema {
+        kind: Kind::PrReviews,
+        stem: "pr_reviews",
+        key: &[],
+        fields: &[
+            r("pr_id", Ty::Id),
+            o("reviewer_id", Ty::Person),
+            r("state", Ty::Enum(ReviewState::VALUES)),
+            o("submitted_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::Deploys,
+        stem: "deploys",
+        key: &["deploy_id"],
+        fields: &[
+            r("deploy_id", Ty::Id),
+            r("system_id", Ty::Id),
+            r("environment", Ty::Enum(Environment::VALUES)),
+            r("deployed_at", Ty::Ts),
+            o("deployer_id", Ty::Person),
+            o("commit_sha", Ty::Id),
+            o("pr_id", Ty::Id),
+            o("ticket_id", Ty::Id),
+        ],
+    },
+    Schema {
+        kind: Kind::Vendors,
+        stem: "vendors",
+        key: &["vendor_id"],
+        fields: &[
+            r("vendor_id", Ty::Id),
+            o("name", Ty::Text),
+            o("tier", Ty::Int(1, 3)),
+            o("data_access", Ty::Enum(DataAccess::VALUES)),
+            o("status", Ty::Enum(VendorStatus::VALUES)),
+            o("offboarded_at", Ty::Ts),
+            o("owner_id", Ty::Person),
+            o("last_reviewed_at", Ty::Ts),
+            o("assurance_type", Ty::Enum(AssuranceType::VALUES)),
+            o("report_period_end", Ty::Date),
+            o("bridge_letter_through", Ty::Date),
+            o("assurance_reviewed_at", Ty::Ts),
+            o("subprocessor_clause", Ty::Bool),
+        ],
+    },
+    Schema {
+        kind: Kind::BackupJobs,
+        stem: "backup_jobs",
+        key: &["job_id"],
+        fields: &[
+            r("job_id", Ty::Id),
+            r("system_id", Ty::Id),
+            r("started_at", Ty::Ts),
+            o("completed_at", Ty::Ts),
+            r("status", Ty::Enum(BackupStatus::VALUES)),
+        ],
+    },
+    Schema {
+        kind: Kind::RestoreTests,
+        stem: "restore_tests",
+        key: &["test_id"],
+        fields: &[
+            r("test_id", Ty::Id),
+            r("system_id", Ty::Id),
+            r("started_at", Ty::Ts),
+            o("completed_at", Ty::Ts),
+            r("status", Ty::Enum(RestoreStatus::VALUES)),
+            o("isolated", Ty::Bool),
+            o("recovery_minutes", NONNEG),
+            o("performed_by", Ty::Id),
+        ],
+    },
+    Schema {
+        kind: Kind::Sessions,
+        stem: "sessions",
+        key: &["session_id"],
+        fields: &[
+            r("session_id", Ty::Id),
+            r("system_id", Ty::Id),
+            o("account_id", Ty::Id),
+            o("person_id", Ty::Person),
+            o("method", Ty::Enum(SessionMethod::VALUES)),
+            r("started_at", Ty::Ts),
+            o("ended_at", Ty::Ts),
+            o("jit_request_id", Ty::Id),
+            o("recording_ref", Ty::Text),
+        ],
+    },
+    Schema {
+        kind: Kind::CentralLog,
+        stem: "central_log",
+        key: &[],
+        fields: &[r("session_id", Ty::Id), o("received_at", Ty::Ts)],
+    },
+    Schema {
+        kind: Kind::JitRequests,
+        stem: "jit_requests",
+        key: &["request_id"],
+        fields: &[
+            r("request_id", Ty::Id),
+            o("person_id", Ty::Person),
+            o("system_id", Ty::Id),
+            o("requested_at", Ty::Ts),
+            o("approver_id", Ty::Person),
+            o("approved_at", Ty::Ts),
+            o("expires_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::DataStores,
+        stem: "data_stores",
+        key: &["resource_id"],
+        fields: &[
+            r("resource_id", Ty::Id),
+            r("system_id", Ty::Id),
+            o("kind", Ty::Enum(StoreKind::VALUES)),
+            o("primary_id", Ty::Id),
+            o("region", Ty::Text),
+            o("encrypted", Ty::Bool),
+            o("key_id", Ty::Id),
+        ],
+    },
+    Schema {
+        kind: Kind::Keys,
+        stem: "keys",
+        key: &["key_id"],
+        fields: &[
+            r("key_id", Ty::Id),
+            o("manager", Ty::Enum(KeyManager::VALUES)),
+            o("algorithm", Ty::Text),
+            o("rotation_enabled", Ty::Bool),
+            o("rotation_period_days", NONNEG),
+        ],
+    },
+    Schema {
+        kind: Kind::Endpoints,
+        stem: "endpoints",
+        key: &["endpoint_id"],
+        fields: &[
+            r("endpoint_id", Ty::Id),
+            r("system_id", Ty::Id),
+            o("exposure", Ty::Enum(Exposure::VALUES)),
+            r("tls_min_version", Ty::Enum(TlsVersion::VALUES)),
+            o("weak_ciphers", Ty::Bool),
+            o("policy_name", Ty::Text),
+        ],
+    },
+    Schema {
+        kind: Kind::Training,
+        stem: "training",
+        key: &[],
+        fields: &[
+            r("person_id", Ty::Person),
+            r("course", Ty::Text),
+            r("completed_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::TrainingEscalations,
+        stem: "training_escalations",
+        key: &[],
+        fields: &[
+            r("person_id", Ty::Person),
+            o("course", Ty::Text),
+            r("notified_at", Ty::Ts),
+            o("notified_id", Ty::Person),
+        ],
+    },
+    Schema {
+        kind: Kind::PhishingCampaigns,
+        stem: "phishing_campaigns",
+        key: &["campaign_id"],
+        fields: &[
+            r("campaign_id", Ty::Id),
+            r("started_at", Ty::Ts),
+            o("recipients", NONNEG),
+            o("clicked", NONNEG),
+            o("reported", NONNEG),
+        ],
+    },
+    Schema {
+        kind: Kind::Risks,
+        stem: "risks",
+        key: &["risk_id"],
+        fields: &[
+            r("risk_id", Ty::Id),
+            o("title", Ty::Text),
+            o("owner_id", Ty::Person),
+            o("likelihood", Ty::Int(1, 5)),
+            o("impact", Ty::Int(1, 5)),
+            o("residual_likelihood", Ty::Int(1, 5)),
+            o("residual_impact", Ty::Int(1, 5)),
+            o("treatment", Ty::Enum(Treatment::VALUES)),
+            o("treatment_due", Ty::Date),
+            o("status", Ty::Enum(RiskStatus::VALUES)),
+            o("created_at", Ty::Ts),
+            o("closed_at", Ty::Ts),
+        ],
+    },
+    Schema {
+        kind: Kind::RiskReviews,
+        stem: "risk_reviews",
+        key: &[],
+        fields: &[
+            r("risk_id", Ty::Id),
+            r("reviewed_at", Ty::Ts),
+            o("reviewer_id", Ty::Person),
+        ],
+    },
+    Schema {
+        kind: Kind::RiskLinks,
+        stem: "risk_links",
+        key: &[],
+        fields: &[
+            r("risk_id", Ty::Id),
+            r("kind", Ty::Enum(RiskLinkKind::VALUES)),
+            r("ref_id", Ty::Id),
+        ],
+    },
 ];
 
 /// Where a record came from: its kit file and line (1 = CSV header; JSON Lines count from 1).
@@ -509,7 +776,12 @@ pub struct Identity {
 impl Record for Identity {
     const KIND: Kind = Kind::Identities;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        Identity { system_id: v.rs(0), external_id: v.rs(1), person_id: v.rs(2), loc }
+        Identity {
+            system_id: v.rs(0),
+            external_id: v.rs(1),
+            person_id: v.rs(2),
+            loc,
+        }
     }
 }
 
@@ -616,7 +888,14 @@ pub struct AccessReview {
 impl Record for AccessReview {
     const KIND: Kind = Kind::AccessReviews;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        AccessReview { review_id: v.rs(0), system_id: v.rs(1), started_at: v.rts(2), completed_at: v.ts(3), owner_id: v.s(4), loc }
+        AccessReview {
+            review_id: v.rs(0),
+            system_id: v.rs(1),
+            started_at: v.rts(2),
+            completed_at: v.ts(3),
+            owner_id: v.s(4),
+            loc,
+        }
     }
 }
 
@@ -902,7 +1181,11 @@ pub struct CentralLog {
 impl Record for CentralLog {
     const KIND: Kind = Kind::CentralLog;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        CentralLog { session_id: v.rs(0), received_at: v.ts(1), loc }
+        CentralLog {
+            session_id: v.rs(0),
+            received_at: v.ts(1),
+            loc,
+        }
     }
 }
 
@@ -1028,7 +1311,12 @@ pub struct Training {
 impl Record for Training {
     const KIND: Kind = Kind::Training;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        Training { person_id: v.rs(0), course: v.rs(1), completed_at: v.rts(2), loc }
+        Training {
+            person_id: v.rs(0),
+            course: v.rs(1),
+            completed_at: v.rts(2),
+            loc,
+        }
     }
 }
 
@@ -1045,7 +1333,13 @@ pub struct TrainingEscalation {
 impl Record for TrainingEscalation {
     const KIND: Kind = Kind::TrainingEscalations;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        TrainingEscalation { person_id: v.rs(0), course: v.s(1), notified_at: v.rts(2), notified_id: v.s(3), loc }
+        TrainingEscalation {
+            person_id: v.rs(0),
+            course: v.s(1),
+            notified_at: v.rts(2),
+            notified_id: v.s(3),
+            loc,
+        }
     }
 }
 
@@ -1125,7 +1419,12 @@ pub struct RiskReview {
 impl Record for RiskReview {
     const KIND: Kind = Kind::RiskReviews;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        RiskReview { risk_id: v.rs(0), reviewed_at: v.rts(1), reviewer_id: v.s(2), loc }
+        RiskReview {
+            risk_id: v.rs(0),
+            reviewed_at: v.rts(1),
+            reviewer_id: v.s(2),
+            loc,
+        }
     }
 }
 
@@ -1141,7 +1440,12 @@ pub struct RiskLink {
 impl Record for RiskLink {
     const KIND: Kind = Kind::RiskLinks;
     fn build(v: &Vals<'_>, loc: Loc) -> Self {
-        RiskLink { risk_id: v.rs(0), kind: en!(v, 1, RiskLinkKind).unwrap_or(RiskLinkKind::Vulnerability), ref_id: v.rs(2), loc }
+        RiskLink {
+            risk_id: v.rs(0),
+            kind: en!(v, 1, RiskLinkKind).unwrap_or(RiskLinkKind::Vulnerability),
+            ref_id: v.rs(2),
+            loc,
+        }
     }
 }
 
@@ -1155,7 +1459,10 @@ mod tests {
             assert_eq!(k.schema().kind, k, "{k:?}");
             for key in k.schema().key {
                 let f = k.schema().index(key).expect("key field exists");
-                assert!(k.schema().fields[f].required, "{k:?}.{key} must be required");
+                assert!(
+                    k.schema().fields[f].required,
+                    "{k:?}.{key} must be required"
+                );
             }
         }
     }

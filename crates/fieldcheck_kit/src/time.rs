@@ -35,7 +35,8 @@ pub fn parse_ts(s: &str, naive_tz: Option<&TimeZone>) -> Result<Timestamp, TsErr
 }
 
 fn looks_like_datetime(s: &str) -> bool {
-    s.len() > 10 && (s.as_bytes()[10] == b'T' || s.as_bytes()[10] == b't' || s.as_bytes()[10] == b' ')
+    s.len() > 10
+        && (s.as_bytes()[10] == b'T' || s.as_bytes()[10] == b't' || s.as_bytes()[10] == b' ')
 }
 
 /// Parses a strict `YYYY-MM-DD` date.
@@ -44,7 +45,9 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return Err("expected `YYYY-MM-DD`".to_string());
     }
@@ -53,7 +56,11 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 
 /// Adds an exact duration, saturating at the ends of time.
 pub fn add(ts: Timestamp, d: SignedDuration) -> Timestamp {
-    ts.checked_add(d).unwrap_or(if d.is_negative() { Timestamp::MIN } else { Timestamp::MAX })
+    ts.checked_add(d).unwrap_or(if d.is_negative() {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
 }
 
 /// Adds N exact days (N × 24 h).
@@ -103,7 +110,14 @@ impl Window {
     pub fn new(start: Date, end: Date, tz: TimeZone, tz_name: &str) -> Window {
         let start_ts = midnight(&tz, start);
         let end_ts = end_of_day(&tz, end);
-        Window { start, end, tz, tz_name: tz_name.to_string(), start_ts, end_ts }
+        Window {
+            start,
+            end,
+            tz,
+            tz_name: tz_name.to_string(),
+            start_ts,
+            end_ts,
+        }
     }
 
     /// Whether `t` is in the window (`start ≤ t < end`).
@@ -128,7 +142,9 @@ impl Window {
 
     /// Formats an instant for humans in the org zone: `2026-03-06 17:05 EST`.
     pub fn fmt(&self, t: Timestamp) -> String {
-        t.to_zoned(self.tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+        t.to_zoned(self.tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 
     /// Formats an instant's time of day only when it falls on `same_day`: `09:12`, else full.
@@ -155,9 +171,12 @@ impl Window {
     fn periods(&self, months: i8) -> Vec<Period> {
         let mut out = Vec::new();
         let first_month = (self.start.month() - 1) / months * months + 1;
-        let mut first = Date::new(self.start.year(), first_month, 1).expect("first day of a month is valid");
+        let mut first =
+            Date::new(self.start.year(), first_month, 1).expect("first day of a month is valid");
         loop {
-            let next = first.checked_add(Span::new().months(months)).expect("dates stay in range");
+            let next = first
+                .checked_add(Span::new().months(months))
+                .expect("dates stay in range");
             let last_day = next.yesterday().expect("dates stay in range");
             if last_day > self.end {
                 break;
@@ -243,8 +262,14 @@ mod tests {
         assert_eq!(parse_ts("2026-03-06T17:05:00", None), Err(TsError::Naive));
         let t = parse_ts("2026-03-06T17:05:00", Some(&ny())).expect("org zone");
         assert_eq!(t.to_string(), "2026-03-06T22:05:00Z");
-        assert!(matches!(parse_ts("2026-13-06T17:05:00Z", None), Err(TsError::Invalid(_))));
-        assert!(matches!(parse_ts("yesterday", None), Err(TsError::Invalid(_))));
+        assert!(matches!(
+            parse_ts("2026-13-06T17:05:00Z", None),
+            Err(TsError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_ts("yesterday", None),
+            Err(TsError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -270,7 +295,12 @@ mod tests {
         let q: Vec<String> = w.quarters().into_iter().map(|p| p.label).collect();
         assert_eq!(q, ["2026-Q1", "2026-Q2"]);
         let m: Vec<String> = w.months().into_iter().map(|p| p.label).collect();
-        assert_eq!(m, ["2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"]);
+        assert_eq!(
+            m,
+            [
+                "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"
+            ]
+        );
         let q1 = &w.quarters()[0];
         assert_eq!(q1.start.to_string(), "2026-01-01T05:00:00Z");
         assert_eq!(q1.last_day, d("2026-03-31"));
@@ -287,8 +317,14 @@ mod tests {
 
     #[test]
     fn human_durations() {
-        assert_eq!(human_duration(SignedDuration::from_secs(3 * 86_400 + 16 * 3_600 + 7)), "3 days 16 hours");
-        assert_eq!(human_duration(SignedDuration::from_secs(3_600 + 120)), "1 hour 2 minutes");
+        assert_eq!(
+            human_duration(SignedDuration::from_secs(3 * 86_400 + 16 * 3_600 + 7)),
+            "3 days 16 hours"
+        );
+        assert_eq!(
+            human_duration(SignedDuration::from_secs(3_600 + 120)),
+            "1 hour 2 minutes"
+        );
         assert_eq!(human_duration(SignedDuration::from_secs(45)), "45 seconds");
     }
 }

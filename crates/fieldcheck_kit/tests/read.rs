@@ -12,7 +12,13 @@ fn read(files: &[(&str, &str)], opts: ReadOptions) -> (Kit, Vec<Diagnostic>) {
 }
 
 fn people(rows: &str) -> (Kit, Vec<Diagnostic>) {
-    read(&[("people.csv", &format!("person_id,email,name,start_date,terminated_at,privileged\n{rows}"))], ReadOptions::default())
+    read(
+        &[(
+            "people.csv",
+            &format!("person_id,email,name,start_date,terminated_at,privileged\n{rows}"),
+        )],
+        ReadOptions::default(),
+    )
 }
 
 fn only(diags: &[Diagnostic]) -> &Diagnostic {
@@ -22,76 +28,166 @@ fn only(diags: &[Diagnostic]) -> &Diagnostic {
 
 #[test]
 fn a_clean_file_reads_every_row() {
-    let (kit, d) = people("p1,a@x.test,A,2024-01-01,,false\np2,b@x.test,\"Doe, B\",2024-02-01,2026-03-06T17:05:00-05:00,yes\n");
+    let (kit, d) = people(
+        "p1,a@x.test,A,2024-01-01,,false\np2,b@x.test,\"Doe, B\",2024-02-01,2026-03-06T17:05:00-05:00,yes\n",
+    );
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(kit.people.len(), 2);
     assert_eq!(kit.people[1].name.as_deref(), Some("Doe, B"));
     assert_eq!(kit.people[1].loc.line, 3);
     assert_eq!(kit.people[1].privileged, Some(true));
     assert_eq!(kit.file(Kind::People).shortfall(), None);
-    assert_eq!(kit.file(Kind::Accounts).shortfall().as_deref(), Some("accounts.csv is missing"));
+    assert_eq!(
+        kit.file(Kind::Accounts).shortfall().as_deref(),
+        Some("accounts.csv is missing")
+    );
 }
 
 #[test]
 fn a_timestamp_without_offset_is_rejected_with_its_column() {
-    let (kit, d) = people("p1,a@x.test,A,2024-01-01,,false\np2,b@x.test,\"Doe, B\",2024-02-01,2026-03-06T17:05:00,no\np3,c@x.test,C,2024-01-01,,\n");
+    let (kit, d) = people(
+        "p1,a@x.test,A,2024-01-01,,false\np2,b@x.test,\"Doe, B\",2024-02-01,2026-03-06T17:05:00,no\np3,c@x.test,C,2024-01-01,,\n",
+    );
     let d = only(&d);
-    assert_eq!((d.code, d.severity, d.line, d.column), ("naive-timestamp", Severity::Error, Some(3), Some(33)));
+    assert_eq!(
+        (d.code, d.severity, d.line, d.column),
+        ("naive-timestamp", Severity::Error, Some(3), Some(33))
+    );
     assert_eq!(d.field.as_deref(), Some("terminated_at"));
     assert_eq!(d.span_len, 19);
-    assert!(d.help.as_deref().unwrap_or("").contains("naive_timestamps"), "{:?}", d.help);
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("naive_timestamps"),
+        "{:?}",
+        d.help
+    );
     // The bad row is skipped; the rest are kept and the file is marked.
-    assert_eq!(kit.people.iter().map(|p| &*p.person_id).collect::<Vec<_>>(), ["p1", "p3"]);
-    assert_eq!(kit.file(Kind::People).shortfall().as_deref(), Some("people.csv: 1 row rejected as bad input"));
+    assert_eq!(
+        kit.people.iter().map(|p| &*p.person_id).collect::<Vec<_>>(),
+        ["p1", "p3"]
+    );
+    assert_eq!(
+        kit.file(Kind::People).shortfall().as_deref(),
+        Some("people.csv: 1 row rejected as bad input")
+    );
 }
 
 #[test]
 fn naive_timestamps_in_the_org_zone_when_configured() {
     let tz = jiff::tz::TimeZone::get("America/New_York").expect("zone");
     let (kit, d) = read(
-        &[("people.csv", "person_id,start_date,terminated_at\np2,2024-02-01,2026-03-06T17:05:00\n")],
+        &[(
+            "people.csv",
+            "person_id,start_date,terminated_at\np2,2024-02-01,2026-03-06T17:05:00\n",
+        )],
         ReadOptions { naive_tz: Some(tz) },
     );
     assert!(d.is_empty());
-    assert_eq!(kit.people[0].terminated_at.map(|t| t.to_string()).as_deref(), Some("2026-03-06T22:05:00Z"));
+    assert_eq!(
+        kit.people[0]
+            .terminated_at
+            .map(|t| t.to_string())
+            .as_deref(),
+        Some("2026-03-06T22:05:00Z")
+    );
 }
 
 #[test]
 fn unknown_enum_values_suggest_the_right_one() {
-    let (kit, d) = read(&[("accounts.csv", "system_id,account_id,kind,status\nokta,a,human,Active\nokta,b,robot,active\nokta,c,service,active\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[(
+            "accounts.csv",
+            "system_id,account_id,kind,status\nokta,a,human,Active\nokta,b,robot,active\nokta,c,service,active\n",
+        )],
+        ReadOptions::default(),
+    );
     assert_eq!(d.len(), 2, "{d:#?}");
-    assert_eq!((d[0].code, d[0].line, d[0].column), ("unknown-enum-value", Some(2), Some(14)));
-    assert!(d[0].help.as_deref().unwrap_or("").starts_with("did you mean `active`?"), "{:?}", d[0].help);
+    assert_eq!(
+        (d[0].code, d[0].line, d[0].column),
+        ("unknown-enum-value", Some(2), Some(14))
+    );
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("did you mean `active`?"),
+        "{:?}",
+        d[0].help
+    );
     assert_eq!((d[1].line, d[1].column), (Some(3), Some(8)));
-    assert!(d[1].help.as_deref().unwrap_or("").contains("`human`, `service`"));
+    assert!(
+        d[1].help
+            .as_deref()
+            .unwrap_or("")
+            .contains("`human`, `service`")
+    );
     assert_eq!(kit.accounts.len(), 1);
 }
 
 #[test]
 fn a_duplicate_key_names_both_lines() {
-    let (kit, d) = read(&[("accounts.csv", "system_id,account_id,kind\nokta,a,human\nokta,b,human\nokta,a,service\ngithub,a,human\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[(
+            "accounts.csv",
+            "system_id,account_id,kind\nokta,a,human\nokta,b,human\nokta,a,service\ngithub,a,human\n",
+        )],
+        ReadOptions::default(),
+    );
     let d = only(&d);
     assert_eq!((d.code, d.line), ("duplicate-key", Some(4)));
-    assert!(d.message.contains("okta/a") && d.message.contains("line 2"), "{}", d.message);
+    assert!(
+        d.message.contains("okta/a") && d.message.contains("line 2"),
+        "{}",
+        d.message
+    );
     assert_eq!(kit.accounts.len(), 3);
     assert_eq!(kit.file(Kind::Accounts).rejected, 1);
 }
 
 #[test]
 fn a_missing_required_column_names_the_file_and_column() {
-    let (kit, d) = read(&[("deploys.csv", "deploy_id,system_id,environment\nd1,api,production\nd2,api,production\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[(
+            "deploys.csv",
+            "deploy_id,system_id,environment\nd1,api,production\nd2,api,production\n",
+        )],
+        ReadOptions::default(),
+    );
     let d = only(&d);
-    assert_eq!((d.code, d.file.as_deref(), d.line, d.field.as_deref()), ("missing-column", Some("deploys.csv"), Some(1), Some("deployed_at")));
+    assert_eq!(
+        (d.code, d.file.as_deref(), d.line, d.field.as_deref()),
+        (
+            "missing-column",
+            Some("deploys.csv"),
+            Some(1),
+            Some("deployed_at")
+        )
+    );
     assert!(kit.deploys.is_empty());
-    assert_eq!(kit.file(Kind::Deploys).shortfall().as_deref(), Some("deploys.csv misses required column `deployed_at`"));
+    assert_eq!(
+        kit.file(Kind::Deploys).shortfall().as_deref(),
+        Some("deploys.csv misses required column `deployed_at`")
+    );
 }
 
 #[test]
 fn unknown_columns_are_a_warning_with_a_suggestion() {
-    let (kit, d) = read(&[("systems.csv", "system_id,in_scope,teir,notes\nokta,true,1,x\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[(
+            "systems.csv",
+            "system_id,in_scope,teir,notes\nokta,true,1,x\n",
+        )],
+        ReadOptions::default(),
+    );
     let d = only(&d);
-    assert_eq!((d.code, d.severity, d.line, d.column), ("unknown-column", Severity::Warning, Some(1), Some(20)));
-    assert!(d.help.as_deref().unwrap_or("").contains("`teir` → `tier`?"), "{:?}", d.help);
+    assert_eq!(
+        (d.code, d.severity, d.line, d.column),
+        ("unknown-column", Severity::Warning, Some(1), Some(20))
+    );
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("`teir` → `tier`?"),
+        "{:?}",
+        d.help
+    );
     assert_eq!(kit.systems.len(), 1);
     assert_eq!(kit.file(Kind::Systems).shortfall(), None);
 }
@@ -99,15 +195,30 @@ fn unknown_columns_are_a_warning_with_a_suggestion() {
 #[test]
 fn other_cell_errors() {
     let (kit, d) = read(
-        &[("systems.csv", "system_id,tier,in_scope,rto_minutes\na,4,true,60\nb,1,maybe,60\nc,1,true,sixty\nd,1,true,60,extra\n,1,true,60\ne,1,TRUE,60\n")],
+        &[(
+            "systems.csv",
+            "system_id,tier,in_scope,rto_minutes\na,4,true,60\nb,1,maybe,60\nc,1,true,sixty\nd,1,true,60,extra\n,1,true,60\ne,1,TRUE,60\n",
+        )],
         ReadOptions::default(),
     );
     let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
-    assert_eq!(got, [("out-of-range", Some(2)), ("bad-bool", Some(3)), ("bad-int", Some(4)), ("bad-row", Some(5)), ("required-null", Some(6))]);
+    assert_eq!(
+        got,
+        [
+            ("out-of-range", Some(2)),
+            ("bad-bool", Some(3)),
+            ("bad-int", Some(4)),
+            ("bad-row", Some(5)),
+            ("required-null", Some(6))
+        ]
+    );
     assert_eq!(kit.systems.len(), 1);
     assert_eq!(kit.file(Kind::Systems).rejected, 5);
     let (_, d) = people("p1,a@x.test,A,2024-13-01,,\np2,a@x.test,A,01/02/2024,,\n");
-    assert_eq!(d.iter().map(|d| d.code).collect::<Vec<_>>(), ["bad-date", "bad-date"]);
+    assert_eq!(
+        d.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["bad-date", "bad-date"]
+    );
 }
 
 #[test]
@@ -120,15 +231,35 @@ fn json_lines_read_like_csv() {
         ReadOptions::default(),
     );
     let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
-    assert_eq!(got, [("naive-timestamp", Some(3)), ("required-null", Some(4)), ("bad-json", Some(5)), ("unknown-column", Some(3))]);
-    assert_eq!(kit.people.iter().map(|p| (&*p.person_id, p.loc.line)).collect::<Vec<_>>(), [("p1", 1), ("p4", 6)]);
+    assert_eq!(
+        got,
+        [
+            ("naive-timestamp", Some(3)),
+            ("required-null", Some(4)),
+            ("bad-json", Some(5)),
+            ("unknown-column", Some(3))
+        ]
+    );
+    assert_eq!(
+        kit.people
+            .iter()
+            .map(|p| (&*p.person_id, p.loc.line))
+            .collect::<Vec<_>>(),
+        [("p1", 1), ("p4", 6)]
+    );
     assert_eq!(kit.people[0].privileged, Some(true));
     assert_eq!(kit.file(Kind::People).name.as_deref(), Some("people.jsonl"));
 }
 
 #[test]
 fn both_formats_for_one_kind_is_an_error() {
-    let (kit, d) = read(&[("vendors.csv", "vendor_id\nv1\n"), ("vendors.jsonl", "{\"vendor_id\": \"v2\"}\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[
+            ("vendors.csv", "vendor_id\nv1\n"),
+            ("vendors.jsonl", "{\"vendor_id\": \"v2\"}\n"),
+        ],
+        ReadOptions::default(),
+    );
     assert_eq!(only(&d).code, "duplicate-file");
     assert_eq!(kit.vendors.len(), 1);
     assert!(kit.file(Kind::Vendors).shortfall().is_some());
@@ -138,32 +269,75 @@ fn both_formats_for_one_kind_is_an_error() {
 fn people_resolve_by_id_email_and_identity() {
     let (kit, d) = read(
         &[
-            ("people.csv", "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n"),
-            ("identities.csv", "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n"),
-            ("pull_requests.csv", "pr_id,author_id\na#1,ANN@x.test\na#2,ann-gh\na#3,557058:abc\na#4,p2\na#5,stranger\n"),
+            (
+                "people.csv",
+                "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n",
+            ),
+            (
+                "identities.csv",
+                "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n",
+            ),
+            (
+                "pull_requests.csv",
+                "pr_id,author_id\na#1,ANN@x.test\na#2,ann-gh\na#3,557058:abc\na#4,p2\na#5,stranger\n",
+            ),
         ],
         ReadOptions::default(),
     );
-    let authors: Vec<&str> = kit.pull_requests.iter().map(|p| p.author_id.as_deref().unwrap_or("")).collect();
+    let authors: Vec<&str> = kit
+        .pull_requests
+        .iter()
+        .map(|p| p.author_id.as_deref().unwrap_or(""))
+        .collect();
     assert_eq!(authors, ["p1", "p1", "p2", "p2", "stranger"]);
     let warnings: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
-    assert_eq!(warnings, [("ambiguous-person", Some(4)), ("ambiguous-person", Some(4))]);
+    assert_eq!(
+        warnings,
+        [("ambiguous-person", Some(4)), ("ambiguous-person", Some(4))]
+    );
 }
 
 #[test]
 fn references_to_unknown_systems_are_reported() {
-    let (_, d) = read(&[("systems.csv", "system_id,in_scope\nokta,true\n"), ("accounts.csv", "system_id,account_id,kind\nokta,a,human\nokat,b,human\n")], ReadOptions::default());
+    let (_, d) = read(
+        &[
+            ("systems.csv", "system_id,in_scope\nokta,true\n"),
+            (
+                "accounts.csv",
+                "system_id,account_id,kind\nokta,a,human\nokat,b,human\n",
+            ),
+        ],
+        ReadOptions::default(),
+    );
     let d = only(&d);
-    assert_eq!((d.code, d.file.as_deref(), d.line), ("unknown-system", Some("accounts.csv"), Some(3)));
+    assert_eq!(
+        (d.code, d.file.as_deref(), d.line),
+        ("unknown-system", Some("accounts.csv"), Some(3))
+    );
 }
 
 #[test]
 fn garbage_never_panics() {
-    let garbage = ["\u{feff}person_id,start_date\np1,2024-01-01\n", "\"unterminated\nquote", ",,,,\n,,,,\n", "person_id\n\"a\"\"b\",x\n", "\0\0\0\u{1}"];
+    let garbage = [
+        "\u{feff}person_id,start_date\np1,2024-01-01\n",
+        "\"unterminated\nquote",
+        ",,,,\n,,,,\n",
+        "person_id\n\"a\"\"b\",x\n",
+        "\0\0\0\u{1}",
+    ];
     for g in garbage {
-        let (kit, _) = read(&[("people.csv", g), ("people.jsonl.bak", g)], ReadOptions::default());
+        let (kit, _) = read(
+            &[("people.csv", g), ("people.jsonl.bak", g)],
+            ReadOptions::default(),
+        );
         assert!(kit.people.len() <= 1);
     }
-    let (kit, d) = read(&[("people.csv", "\u{feff}person_id,start_date\np1,2024-01-01\n")], ReadOptions::default());
+    let (kit, d) = read(
+        &[(
+            "people.csv",
+            "\u{feff}person_id,start_date\np1,2024-01-01\n",
+        )],
+        ReadOptions::default(),
+    );
     assert!(d.is_empty() && kit.people.len() == 1, "{d:#?}");
 }

@@ -16,11 +16,18 @@ pub fn render(r: &Report, verbose: bool) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# SOC 2 readiness: {}", r.org);
     let _ = writeln!(o);
-    let _ = writeln!(o, "Observation window {} to {} ({}), tested on 100 % of each population by fieldcheck.", r.window.start, r.window.end, r.window.timezone);
+    let _ = writeln!(
+        o,
+        "Observation window {} to {} ({}), tested on 100 % of each population by fieldcheck.",
+        r.window.start, r.window.end, r.window.timezone
+    );
     let _ = writeln!(o);
     let _ = writeln!(o, "**Self-check: {}**", verdict(r));
     let _ = writeln!(o);
-    let _ = writeln!(o, "| Control | Criteria | Status | Population | Deviations |");
+    let _ = writeln!(
+        o,
+        "| Control | Criteria | Status | Population | Deviations |"
+    );
     let _ = writeln!(o, "|---|---|---|---:|---:|");
     for c in &r.controls {
         let population: usize = c.tests.iter().map(|t| t.population).sum();
@@ -31,9 +38,21 @@ pub fn render(r: &Report, verbose: bool) -> String {
             "not_evidenced" => "⚠️ not evidenced",
             _ => "➖ not applicable",
         };
-        let _ = writeln!(o, "| `{}` | {} | {} | {} | {} |", c.id, c.criteria.join(", "), status, thousands(population), thousands(deviations));
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} |",
+            c.id,
+            c.criteria.join(", "),
+            status,
+            thousands(population),
+            thousands(deviations)
+        );
     }
-    for c in r.controls.iter().filter(|c| c.status == "exceptions" || c.status == "not_evidenced") {
+    for c in r
+        .controls
+        .iter()
+        .filter(|c| c.status == "exceptions" || c.status == "not_evidenced")
+    {
         let _ = writeln!(o);
         let _ = writeln!(o, "## `{}`: {}", c.id, c.title);
         if let Some(reason) = &c.reason {
@@ -42,14 +61,29 @@ pub fn render(r: &Report, verbose: bool) -> String {
         }
         for t in &c.tests {
             let _ = writeln!(o);
-            let _ = writeln!(o, "### `{}`: {} of {} items deviate", t.id, thousands(t.deviations.len()), thousands(t.population));
+            let _ = writeln!(
+                o,
+                "### `{}`: {} of {} items deviate",
+                t.id,
+                thousands(t.deviations.len()),
+                thousands(t.population)
+            );
             for (code, items) in by_reason(&c.id, t) {
                 let _ = writeln!(o);
                 let _ = writeln!(o, "**`{code}`** ({})", items.len());
                 let _ = writeln!(o);
-                let shown = if verbose { items.len() } else { FIRST_FEW.min(items.len()) };
+                let shown = if verbose {
+                    items.len()
+                } else {
+                    FIRST_FEW.min(items.len())
+                };
                 for d in items.iter().take(shown) {
-                    let ev: Vec<String> = d.evidence.iter().take(3).map(|e| format!("{}:{}", e.file, e.line)).collect();
+                    let ev: Vec<String> = d
+                        .evidence
+                        .iter()
+                        .take(3)
+                        .map(|e| format!("{}:{}", e.file, e.line))
+                        .collect();
                     let _ = writeln!(o, "- `{}`: {} _({})_", d.item, d.detail, ev.join(", "));
                 }
                 if shown < items.len() {
@@ -58,7 +92,15 @@ pub fn render(r: &Report, verbose: bool) -> String {
             }
         }
     }
-    let notes: Vec<String> = r.controls.iter().flat_map(|c| c.tests.iter().flat_map(|t| t.notes.iter().map(|n| n.detail.clone()))).collect();
+    let notes: Vec<String> = r
+        .controls
+        .iter()
+        .flat_map(|c| {
+            c.tests
+                .iter()
+                .flat_map(|t| t.notes.iter().map(|n| n.detail.clone()))
+        })
+        .collect();
     if !notes.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "## Notes (not deviations)");
@@ -85,7 +127,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
                 d.code,
                 place,
                 cell(&d.message),
-                d.help.as_deref().map(|h| format!(" (help: {})", cell(h))).unwrap_or_default()
+                d.help
+                    .as_deref()
+                    .map(|h| format!(" (help: {})", cell(h)))
+                    .unwrap_or_default()
             );
         }
     }

@@ -97,7 +97,8 @@ pub struct FileOut {
 impl Report {
     /// Builds the report; `diagnostics` are the config's and the kit's, in that order.
     pub fn new(config: &Config, kit: &Kit, audit: &Audit, diagnostics: Vec<Diagnostic>) -> Report {
-        let controls: Vec<ControlOut> = audit.controls.iter().map(|c| control_out(kit, c)).collect();
+        let controls: Vec<ControlOut> =
+            audit.controls.iter().map(|c| control_out(kit, c)).collect();
         Report {
             format: FORMAT,
             org: config.org.clone(),
@@ -106,14 +107,24 @@ impl Report {
                 end: config.window.end.to_string(),
                 timezone: config.window.tz_name.clone(),
             },
-            summary: Summary { controls: controls.len(), failing: audit.failing(), risk: audit.risk().as_str() },
+            summary: Summary {
+                controls: controls.len(),
+                failing: audit.failing(),
+                risk: audit.risk().as_str(),
+            },
             controls,
             evidence: EvidenceOut {
                 records: kit.record_count(),
                 files: kit
                     .files
                     .iter()
-                    .filter_map(|f| f.name.as_ref().map(|n| FileOut { file: n.clone(), rows: f.rows, rejected: f.rejected }))
+                    .filter_map(|f| {
+                        f.name.as_ref().map(|n| FileOut {
+                            file: n.clone(),
+                            rows: f.rows,
+                            rejected: f.rejected,
+                        })
+                    })
                     .collect(),
             },
             diagnostics,
@@ -127,8 +138,16 @@ impl Report {
 
     /// Counts of error and warning diagnostics.
     pub fn diagnostic_counts(&self) -> (usize, usize) {
-        let e = self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        let w = self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+        let e = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let w = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
         (e, w)
     }
 
@@ -160,10 +179,24 @@ fn control_out(kit: &Kit, c: &ControlResult) -> ControlOut {
                         item: d.item.clone(),
                         reasons: d.reasons.clone(),
                         detail: d.detail.clone(),
-                        evidence: d.evidence.iter().map(|l| EvidenceRef { file: kit.file_name(*l), line: l.line }).collect(),
+                        evidence: d
+                            .evidence
+                            .iter()
+                            .map(|l| EvidenceRef {
+                                file: kit.file_name(*l),
+                                line: l.line,
+                            })
+                            .collect(),
                     })
                     .collect(),
-                notes: t.notes.iter().map(|n| NoteOut { item: n.item.clone(), detail: n.detail.clone() }).collect(),
+                notes: t
+                    .notes
+                    .iter()
+                    .map(|n| NoteOut {
+                        item: n.item.clone(),
+                        detail: n.detail.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
     }
@@ -171,7 +204,10 @@ fn control_out(kit: &Kit, c: &ControlResult) -> ControlOut {
 
 /// Deviations of one test grouped by reason code, in order of first appearance of the code in
 /// the catalog: `(code, items)`.
-pub(crate) fn by_reason<'a>(control_id: &str, test: &'a TestOut) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
+pub(crate) fn by_reason<'a>(
+    control_id: &str,
+    test: &'a TestOut,
+) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
     let order: Vec<String> = fieldcheck_controls::control_meta(control_id)
         .and_then(|m| m.tests.iter().find(|t| t.id == test.id))
         .map(|t| t.reasons.iter().map(|r| r.0.clone()).collect())
@@ -195,6 +231,9 @@ pub(crate) fn verdict(report: &Report) -> String {
     match s.risk {
         "low" => format!("low: none of the {} controls is failing", s.controls),
         "elevated" => format!("elevated: {} of {} controls failing", s.failing, s.controls),
-        _ => format!("material: {} of {} controls failing (3 or more failing controls: material risk of qualified observations)", s.failing, s.controls),
+        _ => format!(
+            "material: {} of {} controls failing (3 or more failing controls: material risk of qualified observations)",
+            s.failing, s.controls
+        ),
     }
 }

@@ -25,7 +25,12 @@ fn status_cell(status: &str, width: usize) -> String {
 pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     let mut o = String::new();
     let (errors, warnings) = r.diagnostic_counts();
-    let _ = writeln!(o, "{} {}", "fieldcheck audit".bold(), format!("· {}", r.org).bold());
+    let _ = writeln!(
+        o,
+        "{} {}",
+        "fieldcheck audit".bold(),
+        format!("· {}", r.org).bold()
+    );
     let _ = writeln!(
         o,
         "window {} → {} ({}) · kit {} · {} files, {} records{}",
@@ -37,67 +42,147 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         thousands(r.evidence.records),
         match (errors, warnings) {
             (0, 0) => String::new(),
-            _ => format!(" · {}", format!("{errors} input errors, {warnings} warnings (shown above)").yellow()),
+            _ => format!(
+                " · {}",
+                format!("{errors} input errors, {warnings} warnings (shown above)").yellow()
+            ),
         }
     );
     let _ = writeln!(o);
-    let w_id = r.controls.iter().map(|c| c.id.len()).max().unwrap_or(7).max(7);
-    let w_cr = r.controls.iter().map(|c| c.criteria.join(", ").len()).max().unwrap_or(8).max(8);
+    let w_id = r
+        .controls
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let w_cr = r
+        .controls
+        .iter()
+        .map(|c| c.criteria.join(", ").len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let w_st = 14;
     let _ = writeln!(
         o,
         "  {}",
-        format!("{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}", "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS").dimmed()
+        format!(
+            "{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}",
+            "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS"
+        )
+        .dimmed()
     );
     for c in &r.controls {
         let population: usize = c.tests.iter().map(|t| t.population).sum();
         let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
         let _ = writeln!(
             o,
-            "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {:>10}",
+            "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {}",
             c.id,
             c.criteria.join(", "),
             status_cell(c.status, w_st),
             thousands(population),
-            if deviations > 0 { thousands(deviations).red().to_string() } else { "0".to_string() }
+            if deviations > 0 {
+                format!("{:>10}", thousands(deviations)).red().to_string()
+            } else {
+                format!("{:>10}", 0)
+            }
         );
     }
-    for c in r.controls.iter().filter(|c| c.status == "exceptions" || c.status == "not_evidenced") {
+    for c in r
+        .controls
+        .iter()
+        .filter(|c| c.status == "exceptions" || c.status == "not_evidenced")
+    {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{} {}", c.id.bold(), format!("· {} ({})", c.title, c.criteria.join(", ")).dimmed());
+        let _ = writeln!(
+            o,
+            "{} {}",
+            c.id.bold(),
+            format!("· {} ({})", c.title, c.criteria.join(", ")).dimmed()
+        );
         if let Some(reason) = &c.reason {
             let _ = writeln!(o, "  {} {reason}", "not evidenced:".yellow().bold());
         }
         for t in &c.tests {
             if t.deviations.is_empty() {
-                let _ = writeln!(o, "  {} · {} items, no deviation", t.id, thousands(t.population));
+                let _ = writeln!(
+                    o,
+                    "  {} · {} items, no deviation",
+                    t.id,
+                    thousands(t.population)
+                );
                 continue;
             }
-            let _ = writeln!(o, "  {} · {} of {} items deviate", t.id.bold(), thousands(t.deviations.len()), thousands(t.population));
+            let _ = writeln!(
+                o,
+                "  {} · {} of {} items deviate",
+                t.id.bold(),
+                thousands(t.deviations.len()),
+                thousands(t.population)
+            );
             for (code, items) in by_reason(&c.id, t) {
                 let _ = writeln!(o, "    {} ({})", code.red(), items.len());
-                let shown = if verbose { items.len() } else { FIRST_FEW.min(items.len()) };
-                let w_item = items.iter().take(shown).map(|d| d.item.chars().count()).max().unwrap_or(0);
+                let shown = if verbose {
+                    items.len()
+                } else {
+                    FIRST_FEW.min(items.len())
+                };
+                let w_item = items
+                    .iter()
+                    .take(shown)
+                    .map(|d| d.item.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for d in items.iter().take(shown) {
                     let pad = w_item - d.item.chars().count();
-                    let _ = writeln!(o, "      {}{}  {}", d.item.cyan(), " ".repeat(pad), d.detail);
+                    let _ = writeln!(
+                        o,
+                        "      {}{}  {}",
+                        d.item.cyan(),
+                        " ".repeat(pad),
+                        d.detail
+                    );
                 }
                 if shown < items.len() {
-                    let _ = writeln!(o, "      {}", format!("… {} more (--verbose lists all)", items.len() - shown).dimmed());
+                    let _ = writeln!(
+                        o,
+                        "      {}",
+                        format!("… {} more (--verbose lists all)", items.len() - shown).dimmed()
+                    );
                 }
             }
         }
     }
-    let notes: Vec<(&str, &str)> = r.controls.iter().flat_map(|c| c.tests.iter().flat_map(move |t| t.notes.iter().map(move |n| (c.id.as_str(), n.detail.as_str())))).collect();
+    let notes: Vec<(&str, &str)> = r
+        .controls
+        .iter()
+        .flat_map(|c| {
+            c.tests.iter().flat_map(move |t| {
+                t.notes
+                    .iter()
+                    .map(move |n| (c.id.as_str(), n.detail.as_str()))
+            })
+        })
+        .collect();
     if !notes.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "{}", "notes (not deviations)".bold());
-        let shown = if verbose { notes.len() } else { notes.len().min(FIRST_FEW) };
+        let shown = if verbose {
+            notes.len()
+        } else {
+            notes.len().min(FIRST_FEW)
+        };
         for (id, n) in notes.iter().take(shown) {
             let _ = writeln!(o, "  {}  {n}", id.dimmed());
         }
         if shown < notes.len() {
-            let _ = writeln!(o, "  {}", format!("… {} more (--verbose lists all)", notes.len() - shown).dimmed());
+            let _ = writeln!(
+                o,
+                "  {}",
+                format!("… {} more (--verbose lists all)", notes.len() - shown).dimmed()
+            );
         }
     }
     let _ = writeln!(o);
@@ -120,7 +205,7 @@ pub(crate) fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -30,7 +30,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let quarters = cx.w.quarters();
     let mut population = 0;
     let mut deviations = Vec::new();
-    for sys in kit.systems.iter().filter(|s| cx.in_scope(&s.system_id) && accounts_by_system.contains_key(&*s.system_id)) {
+    for sys in kit
+        .systems
+        .iter()
+        .filter(|s| cx.in_scope(&s.system_id) && accounts_by_system.contains_key(&*s.system_id))
+    {
         let sid: &str = &sys.system_id;
         let accounts = &accounts_by_system[sid];
         let reviews = reviews_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
@@ -38,6 +42,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             population += 1;
             let item = format!("{sid}/{}", q.label);
             let mut dev = Dev::new(item);
+            dev.ev(sys.loc);
             // The latest review started in the quarter; on equal starts, the first in file order.
             let mut review: Option<&AccessReview> = None;
             for r in reviews.iter().filter(|r| q.contains(r.started_at)) {
@@ -46,16 +51,25 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
             }
             let Some(review) = review else {
-                dev.fail("missing_review", format!("no access review of {sid} was started in {}", q.label));
-                if let Some(r) = reviews.first() {
-                    dev.ev(r.loc);
-                }
+                dev.fail(
+                    "missing_review",
+                    format!("no access review of {sid} was started in {}", q.label),
+                );
                 deviations.extend(dev.finish());
                 continue;
             };
-            let mut dev = dev.lead(format!("{sid} {} review {} started {}", q.label, review.review_id, cx.w.fmt(review.started_at)));
+            let mut dev = dev.lead(format!(
+                "{sid} {} review {} started {}",
+                q.label,
+                review.review_id,
+                cx.w.fmt(review.started_at)
+            ));
             dev.ev(review.loc);
-            let deadline = cx.w.end_of_day(q.last_day.checked_add(jiff::Span::new().days(grace)).unwrap_or(q.last_day));
+            let deadline = cx.w.end_of_day(
+                q.last_day
+                    .checked_add(jiff::Span::new().days(grace))
+                    .unwrap_or(q.last_day),
+            );
             match review.completed_at {
                 None => dev.fail(
                     "late_review",
@@ -73,22 +87,34 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 ),
                 Some(_) => {}
             }
-            let decisions = decisions_by_review.get(&*review.review_id).map_or(&[][..], |v| v.as_slice());
+            let decisions = decisions_by_review
+                .get(&*review.review_id)
+                .map_or(&[][..], |v| v.as_slice());
             let decided: HashSet<&str> = decisions
                 .iter()
                 .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
                 .map(|d| &*d.account_id)
                 .collect();
             let active = |a: &Account| {
-                a.created_at.is_none_or(|c| c <= review.started_at) && a.disabled_at.is_none_or(|d| d > review.started_at)
+                a.created_at.is_none_or(|c| c <= review.started_at)
+                    && a.disabled_at.is_none_or(|d| d > review.started_at)
             };
-            let missing: Vec<&Account> = accounts.iter().copied().filter(|a| active(a) && !decided.contains(&*a.account_id)).collect();
+            let missing: Vec<&Account> = accounts
+                .iter()
+                .copied()
+                .filter(|a| active(a) && !decided.contains(&*a.account_id))
+                .collect();
             if !missing.is_empty() {
                 let active_count = accounts.iter().filter(|a| active(a)).count();
                 let ids: Vec<&str> = missing.iter().map(|a| &*a.account_id).collect();
                 dev.fail(
                     "incomplete_coverage",
-                    format!("{} of {} active at its start have no decision ({})", plural(missing.len(), "account"), active_count, short_list(&ids)),
+                    format!(
+                        "{} of {} active at its start have no decision ({})",
+                        plural(missing.len(), "account"),
+                        active_count,
+                        short_list(&ids)
+                    ),
                 );
                 for a in &missing {
                     dev.ev(a.loc);
@@ -103,7 +129,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 if let (Some(r), Some(a)) = (&d.reviewer_id, account)
                     && a.person_id.as_ref() == Some(r)
                 {
-                    selfs.push(format!("{} reviewed own account {}", cx.who(r), d.account_id));
+                    selfs.push(format!(
+                        "{} reviewed own account {}",
+                        cx.who(r),
+                        d.account_id
+                    ));
                     dev.ev(d.loc);
                     dev.ev(a.loc);
                 }
@@ -139,7 +169,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         }
                     }
                     DecisionKind::NoResponse => {
-                        let limit = review.completed_at.map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
+                        let limit = review
+                            .completed_at
+                            .map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
                         if !disabled_by(limit) {
                             unrevoked.push(format!("{} {}", d.account_id, state(account)));
                             dev.ev(d.loc);
@@ -152,12 +184,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
             }
             if !selfs.is_empty() {
-                dev.fail("self_review", format!("self-review: {}", short_list(&selfs)));
+                dev.fail(
+                    "self_review",
+                    format!("self-review: {}", short_list(&selfs)),
+                );
             }
             if !unapplied.is_empty() {
                 dev.fail(
                     "revocation_not_applied",
-                    format!("{} not applied within {} days: {}", plural(unapplied.len(), "revocation"), revoke_days, short_list(&unapplied)),
+                    format!(
+                        "{} not applied within {} days: {}",
+                        plural(unapplied.len(), "revocation"),
+                        revoke_days,
+                        short_list(&unapplied)
+                    ),
                 );
             }
             if !unrevoked.is_empty() {
@@ -174,7 +214,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             deviations.extend(dev.finish());
         }
     }
-    vec![TestResult { id: "quarterly-reviews", population, deviations, notes: Vec::new() }]
+    vec![TestResult {
+        id: "quarterly-reviews",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }]
 }
 
 #[cfg(test)]
@@ -198,8 +243,10 @@ mod tests {
 
     const FULL_Q1: &str = "r1,okta,2026-02-01T10:00:00-05:00,2026-02-10T10:00:00-05:00,p1\n";
     const FULL_Q2: &str = "r2,okta,2026-05-01T10:00:00-04:00,2026-05-10T10:00:00-04:00,p1\n";
-    const DEC_Q1: &str = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,keep,2026-02-02T10:00:00Z\n";
-    const DEC_Q2: &str = "r2,okta,alice,p2,keep,2026-05-02T10:00:00Z\nr2,okta,bob,p1,keep,2026-05-02T10:00:00Z\n";
+    const DEC_Q1: &str =
+        "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,keep,2026-02-02T10:00:00Z\n";
+    const DEC_Q2: &str =
+        "r2,okta,alice,p2,keep,2026-05-02T10:00:00Z\nr2,okta,bob,p1,keep,2026-05-02T10:00:00Z\n";
 
     #[test]
     fn clean_reviews_pass_and_population_counts_systems_with_accounts() {
@@ -214,7 +261,10 @@ mod tests {
     fn missing_review() {
         let k = kit(FULL_Q1, DEC_Q1).build();
         let r = run_control(&k, "access-reviews", |_| {});
-        assert_eq!(reasons(&r), [("okta/2026-Q2".to_string(), vec!["missing_review"])]);
+        assert_eq!(
+            reasons(&r),
+            [("okta/2026-Q2".to_string(), vec!["missing_review"])]
+        );
     }
 
     #[test]
@@ -225,10 +275,16 @@ mod tests {
         assert!(reasons(&run_control(&k, "access-reviews", |_| {})).is_empty());
         let late = "r1,okta,2026-03-20T10:00:00-04:00,2026-04-15T00:00:01-04:00,p1\n";
         let k = kit(&format!("{late}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
-        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["late_review"])]);
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["late_review"])]
+        );
         let never = "r1,okta,2026-03-20T10:00:00-04:00,,p1\n";
         let k = kit(&format!("{never}{FULL_Q2}"), &format!("{DEC_Q1}{DEC_Q2}")).build();
-        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["late_review"])]);
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["late_review"])]
+        );
     }
 
     #[test]
@@ -239,7 +295,10 @@ mod tests {
         assert!(reasons(&run_control(&k, "access-reviews", |_| {})).is_empty());
         let q2 = "r1,okta,2026-04-01T04:00:00Z,2026-04-02T10:00:00Z,p1\n";
         let k = kit(q2, DEC_Q1).build();
-        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["missing_review"])]);
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["missing_review"])]
+        );
     }
 
     #[test]
@@ -252,8 +311,15 @@ mod tests {
     #[test]
     fn incomplete_coverage_counts_accounts_active_at_the_start() {
         let only_alice = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\n";
-        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{only_alice}{DEC_Q2}")).build();
-        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]);
+        let k = kit(
+            &format!("{FULL_Q1}{FULL_Q2}"),
+            &format!("{only_alice}{DEC_Q2}"),
+        )
+        .build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
+        );
         // bob disabled exactly at the review's start is not active then.
         let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{only_alice}{DEC_Q2}"))
             .file("accounts.csv", "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,2026-02-01T10:00:00-05:00\n")
@@ -266,38 +332,80 @@ mod tests {
     fn self_review_uses_resolved_people() {
         let selfie = "r1,okta,alice,ALICE@acme.test,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,keep,2026-02-02T10:00:00Z\n";
         let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{selfie}{DEC_Q2}")).build();
-        assert_eq!(reasons(&run_control(&k, "access-reviews", |_| {})), [("okta/2026-Q1".to_string(), vec!["self_review"])]);
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["self_review"])]
+        );
     }
 
     #[test]
     fn revocations_must_be_applied_within_seven_days() {
-        let accounts = |dis: &str| format!("system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n");
+        let accounts = |dis: &str| {
+            format!(
+                "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n"
+            )
+        };
         let dec = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,revoke,2026-02-02T10:00:00Z\n";
-        for (dis, expect) in [("2026-02-09T10:00:00Z", vec![]), ("2026-02-09T10:00:01Z", vec!["revocation_not_applied"]), ("", vec!["revocation_not_applied"])] {
-            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts(dis)).build();
+        for (dis, expect) in [
+            ("2026-02-09T10:00:00Z", vec![]),
+            ("2026-02-09T10:00:01Z", vec!["revocation_not_applied"]),
+            ("", vec!["revocation_not_applied"]),
+        ] {
+            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}"))
+                .file("accounts.csv", &accounts(dis))
+                .build();
             let r = run_control(&k, "access-reviews", |_| {});
-            let q1: Vec<_> = reasons(&r).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+            let q1: Vec<_> = reasons(&r)
+                .into_iter()
+                .filter(|(i, _)| i == "okta/2026-Q1")
+                .flat_map(|(_, r)| r)
+                .collect();
             assert_eq!(q1, expect, "disabled at {dis:?}");
         }
     }
 
     #[test]
     fn no_response_is_revoked_within_seven_days_of_completion() {
-        let accounts = |dis: &str| format!("system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n");
+        let accounts = |dis: &str| {
+            format!(
+                "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,{dis}\n"
+            )
+        };
         let dec = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,no_response,\n";
         // r1 completed 2026-02-10T10:00-05:00 = 15:00Z.
-        for (dis, expect) in [("2026-02-17T15:00:00Z", vec![]), ("2026-02-17T15:00:01Z", vec!["no_response_not_revoked"])] {
-            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts(dis)).build();
-            let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+        for (dis, expect) in [
+            ("2026-02-17T15:00:00Z", vec![]),
+            ("2026-02-17T15:00:01Z", vec!["no_response_not_revoked"]),
+        ] {
+            let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{dec}{DEC_Q2}"))
+                .file("accounts.csv", &accounts(dis))
+                .build();
+            let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {}))
+                .into_iter()
+                .filter(|(i, _)| i == "okta/2026-Q1")
+                .flat_map(|(_, r)| r)
+                .collect();
             assert_eq!(q1, expect, "disabled at {dis:?}");
         }
         // Never completed: only a never-disabled account is a deviation.
         let open = "r1,okta,2026-02-01T10:00:00-05:00,,p1\n";
-        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts("2026-12-01T00:00:00Z")).build();
-        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}"))
+            .file("accounts.csv", &accounts("2026-12-01T00:00:00Z"))
+            .build();
+        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {}))
+            .into_iter()
+            .filter(|(i, _)| i == "okta/2026-Q1")
+            .flat_map(|(_, r)| r)
+            .collect();
         assert_eq!(q1, ["late_review"]);
-        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}")).file("accounts.csv", &accounts("")).build();
-        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {})).into_iter().filter(|(i, _)| i == "okta/2026-Q1").flat_map(|(_, r)| r).collect();
+        let k = kit(&format!("{open}{FULL_Q2}"), &format!("{dec}{DEC_Q2}"))
+            .file("accounts.csv", &accounts(""))
+            .build();
+        let q1: Vec<_> = reasons(&run_control(&k, "access-reviews", |_| {}))
+            .into_iter()
+            .filter(|(i, _)| i == "okta/2026-Q1")
+            .flat_map(|(_, r)| r)
+            .collect();
         assert_eq!(q1, ["late_review", "no_response_not_revoked"]);
     }
 }

@@ -35,12 +35,22 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let passes = |t: &RestoreTest| {
             t.status == RestoreStatus::Succeeded
                 && t.isolated == Some(true)
-                && t.recovery_minutes.is_some_and(|m| sys.rto_minutes.is_none_or(|rto| m <= rto))
+                && t.recovery_minutes
+                    .is_some_and(|m| sys.rto_minutes.is_none_or(|rto| m <= rto))
         };
         for p in periods {
             population += 1;
-            let mut dev = Dev::new(format!("{sid}/{}", p.label)).lead(format!("{sid} (tier {}) in {}", sys.tier.unwrap_or(0), p.label));
-            let in_period: Vec<&RestoreTest> = tests.iter().copied().filter(|t| p.contains(t.started_at)).collect();
+            let mut dev = Dev::new(format!("{sid}/{}", p.label)).lead(format!(
+                "{sid} (tier {}) in {}",
+                sys.tier.unwrap_or(0),
+                p.label
+            ));
+            dev.ev(sys.loc);
+            let in_period: Vec<&RestoreTest> = tests
+                .iter()
+                .copied()
+                .filter(|t| p.contains(t.started_at))
+                .collect();
             if in_period.is_empty() {
                 dev.fail("no_restore_test", "no restore test was started");
             } else if !in_period.iter().any(|t| passes(t)) {
@@ -53,36 +63,63 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 dev.ev(latest.loc);
                 let tid = &latest.test_id;
                 if latest.status == RestoreStatus::Failed {
-                    dev.fail("restore_failed", format!("the latest restore test {tid} ({}) failed", cx.w.fmt(latest.started_at)));
+                    dev.fail(
+                        "restore_failed",
+                        format!(
+                            "the latest restore test {tid} ({}) failed",
+                            cx.w.fmt(latest.started_at)
+                        ),
+                    );
                 }
                 if latest.isolated != Some(true) {
-                    dev.fail("not_isolated", format!("restore test {tid} did not run in an isolated environment"));
+                    dev.fail(
+                        "not_isolated",
+                        format!("restore test {tid} did not run in an isolated environment"),
+                    );
                 }
                 match (latest.recovery_minutes, sys.rto_minutes) {
-                    (None, _) => dev.fail("recovery_not_measured", format!("restore test {tid} did not measure its recovery time")),
+                    (None, _) => dev.fail(
+                        "recovery_not_measured",
+                        format!("restore test {tid} did not measure its recovery time"),
+                    ),
                     (Some(m), Some(rto)) if m > rto => {
-                        dev.ev(sys.loc);
-                        dev.fail("rto_exceeded", format!("restore test {tid} took {m} minutes against an RTO of {rto}"));
+                        dev.fail(
+                            "rto_exceeded",
+                            format!("restore test {tid} took {m} minutes against an RTO of {rto}"),
+                        );
                     }
                     _ => {}
                 }
             }
-            let completed = jobs.iter().any(|j| j.status == BackupStatus::Completed && p.contains(j.started_at));
+            let completed = jobs
+                .iter()
+                .any(|j| j.status == BackupStatus::Completed && p.contains(j.started_at));
             if !completed {
-                let failed: Vec<&&BackupJob> = jobs.iter().filter(|j| p.contains(j.started_at)).collect();
+                let failed: Vec<&&BackupJob> =
+                    jobs.iter().filter(|j| p.contains(j.started_at)).collect();
                 for j in failed.iter().take(5) {
                     dev.ev(j.loc);
                 }
                 dev.fail(
                     "no_successful_backup",
-                    if failed.is_empty() { "no backup job was started".to_string() } else { format!("none of its {} backup jobs completed", failed.len()) },
+                    if failed.is_empty() {
+                        "no backup job was started".to_string()
+                    } else {
+                        format!("none of its {} backup jobs completed", failed.len())
+                    },
                 );
             }
             deviations.extend(dev.finish());
         }
-        let in_window: Vec<&&BackupJob> = jobs.iter().filter(|j| cx.w.contains(j.started_at)).collect();
+        let in_window: Vec<&&BackupJob> = jobs
+            .iter()
+            .filter(|j| cx.w.contains(j.started_at))
+            .collect();
         if !in_window.is_empty() {
-            let ok = in_window.iter().filter(|j| j.status == BackupStatus::Completed).count();
+            let ok = in_window
+                .iter()
+                .filter(|j| j.status == BackupStatus::Completed)
+                .count();
             notes.push(Note {
                 item: sid.to_string(),
                 detail: format!(
@@ -93,7 +130,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             });
         }
     }
-    vec![TestResult { id: "restore-tests", population, deviations, notes }]
+    vec![TestResult {
+        id: "restore-tests",
+        population,
+        deviations,
+        notes,
+    }]
 }
 
 #[cfg(test)]
@@ -106,17 +148,25 @@ mod tests {
     fn backups() -> String {
         let mut s = String::from("job_id,system_id,started_at,completed_at,status\n");
         for m in 1..=6 {
-            s.push_str(&format!("b{m},db,2026-{m:02}-10T02:00:00Z,2026-{m:02}-10T03:00:00Z,completed\n"));
-            s.push_str(&format!("w{m},wiki,2026-{m:02}-10T02:00:00Z,2026-{m:02}-10T03:00:00Z,completed\n"));
+            s.push_str(&format!(
+                "b{m},db,2026-{m:02}-10T02:00:00Z,2026-{m:02}-10T03:00:00Z,completed\n"
+            ));
+            s.push_str(&format!(
+                "w{m},wiki,2026-{m:02}-10T02:00:00Z,2026-{m:02}-10T03:00:00Z,completed\n"
+            ));
         }
         s
     }
 
     fn restores(db_line: &str) -> String {
-        let mut s = String::from("test_id,system_id,started_at,completed_at,status,isolated,recovery_minutes,performed_by\n");
+        let mut s = String::from(
+            "test_id,system_id,started_at,completed_at,status,isolated,recovery_minutes,performed_by\n",
+        );
         for m in 1..=6 {
             if m != 3 {
-                s.push_str(&format!("t{m},db,2026-{m:02}-15T10:00:00Z,,succeeded,true,30,ops\n"));
+                s.push_str(&format!(
+                    "t{m},db,2026-{m:02}-15T10:00:00Z,,succeeded,true,30,ops\n"
+                ));
             }
         }
         s.push_str("q1,wiki,2026-02-01T10:00:00Z,,succeeded,true,500,ops\nq2,wiki,2026-05-01T10:00:00Z,,succeeded,true,500,ops\n");
@@ -125,28 +175,51 @@ mod tests {
     }
 
     fn march(db_line: &str) -> Vec<&'static str> {
-        let k = KitBuilder::new().file("systems.csv", SYSTEMS).file("backup_jobs.csv", &backups()).file("restore_tests.csv", &restores(db_line)).build();
+        let k = KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file("backup_jobs.csv", &backups())
+            .file("restore_tests.csv", &restores(db_line))
+            .build();
         let r = run_control(&k, "backup-restore", |_| {});
-        let others: Vec<_> = reasons(&r).into_iter().filter(|(i, _)| i != "db/2026-03").collect();
+        let others: Vec<_> = reasons(&r)
+            .into_iter()
+            .filter(|(i, _)| i != "db/2026-03")
+            .collect();
         assert!(others.is_empty(), "{others:?}");
         reasons_of(&r, "db/2026-03")
     }
 
     #[test]
     fn population_is_tier1_monthly_and_tier2_quarterly() {
-        let k = KitBuilder::new().file("systems.csv", SYSTEMS).file("backup_jobs.csv", &backups()).file("restore_tests.csv", &restores("")).build();
+        let k = KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file("backup_jobs.csv", &backups())
+            .file("restore_tests.csv", &restores(""))
+            .build();
         let r = run_control(&k, "backup-restore", |_| {});
         assert_eq!(r.tests[0].population, 6 + 2);
-        assert_eq!(reasons(&r), [("db/2026-03".to_string(), vec!["no_restore_test"])]);
+        assert_eq!(
+            reasons(&r),
+            [("db/2026-03".to_string(), vec!["no_restore_test"])]
+        );
         assert_eq!(r.tests[0].notes.len(), 2);
     }
 
     #[test]
     fn each_failure_of_the_latest_test() {
         assert!(march("t3,db,2026-03-15T10:00:00Z,,succeeded,true,60,ops\n").is_empty());
-        assert_eq!(march("t3,db,2026-03-15T10:00:00Z,,succeeded,true,61,ops\n"), ["rto_exceeded"]);
-        assert_eq!(march("t3,db,2026-03-15T10:00:00Z,,failed,false,,ops\n"), ["not_isolated", "recovery_not_measured", "restore_failed"]);
-        assert_eq!(march("t3,db,2026-03-15T10:00:00Z,,succeeded,,30,ops\n"), ["not_isolated"]);
+        assert_eq!(
+            march("t3,db,2026-03-15T10:00:00Z,,succeeded,true,61,ops\n"),
+            ["rto_exceeded"]
+        );
+        assert_eq!(
+            march("t3,db,2026-03-15T10:00:00Z,,failed,false,,ops\n"),
+            ["not_isolated", "recovery_not_measured", "restore_failed"]
+        );
+        assert_eq!(
+            march("t3,db,2026-03-15T10:00:00Z,,succeeded,,30,ops\n"),
+            ["not_isolated"]
+        );
     }
 
     #[test]
@@ -167,17 +240,39 @@ mod tests {
     fn no_rto_means_never_exceeded_and_backups_are_checked_even_when_restores_pass() {
         let k = KitBuilder::new()
             .file("systems.csv", SYSTEMS)
-            .file("backup_jobs.csv", &backups().replace("b4,db,2026-04-10T02:00:00Z,2026-04-10T03:00:00Z,completed", "b4,db,2026-04-10T02:00:00Z,,failed"))
-            .file("restore_tests.csv", &restores("t3,db,2026-03-15T10:00:00Z,,succeeded,true,30,ops\n"))
+            .file(
+                "backup_jobs.csv",
+                &backups().replace(
+                    "b4,db,2026-04-10T02:00:00Z,2026-04-10T03:00:00Z,completed",
+                    "b4,db,2026-04-10T02:00:00Z,,failed",
+                ),
+            )
+            .file(
+                "restore_tests.csv",
+                &restores("t3,db,2026-03-15T10:00:00Z,,succeeded,true,30,ops\n"),
+            )
             .build();
         let r = run_control(&k, "backup-restore", |_| {});
-        assert_eq!(reasons(&r), [("db/2026-04".to_string(), vec!["no_successful_backup"])]);
+        assert_eq!(
+            reasons(&r),
+            [("db/2026-04".to_string(), vec!["no_successful_backup"])]
+        );
     }
 
     #[test]
     fn cadence_is_a_parameter() {
-        let k = KitBuilder::new().file("systems.csv", SYSTEMS).file("backup_jobs.csv", &backups()).file("restore_tests.csv", &restores("")).build();
-        let r = run_control(&k, "backup-restore", |p| p.set("backup-restore", "tier1_cadence", ParamValue::Cadence(Cadence::Quarterly)));
+        let k = KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file("backup_jobs.csv", &backups())
+            .file("restore_tests.csv", &restores(""))
+            .build();
+        let r = run_control(&k, "backup-restore", |p| {
+            p.set(
+                "backup-restore",
+                "tier1_cadence",
+                ParamValue::Cadence(Cadence::Quarterly),
+            )
+        });
         assert_eq!(r.tests[0].population, 4);
         assert!(reasons(&r).is_empty());
     }

@@ -14,7 +14,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let hours = cx.p.int("emergency_review_hours");
     let window_after = SignedDuration::from_hours(hours);
     let changes: HashMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
-    let prs: HashMap<&str, &PullRequest> = kit.pull_requests.iter().map(|p| (&*p.pr_id, p)).collect();
+    let prs: HashMap<&str, &PullRequest> =
+        kit.pull_requests.iter().map(|p| (&*p.pr_id, p)).collect();
     let mut reviews: HashMap<&str, Vec<&PrReview>> = HashMap::new();
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
@@ -22,11 +23,19 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut population = 0;
     let mut deviations = Vec::new();
     for d in &kit.deploys {
-        if d.environment != Environment::Production || !cx.w.contains(d.deployed_at) || !cx.in_scope(&d.system_id) {
+        if d.environment != Environment::Production
+            || !cx.w.contains(d.deployed_at)
+            || !cx.in_scope(&d.system_id)
+        {
             continue;
         }
         population += 1;
-        let mut dev = Dev::new(&*d.deploy_id).lead(format!("deploy {} to {} at {}", d.deploy_id, d.system_id, cx.w.fmt(d.deployed_at)));
+        let mut dev = Dev::new(&*d.deploy_id).lead(format!(
+            "deploy {} to {} at {}",
+            d.deploy_id,
+            d.system_id,
+            cx.w.fmt(d.deployed_at)
+        ));
         dev.ev(d.loc);
         let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
         let pr = d.pr_id.as_deref().and_then(|p| prs.get(p).copied());
@@ -38,21 +47,46 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 if c.created_at > d.deployed_at {
                     dev.fail(
                         "retroactive_ticket",
-                        format!("ticket {} was created {}, {} after the deploy", c.ticket_id, cx.w.fmt(c.created_at), human_duration(c.created_at.duration_since(d.deployed_at))),
+                        format!(
+                            "ticket {} was created {}, {} after the deploy",
+                            c.ticket_id,
+                            cx.w.fmt(c.created_at),
+                            human_duration(c.created_at.duration_since(d.deployed_at))
+                        ),
                     );
                 }
                 if c.ctype == ChangeType::Normal {
                     match c.approved_at {
-                        None => dev.fail("not_approved", format!("normal change {} was never approved", c.ticket_id)),
-                        Some(a) if a > d.deployed_at => dev.fail("not_approved", format!("normal change {} was approved only {}, after the deploy", c.ticket_id, cx.w.fmt(a))),
+                        None => dev.fail(
+                            "not_approved",
+                            format!("normal change {} was never approved", c.ticket_id),
+                        ),
+                        Some(a) if a > d.deployed_at => dev.fail(
+                            "not_approved",
+                            format!(
+                                "normal change {} was approved only {}, after the deploy",
+                                c.ticket_id,
+                                cx.w.fmt(a)
+                            ),
+                        ),
                         Some(_) => {}
                     }
                 }
                 if let Some(ap) = &c.approver_id {
                     if d.deployer_id.as_ref() == Some(ap) {
-                        dev.fail("self_approved", format!("{} approved {} and deployed it", cx.who(ap), c.ticket_id));
+                        dev.fail(
+                            "self_approved",
+                            format!("{} approved {} and deployed it", cx.who(ap), c.ticket_id),
+                        );
                     } else if pr.and_then(|p| p.author_id.as_ref()) == Some(ap) {
-                        dev.fail("self_approved", format!("{} approved {} and wrote the pull request", cx.who(ap), c.ticket_id));
+                        dev.fail(
+                            "self_approved",
+                            format!(
+                                "{} approved {} and wrote the pull request",
+                                cx.who(ap),
+                                c.ticket_id
+                            ),
+                        );
                     }
                 }
                 if c.ctype == ChangeType::Emergency {
@@ -70,23 +104,32 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         match (&d.pr_id, pr) {
             (None, _) => {
-                dev.fail("no_peer_review", "names no pull request");
-                dev.fail("no_test_evidence", "so there is no test evidence");
+                dev.fail(
+                    "no_peer_review",
+                    "names no pull request, so there is no peer review or test evidence",
+                );
+                dev.reason("no_test_evidence");
             }
             (Some(p), None) => {
-                dev.fail("no_peer_review", format!("pull request {p} is not in pull_requests"));
-                dev.fail("no_test_evidence", "so there is no test evidence");
+                dev.fail("no_peer_review", format!("pull request {p} is not in pull_requests, so there is no peer review or test evidence"));
+                dev.reason("no_test_evidence");
             }
             (_, Some(p)) => {
                 dev.ev(p.loc);
                 let emergency = ticket.is_some_and(|c| c.ctype == ChangeType::Emergency);
                 // Without a merge time, the review must come before the deploy.
                 let base = p.merged_at.unwrap_or(d.deployed_at);
-                let deadline = if emergency { base.max(add(d.deployed_at, window_after)) } else { base };
+                let deadline = if emergency {
+                    base.max(add(d.deployed_at, window_after))
+                } else {
+                    base
+                };
                 let ok = reviews.get(&*p.pr_id).is_some_and(|rs| {
                     rs.iter().any(|r| {
                         r.state == ReviewState::Approved
-                            && r.reviewer_id.as_ref().is_some_and(|who| p.author_id.as_ref() != Some(who))
+                            && r.reviewer_id
+                                .as_ref()
+                                .is_some_and(|who| p.author_id.as_ref() != Some(who))
                             && r.submitted_at.is_some_and(|t| t <= deadline)
                     })
                 });
@@ -106,15 +149,26 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     );
                 }
                 match p.checks_passed {
-                    None => dev.fail("no_test_evidence", format!("pull request {} has no record of its checks", p.pr_id)),
-                    Some(false) => dev.fail("tests_failed", format!("pull request {} failed its checks", p.pr_id)),
+                    None => dev.fail(
+                        "no_test_evidence",
+                        format!("pull request {} has no record of its checks", p.pr_id),
+                    ),
+                    Some(false) => dev.fail(
+                        "tests_failed",
+                        format!("pull request {} failed its checks", p.pr_id),
+                    ),
                     Some(true) => {}
                 }
             }
         }
         deviations.extend(dev.finish());
     }
-    vec![TestResult { id: "deploy-traceability", population, deviations, notes: Vec::new() }]
+    vec![TestResult {
+        id: "deploy-traceability",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }]
 }
 
 #[cfg(test)]
@@ -122,9 +176,11 @@ mod tests {
     use crate::Status;
     use crate::builtin::testkit::*;
 
-    const PR_OK: &str = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true\n";
+    const PR_OK: &str =
+        "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true\n";
     const REVIEW_OK: &str = "acme/api#1,dev2,approved,2026-02-01T11:00:00Z\n";
-    const TICKET_OK: &str = "CHG-1,normal,Ship it,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T10:00:00Z,\n";
+    const TICKET_OK: &str =
+        "CHG-1,normal,Ship it,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T10:00:00Z,\n";
     const DEPLOY: &str = "d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1\n";
 
     fn kit(deploys: &str, changes: &str, prs: &str, reviews: &str) -> KitBuilder {
@@ -139,7 +195,11 @@ mod tests {
     }
 
     fn one(deploys: &str, changes: &str, prs: &str, reviews: &str) -> Vec<&'static str> {
-        let r = run_control(&kit(deploys, changes, prs, reviews).build(), "change-management", |_| {});
+        let r = run_control(
+            &kit(deploys, changes, prs, reviews).build(),
+            "change-management",
+            |_| {},
+        );
         reasons(&r).into_iter().flat_map(|(_, r)| r).collect()
     }
 
@@ -148,21 +208,42 @@ mod tests {
         let deploys = format!(
             "{DEPLOY}d2,api,staging,2026-02-01T13:00:00Z,ops,,,\nd3,lab,production,2026-02-01T13:00:00Z,ops,,,\nd4,api,production,2026-07-01T04:00:00Z,ops,,,\nd5,api,production,2026-01-01T04:59:59Z,ops,,,\n"
         );
-        let r = run_control(&kit(&deploys, TICKET_OK, PR_OK, REVIEW_OK).build(), "change-management", |_| {});
+        let r = run_control(
+            &kit(&deploys, TICKET_OK, PR_OK, REVIEW_OK).build(),
+            "change-management",
+            |_| {},
+        );
         assert_eq!(r.tests[0].population, 1);
         assert_eq!(r.status, Status::Effective);
     }
 
     #[test]
     fn an_empty_population_is_not_evidenced() {
-        let r = run_control(&kit("d2,api,staging,2026-02-01T13:00:00Z,ops,,,\n", "", "", "").build(), "change-management", |_| {});
+        let r = run_control(
+            &kit("d2,api,staging,2026-02-01T13:00:00Z,ops,,,\n", "", "", "").build(),
+            "change-management",
+            |_| {},
+        );
         assert_eq!(r.status, Status::NotEvidenced);
-        assert!(r.reason.as_deref().unwrap_or("").contains("no production deploys"));
+        assert!(
+            r.reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("no production deploys")
+        );
     }
 
     #[test]
     fn tickets() {
-        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#1,\n", "", PR_OK, REVIEW_OK), ["no_ticket"]);
+        assert_eq!(
+            one(
+                "d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#1,\n",
+                "",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["no_ticket"]
+        );
         assert_eq!(one(DEPLOY, "", PR_OK, REVIEW_OK), ["no_ticket"]);
         // Created exactly at the deploy: not retroactive.
         let at = "CHG-1,standard,x,2026-02-01T13:00:00Z,,,,\n";
@@ -173,35 +254,139 @@ mod tests {
 
     #[test]
     fn approval_of_normal_changes() {
-        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,,\n", PR_OK, REVIEW_OK), ["not_approved"]);
-        assert!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:00Z,\n", PR_OK, REVIEW_OK).is_empty());
-        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:01Z,\n", PR_OK, REVIEW_OK), ["not_approved"]);
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["not_approved"]
+        );
+        assert!(
+            one(
+                DEPLOY,
+                "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:00Z,\n",
+                PR_OK,
+                REVIEW_OK
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,normal,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:01Z,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["not_approved"]
+        );
         // Standard changes are pre-approved.
-        assert!(one(DEPLOY, "CHG-1,standard,x,2026-02-01T08:00:00Z,,,,\n", PR_OK, REVIEW_OK).is_empty());
+        assert!(
+            one(
+                DEPLOY,
+                "CHG-1,standard,x,2026-02-01T08:00:00Z,,,,\n",
+                PR_OK,
+                REVIEW_OK
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn self_approval_through_identities() {
         // The approver is the PR author, named by their GitHub login.
-        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,,octo-dev1,2026-02-01T10:00:00Z,\n", PR_OK, REVIEW_OK), ["self_approved"]);
-        assert_eq!(one(DEPLOY, "CHG-1,normal,x,2026-02-01T08:00:00Z,,OPS@acme.test,2026-02-01T10:00:00Z,\n", PR_OK, REVIEW_OK), ["self_approved"]);
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,normal,x,2026-02-01T08:00:00Z,,octo-dev1,2026-02-01T10:00:00Z,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["self_approved"]
+        );
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,normal,x,2026-02-01T08:00:00Z,,OPS@acme.test,2026-02-01T10:00:00Z,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["self_approved"]
+        );
     }
 
     #[test]
     fn peer_review() {
-        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,,CHG-1\n", TICKET_OK, "", ""), ["no_peer_review", "no_test_evidence"]);
-        assert_eq!(one("d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#9,CHG-1\n", TICKET_OK, "", ""), ["no_peer_review", "no_test_evidence"]);
+        assert_eq!(
+            one(
+                "d1,api,production,2026-02-01T13:00:00Z,ops,abc,,CHG-1\n",
+                TICKET_OK,
+                "",
+                ""
+            ),
+            ["no_peer_review", "no_test_evidence"]
+        );
+        assert_eq!(
+            one(
+                "d1,api,production,2026-02-01T13:00:00Z,ops,abc,acme/api#9,CHG-1\n",
+                TICKET_OK,
+                "",
+                ""
+            ),
+            ["no_peer_review", "no_test_evidence"]
+        );
         // Approved exactly at merge: on time; one second later: not.
-        assert!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,dev2,approved,2026-02-01T12:00:00Z\n").is_empty());
-        assert_eq!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,dev2,approved,2026-02-01T12:00:01Z\n"), ["no_peer_review"]);
+        assert!(
+            one(
+                DEPLOY,
+                TICKET_OK,
+                PR_OK,
+                "acme/api#1,dev2,approved,2026-02-01T12:00:00Z\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(
+                DEPLOY,
+                TICKET_OK,
+                PR_OK,
+                "acme/api#1,dev2,approved,2026-02-01T12:00:01Z\n"
+            ),
+            ["no_peer_review"]
+        );
         // The author's own approval, a comment, and an approval without reviewer do not count.
-        assert_eq!(one(DEPLOY, TICKET_OK, PR_OK, "acme/api#1,octo-dev1,approved,2026-02-01T11:00:00Z\nacme/api#1,dev2,commented,2026-02-01T11:00:00Z\nacme/api#1,,approved,2026-02-01T11:00:00Z\n"), ["no_peer_review"]);
+        assert_eq!(
+            one(
+                DEPLOY,
+                TICKET_OK,
+                PR_OK,
+                "acme/api#1,octo-dev1,approved,2026-02-01T11:00:00Z\nacme/api#1,dev2,commented,2026-02-01T11:00:00Z\nacme/api#1,,approved,2026-02-01T11:00:00Z\n"
+            ),
+            ["no_peer_review"]
+        );
     }
 
     #[test]
     fn tests() {
-        assert_eq!(one(DEPLOY, TICKET_OK, "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,\n", REVIEW_OK), ["no_test_evidence"]);
-        assert_eq!(one(DEPLOY, TICKET_OK, "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,false\n", REVIEW_OK), ["tests_failed"]);
+        assert_eq!(
+            one(
+                DEPLOY,
+                TICKET_OK,
+                "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,\n",
+                REVIEW_OK
+            ),
+            ["no_test_evidence"]
+        );
+        assert_eq!(
+            one(
+                DEPLOY,
+                TICKET_OK,
+                "acme/api#1,acme/api,dev1,,2026-02-01T12:00:00Z,abc,false\n",
+                REVIEW_OK
+            ),
+            ["tests_failed"]
+        );
     }
 
     #[test]
@@ -210,11 +395,33 @@ mod tests {
         let ok = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,2026-02-03T13:00:00Z\n";
         assert!(one(DEPLOY, ok, PR_OK, REVIEW_OK).is_empty());
         let late = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,2026-02-03T13:00:01Z\n";
-        assert_eq!(one(DEPLOY, late, PR_OK, REVIEW_OK), ["emergency_review_late"]);
+        assert_eq!(
+            one(DEPLOY, late, PR_OK, REVIEW_OK),
+            ["emergency_review_late"]
+        );
         let never = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,\n";
-        assert_eq!(one(DEPLOY, never, PR_OK, REVIEW_OK), ["emergency_review_late"]);
+        assert_eq!(
+            one(DEPLOY, never, PR_OK, REVIEW_OK),
+            ["emergency_review_late"]
+        );
         // An emergency PR may be peer-reviewed up to 48 hours after the deploy.
-        assert!(one(DEPLOY, ok, PR_OK, "acme/api#1,dev2,approved,2026-02-03T13:00:00Z\n").is_empty());
-        assert_eq!(one(DEPLOY, ok, PR_OK, "acme/api#1,dev2,approved,2026-02-03T13:00:01Z\n"), ["no_peer_review"]);
+        assert!(
+            one(
+                DEPLOY,
+                ok,
+                PR_OK,
+                "acme/api#1,dev2,approved,2026-02-03T13:00:00Z\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(
+                DEPLOY,
+                ok,
+                PR_OK,
+                "acme/api#1,dev2,approved,2026-02-03T13:00:01Z\n"
+            ),
+            ["no_peer_review"]
+        );
     }
 }

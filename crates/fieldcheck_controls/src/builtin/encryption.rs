@@ -10,11 +10,20 @@ use crate::{Cx, Dev, TestResult};
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let keys: HashMap<&str, &Key> = kit.keys.iter().map(|k| (&*k.key_id, k)).collect();
-    let stores: HashMap<&str, &DataStore> = kit.data_stores.iter().map(|s| (&*s.resource_id, s)).collect();
+    let stores: HashMap<&str, &DataStore> = kit
+        .data_stores
+        .iter()
+        .map(|s| (&*s.resource_id, s))
+        .collect();
     let cmk_for = cx.p.list("cmk_required_for");
     let allowed = cx.p.list("allowed_algorithms");
     let manager_of = |s: &DataStore| -> &'static str {
-        match s.key_id.as_deref().and_then(|k| keys.get(k)).and_then(|k| k.manager) {
+        match s
+            .key_id
+            .as_deref()
+            .and_then(|k| keys.get(k))
+            .and_then(|k| k.manager)
+        {
             Some(m) => m.as_str(),
             None => "none",
         }
@@ -24,13 +33,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut at_rest_population = 0;
     let mut used_keys: HashSet<&str> = HashSet::new();
     for s in &kit.data_stores {
-        let Some(sys) = cx.in_scope.get(&*s.system_id) else { continue };
+        let Some(sys) = cx.in_scope.get(&*s.system_id) else {
+            continue;
+        };
         at_rest_population += 1;
         let key = s.key_id.as_deref().and_then(|k| keys.get(k).copied());
         if let Some(k) = key {
             used_keys.insert(&k.key_id);
         }
-        let mut dev = Dev::new(&*s.resource_id).lead(format!("{} {} of {}", s.kind.map_or("data store", |k| k.as_str()), s.resource_id, s.system_id));
+        let mut dev = Dev::new(&*s.resource_id).lead(format!(
+            "{} {} of {}",
+            s.kind.map_or("data store", |k| k.as_str()),
+            s.resource_id,
+            s.system_id
+        ));
         dev.ev(s.loc);
         if let Some(k) = key {
             dev.ev(k.loc);
@@ -42,11 +58,30 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             && cmk_for.iter().any(|c| c == class.as_str())
         {
             match (s.key_id.as_deref(), key) {
-                (None, _) => dev.fail("provider_managed_key", format!("has no key although {} is {}", s.system_id, class.as_str())),
-                (Some(k), None) => dev.fail("provider_managed_key", format!("key {k} is not in keys although {} is {}", s.system_id, class.as_str())),
+                (None, _) => dev.fail(
+                    "provider_managed_key",
+                    format!("has no key although {} is {}", s.system_id, class.as_str()),
+                ),
+                (Some(k), None) => dev.fail(
+                    "provider_managed_key",
+                    format!(
+                        "key {k} is not in keys although {} is {}",
+                        s.system_id,
+                        class.as_str()
+                    ),
+                ),
                 (_, Some(k)) if k.manager != Some(KeyManager::Customer) => dev.fail(
                     "provider_managed_key",
-                    format!("key {} is {} although {} is {}", k.key_id, k.manager.map_or("of unknown manager".into(), |m| format!("{}-managed", m.as_str())), s.system_id, class.as_str()),
+                    format!(
+                        "key {} is {} although {} is {}",
+                        k.key_id,
+                        k.manager.map_or("of unknown manager".into(), |m| format!(
+                            "{}-managed",
+                            m.as_str()
+                        )),
+                        s.system_id,
+                        class.as_str()
+                    ),
                 ),
                 _ => {}
             }
@@ -55,7 +90,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let (mine, theirs) = (manager_of(s), manager_of(primary));
             if mine != theirs {
                 dev.ev(primary.loc);
-                dev.fail("key_model_mismatch", format!("is a copy of {} but its key model is {mine}, the primary's {theirs}", primary.resource_id));
+                dev.fail(
+                    "key_model_mismatch",
+                    format!(
+                        "is a copy of {} but its key model is {mine}, the primary's {theirs}",
+                        primary.resource_id
+                    ),
+                );
             }
         }
         if let Some(k) = key
@@ -70,7 +111,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let max_days = cx.p.int("max_rotation_days");
     let mut rotation = Vec::new();
     let mut rotation_population = 0;
-    for k in kit.keys.iter().filter(|k| k.manager == Some(KeyManager::Customer) && used_keys.contains(&*k.key_id)) {
+    for k in kit
+        .keys
+        .iter()
+        .filter(|k| k.manager == Some(KeyManager::Customer) && used_keys.contains(&*k.key_id))
+    {
         rotation_population += 1;
         let mut dev = Dev::new(&*k.key_id).lead(format!("customer-managed key {}", k.key_id));
         dev.ev(k.loc);
@@ -79,7 +124,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         } else if let Some(days) = k.rotation_period_days
             && days > max_days
         {
-            dev.fail("rotation_disabled", format!("rotates every {days} days, more than {max_days}"));
+            dev.fail(
+                "rotation_disabled",
+                format!("rotates every {days} days, more than {max_days}"),
+            );
         }
         rotation.extend(dev.finish());
     }
@@ -98,7 +146,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         ));
         dev.ev(e.loc);
         // Unknown exposure is held to the public minimum.
-        let min = if e.exposure == Some(Exposure::Internal) { min_internal } else { min_public };
+        let min = if e.exposure == Some(Exposure::Internal) {
+            min_internal
+        } else {
+            min_public
+        };
         if e.tls_min_version == TlsVersion::None {
             dev.fail("no_tls", "accepts connections without TLS");
         } else if e.tls_min_version < min {
@@ -107,7 +159,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 format!(
                     "accepts TLS {}{} (minimum {})",
                     e.tls_min_version.as_str(),
-                    e.policy_name.as_deref().map(|p| format!(" under policy {p}")).unwrap_or_default(),
+                    e.policy_name
+                        .as_deref()
+                        .map(|p| format!(" under policy {p}"))
+                        .unwrap_or_default(),
                     min.as_str()
                 ),
             );
@@ -118,9 +173,24 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         transit.extend(dev.finish());
     }
     vec![
-        TestResult { id: "at-rest", population: at_rest_population, deviations: at_rest, notes: Vec::new() },
-        TestResult { id: "key-rotation", population: rotation_population, deviations: rotation, notes: Vec::new() },
-        TestResult { id: "in-transit", population: transit_population, deviations: transit, notes: Vec::new() },
+        TestResult {
+            id: "at-rest",
+            population: at_rest_population,
+            deviations: at_rest,
+            notes: Vec::new(),
+        },
+        TestResult {
+            id: "key-rotation",
+            population: rotation_population,
+            deviations: rotation,
+            notes: Vec::new(),
+        },
+        TestResult {
+            id: "in-transit",
+            population: transit_population,
+            deviations: transit,
+            notes: Vec::new(),
+        },
     ]
 }
 
@@ -142,50 +212,112 @@ mod tests {
     }
 
     fn store(line: &str) -> Vec<&'static str> {
-        reasons(&run_control(&kit(line, ""), "encryption", |_| {})).into_iter().flat_map(|(_, r)| r).collect()
+        reasons(&run_control(&kit(line, ""), "encryption", |_| {}))
+            .into_iter()
+            .flat_map(|(_, r)| r)
+            .collect()
     }
 
     #[test]
     fn at_rest() {
         assert!(store("s1,db,database,,us-east-1,true,k1\n").is_empty());
-        assert_eq!(store("s1,db,database,,us-east-1,false,k1\n"), ["unencrypted"]);
+        assert_eq!(
+            store("s1,db,database,,us-east-1,false,k1\n"),
+            ["unencrypted"]
+        );
         assert_eq!(store("s1,db,database,,us-east-1,,k1\n"), ["unencrypted"]);
-        assert_eq!(store("s1,db,database,,us-east-1,true,k2\n"), ["provider_managed_key"]);
-        assert_eq!(store("s1,db,database,,us-east-1,true,\n"), ["provider_managed_key"]);
-        assert_eq!(store("s1,db,database,,us-east-1,true,k9\n"), ["provider_managed_key"]);
+        assert_eq!(
+            store("s1,db,database,,us-east-1,true,k2\n"),
+            ["provider_managed_key"]
+        );
+        assert_eq!(
+            store("s1,db,database,,us-east-1,true,\n"),
+            ["provider_managed_key"]
+        );
+        assert_eq!(
+            store("s1,db,database,,us-east-1,true,k9\n"),
+            ["provider_managed_key"]
+        );
         // An internal system may use a provider key.
         assert!(store("s1,web,bucket,,us-east-1,true,k2\n").is_empty());
-        assert_eq!(store("s1,db,database,,us-east-1,true,k3\n"), ["weak_algorithm"]);
+        assert_eq!(
+            store("s1,db,database,,us-east-1,true,k3\n"),
+            ["weak_algorithm"]
+        );
         assert!(store("s1,lab,database,,us-east-1,false,\n").is_empty());
     }
 
     #[test]
     fn copies_keep_their_primarys_key_model() {
         // The primary may sit on an out-of-scope system; a copy without a key counts as `none`.
-        let r = reasons(&run_control(&kit("p1,lab,database,,us-east-1,true,k1\nc1,web,snapshot,p1,us-west-2,true,k2\nc2,web,replica,p1,us-west-2,true,k1\nc3,web,snapshot,p1,us-west-2,true,\nc4,web,snapshot,zz,us-west-2,true,k2\n", ""), "encryption", |_| {}));
-        assert_eq!(r, [("c1".to_string(), vec!["key_model_mismatch"]), ("c3".to_string(), vec!["key_model_mismatch"])]);
+        let r = reasons(&run_control(
+            &kit(
+                "p1,lab,database,,us-east-1,true,k1\nc1,web,snapshot,p1,us-west-2,true,k2\nc2,web,replica,p1,us-west-2,true,k1\nc3,web,snapshot,p1,us-west-2,true,\nc4,web,snapshot,zz,us-west-2,true,k2\n",
+                "",
+            ),
+            "encryption",
+            |_| {},
+        ));
+        assert_eq!(
+            r,
+            [
+                ("c1".to_string(), vec!["key_model_mismatch"]),
+                ("c3".to_string(), vec!["key_model_mismatch"])
+            ]
+        );
     }
 
     #[test]
     fn key_rotation_population_is_used_customer_keys() {
-        let r = run_control(&kit("s1,db,database,,,true,k1\ns2,db,database,,,true,k1\ns3,web,bucket,,,true,k2\ns4,web,bucket,,,true,k4\ns5,web,bucket,,,true,k5\n", ""), "encryption", |_| {});
+        let r = run_control(
+            &kit(
+                "s1,db,database,,,true,k1\ns2,db,database,,,true,k1\ns3,web,bucket,,,true,k2\ns4,web,bucket,,,true,k4\ns5,web,bucket,,,true,k5\n",
+                "",
+            ),
+            "encryption",
+            |_| {},
+        );
         assert_eq!(r.tests[1].population, 3);
-        assert_eq!(reasons(&r), [("k4".to_string(), vec!["rotation_disabled"]), ("k5".to_string(), vec!["rotation_disabled"])]);
-        let r = run_control(&kit("s5,web,bucket,,,true,k5\n", ""), "encryption", |p| p.set("encryption", "max_rotation_days", ParamValue::Int(366)));
+        assert_eq!(
+            reasons(&r),
+            [
+                ("k4".to_string(), vec!["rotation_disabled"]),
+                ("k5".to_string(), vec!["rotation_disabled"])
+            ]
+        );
+        let r = run_control(&kit("s5,web,bucket,,,true,k5\n", ""), "encryption", |p| {
+            p.set("encryption", "max_rotation_days", ParamValue::Int(366))
+        });
         assert!(reasons(&r).is_empty());
     }
 
     #[test]
     fn in_transit() {
-        let e = |line: &str| reasons(&run_control(&kit("", line), "encryption", |_| {})).into_iter().flat_map(|(_, r)| r).collect::<Vec<_>>();
+        let e = |line: &str| {
+            reasons(&run_control(&kit("", line), "encryption", |_| {}))
+                .into_iter()
+                .flat_map(|(_, r)| r)
+                .collect::<Vec<_>>()
+        };
         assert!(e("e1,web,public,1.2,false,ELBSecurityPolicy-TLS13-1-2-2021-06\n").is_empty());
         assert_eq!(e("e1,web,public,1.1,false,\n"), ["weak_tls"]);
-        assert_eq!(e("e1,web,internal,1.0,true,\n"), ["weak_ciphers", "weak_tls"]);
+        assert_eq!(
+            e("e1,web,internal,1.0,true,\n"),
+            ["weak_ciphers", "weak_tls"]
+        );
         assert_eq!(e("e1,web,public,none,,\n"), ["no_tls"]);
         assert!(e("e1,lab,public,none,,\n").is_empty());
-        let r = run_control(&kit("", "e1,web,internal,1.1,false,\n"), "encryption", |p| {
-            p.set("encryption", "min_tls_internal", ParamValue::Tls(fieldcheck_kit::TlsVersion::V1_1))
-        });
+        let r = run_control(
+            &kit("", "e1,web,internal,1.1,false,\n"),
+            "encryption",
+            |p| {
+                p.set(
+                    "encryption",
+                    "min_tls_internal",
+                    ParamValue::Tls(fieldcheck_kit::TlsVersion::V1_1),
+                )
+            },
+        );
         assert!(reasons(&r).is_empty());
     }
 }

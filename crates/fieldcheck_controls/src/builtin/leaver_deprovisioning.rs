@@ -14,7 +14,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let sla = cx.p.sla("sla");
     let privileged_sla = cx.p.sla("privileged_sla");
-    let leavers: Vec<_> = kit.people.iter().filter(|p| p.terminated_at.is_some_and(|t| cx.w.contains(t))).collect();
+    let leavers: Vec<_> = kit
+        .people
+        .iter()
+        .filter(|p| p.terminated_at.is_some_and(|t| cx.w.contains(t)))
+        .collect();
     let leaver_ids: HashSet<&str> = leavers.iter().map(|p| &*p.person_id).collect();
     let mut accounts: HashMap<&str, Vec<&Account>> = HashMap::new();
     for a in &kit.accounts {
@@ -26,12 +30,17 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
     }
     // One pass over the events, keeping only those of leavers' accounts.
-    let keys: HashSet<(&str, &str)> = accounts.values().flatten().map(|a| (&*a.system_id, &*a.account_id)).collect();
+    let keys: HashSet<(&str, &str)> = accounts
+        .values()
+        .flatten()
+        .map(|a| (&*a.system_id, &*a.account_id))
+        .collect();
     let mut events: HashMap<(&str, &str), Vec<&AccountEvent>> = HashMap::new();
     if !keys.is_empty() {
         for e in &kit.account_events {
             let k = (&*e.system_id, &*e.account_id);
-            if matches!(e.event, EventKind::Login | EventKind::SessionsRevoked) && keys.contains(&k) {
+            if matches!(e.event, EventKind::Login | EventKind::SessionsRevoked) && keys.contains(&k)
+            {
                 events.entry(k).or_default().push(e);
             }
         }
@@ -43,12 +52,22 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut deviations = Vec::new();
     for person in &leavers {
         let term = person.terminated_at.expect("leavers have a termination");
-        let mut dev = Dev::new(&*person.person_id).lead(format!("{} left {}", cx.who(&person.person_id), cx.w.fmt(term)));
+        let mut dev = Dev::new(&*person.person_id).lead(format!(
+            "{} left {}",
+            cx.who(&person.person_id),
+            cx.w.fmt(term)
+        ));
         dev.ev(person.loc);
-        for a in accounts.get(&*person.person_id).map_or(&[][..], |v| v.as_slice()) {
+        for a in accounts
+            .get(&*person.person_id)
+            .map_or(&[][..], |v| v.as_slice())
+        {
             let key = (&*a.system_id, &*a.account_id);
             let evs = events.get(&key).map_or(&[][..], |v| v.as_slice());
-            let logins: Vec<&&AccountEvent> = evs.iter().filter(|e| e.event == EventKind::Login && e.at > term).collect();
+            let logins: Vec<&&AccountEvent> = evs
+                .iter()
+                .filter(|e| e.event == EventKind::Login && e.at > term)
+                .collect();
             if let Some(first) = logins.iter().min_by_key(|e| e.at) {
                 for e in logins.iter().take(10) {
                     dev.ev(e.loc);
@@ -60,7 +79,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         "{} account {} logged in {} after leaving ({} {})",
                         a.system_id,
                         a.account_id,
-                        if logins.len() == 1 { "once".to_string() } else { format!("{} times", logins.len()) },
+                        if logins.len() == 1 {
+                            "once".to_string()
+                        } else {
+                            format!("{} times", logins.len())
+                        },
                         if logins.len() == 1 { "at" } else { "first at" },
                         cx.w.fmt_near(first.at, term)
                     ),
@@ -72,36 +95,66 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let privileged = person.privileged == Some(true) || a.privileged == Some(true);
             let rule = if privileged { privileged_sla } else { sla };
             let deadline = deadline_of(rule, term);
-            let rule_text = format!("{}SLA {}", if privileged { "privileged " } else { "" }, rule.describe());
+            let rule_text = format!(
+                "{}SLA {}",
+                if privileged { "privileged " } else { "" },
+                rule.describe()
+            );
             match a.disabled_at {
                 None => {
                     dev.ev(a.loc);
-                    dev.fail("not_deprovisioned", format!("{} account {} was never disabled ({rule_text})", a.system_id, a.account_id));
+                    dev.fail(
+                        "not_deprovisioned",
+                        format!(
+                            "{} account {} was never disabled ({rule_text})",
+                            a.system_id, a.account_id
+                        ),
+                    );
                 }
                 Some(d) if d > deadline => {
                     dev.ev(a.loc);
                     dev.fail(
                         "late_deprovision",
-                        format!("{} disabled {}, {} after, {rule_text}", a.system_id, cx.w.fmt_near(d, term), human_duration(d.duration_since(term))),
+                        format!(
+                            "{} disabled {}, {} after, {rule_text}",
+                            a.system_id,
+                            cx.w.fmt_near(d, term),
+                            human_duration(d.duration_since(term))
+                        ),
                     );
                 }
                 Some(_) => {}
             }
-            let idp = cx.in_scope.get(&*a.system_id).is_some_and(|s| s.kind == Some(SystemKind::Idp));
+            let idp = cx
+                .in_scope
+                .get(&*a.system_id)
+                .is_some_and(|s| s.kind == Some(SystemKind::Idp));
             if idp {
-                let revoked = evs.iter().any(|e| e.event == EventKind::SessionsRevoked && e.at >= term && e.at <= deadline);
+                let revoked = evs.iter().any(|e| {
+                    e.event == EventKind::SessionsRevoked && e.at >= term && e.at <= deadline
+                });
                 if !revoked {
                     dev.ev(a.loc);
                     dev.fail(
                         "sessions_not_revoked",
-                        format!("{} sessions of {} were not revoked by {}", a.system_id, a.account_id, cx.w.fmt_near(deadline, term)),
+                        format!(
+                            "{} sessions of {} were not revoked by {}",
+                            a.system_id,
+                            a.account_id,
+                            cx.w.fmt_near(deadline, term)
+                        ),
                     );
                 }
             }
         }
         deviations.extend(dev.finish());
     }
-    vec![TestResult { id: "leavers", population: leavers.len(), deviations, notes: Vec::new() }]
+    vec![TestResult {
+        id: "leavers",
+        population: leavers.len(),
+        deviations,
+        notes: Vec::new(),
+    }]
 }
 
 #[cfg(test)]
@@ -111,15 +164,22 @@ mod tests {
 
     // Jane leaves 2026-03-06 17:05 EST; the end of that day is 2026-03-07T05:00Z.
     const PEOPLE: &str = "person_id,email,start_date,terminated_at,privileged\njane,jane@acme.test,2020-01-01,2026-03-06T17:05:00-05:00,false\nsam,sam@acme.test,2020-01-01,2026-03-06T17:05:00-05:00,true\nstay,stay@acme.test,2020-01-01,,false\nlate,late@acme.test,2020-01-01,2026-07-01T04:00:00Z,false\n";
-    const SYSTEMS: &str = "system_id,kind,in_scope\nokta,idp,true\ngithub,saas,true\nlab,saas,false\n";
+    const SYSTEMS: &str =
+        "system_id,kind,in_scope\nokta,idp,true\ngithub,saas,true\nlab,saas,false\n";
     const REVOKED: &str = "okta,jane-okta,sessions_revoked,2026-03-06T22:10:00Z,admin\n";
 
     fn kit(accounts: &str, events: &str) -> Kit {
         KitBuilder::new()
             .file("people.csv", PEOPLE)
             .file("systems.csv", SYSTEMS)
-            .file("accounts.csv", &format!("system_id,account_id,kind,person_id,privileged,disabled_at\n{accounts}"))
-            .file("account_events.csv", &format!("system_id,account_id,event,at,actor_id\n{events}"))
+            .file(
+                "accounts.csv",
+                &format!("system_id,account_id,kind,person_id,privileged,disabled_at\n{accounts}"),
+            )
+            .file(
+                "account_events.csv",
+                &format!("system_id,account_id,event,at,actor_id\n{events}"),
+            )
             .build()
     }
 
@@ -139,41 +199,84 @@ mod tests {
     fn same_day_is_the_end_of_the_local_day() {
         let a = |t: &str| format!("okta,jane-okta,human,jane,,{t}\n");
         assert!(jane(&a("2026-03-07T05:00:00Z"), REVOKED).is_empty());
-        assert_eq!(jane(&a("2026-03-07T05:00:01Z"), REVOKED), ["late_deprovision"]);
+        assert_eq!(
+            jane(&a("2026-03-07T05:00:01Z"), REVOKED),
+            ["late_deprovision"]
+        );
         assert_eq!(jane(&a(""), REVOKED), ["not_deprovisioned"]);
         // Out-of-scope systems do not count.
-        assert!(jane(&format!("{}lab,jane-lab,human,jane,,\n", a("2026-03-06T23:00:00Z")), REVOKED).is_empty());
+        assert!(
+            jane(
+                &format!("{}lab,jane-lab,human,jane,,\n", a("2026-03-06T23:00:00Z")),
+                REVOKED
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn a_duration_sla_is_exact() {
         let a = |t: &str| format!("github,jane-gh,human,jane@ACME.test,,{t}\n");
-        let day = |p: &mut crate::Params| p.set("leaver-deprovisioning", "sla", ParamValue::Sla(Sla::After(jiff::SignedDuration::from_hours(24))));
-        let r = run_control(&kit(&a("2026-03-07T22:05:00Z"), ""), "leaver-deprovisioning", day);
+        let day = |p: &mut crate::Params| {
+            p.set(
+                "leaver-deprovisioning",
+                "sla",
+                ParamValue::Sla(Sla::After(jiff::SignedDuration::from_hours(24))),
+            )
+        };
+        let r = run_control(
+            &kit(&a("2026-03-07T22:05:00Z"), ""),
+            "leaver-deprovisioning",
+            day,
+        );
         assert!(reasons_of(&r, "jane").is_empty());
-        let r = run_control(&kit(&a("2026-03-07T22:05:01Z"), ""), "leaver-deprovisioning", day);
+        let r = run_control(
+            &kit(&a("2026-03-07T22:05:01Z"), ""),
+            "leaver-deprovisioning",
+            day,
+        );
         assert_eq!(reasons_of(&r, "jane"), ["late_deprovision"]);
     }
 
     #[test]
     fn privileged_people_or_accounts_get_four_hours() {
         // Sam is privileged: deadline 2026-03-07T02:05Z.
-        let r = run_control(&kit("github,sam-gh,human,sam,,2026-03-07T02:05:00Z\n", ""), "leaver-deprovisioning", |_| {});
+        let r = run_control(
+            &kit("github,sam-gh,human,sam,,2026-03-07T02:05:00Z\n", ""),
+            "leaver-deprovisioning",
+            |_| {},
+        );
         assert!(reasons_of(&r, "sam").is_empty());
-        let r = run_control(&kit("github,sam-gh,human,sam,,2026-03-07T02:05:01Z\n", ""), "leaver-deprovisioning", |_| {});
+        let r = run_control(
+            &kit("github,sam-gh,human,sam,,2026-03-07T02:05:01Z\n", ""),
+            "leaver-deprovisioning",
+            |_| {},
+        );
         assert_eq!(reasons_of(&r, "sam"), ["late_deprovision"]);
-        assert_eq!(jane("github,jane-gh,human,jane,true,2026-03-07T02:05:01Z\n", ""), ["late_deprovision"]);
+        assert_eq!(
+            jane("github,jane-gh,human,jane,true,2026-03-07T02:05:01Z\n", ""),
+            ["late_deprovision"]
+        );
     }
 
     #[test]
     fn accounts_disabled_before_leaving_are_not_judged_but_logins_are() {
         assert!(jane("github,jane-gh,human,jane,,2026-03-01T00:00:00Z\n", "").is_empty());
         assert_eq!(
-            jane("github,jane-gh,human,jane,,2026-03-01T00:00:00Z\n", "github,jane-gh,login,2026-03-06T22:05:01Z,\n"),
+            jane(
+                "github,jane-gh,human,jane,,2026-03-01T00:00:00Z\n",
+                "github,jane-gh,login,2026-03-06T22:05:01Z,\n"
+            ),
             ["activity_after_termination"]
         );
         // A login exactly at the termination is not after it.
-        assert!(jane("github,jane-gh,human,jane,,2026-03-06T23:00:00Z\n", "github,jane-gh,login,2026-03-06T22:05:00Z,\n").is_empty());
+        assert!(
+            jane(
+                "github,jane-gh,human,jane,,2026-03-06T23:00:00Z\n",
+                "github,jane-gh,login,2026-03-06T22:05:00Z,\n"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -182,8 +285,14 @@ mod tests {
         assert_eq!(jane(a, ""), ["sessions_not_revoked"]);
         assert!(jane(a, "okta,jane-okta,sessions_revoked,2026-03-07T05:00:00Z,\n").is_empty());
         assert!(jane(a, "okta,jane-okta,sessions_revoked,2026-03-06T22:05:00Z,\n").is_empty());
-        assert_eq!(jane(a, "okta,jane-okta,sessions_revoked,2026-03-07T05:00:01Z,\n"), ["sessions_not_revoked"]);
-        assert_eq!(jane(a, "okta,jane-okta,sessions_revoked,2026-03-06T22:04:59Z,\n"), ["sessions_not_revoked"]);
+        assert_eq!(
+            jane(a, "okta,jane-okta,sessions_revoked,2026-03-07T05:00:01Z,\n"),
+            ["sessions_not_revoked"]
+        );
+        assert_eq!(
+            jane(a, "okta,jane-okta,sessions_revoked,2026-03-06T22:04:59Z,\n"),
+            ["sessions_not_revoked"]
+        );
     }
 
     #[test]
@@ -194,17 +303,42 @@ mod tests {
             KitBuilder::new()
                 .file("people.csv", people)
                 .file("systems.csv", SYSTEMS)
-                .file("accounts.csv", &format!("system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,{dis}\n"))
+                .file(
+                    "accounts.csv",
+                    &format!(
+                        "system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,{dis}\n"
+                    ),
+                )
                 .file("account_events.csv", "system_id,account_id,event,at\n")
                 .build()
         };
-        assert!(reasons(&run_control(&k("2026-03-09T04:00:00Z"), "leaver-deprovisioning", |_| {})).is_empty());
-        assert_eq!(reasons_of(&run_control(&k("2026-03-09T04:00:01Z"), "leaver-deprovisioning", |_| {}), "x"), ["late_deprovision"]);
+        assert!(
+            reasons(&run_control(
+                &k("2026-03-09T04:00:00Z"),
+                "leaver-deprovisioning",
+                |_| {}
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            reasons_of(
+                &run_control(&k("2026-03-09T04:00:01Z"), "leaver-deprovisioning", |_| {}),
+                "x"
+            ),
+            ["late_deprovision"]
+        );
     }
 
     #[test]
     fn detail_names_the_leaver_and_the_numbers() {
-        let r = run_control(&kit("okta,jane-okta,human,jane,,2026-03-10T09:12:00-04:00\n", REVOKED), "leaver-deprovisioning", |_| {});
+        let r = run_control(
+            &kit(
+                "okta,jane-okta,human,jane,,2026-03-10T09:12:00-04:00\n",
+                REVOKED,
+            ),
+            "leaver-deprovisioning",
+            |_| {},
+        );
         let d = &r.tests[0].deviations[0];
         assert_eq!(
             d.detail,

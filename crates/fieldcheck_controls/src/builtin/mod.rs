@@ -45,7 +45,11 @@ pub(crate) fn periods(w: &Window, cadence: Cadence) -> Vec<Period> {
 /// A short list of ids for a sentence: `a, b, c and 4 more`.
 pub(crate) fn short_list<S: AsRef<str>>(items: &[S]) -> String {
     const SHOW: usize = 3;
-    let shown: Vec<String> = items.iter().take(SHOW).map(|s| s.as_ref().to_string()).collect();
+    let shown: Vec<String> = items
+        .iter()
+        .take(SHOW)
+        .map(|s| s.as_ref().to_string())
+        .collect();
     if items.len() > SHOW {
         format!("{} and {} more", shown.join(", "), items.len() - SHOW)
     } else {

@@ -12,7 +12,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let require_recording = cx.p.bool("require_recording");
     let logged: HashSet<&str> = kit.central_log.iter().map(|c| &*c.session_id).collect();
-    let jit: HashMap<&str, &JitRequest> = kit.jit_requests.iter().map(|j| (&*j.request_id, j)).collect();
+    let jit: HashMap<&str, &JitRequest> = kit
+        .jit_requests
+        .iter()
+        .map(|j| (&*j.request_id, j))
+        .collect();
     let mut population = 0;
     let mut deviations = Vec::new();
     for s in &kit.sessions {
@@ -20,7 +24,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             continue;
         }
         population += 1;
-        let who = s.person_id.as_deref().map(|p| cx.who(p)).or_else(|| s.account_id.as_deref().map(str::to_string)).unwrap_or_else(|| "an unknown person".into());
+        let who = s
+            .person_id
+            .as_deref()
+            .map(|p| cx.who(p))
+            .or_else(|| s.account_id.as_deref().map(str::to_string))
+            .unwrap_or_else(|| "an unknown person".into());
         let mut dev = Dev::new(&*s.session_id).lead(format!(
             "{} session {} by {who} on {} at {}",
             s.method.map_or("privileged", |m| m.as_str()),
@@ -30,33 +39,72 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         ));
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
-            dev.fail("not_centrally_logged", "the central log has no record of it");
+            dev.fail(
+                "not_centrally_logged",
+                "the central log has no record of it",
+            );
         }
-        match s.jit_request_id.as_deref().map(|id| (id, jit.get(id).copied())) {
+        match s
+            .jit_request_id
+            .as_deref()
+            .map(|id| (id, jit.get(id).copied()))
+        {
             None => dev.fail("no_jit_approval", "no just-in-time request"),
-            Some((id, None)) => dev.fail("no_jit_approval", format!("request {id} is not in jit_requests")),
+            Some((id, None)) => dev.fail(
+                "no_jit_approval",
+                format!("request {id} is not in jit_requests"),
+            ),
             Some((id, Some(j))) => {
                 dev.ev(j.loc);
                 if j.person_id != s.person_id {
-                    dev.fail("no_jit_approval", format!("request {id} is for {}", j.person_id.as_deref().map_or("nobody".into(), |p| cx.who(p))));
+                    dev.fail(
+                        "no_jit_approval",
+                        format!(
+                            "request {id} is for {}",
+                            j.person_id
+                                .as_deref()
+                                .map_or("nobody".into(), |p| cx.who(p))
+                        ),
+                    );
                 }
                 if j.system_id.as_deref() != Some(&*s.system_id) {
-                    dev.fail("no_jit_approval", format!("request {id} is for {}", j.system_id.as_deref().unwrap_or("no system")));
+                    dev.fail(
+                        "no_jit_approval",
+                        format!(
+                            "request {id} is for {}",
+                            j.system_id.as_deref().unwrap_or("no system")
+                        ),
+                    );
                 }
                 match j.approved_at {
-                    None => dev.fail("no_jit_approval", format!("request {id} was never approved")),
-                    Some(a) if a > s.started_at => dev.fail("no_jit_approval", format!("request {id} was approved only {}", cx.w.fmt_near(a, s.started_at))),
+                    None => dev.fail(
+                        "no_jit_approval",
+                        format!("request {id} was never approved"),
+                    ),
+                    Some(a) if a > s.started_at => dev.fail(
+                        "no_jit_approval",
+                        format!(
+                            "request {id} was approved only {}",
+                            cx.w.fmt_near(a, s.started_at)
+                        ),
+                    ),
                     Some(_) => {}
                 }
                 if let Some(e) = j.expires_at
                     && e < s.started_at
                 {
-                    dev.fail("no_jit_approval", format!("request {id} expired {}", cx.w.fmt_near(e, s.started_at)));
+                    dev.fail(
+                        "no_jit_approval",
+                        format!("request {id} expired {}", cx.w.fmt_near(e, s.started_at)),
+                    );
                 }
                 if let (Some(ap), Some(p)) = (&j.approver_id, &j.person_id)
                     && ap == p
                 {
-                    dev.fail("self_approved_elevation", format!("{} approved their own request {id}", cx.who(p)));
+                    dev.fail(
+                        "self_approved_elevation",
+                        format!("{} approved their own request {id}", cx.who(p)),
+                    );
                 }
             }
         }
@@ -65,7 +113,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         deviations.extend(dev.finish());
     }
-    vec![TestResult { id: "session-logging", population, deviations, notes: Vec::new() }]
+    vec![TestResult {
+        id: "session-logging",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }]
 }
 
 #[cfg(test)]
@@ -73,8 +126,10 @@ mod tests {
     use crate::builtin::testkit::*;
     use crate::params::ParamValue;
 
-    const S_OK: &str = "s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,2026-02-01T11:00:00Z,j1,s3://rec/s1\n";
-    const J_OK: &str = "j1,p1,prod,2026-02-01T09:00:00Z,p2,2026-02-01T10:00:00Z,2026-02-01T10:00:00Z\n";
+    const S_OK: &str =
+        "s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,2026-02-01T11:00:00Z,j1,s3://rec/s1\n";
+    const J_OK: &str =
+        "j1,p1,prod,2026-02-01T09:00:00Z,p2,2026-02-01T10:00:00Z,2026-02-01T10:00:00Z\n";
 
     fn kit(sessions: &str, logs: &str, jit: &str) -> Kit {
         KitBuilder::new()
@@ -87,7 +142,14 @@ mod tests {
     }
 
     fn one(sessions: &str, logs: &str, jit: &str) -> Vec<&'static str> {
-        reasons(&run_control(&kit(sessions, logs, jit), "privileged-sessions", |_| {})).into_iter().flat_map(|(_, r)| r).collect()
+        reasons(&run_control(
+            &kit(sessions, logs, jit),
+            "privileged-sessions",
+            |_| {},
+        ))
+        .into_iter()
+        .flat_map(|(_, r)| r)
+        .collect()
     }
 
     const LOG: &str = "s1,2026-02-01T10:00:05Z\n";
@@ -95,33 +157,91 @@ mod tests {
     #[test]
     fn a_clean_session_passes_at_the_approval_and_expiry_edges() {
         assert!(one(S_OK, LOG, J_OK).is_empty());
-        let r = run_control(&kit(&format!("{S_OK}s2,lab,root,p1,ssh,2026-02-01T10:00:00Z,,,\ns3,prod,root,p1,ssh,2026-07-01T04:00:00Z,,,\n"), LOG, J_OK), "privileged-sessions", |_| {});
+        let r = run_control(
+            &kit(
+                &format!(
+                    "{S_OK}s2,lab,root,p1,ssh,2026-02-01T10:00:00Z,,,\ns3,prod,root,p1,ssh,2026-07-01T04:00:00Z,,,\n"
+                ),
+                LOG,
+                J_OK,
+            ),
+            "privileged-sessions",
+            |_| {},
+        );
         assert_eq!(r.tests[0].population, 1);
     }
 
     #[test]
     fn central_logging_and_recording() {
         assert_eq!(one(S_OK, "", J_OK), ["not_centrally_logged"]);
-        assert_eq!(one("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\n", LOG, J_OK), ["no_recording"]);
-        let r = run_control(&kit("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\n", LOG, J_OK), "privileged-sessions", |p| {
-            p.set("privileged-sessions", "require_recording", ParamValue::Bool(false))
-        });
+        assert_eq!(
+            one("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\n", LOG, J_OK),
+            ["no_recording"]
+        );
+        let r = run_control(
+            &kit("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\n", LOG, J_OK),
+            "privileged-sessions",
+            |p| {
+                p.set(
+                    "privileged-sessions",
+                    "require_recording",
+                    ParamValue::Bool(false),
+                )
+            },
+        );
         assert!(reasons(&r).is_empty());
     }
 
     #[test]
     fn jit_approval() {
-        assert_eq!(one("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,,rec\n", LOG, J_OK), ["no_jit_approval"]);
-        assert_eq!(one("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j9,rec\n", LOG, J_OK), ["no_jit_approval"]);
-        assert_eq!(one(S_OK, LOG, "j1,p2,prod,,p1,2026-02-01T09:00:00Z,\n"), ["no_jit_approval"]);
-        assert_eq!(one(S_OK, LOG, "j1,p1,lab,,p2,2026-02-01T09:00:00Z,\n"), ["no_jit_approval"]);
+        assert_eq!(
+            one(
+                "s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,,rec\n",
+                LOG,
+                J_OK
+            ),
+            ["no_jit_approval"]
+        );
+        assert_eq!(
+            one(
+                "s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j9,rec\n",
+                LOG,
+                J_OK
+            ),
+            ["no_jit_approval"]
+        );
+        assert_eq!(
+            one(S_OK, LOG, "j1,p2,prod,,p1,2026-02-01T09:00:00Z,\n"),
+            ["no_jit_approval"]
+        );
+        assert_eq!(
+            one(S_OK, LOG, "j1,p1,lab,,p2,2026-02-01T09:00:00Z,\n"),
+            ["no_jit_approval"]
+        );
         assert_eq!(one(S_OK, LOG, "j1,p1,prod,,p2,,\n"), ["no_jit_approval"]);
-        assert_eq!(one(S_OK, LOG, "j1,p1,prod,,p2,2026-02-01T10:00:01Z,\n"), ["no_jit_approval"]);
-        assert_eq!(one(S_OK, LOG, "j1,p1,prod,,p2,2026-02-01T09:00:00Z,2026-02-01T09:59:59Z\n"), ["no_jit_approval"]);
+        assert_eq!(
+            one(S_OK, LOG, "j1,p1,prod,,p2,2026-02-01T10:00:01Z,\n"),
+            ["no_jit_approval"]
+        );
+        assert_eq!(
+            one(
+                S_OK,
+                LOG,
+                "j1,p1,prod,,p2,2026-02-01T09:00:00Z,2026-02-01T09:59:59Z\n"
+            ),
+            ["no_jit_approval"]
+        );
     }
 
     #[test]
     fn self_approved_elevation() {
-        assert_eq!(one(S_OK, LOG, "j1,p1,prod,,p1@ACME.test,2026-02-01T09:00:00Z,\n"), ["self_approved_elevation"]);
+        assert_eq!(
+            one(
+                S_OK,
+                LOG,
+                "j1,p1,prod,,p1@ACME.test,2026-02-01T09:00:00Z,\n"
+            ),
+            ["self_approved_elevation"]
+        );
     }
 }

@@ -34,7 +34,14 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
             continue;
         }
         population += 1;
-        let mut dev = Dev::new(&*r.risk_id).lead(format!("risk {}{}", r.risk_id, r.title.as_deref().map(|t| format!(" \"{t}\"")).unwrap_or_default()));
+        let mut dev = Dev::new(&*r.risk_id).lead(format!(
+            "risk {}{}",
+            r.risk_id,
+            r.title
+                .as_deref()
+                .map(|t| format!(" \"{t}\""))
+                .unwrap_or_default()
+        ));
         dev.ev(r.loc);
         if r.owner_id.is_none() {
             dev.fail("no_owner", "has no owner");
@@ -85,7 +92,12 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
         }
         deviations.extend(dev.finish());
     }
-    TestResult { id: "risk-reviews", population, deviations, notes: Vec::new() }
+    TestResult {
+        id: "risk-reviews",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }
 }
 
 fn refresh(cx: &Cx<'_>) -> TestResult {
@@ -93,28 +105,63 @@ fn refresh(cx: &Cx<'_>) -> TestResult {
     let mut deviations = Vec::new();
     for q in &quarters {
         let mut dev = Dev::new(&q.label);
-        if !cx.kit.risk_reviews.iter().any(|r| q.contains(r.reviewed_at)) {
-            dev.fail("register_not_refreshed", format!("no risk was reviewed in {}", q.label));
+        if !cx
+            .kit
+            .risk_reviews
+            .iter()
+            .any(|r| q.contains(r.reviewed_at))
+        {
+            dev.fail(
+                "register_not_refreshed",
+                format!("no risk was reviewed in {}", q.label),
+            );
         }
         deviations.extend(dev.finish());
     }
-    TestResult { id: "register-refresh", population: quarters.len(), deviations, notes: Vec::new() }
+    TestResult {
+        id: "register-refresh",
+        population: quarters.len(),
+        deviations,
+        notes: Vec::new(),
+    }
 }
 
 fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
-    let linked: HashSet<&str> = cx.kit.risk_links.iter().filter(|l| l.kind == RiskLinkKind::Vendor).map(|l| &*l.ref_id).collect();
+    let linked: HashSet<&str> = cx
+        .kit
+        .risk_links
+        .iter()
+        .filter(|l| l.kind == RiskLinkKind::Vendor)
+        .map(|l| &*l.ref_id)
+        .collect();
     let mut population = 0;
     let mut deviations = Vec::new();
-    for v in cx.kit.vendors.iter().filter(|v| v.tier == Some(1) && active_in_window(v, cx.w)) {
+    for v in cx
+        .kit
+        .vendors
+        .iter()
+        .filter(|v| v.tier == Some(1) && active_in_window(v, cx.w))
+    {
         population += 1;
         let mut dev = Dev::new(&*v.vendor_id);
         dev.ev(v.loc);
         if !linked.contains(&*v.vendor_id) {
-            dev.fail("vendor_risk_unlinked", format!("tier-1 vendor {} has no linked risk", v.name.as_deref().unwrap_or(&v.vendor_id)));
+            dev.fail(
+                "vendor_risk_unlinked",
+                format!(
+                    "tier-1 vendor {} has no linked risk",
+                    v.name.as_deref().unwrap_or(&v.vendor_id)
+                ),
+            );
         }
         deviations.extend(dev.finish());
     }
-    TestResult { id: "vendor-coverage", population, deviations, notes: Vec::new() }
+    TestResult {
+        id: "vendor-coverage",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -128,47 +175,136 @@ mod tests {
     fn kit(risks: &str, reviews: &str, links: &str, vendors: &str) -> Kit {
         KitBuilder::new()
             .file("risks.csv", &format!("{HEAD}{risks}"))
-            .file("risk_reviews.csv", &format!("risk_id,reviewed_at,reviewer_id\n{reviews}"))
+            .file(
+                "risk_reviews.csv",
+                &format!("risk_id,reviewed_at,reviewer_id\n{reviews}"),
+            )
             .file("risk_links.csv", &format!("risk_id,kind,ref_id\n{links}"))
-            .file("vendors.csv", &format!("vendor_id,name,tier,status,offboarded_at\n{vendors}"))
+            .file(
+                "vendors.csv",
+                &format!("vendor_id,name,tier,status,offboarded_at\n{vendors}"),
+            )
             .build()
     }
 
     fn r1(risk: &str, reviews: &str) -> Vec<&'static str> {
-        reasons_of(&run_control(&kit(risk, reviews, "", ""), "risk-register", |_| {}), "r1")
+        reasons_of(
+            &run_control(&kit(risk, reviews, "", ""), "risk-register", |_| {}),
+            "r1",
+        )
     }
 
     #[test]
     fn ownership_and_scoring() {
-        assert!(r1("r1,Breach,p1,2,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n", REVIEWS_ALL).is_empty());
-        assert_eq!(r1("r1,Breach,,2,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n", REVIEWS_ALL), ["no_owner"]);
-        assert_eq!(r1("r1,Breach,p1,,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n", REVIEWS_ALL), ["not_scored"]);
+        assert!(
+            r1(
+                "r1,Breach,p1,2,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n",
+                REVIEWS_ALL
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            r1(
+                "r1,Breach,,2,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n",
+                REVIEWS_ALL
+            ),
+            ["no_owner"]
+        );
+        assert_eq!(
+            r1(
+                "r1,Breach,p1,,3,,,mitigate,2026-09-01,open,2025-12-01T00:00:00Z,\n",
+                REVIEWS_ALL
+            ),
+            ["not_scored"]
+        );
     }
 
     #[test]
     fn stale_review_at_a_quarters_end() {
         // Q1 ends 2026-04-01T04:00Z; 90 days before is 2026-01-01T04:00Z.
         let risk = "r1,Breach,p1,2,3,,,,,open,2025-06-01T00:00:00Z,\n";
-        assert!(r1(risk, "r1,2026-01-01T04:00:00Z,p1\nr1,2026-06-01T00:00:00Z,p1\n").is_empty());
-        assert_eq!(r1(risk, "r1,2026-01-01T03:59:59Z,p1\nr1,2026-04-15T00:00:00Z,p1\n"), ["stale_review"]);
+        assert!(
+            r1(
+                risk,
+                "r1,2026-01-01T04:00:00Z,p1\nr1,2026-06-01T00:00:00Z,p1\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            r1(
+                risk,
+                "r1,2026-01-01T03:59:59Z,p1\nr1,2026-04-15T00:00:00Z,p1\n"
+            ),
+            ["stale_review"]
+        );
         // Never reviewed: created_at is the reference.
         assert_eq!(r1(risk, ""), ["stale_review"]);
-        assert!(r1("r1,Breach,p1,2,3,,,,,open,2026-03-15T00:00:00Z,\n", "r1,2026-06-01T00:00:00Z,p1\n").is_empty());
+        assert!(
+            r1(
+                "r1,Breach,p1,2,3,,,,,open,2026-03-15T00:00:00Z,\n",
+                "r1,2026-06-01T00:00:00Z,p1\n"
+            )
+            .is_empty()
+        );
         // Closed before Q2 ended: Q2 is not judged.
-        assert!(r1("r1,Breach,p1,2,3,,,,,closed,2026-03-15T00:00:00Z,2026-06-20T00:00:00Z\n", "").is_empty());
+        assert!(
+            r1(
+                "r1,Breach,p1,2,3,,,,,closed,2026-03-15T00:00:00Z,2026-06-20T00:00:00Z\n",
+                ""
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn appetite() {
         // 3 × 4 = 12 is at appetite.
-        assert_eq!(r1("r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL), ["above_appetite_untreated"]);
-        assert_eq!(r1("r1,Breach,p1,3,4,,,mitigate,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL), ["above_appetite_untreated"]);
-        assert!(r1("r1,Breach,p1,3,4,,,accept,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL).is_empty());
-        assert!(r1("r1,Breach,p1,5,5,2,5,,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL).is_empty());
-        assert!(r1("r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL).len() == 1);
-        let r = run_control(&kit("r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n", REVIEWS_ALL, "", ""), "risk-register", |p| {
-            p.set("risk-register", "appetite", ParamValue::Int(13))
-        });
+        assert_eq!(
+            r1(
+                "r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL
+            ),
+            ["above_appetite_untreated"]
+        );
+        assert_eq!(
+            r1(
+                "r1,Breach,p1,3,4,,,mitigate,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL
+            ),
+            ["above_appetite_untreated"]
+        );
+        assert!(
+            r1(
+                "r1,Breach,p1,3,4,,,accept,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL
+            )
+            .is_empty()
+        );
+        assert!(
+            r1(
+                "r1,Breach,p1,5,5,2,5,,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL
+            )
+            .is_empty()
+        );
+        assert!(
+            r1(
+                "r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL
+            )
+            .len()
+                == 1
+        );
+        let r = run_control(
+            &kit(
+                "r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n",
+                REVIEWS_ALL,
+                "",
+                "",
+            ),
+            "risk-register",
+            |p| p.set("risk-register", "appetite", ParamValue::Int(13)),
+        );
         assert!(reasons(&r).is_empty());
     }
 
@@ -182,12 +318,23 @@ mod tests {
     #[test]
     fn register_refresh_and_vendor_coverage() {
         let r = run_control(
-            &kit("", "r1,2026-03-01T00:00:00Z,p1\n", "r1,vendor,v1\nr1,system,v2\n", "v1,Pay,1,active,\nv2,Mail,1,active,\nv3,Old,1,offboarded,2025-12-01T00:00:00Z\nv4,Low,2,active,\n"),
+            &kit(
+                "",
+                "r1,2026-03-01T00:00:00Z,p1\n",
+                "r1,vendor,v1\nr1,system,v2\n",
+                "v1,Pay,1,active,\nv2,Mail,1,active,\nv3,Old,1,offboarded,2025-12-01T00:00:00Z\nv4,Low,2,active,\n",
+            ),
             "risk-register",
             |_| {},
         );
         assert_eq!(r.tests[1].population, 2);
         assert_eq!(r.tests[2].population, 2);
-        assert_eq!(reasons(&r), [("2026-Q2".to_string(), vec!["register_not_refreshed"]), ("v2".to_string(), vec!["vendor_risk_unlinked"])]);
+        assert_eq!(
+            reasons(&r),
+            [
+                ("2026-Q2".to_string(), vec!["register_not_refreshed"]),
+                ("v2".to_string(), vec!["vendor_risk_unlinked"])
+            ]
+        );
     }
 }

@@ -27,7 +27,11 @@ fn training(cx: &Cx<'_>) -> TestResult {
         completions.entry(&t.person_id).or_default().push(t);
     }
     let mut escalations: HashMap<&str, Vec<&TrainingEscalation>> = HashMap::new();
-    for e in kit.training_escalations.iter().filter(|e| e.course.as_deref().is_none_or(|c| c == course)) {
+    for e in kit
+        .training_escalations
+        .iter()
+        .filter(|e| e.course.as_deref().is_none_or(|c| c == course))
+    {
         escalations.entry(&e.person_id).or_default().push(e);
     }
     let mut population = 0;
@@ -40,12 +44,19 @@ fn training(cx: &Cx<'_>) -> TestResult {
         }
         population += 1;
         let end_of_employment = p.terminated_at.unwrap_or(Timestamp::MAX);
-        let mut dev = Dev::new(&*p.person_id).lead(format!("{} (started {})", cx.who(&p.person_id), p.start_date));
+        let mut dev = Dev::new(&*p.person_id).lead(format!(
+            "{} (started {})",
+            cx.who(&p.person_id),
+            p.start_date
+        ));
         dev.ev(p.loc);
         // Covered intervals (closed), merged: the new-hire grace, then each completion's year.
-        let mut done: Vec<&Training> = completions.get(&*p.person_id).map_or(Vec::new(), |v| v.clone());
+        let mut done: Vec<&Training> = completions
+            .get(&*p.person_id)
+            .map_or(Vec::new(), |v| v.clone());
         done.sort_by_key(|t| t.completed_at);
-        let mut covered: Vec<(Timestamp, Timestamp)> = vec![(Timestamp::MIN, add_days(start, new_hire))];
+        let mut covered: Vec<(Timestamp, Timestamp)> =
+            vec![(Timestamp::MIN, add_days(start, new_hire))];
         for t in &done {
             let iv = (t.completed_at, add_days(t.completed_at, refresh));
             match covered.last_mut() {
@@ -75,26 +86,38 @@ fn training(cx: &Cx<'_>) -> TestResult {
             format!(
                 "not covered by {course} training from {}{} ({})",
                 cx.w.local_date(a0),
-                if b0 < we { format!(" to {}", cx.w.local_date(b0)) } else { " through the window's end".to_string() },
+                if b0 < we {
+                    format!(" to {}", cx.w.local_date(b0))
+                } else {
+                    " through the window's end".to_string()
+                },
                 match last_done {
                     Some(t) => format!("last completed {}", cx.w.local_date(t)),
                     None => "never completed".to_string(),
                 }
             ),
         );
-        let mine = escalations.get(&*p.person_id).map_or(&[][..], |v| v.as_slice());
+        let mine = escalations
+            .get(&*p.person_id)
+            .map_or(&[][..], |v| v.as_slice());
         for (a, b) in stretches {
             let counted = b.min(we).duration_since(a);
             if counted <= jiff::SignedDuration::from_hours(escalation * 24) {
                 continue;
             }
-            let escalated = mine.iter().find(|e| e.notified_at >= a && e.notified_at <= b);
+            let escalated = mine
+                .iter()
+                .find(|e| e.notified_at >= a && e.notified_at <= b);
             match escalated {
                 Some(e) => dev.ev(e.loc),
                 None => {
                     dev.fail(
                         "overdue_not_escalated",
-                        format!("overdue for {} from {} with no escalation to a manager", human_duration(counted), cx.w.local_date(a)),
+                        format!(
+                            "overdue for {} from {} with no escalation to a manager",
+                            human_duration(counted),
+                            cx.w.local_date(a)
+                        ),
                     );
                     break;
                 }
@@ -102,7 +125,12 @@ fn training(cx: &Cx<'_>) -> TestResult {
         }
         deviations.extend(dev.finish());
     }
-    TestResult { id: "training-completion", population, deviations, notes: Vec::new() }
+    TestResult {
+        id: "training-completion",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }
 }
 
 fn phishing(cx: &Cx<'_>) -> TestResult {
@@ -110,12 +138,25 @@ fn phishing(cx: &Cx<'_>) -> TestResult {
     let mut deviations = Vec::new();
     for p in &ps {
         let mut dev = Dev::new(&p.label);
-        if !cx.kit.phishing_campaigns.iter().any(|c| p.contains(c.started_at)) {
-            dev.fail("no_phishing_simulation", format!("no phishing simulation was started in {}", p.label));
+        if !cx
+            .kit
+            .phishing_campaigns
+            .iter()
+            .any(|c| p.contains(c.started_at))
+        {
+            dev.fail(
+                "no_phishing_simulation",
+                format!("no phishing simulation was started in {}", p.label),
+            );
         }
         deviations.extend(dev.finish());
     }
-    TestResult { id: "phishing-simulations", population: ps.len(), deviations, notes: Vec::new() }
+    TestResult {
+        id: "phishing-simulations",
+        population: ps.len(),
+        deviations,
+        notes: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -126,15 +167,31 @@ mod tests {
 
     fn kit(people: &str, training: &str, escalations: &str) -> Kit {
         KitBuilder::new()
-            .file("people.csv", &format!("person_id,email,manager_id,start_date,terminated_at\n{people}"))
-            .file("training.csv", &format!("person_id,course,completed_at\n{training}"))
-            .file("training_escalations.csv", &format!("person_id,course,notified_at,notified_id\n{escalations}"))
+            .file(
+                "people.csv",
+                &format!("person_id,email,manager_id,start_date,terminated_at\n{people}"),
+            )
+            .file(
+                "training.csv",
+                &format!("person_id,course,completed_at\n{training}"),
+            )
+            .file(
+                "training_escalations.csv",
+                &format!("person_id,course,notified_at,notified_id\n{escalations}"),
+            )
             .file("phishing_campaigns.csv", CAMPAIGNS)
             .build()
     }
 
     fn of(people: &str, training: &str, escalations: &str) -> Vec<&'static str> {
-        reasons_of(&run_control(&kit(people, training, escalations), "security-training", |_| {}), "p1")
+        reasons_of(
+            &run_control(
+                &kit(people, training, escalations),
+                "security-training",
+                |_| {},
+            ),
+            "p1",
+        )
     }
 
     const VETERAN: &str = "p1,p1@acme.test,m1,2020-01-01,\n";
@@ -143,15 +200,33 @@ mod tests {
     fn a_completion_covers_exactly_365_days() {
         // The window starts 2026-01-01T05:00Z and ends 2026-07-01T04:00Z.
         assert!(of(VETERAN, "p1,security-awareness,2025-07-01T04:00:00Z\n", "").is_empty());
-        assert_eq!(of(VETERAN, "p1,security-awareness,2025-07-01T03:59:59Z\n", ""), ["training_overdue"]);
+        assert_eq!(
+            of(VETERAN, "p1,security-awareness,2025-07-01T03:59:59Z\n", ""),
+            ["training_overdue"]
+        );
         // Only the configured course counts.
-        assert_eq!(of(VETERAN, "p1,secure-coding,2026-01-10T00:00:00Z\n", "x,y,2026-01-01T00:00:00Z,\n").len(), 2);
+        assert_eq!(
+            of(
+                VETERAN,
+                "p1,secure-coding,2026-01-10T00:00:00Z\n",
+                "x,y,2026-01-01T00:00:00Z,\n"
+            )
+            .len(),
+            2
+        );
     }
 
     #[test]
     fn renewal_before_expiry_leaves_no_gap() {
         assert!(of(VETERAN, "p1,security-awareness,2025-03-01T00:00:00Z\np1,security-awareness,2026-03-01T00:00:00Z\n", "").is_empty());
-        assert_eq!(of(VETERAN, "p1,security-awareness,2025-03-01T00:00:00Z\np1,security-awareness,2026-03-01T00:00:01Z\n", ""), ["training_overdue"]);
+        assert_eq!(
+            of(
+                VETERAN,
+                "p1,security-awareness,2025-03-01T00:00:00Z\np1,security-awareness,2026-03-01T00:00:01Z\n",
+                ""
+            ),
+            ["training_overdue"]
+        );
     }
 
     #[test]
@@ -159,20 +234,49 @@ mod tests {
         // Started 2026-03-01 (midnight EST = 05:00Z); covered until 2026-03-31T05:00Z.
         let hire = "p1,p1@acme.test,m1,2026-03-01,\n";
         assert!(of(hire, "p1,security-awareness,2026-03-31T05:00:00Z\n", "").is_empty());
-        assert_eq!(of(hire, "p1,security-awareness,2026-03-31T05:00:01Z\n", ""), ["training_overdue"]);
+        assert_eq!(
+            of(hire, "p1,security-awareness,2026-03-31T05:00:01Z\n", ""),
+            ["training_overdue"]
+        );
     }
 
     #[test]
     fn escalation_after_thirty_days_overdue() {
         // Coverage lapses 2026-02-01T00:00Z; trained again 2026-03-03T00:00Z exactly 30 days later.
-        let t = |again: &str| format!("p1,security-awareness,2025-02-01T00:00:00Z\np1,security-awareness,{again}\n");
-        assert_eq!(of(VETERAN, &t("2026-03-03T00:00:00Z"), ""), ["training_overdue"]);
-        assert_eq!(of(VETERAN, &t("2026-03-03T00:00:01Z"), ""), ["overdue_not_escalated", "training_overdue"]);
-        assert_eq!(of(VETERAN, &t("2026-03-10T00:00:00Z"), "p1,security-awareness,2026-02-15T00:00:00Z,m1\n"), ["training_overdue"]);
-        assert_eq!(of(VETERAN, &t("2026-03-10T00:00:00Z"), "p1,,2026-02-15T00:00:00Z,m1\n"), ["training_overdue"]);
+        let t = |again: &str| {
+            format!("p1,security-awareness,2025-02-01T00:00:00Z\np1,security-awareness,{again}\n")
+        };
+        assert_eq!(
+            of(VETERAN, &t("2026-03-03T00:00:00Z"), ""),
+            ["training_overdue"]
+        );
+        assert_eq!(
+            of(VETERAN, &t("2026-03-03T00:00:01Z"), ""),
+            ["overdue_not_escalated", "training_overdue"]
+        );
+        assert_eq!(
+            of(
+                VETERAN,
+                &t("2026-03-10T00:00:00Z"),
+                "p1,security-awareness,2026-02-15T00:00:00Z,m1\n"
+            ),
+            ["training_overdue"]
+        );
+        assert_eq!(
+            of(
+                VETERAN,
+                &t("2026-03-10T00:00:00Z"),
+                "p1,,2026-02-15T00:00:00Z,m1\n"
+            ),
+            ["training_overdue"]
+        );
         // An escalation of another course or outside the stretch does not count.
         assert_eq!(
-            of(VETERAN, &t("2026-03-10T00:00:00Z"), "p1,secure-coding,2026-02-15T00:00:00Z,m1\np1,,2026-01-15T00:00:00Z,m1\n"),
+            of(
+                VETERAN,
+                &t("2026-03-10T00:00:00Z"),
+                "p1,secure-coding,2026-02-15T00:00:00Z,m1\np1,,2026-01-15T00:00:00Z,m1\n"
+            ),
             ["overdue_not_escalated", "training_overdue"]
         );
     }
@@ -180,13 +284,33 @@ mod tests {
     #[test]
     fn the_counted_stretch_stops_at_termination_and_the_window_end() {
         // Overdue from 2026-06-10; the window ends 2026-07-01: 20 days, no escalation needed.
-        assert_eq!(of(VETERAN, "p1,security-awareness,2025-06-10T00:00:00Z\n", ""), ["training_overdue"]);
+        assert_eq!(
+            of(VETERAN, "p1,security-awareness,2025-06-10T00:00:00Z\n", ""),
+            ["training_overdue"]
+        );
         // A stretch that began before the window counts from its start.
-        assert_eq!(of(VETERAN, "p1,security-awareness,2024-06-10T00:00:00Z\n", ""), ["overdue_not_escalated", "training_overdue"]);
+        assert_eq!(
+            of(VETERAN, "p1,security-awareness,2024-06-10T00:00:00Z\n", ""),
+            ["overdue_not_escalated", "training_overdue"]
+        );
         // Leaving ends the stretch: left 2026-02-20, lapsed 2026-02-01.
-        assert_eq!(of("p1,p1@acme.test,m1,2020-01-01,2026-02-20T00:00:00Z\n", "p1,security-awareness,2025-02-01T00:00:00Z\n", ""), ["training_overdue"]);
+        assert_eq!(
+            of(
+                "p1,p1@acme.test,m1,2020-01-01,2026-02-20T00:00:00Z\n",
+                "p1,security-awareness,2025-02-01T00:00:00Z\n",
+                ""
+            ),
+            ["training_overdue"]
+        );
         // Lapsed after leaving: fine.
-        assert!(of("p1,p1@acme.test,m1,2020-01-01,2026-02-20T00:00:00Z\n", "p1,security-awareness,2025-03-01T00:00:00Z\n", "").is_empty());
+        assert!(
+            of(
+                "p1,p1@acme.test,m1,2020-01-01,2026-02-20T00:00:00Z\n",
+                "p1,security-awareness,2025-03-01T00:00:00Z\n",
+                ""
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -198,14 +322,24 @@ mod tests {
 
     #[test]
     fn phishing_every_quarter() {
-        let r = run_control(&kit(VETERAN, "p1,security-awareness,2025-12-01T00:00:00Z\n", ""), "security-training", |_| {});
+        let r = run_control(
+            &kit(VETERAN, "p1,security-awareness,2025-12-01T00:00:00Z\n", ""),
+            "security-training",
+            |_| {},
+        );
         assert_eq!(r.tests[1].population, 2);
         assert!(reasons(&r).is_empty());
         let k = KitBuilder::new()
             .file("people.csv", "person_id,start_date\n")
-            .file("phishing_campaigns.csv", "campaign_id,started_at\nc1,2026-04-01T03:59:59Z\n")
+            .file(
+                "phishing_campaigns.csv",
+                "campaign_id,started_at\nc1,2026-04-01T03:59:59Z\n",
+            )
             .build();
         let r = run_control(&k, "security-training", |_| {});
-        assert_eq!(reasons(&r), [("2026-Q2".to_string(), vec!["no_phishing_simulation"])]);
+        assert_eq!(
+            reasons(&r),
+            [("2026-Q2".to_string(), vec!["no_phishing_simulation"])]
+        );
     }
 }

@@ -15,7 +15,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let max_age = cx.p.int("max_credential_age_days");
     let mut creds: HashMap<(&str, &str), Vec<&Credential>> = HashMap::new();
     for c in &kit.credentials {
-        creds.entry((&c.system_id, &c.account_id)).or_default().push(c);
+        creds
+            .entry((&c.system_id, &c.account_id))
+            .or_default()
+            .push(c);
     }
     let mut population = 0;
     let mut deviations = Vec::new();
@@ -28,7 +31,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             continue;
         }
         population += 1;
-        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!("service account {} on {}", a.account_id, a.system_id));
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!(
+            "service account {} on {}",
+            a.account_id, a.system_id
+        ));
         dev.ev(a.loc);
         match &a.owner_id {
             None => dev.fail("no_owner", "has no owner"),
@@ -52,7 +58,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if a.interactive == Some(true) && a.mfa == Some(Mfa::NotEnforced) {
             dev.fail("mfa_not_enforced", "can log in interactively without MFA");
         }
-        for c in creds.get(&(&*a.system_id, &*a.account_id)).map_or(&[][..], |v| v.as_slice()) {
+        for c in creds
+            .get(&(&*a.system_id, &*a.account_id))
+            .map_or(&[][..], |v| v.as_slice())
+        {
             // Stale from created_at + max age (exclusive) until revoked_at (exclusive).
             let stale_from = add_days(c.created_at, max_age);
             let lower = stale_from.max(ws);
@@ -65,11 +74,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     format!(
                         "credential {}{} created {} {}",
                         c.credential_id,
-                        c.ctype.map(|t| format!(" ({})", t.as_str())).unwrap_or_default(),
+                        c.ctype
+                            .map(|t| format!(" ({})", t.as_str()))
+                            .unwrap_or_default(),
                         cx.w.fmt(c.created_at),
                         match c.revoked_at {
-                            Some(r) if r < we => format!("was revoked only {} ({} old, max {max_age} days)", cx.w.fmt(r), human_duration(age_at_end)),
-                            _ => format!("was still valid at the window's end ({} old, max {max_age} days)", human_duration(age_at_end)),
+                            Some(r) if r < we => format!(
+                                "was revoked only {} ({} old, max {max_age} days)",
+                                cx.w.fmt(r),
+                                human_duration(age_at_end)
+                            ),
+                            _ => format!(
+                                "was still valid at the window's end ({} old, max {max_age} days)",
+                                human_duration(age_at_end)
+                            ),
                         }
                     ),
                 );
@@ -77,7 +95,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         deviations.extend(dev.finish());
     }
-    vec![TestResult { id: "service-accounts", population, deviations, notes: Vec::new() }]
+    vec![TestResult {
+        id: "service-accounts",
+        population,
+        deviations,
+        notes: Vec::new(),
+    }]
 }
 
 #[cfg(test)]
@@ -116,8 +139,14 @@ mod tests {
     #[test]
     fn ownership() {
         assert_eq!(one("aws,ci,service,,,,false,\n", ""), ["no_owner"]);
-        assert_eq!(one("aws,ci,service,ghost,,,false,\n", ""), ["owner_unknown"]);
-        assert_eq!(one("aws,ci,service,bob@acme.test,,,false,\n", ""), ["owner_departed"]);
+        assert_eq!(
+            one("aws,ci,service,ghost,,,false,\n", ""),
+            ["owner_unknown"]
+        );
+        assert_eq!(
+            one("aws,ci,service,bob@acme.test,,,false,\n", ""),
+            ["owner_departed"]
+        );
         assert!(one("aws,ci,service,alice@acme.test,,,false,\n", "").is_empty());
     }
 
@@ -125,12 +154,18 @@ mod tests {
     fn owner_departed_boundary_is_thirty_exact_days_before_disabling() {
         // Bob left 2026-02-01T12:00Z; 30 days later is 2026-03-03T12:00Z.
         assert!(one("aws,ci,service,p2,,2026-03-03T12:00:00Z,false,\n", "").is_empty());
-        assert_eq!(one("aws,ci,service,p2,,2026-03-03T12:00:01Z,false,\n", ""), ["owner_departed"]);
+        assert_eq!(
+            one("aws,ci,service,p2,,2026-03-03T12:00:01Z,false,\n", ""),
+            ["owner_departed"]
+        );
     }
 
     #[test]
     fn mfa() {
-        assert_eq!(one("aws,ci,service,p1,,,true,not_enforced\n", ""), ["mfa_not_enforced"]);
+        assert_eq!(
+            one("aws,ci,service,p1,,,true,not_enforced\n", ""),
+            ["mfa_not_enforced"]
+        );
         assert!(one("aws,ci,service,p1,,,true,enforced\n", "").is_empty());
         assert!(one("aws,ci,service,p1,,,false,not_enforced\n", "").is_empty());
     }
@@ -139,13 +174,40 @@ mod tests {
     fn stale_credentials_at_exactly_ninety_days() {
         let acct = "aws,ci,service,p1,,,false,\n";
         // Revoked exactly 90 days after creation: never older than 90 days.
-        assert!(one(acct, "aws,ci,k1,access_key,2026-02-01T00:00:00Z,2026-05-02T00:00:00Z\n").is_empty());
-        assert_eq!(one(acct, "aws,ci,k1,access_key,2026-02-01T00:00:00Z,2026-05-02T00:00:01Z\n"), ["stale_credential"]);
+        assert!(
+            one(
+                acct,
+                "aws,ci,k1,access_key,2026-02-01T00:00:00Z,2026-05-02T00:00:00Z\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(
+                acct,
+                "aws,ci,k1,access_key,2026-02-01T00:00:00Z,2026-05-02T00:00:01Z\n"
+            ),
+            ["stale_credential"]
+        );
         // Turns 90 days old exactly at the window's end: not stale within the window.
         assert!(one(acct, "aws,ci,k1,access_key,2026-04-02T04:00:00Z,\n").is_empty());
-        assert_eq!(one(acct, "aws,ci,k1,access_key,2026-04-02T03:59:59Z,\n"), ["stale_credential"]);
+        assert_eq!(
+            one(acct, "aws,ci,k1,access_key,2026-04-02T03:59:59Z,\n"),
+            ["stale_credential"]
+        );
         // Old key revoked exactly at the window's start never met the window.
-        assert!(one(acct, "aws,ci,k1,access_key,2025-01-01T00:00:00Z,2026-01-01T05:00:00Z\n").is_empty());
-        assert_eq!(one(acct, "aws,ci,k1,access_key,2025-01-01T00:00:00Z,2026-01-01T05:00:01Z\n"), ["stale_credential"]);
+        assert!(
+            one(
+                acct,
+                "aws,ci,k1,access_key,2025-01-01T00:00:00Z,2026-01-01T05:00:00Z\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(
+                acct,
+                "aws,ci,k1,access_key,2025-01-01T00:00:00Z,2026-01-01T05:00:01Z\n"
+            ),
+            ["stale_credential"]
+        );
     }
 }

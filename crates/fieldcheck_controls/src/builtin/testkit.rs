@@ -32,7 +32,10 @@ impl KitBuilder {
             std::fs::write(dir.path().join(name), text).expect("write kit file");
         }
         let (kit, diags) = read_kit(dir.path(), &ReadOptions::default()).expect("kit folder");
-        let errors: Vec<_> = diags.iter().filter(|d| d.severity == fieldcheck_kit::Severity::Error).collect();
+        let errors: Vec<_> = diags
+            .iter()
+            .filter(|d| d.severity == fieldcheck_kit::Severity::Error)
+            .collect();
         assert!(errors.is_empty(), "test kit has bad rows: {errors:#?}");
         kit
     }
@@ -45,7 +48,12 @@ pub(crate) fn window() -> Window {
 
 pub(crate) fn window_of(start: &str, end: &str) -> Window {
     let tz = jiff::tz::TimeZone::get("America/New_York").expect("bundled zone");
-    Window::new(start.parse().expect("date"), end.parse().expect("date"), tz, "America/New_York")
+    Window::new(
+        start.parse().expect("date"),
+        end.parse().expect("date"),
+        tz,
+        "America/New_York",
+    )
 }
 
 /// Runs one control with default parameters changed by `tweak`.
@@ -53,7 +61,12 @@ pub(crate) fn run_control(kit: &Kit, id: &str, tweak: impl FnOnce(&mut Params)) 
     run_control_in(kit, id, &window(), tweak)
 }
 
-pub(crate) fn run_control_in(kit: &Kit, id: &str, w: &Window, tweak: impl FnOnce(&mut Params)) -> ControlResult {
+pub(crate) fn run_control_in(
+    kit: &Kit,
+    id: &str,
+    w: &Window,
+    tweak: impl FnOnce(&mut Params),
+) -> ControlResult {
     let mut p = Params::defaults();
     tweak(&mut p);
     let mut a = audit(kit, w, &p, &[id.to_string()]);
@@ -63,10 +76,21 @@ pub(crate) fn run_control_in(kit: &Kit, id: &str, w: &Window, tweak: impl FnOnce
 
 /// Every deviation as (item, reasons), over all tests.
 pub(crate) fn reasons(r: &ControlResult) -> Vec<(String, Vec<&'static str>)> {
-    r.tests.iter().flat_map(|t| t.deviations.iter().map(|d| (d.item.clone(), d.reasons.clone()))).collect()
+    r.tests
+        .iter()
+        .flat_map(|t| {
+            t.deviations
+                .iter()
+                .map(|d| (d.item.clone(), d.reasons.clone()))
+        })
+        .collect()
 }
 
 /// The reasons of one item (empty when it passes).
 pub(crate) fn reasons_of(r: &ControlResult, item: &str) -> Vec<&'static str> {
-    reasons(r).into_iter().filter(|(i, _)| i == item).flat_map(|(_, r)| r).collect()
+    reasons(r)
+        .into_iter()
+        .filter(|(i, _)| i == item)
+        .flat_map(|(_, r)| r)
+        .collect()
 }

@@ -27,7 +27,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     for v in cx.kit.vendors.iter().filter(|v| active_in_window(v, cx.w)) {
         population += 1;
         let name = v.name.as_deref().unwrap_or(&v.vendor_id);
-        let mut dev = Dev::new(&*v.vendor_id).lead(format!("vendor {name}{}", v.tier.map(|t| format!(" (tier {t})")).unwrap_or_default()));
+        let mut dev = Dev::new(&*v.vendor_id).lead(format!(
+            "vendor {name}{}",
+            v.tier.map(|t| format!(" (tier {t})")).unwrap_or_default()
+        ));
         dev.ev(v.loc);
         if v.tier.is_none() {
             dev.fail("no_tier", "has no risk tier");
@@ -42,13 +45,17 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         if v.tier == Some(1) {
             match v.assurance_type {
-                None | Some(AssuranceType::None) => dev.fail("missing_assurance", "has no assurance report"),
+                None | Some(AssuranceType::None) => {
+                    dev.fail("missing_assurance", "has no assurance report")
+                }
                 Some(kind) => {
-                    let covered_to: Option<Date> = match (v.report_period_end, v.bridge_letter_through) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        (a, b) => a.or(b),
-                    };
-                    let expires = covered_to.and_then(|d| d.checked_add(Span::new().days(assurance_age)).ok());
+                    let covered_to: Option<Date> =
+                        match (v.report_period_end, v.bridge_letter_through) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            (a, b) => a.or(b),
+                        };
+                    let expires = covered_to
+                        .and_then(|d| d.checked_add(Span::new().days(assurance_age)).ok());
                     match expires {
                         None => dev.fail("expired_assurance", format!("its {} report has no period end or bridge letter date", kind.as_str())),
                         Some(e) if e < cx.w.end => dev.fail(
@@ -65,17 +72,28 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         }
                     }
                     if v.assurance_reviewed_at.is_none() {
-                        dev.fail("assurance_not_reviewed", format!("its {} report was never reviewed", kind.as_str()));
+                        dev.fail(
+                            "assurance_not_reviewed",
+                            format!("its {} report was never reviewed", kind.as_str()),
+                        );
                     }
                 }
             }
         }
         if v.data_access == Some(DataAccess::Production) && v.subprocessor_clause != Some(true) {
-            dev.fail("no_subprocessor_clause", "has production data access but no subprocessor clause");
+            dev.fail(
+                "no_subprocessor_clause",
+                "has production data access but no subprocessor clause",
+            );
         }
         deviations.extend(dev.finish());
     }
-    vec![TestResult { id: "vendor-records", population, deviations, notes }]
+    vec![TestResult {
+        id: "vendor-records",
+        population,
+        deviations,
+        notes,
+    }]
 }
 
 #[cfg(test)]
@@ -86,8 +104,13 @@ mod tests {
     const OK: &str = "v1,Acme Pay,1,production,active,,p1,2026-03-01T00:00:00Z,soc2_type2,2026-03-31,,2026-04-10T00:00:00Z,true\n";
 
     fn one(rows: &str) -> Vec<&'static str> {
-        let k = KitBuilder::new().file("vendors.csv", &format!("{HEAD}{rows}")).build();
-        reasons(&run_control(&k, "vendor-management", |_| {})).into_iter().flat_map(|(_, r)| r).collect()
+        let k = KitBuilder::new()
+            .file("vendors.csv", &format!("{HEAD}{rows}"))
+            .build();
+        reasons(&run_control(&k, "vendor-management", |_| {}))
+            .into_iter()
+            .flat_map(|(_, r)| r)
+            .collect()
     }
 
     #[test]
@@ -109,32 +132,61 @@ mod tests {
 
     #[test]
     fn tier_and_record_age() {
-        assert_eq!(one("v1,X,,none,active,,,2026-03-01T00:00:00Z,,,,,\n"), ["no_tier"]);
+        assert_eq!(
+            one("v1,X,,none,active,,,2026-03-01T00:00:00Z,,,,,\n"),
+            ["no_tier"]
+        );
         assert_eq!(one("v1,X,3,none,active,,,,,,,,\n"), ["stale_record"]);
         // The window ends 2026-07-01T04:00Z; exactly 365 days before is 2025-07-01T04:00Z.
         assert!(one("v1,X,3,none,active,,,2025-07-01T04:00:00Z,,,,,\n").is_empty());
-        assert_eq!(one("v1,X,3,none,active,,,2025-07-01T03:59:59Z,,,,,\n"), ["stale_record"]);
+        assert_eq!(
+            one("v1,X,3,none,active,,,2025-07-01T03:59:59Z,,,,,\n"),
+            ["stale_record"]
+        );
     }
 
     #[test]
     fn tier_one_assurance() {
-        assert_eq!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,none,,,,\n"), ["missing_assurance"]);
-        assert_eq!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,,,,,\n"), ["missing_assurance"]);
+        assert_eq!(
+            one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,none,,,,\n"),
+            ["missing_assurance"]
+        );
+        assert_eq!(
+            one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,,,,,\n"),
+            ["missing_assurance"]
+        );
         // Report period end + 365 days must not be before the window's last day (2026-06-30).
         assert!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2025-06-30,,2026-01-01T00:00:00Z,\n").is_empty());
-        assert_eq!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2025-06-29,,2026-01-01T00:00:00Z,\n"), ["expired_assurance"]);
+        assert_eq!(
+            one(
+                "v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2025-06-29,,2026-01-01T00:00:00Z,\n"
+            ),
+            ["expired_assurance"]
+        );
         // A bridge letter extends it.
         assert!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2025-01-31,2025-07-31,2026-01-01T00:00:00Z,\n").is_empty());
-        assert_eq!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,iso27001,,,2026-01-01T00:00:00Z,\n"), ["expired_assurance"]);
-        assert_eq!(one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2026-03-31,,,\n"), ["assurance_not_reviewed"]);
+        assert_eq!(
+            one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,iso27001,,,2026-01-01T00:00:00Z,\n"),
+            ["expired_assurance"]
+        );
+        assert_eq!(
+            one("v1,X,1,none,active,,,2026-03-01T00:00:00Z,soc2_type2,2026-03-31,,,\n"),
+            ["assurance_not_reviewed"]
+        );
         // Tier 2 needs none of it.
         assert!(one("v1,X,2,none,active,,,2026-03-01T00:00:00Z,,,,,\n").is_empty());
     }
 
     #[test]
     fn subprocessor_clause() {
-        assert_eq!(one("v1,X,2,production,active,,,2026-03-01T00:00:00Z,,,,,\n"), ["no_subprocessor_clause"]);
-        assert_eq!(one("v1,X,2,production,active,,,2026-03-01T00:00:00Z,,,,,no\n"), ["no_subprocessor_clause"]);
+        assert_eq!(
+            one("v1,X,2,production,active,,,2026-03-01T00:00:00Z,,,,,\n"),
+            ["no_subprocessor_clause"]
+        );
+        assert_eq!(
+            one("v1,X,2,production,active,,,2026-03-01T00:00:00Z,,,,,no\n"),
+            ["no_subprocessor_clause"]
+        );
         assert!(one("v1,X,2,internal,active,,,2026-03-01T00:00:00Z,,,,,\n").is_empty());
     }
 
@@ -144,6 +196,10 @@ mod tests {
         let r = run_control(&k, "vendor-management", |_| {});
         assert!(reasons(&r).is_empty());
         assert_eq!(r.tests[0].notes.len(), 1);
-        assert!(r.tests[0].notes[0].detail.contains("2026-08-01"), "{}", r.tests[0].notes[0].detail);
+        assert!(
+            r.tests[0].notes[0].detail.contains("2026-08-01"),
+            "{}",
+            r.tests[0].notes[0].detail
+        );
     }
 }

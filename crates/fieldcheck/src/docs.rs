@@ -1,0 +1,93 @@
+//! Reference docs generated from the code's own data: the kit's record kinds (from the schemas)
+//! and the controls (from the catalog). `tests/docs.rs` keeps `docs/*.md` in step.
+
+use std::fmt::Write;
+
+use fieldcheck_controls::catalog;
+use fieldcheck_kit::{Kind, Ty};
+
+/// The field tables of every record kind.
+pub fn kit_reference() -> String {
+    let mut o = String::new();
+    for k in Kind::ALL {
+        let s = k.schema();
+        let _ = writeln!(o, "### {}.csv / {}.jsonl", s.stem, s.stem);
+        let _ = writeln!(o);
+        if !s.key.is_empty() {
+            let _ = writeln!(
+                o,
+                "Key: {} (unique within the file).",
+                s.key
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            );
+            let _ = writeln!(o);
+        }
+        let _ = writeln!(o, "| field | type | required |");
+        let _ = writeln!(o, "|---|---|---|");
+        for f in s.fields {
+            let ty = match f.ty {
+                Ty::Enum(_) | Ty::Int(..) => f.ty.describe(),
+                _ => format!("`{}`", f.ty.describe()),
+            };
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} |",
+                f.name,
+                ty,
+                if f.required { "yes" } else { "" }
+            );
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+/// Every control with its tests, reasons and parameters.
+pub fn controls_reference() -> String {
+    let mut o = String::new();
+    for (i, c) in catalog().iter().enumerate() {
+        let _ = writeln!(o, "## {}. `{}`: {}", i + 1, c.id, c.title);
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Criteria: {}. Evidence: {}.",
+            c.criteria.join(", "),
+            c.needs
+                .iter()
+                .map(|n| format!("`{n}.csv`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for t in &c.tests {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "### Test `{}` ({})", t.id, t.frequency);
+            let _ = writeln!(o);
+            let _ = writeln!(o, "Population: {}. Item key: `{}`.", t.population, t.item);
+            let _ = writeln!(o);
+            let _ = writeln!(o, "| reason | meaning |");
+            let _ = writeln!(o, "|---|---|");
+            for (code, meaning) in &t.reasons {
+                let _ = writeln!(o, "| `{code}` | {meaning} |");
+            }
+        }
+        if !c.params.is_empty() {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "| parameter | default | meaning |");
+            let _ = writeln!(o, "|---|---|---|");
+            for p in &c.params {
+                let _ = writeln!(
+                    o,
+                    "| `{}` | `{}` | {} |",
+                    p.name,
+                    p.default,
+                    p.doc.replace('|', "\\|")
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+    o
+}

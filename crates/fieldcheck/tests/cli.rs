@@ -1,0 +1,331 @@
+//! End-to-end tests of the `fieldcheck` binary: exit codes, formats, determinism and bad input,
+//! as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fieldcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf8 stderr")
+}
+
+const CONFIG: &str = "[org]\nname = \"Acme Cloud\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n";
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+}
+
+#[test]
+fn no_such_folder_exits_2() {
+    let o = fieldcheck(&["audit", "/definitely/not/here"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a folder"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_missing_config_exits_2_and_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = fieldcheck(&["audit", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("fieldcheck init"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_config_is_diagnosed_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        &[(
+            "fieldcheck.toml",
+            &format!("{CONFIG}[controls.leaver-deprovisioning]\nprivilegd_sla = \"4h\"\n"),
+        )],
+    );
+    let o = fieldcheck(&["audit", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("error[config-unknown-key]: unknown key `privilegd_sla` in `[controls.leaver-deprovisioning]`"), "{err}");
+    assert!(err.contains("fieldcheck.toml:8:1"), "{err}");
+    assert!(err.contains("did you mean `privileged_sla`?"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour when not a terminal: {err}"
+    );
+}
+
+#[test]
+fn an_effective_subset_exits_0() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "vendors.csv",
+                "vendor_id,name,tier,data_access,status,last_reviewed_at,assurance_type,report_period_end,assurance_reviewed_at,subprocessor_clause\nv1,Pay,1,production,active,2026-03-01T00:00:00Z,soc2_type2,2026-03-31,2026-04-10T00:00:00Z,true\n",
+            ),
+        ],
+    );
+    let d = dir.path().to_str().expect("utf8");
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["summary"]["risk"], "low");
+    assert_eq!(v["controls"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["controls"][0]["status"], "effective");
+    assert_eq!(v["controls"][0]["tests"][0]["population"], 1);
+    let o = fieldcheck(&["audit", d, "--control", "vendor-managment"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `vendor-management`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_bad_row_is_reported_skipped_and_makes_its_control_not_evidenced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "vendors.csv",
+                "vendor_id,name,tier,last_reviewed_at\nv1,Pay,2,2026-03-01T00:00:00\nv2,Mail,,2026-03-01T00:00:00Z\n",
+            ),
+        ],
+    );
+    let d = dir.path().to_str().expect("utf8");
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let c = &v["controls"][0];
+    assert_eq!(c["status"], "not_evidenced");
+    assert_eq!(c["reason"], "vendors.csv: 1 row rejected as bad input");
+    // The rest of the file is still tested.
+    assert_eq!(c["tests"][0]["population"], 1);
+    assert_eq!(c["tests"][0]["deviations"][0]["item"], "v2");
+    assert_eq!(
+        c["tests"][0]["deviations"][0]["reasons"],
+        serde_json::json!(["no_tier"])
+    );
+    assert_eq!(
+        c["tests"][0]["deviations"][0]["evidence"],
+        serde_json::json!([{"file": "vendors.csv", "line": 3}])
+    );
+    let diag = &v["diagnostics"][0];
+    assert_eq!(
+        (
+            diag["code"].as_str(),
+            diag["file"].as_str(),
+            diag["line"].as_u64(),
+            diag["column"].as_u64()
+        ),
+        (
+            Some("naive-timestamp"),
+            Some("vendors.csv"),
+            Some(2),
+            Some(10)
+        )
+    );
+    // In text, the diagnostic shows the offending line with a caret.
+    let o = fieldcheck(&["audit", d, "--control", "vendor-management"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("--> vendors.csv:2:10 (field `last_reviewed_at`)"),
+        "{err}"
+    );
+    assert!(err.contains("2 | v1,Pay,2,2026-03-01T00:00:00"), "{err}");
+    assert!(err.contains("^^^^^^^^^^^^^^^^^^^"), "{err}");
+    assert!(
+        stdout(&o).contains("not evidenced: vendors.csv: 1 row rejected as bad input"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn init_writes_a_kit_that_audits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = dir.path().join("kit");
+    let k = kit.to_str().expect("utf8");
+    let o = fieldcheck(&["init", k]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(kit.join("people.csv"))
+            .expect("people")
+            .starts_with("person_id,email,name,manager_id,")
+    );
+    let o = fieldcheck(&["init", k]);
+    assert_eq!(o.status.code(), Some(2), "refuses to overwrite");
+    let o = fieldcheck(&["audit", k, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["controls"].as_array().map(Vec::len), Some(10));
+    let statuses: Vec<&str> = v["controls"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or(""))
+        .collect();
+    // Empty populations are effective, except change management's, which must not be empty.
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "not_evidenced").count(),
+        1
+    );
+    assert_eq!(
+        v["controls"][2]["reason"],
+        "no production deploys of in-scope systems in the window"
+    );
+    // Quarters still need a phishing simulation and a risk review.
+    assert_eq!(v["summary"]["failing"], 3);
+}
+
+#[test]
+fn controls_lists_the_catalog() {
+    let o = fieldcheck(&["controls", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(10));
+    assert_eq!(v[5]["id"], "leaver-deprovisioning");
+    assert_eq!(v[5]["parameters"][0]["default"], "same_day");
+    let o = fieldcheck(&["controls"]);
+    assert!(stdout(&o).contains("late_deprovision"));
+}
+
+#[test]
+fn scoped_out_controls_are_not_applicable() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        &[(
+            "fieldcheck.toml",
+            &format!(
+                "{CONFIG}[controls.backup-restore]\nenabled = false\nreason = \"no stored customer data\"\n"
+            ),
+        )],
+    );
+    let o = fieldcheck(&[
+        "audit",
+        dir.path().to_str().expect("utf8"),
+        "--control",
+        "backup-restore",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["controls"][0]["status"], "not_applicable");
+    assert_eq!(v["controls"][0]["reason"], "no stored customer data");
+}
+
+#[test]
+fn the_demo_kit_audits_in_every_format_deterministically() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = dir.path().join("demo");
+    let k = kit.to_str().expect("utf8");
+    let o = fieldcheck(&["demo", "--out", k]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(kit.join("fieldcheck.toml").is_file());
+
+    let a = fieldcheck(&["audit", k, "--format", "json"]);
+    let b = fieldcheck(&["audit", k, "--format", "json"]);
+    assert_eq!(a.status.code(), Some(1));
+    assert_eq!(a.stdout, b.stdout, "two runs give byte-identical JSON");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&a)).expect("json");
+    assert_eq!(v["format"], "fieldcheck.audit/v1");
+    let ids: Vec<&str> = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| c["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "access-reviews",
+            "service-accounts",
+            "change-management",
+            "vendor-management",
+            "backup-restore",
+            "leaver-deprovisioning",
+            "privileged-sessions",
+            "encryption",
+            "security-training",
+            "risk-register"
+        ]
+    );
+    assert_eq!(v["summary"]["risk"], "material");
+    for c in v["controls"].as_array().expect("controls") {
+        for t in c["tests"].as_array().expect("tests") {
+            for d in t["deviations"].as_array().expect("deviations") {
+                let reasons: Vec<&str> = d["reasons"]
+                    .as_array()
+                    .expect("reasons")
+                    .iter()
+                    .map(|r| r.as_str().unwrap_or(""))
+                    .collect();
+                let mut sorted = reasons.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                assert_eq!(reasons, sorted, "reasons are sorted and unique");
+                // Every deviation points at evidence, except the absence of anything in a period.
+                let period_only = ["phishing-simulations", "register-refresh"]
+                    .contains(&t["id"].as_str().unwrap_or(""));
+                assert!(
+                    period_only || !d["evidence"].as_array().expect("evidence").is_empty(),
+                    "every deviation points at evidence: {d}"
+                );
+            }
+        }
+    }
+
+    let text = fieldcheck(&["audit", k]);
+    assert_eq!(text.status.code(), Some(1));
+    let t = stdout(&text);
+    assert!(t.contains("fieldcheck audit · Northpeak Software"), "{t}");
+    assert!(t.contains("self-check: material"), "{t}");
+    assert!(!t.contains('\u{1b}'), "plain text when not a terminal");
+
+    let md = fieldcheck(&["audit", k, "--format", "markdown"]);
+    assert_eq!(md.status.code(), Some(1));
+    let m = stdout(&md);
+    assert!(
+        m.starts_with("# SOC 2 readiness: Northpeak Software"),
+        "{m}"
+    );
+    assert!(m.contains("| `access-reviews` | CC6.2 |"), "{m}");
+
+    // `demo` without --out audits the same kit and exits 0.
+    let shown = fieldcheck(&["demo", "--format", "json"]);
+    assert_eq!(shown.status.code(), Some(0));
+    let w: serde_json::Value = serde_json::from_str(&stdout(&shown)).expect("json");
+    assert_eq!(w["controls"], v["controls"]);
+}
