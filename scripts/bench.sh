@@ -17,18 +17,12 @@ for n in "${sizes[@]}"; do
   files=$(find "$dir" -name '*.csv' | wc -l)
   records=$((lines - files))
   bytes=$(du -sb "$dir" | cut -f1)
-  # Best of three runs; peak memory from the kernel's accounting of the child.
+  # Best of three runs: wall seconds and peak resident memory from GNU time.
   best=""
+  rss=""
   for _ in 1 2 3; do
-    start=$(date +%s.%N)
-    python3 - "$bin" "$dir" <<'PY' > "target/bench/rss-$n"
-import resource, subprocess, sys
-subprocess.run([sys.argv[1], "audit", sys.argv[2], "--format", "json"], stdout=subprocess.DEVNULL, check=False)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
-PY
-    end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc)
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+    read -r t m < <( { /usr/bin/time -f "%e %M" "$bin" audit "$dir" --format json > /dev/null; } 2>&1 | tail -n 1)
+    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; rss=$((m / 1024)); fi
   done
-  printf '%-8s %12s %14s %10.2f %12s\n' "$n" "$records" "$bytes" "$best" "$(cat target/bench/rss-$n)"
+  printf '%-8s %12s %14s %10.2f %12s\n' "$n" "$records" "$bytes" "$best" "$rss"
 done

@@ -296,6 +296,8 @@ fn audit_and_print(
             out(&report::text::render(&report, label, verbose), true);
         }
     }
+    // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
+    std::mem::forget(loaded.kit);
     Ok(report.exit_code())
 }
 

@@ -14,8 +14,11 @@ mod builtin;
 mod catalog;
 mod params;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use fieldcheck_kit::FastMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
 
@@ -173,9 +176,9 @@ pub(crate) struct Cx<'a> {
     pub w: &'a Window,
     pub p: &'a ControlParams,
     /// In-scope systems by id.
-    pub in_scope: &'a HashMap<&'a str, &'a System>,
+    pub in_scope: &'a FastMap<&'a str, &'a System>,
     /// People by id.
-    pub people: &'a HashMap<&'a str, &'a Person>,
+    pub people: &'a FastMap<&'a str, &'a Person>,
 }
 
 impl Cx<'_> {
@@ -261,76 +264,103 @@ impl Dev {
 
 /// Runs the built-in controls (all, or those named in `only`) on a loaded kit.
 pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Audit {
-    let in_scope: HashMap<&str, &System> = kit
+    let in_scope: FastMap<&str, &System> = kit
         .systems
         .iter()
         .filter(|s| s.in_scope == Some(true))
         .map(|s| (&*s.system_id, s))
         .collect();
-    let people: HashMap<&str, &Person> = kit.people.iter().map(|p| (&*p.person_id, p)).collect();
-    let mut controls = Vec::new();
-    for (meta, run) in catalog().iter().zip(builtin::BUILTIN) {
-        debug_assert_eq!(meta.id, run.0);
-        if !only.is_empty() && !only.iter().any(|o| o == &meta.id) {
-            continue;
+    let people: FastMap<&str, &Person> = kit.people.iter().map(|p| (&*p.person_id, p)).collect();
+    let selected: Vec<(&'static ControlMeta, builtin::RunFn)> = catalog()
+        .iter()
+        .zip(builtin::BUILTIN)
+        .filter(|(meta, _)| only.is_empty() || only.iter().any(|o| o == &meta.id))
+        .map(|(meta, run)| (meta, run.1))
+        .collect();
+    // The controls are independent pure functions: two workers share them, and the results are
+    // put back in catalog order.
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(meta, run)) = selected.get(i) else {
+                break;
+            };
+            let cx = Cx {
+                kit,
+                w: window,
+                p: params.control(&meta.id),
+                in_scope: &in_scope,
+                people: &people,
+            };
+            done.push((i, run_control(kit, meta, run, &cx)));
         }
-        let p = params.control(&meta.id);
-        if !p.enabled {
-            controls.push(ControlResult {
-                meta,
-                status: Status::NotApplicable,
-                reason: p.reason.clone(),
-                tests: Vec::new(),
-            });
-            continue;
-        }
-        let cx = Cx {
-            kit,
-            w: window,
-            p,
-            in_scope: &in_scope,
-            people: &people,
-        };
-        let tests = match catch_unwind(AssertUnwindSafe(|| (run.1)(&cx))) {
-            Ok(t) => t,
-            Err(_) => {
-                controls.push(ControlResult {
-                    meta,
-                    status: Status::NotEvidenced,
-                    reason: Some(
-                        "the control test failed internally; please report this as a bug".into(),
-                    ),
-                    tests: Vec::new(),
-                });
-                continue;
-            }
-        };
-        let mut shortfalls: Vec<String> = Vec::new();
-        for stem in &meta.needs {
-            if let Some(kind) = Kind::ALL.iter().find(|k| k.stem() == stem)
-                && let Some(s) = kit.file(*kind).shortfall()
-            {
-                shortfalls.push(s);
-            }
-        }
-        if meta.id == "change-management" && tests.iter().all(|t| t.population == 0) {
-            shortfalls.push("no production deploys of in-scope systems in the window".into());
-        }
-        let (status, reason) = if !shortfalls.is_empty() {
-            (Status::NotEvidenced, Some(shortfalls.join("; ")))
-        } else if tests.iter().any(|t| !t.deviations.is_empty()) {
-            (Status::Exceptions, None)
-        } else {
-            (Status::Effective, None)
-        };
-        controls.push(ControlResult {
-            meta,
-            status,
-            reason,
-            tests,
-        });
+        done
+    };
+    let mut results = std::thread::scope(|s| {
+        let other = s.spawn(worker);
+        let mut mine = worker();
+        mine.extend(
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        );
+        mine
+    });
+    results.sort_by_key(|r| r.0);
+    Audit {
+        controls: results.into_iter().map(|r| r.1).collect(),
     }
-    Audit { controls }
+}
+
+/// Runs one control and judges its status.
+fn run_control(
+    kit: &Kit,
+    meta: &'static ControlMeta,
+    run: builtin::RunFn,
+    cx: &Cx<'_>,
+) -> ControlResult {
+    if !cx.p.enabled {
+        return ControlResult {
+            meta,
+            status: Status::NotApplicable,
+            reason: cx.p.reason.clone(),
+            tests: Vec::new(),
+        };
+    }
+    let Ok(tests) = catch_unwind(AssertUnwindSafe(|| run(cx))) else {
+        return ControlResult {
+            meta,
+            status: Status::NotEvidenced,
+            reason: Some("the control test failed internally; please report this as a bug".into()),
+            tests: Vec::new(),
+        };
+    };
+    let mut shortfalls: Vec<String> = Vec::new();
+    for stem in &meta.needs {
+        if let Some(kind) = Kind::ALL.iter().find(|k| k.stem() == stem)
+            && let Some(s) = kit.file(*kind).shortfall()
+        {
+            shortfalls.push(s);
+        }
+    }
+    if meta.id == "change-management" && tests.iter().all(|t| t.population == 0) {
+        shortfalls.push("no production deploys of in-scope systems in the window".into());
+    }
+    let (status, reason) = if !shortfalls.is_empty() {
+        (Status::NotEvidenced, Some(shortfalls.join("; ")))
+    } else if tests.iter().any(|t| !t.deviations.is_empty()) {
+        (Status::Exceptions, None)
+    } else {
+        (Status::Effective, None)
+    };
+    ControlResult {
+        meta,
+        status,
+        reason,
+        tests,
+    }
 }
 
 #[cfg(test)]

@@ -86,7 +86,57 @@ pub struct Kit {
     pub risk_links: Vec<RiskLink>,
 }
 
+/// Calls `$m!` with every record vector of [`Kit`] and its record type, in kind order.
+macro_rules! for_each_kind {
+    ($m:ident) => {
+        $m!(
+            systems: System,
+            people: Person,
+            identities: Identity,
+            accounts: Account,
+            credentials: Credential,
+            account_events: AccountEvent,
+            access_reviews: AccessReview,
+            access_review_decisions: Decision,
+            changes: Change,
+            pull_requests: PullRequest,
+            pr_reviews: PrReview,
+            deploys: Deploy,
+            vendors: Vendor,
+            backup_jobs: BackupJob,
+            restore_tests: RestoreTest,
+            sessions: Session,
+            central_log: CentralLog,
+            jit_requests: JitRequest,
+            data_stores: DataStore,
+            keys: Key,
+            endpoints: Endpoint,
+            training: Training,
+            training_escalations: TrainingEscalation,
+            phishing_campaigns: PhishingCampaign,
+            risks: Risk,
+            risk_reviews: RiskReview,
+            risk_links: RiskLink,
+        )
+    };
+}
+pub(crate) use for_each_kind;
+
 impl Kit {
+    /// Moves every record of `other` into this kit (records only, not file status).
+    pub(crate) fn absorb(&mut self, other: &mut Kit) {
+        macro_rules! absorb {
+            ($($field:ident: $t:ty),* $(,)?) => {
+                $(if self.$field.is_empty() {
+                    std::mem::swap(&mut self.$field, &mut other.$field);
+                } else {
+                    self.$field.append(&mut other.$field);
+                })*
+            };
+        }
+        for_each_kind!(absorb);
+    }
+
     /// A kit with no files.
     pub fn empty() -> Kit {
         Kit {

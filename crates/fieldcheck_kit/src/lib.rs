@@ -16,6 +16,7 @@
 
 mod config;
 mod diag;
+mod fast;
 mod kit;
 mod people;
 mod read;
@@ -24,6 +25,7 @@ pub mod time;
 
 pub use config::{Config, ConfigValue, ControlSection, Entry, Place, SourceMap, parse_config};
 pub use diag::{Diagnostic, Severity, did_you_mean};
+pub use fast::{FastMap, FastSet, FxHasher};
 pub use kit::{FileInfo, Kit};
 pub use people::Resolver;
 pub use read::{ReadOptions, header_line, read_kit};

@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
+use crate::fast::FastMap;
+
 use crate::diag::Diagnostic;
 use crate::kit::Kit;
 use crate::records::{Id, Kind};
 
 /// Resolves person-naming values to person ids.
 pub struct Resolver {
-    ids: HashMap<Id, ()>,
-    emails: HashMap<String, Id>,
-    external: HashMap<Id, Id>,
-    external_lower: HashMap<String, Id>,
+    ids: FastMap<Id, ()>,
+    /// Emails as written and lower-cased.
+    emails: FastMap<String, Id>,
+    external: FastMap<Id, Id>,
+    external_lower: FastMap<String, Id>,
 }
 
 impl Resolver {
@@ -22,13 +25,21 @@ impl Resolver {
         if self.ids.contains_key(v) {
             return v.clone();
         }
-        if let Some(p) = self.emails.get(&v.to_lowercase()) {
+        if let Some(p) = self.emails.get(&**v) {
+            return p.clone();
+        }
+        let lower: std::borrow::Cow<'_, str> = if v.chars().any(char::is_uppercase) {
+            v.to_lowercase().into()
+        } else {
+            (**v).into()
+        };
+        if let Some(p) = self.emails.get(&*lower) {
             return p.clone();
         }
         if let Some(p) = self.external.get(v) {
             return p.clone();
         }
-        if let Some(p) = self.external_lower.get(&v.to_lowercase()) {
+        if let Some(p) = self.external_lower.get(&*lower) {
             return p.clone();
         }
         v.clone()
@@ -48,10 +59,10 @@ impl Resolver {
 /// Resolves every person field of the kit in place.
 pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
     let mut r = Resolver {
-        ids: HashMap::new(),
-        emails: HashMap::new(),
-        external: HashMap::new(),
-        external_lower: HashMap::new(),
+        ids: FastMap::default(),
+        emails: FastMap::default(),
+        external: FastMap::default(),
+        external_lower: FastMap::default(),
     };
     let people_file = kit.file(Kind::People).display_name();
     let mut email_line: HashMap<String, u32> = HashMap::new();
@@ -82,6 +93,9 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             None => {
                 email_line.insert(key.clone(), p.loc.line);
                 r.emails.insert(key, p.person_id.clone());
+                r.emails
+                    .entry(email.to_string())
+                    .or_insert_with(|| p.person_id.clone());
             }
         }
     }
@@ -119,61 +133,86 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let res = |v: &mut Option<Id>| {
+    // The fields are independent: two threads share them, the big vectors split between them.
+    let r = &r;
+    let res = move |v: &mut Option<Id>| {
         if let Some(x) = v {
             *x = r.resolve(x);
         }
     };
-    for s in &mut kit.systems {
-        res(&mut s.owner_id);
-    }
-    for p in &mut kit.people {
-        res(&mut p.manager_id);
-    }
-    for a in &mut kit.accounts {
-        res(&mut a.person_id);
-        res(&mut a.owner_id);
-    }
-    for a in &mut kit.access_reviews {
-        res(&mut a.owner_id);
-    }
-    for d in &mut kit.access_review_decisions {
-        res(&mut d.reviewer_id);
-    }
-    for c in &mut kit.changes {
-        res(&mut c.requester_id);
-        res(&mut c.approver_id);
-    }
-    for p in &mut kit.pull_requests {
-        res(&mut p.author_id);
-    }
-    for p in &mut kit.pr_reviews {
-        res(&mut p.reviewer_id);
-    }
-    for d in &mut kit.deploys {
-        res(&mut d.deployer_id);
-    }
-    for v in &mut kit.vendors {
-        res(&mut v.owner_id);
-    }
-    for s in &mut kit.sessions {
-        res(&mut s.person_id);
-    }
-    for j in &mut kit.jit_requests {
-        res(&mut j.person_id);
-        res(&mut j.approver_id);
-    }
-    for t in &mut kit.training {
-        t.person_id = r.resolve(&t.person_id);
-    }
-    for t in &mut kit.training_escalations {
-        t.person_id = r.resolve(&t.person_id);
-        res(&mut t.notified_id);
-    }
-    for x in &mut kit.risks {
-        res(&mut x.owner_id);
-    }
-    for x in &mut kit.risk_reviews {
-        res(&mut x.reviewer_id);
-    }
+    let Kit {
+        systems,
+        people,
+        accounts,
+        access_reviews,
+        access_review_decisions,
+        changes,
+        pull_requests,
+        pr_reviews,
+        deploys,
+        vendors,
+        sessions,
+        jit_requests,
+        training,
+        training_escalations,
+        risks,
+        risk_reviews,
+        ..
+    } = kit;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for d in access_review_decisions {
+                res(&mut d.reviewer_id);
+            }
+            for c in changes {
+                res(&mut c.requester_id);
+                res(&mut c.approver_id);
+            }
+            for p in pull_requests {
+                res(&mut p.author_id);
+            }
+            for p in pr_reviews {
+                res(&mut p.reviewer_id);
+            }
+            for t in training {
+                t.person_id = r.resolve(&t.person_id);
+            }
+        });
+        for s in systems {
+            res(&mut s.owner_id);
+        }
+        for p in people {
+            res(&mut p.manager_id);
+        }
+        for a in accounts {
+            res(&mut a.person_id);
+            res(&mut a.owner_id);
+        }
+        for a in access_reviews {
+            res(&mut a.owner_id);
+        }
+        for d in deploys {
+            res(&mut d.deployer_id);
+        }
+        for v in vendors {
+            res(&mut v.owner_id);
+        }
+        for s in sessions {
+            res(&mut s.person_id);
+        }
+        for j in jit_requests {
+            res(&mut j.person_id);
+            res(&mut j.approver_id);
+        }
+        for t in training_escalations {
+            t.person_id = r.resolve(&t.person_id);
+            res(&mut t.notified_id);
+        }
+        for x in risks {
+            res(&mut x.owner_id);
+        }
+        for x in risk_reviews {
+            res(&mut x.reviewer_id);
+        }
+    });
 }

@@ -4,15 +4,16 @@
 //! skipped, and the rest of the file is still read. Each file's rejected rows are counted so
 //! that the controls that need the file can say they are not evidenced.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::tz::TimeZone;
 
 use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::fast::{FastMap, FastSet};
 use crate::kit::{FileInfo, Kit};
 use crate::records::*;
 use crate::time::{TsError, parse_date, parse_ts};
@@ -25,6 +26,9 @@ pub struct ReadOptions {
     pub naive_tz: Option<TimeZone>,
 }
 
+/// The keys seen in one file (kinds have keys of one or two fields), with their line.
+type KeySet = FastMap<(Id, Option<Id>), u32>;
+
 /// At most this many diagnostics of one code are kept per file; the rest are counted.
 const MAX_PER_CODE: usize = 50;
 
@@ -36,41 +40,55 @@ pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnost
             format!("`{}` is not a folder", dir.display()),
         ));
     }
-    let mut r = Reader {
-        dir,
-        opts,
-        interner: HashMap::new(),
-        diags: Vec::new(),
+    // Two workers take the files largest first, each into its own partial kit; every kind is read
+    // by exactly one worker, so the merge only moves vectors. Diagnostics are kept per kind and
+    // joined in kind order: the result does not depend on which worker read what.
+    let mut order: Vec<(u64, Kind)> = Kind::ALL
+        .iter()
+        .map(|&k| {
+            let size = |ext: &str| {
+                std::fs::metadata(dir.join(format!("{}.{ext}", k.stem()))).map_or(0, |m| m.len())
+            };
+            (size("csv") + size("jsonl"), k)
+        })
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut r = Reader::new(dir, opts);
+        let mut part = Kit::empty();
+        let mut done: Vec<(Kind, FileInfo, Vec<Diagnostic>)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(_, kind)) = order.get(i) else {
+                break;
+            };
+            let (info, diags) = r.load_into(&mut part, kind);
+            done.push((kind, info, diags));
+        }
+        (part, done)
     };
+    let (parts, panicked) = std::thread::scope(|s| {
+        let other = s.spawn(worker);
+        let mine = worker();
+        match other.join() {
+            Ok(theirs) => (vec![mine, theirs], None),
+            Err(p) => (vec![mine], Some(p)),
+        }
+    });
+    if let Some(p) = panicked {
+        std::panic::resume_unwind(p);
+    }
     let mut kit = Kit::empty();
-    kit.systems = r.load(&mut kit.files);
-    kit.people = r.load(&mut kit.files);
-    kit.identities = r.load(&mut kit.files);
-    kit.accounts = r.load(&mut kit.files);
-    kit.credentials = r.load(&mut kit.files);
-    kit.account_events = r.load(&mut kit.files);
-    kit.access_reviews = r.load(&mut kit.files);
-    kit.access_review_decisions = r.load(&mut kit.files);
-    kit.changes = r.load(&mut kit.files);
-    kit.pull_requests = r.load(&mut kit.files);
-    kit.pr_reviews = r.load(&mut kit.files);
-    kit.deploys = r.load(&mut kit.files);
-    kit.vendors = r.load(&mut kit.files);
-    kit.backup_jobs = r.load(&mut kit.files);
-    kit.restore_tests = r.load(&mut kit.files);
-    kit.sessions = r.load(&mut kit.files);
-    kit.central_log = r.load(&mut kit.files);
-    kit.jit_requests = r.load(&mut kit.files);
-    kit.data_stores = r.load(&mut kit.files);
-    kit.keys = r.load(&mut kit.files);
-    kit.endpoints = r.load(&mut kit.files);
-    kit.training = r.load(&mut kit.files);
-    kit.training_escalations = r.load(&mut kit.files);
-    kit.phishing_campaigns = r.load(&mut kit.files);
-    kit.risks = r.load(&mut kit.files);
-    kit.risk_reviews = r.load(&mut kit.files);
-    kit.risk_links = r.load(&mut kit.files);
-    let mut diags = r.diags;
+    let mut per_kind: Vec<Vec<Diagnostic>> = vec![Vec::new(); Kind::ALL.len()];
+    for (mut part, done) in parts {
+        kit.absorb(&mut part);
+        for (kind, info, diags) in done {
+            kit.files[kind as usize] = info;
+            per_kind[kind as usize] = diags;
+        }
+    }
+    let mut diags: Vec<Diagnostic> = per_kind.into_iter().flatten().collect();
     crate::people::resolve_people(&mut kit, &mut diags);
     crate::kit::check_system_references(&kit, &mut diags);
     Ok((kit, diags))
@@ -79,8 +97,8 @@ pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnost
 struct Reader<'a> {
     dir: &'a Path,
     opts: &'a ReadOptions,
-    interner: HashMap<Box<str>, Arc<str>>,
-    diags: Vec<Diagnostic>,
+    /// Long ids (emails, ARNs) are shared; short ones are stored inline and need no lookup.
+    interner: FastSet<Id>,
 }
 
 /// Per-file bookkeeping: the diagnostic cap and the raw-line lookup for columns.
@@ -171,17 +189,29 @@ enum CellError {
     },
 }
 
-impl Reader<'_> {
-    fn intern(&mut self, s: &str) -> Arc<str> {
+impl<'a> Reader<'a> {
+    fn new(dir: &'a Path, opts: &'a ReadOptions) -> Self {
+        Reader {
+            dir,
+            opts,
+            interner: FastSet::default(),
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> Id {
+        if s.len() <= 23 {
+            return Id::new(s);
+        }
         if let Some(a) = self.interner.get(s) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(s);
-        self.interner.insert(Box::from(s), a.clone());
+        let a = Id::new(s);
+        self.interner.insert(a.clone());
         a
     }
 
-    fn parse_cell(&mut self, ty: Ty, raw: &str) -> Result<Val, CellError> {
+    /// Parses one non-empty cell; `intern` shares equal ids (not unique keys or free text).
+    fn parse_cell(&mut self, ty: Ty, raw: &str, intern: bool) -> Result<Val, CellError> {
         let bad = |code: &'static str, message: String, help: String| {
             Err(CellError::Bad {
                 code,
@@ -190,7 +220,8 @@ impl Reader<'_> {
             })
         };
         match ty {
-            Ty::Id | Ty::Person | Ty::Text => Ok(Val::Str(self.intern(raw))),
+            Ty::Id | Ty::Person if intern => Ok(Val::Str(self.intern(raw))),
+            Ty::Id | Ty::Person | Ty::Text => Ok(Val::Str(Id::new(raw))),
             Ty::Ts => match parse_ts(raw, self.opts.naive_tz.as_ref()) {
                 Ok(t) => Ok(Val::Ts(t)),
                 Err(TsError::Naive) => bad(
@@ -268,21 +299,44 @@ impl Reader<'_> {
         }
     }
 
-    fn load<T: Record>(&mut self, files: &mut [FileInfo]) -> Vec<T> {
+    /// Reads one kind's file into `kit`.
+    fn load_into(&mut self, kit: &mut Kit, kind: Kind) -> (FileInfo, Vec<Diagnostic>) {
+        macro_rules! arms {
+            ($($field:ident: $t:ty),* $(,)?) => {
+                $(if kind == <$t as Record>::KIND {
+                    let (records, info, diags) = self.load::<$t>();
+                    kit.$field = records;
+                    return (info, diags);
+                })*
+            };
+        }
+        crate::kit::for_each_kind!(arms);
+        unreachable!("every kind has an arm")
+    }
+
+    /// Reads one kind's file: its records, its status and its diagnostics.
+    fn load<T: Record>(&mut self) -> (Vec<T>, FileInfo, Vec<Diagnostic>) {
         let schema = T::KIND.schema();
+        let mut info = FileInfo {
+            kind: T::KIND,
+            name: None,
+            rows: 0,
+            rejected: 0,
+            problem: None,
+        };
+        let mut diags = Vec::new();
         let csv_path = self.dir.join(format!("{}.csv", schema.stem));
         let jsonl_path = self.dir.join(format!("{}.jsonl", schema.stem));
         let (has_csv, has_jsonl) = (csv_path.is_file(), jsonl_path.is_file());
-        let info = &mut files[T::KIND as usize];
         if !has_csv && !has_jsonl {
-            return Vec::new();
+            return (Vec::new(), info, diags);
         }
         if has_csv && has_jsonl {
             let msg = format!(
                 "both `{0}.csv` and `{0}.jsonl` exist; only `{0}.csv` was read",
                 schema.stem
             );
-            self.diags.push(
+            diags.push(
                 Diagnostic::error("duplicate-file", msg.clone())
                     .file(format!("{}.jsonl", schema.stem))
                     .help(format!(
@@ -302,39 +356,35 @@ impl Reader<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         info.name = Some(name.clone());
-        let mut ctx = FileCtx {
-            name: name.clone(),
-            counts: BTreeMap::new(),
-            raw: File::open(&path).ok(),
-            raw_lookups: 0,
-        };
         let file = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
                 let msg = format!("cannot read `{name}`: {e}");
-                self.diags
-                    .push(Diagnostic::error("unreadable-file", msg.clone()).file(name));
+                diags.push(Diagnostic::error("unreadable-file", msg.clone()).file(name));
                 info.problem = Some(msg);
-                return Vec::new();
+                return (Vec::new(), info, diags);
             }
         };
+        let mut ctx = FileCtx {
+            name,
+            counts: BTreeMap::new(),
+            raw: File::open(&path).ok(),
+            raw_lookups: 0,
+        };
         let mut out = Vec::new();
-        let mut keys: HashMap<String, u32> = HashMap::new();
-        let mut diags = std::mem::take(&mut self.diags);
+        let mut keys: KeySet = FastMap::default();
         let stats = if is_csv {
             self.load_csv::<T>(file, schema, &mut ctx, &mut diags, &mut keys, &mut out)
         } else {
             self.load_jsonl::<T>(file, schema, &mut ctx, &mut diags, &mut keys, &mut out)
         };
         ctx.flush(&mut diags);
-        self.diags = diags;
-        let info = &mut files[T::KIND as usize];
         info.rows = stats.rows;
         info.rejected = stats.rejected;
         if info.problem.is_none() {
             info.problem = stats.problem;
         }
-        out
+        (out, info, diags)
     }
 
     /// Checks the key of a valid row; a duplicate is an error naming both lines.
@@ -342,24 +392,25 @@ impl Reader<'_> {
         schema: &Schema,
         vals: &[Val],
         line: u32,
-        keys: &mut HashMap<String, u32>,
+        keys: &mut KeySet,
     ) -> Result<(), (String, u32)> {
-        if schema.key.is_empty() {
-            return Ok(());
-        }
-        let mut k = String::new();
-        for (i, name) in schema.key.iter().enumerate() {
-            if i > 0 {
-                k.push('\u{1f}');
+        let part = |n: usize| -> Option<Id> {
+            let idx = schema.index(schema.key.get(n)?)?;
+            match &vals[idx] {
+                Val::Str(s) => Some(s.clone()),
+                _ => None,
             }
-            if let Some(idx) = schema.index(name)
-                && let Val::Str(s) = &vals[idx]
-            {
-                k.push_str(s);
-            }
-        }
+        };
+        let Some(first) = part(0) else { return Ok(()) };
+        let k = (first, part(1));
         match keys.get(&k) {
-            Some(first) => Err((k.replace('\u{1f}', "/"), *first)),
+            Some(line) => Err((
+                match &k.1 {
+                    Some(second) => format!("{}/{second}", k.0),
+                    None => k.0.to_string(),
+                },
+                *line,
+            )),
             None => {
                 keys.insert(k, line);
                 Ok(())
@@ -374,7 +425,7 @@ impl Reader<'_> {
         schema: &'static Schema,
         ctx: &mut FileCtx,
         diags: &mut Vec<Diagnostic>,
-        keys: &mut HashMap<String, u32>,
+        keys: &mut KeySet,
         out: &mut Vec<T>,
     ) -> Stats {
         let mut stats = Stats::default();
@@ -520,6 +571,12 @@ impl Reader<'_> {
         }
         let ncols = header.len();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
+        let interned: Vec<bool> = schema
+            .fields
+            .iter()
+            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
+            .collect();
+        let mut last: Vec<Option<Id>> = vec![None; schema.fields.len()];
         loop {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {}
@@ -610,8 +667,23 @@ impl Reader<'_> {
                     }
                     continue;
                 }
-                match self.parse_cell(f.ty, raw) {
-                    Ok(v) => vals[i] = v,
+                // Consecutive rows often repeat an id (the same system, the same account).
+                if interned[i]
+                    && let Some(prev) = &last[i]
+                    && **prev == *raw
+                {
+                    vals[i] = Val::Str(prev.clone());
+                    continue;
+                }
+                match self.parse_cell(f.ty, raw, interned[i]) {
+                    Ok(v) => {
+                        if interned[i]
+                            && let Val::Str(a) = &v
+                        {
+                            last[i] = Some(a.clone());
+                        }
+                        vals[i] = v
+                    }
                     Err(CellError::Bad {
                         code,
                         message,
@@ -664,7 +736,7 @@ impl Reader<'_> {
                 continue;
             }
             out.push(T::build(
-                &Vals(&vals),
+                &mut Vals(&mut vals),
                 Loc {
                     kind: T::KIND,
                     line,
@@ -705,13 +777,18 @@ impl Reader<'_> {
         schema: &'static Schema,
         ctx: &mut FileCtx,
         diags: &mut Vec<Diagnostic>,
-        keys: &mut HashMap<String, u32>,
+        keys: &mut KeySet,
         out: &mut Vec<T>,
     ) -> Stats {
         let mut stats = Stats::default();
         let mut unknown: BTreeSet<String> = BTreeSet::new();
         let mut first_unknown_line = 0;
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
+        let interned: Vec<bool> = schema
+            .fields
+            .iter()
+            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
+            .collect();
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut buf = Vec::new();
         let mut line_no = 0u32;
@@ -827,7 +904,7 @@ impl Reader<'_> {
                     }
                     continue;
                 }
-                match self.parse_cell(f.ty, raw) {
+                match self.parse_cell(f.ty, raw, interned[i]) {
                     Ok(v) => vals[i] = v,
                     Err(CellError::Bad {
                         code,
@@ -878,7 +955,7 @@ impl Reader<'_> {
                 continue;
             }
             out.push(T::build(
-                &Vals(&vals),
+                &mut Vals(&mut vals),
                 Loc {
                     kind: T::KIND,
                     line: line_no,

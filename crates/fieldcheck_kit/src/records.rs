@@ -3,13 +3,11 @@
 //! **API boundary:** the field names, types and enum values here are `docs/evidence-kit.md`;
 //! change them only by adding optional fields.
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-/// An identifier (ids are interned: equal ids share one allocation).
-pub type Id = Arc<str>;
+/// An identifier or short text: stored inline up to 23 bytes, else shared (clones are cheap).
+pub type Id = smol_str::SmolStr;
 
 /// A record kind, one file of the kit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -634,7 +632,7 @@ pub struct Loc {
 #[derive(Clone, Debug)]
 pub(crate) enum Val {
     Null,
-    Str(Arc<str>),
+    Str(Id),
     Ts(Timestamp),
     Date(Date),
     Bool(bool),
@@ -642,18 +640,18 @@ pub(crate) enum Val {
     Enum(u8),
 }
 
-/// A parsed row, one value per schema field.
-pub(crate) struct Vals<'a>(pub(crate) &'a [Val]);
+/// A parsed row, one value per schema field; building a record moves the values out.
+pub(crate) struct Vals<'a>(pub(crate) &'a mut [Val]);
 
 impl Vals<'_> {
-    fn s(&self, i: usize) -> Option<Id> {
-        match &self.0[i] {
-            Val::Str(s) => Some(s.clone()),
+    fn s(&mut self, i: usize) -> Option<Id> {
+        match std::mem::replace(&mut self.0[i], Val::Null) {
+            Val::Str(s) => Some(s),
             _ => None,
         }
     }
-    fn rs(&self, i: usize) -> Id {
-        self.s(i).unwrap_or_else(|| Arc::from(""))
+    fn rs(&mut self, i: usize) -> Id {
+        self.s(i).unwrap_or_default()
     }
     fn ts(&self, i: usize) -> Option<Timestamp> {
         match self.0[i] {
@@ -693,7 +691,7 @@ impl Vals<'_> {
 /// A typed record built from a validated row.
 pub(crate) trait Record: Sized {
     const KIND: Kind;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self;
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self;
 }
 
 macro_rules! en {
@@ -718,7 +716,7 @@ pub struct System {
 }
 impl Record for System {
     const KIND: Kind = Kind::Systems;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         System {
             system_id: v.rs(0),
             name: v.s(1),
@@ -749,7 +747,7 @@ pub struct Person {
 }
 impl Record for Person {
     const KIND: Kind = Kind::People;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Person {
             person_id: v.rs(0),
             email: v.s(1),
@@ -775,7 +773,7 @@ pub struct Identity {
 }
 impl Record for Identity {
     const KIND: Kind = Kind::Identities;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Identity {
             system_id: v.rs(0),
             external_id: v.rs(1),
@@ -804,7 +802,7 @@ pub struct Account {
 }
 impl Record for Account {
     const KIND: Kind = Kind::Accounts;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Account {
             system_id: v.rs(0),
             account_id: v.rs(1),
@@ -836,7 +834,7 @@ pub struct Credential {
 }
 impl Record for Credential {
     const KIND: Kind = Kind::Credentials;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Credential {
             system_id: v.rs(0),
             account_id: v.rs(1),
@@ -862,7 +860,7 @@ pub struct AccountEvent {
 }
 impl Record for AccountEvent {
     const KIND: Kind = Kind::AccountEvents;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         AccountEvent {
             system_id: v.rs(0),
             account_id: v.rs(1),
@@ -887,7 +885,7 @@ pub struct AccessReview {
 }
 impl Record for AccessReview {
     const KIND: Kind = Kind::AccessReviews;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         AccessReview {
             review_id: v.rs(0),
             system_id: v.rs(1),
@@ -913,7 +911,7 @@ pub struct Decision {
 }
 impl Record for Decision {
     const KIND: Kind = Kind::AccessReviewDecisions;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Decision {
             review_id: v.rs(0),
             system_id: v.s(1),
@@ -942,7 +940,7 @@ pub struct Change {
 }
 impl Record for Change {
     const KIND: Kind = Kind::Changes;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Change {
             ticket_id: v.rs(0),
             ctype: en!(v, 1, ChangeType).unwrap_or(ChangeType::Normal),
@@ -972,7 +970,7 @@ pub struct PullRequest {
 }
 impl Record for PullRequest {
     const KIND: Kind = Kind::PullRequests;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         PullRequest {
             pr_id: v.rs(0),
             repo: v.s(1),
@@ -998,7 +996,7 @@ pub struct PrReview {
 }
 impl Record for PrReview {
     const KIND: Kind = Kind::PrReviews;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         PrReview {
             pr_id: v.rs(0),
             reviewer_id: v.s(1),
@@ -1025,7 +1023,7 @@ pub struct Deploy {
 }
 impl Record for Deploy {
     const KIND: Kind = Kind::Deploys;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Deploy {
             deploy_id: v.rs(0),
             system_id: v.rs(1),
@@ -1061,7 +1059,7 @@ pub struct Vendor {
 }
 impl Record for Vendor {
     const KIND: Kind = Kind::Vendors;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Vendor {
             vendor_id: v.rs(0),
             name: v.s(1),
@@ -1094,7 +1092,7 @@ pub struct BackupJob {
 }
 impl Record for BackupJob {
     const KIND: Kind = Kind::BackupJobs;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         BackupJob {
             job_id: v.rs(0),
             system_id: v.rs(1),
@@ -1122,7 +1120,7 @@ pub struct RestoreTest {
 }
 impl Record for RestoreTest {
     const KIND: Kind = Kind::RestoreTests;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         RestoreTest {
             test_id: v.rs(0),
             system_id: v.rs(1),
@@ -1154,7 +1152,7 @@ pub struct Session {
 }
 impl Record for Session {
     const KIND: Kind = Kind::Sessions;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Session {
             session_id: v.rs(0),
             system_id: v.rs(1),
@@ -1180,7 +1178,7 @@ pub struct CentralLog {
 }
 impl Record for CentralLog {
     const KIND: Kind = Kind::CentralLog;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         CentralLog {
             session_id: v.rs(0),
             received_at: v.ts(1),
@@ -1204,7 +1202,7 @@ pub struct JitRequest {
 }
 impl Record for JitRequest {
     const KIND: Kind = Kind::JitRequests;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         JitRequest {
             request_id: v.rs(0),
             person_id: v.s(1),
@@ -1233,7 +1231,7 @@ pub struct DataStore {
 }
 impl Record for DataStore {
     const KIND: Kind = Kind::DataStores;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         DataStore {
             resource_id: v.rs(0),
             system_id: v.rs(1),
@@ -1260,7 +1258,7 @@ pub struct Key {
 }
 impl Record for Key {
     const KIND: Kind = Kind::Keys;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Key {
             key_id: v.rs(0),
             manager: en!(v, 1, KeyManager),
@@ -1286,7 +1284,7 @@ pub struct Endpoint {
 }
 impl Record for Endpoint {
     const KIND: Kind = Kind::Endpoints;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Endpoint {
             endpoint_id: v.rs(0),
             system_id: v.rs(1),
@@ -1310,7 +1308,7 @@ pub struct Training {
 }
 impl Record for Training {
     const KIND: Kind = Kind::Training;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Training {
             person_id: v.rs(0),
             course: v.rs(1),
@@ -1332,7 +1330,7 @@ pub struct TrainingEscalation {
 }
 impl Record for TrainingEscalation {
     const KIND: Kind = Kind::TrainingEscalations;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         TrainingEscalation {
             person_id: v.rs(0),
             course: v.s(1),
@@ -1356,7 +1354,7 @@ pub struct PhishingCampaign {
 }
 impl Record for PhishingCampaign {
     const KIND: Kind = Kind::PhishingCampaigns;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         PhishingCampaign {
             campaign_id: v.rs(0),
             started_at: v.rts(1),
@@ -1388,7 +1386,7 @@ pub struct Risk {
 }
 impl Record for Risk {
     const KIND: Kind = Kind::Risks;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Risk {
             risk_id: v.rs(0),
             title: v.s(1),
@@ -1418,7 +1416,7 @@ pub struct RiskReview {
 }
 impl Record for RiskReview {
     const KIND: Kind = Kind::RiskReviews;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         RiskReview {
             risk_id: v.rs(0),
             reviewed_at: v.rts(1),
@@ -1439,7 +1437,7 @@ pub struct RiskLink {
 }
 impl Record for RiskLink {
     const KIND: Kind = Kind::RiskLinks;
-    fn build(v: &Vals<'_>, loc: Loc) -> Self {
+    fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         RiskLink {
             risk_id: v.rs(0),
             kind: en!(v, 1, RiskLinkKind).unwrap_or(RiskLinkKind::Vulnerability),

@@ -1,7 +1,7 @@
 //! `access-reviews` (CC6.2): every in-scope system with accounts is reviewed every quarter, on
 //! time, completely, independently, and its revocations are applied.
 
-use std::collections::{HashMap, HashSet};
+use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
 use jiff::Timestamp;
@@ -13,17 +13,17 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let grace = cx.p.int("completion_grace_days");
     let revoke_days = cx.p.int("revoke_grace_days");
-    let mut accounts_by_system: HashMap<&str, Vec<&Account>> = HashMap::new();
-    let mut account_by_key: HashMap<(&str, &str), &Account> = HashMap::new();
+    let mut accounts_by_system: FastMap<&str, Vec<&Account>> = FastMap::default();
+    let mut account_by_key: FastMap<(&str, &str), &Account> = FastMap::default();
     for a in &kit.accounts {
         accounts_by_system.entry(&a.system_id).or_default().push(a);
         account_by_key.insert((&a.system_id, &a.account_id), a);
     }
-    let mut reviews_by_system: HashMap<&str, Vec<&AccessReview>> = HashMap::new();
+    let mut reviews_by_system: FastMap<&str, Vec<&AccessReview>> = FastMap::default();
     for r in &kit.access_reviews {
         reviews_by_system.entry(&r.system_id).or_default().push(r);
     }
-    let mut decisions_by_review: HashMap<&str, Vec<&Decision>> = HashMap::new();
+    let mut decisions_by_review: FastMap<&str, Vec<&Decision>> = FastMap::default();
     for d in &kit.access_review_decisions {
         decisions_by_review.entry(&d.review_id).or_default().push(d);
     }
@@ -90,7 +90,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let decisions = decisions_by_review
                 .get(&*review.review_id)
                 .map_or(&[][..], |v| v.as_slice());
-            let decided: HashSet<&str> = decisions
+            let decided: FastSet<&str> = decisions
                 .iter()
                 .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
                 .map(|d| &*d.account_id)

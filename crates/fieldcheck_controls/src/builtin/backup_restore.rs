@@ -1,7 +1,7 @@
 //! `backup-restore` (CC9.1, A1.2): tier-1 systems are restore-tested every month and tier-2
 //! systems every quarter, successfully, in isolation, with a measured recovery within the RTO.
 
-use std::collections::HashMap;
+use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
@@ -10,11 +10,11 @@ use crate::{Cx, Dev, Note, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
-    let mut tests_by_system: HashMap<&str, Vec<&RestoreTest>> = HashMap::new();
+    let mut tests_by_system: FastMap<&str, Vec<&RestoreTest>> = FastMap::default();
     for t in &kit.restore_tests {
         tests_by_system.entry(&t.system_id).or_default().push(t);
     }
-    let mut jobs_by_system: HashMap<&str, Vec<&BackupJob>> = HashMap::new();
+    let mut jobs_by_system: FastMap<&str, Vec<&BackupJob>> = FastMap::default();
     for j in &kit.backup_jobs {
         jobs_by_system.entry(&j.system_id).or_default().push(j);
     }

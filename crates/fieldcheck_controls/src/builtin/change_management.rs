@@ -1,7 +1,7 @@
 //! `change-management` (CC8.1): every production deploy traces to an approved ticket and a
 //! peer-reviewed, tested pull request; emergency changes are reviewed after the fact in time.
 
-use std::collections::HashMap;
+use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, ReviewState};
@@ -13,10 +13,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let hours = cx.p.int("emergency_review_hours");
     let window_after = SignedDuration::from_hours(hours);
-    let changes: HashMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
-    let prs: HashMap<&str, &PullRequest> =
+    let changes: FastMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
+    let prs: FastMap<&str, &PullRequest> =
         kit.pull_requests.iter().map(|p| (&*p.pr_id, p)).collect();
-    let mut reviews: HashMap<&str, Vec<&PrReview>> = HashMap::new();
+    let mut reviews: FastMap<&str, Vec<&PrReview>> = FastMap::default();
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
     }

@@ -1,7 +1,7 @@
 //! `encryption` (CC6.7): data stores are encrypted under the right key model and an allowed
 //! algorithm, customer-managed keys rotate, and endpoints require modern TLS.
 
-use std::collections::{HashMap, HashSet};
+use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
@@ -9,8 +9,8 @@ use crate::{Cx, Dev, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
-    let keys: HashMap<&str, &Key> = kit.keys.iter().map(|k| (&*k.key_id, k)).collect();
-    let stores: HashMap<&str, &DataStore> = kit
+    let keys: FastMap<&str, &Key> = kit.keys.iter().map(|k| (&*k.key_id, k)).collect();
+    let stores: FastMap<&str, &DataStore> = kit
         .data_stores
         .iter()
         .map(|s| (&*s.resource_id, s))
@@ -31,7 +31,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     // at-rest
     let mut at_rest = Vec::new();
     let mut at_rest_population = 0;
-    let mut used_keys: HashSet<&str> = HashSet::new();
+    let mut used_keys: FastSet<&str> = FastSet::default();
     for s in &kit.data_stores {
         let Some(sys) = cx.in_scope.get(&*s.system_id) else {
             continue;

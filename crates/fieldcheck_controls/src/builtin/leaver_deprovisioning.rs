@@ -1,7 +1,7 @@
 //! `leaver-deprovisioning` (CC6.2): every account of a leaver is disabled by its deadline, the
 //! identity provider's sessions are revoked, and nothing logs in after the termination.
 
-use std::collections::{HashMap, HashSet};
+use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Account, AccountEvent, EventKind, SystemKind};
@@ -19,8 +19,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .iter()
         .filter(|p| p.terminated_at.is_some_and(|t| cx.w.contains(t)))
         .collect();
-    let leaver_ids: HashSet<&str> = leavers.iter().map(|p| &*p.person_id).collect();
-    let mut accounts: HashMap<&str, Vec<&Account>> = HashMap::new();
+    let leaver_ids: FastSet<&str> = leavers.iter().map(|p| &*p.person_id).collect();
+    let mut accounts: FastMap<&str, Vec<&Account>> = FastMap::default();
     for a in &kit.accounts {
         if let Some(p) = a.person_id.as_deref()
             && leaver_ids.contains(p)
@@ -30,17 +30,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
     }
     // One pass over the events, keeping only those of leavers' accounts.
-    let keys: HashSet<(&str, &str)> = accounts
+    let keys: FastSet<(&str, &str)> = accounts
         .values()
         .flatten()
         .map(|a| (&*a.system_id, &*a.account_id))
         .collect();
-    let mut events: HashMap<(&str, &str), Vec<&AccountEvent>> = HashMap::new();
-    if !keys.is_empty() {
-        for e in &kit.account_events {
+    // Most events are of other accounts: a cheap check on the account id alone rules them out.
+    let account_ids: FastSet<&str> = keys.iter().map(|k| k.1).collect();
+    let mut events: FastMap<(&str, &str), Vec<&AccountEvent>> = FastMap::default();
+    for e in &kit.account_events {
+        if matches!(e.event, EventKind::Login | EventKind::SessionsRevoked)
+            && account_ids.contains(&*e.account_id)
+        {
             let k = (&*e.system_id, &*e.account_id);
-            if matches!(e.event, EventKind::Login | EventKind::SessionsRevoked) && keys.contains(&k)
-            {
+            if keys.contains(&k) {
                 events.entry(k).or_default().push(e);
             }
         }

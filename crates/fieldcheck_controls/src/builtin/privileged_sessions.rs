@@ -2,7 +2,7 @@
 //! central log, rides on an approved, unexpired just-in-time request of its own person and
 //! system (not self-approved), and is recorded.
 
-use std::collections::{HashMap, HashSet};
+use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::JitRequest;
 
@@ -11,8 +11,8 @@ use crate::{Cx, Dev, TestResult};
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
     let require_recording = cx.p.bool("require_recording");
-    let logged: HashSet<&str> = kit.central_log.iter().map(|c| &*c.session_id).collect();
-    let jit: HashMap<&str, &JitRequest> = kit
+    let logged: FastSet<&str> = kit.central_log.iter().map(|c| &*c.session_id).collect();
+    let jit: FastMap<&str, &JitRequest> = kit
         .jit_requests
         .iter()
         .map(|j| (&*j.request_id, j))

@@ -1,7 +1,7 @@
 //! `risk-register` (CC3.1, CC3.2): open risks are owned, scored, reviewed every quarter and
 //! treated when above appetite; the register is refreshed each quarter; tier-1 vendors are in it.
 
-use std::collections::{HashMap, HashSet};
+use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::add_days;
 use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
@@ -18,7 +18,7 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
     let max_age = cx.p.int("review_max_age_days");
     let appetite = cx.p.int("appetite");
-    let mut by_risk: HashMap<&str, Vec<&RiskReview>> = HashMap::new();
+    let mut by_risk: FastMap<&str, Vec<&RiskReview>> = FastMap::default();
     for r in &kit.risk_reviews {
         by_risk.entry(&r.risk_id).or_default().push(r);
     }
@@ -127,7 +127,7 @@ fn refresh(cx: &Cx<'_>) -> TestResult {
 }
 
 fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
-    let linked: HashSet<&str> = cx
+    let linked: FastSet<&str> = cx
         .kit
         .risk_links
         .iter()

@@ -2,7 +2,7 @@
 //! hires get a grace period), long overdue stretches are escalated to a manager, and phishing
 //! simulations run every period.
 
-use std::collections::HashMap;
+use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{Training, TrainingEscalation};
@@ -22,11 +22,11 @@ fn training(cx: &Cx<'_>) -> TestResult {
     let new_hire = cx.p.int("new_hire_days");
     let refresh = cx.p.int("refresh_days");
     let escalation = cx.p.int("escalation_days");
-    let mut completions: HashMap<&str, Vec<&Training>> = HashMap::new();
+    let mut completions: FastMap<&str, Vec<&Training>> = FastMap::default();
     for t in kit.training.iter().filter(|t| &*t.course == course) {
         completions.entry(&t.person_id).or_default().push(t);
     }
-    let mut escalations: HashMap<&str, Vec<&TrainingEscalation>> = HashMap::new();
+    let mut escalations: FastMap<&str, Vec<&TrainingEscalation>> = FastMap::default();
     for e in kit
         .training_escalations
         .iter()

@@ -1,7 +1,7 @@
 //! `service-accounts` (CC6.1): every service account has a current human owner, interactive ones
 //! enforce MFA, and no credential stays valid past its maximum age.
 
-use std::collections::HashMap;
+use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
@@ -13,7 +13,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
     let grace = cx.p.int("reassign_grace_days");
     let max_age = cx.p.int("max_credential_age_days");
-    let mut creds: HashMap<(&str, &str), Vec<&Credential>> = HashMap::new();
+    let mut creds: FastMap<(&str, &str), Vec<&Credential>> = FastMap::default();
     for c in &kit.credentials {
         creds
             .entry((&c.system_id, &c.account_id))
