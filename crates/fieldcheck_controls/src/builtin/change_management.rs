@@ -117,12 +117,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             (_, Some(p)) => {
                 dev.ev(p.loc);
                 let emergency = ticket.is_some_and(|c| c.ctype == ChangeType::Emergency);
-                // Without a merge time, the review must come before the deploy.
-                let base = p.merged_at.unwrap_or(d.deployed_at);
-                let deadline = if emergency {
-                    base.max(add(d.deployed_at, window_after))
-                } else {
-                    base
+                // The review must be in by the merge; an emergency change's may also come up to
+                // the review window after the deploy. Without a merge time only that window exists.
+                let deadline = match (p.merged_at, emergency) {
+                    (Some(m), false) => Some(m),
+                    (Some(m), true) => Some(m.max(add(d.deployed_at, window_after))),
+                    (None, true) => Some(add(d.deployed_at, window_after)),
+                    (None, false) => None,
                 };
                 let ok = reviews.get(&*p.pr_id).is_some_and(|rs| {
                     rs.iter().any(|r| {
@@ -130,7 +131,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                             && r.reviewer_id
                                 .as_ref()
                                 .is_some_and(|who| p.author_id.as_ref() != Some(who))
-                            && r.submitted_at.is_some_and(|t| t <= deadline)
+                            && r.submitted_at
+                                .zip(deadline)
+                                .is_some_and(|(t, limit)| t <= limit)
                     })
                 });
                 if !ok {
@@ -141,11 +144,21 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     }
                     dev.fail(
                         "no_peer_review",
-                        format!(
-                            "pull request {} has no approving review by someone other than its author {}",
-                            p.pr_id,
-                            if emergency { format!("by {}", cx.w.fmt(deadline)) } else { "before merge".to_string() }
-                        ),
+                        match deadline {
+                            Some(limit) if emergency => format!(
+                                "pull request {} has no approving review by someone other than its author by {}",
+                                p.pr_id,
+                                cx.w.fmt(limit)
+                            ),
+                            Some(_) => format!(
+                                "pull request {} has no approving review by someone other than its author before merge",
+                                p.pr_id
+                            ),
+                            None => format!(
+                                "pull request {} was never merged, so no review before merge is on record",
+                                p.pr_id
+                            ),
+                        },
                     );
                 }
                 match p.checks_passed {
@@ -365,6 +378,18 @@ mod tests {
             ),
             ["no_peer_review"]
         );
+    }
+
+    #[test]
+    fn an_unmerged_pull_request_has_no_review_before_merge() {
+        let unmerged = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,,abc,true\n";
+        assert_eq!(
+            one(DEPLOY, TICKET_OK, unmerged, REVIEW_OK),
+            ["no_peer_review"]
+        );
+        // An emergency change may still be reviewed within 48 hours of the deploy.
+        let emergency = "CHG-1,emergency,x,2026-02-01T12:30:00Z,,mgr,,2026-02-02T13:00:00Z\n";
+        assert!(one(DEPLOY, emergency, unmerged, REVIEW_OK).is_empty());
     }
 
     #[test]

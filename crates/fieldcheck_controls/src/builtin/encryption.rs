@@ -17,15 +17,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .collect();
     let cmk_for = cx.p.list("cmk_required_for");
     let allowed = cx.p.list("allowed_algorithms");
-    let manager_of = |s: &DataStore| -> &'static str {
-        match s
-            .key_id
-            .as_deref()
-            .and_then(|k| keys.get(k))
-            .and_then(|k| k.manager)
-        {
-            Some(m) => m.as_str(),
-            None => "none",
+    // A store with no known key counts as manager `none`; a known key without a manager has none.
+    let manager_of = |s: &DataStore| -> Option<&'static str> {
+        match s.key_id.as_deref().and_then(|k| keys.get(k)) {
+            Some(k) => k.manager.map(KeyManager::as_str),
+            None => Some("none"),
         }
     };
     // at-rest
@@ -70,15 +66,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         class.as_str()
                     ),
                 ),
-                (_, Some(k)) if k.manager != Some(KeyManager::Customer) => dev.fail(
+                (_, Some(k)) if k.manager == Some(KeyManager::Provider) => dev.fail(
                     "provider_managed_key",
                     format!(
-                        "key {} is {} although {} is {}",
+                        "key {} is provider-managed although {} is {}",
                         k.key_id,
-                        k.manager.map_or("of unknown manager".into(), |m| format!(
-                            "{}-managed",
-                            m.as_str()
-                        )),
                         s.system_id,
                         class.as_str()
                     ),
@@ -93,8 +85,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 dev.fail(
                     "key_model_mismatch",
                     format!(
-                        "is a copy of {} but its key model is {mine}, the primary's {theirs}",
-                        primary.resource_id
+                        "is a copy of {} but its key model is {}, the primary's {}",
+                        primary.resource_id,
+                        mine.unwrap_or("unknown"),
+                        theirs.unwrap_or("unknown")
                     ),
                 );
             }
@@ -200,7 +194,7 @@ mod tests {
     use crate::params::ParamValue;
 
     const SYSTEMS: &str = "system_id,in_scope,classification\ndb,true,restricted\nweb,true,internal\nlab,false,restricted\n";
-    const KEYS: &str = "key_id,manager,algorithm,rotation_enabled,rotation_period_days\nk1,customer,AES_256,true,365\nk2,provider,AES_256,,\nk3,customer,AES_128,true,90\nk4,customer,AES_256,false,\nk5,customer,AES_256,true,366\n";
+    const KEYS: &str = "key_id,manager,algorithm,rotation_enabled,rotation_period_days\nk1,customer,AES_256,true,365\nk2,provider,AES_256,,\nk3,customer,AES_128,true,90\nk4,customer,AES_256,false,\nk5,customer,AES_256,true,366\nk6,,AES_256,true,365\n";
 
     fn kit(stores: &str, endpoints: &str) -> Kit {
         KitBuilder::new()
@@ -238,6 +232,8 @@ mod tests {
             store("s1,db,database,,us-east-1,true,k9\n"),
             ["provider_managed_key"]
         );
+        // Only a provider-managed (or missing) key is flagged, not a key of unknown manager.
+        assert!(store("s1,db,database,,us-east-1,true,k6\n").is_empty());
         // An internal system may use a provider key.
         assert!(store("s1,web,bucket,,us-east-1,true,k2\n").is_empty());
         assert_eq!(
