@@ -25,7 +25,7 @@ pub fn kit_reference() -> String {
             );
             let _ = writeln!(o);
         }
-        let _ = writeln!(o, "| field | type | required |");
+        let _ = writeln!(o, "| field | type | required? |");
         let _ = writeln!(o, "|---|---|---|");
         for f in s.fields {
             let ty = match f.ty {
@@ -37,7 +37,13 @@ pub fn kit_reference() -> String {
                 "| `{}` | {} | {} |",
                 f.name,
                 ty,
-                if f.required { "yes" } else { "" }
+                if f.required {
+                    "required"
+                } else if f.expected {
+                    "expected"
+                } else {
+                    ""
+                }
             );
         }
         let _ = writeln!(o);

@@ -213,11 +213,13 @@ fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
         }
     };
     match (meta.ty.as_str(), v) {
-        ("days" | "hours", ConfigValue::Int(n)) if *n >= 0 => Ok(ParamValue::Int(*n)),
-        ("days", _) => Err("a whole number of days, e.g. `30`".into()),
-        ("hours", _) => Err("a whole number of hours, e.g. `48`".into()),
-        ("int", ConfigValue::Int(n)) => Ok(ParamValue::Int(*n)),
-        ("int", _) => Err("a whole number".into()),
+        // A century bounds every period a control could mean (and keeps date arithmetic in range).
+        ("days", ConfigValue::Int(n)) if (0..=36_500).contains(n) => Ok(ParamValue::Int(*n)),
+        ("hours", ConfigValue::Int(n)) if (0..=876_000).contains(n) => Ok(ParamValue::Int(*n)),
+        ("days", _) => Err("a whole number of days from 0 to 36500, e.g. `30`".into()),
+        ("hours", _) => Err("a whole number of hours from 0 to 876000, e.g. `48`".into()),
+        ("int", ConfigValue::Int(n)) if (0..=1_000_000).contains(n) => Ok(ParamValue::Int(*n)),
+        ("int", _) => Err("a whole number from 0 to 1000000".into()),
         ("bool", ConfigValue::Bool(b)) => Ok(ParamValue::Bool(*b)),
         ("bool", _) => Err("`true` or `false`".into()),
         ("string", ConfigValue::Str(s)) if !s.is_empty() => Ok(ParamValue::Str(s.clone())),
@@ -243,6 +245,7 @@ fn convert(meta: &ParamMeta, v: &ConfigValue) -> Result<ParamValue, String> {
         },
         ("sla", ConfigValue::Str(s)) if s == "same_day" => Ok(ParamValue::Sla(Sla::SameDay)),
         ("sla", ConfigValue::Str(s)) => parse_duration(s)
+            .filter(|d| d.as_secs() <= 100 * 365 * 86_400)
             .map(|d| ParamValue::Sla(Sla::After(d)))
             .ok_or_else(|| {
                 "`\"same_day\"` or a duration such as `\"24h\"`, `\"4h\"`, `\"30m\"` or `\"2d\"`"
@@ -442,6 +445,20 @@ mod tests {
         assert_eq!(got[2].1, Some(11));
         assert_eq!(got[3].0, "scope-out-without-reason");
         assert_eq!(got[3].1, Some(13));
+    }
+
+    #[test]
+    fn absurd_values_are_refused() {
+        let (_, d) = resolve(Some(&config(
+            "[controls.vendor-management]\nassurance_max_age_days = 100000000\n[controls.leaver-deprovisioning]\nsla = \"99999999d\"\n",
+        )));
+        assert_eq!(
+            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            [
+                ("config-invalid-value", Some(8)),
+                ("config-invalid-value", Some(10))
+            ]
+        );
     }
 
     #[test]

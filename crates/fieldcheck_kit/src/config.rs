@@ -359,6 +359,21 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         let mut date = |key: &str, example: &str| -> Option<(Date, Range<usize>)> {
             let (s, span) = str_key(&mut diags, t, &h, "window", key, example)?;
             match parse_date(&s) {
+                Ok(d) if d.year() < 1900 || d.year() > 2199 => {
+                    let p = map.place(span);
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!("`window.{key}` = `{s}` is outside the years 1900 to 2199"),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("give the observation window's real dates"),
+                    );
+                    None
+                }
                 Ok(d) => Some((d, span)),
                 Err(e) => {
                     let p = map.place(span);
@@ -540,6 +555,12 @@ mod tests {
             "[org]\nname = \"x\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-1-1\"\nend = 2026-06-30\n",
         );
         assert_eq!(c, [("config-invalid-value", Some(5))]);
+    }
+
+    #[test]
+    fn windows_stay_in_real_years() {
+        let text = GOOD.replace("2026-06-30", "9999-12-31");
+        assert_eq!(codes(&text), [("config-invalid-value", Some(6))]);
     }
 
     #[test]

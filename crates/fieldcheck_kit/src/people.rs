@@ -15,7 +15,6 @@ pub struct Resolver {
     /// Emails as written and lower-cased.
     emails: FastMap<String, Id>,
     external: FastMap<Id, Id>,
-    external_lower: FastMap<String, Id>,
 }
 
 impl Resolver {
@@ -39,9 +38,6 @@ impl Resolver {
         if let Some(p) = self.external.get(v) {
             return p.clone();
         }
-        if let Some(p) = self.external_lower.get(&*lower) {
-            return p.clone();
-        }
         v.clone()
     }
 
@@ -62,7 +58,6 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
         ids: FastMap::default(),
         emails: FastMap::default(),
         external: FastMap::default(),
-        external_lower: FastMap::default(),
     };
     let people_file = kit.file(Kind::People).display_name();
     let mut email_line: HashMap<String, u32> = HashMap::new();
@@ -127,9 +122,6 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
                 ident_line.insert(i.external_id.clone(), i.loc.line);
                 r.external
                     .insert(i.external_id.clone(), i.person_id.clone());
-                r.external_lower
-                    .entry(i.external_id.to_lowercase())
-                    .or_insert_with(|| i.person_id.clone());
             }
         }
     }

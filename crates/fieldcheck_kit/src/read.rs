@@ -101,8 +101,65 @@ struct Reader<'a> {
     interner: FastSet<Id>,
 }
 
+/// Empty cells of expected (not required) fields: kept, and reported once per field.
+struct Empties {
+    /// Per field: how many rows, and the first line.
+    seen: Vec<(u32, u32)>,
+}
+
+impl Empties {
+    fn new(schema: &Schema) -> Self {
+        Empties {
+            seen: vec![(0, 0); schema.fields.len()],
+        }
+    }
+
+    fn note(&mut self, field: usize, line: u32) {
+        let e = &mut self.seen[field];
+        if e.0 == 0 {
+            e.1 = line;
+        }
+        e.0 += 1;
+    }
+
+    fn report(&self, schema: &Schema, ctx: &mut FileCtx, diags: &mut Vec<Diagnostic>) {
+        for (i, &(n, first)) in self.seen.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let f = &schema.fields[i];
+            ctx.push(
+                diags,
+                Diagnostic::warning(
+                    "missing-value",
+                    format!(
+                        "{n} row{} {} an empty `{}` (first on line {first}); the controls that need it cannot use {}",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "has" } else { "have" },
+                        f.name,
+                        if n == 1 { "it" } else { "them" }
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(first)
+                .field(f.name)
+                .help(format!("fill in `{}` ({}) from the source export", f.name, f.ty.describe())),
+            );
+        }
+    }
+}
+
+/// Where a CSV row starts in its file (possibly before blank lines that precede it).
+struct RowStart {
+    byte: u64,
+}
+
 /// Per-file bookkeeping: the diagnostic cap and the raw-line lookup for columns.
 struct FileCtx {
+    /// The file's length in bytes.
+    len: u64,
+    /// Whether its last byte is a newline.
+    ends_with_newline: bool,
     name: String,
     counts: BTreeMap<&'static str, usize>,
     raw: Option<File>,
@@ -144,11 +201,21 @@ impl FileCtx {
         }
         let f = self.raw.as_mut()?;
         f.seek(SeekFrom::Start(byte)).ok()?;
-        let mut buf = vec![0u8; 4096];
+        let mut buf = vec![0u8; 8192];
         let n = f.read(&mut buf).ok()?;
         buf.truncate(n);
-        let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-        let line = String::from_utf8_lossy(&buf[..end])
+        // Skip the blank lines (and a CRLF's leftover newline) before the row.
+        let mut from = 0;
+        while let Some(nl) = buf[from..].iter().position(|&b| b == b'\n') {
+            if buf[from..from + nl].iter().all(u8::is_ascii_whitespace) {
+                from += nl + 1;
+            } else {
+                break;
+            }
+        }
+        let rest = &buf[from..];
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = String::from_utf8_lossy(&rest[..end])
             .trim_end_matches('\r')
             .to_string();
         Some(line)
@@ -365,7 +432,20 @@ impl<'a> Reader<'a> {
                 return (Vec::new(), info, diags);
             }
         };
+        let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let ends_with_newline = File::open(&path)
+            .and_then(|mut f| {
+                let mut last = [0u8; 1];
+                if len > 0 {
+                    f.seek(SeekFrom::Start(len - 1))?;
+                    f.read_exact(&mut last)?;
+                }
+                Ok(last[0] == b'\n')
+            })
+            .unwrap_or(true);
         let mut ctx = FileCtx {
+            len,
+            ends_with_newline,
             name,
             counts: BTreeMap::new(),
             raw: File::open(&path).ok(),
@@ -432,6 +512,7 @@ impl<'a> Reader<'a> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
             .buffer_capacity(1 << 20)
             .from_reader(BufReader::with_capacity(1 << 20, file));
         let mut rec = csv::ByteRecord::new();
@@ -533,6 +614,33 @@ impl<'a> Reader<'a> {
                 missing.push(f.name);
             }
         }
+        let absent: Vec<&str> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.expected && !f.required && col_of[*i].is_none())
+            .map(|(_, f)| f.name)
+            .collect();
+        if missing.is_empty() && !absent.is_empty() {
+            ctx.push(
+                diags,
+                Diagnostic::warning(
+                    "missing-value",
+                    format!(
+                        "column{} {} {} missing: every row reads {} as empty, so the controls that need {} cannot use these rows",
+                        if absent.len() > 1 { "s" } else { "" },
+                        absent.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                        if absent.len() > 1 { "are" } else { "is" },
+                        if absent.len() > 1 { "them" } else { "it" },
+                        if absent.len() > 1 { "them" } else { "it" },
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(1)
+                .snippet(header_raw.clone(), 0)
+                .help(format!("the columns of `{}` are: {}", ctx.name, header_line(schema))),
+            );
+        }
         if !missing.is_empty() {
             for m in &missing {
                 ctx.push(
@@ -571,6 +679,7 @@ impl<'a> Reader<'a> {
         }
         let ncols = header.len();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
+        let mut empties = Empties::new(schema);
         let interned: Vec<bool> = schema
             .fields
             .iter()
@@ -598,30 +707,69 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             }
-            let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-            let line = pos.line() as u32;
-            if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+            // Lines are counted from where the record ends, which is exact whatever came before
+            // it (CRLF endings, skipped blank lines): the record ends on the line of its
+            // terminator and starts as many lines earlier as it holds newlines inside quotes.
+            let start = rec.position().map_or(0, csv::Position::byte);
+            let end = rdr.position().clone();
+            let terminated = end.byte() < ctx.len || ctx.ends_with_newline;
+            let last_line = end.line() as u32 - u32::from(terminated && end.line() > 1);
+            let mut inner_newlines = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
+            if end.byte() == ctx.len && rec.as_slice().last() == Some(&b'\n') {
+                // An open quote ran to the end: the file's final newline is inside the field.
+                inner_newlines -= 1;
+            }
+            let line = last_line.saturating_sub(inner_newlines);
+            let pos = RowStart { byte: start };
+            if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                 continue; // A blank line.
             }
-            stats.rows += 1;
-            if rec.len() != ncols {
-                let snippet = ctx.raw_line(pos.byte());
+            if rec.len() != ncols && inner_newlines > 0 {
+                // A quote that is never closed swallows the lines after it.
+                let lines = inner_newlines + 1;
+                stats.rows += lines;
+                stats.rejected += lines;
                 let mut d = Diagnostic::error(
-                    "bad-row",
-                    format!(
-                        "expected {ncols} fields as in the header, found {}",
-                        rec.len()
-                    ),
+                    "bad-csv",
+                    format!("a quote opened on line {line} is not closed: lines {line} to {last_line} were read as one row"),
                 )
                 .file(ctx.name.clone())
                 .line(line)
-                .help("check for a missing or extra comma, or quote values that contain commas");
-                if let Some(s) = snippet {
-                    d = d.snippet(s, 0);
+                .help("close the quote, or double a quote that is part of a value (`\"\"`); these lines were skipped");
+                if let Some(snip) = ctx.raw_line(pos.byte) {
+                    d = d.snippet(snip, 0);
+                }
+                ctx.push(diags, d);
+                continue;
+            }
+            stats.rows += 1;
+            if rec.len() > ncols && rec.iter().skip(ncols).any(|f| !f.trim_ascii().is_empty()) {
+                let mut d = Diagnostic::error(
+                    "bad-row",
+                    format!("expected {ncols} fields as in the header, found {}", rec.len()),
+                )
+                .file(ctx.name.clone())
+                .line(line)
+                .help("check for an extra comma, or quote values that contain commas; the row was skipped");
+                if let Some(snip) = ctx.raw_line(pos.byte) {
+                    d = d.snippet(snip, 0);
                 }
                 ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
+            }
+            if rec.len() < ncols {
+                let mut d = Diagnostic::warning(
+                    "short-row",
+                    format!("expected {ncols} fields as in the header, found {}; the missing ones are read as empty", rec.len()),
+                )
+                .file(ctx.name.clone())
+                .line(line)
+                .help("check for a missing comma or a cut-off line");
+                if let Some(snip) = ctx.raw_line(pos.byte) {
+                    d = d.snippet(snip, 0);
+                }
+                ctx.push(diags, d);
             }
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
@@ -634,7 +782,7 @@ impl<'a> Reader<'a> {
                         ok = false;
                         let d = self.cell_diag(
                             ctx,
-                            pos.byte(),
+                            pos.byte,
                             j,
                             line,
                             f.name,
@@ -647,11 +795,14 @@ impl<'a> Reader<'a> {
                     }
                 };
                 if raw.is_empty() {
+                    if f.expected && !f.required {
+                        empties.note(i, line);
+                    }
                     if f.required {
                         ok = false;
                         let d = self.cell_diag(
                             ctx,
-                            pos.byte(),
+                            pos.byte,
                             j,
                             line,
                             f.name,
@@ -692,7 +843,7 @@ impl<'a> Reader<'a> {
                         ok = false;
                         let d = self.cell_diag(
                             ctx,
-                            pos.byte(),
+                            pos.byte,
                             j,
                             line,
                             f.name,
@@ -709,7 +860,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if let Err((key, first)) = Self::check_key(schema, &vals, line, keys) {
-                let snippet = ctx.raw_line(pos.byte());
+                let snippet = ctx.raw_line(pos.byte);
                 let mut d = Diagnostic::error(
                     "duplicate-key",
                     format!(
@@ -743,6 +894,7 @@ impl<'a> Reader<'a> {
                 },
             ));
         }
+        empties.report(schema, ctx, diags);
         stats
     }
 
@@ -784,6 +936,7 @@ impl<'a> Reader<'a> {
         let mut unknown: BTreeSet<String> = BTreeSet::new();
         let mut first_unknown_line = 0;
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
+        let mut empties = Empties::new(schema);
         let interned: Vec<bool> = schema
             .fields
             .iter()
@@ -821,7 +974,7 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             };
-            let text = text.trim();
+            let text = text.trim_start_matches('\u{feff}').trim();
             if text.is_empty() {
                 continue;
             }
@@ -834,7 +987,7 @@ impl<'a> Reader<'a> {
                         Diagnostic::error("bad-json", format!("not a JSON object: {e}"))
                             .file(ctx.name.clone())
                             .line(line_no)
-                            .column(e.column() as u32)
+                            .column(e.column().max(1) as u32)
                             .snippet(text.chars().take(400).collect::<String>(), 1)
                             .help("write one JSON object per line, e.g. `{\"person_id\": \"p-1\", ...}`"),
                     );
@@ -860,7 +1013,18 @@ impl<'a> Reader<'a> {
                         &owned
                     }
                     Some(serde_json::Value::Number(n)) => {
-                        owned = n.to_string();
+                        // `2.0` is the integer 2 (JSON writers often emit whole numbers so).
+                        owned = match n.as_f64() {
+                            Some(x)
+                                if !n.is_i64()
+                                    && !n.is_u64()
+                                    && x.fract() == 0.0
+                                    && x.abs() < 9e15 =>
+                            {
+                                format!("{}", x as i64)
+                            }
+                            _ => n.to_string(),
+                        };
                         &owned
                     }
                     Some(_) => {
@@ -884,6 +1048,9 @@ impl<'a> Reader<'a> {
                     }
                 };
                 if raw.is_empty() {
+                    if f.expected && !f.required {
+                        empties.note(i, line_no);
+                    }
                     if f.required {
                         ok = false;
                         ctx.push(
@@ -962,6 +1129,7 @@ impl<'a> Reader<'a> {
                 },
             ));
         }
+        empties.report(schema, ctx, diags);
         if !unknown.is_empty() {
             let names: Vec<String> = unknown.iter().map(|h| format!("`{h}`")).collect();
             ctx.push(

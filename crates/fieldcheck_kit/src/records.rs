@@ -7,6 +7,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 /// An identifier or short text: stored inline up to 23 bytes, else shared (clones are cheap).
+///
+/// A non-key id field that must name something (an account's system, a decision's review) is an
+/// `Id`, empty when its cell is empty: an empty id never equals a key, so such a record simply
+/// joins nothing. Optional references are `Option<Id>`.
 pub type Id = smol_str::SmolStr;
 
 /// A record kind, one file of the kit.
@@ -135,8 +139,10 @@ pub struct Field {
     pub name: &'static str,
     /// Type.
     pub ty: Ty,
-    /// Must not be null.
+    /// Must not be null (keys and `people.start_date`): a null rejects the row.
     pub required: bool,
+    /// Should not be null: a null is kept (controls read it as unknown) and reported once per file.
+    pub expected: bool,
 }
 
 /// The schema of a record kind.
@@ -159,18 +165,31 @@ impl Schema {
     }
 }
 
+/// A required field: a key, or `people.start_date`.
 const fn r(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
         required: true,
+        expected: true,
     }
 }
+/// An expected field: a record without it cannot be placed or joined, which is reported.
+const fn e(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        required: false,
+        expected: true,
+    }
+}
+/// An optional field.
 const fn o(name: &'static str, ty: Ty) -> Field {
     Field {
         name,
         ty,
         required: false,
+        expected: false,
     }
 }
 
@@ -293,11 +312,11 @@ pub static SCHEMAS: [Schema; 27] = [
     Schema {
         kind: Kind::Identities,
         stem: "identities",
-        key: &["system_id", "external_id"],
+        key: &[],
         fields: &[
-            r("system_id", Ty::Id),
-            r("external_id", Ty::Id),
-            r("person_id", Ty::Person),
+            e("system_id", Ty::Id),
+            e("external_id", Ty::Id),
+            e("person_id", Ty::Person),
         ],
     },
     Schema {
@@ -307,7 +326,7 @@ pub static SCHEMAS: [Schema; 27] = [
         fields: &[
             r("system_id", Ty::Id),
             r("account_id", Ty::Id),
-            r("kind", Ty::Enum(AccountKind::VALUES)),
+            e("kind", Ty::Enum(AccountKind::VALUES)),
             o("person_id", Ty::Person),
             o("owner_id", Ty::Person),
             o("privileged", Ty::Bool),
@@ -323,11 +342,11 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "credentials",
         key: &["credential_id"],
         fields: &[
-            r("system_id", Ty::Id),
-            r("account_id", Ty::Id),
+            e("system_id", Ty::Id),
+            e("account_id", Ty::Id),
             r("credential_id", Ty::Id),
             o("type", Ty::Enum(CredentialType::VALUES)),
-            r("created_at", Ty::Ts),
+            e("created_at", Ty::Ts),
             o("revoked_at", Ty::Ts),
         ],
     },
@@ -336,10 +355,10 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "account_events",
         key: &[],
         fields: &[
-            r("system_id", Ty::Id),
-            r("account_id", Ty::Id),
-            r("event", Ty::Enum(EventKind::VALUES)),
-            r("at", Ty::Ts),
+            e("system_id", Ty::Id),
+            e("account_id", Ty::Id),
+            e("event", Ty::Enum(EventKind::VALUES)),
+            e("at", Ty::Ts),
             o("actor_id", Ty::Id),
         ],
     },
@@ -349,8 +368,8 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["review_id"],
         fields: &[
             r("review_id", Ty::Id),
-            r("system_id", Ty::Id),
-            r("started_at", Ty::Ts),
+            e("system_id", Ty::Id),
+            e("started_at", Ty::Ts),
             o("completed_at", Ty::Ts),
             o("owner_id", Ty::Person),
         ],
@@ -360,11 +379,11 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "access_review_decisions",
         key: &[],
         fields: &[
-            r("review_id", Ty::Id),
+            e("review_id", Ty::Id),
             o("system_id", Ty::Id),
-            r("account_id", Ty::Id),
+            e("account_id", Ty::Id),
             o("reviewer_id", Ty::Person),
-            r("decision", Ty::Enum(DecisionKind::VALUES)),
+            e("decision", Ty::Enum(DecisionKind::VALUES)),
             o("decided_at", Ty::Ts),
         ],
     },
@@ -374,9 +393,9 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["ticket_id"],
         fields: &[
             r("ticket_id", Ty::Id),
-            r("type", Ty::Enum(ChangeType::VALUES)),
+            e("type", Ty::Enum(ChangeType::VALUES)),
             o("title", Ty::Text),
-            r("created_at", Ty::Ts),
+            e("created_at", Ty::Ts),
             o("requester_id", Ty::Person),
             o("approver_id", Ty::Person),
             o("approved_at", Ty::Ts),
@@ -402,9 +421,9 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "pr_reviews",
         key: &[],
         fields: &[
-            r("pr_id", Ty::Id),
+            e("pr_id", Ty::Id),
             o("reviewer_id", Ty::Person),
-            r("state", Ty::Enum(ReviewState::VALUES)),
+            e("state", Ty::Enum(ReviewState::VALUES)),
             o("submitted_at", Ty::Ts),
         ],
     },
@@ -414,9 +433,9 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["deploy_id"],
         fields: &[
             r("deploy_id", Ty::Id),
-            r("system_id", Ty::Id),
-            r("environment", Ty::Enum(Environment::VALUES)),
-            r("deployed_at", Ty::Ts),
+            e("system_id", Ty::Id),
+            e("environment", Ty::Enum(Environment::VALUES)),
+            e("deployed_at", Ty::Ts),
             o("deployer_id", Ty::Person),
             o("commit_sha", Ty::Id),
             o("pr_id", Ty::Id),
@@ -449,10 +468,10 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["job_id"],
         fields: &[
             r("job_id", Ty::Id),
-            r("system_id", Ty::Id),
-            r("started_at", Ty::Ts),
+            e("system_id", Ty::Id),
+            e("started_at", Ty::Ts),
             o("completed_at", Ty::Ts),
-            r("status", Ty::Enum(BackupStatus::VALUES)),
+            e("status", Ty::Enum(BackupStatus::VALUES)),
         ],
     },
     Schema {
@@ -461,10 +480,10 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["test_id"],
         fields: &[
             r("test_id", Ty::Id),
-            r("system_id", Ty::Id),
-            r("started_at", Ty::Ts),
+            e("system_id", Ty::Id),
+            e("started_at", Ty::Ts),
             o("completed_at", Ty::Ts),
-            r("status", Ty::Enum(RestoreStatus::VALUES)),
+            e("status", Ty::Enum(RestoreStatus::VALUES)),
             o("isolated", Ty::Bool),
             o("recovery_minutes", NONNEG),
             o("performed_by", Ty::Id),
@@ -476,11 +495,11 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["session_id"],
         fields: &[
             r("session_id", Ty::Id),
-            r("system_id", Ty::Id),
+            e("system_id", Ty::Id),
             o("account_id", Ty::Id),
             o("person_id", Ty::Person),
             o("method", Ty::Enum(SessionMethod::VALUES)),
-            r("started_at", Ty::Ts),
+            e("started_at", Ty::Ts),
             o("ended_at", Ty::Ts),
             o("jit_request_id", Ty::Id),
             o("recording_ref", Ty::Text),
@@ -490,7 +509,7 @@ pub static SCHEMAS: [Schema; 27] = [
         kind: Kind::CentralLog,
         stem: "central_log",
         key: &[],
-        fields: &[r("session_id", Ty::Id), o("received_at", Ty::Ts)],
+        fields: &[e("session_id", Ty::Id), o("received_at", Ty::Ts)],
     },
     Schema {
         kind: Kind::JitRequests,
@@ -512,7 +531,7 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["resource_id"],
         fields: &[
             r("resource_id", Ty::Id),
-            r("system_id", Ty::Id),
+            e("system_id", Ty::Id),
             o("kind", Ty::Enum(StoreKind::VALUES)),
             o("primary_id", Ty::Id),
             o("region", Ty::Text),
@@ -538,9 +557,9 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["endpoint_id"],
         fields: &[
             r("endpoint_id", Ty::Id),
-            r("system_id", Ty::Id),
+            e("system_id", Ty::Id),
             o("exposure", Ty::Enum(Exposure::VALUES)),
-            r("tls_min_version", Ty::Enum(TlsVersion::VALUES)),
+            e("tls_min_version", Ty::Enum(TlsVersion::VALUES)),
             o("weak_ciphers", Ty::Bool),
             o("policy_name", Ty::Text),
         ],
@@ -550,9 +569,9 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "training",
         key: &[],
         fields: &[
-            r("person_id", Ty::Person),
-            r("course", Ty::Text),
-            r("completed_at", Ty::Ts),
+            e("person_id", Ty::Person),
+            e("course", Ty::Text),
+            e("completed_at", Ty::Ts),
         ],
     },
     Schema {
@@ -560,9 +579,9 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "training_escalations",
         key: &[],
         fields: &[
-            r("person_id", Ty::Person),
+            e("person_id", Ty::Person),
             o("course", Ty::Text),
-            r("notified_at", Ty::Ts),
+            e("notified_at", Ty::Ts),
             o("notified_id", Ty::Person),
         ],
     },
@@ -572,7 +591,7 @@ pub static SCHEMAS: [Schema; 27] = [
         key: &["campaign_id"],
         fields: &[
             r("campaign_id", Ty::Id),
-            r("started_at", Ty::Ts),
+            e("started_at", Ty::Ts),
             o("recipients", NONNEG),
             o("clicked", NONNEG),
             o("reported", NONNEG),
@@ -602,8 +621,8 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "risk_reviews",
         key: &[],
         fields: &[
-            r("risk_id", Ty::Id),
-            r("reviewed_at", Ty::Ts),
+            e("risk_id", Ty::Id),
+            e("reviewed_at", Ty::Ts),
             o("reviewer_id", Ty::Person),
         ],
     },
@@ -612,9 +631,9 @@ pub static SCHEMAS: [Schema; 27] = [
         stem: "risk_links",
         key: &[],
         fields: &[
-            r("risk_id", Ty::Id),
-            r("kind", Ty::Enum(RiskLinkKind::VALUES)),
-            r("ref_id", Ty::Id),
+            e("risk_id", Ty::Id),
+            e("kind", Ty::Enum(RiskLinkKind::VALUES)),
+            e("ref_id", Ty::Id),
         ],
     },
 ];
@@ -658,9 +677,6 @@ impl Vals<'_> {
             Val::Ts(t) => Some(t),
             _ => None,
         }
-    }
-    fn rts(&self, i: usize) -> Timestamp {
-        self.ts(i).unwrap_or(Timestamp::UNIX_EPOCH)
     }
     fn date(&self, i: usize) -> Option<Date> {
         match self.0[i] {
@@ -789,7 +805,7 @@ impl Record for Identity {
 pub struct Account {
     pub system_id: Id,
     pub account_id: Id,
-    pub kind: AccountKind,
+    pub kind: Option<AccountKind>,
     pub person_id: Option<Id>,
     pub owner_id: Option<Id>,
     pub privileged: Option<bool>,
@@ -806,7 +822,7 @@ impl Record for Account {
         Account {
             system_id: v.rs(0),
             account_id: v.rs(1),
-            kind: en!(v, 2, AccountKind).unwrap_or(AccountKind::Human),
+            kind: en!(v, 2, AccountKind),
             person_id: v.s(3),
             owner_id: v.s(4),
             privileged: v.b(5),
@@ -828,7 +844,7 @@ pub struct Credential {
     pub account_id: Id,
     pub credential_id: Id,
     pub ctype: Option<CredentialType>,
-    pub created_at: Timestamp,
+    pub created_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
     pub loc: Loc,
 }
@@ -840,7 +856,7 @@ impl Record for Credential {
             account_id: v.rs(1),
             credential_id: v.rs(2),
             ctype: en!(v, 3, CredentialType),
-            created_at: v.rts(4),
+            created_at: v.ts(4),
             revoked_at: v.ts(5),
             loc,
         }
@@ -853,8 +869,8 @@ impl Record for Credential {
 pub struct AccountEvent {
     pub system_id: Id,
     pub account_id: Id,
-    pub event: EventKind,
-    pub at: Timestamp,
+    pub event: Option<EventKind>,
+    pub at: Option<Timestamp>,
     pub actor_id: Option<Id>,
     pub loc: Loc,
 }
@@ -864,8 +880,8 @@ impl Record for AccountEvent {
         AccountEvent {
             system_id: v.rs(0),
             account_id: v.rs(1),
-            event: en!(v, 2, EventKind).unwrap_or(EventKind::Login),
-            at: v.rts(3),
+            event: en!(v, 2, EventKind),
+            at: v.ts(3),
             actor_id: v.s(4),
             loc,
         }
@@ -878,7 +894,7 @@ impl Record for AccountEvent {
 pub struct AccessReview {
     pub review_id: Id,
     pub system_id: Id,
-    pub started_at: Timestamp,
+    pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
     pub owner_id: Option<Id>,
     pub loc: Loc,
@@ -889,7 +905,7 @@ impl Record for AccessReview {
         AccessReview {
             review_id: v.rs(0),
             system_id: v.rs(1),
-            started_at: v.rts(2),
+            started_at: v.ts(2),
             completed_at: v.ts(3),
             owner_id: v.s(4),
             loc,
@@ -905,7 +921,7 @@ pub struct Decision {
     pub system_id: Option<Id>,
     pub account_id: Id,
     pub reviewer_id: Option<Id>,
-    pub decision: DecisionKind,
+    pub decision: Option<DecisionKind>,
     pub decided_at: Option<Timestamp>,
     pub loc: Loc,
 }
@@ -917,7 +933,7 @@ impl Record for Decision {
             system_id: v.s(1),
             account_id: v.rs(2),
             reviewer_id: v.s(3),
-            decision: en!(v, 4, DecisionKind).unwrap_or(DecisionKind::NoResponse),
+            decision: en!(v, 4, DecisionKind),
             decided_at: v.ts(5),
             loc,
         }
@@ -929,9 +945,9 @@ impl Record for Decision {
 #[allow(missing_docs)]
 pub struct Change {
     pub ticket_id: Id,
-    pub ctype: ChangeType,
+    pub ctype: Option<ChangeType>,
     pub title: Option<Id>,
-    pub created_at: Timestamp,
+    pub created_at: Option<Timestamp>,
     pub requester_id: Option<Id>,
     pub approver_id: Option<Id>,
     pub approved_at: Option<Timestamp>,
@@ -943,9 +959,9 @@ impl Record for Change {
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Change {
             ticket_id: v.rs(0),
-            ctype: en!(v, 1, ChangeType).unwrap_or(ChangeType::Normal),
+            ctype: en!(v, 1, ChangeType),
             title: v.s(2),
-            created_at: v.rts(3),
+            created_at: v.ts(3),
             requester_id: v.s(4),
             approver_id: v.s(5),
             approved_at: v.ts(6),
@@ -990,7 +1006,7 @@ impl Record for PullRequest {
 pub struct PrReview {
     pub pr_id: Id,
     pub reviewer_id: Option<Id>,
-    pub state: ReviewState,
+    pub state: Option<ReviewState>,
     pub submitted_at: Option<Timestamp>,
     pub loc: Loc,
 }
@@ -1000,7 +1016,7 @@ impl Record for PrReview {
         PrReview {
             pr_id: v.rs(0),
             reviewer_id: v.s(1),
-            state: en!(v, 2, ReviewState).unwrap_or(ReviewState::Commented),
+            state: en!(v, 2, ReviewState),
             submitted_at: v.ts(3),
             loc,
         }
@@ -1013,8 +1029,8 @@ impl Record for PrReview {
 pub struct Deploy {
     pub deploy_id: Id,
     pub system_id: Id,
-    pub environment: Environment,
-    pub deployed_at: Timestamp,
+    pub environment: Option<Environment>,
+    pub deployed_at: Option<Timestamp>,
     pub deployer_id: Option<Id>,
     pub commit_sha: Option<Id>,
     pub pr_id: Option<Id>,
@@ -1027,8 +1043,8 @@ impl Record for Deploy {
         Deploy {
             deploy_id: v.rs(0),
             system_id: v.rs(1),
-            environment: en!(v, 2, Environment).unwrap_or(Environment::Development),
-            deployed_at: v.rts(3),
+            environment: en!(v, 2, Environment),
+            deployed_at: v.ts(3),
             deployer_id: v.s(4),
             commit_sha: v.s(5),
             pr_id: v.s(6),
@@ -1085,9 +1101,9 @@ impl Record for Vendor {
 pub struct BackupJob {
     pub job_id: Id,
     pub system_id: Id,
-    pub started_at: Timestamp,
+    pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
-    pub status: BackupStatus,
+    pub status: Option<BackupStatus>,
     pub loc: Loc,
 }
 impl Record for BackupJob {
@@ -1096,9 +1112,9 @@ impl Record for BackupJob {
         BackupJob {
             job_id: v.rs(0),
             system_id: v.rs(1),
-            started_at: v.rts(2),
+            started_at: v.ts(2),
             completed_at: v.ts(3),
-            status: en!(v, 4, BackupStatus).unwrap_or(BackupStatus::Failed),
+            status: en!(v, 4, BackupStatus),
             loc,
         }
     }
@@ -1110,9 +1126,9 @@ impl Record for BackupJob {
 pub struct RestoreTest {
     pub test_id: Id,
     pub system_id: Id,
-    pub started_at: Timestamp,
+    pub started_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
-    pub status: RestoreStatus,
+    pub status: Option<RestoreStatus>,
     pub isolated: Option<bool>,
     pub recovery_minutes: Option<i64>,
     pub performed_by: Option<Id>,
@@ -1124,9 +1140,9 @@ impl Record for RestoreTest {
         RestoreTest {
             test_id: v.rs(0),
             system_id: v.rs(1),
-            started_at: v.rts(2),
+            started_at: v.ts(2),
             completed_at: v.ts(3),
-            status: en!(v, 4, RestoreStatus).unwrap_or(RestoreStatus::Failed),
+            status: en!(v, 4, RestoreStatus),
             isolated: v.b(5),
             recovery_minutes: v.int(6),
             performed_by: v.s(7),
@@ -1144,7 +1160,7 @@ pub struct Session {
     pub account_id: Option<Id>,
     pub person_id: Option<Id>,
     pub method: Option<SessionMethod>,
-    pub started_at: Timestamp,
+    pub started_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
     pub jit_request_id: Option<Id>,
     pub recording_ref: Option<Id>,
@@ -1159,7 +1175,7 @@ impl Record for Session {
             account_id: v.s(2),
             person_id: v.s(3),
             method: en!(v, 4, SessionMethod),
-            started_at: v.rts(5),
+            started_at: v.ts(5),
             ended_at: v.ts(6),
             jit_request_id: v.s(7),
             recording_ref: v.s(8),
@@ -1277,7 +1293,7 @@ pub struct Endpoint {
     pub endpoint_id: Id,
     pub system_id: Id,
     pub exposure: Option<Exposure>,
-    pub tls_min_version: TlsVersion,
+    pub tls_min_version: Option<TlsVersion>,
     pub weak_ciphers: Option<bool>,
     pub policy_name: Option<Id>,
     pub loc: Loc,
@@ -1289,7 +1305,7 @@ impl Record for Endpoint {
             endpoint_id: v.rs(0),
             system_id: v.rs(1),
             exposure: en!(v, 2, Exposure),
-            tls_min_version: en!(v, 3, TlsVersion).unwrap_or(TlsVersion::None),
+            tls_min_version: en!(v, 3, TlsVersion),
             weak_ciphers: v.b(4),
             policy_name: v.s(5),
             loc,
@@ -1303,7 +1319,7 @@ impl Record for Endpoint {
 pub struct Training {
     pub person_id: Id,
     pub course: Id,
-    pub completed_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
     pub loc: Loc,
 }
 impl Record for Training {
@@ -1312,7 +1328,7 @@ impl Record for Training {
         Training {
             person_id: v.rs(0),
             course: v.rs(1),
-            completed_at: v.rts(2),
+            completed_at: v.ts(2),
             loc,
         }
     }
@@ -1324,7 +1340,7 @@ impl Record for Training {
 pub struct TrainingEscalation {
     pub person_id: Id,
     pub course: Option<Id>,
-    pub notified_at: Timestamp,
+    pub notified_at: Option<Timestamp>,
     pub notified_id: Option<Id>,
     pub loc: Loc,
 }
@@ -1334,7 +1350,7 @@ impl Record for TrainingEscalation {
         TrainingEscalation {
             person_id: v.rs(0),
             course: v.s(1),
-            notified_at: v.rts(2),
+            notified_at: v.ts(2),
             notified_id: v.s(3),
             loc,
         }
@@ -1346,7 +1362,7 @@ impl Record for TrainingEscalation {
 #[allow(missing_docs)]
 pub struct PhishingCampaign {
     pub campaign_id: Id,
-    pub started_at: Timestamp,
+    pub started_at: Option<Timestamp>,
     pub recipients: Option<i64>,
     pub clicked: Option<i64>,
     pub reported: Option<i64>,
@@ -1357,7 +1373,7 @@ impl Record for PhishingCampaign {
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         PhishingCampaign {
             campaign_id: v.rs(0),
-            started_at: v.rts(1),
+            started_at: v.ts(1),
             recipients: v.int(2),
             clicked: v.int(3),
             reported: v.int(4),
@@ -1410,7 +1426,7 @@ impl Record for Risk {
 #[allow(missing_docs)]
 pub struct RiskReview {
     pub risk_id: Id,
-    pub reviewed_at: Timestamp,
+    pub reviewed_at: Option<Timestamp>,
     pub reviewer_id: Option<Id>,
     pub loc: Loc,
 }
@@ -1419,7 +1435,7 @@ impl Record for RiskReview {
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         RiskReview {
             risk_id: v.rs(0),
-            reviewed_at: v.rts(1),
+            reviewed_at: v.ts(1),
             reviewer_id: v.s(2),
             loc,
         }
@@ -1431,7 +1447,7 @@ impl Record for RiskReview {
 #[allow(missing_docs)]
 pub struct RiskLink {
     pub risk_id: Id,
-    pub kind: RiskLinkKind,
+    pub kind: Option<RiskLinkKind>,
     pub ref_id: Id,
     pub loc: Loc,
 }
@@ -1440,7 +1456,7 @@ impl Record for RiskLink {
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         RiskLink {
             risk_id: v.rs(0),
-            kind: en!(v, 1, RiskLinkKind).unwrap_or(RiskLinkKind::Vulnerability),
+            kind: en!(v, 1, RiskLinkKind),
             ref_id: v.rs(2),
             loc,
         }

@@ -144,11 +144,11 @@ fn a_duplicate_key_names_both_lines() {
 }
 
 #[test]
-fn a_missing_required_column_names_the_file_and_column() {
+fn a_missing_key_column_names_the_file_and_column() {
     let (kit, d) = read(
         &[(
             "deploys.csv",
-            "deploy_id,system_id,environment\nd1,api,production\nd2,api,production\n",
+            "system_id,environment,deployed_at\napi,production,2026-02-01T10:00:00Z\napi,production,2026-02-01T10:00:00Z\n",
         )],
         ReadOptions::default(),
     );
@@ -159,14 +159,127 @@ fn a_missing_required_column_names_the_file_and_column() {
             "missing-column",
             Some("deploys.csv"),
             Some(1),
-            Some("deployed_at")
+            Some("deploy_id")
         )
     );
     assert!(kit.deploys.is_empty());
+    assert_eq!(kit.file(Kind::Deploys).rejected, 2);
     assert_eq!(
         kit.file(Kind::Deploys).shortfall().as_deref(),
-        Some("deploys.csv misses required column `deployed_at`")
+        Some("deploys.csv misses required column `deploy_id`")
     );
+}
+
+#[test]
+fn empty_expected_values_are_kept_and_reported_once() {
+    // A deploy without a time cannot be placed in the window: kept (read as unknown), reported.
+    let (kit, d) = read(
+        &[(
+            "deploys.csv",
+            "deploy_id,system_id,environment,deployed_at\nd1,api,production,\nd2,api,,\nd3,api,production,2026-02-01T10:00:00Z\n",
+        )],
+        ReadOptions::default(),
+    );
+    let got: Vec<(&str, Option<u32>, Option<&str>)> = d
+        .iter()
+        .map(|d| (d.code, d.line, d.field.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("missing-value", Some(3), Some("environment")),
+            ("missing-value", Some(2), Some("deployed_at"))
+        ]
+    );
+    assert!(
+        d[1].message
+            .starts_with("2 rows have an empty `deployed_at`"),
+        "{}",
+        d[1].message
+    );
+    assert_eq!(kit.deploys.len(), 3);
+    assert_eq!(kit.deploys[0].deployed_at, None);
+    assert_eq!(kit.file(Kind::Deploys).shortfall(), None);
+    // A whole expected column missing is one warning.
+    let (_, d) = read(
+        &[(
+            "deploys.csv",
+            "deploy_id,system_id,deployed_at\nd1,api,2026-02-01T10:00:00Z\n",
+        )],
+        ReadOptions::default(),
+    );
+    assert_eq!((only(&d).code, only(&d).line), ("missing-value", Some(1)));
+}
+
+#[test]
+fn line_numbers_survive_crlf_and_blank_lines() {
+    let (kit, d) = read(
+        &[("vendors.csv", "vendor_id,name,tier\r\nv1,a,2\r\nv3,x,9\r\n")],
+        ReadOptions::default(),
+    );
+    let d0 = only(&d);
+    assert_eq!(
+        (d0.code, d0.line, d0.column),
+        ("out-of-range", Some(3), Some(6))
+    );
+    assert_eq!(d0.snippet.as_deref(), Some("v3,x,9"));
+    assert_eq!(kit.vendors[0].loc.line, 2);
+    assert_eq!(kit.vendors[0].name.as_deref(), Some("a"));
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            "vendor_id,name,tier\nv1,a,2\n\n  \nv3,x,9\nv4,\"multi\nline\",1\nv5,y,1",
+        )],
+        ReadOptions::default(),
+    );
+    assert_eq!(
+        (only(&d).line, only(&d).snippet.as_deref()),
+        (Some(5), Some("v3,x,9"))
+    );
+    assert_eq!(
+        kit.vendors
+            .iter()
+            .map(|v| (v.vendor_id.as_str(), v.loc.line))
+            .collect::<Vec<_>>(),
+        [("v1", 2), ("v4", 6), ("v5", 8)]
+    );
+}
+
+#[test]
+fn an_unterminated_quote_is_reported_with_the_lines_it_swallowed() {
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            "vendor_id,name,tier\nv1,a,2\nv2,\"b,2\nv3,c,1\nv4,d,1\n",
+        )],
+        ReadOptions::default(),
+    );
+    let d = only(&d);
+    assert_eq!((d.code, d.line), ("bad-csv", Some(3)));
+    assert!(d.message.contains("lines 3 to 5"), "{}", d.message);
+    assert_eq!(kit.vendors.len(), 1);
+    assert_eq!(
+        (
+            kit.file(Kind::Vendors).rows,
+            kit.file(Kind::Vendors).rejected
+        ),
+        (4, 3)
+    );
+}
+
+#[test]
+fn short_rows_read_as_empty_and_trailing_commas_are_fine() {
+    let (kit, d) = read(
+        &[("vendors.csv", "vendor_id,name,tier\nv1,a\nv2,b,1,\n")],
+        ReadOptions::default(),
+    );
+    let d = only(&d);
+    assert_eq!(
+        (d.code, d.severity, d.line),
+        ("short-row", Severity::Warning, Some(2))
+    );
+    assert_eq!(kit.vendors.len(), 2);
+    assert_eq!(kit.vendors[0].tier, None);
 }
 
 #[test]
@@ -226,7 +339,7 @@ fn json_lines_read_like_csv() {
     let (kit, d) = read(
         &[(
             "people.jsonl",
-            "{\"person_id\": \"p1\", \"email\": \"a@x.test\", \"start_date\": \"2024-01-01\", \"privileged\": true}\n\n{\"person_id\": \"p2\", \"start_date\": \"2024-01-01\", \"terminated_at\": \"2026-03-06T17:05:00\", \"nickname\": \"x\"}\n{\"person_id\": \"p3\", \"start_date\": null}\n{not json\n{\"person_id\": \"p4\", \"start_date\": \"2024-01-01\"}\n",
+            "\u{feff}{\"person_id\": \"p1\", \"email\": \"a@x.test\", \"start_date\": \"2024-01-01\", \"privileged\": true}\n\n{\"person_id\": \"p2\", \"start_date\": \"2024-01-01\", \"terminated_at\": \"2026-03-06T17:05:00\", \"nickname\": \"x\"}\n{\"person_id\": \"p3\", \"start_date\": null}\n{not json\n{\"person_id\": \"p4\", \"start_date\": \"2024-01-01\"}\n",
         )],
         ReadOptions::default(),
     );

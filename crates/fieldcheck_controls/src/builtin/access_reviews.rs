@@ -44,13 +44,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let mut dev = Dev::new(item);
             dev.ev(sys.loc);
             // The latest review started in the quarter; on equal starts, the first in file order.
-            let mut review: Option<&AccessReview> = None;
-            for r in reviews.iter().filter(|r| q.contains(r.started_at)) {
-                if review.is_none_or(|b| r.started_at > b.started_at) {
-                    review = Some(r);
+            let mut review: Option<(&AccessReview, Timestamp)> = None;
+            for r in reviews.iter() {
+                let Some(t) = r.started_at.filter(|t| q.contains(*t)) else {
+                    continue;
+                };
+                if review.is_none_or(|(_, bt)| t > bt) {
+                    review = Some((r, t));
                 }
             }
-            let Some(review) = review else {
+            let Some((review, started)) = review else {
                 dev.fail(
                     "missing_review",
                     format!("no access review of {sid} was started in {}", q.label),
@@ -62,7 +65,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 "{sid} {} review {} started {}",
                 q.label,
                 review.review_id,
-                cx.w.fmt(review.started_at)
+                cx.w.fmt(started)
             ));
             dev.ev(review.loc);
             let deadline = cx.w.end_of_day(
@@ -96,8 +99,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 .map(|d| &*d.account_id)
                 .collect();
             let active = |a: &Account| {
-                a.created_at.is_none_or(|c| c <= review.started_at)
-                    && a.disabled_at.is_none_or(|d| d > review.started_at)
+                a.created_at.is_none_or(|c| c <= started)
+                    && a.disabled_at.is_none_or(|d| d > started)
             };
             let missing: Vec<&Account> = accounts
                 .iter()
@@ -152,7 +155,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     },
                 };
                 match d.decision {
-                    DecisionKind::Revoke => {
+                    Some(DecisionKind::Revoke) => {
                         let from = d.decided_at.or(review.completed_at);
                         let limit = from.map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
                         if !disabled_by(limit) {
@@ -168,7 +171,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                             }
                         }
                     }
-                    DecisionKind::NoResponse => {
+                    Some(DecisionKind::NoResponse) => {
                         let limit = review
                             .completed_at
                             .map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
@@ -180,7 +183,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                             }
                         }
                     }
-                    DecisionKind::Keep => {}
+                    Some(DecisionKind::Keep) | None => {}
                 }
             }
             if !selfs.is_empty() {

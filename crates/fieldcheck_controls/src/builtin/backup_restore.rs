@@ -33,7 +33,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let tests = tests_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
         let jobs = jobs_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
         let passes = |t: &RestoreTest| {
-            t.status == RestoreStatus::Succeeded
+            t.status == Some(RestoreStatus::Succeeded)
                 && t.isolated == Some(true)
                 && t.recovery_minutes
                     .is_some_and(|m| sys.rto_minutes.is_none_or(|rto| m <= rto))
@@ -49,7 +49,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let in_period: Vec<&RestoreTest> = tests
                 .iter()
                 .copied()
-                .filter(|t| p.contains(t.started_at))
+                .filter(|t| t.started_at.is_some_and(|at| p.contains(at)))
                 .collect();
             if in_period.is_empty() {
                 dev.fail("no_restore_test", "no restore test was started");
@@ -62,12 +62,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 dev.ev(latest.loc);
                 let tid = &latest.test_id;
-                if latest.status == RestoreStatus::Failed {
+                if latest.status == Some(RestoreStatus::Failed) {
                     dev.fail(
                         "restore_failed",
                         format!(
                             "the latest restore test {tid} ({}) failed",
-                            cx.w.fmt(latest.started_at)
+                            latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
                         ),
                     );
                 }
@@ -91,12 +91,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     _ => {}
                 }
             }
-            let completed = jobs
-                .iter()
-                .any(|j| j.status == BackupStatus::Completed && p.contains(j.started_at));
+            let completed = jobs.iter().any(|j| {
+                j.status == Some(BackupStatus::Completed)
+                    && j.started_at.is_some_and(|t| p.contains(t))
+            });
             if !completed {
-                let failed: Vec<&&BackupJob> =
-                    jobs.iter().filter(|j| p.contains(j.started_at)).collect();
+                let failed: Vec<&&BackupJob> = jobs
+                    .iter()
+                    .filter(|j| j.started_at.is_some_and(|t| p.contains(t)))
+                    .collect();
                 for j in failed.iter().take(5) {
                     dev.ev(j.loc);
                 }
@@ -113,12 +116,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         let in_window: Vec<&&BackupJob> = jobs
             .iter()
-            .filter(|j| cx.w.contains(j.started_at))
+            .filter(|j| j.started_at.is_some_and(|t| cx.w.contains(t)))
             .collect();
         if !in_window.is_empty() {
             let ok = in_window
                 .iter()
-                .filter(|j| j.status == BackupStatus::Completed)
+                .filter(|j| j.status == Some(BackupStatus::Completed))
                 .count();
             notes.push(Note {
                 item: sid.to_string(),

@@ -23,10 +23,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut population = 0;
     let mut deviations = Vec::new();
     for d in &kit.deploys {
-        if d.environment != Environment::Production
-            || !cx.w.contains(d.deployed_at)
-            || !cx.in_scope(&d.system_id)
-        {
+        let Some(deployed_at) = d.deployed_at.filter(|t| cx.w.contains(*t)) else {
+            continue;
+        };
+        if d.environment != Some(Environment::Production) || !cx.in_scope(&d.system_id) {
             continue;
         }
         population += 1;
@@ -34,7 +34,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             "deploy {} to {} at {}",
             d.deploy_id,
             d.system_id,
-            cx.w.fmt(d.deployed_at)
+            cx.w.fmt(deployed_at)
         ));
         dev.ev(d.loc);
         let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
@@ -44,24 +44,26 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             (Some(t), None) => dev.fail("no_ticket", format!("ticket {t} is not in changes")),
             (_, Some(c)) => {
                 dev.ev(c.loc);
-                if c.created_at > d.deployed_at {
+                if let Some(created) = c.created_at
+                    && created > deployed_at
+                {
                     dev.fail(
                         "retroactive_ticket",
                         format!(
                             "ticket {} was created {}, {} after the deploy",
                             c.ticket_id,
-                            cx.w.fmt(c.created_at),
-                            human_duration(c.created_at.duration_since(d.deployed_at))
+                            cx.w.fmt(created),
+                            human_duration(created.duration_since(deployed_at))
                         ),
                     );
                 }
-                if c.ctype == ChangeType::Normal {
+                if c.ctype == Some(ChangeType::Normal) {
                     match c.approved_at {
                         None => dev.fail(
                             "not_approved",
                             format!("normal change {} was never approved", c.ticket_id),
                         ),
-                        Some(a) if a > d.deployed_at => dev.fail(
+                        Some(a) if a > deployed_at => dev.fail(
                             "not_approved",
                             format!(
                                 "normal change {} was approved only {}, after the deploy",
@@ -89,13 +91,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         );
                     }
                 }
-                if c.ctype == ChangeType::Emergency {
-                    let due = add(d.deployed_at, window_after);
+                if c.ctype == Some(ChangeType::Emergency) {
+                    let due = add(deployed_at, window_after);
                     match c.retro_reviewed_at {
                         None => dev.fail("emergency_review_late", format!("emergency change {} was never reviewed afterwards", c.ticket_id)),
                         Some(r) if r > due => dev.fail(
                             "emergency_review_late",
-                            format!("emergency change {} was reviewed {}, {} after the deploy (limit {hours} hours)", c.ticket_id, cx.w.fmt(r), human_duration(r.duration_since(d.deployed_at))),
+                            format!("emergency change {} was reviewed {}, {} after the deploy (limit {hours} hours)", c.ticket_id, cx.w.fmt(r), human_duration(r.duration_since(deployed_at))),
                         ),
                         Some(_) => {}
                     }
@@ -116,18 +118,18 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             (_, Some(p)) => {
                 dev.ev(p.loc);
-                let emergency = ticket.is_some_and(|c| c.ctype == ChangeType::Emergency);
+                let emergency = ticket.is_some_and(|c| c.ctype == Some(ChangeType::Emergency));
                 // The review must be in by the merge; an emergency change's may also come up to
                 // the review window after the deploy. Without a merge time only that window exists.
                 let deadline = match (p.merged_at, emergency) {
                     (Some(m), false) => Some(m),
-                    (Some(m), true) => Some(m.max(add(d.deployed_at, window_after))),
-                    (None, true) => Some(add(d.deployed_at, window_after)),
+                    (Some(m), true) => Some(m.max(add(deployed_at, window_after))),
+                    (None, true) => Some(add(deployed_at, window_after)),
                     (None, false) => None,
                 };
                 let ok = reviews.get(&*p.pr_id).is_some_and(|rs| {
                     rs.iter().any(|r| {
-                        r.state == ReviewState::Approved
+                        r.state == Some(ReviewState::Approved)
                             && r.reviewer_id
                                 .as_ref()
                                 .is_some_and(|who| p.author_id.as_ref() != Some(who))

@@ -145,21 +145,21 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         } else {
             min_public
         };
-        if e.tls_min_version == TlsVersion::None {
-            dev.fail("no_tls", "accepts connections without TLS");
-        } else if e.tls_min_version < min {
-            dev.fail(
+        match e.tls_min_version {
+            Some(TlsVersion::None) => dev.fail("no_tls", "accepts connections without TLS"),
+            Some(v) if v < min => dev.fail(
                 "weak_tls",
                 format!(
                     "accepts TLS {}{} (minimum {})",
-                    e.tls_min_version.as_str(),
+                    v.as_str(),
                     e.policy_name
                         .as_deref()
                         .map(|p| format!(" under policy {p}"))
                         .unwrap_or_default(),
                     min.as_str()
                 ),
-            );
+            ),
+            _ => {}
         }
         if e.weak_ciphers == Some(true) {
             dev.fail("weak_ciphers", "accepts weak ciphers");

@@ -39,7 +39,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let account_ids: FastSet<&str> = keys.iter().map(|k| k.1).collect();
     let mut events: FastMap<(&str, &str), Vec<&AccountEvent>> = FastMap::default();
     for e in &kit.account_events {
-        if matches!(e.event, EventKind::Login | EventKind::SessionsRevoked)
+        if matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked))
             && account_ids.contains(&*e.account_id)
         {
             let k = (&*e.system_id, &*e.account_id);
@@ -69,7 +69,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let evs = events.get(&key).map_or(&[][..], |v| v.as_slice());
             let logins: Vec<&&AccountEvent> = evs
                 .iter()
-                .filter(|e| e.event == EventKind::Login && e.at > term)
+                .filter(|e| e.event == Some(EventKind::Login) && e.at.is_some_and(|t| t > term))
                 .collect();
             if let Some(first) = logins.iter().min_by_key(|e| e.at) {
                 for e in logins.iter().take(10) {
@@ -88,7 +88,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                             format!("{} times", logins.len())
                         },
                         if logins.len() == 1 { "at" } else { "first at" },
-                        cx.w.fmt_near(first.at, term)
+                        cx.w.fmt_near(first.at.unwrap_or(term), term)
                     ),
                 );
             }
@@ -134,7 +134,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 .is_some_and(|s| s.kind == Some(SystemKind::Idp));
             if idp {
                 let revoked = evs.iter().any(|e| {
-                    e.event == EventKind::SessionsRevoked && e.at >= term && e.at <= deadline
+                    e.event == Some(EventKind::SessionsRevoked)
+                        && e.at.is_some_and(|t| t >= term && t <= deadline)
                 });
                 if !revoked {
                     dev.ev(a.loc);

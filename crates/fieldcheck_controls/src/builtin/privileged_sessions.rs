@@ -20,7 +20,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut population = 0;
     let mut deviations = Vec::new();
     for s in &kit.sessions {
-        if !cx.in_scope(&s.system_id) || !cx.w.contains(s.started_at) {
+        let Some(started) = s.started_at.filter(|t| cx.w.contains(*t)) else {
+            continue;
+        };
+        if !cx.in_scope(&s.system_id) {
             continue;
         }
         population += 1;
@@ -35,7 +38,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             s.method.map_or("privileged", |m| m.as_str()),
             s.session_id,
             s.system_id,
-            cx.w.fmt(s.started_at)
+            cx.w.fmt(started)
         ));
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
@@ -81,21 +84,21 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         "no_jit_approval",
                         format!("request {id} was never approved"),
                     ),
-                    Some(a) if a > s.started_at => dev.fail(
+                    Some(a) if a > started => dev.fail(
                         "no_jit_approval",
                         format!(
                             "request {id} was approved only {}",
-                            cx.w.fmt_near(a, s.started_at)
+                            cx.w.fmt_near(a, started)
                         ),
                     ),
                     Some(_) => {}
                 }
                 if let Some(e) = j.expires_at
-                    && e < s.started_at
+                    && e < started
                 {
                     dev.fail(
                         "no_jit_approval",
-                        format!("request {id} expired {}", cx.w.fmt_near(e, s.started_at)),
+                        format!("request {id} expired {}", cx.w.fmt_near(e, started)),
                     );
                 }
                 if let (Some(ap), Some(p)) = (&j.approver_id, &j.person_id)

@@ -57,8 +57,12 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
             if !(existed && not_closed) {
                 continue;
             }
-            let last = reviews.iter().rev().find(|x| x.reviewed_at <= at);
-            let reference = last.map(|x| x.reviewed_at).or(r.created_at);
+            let last = reviews
+                .iter()
+                .rev()
+                .find(|x| x.reviewed_at.is_some_and(|t| t <= at));
+            let last_at = last.and_then(|x| x.reviewed_at);
+            let reference = last_at.or(r.created_at);
             let stale = reference.is_none_or(|t| t < add_days(at, -max_age));
             if stale {
                 if let Some(l) = last {
@@ -66,8 +70,8 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
                 }
                 dev.fail(
                     "stale_review",
-                    match (last, r.created_at) {
-                        (Some(l), _) => format!("at the end of {} it was last reviewed {}, more than {max_age} days before", q.label, cx.w.local_date(l.reviewed_at)),
+                    match (last_at, r.created_at) {
+                        (Some(l), _) => format!("at the end of {} it was last reviewed {}, more than {max_age} days before", q.label, cx.w.local_date(l)),
                         (None, Some(c)) => format!("at the end of {} it had not been reviewed since its creation {}", q.label, cx.w.local_date(c)),
                         (None, None) => format!("at the end of {} it had never been reviewed", q.label),
                     },
@@ -109,7 +113,7 @@ fn refresh(cx: &Cx<'_>) -> TestResult {
             .kit
             .risk_reviews
             .iter()
-            .any(|r| q.contains(r.reviewed_at))
+            .any(|r| r.reviewed_at.is_some_and(|t| q.contains(t)))
         {
             dev.fail(
                 "register_not_refreshed",
@@ -131,7 +135,7 @@ fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
         .kit
         .risk_links
         .iter()
-        .filter(|l| l.kind == RiskLinkKind::Vendor)
+        .filter(|l| l.kind == Some(RiskLinkKind::Vendor))
         .map(|l| &*l.ref_id)
         .collect();
     let mut population = 0;

@@ -6,7 +6,7 @@ use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{Training, TrainingEscalation};
-use jiff::Timestamp;
+use jiff::{Span, Timestamp};
 
 use super::periods;
 use crate::{Cx, Dev, TestResult};
@@ -51,14 +51,23 @@ fn training(cx: &Cx<'_>) -> TestResult {
         ));
         dev.ev(p.loc);
         // Covered intervals (closed), merged: the new-hire grace, then each completion's year.
-        let mut done: Vec<&Training> = completions
-            .get(&*p.person_id)
-            .map_or(Vec::new(), |v| v.clone());
-        done.sort_by_key(|t| t.completed_at);
-        let mut covered: Vec<(Timestamp, Timestamp)> =
-            vec![(Timestamp::MIN, add_days(start, new_hire))];
-        for t in &done {
-            let iv = (t.completed_at, add_days(t.completed_at, refresh));
+        // Completions with a time, in order.
+        let mut done: Vec<(Timestamp, &Training)> =
+            completions.get(&*p.person_id).map_or(Vec::new(), |v| {
+                v.iter()
+                    .filter_map(|t| Some((t.completed_at?, *t)))
+                    .collect()
+            });
+        done.sort_by_key(|t| t.0);
+        // A new hire is covered through the calendar day `new_hire_days` after the start date.
+        let grace_end = cx.w.end_of_day(
+            p.start_date
+                .checked_add(Span::new().days(new_hire))
+                .unwrap_or(p.start_date),
+        );
+        let mut covered: Vec<(Timestamp, Timestamp)> = vec![(Timestamp::MIN, grace_end)];
+        for &(at, _) in &done {
+            let iv = (at, add_days(at, refresh));
             match covered.last_mut() {
                 Some(last) if iv.0 <= last.1 => last.1 = last.1.max(iv.1),
                 _ => covered.push(iv),
@@ -76,8 +85,8 @@ fn training(cx: &Cx<'_>) -> TestResult {
         if stretches.is_empty() {
             continue;
         }
-        let last_done = done.last().map(|t| t.completed_at);
-        for t in &done {
+        let last_done = done.last().map(|t| t.0);
+        for (_, t) in &done {
             dev.ev(t.loc);
         }
         let (a0, b0) = stretches[0];
@@ -107,7 +116,7 @@ fn training(cx: &Cx<'_>) -> TestResult {
             }
             let escalated = mine
                 .iter()
-                .find(|e| e.notified_at >= a && e.notified_at <= b);
+                .find(|e| e.notified_at.is_some_and(|n| n >= a && n <= b));
             match escalated {
                 Some(e) => dev.ev(e.loc),
                 None => {
@@ -142,7 +151,7 @@ fn phishing(cx: &Cx<'_>) -> TestResult {
             .kit
             .phishing_campaigns
             .iter()
-            .any(|c| p.contains(c.started_at))
+            .any(|c| c.started_at.is_some_and(|t| p.contains(t)))
         {
             dev.fail(
                 "no_phishing_simulation",
@@ -231,11 +240,11 @@ mod tests {
 
     #[test]
     fn new_hires_have_thirty_days() {
-        // Started 2026-03-01 (midnight EST = 05:00Z); covered until 2026-03-31T05:00Z.
+        // Started 2026-03-01: covered through the end of 2026-03-31 (EDT), 2026-04-01T04:00Z.
         let hire = "p1,p1@acme.test,m1,2026-03-01,\n";
-        assert!(of(hire, "p1,security-awareness,2026-03-31T05:00:00Z\n", "").is_empty());
+        assert!(of(hire, "p1,security-awareness,2026-04-01T04:00:00Z\n", "").is_empty());
         assert_eq!(
-            of(hire, "p1,security-awareness,2026-03-31T05:00:01Z\n", ""),
+            of(hire, "p1,security-awareness,2026-04-01T04:00:01Z\n", ""),
             ["training_overdue"]
         );
     }

@@ -23,7 +23,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let mut population = 0;
     let mut deviations = Vec::new();
     for a in &kit.accounts {
-        if a.kind != AccountKind::Service || !cx.in_scope(&a.system_id) {
+        if a.kind != Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
             continue;
         }
         let active = a.created_at.is_none_or(|c| c < we) && a.disabled_at.is_none_or(|d| d > ws);
@@ -62,13 +62,17 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .get(&(&*a.system_id, &*a.account_id))
             .map_or(&[][..], |v| v.as_slice())
         {
-            // Stale from created_at + max age (exclusive) until revoked_at (exclusive).
-            let stale_from = add_days(c.created_at, max_age);
+            // Stale from created_at + max age (exclusive) until revoked_at (exclusive); a
+            // credential of unknown age cannot be shown stale.
+            let Some(created) = c.created_at else {
+                continue;
+            };
+            let stale_from = add_days(created, max_age);
             let lower = stale_from.max(ws);
             let upper = c.revoked_at.map_or(we, |r| r.min(we));
             if lower < upper {
                 dev.ev(c.loc);
-                let age_at_end = upper.duration_since(c.created_at);
+                let age_at_end = upper.duration_since(created);
                 dev.fail(
                     "stale_credential",
                     format!(
@@ -77,7 +81,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         c.ctype
                             .map(|t| format!(" ({})", t.as_str()))
                             .unwrap_or_default(),
-                        cx.w.fmt(c.created_at),
+                        cx.w.fmt(created),
                         match c.revoked_at {
                             Some(r) if r < we => format!(
                                 "was revoked only {} ({} old, max {max_age} days)",
