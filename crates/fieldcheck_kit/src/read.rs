@@ -714,7 +714,14 @@ impl<'a> Reader<'a> {
             let end = rdr.position().clone();
             let terminated = end.byte() < ctx.len || ctx.ends_with_newline;
             let last_line = end.line() as u32 - u32::from(terminated && end.line() > 1);
-            let mut inner_newlines = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
+            // The record starts on the line csv reports unless blank lines were skipped before it
+            // or it holds newlines inside quotes; only then are its bytes scanned.
+            let reported = rec.position().map_or(0, |p| p.line() as u32);
+            let mut inner_newlines = if reported < last_line {
+                rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u32
+            } else {
+                0
+            };
             if end.byte() == ctx.len && rec.as_slice().last() == Some(&b'\n') {
                 // An open quote ran to the end: the file's final newline is inside the field.
                 inner_newlines -= 1;
