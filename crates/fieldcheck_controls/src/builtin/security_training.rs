@@ -6,7 +6,7 @@ use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{Training, TrainingEscalation};
-use jiff::{Span, Timestamp};
+use jiff::Timestamp;
 
 use super::periods;
 use crate::{Cx, Dev, TestResult};
@@ -59,12 +59,8 @@ fn training(cx: &Cx<'_>) -> TestResult {
                     .collect()
             });
         done.sort_by_key(|t| t.0);
-        // A new hire is covered through the calendar day `new_hire_days` after the start date.
-        let grace_end = cx.w.end_of_day(
-            p.start_date
-                .checked_add(Span::new().days(new_hire))
-                .unwrap_or(p.start_date),
-        );
+        // A new hire is covered until `new_hire_days` (exact days) after local midnight of the start date.
+        let grace_end = add_days(start, new_hire);
         let mut covered: Vec<(Timestamp, Timestamp)> = vec![(Timestamp::MIN, grace_end)];
         for &(at, _) in &done {
             let iv = (at, add_days(at, refresh));
@@ -240,11 +236,12 @@ mod tests {
 
     #[test]
     fn new_hires_have_thirty_days() {
-        // Started 2026-03-01: covered through the end of 2026-03-31 (EDT), 2026-04-01T04:00Z.
+        // Started 2026-03-01 (midnight EST = 05:00Z): covered for 30 × 24 h, to 2026-03-31T05:00Z
+        // (across the DST change, that is 01:00 EDT).
         let hire = "p1,p1@acme.test,m1,2026-03-01,\n";
-        assert!(of(hire, "p1,security-awareness,2026-04-01T04:00:00Z\n", "").is_empty());
+        assert!(of(hire, "p1,security-awareness,2026-03-31T05:00:00Z\n", "").is_empty());
         assert_eq!(
-            of(hire, "p1,security-awareness,2026-04-01T04:00:01Z\n", ""),
+            of(hire, "p1,security-awareness,2026-03-31T05:00:01Z\n", ""),
             ["training_overdue"]
         );
     }
