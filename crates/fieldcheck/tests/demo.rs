@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fieldcheck_controls::{Params, Status, audit};
-use fieldcheck_kit::{ReadOptions, parse_config, read_kit};
+use fieldcheck_kit::{Kind, ReadOptions, header_line, parse_config, read_kit};
 
 fn story(
     seed: u64,
@@ -17,6 +17,16 @@ fn story(
     let (config, d) = parse_config("fieldcheck.toml", &text);
     assert!(d.is_empty(), "{d:?}");
     let config = config.expect("valid config");
+    for kind in Kind::ALL {
+        let text = std::fs::read_to_string(dir.path().join(kind.csv_name()))
+            .expect("every kind is written");
+        assert_eq!(
+            text.lines().next(),
+            Some(header_line(kind.schema()).as_str()),
+            "{} header, in the spec's order",
+            kind.csv_name()
+        );
+    }
     let (kit, diags) = read_kit(dir.path(), &ReadOptions::default()).expect("kit");
     assert!(diags.is_empty(), "the demo kit is clean input: {diags:#?}");
     let a = audit(&kit, &config.window, &Params::defaults(), &[]);

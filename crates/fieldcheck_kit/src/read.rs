@@ -468,12 +468,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks the key of a valid row; a duplicate is an error naming both lines.
+    #[allow(clippy::result_large_err)] // Rare, and the caller pushes it as is.
     fn check_key(
         schema: &Schema,
         vals: &[Val],
         line: u32,
         keys: &mut KeySet,
-    ) -> Result<(), (String, u32)> {
+        file: &str,
+    ) -> Result<(), Diagnostic> {
         let part = |n: usize| -> Option<Id> {
             let idx = schema.index(schema.key.get(n)?)?;
             match &vals[idx] {
@@ -483,19 +485,27 @@ impl<'a> Reader<'a> {
         };
         let Some(first) = part(0) else { return Ok(()) };
         let k = (first, part(1));
-        match keys.get(&k) {
-            Some(line) => Err((
-                match &k.1 {
-                    Some(second) => format!("{}/{second}", k.0),
-                    None => k.0.to_string(),
-                },
-                *line,
-            )),
-            None => {
-                keys.insert(k, line);
-                Ok(())
-            }
-        }
+        let Some(&earlier) = keys.get(&k) else {
+            keys.insert(k, line);
+            return Ok(());
+        };
+        let shown = match &k.1 {
+            Some(second) => format!("{}/{second}", k.0),
+            None => k.0.to_string(),
+        };
+        Err(Diagnostic::error(
+            "duplicate-key",
+            format!(
+                "duplicate key `{shown}`: line {earlier} has the same {}",
+                schema.key.join(" and ")
+            ),
+        )
+        .file(file)
+        .line(line)
+        .field(schema.key.join(","))
+        .help(format!(
+            "keep one row per key; line {earlier} was used and this one was skipped"
+        )))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -866,22 +876,8 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            if let Err((key, first)) = Self::check_key(schema, &vals, line, keys) {
-                let snippet = ctx.raw_line(pos.byte);
-                let mut d = Diagnostic::error(
-                    "duplicate-key",
-                    format!(
-                        "duplicate key `{key}`: line {first} has the same {}",
-                        schema.key.join(" and ")
-                    ),
-                )
-                .file(ctx.name.clone())
-                .line(line)
-                .field(schema.key.join(","))
-                .help(format!(
-                    "keep one row per key; line {first} was used and this one was skipped"
-                ));
-                if let Some(s) = snippet {
+            if let Err(mut d) = Self::check_key(schema, &vals, line, keys, &ctx.name) {
+                if let Some(s) = ctx.raw_line(pos.byte) {
                     let width = csv_field_span(
                         &s,
                         col_of[schema.index(schema.key[0]).unwrap_or(0)].unwrap_or(0),
@@ -1108,23 +1104,8 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            if let Err((key, first)) = Self::check_key(schema, &vals, line_no, keys) {
-                ctx.push(
-                    diags,
-                    Diagnostic::error(
-                        "duplicate-key",
-                        format!(
-                            "duplicate key `{key}`: line {first} has the same {}",
-                            schema.key.join(" and ")
-                        ),
-                    )
-                    .file(ctx.name.clone())
-                    .line(line_no)
-                    .field(schema.key.join(","))
-                    .help(format!(
-                        "keep one row per key; line {first} was used and this one was skipped"
-                    )),
-                );
+            if let Err(d) = Self::check_key(schema, &vals, line_no, keys, &ctx.name) {
+                ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
             }
