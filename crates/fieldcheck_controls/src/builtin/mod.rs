@@ -4,7 +4,7 @@
 use fieldcheck_kit::{Period, Window};
 
 use crate::params::Cadence;
-use crate::{Cx, TestResult};
+use crate::{Cx, Dev, TestResult};
 
 mod access_reviews;
 mod backup_restore;
@@ -39,6 +39,31 @@ pub(crate) fn periods(w: &Window, cadence: Cadence) -> Vec<Period> {
     match cadence {
         Cadence::Monthly => w.months(),
         Cadence::Quarterly => w.quarters(),
+    }
+}
+
+/// A test whose items are periods and which fails a period when nothing happened in it: the
+/// times of the records that count (`None` for a record without one), and what was missing.
+pub(crate) fn periods_without(
+    id: &'static str,
+    periods: &[Period],
+    times: impl Iterator<Item = Option<jiff::Timestamp>> + Clone,
+    code: &'static str,
+    missing: &str,
+) -> TestResult {
+    let mut deviations = Vec::new();
+    for p in periods {
+        let mut dev = Dev::new(&p.label);
+        if !times.clone().any(|t| t.is_some_and(|t| p.contains(t))) {
+            dev.fail(code, format!("{missing} in {}", p.label));
+        }
+        deviations.extend(dev.finish());
+    }
+    TestResult {
+        id,
+        population: periods.len(),
+        deviations,
+        notes: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::time::add_days;
 use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
 
+use super::periods_without;
 use super::vendor_management::active_in_window;
 use crate::{Cx, Dev, TestResult};
 
@@ -105,29 +106,13 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
 }
 
 fn refresh(cx: &Cx<'_>) -> TestResult {
-    let quarters = cx.w.quarters();
-    let mut deviations = Vec::new();
-    for q in &quarters {
-        let mut dev = Dev::new(&q.label);
-        if !cx
-            .kit
-            .risk_reviews
-            .iter()
-            .any(|r| r.reviewed_at.is_some_and(|t| q.contains(t)))
-        {
-            dev.fail(
-                "register_not_refreshed",
-                format!("no risk was reviewed in {}", q.label),
-            );
-        }
-        deviations.extend(dev.finish());
-    }
-    TestResult {
-        id: "register-refresh",
-        population: quarters.len(),
-        deviations,
-        notes: Vec::new(),
-    }
+    periods_without(
+        "register-refresh",
+        &cx.w.quarters(),
+        cx.kit.risk_reviews.iter().map(|r| r.reviewed_at),
+        "register_not_refreshed",
+        "no risk was reviewed",
+    )
 }
 
 fn vendor_coverage(cx: &Cx<'_>) -> TestResult {

@@ -8,7 +8,7 @@ use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
-use super::periods;
+use super::{periods, periods_without};
 use crate::{Cx, Dev, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -139,29 +139,13 @@ fn training(cx: &Cx<'_>) -> TestResult {
 }
 
 fn phishing(cx: &Cx<'_>) -> TestResult {
-    let ps = periods(cx.w, cx.p.cadence("phishing_cadence"));
-    let mut deviations = Vec::new();
-    for p in &ps {
-        let mut dev = Dev::new(&p.label);
-        if !cx
-            .kit
-            .phishing_campaigns
-            .iter()
-            .any(|c| c.started_at.is_some_and(|t| p.contains(t)))
-        {
-            dev.fail(
-                "no_phishing_simulation",
-                format!("no phishing simulation was started in {}", p.label),
-            );
-        }
-        deviations.extend(dev.finish());
-    }
-    TestResult {
-        id: "phishing-simulations",
-        population: ps.len(),
-        deviations,
-        notes: Vec::new(),
-    }
+    periods_without(
+        "phishing-simulations",
+        &periods(cx.w, cx.p.cadence("phishing_cadence")),
+        cx.kit.phishing_campaigns.iter().map(|c| c.started_at),
+        "no_phishing_simulation",
+        "no phishing simulation was started",
+    )
 }
 
 #[cfg(test)]
