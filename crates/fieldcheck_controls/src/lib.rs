@@ -117,6 +117,8 @@ pub struct TestResult {
     pub id: &'static str,
     /// Every item of the population, failing or not.
     pub population: usize,
+    /// The population's item keys, in population order (what an auditor samples from).
+    pub items: Vec<String>,
     /// The failing items, in population order.
     pub deviations: Vec<Deviation>,
     /// Reported observations that are not deviations.
@@ -191,6 +193,32 @@ impl Cx<'_> {
         match self.people.get(id).and_then(|p| p.email.as_deref()) {
             Some(e) => e.to_string(),
             None => id.to_string(),
+        }
+    }
+}
+
+/// A test's population items and deviations, built item by item.
+#[derive(Default)]
+pub(crate) struct Tally {
+    items: Vec<String>,
+    deviations: Vec<Deviation>,
+}
+
+impl Tally {
+    /// Counts the item of `dev` into the population, and its deviation if it failed.
+    pub fn add(&mut self, dev: Dev) {
+        self.items.push(dev.item.clone());
+        self.deviations.extend(dev.finish());
+    }
+
+    /// The test's result.
+    pub fn finish(self, id: &'static str, notes: Vec<Note>) -> TestResult {
+        TestResult {
+            id,
+            population: self.items.len(),
+            items: self.items,
+            deviations: self.deviations,
+            notes,
         }
     }
 }

@@ -7,7 +7,7 @@ use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -28,8 +28,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         decisions_by_review.entry(&d.review_id).or_default().push(d);
     }
     let quarters = cx.w.quarters();
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for sys in kit
         .systems
         .iter()
@@ -39,7 +38,6 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let accounts = &accounts_by_system[sid];
         let reviews = reviews_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
         for q in &quarters {
-            population += 1;
             let item = format!("{sid}/{}", q.label);
             let mut dev = Dev::new(item);
             dev.ev(sys.loc);
@@ -58,7 +56,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     "missing_review",
                     format!("no access review of {sid} was started in {}", q.label),
                 );
-                deviations.extend(dev.finish());
+                tally.add(dev);
                 continue;
             };
             let mut dev = dev.lead(format!(
@@ -214,15 +212,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     ),
                 );
             }
-            deviations.extend(dev.finish());
+            tally.add(dev);
         }
     }
-    vec![TestResult {
-        id: "quarterly-reviews",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }]
+    vec![tally.finish("quarterly-reviews", Vec::new())]
 }
 
 #[cfg(test)]

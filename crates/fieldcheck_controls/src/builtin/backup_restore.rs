@@ -6,7 +6,7 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
 use super::periods;
-use crate::{Cx, Dev, Note, TestResult};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -20,8 +20,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     }
     let tier1 = periods(cx.w, cx.p.cadence("tier1_cadence"));
     let tier2 = periods(cx.w, cx.p.cadence("tier2_cadence"));
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     let mut notes = Vec::new();
     for sys in kit.systems.iter().filter(|s| cx.in_scope(&s.system_id)) {
         let sid: &str = &sys.system_id;
@@ -39,7 +38,6 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     .is_some_and(|m| sys.rto_minutes.is_none_or(|rto| m <= rto))
         };
         for p in periods {
-            population += 1;
             let mut dev = Dev::new(format!("{sid}/{}", p.label)).lead(format!(
                 "{sid} (tier {}) in {}",
                 sys.tier.unwrap_or(0),
@@ -112,7 +110,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     },
                 );
             }
-            deviations.extend(dev.finish());
+            tally.add(dev);
         }
         let in_window: Vec<&&BackupJob> = jobs
             .iter()
@@ -133,12 +131,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             });
         }
     }
-    vec![TestResult {
-        id: "restore-tests",
-        population,
-        deviations,
-        notes,
-    }]
+    vec![tally.finish("restore-tests", notes)]
 }
 
 #[cfg(test)]

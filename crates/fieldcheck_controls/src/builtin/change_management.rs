@@ -7,7 +7,7 @@ use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, ReviewState};
 use jiff::SignedDuration;
 
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -20,8 +20,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
     }
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for d in &kit.deploys {
         let Some(deployed_at) = d.deployed_at.filter(|t| cx.w.contains(*t)) else {
             continue;
@@ -29,7 +28,6 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if d.environment != Some(Environment::Production) || !cx.in_scope(&d.system_id) {
             continue;
         }
-        population += 1;
         let mut dev = Dev::new(&*d.deploy_id).lead(format!(
             "deploy {} to {} at {}",
             d.deploy_id,
@@ -176,14 +174,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
             }
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    vec![TestResult {
-        id: "deploy-traceability",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }]
+    vec![tally.finish("deploy-traceability", Vec::new())]
 }
 
 #[cfg(test)]

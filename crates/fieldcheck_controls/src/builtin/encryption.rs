@@ -5,7 +5,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -25,14 +25,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
     };
     // at-rest
-    let mut at_rest = Vec::new();
-    let mut at_rest_population = 0;
+    let mut at_rest = Tally::default();
     let mut used_keys: FastSet<&str> = FastSet::default();
     for s in &kit.data_stores {
         let Some(sys) = cx.in_scope.get(&*s.system_id) else {
             continue;
         };
-        at_rest_population += 1;
         let key = s.key_id.as_deref().and_then(|k| keys.get(k).copied());
         if let Some(k) = key {
             used_keys.insert(&k.key_id);
@@ -99,18 +97,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         {
             dev.fail("weak_algorithm", format!("key {} uses {alg}", k.key_id));
         }
-        at_rest.extend(dev.finish());
+        at_rest.add(dev);
     }
     // key-rotation: customer-managed keys used by those stores, each once, in keys.csv order.
     let max_days = cx.p.int("max_rotation_days");
-    let mut rotation = Vec::new();
-    let mut rotation_population = 0;
+    let mut rotation = Tally::default();
     for k in kit
         .keys
         .iter()
         .filter(|k| k.manager == Some(KeyManager::Customer) && used_keys.contains(&*k.key_id))
     {
-        rotation_population += 1;
         let mut dev = Dev::new(&*k.key_id).lead(format!("customer-managed key {}", k.key_id));
         dev.ev(k.loc);
         if k.rotation_enabled != Some(true) {
@@ -123,15 +119,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 format!("rotates every {days} days, more than {max_days}"),
             );
         }
-        rotation.extend(dev.finish());
+        rotation.add(dev);
     }
     // in-transit
     let min_public = cx.p.tls("min_tls_public");
     let min_internal = cx.p.tls("min_tls_internal");
-    let mut transit = Vec::new();
-    let mut transit_population = 0;
+    let mut transit = Tally::default();
     for e in kit.endpoints.iter().filter(|e| cx.in_scope(&e.system_id)) {
-        transit_population += 1;
         let mut dev = Dev::new(&*e.endpoint_id).lead(format!(
             "{} endpoint {} of {}",
             e.exposure.map_or("unclassified", |x| x.as_str()),
@@ -164,27 +158,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if e.weak_ciphers == Some(true) {
             dev.fail("weak_ciphers", "accepts weak ciphers");
         }
-        transit.extend(dev.finish());
+        transit.add(dev);
     }
     vec![
-        TestResult {
-            id: "at-rest",
-            population: at_rest_population,
-            deviations: at_rest,
-            notes: Vec::new(),
-        },
-        TestResult {
-            id: "key-rotation",
-            population: rotation_population,
-            deviations: rotation,
-            notes: Vec::new(),
-        },
-        TestResult {
-            id: "in-transit",
-            population: transit_population,
-            deviations: transit,
-            notes: Vec::new(),
-        },
+        at_rest.finish("at-rest", Vec::new()),
+        rotation.finish("key-rotation", Vec::new()),
+        transit.finish("in-transit", Vec::new()),
     ]
 }
 

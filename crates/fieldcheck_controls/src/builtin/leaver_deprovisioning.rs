@@ -8,7 +8,7 @@ use fieldcheck_kit::{Account, AccountEvent, EventKind, SystemKind};
 use jiff::Timestamp;
 
 use crate::params::Sla;
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -52,7 +52,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         Sla::SameDay => cx.w.end_of_day(cx.w.local_date(t)),
         Sla::After(d) => add(t, d),
     };
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for person in &leavers {
         let term = person.terminated_at.expect("leavers have a termination");
         let mut dev = Dev::new(&*person.person_id).lead(format!(
@@ -151,14 +151,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
             }
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    vec![TestResult {
-        id: "leavers",
-        population: leavers.len(),
-        deviations,
-        notes: Vec::new(),
-    }]
+    vec![tally.finish("leavers", Vec::new())]
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use fieldcheck_kit::{Period, Window};
 
 use crate::params::Cadence;
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 mod access_reviews;
 mod backup_restore;
@@ -51,20 +51,15 @@ pub(crate) fn periods_without(
     code: &'static str,
     missing: &str,
 ) -> TestResult {
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for p in periods {
         let mut dev = Dev::new(&p.label);
         if !times.clone().any(|t| t.is_some_and(|t| p.contains(t))) {
             dev.fail(code, format!("{missing} in {}", p.label));
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    TestResult {
-        id,
-        population: periods.len(),
-        deviations,
-        notes: Vec::new(),
-    }
+    tally.finish(id, Vec::new())
 }
 
 /// A short list of ids for a sentence: `a, b, c and 4 more`.

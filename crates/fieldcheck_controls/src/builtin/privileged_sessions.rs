@@ -6,7 +6,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::JitRequest;
 
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -17,8 +17,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .iter()
         .map(|j| (&*j.request_id, j))
         .collect();
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for s in &kit.sessions {
         let Some(started) = s.started_at.filter(|t| cx.w.contains(*t)) else {
             continue;
@@ -26,7 +25,6 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if !cx.in_scope(&s.system_id) {
             continue;
         }
-        population += 1;
         let who = s
             .person_id
             .as_deref()
@@ -114,14 +112,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if require_recording && s.recording_ref.is_none() {
             dev.fail("no_recording", "it was not recorded");
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    vec![TestResult {
-        id: "session-logging",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }]
+    vec![tally.finish("session-logging", Vec::new())]
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
 
 use super::periods_without;
 use super::vendor_management::active_in_window;
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     vec![reviews(cx), refresh(cx), vendor_coverage(cx)]
@@ -27,14 +27,12 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
         v.sort_by_key(|r| r.reviewed_at);
     }
     let quarters = cx.w.quarters();
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for r in &kit.risks {
         let open = r.created_at.is_none_or(|c| c < we) && r.closed_at.is_none_or(|c| c > ws);
         if !open {
             continue;
         }
-        population += 1;
         let mut dev = Dev::new(&*r.risk_id).lead(format!(
             "risk {}{}",
             r.risk_id,
@@ -95,14 +93,9 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
                 _ => {}
             }
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    TestResult {
-        id: "risk-reviews",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }
+    tally.finish("risk-reviews", Vec::new())
 }
 
 fn refresh(cx: &Cx<'_>) -> TestResult {
@@ -123,15 +116,13 @@ fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
         .filter(|l| l.kind == Some(RiskLinkKind::Vendor))
         .map(|l| &*l.ref_id)
         .collect();
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for v in cx
         .kit
         .vendors
         .iter()
         .filter(|v| v.tier == Some(1) && active_in_window(v, cx.w))
     {
-        population += 1;
         let mut dev = Dev::new(&*v.vendor_id);
         dev.ev(v.loc);
         if !linked.contains(&*v.vendor_id) {
@@ -143,14 +134,9 @@ fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
                 ),
             );
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    TestResult {
-        id: "vendor-coverage",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }
+    tally.finish("vendor-coverage", Vec::new())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     vec![training(cx), phishing(cx)]
@@ -34,15 +34,13 @@ fn training(cx: &Cx<'_>) -> TestResult {
     {
         escalations.entry(&e.person_id).or_default().push(e);
     }
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for p in &kit.people {
         let start = cx.w.midnight(p.start_date);
         let employed = start < we && p.terminated_at.is_none_or(|t| t > ws);
         if !employed {
             continue;
         }
-        population += 1;
         let end_of_employment = p.terminated_at.unwrap_or(Timestamp::MAX);
         let mut dev = Dev::new(&*p.person_id).lead(format!(
             "{} (started {})",
@@ -79,6 +77,7 @@ fn training(cx: &Cx<'_>) -> TestResult {
             }
         }
         if stretches.is_empty() {
+            tally.add(dev);
             continue;
         }
         let last_done = done.last().map(|t| t.0);
@@ -128,14 +127,9 @@ fn training(cx: &Cx<'_>) -> TestResult {
                 }
             }
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    TestResult {
-        id: "training-completion",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }
+    tally.finish("training-completion", Vec::new())
 }
 
 fn phishing(cx: &Cx<'_>) -> TestResult {

@@ -6,7 +6,7 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
-use crate::{Cx, Dev, TestResult};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -20,8 +20,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .or_default()
             .push(c);
     }
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     for a in &kit.accounts {
         if a.kind != Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
             continue;
@@ -30,7 +29,6 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if !active {
             continue;
         }
-        population += 1;
         let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!(
             "service account {} on {}",
             a.account_id, a.system_id
@@ -97,14 +95,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 );
             }
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    vec![TestResult {
-        id: "service-accounts",
-        population,
-        deviations,
-        notes: Vec::new(),
-    }]
+    vec![tally.finish("service-accounts", Vec::new())]
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use fieldcheck_kit::{AssuranceType, DataAccess, Vendor, VendorStatus, Window};
 use jiff::Span;
 use jiff::civil::Date;
 
-use crate::{Cx, Dev, Note, TestResult};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 /// Whether a vendor was active at some time in the window.
 pub(crate) fn active_in_window(v: &Vendor, w: &Window) -> bool {
@@ -21,11 +21,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let assurance_age = cx.p.int("assurance_max_age_days");
     let warn_days = cx.p.int("expiry_warning_days");
     let oldest_review = add_days(cx.w.end_ts, -record_age);
-    let mut population = 0;
-    let mut deviations = Vec::new();
+    let mut tally = Tally::default();
     let mut notes = Vec::new();
     for v in cx.kit.vendors.iter().filter(|v| active_in_window(v, cx.w)) {
-        population += 1;
         let name = v.name.as_deref().unwrap_or(&v.vendor_id);
         let mut dev = Dev::new(&*v.vendor_id).lead(format!(
             "vendor {name}{}",
@@ -86,14 +84,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 "has production data access but no subprocessor clause",
             );
         }
-        deviations.extend(dev.finish());
+        tally.add(dev);
     }
-    vec![TestResult {
-        id: "vendor-records",
-        population,
-        deviations,
-        notes,
-    }]
+    vec![tally.finish("vendor-records", notes)]
 }
 
 #[cfg(test)]
