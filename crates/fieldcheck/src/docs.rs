@@ -73,6 +73,8 @@ pub fn controls_reference() -> String {
             let _ = writeln!(o);
             let _ = writeln!(o, "Population: {}. Item key: `{}`.", t.population, t.item);
             let _ = writeln!(o);
+            let _ = writeln!(o, "An auditor sampling an item asks for {}.", t.request);
+            let _ = writeln!(o);
             let _ = writeln!(o, "| reason | meaning |");
             let _ = writeln!(o, "|---|---|");
             for (code, meaning) in &t.reasons {

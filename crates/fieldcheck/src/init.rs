@@ -26,6 +26,9 @@ pub fn config_template() -> String {
          [evidence]\n\
          # naive_timestamps = \"reject\"      # or \"org\": read timestamps without an offset in the org time zone\n\
          \n\
+         [sampling]\n\
+         # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
+         \n\
          # Every control parameter, with its default. Uncomment a line to change it.\n\
          # To scope a control out: `enabled = false` with `reason = \"why it does not apply\"`.\n",
     );

@@ -8,6 +8,7 @@ mod diagnostics;
 pub mod docs;
 mod init;
 pub mod report;
+mod sample;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -20,6 +21,7 @@ use fieldcheck_controls::{Params, catalog};
 use fieldcheck_kit::{
     Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit,
 };
+use fieldcheck_sampling::SizeTable;
 
 use crate::report::Report;
 
@@ -51,8 +53,35 @@ enum Command {
     Demo(DemoArgs),
     /// Write a commented fieldcheck.toml and a header-only file for every record kind.
     Init(InitArgs),
+    /// Draw the auditor's sample of every test and write the PBC request list.
+    ///
+    /// Items are ranked by SHA-256(seed, control, test, item): the same seed gives the same
+    /// sample whatever the input order, and a larger sample contains a smaller one.
+    Sample(SampleArgs),
     /// List the controls: criteria, tests, reason codes and parameters.
     Controls(ControlsArgs),
+}
+
+#[derive(Parser)]
+struct SampleArgs {
+    /// The evidence kit folder.
+    #[arg(required_unless_present = "print_table")]
+    kit: Option<PathBuf>,
+    /// The seed of the draw (record it with the request list).
+    #[arg(long, default_value = "1")]
+    seed: String,
+    /// Write `pbc-request-list.csv` and `pbc-request-list.xlsx` to this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The config file [default: KIT/fieldcheck.toml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Sample only this control (repeatable).
+    #[arg(long = "control", value_name = "ID")]
+    controls: Vec<String>,
+    /// Print the built-in sample-size table (a starting point for `[sampling] table`) and exit.
+    #[arg(long)]
+    print_table: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -134,6 +163,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Audit(a) => audit_command(&a),
         Command::Demo(d) => demo_command(&d),
         Command::Init(i) => init::run(&i.dir, i.force).map(|()| 0),
+        Command::Sample(a) => sample_command(&a),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
     };
     match result {
@@ -163,6 +193,8 @@ pub struct Loaded {
     pub kit: Kit,
     /// Config diagnostics (warnings only) followed by kit diagnostics.
     pub diagnostics: Vec<Diagnostic>,
+    /// The sample-size table (built in, or the config's `[sampling] table`).
+    pub sizes: SizeTable,
 }
 
 /// Why a run could not be done.
@@ -206,6 +238,23 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
         Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
         _ => return Err(LoadError::Config(diags)),
     };
+    let sizes = match &config.sampling_table {
+        None => SizeTable::default(),
+        Some(file) => {
+            let path = config_path.parent().unwrap_or(Path::new(".")).join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| {
+                    format!(
+                        "cannot read the sample-size table `{}` named in `[sampling] table`",
+                        path.display()
+                    )
+                })
+                .map_err(LoadError::Tool)?;
+            SizeTable::parse(&text)
+                .with_context(|| format!("the sample-size table `{}` is not valid; `fieldcheck sample --print-table` shows the expected shape", path.display()))
+                .map_err(LoadError::Tool)?
+        }
+    };
     let opts = ReadOptions {
         naive_tz: config
             .naive_timestamps_in_org_zone
@@ -220,6 +269,7 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
         params,
         kit,
         diagnostics: diags,
+        sizes,
     })
 }
 
@@ -283,7 +333,13 @@ fn audit_and_print(
     };
     let audit =
         fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
-    let report = Report::new(&loaded.config, &loaded.kit, &audit, loaded.diagnostics);
+    let report = Report::new(
+        &loaded.config,
+        &loaded.kit,
+        &audit,
+        loaded.diagnostics,
+        &loaded.sizes,
+    );
     match format {
         Format::Json => out(&report.to_json(), false),
         Format::Markdown => out(&report::markdown::render(&report, verbose), false),
@@ -299,6 +355,52 @@ fn audit_and_print(
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
     std::mem::forget(loaded.kit);
     Ok(report.exit_code())
+}
+
+fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
+    if a.print_table {
+        out(fieldcheck_sampling::SizeTable::SHIPPED, false);
+        return Ok(0);
+    }
+    check_control_ids(&a.controls)?;
+    let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
+    let loaded = match load(kit_dir, a.config.as_deref()) {
+        Ok(l) => l,
+        Err(LoadError::Tool(e)) => return Err(e),
+        Err(LoadError::Config(diags)) => {
+            let mut err = anstream::stderr();
+            let _ = err.write_all(diagnostics::render_all(&diags).as_bytes());
+            let _ = writeln!(err, "the config has errors; nothing was sampled");
+            return Ok(2);
+        }
+    };
+    let audit = fieldcheck_controls::audit(
+        &loaded.kit,
+        &loaded.config.window,
+        &loaded.params,
+        &a.controls,
+    );
+    let (tests, requests) = sample::draw(&a.seed, &loaded.kit, &audit, &loaded.sizes);
+    out(&sample::summary(&a.seed, &loaded.sizes, &tests), true);
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let csv = dir.join("pbc-request-list.csv");
+        std::fs::write(&csv, sample::to_csv(&requests))
+            .with_context(|| format!("cannot write `{}`", csv.display()))?;
+        let xlsx = dir.join("pbc-request-list.xlsx");
+        sample::write_xlsx(&xlsx, &a.seed, &loaded.sizes, &tests, &requests)?;
+        let mut err = anstream::stderr();
+        let _ = writeln!(
+            err,
+            "wrote {} requests to `{}` and `{}`",
+            requests.len(),
+            csv.display(),
+            xlsx.display()
+        );
+    }
+    std::mem::forget(loaded.kit);
+    Ok(0)
 }
 
 fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {

@@ -329,3 +329,169 @@ fn the_demo_kit_audits_in_every_format_deterministically() {
     let w: serde_json::Value = serde_json::from_str(&stdout(&shown)).expect("json");
     assert_eq!(w["controls"], v["controls"]);
 }
+
+#[test]
+fn the_auditors_sample_is_reproducible_and_written_as_a_pbc_list() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = dir.path().join("demo");
+    let k = kit.to_str().expect("utf8");
+    assert_eq!(fieldcheck(&["demo", "--out", k]).status.code(), Some(0));
+    let out_a = dir.path().join("a");
+    let out_b = dir.path().join("b");
+    let a = fieldcheck(&[
+        "sample",
+        k,
+        "--seed",
+        "2026",
+        "--out",
+        out_a.to_str().expect("utf8"),
+    ]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert!(
+        stdout(&a).contains("fieldcheck sample · seed 2026"),
+        "{}",
+        stdout(&a)
+    );
+    let b = fieldcheck(&[
+        "sample",
+        k,
+        "--seed",
+        "2026",
+        "--out",
+        out_b.to_str().expect("utf8"),
+    ]);
+    assert_eq!(b.status.code(), Some(0));
+    let csv_a = std::fs::read_to_string(out_a.join("pbc-request-list.csv")).expect("csv");
+    let csv_b = std::fs::read_to_string(out_b.join("pbc-request-list.csv")).expect("csv");
+    assert_eq!(csv_a, csv_b, "same seed, same sample");
+    assert!(csv_a.starts_with("request,control,criteria,test,rank,item,evidence requested,fieldcheck finding,reasons,detail,evidence\n"));
+    // The XLSX is a real workbook (a zip with both sheets).
+    let xlsx = std::fs::read(out_a.join("pbc-request-list.xlsx")).expect("xlsx");
+    assert_eq!(&xlsx[..2], b"PK");
+    // Sampled items are items of the audited population, and deviations match the audit's.
+    let audit: serde_json::Value =
+        serde_json::from_str(&stdout(&fieldcheck(&["audit", k, "--format", "json"])))
+            .expect("json");
+    let mut deviating = std::collections::BTreeSet::new();
+    for c in audit["controls"].as_array().expect("controls") {
+        for t in c["tests"].as_array().expect("tests") {
+            for d in t["deviations"].as_array().expect("devs") {
+                deviating.insert(format!(
+                    "{}/{}/{}",
+                    c["id"].as_str().unwrap_or(""),
+                    t["id"].as_str().unwrap_or(""),
+                    d["item"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    let mut rows = 0;
+    let mut reader = csv_rows(&csv_a);
+    for row in reader.by_ref() {
+        rows += 1;
+        let (key, finding) = (format!("{}/{}/{}", row[1], row[3], row[5]), &row[7]);
+        assert_eq!(
+            finding == "deviation",
+            deviating.contains(&key),
+            "{key}: {finding}"
+        );
+    }
+    // One sample per test, sized by the table (never more than the population).
+    let planned: usize = audit["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .flat_map(|c| c["tests"].as_array().expect("tests").iter())
+        .map(|t| t["sampling"]["sample_size"].as_u64().unwrap_or(0) as usize)
+        .sum();
+    assert_eq!(rows, planned);
+    let deploys = &audit["controls"][2]["tests"][0]["sampling"];
+    assert_eq!(
+        (
+            deploys["frequency"].as_str(),
+            deploys["sample_size"].as_u64(),
+            deploys["extended_sample_size"].as_u64()
+        ),
+        (Some("event"), Some(29), Some(38))
+    );
+    // Another seed draws another sample.
+    let c = fieldcheck(&[
+        "sample",
+        k,
+        "--seed",
+        "2027",
+        "--out",
+        out_b.to_str().expect("utf8"),
+    ]);
+    assert_eq!(c.status.code(), Some(0));
+    assert_ne!(
+        std::fs::read_to_string(out_b.join("pbc-request-list.csv")).expect("csv"),
+        csv_a
+    );
+}
+
+#[test]
+fn a_firms_own_sample_sizes_replace_the_table() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let table = stdout(&fieldcheck(&["sample", "--print-table"]));
+    assert!(table.contains("[[population]]"), "{table}");
+    write(
+        dir.path(),
+        &[
+            (
+                "fieldcheck.toml",
+                &format!("{CONFIG}[sampling]\ntable = \"sizes.toml\"\n"),
+            ),
+            ("sizes.toml", &table.replace("size = 29", "size = 40")),
+            (
+                "vendors.csv",
+                &format!(
+                    "vendor_id,tier,last_reviewed_at\n{}",
+                    (0..100)
+                        .map(|i| format!("v{i},2,2026-03-01T00:00:00Z\n"))
+                        .collect::<String>()
+                ),
+            ),
+        ],
+    );
+    let d = dir.path().to_str().expect("utf8");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "json",
+    ])))
+    .expect("json");
+    assert_eq!(v["controls"][0]["tests"][0]["sampling"]["sample_size"], 40);
+    write(dir.path(), &[("sizes.toml", "name = \"broken\"\n")]);
+    let o = fieldcheck(&["audit", d]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("sample-size table"), "{}", stderr(&o));
+}
+
+/// The rows of a CSV text (without its header), parsed with quoting.
+fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    let mut lines = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                lines.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    lines.into_iter().skip(1)
+}

@@ -114,3 +114,24 @@ fn every_diagnostic_code_is_documented() {
         "undocumented diagnostic codes: {missing:#?}"
     );
 }
+
+#[test]
+fn every_test_declares_how_an_auditor_samples_it() {
+    for c in fieldcheck_controls::catalog() {
+        for t in &c.tests {
+            assert!(
+                fieldcheck_sampling::Frequency::parse(&t.frequency).is_some(),
+                "{}/{}: frequency `{}`",
+                c.id,
+                t.id,
+                t.frequency
+            );
+            assert!(
+                t.request.len() > 20,
+                "{}/{}: say what evidence the auditor asks for",
+                c.id,
+                t.id
+            );
+        }
+    }
+}

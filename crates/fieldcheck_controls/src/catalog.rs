@@ -34,8 +34,11 @@ pub struct TestMeta {
     pub population: String,
     /// The item key's shape.
     pub item: String,
-    /// How often the control operates (`annual` … `many`, `event`, `continuous`).
+    /// How often the control operates, which sizes the auditor's sample: `annual`, `quarterly`,
+    /// `monthly`, `weekly`, `daily`, `many`, or `event` / `population` (sized by the population).
     pub frequency: String,
+    /// What evidence an auditor asks for about one sampled item.
+    pub request: String,
     /// Reason codes and their meaning, in order.
     pub reasons: Vec<(String, String)>,
 }

@@ -93,6 +93,8 @@ pub struct Config {
     pub naive_timestamps_in_org_zone: bool,
     /// The `[controls.*]` sections.
     pub controls: Vec<ControlSection>,
+    /// `sampling.table`: a firm's own sample-size table, as written (relative to the config).
+    pub sampling_table: Option<String>,
 }
 
 /// Turns byte spans into places.
@@ -163,10 +165,11 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
     }
 }
 
-const TOP: &[&str] = &["org", "window", "evidence", "controls"];
+const TOP: &[&str] = &["org", "window", "evidence", "controls", "sampling"];
 const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
 const EVIDENCE: &[&str] = &["naive_timestamps"];
+const SAMPLING: &[&str] = &["table"];
 
 /// Parses and validates `fieldcheck.toml`. Returns the config when it has no error; the
 /// diagnostics always.
@@ -430,6 +433,22 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     }
+    let mut sampling_table = None;
+    if let Some((t, _)) = table(&mut diags, "sampling", false) {
+        for (k, v) in t.iter() {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("table", DeValue::String(s)) => sampling_table = Some(s.to_string()),
+                ("table", other) => {
+                    let p = map.place(v.span());
+                    diags.push(
+                        at(Diagnostic::error("config-invalid-value", format!("`sampling.table` must be a file name, not {}", convert(other).type_name())), path, &p)
+                            .help("write `table = \"sample-sizes.toml\"`, a file in the shape of `fieldcheck sample --print-table`"),
+                    );
+                }
+                (key, _) => unknown_key(&mut diags, key, k.span(), SAMPLING, "[sampling]"),
+            }
+        }
+    }
     let mut controls = Vec::new();
     if let Some((t, _)) = table(&mut diags, "controls", false) {
         for (k, v) in t.iter() {
@@ -482,6 +501,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 window: Window::new(s, e, tz, &tz_name),
                 naive_timestamps_in_org_zone: naive,
                 controls,
+                sampling_table,
             }),
             diags,
         ),

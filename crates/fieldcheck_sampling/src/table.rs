@@ -120,11 +120,14 @@ impl std::error::Error for TableError {}
 
 impl Default for SizeTable {
     fn default() -> Self {
-        SizeTable::parse(include_str!("sizes.toml")).expect("the shipped table is valid (tested)")
+        SizeTable::parse(Self::SHIPPED).expect("the shipped table is valid (tested)")
     }
 }
 
 impl SizeTable {
+    /// The text of the built-in table, a starting point for a firm's own.
+    pub const SHIPPED: &'static str = include_str!("sizes.toml");
+
     /// Parses and checks a table in the shape of the shipped `sizes.toml`.
     pub fn parse(text: &str) -> Result<SizeTable, TableError> {
         let f: TableFile =

@@ -68,6 +68,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
                 thousands(t.deviations.len()),
                 thousands(t.population)
             );
+            if !t.deviations.is_empty() {
+                let _ = writeln!(o);
+                let _ = writeln!(o, "_{}._", super::odds_sentence(&t.sampling));
+            }
             for (code, items) in by_reason(&c.id, t) {
                 let _ = writeln!(o);
                 let _ = writeln!(o, "**`{code}`** ({})", items.len());

@@ -7,8 +7,9 @@
 pub(crate) mod markdown;
 pub(crate) mod text;
 
-use fieldcheck_controls::{Audit, ControlResult};
+use fieldcheck_controls::{Audit, ControlResult, TestResult};
 use fieldcheck_kit::{Config, Diagnostic, Kit, Severity};
+use fieldcheck_sampling::{Frequency, Plan, SizeTable};
 use serde::Serialize;
 
 /// The JSON format's identifier.
@@ -55,9 +56,21 @@ pub struct ControlOut {
 pub struct TestOut {
     pub id: String,
     pub population: usize,
+    pub sampling: SamplingOut,
     pub deviations: Vec<DeviationOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteOut>,
+}
+
+/// The auditor's view of a test: how many items they sample and the chance the sample hits a
+/// deviation.
+#[derive(Serialize)]
+pub struct SamplingOut {
+    pub frequency: &'static str,
+    pub sample_size: usize,
+    pub detection_probability: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extended_sample_size: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -96,9 +109,18 @@ pub struct FileOut {
 
 impl Report {
     /// Builds the report; `diagnostics` are the config's and the kit's, in that order.
-    pub fn new(config: &Config, kit: &Kit, audit: &Audit, diagnostics: Vec<Diagnostic>) -> Report {
-        let controls: Vec<ControlOut> =
-            audit.controls.iter().map(|c| control_out(kit, c)).collect();
+    pub fn new(
+        config: &Config,
+        kit: &Kit,
+        audit: &Audit,
+        diagnostics: Vec<Diagnostic>,
+        sizes: &SizeTable,
+    ) -> Report {
+        let controls: Vec<ControlOut> = audit
+            .controls
+            .iter()
+            .map(|c| control_out(kit, c, sizes))
+            .collect();
         Report {
             format: FORMAT,
             org: config.org.clone(),
@@ -159,7 +181,19 @@ impl Report {
     }
 }
 
-fn control_out(kit: &Kit, c: &ControlResult) -> ControlOut {
+/// The sampling plan of one test of a control.
+pub fn plan(sizes: &SizeTable, control: &ControlResult, test: &TestResult) -> Plan {
+    let frequency = control
+        .meta
+        .tests
+        .iter()
+        .find(|t| t.id == test.id)
+        .and_then(|t| Frequency::parse(&t.frequency))
+        .unwrap_or(Frequency::Event);
+    sizes.plan(frequency, test.population, test.deviations.len())
+}
+
+fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
     ControlOut {
         id: c.meta.id.clone(),
         title: c.meta.title.clone(),
@@ -172,6 +206,15 @@ fn control_out(kit: &Kit, c: &ControlResult) -> ControlOut {
             .map(|t| TestOut {
                 id: t.id.to_string(),
                 population: t.population,
+                sampling: {
+                    let p = plan(sizes, c, t);
+                    SamplingOut {
+                        frequency: p.frequency.as_str(),
+                        sample_size: p.sample_size,
+                        detection_probability: p.detection_probability,
+                        extended_sample_size: p.extended_sample_size,
+                    }
+                },
                 deviations: t
                     .deviations
                     .iter()
@@ -223,6 +266,27 @@ pub(crate) fn by_reason<'a>(
     }
     groups.sort_by_key(|g| order.iter().position(|o| o == g.0).unwrap_or(usize::MAX));
     groups
+}
+
+/// What an auditor's sample of this test would find: `an auditor's sample of 29 finds one with
+/// 93.1 % probability (38 after a first)`.
+pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
+    let pct = s.detection_probability * 100.0;
+    let p = if pct >= 100.0 || pct == 0.0 {
+        format!("{pct:.0} %")
+    } else if pct >= 99.95 {
+        "over 99.9 %".to_string()
+    } else {
+        format!("{pct:.1} %")
+    };
+    let ext = s
+        .extended_sample_size
+        .map(|e| format!(", extended to {e} after a first"))
+        .unwrap_or_default();
+    format!(
+        "an auditor's sample of {} ({}) finds one with {p} probability{ext}",
+        s.sample_size, s.frequency
+    )
 }
 
 /// The self-check sentence.

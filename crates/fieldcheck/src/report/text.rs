@@ -117,10 +117,11 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             }
             let _ = writeln!(
                 o,
-                "  {} · {} of {} items deviate",
+                "  {} · {} of {} items deviate · {}",
                 t.id.bold(),
                 thousands(t.deviations.len()),
-                thousands(t.population)
+                thousands(t.population),
+                super::odds_sentence(&t.sampling).yellow()
             );
             for (code, items) in by_reason(&c.id, t) {
                 let _ = writeln!(o, "    {} ({})", code.red(), items.len());
