@@ -283,6 +283,20 @@ fn the_demo_kit_audits_in_every_format_deterministically() {
         ]
     );
     assert_eq!(v["summary"]["risk"], "material");
+    // Readiness: effective controls cannot produce an exception; failing ones can.
+    assert_eq!(v["controls"][6]["exception_probability"], 0.0);
+    assert!(
+        v["controls"][0]["exception_probability"]
+            .as_f64()
+            .unwrap_or(0.0)
+            > 0.0
+    );
+    assert!(
+        v["summary"]["exception_probability"]
+            .as_f64()
+            .unwrap_or(0.0)
+            > 0.99
+    );
     for c in v["controls"].as_array().expect("controls") {
         for t in c["tests"].as_array().expect("tests") {
             for d in t["deviations"].as_array().expect("deviations") {

@@ -40,12 +40,13 @@ pub fn render(r: &Report, verbose: bool) -> String {
         };
         let _ = writeln!(
             o,
-            "| `{}` | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} |",
             c.id,
             c.criteria.join(", "),
             status,
             thousands(population),
-            thousands(deviations)
+            thousands(deviations),
+            super::percent(c.exception_probability)
         );
     }
     for c in r

@@ -7,7 +7,7 @@
 pub(crate) mod markdown;
 pub(crate) mod text;
 
-use fieldcheck_controls::{Audit, ControlResult, TestResult};
+use fieldcheck_controls::{Audit, ControlResult, Status, TestResult};
 use fieldcheck_kit::{Config, Diagnostic, Kit, Severity};
 use fieldcheck_sampling::{Frequency, Plan, SizeTable};
 use serde::Serialize;
@@ -39,6 +39,8 @@ pub struct Summary {
     pub controls: usize,
     pub failing: usize,
     pub risk: &'static str,
+    /// The chance that fieldwork starting now records at least one exception.
+    pub exception_probability: f64,
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,10 @@ pub struct ControlOut {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The chance that fieldwork starting now records an exception for this control: 1 when it
+    /// is not evidenced (the auditor cannot rely on it), else the chance that some test's sample
+    /// hits a deviation.
+    pub exception_probability: f64,
     pub tests: Vec<TestOut>,
 }
 
@@ -133,6 +139,11 @@ impl Report {
                 controls: controls.len(),
                 failing: audit.failing(),
                 risk: audit.risk().as_str(),
+                exception_probability: 1.0
+                    - controls
+                        .iter()
+                        .map(|c| 1.0 - c.exception_probability)
+                        .product::<f64>(),
             },
             controls,
             evidence: EvidenceOut {
@@ -194,12 +205,24 @@ pub fn plan(sizes: &SizeTable, control: &ControlResult, test: &TestResult) -> Pl
 }
 
 fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
+    let exception_probability = match c.status {
+        Status::NotEvidenced => 1.0,
+        Status::NotApplicable => 0.0,
+        _ => {
+            1.0 - c
+                .tests
+                .iter()
+                .map(|t| 1.0 - plan(sizes, c, t).detection_probability)
+                .product::<f64>()
+        }
+    };
     ControlOut {
         id: c.meta.id.clone(),
         title: c.meta.title.clone(),
         criteria: c.meta.criteria.clone(),
         status: c.status.as_str(),
         reason: c.reason.clone(),
+        exception_probability,
         tests: c
             .tests
             .iter()
@@ -268,17 +291,24 @@ pub(crate) fn by_reason<'a>(
     groups
 }
 
-/// What an auditor's sample of this test would find: `an auditor's sample of 29 finds one with
-/// 93.1 % probability (38 after a first)`.
-pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
-    let pct = s.detection_probability * 100.0;
-    let p = if pct >= 100.0 || pct == 0.0 {
+/// A probability for humans: `44.7 %`, `over 99.9 %`, `100 %`, `0 %`.
+pub(crate) fn percent(p: f64) -> String {
+    let pct = p * 100.0;
+    if pct >= 100.0 || pct == 0.0 {
         format!("{pct:.0} %")
     } else if pct >= 99.95 {
         "over 99.9 %".to_string()
+    } else if pct < 0.05 {
+        "under 0.1 %".to_string()
     } else {
         format!("{pct:.1} %")
-    };
+    }
+}
+
+/// What an auditor's sample of this test would find: `an auditor's sample of 29 finds one with
+/// 93.1 % probability (38 after a first)`.
+pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
+    let p = percent(s.detection_probability);
     let ext = s
         .extended_sample_size
         .map(|e| format!(", extended to {e} after a first"))
@@ -292,12 +322,16 @@ pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
 /// The self-check sentence.
 pub(crate) fn verdict(report: &Report) -> String {
     let s = &report.summary;
-    match s.risk {
+    let rule = match s.risk {
         "low" => format!("low: none of the {} controls is failing", s.controls),
         "elevated" => format!("elevated: {} of {} controls failing", s.failing, s.controls),
         _ => format!(
             "material: {} of {} controls failing (3 or more failing controls: material risk of qualified observations)",
             s.failing, s.controls
         ),
-    }
+    };
+    format!(
+        "{rule}; fieldwork starting now would record an exception with {} probability",
+        percent(s.exception_probability)
+    )
 }

@@ -68,8 +68,8 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         o,
         "  {}",
         format!(
-            "{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}",
-            "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS"
+            "{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}  {:>12}",
+            "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS", "P(EXCEPTION)"
         )
         .dimmed()
     );
@@ -78,7 +78,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
         let _ = writeln!(
             o,
-            "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {}",
+            "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {}  {}",
             c.id,
             c.criteria.join(", "),
             status_cell(c.status, w_st),
@@ -87,6 +87,16 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
                 format!("{:>10}", thousands(deviations)).red().to_string()
             } else {
                 format!("{:>10}", 0)
+            },
+            {
+                let cell = format!("{:>12}", super::percent(c.exception_probability));
+                if c.exception_probability >= 0.5 {
+                    cell.red().to_string()
+                } else if c.exception_probability > 0.0 {
+                    cell.yellow().to_string()
+                } else {
+                    cell
+                }
             }
         );
     }
