@@ -7,6 +7,7 @@
 mod diagnostics;
 pub mod docs;
 mod init;
+mod register;
 pub mod report;
 mod sample;
 
@@ -58,6 +59,8 @@ enum Command {
     /// Items are ranked by SHA-256(seed, control, test, item): the same seed gives the same
     /// sample whatever the input order, and a larger sample contains a smaller one.
     Sample(SampleArgs),
+    /// Track exceptions: list, show, assign, set targets and statuses, accept risks, export.
+    Exceptions(ExceptionsArgs),
     /// List the controls: criteria, tests, reason codes and parameters.
     Controls(ControlsArgs),
 }
@@ -107,6 +110,127 @@ struct AuditArgs {
     /// List every deviation and note, not only the first few of each reason.
     #[arg(long, short)]
     verbose: bool,
+    /// Record the deviations in the exception register (opening, remediating and reopening).
+    #[arg(long)]
+    record: bool,
+    /// The register: an SQLite file [default: KIT/.fieldcheck/fieldcheck.db].
+    #[arg(long, value_name = "FILE")]
+    database: Option<PathBuf>,
+    /// Who records the run [default: the login name].
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+#[derive(Parser)]
+struct ExceptionsArgs {
+    #[command(subcommand)]
+    command: ExceptionsCommand,
+    /// The kit whose register to use (its `.fieldcheck/fieldcheck.db`, and its org time zone).
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    kit: PathBuf,
+    /// The register: an SQLite file [default: KIT/.fieldcheck/fieldcheck.db].
+    #[arg(long, global = true, value_name = "FILE")]
+    database: Option<PathBuf>,
+    /// Who makes the change [default: the login name].
+    #[arg(long, global = true)]
+    actor: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ExceptionsCommand {
+    /// List exceptions (all, or filtered).
+    List {
+        /// Only this owner.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only this control.
+        #[arg(long)]
+        control: Option<String>,
+        /// Only this status (repeatable): open, in_remediation, remediated, risk_accepted.
+        #[arg(long)]
+        status: Vec<String>,
+        /// Only open exceptions past their target date.
+        #[arg(long)]
+        overdue: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Show one exception with its history.
+    Show {
+        /// The exception id (`control/test/item`).
+        id: String,
+    },
+    /// Assign an owner.
+    Assign {
+        /// The exception id.
+        id: String,
+        /// The new owner.
+        owner: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+    /// Set the target close date.
+    Target {
+        /// The exception id.
+        id: String,
+        /// The date, `YYYY-MM-DD`.
+        date: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+    /// Set the status: open, in_remediation or remediated.
+    Status {
+        /// The exception id.
+        id: String,
+        /// The new status.
+        status: String,
+        /// Why (required).
+        #[arg(long)]
+        why: String,
+    },
+    /// Accept the risk until a date, with an approver and a reason.
+    Accept {
+        /// The exception id.
+        id: String,
+        /// Who approves the acceptance.
+        #[arg(long)]
+        approver: String,
+        /// Why the risk is accepted.
+        #[arg(long)]
+        reason: String,
+        /// When the acceptance expires (`YYYY-MM-DD`); the exception reopens after it.
+        #[arg(long)]
+        until: String,
+    },
+    /// Add a note to the history.
+    Note {
+        /// The exception id.
+        id: String,
+        /// The note.
+        text: String,
+    },
+    /// Export the register as CSV or XLSX (by the file's extension).
+    Export {
+        /// The file to write (`.csv` or `.xlsx`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Open exceptions over the recorded runs, with the projected date to zero.
+    Burndown {
+        /// Also write the series as CSV to this file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Parser)]
@@ -164,6 +288,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Demo(d) => demo_command(&d),
         Command::Init(i) => init::run(&i.dir, i.force).map(|()| 0),
         Command::Sample(a) => sample_command(&a),
+        Command::Exceptions(e) => exceptions_command(e),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
     };
     match result {
@@ -303,7 +428,15 @@ fn out(text: &str, colored: bool) {
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
+    let record = a.record.then(|| Recording {
+        path: a
+            .database
+            .clone()
+            .unwrap_or_else(|| register::default_path(&a.kit)),
+        actor: register::actor(a.actor.as_deref()),
+    });
     audit_and_print(
+        record.as_ref(),
         &a.kit,
         a.config.as_deref(),
         &a.controls,
@@ -313,7 +446,14 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     )
 }
 
+/// Where and as whom to record an audit in the exception register.
+struct Recording {
+    path: PathBuf,
+    actor: String,
+}
+
 fn audit_and_print(
+    record: Option<&Recording>,
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
@@ -333,6 +473,21 @@ fn audit_and_print(
     };
     let audit =
         fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
+    let recorded = match record {
+        Some(r) => Some((
+            register::record(
+                &r.path,
+                &loaded.config,
+                &loaded.params,
+                &loaded.kit,
+                &audit,
+                label,
+                &r.actor,
+            )?,
+            &r.path,
+        )),
+        None => None,
+    };
     let report = Report::new(
         &loaded.config,
         &loaded.kit,
@@ -352,9 +507,129 @@ fn audit_and_print(
             out(&report::text::render(&report, label, verbose), true);
         }
     }
+    if let Some((r, path)) = recorded {
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{}", register::recorded_line(&r, path));
+    }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
     std::mem::forget(loaded.kit);
     Ok(report.exit_code())
+}
+
+fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
+    use fieldcheck_register::Register;
+    let path = e
+        .database
+        .clone()
+        .unwrap_or_else(|| register::default_path(&e.kit));
+    if !path.exists() {
+        anyhow::bail!(
+            "no exception register at `{}`; record an audit first with `fieldcheck audit {} --record`",
+            path.display(),
+            e.kit.display()
+        );
+    }
+    let mut reg =
+        Register::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+    let now = register::now()?;
+    // Today in the org's time zone when the kit's config says which, else in UTC.
+    let tz = std::fs::read_to_string(e.kit.join("fieldcheck.toml"))
+        .ok()
+        .and_then(|t| parse_config("fieldcheck.toml", &t).0)
+        .map(|c| c.window.tz)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now.to_zoned(tz).date().to_string();
+    let at = now.to_string();
+    let who = register::actor(e.actor.as_deref());
+    reg.expire_acceptances(&today, &at, "fieldcheck")?;
+    match e.command {
+        ExceptionsCommand::List {
+            owner,
+            control,
+            status,
+            overdue,
+            format,
+        } => {
+            for s in &status {
+                if !fieldcheck_register::STATUSES.contains(&s.as_str()) {
+                    anyhow::bail!(
+                        "unknown status `{s}`; the statuses are: {}",
+                        fieldcheck_register::STATUSES.join(", ")
+                    );
+                }
+            }
+            let list = reg.list(&register::filter(
+                owner,
+                control,
+                status,
+                overdue.then(|| today.clone()),
+            ))?;
+            match format {
+                ListFormat::Text => out(&register::render_list(&list, &today), true),
+                ListFormat::Csv => out(&register::to_csv(&list), false),
+                ListFormat::Json => {
+                    let v: Vec<serde_json::Value> = list
+                        .iter()
+                        .map(|x| {
+                            serde_json::json!({
+                                "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
+                                "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
+                                "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
+                                "overdue": (x.status == "open" || x.status == "in_remediation") && x.target < today,
+                                "detail": x.detail,
+                            })
+                        })
+                        .collect();
+                    let mut text = serde_json::to_string_pretty(&v).expect("serializes");
+                    text.push('\n');
+                    out(&text, false);
+                }
+            }
+        }
+        ExceptionsCommand::Show { id } => out(&register::render_show(&reg, &id)?, true),
+        ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
+        ExceptionsCommand::Target { id, date, why } => {
+            fieldcheck_kit::time::parse_date(&date)
+                .map_err(|m| anyhow::anyhow!("`{date}` is not a date ({m})"))?;
+            reg.target(&id, &date, &at, &who, &why)?
+        }
+        ExceptionsCommand::Status { id, status, why } => {
+            reg.set_status(&id, &status, &at, &who, &why)?
+        }
+        ExceptionsCommand::Accept {
+            id,
+            approver,
+            reason,
+            until,
+        } => {
+            fieldcheck_kit::time::parse_date(&until)
+                .map_err(|m| anyhow::anyhow!("`{until}` is not a date ({m})"))?;
+            reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
+        }
+        ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
+        ExceptionsCommand::Export { out: file } => {
+            let list = reg.list(&fieldcheck_register::Filter::default())?;
+            if file
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"))
+            {
+                register::write_xlsx(&file, &list)?;
+            } else {
+                std::fs::write(&file, register::to_csv(&list))
+                    .with_context(|| format!("cannot write `{}`", file.display()))?;
+            }
+            eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
+        }
+        ExceptionsCommand::Burndown { csv } => {
+            let (text, series) = register::render_burndown(&reg)?;
+            out(&text, true);
+            if let Some(file) = csv {
+                std::fs::write(&file, series)
+                    .with_context(|| format!("cannot write `{}`", file.display()))?;
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
@@ -429,6 +704,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
     fieldcheck_demo::write_kit(&dir, &opts)
         .with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
     let result = audit_and_print(
+        None,
         &dir,
         None,
         &[],

@@ -509,3 +509,224 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
     }
     lines.into_iter().skip(1)
 }
+
+fn fieldcheck_at(now: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
+        .args(args)
+        .env("FIELDCHECK_NOW", now)
+        .env("USER", "tester")
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn the_register_runs_from_first_audit_to_zero() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let k = dir.path().to_str().expect("utf8");
+    let vendors = |rows: &str| {
+        format!("vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\n{rows}")
+    };
+    write(
+        dir.path(),
+        &[
+            (
+                "fieldcheck.toml",
+                &format!(
+                    "{CONFIG}[controls.vendor-management]\nowner = \"procurement@acme.test\"\ntarget_days = 30\n"
+                ),
+            ),
+            (
+                "vendors.csv",
+                &vendors(
+                    "v1,Pay,2,none,2026-03-01T00:00:00Z,\nv2,Mail,,none,2026-03-01T00:00:00Z,\nv3,Ads,2,production,2026-03-01T00:00:00Z,false\n",
+                ),
+            ),
+        ],
+    );
+    // First recorded audit: two exceptions, owned and targeted from the config.
+    let o = fieldcheck_at(
+        "2026-07-10T12:00:00Z",
+        &["audit", k, "--control", "vendor-management", "--record"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("run 1 recorded") && stderr(&o).contains("2 opened"),
+        "{}",
+        stderr(&o)
+    );
+    let list: serde_json::Value = serde_json::from_str(&stdout(&fieldcheck_at(
+        "2026-07-10T12:00:00Z",
+        &["exceptions", "--kit", k, "list", "--format", "json"],
+    )))
+    .expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(list[0]["id"], "vendor-management/vendor-records/v2");
+    assert_eq!(
+        (
+            list[0]["owner"].as_str(),
+            list[0]["target"].as_str(),
+            list[0]["status"].as_str()
+        ),
+        (
+            Some("procurement@acme.test"),
+            Some("2026-08-09"),
+            Some("open")
+        )
+    );
+    // People work on them.
+    let id = "vendor-management/vendor-records/v3";
+    assert_eq!(
+        fieldcheck_at(
+            "2026-07-11T09:00:00Z",
+            &[
+                "exceptions",
+                "--kit",
+                k,
+                "assign",
+                id,
+                "legal@acme.test",
+                "--why",
+                "contract change"
+            ]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        fieldcheck_at(
+            "2026-07-11T09:00:00Z",
+            &[
+                "exceptions",
+                "--kit",
+                k,
+                "status",
+                id,
+                "in_remediation",
+                "--why",
+                "DPA sent"
+            ]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let bad = fieldcheck_at(
+        "2026-07-11T09:00:00Z",
+        &[
+            "exceptions",
+            "--kit",
+            k,
+            "accept",
+            id,
+            "--approver",
+            "cfo",
+            "--reason",
+            "x",
+            "--until",
+            "2026-07-01",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("must expire after today"),
+        "{}",
+        stderr(&bad)
+    );
+    // The fix lands: the next recorded run remediates v3, and v2 is fixed too.
+    write(
+        dir.path(),
+        &[(
+            "vendors.csv",
+            &vendors(
+                "v1,Pay,2,none,2026-03-01T00:00:00Z,\nv2,Mail,3,none,2026-03-01T00:00:00Z,\nv3,Ads,2,production,2026-03-01T00:00:00Z,true\n",
+            ),
+        )],
+    );
+    let o = fieldcheck_at(
+        "2026-07-20T12:00:00Z",
+        &["audit", k, "--control", "vendor-management", "--record"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("2 remediated"), "{}", stderr(&o));
+    let show = stdout(&fieldcheck_at(
+        "2026-07-20T12:00:00Z",
+        &["exceptions", "--kit", k, "show", id],
+    ));
+    assert!(
+        show.contains("owner: procurement@acme.test → legal@acme.test (contract change)"),
+        "{show}"
+    );
+    assert!(
+        show.contains("status: in_remediation → remediated (not found by run 2)"),
+        "{show}"
+    );
+    // A regression reopens.
+    write(
+        dir.path(),
+        &[(
+            "vendors.csv",
+            &vendors(
+                "v1,Pay,2,none,2026-03-01T00:00:00Z,\nv2,Mail,,none,2026-03-01T00:00:00Z,\nv3,Ads,2,production,2026-03-01T00:00:00Z,true\n",
+            ),
+        )],
+    );
+    let o = fieldcheck_at(
+        "2026-07-25T12:00:00Z",
+        &["audit", k, "--control", "vendor-management", "--record"],
+    );
+    assert!(stderr(&o).contains("1 reopened"), "{}", stderr(&o));
+    // Burndown and export.
+    let b = fieldcheck_at(
+        "2026-07-25T12:00:00Z",
+        &[
+            "exceptions",
+            "--kit",
+            k,
+            "burndown",
+            "--csv",
+            &format!("{k}/burndown.csv"),
+        ],
+    );
+    assert!(stdout(&b).contains("run   3"), "{}", stdout(&b));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("burndown.csv"))
+            .expect("csv")
+            .lines()
+            .count(),
+        4
+    );
+    assert_eq!(
+        fieldcheck_at(
+            "2026-07-25T12:00:00Z",
+            &[
+                "exceptions",
+                "--kit",
+                k,
+                "export",
+                "--out",
+                &format!("{k}/register.xlsx")
+            ]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        &std::fs::read(dir.path().join("register.xlsx")).expect("xlsx")[..2],
+        b"PK"
+    );
+    let overdue = stdout(&fieldcheck_at(
+        "2026-09-01T12:00:00Z",
+        &[
+            "exceptions",
+            "--kit",
+            k,
+            "list",
+            "--overdue",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(overdue.lines().count(), 2, "{overdue}");
+}

@@ -16,6 +16,8 @@ pub struct ControlMeta {
     pub criteria: Vec<String>,
     /// Kit files (stems) the control's tests read.
     pub needs: Vec<String>,
+    /// Days from recording an exception to its target close date, by default.
+    pub target_days: i64,
     /// The tests, in order.
     #[serde(rename = "test")]
     pub tests: Vec<TestMeta>,

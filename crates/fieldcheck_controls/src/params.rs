@@ -64,6 +64,10 @@ pub struct ControlParams {
     pub enabled: bool,
     /// Why it was scoped out.
     pub reason: Option<String>,
+    /// Who owns the control's exceptions in the register (`owner = "..."`).
+    pub owner: Option<String>,
+    /// Days from recording to an exception's target close date (`target_days = N`).
+    pub target_days: Option<i64>,
     values: BTreeMap<String, ParamValue>,
 }
 
@@ -283,6 +287,8 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
         let mut cp = ControlParams {
             enabled: true,
             reason: None,
+            owner: None,
+            target_days: None,
             values: BTreeMap::new(),
         };
         for p in &meta.params {
@@ -335,6 +341,20 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                     }
                     _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`enabled` must be `true` or `false`, not {}", e.value.type_name())), file, &e.value_at).help("write `enabled = false` with a `reason = \"...\"` to scope the control out")),
                 },
+                "owner" => match &e.value {
+                    ConfigValue::Str(s) if !s.trim().is_empty() => cp.owner = Some(s.clone()),
+                    _ => diags.push(
+                        at(Diagnostic::error("config-invalid-value", format!("`owner` must be a person (an email or person id), not {}", e.value.type_name())), file, &e.value_at)
+                            .help("write `owner = \"jane@acme.test\"`: who owns this control's exceptions"),
+                    ),
+                },
+                "target_days" => match e.value {
+                    ConfigValue::Int(n) if (1..=3650).contains(&n) => cp.target_days = Some(n),
+                    _ => diags.push(
+                        at(Diagnostic::error("config-invalid-value", "`target_days` must be a whole number of days from 1 to 3650"), file, &e.value_at)
+                            .help("days from recording an exception to its target close date, e.g. `target_days = 14`"),
+                    ),
+                },
                 "reason" => match &e.value {
                     ConfigValue::Str(s) => cp.reason = Some(s.clone()).filter(|s| !s.trim().is_empty()),
                     _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
@@ -351,7 +371,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                     },
                     None => {
                         let mut keys: Vec<&str> = meta.params.iter().map(|p| p.name.as_str()).collect();
-                        keys.extend(["enabled", "reason"]);
+                        keys.extend(["enabled", "reason", "owner", "target_days"]);
                         let help = match did_you_mean(key, keys.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("the keys of `[controls.{}]` are: {}", meta.id, keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),

@@ -469,12 +469,11 @@ impl Register {
         Ok((e, history))
     }
 
-    /// Changes one field of an exception, with its history entry.
+    /// Changes one field (a column of the same name) of an exception, with its history entry.
     fn change(
         &mut self,
         id: &str,
         field: &str,
-        column: &str,
         new: &str,
         at: &str,
         actor: &str,
@@ -485,7 +484,7 @@ impl Register {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old: Option<String> = tx
             .query_row(
-                &format!("SELECT {column} FROM exceptions WHERE id = ?1"),
+                &format!("SELECT {field} FROM exceptions WHERE id = ?1"),
                 params![id],
                 |r| r.get(0),
             )
@@ -496,7 +495,7 @@ impl Register {
             )));
         };
         tx.execute(
-            &format!("UPDATE exceptions SET {column} = ?2 WHERE id = ?1"),
+            &format!("UPDATE exceptions SET {field} = ?2 WHERE id = ?1"),
             params![id, new],
         )?;
         tx.execute(
@@ -516,12 +515,12 @@ impl Register {
         actor: &str,
         why: &str,
     ) -> Result<()> {
-        self.change(id, "owner", "owner", owner, at, actor, why)
+        self.change(id, "owner", owner, at, actor, why)
     }
 
     /// Sets the target close date (`YYYY-MM-DD`).
     pub fn target(&mut self, id: &str, date: &str, at: &str, actor: &str, why: &str) -> Result<()> {
-        self.change(id, "target", "target", date, at, actor, why)
+        self.change(id, "target", date, at, actor, why)
     }
 
     /// Sets the status to `open`, `in_remediation` or `remediated` (acceptance has its own call).
@@ -543,7 +542,7 @@ impl Register {
                 "say why the status changes (`--why`)".into(),
             ));
         }
-        self.change(id, "status", "status", status, at, actor, why)
+        self.change(id, "status", status, at, actor, why)
     }
 
     /// Accepts the risk of an exception until a date, with an approver and a reason.

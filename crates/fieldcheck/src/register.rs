@@ -1,0 +1,403 @@
+//! The exception register on the command line: `audit --record` and `fieldcheck exceptions`.
+//!
+//! This is where the register meets the clock and the user: the time of a change, who made it
+//! (`--actor`, else `$USER`), and today's date in the org time zone. `FIELDCHECK_NOW` (RFC 3339)
+//! fixes the clock for reproducible runs and tests.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use fieldcheck_controls::Audit;
+use fieldcheck_kit::{Config, Kit};
+use fieldcheck_register::{Exception, Filter, Found, Reconciled, Register, Run};
+use jiff::{Span, Timestamp};
+use owo_colors::OwoColorize;
+
+/// The register's default place: `.fieldcheck/fieldcheck.db` in the kit folder.
+pub fn default_path(kit_dir: &Path) -> PathBuf {
+    kit_dir.join(".fieldcheck").join("fieldcheck.db")
+}
+
+/// Now, or `FIELDCHECK_NOW` when set.
+pub fn now() -> anyhow::Result<Timestamp> {
+    match std::env::var("FIELDCHECK_NOW") {
+        Ok(v) => v
+            .parse()
+            .with_context(|| format!("`FIELDCHECK_NOW` = `{v}` is not an RFC 3339 timestamp")),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// Who is acting: `--actor`, else the login name.
+pub fn actor(given: Option<&str>) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Records an audit's deviations in the register.
+pub fn record(
+    path: &Path,
+    config: &Config,
+    params: &fieldcheck_controls::Params,
+    kit: &Kit,
+    audit: &Audit,
+    kit_label: &str,
+    who: &str,
+) -> anyhow::Result<Reconciled> {
+    let now = now()?;
+    let today = now.to_zoned(config.window.tz.clone()).date();
+    let system_owner = |item: &str| -> Option<String> {
+        let sys = item.split('/').next()?;
+        let s = kit.systems.iter().find(|s| &*s.system_id == sys)?;
+        s.owner_id.as_deref().map(|o| {
+            kit.people
+                .iter()
+                .find(|p| &*p.person_id == o)
+                .and_then(|p| p.email.as_deref())
+                .unwrap_or(o)
+                .to_string()
+        })
+    };
+    let mut found = Vec::new();
+    for c in &audit.controls {
+        let p = params.control(&c.meta.id);
+        let days = p.target_days.unwrap_or(c.meta.target_days);
+        let target = today
+            .checked_add(Span::new().days(days))
+            .unwrap_or(today)
+            .to_string();
+        for t in &c.tests {
+            for d in &t.deviations {
+                found.push(Found {
+                    control: c.meta.id.clone(),
+                    test: t.id.to_string(),
+                    item: d.item.clone(),
+                    reasons: d.reasons.iter().map(|r| r.to_string()).collect(),
+                    detail: d.detail.clone(),
+                    owner: system_owner(&d.item).or_else(|| p.owner.clone()),
+                    target: target.clone(),
+                });
+            }
+        }
+    }
+    let run = Run {
+        at: now.to_string(),
+        today: today.to_string(),
+        actor: who.to_string(),
+        kit: kit_label.to_string(),
+        controls: audit
+            .controls
+            .iter()
+            .filter(|c| c.status != fieldcheck_controls::Status::NotApplicable)
+            .map(|c| c.meta.id.clone())
+            .collect(),
+    };
+    let mut reg = Register::open(path)
+        .with_context(|| format!("cannot open the exception register `{}`", path.display()))?;
+    Ok(reg.record(&run, &found)?)
+}
+
+/// One line about a recorded run.
+pub fn recorded_line(r: &Reconciled, path: &Path) -> String {
+    format!(
+        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open",
+        r.run,
+        path.display(),
+        r.opened,
+        r.remediated,
+        r.reopened,
+        r.expired,
+        r.unchanged
+    )
+}
+
+/// The list as a table.
+pub fn render_list(list: &[Exception], today: &str) -> String {
+    let mut o = String::new();
+    if list.is_empty() {
+        let _ = writeln!(o, "no exception matches");
+        return o;
+    }
+    let w_id = list
+        .iter()
+        .map(|e| e.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let w_owner = list
+        .iter()
+        .map(|e| e.owner.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        o,
+        "  {}",
+        format!(
+            "{:<w_id$}  {:<14}  {:<w_owner$}  {:<10}  REASONS",
+            "ID", "STATUS", "OWNER", "TARGET"
+        )
+        .dimmed()
+    );
+    for e in list {
+        let overdue =
+            (e.status == "open" || e.status == "in_remediation") && e.target.as_str() < today;
+        let status = format!("{:<14}", e.status);
+        let status = match e.status.as_str() {
+            "remediated" => status.green().to_string(),
+            "risk_accepted" => status.yellow().to_string(),
+            _ => status.red().to_string(),
+        };
+        let target = if overdue {
+            format!("{:<10}", e.target).red().bold().to_string()
+        } else {
+            format!("{:<10}", e.target)
+        };
+        let id_pad = w_id - e.id.chars().count();
+        let owner_pad = w_owner - e.owner.chars().count();
+        let _ = writeln!(
+            o,
+            "  {}{}  {status}  {}{}  {target}  {}{}",
+            e.id,
+            " ".repeat(id_pad),
+            e.owner,
+            " ".repeat(owner_pad),
+            e.reasons,
+            if e.regression {
+                " (regression)".red().to_string()
+            } else {
+                String::new()
+            }
+        );
+    }
+    let open = list
+        .iter()
+        .filter(|e| e.status == "open" || e.status == "in_remediation")
+        .count();
+    let overdue = list
+        .iter()
+        .filter(|e| {
+            (e.status == "open" || e.status == "in_remediation") && e.target.as_str() < today
+        })
+        .count();
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{} exceptions: {open} open or in remediation ({overdue} overdue)",
+        list.len()
+    );
+    o
+}
+
+/// The list as CSV.
+pub fn to_csv(list: &[Exception]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::from(
+        "id,control,test,item,status,owner,target,reasons,regression,opened_run,last_seen_run,accepted_by,accepted_reason,accepted_until,detail\n",
+    );
+    for e in list {
+        let (by, why, until) = e.accepted.clone().unwrap_or_default();
+        let row = [
+            e.id.clone(),
+            e.control.clone(),
+            e.test.clone(),
+            e.item.clone(),
+            e.status.clone(),
+            e.owner.clone(),
+            e.target.clone(),
+            e.reasons.clone(),
+            e.regression.to_string(),
+            e.opened_run.to_string(),
+            e.last_seen_run.to_string(),
+            by,
+            why,
+            until,
+            e.detail.clone(),
+        ];
+        o.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        o.push('\n');
+    }
+    o
+}
+
+/// The list as an XLSX workbook.
+pub fn write_xlsx(path: &Path, list: &[Exception]) -> anyhow::Result<()> {
+    let csv = to_csv(list);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = wb
+        .add_worksheet()
+        .set_name("Exceptions")
+        .context("naming the sheet")?;
+    let mut rows = csv_rows(&csv);
+    if let Some(head) = rows.next() {
+        for (j, h) in head.iter().enumerate() {
+            sheet.write_string_with_format(0, j as u16, h, &bold)?;
+        }
+    }
+    for (i, row) in rows.enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, j as u16, v)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, list.len() as u32, 14)?;
+    sheet.autofit();
+    wb.save(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Splits CSV text (as written by [`to_csv`]) into rows.
+fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    rows.into_iter()
+}
+
+/// One exception with its history.
+pub fn render_show(reg: &Register, id: &str) -> anyhow::Result<String> {
+    let (e, history) = reg.show(id)?;
+    let mut o = String::new();
+    let _ = writeln!(o, "{} {}", e.id.bold(), format!("({})", e.status).dimmed());
+    let _ = writeln!(o, "  owner      {}", e.owner);
+    let _ = writeln!(o, "  target     {}", e.target);
+    let _ = writeln!(
+        o,
+        "  reasons    {}{}",
+        e.reasons,
+        if e.regression { " (regression)" } else { "" }
+    );
+    let _ = writeln!(
+        o,
+        "  runs       opened by run {}, last found by run {}",
+        e.opened_run, e.last_seen_run
+    );
+    if let Some((by, why, until)) = &e.accepted {
+        let _ = writeln!(o, "  accepted   by {by} until {until}: {why}");
+    }
+    let _ = writeln!(o, "  detail     {}", e.detail);
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", "history".bold());
+    for c in history {
+        let change = if c.field == "note" {
+            format!("note: {}", c.new)
+        } else {
+            format!(
+                "{}: {} → {}",
+                c.field,
+                if c.old.is_empty() { "∅" } else { &c.old },
+                c.new
+            )
+        };
+        let why = if c.why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", c.why)
+        };
+        let _ = writeln!(o, "  {}  {}  {change}{why}", c.at.dimmed(), c.actor);
+    }
+    Ok(o)
+}
+
+/// Open exceptions over the recorded runs, and a projection of the date they reach zero.
+pub fn render_burndown(reg: &Register) -> anyhow::Result<(String, String)> {
+    let runs = reg.runs()?;
+    let mut csv = String::from("run,at,open\n");
+    for (id, at, open) in &runs {
+        let _ = writeln!(csv, "{id},{at},{open}");
+    }
+    let mut o = String::new();
+    if runs.is_empty() {
+        let _ = writeln!(
+            o,
+            "no recorded run yet: record one with `fieldcheck audit KIT --record`"
+        );
+        return Ok((o, csv));
+    }
+    let max = runs.iter().map(|r| r.2).max().unwrap_or(0).max(1);
+    let width = 50.0;
+    let _ = writeln!(o, "{}", "open exceptions by recorded run".bold());
+    for (id, at, open) in &runs {
+        let bar = "█".repeat(((*open as f64 / max as f64) * width).round() as usize);
+        let _ = writeln!(
+            o,
+            "  run {id:>3}  {}  {:>6}  {}",
+            &at[..at.len().min(10)],
+            open,
+            bar.red()
+        );
+    }
+    let (first, last) = (&runs[0], &runs[runs.len() - 1]);
+    let (t0, t1): (Timestamp, Timestamp) = (
+        first.1.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        last.1.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+    );
+    let days = t1.duration_since(t0).as_secs_f64() / 86_400.0;
+    let closed = first.2 - last.2;
+    let _ = writeln!(o);
+    if last.2 == 0 {
+        let _ = writeln!(o, "the register is at zero");
+    } else if closed > 0 && days > 0.0 {
+        let per_day = closed as f64 / days;
+        let to_zero = (last.2 as f64 / per_day).ceil() as i64;
+        let date = t1
+            .checked_add(jiff::SignedDuration::from_hours(24 * to_zero))
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "closing {per_day:.1} a day: {} open now, zero projected around {}",
+            last.2,
+            &date[..date.len().min(10)]
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "{} open now and not falling: no date to zero can be projected",
+            last.2
+        );
+    }
+    Ok((o, csv))
+}
+
+/// The filter from the command line.
+pub fn filter(
+    owner: Option<String>,
+    control: Option<String>,
+    statuses: Vec<String>,
+    overdue_on: Option<String>,
+) -> Filter {
+    Filter {
+        owner,
+        control,
+        statuses,
+        overdue_on,
+    }
+}
