@@ -67,6 +67,12 @@ pub fn controls_reference() -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "In the exception register, its exceptions are due {} days after they are recorded (`target_days`).",
+            c.target_days
+        );
         for t in &c.tests {
             let _ = writeln!(o);
             let _ = writeln!(o, "### Test `{}` ({})", t.id, t.frequency);

@@ -37,6 +37,16 @@ pub fn config_template() -> String {
         let _ = writeln!(o, "[controls.{}]", c.id);
         let _ = writeln!(o, "# {} ({})", c.title, c.criteria.join(", "));
         let _ = writeln!(o, "# enabled = true");
+        let _ = writeln!(
+            o,
+            "{:<40} # who owns its exceptions in the register (else the system's owner, else unassigned)",
+            "# owner = \"jane@example.com\""
+        );
+        let _ = writeln!(
+            o,
+            "{:<40} # days from recording an exception to its target close date",
+            format!("# target_days = {}", c.target_days)
+        );
         for p in &c.params {
             let line = format!("# {} = {}", p.name, p.default);
             let _ = writeln!(o, "{line:<40} # {}", p.doc);
