@@ -113,9 +113,10 @@ struct AuditArgs {
     /// Record the deviations in the exception register (opening, remediating and reopening).
     #[arg(long)]
     record: bool,
-    /// The register: an SQLite file [default: KIT/.fieldcheck/fieldcheck.db].
-    #[arg(long, value_name = "FILE")]
-    database: Option<PathBuf>,
+    /// The register: an SQLite file, or a PostgreSQL URL (`postgres://user@host/db`) for a shared
+    /// one [default: KIT/.fieldcheck/fieldcheck.db].
+    #[arg(long, value_name = "FILE|URL")]
+    database: Option<String>,
     /// Who records the run [default: the login name].
     #[arg(long)]
     actor: Option<String>,
@@ -128,9 +129,9 @@ struct ExceptionsArgs {
     /// The kit whose register to use (its `.fieldcheck/fieldcheck.db`, and its org time zone).
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
     kit: PathBuf,
-    /// The register: an SQLite file [default: KIT/.fieldcheck/fieldcheck.db].
-    #[arg(long, global = true, value_name = "FILE")]
-    database: Option<PathBuf>,
+    /// The register: an SQLite file, or a PostgreSQL URL [default: KIT/.fieldcheck/fieldcheck.db].
+    #[arg(long, global = true, value_name = "FILE|URL")]
+    database: Option<String>,
     /// Who makes the change [default: the login name].
     #[arg(long, global = true)]
     actor: Option<String>,
@@ -429,10 +430,11 @@ fn out(text: &str, colored: bool) {
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
     let record = a.record.then(|| Recording {
-        path: a
-            .database
-            .clone()
-            .unwrap_or_else(|| register::default_path(&a.kit)),
+        location: a.database.clone().unwrap_or_else(|| {
+            register::default_path(&a.kit)
+                .to_string_lossy()
+                .into_owned()
+        }),
         actor: register::actor(a.actor.as_deref()),
     });
     audit_and_print(
@@ -448,7 +450,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
 
 /// Where and as whom to record an audit in the exception register.
 struct Recording {
-    path: PathBuf,
+    location: String,
     actor: String,
 }
 
@@ -476,7 +478,7 @@ fn audit_and_print(
     let recorded = match record {
         Some(r) => Some((
             register::record(
-                &r.path,
+                &r.location,
                 &loaded.config,
                 &loaded.params,
                 &loaded.kit,
@@ -484,7 +486,7 @@ fn audit_and_print(
                 label,
                 &r.actor,
             )?,
-            &r.path,
+            r.location.as_str(),
         )),
         None => None,
     };
@@ -518,19 +520,23 @@ fn audit_and_print(
 
 fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     use fieldcheck_register::Register;
-    let path = e
-        .database
-        .clone()
-        .unwrap_or_else(|| register::default_path(&e.kit));
-    if !path.exists() {
+    let location = e.database.clone().unwrap_or_else(|| {
+        register::default_path(&e.kit)
+            .to_string_lossy()
+            .into_owned()
+    });
+    if !fieldcheck_register::is_postgres(&location) && !Path::new(&location).exists() {
         anyhow::bail!(
-            "no exception register at `{}`; record an audit first with `fieldcheck audit {} --record`",
-            path.display(),
+            "no exception register at `{location}`; record an audit first with `fieldcheck audit {} --record`",
             e.kit.display()
         );
     }
-    let mut reg =
-        Register::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+    let mut reg = Register::at(&location).with_context(|| {
+        format!(
+            "cannot open the exception register `{}`",
+            register::shown(&location)
+        )
+    })?;
     let now = register::now()?;
     // Today in the org's time zone when the kit's config says which, else in UTC.
     let tz = std::fs::read_to_string(e.kit.join("fieldcheck.toml"))
@@ -586,7 +592,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        ExceptionsCommand::Show { id } => out(&register::render_show(&reg, &id)?, true),
+        ExceptionsCommand::Show { id } => out(&register::render_show(&mut reg, &id)?, true),
         ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
         ExceptionsCommand::Target { id, date, why } => {
             fieldcheck_kit::time::parse_date(&date)
@@ -621,7 +627,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
         }
         ExceptionsCommand::Burndown { csv } => {
-            let (text, series) = register::render_burndown(&reg)?;
+            let (text, series) = register::render_burndown(&mut reg)?;
             out(&text, true);
             if let Some(file) = csv {
                 std::fs::write(&file, series)

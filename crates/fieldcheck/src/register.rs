@@ -38,9 +38,22 @@ pub fn actor(given: Option<&str>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Records an audit's deviations in the register.
+/// Where a register is, for messages: a file path as is, a URL without its password.
+pub fn shown(location: &str) -> String {
+    match location.split_once("://").and_then(|(scheme, rest)| {
+        rest.split_once('@')
+            .map(|(cred, host)| (scheme, cred, host))
+    }) {
+        Some((scheme, cred, host)) => {
+            format!("{scheme}://{}@{host}", cred.split(':').next().unwrap_or(""))
+        }
+        None => location.to_string(),
+    }
+}
+
+/// Records an audit's deviations in the register at `location` (a file or a PostgreSQL URL).
 pub fn record(
-    path: &Path,
+    location: &str,
     config: &Config,
     params: &fieldcheck_controls::Params,
     kit: &Kit,
@@ -96,17 +109,17 @@ pub fn record(
             .map(|c| c.meta.id.clone())
             .collect(),
     };
-    let mut reg = Register::open(path)
-        .with_context(|| format!("cannot open the exception register `{}`", path.display()))?;
+    let mut reg = Register::at(location)
+        .with_context(|| format!("cannot open the exception register `{}`", shown(location)))?;
     Ok(reg.record(&run, &found)?)
 }
 
 /// One line about a recorded run.
-pub fn recorded_line(r: &Reconciled, path: &Path) -> String {
+pub fn recorded_line(r: &Reconciled, location: &str) -> String {
     format!(
         "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open",
         r.run,
-        path.display(),
+        shown(location),
         r.opened,
         r.remediated,
         r.reopened,
@@ -282,7 +295,7 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> {
 }
 
 /// One exception with its history.
-pub fn render_show(reg: &Register, id: &str) -> anyhow::Result<String> {
+pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
     let (e, history) = reg.show(id)?;
     let mut o = String::new();
     let _ = writeln!(o, "{} {}", e.id.bold(), format!("({})", e.status).dimmed());
@@ -327,7 +340,7 @@ pub fn render_show(reg: &Register, id: &str) -> anyhow::Result<String> {
 }
 
 /// Open exceptions over the recorded runs, and a projection of the date they reach zero.
-pub fn render_burndown(reg: &Register) -> anyhow::Result<(String, String)> {
+pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
     let runs = reg.runs()?;
     let mut csv = String::from("run,at,open\n");
     for (id, at, open) in &runs {

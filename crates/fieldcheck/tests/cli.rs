@@ -806,3 +806,62 @@ fn killing_a_recording_run_never_breaks_the_register() {
     };
     assert_eq!(state(&db), state(&clean));
 }
+
+#[test]
+fn a_shared_register_in_postgresql() {
+    // scripts/test.sh starts a throwaway PostgreSQL server and names it here.
+    let Ok(url) = std::env::var("FIELDCHECK_TEST_POSTGRES") else {
+        eprintln!(
+            "FIELDCHECK_TEST_POSTGRES is not set: run scripts/test.sh to test the PostgreSQL register"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let k = dir.path().to_str().expect("utf8");
+    write(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "vendors.csv",
+                "vendor_id,tier,last_reviewed_at\nv1,,2026-03-01T00:00:00Z\nv2,,2026-03-01T00:00:00Z\n",
+            ),
+        ],
+    );
+    let o = fieldcheck_at(
+        "2026-07-10T12:00:00Z",
+        &[
+            "audit",
+            k,
+            "--control",
+            "vendor-management",
+            "--record",
+            "--database",
+            &url,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 opened") || stderr(&o).contains("still open"),
+        "{}",
+        stderr(&o)
+    );
+    let list = stdout(&fieldcheck_at(
+        "2026-07-10T12:00:00Z",
+        &[
+            "exceptions",
+            "--database",
+            &url,
+            "list",
+            "--control",
+            "vendor-management",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("vendor-management/vendor-records/v1,")),
+        "{list}"
+    );
+}

@@ -16,11 +16,12 @@
 
 #![deny(missing_docs)]
 
+mod backend;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use backend::{Backend, Val};
 
 /// An exception's status.
 pub const STATUSES: [&str; 4] = ["open", "in_remediation", "remediated", "risk_accepted"];
@@ -29,7 +30,7 @@ pub const STATUSES: [&str; 4] = ["open", "in_remediation", "remediated", "risk_a
 #[derive(Debug)]
 pub enum Error {
     /// The database failed.
-    Db(rusqlite::Error),
+    Db(Box<dyn std::error::Error + Send + Sync>),
     /// The request makes no sense for the register as it is (unknown id, bad status, ...).
     Refused(String),
 }
@@ -46,15 +47,9 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Db(e) => Some(e),
+            Error::Db(e) => Some(e.as_ref()),
             Error::Refused(_) => None,
         }
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Db(e)
     }
 }
 
@@ -182,290 +177,146 @@ pub struct Filter {
     pub overdue_on: Option<String>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    kit TEXT NOT NULL,
-    controls TEXT NOT NULL,
-    deviations INTEGER NOT NULL,
-    open_after INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS exceptions (
-    id TEXT PRIMARY KEY,
-    control TEXT NOT NULL,
-    test TEXT NOT NULL,
-    item TEXT NOT NULL,
-    reasons TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    target TEXT NOT NULL,
-    status TEXT NOT NULL,
-    regression INTEGER NOT NULL DEFAULT 0,
-    opened_run INTEGER NOT NULL,
-    last_seen_run INTEGER NOT NULL,
-    accepted_by TEXT,
-    accepted_reason TEXT,
-    accepted_until TEXT
-);
-CREATE TABLE IF NOT EXISTS history (
-    seq INTEGER PRIMARY KEY,
-    exception_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    field TEXT NOT NULL,
-    old TEXT NOT NULL,
-    new TEXT NOT NULL,
-    why TEXT NOT NULL,
-    run INTEGER
-);
-CREATE INDEX IF NOT EXISTS history_by_exception ON history (exception_id, seq);
-CREATE INDEX IF NOT EXISTS exceptions_by_status ON exceptions (status);
-";
-
-/// The exception register, in an SQLite database.
+/// The exception register, in SQLite (a file) or PostgreSQL (a URL).
 pub struct Register {
-    conn: Connection,
+    db: Box<dyn Backend + Send>,
 }
 
 const OPEN_STATUSES: [&str; 3] = ["open", "in_remediation", "risk_accepted"];
 
+const EXCEPTION_COLUMNS: &str = "id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run, accepted_by, accepted_reason, accepted_until";
+
+/// Whether a register location names a PostgreSQL server (`postgres://...`, `postgresql://...`,
+/// or a `host=... dbname=...` connection string) rather than an SQLite file.
+pub fn is_postgres(location: &str) -> bool {
+    location.starts_with("postgres://")
+        || location.starts_with("postgresql://")
+        || location
+            .split_whitespace()
+            .any(|w| w.starts_with("host=") || w.starts_with("dbname="))
+}
+
+fn no_such(id: &str) -> Error {
+    Error::Refused(format!(
+        "no exception `{id}` in the register; `fieldcheck exceptions list` shows the ids"
+    ))
+}
+
 impl Register {
-    /// Opens (creating when needed) the register at `path`.
+    /// Opens (creating when needed) the SQLite register at `path`.
     pub fn open(path: &Path) -> Result<Register> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Refused(format!("cannot create `{}`: {e}", dir.display())))?;
+        Register::with(Box::new(backend::Sqlite::open(path)?))
+    }
+
+    /// Connects to a PostgreSQL register (`postgres://user@host/db`, or `host=... dbname=...`),
+    /// creating its tables when needed.
+    #[cfg(feature = "postgres")]
+    pub fn connect(url: &str) -> Result<Register> {
+        Register::with(Box::new(backend::Postgres::connect(url)?))
+    }
+
+    /// Opens a register by where it is: a PostgreSQL URL or connection string, or a file path.
+    pub fn at(location: &str) -> Result<Register> {
+        if is_postgres(location) {
+            #[cfg(feature = "postgres")]
+            return Register::connect(location);
+            #[cfg(not(feature = "postgres"))]
+            return Err(Error::Refused("this build of fieldcheck has no PostgreSQL support (build it with `--features postgres`)".into()));
         }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(60))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let reg = Register { conn };
-        reg.conn.execute_batch(SCHEMA)?;
-        Ok(reg)
+        Register::open(Path::new(location))
+    }
+
+    fn with(mut db: Box<dyn Backend + Send>) -> Result<Register> {
+        db.create_schema()?;
+        Ok(Register { db })
+    }
+
+    /// Runs `f` in a write-locked transaction, committing on success and rolling back otherwise.
+    fn write<T>(&mut self, f: impl FnOnce(&mut dyn Backend) -> Result<T>) -> Result<T> {
+        self.db.begin()?;
+        match f(self.db.as_mut()) {
+            Ok(v) => {
+                self.db.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.db.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// Records a run: reconciles the register with its deviations, in one transaction.
     pub fn record(&mut self, run: &Run, found: &[Found]) -> Result<Reconciled> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO runs (at, actor, kit, controls, deviations, open_after) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-            params![run.at, run.actor, run.kit, run.controls.join(" "), found.len() as i64],
-        )?;
-        let run_id = tx.last_insert_rowid();
-        let mut out = Reconciled {
-            run: run_id,
-            ..Reconciled::default()
-        };
-        // What the register holds now.
-        let mut existing: HashMap<String, (String, String, Option<String>)> = HashMap::new();
-        {
-            let mut q = tx.prepare("SELECT id, status, reasons, accepted_until FROM exceptions")?;
-            let rows = q.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-            })?;
-            for row in rows {
-                let (id, v) = row?;
-                existing.insert(id, v);
-            }
-        }
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, ?9, ?9)",
-            )?;
-            let mut touch = tx.prepare(
-                "UPDATE exceptions SET reasons = ?2, detail = ?3, last_seen_run = ?4 WHERE id = ?1",
-            )?;
-            let mut reopen = tx.prepare(
-                "UPDATE exceptions SET status = 'open', regression = 1, reasons = ?2, detail = ?3, last_seen_run = ?4,
-                 accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
-            )?;
-            let mut history = tx.prepare(
-                "INSERT INTO history (exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for f in found {
-                let id = f.id();
-                if !seen.insert(id.clone()) {
-                    continue;
-                }
-                let reasons = f.reasons.join(" ");
-                match existing.get(&id) {
-                    None => {
-                        let owner = f.owner.clone().unwrap_or_else(|| "unassigned".into());
-                        insert.execute(params![
-                            id, f.control, f.test, f.item, reasons, f.detail, owner, f.target,
-                            run_id
-                        ])?;
-                        history.execute(params![
-                            id,
-                            run.at,
-                            run.actor,
-                            "status",
-                            "",
-                            "open",
-                            format!("found by run {run_id}"),
-                            run_id
-                        ])?;
-                        out.opened += 1;
-                    }
-                    Some((status, old_reasons, until)) => {
-                        let expired = status == "risk_accepted"
-                            && until.as_deref().is_some_and(|u| u < run.today.as_str());
-                        if status == "remediated" || expired {
-                            reopen.execute(params![id, reasons, f.detail, run_id])?;
-                            let why = if expired {
-                                out.expired += 1;
-                                format!(
-                                    "the risk acceptance expired on {}; found again by run {run_id}",
-                                    until.as_deref().unwrap_or("")
-                                )
-                            } else {
-                                out.reopened += 1;
-                                format!("regression: found again by run {run_id}")
-                            };
-                            history.execute(params![
-                                id, run.at, run.actor, "status", status, "open", why, run_id
-                            ])?;
-                        } else {
-                            touch.execute(params![id, reasons, f.detail, run_id])?;
-                            out.unchanged += 1;
-                        }
-                        if *old_reasons != reasons {
-                            history.execute(params![
-                                id,
-                                run.at,
-                                run.actor,
-                                "reasons",
-                                old_reasons,
-                                reasons,
-                                format!("run {run_id}"),
-                                run_id
-                            ])?;
-                        }
-                    }
-                }
-            }
-            // Deviations of the evaluated controls that this run no longer finds are remediated.
-            let evaluated: BTreeSet<&str> = run.controls.iter().map(String::as_str).collect();
-            let mut remediate =
-                tx.prepare("UPDATE exceptions SET status = 'remediated' WHERE id = ?1")?;
-            let mut candidates: Vec<(&String, &String)> = existing
-                .iter()
-                .filter(|(id, (status, _, _))| {
-                    OPEN_STATUSES.contains(&status.as_str()) && !seen.contains(*id)
-                })
-                .filter(|(id, _)| id.split('/').next().is_some_and(|c| evaluated.contains(c)))
-                .map(|(id, (status, _, _))| (id, status))
-                .collect();
-            candidates.sort();
-            for (id, status) in candidates {
-                remediate.execute(params![id])?;
-                history.execute(params![
-                    id,
-                    run.at,
-                    run.actor,
-                    "status",
-                    status,
-                    "remediated",
-                    format!("not found by run {run_id}"),
-                    run_id
-                ])?;
-                out.remediated += 1;
-            }
-        }
-        let open_after: i64 =
-            tx.query_row("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation', 'risk_accepted')", [], |r| r.get(0))?;
-        tx.execute(
-            "UPDATE runs SET open_after = ?2 WHERE id = ?1",
-            params![run_id, open_after],
-        )?;
-        tx.commit()?;
-        Ok(out)
+        self.write(|db| reconcile(db, run, found))
     }
 
     /// Reopens risk acceptances that expired before `today`, as `actor` at `at`.
     pub fn expire_acceptances(&mut self, today: &str, at: &str, actor: &str) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let expired: Vec<(String, String)> = {
-            let mut q = tx.prepare("SELECT id, accepted_until FROM exceptions WHERE status = 'risk_accepted' AND accepted_until < ?1 ORDER BY id")?;
-            q.query_map(params![today], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for (id, until) in &expired {
-            tx.execute(
-                "UPDATE exceptions SET status = 'open', accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
-                params![id],
+        self.write(|db| {
+            let expired = db.query(
+                "SELECT id, accepted_until FROM exceptions WHERE status = 'risk_accepted' AND accepted_until < ?1 ORDER BY id",
+                &[today.into()],
             )?;
-            tx.execute(
-                "INSERT INTO history (exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, 'status', 'risk_accepted', 'open', ?4, NULL)",
-                params![id, at, actor, format!("the risk acceptance expired on {until}")],
-            )?;
-        }
-        tx.commit()?;
-        Ok(expired.len())
+            let mut log = History::new(db)?;
+            for row in &expired {
+                let (id, until) = (row[0].text(), row[1].text());
+                db.exec(
+                    "UPDATE exceptions SET status = 'open', accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                    &[id.clone().into()],
+                )?;
+                log.add(db, &id, at, actor, "status", "risk_accepted", "open", &format!("the risk acceptance expired on {until}"), None)?;
+            }
+            Ok(expired.len())
+        })
     }
 
     /// The exceptions that match a filter, by id.
-    pub fn list(&self, f: &Filter) -> Result<Vec<Exception>> {
-        let mut q = self.conn.prepare(
-            "SELECT id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run,
-                    accepted_by, accepted_reason, accepted_until FROM exceptions ORDER BY id",
+    pub fn list(&mut self, f: &Filter) -> Result<Vec<Exception>> {
+        let rows = self.db.query(
+            &format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions ORDER BY id"),
+            &[],
         )?;
-        let rows = q.query_map([], row_to_exception)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let e = r?;
-            if f.owner
-                .as_ref()
-                .is_some_and(|o| !o.eq_ignore_ascii_case(&e.owner))
-                || f.control.as_ref().is_some_and(|c| *c != e.control)
-                || (!f.statuses.is_empty() && !f.statuses.contains(&e.status))
-                || f.overdue_on.as_ref().is_some_and(|d| {
-                    !(e.status == "open" || e.status == "in_remediation") || e.target >= *d
-                })
-            {
-                continue;
-            }
-            out.push(e);
-        }
-        Ok(out)
+        Ok(rows
+            .iter()
+            .map(|r| to_exception(r))
+            .filter(|e| {
+                f.owner
+                    .as_ref()
+                    .is_none_or(|o| o.eq_ignore_ascii_case(&e.owner))
+                    && f.control.as_ref().is_none_or(|c| *c == e.control)
+                    && (f.statuses.is_empty() || f.statuses.contains(&e.status))
+                    && f.overdue_on.as_ref().is_none_or(|d| {
+                        (e.status == "open" || e.status == "in_remediation") && e.target < *d
+                    })
+            })
+            .collect())
     }
 
     /// One exception and its history, oldest first.
-    pub fn show(&self, id: &str) -> Result<(Exception, Vec<Change>)> {
-        let e = self
-            .conn
-            .query_row(
-                "SELECT id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run,
-                        accepted_by, accepted_reason, accepted_until FROM exceptions WHERE id = ?1",
-                params![id],
-                row_to_exception,
-            )
-            .optional()?
-            .ok_or_else(|| Error::Refused(format!("no exception `{id}` in the register; `fieldcheck exceptions list` shows the ids")))?;
-        let mut q = self.conn.prepare("SELECT at, actor, field, old, new, why, run FROM history WHERE exception_id = ?1 ORDER BY seq")?;
-        let history = q
-            .query_map(params![id], |r| {
-                Ok(Change {
-                    at: r.get(0)?,
-                    actor: r.get(1)?,
-                    field: r.get(2)?,
-                    old: r.get(3)?,
-                    new: r.get(4)?,
-                    why: r.get(5)?,
-                    run: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+    pub fn show(&mut self, id: &str) -> Result<(Exception, Vec<Change>)> {
+        let rows = self.db.query(
+            &format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE id = ?1"),
+            &[id.into()],
+        )?;
+        let e = rows
+            .first()
+            .map(|r| to_exception(r))
+            .ok_or_else(|| no_such(id))?;
+        let history = self
+            .db
+            .query("SELECT at, actor, field, old, new, why, run FROM history WHERE exception_id = ?1 ORDER BY seq", &[id.into()])?
+            .iter()
+            .map(|r| Change {
+                at: r[0].text(),
+                actor: r[1].text(),
+                field: r[2].text(),
+                old: r[3].text(),
+                new: r[4].text(),
+                why: r[5].text(),
+                run: r[6].opt_int(),
+            })
+            .collect();
         Ok((e, history))
     }
 
@@ -473,37 +324,27 @@ impl Register {
     fn change(
         &mut self,
         id: &str,
-        field: &str,
+        field: &'static str,
         new: &str,
         at: &str,
         actor: &str,
         why: &str,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let old: Option<String> = tx
-            .query_row(
+        self.write(|db| {
+            let old = db.query(
                 &format!("SELECT {field} FROM exceptions WHERE id = ?1"),
-                params![id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(old) = old else {
-            return Err(Error::Refused(format!(
-                "no exception `{id}` in the register; `fieldcheck exceptions list` shows the ids"
-            )));
-        };
-        tx.execute(
-            &format!("UPDATE exceptions SET {field} = ?2 WHERE id = ?1"),
-            params![id, new],
-        )?;
-        tx.execute(
-            "INSERT INTO history (exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
-            params![id, at, actor, field, old, new, why],
-        )?;
-        tx.commit()?;
-        Ok(())
+                &[id.into()],
+            )?;
+            let old = old
+                .first()
+                .map(|r| r[0].text())
+                .ok_or_else(|| no_such(id))?;
+            db.exec(
+                &format!("UPDATE exceptions SET {field} = ?2 WHERE id = ?1"),
+                &[id.into(), new.into()],
+            )?;
+            History::new(db)?.add(db, id, at, actor, field, &old, new, why, None)
+        })
     }
 
     /// Assigns an owner.
@@ -567,97 +408,254 @@ impl Register {
                 "the acceptance must expire after today ({today}), not on {until}"
             )));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let old: Option<String> = tx
-            .query_row(
-                "SELECT status FROM exceptions WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(old) = old else {
-            return Err(Error::Refused(format!(
-                "no exception `{id}` in the register; `fieldcheck exceptions list` shows the ids"
-            )));
-        };
-        if old == "remediated" {
-            return Err(Error::Refused(format!(
-                "`{id}` is remediated: there is no risk left to accept"
-            )));
-        }
-        tx.execute(
-            "UPDATE exceptions SET status = 'risk_accepted', accepted_by = ?2, accepted_reason = ?3, accepted_until = ?4 WHERE id = ?1",
-            params![id, approver, reason, until],
-        )?;
-        tx.execute(
-            "INSERT INTO history (exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, 'status', ?4, 'risk_accepted', ?5, NULL)",
-            params![id, at, actor, old, format!("accepted by {approver} until {until}: {reason}")],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|db| {
+            let old = db.query("SELECT status FROM exceptions WHERE id = ?1", &[id.into()])?;
+            let old = old.first().map(|r| r[0].text()).ok_or_else(|| no_such(id))?;
+            if old == "remediated" {
+                return Err(Error::Refused(format!("`{id}` is remediated: there is no risk left to accept")));
+            }
+            db.exec(
+                "UPDATE exceptions SET status = 'risk_accepted', accepted_by = ?2, accepted_reason = ?3, accepted_until = ?4 WHERE id = ?1",
+                &[id.into(), approver.into(), reason.into(), until.into()],
+            )?;
+            History::new(db)?.add(db, id, at, actor, "status", &old, "risk_accepted", &format!("accepted by {approver} until {until}: {reason}"), None)
+        })
     }
 
     /// Adds a note to an exception's history.
     pub fn note(&mut self, id: &str, text: &str, at: &str, actor: &str) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<String> = tx
-            .query_row(
-                "SELECT id FROM exceptions WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
-            return Err(Error::Refused(format!(
-                "no exception `{id}` in the register; `fieldcheck exceptions list` shows the ids"
-            )));
-        }
-        tx.execute(
-            "INSERT INTO history (exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, 'note', '', ?4, '', NULL)",
-            params![id, at, actor, text],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|db| {
+            if db
+                .query("SELECT id FROM exceptions WHERE id = ?1", &[id.into()])?
+                .is_empty()
+            {
+                return Err(no_such(id));
+            }
+            History::new(db)?.add(db, id, at, actor, "note", "", text, "", None)
+        })
     }
 
     /// The recorded runs: number, time and exceptions open after it.
-    pub fn runs(&self) -> Result<Vec<(i64, String, i64)>> {
-        let mut q = self
-            .conn
-            .prepare("SELECT id, at, open_after FROM runs ORDER BY id")?;
-        let rows = q
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+    pub fn runs(&mut self) -> Result<Vec<(i64, String, i64)>> {
+        Ok(self
+            .db
+            .query("SELECT id, at, open_after FROM runs ORDER BY id", &[])?
+            .iter()
+            .map(|r| (r[0].int(), r[1].text(), r[2].int()))
+            .collect())
     }
 }
 
-fn row_to_exception(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exception> {
-    let by: Option<String> = r.get(12)?;
-    let reason: Option<String> = r.get(13)?;
-    let until: Option<String> = r.get(14)?;
-    Ok(Exception {
-        id: r.get(0)?,
-        control: r.get(1)?,
-        test: r.get(2)?,
-        item: r.get(3)?,
-        reasons: r.get(4)?,
-        detail: r.get(5)?,
-        owner: r.get(6)?,
-        target: r.get(7)?,
-        status: r.get(8)?,
-        regression: r.get::<_, i64>(9)? != 0,
-        opened_run: r.get(10)?,
-        last_seen_run: r.get(11)?,
-        accepted: match (by, reason, until) {
-            (Some(b), Some(r), Some(u)) => Some((b, r, u)),
+/// Appends history entries, numbering them (inside the write lock).
+struct History {
+    next: i64,
+}
+
+impl History {
+    fn new(db: &mut dyn Backend) -> Result<History> {
+        let next = db
+            .query("SELECT COALESCE(MAX(seq), 0) + 1 FROM history", &[])?
+            .first()
+            .map_or(1, |r| r[0].int());
+        Ok(History { next })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        db: &mut dyn Backend,
+        id: &str,
+        at: &str,
+        actor: &str,
+        field: &str,
+        old: &str,
+        new: &str,
+        why: &str,
+        run: Option<i64>,
+    ) -> Result<()> {
+        db.exec(
+            "INSERT INTO history (seq, exception_id, at, actor, field, old, new, why, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &[self.next.into(), id.into(), at.into(), actor.into(), field.into(), old.into(), new.into(), why.into(), run.map_or(Val::Null, Val::Int)],
+        )?;
+        self.next += 1;
+        Ok(())
+    }
+}
+
+fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconciled> {
+    let run_id = db
+        .query("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", &[])?
+        .first()
+        .map_or(1, |r| r[0].int());
+    db.exec(
+        "INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+        &[run_id.into(), run.at.as_str().into(), run.actor.as_str().into(), run.kit.as_str().into(), run.controls.join(" ").into(), (found.len() as i64).into()],
+    )?;
+    let mut out = Reconciled {
+        run: run_id,
+        ..Reconciled::default()
+    };
+    let mut log = History::new(db)?;
+    // What the register holds now: id → (status, reasons, accepted until).
+    let existing: HashMap<String, (String, String, Option<String>)> = db
+        .query(
+            "SELECT id, status, reasons, accepted_until FROM exceptions",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| (r[0].text(), (r[1].text(), r[2].text(), r[3].opt_text())))
+        .collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for f in found {
+        let id = f.id();
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let reasons = f.reasons.join(" ");
+        match existing.get(&id) {
+            None => {
+                let owner = f.owner.clone().unwrap_or_else(|| "unassigned".into());
+                db.exec(
+                    "INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, ?9, ?10)",
+                    &[
+                        id.as_str().into(),
+                        f.control.as_str().into(),
+                        f.test.as_str().into(),
+                        f.item.as_str().into(),
+                        reasons.as_str().into(),
+                        f.detail.as_str().into(),
+                        owner.into(),
+                        f.target.as_str().into(),
+                        run_id.into(),
+                        run_id.into(),
+                    ],
+                )?;
+                log.add(
+                    db,
+                    &id,
+                    &run.at,
+                    &run.actor,
+                    "status",
+                    "",
+                    "open",
+                    &format!("found by run {run_id}"),
+                    Some(run_id),
+                )?;
+                out.opened += 1;
+            }
+            Some((status, old_reasons, until)) => {
+                let expired = status == "risk_accepted"
+                    && until.as_deref().is_some_and(|u| u < run.today.as_str());
+                if status == "remediated" || expired {
+                    db.exec(
+                        "UPDATE exceptions SET status = 'open', regression = ?2, reasons = ?3, detail = ?4, last_seen_run = ?5,
+                         accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                        &[id.as_str().into(), i64::from(!expired).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into()],
+                    )?;
+                    let why = if expired {
+                        out.expired += 1;
+                        format!(
+                            "the risk acceptance expired on {}; found again by run {run_id}",
+                            until.as_deref().unwrap_or("")
+                        )
+                    } else {
+                        out.reopened += 1;
+                        format!("regression: found again by run {run_id}")
+                    };
+                    log.add(
+                        db,
+                        &id,
+                        &run.at,
+                        &run.actor,
+                        "status",
+                        status,
+                        "open",
+                        &why,
+                        Some(run_id),
+                    )?;
+                } else {
+                    db.exec(
+                        "UPDATE exceptions SET reasons = ?2, detail = ?3, last_seen_run = ?4 WHERE id = ?1",
+                        &[id.as_str().into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into()],
+                    )?;
+                    out.unchanged += 1;
+                }
+                if *old_reasons != reasons {
+                    log.add(
+                        db,
+                        &id,
+                        &run.at,
+                        &run.actor,
+                        "reasons",
+                        old_reasons,
+                        &reasons,
+                        &format!("run {run_id}"),
+                        Some(run_id),
+                    )?;
+                }
+            }
+        }
+    }
+    // Deviations of the evaluated controls that this run no longer finds are remediated.
+    let evaluated: BTreeSet<&str> = run.controls.iter().map(String::as_str).collect();
+    let mut gone: Vec<(&String, &String)> = existing
+        .iter()
+        .filter(|(id, (status, _, _))| {
+            OPEN_STATUSES.contains(&status.as_str()) && !seen.contains(*id)
+        })
+        .filter(|(id, _)| id.split('/').next().is_some_and(|c| evaluated.contains(c)))
+        .map(|(id, (status, _, _))| (id, status))
+        .collect();
+    gone.sort();
+    for (id, status) in gone {
+        db.exec(
+            "UPDATE exceptions SET status = 'remediated' WHERE id = ?1",
+            &[id.as_str().into()],
+        )?;
+        log.add(
+            db,
+            id,
+            &run.at,
+            &run.actor,
+            "status",
+            status,
+            "remediated",
+            &format!("not found by run {run_id}"),
+            Some(run_id),
+        )?;
+        out.remediated += 1;
+    }
+    let open_after = db
+        .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation', 'risk_accepted')", &[])?
+        .first()
+        .map_or(0, |r| r[0].int());
+    db.exec(
+        "UPDATE runs SET open_after = ?2 WHERE id = ?1",
+        &[run_id.into(), open_after.into()],
+    )?;
+    Ok(out)
+}
+
+fn to_exception(r: &[Val]) -> Exception {
+    Exception {
+        id: r[0].text(),
+        control: r[1].text(),
+        test: r[2].text(),
+        item: r[3].text(),
+        reasons: r[4].text(),
+        detail: r[5].text(),
+        owner: r[6].text(),
+        target: r[7].text(),
+        status: r[8].text(),
+        regression: r[9].int() != 0,
+        opened_run: r[10].int(),
+        last_seen_run: r[11].int(),
+        accepted: match (r[12].opt_text(), r[13].opt_text(), r[14].opt_text()) {
+            (Some(b), Some(why), Some(u)) => Some((b, why, u)),
             _ => None,
         },
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,42 @@
 //! The register's behaviour: reconciliation across runs, acceptance and expiry, history,
-//! atomicity and concurrent runs.
+//! atomicity and concurrent runs, on every backend: SQLite always, and PostgreSQL when
+//! `FIELDCHECK_TEST_POSTGRES` names a server (the project's test script starts one).
 
 use super::*;
+
+/// A fresh, empty register location per backend: an SQLite path, and a new PostgreSQL database.
+fn locations() -> Vec<(String, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("tmp");
+    #[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
+    let mut out = vec![(
+        dir.path()
+            .join(".fieldcheck/fieldcheck.db")
+            .to_string_lossy()
+            .into_owned(),
+        Some(dir),
+    )];
+    #[cfg(feature = "postgres")]
+    if let Ok(admin) = std::env::var("FIELDCHECK_TEST_POSTGRES") {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "fc_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("the test PostgreSQL server answers");
+        c.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        out.push((format!("{admin} dbname={name}"), None));
+    }
+    #[cfg(not(feature = "postgres"))]
+    assert!(
+        std::env::var("FIELDCHECK_TEST_POSTGRES").is_err(),
+        "FIELDCHECK_TEST_POSTGRES is set but the postgres feature is off"
+    );
+    out
+}
 
 fn found(control: &str, item: &str, reasons: &[&str]) -> Found {
     Found {
@@ -25,339 +60,352 @@ fn run(n: u32, controls: &[&str]) -> Run {
     }
 }
 
-fn status_of(reg: &Register, id: &str) -> String {
+fn status_of(reg: &mut Register, id: &str) -> String {
     reg.show(id).expect("exists").0.status
 }
 
-fn register() -> (tempfile::TempDir, Register) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let reg = Register::open(&dir.path().join(".fieldcheck/fieldcheck.db")).expect("open");
-    (dir, reg)
+/// Runs a case on every backend.
+fn each(case: impl Fn(&str)) {
+    for (location, _dir) in locations() {
+        case(&location);
+    }
 }
 
 #[test]
 fn runs_open_remediate_and_reopen_as_regressions() {
-    let (_d, mut reg) = register();
-    let all = ["leavers", "vendors"];
-    let r1 = reg
-        .record(
-            &run(1, &all),
-            &[
-                found("leavers", "p1", &["late_deprovision"]),
-                found("vendors", "v1", &["no_tier"]),
-            ],
-        )
-        .expect("run 1");
-    assert_eq!((r1.run, r1.opened, r1.remediated), (1, 2, 0));
-    // Run 2: p1 is fixed, v1 is still there with another reason.
-    let r2 = reg
-        .record(
-            &run(2, &all),
-            &[found("vendors", "v1", &["no_tier", "stale_record"])],
-        )
-        .expect("run 2");
-    assert_eq!((r2.opened, r2.remediated, r2.unchanged), (0, 1, 1));
-    assert_eq!(status_of(&reg, "leavers/t/p1"), "remediated");
-    let (v1, history) = reg.show("vendors/t/v1").expect("v1");
-    assert_eq!(v1.reasons, "no_tier stale_record");
-    assert_eq!(
-        history.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
-        ["status", "reasons"]
-    );
-    // Run 3: p1 is back: reopened as a regression.
-    let r3 = reg
-        .record(
-            &run(3, &all),
-            &[
-                found("leavers", "p1", &["late_deprovision"]),
-                found("vendors", "v1", &["no_tier"]),
-            ],
-        )
-        .expect("run 3");
-    assert_eq!(r3.reopened, 1);
-    let (p1, history) = reg.show("leavers/t/p1").expect("p1");
-    assert!(p1.regression);
-    assert_eq!(p1.status, "open");
-    assert_eq!(
-        history
-            .iter()
-            .map(|c| (c.old.as_str(), c.new.as_str(), c.run))
-            .collect::<Vec<_>>(),
-        [
-            ("", "open", Some(1)),
-            ("open", "remediated", Some(2)),
-            ("remediated", "open", Some(3))
-        ]
-    );
-    assert_eq!(
-        reg.runs()
-            .expect("runs")
-            .iter()
-            .map(|r| r.2)
-            .collect::<Vec<_>>(),
-        [2, 1, 2]
-    );
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let all = ["leavers", "vendors"];
+        let r1 = reg
+            .record(
+                &run(1, &all),
+                &[
+                    found("leavers", "p1", &["late_deprovision"]),
+                    found("vendors", "v1", &["no_tier"]),
+                ],
+            )
+            .expect("run 1");
+        assert_eq!((r1.run, r1.opened, r1.remediated), (1, 2, 0));
+        // Run 2: p1 is fixed, v1 is still there with another reason.
+        let r2 = reg
+            .record(
+                &run(2, &all),
+                &[found("vendors", "v1", &["no_tier", "stale_record"])],
+            )
+            .expect("run 2");
+        assert_eq!((r2.opened, r2.remediated, r2.unchanged), (0, 1, 1));
+        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "remediated");
+        let (v1, history) = reg.show("vendors/t/v1").expect("v1");
+        assert_eq!(v1.reasons, "no_tier stale_record");
+        assert_eq!(
+            history.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+            ["status", "reasons"]
+        );
+        // Run 3: p1 is back: reopened as a regression.
+        let r3 = reg
+            .record(
+                &run(3, &all),
+                &[
+                    found("leavers", "p1", &["late_deprovision"]),
+                    found("vendors", "v1", &["no_tier"]),
+                ],
+            )
+            .expect("run 3");
+        assert_eq!(r3.reopened, 1);
+        let (p1, history) = reg.show("leavers/t/p1").expect("p1");
+        assert!(p1.regression);
+        assert_eq!(p1.status, "open");
+        assert_eq!(
+            history
+                .iter()
+                .map(|c| (c.old.as_str(), c.new.as_str(), c.run))
+                .collect::<Vec<_>>(),
+            [
+                ("", "open", Some(1)),
+                ("open", "remediated", Some(2)),
+                ("remediated", "open", Some(3))
+            ]
+        );
+        assert_eq!(
+            reg.runs()
+                .expect("runs")
+                .iter()
+                .map(|r| r.2)
+                .collect::<Vec<_>>(),
+            [2, 1, 2]
+        );
+    });
 }
 
 #[test]
 fn a_run_of_some_controls_remediates_only_theirs() {
-    let (_d, mut reg) = register();
-    reg.record(
-        &run(1, &["leavers", "vendors"]),
-        &[
-            found("leavers", "p1", &["x"]),
-            found("vendors", "v1", &["y"]),
-        ],
-    )
-    .expect("run 1");
-    let r = reg.record(&run(2, &["leavers"]), &[]).expect("run 2");
-    assert_eq!(r.remediated, 1);
-    assert_eq!(status_of(&reg, "leavers/t/p1"), "remediated");
-    assert_eq!(status_of(&reg, "vendors/t/v1"), "open");
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        reg.record(
+            &run(1, &["leavers", "vendors"]),
+            &[
+                found("leavers", "p1", &["x"]),
+                found("vendors", "v1", &["y"]),
+            ],
+        )
+        .expect("run 1");
+        let r = reg.record(&run(2, &["leavers"]), &[]).expect("run 2");
+        assert_eq!(r.remediated, 1);
+        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "remediated");
+        assert_eq!(status_of(&mut reg, "vendors/t/v1"), "open");
+    });
 }
 
 #[test]
 fn rerunning_the_same_audit_changes_nothing_but_the_run_log() {
-    let (_d, mut reg) = register();
-    let f = [
-        found("leavers", "p1", &["x"]),
-        found("leavers", "p2", &["y"]),
-    ];
-    reg.record(&run(1, &["leavers"]), &f).expect("run 1");
-    let before = reg.list(&Filter::default()).expect("list");
-    let again = reg.record(&run(1, &["leavers"]), &f).expect("run 1 again");
-    assert_eq!(
-        (
-            again.opened,
-            again.remediated,
-            again.reopened,
-            again.unchanged
-        ),
-        (0, 0, 0, 2)
-    );
-    let after: Vec<Exception> = reg.list(&Filter::default()).expect("list");
-    let strip = |v: Vec<Exception>| {
-        v.into_iter()
-            .map(|e| (e.id, e.status, e.owner, e.target))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(strip(before), strip(after));
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let f = [
+            found("leavers", "p1", &["x"]),
+            found("leavers", "p2", &["y"]),
+        ];
+        reg.record(&run(1, &["leavers"]), &f).expect("run 1");
+        let before = reg.list(&Filter::default()).expect("list");
+        let again = reg.record(&run(1, &["leavers"]), &f).expect("run 1 again");
+        assert_eq!(
+            (
+                again.opened,
+                again.remediated,
+                again.reopened,
+                again.unchanged
+            ),
+            (0, 0, 0, 2)
+        );
+        let after: Vec<Exception> = reg.list(&Filter::default()).expect("list");
+        let strip = |v: Vec<Exception>| {
+            v.into_iter()
+                .map(|e| (e.id, e.status, e.owner, e.target))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(before), strip(after));
+    });
 }
 
 #[test]
 fn people_move_exceptions_along_with_history() {
-    let (_d, mut reg) = register();
-    reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
-        .expect("run");
-    let id = "leavers/t/p1";
-    reg.assign(
-        id,
-        "it@acme.test",
-        "2026-07-02T09:00:00Z",
-        "ana",
-        "IT owns deprovisioning",
-    )
-    .expect("assign");
-    reg.target(
-        id,
-        "2026-07-20",
-        "2026-07-02T09:01:00Z",
-        "ana",
-        "agreed with IT",
-    )
-    .expect("target");
-    reg.set_status(
-        id,
-        "in_remediation",
-        "2026-07-02T09:02:00Z",
-        "it",
-        "ticket IT-42",
-    )
-    .expect("status");
-    reg.note(
-        id,
-        "access removed, waiting for the next run",
-        "2026-07-03T09:00:00Z",
-        "it",
-    )
-    .expect("note");
-    let (e, h) = reg.show(id).expect("show");
-    assert_eq!(
-        (e.owner.as_str(), e.target.as_str(), e.status.as_str()),
-        ("it@acme.test", "2026-07-20", "in_remediation")
-    );
-    assert_eq!(
-        h.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
-        ["status", "owner", "target", "status", "note"]
-    );
-    assert_eq!(h[1].old, "owner@acme.test");
-    assert!(matches!(
-        reg.set_status(id, "risk_accepted", "t", "a", "why"),
-        Err(Error::Refused(_))
-    ));
-    assert!(matches!(
-        reg.set_status(id, "remediated", "t", "a", " "),
-        Err(Error::Refused(_))
-    ));
-    assert!(matches!(
-        reg.assign("nope", "x", "t", "a", "w"),
-        Err(Error::Refused(_))
-    ));
-    // Filters.
-    assert_eq!(
-        reg.list(&Filter {
-            owner: Some("IT@acme.test".into()),
-            ..Filter::default()
-        })
-        .expect("list")
-        .len(),
-        1
-    );
-    assert_eq!(
-        reg.list(&Filter {
-            overdue_on: Some("2026-07-21".into()),
-            ..Filter::default()
-        })
-        .expect("list")
-        .len(),
-        1
-    );
-    assert_eq!(
-        reg.list(&Filter {
-            overdue_on: Some("2026-07-20".into()),
-            ..Filter::default()
-        })
-        .expect("list")
-        .len(),
-        0
-    );
-    assert_eq!(
-        reg.list(&Filter {
-            statuses: vec!["open".into()],
-            ..Filter::default()
-        })
-        .expect("list")
-        .len(),
-        0
-    );
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
+            .expect("run");
+        let id = "leavers/t/p1";
+        reg.assign(
+            id,
+            "it@acme.test",
+            "2026-07-02T09:00:00Z",
+            "ana",
+            "IT owns deprovisioning",
+        )
+        .expect("assign");
+        reg.target(
+            id,
+            "2026-07-20",
+            "2026-07-02T09:01:00Z",
+            "ana",
+            "agreed with IT",
+        )
+        .expect("target");
+        reg.set_status(
+            id,
+            "in_remediation",
+            "2026-07-02T09:02:00Z",
+            "it",
+            "ticket IT-42",
+        )
+        .expect("status");
+        reg.note(
+            id,
+            "access removed, waiting for the next run",
+            "2026-07-03T09:00:00Z",
+            "it",
+        )
+        .expect("note");
+        let (e, h) = reg.show(id).expect("show");
+        assert_eq!(
+            (e.owner.as_str(), e.target.as_str(), e.status.as_str()),
+            ("it@acme.test", "2026-07-20", "in_remediation")
+        );
+        assert_eq!(
+            h.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+            ["status", "owner", "target", "status", "note"]
+        );
+        assert_eq!(h[1].old, "owner@acme.test");
+        assert!(matches!(
+            reg.set_status(id, "risk_accepted", "t", "a", "why"),
+            Err(Error::Refused(_))
+        ));
+        assert!(matches!(
+            reg.set_status(id, "remediated", "t", "a", " "),
+            Err(Error::Refused(_))
+        ));
+        assert!(matches!(
+            reg.assign("nope", "x", "t", "a", "w"),
+            Err(Error::Refused(_))
+        ));
+        // Filters.
+        assert_eq!(
+            reg.list(&Filter {
+                owner: Some("IT@acme.test".into()),
+                ..Filter::default()
+            })
+            .expect("list")
+            .len(),
+            1
+        );
+        assert_eq!(
+            reg.list(&Filter {
+                overdue_on: Some("2026-07-21".into()),
+                ..Filter::default()
+            })
+            .expect("list")
+            .len(),
+            1
+        );
+        assert_eq!(
+            reg.list(&Filter {
+                overdue_on: Some("2026-07-20".into()),
+                ..Filter::default()
+            })
+            .expect("list")
+            .len(),
+            0
+        );
+        assert_eq!(
+            reg.list(&Filter {
+                statuses: vec!["open".into()],
+                ..Filter::default()
+            })
+            .expect("list")
+            .len(),
+            0
+        );
+    });
 }
 
 #[test]
 fn risk_acceptance_needs_an_approver_a_reason_and_an_expiry() {
-    let (_d, mut reg) = register();
-    reg.record(
-        &run(1, &["vendors"]),
-        &[found("vendors", "v1", &["no_tier"])],
-    )
-    .expect("run");
-    let id = "vendors/t/v1";
-    assert!(
-        reg.accept(id, "", "low risk", "2026-09-30", "2026-07-01", "t", "a")
-            .is_err()
-    );
-    assert!(
-        reg.accept(id, "cfo", "low risk", "2026-07-01", "2026-07-01", "t", "a")
-            .is_err()
-    );
-    reg.accept(
-        id,
-        "cfo@acme.test",
-        "vendor being offboarded",
-        "2026-07-10",
-        "2026-07-01",
-        "2026-07-01T10:00:00Z",
-        "ana",
-    )
-    .expect("accept");
-    let (e, _) = reg.show(id).expect("show");
-    assert_eq!(e.status, "risk_accepted");
-    assert_eq!(
-        e.accepted,
-        Some((
-            "cfo@acme.test".into(),
-            "vendor being offboarded".into(),
-            "2026-07-10".into()
-        ))
-    );
-    // Still found before the expiry: stays accepted.
-    reg.record(
-        &run(9, &["vendors"]),
-        &[found("vendors", "v1", &["no_tier"])],
-    )
-    .expect("run");
-    assert_eq!(status_of(&reg, id), "risk_accepted");
-    // After it: reopened.
-    let r = reg
-        .record(
-            &run(11, &["vendors"]),
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        reg.record(
+            &run(1, &["vendors"]),
             &[found("vendors", "v1", &["no_tier"])],
         )
         .expect("run");
-    assert_eq!(r.expired, 1);
-    assert_eq!(status_of(&reg, id), "open");
-    // Expiry also applies without a run.
-    reg.accept(
-        id,
-        "cfo@acme.test",
-        "again",
-        "2026-07-20",
-        "2026-07-11",
-        "t",
-        "a",
-    )
-    .expect("accept");
-    assert_eq!(
-        reg.expire_acceptances("2026-07-21", "2026-07-21T00:00:00Z", "fieldcheck")
-            .expect("expire"),
-        1
-    );
-    assert_eq!(status_of(&reg, id), "open");
+        let id = "vendors/t/v1";
+        assert!(
+            reg.accept(id, "", "low risk", "2026-09-30", "2026-07-01", "t", "a")
+                .is_err()
+        );
+        assert!(
+            reg.accept(id, "cfo", "low risk", "2026-07-01", "2026-07-01", "t", "a")
+                .is_err()
+        );
+        reg.accept(
+            id,
+            "cfo@acme.test",
+            "vendor being offboarded",
+            "2026-07-10",
+            "2026-07-01",
+            "2026-07-01T10:00:00Z",
+            "ana",
+        )
+        .expect("accept");
+        let (e, _) = reg.show(id).expect("show");
+        assert_eq!(e.status, "risk_accepted");
+        assert_eq!(
+            e.accepted,
+            Some((
+                "cfo@acme.test".into(),
+                "vendor being offboarded".into(),
+                "2026-07-10".into()
+            ))
+        );
+        // Still found before the expiry: stays accepted.
+        reg.record(
+            &run(9, &["vendors"]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run");
+        assert_eq!(status_of(&mut reg, id), "risk_accepted");
+        // After it: reopened.
+        let r = reg
+            .record(
+                &run(11, &["vendors"]),
+                &[found("vendors", "v1", &["no_tier"])],
+            )
+            .expect("run");
+        assert_eq!(r.expired, 1);
+        assert_eq!(status_of(&mut reg, id), "open");
+        // Expiry also applies without a run.
+        reg.accept(
+            id,
+            "cfo@acme.test",
+            "again",
+            "2026-07-20",
+            "2026-07-11",
+            "t",
+            "a",
+        )
+        .expect("accept");
+        assert_eq!(
+            reg.expire_acceptances("2026-07-21", "2026-07-21T00:00:00Z", "fieldcheck")
+                .expect("expire"),
+            1
+        );
+        assert_eq!(status_of(&mut reg, id), "open");
+    });
 }
 
 #[test]
 fn an_interrupted_run_leaves_the_register_as_it_was() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("r.db");
-    let mut reg = Register::open(&path).expect("open");
-    reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
-        .expect("run 1");
-    {
-        // A run that dies before committing: its writes vanish.
-        let tx = reg
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .expect("tx");
-        tx.execute("UPDATE exceptions SET status = 'remediated'", [])
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
+            .expect("run 1");
+        // A run that dies before committing: its writes vanish with its connection.
+        reg.db.begin().expect("begin");
+        reg.db
+            .exec("UPDATE exceptions SET status = 'remediated'", &[])
             .expect("write");
-        tx.execute("INSERT INTO runs (at, actor, kit, controls, deviations, open_after) VALUES ('x', 'x', 'x', 'x', 0, 0)", []).expect("write");
-        drop(tx);
-    }
-    drop(reg);
-    let reg = Register::open(&path).expect("reopen");
-    assert_eq!(status_of(&reg, "leavers/t/p1"), "open");
-    assert_eq!(reg.runs().expect("runs").len(), 1);
+        reg.db.exec("INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after) VALUES (2, 'x', 'x', 'x', 'x', 0, 0)", &[]).expect("write");
+        drop(reg);
+        let mut reg = Register::at(loc).expect("reopen");
+        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "open");
+        assert_eq!(reg.runs().expect("runs").len(), 1);
+    });
 }
 
 #[test]
 fn concurrent_runs_neither_corrupt_nor_duplicate() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("r.db");
-    Register::open(&path).expect("create");
-    let many: Vec<Found> = (0..2_000)
-        .map(|i| found("leavers", &format!("p{i}"), &["x"]))
-        .collect();
-    std::thread::scope(|s| {
-        for n in 1..=4 {
-            let (path, many) = (&path, &many);
-            s.spawn(move || {
-                let mut reg = Register::open(path).expect("open");
-                reg.record(&run(n, &["leavers"]), many).expect("record");
-            });
-        }
+    each(|loc| {
+        Register::at(loc).expect("create");
+        let many: Vec<Found> = (0..2_000)
+            .map(|i| found("leavers", &format!("p{i}"), &["x"]))
+            .collect();
+        std::thread::scope(|s| {
+            for n in 1..=4 {
+                let many = &many;
+                s.spawn(move || {
+                    let mut reg = Register::at(loc).expect("open");
+                    reg.record(&run(n, &["leavers"]), many).expect("record");
+                });
+            }
+        });
+        let mut reg = Register::at(loc).expect("open");
+        assert_eq!(reg.list(&Filter::default()).expect("list").len(), 2_000);
+        assert_eq!(
+            reg.runs()
+                .expect("runs")
+                .iter()
+                .map(|r| r.0)
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        let (_, h) = reg.show("leavers/t/p7").expect("show");
+        assert_eq!(h.len(), 1, "opened once, by the first run to commit");
     });
-    let reg = Register::open(&path).expect("open");
-    assert_eq!(reg.list(&Filter::default()).expect("list").len(), 2_000);
-    assert_eq!(reg.runs().expect("runs").len(), 4);
-    let (_, h) = reg.show("leavers/t/p7").expect("show");
-    assert_eq!(h.len(), 1, "opened once, by the first run to commit");
 }

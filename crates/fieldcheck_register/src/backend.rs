@@ -1,0 +1,349 @@
+//! The register's two databases behind one small interface: SQLite (a file, the default) and
+//! PostgreSQL (a URL, for teams sharing one register). The register's SQL is written once, with
+//! `?N` placeholders and types both accept; each backend adapts placeholders and locking.
+
+use crate::{Error, Result};
+
+/// A value passed to or read from the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Val {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl Val {
+    pub fn text(&self) -> String {
+        match self {
+            Val::Text(s) => s.clone(),
+            Val::Int(n) => n.to_string(),
+            Val::Null => String::new(),
+        }
+    }
+
+    pub fn opt_text(&self) -> Option<String> {
+        match self {
+            Val::Null => None,
+            v => Some(v.text()),
+        }
+    }
+
+    pub fn int(&self) -> i64 {
+        match self {
+            Val::Int(n) => *n,
+            Val::Text(s) => s.parse().unwrap_or(0),
+            Val::Null => 0,
+        }
+    }
+
+    pub fn opt_int(&self) -> Option<i64> {
+        match self {
+            Val::Null => None,
+            v => Some(v.int()),
+        }
+    }
+}
+
+impl From<&str> for Val {
+    fn from(s: &str) -> Self {
+        Val::Text(s.to_string())
+    }
+}
+
+impl From<&String> for Val {
+    fn from(s: &String) -> Self {
+        Val::Text(s.clone())
+    }
+}
+
+impl From<String> for Val {
+    fn from(s: String) -> Self {
+        Val::Text(s)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(n: i64) -> Self {
+        Val::Int(n)
+    }
+}
+
+/// What the register needs of a database.
+pub(crate) trait Backend {
+    /// Creates the tables when missing.
+    fn create_schema(&mut self) -> Result<()>;
+    /// Starts a transaction that holds the register's write lock until it ends.
+    fn begin(&mut self) -> Result<()>;
+    /// Commits it.
+    fn commit(&mut self) -> Result<()>;
+    /// Abandons it (after an error).
+    fn rollback(&mut self);
+    /// Runs a statement.
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<()>;
+    /// Runs a query.
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>>;
+}
+
+/// The tables, in the SQL both databases accept (`BIGINT` ids are filled by the register).
+pub(crate) const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id BIGINT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kit TEXT NOT NULL,
+    controls TEXT NOT NULL,
+    deviations BIGINT NOT NULL,
+    open_after BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exceptions (
+    id TEXT PRIMARY KEY,
+    control TEXT NOT NULL,
+    test TEXT NOT NULL,
+    item TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status TEXT NOT NULL,
+    regression BIGINT NOT NULL DEFAULT 0,
+    opened_run BIGINT NOT NULL,
+    last_seen_run BIGINT NOT NULL,
+    accepted_by TEXT,
+    accepted_reason TEXT,
+    accepted_until TEXT
+);
+CREATE TABLE IF NOT EXISTS history (
+    seq BIGINT PRIMARY KEY,
+    exception_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT NOT NULL,
+    new TEXT NOT NULL,
+    why TEXT NOT NULL,
+    run BIGINT
+);
+CREATE INDEX IF NOT EXISTS history_by_exception ON history (exception_id, seq);
+CREATE INDEX IF NOT EXISTS exceptions_by_status ON exceptions (status);
+";
+
+/// SQLite: a file, WAL, synchronous writes, `BEGIN IMMEDIATE` for the write lock.
+pub(crate) struct Sqlite {
+    conn: rusqlite::Connection,
+}
+
+impl Sqlite {
+    pub fn open(path: &std::path::Path) -> Result<Sqlite> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Refused(format!("cannot create `{}`: {e}", dir.display())))?;
+        }
+        let conn = rusqlite::Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(60))
+            .map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        Ok(Sqlite { conn })
+    }
+}
+
+fn db<E: std::error::Error + Send + Sync + 'static>(e: E) -> Error {
+    Error::Db(Box::new(e))
+}
+
+fn to_sqlite(v: &Val) -> rusqlite::types::Value {
+    match v {
+        Val::Int(n) => rusqlite::types::Value::Integer(*n),
+        Val::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        Val::Null => rusqlite::types::Value::Null,
+    }
+}
+
+impl Backend for Sqlite {
+    fn create_schema(&mut self) -> Result<()> {
+        self.conn.execute_batch(TABLES).map_err(db)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(db)
+    }
+
+    fn rollback(&mut self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<()> {
+        let mut st = self.conn.prepare_cached(sql).map_err(db)?;
+        st.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>> {
+        let mut st = self.conn.prepare_cached(sql).map_err(db)?;
+        let n = st.column_count();
+        let mut rows = st
+            .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+            .map_err(db)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(db)? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(match r.get_ref(i).map_err(db)? {
+                    rusqlite::types::ValueRef::Integer(x) => Val::Int(x),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        Val::Text(String::from_utf8_lossy(t).into_owned())
+                    }
+                    rusqlite::types::ValueRef::Null => Val::Null,
+                    rusqlite::types::ValueRef::Real(f) => Val::Int(f as i64),
+                    rusqlite::types::ValueRef::Blob(b) => {
+                        Val::Text(String::from_utf8_lossy(b).into_owned())
+                    }
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// PostgreSQL: one client; the write lock is a transaction-scoped advisory lock.
+#[cfg(feature = "postgres")]
+pub(crate) struct Postgres {
+    client: postgres::Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+/// The advisory lock every register write takes ("fc" in ASCII, then 1).
+#[cfg(feature = "postgres")]
+const LOCK: i64 = 0x6663_0001;
+
+#[cfg(feature = "postgres")]
+impl Postgres {
+    pub fn connect(url: &str) -> Result<Postgres> {
+        let client = postgres::Client::connect(url, postgres::NoTls).map_err(db)?;
+        Ok(Postgres {
+            client,
+            statements: std::collections::HashMap::new(),
+        })
+    }
+
+    /// The prepared statement for `sql`, and its parameters converted to the types it expects.
+    fn bind(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<(
+        postgres::Statement,
+        Vec<Box<dyn postgres::types::ToSql + Sync>>,
+    )> {
+        let st = match self.statements.get(sql) {
+            Some(st) => st.clone(),
+            None => {
+                let st = self.client.prepare(&dollar(sql)).map_err(db)?;
+                self.statements.insert(sql.to_string(), st.clone());
+                st
+            }
+        };
+        let values = params
+            .iter()
+            .zip(st.params())
+            .map(|(v, ty)| to_pg(v, ty))
+            .collect();
+        Ok((st, values))
+    }
+}
+
+/// `?1` → `$1`.
+#[cfg(feature = "postgres")]
+fn dollar(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+#[cfg(feature = "postgres")]
+impl Backend for Postgres {
+    fn create_schema(&mut self) -> Result<()> {
+        // Two first connections may race to create the tables: serialise them on the lock.
+        self.client.batch_execute("BEGIN").map_err(db)?;
+        self.client
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])
+            .map_err(db)?;
+        self.client.batch_execute(TABLES).map_err(db)?;
+        self.client.batch_execute("COMMIT").map_err(db)
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.client.batch_execute("BEGIN").map_err(db)?;
+        self.client
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.client.batch_execute("COMMIT").map_err(db)
+    }
+
+    fn rollback(&mut self) {
+        let _ = self.client.batch_execute("ROLLBACK");
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<()> {
+        let (st, owned) = self.bind(sql, params)?;
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|b| b.as_ref()).collect();
+        self.client.execute(&st, &refs).map_err(db)?;
+        Ok(())
+    }
+
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>> {
+        let (st, owned) = self.bind(sql, params)?;
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|b| b.as_ref()).collect();
+        let rows = self.client.query(&st, &refs).map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut row = Vec::with_capacity(r.len());
+            for (i, c) in r.columns().iter().enumerate() {
+                let v = if *c.type_() == postgres::types::Type::INT8 {
+                    r.try_get::<_, Option<i64>>(i)
+                        .map_err(db)?
+                        .map_or(Val::Null, Val::Int)
+                } else if *c.type_() == postgres::types::Type::INT4 {
+                    r.try_get::<_, Option<i32>>(i)
+                        .map_err(db)?
+                        .map_or(Val::Null, |n| Val::Int(i64::from(n)))
+                } else {
+                    r.try_get::<_, Option<String>>(i)
+                        .map_err(db)?
+                        .map_or(Val::Null, Val::Text)
+                };
+                row.push(v);
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// A value as the statement's parameter type wants it.
+#[cfg(feature = "postgres")]
+fn to_pg(v: &Val, ty: &postgres::types::Type) -> Box<dyn postgres::types::ToSql + Sync> {
+    use postgres::types::Type;
+    match (v, ty) {
+        (Val::Int(n), t) if *t == Type::INT4 => Box::new(i32::try_from(*n).unwrap_or(i32::MAX)),
+        (Val::Int(n), t) if *t == Type::TEXT || *t == Type::VARCHAR => Box::new(n.to_string()),
+        (Val::Int(n), _) => Box::new(*n),
+        (Val::Text(s), t) if *t == Type::INT8 => Box::new(s.parse::<i64>().unwrap_or(0)),
+        (Val::Text(s), _) => Box::new(s.clone()),
+        (Val::Null, t) if *t == Type::INT8 => Box::new(Option::<i64>::None),
+        (Val::Null, t) if *t == Type::INT4 => Box::new(Option::<i32>::None),
+        (Val::Null, _) => Box::new(Option::<String>::None),
+    }
+}
