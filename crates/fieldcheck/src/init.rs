@@ -44,8 +44,9 @@ pub fn config_template() -> String {
         );
         let _ = writeln!(
             o,
-            "{:<40} # days from recording an exception to its target close date",
-            format!("# target_days = {}", c.target_days)
+            "{:<40} # days from recording an exception to its target close date; per reason: {{ default = {}, <reason> = 7 }}",
+            format!("# target_days = {}", c.target_days),
+            c.target_days
         );
         for p in &c.params {
             let line = format!("# {} = {}", p.name, p.default);

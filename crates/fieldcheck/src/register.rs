@@ -78,13 +78,25 @@ pub fn record(
     let mut found = Vec::new();
     for c in &audit.controls {
         let p = params.control(&c.meta.id);
-        let days = p.target_days.unwrap_or(c.meta.target_days);
-        let target = today
-            .checked_add(Span::new().days(days))
-            .unwrap_or(today)
-            .to_string();
+        let default_days = p.target_days.unwrap_or(c.meta.target_days);
         for t in &c.tests {
             for d in &t.deviations {
+                // The most urgent of its reasons sets the target.
+                let days = d
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        p.target_days_by_reason
+                            .get(*r)
+                            .copied()
+                            .unwrap_or(default_days)
+                    })
+                    .min()
+                    .unwrap_or(default_days);
+                let target = today
+                    .checked_add(Span::new().days(days))
+                    .unwrap_or(today)
+                    .to_string();
                 found.push(Found {
                     control: c.meta.id.clone(),
                     test: t.id.to_string(),
@@ -92,7 +104,7 @@ pub fn record(
                     reasons: d.reasons.iter().map(|r| r.to_string()).collect(),
                     detail: d.detail.clone(),
                     owner: system_owner(&d.item).or_else(|| p.owner.clone()),
-                    target: target.clone(),
+                    target,
                 });
             }
         }

@@ -66,8 +66,11 @@ pub struct ControlParams {
     pub reason: Option<String>,
     /// Who owns the control's exceptions in the register (`owner = "..."`).
     pub owner: Option<String>,
-    /// Days from recording to an exception's target close date (`target_days = N`).
+    /// Days from recording to an exception's target close date (`target_days = N`, or
+    /// `target_days = { default = N, <reason> = M, ... }`).
     pub target_days: Option<i64>,
+    /// Per-reason target days (`target_days = { <reason> = M }`); an exception takes the shortest.
+    pub target_days_by_reason: BTreeMap<String, i64>,
     values: BTreeMap<String, ParamValue>,
 }
 
@@ -289,6 +292,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
             reason: None,
             owner: None,
             target_days: None,
+            target_days_by_reason: BTreeMap::new(),
             values: BTreeMap::new(),
         };
         for p in &meta.params {
@@ -348,13 +352,40 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                             .help("write `owner = \"jane@acme.test\"`: who owns this control's exceptions"),
                     ),
                 },
-                "target_days" => match e.value {
-                    ConfigValue::Int(n) if (1..=3650).contains(&n) => cp.target_days = Some(n),
-                    _ => diags.push(
-                        at(Diagnostic::error("config-invalid-value", "`target_days` must be a whole number of days from 1 to 3650"), file, &e.value_at)
-                            .help("days from recording an exception to its target close date, e.g. `target_days = 14`"),
-                    ),
-                },
+                "target_days" => {
+                    let days = |v: &ConfigValue| match v {
+                        ConfigValue::Int(n) if (1..=3650).contains(n) => Some(*n),
+                        _ => None,
+                    };
+                    let reasons: Vec<&str> = meta.tests.iter().flat_map(|t| t.reasons.iter().map(|r| r.0.as_str())).collect();
+                    let bad = |what: String| {
+                        at(Diagnostic::error("config-invalid-value", what), file, &e.value_at).help(format!(
+                            "days from recording an exception to its target close date: `target_days = 14`, or per reason `target_days = {{ default = 30, {} = 7 }}`",
+                            reasons.first().copied().unwrap_or("reason")
+                        ))
+                    };
+                    match &e.value {
+                        ConfigValue::Table(entries) => {
+                            for (k, v) in entries {
+                                match (k.as_str(), days(v)) {
+                                    ("default", Some(n)) => cp.target_days = Some(n),
+                                    (r, Some(n)) if reasons.contains(&r) => {
+                                        cp.target_days_by_reason.insert(r.to_string(), n);
+                                    }
+                                    (r, Some(_)) => diags.push(bad(match did_you_mean(r, reasons.iter().copied()) {
+                                        Some(s) => format!("`{r}` is not a reason of `{}`; did you mean `{s}`?", meta.id),
+                                        None => format!("`{r}` is not a reason of `{}`", meta.id),
+                                    })),
+                                    (r, None) => diags.push(bad(format!("`target_days.{r}` must be a whole number of days from 1 to 3650"))),
+                                }
+                            }
+                        }
+                        v => match days(v) {
+                            Some(n) => cp.target_days = Some(n),
+                            None => diags.push(bad("`target_days` must be a whole number of days from 1 to 3650".into())),
+                        },
+                    }
+                }
                 "reason" => match &e.value {
                     ConfigValue::Str(s) => cp.reason = Some(s.clone()).filter(|s| !s.trim().is_empty()),
                     _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
@@ -478,6 +509,27 @@ mod tests {
                 ("config-invalid-value", Some(8)),
                 ("config-invalid-value", Some(10))
             ]
+        );
+    }
+
+    #[test]
+    fn target_days_per_control_or_reason() {
+        let (p, d) = resolve(Some(&config(
+            "[controls.leaver-deprovisioning]\ntarget_days = { default = 10, not_deprovisioned = 3 }\n[controls.vendor-management]\ntarget_days = 45\n[controls.backup-restore]\ntarget_days = { restore_faild = 3 }\n",
+        )));
+        assert_eq!(p.control("leaver-deprovisioning").target_days, Some(10));
+        assert_eq!(
+            p.control("leaver-deprovisioning")
+                .target_days_by_reason
+                .get("not_deprovisioned"),
+            Some(&3)
+        );
+        assert_eq!(p.control("vendor-management").target_days, Some(45));
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.contains("did you mean `restore_failed`?"),
+            "{}",
+            d[0].message
         );
     }
 

@@ -25,7 +25,9 @@ pub enum ConfigValue {
     Bool(bool),
     /// An array.
     Array(Vec<ConfigValue>),
-    /// A table or date-time, which no parameter takes.
+    /// An inline table, in file order.
+    Table(Vec<(String, ConfigValue)>),
+    /// A value of a type no parameter takes.
     Other(&'static str),
 }
 
@@ -38,6 +40,7 @@ impl ConfigValue {
             ConfigValue::Float(_) => "a float",
             ConfigValue::Bool(_) => "a boolean",
             ConfigValue::Array(_) => "an array",
+            ConfigValue::Table(_) => "a table",
             ConfigValue::Other(t) => t,
         }
     }
@@ -161,7 +164,11 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
         DeValue::Boolean(b) => ConfigValue::Bool(*b),
         DeValue::Datetime(d) => ConfigValue::Str(d.to_string()),
         DeValue::Array(a) => ConfigValue::Array(a.iter().map(|x| convert(x.get_ref())).collect()),
-        DeValue::Table(_) => ConfigValue::Other("a table"),
+        DeValue::Table(t) => ConfigValue::Table(
+            t.iter()
+                .map(|(k, v)| (k.get_ref().to_string(), convert(v.get_ref())))
+                .collect(),
+        ),
     }
 }
 
