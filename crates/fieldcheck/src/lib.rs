@@ -509,9 +509,13 @@ fn audit_and_print(
             out(&report::text::render(&report, label, verbose), true);
         }
     }
-    if let Some((r, path)) = recorded {
+    if let Some((r, location)) = recorded {
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "{}", register::recorded_line(&r, path));
+        let _ = writeln!(err, "{}", register::recorded_line(&r, location));
+        if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
+        {
+            let _ = writeln!(err, "remediation: {}", register::projection(&runs));
+        }
     }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
     std::mem::forget(loaded.kit);

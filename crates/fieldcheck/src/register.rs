@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use fieldcheck_controls::Audit;
 use fieldcheck_kit::{Config, Kit};
-use fieldcheck_register::{Exception, Filter, Found, Reconciled, Register, Run};
+use fieldcheck_register::{Exception, Filter, Found, Reconciled, Register, Run, RunSummary};
 use jiff::{Span, Timestamp};
 use owo_colors::OwoColorize;
 
@@ -351,64 +351,73 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
     Ok(o)
 }
 
-/// Open exceptions over the recorded runs, and a projection of the date they reach zero.
-pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
-    let runs = reg.runs()?;
-    let mut csv = String::from("run,at,open\n");
-    for (id, at, open) in &runs {
-        let _ = writeln!(csv, "{id},{at},{open}");
+/// Where remediation is heading: open and overdue now, and the date the register reaches zero at
+/// the closure rate between the first and the latest run.
+pub fn projection(runs: &[RunSummary]) -> String {
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+        return "no recorded run yet: record one with `fieldcheck audit KIT --record`".into();
+    };
+    if last.open == 0 {
+        return "the register is at zero".into();
     }
-    let mut o = String::new();
-    if runs.is_empty() {
-        let _ = writeln!(
-            o,
-            "no recorded run yet: record one with `fieldcheck audit KIT --record`"
-        );
-        return Ok((o, csv));
-    }
-    let max = runs.iter().map(|r| r.2).max().unwrap_or(0).max(1);
-    let width = 50.0;
-    let _ = writeln!(o, "{}", "open exceptions by recorded run".bold());
-    for (id, at, open) in &runs {
-        let bar = "█".repeat(((*open as f64 / max as f64) * width).round() as usize);
-        let _ = writeln!(
-            o,
-            "  run {id:>3}  {}  {:>6}  {}",
-            &at[..at.len().min(10)],
-            open,
-            bar.red()
-        );
-    }
-    let (first, last) = (&runs[0], &runs[runs.len() - 1]);
     let (t0, t1): (Timestamp, Timestamp) = (
-        first.1.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-        last.1.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        first.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        last.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
     );
     let days = t1.duration_since(t0).as_secs_f64() / 86_400.0;
-    let closed = first.2 - last.2;
-    let _ = writeln!(o);
-    if last.2 == 0 {
-        let _ = writeln!(o, "the register is at zero");
-    } else if closed > 0 && days > 0.0 {
+    let closed = first.open - last.open;
+    let now = format!("{} open ({} overdue)", last.open, last.overdue);
+    if closed > 0 && days > 0.0 {
         let per_day = closed as f64 / days;
-        let to_zero = (last.2 as f64 / per_day).ceil() as i64;
+        let to_zero = (last.open as f64 / per_day).ceil() as i64;
         let date = t1
             .checked_add(jiff::SignedDuration::from_hours(24 * to_zero))
             .map(|t| t.to_string())
             .unwrap_or_default();
-        let _ = writeln!(
-            o,
-            "closing {per_day:.1} a day: {} open now, zero projected around {}",
-            last.2,
+        format!(
+            "{now}, closing {per_day:.1} a day: zero projected around {}",
             &date[..date.len().min(10)]
-        );
+        )
     } else {
+        format!("{now}, not falling since the first recorded run: no date to zero can be projected")
+    }
+}
+
+/// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
+pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
+    let runs = reg.runs()?;
+    let mut csv = String::from("run,at,open,overdue\n");
+    for r in &runs {
+        let _ = writeln!(csv, "{},{},{},{}", r.id, r.at, r.open, r.overdue);
+    }
+    let mut o = String::new();
+    if !runs.is_empty() {
+        let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);
+        let scale = |n: i64| ((n as f64 / max as f64) * 50.0).round() as usize;
         let _ = writeln!(
             o,
-            "{} open now and not falling: no date to zero can be projected",
-            last.2
+            "{}",
+            "open exceptions by recorded run (▓ overdue)".bold()
         );
+        for r in &runs {
+            let overdue = scale(r.overdue);
+            let bar = format!(
+                "{}{}",
+                "▓".repeat(overdue).red().bold(),
+                "█".repeat(scale(r.open).saturating_sub(overdue)).red()
+            );
+            let _ = writeln!(
+                o,
+                "  run {:>3}  {}  {:>6} open  {:>6} overdue  {bar}",
+                r.id,
+                &r.at[..r.at.len().min(10)],
+                r.open,
+                r.overdue
+            );
+        }
+        let _ = writeln!(o);
     }
+    let _ = writeln!(o, "{}", projection(&runs));
     Ok((o, csv))
 }
 

@@ -93,7 +93,8 @@ CREATE TABLE IF NOT EXISTS runs (
     kit TEXT NOT NULL,
     controls TEXT NOT NULL,
     deviations BIGINT NOT NULL,
-    open_after BIGINT NOT NULL
+    open_after BIGINT NOT NULL,
+    overdue_after BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS exceptions (
     id TEXT PRIMARY KEY,

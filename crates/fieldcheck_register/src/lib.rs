@@ -145,6 +145,19 @@ pub struct Exception {
     pub accepted: Option<(String, String, String)>,
 }
 
+/// A recorded run, as the burndown shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSummary {
+    /// The run's number.
+    pub id: i64,
+    /// When it was recorded.
+    pub at: String,
+    /// Exceptions open, in remediation or accepted after it.
+    pub open: i64,
+    /// Of those open or in remediation, how many were past their target date on the run's day.
+    pub overdue: i64,
+}
+
 /// One change in an exception's history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
@@ -435,13 +448,21 @@ impl Register {
         })
     }
 
-    /// The recorded runs: number, time and exceptions open after it.
-    pub fn runs(&mut self) -> Result<Vec<(i64, String, i64)>> {
+    /// The recorded runs, oldest first.
+    pub fn runs(&mut self) -> Result<Vec<RunSummary>> {
         Ok(self
             .db
-            .query("SELECT id, at, open_after FROM runs ORDER BY id", &[])?
+            .query(
+                "SELECT id, at, open_after, overdue_after FROM runs ORDER BY id",
+                &[],
+            )?
             .iter()
-            .map(|r| (r[0].int(), r[1].text(), r[2].int()))
+            .map(|r| RunSummary {
+                id: r[0].int(),
+                at: r[1].text(),
+                open: r[2].int(),
+                overdue: r[3].int(),
+            })
             .collect())
     }
 }
@@ -630,9 +651,13 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation', 'risk_accepted')", &[])?
         .first()
         .map_or(0, |r| r[0].int());
+    let overdue_after = db
+        .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation') AND target < ?1", &[run.today.as_str().into()])?
+        .first()
+        .map_or(0, |r| r[0].int());
     db.exec(
-        "UPDATE runs SET open_after = ?2 WHERE id = ?1",
-        &[run_id.into(), open_after.into()],
+        "UPDATE runs SET open_after = ?2, overdue_after = ?3 WHERE id = ?1",
+        &[run_id.into(), open_after.into(), overdue_after.into()],
     )?;
     Ok(out)
 }

@@ -130,9 +130,9 @@ fn runs_open_remediate_and_reopen_as_regressions() {
             reg.runs()
                 .expect("runs")
                 .iter()
-                .map(|r| r.2)
+                .map(|r| (r.open, r.overdue))
                 .collect::<Vec<_>>(),
-            [2, 1, 2]
+            [(2, 0), (1, 0), (2, 0)]
         );
     });
 }
@@ -401,11 +401,34 @@ fn concurrent_runs_neither_corrupt_nor_duplicate() {
             reg.runs()
                 .expect("runs")
                 .iter()
-                .map(|r| r.0)
+                .map(|r| r.id)
                 .collect::<Vec<_>>(),
             [1, 2, 3, 4]
         );
         let (_, h) = reg.show("leavers/t/p7").expect("show");
         assert_eq!(h.len(), 1, "opened once, by the first run to commit");
+    });
+}
+
+#[test]
+fn runs_count_what_is_overdue_on_their_day() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        // Targets are 2026-07-15: on time on the 15th, overdue from the 16th.
+        reg.record(&run(15, &["leavers"]), &[found("leavers", "p1", &["x"])])
+            .expect("run");
+        reg.record(
+            &run(16, &["leavers"]),
+            &[
+                found("leavers", "p1", &["x"]),
+                found("leavers", "p2", &["x"]),
+            ],
+        )
+        .expect("run");
+        let runs = reg.runs().expect("runs");
+        assert_eq!(
+            runs.iter().map(|r| (r.open, r.overdue)).collect::<Vec<_>>(),
+            [(1, 0), (2, 2)]
+        );
     });
 }
