@@ -218,92 +218,73 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
     o
 }
 
+/// The register's columns, as exported.
+const COLUMNS: [&str; 15] = [
+    "id",
+    "control",
+    "test",
+    "item",
+    "status",
+    "owner",
+    "target",
+    "reasons",
+    "regression",
+    "opened_run",
+    "last_seen_run",
+    "accepted_by",
+    "accepted_reason",
+    "accepted_until",
+    "detail",
+];
+
+fn row(e: &Exception) -> [String; 15] {
+    let (by, why, until) = e.accepted.clone().unwrap_or_default();
+    [
+        e.id.clone(),
+        e.control.clone(),
+        e.test.clone(),
+        e.item.clone(),
+        e.status.clone(),
+        e.owner.clone(),
+        e.target.clone(),
+        e.reasons.clone(),
+        e.regression.to_string(),
+        e.opened_run.to_string(),
+        e.last_seen_run.to_string(),
+        by,
+        why,
+        until,
+        e.detail.clone(),
+    ]
+}
+
 /// The list as CSV.
 pub fn to_csv(list: &[Exception]) -> String {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let mut o = String::from(
-        "id,control,test,item,status,owner,target,reasons,regression,opened_run,last_seen_run,accepted_by,accepted_reason,accepted_until,detail\n",
-    );
-    for e in list {
-        let (by, why, until) = e.accepted.clone().unwrap_or_default();
-        let row = [
-            e.id.clone(),
-            e.control.clone(),
-            e.test.clone(),
-            e.item.clone(),
-            e.status.clone(),
-            e.owner.clone(),
-            e.target.clone(),
-            e.reasons.clone(),
-            e.regression.to_string(),
-            e.opened_run.to_string(),
-            e.last_seen_run.to_string(),
-            by,
-            why,
-            until,
-            e.detail.clone(),
-        ];
-        o.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
-        o.push('\n');
-    }
-    o
+    crate::sample::write_csv(&COLUMNS, list.iter().map(row))
 }
 
 /// The list as an XLSX workbook.
 pub fn write_xlsx(path: &Path, list: &[Exception]) -> anyhow::Result<()> {
-    let csv = to_csv(list);
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = wb
         .add_worksheet()
         .set_name("Exceptions")
         .context("naming the sheet")?;
-    let mut rows = csv_rows(&csv);
-    if let Some(head) = rows.next() {
-        for (j, h) in head.iter().enumerate() {
-            sheet.write_string_with_format(0, j as u16, h, &bold)?;
-        }
+    for (j, h) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, *h, &bold)?;
     }
-    for (i, row) in rows.enumerate() {
-        for (j, v) in row.iter().enumerate() {
+    for (i, e) in list.iter().enumerate() {
+        for (j, v) in row(e).iter().enumerate() {
             sheet.write_string(i as u32 + 1, j as u16, v)?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, list.len() as u32, 14)?;
+    sheet.autofilter(0, 0, list.len() as u32, COLUMNS.len() as u16 - 1)?;
     sheet.autofit();
     wb.save(path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())
-}
-
-/// Splits CSV text (as written by [`to_csv`]) into rows.
-fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> {
-    let mut rows = Vec::new();
-    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => field.push(c),
-        }
-    }
-    rows.into_iter()
 }
 
 /// One exception with its history.

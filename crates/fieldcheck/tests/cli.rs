@@ -485,29 +485,11 @@ fn a_firms_own_sample_sizes_replace_the_table() {
     assert!(stderr(&o).contains("sample-size table"), "{}", stderr(&o));
 }
 
-/// The rows of a CSV text (without its header), parsed with quoting.
+/// The rows of a CSV text (without its header).
 fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
-    let mut lines = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                lines.push(std::mem::take(&mut row));
-            }
-            (c, _) => field.push(c),
-        }
-    }
-    lines.into_iter().skip(1)
+    csv::Reader::from_reader(text.as_bytes())
+        .into_records()
+        .map(|r| r.expect("valid CSV").iter().map(str::to_string).collect())
 }
 
 fn fieldcheck_at(now: &str, args: &[&str]) -> Output {
