@@ -52,6 +52,36 @@ impl Resolver {
     }
 }
 
+/// A resolver that remembers its answers.
+struct Cached<'a> {
+    r: &'a Resolver,
+    memo: FastMap<Id, Id>,
+}
+
+impl<'a> Cached<'a> {
+    fn new(r: &'a Resolver) -> Self {
+        Cached {
+            r,
+            memo: FastMap::default(),
+        }
+    }
+
+    fn get(&mut self, v: &Id) -> Id {
+        if let Some(p) = self.memo.get(v) {
+            return p.clone();
+        }
+        let p = self.r.resolve(v);
+        self.memo.insert(v.clone(), p.clone());
+        p
+    }
+
+    fn opt(&mut self, v: &mut Option<Id>) {
+        if let Some(x) = v {
+            *x = self.get(x);
+        }
+    }
+}
+
 /// Resolves every person field of the kit in place.
 pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
     let mut r = Resolver {
@@ -125,13 +155,9 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // The fields are independent: two threads share them, the big vectors split between them.
+    // The fields are independent: two threads share them, the big vectors split between them,
+    // each remembering what it resolved (person fields repeat a few thousand values millions of times).
     let r = &r;
-    let res = move |v: &mut Option<Id>| {
-        if let Some(x) = v {
-            *x = r.resolve(x);
-        }
-    };
     let Kit {
         systems,
         people,
@@ -153,58 +179,60 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
     } = kit;
     std::thread::scope(|scope| {
         scope.spawn(move || {
+            let mut a = Cached::new(r);
             for d in access_review_decisions {
-                res(&mut d.reviewer_id);
+                a.opt(&mut d.reviewer_id);
             }
             for c in changes {
-                res(&mut c.requester_id);
-                res(&mut c.approver_id);
+                a.opt(&mut c.requester_id);
+                a.opt(&mut c.approver_id);
             }
             for p in pull_requests {
-                res(&mut p.author_id);
+                a.opt(&mut p.author_id);
             }
             for p in pr_reviews {
-                res(&mut p.reviewer_id);
+                a.opt(&mut p.reviewer_id);
             }
             for t in training {
-                t.person_id = r.resolve(&t.person_id);
+                t.person_id = a.get(&t.person_id);
             }
         });
+        let mut b = Cached::new(r);
         for s in systems {
-            res(&mut s.owner_id);
+            b.opt(&mut s.owner_id);
         }
         for p in people {
-            res(&mut p.manager_id);
+            b.opt(&mut p.manager_id);
         }
         for a in accounts {
-            res(&mut a.person_id);
-            res(&mut a.owner_id);
+            b.opt(&mut a.person_id);
+            b.opt(&mut a.owner_id);
         }
         for a in access_reviews {
-            res(&mut a.owner_id);
+            b.opt(&mut a.owner_id);
         }
         for d in deploys {
-            res(&mut d.deployer_id);
+            b.opt(&mut d.deployer_id);
         }
         for v in vendors {
-            res(&mut v.owner_id);
+            b.opt(&mut v.owner_id);
         }
         for s in sessions {
-            res(&mut s.person_id);
+            b.opt(&mut s.person_id);
         }
         for j in jit_requests {
-            res(&mut j.person_id);
-            res(&mut j.approver_id);
+            b.opt(&mut j.person_id);
+            b.opt(&mut j.approver_id);
         }
         for t in training_escalations {
-            t.person_id = r.resolve(&t.person_id);
-            res(&mut t.notified_id);
+            t.person_id = b.get(&t.person_id);
+            b.opt(&mut t.notified_id);
         }
         for x in risks {
-            res(&mut x.owner_id);
+            b.opt(&mut x.owner_id);
         }
         for x in risk_reviews {
-            res(&mut x.reviewer_id);
+            b.opt(&mut x.reviewer_id);
         }
     });
 }
