@@ -530,8 +530,19 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             .into_owned()
     });
     if !fieldcheck_register::is_postgres(&location) && !Path::new(&location).exists() {
+        if e.database.is_none() && !e.kit.is_dir() {
+            anyhow::bail!(
+                "`{}` is not a folder; give the kit whose register to use with `--kit DIR`, or `--database FILE|URL`",
+                e.kit.display()
+            );
+        }
+        let db = e
+            .database
+            .as_ref()
+            .map(|d| format!(" --database {d}"))
+            .unwrap_or_default();
         anyhow::bail!(
-            "no exception register at `{location}`; record an audit first with `fieldcheck audit {} --record`",
+            "no exception register at `{location}`; record an audit first with `fieldcheck audit {} --record{db}`",
             e.kit.display()
         );
     }
@@ -560,6 +571,9 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             overdue,
             format,
         } => {
+            if let Some(c) = &control {
+                check_control_ids(std::slice::from_ref(c))?;
+            }
             for s in &status {
                 if !fieldcheck_register::STATUSES.contains(&s.as_str()) {
                     anyhow::bail!(
@@ -586,6 +600,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                                 "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
                                 "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
                                 "overdue": (x.status == "open" || x.status == "in_remediation") && x.target < today,
+                                "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
                                 "detail": x.detail,
                             })
                         })
@@ -601,6 +616,11 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
         ExceptionsCommand::Target { id, date, why } => {
             fieldcheck_kit::time::parse_date(&date)
                 .map_err(|m| anyhow::anyhow!("`{date}` is not a date ({m})"))?;
+            if date < today {
+                anyhow::bail!(
+                    "the target date {date} is before today ({today}); give a date from today on"
+                );
+            }
             reg.target(&id, &date, &at, &who, &why)?
         }
         ExceptionsCommand::Status { id, status, why } => {
@@ -618,11 +638,15 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
         }
         ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
         ExceptionsCommand::Export { out: file } => {
-            let list = reg.list(&fieldcheck_register::Filter::default())?;
-            if file
+            let ext = file
                 .extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"))
-            {
+                .map(|x| x.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if ext != "csv" && ext != "xlsx" {
+                anyhow::bail!("`{}`: export to a `.csv` or `.xlsx` file", file.display());
+            }
+            let list = reg.list(&fieldcheck_register::Filter::default())?;
+            if ext == "xlsx" {
                 register::write_xlsx(&file, &list)?;
             } else {
                 std::fs::write(&file, register::to_csv(&list))
@@ -632,10 +656,14 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
         }
         ExceptionsCommand::Burndown { csv } => {
             let (text, series) = register::render_burndown(&mut reg)?;
-            out(&text, true);
-            if let Some(file) = csv {
-                std::fs::write(&file, series)
-                    .with_context(|| format!("cannot write `{}`", file.display()))?;
+            match csv {
+                Some(file) if file.as_os_str() == "-" => out(&series, false),
+                Some(file) => {
+                    out(&text, true);
+                    std::fs::write(&file, series)
+                        .with_context(|| format!("cannot write `{}`", file.display()))?
+                }
+                None => out(&text, true),
             }
         }
     }

@@ -63,17 +63,35 @@ pub fn record(
 ) -> anyhow::Result<Reconciled> {
     let now = now()?;
     let today = now.to_zoned(config.window.tz.clone()).date();
-    let system_owner = |item: &str| -> Option<String> {
-        let sys = item.split('/').next()?;
-        let s = kit.systems.iter().find(|s| &*s.system_id == sys)?;
-        s.owner_id.as_deref().map(|o| {
-            kit.people
-                .iter()
-                .find(|p| &*p.person_id == o)
-                .and_then(|p| p.email.as_deref())
-                .unwrap_or(o)
-                .to_string()
-        })
+    // An item's owner is the owner recorded for what it is about: its system, vendor or risk.
+    let email = |o: &str| {
+        kit.people
+            .iter()
+            .find(|p| &*p.person_id == o)
+            .and_then(|p| p.email.as_deref())
+            .unwrap_or(o)
+            .to_string()
+    };
+    let record_owner = |item: &str| -> Option<String> {
+        let head = item.split('/').next()?;
+        let owner = kit
+            .systems
+            .iter()
+            .find(|s| &*s.system_id == head)
+            .and_then(|s| s.owner_id.as_deref())
+            .or_else(|| {
+                kit.vendors
+                    .iter()
+                    .find(|v| &*v.vendor_id == item)
+                    .and_then(|v| v.owner_id.as_deref())
+            })
+            .or_else(|| {
+                kit.risks
+                    .iter()
+                    .find(|r| &*r.risk_id == item)
+                    .and_then(|r| r.owner_id.as_deref())
+            })?;
+        Some(email(owner))
     };
     let mut found = Vec::new();
     for c in &audit.controls {
@@ -103,7 +121,7 @@ pub fn record(
                     item: d.item.clone(),
                     reasons: d.reasons.iter().map(|r| r.to_string()).collect(),
                     detail: d.detail.clone(),
-                    owner: system_owner(&d.item).or_else(|| p.owner.clone()),
+                    owner: record_owner(&d.item).or_else(|| p.owner.clone()),
                     target,
                 });
             }
@@ -212,8 +230,9 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{} exceptions: {open} open or in remediation ({overdue} overdue)",
-        list.len()
+        "{} exception{}: {open} open or in remediation ({overdue} overdue)",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" }
     );
     o
 }
@@ -340,6 +359,12 @@ pub fn projection(runs: &[RunSummary]) -> String {
     };
     if last.open == 0 {
         return "the register is at zero".into();
+    }
+    if runs.len() == 1 {
+        return format!(
+            "{} open ({} overdue); one run recorded so far: record again to see the trend",
+            last.open, last.overdue
+        );
     }
     let (t0, t1): (Timestamp, Timestamp) = (
         first.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),

@@ -369,7 +369,12 @@ impl Register {
         actor: &str,
         why: &str,
     ) -> Result<()> {
-        self.change(id, "owner", owner, at, actor, why)
+        if owner.trim().is_empty() {
+            return Err(Error::Refused(
+                "give the new owner (an email or a name)".into(),
+            ));
+        }
+        self.change(id, "owner", owner.trim(), at, actor, why)
     }
 
     /// Sets the target close date (`YYYY-MM-DD`).
@@ -386,17 +391,32 @@ impl Register {
         actor: &str,
         why: &str,
     ) -> Result<()> {
-        if !["open", "in_remediation", "remediated"].contains(&status) {
+        if !STATUSES.contains(&status) {
             return Err(Error::Refused(format!(
-                "status `{status}` cannot be set directly: use `open`, `in_remediation` or `remediated` (accept a risk with `fieldcheck exceptions accept`)"
+                "unknown status `{status}`; use `open`, `in_remediation` or `remediated` (and `fieldcheck exceptions accept` to accept a risk)"
             )));
+        }
+        if status == "risk_accepted" {
+            return Err(Error::Refused("accept a risk with `fieldcheck exceptions accept`, which records the approver, reason and expiry".into()));
         }
         if why.trim().is_empty() {
             return Err(Error::Refused(
                 "say why the status changes (`--why`)".into(),
             ));
         }
-        self.change(id, "status", status, at, actor, why)
+        self.write(|db| {
+            let old = db.query("SELECT status FROM exceptions WHERE id = ?1", &[id.into()])?;
+            let old = old.first().map(|r| r[0].text()).ok_or_else(|| no_such(id))?;
+            if old == status {
+                return Err(Error::Refused(format!("`{id}` is already {status}")));
+            }
+            // Leaving an acceptance withdraws it.
+            db.exec(
+                "UPDATE exceptions SET status = ?2, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                &[id.into(), status.into()],
+            )?;
+            History::new(db)?.add(db, id, at, actor, "status", &old, status, why, None)
+        })
     }
 
     /// Accepts the risk of an exception until a date, with an approver and a reason.
@@ -437,6 +457,9 @@ impl Register {
 
     /// Adds a note to an exception's history.
     pub fn note(&mut self, id: &str, text: &str, at: &str, actor: &str) -> Result<()> {
+        if text.trim().is_empty() {
+            return Err(Error::Refused("the note is empty".into()));
+        }
         self.write(|db| {
             if db
                 .query("SELECT id FROM exceptions WHERE id = ?1", &[id.into()])?
@@ -569,10 +592,28 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                 let expired = status == "risk_accepted"
                     && until.as_deref().is_some_and(|u| u < run.today.as_str());
                 if status == "remediated" || expired {
+                    // A regression is a deviation a run saw fixed that came back; one closed by
+                    // hand while still present simply reopens.
+                    let by_run = status == "remediated"
+                        && db
+                            .query(
+                                "SELECT run FROM history WHERE exception_id = ?1 AND field = 'status' ORDER BY seq DESC LIMIT 1",
+                                &[id.as_str().into()],
+                            )?
+                            .first()
+                            .is_some_and(|r| r[0].opt_int().is_some());
+                    let old_target = db
+                        .query(
+                            "SELECT target FROM exceptions WHERE id = ?1",
+                            &[id.as_str().into()],
+                        )?
+                        .first()
+                        .map(|r| r[0].text())
+                        .unwrap_or_default();
                     db.exec(
-                        "UPDATE exceptions SET status = 'open', regression = ?2, reasons = ?3, detail = ?4, last_seen_run = ?5,
-                         accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
-                        &[id.as_str().into(), i64::from(!expired).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into()],
+                        "UPDATE exceptions SET status = 'open', regression = CASE WHEN ?2 = 1 THEN 1 ELSE regression END, reasons = ?3, detail = ?4,
+                         last_seen_run = ?5, target = ?6, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                        &[id.as_str().into(), i64::from(by_run).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into(), f.target.as_str().into()],
                     )?;
                     let why = if expired {
                         out.expired += 1;
@@ -580,9 +621,12 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                             "the risk acceptance expired on {}; found again by run {run_id}",
                             until.as_deref().unwrap_or("")
                         )
-                    } else {
+                    } else if by_run {
                         out.reopened += 1;
                         format!("regression: found again by run {run_id}")
+                    } else {
+                        out.reopened += 1;
+                        format!("marked remediated by hand but still found by run {run_id}")
                     };
                     log.add(
                         db,
@@ -595,6 +639,19 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         &why,
                         Some(run_id),
                     )?;
+                    if old_target != f.target {
+                        log.add(
+                            db,
+                            &id,
+                            &run.at,
+                            &run.actor,
+                            "target",
+                            &old_target,
+                            &f.target,
+                            &format!("reopened by run {run_id}"),
+                            Some(run_id),
+                        )?;
+                    }
                 } else {
                     db.exec(
                         "UPDATE exceptions SET reasons = ?2, detail = ?3, last_seen_run = ?4 WHERE id = ?1",

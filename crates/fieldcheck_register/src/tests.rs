@@ -432,3 +432,74 @@ fn runs_count_what_is_overdue_on_their_day() {
         );
     });
 }
+
+#[test]
+fn reopening_gives_a_fresh_target_and_only_runs_make_regressions() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let id = "leavers/t/p1";
+        reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
+            .expect("run 1");
+        // Closed by hand while still present: it reopens, without the regression flag.
+        reg.set_status(id, "remediated", "t", "ana", "fixed, I think")
+            .expect("status");
+        let mut again = found("leavers", "p1", &["x"]);
+        again.target = "2026-08-01".into();
+        reg.record(&run(2, &["leavers"]), &[again.clone()])
+            .expect("run 2");
+        let (e, h) = reg.show(id).expect("show");
+        assert_eq!(
+            (e.status.as_str(), e.regression, e.target.as_str()),
+            ("open", false, "2026-08-01")
+        );
+        assert!(
+            h.iter().any(|c| c
+                .why
+                .starts_with("marked remediated by hand but still found")),
+            "{h:?}"
+        );
+        // Remediated by a run, then back: a regression, with a fresh target.
+        reg.record(&run(3, &["leavers"]), &[]).expect("run 3");
+        again.target = "2026-09-01".into();
+        reg.record(&run(4, &["leavers"]), &[again]).expect("run 4");
+        let (e, _) = reg.show(id).expect("show");
+        assert_eq!(
+            (e.status.as_str(), e.regression, e.target.as_str()),
+            ("open", true, "2026-09-01")
+        );
+    });
+}
+
+#[test]
+fn changes_that_change_nothing_are_refused() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let id = "vendors/t/v1";
+        reg.record(
+            &run(1, &["vendors"]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run");
+        assert!(
+            matches!(reg.set_status(id, "open", "t", "a", "why"), Err(Error::Refused(m)) if m.contains("already open"))
+        );
+        assert!(
+            matches!(reg.set_status(id, "closed", "t", "a", "why"), Err(Error::Refused(m)) if m.starts_with("unknown status"))
+        );
+        assert!(matches!(
+            reg.assign(id, "  ", "t", "a", "why"),
+            Err(Error::Refused(_))
+        ));
+        assert!(matches!(
+            reg.note(id, " ", "t", "a"),
+            Err(Error::Refused(_))
+        ));
+        // Withdrawing an acceptance clears it.
+        reg.accept(id, "cfo", "low risk", "2026-12-31", "2026-07-01", "t", "a")
+            .expect("accept");
+        reg.set_status(id, "open", "t", "a", "acceptance withdrawn")
+            .expect("status");
+        assert_eq!(reg.show(id).expect("show").0.accepted, None);
+        assert_eq!(reg.show(id).expect("show").1.len(), 3);
+    });
+}
