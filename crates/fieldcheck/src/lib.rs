@@ -507,6 +507,22 @@ fn audit_and_print(
                 let _ = writeln!(err);
             }
             out(&report::text::render(&report, label, verbose), true);
+            // The audit committee's third question: is remediation tracking to closure?
+            let default_register = register::default_path(kit_dir);
+            if record.is_none() && default_register.is_file() {
+                let location = default_register.to_string_lossy();
+                if let Ok(runs) =
+                    fieldcheck_register::Register::at(&location).and_then(|mut reg| reg.runs())
+                {
+                    out(
+                        &format!(
+                            "remediation (exception register): {}\n",
+                            register::projection(&runs)
+                        ),
+                        true,
+                    );
+                }
+            }
         }
     }
     if let Some((r, location)) = recorded {

@@ -360,11 +360,15 @@ pub fn projection(runs: &[RunSummary]) -> String {
     if last.open == 0 {
         return "the register is at zero".into();
     }
+    let now = format!(
+        "{} open after run {} on {} ({} of them overdue then)",
+        last.open,
+        last.id,
+        &last.at[..last.at.len().min(10)],
+        last.overdue
+    );
     if runs.len() == 1 {
-        return format!(
-            "{} open ({} overdue); one run recorded so far: record again to see the trend",
-            last.open, last.overdue
-        );
+        return format!("{now}; one run recorded so far: record again to see the trend");
     }
     let (t0, t1): (Timestamp, Timestamp) = (
         first.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
@@ -372,7 +376,6 @@ pub fn projection(runs: &[RunSummary]) -> String {
     );
     let days = t1.duration_since(t0).as_secs_f64() / 86_400.0;
     let closed = first.open - last.open;
-    let now = format!("{} open ({} overdue)", last.open, last.overdue);
     if closed > 0 && days > 0.0 {
         let per_day = closed as f64 / days;
         let to_zero = (last.open as f64 / per_day).ceil() as i64;
