@@ -193,6 +193,14 @@ impl FileCtx {
         }
     }
 
+    /// Pushes a diagnostic about a whole CSV row, showing the row's raw line.
+    fn push_row(&mut self, diags: &mut Vec<Diagnostic>, mut d: Diagnostic, byte: u64) {
+        if let Some(line) = self.raw_line(byte) {
+            d = d.snippet(line, 0);
+        }
+        self.push(diags, d);
+    }
+
     /// The raw text of the line starting at `byte`, read again from the file.
     fn raw_line(&mut self, byte: u64) -> Option<String> {
         self.raw_lookups += 1;
@@ -746,47 +754,38 @@ impl<'a> Reader<'a> {
                 let lines = inner_newlines + 1;
                 stats.rows += lines;
                 stats.rejected += lines;
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "bad-csv",
                     format!("a quote opened on line {line} is not closed: lines {line} to {last_line} were read as one row"),
                 )
                 .file(ctx.name.clone())
                 .line(line)
                 .help("close the quote, or double a quote that is part of a value (`\"\"`); these lines were skipped");
-                if let Some(snip) = ctx.raw_line(pos.byte) {
-                    d = d.snippet(snip, 0);
-                }
-                ctx.push(diags, d);
+                ctx.push_row(diags, d, pos.byte);
                 continue;
             }
             stats.rows += 1;
             if rec.len() > ncols && rec.iter().skip(ncols).any(|f| !f.trim_ascii().is_empty()) {
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "bad-row",
                     format!("expected {ncols} fields as in the header, found {}", rec.len()),
                 )
                 .file(ctx.name.clone())
                 .line(line)
                 .help("check for an extra comma, or quote values that contain commas; the row was skipped");
-                if let Some(snip) = ctx.raw_line(pos.byte) {
-                    d = d.snippet(snip, 0);
-                }
-                ctx.push(diags, d);
+                ctx.push_row(diags, d, pos.byte);
                 stats.rejected += 1;
                 continue;
             }
             if rec.len() < ncols {
-                let mut d = Diagnostic::warning(
+                let d = Diagnostic::warning(
                     "short-row",
                     format!("expected {ncols} fields as in the header, found {}; the missing ones are read as empty", rec.len()),
                 )
                 .file(ctx.name.clone())
                 .line(line)
                 .help("check for a missing comma or a cut-off line");
-                if let Some(snip) = ctx.raw_line(pos.byte) {
-                    d = d.snippet(snip, 0);
-                }
-                ctx.push(diags, d);
+                ctx.push_row(diags, d, pos.byte);
             }
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
