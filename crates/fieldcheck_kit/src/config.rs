@@ -83,6 +83,22 @@ pub struct ControlSection {
     pub entries: Vec<Entry>,
 }
 
+/// A `[[sources]]` entry: an adapter reading exported files (validated by the sources crate).
+#[derive(Clone, Debug)]
+pub struct SourceSection {
+    /// Where the `[[sources]]` header is.
+    pub at: Place,
+    /// Its entries, in file order (`adapter`, `path`, `system_id`, and the adapter's options).
+    pub entries: Vec<Entry>,
+}
+
+impl SourceSection {
+    /// The entry for `key`, if written.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+}
+
 /// The validated config.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -98,6 +114,8 @@ pub struct Config {
     pub controls: Vec<ControlSection>,
     /// `sampling.table`: a firm's own sample-size table, as written (relative to the config).
     pub sampling_table: Option<String>,
+    /// The `[[sources]]` entries, in file order.
+    pub sources: Vec<SourceSection>,
 }
 
 /// Turns byte spans into places.
@@ -172,7 +190,9 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
     }
 }
 
-const TOP: &[&str] = &["org", "window", "evidence", "controls", "sampling"];
+const TOP: &[&str] = &[
+    "org", "window", "evidence", "controls", "sampling", "sources",
+];
 const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
 const EVIDENCE: &[&str] = &["naive_timestamps"];
@@ -497,6 +517,65 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     }
+    let mut sources = Vec::new();
+    if let Some((k, v)) = root.iter().find(|(k, _)| k.get_ref() == "sources") {
+        let entries = |t: &DeTable<'_>| -> Vec<Entry> {
+            t.iter()
+                .map(|(ek, ev)| Entry {
+                    key: ek.get_ref().to_string(),
+                    key_at: map.place(ek.span()),
+                    value_at: map.place(ev.span()),
+                    value: convert(ev.get_ref()),
+                })
+                .collect()
+        };
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::Table(t) => sources.push(SourceSection {
+                            at: map.place(item.span()),
+                            entries: entries(t),
+                        }),
+                        other => {
+                            let p = map.place(item.span());
+                            diags.push(
+                                at(
+                                    Diagnostic::error(
+                                        "config-invalid-value",
+                                        format!(
+                                            "each source must be a table, not {}",
+                                            convert(other).type_name()
+                                        ),
+                                    ),
+                                    path,
+                                    &p,
+                                )
+                                .help("write each source as a `[[sources]]` section; `fieldcheck sources` prints examples"),
+                            );
+                        }
+                    }
+                }
+            }
+            other => {
+                let p = map.place(k.span());
+                diags.push(
+                    at(
+                        Diagnostic::error(
+                            "config-invalid-value",
+                            format!(
+                                "`sources` must be an array of tables, not {}",
+                                convert(other).type_name()
+                            ),
+                        ),
+                        path,
+                        &p,
+                    )
+                    .help("write each source as a `[[sources]]` section (two brackets); `fieldcheck sources` prints examples"),
+                );
+            }
+        }
+    }
     let has_error = diags
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error);
@@ -509,6 +588,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 naive_timestamps_in_org_zone: naive,
                 controls,
                 sampling_table,
+                sources,
             }),
             diags,
         ),
@@ -588,6 +668,28 @@ mod tests {
     fn windows_stay_in_real_years() {
         let text = GOOD.replace("2026-06-30", "9999-12-31");
         assert_eq!(codes(&text), [("config-invalid-value", Some(6))]);
+    }
+
+    #[test]
+    fn sources_keep_their_entries_and_places() {
+        let text = format!(
+            "{GOOD}[[sources]]\nadapter = \"okta-users\"\npath = \"okta/*.json\"\n[[sources]]\nadapter = \"github\"\noptions = {{ repo = \"acme/api\" }}\n"
+        );
+        let (c, d) = parse_config("fieldcheck.toml", &text);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("valid");
+        assert_eq!(c.sources.len(), 2);
+        assert_eq!(c.sources[0].at.line, 7);
+        assert_eq!(
+            c.sources[0].get("path").map(|e| &e.value),
+            Some(&ConfigValue::Str("okta/*.json".into()))
+        );
+        assert_eq!(
+            c.sources[1].get("adapter").map(|e| e.value_at.line),
+            Some(11)
+        );
+        let (_, d) = parse_config("fieldcheck.toml", &format!("sources = 3\n{GOOD}"));
+        assert_eq!(d[0].code, "config-invalid-value");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::diag::Diagnostic;
 use crate::records::*;
+use crate::sourced::{Origin, RawFile};
 
 /// What happened to one record kind's file.
 #[derive(Clone, Debug)]
@@ -16,19 +17,27 @@ pub struct FileInfo {
     pub rows: u32,
     /// Data rows rejected as bad input.
     pub rejected: u32,
-    /// A file-level problem (missing required column, unreadable, two formats).
+    /// A file-level problem (missing required column, unreadable, two formats, a truncated
+    /// export).
     pub problem: Option<String>,
+    /// The configured sources that produce this kind (`okta-system-log (okta)`), if any.
+    pub sources: Vec<String>,
 }
 
 impl FileInfo {
-    /// Whether the file exists.
+    /// Whether the kind has evidence: its kit file, or a configured source that produces it.
     pub fn present(&self) -> bool {
-        self.name.is_some()
+        self.name.is_some() || !self.sources.is_empty()
     }
 
-    /// The file's name, or its default CSV name when absent.
+    /// The file's name, or the sources that produce the kind, or its default CSV name.
     pub fn display_name(&self) -> String {
-        self.name.clone().unwrap_or_else(|| self.kind.csv_name())
+        match (&self.name, self.sources.is_empty()) {
+            (Some(n), true) => n.clone(),
+            (Some(n), false) => format!("{n} + {}", self.sources.join(", ")),
+            (None, false) => self.sources.join(", "),
+            (None, true) => self.kind.csv_name(),
+        }
     }
 
     /// Why the file cannot be relied on, if it cannot: missing, unusable or with rejected rows.
@@ -84,6 +93,24 @@ pub struct Kit {
     pub risks: Vec<Risk>,
     pub risk_reviews: Vec<RiskReview>,
     pub risk_links: Vec<RiskLink>,
+    /// The raw files that source adapters read.
+    pub raw_files: Vec<RawFile>,
+    /// Where each sourced record came from ([`Loc::line`] of a sourced record indexes this).
+    pub origins: Vec<Origin>,
+}
+
+/// Where a record's evidence is, for reports: a kit file and line, or a raw export with its line
+/// and JSON path and the adapter that read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceAt {
+    /// The file (kit file or raw export).
+    pub file: String,
+    /// The line in it.
+    pub line: u32,
+    /// The JSON path of the raw record, if any.
+    pub path: Option<String>,
+    /// The adapter that translated it, for raw exports.
+    pub source: Option<String>,
 }
 
 /// Calls `$m!` with every record vector of [`Kit`] and its record type, in kind order.
@@ -148,6 +175,7 @@ impl Kit {
                     rows: 0,
                     rejected: 0,
                     problem: None,
+                    sources: Vec::new(),
                 })
                 .collect(),
             systems: Vec::new(),
@@ -177,6 +205,8 @@ impl Kit {
             risks: Vec::new(),
             risk_reviews: Vec::new(),
             risk_links: Vec::new(),
+            raw_files: Vec::new(),
+            origins: Vec::new(),
         }
     }
 
@@ -187,7 +217,41 @@ impl Kit {
 
     /// The file name a record location points at.
     pub fn file_name(&self, loc: Loc) -> String {
-        self.file(loc.kind).display_name()
+        self.evidence_at(loc).file
+    }
+
+    /// Where a record's evidence is: its kit file and line, or its raw export.
+    pub fn evidence_at(&self, loc: Loc) -> EvidenceAt {
+        if loc.sourced
+            && let Some(o) = self.origins.get(loc.line as usize)
+            && let Some(f) = self.raw_files.get(o.file as usize)
+        {
+            return EvidenceAt {
+                file: f.path.clone(),
+                line: o.line,
+                path: o.path.as_deref().map(str::to_string),
+                source: Some(f.adapter.clone()),
+            };
+        }
+        EvidenceAt {
+            file: self
+                .file(loc.kind)
+                .name
+                .clone()
+                .unwrap_or_else(|| loc.kind.csv_name()),
+            line: loc.line,
+            path: None,
+            source: None,
+        }
+    }
+
+    /// A record location as `file:line` (with the JSON path of a raw record).
+    pub fn describe(&self, loc: Loc) -> String {
+        let e = self.evidence_at(loc);
+        match e.path {
+            Some(p) => format!("{}:{} {p}", e.file, e.line),
+            None => format!("{}:{}", e.file, e.line),
+        }
     }
 
     /// Total records loaded.
@@ -206,7 +270,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
         return;
     }
     let known: HashSet<&str> = kit.systems.iter().map(|s| &*s.system_id).collect();
-    let mut check = |kind: Kind, refs: &mut dyn Iterator<Item = (&str, Loc)>| {
+    let mut check = |refs: &mut dyn Iterator<Item = (&str, Loc)>| {
         let mut count = 0usize;
         let mut first: Option<(&str, Loc)> = None;
         let mut names: Vec<&str> = Vec::new();
@@ -220,6 +284,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
             }
         }
         if let Some((_, loc)) = first {
+            let at = kit.evidence_at(loc);
             diags.push(
                 Diagnostic::warning(
                     "unknown-system",
@@ -230,47 +295,20 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
                         names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
                     ),
                 )
-                .file(kit.file(kind).display_name())
-                .line(loc.line)
+                .file(at.file)
+                .line(at.line)
                 .field("system_id")
                 .help("add the system to systems.csv (with `in_scope`), or correct the `system_id`"),
             );
         }
     };
-    check(
-        Kind::Accounts,
-        &mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::Credentials,
-        &mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::AccessReviews,
-        &mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::Deploys,
-        &mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::BackupJobs,
-        &mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::RestoreTests,
-        &mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::Sessions,
-        &mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::DataStores,
-        &mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)),
-    );
-    check(
-        Kind::Endpoints,
-        &mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)),
-    );
+    check(&mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)));
 }

@@ -21,13 +21,17 @@ mod kit;
 mod people;
 mod read;
 mod records;
+mod sourced;
 pub mod time;
 
-pub use config::{Config, ConfigValue, ControlSection, Entry, Place, SourceMap, parse_config};
+pub use config::{
+    Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
+};
 pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use fast::{FastMap, FastSet, FxHasher};
-pub use kit::{FileInfo, Kit};
+pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
-pub use read::{ReadOptions, header_line, read_kit};
+pub use read::{ReadOptions, header_line, read_kit, read_kit_with};
 pub use records::*;
+pub use sourced::{Origin, RawFile, SourceRow, Sourced};
 pub use time::{Period, Window};

@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Severity, did_you_mean};
 use crate::fast::{FastMap, FastSet};
 use crate::kit::{FileInfo, Kit};
 use crate::records::*;
+use crate::sourced::Sourced;
 use crate::time::{TsError, parse_date, parse_ts};
 
 /// How to read the kit.
@@ -29,11 +30,25 @@ pub struct ReadOptions {
 /// The keys seen in one file (kinds have keys of one or two fields), with their line.
 type KeySet = FastMap<(Id, Option<Id>), u32>;
 
+/// The flag marking a key's place as a sourced row's origin index rather than a file line.
+const SOURCED: u32 = 1 << 31;
+
 /// At most this many diagnostics of one code are kept per file; the rest are counted.
 const MAX_PER_CODE: usize = 50;
 
 /// Reads every record kind found in `dir`. Fails only when `dir` cannot be read at all.
 pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnostic>)> {
+    read_kit_with(dir, opts, &Sourced::new())
+}
+
+/// Reads every record kind found in `dir` together with the rows that source adapters made:
+/// a kind's records are those of its kit file followed by its sourced rows, validated alike (a key
+/// must be unique across both). Fails only when `dir` cannot be read at all.
+pub fn read_kit_with(
+    dir: &Path,
+    opts: &ReadOptions,
+    sourced: &Sourced,
+) -> io::Result<(Kit, Vec<Diagnostic>)> {
     if !dir.is_dir() {
         return Err(io::Error::new(
             io::ErrorKind::NotFound,
@@ -49,13 +64,21 @@ pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnost
             let size = |ext: &str| {
                 std::fs::metadata(dir.join(format!("{}.{ext}", k.stem()))).map_or(0, |m| m.len())
             };
-            (size("csv") + size("jsonl"), k)
+            let rows = sourced.rows(k).len() as u64 * 100;
+            (size("csv") + size("jsonl") + rows, k)
         })
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Sourced records point into one table of origins, laid out in kind order.
+    let mut bases = vec![0u32; Kind::ALL.len()];
+    let mut total = 0u32;
+    for k in Kind::ALL {
+        bases[k as usize] = total;
+        total += sourced.rows(k).len() as u32;
+    }
     let next = AtomicUsize::new(0);
     let worker = || {
-        let mut r = Reader::new(dir, opts);
+        let mut r = Reader::new(dir, opts, sourced, &bases);
         let mut part = Kit::empty();
         let mut done: Vec<(Kind, FileInfo, Vec<Diagnostic>)> = Vec::new();
         loop {
@@ -88,6 +111,11 @@ pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnost
             per_kind[kind as usize] = diags;
         }
     }
+    kit.raw_files = sourced.files.clone();
+    kit.origins = Kind::ALL
+        .iter()
+        .flat_map(|&k| sourced.rows(k).iter().map(|r| r.origin.clone()))
+        .collect();
     let mut diags: Vec<Diagnostic> = per_kind.into_iter().flatten().collect();
     crate::people::resolve_people(&mut kit, &mut diags);
     crate::kit::check_system_references(&kit, &mut diags);
@@ -97,6 +125,9 @@ pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnost
 struct Reader<'a> {
     dir: &'a Path,
     opts: &'a ReadOptions,
+    sourced: &'a Sourced,
+    /// Per kind, the index of its first sourced row in the kit's origins.
+    bases: &'a [u32],
     /// Long ids (emails, ARNs) are shared; short ones are stored inline and need no lookup.
     interner: FastSet<Id>,
 }
@@ -265,10 +296,12 @@ enum CellError {
 }
 
 impl<'a> Reader<'a> {
-    fn new(dir: &'a Path, opts: &'a ReadOptions) -> Self {
+    fn new(dir: &'a Path, opts: &'a ReadOptions, sourced: &'a Sourced, bases: &'a [u32]) -> Self {
         Reader {
             dir,
             opts,
+            sourced,
+            bases,
             interner: FastSet::default(),
         }
     }
@@ -379,7 +412,7 @@ impl<'a> Reader<'a> {
         macro_rules! arms {
             ($($field:ident: $t:ty),* $(,)?) => {
                 $(if kind == <$t as Record>::KIND {
-                    let (records, info, diags) = self.load::<$t>();
+                    let (records, info, diags) = self.load_kind::<$t>();
                     kit.$field = records;
                     return (info, diags);
                 })*
@@ -389,8 +422,181 @@ impl<'a> Reader<'a> {
         unreachable!("every kind has an arm")
     }
 
+    /// Reads one kind: its kit file, then its sourced rows.
+    fn load_kind<T: Record>(&mut self) -> (Vec<T>, FileInfo, Vec<Diagnostic>) {
+        let mut keys: KeySet = FastMap::default();
+        let (mut out, mut info, mut diags) = self.load::<T>(&mut keys);
+        let kind = T::KIND as usize;
+        info.sources = self.sourced.declared[kind].clone();
+        if let Some(p) = self.sourced.problems[kind].first() {
+            info.problem.get_or_insert_with(|| p.clone());
+        }
+        if !self.sourced.rows(T::KIND).is_empty() {
+            let stats = self.load_sourced::<T>(&mut keys, &mut out, &mut diags);
+            info.rows += stats.rows;
+            info.rejected += stats.rejected;
+        }
+        (out, info, diags)
+    }
+
+    /// Describes where a key was seen: a kit file's line, or a sourced row's raw file.
+    fn key_place(&self, at: u32, file: &str) -> String {
+        if at & SOURCED == 0 {
+            return format!("line {at} of `{file}`");
+        }
+        let i = (at & !SOURCED) as usize;
+        let rows = Kind::ALL
+            .iter()
+            .map(|&k| (self.bases[k as usize] as usize, self.sourced.rows(k)))
+            .find(|(base, rows)| i >= *base && i < base + rows.len());
+        match rows {
+            Some((base, rows)) => {
+                let o = &rows[i - base].origin;
+                let f = self
+                    .sourced
+                    .files
+                    .get(o.file as usize)
+                    .map_or("?", |f| f.path.as_str());
+                match &o.path {
+                    Some(p) => format!("`{f}` line {} ({p})", o.line),
+                    None => format!("`{f}` line {}", o.line),
+                }
+            }
+            None => "an earlier row".to_string(),
+        }
+    }
+
+    /// Parses a kind's sourced rows like a file's rows.
+    fn load_sourced<T: Record>(
+        &mut self,
+        keys: &mut KeySet,
+        out: &mut Vec<T>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Stats {
+        let schema = T::KIND.schema();
+        let sourced = self.sourced;
+        let base = self.bases[T::KIND as usize];
+        let mut stats = Stats::default();
+        let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
+        let interned: Vec<bool> = schema
+            .fields
+            .iter()
+            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
+            .collect();
+        // Diagnostics are capped per raw file and code, like a kit file's.
+        let mut counts: BTreeMap<(u32, &'static str), usize> = BTreeMap::new();
+        let mut push = |diags: &mut Vec<Diagnostic>, file: u32, d: Diagnostic| {
+            let n = counts.entry((file, d.code)).or_insert(0);
+            *n += 1;
+            if *n <= MAX_PER_CODE {
+                diags.push(d);
+            }
+        };
+        for (i, row) in sourced.rows(T::KIND).iter().enumerate() {
+            stats.rows += 1;
+            let o = &row.origin;
+            let file = sourced
+                .files
+                .get(o.file as usize)
+                .map_or("?", |f| f.path.as_str());
+            let at = o
+                .path
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            let mut ok = true;
+            for (fi, f) in schema.fields.iter().enumerate() {
+                vals[fi] = Val::Null;
+                let raw = row
+                    .cells
+                    .get(fi)
+                    .and_then(|c| c.as_deref())
+                    .unwrap_or("")
+                    .trim();
+                if raw.is_empty() {
+                    if f.required {
+                        ok = false;
+                        push(
+                            diags,
+                            o.file,
+                            Diagnostic::error(
+                                "required-null",
+                                format!("the record{at} has no `{}`, which {} requires", f.name, schema.stem),
+                            )
+                            .file(file)
+                            .line(o.line)
+                            .field(f.name)
+                            .help("the export lacks a value the evidence kit requires; the record was skipped"),
+                        );
+                    }
+                    continue;
+                }
+                match self.parse_cell(f.ty, raw, interned[fi]) {
+                    Ok(v) => vals[fi] = v,
+                    Err(CellError::Bad {
+                        code,
+                        message,
+                        help,
+                    }) => {
+                        ok = false;
+                        push(
+                            diags,
+                            o.file,
+                            Diagnostic::error(
+                                code,
+                                format!("{message} in `{}.{}`{at}", schema.stem, f.name),
+                            )
+                            .file(file)
+                            .line(o.line)
+                            .field(f.name)
+                            .help(help),
+                        );
+                    }
+                }
+            }
+            if !ok {
+                stats.rejected += 1;
+                continue;
+            }
+            let idx = base + i as u32;
+            match Self::check_key(schema, &vals, idx | SOURCED, keys) {
+                Ok(()) => {}
+                Err((shown, earlier)) => {
+                    let before = self.key_place(earlier, &T::KIND.csv_name());
+                    push(
+                        diags,
+                        o.file,
+                        Diagnostic::error(
+                            "duplicate-key",
+                            format!(
+                                "duplicate key `{shown}` in {}{at}: {before} has the same {}",
+                                schema.stem,
+                                schema.key.join(" and ")
+                            ),
+                        )
+                        .file(file)
+                        .line(o.line)
+                        .field(schema.key.join(","))
+                        .help("keep one record per key; the earlier one was used and this one was skipped"),
+                    );
+                    stats.rejected += 1;
+                    continue;
+                }
+            }
+            out.push(T::build(
+                &mut Vals(&mut vals),
+                Loc {
+                    kind: T::KIND,
+                    sourced: true,
+                    line: idx,
+                },
+            ));
+        }
+        stats
+    }
+
     /// Reads one kind's file: its records, its status and its diagnostics.
-    fn load<T: Record>(&mut self) -> (Vec<T>, FileInfo, Vec<Diagnostic>) {
+    fn load<T: Record>(&mut self, keys: &mut KeySet) -> (Vec<T>, FileInfo, Vec<Diagnostic>) {
         let schema = T::KIND.schema();
         let mut info = FileInfo {
             kind: T::KIND,
@@ -398,6 +604,7 @@ impl<'a> Reader<'a> {
             rows: 0,
             rejected: 0,
             problem: None,
+            sources: Vec::new(),
         };
         let mut diags = Vec::new();
         let csv_path = self.dir.join(format!("{}.csv", schema.stem));
@@ -460,11 +667,10 @@ impl<'a> Reader<'a> {
             raw_lookups: 0,
         };
         let mut out = Vec::new();
-        let mut keys: KeySet = FastMap::default();
         let stats = if is_csv {
-            self.load_csv::<T>(file, schema, &mut ctx, &mut diags, &mut keys, &mut out)
+            self.load_csv::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out)
         } else {
-            self.load_jsonl::<T>(file, schema, &mut ctx, &mut diags, &mut keys, &mut out)
+            self.load_jsonl::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out)
         };
         ctx.flush(&mut diags);
         info.rows = stats.rows;
@@ -477,13 +683,45 @@ impl<'a> Reader<'a> {
 
     /// Checks the key of a valid row; a duplicate is an error naming both lines.
     #[allow(clippy::result_large_err)] // Rare, and the caller pushes it as is.
-    fn check_key(
+    fn check_file_key(
+        &self,
         schema: &Schema,
         vals: &[Val],
         line: u32,
         keys: &mut KeySet,
         file: &str,
     ) -> Result<(), Diagnostic> {
+        let Err((shown, earlier)) = Self::check_key(schema, vals, line, keys) else {
+            return Ok(());
+        };
+        let before = if earlier & SOURCED == 0 {
+            format!("line {earlier}")
+        } else {
+            self.key_place(earlier, file)
+        };
+        Err(Diagnostic::error(
+            "duplicate-key",
+            format!(
+                "duplicate key `{shown}`: {before} has the same {}",
+                schema.key.join(" and ")
+            ),
+        )
+        .file(file)
+        .line(line)
+        .field(schema.key.join(","))
+        .help(format!(
+            "keep one row per key; {before} was used and this one was skipped"
+        )))
+    }
+
+    /// Records a row's key (`at` is its line, or its origin index with [`SOURCED`] set); a key
+    /// seen before gives the key as shown and where it was seen.
+    fn check_key(
+        schema: &Schema,
+        vals: &[Val],
+        at: u32,
+        keys: &mut KeySet,
+    ) -> Result<(), (String, u32)> {
         let part = |n: usize| -> Option<Id> {
             let idx = schema.index(schema.key.get(n)?)?;
             match &vals[idx] {
@@ -494,26 +732,14 @@ impl<'a> Reader<'a> {
         let Some(first) = part(0) else { return Ok(()) };
         let k = (first, part(1));
         let Some(&earlier) = keys.get(&k) else {
-            keys.insert(k, line);
+            keys.insert(k, at);
             return Ok(());
         };
         let shown = match &k.1 {
             Some(second) => format!("{}/{second}", k.0),
             None => k.0.to_string(),
         };
-        Err(Diagnostic::error(
-            "duplicate-key",
-            format!(
-                "duplicate key `{shown}`: line {earlier} has the same {}",
-                schema.key.join(" and ")
-            ),
-        )
-        .file(file)
-        .line(line)
-        .field(schema.key.join(","))
-        .help(format!(
-            "keep one row per key; line {earlier} was used and this one was skipped"
-        )))
+        Err((shown, earlier))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -875,7 +1101,7 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            if let Err(mut d) = Self::check_key(schema, &vals, line, keys, &ctx.name) {
+            if let Err(mut d) = self.check_file_key(schema, &vals, line, keys, &ctx.name) {
                 if let Some(s) = ctx.raw_line(pos.byte) {
                     let width = csv_field_span(
                         &s,
@@ -888,13 +1114,7 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(
-                &mut Vals(&mut vals),
-                Loc {
-                    kind: T::KIND,
-                    line,
-                },
-            ));
+            out.push(T::build(&mut Vals(&mut vals), Loc::file(T::KIND, line)));
         }
         empties.report(schema, ctx, diags);
         stats
@@ -1103,18 +1323,12 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            if let Err(d) = Self::check_key(schema, &vals, line_no, keys, &ctx.name) {
+            if let Err(d) = self.check_file_key(schema, &vals, line_no, keys, &ctx.name) {
                 ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(
-                &mut Vals(&mut vals),
-                Loc {
-                    kind: T::KIND,
-                    line: line_no,
-                },
-            ));
+            out.push(T::build(&mut Vals(&mut vals), Loc::file(T::KIND, line_no)));
         }
         empties.report(schema, ctx, diags);
         if !unknown.is_empty() {

@@ -638,13 +638,27 @@ pub static SCHEMAS: [Schema; 27] = [
     },
 ];
 
-/// Where a record came from: its kit file and line (1 = CSV header; JSON Lines count from 1).
+/// Where a record came from: its kit file and line (1 = CSV header; JSON Lines count from 1), or
+/// for a record translated by a source adapter, its entry in [`crate::Kit::origins`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
     /// The record kind (and so the file).
     pub kind: Kind,
-    /// The line in that file.
+    /// Whether a source adapter made the record: then `line` indexes [`crate::Kit::origins`].
+    pub sourced: bool,
+    /// The line in the kit file, or the origin's index.
     pub line: u32,
+}
+
+impl Loc {
+    /// A record of the kit's own file, at `line`.
+    pub fn file(kind: Kind, line: u32) -> Loc {
+        Loc {
+            kind,
+            sourced: false,
+            line,
+        }
+    }
 }
 
 /// One parsed cell.

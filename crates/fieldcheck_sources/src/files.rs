@@ -1,0 +1,129 @@
+//! Finding a source's files: a path or a glob (`*`, `?`, `**`), relative to the kit folder.
+
+use std::path::{Path, PathBuf};
+
+/// Whether `name` matches the glob component `pat` (`*` any run, `?` one character).
+pub fn matches(pat: &str, name: &str) -> bool {
+    let p: Vec<char> = pat.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The files `pattern` names under `base`, sorted, without hidden files or folders.
+pub fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
+    let pattern = pattern.replace('\\', "/");
+    let (root, rest) = if let Some(stripped) = pattern.strip_prefix('/') {
+        (PathBuf::from("/"), stripped.to_string())
+    } else {
+        (base.to_path_buf(), pattern.clone())
+    };
+    let parts: Vec<&str> = rest
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let mut out = Vec::new();
+    walk(&root, &parts, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
+    let Some((first, rest)) = parts.split_first() else {
+        if dir.is_file() {
+            out.push(dir.to_path_buf());
+        }
+        return;
+    };
+    if *first == "**" {
+        walk(dir, rest, out);
+        for e in entries(dir) {
+            if e.is_dir() {
+                walk(&e, parts, out);
+            }
+        }
+        return;
+    }
+    if !first.contains(['*', '?']) {
+        walk(&dir.join(first), rest, out);
+        return;
+    }
+    for e in entries(dir) {
+        let name = e
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || !matches(first, &name) {
+            continue;
+        }
+        walk(&e, rest, out);
+    }
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// `path` as shown to the user: relative to `base` when inside it.
+pub fn shown(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(matches("*.json", "users.json"));
+        assert!(matches("page-?.json", "page-2.json"));
+        assert!(!matches("*.json", "users.csv"));
+        assert!(matches("*", ""));
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("okta/2026/04")).unwrap();
+        std::fs::write(d.path().join("okta/a.json"), "[]").unwrap();
+        std::fs::write(d.path().join("okta/2026/04/b.json"), "[]").unwrap();
+        std::fs::write(d.path().join("okta/.hidden.json"), "[]").unwrap();
+        let found = |p: &str| -> Vec<String> {
+            expand(d.path(), p)
+                .iter()
+                .map(|x| shown(d.path(), x))
+                .collect()
+        };
+        assert_eq!(found("okta/*.json"), ["okta/a.json"]);
+        assert_eq!(
+            found("okta/**/*.json"),
+            ["okta/2026/04/b.json", "okta/a.json"]
+        );
+        assert_eq!(found("okta/a.json"), ["okta/a.json"]);
+        assert!(found("nope/*.json").is_empty());
+    }
+}

@@ -1,0 +1,264 @@
+//! Source adapters: the real exports of the systems companies use (Okta, Entra ID, AWS, GitHub,
+//! GitLab, Jira, BambooHR, Workday, KnowBe4, CISO Assistant, or any CSV/JSON through a declarative
+//! mapping) translated into the canonical evidence kit.
+//!
+//! **Invariant:** adapters only translate. They never decide pass or fail; a value they cannot
+//! read becomes a diagnostic pointing at the raw file and line or JSON path, and the record or
+//! file is skipped while the rest is read. Every row keeps its [`fieldcheck_kit::Origin`].
+//!
+//! `[[sources]]` in fieldcheck.toml names an adapter, the files (a path or glob relative to the
+//! kit folder), the `system_id` the records belong to, and the adapter's options; [`collect`]
+//! runs them all and returns the rows for [`fieldcheck_kit::read_kit_with`].
+
+#![deny(missing_docs)]
+
+pub mod adapters;
+mod emit;
+mod files;
+pub mod json;
+mod options;
+pub mod read;
+pub mod spec;
+#[cfg(test)]
+mod testkit;
+pub mod value;
+
+use std::path::{Path, PathBuf};
+
+use fieldcheck_kit::{ConfigValue, Diagnostic, SourceSection, Sourced, did_you_mean};
+use jiff::tz::TimeZone;
+
+pub use emit::{Cell, Emitter, FileId, Row};
+pub use options::Options;
+pub use read::{At, CsvRow};
+pub use spec::{OptSpec, OptTy, Spec};
+
+/// An adapter: its description and its translation.
+pub struct Adapter {
+    /// What it is.
+    pub spec: &'static Spec,
+    /// Reads the source's files into the emitter.
+    pub run: fn(&Input<'_>, &mut Emitter),
+}
+
+/// What an adapter gets: its files, options, system and time zone.
+pub struct Input<'a> {
+    /// The adapter's description.
+    pub spec: &'static Spec,
+    /// Its validated options.
+    pub options: &'a Options,
+    /// The system its records belong to.
+    pub system_id: Option<&'a str>,
+    /// The zone for timestamps without offset and for bare dates (the source's `timezone`, else
+    /// the org's).
+    pub tz: &'a TimeZone,
+    /// The files to read, sorted.
+    pub files: &'a [SourceFile],
+}
+
+/// A file of a source.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How it is shown (relative to the kit folder).
+    pub shown: String,
+}
+
+/// Every built-in adapter, in the order `fieldcheck sources` lists them.
+pub fn adapters() -> &'static [&'static Adapter] {
+    adapters::ALL
+}
+
+/// The adapter named `name`.
+pub fn adapter(name: &str) -> Option<&'static Adapter> {
+    adapters::ALL.iter().copied().find(|a| a.spec.name == name)
+}
+
+/// What the configured sources produced.
+pub struct Collected {
+    /// The rows, ready for [`fieldcheck_kit::read_kit_with`].
+    pub sourced: Sourced,
+    /// Problems with the config's sources and with the raw files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every `[[sources]]` entry of the config at `config` (shown as `config_name`) against
+/// files under `base`.
+pub fn collect(
+    sections: &[SourceSection],
+    config_name: &str,
+    base: &Path,
+    org_tz: &TimeZone,
+) -> Collected {
+    let mut em = Emitter::default();
+    for section in sections {
+        run_section(section, config_name, base, org_tz, &mut em);
+    }
+    Collected {
+        sourced: em.sourced,
+        diagnostics: em.diags,
+    }
+}
+
+fn str_entry<'s>(
+    section: &'s SourceSection,
+    key: &str,
+) -> Option<(&'s str, &'s fieldcheck_kit::Place)> {
+    let e = section.get(key)?;
+    match &e.value {
+        ConfigValue::Str(s) => Some((s.as_str(), &e.value_at)),
+        _ => None,
+    }
+}
+
+fn run_section(
+    section: &SourceSection,
+    config: &str,
+    base: &Path,
+    org_tz: &TimeZone,
+    em: &mut Emitter,
+) {
+    use options::at;
+    let Some((name, name_at)) = str_entry(section, "adapter") else {
+        em.diag(
+            at(
+                Diagnostic::error("source-invalid", "this source has no `adapter = \"...\"`"),
+                config,
+                &section.at,
+            )
+            .help("name the adapter that reads these files; `fieldcheck sources` lists them"),
+        );
+        return;
+    };
+    let Some(adapter) = adapter(name) else {
+        let help = match did_you_mean(name, adapters::ALL.iter().map(|a| a.spec.name)) {
+            Some(s) => format!("did you mean `{s}`? `fieldcheck sources` lists the adapters"),
+            None => "`fieldcheck sources` lists the adapters".to_string(),
+        };
+        em.diag(
+            at(
+                Diagnostic::error(
+                    "source-unknown-adapter",
+                    format!("there is no adapter `{name}`"),
+                ),
+                config,
+                name_at,
+            )
+            .help(help),
+        );
+        return;
+    };
+    let spec = adapter.spec;
+    let opts = Options::parse(section, spec, config, &mut em.diags);
+    for key in ["path", "system_id", "timezone"] {
+        if let Some(e) = section.get(key)
+            && !matches!(e.value, ConfigValue::Str(_))
+        {
+            em.diag(
+                at(
+                    Diagnostic::error(
+                        "source-invalid-option",
+                        format!("`{key}` must be a string, not {}", e.value.type_name()),
+                    ),
+                    config,
+                    &e.value_at,
+                )
+                .help(format!("write it as `{key} = \"...\"`")),
+            );
+        }
+    }
+    let system_id = str_entry(section, "system_id").map(|x| x.0.to_string());
+    if spec.needs_system && system_id.is_none() {
+        em.diag(
+            at(
+                Diagnostic::error(
+                    "source-invalid",
+                    format!(
+                        "`{}` needs `system_id`: the system its records belong to",
+                        spec.name
+                    ),
+                ),
+                config,
+                &section.at,
+            )
+            .help("add `system_id = \"...\"` naming a row of systems.csv"),
+        );
+        return;
+    }
+    let tz = match str_entry(section, "timezone") {
+        Some((z, zat)) => match TimeZone::get(z) {
+            Ok(tz) => tz,
+            Err(_) => {
+                em.diag(
+                    at(
+                        Diagnostic::error("unknown-timezone", format!("unknown time zone `{z}`")),
+                        config,
+                        zat,
+                    )
+                    .help("use an IANA name such as `America/New_York` or `UTC`"),
+                );
+                return;
+            }
+        },
+        None => org_tz.clone(),
+    };
+    let Some((pattern, path_at)) = str_entry(section, "path") else {
+        em.diag(
+            at(Diagnostic::error("source-invalid", format!("this `{}` source has no `path`", spec.name)), config, &section.at)
+                .help("add `path = \"exports/...\"`: a file or a glob such as `exports/okta/*.json`, relative to the kit folder"),
+        );
+        return;
+    };
+    let label = match &system_id {
+        Some(s) => format!("{} ({s}: {pattern})", spec.name),
+        None => format!("{} ({pattern})", spec.name),
+    };
+    let found = files::expand(base, pattern);
+    for &k in spec.produces {
+        em.sourced.declared[k as usize].push(label.clone());
+    }
+    if found.is_empty() {
+        em.diag(
+            at(Diagnostic::error("source-no-files", format!("`{pattern}` matches no file, so `{}` read nothing", spec.name)), config, path_at)
+                .help("check the path (relative to the kit folder); the controls that need these records are not evidenced"),
+        );
+        for &k in spec.produces {
+            em.sourced.problems[k as usize].push(format!(
+                "source `{}` found no file at `{pattern}`",
+                spec.name
+            ));
+        }
+        return;
+    }
+    let files: Vec<SourceFile> = found
+        .into_iter()
+        .map(|p| SourceFile {
+            shown: files::shown(base, &p),
+            path: p,
+        })
+        .collect();
+    em.system_id = system_id.clone();
+    let before = em.diags.len();
+    let input = Input {
+        spec,
+        options: &opts,
+        system_id: system_id.as_deref(),
+        tz: &tz,
+        files: &files,
+    };
+    (adapter.run)(&input, em);
+    // Problems that lose records make the kinds' evidence incomplete.
+    let lost: Vec<String> = em.diags[before..]
+        .iter()
+        .filter(|d| d.severity == fieldcheck_kit::Severity::Error)
+        .map(|d| format!("{}: {}", d.file.clone().unwrap_or_default(), d.message))
+        .collect();
+    if let Some(first) = lost.first() {
+        for &k in spec.produces {
+            em.sourced.problems[k as usize]
+                .push(format!("source `{}` lost records ({first})", spec.name));
+        }
+    }
+    em.system_id = None;
+}

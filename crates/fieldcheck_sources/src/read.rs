@@ -1,0 +1,350 @@
+//! Reading a source's files: JSON records with their path, CSV rows by header name, text lines;
+//! each with the diagnostics a bad file gets (file, line, JSON path, what to do).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+
+use fieldcheck_kit::{Diagnostic, did_you_mean};
+use serde::de::DeserializeOwned;
+
+use crate::emit::{Emitter, FileId};
+use crate::json::{Element, scan};
+use crate::{Input, SourceFile};
+
+/// Where a raw record is.
+#[derive(Clone, Debug)]
+pub struct At {
+    /// The raw file.
+    pub file: FileId,
+    /// The line the record starts on.
+    pub line: u32,
+    /// The JSON path, for JSON records.
+    pub path: Option<String>,
+}
+
+impl At {
+    /// The JSON path as a `&str`, if any.
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+}
+
+fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
+    let id = em.open(&f.shown, input.spec.name);
+    match File::open(&f.path) {
+        Ok(h) => Some((h, id)),
+        Err(e) => {
+            em.diag(
+                Diagnostic::error("unreadable-file", format!("cannot read `{}`: {e}", f.shown))
+                    .file(f.shown.clone())
+                    .help("check the file's permissions; the other files were still read"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads every JSON record of every file of `input` as `T`, calling `each` with it and its place.
+/// A record that does not parse as `T` is reported (with its line, column and path) and skipped;
+/// a truncated file keeps the records before the cut.
+pub fn json_records<T: DeserializeOwned>(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    each: &mut dyn FnMut(T, &At, &mut Emitter),
+) {
+    for f in input.files {
+        json_file(
+            input,
+            f,
+            em,
+            &mut |el, at, em| match serde_json::from_slice::<T>(el.bytes) {
+                Ok(v) => each(v, at, em),
+                Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+            },
+        );
+    }
+}
+
+/// Reports a record that is not what the adapter expects.
+pub fn bad_json(em: &mut Emitter, at: &At, el: &Element<'_>, e: &serde_json::Error, reads: &str) {
+    let line = at.line + e.line().saturating_sub(1) as u32;
+    let mut d = Diagnostic::error(
+        "bad-json",
+        format!(
+            "the record at {} is not in the expected shape: {e}",
+            at.path.as_deref().unwrap_or("$")
+        ),
+    )
+    .file(at.file.shown.clone())
+    .line(line)
+    .help(format!(
+        "this adapter reads {reads}; the record was skipped and the rest of the file was read"
+    ));
+    if e.line() == 1 && e.column() > 0 {
+        d = d.column(e.column() as u32);
+    }
+    let _ = el;
+    em.diag(d);
+}
+
+/// Streams the raw records of one JSON file.
+pub fn json_file(
+    input: &Input<'_>,
+    f: &SourceFile,
+    em: &mut Emitter,
+    each: &mut dyn FnMut(&Element<'_>, &At, &mut Emitter),
+) {
+    let Some((h, id)) = open(input, f, em) else {
+        return;
+    };
+    let mut pending: Vec<Diagnostic> = Vec::new();
+    // Paths show the page only when a file holds several; the first pass cannot know, so a page
+    // number appears from the second document on.
+    let result = scan(h, input.spec.containers, &mut |el| {
+        let at = At {
+            file: id.clone(),
+            line: el.line,
+            path: Some(el.path(el.doc > 1)),
+        };
+        if el.bytes.first() != Some(&b'{') {
+            pending.push(
+                Diagnostic::error(
+                    "bad-json",
+                    format!(
+                        "the record at {} is not a JSON object",
+                        at.path.as_deref().unwrap_or("$")
+                    ),
+                )
+                .file(id.shown.clone())
+                .line(el.line)
+                .help(format!(
+                    "this adapter reads {}; the value was skipped",
+                    input.spec.reads
+                )),
+            );
+            return;
+        }
+        each(el, &at, em);
+    });
+    for d in pending {
+        em.diag(d);
+    }
+    if let Err(e) = result {
+        let (code, help) = if e.truncated {
+            (
+                "truncated-export",
+                "the export was cut off (an interrupted download or page); the records before this point were read: export the file again",
+            )
+        } else {
+            (
+                "bad-json",
+                "the file is not JSON in the shape this adapter reads; the records before this point were read",
+            )
+        };
+        em.diag(
+            Diagnostic::error(code, e.message)
+                .file(id.shown.clone())
+                .line(e.line)
+                .help(help),
+        );
+    }
+}
+
+/// A CSV row, read by header name.
+pub struct CsvRow<'r> {
+    header: &'r HashMap<String, usize>,
+    rec: &'r csv::StringRecord,
+    /// The row's line.
+    pub line: u32,
+}
+
+impl CsvRow<'_> {
+    /// The trimmed cell of `column`, or `None` when the column is absent or the cell empty.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        let i = *self.header.get(column)?;
+        let v = self.rec.get(i)?.trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The raw record's cells.
+    pub fn raw(&self) -> &csv::StringRecord {
+        self.rec
+    }
+}
+
+/// Reads every CSV file of `input` with `delimiter`, checking that `required` columns exist
+/// (a file without them is reported with the closest names and skipped).
+pub fn csv_rows(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    delimiter: u8,
+    required: &[&str],
+    each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
+) {
+    for f in input.files {
+        let Some((h, id)) = open(input, f, em) else {
+            continue;
+        };
+        csv_file(h, &id, input.spec.reads, em, delimiter, required, each);
+    }
+}
+
+/// Reads one CSV file (see [`csv_rows`]).
+pub fn csv_file(
+    h: impl Read,
+    id: &FileId,
+    reads: &str,
+    em: &mut Emitter,
+    delimiter: u8,
+    required: &[&str],
+    each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
+) {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(BufReader::with_capacity(1 << 20, h));
+    let mut rec = csv::StringRecord::new();
+    match rdr.read_record(&mut rec) {
+        Ok(true) => {}
+        Ok(false) => {
+            em.diag(
+                Diagnostic::warning("empty-file", "the export is empty (not even a header row)")
+                    .file(id.shown.clone())
+                    .line(1),
+            );
+            return;
+        }
+        Err(e) => {
+            em.diag(
+                Diagnostic::error("bad-csv", format!("cannot read the header row: {e}"))
+                    .file(id.shown.clone())
+                    .line(1)
+                    .help("save the export as UTF-8 CSV"),
+            );
+            return;
+        }
+    }
+    let header: HashMap<String, usize> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_string(), i))
+        .collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| !header.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        let names: Vec<&str> = header.keys().map(String::as_str).collect();
+        let hints: Vec<String> = missing
+            .iter()
+            .filter_map(|m| {
+                did_you_mean(m, names.iter().copied()).map(|s| format!("`{s}` → `{m}`?"))
+            })
+            .collect();
+        em.diag(
+            Diagnostic::error(
+                "source-missing-column",
+                format!(
+                    "the header lacks {}: {}",
+                    if missing.len() == 1 {
+                        "a column this adapter needs"
+                    } else {
+                        "columns this adapter needs"
+                    },
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .file(id.shown.clone())
+            .line(1)
+            .help(if hints.is_empty() {
+                format!("this adapter reads {reads}; the file was skipped")
+            } else {
+                format!(
+                    "the export's header changed: {}; the file was skipped",
+                    hints.join(", ")
+                )
+            }),
+        );
+        return;
+    }
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as u32);
+                em.diag(
+                    Diagnostic::error("bad-csv", format!("malformed CSV: {e}"))
+                        .file(id.shown.clone())
+                        .line(line)
+                        .help("check the quoting of this row; it was skipped"),
+                );
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = rec.position().map_or(0, |p| p.line() as u32);
+        let row = CsvRow {
+            header: &header,
+            rec: &rec,
+            line,
+        };
+        let at = At {
+            file: id.clone(),
+            line,
+            path: None,
+        };
+        each(&row, &at, em);
+    }
+}
+
+/// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal).
+pub fn text_lines(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    each: &mut dyn FnMut(&str, &At, &mut Emitter),
+) {
+    for f in input.files {
+        let Some((h, id)) = open(input, f, em) else {
+            continue;
+        };
+        let mut r = BufReader::with_capacity(1 << 20, h);
+        let mut buf = Vec::new();
+        let mut line = 0u32;
+        loop {
+            buf.clear();
+            match r.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    em.diag(
+                        Diagnostic::error("unreadable-file", format!("read failed: {e}"))
+                            .file(id.shown.clone())
+                            .line(line + 1),
+                    );
+                    break;
+                }
+            }
+            line += 1;
+            let text = String::from_utf8_lossy(&buf);
+            let at = At {
+                file: id.clone(),
+                line,
+                path: None,
+            };
+            each(text.trim_end_matches(['\n', '\r']), &at, em);
+        }
+    }
+}
