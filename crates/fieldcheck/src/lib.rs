@@ -6,6 +6,7 @@
 
 mod diagnostics;
 pub mod docs;
+mod ingest;
 mod init;
 mod register;
 pub mod report;
@@ -20,7 +21,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldcheck_controls::{Params, catalog};
 use fieldcheck_kit::{
-    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit,
+    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
 };
 use fieldcheck_sampling::SizeTable;
 
@@ -63,6 +64,35 @@ enum Command {
     Exceptions(ExceptionsArgs),
     /// List the controls: criteria, tests, reason codes and parameters.
     Controls(ControlsArgs),
+    /// Translate the configured sources' raw exports into a canonical evidence kit folder.
+    ///
+    /// Writes one CSV per record kind (the kit's own files merged with what the sources made),
+    /// provenance.csv (each sourced row's raw file, line and JSON path) and the config without
+    /// its `[[sources]]`, so that `fieldcheck audit OUT` gives the same result.
+    Ingest(IngestArgs),
+    /// List the source adapters: the export each reads, the record kinds it makes, an example.
+    Sources(SourcesArgs),
+}
+
+#[derive(Parser)]
+struct IngestArgs {
+    /// The evidence kit folder (with fieldcheck.toml and its `[[sources]]`).
+    kit: PathBuf,
+    /// The folder to write the canonical kit to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The config file (default: KIT/fieldcheck.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Parser)]
+struct SourcesArgs {
+    /// Show one adapter with its options.
+    name: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+    format: ControlsFormat,
 }
 
 #[derive(Parser)]
@@ -245,6 +275,10 @@ struct DemoArgs {
     /// Write the kit (with its fieldcheck.toml) to this folder instead of auditing it.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the company's evidence as the source systems export it (Workday, Okta System Log,
+    /// Jira, GitHub, KnowBe4, AWS Backup, spreadsheet exports) with `[[sources]]` in its config.
+    #[arg(long)]
+    raw: bool,
     /// Output format of the audit.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -291,6 +325,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Sample(a) => sample_command(&a),
         Command::Exceptions(e) => exceptions_command(e),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
+        Command::Ingest(i) => ingest::run(&i.kit, i.config.as_deref(), &i.out),
+        Command::Sources(s) => ingest::sources_command(s.name.as_deref(), s.format),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -321,17 +357,21 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The sample-size table (built in, or the config's `[sampling] table`).
     pub sizes: SizeTable,
+    /// What the configured sources produced (the kit's sourced records point into it).
+    pub sourced: fieldcheck_kit::Sourced,
+    /// The config's path and text.
+    pub config_file: (PathBuf, String),
 }
 
 /// Why a run could not be done.
-enum LoadError {
+pub(crate) enum LoadError {
     /// The config has errors (already collected as diagnostics).
     Config(Vec<Diagnostic>),
     /// Anything else.
     Tool(anyhow::Error),
 }
 
-fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
+pub(crate) fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
     if !kit_dir.is_dir() {
         return Err(LoadError::Tool(anyhow::anyhow!(
             "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
@@ -386,7 +426,22 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
             .naive_timestamps_in_org_zone
             .then(|| config.window.tz.clone()),
     };
-    let (kit, kit_diags) = read_kit(kit_dir, &opts).map_err(|e| {
+    // The configured sources' files are relative to the config's folder.
+    let base = config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window.tz);
+    if collected
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && SOURCE_CONFIG_CODES.contains(&d.code))
+    {
+        diags.extend(collected.diagnostics);
+        return Err(LoadError::Config(diags));
+    }
+    diags.extend(collected.diagnostics);
+    let (kit, kit_diags) = read_kit_with(kit_dir, &opts, &collected.sourced).map_err(|e| {
         LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
     })?;
     diags.extend(kit_diags);
@@ -396,8 +451,19 @@ fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError>
         kit,
         diagnostics: diags,
         sizes,
+        sourced: collected.sourced,
+        config_file: (config_path.clone(), text),
     })
 }
+
+/// Source diagnostics that mean the config itself is wrong (not the exported files).
+const SOURCE_CONFIG_CODES: &[&str] = &[
+    "source-invalid",
+    "source-unknown-adapter",
+    "source-unknown-option",
+    "source-invalid-option",
+    "unknown-timezone",
+];
 
 fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
     for id in ids {
@@ -737,9 +803,34 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         seed: d.seed,
         people: d.people,
     };
+    let write = |dir: &Path| {
+        if d.raw {
+            fieldcheck_demo::write_raw(dir, &opts)
+        } else {
+            fieldcheck_demo::write_kit(dir, &opts)
+        }
+    };
     if let Some(dir) = &d.out {
-        let summary = fieldcheck_demo::write_kit(dir, &opts)
+        let summary = write(dir)
             .with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+        if d.raw {
+            let mut err = anstream::stderr();
+            let _ = writeln!(
+                err,
+                "wrote Northpeak Software's evidence as raw exports ({} people, seed {}) to `{}`: see its fieldcheck.toml for the [[sources]]",
+                d.people,
+                d.seed,
+                dir.display()
+            );
+            let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
+            let _ = writeln!(
+                err,
+                "see what each export became: fieldcheck ingest {} --out {}-kit",
+                dir.display(),
+                dir.display()
+            );
+            return Ok(0);
+        }
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
@@ -755,8 +846,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
     }
     let dir =
         std::env::temp_dir().join(format!("fieldcheck-demo-{}-{}", std::process::id(), d.seed));
-    fieldcheck_demo::write_kit(&dir, &opts)
-        .with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
+    write(&dir).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
     let result = audit_and_print(
         None,
         &dir,

@@ -79,7 +79,7 @@ pub fn draw(
                             d.evidence
                                 .iter()
                                 .take(10)
-                                .map(|l| format!("{}:{}", kit.file_name(*l), l.line))
+                                .map(|l| kit.describe(*l))
                                 .collect::<Vec<_>>()
                                 .join(" ")
                         })

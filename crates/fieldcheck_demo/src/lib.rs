@@ -24,6 +24,7 @@ mod events;
 mod files;
 mod names;
 mod org;
+mod raw;
 mod reviews;
 mod risks;
 mod rng;
@@ -34,6 +35,8 @@ mod vendors;
 
 use std::io;
 use std::path::Path;
+
+pub use raw::write_raw;
 
 /// What to generate: the seed of every random choice, and the size of the workforce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -254,6 +254,19 @@ impl Kit {
         }
     }
 
+    /// Where every record of `kind` came from, in order.
+    pub fn locs(&self, kind: Kind) -> Vec<Loc> {
+        macro_rules! locs {
+            ($($field:ident: $t:ty),* $(,)?) => {
+                $(if <$t as Record>::KIND == kind {
+                    return self.$field.iter().map(|r| r.loc).collect();
+                })*
+            };
+        }
+        for_each_kind!(locs);
+        Vec::new()
+    }
+
     /// Total records loaded.
     pub fn record_count(&self) -> usize {
         self.files

@@ -215,7 +215,21 @@ fn run_section(
         None => format!("{} ({pattern})", spec.name),
     };
     let found = files::expand(base, pattern);
-    for &k in spec.produces {
+    let produces: Vec<fieldcheck_kit::Kind> = if spec.produces.is_empty() {
+        // The mapping adapter makes the kind its config names.
+        opts.str("kind")
+            .and_then(|k| {
+                fieldcheck_kit::Kind::ALL
+                    .iter()
+                    .copied()
+                    .find(|x| x.stem() == k)
+            })
+            .into_iter()
+            .collect()
+    } else {
+        spec.produces.to_vec()
+    };
+    for &k in &produces {
         em.sourced.declared[k as usize].push(label.clone());
     }
     if found.is_empty() {
@@ -223,7 +237,7 @@ fn run_section(
             at(Diagnostic::error("source-no-files", format!("`{pattern}` matches no file, so `{}` read nothing", spec.name)), config, path_at)
                 .help("check the path (relative to the kit folder); the controls that need these records are not evidenced"),
         );
-        for &k in spec.produces {
+        for &k in &produces {
             em.sourced.problems[k as usize].push(format!(
                 "source `{}` found no file at `{pattern}`",
                 spec.name
@@ -255,7 +269,7 @@ fn run_section(
         .map(|d| format!("{}: {}", d.file.clone().unwrap_or_default(), d.message))
         .collect();
     if let Some(first) = lost.first() {
-        for &k in spec.produces {
+        for &k in &produces {
             em.sourced.problems[k as usize]
                 .push(format!("source `{}` lost records ({first})", spec.name));
         }

@@ -88,10 +88,21 @@ pub fn bad_json(em: &mut Emitter, at: &At, el: &Element<'_>, e: &serde_json::Err
     em.diag(d);
 }
 
-/// Streams the raw records of one JSON file.
+/// Streams the raw records of one JSON file (records in the spec's containers).
 pub fn json_file(
     input: &Input<'_>,
     f: &SourceFile,
+    em: &mut Emitter,
+    each: &mut dyn FnMut(&Element<'_>, &At, &mut Emitter),
+) {
+    json_file_in(input, f, input.spec.containers, em, each);
+}
+
+/// Streams the raw records of one JSON file, with the records in the arrays of `containers`.
+pub fn json_file_in(
+    input: &Input<'_>,
+    f: &SourceFile,
+    containers: &[&str],
     em: &mut Emitter,
     each: &mut dyn FnMut(&Element<'_>, &At, &mut Emitter),
 ) {
@@ -101,7 +112,7 @@ pub fn json_file(
     let mut pending: Vec<Diagnostic> = Vec::new();
     // Paths show the page only when a file holds several; the first pass cannot know, so a page
     // number appears from the second document on.
-    let result = scan(h, input.spec.containers, &mut |el| {
+    let result = scan(h, containers, &mut |el| {
         let at = At {
             file: id.clone(),
             line: el.line,

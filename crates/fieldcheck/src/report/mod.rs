@@ -91,6 +91,12 @@ pub struct DeviationOut {
 pub struct EvidenceRef {
     pub file: String,
     pub line: u32,
+    /// The raw record's JSON path, for evidence read from a JSON export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The source adapter that translated the raw export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -99,11 +105,22 @@ pub struct NoteOut {
     pub detail: String,
 }
 
-/// What the kit held: one entry per file found.
+/// What the kit held: one entry per file found, and the raw exports the sources read.
 #[derive(Serialize)]
 pub struct EvidenceOut {
     pub records: usize,
     pub files: Vec<FileOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<RawFileOut>,
+}
+
+#[derive(Serialize)]
+pub struct RawFileOut {
+    pub file: String,
+    pub adapter: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_id: Option<String>,
+    pub records: u32,
 }
 
 #[derive(Serialize)]
@@ -151,12 +168,21 @@ impl Report {
                 files: kit
                     .files
                     .iter()
-                    .filter_map(|f| {
-                        f.name.as_ref().map(|n| FileOut {
-                            file: n.clone(),
-                            rows: f.rows,
-                            rejected: f.rejected,
-                        })
+                    .filter(|f| f.present())
+                    .map(|f| FileOut {
+                        file: f.display_name(),
+                        rows: f.rows,
+                        rejected: f.rejected,
+                    })
+                    .collect(),
+                sources: kit
+                    .raw_files
+                    .iter()
+                    .map(|r| RawFileOut {
+                        file: r.path.clone(),
+                        adapter: r.adapter.clone(),
+                        system_id: r.system_id.clone(),
+                        records: r.records,
                     })
                     .collect(),
             },
@@ -248,9 +274,14 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
                         evidence: d
                             .evidence
                             .iter()
-                            .map(|l| EvidenceRef {
-                                file: kit.file_name(*l),
-                                line: l.line,
+                            .map(|l| {
+                                let e = kit.evidence_at(*l);
+                                EvidenceRef {
+                                    file: e.file,
+                                    line: e.line,
+                                    path: e.path,
+                                    source: e.source,
+                                }
                             })
                             .collect(),
                     })

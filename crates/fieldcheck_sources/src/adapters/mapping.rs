@@ -1,0 +1,799 @@
+//! The generic mapping adapter, and the HR adapters built on it (Workday RaaS, BambooHR).
+//!
+//! A mapping names a record kind and, per kit field, where its value comes from: a CSV column
+//! or a JSON path (`user.email`, `owners[0].mail`), optionally through a value map
+//! (`"Terminated" = "offboarded"`) and a timestamp format (`%m/%d/%Y`), or a constant. Anything
+//! with rows (OneTrust, ServiceNow, SailPoint, CyberArk, a Google Sheet) becomes a kit kind
+//! without code.
+
+use fieldcheck_kit::{ConfigValue, Diagnostic, Kind, Ty, did_you_mean};
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+use crate::emit::Emitter;
+use crate::read::{At, bad_json, csv_rows, json_file_in};
+use crate::spec::{OptSpec, OptTy, Spec};
+use crate::value::{parse_bool, parse_time, present};
+use crate::{Adapter, Input};
+
+/// Where one kit field's value comes from.
+#[derive(Clone, Debug)]
+pub(crate) struct FieldMap {
+    /// The kit field.
+    pub field: &'static str,
+    /// Columns or JSON paths tried in order (the first non-empty wins).
+    pub from: Vec<String>,
+    /// A constant instead of a column.
+    pub value: Option<String>,
+    /// Raw value → kit value (exact, then case-insensitive).
+    pub map: Vec<(String, String)>,
+    /// A strftime-style format for timestamps and dates.
+    pub format: Option<String>,
+}
+
+/// A whole mapping: the kind and its fields.
+#[derive(Clone, Debug)]
+pub(crate) struct Mapping {
+    pub kind: Kind,
+    pub fields: Vec<FieldMap>,
+}
+
+const MAPPING_OPTIONS: &[OptSpec] = &[
+    OptSpec {
+        name: "kind",
+        ty: OptTy::Str,
+        help: "the record kind the rows become, by file stem: `vendors`, `people`, `sessions`, ...",
+    },
+    OptSpec {
+        name: "fields",
+        ty: OptTy::Table,
+        help: "kit field = \"Column\" or \"json.path\", or { from = \"...\", map = { \"Raw\" = \"kit\" }, format = \"%m/%d/%Y\" } or { value = \"constant\" }",
+    },
+    OptSpec {
+        name: "records",
+        ty: OptTy::Str,
+        help: "JSON only: the path of the records array (`data.items`); default: a top-level array or the usual wrappers",
+    },
+    OptSpec {
+        name: "delimiter",
+        ty: OptTy::Str,
+        help: "CSV only: the delimiter, one character; default `,`",
+    },
+    OptSpec {
+        name: "format",
+        ty: OptTy::Str,
+        help: "`csv` or `json`; default from the file extension",
+    },
+];
+
+/// `mapping`.
+pub(crate) static MAPPING: Adapter = Adapter {
+    spec: &Spec {
+        name: "mapping",
+        system: "any CSV or JSON export (OneTrust, ServiceNow, SailPoint, CyberArk, ProcessUnity, a spreadsheet)",
+        reads: "any CSV (header row) or JSON export, through a declarative mapping of columns or JSON paths to one kit kind's fields",
+        produces: &[],
+        needs_system: false,
+        containers: &[],
+        options: MAPPING_OPTIONS,
+        example: "[[sources]]\nadapter = \"mapping\"\npath = \"exports/onetrust-vendors.csv\"\nkind = \"vendors\"\n[sources.fields]\nvendor_id = \"Vendor ID\"\nname = \"Vendor Name\"\ntier = { from = \"Criticality\", map = { \"Critical\" = \"1\", \"High\" = \"2\", \"Low\" = \"3\" } }\nstatus = { from = \"Status\", map = { \"Active\" = \"active\", \"Terminated\" = \"offboarded\" } }\nlast_reviewed_at = { from = \"Last Assessment\", format = \"%m/%d/%Y\" }",
+    },
+    run: run_mapping,
+};
+
+/// `workday`.
+pub(crate) static WORKDAY: Adapter = Adapter {
+    spec: &Spec {
+        name: "workday",
+        system: "Workday",
+        reads: "a Workday custom report (RaaS) as JSON (`?format=json`, `{\"Report_Entry\": [...]}`) or CSV (`?format=csv`), with the columns of the suggested Terminations report or your own through `fields`",
+        produces: &[Kind::People],
+        needs_system: false,
+        containers: &["Report_Entry"],
+        options: &[OptSpec {
+            name: "fields",
+            ty: OptTy::Table,
+            help: "overrides of the default columns (person_id = \"Employee_ID\", email = \"Primary_Work_Email\", name = \"Worker\", manager_id = \"Manager_ID\", employment_type = \"Worker_Type\", start_date = \"Hire_Date\", terminated_at = \"Termination_Date\"), in the mapping adapter's form",
+        }],
+        example: "[[sources]]\nadapter = \"workday\"\npath = \"exports/workday/workers.json\"\n[sources.fields]\nprivileged = { from = \"Has_Admin_Access\", map = { \"1\" = \"true\", \"0\" = \"false\" } }",
+    },
+    run: run_workday,
+};
+
+/// `bamboohr`.
+pub(crate) static BAMBOOHR: Adapter = Adapter {
+    spec: &Spec {
+        name: "bamboohr",
+        system: "BambooHR",
+        reads: "the BambooHR employee directory (`GET /v1/employees/directory`) or a custom report (`POST /v1/reports/custom?format=JSON`), `{\"employees\": [...]}`",
+        produces: &[Kind::People],
+        needs_system: false,
+        containers: &["employees"],
+        options: &[OptSpec {
+            name: "fields",
+            ty: OptTy::Table,
+            help: "overrides of the default fields (person_id = \"id\", email = \"workEmail\", name = \"displayName\", manager_id = \"supervisorEId\", employment_type = \"employmentHistoryStatus\", start_date = \"hireDate\", terminated_at = \"terminationDate\"), in the mapping adapter's form",
+        }],
+        example: "[[sources]]\nadapter = \"bamboohr\"\npath = \"exports/bamboohr/report.json\"\n[sources.fields]\nperson_id = \"employeeNumber\"",
+    },
+    run: run_bamboohr,
+};
+
+fn simple(field: &'static str, from: &str) -> FieldMap {
+    FieldMap {
+        field,
+        from: vec![from.to_string()],
+        value: None,
+        map: Vec::new(),
+        format: None,
+    }
+}
+
+fn run_workday(input: &Input<'_>, em: &mut Emitter) {
+    let contract = vec![
+        ("Employee".to_string(), "employee".to_string()),
+        ("Regular".to_string(), "employee".to_string()),
+        ("Contingent Worker".to_string(), "contractor".to_string()),
+        ("Contractor".to_string(), "contractor".to_string()),
+    ];
+    let mut defaults = vec![
+        simple("person_id", "Employee_ID"),
+        simple("email", "Primary_Work_Email"),
+        simple("name", "Worker"),
+        simple("manager_id", "Manager_ID"),
+        FieldMap {
+            map: contract,
+            ..simple("employment_type", "Worker_Type")
+        },
+        simple("start_date", "Hire_Date"),
+        simple("terminated_at", "Termination_Date"),
+    ];
+    run_with_defaults(input, em, Kind::People, &mut defaults);
+}
+
+fn run_bamboohr(input: &Input<'_>, em: &mut Emitter) {
+    let status = vec![
+        ("Contractor".to_string(), "contractor".to_string()),
+        ("Contract".to_string(), "contractor".to_string()),
+        ("Full-Time".to_string(), "employee".to_string()),
+        ("Part-Time".to_string(), "employee".to_string()),
+        ("Terminated".to_string(), "employee".to_string()),
+        ("Intern".to_string(), "employee".to_string()),
+    ];
+    let mut defaults = vec![
+        simple("person_id", "id"),
+        simple("email", "workEmail"),
+        FieldMap {
+            from: vec![
+                "displayName".into(),
+                "preferredName".into(),
+                "firstName".into(),
+            ],
+            ..simple("name", "displayName")
+        },
+        simple("manager_id", "supervisorEId"),
+        FieldMap {
+            map: status,
+            ..simple("employment_type", "employmentHistoryStatus")
+        },
+        simple("start_date", "hireDate"),
+        simple("terminated_at", "terminationDate"),
+    ];
+    run_with_defaults(input, em, Kind::People, &mut defaults);
+}
+
+fn run_with_defaults(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    kind: Kind,
+    defaults: &mut Vec<FieldMap>,
+) {
+    if let Some(overrides) = parse_fields(input, kind, em, false) {
+        for o in overrides {
+            match defaults.iter_mut().find(|d| d.field == o.field) {
+                Some(d) => *d = o,
+                None => defaults.push(o),
+            }
+        }
+    } else if input.options.value("fields").is_some() {
+        return;
+    }
+    let m = Mapping {
+        kind,
+        fields: std::mem::take(defaults),
+    };
+    apply(input, em, &m);
+}
+
+fn run_mapping(input: &Input<'_>, em: &mut Emitter) {
+    let Some(stem) = input.options.str("kind") else {
+        em.diag(
+            Diagnostic::error(
+                "source-invalid",
+                "a `mapping` source needs `kind`: the record kind its rows become",
+            )
+            .help(format!(
+                "add `kind = \"...\"`, one of: {}",
+                Kind::ALL
+                    .iter()
+                    .map(|k| format!("`{}`", k.stem()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+        return;
+    };
+    let Some(kind) = Kind::ALL.iter().copied().find(|k| k.stem() == stem) else {
+        let hint = did_you_mean(stem, Kind::ALL.iter().map(|k| k.stem()))
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        let mut d = Diagnostic::error("source-invalid", format!("`{stem}` is not a record kind"))
+            .help(format!(
+                "{hint}the kinds are: {}",
+                Kind::ALL
+                    .iter()
+                    .map(|k| format!("`{}`", k.stem()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        if let Some(p) = input.options.place("kind") {
+            d = d
+                .line(p.line)
+                .column(p.column)
+                .snippet(p.snippet.clone(), p.width.max(1));
+        }
+        em.diag(d);
+        return;
+    };
+    let Some(fields) = parse_fields(input, kind, em, true) else {
+        return;
+    };
+    apply(input, em, &Mapping { kind, fields });
+}
+
+/// Parses the `fields` table; `None` when it is missing (and `need`) or has errors.
+fn parse_fields(
+    input: &Input<'_>,
+    kind: Kind,
+    em: &mut Emitter,
+    need: bool,
+) -> Option<Vec<FieldMap>> {
+    let schema = kind.schema();
+    let place = input.options.place("fields").cloned();
+    let fail = |em: &mut Emitter, msg: String, help: String| {
+        let mut d = Diagnostic::error("source-invalid-option", msg).help(help);
+        if let Some(p) = &place {
+            d = d
+                .line(p.line)
+                .column(p.column)
+                .snippet(p.snippet.clone(), p.width.max(1));
+        }
+        em.diag(d);
+    };
+    let Some(ConfigValue::Table(entries)) = input.options.value("fields") else {
+        if need {
+            fail(
+                em,
+                format!(
+                    "a `mapping` source needs `fields`: which column or JSON path fills each field of {}",
+                    schema.stem
+                ),
+                "add a `[sources.fields]` table, e.g. `vendor_id = \"Vendor ID\"`".into(),
+            );
+        }
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (name, v) in entries {
+        let Some(f) = schema.fields.iter().find(|f| f.name == name) else {
+            let hint = did_you_mean(name, schema.fields.iter().map(|f| f.name))
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            fail(
+                em,
+                format!("{} has no field `{name}`", schema.stem),
+                format!(
+                    "{hint}the fields of {} are: {}",
+                    schema.stem,
+                    schema
+                        .fields
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            ok = false;
+            continue;
+        };
+        let mut m = FieldMap {
+            field: f.name,
+            from: Vec::new(),
+            value: None,
+            map: Vec::new(),
+            format: None,
+        };
+        match v {
+            ConfigValue::Str(s) => m.from.push(s.clone()),
+            ConfigValue::Array(a) => m.from.extend(a.iter().filter_map(|x| {
+                if let ConfigValue::Str(s) = x {
+                    Some(s.clone())
+                } else {
+                    None
+                }
+            })),
+            ConfigValue::Table(t) => {
+                for (k, x) in t {
+                    match (k.as_str(), x) {
+                        ("from", ConfigValue::Str(s)) => m.from.push(s.clone()),
+                        ("from", ConfigValue::Array(a)) => {
+                            m.from.extend(a.iter().filter_map(|x| {
+                                if let ConfigValue::Str(s) = x {
+                                    Some(s.clone())
+                                } else {
+                                    None
+                                }
+                            }))
+                        }
+                        ("value", ConfigValue::Str(s)) => m.value = Some(s.clone()),
+                        ("value", ConfigValue::Int(n)) => m.value = Some(n.to_string()),
+                        ("value", ConfigValue::Bool(b)) => m.value = Some(b.to_string()),
+                        ("format", ConfigValue::Str(s)) => m.format = Some(s.clone()),
+                        ("map", ConfigValue::Table(mt)) => {
+                            for (rk, rv) in mt {
+                                let rv = match rv {
+                                    ConfigValue::Str(s) => s.clone(),
+                                    ConfigValue::Int(n) => n.to_string(),
+                                    ConfigValue::Bool(b) => b.to_string(),
+                                    _ => continue,
+                                };
+                                m.map.push((rk.clone(), rv));
+                            }
+                        }
+                        (other, _) => {
+                            fail(em, format!("`fields.{name}` has an unknown or mistyped key `{other}`"), "a field takes `from` (a column or path, or a list of them), `map` (a table), `format` (a string) or `value` (a constant)".into());
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            other => {
+                fail(
+                    em,
+                    format!(
+                        "`fields.{name}` must be a column name or a table, not {}",
+                        other.type_name()
+                    ),
+                    "write `field = \"Column\"` or `field = { from = \"Column\", map = { ... } }`"
+                        .into(),
+                );
+                ok = false;
+                continue;
+            }
+        }
+        if m.from.is_empty() && m.value.is_none() {
+            fail(
+                em,
+                format!("`fields.{name}` names no column"),
+                "add `from = \"Column\"` or `value = \"constant\"`".into(),
+            );
+            ok = false;
+            continue;
+        }
+        out.push(m);
+    }
+    for f in schema.fields.iter().filter(|f| f.required && need) {
+        if !out.iter().any(|m| m.field == f.name) {
+            fail(
+                em,
+                format!(
+                    "`fields` does not map `{}`, which {} requires",
+                    f.name, schema.stem
+                ),
+                format!("add `{} = \"Column\"`", f.name),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Looks up a JSON path: dot-separated keys with optional `[n]` indexes.
+pub(crate) fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut cur = v;
+    for part in path.split('.') {
+        let (key, idx) = match part.find('[') {
+            Some(b) => (&part[..b], Some(&part[b..])),
+            None => (part, None),
+        };
+        if !key.is_empty() {
+            cur = cur.get(key)?;
+        }
+        if let Some(mut rest) = idx {
+            while let Some(end) = rest.find(']') {
+                let n: usize = rest.get(1..end)?.parse().ok()?;
+                cur = cur.get(n)?;
+                rest = &rest[end + 1..];
+            }
+        }
+    }
+    Some(cur)
+}
+
+fn json_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(a) => a.first().and_then(json_text),
+        Value::Object(_) => None,
+    }
+}
+
+/// Converts one raw value to the kit field's text, or explains why it cannot.
+fn convert(m: &FieldMap, ty: Ty, raw: &str, tz: &TimeZone) -> Result<Option<String>, String> {
+    let mapped = m
+        .map
+        .iter()
+        .find(|(k, _)| k == raw)
+        .or_else(|| m.map.iter().find(|(k, _)| k.eq_ignore_ascii_case(raw)))
+        .map(|(_, v)| v.clone());
+    let v = mapped.unwrap_or_else(|| raw.to_string());
+    let Some(v) = present(&v).map(str::to_string) else {
+        return Ok(None);
+    };
+    match ty {
+        Ty::Ts => {
+            if let Some(fmt) = &m.format {
+                let bdt = jiff::fmt::strtime::parse(fmt, &v)
+                    .map_err(|e| format!("`{v}` does not match the format `{fmt}` ({e})"))?;
+                if let Ok(ts) = bdt.to_timestamp() {
+                    return Ok(Some(ts.to_string()));
+                }
+                let dt = match bdt.to_datetime() {
+                    Ok(dt) => dt,
+                    Err(_) => bdt
+                        .to_date()
+                        .map_err(|e| e.to_string())?
+                        .to_datetime(Time::midnight()),
+                };
+                return dt
+                    .to_zoned(tz.clone())
+                    .map(|z| Some(z.timestamp().to_string()))
+                    .map_err(|e| e.to_string());
+            }
+            if v.len() == 10
+                || (v.len() == 16
+                    && v.as_bytes()
+                        .get(10)
+                        .is_some_and(|b| *b == b'-' || *b == b'+'))
+            {
+                // A bare date (Workday may add an offset: `2025-03-14-08:00`): the start of that day.
+                let d: Date = crate::value::parse_date_prefix(&v)?;
+                return d
+                    .to_zoned(tz.clone())
+                    .map(|z| Some(z.timestamp().to_string()))
+                    .map_err(|e| e.to_string());
+            }
+            parse_time(&v, Some(tz)).map(|t: Timestamp| Some(t.to_string()))
+        }
+        Ty::Date => {
+            if let Some(fmt) = &m.format {
+                let bdt = jiff::fmt::strtime::parse(fmt, &v)
+                    .map_err(|e| format!("`{v}` does not match the format `{fmt}` ({e})"))?;
+                return bdt
+                    .to_date()
+                    .map(|d| Some(d.to_string()))
+                    .map_err(|e| e.to_string());
+            }
+            crate::value::parse_date_prefix(&v).map(|d| Some(d.to_string()))
+        }
+        Ty::Bool => parse_bool(&v).map(|b| Some(b.to_string())).ok_or_else(|| {
+            format!("`{v}` is not a boolean (map it with `map = {{ \"{v}\" = \"true\" }}`)")
+        }),
+        Ty::Enum(values) => {
+            let lower = v.to_lowercase().replace([' ', '-'], "_");
+            Ok(Some(if values.contains(&lower.as_str()) {
+                lower
+            } else {
+                v
+            }))
+        }
+        _ => Ok(Some(v)),
+    }
+}
+
+/// Applies `m` to every record of the source's files.
+pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
+    let schema = m.kind.schema();
+    let format = input.options.str("format").map(str::to_ascii_lowercase);
+    for f in input.files {
+        let is_json = match format.as_deref() {
+            Some("json") => true,
+            Some(_) => false,
+            None => {
+                let n = f.shown.to_ascii_lowercase();
+                n.ends_with(".json")
+                    || n.ends_with(".jsonl")
+                    || n.ends_with(".ndjson")
+                    || n.ends_with(".json.gz")
+            }
+        };
+        let one = std::slice::from_ref(f);
+        let sub = Input {
+            spec: input.spec,
+            options: input.options,
+            system_id: input.system_id,
+            tz: input.tz,
+            files: one,
+        };
+        let emit_row = |em: &mut Emitter, at: &At, get: &dyn Fn(&str) -> Option<String>| {
+            let mut row = em.row(m.kind, &at.file, at.line, at.path());
+            let mut problems: Vec<String> = Vec::new();
+            for fm in &m.fields {
+                let Some(kf) = schema.fields.iter().find(|x| x.name == fm.field) else {
+                    continue;
+                };
+                let raw = match &fm.value {
+                    Some(c) => Some(c.clone()),
+                    None => fm
+                        .from
+                        .iter()
+                        .find_map(|c| get(c).filter(|s| !s.trim().is_empty())),
+                };
+                let Some(raw) = raw else { continue };
+                match convert(fm, kf.ty, raw.trim(), input.tz) {
+                    Ok(v) => row = row.set(fm.field, v),
+                    Err(e) => problems.push(format!("`{}`: {e}", fm.field)),
+                }
+            }
+            if problems.is_empty() {
+                row.emit();
+            } else {
+                drop(row);
+                em.bad_record(&at.file, at.line, at.path(), "bad-value", format!("cannot read {}", problems.join("; ")), "fix the value or add a `map`/`format` for it in `[sources.fields]`; the record was skipped");
+            }
+        };
+        if is_json {
+            let records = input.options.str("records").map(str::to_string);
+            let containers: Vec<&str> = match &records {
+                Some(r) if !r.contains('.') && !r.contains('[') => vec![r.as_str()],
+                Some(_) => Vec::new(),
+                None if input.spec.containers.is_empty() => DEFAULT_CONTAINERS.to_vec(),
+                None => input.spec.containers.to_vec(),
+            };
+            json_file_in(&sub, f, &containers, em, &mut |el, at, em| {
+                let doc: Value = match serde_json::from_slice(el.bytes) {
+                    Ok(v) => v,
+                    Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                };
+                match &records {
+                    Some(r) if r.contains('.') || r.contains('[') => {
+                        let Some(Value::Array(items)) = lookup(&doc, r) else {
+                            em.bad_record(
+                                &at.file,
+                                at.line,
+                                at.path(),
+                                "bad-json",
+                                format!("the document has no array at `{r}`"),
+                                "check `records` in the source's config",
+                            );
+                            return;
+                        };
+                        for (i, item) in items.iter().enumerate() {
+                            let at = At {
+                                path: Some(format!(
+                                    "{}.{r}[{i}]",
+                                    at.path.as_deref().unwrap_or("$")
+                                )),
+                                ..at.clone()
+                            };
+                            emit_row(em, &at, &|c| lookup(item, c).and_then(json_text));
+                        }
+                    }
+                    _ => emit_row(em, at, &|c| lookup(&doc, c).and_then(json_text)),
+                }
+            });
+        } else {
+            let delim = input
+                .options
+                .str("delimiter")
+                .and_then(|d| d.bytes().next())
+                .unwrap_or(b',');
+            let required: Vec<String> = m
+                .fields
+                .iter()
+                .filter(|f| {
+                    f.value.is_none()
+                        && f.from.len() == 1
+                        && schema
+                            .fields
+                            .iter()
+                            .any(|k| k.name == f.field && k.required)
+                })
+                .map(|f| f.from[0].clone())
+                .collect();
+            let required: Vec<&str> = required.iter().map(String::as_str).collect();
+            csv_rows(&sub, em, delim, &required, &mut |row, at, em| {
+                emit_row(em, at, &|c| row.get(c).map(str::to_string))
+            });
+        }
+    }
+}
+
+/// Wrappers whose array holds the records when a mapping names no `records` path.
+const DEFAULT_CONTAINERS: &[&str] = &[
+    "data",
+    "value",
+    "items",
+    "results",
+    "records",
+    "Report_Entry",
+    "employees",
+    "issues",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{flat, run};
+
+    const VENDORS: &str = "Vendor ID,Vendor Name,Criticality,Status,Last Assessment,Report End\n\
+V-1,\"Acme, Inc.\",Critical,Active,03/15/2026,2025-12-31\n\
+V-2,Globex,Low,Terminated,N/A,\n\
+V-3,Initech,High,Active,13/45/2026,\n";
+
+    const BLOCK: &str = "[[sources]]\nadapter = \"mapping\"\npath = \"grc/vendors.csv\"\nkind = \"vendors\"\n[sources.fields]\nvendor_id = \"Vendor ID\"\nname = \"Vendor Name\"\ntier = { from = \"Criticality\", map = { \"Critical\" = \"1\", \"High\" = \"2\", \"Low\" = \"3\" } }\nstatus = { from = \"Status\", map = { \"Active\" = \"active\", \"Terminated\" = \"offboarded\" } }\nlast_reviewed_at = { from = \"Last Assessment\", format = \"%m/%d/%Y\" }\nreport_period_end = \"Report End\"\nassurance_type = { value = \"soc2_type2\" }";
+
+    #[test]
+    fn a_csv_mapping_with_value_maps_formats_and_constants() {
+        let out = run(BLOCK, &[("grc/vendors.csv", VENDORS.as_bytes())]);
+        let rows: Vec<String> = out.rows("vendors").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "assurance_type=soc2_type2|last_reviewed_at=2026-03-15T04:00:00Z|name=Acme, Inc.|report_period_end=2025-12-31|status=active|tier=1|vendor_id=V-1",
+                "assurance_type=soc2_type2|name=Globex|status=offboarded|tier=3|vendor_id=V-2",
+            ]
+        );
+        // The impossible date is an error on its line, naming the field and the format.
+        assert_eq!(out.codes(), ["bad-value"]);
+        assert_eq!(out.diags[0].line, Some(4));
+        assert!(
+            out.diags[0].message.contains("last_reviewed_at"),
+            "{}",
+            out.diags[0].message
+        );
+        assert_eq!(out.problems("vendors").len(), 1);
+    }
+
+    #[test]
+    fn a_changed_header_is_named_with_the_closest_column() {
+        let csv = VENDORS.replace("Vendor ID", "Vendor Id");
+        let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+        assert!(out.rows("vendors").is_empty());
+        assert_eq!(out.codes(), ["source-missing-column"]);
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`Vendor Id` → `Vendor ID`"),
+            "{:?}",
+            out.diags[0].help
+        );
+    }
+
+    #[test]
+    fn bad_mappings_are_config_errors() {
+        let out = run(
+            "[[sources]]\nadapter = \"mapping\"\npath = \"x.csv\"\nkind = \"vendor\"\n[sources.fields]\nvendor_id = \"A\"",
+            &[("x.csv", b"A\n1\n")],
+        );
+        assert_eq!(out.codes(), ["source-invalid"]);
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `vendors`?")
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"mapping\"\npath = \"x.csv\"\nkind = \"vendors\"\n[sources.fields]\nname = \"A\"\ntierr = \"B\"",
+            &[("x.csv", b"A\n1\n")],
+        );
+        assert_eq!(
+            out.codes(),
+            ["source-invalid-option", "source-invalid-option"]
+        );
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `tier`?")
+        );
+        assert!(out.diags[1].message.contains("`vendor_id`"));
+    }
+
+    #[test]
+    fn json_paths_and_nested_records() {
+        let doc = r#"{"data": {"items": [
+  {"id": "S-1", "owner": {"email": "ann@example.com"}, "start": "2026-03-01T10:00:00Z", "tags": ["ssh"]},
+  {"id": "S-2", "owner": {"email": null}, "start": "2026-03-01 11:00:00+00:00", "tags": []}
+]}}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"mapping\"\npath = \"pam.json\"\nkind = \"sessions\"\nsystem_id = \"prod\"\nrecords = \"data.items\"\n[sources.fields]\nsession_id = \"id\"\nperson_id = \"owner.email\"\nstarted_at = \"start\"\nmethod = \"tags[0]\"",
+            &[("pam.json", doc.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("sessions").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "method=ssh|person_id=ann@example.com|session_id=S-1|started_at=2026-03-01T10:00:00Z|system_id=prod",
+                "session_id=S-2|started_at=2026-03-01T11:00:00Z|system_id=prod",
+            ]
+        );
+        assert_eq!(
+            out.origins("sessions")[1].path.as_deref(),
+            Some("$.data.items[1]")
+        );
+    }
+
+    #[test]
+    fn workday_reports_in_json_and_csv() {
+        let json = r#"{"Report_Entry": [
+  {"Employee_ID": "52107", "Worker": "John Smith (52107)", "Primary_Work_Email": "john.smith@example.com",
+   "Hire_Date": "2021-06-01", "Termination_Date": "2025-03-14-08:00", "Worker_Type": "Employee", "Manager_ID": "50001"},
+  {"Employee_ID": "52108", "Worker": "Ana Lima", "Primary_Work_Email": "ana@example.com", "Hire_Date": "2024-02-01-05:00",
+   "Termination_Date": "2026-05-14T17:30:00-04:00", "Worker_Type": "Contingent Worker", "Has_Admin": "1"}
+]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"hr/workers.json\"\n[sources.fields]\nprivileged = \"Has_Admin\"",
+            &[("hr/workers.json", json.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("people").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "email=john.smith@example.com|employment_type=employee|manager_id=50001|name=John Smith (52107)|person_id=52107|start_date=2021-06-01|terminated_at=2025-03-14T04:00:00Z",
+                "email=ana@example.com|employment_type=contractor|name=Ana Lima|person_id=52108|privileged=true|start_date=2024-02-01|terminated_at=2026-05-14T21:30:00Z",
+            ]
+        );
+        let csv = "Employee_ID,Worker,Primary_Work_Email,Hire_Date,Termination_Date,Worker_Type\n52107,John Smith,john@example.com,2021-06-01,,Employee\n";
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"hr/workers.csv\"",
+            &[("hr/workers.csv", csv.as_bytes())],
+        );
+        assert_eq!(
+            flat(&out.rows("people")[0]),
+            "email=john@example.com|employment_type=employee|name=John Smith|person_id=52107|start_date=2021-06-01"
+        );
+    }
+
+    #[test]
+    fn bamboohr_directory_with_its_never_terminated_sentinel() {
+        let json = r#"{"fields": [], "employees": [
+  {"id": "2", "employeeNumber": "E-1042", "displayName": "Kenji Watanabe", "workEmail": "kenji@example.com", "status": "Inactive",
+   "employmentHistoryStatus": "Full-Time", "hireDate": "2020-01-06", "terminationDate": "2025-03-14", "supervisorEId": "1"},
+  {"id": "3", "displayName": null, "firstName": "Ann", "workEmail": "ann@example.com", "status": "Active",
+   "employmentHistoryStatus": "Contractor", "hireDate": "2021-02-01", "terminationDate": "0000-00-00"}
+]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"bamboohr\"\npath = \"hr/*.json\"",
+            &[("hr/dir.json", json.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("people").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "email=kenji@example.com|employment_type=employee|manager_id=1|name=Kenji Watanabe|person_id=2|start_date=2020-01-06|terminated_at=2025-03-14T04:00:00Z",
+                "email=ann@example.com|employment_type=contractor|name=Ann|person_id=3|start_date=2021-02-01",
+            ]
+        );
+        assert!(out.diags.is_empty(), "{:?}", out.diags);
+    }
+}
