@@ -105,3 +105,77 @@ pub fn controls_reference() -> String {
     }
     o
 }
+
+/// Every source adapter: the export it reads, the kinds it makes, its options and an example.
+pub fn sources_reference() -> String {
+    let mut o = String::new();
+    for a in fieldcheck_sources::adapters() {
+        let s = a.spec;
+        let _ = writeln!(o, "### `{}` ({})", s.name, s.system);
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Reads {}.", s.reads.trim_end_matches('.'));
+        let _ = writeln!(o);
+        let produces = if s.produces.is_empty() {
+            "the kind its `kind` option names".to_string()
+        } else {
+            s.produces
+                .iter()
+                .map(|k| format!("`{}`", k.csv_name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            o,
+            "Makes {produces}{}.",
+            if s.needs_system {
+                "; needs `system_id`"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(o);
+        if !s.options.is_empty() {
+            let _ = writeln!(o, "| option | type | meaning |");
+            let _ = writeln!(o, "|---|---|---|");
+            for opt in s.options {
+                let _ = writeln!(
+                    o,
+                    "| `{}` | {} | {} |",
+                    opt.name,
+                    opt.ty.describe(),
+                    opt.help.replace('|', "\\|")
+                );
+            }
+            let _ = writeln!(o);
+        }
+        let _ = writeln!(o, "```toml\n{}\n```", s.example);
+        let _ = writeln!(o);
+    }
+    o
+}
+
+/// The README's table of sources: one row per adapter with the export it reads.
+pub fn sources_table() -> String {
+    let mut o = String::from("| adapter | system | reads | makes |\n|---|---|---|---|\n");
+    for a in fieldcheck_sources::adapters() {
+        let s = a.spec;
+        let produces = if s.produces.is_empty() {
+            "any kind".to_string()
+        } else {
+            s.produces
+                .iter()
+                .map(|k| k.stem())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} |",
+            s.name,
+            s.system,
+            s.reads.replace('|', "\\|"),
+            produces
+        );
+    }
+    o
+}

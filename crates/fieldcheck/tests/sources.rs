@@ -1,0 +1,305 @@
+//! Source adapters end to end, as a user runs them: raw exports and `[[sources]]` in, the audit,
+//! `ingest` and `sources` out.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fieldcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn audit_json(dir: &Path) -> Value {
+    let o = fieldcheck(&["audit", dir.to_str().expect("utf8"), "--format", "json"]);
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "{}",
+        text(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+/// The audit's findings without where the evidence is: statuses, populations, deviations, notes.
+fn findings(v: &Value) -> Value {
+    let controls: Vec<Value> = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| {
+            let tests: Vec<Value> = c["tests"]
+                .as_array()
+                .expect("tests")
+                .iter()
+                .map(|t| {
+                    let devs: Vec<Value> = t["deviations"]
+                        .as_array()
+                        .expect("deviations")
+                        .iter()
+                        .map(|d| serde_json::json!([d["item"], d["reasons"], d["detail"]]))
+                        .collect();
+                    serde_json::json!({"id": t["id"], "population": t["population"], "deviations": devs, "notes": t.get("notes")})
+                })
+                .collect();
+            serde_json::json!({"id": c["id"], "status": c["status"], "reason": c.get("reason"), "tests": tests})
+        })
+        .collect();
+    serde_json::json!({"summary": v["summary"], "controls": controls})
+}
+
+#[test]
+fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
+    let canonical = tempfile::tempdir().expect("tmp");
+    let raw = tempfile::tempdir().expect("tmp");
+    let o = fieldcheck(&["demo", "--out", canonical.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = fieldcheck(&["demo", "--raw", "--out", raw.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // The raw folder really is raw: only the inventory and the identity map are kit files.
+    let kit_files: Vec<String> = std::fs::read_dir(raw.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    let mut kit_files = kit_files;
+    kit_files.sort();
+    assert_eq!(kit_files, ["identities.csv", "systems.csv"]);
+
+    let a = audit_json(canonical.path());
+    let b = audit_json(raw.path());
+    assert_eq!(findings(&a), findings(&b));
+    assert_eq!(
+        b["diagnostics"],
+        serde_json::json!([]),
+        "the raw demo reads cleanly"
+    );
+    // Deviations point at the raw exports, with the adapter and JSON path.
+    let evidence: Vec<&Value> = b["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .flat_map(|c| c["tests"].as_array().expect("tests").iter())
+        .flat_map(|t| t["deviations"].as_array().expect("devs").iter())
+        .flat_map(|d| d["evidence"].as_array().expect("evidence").iter())
+        .collect();
+    assert!(evidence.iter().any(|e| {
+        e["source"] == "okta-system-log"
+            && e["file"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("exports/okta/system-log-"))
+            && e["path"].as_str().is_some_and(|p| p.starts_with("$["))
+    }));
+    assert!(evidence.iter().any(|e| {
+        e["source"] == "workday"
+            && e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("$.Report_Entry["))
+    }));
+    assert!(evidence.iter().any(|e| e["source"] == "jira"));
+    assert!(evidence.iter().any(|e| e["source"] == "github"));
+
+    // ingest writes a canonical kit that audits the same, with provenance for every sourced row.
+    let out = tempfile::tempdir().expect("tmp");
+    let o = fieldcheck(&[
+        "ingest",
+        raw.path().to_str().expect("utf8"),
+        "--out",
+        out.path().to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let c = audit_json(out.path());
+    assert_eq!(findings(&c), findings(&a));
+    let prov = std::fs::read_to_string(out.path().join("provenance.csv")).expect("provenance");
+    assert!(prov.starts_with("file,line,source,raw_file,raw_line,raw_path\n"));
+    assert!(
+        prov.lines()
+            .any(|l| l.starts_with("people.csv,2,workday,exports/workday/workers.json,")),
+        "{}",
+        &prov[..300]
+    );
+    let config = std::fs::read_to_string(out.path().join("fieldcheck.toml")).expect("config");
+    assert!(
+        !config.contains("[[sources]]") && !config.contains("[sources."),
+        "{config}"
+    );
+}
+
+const SYSTEMS: &str = "system_id,name,kind,tier,in_scope,classification,rto_minutes,owner_id\nokta,Okta,idp,1,true,confidential,240,E1\n";
+
+const WORKERS: &str = r#"{"Report_Entry": [
+  {"Employee_ID": "E1", "Worker": "Ann Lee", "Primary_Work_Email": "ann@acme.io", "Hire_Date": "2020-01-06", "Worker_Type": "Employee"},
+  {"Employee_ID": "E2", "Worker": "Kenji Watanabe", "Primary_Work_Email": "kenji@acme.io", "Hire_Date": "2021-06-01",
+   "Termination_Date": "2026-03-13T17:00:00-04:00", "Worker_Type": "Employee"}
+]}"#;
+
+const USERS: &str = r#"[
+  {"id": "00u1ann", "status": "ACTIVE", "created": "2020-01-06T14:00:00.000Z", "profile": {"login": "ann@acme.io", "email": "ann@acme.io"}},
+  {"id": "00u2kenji", "status": "DEPROVISIONED", "created": "2021-06-01T13:00:00.000Z", "statusChanged": "2026-03-16T15:00:00.000Z",
+   "profile": {"login": "kenji@acme.io", "email": "kenji@acme.io"}}
+]"#;
+
+const LOG: &str = r#"[
+ {"uuid": "a", "published": "2026-03-15T09:00:00.000Z", "eventType": "user.session.start", "actor": {"id": "00u2kenji", "type": "User", "alternateId": "kenji@acme.io"}, "outcome": {"result": "SUCCESS"}},
+ {"uuid": "b", "published": "2026-03-16T15:00:00.000Z", "eventType": "user.lifecycle.deactivate", "actor": {"id": "00uadmin", "type": "User", "alternateId": "it@acme.io"}, "target": [{"id": "00u2kenji", "type": "User", "alternateId": "kenji@acme.io"}], "outcome": {"result": "SUCCESS"}}
+]"#;
+
+fn raw_kit(dir: &Path, extra_config: &str) {
+    std::fs::create_dir_all(dir.join("exports/okta")).expect("mkdir");
+    std::fs::write(dir.join("systems.csv"), SYSTEMS).expect("write");
+    std::fs::write(dir.join("exports/workers.json"), WORKERS).expect("write");
+    std::fs::write(dir.join("exports/okta/users.json"), USERS).expect("write");
+    std::fs::write(dir.join("exports/okta/system-log-2026-03.json"), LOG).expect("write");
+    let config = format!(
+        "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n\n[[sources]]\nadapter = \"workday\"\npath = \"exports/workers.json\"\n\n[[sources]]\nadapter = \"okta-users\"\npath = \"exports/okta/users.json\"\nsystem_id = \"okta\"\n\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"exports/okta/system-log-*.json\"\nsystem_id = \"okta\"\n{extra_config}"
+    );
+    std::fs::write(dir.join("fieldcheck.toml"), config).expect("write");
+}
+
+#[test]
+fn a_folder_of_raw_exports_audits_to_the_leaver_deviations_behind_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let v = audit_json(dir.path());
+    let leavers = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "leaver-deprovisioning")
+        .expect("leavers");
+    assert_eq!(leavers["status"], "exceptions");
+    let dev = &leavers["tests"][0]["deviations"][0];
+    assert_eq!(dev["item"], "E2");
+    assert_eq!(
+        dev["reasons"],
+        serde_json::json!([
+            "activity_after_termination",
+            "late_deprovision",
+            "sessions_not_revoked"
+        ])
+    );
+    let ev = dev["evidence"].as_array().expect("evidence");
+    assert!(
+        ev.iter().any(|e| e["file"] == "exports/okta/users.json"
+            && e["path"] == "$[1]"
+            && e["line"] == 3),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter()
+            .any(|e| e["file"] == "exports/workers.json" && e["source"] == "workday"),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn source_mistakes_in_the_config_exit_2_and_missing_exports_are_not_evidenced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(
+        dir.path(),
+        "\n[[sources]]\nadapter = \"okta-sytem-log\"\npath = \"x.json\"\nsystem_id = \"okta\"\n",
+    );
+    let o = fieldcheck(&["audit", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("error[source-unknown-adapter]")
+            && err.contains("did you mean `okta-system-log`?"),
+        "{err}"
+    );
+    assert!(err.contains("fieldcheck.toml:23:"), "{err}");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    std::fs::remove_file(dir.path().join("exports/okta/system-log-2026-03.json")).expect("rm");
+    let v = audit_json(dir.path());
+    let leavers = v["controls"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["id"] == "leaver-deprovisioning")
+        .expect("l");
+    assert_eq!(leavers["status"], "not_evidenced");
+    assert!(
+        leavers["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("okta-system-log") && r.contains("no file")),
+        "{}",
+        leavers["reason"]
+    );
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .expect("d")
+            .iter()
+            .any(|d| d["code"] == "source-no-files")
+    );
+}
+
+#[test]
+fn a_truncated_export_is_diagnosed_and_keeps_the_records_before_the_cut() {
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let cut = &LOG[..LOG.find("\"b\"").expect("second event") + 20];
+    std::fs::write(dir.path().join("exports/okta/system-log-2026-03.json"), cut).expect("write");
+    let o = fieldcheck(&["audit", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("error[truncated-export]")
+            && err.contains("exports/okta/system-log-2026-03.json:3"),
+        "{err}"
+    );
+    let v = audit_json(dir.path());
+    let leavers = v["controls"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["id"] == "leaver-deprovisioning")
+        .expect("l");
+    assert_eq!(leavers["status"], "not_evidenced");
+    // The sign-in before the cut still counts.
+    assert!(
+        leavers["tests"][0]["deviations"][0]["reasons"]
+            .as_array()
+            .expect("r")
+            .iter()
+            .any(|r| r == "activity_after_termination")
+    );
+}
+
+#[test]
+fn sources_lists_every_adapter_with_an_example() {
+    let o = fieldcheck(&["sources"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = text(&o.stdout);
+    for name in [
+        "okta-users",
+        "okta-system-log",
+        "workday",
+        "bamboohr",
+        "mapping",
+    ] {
+        assert!(out.contains(&format!("{name} — ")), "{name} in {out}");
+        assert!(
+            out.contains(&format!("adapter = \"{name}\"")),
+            "example of {name}"
+        );
+    }
+    let o = fieldcheck(&["sources", "okta-users"]);
+    assert!(text(&o.stdout).contains("option `service_accounts`"));
+    let o = fieldcheck(&["sources", "okta-user"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("did you mean `okta-users`?"));
+    let o = fieldcheck(&["sources", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v.as_array().is_some_and(|a| a.len() >= 5));
+}
