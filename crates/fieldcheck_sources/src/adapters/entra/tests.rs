@@ -401,3 +401,20 @@ fn entra_apps_can_include_microsoft_service_principals() {
     assert_eq!(out.rows("accounts").len(), 3);
     assert_eq!(out.codes(), ["bad-json"]);
 }
+
+#[test]
+fn the_examples_are_valid_sources() {
+    for name in [
+        "okta-iga",
+        "entra-users",
+        "entra-audit",
+        "entra-access-reviews",
+        "entra-apps",
+        "aws-iam-credential-report",
+    ] {
+        let spec = crate::adapter(name).expect("registered").spec;
+        let out = run(spec.example, &[]);
+        // Only the missing files are reported: every option of the example is known and typed.
+        assert_eq!(out.codes(), ["source-no-files"], "{name}: {:?}", out.diags);
+    }
+}
