@@ -444,10 +444,10 @@ fn finish_whole(
 mod tests {
     use super::*;
 
-    fn records(
-        text: &str,
-        containers: &[&str],
-    ) -> (Vec<(String, u32, String)>, Result<ScanStats, ScanError>) {
+    /// Each record's text, line and path, and the scan's result.
+    type Scanned = (Vec<(String, u32, String)>, Result<ScanStats, ScanError>);
+
+    fn records(text: &str, containers: &[&str]) -> Scanned {
         let mut out = Vec::new();
         let r = scan(text.as_bytes(), containers, &mut |e| {
             out.push((

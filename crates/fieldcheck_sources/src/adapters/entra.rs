@@ -1,0 +1,846 @@
+//! Microsoft Entra ID through Microsoft Graph: users (`GET /users`), the directory audit log
+//! (`GET /auditLogs/directoryAudits`), access reviews (`/identityGovernance/accessReviews/...`)
+//! and applications and service principals (`GET /applications`, `GET /servicePrincipals`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use fieldcheck_kit::{Diagnostic, Kind, Severity};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+use super::okta_iga::time_field;
+use crate::emit::Emitter;
+use crate::read::{At, bad_json, json_file, json_records};
+use crate::spec::{OptSpec, OptTy, Spec};
+use crate::{Adapter, Input};
+
+/// `entra-users`.
+pub(crate) static USERS: Adapter = Adapter {
+    spec: &Spec {
+        name: "entra-users",
+        system: "Microsoft Entra ID",
+        reads: "Microsoft Graph users as returned (`GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`, `{\"value\": [...], \"@odata.nextLink\": ...}` pages as separate files or concatenated; deleted users from `GET /directory/deletedItems/microsoft.graph.user` too)",
+        produces: &[Kind::Accounts, Kind::Identities],
+        needs_system: true,
+        containers: &["value"],
+        options: &[
+            OptSpec {
+                name: "service_accounts",
+                ty: OptTy::List,
+                help: "userPrincipalNames of service accounts, as globs (`svc-*@acme.com`); default: none (every user is human)",
+            },
+            OptSpec {
+                name: "owners",
+                ty: OptTy::Map,
+                help: "the owner of each service account: userPrincipalName → person; default: none",
+            },
+        ],
+        example: "[[sources]]\nadapter = \"entra-users\"\npath = \"exports/entra/users-*.json\"\nsystem_id = \"entra\"\nservice_accounts = [\"svc-*\"]",
+    },
+    run: run_users,
+};
+
+/// `entra-audit`.
+pub(crate) static AUDIT: Adapter = Adapter {
+    spec: &Spec {
+        name: "entra-audit",
+        system: "Microsoft Entra ID",
+        reads: "the Entra directory audit log from Microsoft Graph (`GET /auditLogs/directoryAudits`, `{\"value\": [...]}` pages as separate files or concatenated, or one record per line)",
+        produces: &[Kind::AccountEvents, Kind::Identities],
+        needs_system: true,
+        containers: &["value"],
+        options: &[OptSpec {
+            name: "activities",
+            ty: OptTy::Map,
+            help: "more activity names and the event each is (`disabled`, `enabled`, `deleted`, `sessions_revoked`, `login`); default: `Disable account`, `Enable account`, `Delete user`, `Hard Delete user`, `Restore user`, `Update StsRefreshTokenValidFrom Timestamp` and `Update user` changing AccountEnabled",
+        }],
+        example: "[[sources]]\nadapter = \"entra-audit\"\npath = \"exports/entra/audit-*.json\"\nsystem_id = \"entra\"",
+    },
+    run: run_audit,
+};
+
+/// `entra-access-reviews`.
+pub(crate) static ACCESS_REVIEWS: Adapter = Adapter {
+    spec: &Spec {
+        name: "entra-access-reviews",
+        system: "Microsoft Entra ID Governance",
+        reads: "Entra access reviews from Microsoft Graph v1.0: definitions (`GET /identityGovernance/accessReviews/definitions`), instances (`.../definitions/{id}/instances`) and decisions (`.../instances/{id}/decisions`), `{\"@odata.context\": ..., \"value\": [...]}` pages as returned, in any files of the source",
+        produces: &[
+            Kind::AccessReviews,
+            Kind::AccessReviewDecisions,
+            Kind::Identities,
+        ],
+        needs_system: true,
+        containers: &["value"],
+        options: &[OptSpec {
+            name: "systems",
+            ty: OptTy::Map,
+            help: "the system each review covers: a definition id or displayName → a system_id of systems.csv (instances are linked to their definition by the page's `@odata.context`); default: the source's `system_id`",
+        }],
+        example: "[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"exports/entra/access-reviews/*.json\"\nsystem_id = \"entra\"\nsystems = { \"Quarterly AWS production access\" = \"aws-prod\" }",
+    },
+    run: run_access_reviews,
+};
+
+/// `entra-apps`.
+pub(crate) static APPS: Adapter = Adapter {
+    spec: &Spec {
+        name: "entra-apps",
+        system: "Microsoft Entra ID",
+        reads: "Entra applications and service principals from Microsoft Graph (`GET /applications?$expand=owners` and `GET /servicePrincipals?$expand=owners`, `{\"value\": [...]}` pages as returned), with their `passwordCredentials` and `keyCredentials`",
+        produces: &[Kind::Accounts, Kind::Credentials],
+        needs_system: true,
+        containers: &["value"],
+        options: &[
+            OptSpec {
+                name: "owners",
+                ty: OptTy::Map,
+                help: "the owner of apps whose export lists no `owners`: appId or displayName → person; default: none",
+            },
+            OptSpec {
+                name: "microsoft_apps",
+                ty: OptTy::Bool,
+                help: "include Microsoft's own first-party service principals (owned by Microsoft's tenants); default false: they are counted in a note and left out",
+            },
+        ],
+        example: "[[sources]]\nadapter = \"entra-apps\"\npath = \"exports/entra/apps/*.json\"\nsystem_id = \"entra\"",
+    },
+    run: run_apps,
+};
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn plural(n: impl Into<u64>) -> &'static str {
+    if n.into() == 1 { "" } else { "s" }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+#[derive(Deserialize)]
+struct User {
+    id: String,
+    #[serde(default, rename = "userPrincipalName")]
+    upn: Option<String>,
+    #[serde(default)]
+    mail: Option<String>,
+    #[serde(default, rename = "accountEnabled")]
+    enabled: Option<bool>,
+    #[serde(default, rename = "createdDateTime")]
+    created: Value,
+    #[serde(default, rename = "deletedDateTime")]
+    deleted: Value,
+}
+
+fn run_users(input: &Input<'_>, em: &mut Emitter) {
+    let service = input.options.list("service_accounts");
+    let owners: HashMap<String, String> = input
+        .options
+        .map("owners")
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let system = input.system_id.unwrap_or_default().to_string();
+    json_records::<User>(input, em, &mut |u, at, em| {
+        let upn = nonempty(&u.upn).unwrap_or_default().to_string();
+        let mail = nonempty(&u.mail).map(str::to_string);
+        let is_service = !upn.is_empty()
+            && service
+                .iter()
+                .any(|p| crate::files::matches(&p.to_ascii_lowercase(), &upn.to_ascii_lowercase()));
+        let created = time_field(&u.created, "createdDateTime", at, input, em);
+        let deleted = time_field(&u.deleted, "deletedDateTime", at, input, em);
+        let status = match (deleted, u.enabled) {
+            (Some(_), _) => Some("deleted"),
+            (None, Some(true)) => Some("active"),
+            (None, Some(false)) => Some("disabled"),
+            (None, None) => None,
+        };
+        let person = (!is_service).then(|| {
+            mail.clone()
+                .or_else(|| (!upn.is_empty()).then(|| upn.clone()))
+        });
+        let owner = if is_service {
+            owners.get(&upn.to_ascii_lowercase()).cloned()
+        } else {
+            None
+        };
+        em.row(Kind::Accounts, &at.file, at.line, at.path())
+            .set("account_id", u.id.as_str())
+            .set("kind", if is_service { "service" } else { "human" })
+            .set("person_id", person.flatten())
+            .set("owner_id", owner)
+            .set("status", status)
+            .set("created_at", created)
+            .set("disabled_at", deleted)
+            .set("interactive", (!is_service).then_some(true))
+            .emit();
+        let to = mail
+            .clone()
+            .or_else(|| (!upn.is_empty()).then(|| upn.clone()));
+        if let Some(to) = to {
+            em.identity(&at.file, at.line, at.path(), &system, &u.id, &to);
+        }
+        if let Some(m) = &mail
+            && !upn.is_empty()
+        {
+            em.identity(&at.file, at.line, at.path(), &system, &upn, m);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory audit log
+
+#[derive(Deserialize)]
+struct Audit {
+    #[serde(default, rename = "activityDisplayName")]
+    activity: Option<String>,
+    #[serde(default, rename = "activityDateTime")]
+    at: Value,
+    #[serde(default)]
+    result: Option<String>,
+    #[serde(default, rename = "initiatedBy")]
+    initiated_by: Option<Initiator>,
+    #[serde(default, rename = "targetResources")]
+    targets: Option<Vec<TargetResource>>,
+}
+
+#[derive(Deserialize)]
+struct Initiator {
+    #[serde(default)]
+    user: Option<Identity>,
+    #[serde(default)]
+    app: Option<Identity>,
+}
+
+#[derive(Deserialize)]
+struct Identity {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default, rename = "userPrincipalName")]
+    upn: Option<String>,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TargetResource {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default, rename = "userPrincipalName")]
+    upn: Option<String>,
+    #[serde(default, rename = "modifiedProperties")]
+    modified: Option<Vec<ModifiedProperty>>,
+}
+
+#[derive(Deserialize)]
+struct ModifiedProperty {
+    #[serde(default, rename = "displayName")]
+    name: Option<String>,
+    #[serde(default, rename = "newValue")]
+    new_value: Value,
+}
+
+/// A modifiedProperties value as written: `"[false]"`, `"[\"False\"]"`, `"false"`.
+fn json_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => {
+            crate::value::parse_bool(s.trim().trim_matches(['[', ']']).trim().trim_matches('"'))
+        }
+        _ => None,
+    }
+}
+
+const EVENTS: &[&str] = &[
+    "login",
+    "disabled",
+    "enabled",
+    "deleted",
+    "sessions_revoked",
+];
+
+fn run_audit(input: &Input<'_>, em: &mut Emitter) {
+    let mut extra: HashMap<String, String> = HashMap::new();
+    for (k, v) in input.options.map("activities") {
+        if EVENTS.contains(&v.as_str()) {
+            extra.insert(k.to_ascii_lowercase(), v);
+        } else {
+            em.diag(
+                Diagnostic::error(
+                    "source-invalid-option",
+                    format!("`activities`: `{k}` maps to `{v}`, which is not an account event"),
+                )
+                .help("the events are `login`, `disabled`, `enabled`, `deleted` and `sessions_revoked`; this activity was not read"),
+            );
+        }
+    }
+    let system = input.system_id.unwrap_or_default().to_string();
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut failed = 0u64;
+    json_records::<Audit>(input, em, &mut |a, at, em| {
+        let name = a.activity.as_deref().unwrap_or("").trim();
+        // The Office 365 unified audit log writes the same names with a final period.
+        let name = name.strip_suffix('.').unwrap_or(name);
+        let user = a
+            .targets
+            .as_ref()
+            .and_then(|t| t.iter().find(|r| r.kind.as_deref() == Some("User")));
+        let event: String = match name {
+            "Disable account" => "disabled".into(),
+            "Delete user" | "Hard Delete user" => "deleted".into(),
+            "Enable account" | "Restore user" => "enabled".into(),
+            "Update StsRefreshTokenValidFrom Timestamp" => "sessions_revoked".into(),
+            n if extra.contains_key(&n.to_ascii_lowercase()) => {
+                extra[&n.to_ascii_lowercase()].clone()
+            }
+            "Update user" => {
+                let enabled = user.and_then(|u| u.modified.as_ref()).and_then(|m| {
+                    m.iter()
+                        .find(|p| p.name.as_deref() == Some("AccountEnabled"))
+                        .and_then(|p| json_bool(&p.new_value))
+                });
+                match enabled {
+                    Some(false) => "disabled".into(),
+                    Some(true) => "enabled".into(),
+                    None => {
+                        *skipped
+                            .entry("Update user (no AccountEnabled change)".into())
+                            .or_default() += 1;
+                        return;
+                    }
+                }
+            }
+            other => {
+                *skipped.entry(other.to_string()).or_default() += 1;
+                return;
+            }
+        };
+        if !a
+            .result
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case("success"))
+        {
+            failed += 1;
+            return;
+        }
+        let Some((user, id)) = user.and_then(|u| nonempty(&u.id).map(|id| (u, id))) else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                format!("the `{name}` record names no target of type User"),
+                "the record was skipped",
+            );
+            return;
+        };
+        let when = match crate::value::json_time(&a.at, Some(input.tz)) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    "the record has no `activityDateTime`",
+                    "the record was skipped",
+                );
+                return;
+            }
+            Err(e) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    format!("`activityDateTime` is not a timestamp ({e})"),
+                    "the record was skipped",
+                );
+                return;
+            }
+        };
+        let actor = a.initiated_by.as_ref().and_then(|i| {
+            i.user
+                .as_ref()
+                .and_then(|u| nonempty(&u.upn).or(nonempty(&u.id)))
+                .or_else(|| {
+                    i.app
+                        .as_ref()
+                        .and_then(|p| nonempty(&p.display_name).or(nonempty(&p.id)))
+                })
+        });
+        em.row(Kind::AccountEvents, &at.file, at.line, at.path())
+            .set("account_id", id)
+            .set("event", event)
+            .set("at", when)
+            .set("actor_id", actor)
+            .emit();
+        if let Some(upn) = nonempty(&user.upn) {
+            em.identity(&at.file, at.line, at.path(), &system, id, upn);
+        }
+    });
+    if failed > 0 {
+        em.diag(Diagnostic::new(
+            Severity::Note,
+            "source-skipped-events",
+            format!(
+                "{failed} record{} without result `success` were skipped",
+                plural(failed)
+            ),
+        ));
+    }
+    let total: u64 = skipped.values().sum();
+    if total > 0 {
+        let mut top: Vec<(&String, &u64)> = skipped.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = top
+            .iter()
+            .take(5)
+            .map(|(t, n)| format!("`{t}` ×{n}"))
+            .collect();
+        em.diag(
+            Diagnostic::new(
+                Severity::Note,
+                "source-skipped-events",
+                format!(
+                    "{total} record{} of activities fieldcheck does not use were skipped: {}",
+                    plural(total),
+                    top.join(", ")
+                ),
+            )
+            .help("only account disable, enable, delete, restore and session-revocation activities are evidence for the controls; map others with `activities`"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access reviews
+
+#[derive(Deserialize)]
+struct ReviewProbe {
+    #[serde(default, rename = "accessReviewId")]
+    access_review_id: Option<IgnoredAny>,
+    #[serde(default, rename = "startDateTime")]
+    start: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct Definition {
+    id: String,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<String>,
+    #[serde(default, rename = "createdBy")]
+    created_by: Option<Identity>,
+}
+
+#[derive(Deserialize)]
+struct Instance {
+    id: String,
+    #[serde(default, rename = "startDateTime")]
+    start: Value,
+    #[serde(default, rename = "endDateTime")]
+    end: Value,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DecisionItem {
+    #[serde(rename = "accessReviewId")]
+    access_review_id: String,
+    #[serde(default)]
+    decision: Option<String>,
+    #[serde(default, rename = "reviewedBy")]
+    reviewed_by: Option<Identity>,
+    #[serde(default, rename = "reviewedDateTime")]
+    reviewed: Value,
+    #[serde(default)]
+    principal: Option<Identity>,
+}
+
+/// The `@odata.context` of every document (page) of a file, by document number from 1.
+fn page_contexts(path: &Path) -> Vec<Option<String>> {
+    let Ok(mut raw) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
+        raw = out;
+    }
+    let mut contexts = Vec::new();
+    let mut stream = serde_json::Deserializer::from_slice(&raw).into_iter::<Value>();
+    loop {
+        match stream.next() {
+            Some(Ok(v)) => contexts.push(
+                v.get("@odata.context")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            Some(Err(_)) => {
+                // A cut page still names its context at its start.
+                let rest = raw.get(stream.byte_offset()..).unwrap_or_default();
+                let re = regex_lite::Regex::new(r#""@odata\.context"\s*:\s*"([^"]*)""#)
+                    .expect("a valid pattern");
+                let text = String::from_utf8_lossy(rest);
+                contexts.push(
+                    re.captures(&text)
+                        .and_then(|c| c.get(1))
+                        .map(|m| m.as_str().to_string()),
+                );
+                break;
+            }
+            None => break,
+        }
+    }
+    contexts
+}
+
+/// The definition id in a context URL `.../definitions('<id>')/instances...`.
+fn definition_of(context: &str) -> Option<String> {
+    let i = context.find("definitions(")? + "definitions(".len();
+    let rest = context.get(i..)?;
+    let rest = rest
+        .strip_prefix('\'')
+        .or_else(|| rest.strip_prefix("%27"))?;
+    let end = rest.find(['\'', '%'])?;
+    Some(rest.get(..end)?.to_string()).filter(|s| !s.is_empty())
+}
+
+fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
+    let systems: HashMap<String, String> = input.options.map("systems").into_iter().collect();
+    let source_system = input.system_id.unwrap_or_default().to_string();
+    let mut defs: HashMap<String, Definition> = HashMap::new();
+    let mut instances: Vec<(Instance, Option<String>, At)> = Vec::new();
+    let mut decisions: Vec<(DecisionItem, Option<String>, At)> = Vec::new();
+    for f in input.files {
+        let contexts = page_contexts(&f.path);
+        json_file(input, f, em, &mut |el, at, em| {
+            let context = contexts
+                .get(el.doc.saturating_sub(1) as usize)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            let def = definition_of(&context);
+            let probe = serde_json::from_slice::<ReviewProbe>(el.bytes).ok();
+            let is_decision = probe.as_ref().is_some_and(|p| p.access_review_id.is_some())
+                || context.ends_with("/decisions");
+            let is_instance = !is_decision
+                && (probe.as_ref().is_some_and(|p| p.start.is_some())
+                    || context.ends_with("/instances"));
+            if is_decision {
+                match serde_json::from_slice::<DecisionItem>(el.bytes) {
+                    Ok(d) => decisions.push((d, def, at.clone())),
+                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                }
+            } else if is_instance {
+                match serde_json::from_slice::<Instance>(el.bytes) {
+                    Ok(i) => instances.push((i, def, at.clone())),
+                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                }
+            } else {
+                match serde_json::from_slice::<Definition>(el.bytes) {
+                    Ok(d) => {
+                        defs.insert(d.id.clone(), d);
+                    }
+                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                }
+            }
+        });
+    }
+    let system_of_def = |def: &Option<String>| -> Option<String> {
+        let id = def.as_deref()?;
+        systems
+            .get(id)
+            .or_else(|| {
+                defs.get(id)
+                    .and_then(|d| nonempty(&d.display_name))
+                    .and_then(|n| systems.get(n))
+            })
+            .cloned()
+    };
+    let mut instance_system: HashMap<String, String> = HashMap::new();
+    let mut unlinked = 0u32;
+    for (i, def, at) in &instances {
+        if def.is_none() {
+            unlinked += 1;
+        }
+        let system = system_of_def(def);
+        if let Some(s) = &system {
+            instance_system.insert(i.id.clone(), s.clone());
+        }
+        let started = time_field(&i.start, "startDateTime", at, input, em);
+        let status = i.status.as_deref().unwrap_or("");
+        let completed = if matches!(status, "Completed" | "AutoReviewed") {
+            time_field(&i.end, "endDateTime", at, input, em)
+        } else {
+            None
+        };
+        let owner = def
+            .as_ref()
+            .and_then(|d| defs.get(d))
+            .and_then(|d| d.created_by.as_ref())
+            .and_then(|c| nonempty(&c.upn).map(str::to_string));
+        em.row(Kind::AccessReviews, &at.file, at.line, at.path())
+            .set("review_id", i.id.as_str())
+            .set("system_id", system)
+            .set("started_at", started)
+            .set("completed_at", completed)
+            .set("owner_id", owner)
+            .emit();
+    }
+    for (d, def, at) in &decisions {
+        let Some(principal) = d.principal.as_ref() else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                "the decision has no `principal`",
+                "the decision was skipped",
+            );
+            continue;
+        };
+        let Some(account) = nonempty(&principal.id).and_then(crate::value::present) else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                "the decision's `principal` has no `id`",
+                "the decision was skipped",
+            );
+            continue;
+        };
+        let raw = d.decision.as_deref().unwrap_or("").trim();
+        let decision = match raw {
+            "Approve" => "keep",
+            "Deny" => "revoke",
+            "NotReviewed" | "DontKnow" => "no_response",
+            other => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "unknown-value",
+                    format!("the decision `{other}` is not Approve, Deny, NotReviewed or DontKnow"),
+                    "the decision was skipped",
+                );
+                continue;
+            }
+        };
+        let reviewer = d.reviewed_by.as_ref().and_then(|r| {
+            let id = nonempty(&r.id).and_then(crate::value::present)?;
+            Some(nonempty(&r.upn).unwrap_or(id).to_string())
+        });
+        let decided = time_field(&d.reviewed, "reviewedDateTime", at, input, em);
+        let system = instance_system
+            .get(&d.access_review_id)
+            .cloned()
+            .or_else(|| system_of_def(def));
+        em.row(Kind::AccessReviewDecisions, &at.file, at.line, at.path())
+            .set("review_id", d.access_review_id.as_str())
+            .set("system_id", system)
+            .set("account_id", account)
+            .set("reviewer_id", reviewer)
+            .set("decision", decision)
+            .set("decided_at", decided)
+            .emit();
+        if let Some(upn) = nonempty(&principal.upn) {
+            em.identity(&at.file, at.line, at.path(), &source_system, account, upn);
+        }
+        if let Some(r) = &d.reviewed_by
+            && let (Some(id), Some(upn)) = (
+                nonempty(&r.id).and_then(crate::value::present),
+                nonempty(&r.upn),
+            )
+        {
+            em.identity(&at.file, at.line, at.path(), &source_system, id, upn);
+        }
+    }
+    if unlinked > 0 && !systems.is_empty() {
+        em.diag(
+            Diagnostic::warning(
+                "source-unlinked-review",
+                format!(
+                    "{unlinked} access review instance{} could not be linked to a definition, so `systems` did not apply and the source's system_id was used",
+                    plural(unlinked)
+                ),
+            )
+            .help("keep the `@odata.context` of the instances pages (`.../definitions('<id>')/instances`) as Graph returns them"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applications and service principals
+
+/// Microsoft's own tenants: first-party service principals belong to them.
+const MICROSOFT_TENANTS: &[&str] = &[
+    "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+];
+
+#[derive(Deserialize)]
+struct App {
+    id: String,
+    #[serde(default, rename = "appId")]
+    app_id: Option<String>,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<String>,
+    #[serde(default, rename = "accountEnabled")]
+    enabled: Option<bool>,
+    #[serde(default, rename = "createdDateTime")]
+    created: Value,
+    #[serde(default, rename = "appOwnerOrganizationId")]
+    owner_org: Option<String>,
+    #[serde(default, rename = "passwordCredentials")]
+    passwords: Option<Vec<Secret>>,
+    #[serde(default, rename = "keyCredentials")]
+    keys: Option<Vec<Secret>>,
+    #[serde(default)]
+    owners: Option<Vec<Owner>>,
+}
+
+#[derive(Deserialize)]
+struct Secret {
+    #[serde(default, rename = "keyId")]
+    key_id: Option<String>,
+    #[serde(default, rename = "startDateTime")]
+    start: Value,
+}
+
+#[derive(Deserialize)]
+struct Owner {
+    #[serde(default, rename = "userPrincipalName")]
+    upn: Option<String>,
+    #[serde(default)]
+    mail: Option<String>,
+}
+
+#[derive(Default)]
+struct Merged {
+    at: Option<At>,
+    name: Option<String>,
+    enabled: Option<bool>,
+    created: Option<jiff::Timestamp>,
+    owner: Option<String>,
+}
+
+fn run_apps(input: &Input<'_>, em: &mut Emitter) {
+    let owners: HashMap<String, String> = input.options.map("owners").into_iter().collect();
+    let microsoft = input.options.bool("microsoft_apps").unwrap_or(false);
+    let mut order: Vec<String> = Vec::new();
+    let mut merged: HashMap<String, Merged> = HashMap::new();
+    let mut first_party = 0u64;
+    json_records::<App>(input, em, &mut |a, at, em| {
+        if !microsoft && nonempty(&a.owner_org).is_some_and(|o| MICROSOFT_TENANTS.contains(&o)) {
+            first_party += 1;
+            return;
+        }
+        let account = nonempty(&a.app_id).unwrap_or(a.id.as_str()).to_string();
+        let created = time_field(&a.created, "createdDateTime", at, input, em);
+        let owner = a
+            .owners
+            .iter()
+            .flatten()
+            .find_map(|o| nonempty(&o.upn).or(nonempty(&o.mail)).map(str::to_string));
+        let m = merged.entry(account.clone()).or_insert_with(|| {
+            order.push(account.clone());
+            Merged::default()
+        });
+        if m.at.is_none() {
+            m.at = Some(at.clone());
+        }
+        if m.name.is_none() {
+            m.name = nonempty(&a.display_name).map(str::to_string);
+        }
+        if a.enabled.is_some() {
+            m.enabled = a.enabled;
+        }
+        m.created = match (m.created, created) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        if m.owner.is_none() {
+            m.owner = owner;
+        }
+        for (list, kind, field) in [
+            (&a.passwords, "api_token", "passwordCredentials"),
+            (&a.keys, "certificate", "keyCredentials"),
+        ] {
+            for (n, s) in list.iter().flatten().enumerate() {
+                let Some(key) = nonempty(&s.key_id) else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        format!("`{field}[{n}]` has no `keyId`"),
+                        "the credential was skipped",
+                    );
+                    continue;
+                };
+                let start = time_field(
+                    &s.start,
+                    &format!("{field}[{n}].startDateTime"),
+                    at,
+                    input,
+                    em,
+                );
+                em.row(Kind::Credentials, &at.file, at.line, at.path())
+                    .set("account_id", account.as_str())
+                    .set("credential_id", key)
+                    .set("type", kind)
+                    .set("created_at", start)
+                    .emit();
+            }
+        }
+    });
+    for account in &order {
+        let Some(m) = merged.get(account) else {
+            continue;
+        };
+        let Some(at) = &m.at else { continue };
+        let owner = m.owner.clone().or_else(|| {
+            owners
+                .get(account)
+                .or_else(|| m.name.as_ref().and_then(|n| owners.get(n)))
+                .cloned()
+        });
+        let status = m.enabled.map(|e| if e { "active" } else { "disabled" });
+        em.row(Kind::Accounts, &at.file, at.line, at.path())
+            .set("account_id", account.as_str())
+            .set("kind", "service")
+            .set("owner_id", owner)
+            .set("status", status)
+            .set("created_at", m.created)
+            .set("interactive", false)
+            .emit();
+    }
+    if first_party > 0 {
+        em.diag(
+            Diagnostic::new(
+                Severity::Note,
+                "source-skipped-records",
+                format!(
+                    "{first_party} Microsoft first-party service principal{} left out",
+                    plural(first_party)
+                ),
+            )
+            .help("set `microsoft_apps = true` to include them"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
