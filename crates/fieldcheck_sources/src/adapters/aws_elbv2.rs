@@ -1,0 +1,358 @@
+//! Elastic Load Balancing v2: listeners and their TLS security policies
+//! (`aws elbv2 describe-listeners`, optionally `describe-load-balancers`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use fieldcheck_kit::{Diagnostic, Kind, Severity};
+use serde::Deserialize;
+
+use super::awsops::{plural, some};
+use crate::emit::{Emitter, FileId};
+use crate::read::{bad_json, json_file};
+use crate::spec::{OptSpec, OptTy, Spec};
+use crate::{Adapter, Input};
+
+/// `aws-elbv2`.
+pub(crate) static ELBV2: Adapter = Adapter {
+    spec: &Spec {
+        name: "aws-elbv2",
+        system: "Elastic Load Balancing",
+        reads: "`aws elbv2 describe-listeners` output (`{\"Listeners\": [...]}`) and, for each listener's exposure, `aws elbv2 describe-load-balancers` output (`{\"LoadBalancers\": [...]}`) in the same source",
+        produces: &[Kind::Endpoints],
+        needs_system: true,
+        containers: &["Listeners", "LoadBalancers"],
+        options: &[OptSpec {
+            name: "exposure",
+            ty: OptTy::Str,
+            help: "`public` or `internal`: the exposure of listeners whose load balancer is not in the source; default `public`",
+        }],
+        example: "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"exports/elbv2/*.json\"\nsystem_id = \"prod-web\"",
+    },
+    run,
+};
+
+#[derive(Deserialize)]
+struct Policy {
+    min_tls: String,
+    weak_ciphers: bool,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    policies: HashMap<String, Policy>,
+}
+
+fn table() -> &'static HashMap<String, Policy> {
+    static T: OnceLock<HashMap<String, Policy>> = OnceLock::new();
+    T.get_or_init(|| {
+        toml::from_str::<Table>(include_str!("tls_policies.toml"))
+            .map(|t| t.policies)
+            .unwrap_or_default()
+    })
+}
+
+/// The lowest TLS version and weak-cipher flag of a policy: the table, else the `TLS13-1-N`
+/// naming rule.
+fn policy(name: &str) -> Option<(String, bool)> {
+    if let Some(p) = table().get(name) {
+        return Some((p.min_tls.clone(), p.weak_ciphers));
+    }
+    let rest = &name[name.find("TLS13-1-")? + "TLS13-1-".len()..];
+    match rest.as_bytes().first()? {
+        b @ b'0'..=b'3' => {
+            let n = b - b'0';
+            Some((format!("1.{n}"), n <= 1))
+        }
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Record {
+    #[serde(default)]
+    listener_arn: Option<String>,
+    #[serde(default)]
+    load_balancer_arn: Option<String>,
+    #[serde(default)]
+    protocol: Option<String>,
+    #[serde(default)]
+    ssl_policy: Option<String>,
+    #[serde(default)]
+    default_actions: Vec<Action>,
+    #[serde(default)]
+    scheme: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Action {
+    #[serde(default, rename = "Type")]
+    kind: Option<String>,
+    #[serde(default)]
+    redirect_config: Option<Redirect>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Redirect {
+    #[serde(default)]
+    protocol: Option<String>,
+}
+
+struct Listener {
+    file: FileId,
+    line: u32,
+    path: Option<String>,
+    rec: Record,
+}
+
+fn run(input: &Input<'_>, em: &mut Emitter) {
+    let default_exposure = match input.options.str("exposure") {
+        None | Some("public") => "public",
+        Some("internal") => "internal",
+        Some(other) => {
+            em.diag(
+                Diagnostic::warning(
+                    "source-invalid-option",
+                    format!("`exposure = \"{other}\"` is neither `public` nor `internal`"),
+                )
+                .help("listeners without their load balancer were read as public"),
+            );
+            "public"
+        }
+    };
+    let mut listeners: Vec<Listener> = Vec::new();
+    let mut schemes: HashMap<String, String> = HashMap::new();
+    for f in input.files {
+        json_file(input, f, em, &mut |el, at, em| {
+            let r: Record = match serde_json::from_slice(el.bytes) {
+                Ok(r) => r,
+                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+            };
+            if some(&r.listener_arn).is_some() {
+                listeners.push(Listener {
+                    file: at.file.clone(),
+                    line: at.line,
+                    path: at.path.clone(),
+                    rec: r,
+                });
+            } else if let (Some(lb), Some(s)) = (some(&r.load_balancer_arn), some(&r.scheme)) {
+                schemes.insert(lb.to_string(), s.to_string());
+            } else if el.key != Some("LoadBalancers") {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    "the record is neither a listener (no `ListenerArn`) nor a load balancer",
+                    "it was skipped",
+                );
+            }
+        });
+    }
+    let mut redirects = 0u64;
+    let mut unknown: BTreeMap<String, u64> = BTreeMap::new();
+    for l in listeners {
+        let r = &l.rec;
+        let protocol = some(&r.protocol).unwrap_or("").to_ascii_uppercase();
+        let policy_name = some(&r.ssl_policy);
+        let (tls, weak): (Option<String>, Option<bool>) = match protocol.as_str() {
+            "HTTPS" | "TLS" => match policy_name.and_then(policy) {
+                Some((v, w)) => (Some(v), Some(w)),
+                None => {
+                    *unknown
+                        .entry(policy_name.unwrap_or("(none)").to_string())
+                        .or_default() += 1;
+                    (None, None)
+                }
+            },
+            "HTTP" => {
+                let redirect_only = !r.default_actions.is_empty()
+                    && r.default_actions.iter().all(|a| {
+                        a.kind.as_deref() == Some("redirect")
+                            && a.redirect_config
+                                .as_ref()
+                                .and_then(|c| some(&c.protocol))
+                                .is_none_or(|p| !p.eq_ignore_ascii_case("HTTP"))
+                    });
+                if redirect_only {
+                    redirects += 1;
+                    continue;
+                }
+                (Some("none".into()), None)
+            }
+            _ => (Some("none".into()), None),
+        };
+        let exposure = some(&r.load_balancer_arn)
+            .and_then(|lb| schemes.get(lb))
+            .map(|s| match s.as_str() {
+                "internal" => "internal",
+                _ => "public",
+            })
+            .unwrap_or(default_exposure);
+        em.row(Kind::Endpoints, &l.file, l.line, l.path.as_deref())
+            .set("endpoint_id", some(&r.listener_arn))
+            .set("exposure", exposure)
+            .set("tls_min_version", tls)
+            .set("weak_ciphers", weak)
+            .set("policy_name", policy_name)
+            .emit();
+    }
+    for (name, n) in unknown {
+        em.diag(
+            Diagnostic::warning(
+                "unknown-value",
+                format!("{n} TLS listener{} use the security policy `{name}`, which fieldcheck does not know: their TLS version was left unknown", plural(n)),
+            )
+            .help("check the policy with `aws elbv2 describe-ssl-policies --names ...`"),
+        );
+    }
+    if redirects > 0 {
+        em.diag(
+            Diagnostic::new(
+                Severity::Note,
+                "source-skipped-records",
+                format!(
+                    "{redirects} HTTP listener{} that only redirect to HTTPS were skipped",
+                    plural(redirects)
+                ),
+            )
+            .help("a redirect-only listener carries no data"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{flat, run};
+
+    #[test]
+    fn the_policy_table_parses_and_covers_the_documented_policies() {
+        let t = super::table();
+        assert_eq!(t.len(), 42);
+        assert_eq!(
+            super::policy("ELBSecurityPolicy-2016-08"),
+            Some(("1.0".into(), true))
+        );
+        assert_eq!(
+            super::policy("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
+            Some(("1.2".into(), false))
+        );
+        // The naming rule for names the table does not list.
+        assert_eq!(
+            super::policy("ELBSecurityPolicy-TLS13-1-1-Ext9-2030-01"),
+            Some(("1.1".into(), true))
+        );
+        assert_eq!(super::policy("ELBSecurityPolicy-Custom"), None);
+    }
+
+    const LISTENERS: &str = r##"{
+    "Listeners": [
+        {
+            "ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+            "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+            "Port": 443,
+            "Protocol": "HTTPS",
+            "Certificates": [{"CertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/3dcb0a41-bd72-4774-9ad9-756919c40557"}],
+            "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/prod-web/73e2d6bc24d8a067"}]
+        },
+        {
+            "ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/0a0a0a0a0a0a0a0a",
+            "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+            "Port": 80,
+            "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "StatusCode": "HTTP_301"}}]
+        },
+        {
+            "ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/admin-alb/1111111111111111/2222222222222222",
+            "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/admin-alb/1111111111111111",
+            "Port": 8080,
+            "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/admin/1"}]
+        }
+    ]
+}
+{"Listeners": [
+  {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/4444444444444444",
+   "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/prod-nlb/3333333333333333",
+   "Port": 8443, "Protocol": "TLS", "SslPolicy": "ELBSecurityPolicy-2016-08", "DefaultActions": [{"Type": "forward"}]},
+  {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/5555555555555555",
+   "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/prod-nlb/3333333333333333",
+   "Port": 5432, "Protocol": "TCP", "DefaultActions": [{"Type": "forward"}]},
+  {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/7",
+   "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-3-PQ-2030-01", "DefaultActions": [{"Type": "forward"}]},
+  {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/8",
+   "Protocol": "HTTPS", "SslPolicy": "MyCustomPolicy", "DefaultActions": [{"Type": "forward"}]},
+  {"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/9",
+   "Protocol": "HTTPS", "DefaultActions": "forward"}
+]}
+"##;
+    const LBS: &str = r#"{"LoadBalancers": [
+  {"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188", "LoadBalancerName": "prod-alb", "Scheme": "internet-facing", "Type": "application"},
+  {"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/admin-alb/1111111111111111", "LoadBalancerName": "admin-alb", "Scheme": "internal", "Type": "application"},
+  {"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/prod-nlb/3333333333333333", "LoadBalancerName": "prod-nlb", "Scheme": "internal", "Type": "network"}
+]}"#;
+
+    #[test]
+    fn listeners_become_endpoints() {
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"\nexposure = \"internal\"",
+            &[
+                ("elb/listeners.json", LISTENERS.as_bytes()),
+                ("elb/load-balancers.json", LBS.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("endpoints").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2|exposure=public|policy_name=ELBSecurityPolicy-TLS13-1-2-2021-06|system_id=prod-web|tls_min_version=1.2|weak_ciphers=false",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/admin-alb/1111111111111111/2222222222222222|exposure=internal|system_id=prod-web|tls_min_version=none",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/4444444444444444|exposure=internal|policy_name=ELBSecurityPolicy-2016-08|system_id=prod-web|tls_min_version=1.0|weak_ciphers=true",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/5555555555555555|exposure=internal|system_id=prod-web|tls_min_version=none",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/7|exposure=internal|policy_name=ELBSecurityPolicy-TLS13-1-3-PQ-2030-01|system_id=prod-web|tls_min_version=1.3|weak_ciphers=false",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/8|exposure=internal|policy_name=MyCustomPolicy|system_id=prod-web",
+            ]
+        );
+        assert_eq!(
+            out.codes(),
+            ["bad-json", "unknown-value", "source-skipped-records"],
+            "{:?}",
+            out.diags
+        );
+        assert_eq!(out.diags[0].line, Some(40));
+        assert!(out.diags[1].message.contains("`MyCustomPolicy`"));
+        assert!(
+            out.diags[2]
+                .message
+                .starts_with("1 HTTP listener that only redirect")
+        );
+        let o = &out.origins("endpoints")[2];
+        assert_eq!((o.line, o.path.as_deref()), (29, Some("#2 $.Listeners[0]")));
+    }
+
+    #[test]
+    fn without_load_balancers_listeners_are_public_by_default() {
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"",
+            &[(
+                "elb/listeners.json",
+                LISTENERS
+                    .split("\n{\"Listeners\"")
+                    .next()
+                    .unwrap()
+                    .as_bytes(),
+            )],
+        );
+        let rows: Vec<String> = out
+            .rows("endpoints")
+            .iter()
+            .map(|r| r["exposure"].clone())
+            .collect();
+        assert_eq!(rows, ["public", "public"]);
+        assert_eq!(out.codes(), ["source-skipped-records"]);
+    }
+}
