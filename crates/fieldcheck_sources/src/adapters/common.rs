@@ -1,0 +1,166 @@
+//! Small helpers the adapters share: timestamps with diagnostics, JSON text values, counted
+//! notes, the deploy environment mapping and the ticket-key pattern.
+
+use std::collections::BTreeMap;
+
+use fieldcheck_kit::{Diagnostic, Severity};
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::emit::Emitter;
+use crate::read::At;
+use crate::value::{json_time, present};
+use crate::{Input, Options};
+
+/// "s" when `n` is not one.
+pub(super) fn s(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A timestamp field of the record at `at`: `None` when null or a sentinel; a value that is
+/// not a timestamp is reported (the value is read as unknown, the record kept).
+pub(super) fn time(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    at: &At,
+    field: &str,
+    v: &Value,
+) -> Option<Timestamp> {
+    match json_time(v, Some(input.tz)) {
+        Ok(t) => t,
+        Err(e) => {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                format!("`{field}` is not a timestamp ({e})"),
+                "the value was read as unknown",
+            );
+            None
+        }
+    }
+}
+
+/// A JSON scalar as text (`None` for null, empty strings and sentinels).
+pub(super) fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => present(s).map(str::to_string),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Counts of things skipped or unknown, reported as one diagnostic.
+#[derive(Default)]
+pub(super) struct Counts(pub BTreeMap<String, usize>);
+
+impl Counts {
+    /// Counts one `what`.
+    pub fn add(&mut self, what: impl Into<String>) {
+        *self.0.entry(what.into()).or_default() += 1;
+    }
+
+    /// The total.
+    pub fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+
+    /// `\`a\` ×2, \`b\` ×1` (the first five).
+    pub fn top(&self) -> String {
+        let mut v: Vec<String> = self
+            .0
+            .iter()
+            .take(5)
+            .map(|(k, n)| format!("`{k}` ×{n}"))
+            .collect();
+        if self.0.len() > 5 {
+            v.push(format!("and {} more", self.0.len() - 5));
+        }
+        v.join(", ")
+    }
+}
+
+/// A note (counted, nothing lost).
+pub(super) fn note(em: &mut Emitter, code: &'static str, message: String, help: &str) {
+    em.diag(Diagnostic::new(Severity::Note, code, message).help(help.to_string()));
+}
+
+/// The environment names of a deploy source: the `environments` option (environment name →
+/// `production`, `staging` or `development`, names compared case-insensitively), else names
+/// containing `prod` are production, `stag` staging, the rest development.
+pub(super) struct Environments(Vec<(String, &'static str)>);
+
+impl Environments {
+    /// Reads the `environments` option; a value that is not one of the three is reported.
+    pub fn new(o: &Options, em: &mut Emitter) -> Self {
+        let mut v = Vec::new();
+        for (k, val) in o.map("environments") {
+            match val.trim().to_ascii_lowercase().as_str() {
+                "production" => v.push((k.to_lowercase(), "production")),
+                "staging" => v.push((k.to_lowercase(), "staging")),
+                "development" => v.push((k.to_lowercase(), "development")),
+                _ => em.diag(
+                    Diagnostic::warning(
+                        "source-invalid-option",
+                        format!("`environments` maps `{k}` to `{val}`, which is not an environment"),
+                    )
+                    .help("map each environment name to `production`, `staging` or `development`; the name's default reading was used"),
+                ),
+            }
+        }
+        Environments(v)
+    }
+
+    /// The kit environment of `name`.
+    pub fn of(&self, name: &str) -> &'static str {
+        let l = name.trim().to_lowercase();
+        if let Some((_, e)) = self.0.iter().find(|(k, _)| *k == l) {
+            return e;
+        }
+        if l.contains("prod") {
+            "production"
+        } else if l.contains("stag") {
+            "staging"
+        } else {
+            "development"
+        }
+    }
+}
+
+/// The default ticket key pattern.
+pub(super) const TICKET_PATTERN: &str = "[A-Z][A-Z0-9]+-[0-9]+";
+
+/// The ticket-key pattern of a deploy source (`ticket_pattern`, else [`TICKET_PATTERN`]).
+pub(super) struct Tickets(Option<regex_lite::Regex>);
+
+impl Tickets {
+    /// Reads the `ticket_pattern` option; one that does not compile is reported and no
+    /// tickets are linked.
+    pub fn new(o: &Options, em: &mut Emitter) -> Self {
+        let p = o.str("ticket_pattern").unwrap_or(TICKET_PATTERN);
+        match regex_lite::Regex::new(p) {
+            Ok(r) => Tickets(Some(r)),
+            Err(e) => {
+                em.diag(
+                    Diagnostic::warning(
+                        "source-invalid-option",
+                        format!("`ticket_pattern` `{p}` is not a regular expression: {e}"),
+                    )
+                    .help("fix the pattern; no deploy was linked to a ticket"),
+                );
+                Tickets(None)
+            }
+        }
+    }
+
+    /// The first match in the first of `texts` that has one.
+    pub fn find(&self, texts: &[Option<&str>]) -> Option<String> {
+        let r = self.0.as_ref()?;
+        texts
+            .iter()
+            .flatten()
+            .find_map(|t| r.find(t).map(|m| m.as_str().to_string()))
+    }
+}

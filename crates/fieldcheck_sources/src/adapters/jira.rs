@@ -1,0 +1,372 @@
+//! Jira: issues (REST v2/v3 search results or single issues, with `expand=changelog`) as change
+//! tickets.
+
+use fieldcheck_kit::Kind;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::common::{note, s, time};
+use crate::emit::Emitter;
+use crate::read::{At, json_records};
+use crate::spec::{OptSpec, OptTy, Spec};
+use crate::{Adapter, Input};
+
+/// `jira`.
+pub(crate) static JIRA: Adapter = Adapter {
+    spec: &Spec {
+        name: "jira",
+        system: "Jira",
+        reads: "Jira issues as returned by the REST API with `expand=changelog` (`/rest/api/2|3/search` or `/search/jql` pages `{\"issues\": [...]}`, or single issues from `/issue/{key}`)",
+        produces: &[Kind::Changes, Kind::Identities],
+        needs_system: true,
+        containers: &["issues"],
+        options: &[
+            OptSpec {
+                name: "types",
+                ty: OptTy::Map,
+                help: "issue type name or label (case-insensitive) → `standard`, `normal` or `emergency`; default: a type or label containing `emergency` is emergency, containing `standard` standard, else normal",
+            },
+            OptSpec {
+                name: "approved_statuses",
+                ty: OptTy::List,
+                help: "statuses whose first entry (in the changelog) is the approval; default [\"Approved\"]",
+            },
+            OptSpec {
+                name: "retro_statuses",
+                ty: OptTy::List,
+                help: "statuses whose first entry is the post-implementation review; default [\"Retro Reviewed\", \"Post-Implementation Reviewed\"]",
+            },
+        ],
+        example: "[[sources]]\nadapter = \"jira\"\npath = \"exports/jira/search-*.json\"\nsystem_id = \"jira\"\napproved_statuses = [\"Approved\", \"CAB Approved\"]\ntypes = { \"Emergency Change\" = \"emergency\", \"Standard Change\" = \"standard\" }",
+    },
+    run,
+};
+
+#[derive(Deserialize, Default)]
+struct User {
+    #[serde(default, rename = "accountId")]
+    account_id: Option<String>,
+    #[serde(default, rename = "emailAddress")]
+    email: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl User {
+    fn id(&self) -> Option<String> {
+        [&self.email, &self.account_id, &self.name]
+            .into_iter()
+            .flatten()
+            .map(|x| x.trim())
+            .find(|x| !x.is_empty())
+            .map(str::to_string)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct IssueType {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Fields {
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    issuetype: Option<IssueType>,
+    #[serde(default)]
+    labels: Option<Vec<String>>,
+    #[serde(default)]
+    created: Value,
+    #[serde(default)]
+    reporter: Option<User>,
+    #[serde(default)]
+    assignee: Option<User>,
+    #[serde(default)]
+    creator: Option<User>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default, rename = "fieldId")]
+    field_id: Option<String>,
+    #[serde(default, rename = "toString")]
+    to: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct History {
+    #[serde(default)]
+    created: Value,
+    #[serde(default)]
+    author: Option<User>,
+    #[serde(default)]
+    items: Vec<Item>,
+}
+
+#[derive(Deserialize, Default)]
+struct Changelog {
+    #[serde(default)]
+    histories: Vec<History>,
+}
+
+#[derive(Deserialize)]
+struct Issue {
+    key: String,
+    #[serde(default)]
+    fields: Fields,
+    #[serde(default)]
+    changelog: Option<Changelog>,
+}
+
+fn lower_list(v: Vec<String>, default: &[&str]) -> Vec<String> {
+    let v = if v.is_empty() {
+        default.iter().map(|s| s.to_string()).collect()
+    } else {
+        v
+    };
+    v.iter().map(|s| s.trim().to_lowercase()).collect()
+}
+
+fn change_type(
+    types: &[(String, &'static str)],
+    ty: Option<&str>,
+    labels: &[String],
+) -> &'static str {
+    let names: Vec<String> = ty
+        .into_iter()
+        .chain(labels.iter().map(String::as_str))
+        .map(|s| s.trim().to_lowercase())
+        .collect();
+    for n in &names {
+        if let Some((_, t)) = types.iter().find(|(k, _)| k == n) {
+            return t;
+        }
+    }
+    if names.iter().any(|n| n.contains("emergency")) {
+        "emergency"
+    } else if names.iter().any(|n| n.contains("standard")) {
+        "standard"
+    } else {
+        "normal"
+    }
+}
+
+fn run(input: &Input<'_>, em: &mut Emitter) {
+    let o = input.options;
+    let approved = lower_list(o.list("approved_statuses"), &["Approved"]);
+    let retro = lower_list(
+        o.list("retro_statuses"),
+        &["Retro Reviewed", "Post-Implementation Reviewed"],
+    );
+    let mut types: Vec<(String, &'static str)> = Vec::new();
+    for (k, v) in o.map("types") {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "standard" => types.push((k.trim().to_lowercase(), "standard")),
+            "normal" => types.push((k.trim().to_lowercase(), "normal")),
+            "emergency" => types.push((k.trim().to_lowercase(), "emergency")),
+            _ => em.diag(
+                fieldcheck_kit::Diagnostic::warning(
+                    "source-invalid-option",
+                    format!("`types` maps `{k}` to `{v}`, which is not a change type"),
+                )
+                .help("map issue types or labels to `standard`, `normal` or `emergency`; the default reading was used"),
+            ),
+        }
+    }
+    let system = input.system_id.unwrap_or_default().to_string();
+    let mut no_changelog = 0usize;
+    json_records::<Issue>(input, em, &mut |issue, at, em| {
+        let f = &issue.fields;
+        for u in [&f.reporter, &f.assignee, &f.creator].into_iter().flatten() {
+            identity(em, at, &system, u);
+        }
+        let Some(created) = time(input, em, at, "fields.created", &f.created) else {
+            if f.created.is_null() {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    format!("issue {} has no `fields.created`", issue.key),
+                    "search with `fields=*all` (or include `created`); the issue was skipped",
+                );
+            }
+            return;
+        };
+        let ty = change_type(
+            &types,
+            f.issuetype.as_ref().and_then(|t| t.name.as_deref()),
+            f.labels.as_deref().unwrap_or_default(),
+        );
+        let mut approval: Option<(Timestamp, Option<String>)> = None;
+        let mut retro_at: Option<Timestamp> = None;
+        match &issue.changelog {
+            None => no_changelog += 1,
+            Some(c) => {
+                for (i, h) in c.histories.iter().enumerate() {
+                    if let Some(a) = &h.author {
+                        identity(em, at, &system, a);
+                    }
+                    let status_to: Vec<String> = h
+                        .items
+                        .iter()
+                        .filter(|it| {
+                            it.field
+                                .as_deref()
+                                .is_some_and(|x| x.eq_ignore_ascii_case("status"))
+                                || it.field_id.as_deref() == Some("status")
+                        })
+                        .filter_map(|it| it.to.as_deref())
+                        .map(|x| x.trim().to_lowercase())
+                        .collect();
+                    if status_to.is_empty() {
+                        continue;
+                    }
+                    let is_approval = status_to.iter().any(|x| approved.contains(x));
+                    let is_retro = status_to.iter().any(|x| retro.contains(x));
+                    if !is_approval && !is_retro {
+                        continue;
+                    }
+                    let hat = At {
+                        file: at.file.clone(),
+                        line: at.line,
+                        path: Some(format!(
+                            "{}.changelog.histories[{i}]",
+                            at.path().unwrap_or("$")
+                        )),
+                    };
+                    let Some(t) = time(input, em, &hat, "created", &h.created) else {
+                        continue;
+                    };
+                    if is_approval && approval.as_ref().is_none_or(|(a, _)| t < *a) {
+                        approval = Some((t, h.author.as_ref().and_then(User::id)));
+                    }
+                    if is_retro && retro_at.is_none_or(|r| t < r) {
+                        retro_at = Some(t);
+                    }
+                }
+            }
+        }
+        em.row(Kind::Changes, &at.file, at.line, at.path())
+            .set("ticket_id", issue.key.as_str())
+            .set("type", ty)
+            .set("title", f.summary.as_deref())
+            .set("created_at", created)
+            .set("requester_id", f.reporter.as_ref().and_then(User::id))
+            .set("approver_id", approval.as_ref().and_then(|a| a.1.clone()))
+            .set("approved_at", approval.map(|a| a.0))
+            .set("retro_reviewed_at", retro_at)
+            .emit();
+    });
+    if no_changelog > 0 {
+        note(
+            em,
+            "source-missing-changelog",
+            format!(
+                "{no_changelog} issue{} had no changelog: their approval and post-implementation review are unknown",
+                s(no_changelog)
+            ),
+            "export the issues with `expand=changelog`",
+        );
+    }
+}
+
+fn identity(em: &mut Emitter, at: &At, system: &str, u: &User) {
+    if let (Some(id), Some(email)) = (&u.account_id, &u.email) {
+        em.identity(
+            &at.file,
+            at.line,
+            at.path(),
+            system,
+            id.trim(),
+            email.trim(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{flat, run};
+
+    const SEARCH_1: &str = r#"{"issues": [
+ {"id": "10412", "key": "CHG-412", "self": "https://acme.atlassian.net/rest/api/3/issue/10412",
+  "fields": {"summary": "Rotate production DB credentials",
+    "issuetype": {"id": "10005", "name": "Change", "subtask": false},
+    "status": {"id": "10003", "name": "Done", "statusCategory": {"id": 3, "key": "done", "name": "Done"}},
+    "created": "2026-03-02T11:20:45.000+0000", "updated": "2026-03-10T09:00:00.000+0000", "labels": ["prod-change"],
+    "reporter": {"accountId": "5b10a2844c20165700ede21g", "displayName": "Alice", "emailAddress": "alice@acme.com"},
+    "assignee": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Bob"}},
+  "changelog": {"startAt": 0, "maxResults": 4, "total": 4, "histories": [
+    {"id": "1", "author": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "emailAddress": "bob@acme.com"}, "created": "2026-03-03T10:00:00.000+0000",
+     "items": [{"field": "status", "fieldtype": "jira", "fieldId": "status", "from": "1", "fromString": "Open", "to": "3", "toString": "In Review"}]},
+    {"id": "2", "author": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "emailAddress": "bob@acme.com"}, "created": "2026-03-03T15:00:00.000+0000",
+     "items": [{"field": "status", "fieldtype": "jira", "fieldId": "status", "fromString": "In Review", "toString": "Approved"}]},
+    {"id": "3", "author": {"accountId": "5b10a2844c20165700ede21g", "emailAddress": "alice@acme.com"}, "created": "2026-03-04T08:00:00.000+0000",
+     "items": [{"field": "status", "fromString": "Reopened", "toString": "APPROVED"}]},
+    {"id": "4", "author": {"accountId": "5b10a2844c20165700ede21g"}, "created": "2026-03-10T09:00:00.000+0000",
+     "items": [{"field": "resolution", "toString": "Done"}, {"field": "status", "fromString": "Done", "toString": "Retro Reviewed"}]}]}},
+ {"id": "10413", "key": "CHG-413",
+  "fields": {"summary": "Hotfix", "issuetype": {"name": "Emergency Change"}, "created": "2026-03-05T01:00:00.000-0500",
+    "reporter": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Bob"}},
+  "changelog": {"histories": []}}
+], "nextPageToken": "CAEaAggD", "isLast": false}"#;
+
+    const SEARCH_2: &str = r#"{"startAt": 50, "maxResults": 1, "total": 52, "issues": [{"key": "OPS-9",
+  "fields": {"summary": "Patch nginx", "issuetype": {"name": "Task"}, "labels": ["Standard-Change"], "created": "2026-03-06T09:00:00.000+0000",
+   "reporter": {"name": "carol", "key": "JIRAUSER10100", "displayName": "Carol", "emailAddress": "carol@acme.com"}}}]}
+{"startAt": 51, "maxResults": 1, "total": 52, "issues": [
+  {"key": "OPS-10",
+   "fields": {"labels": "urgent", "created": "2026-03-06T09:00:00.000+0000"}}]}
+"#;
+
+    const ISSUE: &str = r#"{"id": "10414", "key": "CHG-414",
+ "fields": {"summary": "Enable WAF rule", "issuetype": {"name": "Change"}, "labels": ["Hotfix"],
+  "created": "2026-03-07T10:00:00.000+0000", "reporter": {"name": "erin", "emailAddress": null}},
+ "changelog": {"histories": [{"created": "2026-03-07T12:00:00.000+0000", "author": {"name": "dave", "key": "JIRAUSER1"},
+  "items": [{"field": "status", "toString": "Approved"}, {"field": "assignee", "toString": "Dave"}]}]}}"#;
+
+    #[test]
+    fn issues_become_changes_with_approval_and_retro_from_the_changelog() {
+        let out = run(
+            "[[sources]]\nadapter = \"jira\"\npath = \"jira/*.json\"\nsystem_id = \"jira\"\ntypes = { \"hotfix\" = \"emergency\" }",
+            &[
+                ("jira/search-1.json", SEARCH_1.as_bytes()),
+                ("jira/search-2.json", SEARCH_2.as_bytes()),
+                ("jira/issue-CHG-414.json", ISSUE.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("changes").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "approved_at=2026-03-07T12:00:00Z|approver_id=dave|created_at=2026-03-07T10:00:00Z|requester_id=erin|ticket_id=CHG-414|title=Enable WAF rule|type=emergency",
+                "approved_at=2026-03-03T15:00:00Z|approver_id=bob@acme.com|created_at=2026-03-02T11:20:45Z|requester_id=alice@acme.com|retro_reviewed_at=2026-03-10T09:00:00Z|ticket_id=CHG-412|title=Rotate production DB credentials|type=normal",
+                "created_at=2026-03-05T06:00:00Z|requester_id=5b10ac8d82e05b22cc7d4ef5|ticket_id=CHG-413|title=Hotfix|type=emergency",
+                "created_at=2026-03-06T09:00:00Z|requester_id=carol@acme.com|ticket_id=OPS-9|title=Patch nginx|type=standard",
+            ]
+        );
+        let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
+        assert_eq!(
+            ids,
+            [
+                "external_id=5b10a2844c20165700ede21g|person_id=alice@acme.com|system_id=jira",
+                "external_id=5b10ac8d82e05b22cc7d4ef5|person_id=bob@acme.com|system_id=jira",
+            ]
+        );
+        assert_eq!(out.codes(), ["bad-json", "source-missing-changelog"]);
+        let d = &out.diags[0];
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("jira/search-2.json"), Some(6))
+        );
+        assert!(out.diags[1].message.starts_with("1 issue had"));
+        let o = &out.origins("changes")[3];
+        assert_eq!(o.path.as_deref(), Some("$.issues[0]"));
+        assert_eq!(out.problems("changes").len(), 1);
+    }
+}

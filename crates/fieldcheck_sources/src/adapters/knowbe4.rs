@@ -1,0 +1,455 @@
+//! KnowBe4 Reporting API: training enrollments, phishing security tests and their recipients.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fieldcheck_kit::{Diagnostic, Kind};
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::common::{Counts, note, s, text, time};
+use crate::emit::Emitter;
+use crate::read::{At, bad_json, json_file};
+use crate::spec::{OptSpec, OptTy, Spec};
+use crate::{Adapter, Input};
+
+/// `knowbe4`.
+pub(crate) static KNOWBE4: Adapter = Adapter {
+    spec: &Spec {
+        name: "knowbe4",
+        system: "KnowBe4",
+        reads: "KnowBe4 Reporting API responses as returned (bare JSON arrays, pages as separate or concatenated files): training enrollments (`/v1/training/enrollments`), phishing security tests (`/v1/phishing/security_tests`) and their recipients (`/v1/phishing/security_tests/{pst_id}/recipients`)",
+        produces: &[Kind::Training, Kind::PhishingCampaigns],
+        needs_system: false,
+        containers: &[],
+        options: &[OptSpec {
+            name: "courses",
+            ty: OptTy::Map,
+            help: "module name (case-insensitive) → the course name used in the kit; default: the module name",
+        }],
+        example: "[[sources]]\nadapter = \"knowbe4\"\npath = \"exports/knowbe4/*.json\"\ncourses = { \"2026 Security Awareness Training\" = \"security-awareness\" }",
+    },
+    run,
+};
+
+#[derive(Deserialize, Default)]
+struct User {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Enrollment {
+    #[serde(default)]
+    module_name: Option<String>,
+    #[serde(default)]
+    user: Option<User>,
+    #[serde(default)]
+    completion_date: Value,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Pst {
+    pst_id: Value,
+    #[serde(default)]
+    started_at: Value,
+    #[serde(default)]
+    delivered_count: Option<i64>,
+    #[serde(default)]
+    clicked_count: Option<i64>,
+    #[serde(default)]
+    reported_count: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Recipient {
+    recipient_id: Value,
+    pst_id: Value,
+    #[serde(default)]
+    delivered_at: Value,
+    #[serde(default)]
+    clicked_at: Value,
+    #[serde(default)]
+    replied_at: Value,
+    #[serde(default)]
+    attachment_opened_at: Value,
+    #[serde(default)]
+    macro_enabled_at: Value,
+    #[serde(default)]
+    data_entered_at: Value,
+    #[serde(default)]
+    qr_code_scanned: Value,
+    #[serde(default)]
+    reported_at: Value,
+}
+
+/// Whether an event field is set (`null`, `false` and empty strings are not).
+fn set(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => false,
+        Value::String(s) => crate::value::present(s).is_some(),
+        _ => true,
+    }
+}
+
+struct PstRec {
+    at: At,
+    started: Option<Timestamp>,
+    counts: [Option<i64>; 3],
+}
+
+fn typed<T: DeserializeOwned>(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    el: &crate::json::Element<'_>,
+    at: &At,
+) -> Option<T> {
+    match serde_json::from_slice::<T>(el.bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            bad_json(em, at, el, &e, input.spec.reads);
+            None
+        }
+    }
+}
+
+fn run(input: &Input<'_>, em: &mut Emitter) {
+    let courses: Vec<(String, String)> = input
+        .options
+        .map("courses")
+        .into_iter()
+        .map(|(k, v)| (k.trim().to_lowercase(), v))
+        .collect();
+    let mut not_done = Counts::default();
+    let mut unknown_status = Counts::default();
+    let mut unknown = Counts::default();
+    let mut psts: Vec<(String, PstRec)> = Vec::new();
+    let mut pst_index: HashMap<String, usize> = HashMap::new();
+    // pst id → recipient id → (delivered, failed, reported)
+    let mut recipients: BTreeMap<String, BTreeMap<String, (bool, bool, bool)>> = BTreeMap::new();
+    for f in input.files {
+        json_file(input, f, em, &mut |el, at, em| {
+            let obj: Map<String, Value> = match serde_json::from_slice(el.bytes) {
+                Ok(o) => o,
+                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+            };
+            if obj.contains_key("enrollment_id") {
+                let Some(e) = typed::<Enrollment>(input, em, el, at) else {
+                    return;
+                };
+                let status = e.status.as_deref().unwrap_or("").trim();
+                match status.to_ascii_lowercase().as_str() {
+                    "completed" | "passed" => {}
+                    "not started" | "in progress" | "past due" => {
+                        not_done.add(status);
+                        return;
+                    }
+                    _ => {
+                        unknown_status.add(status);
+                        return;
+                    }
+                }
+                let Some(person) = e
+                    .user
+                    .and_then(|u| u.email)
+                    .filter(|m| !m.trim().is_empty())
+                else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the completed enrollment has no `user.email`",
+                        "the completion cannot be joined to a person; it was skipped",
+                    );
+                    return;
+                };
+                let Some(module) = e.module_name.filter(|m| !m.trim().is_empty()) else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the completed enrollment has no `module_name`",
+                        "the completion was skipped",
+                    );
+                    return;
+                };
+                let Some(done) = time(input, em, at, "completion_date", &e.completion_date) else {
+                    if e.completion_date.is_null() {
+                        em.bad_record(
+                            &at.file,
+                            at.line,
+                            at.path(),
+                            "bad-value",
+                            format!("the enrollment is `{status}` but has no `completion_date`"),
+                            "the completion was skipped",
+                        );
+                    }
+                    return;
+                };
+                let l = module.trim().to_lowercase();
+                let course = courses
+                    .iter()
+                    .find(|(k, _)| *k == l)
+                    .map_or(module.trim(), |(_, c)| c.as_str());
+                em.row(Kind::Training, &at.file, at.line, at.path())
+                    .set("person_id", person.trim())
+                    .set("course", course)
+                    .set("completed_at", done)
+                    .emit();
+            } else if obj.contains_key("recipient_id") {
+                let Some(r) = typed::<Recipient>(input, em, el, at) else {
+                    return;
+                };
+                let (Some(pst), Some(rid)) = (text(Some(&r.pst_id)), text(Some(&r.recipient_id)))
+                else {
+                    return;
+                };
+                let failed = [
+                    &r.clicked_at,
+                    &r.replied_at,
+                    &r.attachment_opened_at,
+                    &r.macro_enabled_at,
+                    &r.data_entered_at,
+                    &r.qr_code_scanned,
+                ]
+                .into_iter()
+                .any(set);
+                let e = recipients.entry(pst).or_default().entry(rid).or_default();
+                e.0 |= set(&r.delivered_at);
+                e.1 |= failed;
+                e.2 |= set(&r.reported_at);
+            } else if obj.contains_key("pst_id") && obj.contains_key("started_at") {
+                let Some(p) = typed::<Pst>(input, em, el, at) else {
+                    return;
+                };
+                let Some(id) = text(Some(&p.pst_id)) else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the security test has no `pst_id`",
+                        "the test was skipped",
+                    );
+                    return;
+                };
+                let started = time(input, em, at, "started_at", &p.started_at);
+                let rec = PstRec {
+                    at: at.clone(),
+                    started,
+                    counts: [p.delivered_count, p.clicked_count, p.reported_count],
+                };
+                match pst_index.get(&id) {
+                    Some(&i) => {
+                        let o = &mut psts[i].1;
+                        o.started = o.started.or(rec.started);
+                    }
+                    None => {
+                        pst_index.insert(id.clone(), psts.len());
+                        psts.push((id, rec));
+                    }
+                }
+            } else {
+                unknown.add(at.file.shown.clone());
+            }
+        });
+    }
+    for (id, p) in &psts {
+        let Some(started) = p.started else {
+            em.bad_record(
+                &p.at.file,
+                p.at.line,
+                p.at.path(),
+                "bad-value",
+                format!("security test {id} has no `started_at`"),
+                "the campaign was skipped",
+            );
+            continue;
+        };
+        let counts: [Option<i64>; 3] = match recipients.get(id) {
+            Some(rs) => {
+                let n = |f: fn(&(bool, bool, bool)) -> bool| {
+                    Some(rs.values().filter(|x| f(x)).count() as i64)
+                };
+                [n(|x| x.0), n(|x| x.1), n(|x| x.2)]
+            }
+            None => p.counts,
+        };
+        em.row(Kind::PhishingCampaigns, &p.at.file, p.at.line, p.at.path())
+            .set("campaign_id", id.as_str())
+            .set("started_at", started)
+            .set("recipients", counts[0].filter(|n| *n >= 0))
+            .set("clicked", counts[1].filter(|n| *n >= 0))
+            .set("reported", counts[2].filter(|n| *n >= 0))
+            .emit();
+    }
+    let orphans: Vec<&String> = recipients
+        .keys()
+        .filter(|k| !pst_index.contains_key(*k))
+        .collect();
+    if !orphans.is_empty() {
+        em.diag(
+            Diagnostic::warning(
+                "source-skipped-records",
+                format!(
+                    "recipients of {} security test{} ({}) were read but the tests themselves are not in the export, so no campaign was made for them",
+                    orphans.len(),
+                    s(orphans.len()),
+                    orphans.iter().take(5).map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .help("add the `/v1/phishing/security_tests` pages to the source"),
+        );
+    }
+    if not_done.total() > 0 {
+        note(
+            em,
+            "source-skipped-records",
+            format!(
+                "{} enrollment{} not completed were skipped: {}",
+                not_done.total(),
+                s(not_done.total()),
+                not_done.top()
+            ),
+            "only completed or passed enrollments are completions",
+        );
+    }
+    if unknown_status.total() > 0 {
+        em.diag(
+            Diagnostic::warning(
+                "unknown-value",
+                format!(
+                    "{} enrollment{} with a status fieldcheck does not know were skipped: {}",
+                    unknown_status.total(),
+                    s(unknown_status.total()),
+                    unknown_status.top()
+                ),
+            )
+            .help("KnowBe4 enrollment statuses are Not Started, In Progress, Completed, Passed and Past Due"),
+        );
+    }
+    if unknown.total() > 0 {
+        note(
+            em,
+            "source-skipped-records",
+            format!(
+                "{} record{} of a shape this adapter does not read were skipped: {}",
+                unknown.total(),
+                s(unknown.total()),
+                unknown.top()
+            ),
+            "the adapter reads training enrollments, phishing security tests and their recipients",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{flat, run};
+
+    const ENROLLMENTS_1: &str = r#"[{"enrollment_id": 3264, "content_type": "Store Purchase", "module_name": "2026 Security Awareness Training",
+  "user": {"id": 778899, "first_name": "Kenji", "last_name": "Watanabe", "email": "kenji@example.com"},
+  "campaign_name": "Annual Training 2026", "enrollment_date": "2026-01-06T15:00:00.000Z", "start_date": "2026-01-07T09:12:00.000Z",
+  "completion_date": "2026-01-07T09:58:41.000Z", "status": "Passed", "time_spent": 2760, "policy_acknowledged": false},
+ {"enrollment_id": 3265, "content_type": "Uploaded Policy", "module_name": "Acceptable Use Policy",
+  "user": {"id": 778900, "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"},
+  "campaign_name": "Policies 2026", "enrollment_date": "2026-01-06T15:00:00.000Z", "start_date": null,
+  "completion_date": "2026-01-08T10:00:00.000Z", "status": "completed", "time_spent": 60, "policy_acknowledged": true},
+ {"enrollment_id": 3266, "module_name": "2026 Security Awareness Training", "user": {"id": 778900, "email": "ann@example.com"},
+  "completion_date": null, "status": "In Progress"},
+ {"enrollment_id": 3267, "module_name": "2026 Security Awareness Training", "user": {"id": 778901, "email": "lee@example.com"},
+  "completion_date": null, "status": "Past Due"}]"#;
+    const ENROLLMENTS_2: &str = r#"[{"enrollment_id": 3268, "module_name": "2026 Security Awareness Training", "user": {"id": 778902, "email": "raj@example.com"}, "completion_date": null, "status": "Not Started"}]
+[{"enrollment_id": 3269, "module_name": "2026 Security Awareness Training",
+  "user": {"id": 778903, "email": 5}, "completion_date": "2026-01-09T10:00:00.000Z", "status": "Completed"},
+ {"enrollment_id": 3270, "module_name": "2026 Security Awareness Training", "user": {"id": 778904, "email": "sam@example.com"}, "completion_date": null, "status": "Exempt"}]
+"#;
+    const PSTS: &str = r#"[{"campaign_id": 242333, "pst_id": 14240, "status": "Closed", "name": "Feb phish", "groups": [{"group_id": 1, "name": "All"}],
+  "phish_prone_percentage": 66.7, "started_at": "2026-02-10T14:00:00.000Z", "duration": 3, "categories": [],
+  "template": {"id": 2, "name": "Your Password Will Expire"}, "landing-page": {"id": 1, "name": "Oops"},
+  "scheduled_count": 4, "delivered_count": 3, "opened_count": 2, "clicked_count": 2, "replied_count": 0,
+  "attachment_open_count": 0, "macro_enabled_count": 0, "data_entered_count": 0, "qr_code_scanned_count": 0,
+  "vulnerable_plugin_count": 0, "exploited_count": 0, "reported_count": 0, "bounced_count": 1},
+ {"campaign_id": 242334, "pst_id": 14241, "status": "Closed", "started_at": "2026-03-10T14:00:00.000Z",
+  "delivered_count": 40, "clicked_count": 3, "reported_count": 12}]"#;
+    const RECIPIENTS: &str = r#"[{"recipient_id": 3077742, "pst_id": 14240,
+  "user": {"id": 778899, "active_directory_guid": null, "first_name": "Kenji", "last_name": "Watanabe", "email": "kenji@example.com"},
+  "template": {"id": 2, "name": "Your Password Will Expire"},
+  "scheduled_at": "2026-02-10T14:00:00.000Z", "delivered_at": "2026-02-10T14:00:12.000Z",
+  "opened_at": "2026-02-10T15:01:00.000Z", "clicked_at": "2026-02-10T15:01:22.000Z",
+  "replied_at": null, "attachment_opened_at": null, "macro_enabled_at": null,
+  "data_entered_at": null, "qr_code_scanned": null, "vulnerable-plugins_at": null, "exploited_at": null, "reported_at": null,
+  "bounced_at": null, "ip": "198.51.100.44", "ip_location": "Denver, CO", "browser": "Chrome", "browser_version": "122.0", "os": "MacOSX"},
+ {"recipient_id": 3077743, "pst_id": 14240, "user": {"id": 778900, "email": "ann@example.com"},
+  "delivered_at": "2026-02-10T14:00:13.000Z", "clicked_at": null, "reported_at": "2026-02-10T14:20:00.000Z", "bounced_at": null},
+ {"recipient_id": 3077744, "pst_id": 14240, "user": {"id": 778901, "email": "lee@example.com"},
+  "delivered_at": "2026-02-10T14:00:14.000Z", "clicked_at": null, "qr_code_scanned": "2026-02-10T16:00:00.000Z", "reported_at": "2026-02-10T16:05:00.000Z"},
+ {"recipient_id": 3077745, "pst_id": 14240, "user": {"id": 778902, "email": "raj@example.com"},
+  "delivered_at": null, "clicked_at": null, "reported_at": null, "bounced_at": "2026-02-10T14:00:15.000Z"}]
+[{"recipient_id": 3077742, "pst_id": 14240, "user": {"id": 778899, "email": "kenji@example.com"},
+  "delivered_at": "2026-02-10T14:00:12.000Z", "clicked_at": "2026-02-10T15:01:22.000Z", "reported_at": null},
+ {"recipient_id": 3080001, "pst_id": 14999, "delivered_at": "2026-03-01T10:00:00.000Z"}]"#;
+    const USERS: &str = r#"[{"id": 778899, "employee_number": "E-1042", "email": "kenji@example.com", "status": "active"}]"#;
+
+    #[test]
+    fn enrollments_and_phishing_tests() {
+        let out = run(
+            "[[sources]]\nadapter = \"knowbe4\"\npath = \"kb4/*.json\"\ncourses = { \"2026 SECURITY Awareness Training\" = \"security-awareness\" }",
+            &[
+                ("kb4/enrollments-1.json", ENROLLMENTS_1.as_bytes()),
+                ("kb4/enrollments-2.json", ENROLLMENTS_2.as_bytes()),
+                ("kb4/psts.json", PSTS.as_bytes()),
+                ("kb4/recipients-14240.json", RECIPIENTS.as_bytes()),
+                ("kb4/users.json", USERS.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("training").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "completed_at=2026-01-07T09:58:41Z|course=security-awareness|person_id=kenji@example.com",
+                "completed_at=2026-01-08T10:00:00Z|course=Acceptable Use Policy|person_id=ann@example.com",
+            ]
+        );
+        let rows: Vec<String> = out.rows("phishing_campaigns").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                // Recomputed from the recipients: the bounced one was not delivered, the QR scan is
+                // a failure, the repeated page counts once, and the aggregate's 0 reports is wrong.
+                "campaign_id=14240|clicked=2|recipients=3|reported=2|started_at=2026-02-10T14:00:00Z",
+                "campaign_id=14241|clicked=3|recipients=40|reported=12|started_at=2026-03-10T14:00:00Z",
+            ]
+        );
+        assert_eq!(
+            out.codes(),
+            [
+                "bad-json",
+                "source-skipped-records",
+                "source-skipped-records",
+                "unknown-value",
+                "source-skipped-records",
+            ]
+        );
+        let d = &out.diags[0];
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("kb4/enrollments-2.json"), Some(3))
+        );
+        assert!(out.diags[1].message.contains("(14999)"));
+        assert!(
+            out.diags[2]
+                .message
+                .contains("`In Progress` ×1, `Not Started` ×1, `Past Due` ×1"),
+            "{}",
+            out.diags[2].message
+        );
+        assert!(out.diags[3].message.contains("`Exempt` ×1"));
+        assert!(out.diags[4].message.contains("kb4/users.json"));
+    }
+}
