@@ -526,7 +526,11 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         let id = get(p, "pr_id").unwrap_or_default();
         let (repo, number) = id.rsplit_once('#').unwrap_or((id, "0"));
         let number: u64 = number.parse().unwrap_or(0);
-        let head = format!("{:040x}", number * 2_654_435_761 % (1 << 40));
+        // A head commit per pull request: the repository's hash and the number.
+        let repo_hash = repo.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let head = format!("{repo_hash:016x}{number:024x}");
         let mut pull = json!({
             "number": number, "state": "closed", "title": format!("Change {number}"),
             "user": {"login": get(p, "author_id").unwrap_or_default(), "type": "User"},

@@ -33,6 +33,11 @@ pub(crate) static JIRA: Adapter = Adapter {
                 help: "statuses whose first entry (in the changelog) is the approval; default [\"Approved\"]",
             },
             OptSpec {
+                name: "approver_field",
+                ty: OptTy::Str,
+                help: "a user-picker field naming the approver (`customfield_10050`), used when no approval transition names one (the approval time then stays unknown); default: none",
+            },
+            OptSpec {
                 name: "retro_statuses",
                 ty: OptTy::List,
                 help: "statuses whose first entry is the post-implementation review; default [\"Retro Reviewed\", \"Post-Implementation Reviewed\"]",
@@ -86,6 +91,9 @@ struct Fields {
     assignee: Option<User>,
     #[serde(default)]
     creator: Option<User>,
+    /// Custom fields (a user-picker approver field, `customfield_10050`).
+    #[serde(flatten)]
+    custom: std::collections::BTreeMap<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +186,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             ),
         }
     }
+    let approver_field = o.str("approver_field").map(str::to_string);
     let system = input.system_id.unwrap_or_default().to_string();
     let mut no_changelog = 0usize;
     json_records::<Issue>(input, em, &mut |issue, at, em| {
@@ -252,13 +261,23 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }
             }
         }
+        // The approver field names the approver when no transition does.
+        let field_approver = approver_field
+            .as_ref()
+            .and_then(|k| f.custom.get(k))
+            .and_then(|v| serde_json::from_value::<User>(v.clone()).ok())
+            .and_then(|u| u.id());
+        let approver = approval
+            .as_ref()
+            .and_then(|a| a.1.clone())
+            .or(field_approver);
         em.row(Kind::Changes, &at.file, at.line, at.path())
             .set("ticket_id", issue.key.as_str())
             .set("type", ty)
             .set("title", f.summary.as_deref())
             .set("created_at", created)
             .set("requester_id", f.reporter.as_ref().and_then(User::id))
-            .set("approver_id", approval.as_ref().and_then(|a| a.1.clone()))
+            .set("approver_id", approver)
             .set("approved_at", approval.map(|a| a.0))
             .set("retro_reviewed_at", retro_at)
             .emit();
