@@ -92,11 +92,13 @@ fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
         .flat_map(|d| d["evidence"].as_array().expect("evidence").iter())
         .collect();
     assert!(evidence.iter().any(|e| {
-        e["source"] == "okta-system-log"
+        e["source"] == "aws-backup"
             && e["file"]
                 .as_str()
-                .is_some_and(|f| f.starts_with("exports/okta/system-log-"))
-            && e["path"].as_str().is_some_and(|p| p.starts_with("$["))
+                .is_some_and(|f| f.starts_with("exports/aws-backup/backup-jobs-"))
+            && e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("$.BackupJobs["))
     }));
     assert!(evidence.iter().any(|e| {
         e["source"] == "workday"
