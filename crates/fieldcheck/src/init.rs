@@ -29,6 +29,13 @@ pub fn config_template() -> String {
          [sampling]\n\
          # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
          \n\
+         # Raw exports read as they are, next to (or instead of) the kit files: one [[sources]] per export.\n\
+         # `fieldcheck sources` lists the adapters (Okta, Entra ID, AWS, GitHub, Jira, Workday, ...) with examples.\n\
+         # [[sources]]\n\
+         # adapter = \"okta-system-log\"\n\
+         # path = \"exports/okta/system-log-*.json\"   # a file or glob, relative to this file\n\
+         # system_id = \"okta\"                       # the row of systems.csv the records belong to\n\
+         \n\
          # Every control parameter, with its default. Uncomment a line to change it.\n\
          # To scope a control out: `enabled = false` with `reason = \"why it does not apply\"`.\n",
     );
@@ -117,6 +124,9 @@ mod tests {
         let uncommented: String = t
             .lines()
             .map(|l| {
+                if let Some(header) = l.strip_prefix("# [[") {
+                    return format!("[[{header}");
+                }
                 let key = l
                     .strip_prefix("# ")
                     .and_then(|r| r.split_once(" = "))

@@ -254,6 +254,7 @@ fn run_section(
         .collect();
     em.system_id = system_id.clone();
     let before = em.diags.len();
+    let dups_before = em.duplicates;
     let input = Input {
         spec,
         options: &opts,
@@ -262,6 +263,22 @@ fn run_section(
         files: &files,
     };
     (adapter.run)(&input, em);
+    let dups = em.duplicates - dups_before;
+    if dups > 0 {
+        em.diag(
+            Diagnostic::new(
+                fieldcheck_kit::Severity::Note,
+                "source-duplicate-records",
+                format!(
+                    "{dups} record{} of `{}` repeated one already read (overlapping exports or pages) and {} counted once",
+                    if dups == 1 { "" } else { "s" },
+                    spec.name,
+                    if dups == 1 { "was" } else { "were" }
+                ),
+            )
+            .file(pattern.to_string()),
+        );
+    }
     // Problems that lose records make the kinds' evidence incomplete.
     let lost: Vec<String> = em.diags[before..]
         .iter()

@@ -33,13 +33,18 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     );
     let _ = writeln!(
         o,
-        "window {} → {} ({}) · kit {} · {} files, {} records{}",
+        "window {} → {} ({}) · kit {} · {} record kinds, {} records{}{}",
         r.window.start,
         r.window.end,
         r.window.timezone,
         kit_label,
         r.evidence.files.len(),
         thousands(r.evidence.records),
+        match r.evidence.sources.len() {
+            0 => String::new(),
+            1 => " from 1 raw export".to_string(),
+            n => format!(" (from {n} raw exports and the kit files)"),
+        },
         match (errors, warnings) {
             (0, 0) => String::new(),
             _ => format!(

@@ -205,6 +205,8 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
 
 #[derive(Deserialize)]
 struct LogEvent {
+    #[serde(default)]
+    uuid: Option<String>,
     #[serde(default, rename = "eventType")]
     event_type: Option<String>,
     #[serde(default)]
@@ -244,7 +246,15 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
     let system = input.system_id.unwrap_or_default().to_string();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut failed = 0u64;
+    let mut seen: fieldcheck_kit::FastSet<String> = fieldcheck_kit::FastSet::default();
     json_records::<LogEvent>(input, em, &mut |ev, at, em| {
+        // Overlapping pages repeat events: each uuid counts once.
+        if let Some(u) = &ev.uuid
+            && !seen.insert(u.clone())
+        {
+            em.duplicates += 1;
+            return;
+        }
         let ty = ev.event_type.clone().unwrap_or_default();
         let event = match ty.as_str() {
             "user.lifecycle.deactivate" | "user.lifecycle.suspend" => "disabled",
@@ -456,6 +466,22 @@ mod tests {
             out.diags[2].message
         );
         assert_eq!(out.rows("identities").len(), 1);
+    }
+
+    #[test]
+    fn overlapping_pages_count_each_event_once_but_distinct_events_twice() {
+        let first = LOG.lines().nth(5).unwrap();
+        let twin = first.replace("\"uuid\": \"3\"", "\"uuid\": \"3b\"");
+        let out = run(
+            "[[sources]]\nadapter = \"okta-system-log\"\npath = \"okta/*.jsonl\"\nsystem_id = \"okta\"",
+            &[
+                ("okta/a.jsonl", format!("{first}\n{twin}\n").as_bytes()),
+                ("okta/b.jsonl", first.as_bytes()),
+            ],
+        );
+        // Two sign-ins in the same millisecond are two events; the repeated page is not.
+        assert_eq!(out.rows("account_events").len(), 2);
+        assert_eq!(out.codes(), ["source-duplicate-records"]);
     }
 
     #[test]
