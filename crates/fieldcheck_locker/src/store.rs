@@ -1,0 +1,393 @@
+//! Writing the locker: content-addressed blobs and atomic, sealed collections.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signer, SigningKey};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::keys::public_text;
+use crate::manifest::{Entry, LineKind, ZERO_HASH, hex};
+
+/// Something the locker cannot do, with what to do about it.
+#[derive(Debug)]
+pub struct LockerError(pub String);
+
+impl std::fmt::Display for LockerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LockerError {}
+
+fn io_err(what: &str, p: &Path) -> impl Fn(io::Error) -> LockerError {
+    let msg = format!("cannot {what} `{}`", p.display());
+    move |e| LockerError(format!("{msg}: {e}"))
+}
+
+/// A file to collect.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    /// The source: an adapter name, `kit` or `config`.
+    pub source: String,
+    /// The system its records belong to.
+    pub system_id: Option<String>,
+    /// Its name relative to the kit folder (kept in the manifest).
+    pub name: String,
+    /// Where to read it.
+    pub path: PathBuf,
+}
+
+/// What one collection stored.
+#[derive(Clone, Debug)]
+pub struct Collected {
+    /// The collection's number.
+    pub collection: u64,
+    /// Files recorded.
+    pub entries: usize,
+    /// Contents stored for the first time.
+    pub new_blobs: usize,
+    /// Bytes of the files recorded.
+    pub bytes: u64,
+    /// The seal's hash: the chain head after this collection.
+    pub head: String,
+    /// Whether the seal is signed.
+    pub signed: bool,
+}
+
+/// A collection as read back: its number, time and evidence lines.
+#[derive(Clone, Debug)]
+pub struct Collection {
+    /// The collection's number.
+    pub collection: u64,
+    /// When it ran.
+    pub at: Timestamp,
+    /// Its evidence lines.
+    pub entries: Vec<Entry>,
+}
+
+/// A locker folder.
+pub struct Locker {
+    dir: PathBuf,
+}
+
+/// The test-only crash point: the process aborts after this many durable steps
+/// (`FIELDCHECK_LOCKER_CRASH_AFTER`, read by the CLI).
+pub(crate) struct Steps {
+    done: u32,
+    crash_after: Option<u32>,
+}
+
+impl Steps {
+    fn step(&mut self) {
+        self.done += 1;
+        if self.crash_after == Some(self.done) {
+            std::process::abort();
+        }
+    }
+}
+
+fn sync_dir(p: &Path) {
+    // Makes a rename durable (Linux); ignored where directories cannot be opened.
+    if let Ok(d) = File::open(p) {
+        let _ = d.sync_all();
+    }
+}
+
+impl Locker {
+    /// Opens (creating if needed) the locker at `dir`.
+    pub fn open(dir: &Path) -> Result<Locker, LockerError> {
+        for sub in ["", "blobs/sha256", "tmp"] {
+            let p = dir.join(sub);
+            fs::create_dir_all(&p).map_err(io_err("create the locker folder", &p))?;
+        }
+        Ok(Locker { dir: dir.to_path_buf() })
+    }
+
+    /// Opens an existing locker (a folder with a manifest), without creating anything.
+    pub fn existing(dir: &Path) -> Result<Locker, LockerError> {
+        if !dir.join("manifest.jsonl").is_file() {
+            return Err(LockerError(format!(
+                "`{}` is not an evidence locker (no manifest.jsonl); run `fieldcheck collect` first",
+                dir.display()
+            )));
+        }
+        Ok(Locker { dir: dir.to_path_buf() })
+    }
+
+    /// The locker's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where the blob of `digest` (`sha256:<hex>`) is.
+    pub fn blob_path(&self, digest: &str) -> PathBuf {
+        blob_path(&self.dir, digest)
+    }
+
+    /// Every manifest line, parsed. Fails on a line that does not parse: run `verify`.
+    pub fn entries(&self) -> Result<Vec<Entry>, LockerError> {
+        let p = self.dir.join("manifest.jsonl");
+        let text = match fs::read_to_string(&p) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err("read", &p)(e)),
+        };
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let e: Entry = serde_json::from_str(line).map_err(|e| {
+                LockerError(format!(
+                    "line {} of `{}` is not a manifest entry ({e}); run `fieldcheck locker verify`",
+                    i + 1,
+                    p.display()
+                ))
+            })?;
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    /// The sealed collections, in order.
+    pub fn collections(&self) -> Result<Vec<Collection>, LockerError> {
+        let mut out: Vec<Collection> = Vec::new();
+        let mut pending: Vec<Entry> = Vec::new();
+        for e in self.entries()? {
+            match e.kind {
+                LineKind::Evidence => pending.push(e),
+                LineKind::Seal => out.push(Collection {
+                    collection: e.collection,
+                    at: e.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+                    entries: std::mem::take(&mut pending),
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest version of every file collected at or before `as_of` (all when `None`):
+    /// what the locker held at that moment.
+    pub fn as_of(&self, as_of: Option<Timestamp>) -> Result<Vec<Entry>, LockerError> {
+        let mut latest: std::collections::BTreeMap<String, Entry> = Default::default();
+        for c in self.collections()? {
+            if as_of.is_some_and(|t| c.at > t) {
+                continue;
+            }
+            for e in c.entries {
+                if let Some(n) = &e.name {
+                    latest.insert(n.clone(), e);
+                }
+            }
+        }
+        Ok(latest.into_values().collect())
+    }
+
+    /// Writes the blobs of `entries` under their original names into `out`.
+    pub fn materialize(&self, entries: &[Entry], out: &Path) -> Result<(), LockerError> {
+        for e in entries {
+            let (Some(name), Some(d)) = (&e.name, &e.digest) else { continue };
+            // Names come from the manifest: never let one escape `out`.
+            let rel = Path::new(name);
+            if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+                return Err(LockerError(format!("entry #{} has an unsafe name `{name}`", e.seq)));
+            }
+            let dest = out.join(rel);
+            if let Some(parent) = dest.parent() {
+                fs::create_dir_all(parent).map_err(io_err("create", parent))?;
+            }
+            fs::copy(self.blob_path(d), &dest).map_err(io_err("copy the blob to", &dest))?;
+        }
+        Ok(())
+    }
+
+    /// Stores `files` as one collection at `at`, sealed (and signed with `key`).
+    pub fn collect(
+        &self,
+        files: &[Incoming],
+        at: Timestamp,
+        key: Option<&SigningKey>,
+        crash_after: Option<u32>,
+    ) -> Result<Collected, LockerError> {
+        let lock_path = self.dir.join("locker.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err("open", &lock_path))?;
+        lock.lock().map_err(io_err("lock", &lock_path))?;
+        let mut steps = Steps { done: 0, crash_after };
+        // Leftovers of an interrupted collection are not evidence.
+        if let Ok(rd) = fs::read_dir(self.dir.join("tmp")) {
+            for e in rd.flatten() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+        let existing = self.entries()?;
+        if let Some(last) = existing.last()
+            && last.kind != LineKind::Seal
+        {
+            return Err(LockerError(
+                "the manifest ends without a seal; run `fieldcheck locker verify` before collecting".into(),
+            ));
+        }
+        if let Some(k) = key
+            && let Some(prev_key) = existing.iter().rev().find_map(|e| e.key.clone())
+            && prev_key != public_text(&k.verifying_key())
+        {
+            return Err(LockerError(format!(
+                "this locker's seals are signed by {prev_key}; sign with that key (a new key would make the chain's signatures inconsistent)"
+            )));
+        }
+        let collection = existing.last().map_or(1, |e| e.collection + 1);
+        let mut seq = existing.last().map_or(0, |e| e.seq);
+        let mut prev = existing.last().map_or(ZERO_HASH.to_string(), |e| e.hash.clone());
+        let at_text = at.to_string();
+        let mut lines = Vec::new();
+        let (mut new_blobs, mut bytes) = (0usize, 0u64);
+        for f in files {
+            let (digest, size, fresh) = self.store_blob(&f.path, &mut steps)?;
+            new_blobs += usize::from(fresh);
+            bytes += size;
+            seq += 1;
+            let mut e = Entry {
+                seq,
+                kind: LineKind::Evidence,
+                at: at_text.clone(),
+                collection,
+                source: Some(f.source.clone()),
+                system_id: f.system_id.clone(),
+                name: Some(f.name.clone()),
+                digest: Some(digest),
+                size: Some(size),
+                head: None,
+                key: None,
+                sig: None,
+                prev: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = e.compute_hash();
+            prev = e.hash.clone();
+            lines.push(e);
+        }
+        seq += 1;
+        let mut seal = Entry {
+            seq,
+            kind: LineKind::Seal,
+            at: at_text,
+            collection,
+            source: None,
+            system_id: None,
+            name: None,
+            digest: None,
+            size: None,
+            head: Some(prev.clone()),
+            key: key.map(|k| public_text(&k.verifying_key())),
+            sig: None,
+            prev,
+            hash: String::new(),
+        };
+        if let Some(k) = key {
+            seal.sig = Some(hex(&k.sign(&seal.signed_message()).to_bytes()));
+        }
+        seal.hash = seal.compute_hash();
+        let head = seal.hash.clone();
+        lines.push(seal);
+        // The new manifest replaces the old in one rename: all of the collection or none of it.
+        let manifest = self.dir.join("manifest.jsonl");
+        let mut text = fs::read(&manifest).unwrap_or_default();
+        for l in &lines {
+            text.extend_from_slice(l.line().as_bytes());
+            text.push(b'\n');
+        }
+        self.replace(&manifest, &text, &mut steps)?;
+        let head_text = format!("{{\"seq\":{seq},\"hash\":\"{head}\"}}\n");
+        self.replace(&self.dir.join("HEAD"), head_text.as_bytes(), &mut steps)?;
+        if let Some(k) = key {
+            let p = self.dir.join("locker.pub");
+            if !p.exists() {
+                self.replace(&p, format!("{}\n", public_text(&k.verifying_key())).as_bytes(), &mut steps)?;
+            }
+        }
+        drop(lock);
+        Ok(Collected {
+            collection,
+            entries: files.len(),
+            new_blobs,
+            bytes,
+            head,
+            signed: key.is_some(),
+        })
+    }
+
+    /// Writes `bytes` to `dest` atomically: a synced temporary file renamed over it.
+    fn replace(&self, dest: &Path, bytes: &[u8], steps: &mut Steps) -> Result<(), LockerError> {
+        let tmp = self.dir.join("tmp").join(format!(
+            "{}.{}",
+            dest.file_name().map_or("file".into(), |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        {
+            let mut f = File::create(&tmp).map_err(io_err("write", &tmp))?;
+            f.write_all(bytes).map_err(io_err("write", &tmp))?;
+            f.sync_all().map_err(io_err("sync", &tmp))?;
+        }
+        steps.step();
+        fs::rename(&tmp, dest).map_err(io_err("rename into", dest))?;
+        sync_dir(&self.dir);
+        steps.step();
+        Ok(())
+    }
+
+    /// Copies `src` into the store, hashing it on the way; returns its digest, size and whether
+    /// the content is new.
+    fn store_blob(&self, src: &Path, steps: &mut Steps) -> Result<(String, u64, bool), LockerError> {
+        let tmp = self
+            .dir
+            .join("tmp")
+            .join(format!("blob.{}", std::process::id()));
+        let mut input = File::open(src).map_err(io_err("read", src))?;
+        let mut out = File::create(&tmp).map_err(io_err("write", &tmp))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_err("read", src)(e)),
+            };
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io_err("write", &tmp))?;
+            size += n as u64;
+        }
+        let digest = format!("sha256:{}", hex(&hasher.finalize()));
+        let dest = self.blob_path(&digest);
+        if dest.is_file() {
+            drop(out);
+            let _ = fs::remove_file(&tmp);
+            return Ok((digest, size, false));
+        }
+        out.sync_all().map_err(io_err("sync", &tmp))?;
+        drop(out);
+        steps.step();
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(io_err("create", parent))?;
+        }
+        fs::rename(&tmp, &dest).map_err(io_err("rename into", &dest))?;
+        if let Some(parent) = dest.parent() {
+            sync_dir(parent);
+        }
+        steps.step();
+        Ok((digest, size, true))
+    }
+}
+
+pub(crate) fn blob_path(dir: &Path, digest: &str) -> PathBuf {
+    let h = digest.strip_prefix("sha256:").unwrap_or(digest);
+    let (a, b) = h.split_at(2.min(h.len()));
+    dir.join("blobs").join("sha256").join(a).join(b)
+}
