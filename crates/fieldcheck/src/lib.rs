@@ -8,6 +8,7 @@ mod diagnostics;
 pub mod docs;
 mod ingest;
 mod init;
+mod locker;
 mod register;
 pub mod report;
 mod sample;
@@ -72,6 +73,11 @@ enum Command {
     Ingest(IngestArgs),
     /// List the source adapters: the export each reads, the record kinds it makes, an example.
     Sources(SourcesArgs),
+    /// Store the config, the kit files and every source's raw files in the evidence locker:
+    /// content-addressed, in an append-only hash-chained manifest, sealed (and signed).
+    Collect(CollectArgs),
+    /// The evidence locker: keygen, verify, log, export.
+    Locker(LockerArgs),
 }
 
 #[derive(Parser)]
@@ -150,6 +156,82 @@ struct AuditArgs {
     /// Who records the run [default: the login name].
     #[arg(long)]
     actor: Option<String>,
+    /// Audit the evidence in the evidence locker (the newest collected version of every file)
+    /// instead of the files in KIT [default locker: KIT/.fieldcheck/locker].
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    #[allow(clippy::option_option)]
+    locker: Option<Option<PathBuf>>,
+    /// With --locker: only what had been collected by then (a date, meaning the end of that day
+    /// in UTC, or an RFC 3339 timestamp), replaying a past audit exactly.
+    #[arg(long, value_name = "DATE", requires = "locker")]
+    as_of: Option<String>,
+}
+
+#[derive(Parser)]
+struct CollectArgs {
+    /// The evidence kit folder (with fieldcheck.toml and its `[[sources]]`).
+    #[arg(default_value = ".")]
+    kit: PathBuf,
+    /// The config file [default: KIT/fieldcheck.toml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The locker folder [default: KIT/.fieldcheck/locker].
+    #[arg(long, value_name = "DIR")]
+    locker: Option<PathBuf>,
+    /// Sign the collection's seal with this secret key (from `fieldcheck locker keygen`).
+    #[arg(long, value_name = "KEY")]
+    sign: Option<PathBuf>,
+}
+
+#[derive(Parser)]
+struct LockerArgs {
+    #[command(subcommand)]
+    command: LockerCommand,
+}
+
+#[derive(Subcommand)]
+enum LockerCommand {
+    /// Make an Ed25519 key pair for signing collections: KEY (secret) and KEY.pub (public).
+    Keygen {
+        /// Where to write the secret key (KEY.pub is written beside it).
+        #[arg(long, value_name = "KEY")]
+        out: PathBuf,
+    },
+    /// Recompute every blob's digest, the whole hash chain and the seals' signatures; exit 1 on
+    /// any finding (what an auditor runs).
+    Verify {
+        /// The locker folder, an exported bundle, or a kit folder holding a locker.
+        #[arg(default_value = ".")]
+        locker: PathBuf,
+        /// The public key the seals must be signed with (`ed25519:...` or a file such as locker.pub).
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+        /// A chain head recorded earlier, which must still be in the chain (no rewrite or rollback).
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
+    },
+    /// List what was collected when, per source, with its coverage of the window.
+    Log {
+        /// The locker folder, or a kit folder holding a locker.
+        #[arg(default_value = ".")]
+        locker: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
+    },
+    /// Write a portable, self-verifying bundle (blobs, manifest, HEAD, public key, SHA256SUMS)
+    /// for the auditor.
+    Export {
+        /// The locker folder, or a kit folder holding a locker.
+        #[arg(default_value = ".")]
+        locker: PathBuf,
+        /// The bundle folder to write.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Parser)]
@@ -327,6 +409,30 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
         Command::Ingest(i) => ingest::run(&i.kit, i.config.as_deref(), &i.out),
         Command::Sources(s) => ingest::sources_command(s.name.as_deref(), s.format),
+        Command::Collect(c) => locker::collect_command(
+            &c.kit,
+            c.config.as_deref(),
+            c.locker.as_deref(),
+            c.sign.as_deref(),
+        ),
+        Command::Locker(l) => match l.command {
+            LockerCommand::Keygen { out } => locker::keygen_command(&out),
+            LockerCommand::Verify {
+                locker,
+                key,
+                head,
+                format,
+            } => locker::verify_command(
+                &locker,
+                key.as_deref(),
+                head.as_deref(),
+                format == ControlsFormat::Json,
+            ),
+            LockerCommand::Log { locker, format } => {
+                locker::log_command(&locker, format == ControlsFormat::Json)
+            }
+            LockerCommand::Export { locker, out } => locker::export_command(&locker, &out),
+        },
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -503,6 +609,26 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         }),
         actor: register::actor(a.actor.as_deref()),
     });
+    if let Some(dir) = &a.locker {
+        let dir = dir.clone().unwrap_or_else(|| a.kit.clone());
+        let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
+        let replay = locker::replay(&dir, as_of)?;
+        let label = format!(
+            "locker {}{}",
+            replay.locker.display(),
+            as_of.map(|t| format!(" as of {t}")).unwrap_or_default()
+        );
+        return audit_and_print_from(
+            record.as_ref(),
+            &replay.dir.clone(),
+            None,
+            &a.controls,
+            a.format,
+            a.verbose,
+            &label,
+            Some(&replay),
+        );
+    }
     audit_and_print(
         record.as_ref(),
         &a.kit,
@@ -529,6 +655,20 @@ fn audit_and_print(
     verbose: bool,
     label: &str,
 ) -> anyhow::Result<u8> {
+    audit_and_print_from(record, kit_dir, config, only, format, verbose, label, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit_and_print_from(
+    record: Option<&Recording>,
+    kit_dir: &Path,
+    config: Option<&Path>,
+    only: &[String],
+    format: Format,
+    verbose: bool,
+    label: &str,
+    replay: Option<&locker::Replay>,
+) -> anyhow::Result<u8> {
     let loaded = match load(kit_dir, config) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -539,8 +679,15 @@ fn audit_and_print(
             return Ok(2);
         }
     };
-    let audit =
+    let mut loaded = loaded;
+    let mut audit =
         fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
+    if let Some(r) = replay {
+        let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
+        let (diags, partial) = locker::freshness(&l, r.as_of, &loaded.config, &r.dir)?;
+        loaded.diagnostics.extend(diags);
+        locker::add_partial_notes(&mut audit, &partial);
+    }
     let recorded = match record {
         Some(r) => Some((
             register::record(
@@ -556,13 +703,16 @@ fn audit_and_print(
         )),
         None => None,
     };
-    let report = Report::new(
+    let mut report = Report::new(
         &loaded.config,
         &loaded.kit,
         &audit,
         loaded.diagnostics,
         &loaded.sizes,
     );
+    if let Some(r) = replay {
+        report.attach_locker(r);
+    }
     match format {
         Format::Json => out(&report.to_json(), false),
         Format::Markdown => out(&report::markdown::render(&report, verbose), false),

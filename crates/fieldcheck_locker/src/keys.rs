@@ -58,7 +58,11 @@ pub fn write_key_pair(key: &SigningKey, path: &Path) -> Result<std::path::PathBu
     let mut pub_path = path.as_os_str().to_owned();
     pub_path.push(".pub");
     let pub_path = std::path::PathBuf::from(pub_path);
-    std::fs::write(&pub_path, format!("{}\n", public_text(&key.verifying_key()))).map_err(io)?;
+    std::fs::write(
+        &pub_path,
+        format!("{}\n", public_text(&key.verifying_key())),
+    )
+    .map_err(io)?;
     Ok(pub_path)
 }
 
@@ -86,9 +90,8 @@ pub fn read_public_key(text_or_path: &str) -> Result<VerifyingKey, KeyError> {
     let text = if text_or_path.starts_with("ed25519:") {
         text_or_path.to_string()
     } else {
-        std::fs::read_to_string(text_or_path).map_err(|e| {
-            KeyError(format!("cannot read the public key `{text_or_path}`: {e}"))
-        })?
+        std::fs::read_to_string(text_or_path)
+            .map_err(|e| KeyError(format!("cannot read the public key `{text_or_path}`: {e}")))?
     };
     let hexpart = text.trim().strip_prefix("ed25519:").ok_or_else(|| {
         KeyError("a public key is written `ed25519:<64 hex digits>` (see `locker.pub`)".into())
@@ -96,5 +99,6 @@ pub fn read_public_key(text_or_path: &str) -> Result<VerifyingKey, KeyError> {
     let bytes = unhex(hexpart)
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .ok_or_else(|| KeyError("the public key is not 32 bytes of hex".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|e| KeyError(format!("not an Ed25519 public key: {e}")))
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|e| KeyError(format!("not an Ed25519 public key: {e}")))
 }

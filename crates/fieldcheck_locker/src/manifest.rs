@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The `prev` of the first line.
-pub const ZERO_HASH: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+pub const ZERO_HASH: &str =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -91,7 +92,8 @@ impl Entry {
         e.hash = String::new();
         let s = serde_json::to_string(&e).unwrap_or_default();
         // `hash` is last and empty: drop `,"hash":""`.
-        s.strip_suffix(",\"hash\":\"\"}").map_or(s.clone(), |t| format!("{t}}}"))
+        s.strip_suffix(",\"hash\":\"\"}")
+            .map_or(s.clone(), |t| format!("{t}}}"))
     }
 
     /// The line's hash, computed.

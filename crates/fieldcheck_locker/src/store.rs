@@ -104,7 +104,9 @@ impl Locker {
             let p = dir.join(sub);
             fs::create_dir_all(&p).map_err(io_err("create the locker folder", &p))?;
         }
-        Ok(Locker { dir: dir.to_path_buf() })
+        Ok(Locker {
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// Opens an existing locker (a folder with a manifest), without creating anything.
@@ -115,7 +117,9 @@ impl Locker {
                 dir.display()
             )));
         }
-        Ok(Locker { dir: dir.to_path_buf() })
+        Ok(Locker {
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The locker's folder.
@@ -187,11 +191,20 @@ impl Locker {
     /// Writes the blobs of `entries` under their original names into `out`.
     pub fn materialize(&self, entries: &[Entry], out: &Path) -> Result<(), LockerError> {
         for e in entries {
-            let (Some(name), Some(d)) = (&e.name, &e.digest) else { continue };
+            let (Some(name), Some(d)) = (&e.name, &e.digest) else {
+                continue;
+            };
             // Names come from the manifest: never let one escape `out`.
             let rel = Path::new(name);
-            if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-                return Err(LockerError(format!("entry #{} has an unsafe name `{name}`", e.seq)));
+            if rel.is_absolute()
+                || rel
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(LockerError(format!(
+                    "entry #{} has an unsafe name `{name}`",
+                    e.seq
+                )));
             }
             let dest = out.join(rel);
             if let Some(parent) = dest.parent() {
@@ -218,7 +231,10 @@ impl Locker {
             .open(&lock_path)
             .map_err(io_err("open", &lock_path))?;
         lock.lock().map_err(io_err("lock", &lock_path))?;
-        let mut steps = Steps { done: 0, crash_after };
+        let mut steps = Steps {
+            done: 0,
+            crash_after,
+        };
         // Leftovers of an interrupted collection are not evidence.
         if let Ok(rd) = fs::read_dir(self.dir.join("tmp")) {
             for e in rd.flatten() {
@@ -243,7 +259,9 @@ impl Locker {
         }
         let collection = existing.last().map_or(1, |e| e.collection + 1);
         let mut seq = existing.last().map_or(0, |e| e.seq);
-        let mut prev = existing.last().map_or(ZERO_HASH.to_string(), |e| e.hash.clone());
+        let mut prev = existing
+            .last()
+            .map_or(ZERO_HASH.to_string(), |e| e.hash.clone());
         let at_text = at.to_string();
         let mut lines = Vec::new();
         let (mut new_blobs, mut bytes) = (0usize, 0u64);
@@ -308,7 +326,11 @@ impl Locker {
         if let Some(k) = key {
             let p = self.dir.join("locker.pub");
             if !p.exists() {
-                self.replace(&p, format!("{}\n", public_text(&k.verifying_key())).as_bytes(), &mut steps)?;
+                self.replace(
+                    &p,
+                    format!("{}\n", public_text(&k.verifying_key())).as_bytes(),
+                    &mut steps,
+                )?;
             }
         }
         drop(lock);
@@ -326,7 +348,8 @@ impl Locker {
     fn replace(&self, dest: &Path, bytes: &[u8], steps: &mut Steps) -> Result<(), LockerError> {
         let tmp = self.dir.join("tmp").join(format!(
             "{}.{}",
-            dest.file_name().map_or("file".into(), |n| n.to_string_lossy()),
+            dest.file_name()
+                .map_or("file".into(), |n| n.to_string_lossy()),
             std::process::id()
         ));
         {
@@ -343,7 +366,11 @@ impl Locker {
 
     /// Copies `src` into the store, hashing it on the way; returns its digest, size and whether
     /// the content is new.
-    fn store_blob(&self, src: &Path, steps: &mut Steps) -> Result<(String, u64, bool), LockerError> {
+    fn store_blob(
+        &self,
+        src: &Path,
+        steps: &mut Steps,
+    ) -> Result<(String, u64, bool), LockerError> {
         let tmp = self
             .dir
             .join("tmp")

@@ -58,8 +58,18 @@ impl Verified {
     }
 }
 
-fn finding(code: &'static str, line: Option<u64>, entry: Option<String>, message: String) -> Finding {
-    Finding { code, line, entry, message }
+fn finding(
+    code: &'static str,
+    line: Option<u64>,
+    entry: Option<String>,
+    message: String,
+) -> Finding {
+    Finding {
+        code,
+        line,
+        entry,
+        message,
+    }
 }
 
 /// Verifies the locker at `dir`. `key` is the public key the seals must be signed with (an
@@ -114,11 +124,33 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
         let desc = e.describe();
         if e.seq != prev_seq + 1 {
             let msg = if e.seq <= prev_seq {
-                format!("line {line_no} holds {desc}, which belongs at line {}: an entry was duplicated, inserted or moved", e.seq)
+                format!(
+                    "line {line_no} holds {desc}, which belongs at line {}: an entry was duplicated, inserted or moved",
+                    e.seq
+                )
             } else {
-                format!("line {line_no} holds {desc}: the {} entr{} before it (from #{}) {} removed", e.seq - prev_seq - 1, if e.seq - prev_seq - 1 == 1 { "y" } else { "ies" }, prev_seq + 1, if e.seq - prev_seq - 1 == 1 { "was" } else { "were" })
+                format!(
+                    "line {line_no} holds {desc}: the {} entr{} before it (from #{}) {} removed",
+                    e.seq - prev_seq - 1,
+                    if e.seq - prev_seq - 1 == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
+                    prev_seq + 1,
+                    if e.seq - prev_seq - 1 == 1 {
+                        "was"
+                    } else {
+                        "were"
+                    }
+                )
             };
-            v.findings.push(finding("sequence-broken", Some(line_no), Some(desc.clone()), msg));
+            v.findings.push(finding(
+                "sequence-broken",
+                Some(line_no),
+                Some(desc.clone()),
+                msg,
+            ));
         } else if !prev_hash.is_empty() && e.prev != prev_hash {
             v.findings.push(finding(
                 "chain-broken",
@@ -151,7 +183,10 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
                 "sequence-broken",
                 Some(line_no),
                 Some(desc.clone()),
-                format!("{desc} names collection {} after collection {collection}", e.collection),
+                format!(
+                    "{desc} names collection {} after collection {collection}",
+                    e.collection
+                ),
             ));
         }
         collection = collection.max(e.collection);
@@ -162,12 +197,19 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
                     open_collection = Some((line_no, desc.clone()));
                 }
                 if let Some(d) = &e.digest {
-                    let slot = by_digest.entry(d.clone()).or_insert((e.size.unwrap_or(0), Vec::new()));
+                    let slot = by_digest
+                        .entry(d.clone())
+                        .or_insert((e.size.unwrap_or(0), Vec::new()));
                     if slot.1.len() < 5 {
                         slot.1.push(desc.clone());
                     }
                 } else {
-                    v.findings.push(finding("entry-altered", Some(line_no), Some(desc.clone()), format!("{desc} has no digest")));
+                    v.findings.push(finding(
+                        "entry-altered",
+                        Some(line_no),
+                        Some(desc.clone()),
+                        format!("{desc} has no digest"),
+                    ));
                 }
             }
             LineKind::Seal => {
@@ -194,7 +236,11 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
             "truncated-manifest",
             Some(v.lines + 1),
             None,
-            format!("the manifest ends in the middle of line {} (after {}): it was cut off", v.lines + 1, prev_desc.as_deref().unwrap_or("nothing")),
+            format!(
+                "the manifest ends in the middle of line {} (after {}): it was cut off",
+                v.lines + 1,
+                prev_desc.as_deref().unwrap_or("nothing")
+            ),
         ));
     }
     if let Some((line, desc)) = open_collection {
@@ -221,17 +267,34 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
     v
 }
 
-fn check_seal(e: &Entry, desc: &str, line: u64, want_key: Option<&str>, key: Option<&VerifyingKey>, v: &mut Verified) {
+fn check_seal(
+    e: &Entry,
+    desc: &str,
+    line: u64,
+    want_key: Option<&str>,
+    key: Option<&VerifyingKey>,
+    v: &mut Verified,
+) {
     let Some(sig_hex) = &e.sig else {
         if want_key.is_some() {
-            v.findings.push(finding("unsigned-seal", Some(line), Some(desc.to_string()), format!("{desc} is not signed, but a key was given")));
+            v.findings.push(finding(
+                "unsigned-seal",
+                Some(line),
+                Some(desc.to_string()),
+                format!("{desc} is not signed, but a key was given"),
+            ));
         }
         return;
     };
     if let (Some(want), Some(have)) = (want_key, e.key.as_deref())
         && want != have
     {
-        v.findings.push(finding("wrong-key", Some(line), Some(desc.to_string()), format!("{desc} is signed by {have}, not by the key given ({want})")));
+        v.findings.push(finding(
+            "wrong-key",
+            Some(line),
+            Some(desc.to_string()),
+            format!("{desc} is signed by {have}, not by the key given ({want})"),
+        ));
         return;
     }
     let signer = match key {
@@ -259,7 +322,12 @@ fn check_head(dir: &Path, hashes: &[String], v: &mut Verified) {
     let p = dir.join("HEAD");
     let Ok(text) = std::fs::read_to_string(&p) else {
         if !hashes.is_empty() {
-            v.findings.push(finding("head-missing", None, None, "HEAD is missing, so a cut-off manifest could not be told apart".into()));
+            v.findings.push(finding(
+                "head-missing",
+                None,
+                None,
+                "HEAD is missing, so a cut-off manifest could not be told apart".into(),
+            ));
         }
         return;
     };
@@ -269,7 +337,12 @@ fn check_head(dir: &Path, hashes: &[String], v: &mut Verified) {
         hash: String,
     }
     let Ok(h) = serde_json::from_str::<Head>(text.trim()) else {
-        v.findings.push(finding("head-mismatch", None, None, "HEAD is not `{\"seq\": N, \"hash\": ...}`: it was edited".into()));
+        v.findings.push(finding(
+            "head-mismatch",
+            None,
+            None,
+            "HEAD is not `{\"seq\": N, \"hash\": ...}`: it was edited".into(),
+        ));
         return;
     };
     match hashes.get((h.seq as usize).wrapping_sub(1)) {
@@ -277,13 +350,20 @@ fn check_head(dir: &Path, hashes: &[String], v: &mut Verified) {
             "truncated-manifest",
             Some(hashes.len() as u64),
             None,
-            format!("HEAD records line {} but the manifest ends at line {}: lines were cut off the end", h.seq, hashes.len()),
+            format!(
+                "HEAD records line {} but the manifest ends at line {}: lines were cut off the end",
+                h.seq,
+                hashes.len()
+            ),
         )),
         Some(x) if *x != h.hash => v.findings.push(finding(
             "head-mismatch",
             Some(h.seq),
             None,
-            format!("HEAD records a different hash for line {} than the manifest has", h.seq),
+            format!(
+                "HEAD records a different hash for line {} than the manifest has",
+                h.seq
+            ),
         )),
         Some(_) => {}
     }
@@ -334,7 +414,12 @@ fn check_blobs(dir: &Path, by_digest: &BTreeMap<String, (u64, Vec<String>)>, v: 
                 Some(who.clone()),
                 format!("the content of {who} ({digest}) is missing from the locker"),
             )),
-            Err(e) => v.findings.push(finding("blob-missing", None, Some(who.clone()), format!("the content of {who} cannot be read: {e}"))),
+            Err(e) => v.findings.push(finding(
+                "blob-missing",
+                None,
+                Some(who.clone()),
+                format!("the content of {who} cannot be read: {e}"),
+            )),
             Ok((actual, n)) => {
                 v.blobs += 1;
                 v.bytes += n;

@@ -26,7 +26,10 @@ fn build() -> Fixture {
     let l = Locker::open(&locker).expect("open");
     for c in 0..3u32 {
         let mut files = Vec::new();
-        for (i, name) in ["people.csv", "exports/okta.json", "fieldcheck.toml"].iter().enumerate() {
+        for (i, name) in ["people.csv", "exports/okta.json", "fieldcheck.toml"]
+            .iter()
+            .enumerate()
+        {
             let body = if c == 1 && i == 2 {
                 "same config\n".to_string()
             } else if i == 2 {
@@ -37,7 +40,11 @@ fn build() -> Fixture {
             let p = src.join(name);
             std::fs::write(&p, body).expect("write");
             files.push(Incoming {
-                source: if i == 1 { "okta-system-log".into() } else { "kit".into() },
+                source: if i == 1 {
+                    "okta-system-log".into()
+                } else {
+                    "kit".into()
+                },
                 system_id: (i == 1).then(|| "okta".into()),
                 name: (*name).into(),
                 path: p,
@@ -46,7 +53,11 @@ fn build() -> Fixture {
         let at: jiff::Timestamp = format!("2026-0{}-01T12:00:00Z", c + 4).parse().expect("ts");
         l.collect(&files, at, Some(&k), None).expect("collect");
     }
-    Fixture { _dir: dir, locker, key: k }
+    Fixture {
+        _dir: dir,
+        locker,
+        key: k,
+    }
 }
 
 fn manifest(f: &Fixture) -> PathBuf {
@@ -54,7 +65,11 @@ fn manifest(f: &Fixture) -> PathBuf {
 }
 
 fn lines(f: &Fixture) -> Vec<String> {
-    std::fs::read_to_string(manifest(f)).expect("read").lines().map(str::to_string).collect()
+    std::fs::read_to_string(manifest(f))
+        .expect("read")
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn write_lines(f: &Fixture, lines: &[String]) {
@@ -64,13 +79,22 @@ fn write_lines(f: &Fixture, lines: &[String]) {
 }
 
 fn codes_at(f: &Fixture) -> Vec<(&'static str, Option<u64>)> {
-    let pubkey = fieldcheck_locker::read_public_key(&fieldcheck_locker::public_text(&f.key.verifying_key())).expect("key");
-    verify(&f.locker, Some(&pubkey), None).findings.iter().map(|x| (x.code, x.line)).collect()
+    let pubkey =
+        fieldcheck_locker::read_public_key(&fieldcheck_locker::public_text(&f.key.verifying_key()))
+            .expect("key");
+    verify(&f.locker, Some(&pubkey), None)
+        .findings
+        .iter()
+        .map(|x| (x.code, x.line))
+        .collect()
 }
 
 fn blobs(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for a in std::fs::read_dir(dir.join("blobs/sha256")).expect("blobs").flatten() {
+    for a in std::fs::read_dir(dir.join("blobs/sha256"))
+        .expect("blobs")
+        .flatten()
+    {
         for b in std::fs::read_dir(a.path()).expect("blob dir").flatten() {
             out.push(b.path());
         }
@@ -103,10 +127,34 @@ fn a_flipped_byte_in_any_blob_is_caught_and_named() {
             let v = verify(&f.locker, None, None);
             assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
             assert_eq!(v.findings[0].code, "blob-altered");
-            let digest = format!("sha256:{}", blob.parent().unwrap().file_name().unwrap().to_string_lossy().to_string() + &blob.file_name().unwrap().to_string_lossy());
-            let named: Vec<Entry> = Locker::existing(&f.locker).unwrap().entries().unwrap().into_iter().filter(|e| e.digest.as_deref() == Some(digest.as_str())).collect();
+            let digest = format!(
+                "sha256:{}",
+                blob.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string()
+                    + &blob.file_name().unwrap().to_string_lossy()
+            );
+            let named: Vec<Entry> = Locker::existing(&f.locker)
+                .unwrap()
+                .entries()
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.digest.as_deref() == Some(digest.as_str()))
+                .collect();
             for e in named {
-                assert!(v.findings[0].entry.as_deref().unwrap_or("").contains(&format!("#{}", e.seq)), "{:?} names entry #{}", v.findings[0], e.seq);
+                assert!(
+                    v.findings[0]
+                        .entry
+                        .as_deref()
+                        .unwrap_or("")
+                        .contains(&format!("#{}", e.seq)),
+                    "{:?} names entry #{}",
+                    v.findings[0],
+                    e.seq
+                );
             }
         }
         std::fs::write(&blob, &original).expect("restore");
@@ -136,7 +184,11 @@ fn editing_removing_swapping_duplicating_or_inserting_any_line_is_caught_at_that
         l[i] = l[i].replacen(":00:00Z", ":00:01Z", 1);
         write_lines(&f, &l);
         let c = codes_at(&f);
-        assert!(c.contains(&("entry-altered", Some(i as u64 + 1))), "edit line {}: {c:?}", i + 1);
+        assert!(
+            c.contains(&("entry-altered", Some(i as u64 + 1))),
+            "edit line {}: {c:?}",
+            i + 1
+        );
 
         // Remove.
         let mut l = original.clone();
@@ -144,9 +196,17 @@ fn editing_removing_swapping_duplicating_or_inserting_any_line_is_caught_at_that
         write_lines(&f, &l);
         let c = codes_at(&f);
         if i + 1 < n {
-            assert!(c.iter().any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 1)), "remove line {}: {c:?}", i + 1);
+            assert!(
+                c.iter()
+                    .any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 1)),
+                "remove line {}: {c:?}",
+                i + 1
+            );
         } else {
-            assert!(c.iter().any(|x| x.0 == "truncated-manifest"), "remove the last line: {c:?}");
+            assert!(
+                c.iter().any(|x| x.0 == "truncated-manifest"),
+                "remove the last line: {c:?}"
+            );
         }
 
         // Duplicate.
@@ -154,7 +214,12 @@ fn editing_removing_swapping_duplicating_or_inserting_any_line_is_caught_at_that
         l.insert(i + 1, original[i].clone());
         write_lines(&f, &l);
         let c = codes_at(&f);
-        assert!(c.iter().any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 2)), "duplicate line {}: {c:?}", i + 1);
+        assert!(
+            c.iter()
+                .any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 2)),
+            "duplicate line {}: {c:?}",
+            i + 1
+        );
 
         // Swap with the next.
         if i + 1 < n {
@@ -162,7 +227,13 @@ fn editing_removing_swapping_duplicating_or_inserting_any_line_is_caught_at_that
             l.swap(i, i + 1);
             write_lines(&f, &l);
             let c = codes_at(&f);
-            assert!(c.iter().any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 1)), "swap lines {} and {}: {c:?}", i + 1, i + 2);
+            assert!(
+                c.iter()
+                    .any(|x| x.0 == "sequence-broken" && x.1 == Some(i as u64 + 1)),
+                "swap lines {} and {}: {c:?}",
+                i + 1,
+                i + 2
+            );
         }
 
         // Insert a forged entry after line i: a well-formed line with its own correct hash and
@@ -177,8 +248,10 @@ fn editing_removing_swapping_duplicating_or_inserting_any_line_is_caught_at_that
         write_lines(&f, &l);
         let c = codes_at(&f);
         assert!(
-            c.iter().any(|x| matches!(x.0, "sequence-broken" | "chain-broken" | "seal-mismatch")
-                && (x.1 == Some(i as u64 + 2) || x.1 == Some(i as u64 + 3))),
+            c.iter().any(
+                |x| matches!(x.0, "sequence-broken" | "chain-broken" | "seal-mismatch")
+                    && (x.1 == Some(i as u64 + 2) || x.1 == Some(i as u64 + 3))
+            ),
             "insert after line {}: {c:?}",
             i + 1
         );
@@ -195,7 +268,8 @@ fn truncating_the_manifest_at_any_offset_is_caught() {
         std::fs::write(manifest(&f), &original[..cut]).expect("write");
         let c = codes_at(&f);
         assert!(
-            c.iter().any(|x| matches!(x.0, "truncated-manifest" | "unsealed-entries")),
+            c.iter()
+                .any(|x| matches!(x.0, "truncated-manifest" | "unsealed-entries")),
             "cut at byte {cut}: {c:?}"
         );
     }
@@ -207,7 +281,12 @@ fn truncating_the_manifest_at_any_offset_is_caught() {
 fn replaced_or_forged_signatures_are_caught_at_their_seal() {
     let f = build();
     let original = lines(&f);
-    let seals: Vec<usize> = original.iter().enumerate().filter(|(_, l)| l.contains("\"kind\":\"seal\"")).map(|(i, _)| i).collect();
+    let seals: Vec<usize> = original
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"kind\":\"seal\""))
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(seals.len(), 3);
     let other = key(9);
     for &i in &seals {
@@ -221,14 +300,22 @@ fn replaced_or_forged_signatures_are_caught_at_their_seal() {
         l[i] = e.line();
         write_lines(&f, &l);
         let c = codes_at(&f);
-        assert!(c.contains(&("bad-signature", Some(i as u64 + 1))), "seal line {}: {c:?}", i + 1);
+        assert!(
+            c.contains(&("bad-signature", Some(i as u64 + 1))),
+            "seal line {}: {c:?}",
+            i + 1
+        );
         // Claiming the other key: the key given to verify is not the one that signed.
         e.key = Some(fieldcheck_locker::public_text(&other.verifying_key()));
         e.hash = e.compute_hash();
         l[i] = e.line();
         write_lines(&f, &l);
         let c = codes_at(&f);
-        assert!(c.contains(&("wrong-key", Some(i as u64 + 1))), "seal line {}: {c:?}", i + 1);
+        assert!(
+            c.contains(&("wrong-key", Some(i as u64 + 1))),
+            "seal line {}: {c:?}",
+            i + 1
+        );
         // Without the trusted key the forgery is self-consistent, which is why auditors pass --key.
     }
     write_lines(&f, &original);
@@ -238,7 +325,10 @@ fn replaced_or_forged_signatures_are_caught_at_their_seal() {
 fn a_rewritten_chain_is_caught_by_the_signature_of_the_collection_it_changed() {
     let f = build();
     let original = lines(&f);
-    let mut entries: Vec<Entry> = original.iter().map(|l| serde_json::from_str(l).expect("entry")).collect();
+    let mut entries: Vec<Entry> = original
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("entry"))
+        .collect();
     // The attacker back-dates an entry of collection 2 and recomputes every hash after it.
     entries[4].at = "2026-04-15T12:00:00Z".into();
     let mut prev = entries[3].hash.clone();

@@ -75,6 +75,73 @@ pub fn adapter(name: &str) -> Option<&'static Adapter> {
     adapters::ALL.iter().copied().find(|a| a.spec.name == name)
 }
 
+/// A collection cadence: a whole number of days, hours or minutes (`1d`, `12h`, `30m`).
+pub fn parse_cadence(s: &str) -> Option<jiff::SignedDuration> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.len().checked_sub(1)?);
+    let n: i64 = n.parse().ok().filter(|n| *n > 0 && *n <= 3660)?;
+    match unit {
+        "d" => Some(jiff::SignedDuration::from_hours(n * 24)),
+        "h" => Some(jiff::SignedDuration::from_hours(n)),
+        "m" => Some(jiff::SignedDuration::from_mins(n)),
+        _ => None,
+    }
+}
+
+/// A raw file a configured source reads (for the evidence locker).
+#[derive(Clone, Debug)]
+pub struct ConfiguredFile {
+    /// The adapter.
+    pub adapter: String,
+    /// The source's system.
+    pub system_id: Option<String>,
+    /// The source's `cadence` as written (`1d`, `12h`, `30d`), if any.
+    pub cadence: Option<String>,
+    /// The kinds the source makes.
+    pub kinds: Vec<fieldcheck_kit::Kind>,
+    /// The file.
+    pub path: PathBuf,
+    /// The file relative to `base`.
+    pub shown: String,
+}
+
+/// The files every `[[sources]]` entry names (entries with config errors are left out: the
+/// audit reports those).
+pub fn configured_files(sections: &[SourceSection], base: &Path) -> Vec<ConfiguredFile> {
+    let mut out = Vec::new();
+    for s in sections {
+        let (Some((name, _)), Some((pattern, _))) = (str_entry(s, "adapter"), str_entry(s, "path"))
+        else {
+            continue;
+        };
+        let Some(a) = adapter(name) else { continue };
+        let kinds: Vec<fieldcheck_kit::Kind> = if a.spec.produces.is_empty() {
+            str_entry(s, "kind")
+                .and_then(|(k, _)| {
+                    fieldcheck_kit::Kind::ALL
+                        .iter()
+                        .copied()
+                        .find(|x| x.stem() == k)
+                })
+                .into_iter()
+                .collect()
+        } else {
+            a.spec.produces.to_vec()
+        };
+        for p in files::expand(base, pattern) {
+            out.push(ConfiguredFile {
+                adapter: name.to_string(),
+                system_id: str_entry(s, "system_id").map(|x| x.0.to_string()),
+                cadence: str_entry(s, "cadence").map(|x| x.0.to_string()),
+                kinds: kinds.clone(),
+                shown: files::shown(base, &p),
+                path: p,
+            });
+        }
+    }
+    out
+}
+
 /// What the configured sources produced.
 pub struct Collected {
     /// The rows, ready for [`fieldcheck_kit::read_kit_with`].
@@ -151,7 +218,7 @@ fn run_section(
     };
     let spec = adapter.spec;
     let opts = Options::parse(section, spec, config, &mut em.diags);
-    for key in ["path", "system_id", "timezone"] {
+    for key in ["path", "system_id", "timezone", "cadence"] {
         if let Some(e) = section.get(key)
             && !matches!(e.value, ConfigValue::Str(_))
         {
@@ -167,6 +234,14 @@ fn run_section(
                 .help(format!("write it as `{key} = \"...\"`")),
             );
         }
+    }
+    if let Some((c, c_at)) = str_entry(section, "cadence")
+        && parse_cadence(c).is_none()
+    {
+        em.diag(
+            at(Diagnostic::error("source-invalid-option", format!("`cadence` = `{c}` is not a cadence")), config, c_at)
+                .help("write how often the source is collected as days, hours or minutes: `1d`, `12h`, `30d`"),
+        );
     }
     let system_id = str_entry(section, "system_id").map(|x| x.0.to_string());
     if spec.needs_system && system_id.is_none() {

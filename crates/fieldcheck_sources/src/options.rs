@@ -8,7 +8,7 @@ use fieldcheck_kit::{ConfigValue, Diagnostic, Entry, Place, SourceSection, did_y
 use crate::spec::{OptTy, Spec};
 
 /// Keys every source takes.
-pub const COMMON: &[&str] = &["adapter", "path", "system_id", "timezone"];
+pub const COMMON: &[&str] = &["adapter", "path", "system_id", "timezone", "cadence"];
 
 /// A source's options, validated.
 #[derive(Debug, Clone, Default)]

@@ -24,7 +24,21 @@ pub struct Report {
     pub summary: Summary,
     pub controls: Vec<ControlOut>,
     pub evidence: EvidenceOut,
+    /// The evidence locker the audit was replayed from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locker: Option<LockerOut>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The locker state an audit used: anyone can check the evidence against this head.
+#[derive(Serialize)]
+pub struct LockerOut {
+    pub path: String,
+    pub head: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    pub collections: u64,
+    pub files: usize,
 }
 
 #[derive(Serialize)]
@@ -97,6 +111,11 @@ pub struct EvidenceRef {
     /// The source adapter that translated the raw export.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// In an audit from the locker: the file's blob digest and manifest line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_line: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -186,8 +205,32 @@ impl Report {
                     })
                     .collect(),
             },
+            locker: None,
             diagnostics,
         }
+    }
+
+    /// Points every evidence reference at its blob in the locker the audit was replayed from.
+    pub(crate) fn attach_locker(&mut self, r: &crate::locker::Replay) {
+        for c in &mut self.controls {
+            for t in &mut c.tests {
+                for d in &mut t.deviations {
+                    for e in &mut d.evidence {
+                        if let Some((digest, line)) = r.by_name.get(&e.file) {
+                            e.digest = Some(digest.clone());
+                            e.manifest_line = Some(*line);
+                        }
+                    }
+                }
+            }
+        }
+        self.locker = Some(LockerOut {
+            path: r.locker.display().to_string(),
+            head: r.head.clone(),
+            as_of: r.as_of.map(|t| t.to_string()),
+            collections: r.collections,
+            files: r.entries,
+        });
     }
 
     /// The exit code of `audit`: 0 when nothing fails, 1 otherwise.
@@ -281,6 +324,8 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
                                     line: e.line,
                                     path: e.path,
                                     source: e.source,
+                                    digest: None,
+                                    manifest_line: None,
                                 }
                             })
                             .collect(),

@@ -1,0 +1,734 @@
+//! `fieldcheck collect`, `fieldcheck locker keygen|verify|log|export`, and audits replayed from
+//! the locker (`audit --locker --as-of`), with the freshness of each source's collections.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use fieldcheck_kit::{Diagnostic, Kind, Window, parse_config};
+use fieldcheck_locker::{Entry, Incoming, Locker};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::out;
+
+/// The locker of a kit whose config is at `config_path`.
+pub(crate) fn default_dir(config_path: &Path) -> PathBuf {
+    config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(".fieldcheck")
+        .join("locker")
+}
+
+/// A locker folder, or a kit folder holding one.
+pub(crate) fn resolve(dir: &Path) -> anyhow::Result<PathBuf> {
+    if dir.join("manifest.jsonl").is_file() {
+        return Ok(dir.to_path_buf());
+    }
+    let inner = dir.join(".fieldcheck").join("locker");
+    if inner.join("manifest.jsonl").is_file() {
+        return Ok(inner);
+    }
+    anyhow::bail!(
+        "`{}` is not an evidence locker or a kit with one (no manifest.jsonl); run `fieldcheck collect {}` first",
+        dir.display(),
+        dir.display()
+    )
+}
+
+fn crash_after() -> Option<u32> {
+    std::env::var("FIELDCHECK_LOCKER_CRASH_AFTER")
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// `fieldcheck collect`: stores the config, the kit files and every configured source's files.
+pub(crate) fn collect_command(
+    kit: &Path,
+    config: Option<&Path>,
+    locker: Option<&Path>,
+    sign: Option<&Path>,
+) -> anyhow::Result<u8> {
+    let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
+    let text = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("cannot read the config `{}`", config_path.display()))?;
+    let shown = config_path.display().to_string();
+    let (cfg, diags) = parse_config(&shown, &text);
+    let Some(cfg) = cfg else {
+        let mut err = anstream::stderr();
+        let _ = err.write_all(crate::diagnostics::render_all(&diags).as_bytes());
+        let _ = writeln!(err, "the config has errors; nothing was collected");
+        return Ok(2);
+    };
+    let base = config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let mut files = vec![Incoming {
+        source: "config".into(),
+        system_id: None,
+        name: "fieldcheck.toml".into(),
+        path: config_path.clone(),
+    }];
+    for k in Kind::ALL {
+        for ext in ["csv", "jsonl"] {
+            let name = format!("{}.{ext}", k.stem());
+            let p = kit.join(&name);
+            if p.is_file() {
+                files.push(Incoming {
+                    source: "kit".into(),
+                    system_id: None,
+                    name,
+                    path: p,
+                });
+            }
+        }
+    }
+    let configured = fieldcheck_sources::configured_files(&cfg.sources, &base);
+    for f in &configured {
+        files.push(Incoming {
+            source: f.adapter.clone(),
+            system_id: f.system_id.clone(),
+            name: f.shown.clone(),
+            path: f.path.clone(),
+        });
+    }
+    let key = sign
+        .map(fieldcheck_locker::read_secret_key)
+        .transpose()
+        .map_err(anyhow::Error::new)?;
+    let dir = locker.map_or_else(|| default_dir(&config_path), Path::to_path_buf);
+    let l = Locker::open(&dir).map_err(anyhow::Error::new)?;
+    let at = crate::register::now()?;
+    let c = l
+        .collect(&files, at, key.as_ref(), crash_after())
+        .map_err(anyhow::Error::new)?;
+    let mut err = anstream::stderr();
+    let _ = writeln!(
+        err,
+        "collection {} at {at}: {} file{} ({} new content{}, {}) into `{}`",
+        c.collection,
+        c.entries,
+        if c.entries == 1 { "" } else { "s" },
+        c.new_blobs,
+        if c.new_blobs == 1 { "" } else { "s" },
+        human_bytes(c.bytes),
+        dir.display()
+    );
+    let _ = writeln!(
+        err,
+        "chain head {}{}",
+        c.head,
+        if c.signed {
+            " (sealed and signed)"
+        } else {
+            " (sealed; unsigned: pass --sign KEY to sign)"
+        }
+    );
+    out(&format!("{}\n", c.head), false);
+    Ok(0)
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// `fieldcheck locker keygen`.
+pub(crate) fn keygen_command(out_path: &Path) -> anyhow::Result<u8> {
+    let key = fieldcheck_locker::generate_key().map_err(anyhow::Error::new)?;
+    let pub_path = fieldcheck_locker::write_key_pair(&key, out_path).map_err(anyhow::Error::new)?;
+    let mut err = anstream::stderr();
+    let _ = writeln!(
+        err,
+        "wrote the secret key `{}` (keep it private; collections sign with `--sign {}`) and the public key `{}` (give it to your auditor)",
+        out_path.display(),
+        out_path.display(),
+        pub_path.display()
+    );
+    out(
+        &format!("{}\n", fieldcheck_locker::public_text(&key.verifying_key())),
+        false,
+    );
+    Ok(0)
+}
+
+/// `fieldcheck locker verify`: exit 0 when intact, 1 on any finding.
+pub(crate) fn verify_command(
+    dir: &Path,
+    key: Option<&str>,
+    head: Option<&str>,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let dir = resolve(dir)?;
+    let key = key
+        .map(fieldcheck_locker::read_public_key)
+        .transpose()
+        .map_err(anyhow::Error::new)?;
+    let t = std::time::Instant::now();
+    let v = fieldcheck_locker::verify(&dir, key.as_ref(), head);
+    let secs = t.elapsed().as_secs_f64();
+    if json {
+        let findings: Vec<serde_json::Value> = v
+            .findings
+            .iter()
+            .map(|f| serde_json::json!({"code": f.code, "line": f.line, "entry": f.entry, "message": f.message}))
+            .collect();
+        let doc = serde_json::json!({
+            "locker": dir.display().to_string(),
+            "ok": v.ok(),
+            "lines": v.lines, "entries": v.entries, "collections": v.collections,
+            "signed_seals": v.signed, "key": v.key, "blobs": v.blobs, "bytes": v.bytes,
+            "head": v.head, "findings": findings,
+        });
+        out(&format!("{}\n", serde_json::to_string_pretty(&doc)?), false);
+    } else {
+        let mut s = String::new();
+        for f in &v.findings {
+            let _ = writeln!(
+                s,
+                "FAIL [{}]{} {}",
+                f.code,
+                f.line
+                    .map(|l| format!(" manifest line {l}:"))
+                    .unwrap_or_default(),
+                f.message
+            );
+        }
+        let _ = writeln!(
+            s,
+            "{} `{}`: {} entries in {} collections ({} seals signed{}), {} blobs ({}) hashed in {:.2} s ({:.0} MB/s); chain head {}",
+            if v.ok() { "intact" } else { "TAMPERED" },
+            dir.display(),
+            v.entries,
+            v.collections,
+            v.signed,
+            v.key
+                .as_deref()
+                .map(|k| format!(" by {k}"))
+                .unwrap_or_default(),
+            v.blobs,
+            human_bytes(v.bytes),
+            secs,
+            v.bytes as f64 / 1e6 / secs.max(1e-9),
+            v.head.as_deref().unwrap_or("none")
+        );
+        if !v.ok() {
+            let _ = writeln!(
+                s,
+                "{} finding{}: the evidence in this locker cannot be relied on as collected",
+                v.findings.len(),
+                if v.findings.len() == 1 { "" } else { "s" }
+            );
+        } else if key.is_none() && v.signed > 0 {
+            let _ = writeln!(
+                s,
+                "note: the seals verify against the key they name; pass `--key locker.pub` (your trusted copy) to check who signed them"
+            );
+        }
+        out(&s, true);
+    }
+    Ok(u8::from(!v.ok()))
+}
+
+/// `fieldcheck locker export`: a self-verifying bundle for the auditor.
+pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
+    let dir = resolve(dir)?;
+    let l = Locker::existing(&dir).map_err(anyhow::Error::new)?;
+    let v = fieldcheck_locker::verify(&dir, None, None);
+    if !v.ok() {
+        anyhow::bail!(
+            "the locker does not verify ({} findings); run `fieldcheck locker verify {}` and fix it before exporting",
+            v.findings.len(),
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
+    for f in ["manifest.jsonl", "HEAD", "locker.pub"] {
+        let p = dir.join(f);
+        if p.is_file() {
+            std::fs::copy(&p, out_dir.join(f)).with_context(|| format!("cannot copy `{f}`"))?;
+        }
+    }
+    let mut sums = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for e in l.entries().map_err(anyhow::Error::new)? {
+        let Some(d) = e.digest else { continue };
+        if !seen.insert(d.clone()) {
+            continue;
+        }
+        let src = l.blob_path(&d);
+        let rel = src.strip_prefix(&dir).unwrap_or(&src).to_path_buf();
+        let dest = out_dir.join(&rel);
+        if let Some(p) = dest.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::copy(&src, &dest).with_context(|| format!("cannot copy `{}`", src.display()))?;
+        let _ = writeln!(
+            sums,
+            "{}  {}",
+            d.trim_start_matches("sha256:"),
+            rel.to_string_lossy().replace('\\', "/")
+        );
+    }
+    std::fs::write(out_dir.join("SHA256SUMS"), sums)?;
+    let head = v.head.clone().unwrap_or_default();
+    std::fs::write(
+        out_dir.join("VERIFY.md"),
+        format!(
+            "# Evidence locker bundle\n\n\
+             {} files in {} collections; chain head `{head}`{}.\n\n\
+             To verify with fieldcheck (every blob's SHA-256, the hash chain, the seals' signatures):\n\n\
+             ```sh\nfieldcheck locker verify . --key locker.pub --head {head}\n```\n\n\
+             Use a copy of `locker.pub` you received from the company separately, not only the one in this bundle.\n\
+             Without fieldcheck, `sha256sum -c SHA256SUMS` checks every blob, and each line of `manifest.jsonl` is\n\
+             `sha256(line without its \"hash\" field)`, chained through `prev`.\n",
+            v.entries,
+            v.collections,
+            v.key
+                .as_deref()
+                .map(|k| format!(", signed by `{k}`"))
+                .unwrap_or_default()
+        ),
+    )?;
+    let mut err = anstream::stderr();
+    let _ = writeln!(
+        err,
+        "exported {} entries, {} blobs ({}) to `{}`; the auditor runs: fieldcheck locker verify {} --key locker.pub",
+        v.entries,
+        seen.len(),
+        human_bytes(v.bytes),
+        out_dir.display(),
+        out_dir.display()
+    );
+    Ok(0)
+}
+
+/// A source's collections, for freshness.
+struct SourceHistory {
+    label: String,
+    kinds: Vec<Kind>,
+    cadence: SignedDuration,
+    cadence_text: String,
+    times: Vec<Timestamp>,
+}
+
+/// How often evidence of a kind is expected to be collected when the source does not say:
+/// logs and event streams daily, reviews and training weekly, inventories monthly.
+fn default_cadence(kinds: &[Kind]) -> (SignedDuration, &'static str) {
+    use Kind::*;
+    let days = kinds
+        .iter()
+        .map(|k| match k {
+            AccountEvents | Sessions | CentralLog | JitRequests | BackupJobs | Deploys
+            | PullRequests | PrReviews | Changes => 1,
+            Training
+            | TrainingEscalations
+            | RestoreTests
+            | AccessReviews
+            | AccessReviewDecisions
+            | PhishingCampaigns
+            | RiskReviews => 7,
+            _ => 30,
+        })
+        .min()
+        .unwrap_or(30);
+    match days {
+        1 => (SignedDuration::from_hours(24), "1d"),
+        7 => (SignedDuration::from_hours(24 * 7), "7d"),
+        _ => (SignedDuration::from_hours(24 * 30), "30d"),
+    }
+}
+
+fn histories(
+    l: &Locker,
+    as_of: Option<Timestamp>,
+    config: &fieldcheck_kit::Config,
+    base: &Path,
+) -> anyhow::Result<Vec<SourceHistory>> {
+    let configured = fieldcheck_sources::configured_files(&config.sources, base);
+    let mut by_label: BTreeMap<String, SourceHistory> = BTreeMap::new();
+    for c in l.collections().map_err(anyhow::Error::new)? {
+        if as_of.is_some_and(|t| c.at > t) {
+            continue;
+        }
+        for e in &c.entries {
+            let source = e.source.as_deref().unwrap_or("");
+            if source == "config" {
+                continue;
+            }
+            let name = e.name.as_deref().unwrap_or("");
+            let (label, kinds, cadence) = if source == "kit" {
+                let stem = name.rsplit_once('.').map_or(name, |x| x.0);
+                let kinds: Vec<Kind> = Kind::ALL
+                    .iter()
+                    .copied()
+                    .filter(|k| k.stem() == stem)
+                    .collect();
+                (name.to_string(), kinds, None)
+            } else {
+                let f = configured.iter().find(|f| f.shown == name).or_else(|| {
+                    configured
+                        .iter()
+                        .find(|f| f.adapter == source && f.system_id == e.system_id)
+                });
+                // A mapping source is known by the kind it makes; others by their system.
+                let label = match (&e.system_id, f) {
+                    (_, Some(f)) if f.adapter == "mapping" => format!(
+                        "mapping ({})",
+                        f.kinds
+                            .iter()
+                            .map(|k| k.stem())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    (Some(s), _) => format!("{source} ({s})"),
+                    (None, _) => source.to_string(),
+                };
+                (
+                    label,
+                    f.map(|f| f.kinds.clone()).unwrap_or_default(),
+                    f.and_then(|f| f.cadence.clone()),
+                )
+            };
+            let h = by_label.entry(label.clone()).or_insert_with(|| {
+                let (d, t) = default_cadence(&kinds);
+                let (cadence, cadence_text) = match cadence
+                    .as_deref()
+                    .and_then(fieldcheck_sources::parse_cadence)
+                {
+                    Some(c) => (c, cadence.clone().unwrap_or_default()),
+                    None => (d, t.to_string()),
+                };
+                SourceHistory {
+                    label,
+                    kinds,
+                    cadence,
+                    cadence_text,
+                    times: Vec::new(),
+                }
+            });
+            if h.times.last() != Some(&c.at) {
+                h.times.push(c.at);
+            }
+        }
+    }
+    Ok(by_label.into_values().collect())
+}
+
+/// Gaps longer than the cadence within the window (up to `end`), and staleness at `end`.
+fn gaps(
+    h: &SourceHistory,
+    window: &Window,
+    end: Timestamp,
+) -> (Vec<(Timestamp, Timestamp)>, Option<Timestamp>) {
+    let start = window.midnight(window.start);
+    // A little slack so that a daily job running a few minutes late is not a gap.
+    let allowed = h.cadence + SignedDuration::from_secs(h.cadence.as_secs() / 10);
+    let mut out = Vec::new();
+    let mut last = start;
+    let mut seen_any = false;
+    for &t in &h.times {
+        if t < start {
+            last = t.max(last);
+            seen_any = true;
+            continue;
+        }
+        if t > end {
+            break;
+        }
+        let from = if seen_any { last } else { start };
+        if t.duration_since(from) > allowed {
+            out.push((from, t));
+        }
+        last = t;
+        seen_any = true;
+    }
+    let stale = (!seen_any || end.duration_since(last) > allowed).then_some(last);
+    (out, stale)
+}
+
+/// The freshness of every source over the window: diagnostics, and per kind a sentence for the
+/// controls that need it.
+pub(crate) fn freshness(
+    l: &Locker,
+    as_of: Option<Timestamp>,
+    config: &fieldcheck_kit::Config,
+    base: &Path,
+) -> anyhow::Result<(Vec<Diagnostic>, Vec<(Vec<Kind>, String)>)> {
+    let window = &config.window;
+    let window_end = window.end_of_day(window.end);
+    let end = as_of.map_or(window_end, |t| t.min(window_end));
+    let mut diags = Vec::new();
+    let mut partial = Vec::new();
+    for h in histories(l, as_of, config, base)? {
+        let (g, stale) = gaps(&h, window, end);
+        let day = |t: Timestamp| window.local_date(t).to_string();
+        for (from, to) in &g {
+            diags.push(
+                Diagnostic::warning(
+                    "evidence-gap",
+                    format!(
+                        "{}: no collection from {} to {} ({}, cadence {})",
+                        h.label,
+                        day(*from),
+                        day(*to),
+                        fieldcheck_kit::time::human_duration(to.duration_since(*from)),
+                        h.cadence_text
+                    ),
+                )
+                .file(h.label.clone())
+                .help("collect on the cadence (schedule `fieldcheck collect`); events that aged out of the source's look-back in the gap cannot be evidenced"),
+            );
+        }
+        if let Some(last) = stale {
+            diags.push(
+                Diagnostic::warning(
+                    "stale-evidence",
+                    format!(
+                        "{}: the newest collection ({}) is older than its cadence ({}) at {}",
+                        h.label,
+                        day(last),
+                        h.cadence_text,
+                        if as_of.is_some_and(|t| t < window_end) { "the as-of date" } else { "the window's end" }
+                    ),
+                )
+                .file(h.label.clone())
+                .help("collect it again; an auditor asks first about evidence that stops before the window ends"),
+            );
+        }
+        if !g.is_empty() || stale.is_some() {
+            let mut parts: Vec<String> = g
+                .iter()
+                .map(|(a, b)| format!("{} to {}", day(*a), day(*b)))
+                .collect();
+            if let Some(last) = stale {
+                parts.push(format!("after {}", day(last)));
+            }
+            partial.push((
+                h.kinds.clone(),
+                format!(
+                    "evidence from {} covers only part of the window: no collection {} (cadence {})",
+                    h.label,
+                    parts.join(", "),
+                    h.cadence_text
+                ),
+            ));
+        }
+    }
+    Ok((diags, partial))
+}
+
+/// An audit replayed from the locker: the evidence as it was at `as_of`, materialized.
+pub(crate) struct Replay {
+    /// The temporary folder holding the evidence.
+    pub dir: PathBuf,
+    /// The locker's head at `as_of` (the last seal used).
+    pub head: String,
+    pub as_of: Option<Timestamp>,
+    pub collections: u64,
+    pub entries: usize,
+    /// Original name → (digest, manifest line).
+    pub by_name: BTreeMap<String, (String, u64)>,
+    pub locker: PathBuf,
+}
+
+impl Drop for Replay {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `--as-of`: an RFC 3339 timestamp, or a date meaning the end of that day (UTC).
+pub(crate) fn parse_as_of(s: &str) -> anyhow::Result<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let d: jiff::civil::Date = s.parse().with_context(|| {
+        format!("`--as-of {s}` is neither a date (`2026-06-30`) nor an RFC 3339 timestamp")
+    })?;
+    let next = d.tomorrow().map_err(anyhow::Error::new)?;
+    Ok(next.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp() - SignedDuration::from_nanos(1))
+}
+
+/// Materializes the locker's evidence as of `as_of` into a temporary folder.
+pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<Replay> {
+    let locker = resolve(locker)?;
+    let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
+    let collections: Vec<_> = l
+        .collections()
+        .map_err(anyhow::Error::new)?
+        .into_iter()
+        .filter(|c| as_of.is_none_or(|t| c.at <= t))
+        .collect();
+    if collections.is_empty() {
+        anyhow::bail!(
+            "the locker `{}` has no collection{}",
+            locker.display(),
+            as_of
+                .map(|t| format!(" at or before {t}"))
+                .unwrap_or_default()
+        );
+    }
+    let entries = l.as_of(as_of).map_err(anyhow::Error::new)?;
+    let all = l.entries().map_err(anyhow::Error::new)?;
+    let last = collections.last().map_or(0, |c| c.collection);
+    let head = all
+        .iter()
+        .find(|e| e.collection == last && e.kind == fieldcheck_locker::LineKind::Seal)
+        .map(|e| e.hash.clone())
+        .unwrap_or_default();
+    let dir = std::env::temp_dir().join(format!(
+        "fieldcheck-replay-{}-{}",
+        std::process::id(),
+        Timestamp::now().as_nanosecond()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let replay = Replay {
+        dir,
+        head,
+        as_of,
+        collections: collections.len() as u64,
+        entries: entries.len(),
+        by_name: entries
+            .iter()
+            .filter_map(|e: &Entry| Some((e.name.clone()?, (e.digest.clone()?, e.seq))))
+            .collect(),
+        locker: locker.clone(),
+    };
+    l.materialize(&entries, &replay.dir)
+        .map_err(anyhow::Error::new)?;
+    if !replay.dir.join("fieldcheck.toml").is_file() {
+        anyhow::bail!(
+            "the locker holds no fieldcheck.toml; collect with `fieldcheck collect` (it stores the config)"
+        );
+    }
+    Ok(replay)
+}
+
+/// `fieldcheck locker log`: per source, what was collected when, and its coverage of the window.
+pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
+    let dir = resolve(dir)?;
+    let l = Locker::existing(&dir).map_err(anyhow::Error::new)?;
+    let r = replay(&dir, None)?;
+    let text = std::fs::read_to_string(r.dir.join("fieldcheck.toml"))?;
+    let (cfg, _) = parse_config("fieldcheck.toml", &text);
+    let cfg = cfg.context("the newest collected fieldcheck.toml is not a valid config")?;
+    let window = &cfg.window;
+    let end = window.end_of_day(window.end);
+    let hs = histories(&l, None, &cfg, &r.dir)?;
+    let collections = l.collections().map_err(anyhow::Error::new)?;
+    if json {
+        let v: Vec<serde_json::Value> = hs
+            .iter()
+            .map(|h| {
+                let (g, stale) = gaps(h, window, end);
+                serde_json::json!({
+                    "source": h.label,
+                    "kinds": h.kinds.iter().map(|k| k.stem()).collect::<Vec<_>>(),
+                    "cadence": h.cadence_text,
+                    "collections": h.times.len(),
+                    "first": h.times.first().map(ToString::to_string),
+                    "last": h.times.last().map(ToString::to_string),
+                    "gaps": g.iter().map(|(a, b)| serde_json::json!({"from": a.to_string(), "to": b.to_string()})).collect::<Vec<_>>(),
+                    "stale_at_window_end": stale.is_some(),
+                })
+            })
+            .collect();
+        out(
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"window": {"start": window.start.to_string(), "end": window.end.to_string()}, "collections": collections.len(), "sources": v})
+                )?
+            ),
+            false,
+        );
+        return Ok(0);
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "evidence locker `{}` · window {} → {} · {} collections",
+        dir.display(),
+        window.start,
+        window.end,
+        collections.len()
+    );
+    for c in &collections {
+        let bytes: u64 = c.entries.iter().filter_map(|e| e.size).sum();
+        let _ = writeln!(
+            s,
+            "  collection {:>3}  {}  {:>4} files  {}",
+            c.collection,
+            c.at,
+            c.entries.len(),
+            human_bytes(bytes)
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "  {:<44} {:>7} {:>11} {:>11}  {}",
+        "SOURCE", "CADENCE", "FIRST", "LAST", "COVERAGE OF THE WINDOW"
+    );
+    for h in &hs {
+        let (g, stale) = gaps(h, window, end);
+        let day = |t: Option<&Timestamp>| {
+            t.map_or("-".to_string(), |t| window.local_date(*t).to_string())
+        };
+        let mut cov: Vec<String> = g
+            .iter()
+            .map(|(a, b)| format!("gap {} to {}", window.local_date(*a), window.local_date(*b)))
+            .collect();
+        if stale.is_some() {
+            cov.push("stale at the end".into());
+        }
+        let _ = writeln!(
+            s,
+            "  {:<44} {:>7} {:>11} {:>11}  {}",
+            h.label,
+            h.cadence_text,
+            day(h.times.first()),
+            day(h.times.last()),
+            if cov.is_empty() {
+                "complete".to_string()
+            } else {
+                cov.join("; ")
+            }
+        );
+    }
+    out(&s, true);
+    Ok(0)
+}
+
+/// A finding from freshness that names a record kind's dependent controls.
+pub(crate) fn add_partial_notes(
+    audit: &mut fieldcheck_controls::Audit,
+    partial: &[(Vec<Kind>, String)],
+) {
+    for c in &mut audit.controls {
+        for (kinds, sentence) in partial {
+            if kinds
+                .iter()
+                .any(|k| c.meta.needs.iter().any(|n| n == k.stem()))
+                && let Some(t) = c.tests.first_mut()
+            {
+                t.notes.push(fieldcheck_controls::Note {
+                    item: "evidence".into(),
+                    detail: sentence.clone(),
+                });
+            }
+        }
+    }
+}
