@@ -458,6 +458,9 @@ fn gaps(
     (out, stale)
 }
 
+/// Kinds whose evidence covers only part of the window, and the sentence saying so.
+pub(crate) type Partial = (Vec<Kind>, String);
+
 /// The freshness of every source over the window: diagnostics, and per kind a sentence for the
 /// controls that need it.
 pub(crate) fn freshness(
@@ -465,7 +468,7 @@ pub(crate) fn freshness(
     as_of: Option<Timestamp>,
     config: &fieldcheck_kit::Config,
     base: &Path,
-) -> anyhow::Result<(Vec<Diagnostic>, Vec<(Vec<Kind>, String)>)> {
+) -> anyhow::Result<(Vec<Diagnostic>, Vec<Partial>)> {
     let window = &config.window;
     let window_end = window.end_of_day(window.end);
     let end = as_of.map_or(window_end, |t| t.min(window_end));
@@ -679,8 +682,8 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "  {:<44} {:>7} {:>11} {:>11}  {}",
-        "SOURCE", "CADENCE", "FIRST", "LAST", "COVERAGE OF THE WINDOW"
+        "  {:<44} {:>7} {:>11} {:>11}  COVERAGE OF THE WINDOW",
+        "SOURCE", "CADENCE", "FIRST", "LAST"
     );
     for h in &hs {
         let (g, stale) = gaps(h, window, end);
@@ -713,10 +716,7 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
 }
 
 /// A finding from freshness that names a record kind's dependent controls.
-pub(crate) fn add_partial_notes(
-    audit: &mut fieldcheck_controls::Audit,
-    partial: &[(Vec<Kind>, String)],
-) {
+pub(crate) fn add_partial_notes(audit: &mut fieldcheck_controls::Audit, partial: &[Partial]) {
     for c in &mut audit.controls {
         for (kinds, sentence) in partial {
             if kinds

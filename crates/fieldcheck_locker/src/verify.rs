@@ -387,17 +387,20 @@ fn hash_file(p: &Path) -> io::Result<(String, u64)> {
     Ok((format!("sha256:{}", hex(&h.finalize())), n_total))
 }
 
+/// A blob's actual digest and size, or why it could not be read.
+type Hashed = Result<(String, u64), io::Error>;
+
 fn check_blobs(dir: &Path, by_digest: &BTreeMap<String, (u64, Vec<String>)>, v: &mut Verified) {
     // Hashing is the cost: two threads take the blobs alternately; findings keep digest order.
     let list: Vec<(&String, &(u64, Vec<String>))> = by_digest.iter().collect();
-    let run = |part: usize| -> Vec<(usize, Result<(String, u64), io::Error>)> {
+    let run = |part: usize| -> Vec<(usize, Hashed)> {
         list.iter()
             .enumerate()
             .filter(|(i, _)| i % 2 == part)
             .map(|(i, (d, _))| (i, hash_file(&blob_path(dir, d))))
             .collect()
     };
-    let mut results: Vec<(usize, Result<(String, u64), io::Error>)> = std::thread::scope(|s| {
+    let mut results: Vec<(usize, Hashed)> = std::thread::scope(|s| {
         let other = s.spawn(|| run(1));
         let mut mine = run(0);
         mine.extend(other.join().unwrap_or_default());

@@ -30,9 +30,8 @@ fn build() -> Fixture {
             .iter()
             .enumerate()
         {
-            let body = if c == 1 && i == 2 {
-                "same config\n".to_string()
-            } else if i == 2 {
+            // The config is the same in every collection: one blob for all three.
+            let body = if i == 2 {
                 "same config\n".to_string()
             } else {
                 format!("collection {c} file {i}\n{}", "x".repeat(100 + i * 37))
