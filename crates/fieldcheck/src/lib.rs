@@ -616,7 +616,10 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
-            as_of.map(|t| format!(" as of {t}")).unwrap_or_default()
+            a.as_of
+                .as_deref()
+                .map(|t| format!(" as of {t}"))
+                .unwrap_or_default()
         );
         return audit_and_print_from(
             record.as_ref(),

@@ -249,6 +249,13 @@ impl Locker {
                 "the manifest ends without a seal; run `fieldcheck locker verify` before collecting".into(),
             ));
         }
+        if key.is_none()
+            && let Some(prev_key) = existing.iter().rev().find_map(|e| e.key.clone())
+        {
+            return Err(LockerError(format!(
+                "this locker's seals are signed by {prev_key}; pass `--sign KEY` (an unsigned collection would fail the auditor's `verify --key`)"
+            )));
+        }
         if let Some(k) = key
             && let Some(prev_key) = existing.iter().rev().find_map(|e| e.key.clone())
             && prev_key != public_text(&k.verifying_key())

@@ -22,6 +22,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
         r.window.start, r.window.end, r.window.timezone
     );
     let _ = writeln!(o);
+    if let Some(l) = &r.locker {
+        let _ = writeln!(o, "{}.", l.sentence(r.freshness_warnings()));
+        let _ = writeln!(o);
+    }
     let _ = writeln!(o, "**Self-check: {}**", verdict(r));
     let _ = writeln!(o);
     let _ = writeln!(

@@ -30,6 +30,32 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl LockerOut {
+    /// One sentence for the text and Markdown reports.
+    pub fn sentence(&self, gaps: usize) -> String {
+        format!(
+            "evidence replayed from the locker `{}`{}: {} files from {} collection{}, chain head {}{}",
+            self.path,
+            self.as_of
+                .as_deref()
+                .map(|t| format!(" as of {t}"))
+                .unwrap_or_default(),
+            self.files,
+            self.collections,
+            if self.collections == 1 { "" } else { "s" },
+            self.head,
+            match gaps {
+                0 => "; every source was collected on its cadence".to_string(),
+                n => format!(
+                    "; {n} collection gap{} or stale source{} (see the warnings)",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" }
+                ),
+            }
+        )
+    }
+}
+
 /// The locker state an audit used: anyone can check the evidence against this head.
 #[derive(Serialize)]
 pub struct LockerOut {
@@ -231,6 +257,14 @@ impl Report {
             collections: r.collections,
             files: r.entries,
         });
+    }
+
+    /// Freshness warnings (`evidence-gap`, `stale-evidence`) of an audit from the locker.
+    pub fn freshness_warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, "evidence-gap" | "stale-evidence"))
+            .count()
     }
 
     /// The exit code of `audit`: 0 when nothing fails, 1 otherwise.

@@ -53,6 +53,9 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             ),
         }
     );
+    if let Some(l) = &r.locker {
+        let _ = writeln!(o, "{}", l.sentence(r.freshness_warnings()));
+    }
     let _ = writeln!(o);
     let w_id = r
         .controls
