@@ -103,6 +103,14 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
         "{}",
         text(&o.stderr)
     );
+    // A signed locker takes no unsigned collection.
+    let o = collect(&kit, "2026-07-02T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("pass `--sign KEY`"),
+        "{}",
+        text(&o.stderr)
+    );
 
     // The auditor verifies with the public key and the head recorded at the first collection.
     let pubkey = format!("{}.pub", s(&key));
