@@ -50,7 +50,7 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
             if let Some(own) = &info.name {
                 for row in kit_rows(&kit_dir.join(own), kind)? {
                     w.write_record(&row)?;
-                    line += 1;
+                    line += 1 + row.iter().map(|c| newlines(c)).sum::<u32>();
                     total += 1;
                 }
             }
@@ -60,13 +60,20 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                     continue;
                 };
                 w.write_record(row.cells.iter().map(|c| c.as_deref().unwrap_or("")))?;
-                line += 1;
+                // The row starts on the next physical line; quoted newlines inside it push the
+                // following rows down.
+                let starts = line + 1;
+                line += 1 + row
+                    .cells
+                    .iter()
+                    .map(|c| c.as_deref().map_or(0, newlines))
+                    .sum::<u32>();
                 total += 1;
                 from_sources += 1;
                 let raw = sourced.files.get(row.origin.file as usize);
                 provenance.write_record([
                     name.as_str(),
-                    &line.to_string(),
+                    &starts.to_string(),
                     raw.map_or("", |r| r.adapter.as_str()),
                     raw.map_or("", |r| r.path.as_str()),
                     &row.origin.line.to_string(),
@@ -96,8 +103,27 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         if sourced.files.len() == 1 { "" } else { "s" },
         out_dir.display()
     );
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == fieldcheck_kit::Severity::Error)
+        .count();
+    if errors > 0 {
+        let _ = writeln!(
+            err,
+            "the ingested kit is incomplete: {errors} error{} above lost records, and `{}` does not carry them; fix the exports and ingest again",
+            if errors == 1 { "" } else { "s" },
+            out_dir.display()
+        );
+        return Ok(1);
+    }
     let _ = writeln!(err, "audit it with: fieldcheck audit {}", out_dir.display());
     Ok(0)
+}
+
+/// Newlines inside a cell (a quoted multi-line value spans several physical lines).
+fn newlines(c: &str) -> u32 {
+    c.matches('\n').count() as u32
 }
 
 /// A kit file's rows in the schema's column order (CSV or JSON Lines).
@@ -223,6 +249,12 @@ pub(crate) fn sources_command(name: Option<&str>, format: ControlsFormat) -> any
         let _ = writeln!(s, "{} — {}", a.spec.name, a.spec.system);
         let _ = writeln!(s, "  reads:    {}", a.spec.reads);
         let _ = writeln!(s, "  produces: {}", kinds(a).join(", "));
+        if a.spec.needs_system {
+            let _ = writeln!(
+                s,
+                "  needs:    `system_id` (the system its records belong to)"
+            );
+        }
         if name.is_some() {
             for o in a.spec.options {
                 let _ = writeln!(s, "  option `{}` ({}): {}", o.name, o.ty.describe(), o.help);

@@ -79,6 +79,8 @@ const KNOWN_NON_CODES: &[&str] = &[
     "vendor-coverage",
     "security-awareness",
     "secure-coding",
+    "pre-prod",
+    "non-prod",
 ];
 
 /// A GUID such as Microsoft's tenant ids, which adapters hold as data.

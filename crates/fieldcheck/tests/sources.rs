@@ -268,6 +268,20 @@ fn a_truncated_export_is_diagnosed_and_keeps_the_records_before_the_cut() {
         .find(|c| c["id"] == "leaver-deprovisioning")
         .expect("l");
     assert_eq!(leavers["status"], "not_evidenced");
+    // ingest says the canonical kit it writes is incomplete, and exits 1.
+    let out = tempfile::tempdir().expect("tmp");
+    let o = fieldcheck(&[
+        "ingest",
+        dir.path().to_str().expect("utf8"),
+        "--out",
+        out.path().to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("the ingested kit is incomplete"),
+        "{}",
+        text(&o.stderr)
+    );
     // The sign-in before the cut still counts.
     assert!(
         leavers["tests"][0]["deviations"][0]["reasons"]

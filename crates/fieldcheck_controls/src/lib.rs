@@ -369,7 +369,9 @@ fn run_control(
     for stem in &meta.needs {
         if let Some(kind) = Kind::ALL.iter().find(|k| k.stem() == stem)
             && let Some(s) = kit.file(*kind).shortfall()
+            && !shortfalls.contains(&s)
         {
+            // One source making two kinds has one problem, said once.
             shortfalls.push(s);
         }
     }

@@ -592,6 +592,22 @@ impl<'a> Reader<'a> {
                 },
             ));
         }
+        for ((file, code), n) in counts {
+            if n > MAX_PER_CODE {
+                let mut d = Diagnostic::new(
+                    Severity::Note,
+                    "more-diagnostics",
+                    format!(
+                        "{} more `{code}` diagnostics in this file were not listed",
+                        n - MAX_PER_CODE
+                    ),
+                );
+                if let Some(f) = sourced.files.get(file as usize) {
+                    d = d.file(f.path.clone());
+                }
+                diags.push(d);
+            }
+        }
         stats
     }
 

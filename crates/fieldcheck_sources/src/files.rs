@@ -1,4 +1,4 @@
-//! Finding a source's files: a path or a glob (`*`, `?`, `**`), relative to the kit folder.
+//! Finding a source's files: a path or a glob (`*`, `?`, `**`), relative to the config's folder.
 
 use std::path::{Path, PathBuf};
 

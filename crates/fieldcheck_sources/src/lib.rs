@@ -7,7 +7,7 @@
 //! file is skipped while the rest is read. Every row keeps its [`fieldcheck_kit::Origin`].
 //!
 //! `[[sources]]` in fieldcheck.toml names an adapter, the files (a path or glob relative to the
-//! kit folder), the `system_id` the records belong to, and the adapter's options; [`collect`]
+//! config's folder), the `system_id` the records belong to, and the adapter's options; [`collect`]
 //! runs them all and returns the rows for [`fieldcheck_kit::read_kit_with`].
 
 #![deny(missing_docs)]
@@ -54,6 +54,31 @@ pub struct Input<'a> {
     pub tz: &'a TimeZone,
     /// The files to read, sorted.
     pub files: &'a [SourceFile],
+    /// The config's path as shown (for diagnostics about option values).
+    pub config: &'a str,
+}
+
+impl Input<'_> {
+    /// Reports a bad option value as a config error at the option's place: the run stops with
+    /// exit code 2, like any config error.
+    pub fn option_error(
+        &self,
+        em: &mut Emitter,
+        key: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let mut d = Diagnostic::error("source-invalid-option", message)
+            .help(help.into())
+            .file(self.config.to_string());
+        if let Some(p) = self.options.place(key) {
+            d = d
+                .line(p.line)
+                .column(p.column)
+                .snippet(p.snippet.clone(), p.width.max(1));
+        }
+        em.diag(d);
+    }
 }
 
 /// A file of a source.
@@ -61,7 +86,7 @@ pub struct Input<'a> {
 pub struct SourceFile {
     /// Where it is.
     pub path: PathBuf,
-    /// How it is shown (relative to the kit folder).
+    /// How it is shown (relative to the config's folder).
     pub shown: String,
 }
 
@@ -217,7 +242,9 @@ fn run_section(
         return;
     };
     let spec = adapter.spec;
+    let errors_before = em.diags.len();
     let opts = Options::parse(section, spec, config, &mut em.diags);
+    let bad_options = em.diags.len() > errors_before;
     for key in ["path", "system_id", "timezone", "cadence"] {
         if let Some(e) = section.get(key)
             && !matches!(e.value, ConfigValue::Str(_))
@@ -278,10 +305,14 @@ fn run_section(
         },
         None => org_tz.clone(),
     };
+    if bad_options {
+        // The config is wrong: the audit stops with exit code 2; reading the files would only add noise.
+        return;
+    }
     let Some((pattern, path_at)) = str_entry(section, "path") else {
         em.diag(
             at(Diagnostic::error("source-invalid", format!("this `{}` source has no `path`", spec.name)), config, &section.at)
-                .help("add `path = \"exports/...\"`: a file or a glob such as `exports/okta/*.json`, relative to the kit folder"),
+                .help("add `path = \"exports/...\"`: a file or a glob such as `exports/okta/*.json`, relative to the config's folder"),
         );
         return;
     };
@@ -310,7 +341,7 @@ fn run_section(
     if found.is_empty() {
         em.diag(
             at(Diagnostic::error("source-no-files", format!("`{pattern}` matches no file, so `{}` read nothing", spec.name)), config, path_at)
-                .help("check the path (relative to the kit folder); the controls that need these records are not evidenced"),
+                .help("check the path (relative to the config's folder); the controls that need these records are not evidenced"),
         );
         for &k in &produces {
             em.sourced.problems[k as usize].push(format!(
@@ -336,8 +367,10 @@ fn run_section(
         system_id: system_id.as_deref(),
         tz: &tz,
         files: &files,
+        config,
     };
     (adapter.run)(&input, em);
+    em.flush_caps();
     let dups = em.duplicates - dups_before;
     if dups > 0 {
         em.diag(

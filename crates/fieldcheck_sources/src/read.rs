@@ -33,6 +33,14 @@ impl At {
 fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
     let id = em.open(&f.shown, input.spec.name);
     match File::open(&f.path) {
+        Ok(h) if h.metadata().is_ok_and(|m| m.len() == 0) => {
+            em.diag(
+                Diagnostic::error("empty-export", format!("`{}` is empty (0 bytes)", f.shown))
+                    .file(f.shown.clone())
+                    .help("an empty export is a failed download or an interrupted export job, not \"no records\" (that is `[]` or a header row); export it again"),
+            );
+            None
+        }
         Ok(h) => Some((h, id)),
         Err(e) => {
             em.diag(
@@ -42,6 +50,73 @@ fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, Fi
             );
             None
         }
+    }
+}
+
+/// The error message of an API error document (GitHub, Okta, Jira, Microsoft Graph, AWS,
+/// KnowBe4), or `None` for data.
+pub fn api_error(bytes: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let o = v.as_object()?;
+    let text = |k: &str| o.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    // Okta: {"errorCode": "E0000011", "errorSummary": "Invalid token provided", ...}
+    if let (Some(code), Some(summary)) = (text("errorCode"), text("errorSummary")) {
+        return Some(format!("{code}: {summary}"));
+    }
+    // Jira: {"errorMessages": ["..."], "errors": {}}
+    if let Some(list) = o.get("errorMessages").and_then(|x| x.as_array())
+        && !o.contains_key("issues")
+        && !o.contains_key("key")
+    {
+        let msgs: Vec<&str> = list.iter().filter_map(|x| x.as_str()).collect();
+        return Some(if msgs.is_empty() {
+            "an error with no message".to_string()
+        } else {
+            msgs.join("; ")
+        });
+    }
+    // GitHub: {"message": "Bad credentials", "documentation_url": "..."}
+    if let (Some(m), true) = (text("message"), o.contains_key("documentation_url")) {
+        return Some(m);
+    }
+    // Microsoft Graph: {"error": {"code": "...", "message": "..."}}; AWS CLI: {"Error": {"Code": ..., "Message": ...}}
+    for (k, c, m) in [("error", "code", "message"), ("Error", "Code", "Message")] {
+        if let Some(e) = o.get(k).and_then(|x| x.as_object()) {
+            let code = e.get(c).and_then(|x| x.as_str()).unwrap_or("error");
+            // Answers, not failures: a bucket without an encryption rule (S3), a key type
+            // without rotation (KMS). Their adapters read them.
+            if matches!(
+                code,
+                "ServerSideEncryptionConfigurationNotFoundError" | "UnsupportedOperationException"
+            ) {
+                return None;
+            }
+            let msg = e.get(m).and_then(|x| x.as_str()).unwrap_or("");
+            return Some(format!("{code}: {msg}").trim_end_matches(": ").to_string());
+        }
+    }
+    // AWS JSON protocol: {"__type": "AccessDeniedException", "message": "..."}
+    if let Some(t) = text("__type") {
+        return Some(format!(
+            "{t}: {}",
+            text("message")
+                .or_else(|| text("Message"))
+                .unwrap_or_default()
+        ));
+    }
+    None
+}
+
+/// The file's bytes, decompressed when it is gzip (logrotate's `auth.log.2.gz`, `export.csv.gz`).
+fn decompressed(h: File) -> Box<dyn Read> {
+    let mut r = BufReader::with_capacity(1 << 16, h);
+    let gz = r
+        .fill_buf()
+        .is_ok_and(|b| b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b);
+    if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(r))
+    } else {
+        Box::new(r)
     }
 }
 
@@ -118,6 +193,23 @@ pub fn json_file_in(
             line: el.line,
             path: Some(el.path(el.doc > 1)),
         };
+        // A whole document that is an API's error answer (bad credentials, rate limit) is not
+        // evidence of anything: say so, in the API's own words.
+        if el.key.is_none()
+            && el.index.is_none()
+            && let Some(msg) = api_error(el.bytes)
+        {
+            pending.push(
+                Diagnostic::error(
+                    "source-error-response",
+                    format!("the export is an error response from the API, not data: {msg}"),
+                )
+                .file(id.shown.clone())
+                .line(el.line)
+                .help("fix the export job (credentials, permissions, rate limits) and export again; the controls that need this source are not evidenced"),
+            );
+            return;
+        }
         if el.bytes.first() != Some(&b'{') {
             pending.push(
                 Diagnostic::error(
@@ -140,6 +232,13 @@ pub fn json_file_in(
     });
     for d in pending {
         em.diag(d);
+    }
+    if result.as_ref().is_ok_and(|st| st.docs == 0) {
+        em.diag(
+            Diagnostic::error("empty-export", format!("`{}` holds no JSON (only whitespace)", id.shown))
+                .file(id.shown.clone())
+                .help("an export with no records is `[]` or an empty page; this one was cut off or failed: export it again"),
+        );
     }
     if let Err(e) = result {
         let (code, help) = if e.truncated {
@@ -185,7 +284,8 @@ impl CsvRow<'_> {
 }
 
 /// Reads every CSV file of `input` with `delimiter`, checking that `required` columns exist
-/// (a file without them is reported with the closest names and skipped).
+/// (a file without them is reported with the closest names and skipped). Gzipped files are read
+/// as they are.
 pub fn csv_rows(
     input: &Input<'_>,
     em: &mut Emitter,
@@ -193,46 +293,75 @@ pub fn csv_rows(
     required: &[&str],
     each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
 ) {
+    let groups: Vec<Vec<String>> = required.iter().map(|c| vec![c.to_string()]).collect();
+    csv_rows_any(input, em, delimiter, &groups, &[], each);
+}
+
+/// Like [`csv_rows`], with each needed column given as alternatives (any one will do), and
+/// `wanted` columns whose absence is a warning (the file is still read).
+pub fn csv_rows_any(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    delimiter: u8,
+    needed: &[Vec<String>],
+    wanted: &[Vec<String>],
+    each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
+) {
     for f in input.files {
         let Some((h, id)) = open(input, f, em) else {
             continue;
         };
-        csv_file(h, &id, input.spec.reads, em, delimiter, required, each);
+        csv_file(
+            decompressed(h),
+            &id,
+            input.spec.reads,
+            em,
+            delimiter,
+            needed,
+            wanted,
+            each,
+        );
     }
 }
 
-/// Reads one CSV file (see [`csv_rows`]).
+/// Reads one CSV file (see [`csv_rows_any`]).
+#[allow(clippy::too_many_arguments)]
 pub fn csv_file(
     h: impl Read,
     id: &FileId,
     reads: &str,
     em: &mut Emitter,
     delimiter: u8,
-    required: &[&str],
+    needed: &[Vec<String>],
+    wanted: &[Vec<String>],
     each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
 ) {
+    // Rows end at `\n` (a CRLF's `\r` is trimmed with the cell), so line numbers are exact.
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(BufReader::with_capacity(1 << 20, h));
     let mut rec = csv::StringRecord::new();
     match rdr.read_record(&mut rec) {
         Ok(true) => {}
         Ok(false) => {
             em.diag(
-                Diagnostic::warning("empty-file", "the export is empty (not even a header row)")
+                Diagnostic::error("empty-export", "the export is empty (not even a header row)")
                     .file(id.shown.clone())
-                    .line(1),
+                    .line(1)
+                    .help("an export with no records still has its header row; this one was cut off or failed: export it again"),
             );
             return;
         }
         Err(e) => {
+            let (code, help) = csv_error_help(&e);
             em.diag(
-                Diagnostic::error("bad-csv", format!("cannot read the header row: {e}"))
+                Diagnostic::error(code, format!("cannot read the header row: {e}"))
                     .file(id.shown.clone())
                     .line(1)
-                    .help("save the export as UTF-8 CSV"),
+                    .help(help),
             );
             return;
         }
@@ -242,17 +371,50 @@ pub fn csv_file(
         .enumerate()
         .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_string(), i))
         .collect();
-    let missing: Vec<&str> = required
+    let absent: Vec<String> = wanted
         .iter()
-        .copied()
-        .filter(|c| !header.contains_key(*c))
+        .filter(|g| !g.iter().any(|c| header.contains_key(c)))
+        .map(|g| {
+            g.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        })
+        .collect();
+    if !absent.is_empty() {
+        em.diag(
+            Diagnostic::warning(
+                "source-missing-field",
+                format!(
+                    "the header has no {}: those fields are unknown for every row",
+                    absent.join(", ")
+                ),
+            )
+            .file(id.shown.clone())
+            .line(1)
+            .help("add the column to the report, or map the field to the column that holds it in `[sources.fields]`"),
+        );
+    }
+    let missing: Vec<&Vec<String>> = needed
+        .iter()
+        .filter(|g| !g.iter().any(|c| header.contains_key(c)))
         .collect();
     if !missing.is_empty() {
         let names: Vec<&str> = header.keys().map(String::as_str).collect();
         let hints: Vec<String> = missing
             .iter()
-            .filter_map(|m| {
+            .filter_map(|g| {
+                let m = g.first()?;
                 did_you_mean(m, names.iter().copied()).map(|s| format!("`{s}` → `{m}`?"))
+            })
+            .collect();
+        let shown: Vec<String> = missing
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             })
             .collect();
         em.diag(
@@ -261,15 +423,11 @@ pub fn csv_file(
                 format!(
                     "the header lacks {}: {}",
                     if missing.len() == 1 {
-                        "a column this adapter needs"
+                        "a column this source reads"
                     } else {
-                        "columns this adapter needs"
+                        "columns this source reads"
                     },
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    shown.join(", ")
                 ),
             )
             .file(id.shown.clone())
@@ -291,11 +449,12 @@ pub fn csv_file(
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);
+                let (code, help) = csv_error_help(&e);
                 em.diag(
-                    Diagnostic::error("bad-csv", format!("malformed CSV: {e}"))
+                    Diagnostic::error(code, format!("malformed CSV: {e}"))
                         .file(id.shown.clone())
                         .line(line)
-                        .help("check the quoting of this row; it was skipped"),
+                        .help(help),
                 );
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     break;
@@ -303,10 +462,10 @@ pub fn csv_file(
                 continue;
             }
         }
+        let line = rec.position().map_or(0, |p| p.line() as u32);
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = rec.position().map_or(0, |p| p.line() as u32);
         let row = CsvRow {
             header: &header,
             rec: &rec,
@@ -321,6 +480,17 @@ pub fn csv_file(
     }
 }
 
+/// The code and advice for a CSV reading error.
+fn csv_error_help(e: &csv::Error) -> (&'static str, &'static str) {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => (
+            "bad-utf8",
+            "the export is not UTF-8: save or export it as UTF-8 CSV; this row was skipped",
+        ),
+        _ => ("bad-csv", "check the quoting of this row; it was skipped"),
+    }
+}
+
 /// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal).
 pub fn text_lines(
     input: &Input<'_>,
@@ -331,7 +501,7 @@ pub fn text_lines(
         let Some((h, id)) = open(input, f, em) else {
             continue;
         };
-        let mut r = BufReader::with_capacity(1 << 20, h);
+        let mut r = BufReader::with_capacity(1 << 20, decompressed(h));
         let mut buf = Vec::new();
         let mut line = 0u32;
         loop {

@@ -80,7 +80,8 @@ pub fn epoch(x: f64) -> Result<Timestamp, String> {
         return Err("not a finite number".into());
     }
     let ms = (x * 1000.0).round() as i64;
-    Timestamp::from_millisecond(ms).map_err(|e| e.to_string())
+    Timestamp::from_millisecond(ms)
+        .map_err(|_| format!("{x} seconds since 1970 is outside the years 1 to 9999"))
 }
 
 /// A JSON timestamp value: a string in any form [`parse_time`] takes, or epoch seconds.

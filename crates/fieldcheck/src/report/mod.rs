@@ -170,6 +170,9 @@ pub struct RawFileOut {
 
 #[derive(Serialize)]
 pub struct FileOut {
+    /// The record kind (`pull_requests`).
+    pub kind: &'static str,
+    /// The kit file, or the sources that make the kind.
     pub file: String,
     pub rows: u32,
     pub rejected: u32,
@@ -215,6 +218,7 @@ impl Report {
                     .iter()
                     .filter(|f| f.present())
                     .map(|f| FileOut {
+                        kind: f.kind.stem(),
                         file: f.display_name(),
                         rows: f.rows,
                         rejected: f.rejected,

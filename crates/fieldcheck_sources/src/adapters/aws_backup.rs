@@ -80,6 +80,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let isolated_default = input.options.bool("isolated");
     let mut unfinished = Counts::default();
     let mut unknown = Counts::default();
+    let mut unvalidated = 0u64;
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
     json_records::<Job>(input, em, &mut |j, at, em| {
         let (kind, id, arn) = if let Some(id) = some(&j.backup_job_id) {
@@ -121,7 +122,17 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         .map(str::to_ascii_uppercase)
                         .as_deref()
                     {
-                        None | Some("SUCCESSFUL" | "VALIDATING") => "succeeded",
+                        Some("SUCCESSFUL") => "succeeded",
+                        // Completed but never validated: a weaker test (sources.md §5.4), counted.
+                        None => {
+                            unvalidated += 1;
+                            "succeeded"
+                        }
+                        // The validation has not finished: the outcome is not known yet.
+                        Some("VALIDATING") => {
+                            unfinished.add("restore COMPLETED, still VALIDATING".to_string());
+                            return;
+                        }
                         Some("FAILED" | "TIMED_OUT") => "failed",
                         Some(v) => {
                             unknown.add(format!("restore job ValidationStatus `{v}`"));
@@ -241,6 +252,20 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .help("a running job has no outcome; export again once it ends"),
         );
     }
+    if unvalidated > 0 {
+        em.diag(
+            Diagnostic::new(
+                Severity::Note,
+                "source-unvalidated-restores",
+                format!(
+                    "{unvalidated} completed restore job{} had no validation result and {} read as succeeded: the restore ran, but nothing checked the restored data",
+                    plural(unvalidated),
+                    if unvalidated == 1 { "was" } else { "were" }
+                ),
+            )
+            .help("record the outcome with a validation step (PutRestoreValidationResult, or a restore testing plan's validation) so the test proves the data is usable"),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -329,7 +354,7 @@ mod tests {
     "CreationDate": "2026-03-20T10:00:00.000000+00:00",
     "CompletionDate": "2026-03-20T10:44:29.000000+00:00",
     "Status": "COMPLETED",
-    "ValidationStatus": "VALIDATING",
+    "ValidationStatus": "SUCCESSFUL",
     "IamRoleArn": "arn:aws:iam::111122223333:role/RestoreRole"
 }"#;
 
@@ -372,7 +397,8 @@ mod tests {
                 "bad-value",
                 "source-no-system",
                 "source-no-system",
-                "source-skipped-records"
+                "source-skipped-records",
+                "source-unvalidated-restores"
             ],
             "{:?}",
             out.diags
@@ -421,5 +447,32 @@ mod tests {
         // The second file is cut off after its first job.
         assert_eq!(out.codes(), ["truncated-export"]);
         assert_eq!(out.problems("restore_tests").len(), 1);
+    }
+
+    #[test]
+    fn a_validation_still_running_is_not_a_result_and_an_unvalidated_restore_is_noted() {
+        let validating = DESCRIBE.replace("SUCCESSFUL", "VALIDATING");
+        let unvalidated = DESCRIBE
+            .replace("    \"ValidationStatus\": \"SUCCESSFUL\",\n", "")
+            .replace("9FC15D60", "0AAA0000");
+        let out = run(
+            "[[sources]]\nadapter = \"aws-backup\"\npath = \"backup/*.json\"\nsystem_id = \"aws-prod\"",
+            &[
+                ("backup/a.json", validating.as_bytes()),
+                ("backup/b.json", unvalidated.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("restore_tests").iter().map(flat).collect();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert!(rows[0].contains("test_id=0AAA0000") && rows[0].contains("status=succeeded"));
+        assert_eq!(
+            out.codes(),
+            ["source-skipped-records", "source-unvalidated-restores"]
+        );
+        assert!(
+            out.diags[0].message.contains("still VALIDATING"),
+            "{}",
+            out.diags[0].message
+        );
     }
 }

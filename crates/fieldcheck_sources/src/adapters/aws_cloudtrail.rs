@@ -63,10 +63,11 @@ struct UserIdentity {
 }
 
 /// The account a record's caller signs in as: the IAM user name, an assumed role's session name
-/// (the ARN's last segment: the person for Identity Center roles), or `root`.
+/// (the ARN's last segment: the person for Identity Center roles), or `<root_account>` (the
+/// name the IAM credential report gives the root user, so the two join).
 fn account(u: &UserIdentity) -> Option<String> {
     match u.kind.as_deref() {
-        Some("Root") => Some("root".into()),
+        Some("Root") => Some("<root_account>".into()),
         Some("AssumedRole") => some(&u.arn).map(|a| arn_last(a).to_string()),
         _ => some(&u.user_name)
             .or_else(|| some(&u.arn).map(arn_last))
@@ -250,7 +251,7 @@ mod tests {
             [
                 "account_id=alice|method=console|person_id=alice|session_id=fed06f42-cb12-4764-8c69-121063dc79b9|started_at=2026-03-10T16:24:34Z|system_id=aws-prod",
                 "account_id=alice|method=ssm|person_id=alice|session_id=alice-0a1b2c3d4e5f67890|started_at=2026-03-10T16:31:47Z|system_id=aws-prod",
-                "account_id=root|method=console|person_id=root|session_id=5f5f5f5f-aaaa-bbbb-cccc-dddddddddddd|started_at=2026-03-11T16:40:00Z|system_id=aws-prod",
+                "account_id=<root_account>|method=console|person_id=<root_account>|session_id=5f5f5f5f-aaaa-bbbb-cccc-dddddddddddd|started_at=2026-03-11T16:40:00Z|system_id=aws-prod",
             ]
         );
         let rows: Vec<String> = out.rows("account_events").iter().map(flat).collect();
@@ -258,7 +259,7 @@ mod tests {
             rows,
             [
                 "account_id=alice|at=2026-03-10T16:24:34Z|event=login|system_id=aws-prod",
-                "account_id=root|at=2026-03-11T16:40:00Z|event=login|system_id=aws-prod",
+                "account_id=<root_account>|at=2026-03-11T16:40:00Z|event=login|system_id=aws-prod",
             ]
         );
         let rows: Vec<String> = out.rows("central_log").iter().map(flat).collect();

@@ -113,12 +113,11 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         None | Some("public") => "public",
         Some("internal") => "internal",
         Some(other) => {
-            em.diag(
-                Diagnostic::warning(
-                    "source-invalid-option",
-                    format!("`exposure = \"{other}\"` is neither `public` nor `internal`"),
-                )
-                .help("listeners without their load balancer were read as public"),
+            input.option_error(
+                em,
+                "exposure",
+                format!("`exposure = \"{other}\"` is neither `public` nor `internal`"),
+                "listeners without their load balancer were read as public",
             );
             "public"
         }

@@ -53,6 +53,24 @@ fn glob_any(globs: &[String], name: &str) -> bool {
     globs.iter().any(|g| crate::files::matches(g, name))
 }
 
+/// A row held until every report is read: several monthly reports of one account describe the
+/// same users and keys at different times.
+struct Held {
+    at: At,
+    cells: Vec<(&'static str, Option<String>)>,
+}
+
+/// One credential of a slot as a report saw it: its creation (or last rotation) and its row.
+type Version = (Option<Timestamp>, Held);
+
+fn emit_held(em: &mut Emitter, kind: Kind, h: Held) {
+    let mut r = em.row(kind, &h.at.file, h.at.line, None);
+    for (f, v) in h.cells {
+        r = r.set(f, v);
+    }
+    r.emit();
+}
+
 fn run_report(input: &Input<'_>, em: &mut Emitter) {
     let o = input.options;
     let service = o.list("service_accounts");
@@ -61,6 +79,15 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
         .str("email_domain")
         .map(|d| d.trim().trim_start_matches('@').to_string());
     let owners: HashMap<String, String> = o.map("owners").into_iter().collect();
+    // Files are read in name order, so a later report (credential-report-2026-06.csv) wins for a
+    // user's account row.
+    let mut accounts: Vec<(String, Held)> = Vec::new();
+    // Per credential slot (user ARN and slot), every distinct creation seen: a slot whose key
+    // was rotated between two reports held the older key until the newer one was created.
+    let mut slots: std::collections::BTreeMap<(String, &'static str), Vec<Version>> =
+        Default::default();
+    let mut logins: std::collections::BTreeSet<(String, Timestamp)> = Default::default();
+    let mut events: Vec<Held> = Vec::new();
     csv_rows(
         input,
         em,
@@ -78,6 +105,8 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
                 );
                 return;
             };
+            // The ARN names the AWS account: the same user name in two accounts is two users.
+            let arn = row.get("arn").unwrap_or(user).to_string();
             let time = |col: &str, em: &mut Emitter| time_cell(row, col, at, input, em);
             let flag = |col: &str, em: &mut Emitter| bool_cell(row, col, at, em);
             let root = user == ROOT;
@@ -107,40 +136,63 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
             } else {
                 None
             };
-            em.row(Kind::Accounts, &at.file, at.line, None)
-                .set("account_id", user)
-                .set("kind", if is_service { "service" } else { "human" })
-                .set("person_id", person)
-                .set("owner_id", owner)
-                .set("privileged", root.then_some(true))
-                .set("status", "active")
-                .set("created_at", created)
-                .set("interactive", if root { Some(true) } else { password })
-                .set("mfa", mfa)
-                .emit();
-            if password == Some(true) {
-                let changed = time("password_last_changed", em);
-                em.row(Kind::Credentials, &at.file, at.line, None)
-                    .set("account_id", user)
-                    .set("credential_id", format!("{user}/password"))
-                    .set("type", "password")
-                    .set("created_at", changed)
-                    .emit();
+            let held = Held {
+                at: at.clone(),
+                cells: vec![
+                    ("account_id", Some(user.to_string())),
+                    (
+                        "kind",
+                        Some(if is_service { "service" } else { "human" }.to_string()),
+                    ),
+                    ("person_id", person),
+                    ("owner_id", owner),
+                    ("privileged", root.then(|| "true".to_string())),
+                    ("status", Some("active".to_string())),
+                    ("created_at", created.map(|t| t.to_string())),
+                    (
+                        "interactive",
+                        if root { Some(true) } else { password }.map(|b| b.to_string()),
+                    ),
+                    ("mfa", mfa.map(str::to_string)),
+                ],
+            };
+            match accounts.iter_mut().find(|(u, _)| *u == arn) {
+                Some(slot) => slot.1 = held,
+                None => accounts.push((arn.clone(), held)),
             }
-            for (kind, prefix, id) in [
-                ("access_key", "access_key_1", "access_key_1"),
-                ("access_key", "access_key_2", "access_key_2"),
-                ("certificate", "cert_1", "cert_1"),
-                ("certificate", "cert_2", "cert_2"),
+            let mut credential = |slot: &'static str, kind: &str, created: Option<Timestamp>| {
+                let id = match created {
+                    Some(t) => format!("{arn}#{slot}@{t}"),
+                    None => format!("{arn}#{slot}"),
+                };
+                let list = slots.entry((arn.clone(), slot)).or_default();
+                if list.iter().any(|(c, _)| *c == created) {
+                    return;
+                }
+                list.push((
+                    created,
+                    Held {
+                        at: at.clone(),
+                        cells: vec![
+                            ("account_id", Some(user.to_string())),
+                            ("credential_id", Some(id)),
+                            ("type", Some(kind.to_string())),
+                            ("created_at", created.map(|t| t.to_string())),
+                        ],
+                    },
+                ));
+            };
+            if password == Some(true) {
+                credential("password", "password", time("password_last_changed", em));
+            }
+            for (kind, slot) in [
+                ("access_key", "access_key_1"),
+                ("access_key", "access_key_2"),
+                ("certificate", "cert_1"),
+                ("certificate", "cert_2"),
             ] {
-                if flag(&format!("{prefix}_active"), em) == Some(true) {
-                    let rotated = time(&format!("{prefix}_last_rotated"), em);
-                    em.row(Kind::Credentials, &at.file, at.line, None)
-                        .set("account_id", user)
-                        .set("credential_id", format!("{user}/{id}"))
-                        .set("type", kind)
-                        .set("created_at", rotated)
-                        .emit();
+                if flag(&format!("{slot}_active"), em) == Some(true) {
+                    credential(slot, kind, time(&format!("{slot}_last_rotated"), em));
                 }
             }
             for col in [
@@ -148,16 +200,38 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
                 "access_key_1_last_used_date",
                 "access_key_2_last_used_date",
             ] {
-                if let Some(t) = time(col, em) {
-                    em.row(Kind::AccountEvents, &at.file, at.line, None)
-                        .set("account_id", user)
-                        .set("event", "login")
-                        .set("at", t)
-                        .emit();
+                if let Some(t) = time(col, em)
+                    && logins.insert((arn.clone(), t))
+                {
+                    events.push(Held {
+                        at: at.clone(),
+                        cells: vec![
+                            ("account_id", Some(user.to_string())),
+                            ("event", Some("login".to_string())),
+                            ("at", Some(t.to_string())),
+                        ],
+                    });
                 }
             }
         },
     );
+    for (_, h) in accounts {
+        emit_held(em, Kind::Accounts, h);
+    }
+    for (_, mut list) in slots {
+        // An older key of a slot stopped being valid when the next one was created.
+        list.sort_by_key(|(c, _)| *c);
+        let next: Vec<Option<Timestamp>> = list.iter().skip(1).map(|(c, _)| *c).collect();
+        for (i, (_, mut h)) in list.into_iter().enumerate() {
+            if let Some(Some(t)) = next.get(i) {
+                h.cells.push(("revoked_at", Some(t.to_string())));
+            }
+            emit_held(em, Kind::Credentials, h);
+        }
+    }
+    for h in events {
+        emit_held(em, Kind::AccountEvents, h);
+    }
 }
 
 fn time_cell(
@@ -240,16 +314,31 @@ mod tests {
             ]
         );
         let rows: Vec<String> = out.rows("credentials").iter().map(flat).collect();
+        let arn = "arn:aws:iam::111122223333:user";
         assert_eq!(
             rows,
             [
-                "account_id=alice|created_at=2025-01-15T09:00:00Z|credential_id=alice/password|system_id=aws-prod|type=password",
-                "account_id=alice|created_at=2024-11-01T10:00:00Z|credential_id=alice/access_key_1|system_id=aws-prod|type=access_key",
-                "account_id=svc-ci-deploy|created_at=2022-06-10T12:05:00Z|credential_id=svc-ci-deploy/access_key_1|system_id=aws-prod|type=access_key",
-                "account_id=svc-ci-deploy|created_at=2024-06-10T12:05:00Z|credential_id=svc-ci-deploy/access_key_2|system_id=aws-prod|type=access_key",
-                "account_id=svc-ci-deploy|created_at=2022-07-01T00:00:00Z|credential_id=svc-ci-deploy/cert_1|system_id=aws-prod|type=certificate",
-                "account_id=bob|created_at=2023-03-01T09:00:00Z|credential_id=bob/password|system_id=aws-prod|type=password",
-                "account_id=breakglass|created_at=2021-01-01T00:00:00Z|credential_id=breakglass/password|system_id=aws-prod|type=password",
+                format!(
+                    "account_id=alice|created_at=2024-11-01T10:00:00Z|credential_id={arn}/alice#access_key_1@2024-11-01T10:00:00Z|system_id=aws-prod|type=access_key"
+                ),
+                format!(
+                    "account_id=alice|created_at=2025-01-15T09:00:00Z|credential_id={arn}/alice#password@2025-01-15T09:00:00Z|system_id=aws-prod|type=password"
+                ),
+                format!(
+                    "account_id=bob|created_at=2023-03-01T09:00:00Z|credential_id={arn}/bob#password@2023-03-01T09:00:00Z|system_id=aws-prod|type=password"
+                ),
+                format!(
+                    "account_id=breakglass|created_at=2021-01-01T00:00:00Z|credential_id={arn}/breakglass#password@2021-01-01T00:00:00Z|system_id=aws-prod|type=password"
+                ),
+                format!(
+                    "account_id=svc-ci-deploy|created_at=2022-06-10T12:05:00Z|credential_id={arn}/svc-ci-deploy#access_key_1@2022-06-10T12:05:00Z|system_id=aws-prod|type=access_key"
+                ),
+                format!(
+                    "account_id=svc-ci-deploy|created_at=2024-06-10T12:05:00Z|credential_id={arn}/svc-ci-deploy#access_key_2@2024-06-10T12:05:00Z|system_id=aws-prod|type=access_key"
+                ),
+                format!(
+                    "account_id=svc-ci-deploy|created_at=2022-07-01T00:00:00Z|credential_id={arn}/svc-ci-deploy#cert_1@2022-07-01T00:00:00Z|system_id=aws-prod|type=certificate"
+                ),
             ]
         );
         let rows: Vec<String> = out.rows("account_events").iter().map(flat).collect();
@@ -268,6 +357,50 @@ mod tests {
         assert!(out.diags.iter().all(|d| d.line == Some(7)));
         let o = &out.origins("accounts")[1];
         assert_eq!(o.line, 3);
+    }
+
+    #[test]
+    fn monthly_reports_rotate_keys_and_two_accounts_keep_their_users_apart() {
+        let april = [
+            HEADER,
+            "svc-ci,arn:aws:iam::111122223333:user/svc-ci,2022-06-10T12:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-01-10T12:05:00+00:00,2026-04-01T10:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        ]
+        .join("\n");
+        let june = [
+            HEADER,
+            "svc-ci,arn:aws:iam::111122223333:user/svc-ci,2022-06-10T12:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-05-20T08:00:00+00:00,2026-06-01T10:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+            "svc-ci,arn:aws:iam::999988887777:user/svc-ci,2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        ]
+        .join("\n");
+        let out = run(
+            CONFIG,
+            &[
+                ("aws/credential-report-2026-04.csv", april.as_bytes()),
+                ("aws/credential-report-2026-06.csv", june.as_bytes()),
+            ],
+        );
+        let creds: Vec<String> = out.rows("credentials").iter().map(flat).collect();
+        assert_eq!(creds.len(), 3, "{creds:?}");
+        // The April key was replaced on 2026-05-20: it was valid until then.
+        assert!(
+            creds[0].contains("111122223333:user/svc-ci#access_key_1@2026-01-10T12:05:00Z")
+                && creds[0].contains("revoked_at=2026-05-20T08:00:00Z"),
+            "{}",
+            creds[0]
+        );
+        assert!(
+            creds[1].contains("@2026-05-20T08:00:00Z") && !creds[1].contains("revoked_at"),
+            "{}",
+            creds[1]
+        );
+        assert!(
+            creds[2].contains("999988887777:user/svc-ci#access_key_1"),
+            "{}",
+            creds[2]
+        );
+        // One account row per user, the newest report's.
+        assert_eq!(out.rows("accounts").len(), 2);
+        assert!(out.diags.iter().all(|d| d.code != "duplicate-key"));
     }
 
     #[test]

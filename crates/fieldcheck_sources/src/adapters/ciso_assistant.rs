@@ -51,12 +51,11 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     for (k, v) in input.options.map("levels") {
         match v.trim().parse::<i64>() {
             Ok(n) if (1..=5).contains(&n) => levels.push((k.trim().to_lowercase(), n)),
-            _ => em.diag(
-                Diagnostic::warning(
-                    "source-invalid-option",
-                    format!("`levels` maps `{k}` to `{v}`, which is not 1 to 5"),
-                )
-                .help("map each level name of the risk matrix to a number from 1 to 5"),
+            _ => input.option_error(
+                em,
+                "levels",
+                format!("`levels` maps `{k}` to `{v}`, which is not 1 to 5"),
+                "map each level name of the risk matrix to a number from 1 to 5",
             ),
         }
     }

@@ -7,10 +7,10 @@ use fieldcheck_kit::{Diagnostic, Severity};
 use jiff::Timestamp;
 use serde_json::Value;
 
+use crate::Input;
 use crate::emit::Emitter;
 use crate::read::At;
 use crate::value::{json_time, present};
-use crate::{Input, Options};
 
 /// "s" when `n` is not one.
 pub(super) fn s(n: usize) -> &'static str {
@@ -94,20 +94,15 @@ pub(super) struct Environments(Vec<(String, &'static str)>);
 
 impl Environments {
     /// Reads the `environments` option; a value that is not one of the three is reported.
-    pub fn new(o: &Options, em: &mut Emitter) -> Self {
+    pub fn new(input: &Input<'_>, em: &mut Emitter) -> Self {
+        let o = input.options;
         let mut v = Vec::new();
         for (k, val) in o.map("environments") {
             match val.trim().to_ascii_lowercase().as_str() {
                 "production" => v.push((k.to_lowercase(), "production")),
                 "staging" => v.push((k.to_lowercase(), "staging")),
                 "development" => v.push((k.to_lowercase(), "development")),
-                _ => em.diag(
-                    Diagnostic::warning(
-                        "source-invalid-option",
-                        format!("`environments` maps `{k}` to `{val}`, which is not an environment"),
-                    )
-                    .help("map each environment name to `production`, `staging` or `development`; the name's default reading was used"),
-                ),
+                _ => input.option_error(em, "environments", format!("`environments` maps `{k}` to `{val}`, which is not an environment"), "map each environment name to `production`, `staging` or `development`; the name's default reading was used"),
             }
         }
         Environments(v)
@@ -119,7 +114,12 @@ impl Environments {
         if let Some((_, e)) = self.0.iter().find(|(k, _)| *k == l) {
             return e;
         }
-        if l.contains("prod") {
+        // `preprod` and `pre-production` are staging; `nonprod` and `non-prod` are not production.
+        if l.contains("preprod") || l.contains("pre-prod") || l.contains("pre_prod") {
+            "staging"
+        } else if l.contains("nonprod") || l.contains("non-prod") || l.contains("non_prod") {
+            "development"
+        } else if l.contains("prod") {
             "production"
         } else if l.contains("stag") {
             "staging"
@@ -138,17 +138,19 @@ pub(super) struct Tickets(Option<regex_lite::Regex>);
 impl Tickets {
     /// Reads the `ticket_pattern` option; one that does not compile is reported and no
     /// tickets are linked.
-    pub fn new(o: &Options, em: &mut Emitter) -> Self {
-        let p = o.str("ticket_pattern").unwrap_or(TICKET_PATTERN);
+    pub fn new(input: &Input<'_>, em: &mut Emitter) -> Self {
+        let p = input
+            .options
+            .str("ticket_pattern")
+            .unwrap_or(TICKET_PATTERN);
         match regex_lite::Regex::new(p) {
             Ok(r) => Tickets(Some(r)),
             Err(e) => {
-                em.diag(
-                    Diagnostic::warning(
-                        "source-invalid-option",
-                        format!("`ticket_pattern` `{p}` is not a regular expression: {e}"),
-                    )
-                    .help("fix the pattern; no deploy was linked to a ticket"),
+                input.option_error(
+                    em,
+                    "ticket_pattern",
+                    format!("`ticket_pattern` `{p}` is not a regular expression: {e}"),
+                    "fix the pattern; no deploy was linked to a ticket",
                 );
                 Tickets(None)
             }

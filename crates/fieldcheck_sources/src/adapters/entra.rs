@@ -199,6 +199,8 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
 
 #[derive(Deserialize)]
 struct Audit {
+    #[serde(default)]
+    id: Option<String>,
     #[serde(default, rename = "activityDisplayName")]
     activity: Option<String>,
     #[serde(default, rename = "activityDateTime")]
@@ -274,19 +276,21 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
         if EVENTS.contains(&v.as_str()) {
             extra.insert(k.to_ascii_lowercase(), v);
         } else {
-            em.diag(
-                Diagnostic::error(
-                    "source-invalid-option",
-                    format!("`activities`: `{k}` maps to `{v}`, which is not an account event"),
-                )
-                .help("the events are `login`, `disabled`, `enabled`, `deleted` and `sessions_revoked`; this activity was not read"),
-            );
+            input.option_error(em, "activities", format!("`activities`: `{k}` maps to `{v}`, which is not an account event"), "the events are `login`, `disabled`, `enabled`, `deleted` and `sessions_revoked`; this activity was not read");
         }
     }
     let system = input.system_id.unwrap_or_default().to_string();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut failed = 0u64;
+    let mut seen: fieldcheck_kit::FastSet<String> = Default::default();
     json_records::<Audit>(input, em, &mut |a, at, em| {
+        // Overlapping pages repeat records: each audit id counts once.
+        if let Some(id) = &a.id
+            && !seen.insert(id.clone())
+        {
+            em.duplicates += 1;
+            return;
+        }
         let name = a.activity.as_deref().unwrap_or("").trim();
         // The Office 365 unified audit log writes the same names with a final period.
         let name = name.strip_suffix('.').unwrap_or(name);

@@ -499,8 +499,8 @@ fn checks_passed(runs: Option<&Runs>) -> Option<bool> {
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
-    let envs = Environments::new(input.options, em);
-    let tickets = Tickets::new(input.options, em);
+    let envs = Environments::new(input, em);
+    let tickets = Tickets::new(input, em);
     let system = input.system_id.unwrap_or_default().to_string();
     let mut st = State::default();
     for f in input.files {
@@ -652,12 +652,12 @@ fn finish(
                 .filter_map(|s| s.at)
                 .min();
             if first.is_none() {
+                // The newest status is the deployment's final state.
                 let last = d
                     .statuses
                     .iter()
-                    .map(|s| s.state.as_str())
-                    .next_back()
-                    .unwrap_or("");
+                    .max_by_key(|s| s.at)
+                    .map_or("", |s| s.state.as_str());
                 failed.add(last.to_string());
                 continue;
             }
@@ -880,26 +880,29 @@ mod tests {
         assert_eq!(
             out.codes(),
             [
+                "source-error-response",
                 "bad-json",
                 "source-skipped-records",
                 "source-skipped-records",
                 "source-assumed-value",
                 "source-skipped-records",
-                "source-skipped-records",
             ]
         );
-        let bad = &out.diags[0];
+        // The API's error answer in the members export is named as such, with its message.
+        let err = &out.diags[0];
+        assert_eq!(err.file.as_deref(), Some("gh/members.json"));
+        assert!(err.message.contains("Not Found"), "{}", err.message);
+        let bad = &out.diags[1];
         assert_eq!(
             (bad.file.as_deref(), bad.line),
             (Some("gh/pulls-2.json"), Some(3))
         );
-        assert!(out.diags[1].message.starts_with("1 pending review"));
+        assert!(out.diags[2].message.starts_with("1 pending review"));
         assert!(
-            out.diags[2].message.contains("`failure` ×1"),
+            out.diags[3].message.contains("`failure` ×1"),
             "{}",
-            out.diags[2].message
+            out.diags[3].message
         );
-        assert!(out.diags[5].message.contains("gh/members.json"));
         // The deploy's origin is its deployment record, in the second concatenated page.
         let o = &out.origins("pr_reviews")[1];
         assert_eq!((o.line, o.path.as_deref()), (3, Some("#2 $[0]")));

@@ -204,8 +204,8 @@ fn typed<T: DeserializeOwned>(
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
-    let envs = Environments::new(input.options, em);
-    let tickets = Tickets::new(input.options, em);
+    let envs = Environments::new(input, em);
+    let tickets = Tickets::new(input, em);
     let opt_project = input.options.str("project").map(str::to_string);
     let mut mrs: Vec<MrRec> = Vec::new();
     let mut mr_index: HashMap<String, usize> = HashMap::new();

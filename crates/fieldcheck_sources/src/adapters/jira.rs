@@ -120,6 +120,9 @@ struct History {
 struct Changelog {
     #[serde(default)]
     histories: Vec<History>,
+    /// How many histories the issue has; a search page returns at most 100 of them.
+    #[serde(default)]
+    total: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -177,18 +180,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             "standard" => types.push((k.trim().to_lowercase(), "standard")),
             "normal" => types.push((k.trim().to_lowercase(), "normal")),
             "emergency" => types.push((k.trim().to_lowercase(), "emergency")),
-            _ => em.diag(
-                fieldcheck_kit::Diagnostic::warning(
-                    "source-invalid-option",
-                    format!("`types` maps `{k}` to `{v}`, which is not a change type"),
-                )
-                .help("map issue types or labels to `standard`, `normal` or `emergency`; the default reading was used"),
-            ),
+            _ => input.option_error(em, "types", format!("`types` maps `{k}` to `{v}`, which is not a change type"), "map issue types or labels to `standard`, `normal` or `emergency`; the default reading was used"),
         }
     }
     let approver_field = o.str("approver_field").map(str::to_string);
     let system = input.system_id.unwrap_or_default().to_string();
     let mut no_changelog = 0usize;
+    let mut partial_changelogs: Vec<String> = Vec::new();
     json_records::<Issue>(input, em, &mut |issue, at, em| {
         let f = &issue.fields;
         for u in [&f.reporter, &f.assignee, &f.creator].into_iter().flatten() {
@@ -217,6 +215,9 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         match &issue.changelog {
             None => no_changelog += 1,
             Some(c) => {
+                if c.total.is_some_and(|t| t > c.histories.len()) {
+                    partial_changelogs.push(issue.key.clone());
+                }
                 for (i, h) in c.histories.iter().enumerate() {
                     if let Some(a) = &h.author {
                         identity(em, at, &system, a);
@@ -291,6 +292,21 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 s(no_changelog)
             ),
             "export the issues with `expand=changelog`",
+        );
+    }
+    if !partial_changelogs.is_empty() {
+        let n = partial_changelogs.len();
+        em.diag(
+            fieldcheck_kit::Diagnostic::warning(
+                "source-partial-changelog",
+                format!(
+                    "{n} issue{}' changelog{} cut short by the search page ({}): an approval among the missing histories is not seen",
+                    s(n),
+                    if n == 1 { " was" } else { "s were" },
+                    partial_changelogs.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .help("export those issues' full changelogs with `GET /rest/api/3/issue/{key}/changelog` (paged) and add the files to the source"),
         );
     }
 }

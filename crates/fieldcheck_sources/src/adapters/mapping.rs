@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use serde_json::Value;
 
 use crate::emit::Emitter;
-use crate::read::{At, bad_json, csv_rows, json_file_in};
+use crate::read::{At, bad_json, csv_rows_any, json_file_in};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::value::{parse_bool, parse_time, present};
 use crate::{Adapter, Input};
@@ -31,6 +31,8 @@ pub(crate) struct FieldMap {
     pub map: Vec<(String, String)>,
     /// A strftime-style format for timestamps and dates.
     pub format: Option<String>,
+    /// A built-in adapter's default column (its absence is a warning, not an error).
+    pub default: bool,
 }
 
 /// A whole mapping: the kind and its fields.
@@ -128,6 +130,7 @@ fn simple(field: &'static str, from: &str) -> FieldMap {
         value: None,
         map: Vec::new(),
         format: None,
+        default: true,
     }
 }
 
@@ -315,6 +318,7 @@ fn parse_fields(
             value: None,
             map: Vec::new(),
             format: None,
+            default: false,
         };
         match v {
             ConfigValue::Str(s) => m.from.push(s.clone()),
@@ -530,7 +534,11 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             system_id: input.system_id,
             tz: input.tz,
             files: one,
+            config: input.config,
         };
+        // Values of enum fields that are not kit values: read as unknown, counted per file.
+        let unknown: std::cell::RefCell<std::collections::BTreeMap<(&'static str, String), u64>> =
+            Default::default();
         let emit_row = |em: &mut Emitter, at: &At, get: &dyn Fn(&str) -> Option<String>| {
             let mut row = em.row(m.kind, &at.file, at.line, at.path());
             let mut problems: Vec<String> = Vec::new();
@@ -547,6 +555,10 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                 };
                 let Some(raw) = raw else { continue };
                 match convert(fm, kf.ty, raw.trim(), input.tz) {
+                    Ok(Some(v)) if matches!(kf.ty, Ty::Enum(values) if !values.contains(&v.as_str())) =>
+                    {
+                        *unknown.borrow_mut().entry((fm.field, v)).or_default() += 1;
+                    }
                     Ok(v) => row = row.set(fm.field, v),
                     Err(e) => problems.push(format!("`{}`: {e}", fm.field)),
                 }
@@ -565,6 +577,18 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                 Some(_) => Vec::new(),
                 None if input.spec.containers.is_empty() => DEFAULT_CONTAINERS.to_vec(),
                 None => input.spec.containers.to_vec(),
+            };
+            // Which mapped fields some record of the file has (a renamed report column shows up
+            // as a field no record has).
+            let mut seen = vec![false; m.fields.len()];
+            let mut count = 0usize;
+            let mut mark = |v: &Value, seen: &mut Vec<bool>| {
+                count += 1;
+                for (i, fm) in m.fields.iter().enumerate() {
+                    if !seen[i] && fm.from.iter().any(|c| lookup(v, c).is_some()) {
+                        seen[i] = true;
+                    }
+                }
             };
             json_file_in(&sub, f, &containers, em, &mut |el, at, em| {
                 let doc: Value = match serde_json::from_slice(el.bytes) {
@@ -592,35 +616,81 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                                 )),
                                 ..at.clone()
                             };
+                            mark(item, &mut seen);
                             emit_row(em, &at, &|c| lookup(item, c).and_then(json_text));
                         }
                     }
-                    _ => emit_row(em, at, &|c| lookup(&doc, c).and_then(json_text)),
+                    _ => {
+                        mark(&doc, &mut seen);
+                        emit_row(em, at, &|c| lookup(&doc, c).and_then(json_text))
+                    }
                 }
             });
+            let never: Vec<String> = m
+                .fields
+                .iter()
+                .zip(&seen)
+                .filter(|(fm, s)| !**s && fm.value.is_none())
+                .map(|(fm, _)| format!("`{}` (for `{}`)", fm.from.join("` or `"), fm.field))
+                .collect();
+            if count > 0 && !never.is_empty() {
+                em.diag(
+                    Diagnostic::warning(
+                        "source-missing-field",
+                        format!(
+                            "no record of the file has {}: those fields are unknown for all {count} records",
+                            never.join(", ")
+                        ),
+                    )
+                    .file(f.shown.clone())
+                    .help("if the report's field was renamed, update `[sources.fields]`; if it is empty for everyone, ignore this"),
+                );
+            }
         } else {
             let delim = input
                 .options
                 .str("delimiter")
                 .and_then(|d| d.bytes().next())
                 .unwrap_or(b',');
-            let required: Vec<String> = m
+            // Every mapped column must be in the header: a renamed column would otherwise read
+            // as empty for every row.
+            let is_required = |f: &FieldMap| {
+                schema
+                    .fields
+                    .iter()
+                    .any(|k| k.name == f.field && k.required)
+            };
+            let needed: Vec<Vec<String>> = m
                 .fields
                 .iter()
-                .filter(|f| {
-                    f.value.is_none()
-                        && f.from.len() == 1
-                        && schema
-                            .fields
-                            .iter()
-                            .any(|k| k.name == f.field && k.required)
-                })
-                .map(|f| f.from[0].clone())
+                .filter(|f| f.value.is_none() && (!f.default || is_required(f)))
+                .map(|f| f.from.clone())
                 .collect();
-            let required: Vec<&str> = required.iter().map(String::as_str).collect();
-            csv_rows(&sub, em, delim, &required, &mut |row, at, em| {
+            let wanted: Vec<Vec<String>> = m
+                .fields
+                .iter()
+                .filter(|f| f.value.is_none() && f.default && !is_required(f))
+                .map(|f| f.from.clone())
+                .collect();
+            csv_rows_any(&sub, em, delim, &needed, &wanted, &mut |row, at, em| {
                 emit_row(em, at, &|c| row.get(c).map(str::to_string))
             });
+        }
+        for ((field, value), n) in unknown.into_inner() {
+            let allowed = schema
+                .fields
+                .iter()
+                .find(|k| k.name == field)
+                .map(|k| k.ty.describe())
+                .unwrap_or_default();
+            em.diag(
+                Diagnostic::warning(
+                    "unknown-value",
+                    format!("{n} record{} {} `{field}` = `{value}`, which is not a kit value: read as unknown", if n == 1 { "" } else { "s" }, if n == 1 { "has" } else { "have" }),
+                )
+                .file(f.shown.clone())
+                .help(format!("map it in `[sources.fields]`, e.g. `{field} = {{ from = \"...\", map = {{ \"{value}\" = \"...\" }} }}`; the kit takes {allowed}")),
+            );
         }
     }
 }
@@ -795,5 +865,124 @@ V-3,Initech,High,Active,13/45/2026,\n";
             ]
         );
         assert!(out.diags.is_empty(), "{:?}", out.diags);
+    }
+
+    #[test]
+    fn a_renamed_optional_column_stops_the_file_and_json_fields_no_record_has_are_named() {
+        let csv = VENDORS.replace("Last Assessment", "Last Assesment");
+        let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+        assert!(out.rows("vendors").is_empty());
+        assert_eq!(out.codes(), ["source-missing-column"]);
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`Last Assesment` → `Last Assessment`"),
+            "{:?}",
+            out.diags[0].help
+        );
+        assert_eq!(out.problems("vendors").len(), 1);
+
+        let json = r#"{"Report_Entry": [{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Term_Date": "2026-03-01"}]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert_eq!(out.codes(), ["source-missing-field"]);
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`Termination_Date` (for `terminated_at`)"),
+            "{}",
+            out.diags[0].message
+        );
+    }
+
+    #[test]
+    fn values_that_are_not_kit_values_are_unknown_not_fatal() {
+        let json = r#"{"Report_Entry": [{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "Intern"},
+ {"Employee_ID": "2", "Hire_Date": "2020-01-01", "Worker_Type": "Intern"}]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert_eq!(out.rows("people").len(), 2);
+        assert!(
+            out.rows("people")
+                .iter()
+                .all(|r| !r.contains_key("employment_type"))
+        );
+        let d = out
+            .diags
+            .iter()
+            .find(|d| d.code == "unknown-value")
+            .expect("counted");
+        assert!(
+            d.message
+                .starts_with("2 records have `employment_type` = `Intern`"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn csv_lines_are_exact_with_crlf_blank_lines_quoted_newlines_and_gzip() {
+        let csv = "Vendor ID,Vendor Name\r\nV-1,\"Acme\r\nInc.\"\r\n\r\nV-2,Globex\r\n";
+        let block = "[[sources]]\nadapter = \"mapping\"\npath = \"v.csv*\"\nkind = \"vendors\"\n[sources.fields]\nvendor_id = \"Vendor ID\"\nname = \"Vendor Name\"";
+        let out = run(block, &[("v.csv", csv.as_bytes())]);
+        let lines: Vec<u32> = out.origins("vendors").iter().map(|o| o.line).collect();
+        assert_eq!(lines, [2, 5]);
+        assert_eq!(out.rows("vendors")[1]["name"], "Globex");
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(csv.as_bytes()).unwrap();
+        let out = run(block, &[("v.csv.gz", &enc.finish().unwrap())]);
+        assert_eq!(out.rows("vendors").len(), 2, "{:?}", out.diags);
+    }
+
+    #[test]
+    fn empty_exports_and_api_error_answers_are_lost_evidence() {
+        let block = "[[sources]]\nadapter = \"mapping\"\npath = \"x/*\"\nkind = \"vendors\"\n[sources.fields]\nvendor_id = \"id\"";
+        let out = run(
+            block,
+            &[("x/a.json", b""), ("x/b.csv", b""), ("x/c.json", b"  \n")],
+        );
+        assert_eq!(
+            out.codes(),
+            ["empty-export", "empty-export", "empty-export"]
+        );
+        assert!(!out.problems("vendors").is_empty());
+        for (body, said) in [
+            (
+                r#"{"errorCode": "E0000011", "errorSummary": "Invalid token provided", "errorLink": "E0000011"}"#,
+                "E0000011: Invalid token provided",
+            ),
+            (
+                r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+                "Bad credentials",
+            ),
+            (
+                r#"{"errorMessages": ["The value 'XYZ' does not exist for the field 'project'."], "errors": {}}"#,
+                "does not exist",
+            ),
+            (
+                r#"{"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired."}}"#,
+                "InvalidAuthenticationToken: Access token has expired.",
+            ),
+            (
+                r#"{"__type": "AccessDeniedException", "message": "User is not authorized"}"#,
+                "AccessDeniedException",
+            ),
+        ] {
+            let out = run(block, &[("x/page.json", body.as_bytes())]);
+            assert_eq!(out.codes(), ["source-error-response"], "{body}");
+            assert!(
+                out.diags[0].message.contains(said),
+                "{}",
+                out.diags[0].message
+            );
+            assert!(!out.problems("vendors").is_empty());
+        }
     }
 }
