@@ -687,7 +687,8 @@ fn audit_and_print_from(
         fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
     if let Some(r) = replay {
         let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
-        let (diags, partial) = locker::freshness(&l, r.as_of, &loaded.config, &r.dir)?;
+        let (diags, partial) =
+            locker::freshness(&l, r.as_of, register::now()?, &loaded.config, &r.dir)?;
         loaded.diagnostics.extend(diags);
         locker::add_partial_notes(&mut audit, &partial);
     }

@@ -89,8 +89,40 @@ pub(crate) fn collect_command(
             }
         }
     }
+    let checked = fieldcheck_sources::check_sources(&cfg.sources, &shown, &base);
+    if checked
+        .iter()
+        .any(|d| d.severity == fieldcheck_kit::Severity::Error)
+    {
+        let mut err = anstream::stderr();
+        let _ = err.write_all(crate::diagnostics::render_all(&checked).as_bytes());
+        let _ = writeln!(
+            err,
+            "the config's sources have errors; nothing was collected"
+        );
+        return Ok(2);
+    }
+    if !checked.is_empty() {
+        let mut err = anstream::stderr();
+        let _ = err.write_all(crate::diagnostics::render_all(&checked).as_bytes());
+    }
     let configured = fieldcheck_sources::configured_files(&cfg.sources, &base);
     for f in &configured {
+        // The locker keeps files by their path under the config's folder, which is how it
+        // replays them; a file outside it could not be replayed.
+        let rel = Path::new(&f.shown);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            anyhow::bail!(
+                "`{}` (source `{}`) is outside the config's folder `{}`; the locker stores evidence by its path under that folder: move or copy the exports below it",
+                f.shown,
+                f.adapter,
+                base.display()
+            );
+        }
         files.push(Incoming {
             source: f.adapter.clone(),
             system_id: f.system_id.clone(),
@@ -104,10 +136,13 @@ pub(crate) fn collect_command(
         .map_err(anyhow::Error::new)?;
     let dir = locker.map_or_else(|| default_dir(&config_path), Path::to_path_buf);
     let l = Locker::open(&dir).map_err(anyhow::Error::new)?;
-    let at = crate::register::now()?;
+    // Check the clock now (a bad FIELDCHECK_NOW is an error); the time used is read under the lock.
+    crate::register::now()?;
+    let clock = || crate::register::now().unwrap_or_else(|_| Timestamp::now());
     let c = l
-        .collect(&files, at, key.as_ref(), crash_after())
+        .collect(&files, &clock, key.as_ref(), crash_after())
         .map_err(anyhow::Error::new)?;
+    let at = c.at;
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
@@ -252,6 +287,33 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
             dir.display()
         );
     }
+    // The bundle must not overlap the locker (copying a file onto itself empties it).
+    let norm = |p: &Path| -> Option<PathBuf> {
+        let abs = std::path::absolute(p).ok()?;
+        // Resolve what exists (symbolic links included), keep the rest as written.
+        let mut existing = abs.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            rest.push(existing.file_name()?.to_owned());
+            existing = existing.parent()?.to_path_buf();
+        }
+        let mut out = existing.canonicalize().ok()?;
+        for r in rest.into_iter().rev() {
+            out.push(r);
+        }
+        Some(out)
+    };
+    if let (Some(o), Some(d)) = (norm(out_dir), norm(&dir))
+        && (o.starts_with(&d) || d.starts_with(&o))
+    {
+        anyhow::bail!("`--out` must be outside the locker `{}`", dir.display());
+    }
+    if out_dir.exists() && std::fs::read_dir(out_dir).is_ok_and(|mut d| d.next().is_some()) {
+        anyhow::bail!(
+            "`{}` is not empty; export into a new or empty folder",
+            out_dir.display()
+        );
+    }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create `{}`", out_dir.display()))?;
     for f in ["manifest.jsonl", "HEAD", "locker.pub"] {
@@ -287,7 +349,7 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
         out_dir.join("VERIFY.md"),
         format!(
             "# Evidence locker bundle\n\n\
-             {} files in {} collections; chain head `{head}`{}.\n\n\
+             {} evidence entries in {} collections; chain head `{head}`{}.\n\n\
              To verify with fieldcheck (every blob's SHA-256, the hash chain, the seals' signatures):\n\n\
              ```sh\nfieldcheck locker verify . --key locker.pub --head {head}\n```\n\n\
              Use a copy of `locker.pub` you received from the company separately, not only the one in this bundle.\n\
@@ -304,7 +366,7 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "exported {} entries, {} blobs ({}) to `{}`; the auditor runs: fieldcheck locker verify {} --key locker.pub",
+        "exported {} entries, {} blobs ({}) to `{}`; the auditor runs: fieldcheck locker verify {} --key <their trusted copy of the public key> --head <a chain head you sent them>",
         v.entries,
         seen.len(),
         human_bytes(v.bytes),
@@ -426,35 +488,39 @@ fn histories(
     Ok(by_label.into_values().collect())
 }
 
-/// Gaps longer than the cadence within the window (up to `end`), and staleness at `end`.
+/// Where the evidence of a source lapsed within the window up to `end`: each collection
+/// covers its cadence (plus a tenth, so a job running late is not a gap); the uncovered stretches
+/// are gaps, and staleness at `end` gives the newest collection (`None`: none by then).
 fn gaps(
     h: &SourceHistory,
     window: &Window,
     end: Timestamp,
-) -> (Vec<(Timestamp, Timestamp)>, Option<Timestamp>) {
+) -> (Vec<(Timestamp, Timestamp)>, Option<Option<Timestamp>>) {
     let start = window.midnight(window.start);
-    // A little slack so that a daily job running a few minutes late is not a gap.
     let allowed = h.cadence + SignedDuration::from_secs(h.cadence.as_secs() / 10);
+    let mut times: Vec<Timestamp> = h.times.iter().copied().filter(|t| *t <= end).collect();
+    times.sort();
     let mut out = Vec::new();
-    let mut last = start;
-    let mut seen_any = false;
-    for &t in &h.times {
-        if t < start {
-            last = t.max(last);
-            seen_any = true;
-            continue;
-        }
-        if t > end {
-            break;
-        }
-        let from = if seen_any { last } else { start };
-        if t.duration_since(from) > allowed {
+    let mut covered_until: Option<Timestamp> = None;
+    for &t in &times {
+        let from = covered_until.map_or(start, |c| c.max(start));
+        // Before the first collection the window is uncovered only when the first comes later
+        // than one cadence after the start.
+        let lapsed = match covered_until {
+            None => t.duration_since(start) > allowed,
+            Some(c) => t > c,
+        };
+        if lapsed && from < t && from < end {
             out.push((from, t));
         }
-        last = t;
-        seen_any = true;
+        let until = t + allowed;
+        covered_until = Some(covered_until.map_or(until, |c| c.max(until)));
     }
-    let stale = (!seen_any || end.duration_since(last) > allowed).then_some(last);
+    let stale = match covered_until {
+        None => Some(None),
+        Some(c) if c < end => Some(times.last().copied()),
+        Some(_) => None,
+    };
     (out, stale)
 }
 
@@ -466,12 +532,23 @@ pub(crate) type Partial = (Vec<Kind>, String);
 pub(crate) fn freshness(
     l: &Locker,
     as_of: Option<Timestamp>,
+    now: Timestamp,
     config: &fieldcheck_kit::Config,
     base: &Path,
 ) -> anyhow::Result<(Vec<Diagnostic>, Vec<Partial>)> {
     let window = &config.window;
     let window_end = window.end_of_day(window.end);
-    let end = as_of.map_or(window_end, |t| t.min(window_end));
+    // Evidence is due up to the window's end, or up to now while the window is running.
+    let end = as_of.unwrap_or(now).min(now).min(window_end);
+    let at_end = if end < window_end {
+        if as_of.is_some_and(|t| t <= now) {
+            "the as-of date"
+        } else {
+            "now"
+        }
+    } else {
+        "the window's end"
+    };
     let mut diags = Vec::new();
     let mut partial = Vec::new();
     for h in histories(l, as_of, config, base)? {
@@ -498,13 +575,15 @@ pub(crate) fn freshness(
             diags.push(
                 Diagnostic::warning(
                     "stale-evidence",
-                    format!(
-                        "{}: the newest collection ({}) is older than its cadence ({}) at {}",
-                        h.label,
-                        day(last),
-                        h.cadence_text,
-                        if as_of.is_some_and(|t| t < window_end) { "the as-of date" } else { "the window's end" }
-                    ),
+                    match last {
+                        Some(last) => format!(
+                            "{}: the newest collection ({}) is older than its cadence ({}) at {at_end}",
+                            h.label,
+                            day(last),
+                            h.cadence_text,
+                        ),
+                        None => format!("{}: nothing was collected by {at_end}", h.label),
+                    },
                 )
                 .file(h.label.clone())
                 .help("collect it again; an auditor asks first about evidence that stops before the window ends"),
@@ -515,8 +594,10 @@ pub(crate) fn freshness(
                 .iter()
                 .map(|(a, b)| format!("{} to {}", day(*a), day(*b)))
                 .collect();
-            if let Some(last) = stale {
-                parts.push(format!("after {}", day(last)));
+            match stale {
+                Some(Some(last)) => parts.push(format!("after {}", day(last))),
+                Some(None) => parts.push(format!("before {at_end}")),
+                None => {}
             }
             partial.push((
                 h.kinds.clone(),
@@ -568,6 +649,19 @@ pub(crate) fn parse_as_of(s: &str) -> anyhow::Result<Timestamp> {
 pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<Replay> {
     let locker = resolve(locker)?;
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
+    // Never audit evidence the locker cannot vouch for.
+    let v = fieldcheck_locker::verify(&locker, None, None);
+    if let Some(f) = v.findings.first() {
+        anyhow::bail!(
+            "the locker `{}` does not verify ({} finding{}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
+            locker.display(),
+            v.findings.len(),
+            if v.findings.len() == 1 { "" } else { "s" },
+            f.code,
+            f.message,
+            locker.display()
+        );
+    }
     let collections: Vec<_> = l
         .collections()
         .map_err(anyhow::Error::new)?
@@ -628,7 +722,7 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
     let (cfg, _) = parse_config("fieldcheck.toml", &text);
     let cfg = cfg.context("the newest collected fieldcheck.toml is not a valid config")?;
     let window = &cfg.window;
-    let end = window.end_of_day(window.end);
+    let end = window.end_of_day(window.end).min(crate::register::now()?);
     let hs = histories(&l, None, &cfg, &r.dir)?;
     let collections = l.collections().map_err(anyhow::Error::new)?;
     if json {

@@ -243,7 +243,7 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
         gap["message"]
             .as_str()
             .unwrap_or("")
-            .contains("from 2026-04-01 to 2026-06-20"),
+            .contains("from 2026-04-02 to 2026-06-20"),
         "{gap}"
     );
     assert!(
@@ -275,7 +275,7 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
         "{log}"
     );
     assert!(
-        log.contains("account_events.csv") && log.contains("gap 2026-04-01 to 2026-06-20"),
+        log.contains("account_events.csv") && log.contains("gap 2026-04-02 to 2026-06-20"),
         "{log}"
     );
 }
@@ -372,4 +372,110 @@ fn a_collection_killed_at_any_step_leaves_a_valid_locker_and_loses_nothing() {
     );
     let o = run(&["locker", "verify", s(&kit)], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+}
+
+#[test]
+fn the_locker_refuses_what_it_could_not_vouch_for() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    assert_eq!(
+        collect(&kit, "2026-05-01T06:00:00Z", &[]).status.code(),
+        Some(0)
+    );
+
+    // A tampered locker is not audited.
+    let locker = kit.join(".fieldcheck/locker");
+    let manifest = std::fs::read_to_string(locker.join("manifest.jsonl")).expect("manifest");
+    let line: Value = manifest
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("line"))
+        .find(|e| e["name"] == "vendors.csv")
+        .expect("vendors");
+    let d = line["digest"]
+        .as_str()
+        .expect("digest")
+        .trim_start_matches("sha256:")
+        .to_string();
+    let blob = locker.join("blobs/sha256").join(&d[..2]).join(&d[2..]);
+    let original = std::fs::read(&blob).expect("blob");
+    std::fs::write(&blob, &original[..original.len() / 2]).expect("cut");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("does not verify") && text(&o.stderr).contains("blob-altered"),
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::write(&blob, &original).expect("restore");
+
+    // Exporting into the locker itself, or over other files, is refused.
+    let o = run(
+        &[
+            "locker",
+            "export",
+            s(&kit),
+            "--out",
+            s(&locker.join("bundle")),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("must be outside the locker"),
+        "{}",
+        text(&o.stderr)
+    );
+    let busy = tmp.path().join("busy");
+    std::fs::create_dir_all(&busy).expect("mkdir");
+    std::fs::write(busy.join("notes.txt"), "mine").expect("write");
+    let o = run(&["locker", "export", s(&kit), "--out", s(&busy)], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(busy.join("notes.txt").is_file());
+
+    // A source outside the config's folder could not be replayed: collect refuses it.
+    let outside = tmp.path().join("shared");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("log.json"), "[]").expect("write");
+    let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"../shared/*.json\"\nsystem_id = \"okta\"\n"),
+    )
+    .expect("write");
+    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("is outside the config's folder"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A config mistake in a source stops the collection too.
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"x.json\"\nsystem_id = \"okta\"\ncadence = \"daily\"\n"),
+    )
+    .expect("write");
+    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("is not a cadence"),
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::write(kit.join("fieldcheck.toml"), config).expect("restore");
+
+    // While the window runs, evidence is due up to now, not up to the window's end.
+    let o = run(
+        &["audit", s(&kit), "--locker", "--format", "json"],
+        &[("FIELDCHECK_NOW", "2026-05-01T12:00:00Z")],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let stale: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .filter(|d| d["code"] == "stale-evidence")
+        .collect();
+    assert!(stale.is_empty(), "{stale:?}");
 }

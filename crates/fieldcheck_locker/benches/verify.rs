@@ -45,7 +45,7 @@ fn main() {
         .expect("open")
         .collect(
             &incoming,
-            "2026-06-30T12:00:00Z".parse().expect("ts"),
+            &|| "2026-06-30T12:00:00Z".parse().expect("ts"),
             Some(&key),
             None,
         )

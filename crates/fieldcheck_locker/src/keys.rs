@@ -41,6 +41,16 @@ pub fn write_key_pair(key: &SigningKey, path: &Path) -> Result<std::path::PathBu
             path.display()
         )));
     }
+    {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".pub");
+        if std::path::Path::new(&p).exists() {
+            return Err(KeyError(format!(
+                "`{}` exists; refusing to overwrite a public key an auditor may already trust",
+                std::path::Path::new(&p).display()
+            )));
+        }
+    }
     let secret = format!("{SECRET_HEADER}\n{}\n", hex(&key.to_bytes()));
     {
         use std::io::Write;
@@ -58,6 +68,13 @@ pub fn write_key_pair(key: &SigningKey, path: &Path) -> Result<std::path::PathBu
     let mut pub_path = path.as_os_str().to_owned();
     pub_path.push(".pub");
     let pub_path = std::path::PathBuf::from(pub_path);
+    if pub_path.exists() {
+        let _ = std::fs::remove_file(path);
+        return Err(KeyError(format!(
+            "`{}` exists; refusing to overwrite a public key an auditor may already trust",
+            pub_path.display()
+        )));
+    }
     std::fs::write(
         &pub_path,
         format!("{}\n", public_text(&key.verifying_key())),
@@ -93,6 +110,11 @@ pub fn read_public_key(text_or_path: &str) -> Result<VerifyingKey, KeyError> {
         std::fs::read_to_string(text_or_path)
             .map_err(|e| KeyError(format!("cannot read the public key `{text_or_path}`: {e}")))?
     };
+    if text.trim_start().starts_with(SECRET_HEADER) {
+        return Err(KeyError(format!(
+            "`{text_or_path}` is the secret key; give the public key (`{text_or_path}.pub`, or the locker's `locker.pub`) and keep the secret one private"
+        )));
+    }
     let hexpart = text.trim().strip_prefix("ed25519:").ok_or_else(|| {
         KeyError("a public key is written `ed25519:<64 hex digits>` (see `locker.pub`)".into())
     })?;

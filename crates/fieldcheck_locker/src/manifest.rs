@@ -7,6 +7,15 @@ use sha2::{Digest, Sha256};
 pub const ZERO_HASH: &str =
     "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Whether `d` is a digest as the locker writes them: `sha256:` and 64 lower-case hex digits.
+pub fn valid_digest(d: &str) -> bool {
+    d.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
@@ -106,12 +115,14 @@ impl Entry {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// What a seal's signature signs: the format, the seal's position and the head it vouches for.
+    /// What a seal's signature signs: the format, the seal's position, its collection and time,
+    /// and the head it vouches for.
     pub fn signed_message(&self) -> Vec<u8> {
         format!(
-            "fieldcheck-locker-seal/v1\n{}\n{}\n{}\n",
+            "fieldcheck-locker-seal/v1\n{}\n{}\n{}\n{}\n",
             self.seq,
             self.collection,
+            self.at,
             self.head.as_deref().unwrap_or("")
         )
         .into_bytes()

@@ -56,6 +56,8 @@ pub struct Collected {
     pub head: String,
     /// Whether the seal is signed.
     pub signed: bool,
+    /// When it ran.
+    pub at: Timestamp,
 }
 
 /// A collection as read back: its number, time and evidence lines.
@@ -100,6 +102,33 @@ fn sync_dir(p: &Path) {
 impl Locker {
     /// Opens (creating if needed) the locker at `dir`.
     pub fn open(dir: &Path) -> Result<Locker, LockerError> {
+        // Never take over a folder that holds something else: collect clears `tmp/`.
+        if dir.is_dir() && !dir.join("manifest.jsonl").is_file() {
+            let other = fs::read_dir(dir)
+                .map_err(io_err("read", dir))?
+                .flatten()
+                .any(|e| {
+                    !matches!(
+                        e.file_name().to_str(),
+                        Some("blobs" | "tmp" | "locker.lock")
+                    )
+                });
+            if other {
+                return Err(LockerError(format!(
+                    "`{}` is not empty and is not an evidence locker; give an empty or new folder with `--locker`",
+                    dir.display()
+                )));
+            }
+        }
+        for sub in ["blobs", "tmp"] {
+            let p = dir.join(sub);
+            if p.is_symlink() {
+                return Err(LockerError(format!(
+                    "`{}` is a symbolic link; a locker's folders must be its own",
+                    p.display()
+                )));
+            }
+        }
         for sub in ["", "blobs/sha256", "tmp"] {
             let p = dir.join(sub);
             fs::create_dir_all(&p).map_err(io_err("create the locker folder", &p))?;
@@ -132,26 +161,19 @@ impl Locker {
         blob_path(&self.dir, digest)
     }
 
+    /// The manifest's bytes (empty when there is none yet).
+    fn manifest_bytes(&self) -> Result<Vec<u8>, LockerError> {
+        let p = self.dir.join("manifest.jsonl");
+        match fs::read(&p) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(io_err("read", &p)(e)),
+        }
+    }
+
     /// Every manifest line, parsed. Fails on a line that does not parse: run `verify`.
     pub fn entries(&self) -> Result<Vec<Entry>, LockerError> {
-        let p = self.dir.join("manifest.jsonl");
-        let text = match fs::read_to_string(&p) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io_err("read", &p)(e)),
-        };
-        let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let e: Entry = serde_json::from_str(line).map_err(|e| {
-                LockerError(format!(
-                    "line {} of `{}` is not a manifest entry ({e}); run `fieldcheck locker verify`",
-                    i + 1,
-                    p.display()
-                ))
-            })?;
-            out.push(e);
-        }
-        Ok(out)
+        parse_entries(&self.manifest_bytes()?, &self.dir.join("manifest.jsonl"))
     }
 
     /// The sealed collections, in order.
@@ -194,6 +216,12 @@ impl Locker {
             let (Some(name), Some(d)) = (&e.name, &e.digest) else {
                 continue;
             };
+            if !crate::manifest::valid_digest(d) {
+                return Err(LockerError(format!(
+                    "entry #{} has an invalid digest `{d}`",
+                    e.seq
+                )));
+            }
             // Names come from the manifest: never let one escape `out`.
             let rel = Path::new(name);
             if rel.is_absolute()
@@ -216,10 +244,11 @@ impl Locker {
     }
 
     /// Stores `files` as one collection at `at`, sealed (and signed with `key`).
+    /// `now` is read once the locker is locked, so concurrent collections get increasing times.
     pub fn collect(
         &self,
         files: &[Incoming],
-        at: Timestamp,
+        now: &dyn Fn() -> Timestamp,
         key: Option<&SigningKey>,
         crash_after: Option<u32>,
     ) -> Result<Collected, LockerError> {
@@ -235,13 +264,31 @@ impl Locker {
             done: 0,
             crash_after,
         };
-        // Leftovers of an interrupted collection are not evidence.
+        // Leftovers of an interrupted collection are not evidence: only files this code names
+        // (`blob.<pid>`, `<file>.<pid>`) are removed.
         if let Ok(rd) = fs::read_dir(self.dir.join("tmp")) {
             for e in rd.flatten() {
-                let _ = fs::remove_file(e.path());
+                let name = e.file_name().to_string_lossy().into_owned();
+                let ours = name.rsplit_once('.').is_some_and(|(_, pid)| {
+                    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+                });
+                if ours && e.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = fs::remove_file(e.path());
+                }
             }
         }
-        let existing = self.entries()?;
+        let manifest = self.dir.join("manifest.jsonl");
+        let old_bytes = self.manifest_bytes()?;
+        let existing = parse_entries(&old_bytes, &manifest)?;
+        let at = now();
+        if let Some(last) = existing.last()
+            && let Ok(prev) = last.at.parse::<Timestamp>()
+            && at <= prev
+        {
+            return Err(LockerError(format!(
+                "the clock says {at}, but the last collection was at {prev}: collection times must increase (check the clock or FIELDCHECK_NOW)"
+            )));
+        }
         if let Some(last) = existing.last()
             && last.kind != LineKind::Seal
         {
@@ -321,8 +368,7 @@ impl Locker {
         let head = seal.hash.clone();
         lines.push(seal);
         // The new manifest replaces the old in one rename: all of the collection or none of it.
-        let manifest = self.dir.join("manifest.jsonl");
-        let mut text = fs::read(&manifest).unwrap_or_default();
+        let mut text = old_bytes;
         for l in &lines {
             text.extend_from_slice(l.line().as_bytes());
             text.push(b'\n');
@@ -348,6 +394,7 @@ impl Locker {
             bytes,
             head,
             signed: key.is_some(),
+            at,
         })
     }
 
@@ -408,8 +455,14 @@ impl Locker {
         out.sync_all().map_err(io_err("sync", &tmp))?;
         drop(out);
         steps.step();
-        if let Some(parent) = dest.parent() {
+        if let Some(parent) = dest.parent()
+            && !parent.is_dir()
+        {
             fs::create_dir_all(parent).map_err(io_err("create", parent))?;
+            // The new folder's entry must be durable too.
+            if let Some(grand) = parent.parent() {
+                sync_dir(grand);
+            }
         }
         fs::rename(&tmp, &dest).map_err(io_err("rename into", &dest))?;
         if let Some(parent) = dest.parent() {
@@ -420,8 +473,29 @@ impl Locker {
     }
 }
 
+fn parse_entries(bytes: &[u8], p: &Path) -> Result<Vec<Entry>, LockerError> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+
+    for (i, line) in text.lines().enumerate() {
+        let e: Entry = serde_json::from_str(line).map_err(|e| {
+            LockerError(format!(
+                "line {} of `{}` is not a manifest entry ({e}); run `fieldcheck locker verify`",
+                i + 1,
+                p.display()
+            ))
+        })?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Where the blob of a digest is. A digest that is not `sha256:` and 64 hex digits names no
+/// blob (a path that cannot exist), so a forged manifest cannot point outside the store.
 pub(crate) fn blob_path(dir: &Path, digest: &str) -> PathBuf {
-    let h = digest.strip_prefix("sha256:").unwrap_or(digest);
-    let (a, b) = h.split_at(2.min(h.len()));
-    dir.join("blobs").join("sha256").join(a).join(b)
+    if !crate::manifest::valid_digest(digest) {
+        return dir.join("blobs").join("sha256").join("not-a-digest");
+    }
+    let h = &digest["sha256:".len()..];
+    dir.join("blobs").join("sha256").join(&h[..2]).join(&h[2..])
 }

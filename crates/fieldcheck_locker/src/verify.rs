@@ -100,6 +100,12 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
     let mut by_digest: BTreeMap<String, (u64, Vec<String>)> = BTreeMap::new();
     let mut hashes: Vec<String> = Vec::new();
     let mut open_collection: Option<(u64, String)> = None;
+    // The open collection's time and number (from its first line).
+    let mut open_at: Option<(String, u64)> = None;
+    let mut last_sealed = 0u64;
+    let mut last_seal_at: Option<jiff::Timestamp> = None;
+    // The key of the first signed seal: every later seal must be signed by it.
+    let mut first_key: Option<String> = None;
     let mut collection = 0u64;
     for (i, raw) in parts.iter().enumerate() {
         let line_no = i as u64 + 1;
@@ -192,29 +198,98 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
         collection = collection.max(e.collection);
         match e.kind {
             LineKind::Evidence => {
+                match &open_at {
+                    None => {
+                        if e.collection != last_sealed + 1 {
+                            v.findings.push(finding(
+                                "sequence-broken",
+                                Some(line_no),
+                                Some(desc.clone()),
+                                format!(
+                                    "{desc} is in collection {}, but collection {} comes next: a collection was removed or renumbered",
+                                    e.collection,
+                                    last_sealed + 1
+                                ),
+                            ));
+                        }
+                        open_at = Some((e.at.clone(), e.collection));
+                    }
+                    Some((at, c)) if e.at != *at || e.collection != *c => {
+                        v.findings.push(finding(
+                            "entry-altered",
+                            Some(line_no),
+                            Some(desc.clone()),
+                            format!("{desc} has a different time or collection than the entries before it in its collection"),
+                        ));
+                    }
+                    Some(_) => {}
+                }
                 v.entries += 1;
                 if open_collection.is_none() {
                     open_collection = Some((line_no, desc.clone()));
                 }
-                if let Some(d) = &e.digest {
-                    let slot = by_digest
-                        .entry(d.clone())
-                        .or_insert((e.size.unwrap_or(0), Vec::new()));
-                    if slot.1.len() < 5 {
-                        slot.1.push(desc.clone());
+                match &e.digest {
+                    Some(d) if !crate::manifest::valid_digest(d) => {
+                        v.findings.push(finding(
+                            "entry-altered",
+                            Some(line_no),
+                            Some(desc.clone()),
+                            format!("{desc} names `{d}`, which is not a SHA-256 digest"),
+                        ));
                     }
-                } else {
-                    v.findings.push(finding(
-                        "entry-altered",
-                        Some(line_no),
-                        Some(desc.clone()),
-                        format!("{desc} has no digest"),
-                    ));
+                    Some(d) => {
+                        let slot = by_digest
+                            .entry(d.clone())
+                            .or_insert((e.size.unwrap_or(0), Vec::new()));
+                        if slot.1.len() < 5 {
+                            slot.1.push(desc.clone());
+                        }
+                    }
+                    None => {
+                        v.findings.push(finding(
+                            "entry-altered",
+                            Some(line_no),
+                            Some(desc.clone()),
+                            format!("{desc} has no digest"),
+                        ));
+                    }
                 }
             }
             LineKind::Seal => {
                 open_collection = None;
                 v.collections += 1;
+                if let Some((at, c)) = open_at.take()
+                    && (e.at != at || e.collection != c)
+                {
+                    v.findings.push(finding(
+                        "seal-mismatch",
+                        Some(line_no),
+                        Some(desc.clone()),
+                        format!("{desc} gives a different time or collection than the entries it seals ({at}, collection {c})"),
+                    ));
+                }
+                match e.at.parse::<jiff::Timestamp>() {
+                    Ok(t) => {
+                        if let Some(prev) = last_seal_at
+                            && t <= prev
+                        {
+                            v.findings.push(finding(
+                                "time-went-back",
+                                Some(line_no),
+                                Some(desc.clone()),
+                                format!("{desc} is dated {t}, not after the collection before it ({prev}): collections were back-dated or reordered"),
+                            ));
+                        }
+                        last_seal_at = Some(t);
+                    }
+                    Err(_) => v.findings.push(finding(
+                        "entry-altered",
+                        Some(line_no),
+                        Some(desc.clone()),
+                        format!("{desc} has no valid time"),
+                    )),
+                }
+                last_sealed = e.collection;
                 if e.head.as_deref() != Some(e.prev.as_str()) {
                     v.findings.push(finding(
                         "seal-mismatch",
@@ -224,6 +299,24 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
                     ));
                 }
                 check_seal(&e, &desc, line_no, want_key.as_deref(), key, &mut v);
+                match (&first_key, &e.key) {
+                    (None, Some(k)) => first_key = Some(k.clone()),
+                    (Some(f), Some(k)) if f != k && want_key.is_none() => {
+                        v.findings.push(finding(
+                            "wrong-key",
+                            Some(line_no),
+                            Some(desc.clone()),
+                            format!("{desc} is signed by {k}, but the seals before it by {f}: the locker was re-signed"),
+                        ))
+                    }
+                    (Some(f), None) if want_key.is_none() => v.findings.push(finding(
+                        "unsigned-seal",
+                        Some(line_no),
+                        Some(desc.clone()),
+                        format!("{desc} is not signed, but the seals before it are (by {f})"),
+                    )),
+                    _ => {}
+                }
             }
         }
         prev_seq = e.seq;
@@ -249,6 +342,22 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
             Some(line),
             Some(desc.clone()),
             format!("the entries from {desc} on have no seal: the manifest was cut off or lines were appended by hand"),
+        ));
+    }
+    // The public key shipped with the locker must be the one that signed it.
+    if key.is_none()
+        && let Ok(text) = std::fs::read_to_string(dir.join("locker.pub"))
+        && let Some(first) = &first_key
+        && text.trim() != first
+    {
+        v.findings.push(finding(
+            "wrong-key",
+            None,
+            None,
+            format!(
+                "locker.pub names {}, but the seals are signed by {first}",
+                text.trim()
+            ),
         ));
     }
     v.head = hashes.last().filter(|h| !h.is_empty()).cloned();
@@ -403,7 +512,10 @@ fn check_blobs(dir: &Path, by_digest: &BTreeMap<String, (u64, Vec<String>)>, v: 
     let mut results: Vec<(usize, Hashed)> = std::thread::scope(|s| {
         let other = s.spawn(|| run(1));
         let mut mine = run(0);
-        mine.extend(other.join().unwrap_or_default());
+        match other.join() {
+            Ok(theirs) => mine.extend(theirs),
+            Err(p) => std::panic::resume_unwind(p),
+        }
         mine
     });
     results.sort_by_key(|(i, _)| *i);

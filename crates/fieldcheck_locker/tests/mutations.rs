@@ -50,7 +50,7 @@ fn build() -> Fixture {
             });
         }
         let at: jiff::Timestamp = format!("2026-0{}-01T12:00:00Z", c + 4).parse().expect("ts");
-        l.collect(&files, at, Some(&k), None).expect("collect");
+        l.collect(&files, &|| at, Some(&k), None).expect("collect");
     }
     Fixture {
         _dir: dir,
@@ -350,4 +350,135 @@ fn a_rewritten_chain_is_caught_by_the_signature_of_the_collection_it_changed() {
     let old_head: Entry = serde_json::from_str(&original[11]).expect("seal");
     let v = verify(&f.locker, None, Some(&old_head.hash));
     assert!(v.findings.iter().any(|x| x.code == "head-not-found"));
+}
+
+#[test]
+fn a_changed_collection_time_a_forged_digest_and_a_switched_key_are_caught() {
+    let f = build();
+    let original = lines(&f);
+    // The last seal re-dated (and rehashed): its signature covers the time.
+    let mut e: Entry = serde_json::from_str(&original[11]).expect("seal");
+    e.at = "2026-09-29T12:00:00Z".into();
+    e.hash = e.compute_hash();
+    let mut l = original.clone();
+    l[11] = e.line();
+    write_lines(&f, &l);
+    let c = codes_at(&f);
+    assert!(
+        c.contains(&("bad-signature", Some(12))) && c.contains(&("seal-mismatch", Some(12))),
+        "{c:?}"
+    );
+
+    // A digest that is a path: named as not a digest, and never followed.
+    let mut e: Entry = serde_json::from_str(&original[0]).expect("entry");
+    e.digest = Some("sha256:ab/../../../etc/passwd".into());
+    e.hash = e.compute_hash();
+    let mut l = original.clone();
+    l[0] = e.line();
+    write_lines(&f, &l);
+    let v = verify(&f.locker, None, None);
+    assert!(
+        v.findings.iter().any(|x| x.code == "entry-altered"
+            && x.line == Some(1)
+            && x.message.contains("not a SHA-256 digest")),
+        "{:?}",
+        v.findings
+    );
+
+    // The last collection re-signed with another key (chain and HEAD consistent): without
+    // --key, the change of key is the finding; locker.pub disagrees too.
+    let other = key(9);
+    let mut e: Entry = serde_json::from_str(&original[11]).expect("seal");
+    e.key = Some(fieldcheck_locker::public_text(&other.verifying_key()));
+    use ed25519_dalek::Signer;
+    e.sig = Some(
+        other
+            .sign(&e.signed_message())
+            .to_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    );
+    e.hash = e.compute_hash();
+    let mut l = original.clone();
+    l[11] = e.line();
+    write_lines(&f, &l);
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":12,\"hash\":\"{}\"}}\n", e.hash),
+    )
+    .expect("HEAD");
+    let v = verify(&f.locker, None, None);
+    let c: Vec<_> = v.findings.iter().map(|x| (x.code, x.line)).collect();
+    assert!(c.contains(&("wrong-key", Some(12))), "{c:?}");
+    write_lines(&f, &original);
+}
+
+#[test]
+fn collection_times_only_move_forward() {
+    let f = build();
+    let l = Locker::existing(&f.locker).expect("locker");
+    let src = f.locker.parent().expect("dir").join("src/people.csv");
+    let files = vec![Incoming {
+        source: "kit".into(),
+        system_id: None,
+        name: "people.csv".into(),
+        path: src,
+    }];
+    let earlier: jiff::Timestamp = "2026-05-15T00:00:00Z".parse().expect("ts");
+    let err = l
+        .collect(&files, &|| earlier, Some(&f.key), None)
+        .expect_err("refused");
+    assert!(err.0.contains("collection times must increase"), "{err}");
+    // A seal back-dated by hand (and re-signed by the key holder) is still out of order.
+    let original = lines(&f);
+    let mut entries: Vec<Entry> = original
+        .iter()
+        .map(|x| serde_json::from_str(x).expect("e"))
+        .collect();
+    for e in entries.iter_mut().filter(|e| e.collection == 3) {
+        e.at = "2026-04-15T12:00:00Z".into();
+    }
+    let mut prev = entries[7].hash.clone();
+    for e in entries.iter_mut().skip(8) {
+        e.prev = prev.clone();
+        if e.head.is_some() {
+            e.head = Some(prev.clone());
+            use ed25519_dalek::Signer;
+            e.sig = Some(
+                f.key
+                    .sign(&e.signed_message())
+                    .to_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            );
+        }
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+    }
+    write_lines(&f, &entries.iter().map(Entry::line).collect::<Vec<_>>());
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":12,\"hash\":\"{prev}\"}}\n"),
+    )
+    .expect("HEAD");
+    let c = codes_at(&f);
+    assert_eq!(c, [("time-went-back", Some(12))]);
+}
+
+#[test]
+fn a_folder_that_is_not_a_locker_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("tmp")).expect("mkdir");
+    std::fs::write(dir.path().join("tmp/notes.txt"), "precious").expect("write");
+    std::fs::write(dir.path().join("report.docx"), "x").expect("write");
+    let Err(err) = Locker::open(dir.path()) else {
+        panic!("a folder holding other files is not a locker");
+    };
+    assert!(
+        err.0.contains("is not empty and is not an evidence locker"),
+        "{err}"
+    );
+    assert!(dir.path().join("tmp/notes.txt").is_file());
 }

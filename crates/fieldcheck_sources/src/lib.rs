@@ -167,6 +167,25 @@ pub fn configured_files(sections: &[SourceSection], base: &Path) -> Vec<Configur
     out
 }
 
+/// Checks every `[[sources]]` entry without reading the exports: the config errors `collect`
+/// would report, and a warning for each source whose path matches no file.
+pub fn check_sources(
+    sections: &[SourceSection],
+    config_name: &str,
+    base: &Path,
+) -> Vec<Diagnostic> {
+    let mut em = Emitter::default();
+    for section in sections {
+        run_section(section, config_name, base, &TimeZone::UTC, &mut em, true);
+    }
+    for d in &mut em.diags {
+        if d.code == "source-no-files" {
+            d.severity = fieldcheck_kit::Severity::Warning;
+        }
+    }
+    em.diags
+}
+
 /// What the configured sources produced.
 pub struct Collected {
     /// The rows, ready for [`fieldcheck_kit::read_kit_with`].
@@ -185,7 +204,7 @@ pub fn collect(
 ) -> Collected {
     let mut em = Emitter::default();
     for section in sections {
-        run_section(section, config_name, base, org_tz, &mut em);
+        run_section(section, config_name, base, org_tz, &mut em, false);
     }
     Collected {
         sourced: em.sourced,
@@ -210,6 +229,7 @@ fn run_section(
     base: &Path,
     org_tz: &TimeZone,
     em: &mut Emitter,
+    dry: bool,
 ) {
     use options::at;
     let Some((name, name_at)) = str_entry(section, "adapter") else {
@@ -349,6 +369,9 @@ fn run_section(
                 spec.name
             ));
         }
+        return;
+    }
+    if dry {
         return;
     }
     let files: Vec<SourceFile> = found
