@@ -610,7 +610,11 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         actor: register::actor(a.actor.as_deref()),
     });
     if let Some(dir) = &a.locker {
-        let dir = dir.clone().unwrap_or_else(|| a.kit.clone());
+        // The default locker is beside the config (`collect` puts it there).
+        let dir = dir.clone().unwrap_or_else(|| match &a.config {
+            Some(c) => locker::default_dir(c),
+            None => a.kit.clone(),
+        });
         let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
         let replay = locker::replay(&dir, as_of)?;
         let label = format!(

@@ -205,6 +205,13 @@ pub(crate) fn verify_command(
     json: bool,
 ) -> anyhow::Result<u8> {
     let dir = resolve(dir)?;
+    if let Some(h) = head
+        && !fieldcheck_locker::valid_digest(h)
+    {
+        anyhow::bail!(
+            "`--head {h}` is not a chain head: give the `sha256:` and 64 hex digits that `fieldcheck collect` printed"
+        );
+    }
     let key = key
         .map(fieldcheck_locker::read_public_key)
         .transpose()

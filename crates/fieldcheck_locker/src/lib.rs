@@ -32,6 +32,6 @@ mod verify;
 pub use keys::{
     KeyError, generate_key, public_text, read_public_key, read_secret_key, write_key_pair,
 };
-pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex};
+pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex, valid_digest};
 pub use store::{Collected, Collection, Incoming, Locker, LockerError};
 pub use verify::{Finding, Verified, verify};

@@ -447,7 +447,9 @@ impl Locker {
         }
         let digest = format!("sha256:{}", hex(&hasher.finalize()));
         let dest = self.blob_path(&digest);
-        if dest.is_file() {
+        // A stored blob of the right size is this content; one of another size was damaged and
+        // is replaced by the good copy.
+        if dest.is_file() && fs::metadata(&dest).is_ok_and(|m| m.len() == size) {
             drop(out);
             let _ = fs::remove_file(&tmp);
             return Ok((digest, size, false));

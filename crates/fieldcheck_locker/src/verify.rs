@@ -77,6 +77,9 @@ fn finding(
 /// which must still be in the chain.
 pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Verified {
     let mut v = Verified::default();
+    // HEAD is read before the manifest: a collection writes the manifest first, so a verify
+    // running alongside one sees a HEAD at or behind the manifest, never ahead of it.
+    let head_text = std::fs::read_to_string(dir.join("HEAD")).ok();
     let manifest = dir.join("manifest.jsonl");
     let bytes = match std::fs::read(&manifest) {
         Ok(b) => b,
@@ -361,7 +364,7 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
         ));
     }
     v.head = hashes.last().filter(|h| !h.is_empty()).cloned();
-    check_head(dir, &hashes, &mut v);
+    check_head(head_text.as_deref(), &hashes, &mut v);
     if let Some(h) = head
         && !hashes.iter().any(|x| x == h)
     {
@@ -427,9 +430,8 @@ fn check_seal(
     }
 }
 
-fn check_head(dir: &Path, hashes: &[String], v: &mut Verified) {
-    let p = dir.join("HEAD");
-    let Ok(text) = std::fs::read_to_string(&p) else {
+fn check_head(text: Option<&str>, hashes: &[String], v: &mut Verified) {
+    let Some(text) = text else {
         if !hashes.is_empty() {
             v.findings.push(finding(
                 "head-missing",

@@ -217,6 +217,7 @@ fn run_mapping(input: &Input<'_>, em: &mut Emitter) {
                 "source-invalid",
                 "a `mapping` source needs `kind`: the record kind its rows become",
             )
+            .file(input.config.to_string())
             .help(format!(
                 "add `kind = \"...\"`, one of: {}",
                 Kind::ALL
@@ -233,6 +234,7 @@ fn run_mapping(input: &Input<'_>, em: &mut Emitter) {
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
         let mut d = Diagnostic::error("source-invalid", format!("`{stem}` is not a record kind"))
+            .file(input.config.to_string())
             .help(format!(
                 "{hint}the kinds are: {}",
                 Kind::ALL
@@ -266,7 +268,9 @@ fn parse_fields(
     let schema = kind.schema();
     let place = input.options.place("fields").cloned();
     let fail = |em: &mut Emitter, msg: String, help: String| {
-        let mut d = Diagnostic::error("source-invalid-option", msg).help(help);
+        let mut d = Diagnostic::error("source-invalid-option", msg)
+            .help(help)
+            .file(input.config.to_string());
         if let Some(p) = &place {
             d = d
                 .line(p.line)
