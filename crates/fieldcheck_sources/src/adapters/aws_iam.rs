@@ -17,7 +17,12 @@ pub(crate) static CREDENTIAL_REPORT: Adapter = Adapter {
         name: "aws-iam-credential-report",
         system: "AWS IAM",
         reads: "the IAM credential report CSV as downloaded (`aws iam get-credential-report --query Content --output text | base64 -d`), columns by header name (`user`, `arn` and `user_creation_time` required)",
-        produces: &[Kind::Accounts, Kind::Credentials, Kind::AccountEvents],
+        produces: &[
+            Kind::Accounts,
+            Kind::Credentials,
+            Kind::AccountEvents,
+            Kind::Identities,
+        ],
         needs_system: true,
         containers: &[],
         options: &[
@@ -136,6 +141,12 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
             } else {
                 None
             };
+            // The user name is how CloudTrail and SSM name the person: link it to the email.
+            if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
+                && let Some(system) = input.system_id
+            {
+                em.identity(&at.file, at.line, None, system, user, p);
+            }
             let held = Held {
                 at: at.clone(),
                 cells: vec![
@@ -357,6 +368,15 @@ mod tests {
         assert!(out.diags.iter().all(|d| d.line == Some(7)));
         let o = &out.origins("accounts")[1];
         assert_eq!(o.line, 3);
+        // Human users' names link to their email, so CloudTrail's `alice` is Alice.
+        let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
+        assert!(
+            ids.contains(
+                &"external_id=alice|person_id=alice@acme.com|system_id=aws-prod".to_string()
+            ),
+            "{ids:?}"
+        );
+        assert!(!ids.iter().any(|i| i.contains("svc-ci-deploy")), "{ids:?}");
     }
 
     #[test]
