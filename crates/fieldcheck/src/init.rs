@@ -35,6 +35,7 @@ pub fn config_template() -> String {
          # adapter = \"okta-system-log\"\n\
          # path = \"exports/okta/system-log-*.json\"   # a file or glob, relative to this file\n\
          # system_id = \"okta\"                       # the row of systems.csv the records belong to\n\
+         # cadence = \"1d\"                           # how often `fieldcheck collect` should store it\n\
          \n\
          # Every control parameter, with its default. Uncomment a line to change it.\n\
          # To scope a control out: `enabled = false` with `reason = \"why it does not apply\"`.\n",
