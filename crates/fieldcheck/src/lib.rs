@@ -358,7 +358,8 @@ struct DemoArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Write the company's evidence as the source systems export it (Workday, Okta System Log,
-    /// Jira, GitHub, KnowBe4, AWS Backup, spreadsheet exports) with `[[sources]]` in its config.
+    /// Okta Identity Governance, Jira, GitHub, KnowBe4, AWS Backup, spreadsheet exports) with
+    /// `[[sources]]` in its config.
     #[arg(long)]
     raw: bool,
     /// Output format of the audit.

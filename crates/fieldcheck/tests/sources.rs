@@ -108,6 +108,7 @@ fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
     }));
     assert!(evidence.iter().any(|e| e["source"] == "jira"));
     assert!(evidence.iter().any(|e| e["source"] == "github"));
+    assert!(evidence.iter().any(|e| e["source"] == "okta-iga"));
 
     // ingest writes a canonical kit that audits the same, with provenance for every sourced row.
     let out = tempfile::tempdir().expect("tmp");

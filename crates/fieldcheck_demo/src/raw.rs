@@ -1,8 +1,9 @@
 //! The demo company's evidence as the source systems export it (`fieldcheck demo --raw`).
 //!
 //! The canonical kit is generated first, then each kind is written in the shape its real source
-//! exports: people as a Workday RaaS report, Okta account events as System Log pages, change tickets
-//! as Jira search results with their changelogs, pull requests and reviews as GitHub API bundles,
+//! exports: people as a Workday RaaS report, Okta account events as System Log pages, access
+//! reviews as Okta Identity Governance campaigns and reviews, change tickets as Jira search results
+//! with their changelogs, pull requests and reviews as GitHub API bundles,
 //! training completions as KnowBe4 enrollments, and backup jobs as AWS Backup `list-backup-jobs`
 //! pages. Kinds without a common export format (vendors, risks, sessions from the PAM tool, ...)
 //! are written as spreadsheet-style CSV exports read through the generic mapping adapter, and
@@ -571,6 +572,85 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     }
     config.push_str("\n# Pull requests with their reviews and check runs: GitHub REST API bundles, one file per repository.\n[[sources]]\nadapter = \"github\"\npath = \"exports/github/*.json\"\nsystem_id = \"github\"\n");
 
+    // Access reviews: Okta Identity Governance campaigns and their reviews, one page a system.
+    let reviews = read(canon, "access_reviews.csv")?;
+    let decisions = read(canon, "access_review_decisions.csv")?;
+    let mut review_systems: Vec<String> = Vec::new();
+    let campaigns: Vec<Value> = reviews
+        .iter()
+        .map(|r| {
+            let system = get(r, "system_id").unwrap_or_default();
+            if !review_systems.iter().any(|x| x == system) {
+                review_systems.push(system.to_string());
+            }
+            let started = get(r, "started_at").map(okta_time);
+            let done = get(r, "completed_at").map(okta_time);
+            json!({
+                "id": get(r, "review_id"),
+                "name": format!("{system} access review"),
+                "status": if done.is_some() { "COMPLETED" } else { "ACTIVE" },
+                "startDate": started,
+                "endDate": done,
+                "lastUpdated": done.clone().or(started.clone()),
+                "scheduleType": "ONE_OFF",
+                "reviewerType": "RESOURCE_OWNER",
+                "createdBy": get(r, "owner_id"),
+                "resourceSettings": {"type": "APPLICATION", "targetResources": [{"resourceId": system}]},
+                "_links": {},
+            })
+        })
+        .collect();
+    write_json(
+        dir,
+        "exports/okta-iga/campaigns.json",
+        &json!({"data": campaigns, "_links": {}}),
+    )?;
+    let mut by_system: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (i, d) in decisions.iter().enumerate() {
+        let system = get(d, "system_id").unwrap_or_default();
+        let decision = match get(d, "decision").unwrap_or_default() {
+            "keep" => "APPROVE",
+            "revoke" => "REVOKE",
+            _ => "UNREVIEWED",
+        };
+        let reviewer = get(d, "reviewer_id").map(|r| match email.get(r) {
+            Some(e) => json!({"email": e, "login": e}),
+            None if r.contains('@') => json!({"email": r, "login": r}),
+            None => json!({"login": r}),
+        });
+        let mut review = json!({
+            "id": format!("icr{i:017}"),
+            "campaignId": get(d, "review_id"),
+            "resourceId": system,
+            "decision": decision,
+            "decided": get(d, "decided_at").map(okta_time),
+            "remediationStatus": if decision == "REVOKE" { json!("OPEN") } else { Value::Null },
+            "principalProfile": {"id": get(d, "account_id")},
+            "reviewerType": "USER",
+            "currentReviewerLevel": "FIRST",
+            "delegated": false,
+            "_links": {},
+        });
+        if let Some(r) = reviewer {
+            review["reviewerProfile"] = r;
+        }
+        by_system
+            .entry(system.to_string())
+            .or_default()
+            .push(review);
+    }
+    for (system, page) in &by_system {
+        write_json(
+            dir,
+            &format!("exports/okta-iga/reviews-{system}.json"),
+            &json!({"data": page, "_links": {}}),
+        )?;
+    }
+    config.push_str("\n# User access reviews: Okta Identity Governance campaigns and reviews (GET /governance/api/v1/campaigns, /reviews).\n[[sources]]\nadapter = \"okta-iga\"\npath = \"exports/okta-iga/*.json\"\nsystem_id = \"okta\"\n[sources.systems]\n");
+    for sys in &review_systems {
+        let _ = writeln!(config, "{sys} = \"{sys}\"");
+    }
+
     // Training completions: KnowBe4 training enrollments.
     let training = read(canon, "training.csv")?;
     let enrollments: Vec<Value> = training
@@ -644,16 +724,6 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
             "credentials",
             "exports/iga/credentials.csv",
             "Service account credentials: the secrets inventory export.",
-        ),
-        (
-            "access_reviews",
-            "exports/iga/access-reviews.csv",
-            "Access review campaigns: the identity governance tool's campaign export.",
-        ),
-        (
-            "access_review_decisions",
-            "exports/iga/access-review-decisions.csv",
-            "Access review decisions: the campaign decision export.",
         ),
         (
             "deploys",
