@@ -138,6 +138,19 @@ pub(crate) fn collect_command(
     let l = Locker::open(&dir).map_err(anyhow::Error::new)?;
     // Check the clock now (a bad FIELDCHECK_NOW is an error); the time used is read under the lock.
     crate::register::now()?;
+    // Another collection of this locker holds its lock: say why we wait.
+    if let Ok(f) = std::fs::File::options()
+        .write(true)
+        .open(dir.join("locker.lock"))
+        && matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    {
+        let mut err = anstream::stderr();
+        let _ = writeln!(
+            err,
+            "waiting for another collection into `{}` to finish…",
+            dir.display()
+        );
+    }
     let clock = || crate::register::now().unwrap_or_else(|_| Timestamp::now());
     let c = l
         .collect(&files, &clock, key.as_ref(), crash_after())
