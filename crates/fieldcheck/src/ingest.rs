@@ -95,6 +95,21 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         out_dir.join("fieldcheck.toml"),
         without_sources(&loaded.config_file.1),
     )?;
+    // A firm's own sample-size table goes with the config.
+    if let Some(table) = &loaded.config.sampling_table {
+        let from = loaded
+            .config_file
+            .0
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(table);
+        let to = out_dir.join(table);
+        if let Some(p) = to.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("cannot copy the sample-size table `{}`", from.display()))?;
+    }
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,

@@ -479,6 +479,16 @@ pub(crate) enum LoadError {
 }
 
 pub(crate) fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
+    load_as(kit_dir, config_path, None)
+}
+
+/// [`load`], with the config shown as `shown` in diagnostics (a replay's temporary folder is no
+/// name for a user, and would make the output differ run to run).
+pub(crate) fn load_as(
+    kit_dir: &Path,
+    config_path: Option<&Path>,
+    shown: Option<&str>,
+) -> Result<Loaded, LoadError> {
     if !kit_dir.is_dir() {
         return Err(LoadError::Tool(anyhow::anyhow!(
             "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
@@ -503,7 +513,7 @@ pub(crate) fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded,
             ));
         }
     };
-    let shown = config_path.display().to_string();
+    let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
     let (config, mut diags) = parse_config(&shown, &text);
     let (params, more) = fieldcheck_controls::resolve_params(config.as_ref());
     diags.extend(more);
@@ -677,7 +687,8 @@ fn audit_and_print_from(
     label: &str,
     replay: Option<&locker::Replay>,
 ) -> anyhow::Result<u8> {
-    let loaded = match load(kit_dir, config) {
+    let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
+    let loaded = match load_as(kit_dir, config, shown) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {

@@ -39,6 +39,15 @@ pub(crate) fn resolve(dir: &Path) -> anyhow::Result<PathBuf> {
     )
 }
 
+/// Whether a path relative to the config's folder stays inside it.
+fn inside(rel: &str) -> bool {
+    let p = Path::new(rel);
+    !p.is_absolute()
+        && !p
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
 fn crash_after() -> Option<u32> {
     std::env::var("FIELDCHECK_LOCKER_CRASH_AFTER")
         .ok()?
@@ -89,6 +98,20 @@ pub(crate) fn collect_command(
             }
         }
     }
+    // A firm's own sample-size table is part of the config.
+    if let Some(table) = &cfg.sampling_table {
+        if !inside(table) {
+            anyhow::bail!(
+                "the sample-size table `{table}` is outside the config's folder; the locker stores files by their path under it: move the table below it"
+            );
+        }
+        files.push(Incoming {
+            source: "config".into(),
+            system_id: None,
+            name: table.clone(),
+            path: base.join(table),
+        });
+    }
     let checked = fieldcheck_sources::check_sources(&cfg.sources, &shown, &base);
     if checked
         .iter()
@@ -110,12 +133,7 @@ pub(crate) fn collect_command(
     for f in &configured {
         // The locker keeps files by their path under the config's folder, which is how it
         // replays them; a file outside it could not be replayed.
-        let rel = Path::new(&f.shown);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| matches!(c, std::path::Component::ParentDir))
-        {
+        if !inside(&f.shown) {
             anyhow::bail!(
                 "`{}` (source `{}`) is outside the config's folder `{}`; the locker stores evidence by its path under that folder: move or copy the exports below it",
                 f.shown,
@@ -367,21 +385,7 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
     let head = v.head.clone().unwrap_or_default();
     std::fs::write(
         out_dir.join("VERIFY.md"),
-        format!(
-            "# Evidence locker bundle\n\n\
-             {} evidence entries in {} collections; chain head `{head}`{}.\n\n\
-             To verify with fieldcheck (every blob's SHA-256, the hash chain, the seals' signatures):\n\n\
-             ```sh\nfieldcheck locker verify . --key locker.pub --head {head}\n```\n\n\
-             Use a copy of `locker.pub` you received from the company separately, not only the one in this bundle.\n\
-             Without fieldcheck, `sha256sum -c SHA256SUMS` checks every blob, and each line of `manifest.jsonl` is\n\
-             `sha256(line without its \"hash\" field)`, chained through `prev`.\n",
-            v.entries,
-            v.collections,
-            v.key
-                .as_deref()
-                .map(|k| format!(", signed by `{k}`"))
-                .unwrap_or_default()
-        ),
+        verify_md(v.entries, v.collections, &head, v.key.as_deref()),
     )?;
     let mut err = anstream::stderr();
     let _ = writeln!(
@@ -394,6 +398,32 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
         out_dir.display()
     );
     Ok(0)
+}
+
+/// The bundle's instructions for the auditor.
+fn verify_md(entries: u64, collections: u64, head: &str, key: Option<&str>) -> String {
+    let (signed, command, key_advice) = match key {
+        Some(k) => (
+            format!(", signed by `{k}`"),
+            format!("fieldcheck locker verify . --key <your trusted copy of the public key> --head {head}"),
+            "Use the public key you received from the company separately (it should read `".to_string() + k + "`), not only the `locker.pub` in this bundle: a rewritten bundle would carry its own key.\n",
+        ),
+        None => (
+            String::new(),
+            format!("fieldcheck locker verify . --head {head}"),
+            "This locker is not signed: its chain shows changes made after the fact only against a chain head you recorded earlier (`--head`).\n".to_string(),
+        ),
+    };
+    format!(
+        "# Evidence locker bundle\n\n\
+         {entries} evidence entries in {collections} collections; chain head `{head}`{signed}.\n\n\
+         To verify with fieldcheck (every blob's SHA-256, the hash chain, the seals and their signatures):\n\n\
+         ```sh\n{command}\n```\n\n\
+         {key_advice}\
+         Pass the chain heads the company sent you as it collected (`--head`, one at a time): each must still be in the chain, which rules out a rewrite or a rollback.\n\
+         Without fieldcheck, `sha256sum -c SHA256SUMS` checks every blob, and each line of `manifest.jsonl` is\n\
+         `sha256(line without its \"hash\" field)`, chained through `prev`.\n"
+    )
 }
 
 /// A source's collections, for freshness.
@@ -758,7 +788,7 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
                     "first": h.times.first().map(ToString::to_string),
                     "last": h.times.last().map(ToString::to_string),
                     "gaps": g.iter().map(|(a, b)| serde_json::json!({"from": a.to_string(), "to": b.to_string()})).collect::<Vec<_>>(),
-                    "stale_at_window_end": stale.is_some(),
+                    "stale": stale.is_some(),
                 })
             })
             .collect();

@@ -141,6 +141,11 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
     assert_eq!(replay1["locker"]["head"], Value::String(head1.clone()));
     let replay2 = audit_json(&[s(&kit), "--locker"]);
     assert_eq!(findings(&replay2), findings(&after));
+    // A replay is byte for byte the same every time (no temporary paths, no run times).
+    let once = run(&["audit", s(&kit), "--locker", "--format", "json"], &[]);
+    let twice = run(&["audit", s(&kit), "--locker", "--format", "json"], &[]);
+    assert_eq!(once.stdout, twice.stdout);
+    assert!(!text(&once.stdout).contains("fieldcheck-replay-"));
     // Evidence points at blobs by digest and manifest line.
     let ev = &replay2["controls"][3]["tests"][0]["deviations"][0]["evidence"][0];
     assert!(
@@ -267,6 +272,21 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
         "{notes:?}"
     );
 
+    // A kit file removed before a collection is gone from the replay too (raw exports stay).
+    std::fs::remove_file(kit.join("vendors.csv")).expect("rm");
+    assert_eq!(
+        collect(&kit, "2026-07-01T06:00:00Z", &[]).status.code(),
+        Some(0)
+    );
+    let v = audit_json(&[s(&kit), "--locker"]);
+    let vendors = v["controls"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["id"] == "vendor-management")
+        .expect("v");
+    assert_eq!(vendors["status"], "not_evidenced");
+
     let o = run(&["locker", "log", s(&kit)], &[]);
     assert_eq!(o.status.code(), Some(0));
     let log = text(&o.stdout);
@@ -309,6 +329,19 @@ fn a_collection_killed_at_any_step_leaves_a_valid_locker_and_loses_nothing() {
         );
         if o.status.success() {
             completed += 1;
+        } else {
+            // Three new blobs (2 steps each), the manifest (2) and HEAD (2): steps 1 to 10
+            // are inside the collection, so each of them must have killed it.
+            assert!(
+                step > 10 || o.status.code().is_none(),
+                "step {step} did not abort"
+            );
+        }
+        if step <= 10 {
+            assert!(
+                !o.status.success(),
+                "the crash at step {step} was never reached"
+            );
         }
         let v = run(&["locker", "verify", s(&kit), "--format", "json"], &[]);
         let j: Value = serde_json::from_slice(&v.stdout).expect("json");
@@ -460,6 +493,20 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o.stderr).contains("is not a cadence"),
+        "{}",
+        text(&o.stderr)
+    );
+    // So does a bad option value, which only the adapter knows how to check.
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[[sources]]\nadapter = \"github\"\npath = \"gh/*.json\"\nsystem_id = \"github\"\nticket_pattern = \"[A-Z\"\n"),
+    )
+    .expect("write");
+    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("is not a regular expression")
+            && text(&o.stderr).contains("fieldcheck.toml:"),
         "{}",
         text(&o.stderr)
     );

@@ -7,7 +7,7 @@ use crate::fast::FastMap;
 
 use crate::diag::Diagnostic;
 use crate::kit::Kit;
-use crate::records::{Id, Kind};
+use crate::records::Id;
 
 /// Resolves person-naming values to person ids.
 pub struct Resolver {
@@ -89,8 +89,7 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
         emails: FastMap::default(),
         external: FastMap::default(),
     };
-    let people_file = kit.file(Kind::People).display_name();
-    let mut email_line: HashMap<String, u32> = HashMap::new();
+    let mut email_line: HashMap<String, String> = HashMap::new();
     for p in &kit.people {
         r.ids.insert(p.person_id.clone(), ());
     }
@@ -98,25 +97,29 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
         let Some(email) = &p.email else { continue };
         let key = email.to_lowercase();
         match r.emails.get(&key) {
-            Some(first) if *first != p.person_id => diags.push(
-                Diagnostic::warning(
-                    "ambiguous-person",
-                    format!(
-                        "email `{email}` names two people, `{first}` and `{}`; `{first}` wins",
-                        p.person_id
-                    ),
+            Some(first) if *first != p.person_id => {
+                // Sourced records point at their raw export, kit records at their line.
+                let at = kit.evidence_at(p.loc);
+                diags.push(
+                    Diagnostic::warning(
+                        "ambiguous-person",
+                        format!(
+                            "email `{email}` names two people, `{first}` and `{}`; `{first}` wins",
+                            p.person_id
+                        ),
+                    )
+                    .file(at.file)
+                    .line(at.line)
+                    .field("email")
+                    .help(format!(
+                        "give each person their own email (first seen at {})",
+                        email_line.get(&key).cloned().unwrap_or_default()
+                    )),
                 )
-                .file(people_file.clone())
-                .line(p.loc.line)
-                .field("email")
-                .help(format!(
-                    "give each person their own email (first seen on line {})",
-                    email_line.get(&key).copied().unwrap_or(0)
-                )),
-            ),
+            }
             Some(_) => {}
             None => {
-                email_line.insert(key.clone(), p.loc.line);
+                email_line.insert(key.clone(), kit.describe(p.loc));
                 r.emails.insert(key, p.person_id.clone());
                 r.emails
                     .entry(email.to_string())
@@ -124,32 +127,34 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let ident_file = kit.file(Kind::Identities).display_name();
-    let mut ident_line: HashMap<Id, u32> = HashMap::new();
+    let mut ident_line: HashMap<Id, String> = HashMap::new();
     for i in &mut kit.identities {
         i.person_id = r.resolve_direct(&i.person_id);
     }
     for i in &kit.identities {
         match r.external.get(&i.external_id) {
-            Some(first) if *first != i.person_id => diags.push(
-                Diagnostic::warning(
-                    "ambiguous-person",
-                    format!(
-                        "external id `{}` names two people, `{first}` and `{}`; `{first}` wins",
-                        i.external_id, i.person_id
-                    ),
+            Some(first) if *first != i.person_id => {
+                let at = kit.evidence_at(i.loc);
+                diags.push(
+                    Diagnostic::warning(
+                        "ambiguous-person",
+                        format!(
+                            "external id `{}` names two people, `{first}` and `{}`; `{first}` wins",
+                            i.external_id, i.person_id
+                        ),
+                    )
+                    .file(at.file)
+                    .line(at.line)
+                    .field("external_id")
+                    .help(format!(
+                        "map each external id to one person (first seen at {})",
+                        ident_line.get(&i.external_id).cloned().unwrap_or_default()
+                    )),
                 )
-                .file(ident_file.clone())
-                .line(i.loc.line)
-                .field("external_id")
-                .help(format!(
-                    "map each external id to one person (first seen on line {})",
-                    ident_line.get(&i.external_id).copied().unwrap_or(0)
-                )),
-            ),
+            }
             Some(_) => {}
             None => {
-                ident_line.insert(i.external_id.clone(), i.loc.line);
+                ident_line.insert(i.external_id.clone(), kit.describe(i.loc));
                 r.external
                     .insert(i.external_id.clone(), i.person_id.clone());
             }

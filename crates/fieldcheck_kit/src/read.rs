@@ -432,7 +432,8 @@ impl<'a> Reader<'a> {
             info.problem.get_or_insert_with(|| p.clone());
         }
         if !self.sourced.rows(T::KIND).is_empty() {
-            let stats = self.load_sourced::<T>(&mut keys, &mut out, &mut diags);
+            let kit_file = info.name.clone().unwrap_or_else(|| T::KIND.csv_name());
+            let stats = self.load_sourced::<T>(&mut keys, &mut out, &mut diags, &kit_file);
             info.rows += stats.rows;
             info.rejected += stats.rejected;
         }
@@ -472,6 +473,7 @@ impl<'a> Reader<'a> {
         keys: &mut KeySet,
         out: &mut Vec<T>,
         diags: &mut Vec<Diagnostic>,
+        kit_file: &str,
     ) -> Stats {
         let schema = T::KIND.schema();
         let sourced = self.sourced;
@@ -562,7 +564,7 @@ impl<'a> Reader<'a> {
             match Self::check_key(schema, &vals, idx | SOURCED, keys) {
                 Ok(()) => {}
                 Err((shown, earlier)) => {
-                    let before = self.key_place(earlier, &T::KIND.csv_name());
+                    let before = self.key_place(earlier, kit_file);
                     push(
                         diags,
                         o.file,

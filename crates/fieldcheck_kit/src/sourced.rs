@@ -42,7 +42,7 @@ pub struct SourceRow {
 }
 
 /// Everything the configured sources produced.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Sourced {
     /// The raw files read, in order.
     pub files: Vec<RawFile>,
@@ -55,6 +55,12 @@ pub struct Sourced {
     pub problems: Vec<Vec<String>>,
 }
 
+impl Default for Sourced {
+    fn default() -> Self {
+        Sourced::new()
+    }
+}
+
 impl Sourced {
     /// No sources.
     pub fn new() -> Sourced {
@@ -64,11 +70,6 @@ impl Sourced {
             declared: vec![Vec::new(); Kind::ALL.len()],
             problems: vec![Vec::new(); Kind::ALL.len()],
         }
-    }
-
-    /// Whether no source was configured.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.declared.iter().all(Vec::is_empty)
     }
 
     /// The rows of one kind.

@@ -34,4 +34,4 @@ pub use keys::{
 };
 pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex, valid_digest};
 pub use store::{Collected, Collection, Incoming, Locker, LockerError};
-pub use verify::{Finding, Verified, verify};
+pub use verify::{Finding, Verified, verify, verify_with};

@@ -193,15 +193,26 @@ impl Locker {
         Ok(out)
     }
 
-    /// The newest version of every file collected at or before `as_of` (all when `None`):
-    /// what the locker held at that moment.
+    /// What the locker held at `as_of` (all collections when `None`).
+    ///
+    /// Raw exports are kept from every collection (the newest version of each file ever
+    /// collected), so log pages that aged out of their source's look-back stay evidence; the
+    /// config and the kit files are those of the last collection, so a file removed from the kit
+    /// is gone from the replay too.
     pub fn as_of(&self, as_of: Option<Timestamp>) -> Result<Vec<Entry>, LockerError> {
         let mut latest: std::collections::BTreeMap<String, Entry> = Default::default();
-        for c in self.collections()? {
-            if as_of.is_some_and(|t| c.at > t) {
-                continue;
-            }
+        let collections: Vec<Collection> = self
+            .collections()?
+            .into_iter()
+            .filter(|c| as_of.is_none_or(|t| c.at <= t))
+            .collect();
+        let last = collections.len();
+        for (i, c) in collections.into_iter().enumerate() {
             for e in c.entries {
+                let whole_kit = matches!(e.source.as_deref(), Some("kit" | "config"));
+                if whole_kit && i + 1 != last {
+                    continue;
+                }
                 if let Some(n) = &e.name {
                     latest.insert(n.clone(), e);
                 }
@@ -275,6 +286,17 @@ impl Locker {
                 if ours && e.file_type().is_ok_and(|t| t.is_file()) {
                     let _ = fs::remove_file(e.path());
                 }
+            }
+        }
+        // Never build on a manifest that does not verify: appending would bury the evidence of
+        // what was done to it (a new HEAD over a cut manifest, a new seal over an edited chain).
+        if self.dir.join("manifest.jsonl").is_file() {
+            let v = crate::verify::verify_with(&self.dir, None, None, false);
+            if let Some(f) = v.findings.first() {
+                return Err(LockerError(format!(
+                    "the locker does not verify ([{}] {}); nothing was collected: run `fieldcheck locker verify` and restore the locker from a copy",
+                    f.code, f.message
+                )));
             }
         }
         let manifest = self.dir.join("manifest.jsonl");
@@ -447,9 +469,9 @@ impl Locker {
         }
         let digest = format!("sha256:{}", hex(&hasher.finalize()));
         let dest = self.blob_path(&digest);
-        // A stored blob of the right size is this content; one of another size was damaged and
-        // is replaced by the good copy.
-        if dest.is_file() && fs::metadata(&dest).is_ok_and(|m| m.len() == size) {
+        // A stored blob that still hashes to its name is this content; a damaged one is replaced
+        // by the good copy.
+        if dest.is_file() && stored_digest(&dest).as_deref() == Some(digest.as_str()) {
             drop(out);
             let _ = fs::remove_file(&tmp);
             return Ok((digest, size, false));
@@ -490,6 +512,22 @@ fn parse_entries(bytes: &[u8], p: &Path) -> Result<Vec<Entry>, LockerError> {
         out.push(e);
     }
     Ok(out)
+}
+
+/// The SHA-256 of a stored blob, `None` when it cannot be read.
+fn stored_digest(p: &Path) -> Option<String> {
+    let mut f = File::open(p).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(format!("sha256:{}", hex(&h.finalize())))
 }
 
 /// Where the blob of a digest is. A digest that is not `sha256:` and 64 hex digits names no

@@ -17,7 +17,7 @@ use crate::store::blob_path;
 pub struct Finding {
     /// A stable code: `blob-altered`, `blob-missing`, `entry-altered`, `sequence-broken`,
     /// `chain-broken`, `unparseable-entry`, `truncated-manifest`, `unsealed-entries`,
-    /// `seal-mismatch`, `bad-signature`, `unsigned-seal`, `wrong-key`, `head-missing`,
+    /// `seal-mismatch`, `bad-signature`, `unsigned-seal`, `wrong-key`, `time-went-back`, `head-missing`,
     /// `head-mismatch`, `head-not-found`, `manifest-missing`.
     pub code: &'static str,
     /// The manifest line (1-based) it is about, when it is about one.
@@ -76,6 +76,16 @@ fn finding(
 /// auditor's trusted copy of `locker.pub`); `head` a chain head the auditor recorded earlier,
 /// which must still be in the chain.
 pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Verified {
+    verify_with(dir, key, head, true)
+}
+
+/// [`verify`], optionally without hashing the blobs (the manifest, seals and HEAD only).
+pub fn verify_with(
+    dir: &Path,
+    key: Option<&VerifyingKey>,
+    head: Option<&str>,
+    blobs: bool,
+) -> Verified {
     let mut v = Verified::default();
     // HEAD is read before the manifest: a collection writes the manifest first, so a verify
     // running alongside one sees a HEAD at or behind the manifest, never ahead of it.
@@ -347,21 +357,32 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
             format!("the entries from {desc} on have no seal: the manifest was cut off or lines were appended by hand"),
         ));
     }
-    // The public key shipped with the locker must be the one that signed it.
+    // The public key shipped with the locker must be the one that signed it, and a locker
+    // that has one was signed: seals stripped of their signatures are a finding.
     if key.is_none()
         && let Ok(text) = std::fs::read_to_string(dir.join("locker.pub"))
-        && let Some(first) = &first_key
-        && text.trim() != first
     {
-        v.findings.push(finding(
-            "wrong-key",
-            None,
-            None,
-            format!(
-                "locker.pub names {}, but the seals are signed by {first}",
-                text.trim()
-            ),
-        ));
+        match &first_key {
+            Some(first) if text.trim() != first => v.findings.push(finding(
+                "wrong-key",
+                None,
+                None,
+                format!(
+                    "locker.pub names {}, but the seals are signed by {first}",
+                    text.trim()
+                ),
+            )),
+            None if v.collections > 0 => v.findings.push(finding(
+                "unsigned-seal",
+                None,
+                None,
+                format!(
+                    "locker.pub names {}, but no seal is signed: the signatures were removed",
+                    text.trim()
+                ),
+            )),
+            _ => {}
+        }
     }
     v.head = hashes.last().filter(|h| !h.is_empty()).cloned();
     check_head(head_text.as_deref(), &hashes, &mut v);
@@ -375,7 +396,9 @@ pub fn verify(dir: &Path, key: Option<&VerifyingKey>, head: Option<&str>) -> Ver
             format!("the chain head {h} you recorded is not in this manifest: the locker was rewritten or rolled back since"),
         ));
     }
-    check_blobs(dir, &by_digest, &mut v);
+    if blobs {
+        check_blobs(dir, &by_digest, &mut v);
+    }
     v
 }
 
@@ -388,7 +411,7 @@ fn check_seal(
     v: &mut Verified,
 ) {
     let Some(sig_hex) = &e.sig else {
-        if want_key.is_some() {
+        if want_key.is_some() || e.key.is_some() {
             v.findings.push(finding(
                 "unsigned-seal",
                 Some(line),
@@ -456,6 +479,15 @@ fn check_head(text: Option<&str>, hashes: &[String], v: &mut Verified) {
         ));
         return;
     };
+    if h.seq == 0 {
+        v.findings.push(finding(
+            "head-mismatch",
+            None,
+            None,
+            "HEAD records line 0, which does not exist: it was edited".into(),
+        ));
+        return;
+    }
     match hashes.get((h.seq as usize).wrapping_sub(1)) {
         None => v.findings.push(finding(
             "truncated-manifest",

@@ -482,3 +482,95 @@ fn a_folder_that_is_not_a_locker_is_refused() {
     );
     assert!(dir.path().join("tmp/notes.txt").is_file());
 }
+
+/// What `verify` finds with no key given (as `audit --locker` and `export` check a locker).
+fn codes_without_key(f: &Fixture) -> Vec<(&'static str, Option<u64>)> {
+    verify(&f.locker, None, None)
+        .findings
+        .iter()
+        .map(|x| (x.code, x.line))
+        .collect()
+}
+
+/// Rewrites the manifest's lines from `from` on with consistent hashes and HEAD, as someone
+/// with write access but without the key would.
+fn rechain(f: &Fixture, mut entries: Vec<Entry>, from: usize) {
+    let mut prev = entries[from - 1].hash.clone();
+    for e in entries.iter_mut().skip(from) {
+        e.prev = prev.clone();
+        if e.head.is_some() {
+            e.head = Some(prev.clone());
+        }
+        e.hash = e.compute_hash();
+        prev = e.hash.clone();
+    }
+    write_lines(f, &entries.iter().map(Entry::line).collect::<Vec<_>>());
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":{},\"hash\":\"{prev}\"}}\n", entries.len()),
+    )
+    .expect("HEAD");
+}
+
+#[test]
+fn stripped_signatures_are_caught_without_a_key() {
+    let f = build();
+    let original = lines(&f);
+    let parsed = || -> Vec<Entry> {
+        original
+            .iter()
+            .map(|l| serde_json::from_str(l).expect("entry"))
+            .collect()
+    };
+    // The signature removed, the key left: an unsigned seal that claims a key.
+    let mut e = parsed();
+    e[11].sig = None;
+    rechain(&f, e, 11);
+    assert!(codes_without_key(&f).contains(&("unsigned-seal", Some(12))));
+    // Signature and key removed from the last seal only: the seals before it are signed.
+    let mut e = parsed();
+    e[11].sig = None;
+    e[11].key = None;
+    rechain(&f, e, 11);
+    assert!(codes_without_key(&f).contains(&("unsigned-seal", Some(12))));
+    // Every signature and key removed: locker.pub says the locker was signed.
+    let mut e = parsed();
+    for x in e.iter_mut().filter(|x| x.sig.is_some()) {
+        x.sig = None;
+        x.key = None;
+    }
+    rechain(&f, e, 1);
+    assert!(codes_without_key(&f).contains(&("unsigned-seal", None)));
+    write_lines(&f, &original);
+}
+
+#[test]
+fn a_collection_never_builds_on_a_locker_that_does_not_verify() {
+    let f = build();
+    let original = lines(&f);
+    // The last collection cut off the manifest: HEAD still records it.
+    write_lines(&f, &original[..8]);
+    let l = Locker::existing(&f.locker).expect("locker");
+    let src = f.locker.parent().expect("dir").join("src/people.csv");
+    let files = vec![Incoming {
+        source: "kit".into(),
+        system_id: None,
+        name: "people.csv".into(),
+        path: src,
+    }];
+    let later: jiff::Timestamp = "2026-08-01T00:00:00Z".parse().expect("ts");
+    let err = l
+        .collect(&files, &|| later, Some(&f.key), None)
+        .expect_err("refused");
+    assert!(
+        err.0.contains("does not verify") && err.0.contains("truncated-manifest"),
+        "{err}"
+    );
+    // Nothing was written: the evidence of the cut is still there.
+    assert_eq!(lines(&f).len(), 8);
+    assert!(
+        codes_without_key(&f)
+            .iter()
+            .any(|c| c.0 == "truncated-manifest")
+    );
+}

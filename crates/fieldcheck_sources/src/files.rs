@@ -58,8 +58,14 @@ fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
     };
     if *first == "**" {
         walk(dir, rest, out);
+        // Into real, visible folders only: not `.git` or `.fieldcheck`, not through symbolic
+        // links (which can loop).
         for e in entries(dir) {
-            if e.is_dir() {
+            let hidden = e
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            let real_dir = std::fs::symlink_metadata(&e).is_ok_and(|m| m.is_dir());
+            if real_dir && !hidden {
                 walk(&e, parts, out);
             }
         }
@@ -125,5 +131,14 @@ mod tests {
         );
         assert_eq!(found("okta/a.json"), ["okta/a.json"]);
         assert!(found("nope/*.json").is_empty());
+        // `**` does not walk into hidden folders (a `.git`, the locker) or through symlinks.
+        std::fs::create_dir_all(d.path().join("okta/.git")).unwrap();
+        std::fs::write(d.path().join("okta/.git/c.json"), "[]").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.path().join("okta"), d.path().join("okta/2026/loop")).unwrap();
+        assert_eq!(
+            found("okta/**/*.json"),
+            ["okta/2026/04/b.json", "okta/a.json"]
+        );
     }
 }

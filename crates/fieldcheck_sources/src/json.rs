@@ -203,7 +203,7 @@ fn scan_plain(
             shift(&mut st.doc_start);
         }
     }
-    // A scalar element still open at the end is finished by the end of the data.
+    // Data ending inside a record, a string or an open document is a cut-off export.
     if st.depth > 0 || st.in_str {
         let line = match st.mode {
             Mode::Array { .. } if st.elem_start.is_some() => st.elem_line,

@@ -103,12 +103,15 @@ pub fn adapter(name: &str) -> Option<&'static Adapter> {
 /// A collection cadence: a whole number of days, hours or minutes (`1d`, `12h`, `30m`).
 pub fn parse_cadence(s: &str) -> Option<jiff::SignedDuration> {
     let s = s.trim();
-    let (n, unit) = s.split_at(s.len().checked_sub(1)?);
-    let n: i64 = n.parse().ok().filter(|n| *n > 0 && *n <= 3660)?;
+    let unit = s.chars().last()?;
+    let n: i64 = s[..s.len() - unit.len_utf8()]
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && *n <= 3660)?;
     match unit {
-        "d" => Some(jiff::SignedDuration::from_hours(n * 24)),
-        "h" => Some(jiff::SignedDuration::from_hours(n)),
-        "m" => Some(jiff::SignedDuration::from_mins(n)),
+        'd' => Some(jiff::SignedDuration::from_hours(n * 24)),
+        'h' => Some(jiff::SignedDuration::from_hours(n)),
+        'm' => Some(jiff::SignedDuration::from_mins(n)),
         _ => None,
     }
 }
@@ -340,6 +343,26 @@ fn run_section(
         Some(s) => format!("{} ({s}: {pattern})", spec.name),
         None => format!("{} ({pattern})", spec.name),
     };
+    if dry {
+        // Run the adapter on no file: it checks its option values (a ticket pattern, a type
+        // map) and reads nothing.
+        let input = Input {
+            spec,
+            options: &opts,
+            system_id: system_id.as_deref(),
+            tz: &tz,
+            files: &[],
+            config,
+        };
+        let mut probe = Emitter::default();
+        (adapter.run)(&input, &mut probe);
+        em.diags.extend(
+            probe
+                .diags
+                .into_iter()
+                .filter(|d| d.code == "source-invalid-option"),
+        );
+    }
     let found = files::expand(base, pattern);
     let produces: Vec<fieldcheck_kit::Kind> = if spec.produces.is_empty() {
         // The mapping adapter makes the kind its config names.
@@ -423,4 +446,28 @@ fn run_section(
         }
     }
     em.system_id = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cadence;
+
+    #[test]
+    fn cadences() {
+        assert_eq!(
+            parse_cadence("30d"),
+            Some(jiff::SignedDuration::from_hours(720))
+        );
+        assert_eq!(
+            parse_cadence(" 12h "),
+            Some(jiff::SignedDuration::from_hours(12))
+        );
+        assert_eq!(
+            parse_cadence("90m"),
+            Some(jiff::SignedDuration::from_mins(90))
+        );
+        for bad in ["daily", "1µ", "0d", "d", "", "1w", "-3d", "9999d"] {
+            assert_eq!(parse_cadence(bad), None, "{bad}");
+        }
+    }
 }

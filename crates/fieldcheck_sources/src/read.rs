@@ -276,11 +276,6 @@ impl CsvRow<'_> {
         let v = self.rec.get(i)?.trim();
         (!v.is_empty()).then_some(v)
     }
-
-    /// The raw record's cells.
-    pub fn raw(&self) -> &csv::StringRecord {
-        self.rec
-    }
 }
 
 /// Reads every CSV file of `input` with `delimiter`, checking that `required` columns exist
@@ -366,10 +361,14 @@ pub fn csv_file(
             return;
         }
     }
-    let header: HashMap<String, usize> = rec
+    let names_in_order: Vec<String> = rec
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let header: HashMap<String, usize> = names_in_order
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_string(), i))
+        .map(|(i, h)| (h.clone(), i))
         .collect();
     let absent: Vec<String> = wanted
         .iter()
@@ -400,7 +399,8 @@ pub fn csv_file(
         .filter(|g| !g.iter().any(|c| header.contains_key(c)))
         .collect();
     if !missing.is_empty() {
-        let names: Vec<&str> = header.keys().map(String::as_str).collect();
+        // In header order, so a tie in the suggestion is decided the same way every run.
+        let names: Vec<&str> = names_in_order.iter().map(String::as_str).collect();
         let hints: Vec<String> = missing
             .iter()
             .filter_map(|g| {
