@@ -271,6 +271,19 @@ pub fn verify_with(
             LineKind::Seal => {
                 open_collection = None;
                 v.collections += 1;
+                // A collection of no file is only its seal: its number must still come next.
+                if open_at.is_none() && e.collection != last_sealed + 1 {
+                    v.findings.push(finding(
+                        "sequence-broken",
+                        Some(line_no),
+                        Some(desc.clone()),
+                        format!(
+                            "{desc} is for collection {}, but collection {} comes next: a collection was removed or renumbered",
+                            e.collection,
+                            last_sealed + 1
+                        ),
+                    ));
+                }
                 if let Some((at, c)) = open_at.take()
                     && (e.at != at || e.collection != c)
                 {

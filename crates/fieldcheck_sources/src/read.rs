@@ -135,14 +135,14 @@ pub fn json_records<T: DeserializeOwned>(
             em,
             &mut |el, at, em| match serde_json::from_slice::<T>(el.bytes) {
                 Ok(v) => each(v, at, em),
-                Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                Err(e) => bad_json(em, at, &e, input.spec.reads),
             },
         );
     }
 }
 
 /// Reports a record that is not what the adapter expects.
-pub fn bad_json(em: &mut Emitter, at: &At, el: &Element<'_>, e: &serde_json::Error, reads: &str) {
+pub fn bad_json(em: &mut Emitter, at: &At, e: &serde_json::Error, reads: &str) {
     let line = at.line + e.line().saturating_sub(1) as u32;
     let mut d = Diagnostic::error(
         "bad-json",
@@ -159,7 +159,6 @@ pub fn bad_json(em: &mut Emitter, at: &At, el: &Element<'_>, e: &serde_json::Err
     if e.line() == 1 && e.column() > 0 {
         d = d.column(e.column() as u32);
     }
-    let _ = el;
     em.diag(d);
 }
 

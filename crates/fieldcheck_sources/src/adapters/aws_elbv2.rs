@@ -128,7 +128,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         json_file(input, f, em, &mut |el, at, em| {
             let r: Record = match serde_json::from_slice(el.bytes) {
                 Ok(r) => r,
-                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             if some(&r.listener_arn).is_some() {
                 listeners.push(Listener {

@@ -139,7 +139,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         json_file(input, f, em, &mut |el, at, em| {
             let d: Doc = match serde_json::from_slice(el.bytes) {
                 Ok(d) => d,
-                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             let named = some(&d.bucket).or(some(&d.name));
             if let Some(e) = &d.error {

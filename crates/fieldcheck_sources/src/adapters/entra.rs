@@ -544,19 +544,19 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             if is_decision {
                 match serde_json::from_slice::<DecisionItem>(el.bytes) {
                     Ok(d) => decisions.push((d, def, at.clone())),
-                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => bad_json(em, at, &e, input.spec.reads),
                 }
             } else if is_instance {
                 match serde_json::from_slice::<Instance>(el.bytes) {
                     Ok(i) => instances.push((i, def, at.clone())),
-                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => bad_json(em, at, &e, input.spec.reads),
                 }
             } else {
                 match serde_json::from_slice::<Definition>(el.bytes) {
                     Ok(d) => {
                         defs.insert(d.id.clone(), d);
                     }
-                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => bad_json(em, at, &e, input.spec.reads),
                 }
             }
         });

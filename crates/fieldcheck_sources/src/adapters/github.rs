@@ -440,13 +440,12 @@ fn typed<T: DeserializeOwned>(
     input: &Input<'_>,
     em: &mut Emitter,
     bytes: &[u8],
-    el: &crate::json::Element<'_>,
     at: &At,
 ) -> Option<T> {
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Some(v),
         Err(e) => {
-            bad_json(em, at, el, &e, input.spec.reads);
+            bad_json(em, at, &e, input.spec.reads);
             None
         }
     }
@@ -507,11 +506,11 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         json_file(input, f, em, &mut |el, at, em| {
             let obj: Map<String, Value> = match serde_json::from_slice(el.bytes) {
                 Ok(o) => o,
-                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             let b = el.bytes;
             if has(&obj, "pull") {
-                let Some(bu) = typed::<Bundle>(input, em, b, el, at) else {
+                let Some(bu) = typed::<Bundle>(input, em, b, at) else {
                     return;
                 };
                 let head = bu.pull.head.as_ref().and_then(|h| h.sha.clone());
@@ -534,15 +533,15 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     st.deployment(input, em, d, &dat, repo.as_deref());
                 }
             } else if obj.get("check_runs").is_some_and(Value::is_array) {
-                if let Some(c) = typed::<CheckRuns>(input, em, b, el, at) {
+                if let Some(c) = typed::<CheckRuns>(input, em, b, at) {
                     c.check_runs.into_iter().for_each(|c| st.check(c, None));
                 }
             } else if has(&obj, "number") && (has(&obj, "head") || has(&obj, "base")) {
-                if let Some(p) = typed::<Pr>(input, em, b, el, at) {
+                if let Some(p) = typed::<Pr>(input, em, b, at) {
                     st.pr(input, em, p, at);
                 }
             } else if has(&obj, "deployment_url") && has(&obj, "state") {
-                if let Some(s) = typed::<Status>(input, em, b, el, at) {
+                if let Some(s) = typed::<Status>(input, em, b, at) {
                     match s.deployment_url.as_deref().and_then(last_number) {
                         Some(id) => {
                             let rec = st.status(input, em, s, at);
@@ -562,17 +561,17 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 && obj.contains_key("environment")
                 && obj.contains_key("creator")
             {
-                if let Some(d) = typed::<Deployment>(input, em, b, el, at) {
+                if let Some(d) = typed::<Deployment>(input, em, b, at) {
                     st.deployment(input, em, d, at, None);
                 }
             } else if has(&obj, "state")
                 && (obj.contains_key("submitted_at") || has(&obj, "pull_request_url"))
             {
-                if let Some(r) = typed::<Review>(input, em, b, el, at) {
+                if let Some(r) = typed::<Review>(input, em, b, at) {
                     st.review(input, em, r, at, None);
                 }
             } else if has(&obj, "head_sha") && has(&obj, "status") {
-                if let Some(c) = typed::<CheckRun>(input, em, b, el, at) {
+                if let Some(c) = typed::<CheckRun>(input, em, b, at) {
                     st.check(c, None);
                 }
             } else {

@@ -110,7 +110,7 @@ fn typed<T: DeserializeOwned>(
     match serde_json::from_slice::<T>(el.bytes) {
         Ok(v) => Some(v),
         Err(e) => {
-            bad_json(em, at, el, &e, input.spec.reads);
+            bad_json(em, at, &e, input.spec.reads);
             None
         }
     }
@@ -134,7 +134,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         json_file(input, f, em, &mut |el, at, em| {
             let obj: Map<String, Value> = match serde_json::from_slice(el.bytes) {
                 Ok(o) => o,
-                Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             if obj.contains_key("enrollment_id") {
                 let Some(e) = typed::<Enrollment>(input, em, el, at) else {

@@ -597,7 +597,7 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             json_file_in(&sub, f, &containers, em, &mut |el, at, em| {
                 let doc: Value = match serde_json::from_slice(el.bytes) {
                     Ok(v) => v,
-                    Err(e) => return bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => return bad_json(em, at, &e, input.spec.reads),
                 };
                 match &records {
                     Some(r) if r.contains('.') || r.contains('[') => {

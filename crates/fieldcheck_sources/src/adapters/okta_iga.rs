@@ -152,12 +152,12 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
             if is_review {
                 match serde_json::from_slice::<Review>(el.bytes) {
                     Ok(r) => reviews.push((r, at.clone())),
-                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => bad_json(em, at, &e, input.spec.reads),
                 }
             } else {
                 match serde_json::from_slice::<Campaign>(el.bytes) {
                     Ok(c) => campaigns.push((c, at.clone())),
-                    Err(e) => bad_json(em, at, el, &e, input.spec.reads),
+                    Err(e) => bad_json(em, at, &e, input.spec.reads),
                 }
             }
         });
