@@ -3,7 +3,6 @@
 //! and applications and service principals (`GET /applications`, `GET /servicePrincipals`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::Path;
 
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
@@ -471,42 +470,71 @@ struct DecisionItem {
     principal: Option<Identity>,
 }
 
-/// The `@odata.context` of every document (page) of a file, by document number from 1.
+/// The `@odata.context` of every document (page) of a file, by document number from 1. Pages
+/// are read one at a time (a Graph page holds at most a few thousand records); a cut-off last
+/// page has no context here, and its records fall back to the source's system.
 fn page_contexts(path: &Path) -> Vec<Option<String>> {
-    let Ok(mut raw) = std::fs::read(path) else {
+    #[derive(Deserialize)]
+    struct Page {
+        #[serde(default, rename = "@odata.context")]
+        context: Option<String>,
+    }
+    let Ok(f) = std::fs::File::open(path) else {
         return Vec::new();
     };
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
-        raw = out;
-    }
-    let mut contexts = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(&raw).into_iter::<Value>();
-    loop {
-        match stream.next() {
-            Some(Ok(v)) => contexts.push(
-                v.get("@odata.context")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            ),
-            Some(Err(_)) => {
-                // A cut page still names its context at its start.
-                let rest = raw.get(stream.byte_offset()..).unwrap_or_default();
-                let re = regex_lite::Regex::new(r#""@odata\.context"\s*:\s*"([^"]*)""#)
-                    .expect("a valid pattern");
-                let text = String::from_utf8_lossy(rest);
-                contexts.push(
-                    re.captures(&text)
-                        .and_then(|c| c.get(1))
-                        .map(|m| m.as_str().to_string()),
-                );
-                break;
-            }
-            None => break,
+    let mut out: Vec<Option<String>> = Vec::new();
+    let scanned = crate::json::scan(f, &[], &mut |el| {
+        let doc = el.doc as usize;
+        if out.len() < doc {
+            out.resize(doc - 1, None);
+            // A whole object is the page; an array document has no context.
+            let whole = el.key.is_none() && el.index.is_none();
+            out.push(
+                whole
+                    .then(|| serde_json::from_slice::<Page>(el.bytes).ok())
+                    .flatten()
+                    .and_then(|p| p.context),
+            );
         }
+    });
+    // A cut-off last page is not delivered whole, but it still names its context at its start:
+    // the last context in the file is its.
+    if scanned.is_err() {
+        out.push(last_context(path));
     }
-    contexts
+    out
+}
+
+/// The last `"@odata.context": "..."` in a file, read in chunks (gzip is decompressed).
+fn last_context(path: &Path) -> Option<String> {
+    use std::io::{BufRead, Read};
+    let f = std::fs::File::open(path).ok()?;
+    let mut r = std::io::BufReader::new(f);
+    let gz = r.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+    let mut input: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(r))
+    } else {
+        Box::new(r)
+    };
+    let re = regex_lite::Regex::new(r#""@odata\.context"\s*:\s*"([^"]*)""#).ok()?;
+    let mut found = None;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        carry.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&carry);
+        if let Some(c) = re.captures_iter(&text).last() {
+            found = c.get(1).map(|m| m.as_str().to_string());
+        }
+        // Keep a tail so a match split between chunks is still seen.
+        let keep = carry.len().min(4096);
+        carry.drain(..carry.len() - keep);
+    }
+    found
 }
 
 /// The definition id in a context URL `.../definitions('<id>')/instances...`.
