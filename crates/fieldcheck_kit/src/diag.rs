@@ -2,6 +2,45 @@
 
 use serde::Serialize;
 
+/// Keeps at most [`Capped::MAX`] diagnostics of one code per file, counts the rest, and says how
+/// many were left out: one bad column in a million rows is one message, not a million.
+#[derive(Debug, Default)]
+pub struct Capped {
+    counts: std::collections::BTreeMap<(Option<String>, &'static str), usize>,
+}
+
+impl Capped {
+    /// Diagnostics of one code kept per file.
+    pub const MAX: usize = 50;
+
+    /// Adds `d` to `diags` unless its file already has [`Capped::MAX`] of its code.
+    pub fn push(&mut self, diags: &mut Vec<Diagnostic>, d: Diagnostic) {
+        let n = self.counts.entry((d.file.clone(), d.code)).or_insert(0);
+        *n += 1;
+        if *n <= Self::MAX {
+            diags.push(d);
+        }
+    }
+
+    /// Adds a `more-diagnostics` note for every file and code over the cap, and starts over.
+    pub fn flush(&mut self, diags: &mut Vec<Diagnostic>) {
+        for ((file, code), n) in std::mem::take(&mut self.counts) {
+            if n > Self::MAX {
+                let mut d = Diagnostic::new(
+                    Severity::Note,
+                    "more-diagnostics",
+                    format!(
+                        "{} more `{code}` diagnostics in this file were not listed",
+                        n - Self::MAX
+                    ),
+                );
+                d.file = file;
+                diags.push(d);
+            }
+        }
+    }
+}
+
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

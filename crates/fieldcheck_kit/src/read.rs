@@ -4,7 +4,7 @@
 //! skipped, and the rest of the file is still read. Each file's rejected rows are counted so
 //! that the controls that need the file can say they are not evidenced.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::tz::TimeZone;
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Capped, Diagnostic, did_you_mean};
 use crate::fast::{FastMap, FastSet};
 use crate::kit::{FileInfo, Kit};
 use crate::records::*;
@@ -192,36 +192,18 @@ struct FileCtx {
     /// Whether its last byte is a newline.
     ends_with_newline: bool,
     name: String,
-    counts: BTreeMap<&'static str, usize>,
+    cap: Capped,
     raw: Option<File>,
     raw_lookups: usize,
 }
 
 impl FileCtx {
     fn push(&mut self, diags: &mut Vec<Diagnostic>, d: Diagnostic) {
-        let n = self.counts.entry(d.code).or_insert(0);
-        *n += 1;
-        if *n <= MAX_PER_CODE {
-            diags.push(d);
-        }
+        self.cap.push(diags, d);
     }
 
-    fn flush(&self, diags: &mut Vec<Diagnostic>) {
-        for (code, n) in &self.counts {
-            if *n > MAX_PER_CODE {
-                diags.push(
-                    Diagnostic::new(
-                        Severity::Note,
-                        "more-diagnostics",
-                        format!(
-                            "{} more `{code}` diagnostics in this file were not listed",
-                            n - MAX_PER_CODE
-                        ),
-                    )
-                    .file(self.name.clone()),
-                );
-            }
-        }
+    fn flush(&mut self, diags: &mut Vec<Diagnostic>) {
+        self.cap.flush(diags);
     }
 
     /// Pushes a diagnostic about a whole CSV row, showing the row's raw line.
@@ -486,14 +468,8 @@ impl<'a> Reader<'a> {
             .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
             .collect();
         // Diagnostics are capped per raw file and code, like a kit file's.
-        let mut counts: BTreeMap<(u32, &'static str), usize> = BTreeMap::new();
-        let mut push = |diags: &mut Vec<Diagnostic>, file: u32, d: Diagnostic| {
-            let n = counts.entry((file, d.code)).or_insert(0);
-            *n += 1;
-            if *n <= MAX_PER_CODE {
-                diags.push(d);
-            }
-        };
+        let mut cap = Capped::default();
+        let mut push = |diags: &mut Vec<Diagnostic>, d: Diagnostic| cap.push(diags, d);
         for (i, row) in sourced.rows(T::KIND).iter().enumerate() {
             stats.rows += 1;
             let o = &row.origin;
@@ -520,7 +496,6 @@ impl<'a> Reader<'a> {
                         ok = false;
                         push(
                             diags,
-                            o.file,
                             Diagnostic::error(
                                 "required-null",
                                 format!("the record{at} has no `{}`, which {} requires", f.name, schema.stem),
@@ -543,7 +518,6 @@ impl<'a> Reader<'a> {
                         ok = false;
                         push(
                             diags,
-                            o.file,
                             Diagnostic::error(
                                 code,
                                 format!("{message} in `{}.{}`{at}", schema.stem, f.name),
@@ -567,7 +541,6 @@ impl<'a> Reader<'a> {
                     let before = self.key_place(earlier, kit_file);
                     push(
                         diags,
-                        o.file,
                         Diagnostic::error(
                             "duplicate-key",
                             format!(
@@ -594,22 +567,7 @@ impl<'a> Reader<'a> {
                 },
             ));
         }
-        for ((file, code), n) in counts {
-            if n > MAX_PER_CODE {
-                let mut d = Diagnostic::new(
-                    Severity::Note,
-                    "more-diagnostics",
-                    format!(
-                        "{} more `{code}` diagnostics in this file were not listed",
-                        n - MAX_PER_CODE
-                    ),
-                );
-                if let Some(f) = sourced.files.get(file as usize) {
-                    d = d.file(f.path.clone());
-                }
-                diags.push(d);
-            }
-        }
+        cap.flush(diags);
         stats
     }
 
@@ -680,7 +638,7 @@ impl<'a> Reader<'a> {
             len,
             ends_with_newline,
             name,
-            counts: BTreeMap::new(),
+            cap: Capped::default(),
             raw: File::open(&path).ok(),
             raw_lookups: 0,
         };

@@ -61,12 +61,9 @@ pub struct Emitter {
     pub(crate) system_id: Option<String>,
     /// Identical rows dropped (overlapping exports, repeated pages).
     pub(crate) duplicates: u64,
-    /// Diagnostics per file and code, to cap a flood (one bad field in a million records).
-    caps: std::collections::BTreeMap<(String, &'static str), usize>,
+    /// Diagnostics per file and code, capped (one bad field in a million records is one message).
+    cap: fieldcheck_kit::Capped,
 }
-
-/// At most this many diagnostics of one code are kept per raw file; the rest are counted.
-const MAX_PER_CODE: usize = 50;
 
 impl Default for Emitter {
     fn default() -> Self {
@@ -76,7 +73,7 @@ impl Default for Emitter {
             seen: vec![FastMap::default(); Kind::ALL.len()],
             system_id: None,
             duplicates: 0,
-            caps: Default::default(),
+            cap: Default::default(),
         }
     }
 }
@@ -142,34 +139,12 @@ impl Emitter {
 
     /// Reports a diagnostic (at most 50 of one code per raw file; the rest are counted).
     pub fn diag(&mut self, d: Diagnostic) {
-        let n = self
-            .caps
-            .entry((d.file.clone().unwrap_or_default(), d.code))
-            .or_insert(0);
-        *n += 1;
-        if *n <= MAX_PER_CODE {
-            self.diags.push(d);
-        }
+        self.cap.push(&mut self.diags, d);
     }
 
     /// Notes how many diagnostics the cap left out.
     pub(crate) fn flush_caps(&mut self) {
-        for ((file, code), n) in std::mem::take(&mut self.caps) {
-            if n > MAX_PER_CODE {
-                let mut d = Diagnostic::new(
-                    Severity::Note,
-                    "more-diagnostics",
-                    format!(
-                        "{} more `{code}` diagnostics in this file were not listed",
-                        n - MAX_PER_CODE
-                    ),
-                );
-                if !file.is_empty() {
-                    d = d.file(file);
-                }
-                self.diags.push(d);
-            }
-        }
+        self.cap.flush(&mut self.diags);
     }
 
     /// Reports a problem with one raw record: the record is skipped, the rest of the file is read.

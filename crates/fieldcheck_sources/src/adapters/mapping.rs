@@ -989,4 +989,28 @@ V-3,Initech,High,Active,13/45/2026,\n";
             assert!(!out.problems("vendors").is_empty());
         }
     }
+
+    #[test]
+    fn a_flood_of_bad_values_is_capped_and_counted() {
+        let mut csv = String::from("Vendor ID,Last Review\n");
+        for i in 0..60 {
+            csv.push_str(&format!("V-{i},not a date\n"));
+        }
+        let block = "[[sources]]\nadapter = \"mapping\"\npath = \"v.csv\"\nkind = \"vendors\"\n[sources.fields]\nvendor_id = \"Vendor ID\"\nlast_reviewed_at = \"Last Review\"";
+        let out = run(block, &[("v.csv", csv.as_bytes())]);
+        let codes = out.codes();
+        assert_eq!(codes.iter().filter(|c| **c == "bad-value").count(), 50);
+        let more = out
+            .diags
+            .iter()
+            .find(|d| d.code == "more-diagnostics")
+            .expect("counted");
+        assert_eq!(
+            (more.file.as_deref(), more.message.as_str()),
+            (
+                Some("v.csv"),
+                "10 more `bad-value` diagnostics in this file were not listed"
+            )
+        );
+    }
 }
