@@ -320,3 +320,35 @@ fn sources_lists_every_adapter_with_an_example() {
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(v.as_array().is_some_and(|a| a.len() >= 5));
 }
+
+#[test]
+fn empty_expected_values_from_an_export_are_reported_like_a_kit_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("lms.csv"),
+        "Email,Course,Completed\nann@acme.io,security-awareness,2026-02-01T10:00:00Z\nbob@acme.io,security-awareness,\ncai@acme.io,security-awareness,\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("fieldcheck.toml"),
+        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n[[sources]]\nadapter = \"mapping\"\npath = \"lms.csv\"\nkind = \"training\"\n[sources.fields]\nperson_id = \"Email\"\ncourse = \"Course\"\ncompleted_at = \"Completed\"\n",
+    )
+    .expect("write");
+    let v = audit_json(dir.path());
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "missing-value")
+        .expect("reported");
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["field"].as_str()),
+        (Some("lms.csv"), Some(3), Some("completed_at"))
+    );
+    assert!(
+        d["message"].as_str().unwrap_or("").starts_with(
+            "2 mapping records from this export have an empty `training.completed_at`"
+        ),
+        "{d}"
+    );
+}

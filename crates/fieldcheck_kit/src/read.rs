@@ -467,6 +467,9 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
             .collect();
+        // Empty expected fields per raw file and field: how many, and the first line. An adapter
+        // leaves unknown what its export lacks, and the user must hear about it, as for a kit file.
+        let mut empties: std::collections::BTreeMap<(u32, usize), (u32, u32)> = Default::default();
         // Diagnostics are capped per raw file and code, like a kit file's.
         let mut cap = Capped::default();
         let mut push = |diags: &mut Vec<Diagnostic>, d: Diagnostic| cap.push(diags, d);
@@ -492,6 +495,10 @@ impl<'a> Reader<'a> {
                     .unwrap_or("")
                     .trim();
                 if raw.is_empty() {
+                    if f.expected && !f.required {
+                        let e = empties.entry((o.file, fi)).or_insert((0, o.line));
+                        e.0 += 1;
+                    }
                     if f.required {
                         ok = false;
                         push(
@@ -566,6 +573,40 @@ impl<'a> Reader<'a> {
                     line: idx,
                 },
             ));
+        }
+        for ((file, fi), (n, first)) in empties {
+            let f = &schema.fields[fi];
+            let shown = sourced
+                .files
+                .get(file as usize)
+                .map_or("?", |r| r.path.as_str());
+            let adapter = sourced
+                .files
+                .get(file as usize)
+                .map_or("?", |r| r.adapter.as_str());
+            push(
+                diags,
+                Diagnostic::warning(
+                    "missing-value",
+                    format!(
+                        "{n} {} record{} from this export {} an empty `{}.{}` (first on line {first}); the controls that need it cannot use {}",
+                        adapter,
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "has" } else { "have" },
+                        schema.stem,
+                        f.name,
+                        if n == 1 { "it" } else { "them" }
+                    ),
+                )
+                .file(shown)
+                .line(first)
+                .field(f.name)
+                .help(format!(
+                    "the export does not give `{}` ({}); add it from another source, or map it in `[sources.fields]`",
+                    f.name,
+                    f.ty.describe()
+                )),
+            );
         }
         cap.flush(diags);
         stats
