@@ -97,12 +97,7 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     )?;
     // A firm's own sample-size table goes with the config.
     if let Some(table) = &loaded.config.sampling_table {
-        let from = loaded
-            .config_file
-            .0
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(table);
+        let from = crate::config_dir(&loaded.config_file.0).join(table);
         let to = out_dir.join(table);
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p)?;
@@ -113,7 +108,9 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "wrote {files} kit files with {total} records ({from_sources} from {} raw export{}) to `{}`; provenance.csv maps each sourced row to its raw record",
+        "wrote {files} kit files with {} records ({} from {} raw export{}) to `{}`; provenance.csv maps each sourced row to its raw record",
+        crate::report::text::thousands(total),
+        crate::report::text::thousands(from_sources),
         sourced.files.len(),
         if sourced.files.len() == 1 { "" } else { "s" },
         out_dir.display()

@@ -524,7 +524,7 @@ pub(crate) fn load_as(
     let sizes = match &config.sampling_table {
         None => SizeTable::default(),
         Some(file) => {
-            let path = config_path.parent().unwrap_or(Path::new(".")).join(file);
+            let path = config_dir(&config_path).join(file);
             let text = std::fs::read_to_string(&path)
                 .with_context(|| {
                     format!(
@@ -544,10 +544,7 @@ pub(crate) fn load_as(
             .then(|| config.window.tz.clone()),
     };
     // The configured sources' files are relative to the config's folder.
-    let base = config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let base = config_dir(&config_path);
     let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window.tz);
     if collected
         .diagnostics
@@ -571,6 +568,14 @@ pub(crate) fn load_as(
         sourced: collected.sourced,
         config_file: (config_path.clone(), text),
     })
+}
+
+/// The folder a config file is in (`.` for a bare file name): what its relative paths mean.
+pub(crate) fn config_dir(config_path: &Path) -> &Path {
+    config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Source diagnostics that mean the config itself is wrong (not the exported files).

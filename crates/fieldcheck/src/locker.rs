@@ -15,10 +15,7 @@ use crate::out;
 
 /// The locker of a kit whose config is at `config_path`.
 pub(crate) fn default_dir(config_path: &Path) -> PathBuf {
-    config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
+    crate::config_dir(config_path)
         .join(".fieldcheck")
         .join("locker")
 }
@@ -73,11 +70,7 @@ pub(crate) fn collect_command(
         let _ = writeln!(err, "the config has errors; nothing was collected");
         return Ok(2);
     };
-    let base = config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let base = crate::config_dir(&config_path).to_path_buf();
     let mut files = vec![Incoming {
         source: "config".into(),
         system_id: None,

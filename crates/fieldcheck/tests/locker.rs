@@ -1,28 +1,18 @@
 //! The evidence locker end to end, as a company and its auditor run it: collect, verify, replay,
 //! export; and the crash test (a collection killed at any moment leaves a valid locker).
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::{audit_json, run, s, text};
 use serde_json::Value;
 
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
-    c.args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FIELDCHECK_LOCKER_CRASH_AFTER");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf8 path")
+/// The findings an audit replayed from the locker shares with a live one (the replay adds notes
+/// about its collections' freshness).
+fn findings(v: &Value) -> Value {
+    common::findings(v, false)
 }
 
 fn demo(dir: &Path) {
@@ -34,45 +24,6 @@ fn collect(kit: &Path, at: &str, extra: &[&str]) -> Output {
     let mut args = vec!["collect", s(kit)];
     args.extend_from_slice(extra);
     run(&args, &[("FIELDCHECK_NOW", at)])
-}
-
-fn findings(v: &Value) -> Value {
-    let controls: Vec<Value> = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .map(|c| {
-            let tests: Vec<Value> = c["tests"]
-                .as_array()
-                .expect("tests")
-                .iter()
-                .map(|t| {
-                    let devs: Vec<Value> = t["deviations"]
-                        .as_array()
-                        .expect("devs")
-                        .iter()
-                        .map(|d| serde_json::json!([d["item"], d["reasons"], d["detail"]]))
-                        .collect();
-                    serde_json::json!([t["id"], t["population"], devs])
-                })
-                .collect();
-            serde_json::json!([c["id"], c["status"], tests])
-        })
-        .collect();
-    Value::Array(controls)
-}
-
-fn audit_json(args: &[&str]) -> Value {
-    let mut a = vec!["audit"];
-    a.extend_from_slice(args);
-    a.extend_from_slice(&["--format", "json"]);
-    let o = run(&a, &[]);
-    assert!(
-        o.status.code().is_some_and(|c| c < 2),
-        "{}",
-        text(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("json")
 }
 
 #[test]
@@ -471,44 +422,31 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
     std::fs::create_dir_all(&outside).expect("mkdir");
     std::fs::write(outside.join("log.json"), "[]").expect("write");
     let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
-    std::fs::write(
-        kit.join("fieldcheck.toml"),
-        format!("{config}\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"../shared/*.json\"\nsystem_id = \"okta\"\n"),
-    )
-    .expect("write");
-    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is outside the config's folder"),
-        "{}",
-        text(&o.stderr)
+    // Collecting with one more `[[sources]]` entry must stop with exit 2 and say `expected`.
+    let refused = |source: &str, expected: &[&str]| {
+        std::fs::write(
+            kit.join("fieldcheck.toml"),
+            format!("{config}\n[[sources]]\n{source}\n"),
+        )
+        .expect("write");
+        let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
+        assert_eq!(o.status.code(), Some(2), "{source}");
+        let err = text(&o.stderr);
+        assert!(expected.iter().all(|e| err.contains(e)), "{source}: {err}");
+    };
+    refused(
+        "adapter = \"okta-system-log\"\npath = \"../shared/*.json\"\nsystem_id = \"okta\"",
+        &["is outside the config's folder"],
     );
     // A config mistake in a source stops the collection too.
-    std::fs::write(
-        kit.join("fieldcheck.toml"),
-        format!("{config}\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"x.json\"\nsystem_id = \"okta\"\ncadence = \"daily\"\n"),
-    )
-    .expect("write");
-    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is not a cadence"),
-        "{}",
-        text(&o.stderr)
+    refused(
+        "adapter = \"okta-system-log\"\npath = \"x.json\"\nsystem_id = \"okta\"\ncadence = \"daily\"",
+        &["is not a cadence"],
     );
     // So does a bad option value, which only the adapter knows how to check.
-    std::fs::write(
-        kit.join("fieldcheck.toml"),
-        format!("{config}\n[[sources]]\nadapter = \"github\"\npath = \"gh/*.json\"\nsystem_id = \"github\"\nticket_pattern = \"[A-Z\"\n"),
-    )
-    .expect("write");
-    let o = collect(&kit, "2026-06-01T06:00:00Z", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is not a regular expression")
-            && text(&o.stderr).contains("fieldcheck.toml:"),
-        "{}",
-        text(&o.stderr)
+    refused(
+        "adapter = \"github\"\npath = \"gh/*.json\"\nsystem_id = \"github\"\nticket_pattern = \"[A-Z\"",
+        &["is not a regular expression", "fieldcheck.toml:"],
     );
     std::fs::write(kit.join("fieldcheck.toml"), config).expect("restore");
 

@@ -1,58 +1,15 @@
 //! Source adapters end to end, as a user runs them: raw exports and `[[sources]]` in, the audit,
 //! `ingest` and `sources` out.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{fieldcheck, findings, text};
 use serde_json::Value;
 
-fn fieldcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 fn audit_json(dir: &Path) -> Value {
-    let o = fieldcheck(&["audit", dir.to_str().expect("utf8"), "--format", "json"]);
-    assert!(
-        o.status.code().is_some_and(|c| c < 2),
-        "{}",
-        text(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("json")
-}
-
-/// The audit's findings without where the evidence is: statuses, populations, deviations, notes.
-fn findings(v: &Value) -> Value {
-    let controls: Vec<Value> = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .map(|c| {
-            let tests: Vec<Value> = c["tests"]
-                .as_array()
-                .expect("tests")
-                .iter()
-                .map(|t| {
-                    let devs: Vec<Value> = t["deviations"]
-                        .as_array()
-                        .expect("deviations")
-                        .iter()
-                        .map(|d| serde_json::json!([d["item"], d["reasons"], d["detail"]]))
-                        .collect();
-                    serde_json::json!({"id": t["id"], "population": t["population"], "deviations": devs, "notes": t.get("notes")})
-                })
-                .collect();
-            serde_json::json!({"id": c["id"], "status": c["status"], "reason": c.get("reason"), "tests": tests})
-        })
-        .collect();
-    serde_json::json!({"summary": v["summary"], "controls": controls})
+    common::audit_json(&[common::s(dir)])
 }
 
 #[test]
@@ -76,7 +33,7 @@ fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
 
     let a = audit_json(canonical.path());
     let b = audit_json(raw.path());
-    assert_eq!(findings(&a), findings(&b));
+    assert_eq!(findings(&a, true), findings(&b, true));
     assert_eq!(
         b["diagnostics"],
         serde_json::json!([]),
@@ -120,7 +77,7 @@ fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let c = audit_json(out.path());
-    assert_eq!(findings(&c), findings(&a));
+    assert_eq!(findings(&c, true), findings(&a, true));
     let prov = std::fs::read_to_string(out.path().join("provenance.csv")).expect("provenance");
     assert!(prov.starts_with("file,line,source,raw_file,raw_line,raw_path\n"));
     assert!(

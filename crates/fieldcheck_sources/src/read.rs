@@ -141,6 +141,23 @@ pub fn json_records<T: DeserializeOwned>(
     }
 }
 
+/// Parses one raw record as `T`; a record in another shape is reported (line, column, path) and
+/// `None`.
+pub fn parse_record<T: DeserializeOwned>(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    bytes: &[u8],
+    at: &At,
+) -> Option<T> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            bad_json(em, at, &e, input.spec.reads);
+            None
+        }
+    }
+}
+
 /// Reports a record that is not what the adapter expects.
 pub fn bad_json(em: &mut Emitter, at: &At, e: &serde_json::Error, reads: &str) {
     let line = at.line + e.line().saturating_sub(1) as u32;

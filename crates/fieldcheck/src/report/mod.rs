@@ -38,7 +38,14 @@ impl LockerOut {
             self.path,
             self.as_of
                 .as_deref()
-                .map(|t| format!(" as of {t}"))
+                .map(|t| {
+                    // To the second: a date's end is 23:59:59.999999999, which reads as noise.
+                    let shown = t
+                        .parse::<jiff::Timestamp>()
+                        .map(|x| x.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_else(|_| t.to_string());
+                    format!(" as of {shown}")
+                })
                 .unwrap_or_default(),
             self.files,
             self.collections,

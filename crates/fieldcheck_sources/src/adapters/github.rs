@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use fieldcheck_kit::{Diagnostic, Kind};
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::common::{Counts, Environments, Tickets, note, s, time};
 use crate::emit::Emitter;
-use crate::read::{At, bad_json, json_file};
+use crate::read::{At, bad_json, json_file, parse_record};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -436,21 +435,6 @@ impl State {
     }
 }
 
-fn typed<T: DeserializeOwned>(
-    input: &Input<'_>,
-    em: &mut Emitter,
-    bytes: &[u8],
-    at: &At,
-) -> Option<T> {
-    match serde_json::from_slice::<T>(bytes) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            bad_json(em, at, &e, input.spec.reads);
-            None
-        }
-    }
-}
-
 /// Org members with an email anywhere in a record (REST member objects with `email`, GraphQL
 /// `membersWithRole` nodes or edges).
 fn members<'v>(v: &'v Value, out: &mut Vec<(&'v str, &'v str)>) {
@@ -510,7 +494,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             };
             let b = el.bytes;
             if has(&obj, "pull") {
-                let Some(bu) = typed::<Bundle>(input, em, b, at) else {
+                let Some(bu) = parse_record::<Bundle>(input, em, b, at) else {
                     return;
                 };
                 let head = bu.pull.head.as_ref().and_then(|h| h.sha.clone());
@@ -533,15 +517,15 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     st.deployment(input, em, d, &dat, repo.as_deref());
                 }
             } else if obj.get("check_runs").is_some_and(Value::is_array) {
-                if let Some(c) = typed::<CheckRuns>(input, em, b, at) {
+                if let Some(c) = parse_record::<CheckRuns>(input, em, b, at) {
                     c.check_runs.into_iter().for_each(|c| st.check(c, None));
                 }
             } else if has(&obj, "number") && (has(&obj, "head") || has(&obj, "base")) {
-                if let Some(p) = typed::<Pr>(input, em, b, at) {
+                if let Some(p) = parse_record::<Pr>(input, em, b, at) {
                     st.pr(input, em, p, at);
                 }
             } else if has(&obj, "deployment_url") && has(&obj, "state") {
-                if let Some(s) = typed::<Status>(input, em, b, at) {
+                if let Some(s) = parse_record::<Status>(input, em, b, at) {
                     match s.deployment_url.as_deref().and_then(last_number) {
                         Some(id) => {
                             let rec = st.status(input, em, s, at);
@@ -561,17 +545,17 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 && obj.contains_key("environment")
                 && obj.contains_key("creator")
             {
-                if let Some(d) = typed::<Deployment>(input, em, b, at) {
+                if let Some(d) = parse_record::<Deployment>(input, em, b, at) {
                     st.deployment(input, em, d, at, None);
                 }
             } else if has(&obj, "state")
                 && (obj.contains_key("submitted_at") || has(&obj, "pull_request_url"))
             {
-                if let Some(r) = typed::<Review>(input, em, b, at) {
+                if let Some(r) = parse_record::<Review>(input, em, b, at) {
                     st.review(input, em, r, at, None);
                 }
             } else if has(&obj, "head_sha") && has(&obj, "status") {
-                if let Some(c) = typed::<CheckRun>(input, em, b, at) {
+                if let Some(c) = parse_record::<CheckRun>(input, em, b, at) {
                     st.check(c, None);
                 }
             } else {

@@ -5,12 +5,11 @@ use std::collections::HashMap;
 use fieldcheck_kit::{Diagnostic, Kind};
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::common::{Counts, Environments, Tickets, note, s, time};
 use crate::emit::Emitter;
-use crate::read::{At, bad_json, json_file};
+use crate::read::{At, bad_json, json_file, parse_record};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -188,21 +187,6 @@ struct DepRec {
     when: Timestamp,
 }
 
-fn typed<T: DeserializeOwned>(
-    input: &Input<'_>,
-    em: &mut Emitter,
-    el: &crate::json::Element<'_>,
-    at: &At,
-) -> Option<T> {
-    match serde_json::from_slice::<T>(el.bytes) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            bad_json(em, at, &e, input.spec.reads);
-            None
-        }
-    }
-}
-
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let envs = Environments::new(input, em);
     let tickets = Tickets::new(input, em);
@@ -221,7 +205,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             if obj.contains_key("approved_by") {
-                let Some(a) = typed::<Approvals>(input, em, el, at) else {
+                let Some(a) = parse_record::<Approvals>(input, em, el.bytes, at) else {
                     return;
                 };
                 let Some(iid) = a.iid else {
@@ -256,7 +240,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 && obj.contains_key("environment")
                 && obj.contains_key("status")
             {
-                let Some(d) = typed::<Deployment>(input, em, el, at) else {
+                let Some(d) = parse_record::<Deployment>(input, em, el.bytes, at) else {
                     return;
                 };
                 let status = d
@@ -306,7 +290,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     || obj.contains_key("web_url")
                     || obj.contains_key("source_branch"))
             {
-                let Some(m) = typed::<Mr>(input, em, el, at) else {
+                let Some(m) = parse_record::<Mr>(input, em, el.bytes, at) else {
                     return;
                 };
                 let project = opt_project

@@ -5,12 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use fieldcheck_kit::{Diagnostic, Kind};
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::common::{Counts, note, s, text, time};
 use crate::emit::Emitter;
-use crate::read::{At, bad_json, json_file};
+use crate::read::{At, bad_json, json_file, parse_record};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -101,21 +100,6 @@ struct PstRec {
     counts: [Option<i64>; 3],
 }
 
-fn typed<T: DeserializeOwned>(
-    input: &Input<'_>,
-    em: &mut Emitter,
-    el: &crate::json::Element<'_>,
-    at: &At,
-) -> Option<T> {
-    match serde_json::from_slice::<T>(el.bytes) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            bad_json(em, at, &e, input.spec.reads);
-            None
-        }
-    }
-}
-
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let courses: Vec<(String, String)> = input
         .options
@@ -137,7 +121,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 Err(e) => return bad_json(em, at, &e, input.spec.reads),
             };
             if obj.contains_key("enrollment_id") {
-                let Some(e) = typed::<Enrollment>(input, em, el, at) else {
+                let Some(e) = parse_record::<Enrollment>(input, em, el.bytes, at) else {
                     return;
                 };
                 let status = e.status.as_deref().unwrap_or("").trim();
@@ -202,7 +186,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .set("completed_at", done)
                     .emit();
             } else if obj.contains_key("recipient_id") {
-                let Some(r) = typed::<Recipient>(input, em, el, at) else {
+                let Some(r) = parse_record::<Recipient>(input, em, el.bytes, at) else {
                     return;
                 };
                 let (Some(pst), Some(rid)) = (text(Some(&r.pst_id)), text(Some(&r.recipient_id)))
@@ -224,7 +208,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 e.1 |= failed;
                 e.2 |= set(&r.reported_at);
             } else if obj.contains_key("pst_id") && obj.contains_key("started_at") {
-                let Some(p) = typed::<Pst>(input, em, el, at) else {
+                let Some(p) = parse_record::<Pst>(input, em, el.bytes, at) else {
                     return;
                 };
                 let Some(id) = text(Some(&p.pst_id)) else {
