@@ -358,7 +358,14 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             str_key(&mut diags, t, &h, "org", "timezone", "\"America/New_York\"")
         {
             match TimeZone::get(&name) {
-                Ok(z) => tz = Some((z, name)),
+                Ok(z) => {
+                    if let Some(better) = crate::time::dst_aware_alternative(&name) {
+                        let p = map.place(span.clone());
+                        diags.push(at(Diagnostic::warning("fixed-offset-timezone", format!("time zone `{name}` has no daylight-saving rules of the region it names: part of the year its local dates and calendar periods are an hour off")), path, &p)
+                            .help(format!("use the DST-aware name `{better}` unless the org really keeps `{name}` all year")));
+                    }
+                    tz = Some((z, name))
+                }
                 Err(_) => {
                     let p = map.place(span);
                     let hint = did_you_mean(

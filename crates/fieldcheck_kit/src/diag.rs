@@ -158,17 +158,38 @@ impl Diagnostic {
 
     /// Sets the source line shown under the message and the width of the marked text.
     pub fn snippet(mut self, snippet: impl Into<String>, span_len: u32) -> Self {
-        self.snippet = Some(snippet.into());
-        self.span_len = span_len;
+        let mut s: String = snippet.into();
+        // A diagnostic shows a line, not a file: a huge cell is cut (on a character boundary).
+        if s.len() > MAX_SNIPPET {
+            let mut end = MAX_SNIPPET;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            s.truncate(end);
+            s.push('…');
+        }
+        self.span_len = span_len.min(s.chars().count() as u32);
+        self.snippet = Some(s);
         self
     }
 }
+
+/// Longest snippet kept in a diagnostic, in bytes.
+const MAX_SNIPPET: usize = 400;
+
+/// Longest word [`did_you_mean`] compares, in bytes.
+const MAX_SUGGEST_LEN: usize = 64;
 
 /// The closest candidate to `word` by edit distance, when it is close enough to suggest.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Names are short: a long word has no near miss, and its edit distance would cost
+    // its length times each candidate's (a 10 MB cell must not take seconds and gigabytes).
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&word.to_lowercase(), &c.to_lowercase());

@@ -17,6 +17,7 @@
 mod config;
 mod diag;
 mod fast;
+pub mod fsafe;
 mod kit;
 mod people;
 mod read;
