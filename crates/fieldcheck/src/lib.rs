@@ -498,19 +498,23 @@ pub(crate) fn load_as(
     let config_path = config_path
         .map(Path::to_path_buf)
         .unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
-    let text = match std::fs::read_to_string(&config_path) {
+    // The config is opened only when it is a regular file: a FIFO would hang the run.
+    let text = match fieldcheck_kit::fsafe::read_to_string(&config_path, None) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(fieldcheck_kit::fsafe::Refusal::NotFound) => {
             return Err(LoadError::Tool(anyhow::anyhow!(
                 "no config at `{}`; run `fieldcheck init {}` to write a commented one, or pass `--config FILE`",
                 config_path.display(),
                 kit_dir.display()
             )));
         }
-        Err(e) => {
-            return Err(LoadError::Tool(
-                anyhow::Error::new(e).context(format!("cannot read `{}`", config_path.display())),
-            ));
+        Err(r) => {
+            return Err(LoadError::Tool(anyhow::anyhow!(
+                "the config `{}` {}; {}",
+                config_path.display(),
+                r.describe(),
+                r.help()
+            )));
         }
     };
     let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
@@ -525,7 +529,8 @@ pub(crate) fn load_as(
         None => SizeTable::default(),
         Some(file) => {
             let path = config_dir(&config_path).join(file);
-            let text = std::fs::read_to_string(&path)
+            let text = fieldcheck_kit::fsafe::read_to_string(&path, Some(config_dir(&config_path)))
+                .map_err(|r| anyhow::anyhow!("`{}` {}; {}", path.display(), r.describe(), r.help()))
                 .with_context(|| {
                     format!(
                         "cannot read the sample-size table `{}` named in `[sampling] table`",
@@ -538,11 +543,7 @@ pub(crate) fn load_as(
                 .map_err(LoadError::Tool)?
         }
     };
-    let opts = ReadOptions {
-        naive_tz: config
-            .naive_timestamps_in_org_zone
-            .then(|| config.window.tz.clone()),
-    };
+    let opts = ReadOptions::for_config(&config);
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
     let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window.tz);

@@ -110,6 +110,11 @@ pub struct Config {
     pub window: Window,
     /// Read naive timestamps in the org zone instead of rejecting them.
     pub naive_timestamps_in_org_zone: bool,
+    /// `evidence.coverage_min_monthly`: the monthly floor above which an event file's empty
+    /// month is a coverage gap.
+    pub coverage_min_monthly: u32,
+    /// `[[evidence.accepted_gaps]]`: months the config accepts as empty, with a reason.
+    pub accepted_gaps: Vec<crate::coverage::AcceptedGap>,
     /// The `[controls.*]` sections.
     pub controls: Vec<ControlSection>,
     /// `sampling.table`: a firm's own sample-size table, as written (relative to the config).
@@ -195,7 +200,8 @@ const TOP: &[&str] = &[
 ];
 const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
-const EVIDENCE: &[&str] = &["naive_timestamps"];
+const EVIDENCE: &[&str] = &["naive_timestamps", "coverage_min_monthly", "accepted_gaps"];
+const GAP_KEYS: &[&str] = &["file", "month", "reason"];
 const SAMPLING: &[&str] = &["table"];
 
 /// Parses and validates `fieldcheck.toml`. Returns the config when it has no error; the
@@ -451,6 +457,8 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         }
     }
     let mut naive = false;
+    let mut min_monthly = crate::coverage::DEFAULT_MIN_MONTHLY;
+    let mut accepted_gaps = Vec::new();
     if let Some((t, _)) = table(&mut diags, "evidence", false) {
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
@@ -463,6 +471,145 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             .help("use `\"org\"` to read timestamps without offset in the org time zone, or `\"reject\"` (the default)"));
                     }
                 },
+                "coverage_min_monthly" => match convert(v.get_ref()) {
+                    ConfigValue::Int(n) if (0..=1_000_000).contains(&n) => min_monthly = n as u32,
+                    other => {
+                        let p = map.place(v.span());
+                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`evidence.coverage_min_monthly` must be a whole number of rows from 0 to 1000000, not {}", match other { ConfigValue::Int(n) => n.to_string(), o => o.type_name().to_string() })), path, &p)
+                            .help(format!("the default is {}: an event file with at least that many rows a month on average must have a row in every month; 0 checks every event file", crate::coverage::DEFAULT_MIN_MONTHLY)));
+                    }
+                },
+                "accepted_gaps" => {
+                    let items: Vec<&toml::Spanned<DeValue<'_>>> = match v.get_ref() {
+                        DeValue::Array(a) => a.iter().collect(),
+                        _ => {
+                            let p = map.place(v.span());
+                            diags.push(at(Diagnostic::error("config-invalid-value", "`evidence.accepted_gaps` must be an array of tables"), path, &p)
+                                .help("write each accepted month as an `[[evidence.accepted_gaps]]` section with `file`, `month` and `reason`"));
+                            Vec::new()
+                        }
+                    };
+                    for item in items {
+                        let ip = map.place(item.span());
+                        let DeValue::Table(t) = item.get_ref() else {
+                            diags.push(at(Diagnostic::error("config-invalid-value", "each accepted gap must be a table"), path, &ip)
+                                .help("write `[[evidence.accepted_gaps]]` with `file`, `month` and `reason`"));
+                            continue;
+                        };
+                        let mut get = |key: &str| -> Option<(String, Place)> {
+                            let (_, val) = t.iter().find(|(k, _)| k.get_ref() == key)?;
+                            match val.get_ref() {
+                                DeValue::String(x) => {
+                                    Some((x.trim().to_string(), map.place(val.span())))
+                                }
+                                other => {
+                                    let p = map.place(val.span());
+                                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{key}` of an accepted gap must be a string, not {}", convert(other).type_name())), path, &p));
+                                    None
+                                }
+                            }
+                        };
+                        let (file, month, reason) = (get("file"), get("month"), get("reason"));
+                        for (k, _) in t.iter() {
+                            if !GAP_KEYS.contains(&k.get_ref().as_ref()) {
+                                unknown_key(
+                                    &mut diags,
+                                    k.get_ref(),
+                                    k.span(),
+                                    GAP_KEYS,
+                                    "[[evidence.accepted_gaps]]",
+                                );
+                            }
+                        }
+                        let kinds: Vec<&str> = crate::coverage::EVENT_KINDS
+                            .iter()
+                            .map(|(k, _)| k.stem())
+                            .collect();
+                        let kind = match &file {
+                            Some((f, p)) => {
+                                let stem = f.trim_end_matches(".csv").trim_end_matches(".jsonl");
+                                match crate::coverage::EVENT_KINDS
+                                    .iter()
+                                    .find(|(k, _)| k.stem() == stem)
+                                {
+                                    Some((k, _)) => Some(*k),
+                                    None => {
+                                        let hint = did_you_mean(stem, kinds.iter().copied())
+                                            .map(|h| format!("did you mean `{h}`? "))
+                                            .unwrap_or_default();
+                                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`{f}` is not an event file whose coverage is checked")), path, p)
+                                            .help(format!("{hint}the event files are: {}", kinds.join(", "))));
+                                        None
+                                    }
+                                }
+                            }
+                            None => {
+                                diags.push(at(Diagnostic::error("config-missing-key", "an accepted gap needs `file`, the event file's kind (`sessions`)"), path, &ip));
+                                None
+                            }
+                        };
+                        let month_ok = match &month {
+                            Some((m, p)) => {
+                                let ok = m.len() == 7 && parse_date(&format!("{m}-01")).is_ok();
+                                if !ok {
+                                    diags.push(
+                                        at(
+                                            Diagnostic::error(
+                                                "config-invalid-value",
+                                                format!("`{m}` is not a month"),
+                                            ),
+                                            path,
+                                            p,
+                                        )
+                                        .help("write the month as `YYYY-MM`, e.g. `2026-05`"),
+                                    );
+                                }
+                                ok
+                            }
+                            None => {
+                                diags.push(at(
+                                    Diagnostic::error(
+                                        "config-missing-key",
+                                        "an accepted gap needs `month` (`YYYY-MM`)",
+                                    ),
+                                    path,
+                                    &ip,
+                                ));
+                                false
+                            }
+                        };
+                        let reason_ok = match &reason {
+                            Some((r, p)) if r.is_empty() => {
+                                diags.push(
+                                    at(
+                                        Diagnostic::error(
+                                            "config-invalid-value",
+                                            "an accepted gap's `reason` is empty",
+                                        ),
+                                        path,
+                                        p,
+                                    )
+                                    .help(
+                                        "say why the month has no events; the auditor will read it",
+                                    ),
+                                );
+                                false
+                            }
+                            Some(_) => true,
+                            None => {
+                                diags.push(at(Diagnostic::error("config-missing-key", "an accepted gap needs `reason`: why the month has no events"), path, &ip));
+                                false
+                            }
+                        };
+                        if let (Some(kind), true, true) = (kind, month_ok, reason_ok) {
+                            accepted_gaps.push(crate::coverage::AcceptedGap {
+                                kind,
+                                month: month.map(|m| m.0).unwrap_or_default(),
+                                reason: reason.map(|r| r.0).unwrap_or_default(),
+                            });
+                        }
+                    }
+                }
                 key => unknown_key(&mut diags, key, k.span(), EVIDENCE, "[evidence]"),
             }
         }
@@ -593,6 +740,8 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 org,
                 window: Window::new(s, e, tz, &tz_name),
                 naive_timestamps_in_org_zone: naive,
+                coverage_min_monthly: min_monthly,
+                accepted_gaps,
                 controls,
                 sampling_table,
                 sources,

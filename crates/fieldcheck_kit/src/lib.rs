@@ -1,4 +1,4 @@
-//! The canonical evidence kit (format v1): record kinds, `fieldcheck.toml`, the reader, person
+//! The canonical evidence kit (format v2): record kinds, `fieldcheck.toml`, the reader, person
 //! resolution, the observation window, and diagnostics about bad input.
 //!
 //! This crate is the collecting side's output and the judging side's input. It reads files but
@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod config;
+pub mod coverage;
 mod diag;
 mod fast;
 pub mod fsafe;

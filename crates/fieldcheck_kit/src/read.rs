@@ -5,7 +5,6 @@
 //! that the controls that need the file can say they are not evidenced.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +24,27 @@ pub struct ReadOptions {
     /// Read timestamps without an offset in this zone (`evidence.naive_timestamps = "org"`);
     /// `None` rejects them.
     pub naive_tz: Option<TimeZone>,
+    /// The org time zone, in which a bare date in a timestamp field is read (23:59:59 that day);
+    /// `None` reads it in UTC.
+    pub org_tz: Option<TimeZone>,
+    /// The coverage rule for event files (`coverage-gap`), when the window is known.
+    pub coverage: Option<crate::coverage::Coverage>,
+}
+
+impl ReadOptions {
+    /// How the config says to read its kit: naive timestamps, the org zone for bare dates, and
+    /// the coverage rule over its window.
+    pub fn for_config(c: &crate::config::Config) -> ReadOptions {
+        ReadOptions {
+            naive_tz: c.naive_timestamps_in_org_zone.then(|| c.window.tz.clone()),
+            org_tz: Some(c.window.tz.clone()),
+            coverage: Some(crate::coverage::Coverage {
+                window: c.window.clone(),
+                min_monthly: c.coverage_min_monthly,
+                accepted: c.accepted_gaps.clone(),
+            }),
+        }
+    }
 }
 
 /// The keys seen in one file (kinds have keys of one or two fields), with their line.
@@ -119,6 +139,9 @@ pub fn read_kit_with(
     let mut diags: Vec<Diagnostic> = per_kind.into_iter().flatten().collect();
     crate::people::resolve_people(&mut kit, &mut diags);
     crate::kit::check_system_references(&kit, &mut diags);
+    if let Some(c) = &opts.coverage {
+        crate::coverage::check(&mut kit, c, &mut diags);
+    }
     Ok((kit, diags))
 }
 
@@ -130,19 +153,33 @@ struct Reader<'a> {
     bases: &'a [u32],
     /// Long ids (emails, ARNs) are shared; short ones are stored inline and need no lookup.
     interner: FastSet<Id>,
+    /// Set by [`Reader::parse_cell`] when a timestamp field held a bare date.
+    bare_date: bool,
 }
 
-/// Empty cells of expected (not required) fields: kept, and reported once per field.
+/// Empty cells of expected (not required) fields: kept, and reported once per field; and bare
+/// dates in timestamp fields, counted per field in a note.
 struct Empties {
     /// Per field: how many rows, and the first line.
     seen: Vec<(u32, u32)>,
+    /// Per field: how many bare dates, and the first line.
+    bare: Vec<(u32, u32)>,
 }
 
 impl Empties {
     fn new(schema: &Schema) -> Self {
         Empties {
             seen: vec![(0, 0); schema.fields.len()],
+            bare: vec![(0, 0); schema.fields.len()],
         }
+    }
+
+    fn note_bare(&mut self, field: usize, line: u32) {
+        let e = &mut self.bare[field];
+        if e.0 == 0 {
+            e.1 = line;
+        }
+        e.0 += 1;
     }
 
     fn note(&mut self, field: usize, line: u32) {
@@ -154,6 +191,29 @@ impl Empties {
     }
 
     fn report(&self, schema: &Schema, ctx: &mut FileCtx, diags: &mut Vec<Diagnostic>) {
+        for (i, &(n, first)) in self.bare.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let f = &schema.fields[i];
+            ctx.push(
+                diags,
+                Diagnostic::new(
+                    crate::diag::Severity::Note,
+                    "bare-date",
+                    format!(
+                        "{n} `{}` value{} {} a date without a time (first on line {first}); read as 23:59:59 that day in the org time zone",
+                        f.name,
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "is" } else { "are" },
+                    ),
+                )
+                .file(ctx.name.clone())
+                .line(first)
+                .field(f.name)
+                .help(format!("export `{}` with its time and offset where the source has them (`2026-03-06T17:05:00-05:00`)", f.name)),
+            );
+        }
         for (i, &(n, first)) in self.seen.iter().enumerate() {
             if n == 0 {
                 continue;
@@ -193,8 +253,164 @@ struct FileCtx {
     ends_with_newline: bool,
     name: String,
     cap: Capped,
-    raw: Option<File>,
+    /// The file's bytes again (as decoded), to show a row's raw line.
+    raw: Option<Box<dyn ReadSeek>>,
     raw_lookups: usize,
+}
+
+/// A source of raw lines: the file, or its decoded text.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Reads bytes, turning every CR into LF: for files whose lines end in CR alone. The mapping
+/// keeps the length, so byte offsets (and the raw-line lookups built on them) stay true.
+struct CrAsLf<R>(R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for CrAsLf<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
+/// A kit file opened for reading: its bytes as UTF-8 with LF or CRLF line ends.
+struct Input {
+    reader: Box<dyn Read>,
+    raw: Box<dyn ReadSeek>,
+    len: u64,
+    ends_with_newline: bool,
+}
+
+/// Why a kit file could not be read at all.
+struct InputError {
+    code: &'static str,
+    message: String,
+    help: String,
+}
+
+/// Opens a kit file: only a regular file inside the kit folder (never a FIFO, a device, a
+/// folder or a link out of the kit); a UTF-16 file with a byte-order mark is decoded, and a file
+/// whose lines end in CR alone reads like LF.
+fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> {
+    let mut file = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
+        code: "not-a-file",
+        message: format!("`{name}` {}", r.describe()),
+        help: r.help().to_string(),
+    })?;
+    let io_err = |e: io::Error| InputError {
+        code: "unreadable-file",
+        message: format!("cannot read `{name}`: {e}"),
+        help: "check the file's permissions".into(),
+    };
+    let len = file.metadata().map_err(io_err)?.len();
+    let mut head = vec![0u8; 64 * 1024];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    head.truncate(got);
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        let little = head[0] == 0xFF;
+        let mut bytes = head;
+        file.read_to_end(&mut bytes).map_err(io_err)?;
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], *c.get(1).unwrap_or(&0)];
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        let odd = (bytes.len() - 2) % 2 == 1;
+        let text = match String::from_utf16(&units) {
+            Ok(t) if !odd => t,
+            _ => {
+                return Err(InputError {
+                    code: "bad-encoding",
+                    message: format!(
+                        "`{name}` starts with a UTF-16 byte-order mark but is not valid UTF-16"
+                    ),
+                    help: "save the file as UTF-8".into(),
+                });
+            }
+        };
+        let text = if text.contains('\r') && !text.contains('\n') {
+            text.replace('\r', "\n")
+        } else {
+            text
+        };
+        let bytes = text.into_bytes();
+        let len = bytes.len() as u64;
+        let ends_with_newline = bytes.last().is_none_or(|&b| b == b'\n');
+        return Ok(Input {
+            reader: Box::new(io::Cursor::new(bytes.clone())),
+            raw: Box::new(io::Cursor::new(bytes)),
+            len,
+            ends_with_newline,
+        });
+    }
+    // Lines end in CR alone when the first line end is a CR not followed by LF.
+    let cr_only = head
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .is_some_and(|i| head[i] == b'\r' && head.get(i + 1).is_some_and(|&b| b != b'\n'));
+    let last = if len == 0 {
+        None
+    } else if (len as usize) <= head.len() {
+        head.last().copied()
+    } else {
+        let mut f = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
+            code: "not-a-file",
+            message: format!("`{name}` {}", r.describe()),
+            help: r.help().to_string(),
+        })?;
+        let mut b = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| f.read_exact(&mut b))
+            .map_err(io_err)?;
+        Some(b[0])
+    };
+    let ends_with_newline = last.is_none_or(|b| b == b'\n' || (cr_only && b == b'\r'));
+    let raw = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
+        code: "not-a-file",
+        message: format!("`{name}` {}", r.describe()),
+        help: r.help().to_string(),
+    })?;
+    let rest = io::Cursor::new(head).chain(file);
+    if cr_only {
+        Ok(Input {
+            reader: Box::new(CrAsLf(rest)),
+            raw: Box::new(CrAsLf(raw)),
+            len,
+            ends_with_newline,
+        })
+    } else {
+        Ok(Input {
+            reader: Box::new(rest),
+            raw: Box::new(raw),
+            len,
+            ends_with_newline,
+        })
+    }
 }
 
 impl FileCtx {
@@ -226,8 +442,9 @@ impl FileCtx {
         let n = f.read(&mut buf).ok()?;
         buf.truncate(n);
         // Skip the blank lines (and a CRLF's leftover newline) before the row.
+        let eol = |b: &u8| *b == b'\n' || *b == b'\r';
         let mut from = 0;
-        while let Some(nl) = buf[from..].iter().position(|&b| b == b'\n') {
+        while let Some(nl) = buf[from..].iter().position(eol) {
             if buf[from..from + nl].iter().all(u8::is_ascii_whitespace) {
                 from += nl + 1;
             } else {
@@ -235,7 +452,7 @@ impl FileCtx {
             }
         }
         let rest = &buf[from..];
-        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let end = rest.iter().position(eol).unwrap_or(rest.len());
         let line = String::from_utf8_lossy(&rest[..end])
             .trim_end_matches('\r')
             .to_string();
@@ -285,6 +502,7 @@ impl<'a> Reader<'a> {
             sourced,
             bases,
             interner: FastSet::default(),
+            bare_date: false,
         }
     }
 
@@ -312,6 +530,23 @@ impl<'a> Reader<'a> {
         match ty {
             Ty::Id | Ty::Person if intern => Ok(Val::Str(self.intern(raw))),
             Ty::Id | Ty::Person | Ty::Text => Ok(Val::Str(Id::new(raw))),
+            Ty::Ts if raw.len() == 10 && parse_date(raw).is_ok() => {
+                // A bare date (v2): 23:59:59 that day in the org time zone.
+                let d = parse_date(raw).expect("checked");
+                let tz = self.opts.org_tz.clone().unwrap_or(TimeZone::UTC);
+                match d.at(23, 59, 59, 0).to_zoned(tz) {
+                    Ok(z) => {
+                        self.bare_date = true;
+                        Ok(Val::Ts(z.timestamp()))
+                    }
+                    Err(e) => bad(
+                        "bad-timestamp",
+                        format!("`{raw}` cannot be placed in the org time zone ({e})"),
+                        "write it as `2026-03-06T17:05:00-05:00` (date, `T`, time, offset or `Z`)"
+                            .into(),
+                    ),
+                }
+            }
             Ty::Ts => match parse_ts(raw, self.opts.naive_tz.as_ref()) {
                 Ok(t) => Ok(Val::Ts(t)),
                 Err(TsError::Naive) => bad(
@@ -516,7 +751,11 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 match self.parse_cell(f.ty, raw, interned[fi]) {
-                    Ok(v) => vals[fi] = v,
+                    Ok(v) => {
+                        // Adapters count the bare dates of their exports themselves.
+                        self.bare_date = false;
+                        vals[fi] = v
+                    }
                     Err(CellError::Bad {
                         code,
                         message,
@@ -626,7 +865,10 @@ impl<'a> Reader<'a> {
         let mut diags = Vec::new();
         let csv_path = self.dir.join(format!("{}.csv", schema.stem));
         let jsonl_path = self.dir.join(format!("{}.jsonl", schema.stem));
-        let (has_csv, has_jsonl) = (csv_path.is_file(), jsonl_path.is_file());
+        // Whatever stands at the name counts as the file (a folder, a FIFO, a broken link): it is
+        // refused below, never taken for a missing file.
+        let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+        let (has_csv, has_jsonl) = (exists(&csv_path), exists(&jsonl_path));
         if !has_csv && !has_jsonl {
             return (Vec::new(), info, diags);
         }
@@ -655,34 +897,27 @@ impl<'a> Reader<'a> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         info.name = Some(name.clone());
-        let file = match File::open(&path) {
-            Ok(f) => f,
+        let input = match open_input(&path, self.dir, &name) {
+            Ok(i) => i,
             Err(e) => {
-                let msg = format!("cannot read `{name}`: {e}");
-                diags.push(Diagnostic::error("unreadable-file", msg.clone()).file(name));
-                info.problem = Some(msg);
+                diags.push(
+                    Diagnostic::error(e.code, e.message.clone())
+                        .file(name)
+                        .help(e.help),
+                );
+                info.problem = Some(e.message);
                 return (Vec::new(), info, diags);
             }
         };
-        let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let ends_with_newline = File::open(&path)
-            .and_then(|mut f| {
-                let mut last = [0u8; 1];
-                if len > 0 {
-                    f.seek(SeekFrom::Start(len - 1))?;
-                    f.read_exact(&mut last)?;
-                }
-                Ok(last[0] == b'\n')
-            })
-            .unwrap_or(true);
         let mut ctx = FileCtx {
-            len,
-            ends_with_newline,
+            len: input.len,
+            ends_with_newline: input.ends_with_newline,
             name,
             cap: Capped::default(),
-            raw: File::open(&path).ok(),
+            raw: Some(input.raw),
             raw_lookups: 0,
         };
+        let file = input.reader;
         let mut out = Vec::new();
         let stats = if is_csv {
             self.load_csv::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out)
@@ -762,7 +997,7 @@ impl<'a> Reader<'a> {
     #[allow(clippy::too_many_arguments)]
     fn load_csv<T: Record>(
         &mut self,
-        file: File,
+        file: Box<dyn Read>,
         schema: &'static Schema,
         ctx: &mut FileCtx,
         diags: &mut Vec<Diagnostic>,
@@ -781,13 +1016,15 @@ impl<'a> Reader<'a> {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => {
+                // A 0-byte file is no evidence of zero records: an export that failed writes one.
                 ctx.push(
                     diags,
-                    Diagnostic::warning("empty-file", "the file is empty (not even a header row)")
+                    Diagnostic::error("empty-file", "the file is empty (not even a header row)")
                         .file(ctx.name.clone())
                         .line(1)
-                        .help(format!("write the header row: `{}`", header_line(schema))),
+                        .help(format!("export the file again; a kind with no records is a header row alone: `{}`", header_line(schema))),
                 );
+                stats.problem = Some(format!("{} is empty (0 bytes, no header)", ctx.name));
                 return stats;
             }
             Err(e) => {
@@ -801,6 +1038,27 @@ impl<'a> Reader<'a> {
                 stats.problem = Some(format!("{}: {msg}", ctx.name));
                 return stats;
             }
+        }
+        if rec.as_slice().contains(&0) || std::str::from_utf8(rec.as_slice()).is_err() {
+            let what = if rec.as_slice().contains(&0) {
+                "NUL bytes"
+            } else {
+                "bytes that are not UTF-8"
+            };
+            let msg = format!("the header row holds {what}: the file is not UTF-8 text");
+            ctx.push(
+                diags,
+                Diagnostic::error("bad-encoding", msg.clone())
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .help("save the file as UTF-8 (a UTF-16 file is read when it starts with its byte-order mark)"),
+            );
+            stats.problem = Some(format!("{}: {msg}", ctx.name));
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                stats.rows += 1;
+                stats.rejected += 1;
+            }
+            return stats;
         }
         let header: Vec<String> = rec
             .iter()
@@ -822,20 +1080,89 @@ impl<'a> Reader<'a> {
         for (j, h) in header.iter().enumerate() {
             match schema.index(h) {
                 Some(i) if col_of[i].is_none() => col_of[i] = Some(j),
-                Some(_) => ctx.push(
-                    diags,
-                    Diagnostic::warning(
-                        "duplicate-column",
-                        format!("column `{h}` appears twice; the first one is used"),
-                    )
-                    .file(ctx.name.clone())
-                    .line(1)
-                    .column(csv_field_span(&header_raw, j).0)
-                    .field(h.clone()),
-                ),
+                Some(_) => {
+                    let msg = format!("column `{h}` appears twice");
+                    let (col, width) = csv_field_span(&header_raw, j);
+                    ctx.push(
+                        diags,
+                        Diagnostic::error("duplicate-column", msg.clone())
+                            .file(ctx.name.clone())
+                            .line(1)
+                            .column(col)
+                            .snippet(header_raw.clone(), width)
+                            .field(h.clone())
+                            .help("keep one column of each name: which of the two holds the evidence cannot be guessed"),
+                    );
+                    stats.problem.get_or_insert(format!("{}: {msg}", ctx.name));
+                }
                 None if h.is_empty() => {}
                 None => unknown.push((j, h.clone())),
             }
+        }
+        if col_of.iter().all(Option::is_none) {
+            let delimiter = detect_delimiter(&header_raw);
+            let msg = match delimiter {
+                Some(d) => format!(
+                    "the header names no column of `{}`: the file seems to be separated by {d}, not by commas",
+                    schema.stem
+                ),
+                None => format!("the header names no column of `{}`", schema.stem),
+            };
+            ctx.push(
+                diags,
+                Diagnostic::error("no-known-column", msg.clone())
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .snippet(header_raw.clone(), 0)
+                    .help(match delimiter {
+                        Some(_) => format!(
+                            "save it as comma-separated CSV with the header `{}`",
+                            header_line(schema)
+                        ),
+                        None => format!(
+                            "the first row must be the header: `{}`",
+                            header_line(schema)
+                        ),
+                    }),
+            );
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                stats.rows += 1;
+                stats.rejected += 1;
+            }
+            stats.problem = Some(format!("{}: {msg}", ctx.name));
+            return stats;
+        }
+        // An unknown column that is a near miss of an absent field would leave that field null
+        // in every row: an error, not a warning (kit format v2).
+        let mut near = Vec::new();
+        unknown.retain(|(j, h)| {
+            let hit = did_you_mean(h, schema.fields.iter().map(|f| f.name))
+                .filter(|s| schema.index(s).is_some_and(|i| col_of[i].is_none()));
+            match hit {
+                Some(f) => {
+                    near.push((*j, h.clone(), f));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (j, h, f) in &near {
+            let msg = format!(
+                "column `{h}` is not a column of `{}`, but `{f}` is",
+                schema.stem
+            );
+            let (col, width) = csv_field_span(&header_raw, *j);
+            ctx.push(
+                diags,
+                Diagnostic::error("near-miss-column", msg.clone())
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .column(col)
+                    .snippet(header_raw.clone(), width)
+                    .field(h.clone())
+                    .help(format!("rename the column to `{f}`; as written, every row would read `{f}` as empty")),
+            );
+            stats.problem.get_or_insert(format!("{}: {msg}", ctx.name));
         }
         if !unknown.is_empty() {
             let names: Vec<String> = unknown.iter().map(|(_, h)| format!("`{h}`")).collect();
@@ -1008,27 +1335,41 @@ impl<'a> Reader<'a> {
                 continue;
             }
             stats.rows += 1;
-            if rec.len() > ncols && rec.iter().skip(ncols).any(|f| !f.trim_ascii().is_empty()) {
+            if rec.len() != ncols {
+                // Too many fields: an unquoted comma; too few: a missing comma, or a file cut off
+                // mid-row. Either way a field may be lost, so the row is rejected (kit format v2).
                 let d = Diagnostic::error(
                     "bad-row",
                     format!("expected {ncols} fields as in the header, found {}", rec.len()),
                 )
                 .file(ctx.name.clone())
                 .line(line)
-                .help("check for an extra comma, or quote values that contain commas; the row was skipped");
+                .help(if rec.len() > ncols {
+                    "check for an extra comma, or quote values that contain commas; the row was skipped"
+                } else {
+                    "check for a missing comma or a line cut off (an export cut short ends with one); the row was skipped"
+                });
                 ctx.push_row(diags, d, pos.byte);
                 stats.rejected += 1;
                 continue;
             }
-            if rec.len() < ncols {
-                let d = Diagnostic::warning(
-                    "short-row",
-                    format!("expected {ncols} fields as in the header, found {}; the missing ones are read as empty", rec.len()),
+            let bytes = rec.as_slice();
+            if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
+                let nul = bytes.contains(&0);
+                let d = Diagnostic::error(
+                    if nul { "nul-byte" } else { "bad-utf8" },
+                    if nul {
+                        "the row holds a NUL byte".to_string()
+                    } else {
+                        "the row holds bytes that are not UTF-8".to_string()
+                    },
                 )
                 .file(ctx.name.clone())
                 .line(line)
-                .help("check for a missing comma or a cut-off line");
-                ctx.push_row(diags, d, pos.byte);
+                .help("save the file as UTF-8 text; the row was skipped");
+                ctx.push(diags, d);
+                stats.rejected += 1;
+                continue;
             }
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
@@ -1036,7 +1377,7 @@ impl<'a> Reader<'a> {
                 let Some(j) = col_of[i] else { continue };
                 let bytes = rec.get(j).unwrap_or(b"");
                 let raw = match std::str::from_utf8(bytes) {
-                    Ok(s) => s.trim(),
+                    Ok(s) => unneutralise(s.trim()),
                     Err(_) => {
                         ok = false;
                         let d = self.cell_diag(
@@ -1087,6 +1428,9 @@ impl<'a> Reader<'a> {
                 }
                 match self.parse_cell(f.ty, raw, interned[i]) {
                     Ok(v) => {
+                        if std::mem::take(&mut self.bare_date) {
+                            empties.note_bare(i, line);
+                        }
                         if interned[i]
                             && let Val::Str(a) = &v
                         {
@@ -1164,7 +1508,7 @@ impl<'a> Reader<'a> {
     #[allow(clippy::too_many_arguments)]
     fn load_jsonl<T: Record>(
         &mut self,
-        file: File,
+        file: Box<dyn Read>,
         schema: &'static Schema,
         ctx: &mut FileCtx,
         diags: &mut Vec<Diagnostic>,
@@ -1174,6 +1518,7 @@ impl<'a> Reader<'a> {
         let mut stats = Stats::default();
         let mut unknown: BTreeSet<String> = BTreeSet::new();
         let mut first_unknown_line = 0;
+        let mut seen_field = vec![false; schema.fields.len()];
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
         let mut empties = Empties::new(schema);
         let interned: Vec<bool> = schema
@@ -1218,6 +1563,17 @@ impl<'a> Reader<'a> {
                 continue;
             }
             stats.rows += 1;
+            if text.contains('\0') {
+                stats.rejected += 1;
+                ctx.push(
+                    diags,
+                    Diagnostic::error("nul-byte", "the line holds a NUL byte")
+                        .file(ctx.name.clone())
+                        .line(line_no)
+                        .help("save the file as UTF-8 text; the line was skipped"),
+                );
+                continue;
+            }
             let obj: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
                 Ok(o) => o,
                 Err(e) => {
@@ -1235,9 +1591,13 @@ impl<'a> Reader<'a> {
                 }
             };
             for k in obj.keys() {
-                if schema.index(k).is_none() && unknown.insert(k.clone()) && first_unknown_line == 0
-                {
-                    first_unknown_line = line_no;
+                match schema.index(k) {
+                    Some(i) => seen_field[i] = true,
+                    None => {
+                        if unknown.insert(k.clone()) && first_unknown_line == 0 {
+                            first_unknown_line = line_no;
+                        }
+                    }
                 }
             }
             let mut ok = true;
@@ -1311,7 +1671,12 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 match self.parse_cell(f.ty, raw, interned[i]) {
-                    Ok(v) => vals[i] = v,
+                    Ok(v) => {
+                        if std::mem::take(&mut self.bare_date) {
+                            empties.note_bare(i, line_no);
+                        }
+                        vals[i] = v
+                    }
                     Err(CellError::Bad {
                         code,
                         message,
@@ -1348,6 +1713,54 @@ impl<'a> Reader<'a> {
             out.push(T::build(&mut Vals(&mut vals), Loc::file(T::KIND, line_no)));
         }
         empties.report(schema, ctx, diags);
+        if line_no == 0 {
+            ctx.push(
+                diags,
+                Diagnostic::error("empty-file", "the file is empty (0 bytes)")
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .help(format!(
+                        "export the file again; a kind with no records is a CSV file with the header row alone: `{}`",
+                        header_line(schema)
+                    )),
+            );
+            stats.problem = Some(format!("{} is empty (0 bytes)", ctx.name));
+        }
+        // A near miss of a field no record has would leave that field null everywhere.
+        let seen_fields: BTreeSet<&str> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| seen_field[*i])
+            .map(|(_, f)| f.name)
+            .collect();
+        let mut near = Vec::new();
+        unknown.retain(|h| {
+            match did_you_mean(h, schema.fields.iter().map(|f| f.name))
+                .filter(|f| !seen_fields.contains(f))
+            {
+                Some(f) => {
+                    near.push((h.clone(), f));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (h, f) in near {
+            let msg = format!(
+                "field `{h}` is not a field of `{}`, but `{f}` is",
+                schema.stem
+            );
+            ctx.push(
+                diags,
+                Diagnostic::error("near-miss-column", msg.clone())
+                    .file(ctx.name.clone())
+                    .line(first_unknown_line)
+                    .field(h)
+                    .help(format!("rename the field to `{f}`; as written, every record would read `{f}` as empty")),
+            );
+            stats.problem.get_or_insert(format!("{}: {msg}", ctx.name));
+        }
         if !unknown.is_empty() {
             let names: Vec<String> = unknown.iter().map(|h| format!("`{h}`")).collect();
             ctx.push(
@@ -1378,6 +1791,28 @@ struct Stats {
     rows: u32,
     rejected: u32,
     problem: Option<String>,
+}
+
+/// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
+/// injection: `'=1+2`) reads as what it protects (`=1+2`).
+fn unneutralise(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &cell[1..],
+        _ => cell,
+    }
+}
+
+/// The separator a header row seems to use instead of commas, named for a message.
+fn detect_delimiter(header: &str) -> Option<&'static str> {
+    [
+        (';', "semicolons (`;`)"),
+        ('\t', "tabs"),
+        ('|', "vertical bars (`|`)"),
+    ]
+    .into_iter()
+    .filter(|(c, _)| header.contains(*c))
+    .max_by_key(|(c, _)| header.matches(*c).count())
+    .map(|(_, name)| name)
 }
 
 /// The CSV header row of a kind, in the spec's order.

@@ -79,7 +79,10 @@ fn naive_timestamps_in_the_org_zone_when_configured() {
             "people.csv",
             "person_id,start_date,terminated_at\np2,2024-02-01,2026-03-06T17:05:00\n",
         )],
-        ReadOptions { naive_tz: Some(tz) },
+        ReadOptions {
+            naive_tz: Some(tz),
+            ..Default::default()
+        },
     );
     assert!(d.is_empty());
     assert_eq!(
@@ -268,22 +271,35 @@ fn an_unterminated_quote_is_reported_with_the_lines_it_swallowed() {
 }
 
 #[test]
-fn short_rows_read_as_empty_and_trailing_commas_are_fine() {
+fn short_and_long_rows_are_rejected() {
+    // v2: a row with fewer or more fields than the header may have lost a field; it is an error
+    // of the file, whatever the extra fields hold.
     let (kit, d) = read(
-        &[("vendors.csv", "vendor_id,name,tier\nv1,a\nv2,b,1,\n")],
+        &[(
+            "vendors.csv",
+            "vendor_id,name,tier\nv1,a\nv2,b,1,\nv3,c,1\nv4,d",
+        )],
         ReadOptions::default(),
     );
-    let d = only(&d);
+    let got: Vec<(&str, Severity, Option<u32>)> =
+        d.iter().map(|d| (d.code, d.severity, d.line)).collect();
     assert_eq!(
-        (d.code, d.severity, d.line),
-        ("short-row", Severity::Warning, Some(2))
+        got,
+        [
+            ("bad-row", Severity::Error, Some(2)),
+            ("bad-row", Severity::Error, Some(3)),
+            ("bad-row", Severity::Error, Some(5)),
+        ]
     );
-    assert_eq!(kit.vendors.len(), 2);
-    assert_eq!(kit.vendors[0].tier, None);
+    assert_eq!(kit.vendors.len(), 1);
+    assert_eq!(
+        kit.file(Kind::Vendors).shortfall().as_deref(),
+        Some("vendors.csv: 3 rows rejected as bad input")
+    );
 }
 
 #[test]
-fn unknown_columns_are_a_warning_with_a_suggestion() {
+fn unknown_columns_are_a_warning_and_near_misses_an_error() {
     let (kit, d) = read(
         &[(
             "systems.csv",
@@ -291,18 +307,36 @@ fn unknown_columns_are_a_warning_with_a_suggestion() {
         )],
         ReadOptions::default(),
     );
-    let d = only(&d);
+    let got: Vec<(&str, Severity, Option<u32>, Option<u32>)> = d
+        .iter()
+        .map(|d| (d.code, d.severity, d.line, d.column))
+        .collect();
     assert_eq!(
-        (d.code, d.severity, d.line, d.column),
-        ("unknown-column", Severity::Warning, Some(1), Some(20))
+        got,
+        [
+            ("near-miss-column", Severity::Error, Some(1), Some(20)),
+            ("unknown-column", Severity::Warning, Some(1), Some(25)),
+        ]
     );
     assert!(
-        d.help.as_deref().unwrap_or("").contains("`teir` → `tier`?"),
+        d[0].help
+            .as_deref()
+            .unwrap_or("")
+            .contains("rename the column to `tier`"),
         "{:?}",
-        d.help
+        d[0].help
     );
     assert_eq!(kit.systems.len(), 1);
-    assert_eq!(kit.file(Kind::Systems).shortfall(), None);
+    assert!(kit.file(Kind::Systems).shortfall().is_some());
+    // The boundary: an unknown column that is no near miss of an absent field is a warning only.
+    let (_, d) = read(
+        &[(
+            "systems.csv",
+            "system_id,in_scope,tier,notes\nokta,true,1,x\n",
+        )],
+        ReadOptions::default(),
+    );
+    assert_eq!(only(&d).code, "unknown-column");
 }
 
 #[test]

@@ -1,0 +1,391 @@
+//! Kit format v2: "damaged files are errors, never quiet". Whatever could make records or fields
+//! disappear is an error of the file (so the controls that need it are `not_evidenced`); line
+//! endings and a UTF-16 byte-order mark do not change what is read; event files must cover every
+//! month of the window.
+
+use fieldcheck_kit::coverage::{AcceptedGap, Coverage};
+use fieldcheck_kit::{Diagnostic, Kind, Kit, ReadOptions, Severity, Window, read_kit};
+
+fn read_bytes(files: &[(&str, &[u8])], opts: &ReadOptions) -> (Kit, Vec<Diagnostic>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    read_kit(dir.path(), opts).expect("readable kit")
+}
+
+fn read(name: &str, text: &str) -> (Kit, Vec<Diagnostic>) {
+    read_bytes(&[(name, text.as_bytes())], &ReadOptions::default())
+}
+
+fn errors(d: &[Diagnostic]) -> Vec<(&'static str, Option<u32>)> {
+    d.iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code, d.line))
+        .collect()
+}
+
+const SYSTEMS: &str = "system_id,name,kind,tier,in_scope\nokta,Okta,idp,1,true\naws,AWS,cloud,1,true\ngh,GitHub,saas,2,false\n";
+
+#[test]
+fn a_zero_byte_file_is_an_error_not_an_empty_population() {
+    for name in ["systems.csv", "systems.jsonl"] {
+        let (kit, d) = read(name, "");
+        assert_eq!(errors(&d), [("empty-file", Some(1))], "{name}");
+        let why = kit.file(Kind::Systems).shortfall().expect("not relied on");
+        assert!(why.contains("empty"), "{why}");
+    }
+    // The boundary: a header row alone is a kind with no records, read without complaint.
+    let (kit, d) = read("systems.csv", "system_id,name,kind,tier,in_scope\n");
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(kit.file(Kind::Systems).shortfall(), None);
+}
+
+#[test]
+fn a_header_naming_a_column_twice_is_an_error() {
+    let (kit, d) = read(
+        "sessions.csv",
+        "session_id,system_id,session_id,started_at\ns1,aws,s9,2026-03-01T10:00:00Z\n",
+    );
+    assert_eq!(errors(&d), [("duplicate-column", Some(1))]);
+    assert_eq!(d[0].column, Some(22));
+    assert!(kit.file(Kind::Sessions).shortfall().is_some());
+}
+
+#[test]
+fn a_header_with_no_known_column_names_the_delimiter() {
+    let (kit, d) = read(
+        "systems.csv",
+        "system_id;name;kind;tier;in_scope\nokta;Okta;idp;1;true\n",
+    );
+    assert_eq!(errors(&d), [("no-known-column", Some(1))]);
+    assert!(d[0].message.contains("semicolons"), "{}", d[0].message);
+    assert!(kit.systems.is_empty());
+    assert_eq!(kit.file(Kind::Systems).rejected, 1);
+    let (_, d) = read("systems.csv", "system_id\tname\tkind\nokta\tOkta\tidp\n");
+    assert!(d[0].message.contains("tabs"), "{}", d[0].message);
+    let (_, d) = read("systems.csv", "a,b,c\n1,2,3\n");
+    assert_eq!(errors(&d), [("no-known-column", Some(1))]);
+}
+
+#[test]
+fn a_renamed_optional_column_is_a_near_miss_error() {
+    // `terminated` for `terminated_at`: every leaver would read as still employed.
+    let (kit, d) = read(
+        "people.csv",
+        "person_id,email,start_date,terminated\np1,a@x.io,2024-01-01,2026-03-01T17:00:00Z\n",
+    );
+    assert_eq!(errors(&d), [("near-miss-column", Some(1))]);
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap_or("")
+            .contains("`terminated_at`")
+    );
+    assert!(kit.file(Kind::People).shortfall().is_some());
+    // JSON Lines alike.
+    let (kit, d) = read(
+        "people.jsonl",
+        "{\"person_id\":\"p1\",\"start_date\":\"2024-01-01\",\"terminated\":\"2026-03-01T17:00:00Z\"}\n",
+    );
+    assert_eq!(errors(&d), [("near-miss-column", Some(1))]);
+    assert!(kit.file(Kind::People).shortfall().is_some());
+    // The boundary: a near miss of a field the file already has is only an unknown column.
+    let (kit, d) = read(
+        "people.csv",
+        "person_id,start_date,terminated_at,terminated\np1,2024-01-01,,\n",
+    );
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    assert_eq!(kit.file(Kind::People).shortfall(), None);
+}
+
+#[test]
+fn a_file_cut_mid_row_ends_with_a_rejected_row() {
+    let text = "session_id,system_id,started_at\ns1,aws,2026-03-01T10:00:00Z\ns2,aws";
+    let (kit, d) = read("sessions.csv", text);
+    assert_eq!(errors(&d), [("bad-row", Some(3))]);
+    assert_eq!(kit.sessions.len(), 1);
+    assert!(kit.file(Kind::Sessions).shortfall().is_some());
+}
+
+#[test]
+fn bytes_that_are_not_utf8_and_nuls_are_errors() {
+    let (kit, d) = read_bytes(
+        &[(
+            "systems.csv",
+            b"system_id,name,kind\nokta,Ok\xffta,idp\naws,AWS,cloud\nx,\x00y,other\n",
+        )],
+        &ReadOptions::default(),
+    );
+    assert_eq!(errors(&d), [("bad-utf8", Some(2)), ("nul-byte", Some(4))]);
+    assert_eq!(kit.systems.len(), 1);
+    assert!(kit.file(Kind::Systems).shortfall().is_some());
+    // An unmapped column's bad bytes count too: the row may be mis-split.
+    let (_, d) = read_bytes(
+        &[("systems.csv", b"system_id,notes\nokta,\xfe\n")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(errors(&d), [("bad-utf8", Some(2))]);
+    let (_, d) = read_bytes(
+        &[(
+            "systems.jsonl",
+            b"{\"system_id\":\"a\\u0000\"}\n{\"system_id\":\"b\"}\n",
+        )],
+        &ReadOptions::default(),
+    );
+    // A JSON escape is a value, not a byte: only a raw NUL is damage.
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    let (_, d) = read_bytes(
+        &[("systems.jsonl", b"{\"system_id\":\"a\x00\"}\n")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(errors(&d), [("nul-byte", Some(1))]);
+}
+
+fn utf16(text: &str, little: bool) -> Vec<u8> {
+    let mut out = if little {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for u in text.encode_utf16() {
+        out.extend(if little {
+            u.to_le_bytes()
+        } else {
+            u.to_be_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn utf16_with_a_bom_and_every_line_ending_read_the_same() {
+    let (clean, d) = read("systems.csv", SYSTEMS);
+    assert!(d.is_empty(), "{d:#?}");
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("crlf", SYSTEMS.replace('\n', "\r\n").into_bytes()),
+        ("cr", SYSTEMS.replace('\n', "\r").into_bytes()),
+        ("utf-16le", utf16(SYSTEMS, true)),
+        ("utf-16be", utf16(SYSTEMS, false)),
+        ("utf-16le cr", utf16(&SYSTEMS.replace('\n', "\r"), true)),
+    ];
+    for (what, bytes) in variants {
+        let (kit, d) = read_bytes(&[("systems.csv", &bytes)], &ReadOptions::default());
+        assert!(d.is_empty(), "{what}: {d:#?}");
+        assert_eq!(kit.systems.len(), clean.systems.len(), "{what}");
+        for (a, b) in kit.systems.iter().zip(&clean.systems) {
+            assert_eq!(
+                (&a.system_id, &a.name, a.tier, a.in_scope, a.loc),
+                (&b.system_id, &b.name, b.tier, b.in_scope, b.loc),
+                "{what}"
+            );
+        }
+    }
+    // A bad row in a CR-only file is named on its own line, with its text.
+    let (_, d) = read_bytes(
+        &[("systems.csv", b"system_id,tier\rokta,1\raws,9\r")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(errors(&d), [("out-of-range", Some(3))]);
+    assert_eq!(d[0].snippet.as_deref(), Some("aws,9"));
+    // JSON Lines with CR endings.
+    let (kit, d) = read_bytes(
+        &[(
+            "systems.jsonl",
+            b"{\"system_id\":\"a\"}\r{\"system_id\":\"b\"}\r",
+        )],
+        &ReadOptions::default(),
+    );
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(kit.systems.len(), 2);
+    // A BOM that is followed by something that is not UTF-16 is an error, not a guess.
+    let (kit, d) = read_bytes(
+        &[("systems.csv", b"\xff\xfes\x00y")],
+        &ReadOptions::default(),
+    );
+    assert_eq!(errors(&d), [("bad-encoding", None)]);
+    assert!(kit.file(Kind::Systems).shortfall().is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn folders_fifos_and_links_out_of_the_kit_are_refused_unopened() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let kit_dir = root.path().join("kit");
+    std::fs::create_dir(&kit_dir).unwrap();
+    let secret = root.path().join("secret.csv");
+    std::fs::write(&secret, "system_id\nTOP-SECRET-LINE\n").unwrap();
+    std::os::unix::fs::symlink(&secret, kit_dir.join("systems.csv")).unwrap();
+    std::fs::create_dir(kit_dir.join("people.csv")).unwrap();
+    std::os::unix::fs::symlink(kit_dir.join("gone.csv"), kit_dir.join("vendors.csv")).unwrap();
+    let fifo = kit_dir.join("sessions.csv");
+    let has_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    // Inside the kit, a link is followed.
+    std::fs::write(kit_dir.join("real-keys.csv"), "key_id\nk1\n").unwrap();
+    std::os::unix::fs::symlink(kit_dir.join("real-keys.csv"), kit_dir.join("keys.csv")).unwrap();
+    let (kit, d) = read_kit(&kit_dir, &ReadOptions::default()).expect("kit");
+    let refused: Vec<(&str, String)> = d
+        .iter()
+        .filter(|d| d.code == "not-a-file")
+        .map(|d| (d.code, d.file.clone().unwrap_or_default()))
+        .collect();
+    let mut expect = vec![
+        ("not-a-file", "systems.csv".to_string()),
+        ("not-a-file", "people.csv".to_string()),
+        ("not-a-file", "vendors.csv".to_string()),
+    ];
+    if has_fifo {
+        expect.push(("not-a-file", "sessions.csv".to_string()));
+    }
+    let mut got = refused.clone();
+    got.sort();
+    expect.sort();
+    assert_eq!(got, expect);
+    for kind in [Kind::Systems, Kind::People, Kind::Vendors] {
+        assert!(kit.file(kind).shortfall().is_some(), "{kind:?}");
+    }
+    assert!(kit.systems.is_empty());
+    let all = format!("{d:?}");
+    assert!(
+        !all.contains("TOP-SECRET-LINE"),
+        "the outside file was read"
+    );
+    assert_eq!(kit.keys.len(), 1);
+}
+
+#[test]
+fn a_bare_date_in_a_timestamp_field_is_the_end_of_that_day_with_a_note() {
+    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let opts = ReadOptions {
+        org_tz: Some(tz),
+        ..Default::default()
+    };
+    let (kit, d) = read_bytes(
+        &[(
+            "people.csv",
+            b"person_id,start_date,terminated_at\np1,2024-01-01,2026-03-06\np2,2024-01-01,2026-07-01\np3,2024-01-01,2026-03-06T17:00:00Z\n",
+        )],
+        &opts,
+    );
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    let notes: Vec<_> = d.iter().filter(|d| d.code == "bare-date").collect();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].severity, Severity::Note);
+    assert_eq!(notes[0].line, Some(2));
+    assert!(notes[0].message.starts_with("2 `terminated_at` values"));
+    assert_eq!(
+        kit.people[0].terminated_at.unwrap().to_string(),
+        "2026-03-07T04:59:59Z"
+    );
+    assert_eq!(
+        kit.people[1].terminated_at.unwrap().to_string(),
+        "2026-07-02T03:59:59Z"
+    );
+}
+
+#[test]
+fn neutralised_cells_read_as_what_they_protect() {
+    let (kit, d) = read("systems.csv", "system_id,name\n'=1+2,'-x\n'plain,'@y\n");
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(&*kit.systems[0].system_id, "=1+2");
+    assert_eq!(kit.systems[0].name.as_deref(), Some("-x"));
+    // Only the prefix a neutralising writer adds is taken off.
+    assert_eq!(&*kit.systems[1].system_id, "'plain");
+}
+
+fn window() -> Window {
+    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    Window::new(
+        "2026-01-01".parse().unwrap(),
+        "2026-06-30".parse().unwrap(),
+        tz,
+        "America/New_York",
+    )
+}
+
+/// A deploys file with `per_month` rows in each month of the first half of 2026 but `skip`.
+fn deploys(per_month: u32, skip: &[u32]) -> String {
+    let mut s = String::from("deploy_id,system_id,environment,deployed_at\n");
+    for m in 1..=6 {
+        if skip.contains(&m) {
+            continue;
+        }
+        for i in 0..per_month {
+            s.push_str(&format!(
+                "d{m}-{i},aws,production,2026-{m:02}-{:02}T15:00:00Z\n",
+                i % 27 + 1
+            ));
+        }
+    }
+    s
+}
+
+fn with_coverage(min: u32, accepted: Vec<AcceptedGap>) -> ReadOptions {
+    ReadOptions {
+        coverage: Some(Coverage {
+            window: window(),
+            min_monthly: min,
+            accepted,
+        }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_busy_event_file_with_an_empty_month_has_a_coverage_gap() {
+    // 25 a month over five months: 125 rows ≥ 20 × 6, so the empty May is a gap.
+    let text = deploys(25, &[5]);
+    let (kit, d) = read_bytes(
+        &[("deploys.csv", text.as_bytes())],
+        &with_coverage(20, vec![]),
+    );
+    assert_eq!(errors(&d), [("coverage-gap", None)]);
+    assert!(d[0].message.contains("2026-05"), "{}", d[0].message);
+    assert!(d[0].message.contains("averages 21"), "{}", d[0].message);
+    let why = kit.file(Kind::Deploys).shortfall().expect("gap");
+    assert!(why.contains("2026-05"), "{why}");
+    // The boundary: below the floor (119 rows < 120) a quiet month is plausible.
+    let text = deploys(24, &[5]);
+    let few: String = text.lines().take(120).map(|l| format!("{l}\n")).collect();
+    let (kit, d) = read_bytes(
+        &[("deploys.csv", few.as_bytes())],
+        &with_coverage(20, vec![]),
+    );
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    assert_eq!(kit.file(Kind::Deploys).shortfall(), None);
+    // Every month present: nothing to say.
+    let (_, d) = read_bytes(
+        &[("deploys.csv", deploys(25, &[]).as_bytes())],
+        &with_coverage(20, vec![]),
+    );
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn an_accepted_gap_is_a_note() {
+    let gap = AcceptedGap {
+        kind: Kind::Deploys,
+        month: "2026-05".into(),
+        reason: "deploy freeze for the migration".into(),
+    };
+    let text = deploys(25, &[5]);
+    let (kit, d) = read_bytes(
+        &[("deploys.csv", text.as_bytes())],
+        &with_coverage(20, vec![gap.clone()]),
+    );
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    assert_eq!(d[0].code, "coverage-gap-accepted");
+    assert!(d[0].message.contains("deploy freeze"));
+    assert_eq!(kit.file(Kind::Deploys).shortfall(), None);
+    // Accepting May does not accept March (30 a month over four months: 120 ≥ 20 × 6).
+    let text = deploys(30, &[3, 5]);
+    let (_, d) = read_bytes(
+        &[("deploys.csv", text.as_bytes())],
+        &with_coverage(20, vec![gap]),
+    );
+    assert_eq!(errors(&d), [("coverage-gap", None)]);
+    assert!(d.iter().any(|d| d.message.contains("2026-03")));
+}
