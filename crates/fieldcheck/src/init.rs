@@ -12,7 +12,7 @@ use fieldcheck_kit::{Kind, header_line};
 pub fn config_template() -> String {
     let mut o = String::new();
     o.push_str(
-        "# fieldcheck.toml: the evidence kit's config (format v1).\n\
+        "# fieldcheck.toml: the evidence kit's config (format v2).\n\
          # Every file of the kit is described in docs/evidence-kit.md; run `fieldcheck controls` for the tests.\n\
          \n\
          [org]\n\
@@ -25,6 +25,12 @@ pub fn config_template() -> String {
          \n\
          [evidence]\n\
          # naive_timestamps = \"reject\"      # or \"org\": read timestamps without an offset in the org time zone\n\
+         # coverage_min_monthly = 20          # an event file this busy must have a row in every month of the window\n\
+         # A month an event file may have no row, and why (otherwise a `coverage-gap` error):\n\
+         # [[evidence.accepted_gaps]]\n\
+         # file = \"sessions\"\n\
+         # month = \"2026-05\"\n\
+         # reason = \"bastion decommissioned for the migration; no production access that month\"\n\
          \n\
          [sampling]\n\
          # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
