@@ -148,11 +148,12 @@ ALTER TABLE exceptions ADD COLUMN response TEXT;
 ALTER TABLE exceptions ADD COLUMN response_by TEXT;
 ALTER TABLE exceptions ADD COLUMN response_at TEXT;
 CREATE TABLE IF NOT EXISTS populations (
-    run BIGINT NOT NULL,
+    audit_window TEXT NOT NULL,
     control TEXT NOT NULL,
     test TEXT NOT NULL,
+    run BIGINT NOT NULL,
     items TEXT NOT NULL,
-    PRIMARY KEY (run, control, test)
+    PRIMARY KEY (audit_window, control, test)
 );
 ",
 )];

@@ -916,12 +916,10 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         }
     }
     // Items that left a population since the last recorded run of the same window that tested it
-    // on complete evidence; then this run's complete populations, for the next one.
+    // on complete evidence; then this run's complete populations replace those, for the next one
+    // (one row per window and test keeps the register's size bounded).
     let previous = db.query(
-        "SELECT p.run, p.control, p.test, p.items FROM populations p JOIN runs r ON r.id = p.run
-         WHERE r.audit_window = ?1 AND p.run = (SELECT MAX(q.run) FROM populations q JOIN runs s ON s.id = q.run
-                                                WHERE s.audit_window = ?1 AND q.control = p.control AND q.test = p.test)
-         ORDER BY p.control, p.test",
+        "SELECT run, control, test, items FROM populations WHERE audit_window = ?1 ORDER BY control, test",
         &[run.window.as_str().into()],
     )?;
     for row in &previous {
@@ -952,8 +950,9 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
     for c in run.controls.iter().filter(|c| c.unverifiable.is_none()) {
         for t in &c.tests {
             db.exec(
-                "INSERT INTO populations (run, control, test, items) VALUES (?1, ?2, ?3, ?4)",
-                &[run_id.into(), c.control.as_str().into(), t.test.as_str().into(), join_items(&t.items).into()],
+                "INSERT INTO populations (audit_window, control, test, run, items) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (audit_window, control, test) DO UPDATE SET run = excluded.run, items = excluded.items",
+                &[run.window.as_str().into(), c.control.as_str().into(), t.test.as_str().into(), run_id.into(), join_items(&t.items).into()],
             )?;
         }
     }
