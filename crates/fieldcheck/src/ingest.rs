@@ -78,13 +78,14 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                 write_record(
                     &mut provenance,
                     [
-                    name.as_str(),
-                    &starts.to_string(),
-                    raw.map_or("", |r| r.adapter.as_str()),
-                    raw.map_or("", |r| r.path.as_str()),
-                    &row.origin.line.to_string(),
-                    row.origin.path.as_deref().unwrap_or(""),
-                ])?;
+                        name.as_str(),
+                        &starts.to_string(),
+                        raw.map_or("", |r| r.adapter.as_str()),
+                        raw.map_or("", |r| r.path.as_str()),
+                        &row.origin.line.to_string(),
+                        row.origin.path.as_deref().unwrap_or(""),
+                    ],
+                )?;
             }
             let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(out_dir.join(&name), bytes)

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fieldcheck_controls::Audit;
-use fieldcheck_kit::{Config, Kit};
 use fieldcheck_controls::Status;
+use fieldcheck_kit::{Config, Kit};
 use fieldcheck_register::{
     Evaluated, Exception, Filter, Found, Population, Reconciled, Register, Run, RunSummary,
 };
@@ -166,7 +166,11 @@ fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
     };
     // The files it needs, and identities.csv, which resolves people wherever people are read.
     let mut reads: Vec<String> = c.meta.needs.iter().map(|n| format!("{n}.csv")).collect();
-    if c.meta.needs.iter().any(|n| n == "people" || n == "accounts") {
+    if c.meta
+        .needs
+        .iter()
+        .any(|n| n == "people" || n == "accounts")
+    {
         reads.push("identities.csv".into());
     }
     Evaluated {
@@ -443,7 +447,10 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
         let _ = writeln!(o, "  accepted   by {by} until {until}: {why}");
     }
     if let Some(why) = &e.unverified {
-        let _ = writeln!(o, "  unverified {why} (not found by the latest run, which could not verify a fix)");
+        let _ = writeln!(
+            o,
+            "  unverified {why} (not found by the latest run, which could not verify a fix)"
+        );
     }
     let _ = writeln!(o, "  detail     {}", e.detail);
     if let Some((text, by, at)) = &e.response {

@@ -20,7 +20,15 @@ fn at(now: &str, args: &[&str]) -> Output {
 
 /// A recorded audit of `kit` into `db`, which must run (exit 0 or 1); its stderr.
 fn record(kit: &Path, db: &Path, now: &str, extra: &[&str]) -> String {
-    let mut args = vec!["audit", s(kit), "--record", "--database", s(db), "--format", "json"];
+    let mut args = vec![
+        "audit",
+        s(kit),
+        "--record",
+        "--database",
+        s(db),
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     let o = at(now, &args);
     assert!(
@@ -33,7 +41,14 @@ fn record(kit: &Path, db: &Path, now: &str, extra: &[&str]) -> String {
 
 /// The register's exceptions as JSON.
 fn exceptions(db: &Path, filter: &[&str]) -> Vec<Value> {
-    let mut args = vec!["exceptions", "--database", s(db), "list", "--format", "json"];
+    let mut args = vec![
+        "exceptions",
+        "--database",
+        s(db),
+        "list",
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(filter);
     let o = at(NOW, &args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -47,7 +62,15 @@ fn exceptions(db: &Path, filter: &[&str]) -> Vec<Value> {
 fn show(db: &Path, id: &str) -> Value {
     let o = at(
         NOW,
-        &["exceptions", "--database", s(db), "show", id, "--format", "json"],
+        &[
+            "exceptions",
+            "--database",
+            s(db),
+            "show",
+            id,
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("json")
@@ -140,7 +163,11 @@ fn a_deleted_file_remediates_nothing_and_says_why_once() {
         .iter()
         .filter(|c| c["field"] == "unverified")
         .collect();
-    assert_eq!(unverified.len(), 1, "said when it first appears, not every run");
+    assert_eq!(
+        unverified.len(),
+        1,
+        "said when it first appears, not every run"
+    );
     assert_eq!(unverified[0]["new"], "vendors.csv is missing");
     assert_eq!(unverified[0]["run"], 2);
 }
@@ -155,10 +182,7 @@ fn a_deleted_deviating_row_is_not_a_fix_and_its_departure_is_printed() {
         .as_str()
         .expect("item")
         .to_string();
-    assert_eq!(
-        filter_rows(&kit.join("deploys.csv"), |c| c[0] != deploy),
-        1
-    );
+    assert_eq!(filter_rows(&kit.join("deploys.csv"), |c| c[0] != deploy), 1);
     let err = record(&kit, &db, "2026-10-21T15:00:00Z", &[]);
     assert!(err.contains("0 remediated"), "{err}");
     assert!(
@@ -168,7 +192,10 @@ fn a_deleted_deviating_row_is_not_a_fix_and_its_departure_is_printed() {
             )),
         "{err}"
     );
-    let e = show(&db, &format!("change-management/deploy-traceability/{deploy}"));
+    let e = show(
+        &db,
+        &format!("change-management/deploy-traceability/{deploy}"),
+    );
     assert_eq!(e["status"], "open");
     assert_eq!(
         e["unverified"],
@@ -218,7 +245,7 @@ fn a_real_fix_on_complete_evidence_remediates_and_a_fix_beside_bad_evidence_does
     std::fs::write(&vendors, original).expect("write");
     let err = record(&kit, &db, "2026-10-22T15:00:00Z", &[]);
     assert!(err.contains("1 remediated"), "{err}");
-    assert_eq!(ids_with_status(&db, "remediated"), [id.clone()]);
+    assert_eq!(ids_with_status(&db, "remediated"), std::slice::from_ref(&id));
     let e = show(&db, &id);
     assert_eq!(e["unverified"], Value::Null);
 }
@@ -253,7 +280,10 @@ fn a_deleted_supporting_row_is_not_a_fix() {
         }
         true
     });
-    let names = |c: &[String]| c.iter().any(|x| aliases.iter().any(|a| x.eq_ignore_ascii_case(a)));
+    let names = |c: &[String]| {
+        c.iter()
+            .any(|x| aliases.iter().any(|a| x.eq_ignore_ascii_case(a)))
+    };
     assert!(filter_rows(&kit.join("accounts.csv"), |c| !names(c)) > 0);
     let err = record(&kit, &db, "2026-10-21T15:00:00Z", &[]);
     assert!(err.contains("0 remediated"), "{err}");
@@ -386,14 +416,29 @@ fn the_response_is_kept_with_the_exception_in_every_list_and_export() {
     let o = at(
         "2026-10-21T09:00:00Z",
         &[
-            "exceptions", "--database", s(&db), "--actor", "cfo@northpeak.io", "respond", &id,
-            "--text", response,
+            "exceptions",
+            "--database",
+            s(&db),
+            "--actor",
+            "cfo@northpeak.io",
+            "respond",
+            &id,
+            "--text",
+            response,
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = at(
         NOW,
-        &["exceptions", "--database", s(&db), "respond", &id, "--text", " "],
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "respond",
+            &id,
+            "--text",
+            " ",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("the response is empty"));
@@ -404,7 +449,14 @@ fn the_response_is_kept_with_the_exception_in_every_list_and_export() {
     );
     let listed = at(
         NOW,
-        &["exceptions", "--database", s(&db), "list", "--control", "vendor-management"],
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--control",
+            "vendor-management",
+        ],
     );
     assert!(text(&listed.stdout).contains(response));
     let shown = at(NOW, &["exceptions", "--database", s(&db), "show", &id]);
@@ -417,7 +469,14 @@ fn the_response_is_kept_with_the_exception_in_every_list_and_export() {
     let csv_file = dir.path().join("register.csv");
     let o = at(
         NOW,
-        &["exceptions", "--database", s(&db), "export", "--out", s(&csv_file)],
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "export",
+            "--out",
+            s(&csv_file),
+        ],
     );
     assert_eq!(o.status.code(), Some(0));
     let mut r = csv::Reader::from_path(&csv_file).expect("csv");
@@ -475,17 +534,41 @@ fn every_csv_fieldcheck_writes_neutralises_formulas() {
     // The register's export and list.
     let csv_file = dir.path().join("register.csv");
     assert_eq!(
-        at(NOW, &["exceptions", "--database", s(&db), "export", "--out", s(&csv_file)])
-            .status
-            .code(),
+        at(
+            NOW,
+            &[
+                "exceptions",
+                "--database",
+                s(&db),
+                "export",
+                "--out",
+                s(&csv_file)
+            ]
+        )
+        .status
+        .code(),
         Some(0)
     );
     let export = std::fs::read_to_string(&csv_file).expect("csv");
     let row = cells_of(&export, "'=1+2");
-    assert_eq!(row[0], "vendor-management/vendor-records/=1+2", "only cells that start like a formula");
+    assert_eq!(
+        row[0], "vendor-management/vendor-records/=1+2",
+        "only cells that start like a formula"
+    );
     assert!(!export.contains(",=1+2,"), "{export}");
     let listed = text(
-        &at(NOW, &["exceptions", "--database", s(&db), "list", "--format", "csv"]).stdout,
+        &at(
+            NOW,
+            &[
+                "exceptions",
+                "--database",
+                s(&db),
+                "list",
+                "--format",
+                "csv",
+            ],
+        )
+        .stdout,
     );
     assert_eq!(cells_of(&listed, "'=1+2")[3], "'=1+2");
     // The PBC request list.

@@ -26,6 +26,7 @@
 
 mod backend;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -848,18 +849,24 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
             Some(reason.clone())
         } else if let Some(items) = populations.get(&(held.control.as_str(), held.test.as_str())) {
             if !items.contains(held.item.as_str()) {
-                Some(format!("no longer in the population of test `{}`", held.test))
+                Some(format!(
+                    "no longer in the population of test `{}`",
+                    held.test
+                ))
             } else {
                 // Evidence that shrank since the deviation was last found may have taken it along.
-                if !files_then.contains_key(&held.last_seen_run) {
-                    let files = db
-                        .query("SELECT files FROM runs WHERE id = ?1", &[held.last_seen_run.into()])?
+                let then = match files_then.entry(held.last_seen_run) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(
+                        db.query(
+                            "SELECT files FROM runs WHERE id = ?1",
+                            &[held.last_seen_run.into()],
+                        )?
                         .first()
                         .map(|r| split_files(&r[0].text()))
-                        .unwrap_or_default();
-                    files_then.insert(held.last_seen_run, files);
-                }
-                let then = &files_then[&held.last_seen_run];
+                        .unwrap_or_default(),
+                    ),
+                };
                 control.reads.iter().find_map(|f| {
                     let (before, now) = (then.get(f.as_str())?, files_now.get(f.as_str())?);
                     (now < before).then(|| {
@@ -908,7 +915,10 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         "unverified",
                         held.unverified.as_deref().unwrap_or(""),
                         &why_not,
-                        &format!("not found by run {run_id}, which could not verify a fix; it stays {}", held.status),
+                        &format!(
+                            "not found by run {run_id}, which could not verify a fix; it stays {}",
+                            held.status
+                        ),
                         Some(run_id),
                     )?;
                 }
@@ -970,7 +980,6 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
     )?;
     Ok(out)
 }
-
 
 /// The schema version stored in the register (0: none yet).
 fn version_of(db: &mut dyn Backend) -> Result<i64> {
@@ -1059,9 +1068,7 @@ fn to_exception(r: &[Val]) -> Exception {
             _ => None,
         },
         unverified: r[15].opt_text(),
-        response: r[16]
-            .opt_text()
-            .map(|t| (t, r[17].text(), r[18].text())),
+        response: r[16].opt_text().map(|t| (t, r[17].text(), r[18].text())),
     }
 }
 

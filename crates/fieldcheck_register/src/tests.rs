@@ -552,14 +552,20 @@ fn a_control_without_complete_evidence_remediates_nothing() {
     each(|loc| {
         let mut reg = Register::at(loc).expect("open");
         let pop = items(&["v1", "v2"]);
-        reg.record(&run_of(1, &[("vendors", &pop)]), &[found("vendors", "v1", &["no_tier"])])
-            .expect("run 1");
+        reg.record(
+            &run_of(1, &[("vendors", &pop)]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 1");
         // vendors.csv is deleted: the control is not evidenced, its population empty.
         let mut missing = run_of(2, &[("vendors", &[])]);
         missing.controls[0].unverifiable = Some("vendors.csv is missing".into());
         let r = reg.record(&missing, &[]).expect("run 2");
         assert_eq!((r.remediated, r.unverified), (0, 1));
-        assert!(r.departures.is_empty(), "an unverifiable population is not compared");
+        assert!(
+            r.departures.is_empty(),
+            "an unverifiable population is not compared"
+        );
         let (e, _) = reg.show("vendors/t/v1").expect("v1");
         assert_eq!(e.status, "open");
         assert_eq!(e.unverified.as_deref(), Some("vendors.csv is missing"));
@@ -632,14 +638,23 @@ fn an_item_that_left_its_population_is_not_a_fix() {
         assert!(r.departures.is_empty());
         let mut other = run_of(4, &[("changes", &items(&["d9"]))]);
         other.window = "2026-07-01..2026-12-31 UTC".into();
-        assert!(reg.record(&other, &[]).expect("run 4").departures.is_empty());
+        assert!(
+            reg.record(&other, &[])
+                .expect("run 4")
+                .departures
+                .is_empty()
+        );
         // A test the run did not run re-tests nothing.
         let mut renamed = run_of(5, &[("changes", &before)]);
         renamed.controls[0].tests[0].test = "t2".into();
         let r = reg.record(&renamed, &[]).expect("run 5");
         assert_eq!((r.remediated, r.unverified), (0, 1));
         assert_eq!(
-            reg.show("changes/t/d2").expect("d2").0.unverified.as_deref(),
+            reg.show("changes/t/d2")
+                .expect("d2")
+                .0
+                .unverified
+                .as_deref(),
             Some("test `t` was not run")
         );
         // d2 is back in the population without its deviation: now that is a fix.
@@ -667,7 +682,11 @@ fn evidence_that_shrank_since_the_deviation_was_found_is_not_a_fix() {
         let r = reg.record(&second, &[]).expect("run 2");
         assert_eq!((r.remediated, r.unverified), (0, 1));
         assert_eq!(
-            reg.show("leavers/t/p1").expect("p1").0.unverified.as_deref(),
+            reg.show("leavers/t/p1")
+                .expect("p1")
+                .0
+                .unverified
+                .as_deref(),
             Some("accounts.csv has fewer records (39) than when run 1 last found it (40)")
         );
         // The account comes back, disabled in time: a fix, seen on complete evidence.
@@ -681,8 +700,11 @@ fn management_responds_and_the_response_stays() {
     each(|loc| {
         let mut reg = Register::at(loc).expect("open");
         let id = "vendors/t/v1";
-        reg.record(&run(1, &["vendors"]), &[found("vendors", "v1", &["no_tier"])])
-            .expect("run 1");
+        reg.record(
+            &run(1, &["vendors"]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 1");
         assert!(matches!(
             reg.respond(id, "  ", "t", "cfo"),
             Err(Error::Refused(_))
@@ -717,10 +739,16 @@ fn management_responds_and_the_response_stays() {
         reg.respond(id, "Done.", "2026-07-04T10:00:00Z", "cfo@acme.test")
             .expect("respond");
         assert_eq!(
-            changes_of(&mut reg, id, "response").last().map(|c| c.0.as_str()),
+            changes_of(&mut reg, id, "response")
+                .last()
+                .map(|c| c.0.as_str()),
             Some("Tiering was added to onboarding in May; all vendors tiered by 2026-07-20.")
         );
-        assert!(reg.list(&Filter::default()).expect("list")[0].response.is_some());
+        assert!(
+            reg.list(&Filter::default()).expect("list")[0]
+                .response
+                .is_some()
+        );
     });
 }
 
@@ -752,7 +780,10 @@ fn a_register_of_the_first_schema_is_migrated_in_place() {
     each(|loc| {
         raw(loc).batch(V1).expect("a v1 register");
         let mut reg = Register::at(loc).expect("migrates");
-        assert_eq!(reg.schema_version().expect("version"), backend::SCHEMA_VERSION);
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
         let (e, h) = reg.show("vendors/t/v1").expect("kept");
         assert_eq!((e.status.as_str(), e.response, h.len()), ("open", None, 1));
         // Opening again changes nothing; the register works as a new one.
@@ -764,7 +795,9 @@ fn a_register_of_the_first_schema_is_migrated_in_place() {
         raw(loc)
             .exec("UPDATE schema_version SET version = 99", &[])
             .expect("bump");
-        assert!(matches!(Register::at(loc), Err(Error::Refused(m)) if m.contains("newer fieldcheck")));
+        assert!(
+            matches!(Register::at(loc), Err(Error::Refused(m)) if m.contains("newer fieldcheck"))
+        );
     });
 }
 
