@@ -4,6 +4,7 @@
 //! system layout of a run; it loads the config and the kit, hands them to the pure control
 //! tests, and renders the result.
 
+mod csv_out;
 mod diagnostics;
 pub mod docs;
 mod ingest;
@@ -273,6 +274,9 @@ enum ExceptionsCommand {
     Show {
         /// The exception id (`control/test/item`).
         id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
     },
     /// Assign an owner.
     Assign {
@@ -317,6 +321,16 @@ enum ExceptionsCommand {
         /// When the acceptance expires (`YYYY-MM-DD`); the exception reopens after it.
         #[arg(long)]
         until: String,
+    },
+    /// Record management's response to an exception, kept with it in every list, show and export
+    /// whatever its status (remediation does not erase a deviation in the window; it is disclosed
+    /// with the response).
+    Respond {
+        /// The exception id.
+        id: String,
+        /// The response.
+        #[arg(long)]
+        text: String,
     },
     /// Add a note to the history.
     Note {
@@ -770,6 +784,7 @@ fn audit_and_print_from(
     if let Some((r, location)) = recorded {
         let mut err = anstream::stderr();
         let _ = writeln!(err, "{}", register::recorded_line(&r, location));
+        let _ = write!(err, "{}", register::departures_text(&r, verbose));
         if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
         {
             let _ = writeln!(err, "remediation: {}", register::projection(&runs));
@@ -852,16 +867,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 ListFormat::Json => {
                     let v: Vec<serde_json::Value> = list
                         .iter()
-                        .map(|x| {
-                            serde_json::json!({
-                                "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
-                                "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
-                                "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
-                                "overdue": (x.status == "open" || x.status == "in_remediation") && x.target < today,
-                                "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
-                                "detail": x.detail,
-                            })
-                        })
+                        .map(|x| register::exception_json(x, &today))
                         .collect();
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
@@ -869,7 +875,29 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        ExceptionsCommand::Show { id } => out(&register::render_show(&mut reg, &id)?, true),
+        ExceptionsCommand::Show {
+            id,
+            format: ControlsFormat::Text,
+        } => out(&register::render_show(&mut reg, &id)?, true),
+        ExceptionsCommand::Show {
+            id,
+            format: ControlsFormat::Json,
+        } => {
+            let (x, history) = reg.show(&id)?;
+            let mut v = register::exception_json(&x, &today);
+            v["history"] = history
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
+                        "new": c.new, "why": c.why, "run": c.run,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&v).expect("serializes");
+            text.push('\n');
+            out(&text, false);
+        }
         ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
         ExceptionsCommand::Target { id, date, why } => {
             fieldcheck_kit::time::parse_date(&date)
@@ -895,6 +923,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
         }
         ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
+        ExceptionsCommand::Respond { id, text } => reg.respond(&id, &text, &at, &who)?,
         ExceptionsCommand::Export { out: file } => {
             let ext = file
                 .extension()

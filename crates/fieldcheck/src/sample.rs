@@ -132,20 +132,9 @@ fn row(r: &Request) -> [String; 11] {
     ]
 }
 
-/// Rows as CSV text with a header, quoted as RFC 4180 wants.
-pub fn write_csv<R: AsRef<[String]>>(header: &[&str], rows: impl Iterator<Item = R>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(r.as_ref());
-    }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
 /// The request list as CSV.
 pub fn to_csv(requests: &[Request]) -> String {
-    write_csv(&COLUMNS, requests.iter().map(row))
+    crate::csv_out::write_csv(&COLUMNS, requests.iter().map(row))
 }
 
 /// The request list and the per-test plan as an XLSX workbook.

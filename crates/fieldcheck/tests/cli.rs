@@ -640,7 +640,9 @@ fn the_register_runs_from_first_audit_to_zero() {
         "{show}"
     );
     assert!(
-        show.contains("status: in_remediation → remediated (not found by run 2)"),
+        show.contains(
+            "status: in_remediation → remediated (not found by run 2, which re-tested it on complete evidence)"
+        ),
         "{show}"
     );
     // A regression reopens.
