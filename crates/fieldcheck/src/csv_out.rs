@@ -9,9 +9,11 @@ use std::borrow::Cow;
 /// The characters a spreadsheet may read as the start of a formula.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// A cell as written to CSV: `'` before one that starts like a formula, else as it is.
+/// A cell as written to CSV: `'` before one that starts like a formula, else as it is. A cell
+/// that already starts with `'`s before such a character gets one more, so that the kit reader,
+/// which takes exactly one `'` off, reads every cell back as it was.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_START) {
+    if cell.trim_start_matches('\'').starts_with(FORMULA_START) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
@@ -55,6 +57,8 @@ mod tests {
             ("\tx", "'\tx"),
             ("\rx", "'\rx"),
             ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("'=1", "''=1"),
+            ("'plain", "'plain"),
         ] {
             assert_eq!(neutralise(cell), written);
         }

@@ -245,7 +245,10 @@ fn a_real_fix_on_complete_evidence_remediates_and_a_fix_beside_bad_evidence_does
     std::fs::write(&vendors, original).expect("write");
     let err = record(&kit, &db, "2026-10-22T15:00:00Z", &[]);
     assert!(err.contains("1 remediated"), "{err}");
-    assert_eq!(ids_with_status(&db, "remediated"), std::slice::from_ref(&id));
+    assert_eq!(
+        ids_with_status(&db, "remediated"),
+        std::slice::from_ref(&id)
+    );
     let e = show(&db, &id);
     assert_eq!(e["unverified"], Value::Null);
 }

@@ -1987,10 +1987,17 @@ fn long_json_value(text: &str) -> Option<String> {
 }
 
 /// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
-/// injection: `'=1+2`) reads as what it protects (`=1+2`).
+/// injection: `'=1+2`) reads as what it protects (`=1+2`): one `'` comes off when the `'`s lead
+/// to a character that starts a formula (`''=1` was the cell `'=1`).
 fn unneutralise(cell: &str) -> &str {
-    match cell.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &cell[1..],
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if rest
+                .trim_start_matches('\'')
+                .starts_with(['=', '+', '-', '@', '\t', '\r']) =>
+        {
+            rest
+        }
         _ => cell,
     }
 }
