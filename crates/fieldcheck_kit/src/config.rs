@@ -670,8 +670,18 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 ("public_key", other) => {
                     let p = map.place(v.span());
                     diags.push(
-                        at(Diagnostic::error("config-invalid-value", format!("`locker.public_key` must be a string, not {}", convert(other).type_name())), path, &p)
-                            .help("write `public_key = \"ed25519:…\"`, the line of `locker.pub`"),
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`locker.public_key` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("write `public_key = \"ed25519:…\"`, the line of `locker.pub`"),
                     );
                 }
                 (key, _) => unknown_key(&mut diags, key, k.span(), LOCKER, "[locker]"),
@@ -880,7 +890,9 @@ mod tests {
             );
             assert!(c.is_none(), "{value}");
             assert_eq!(
-                d.iter().map(|d| (d.code, d.line, d.column)).collect::<Vec<_>>(),
+                d.iter()
+                    .map(|d| (d.code, d.line, d.column))
+                    .collect::<Vec<_>>(),
                 [("config-invalid-value", Some(8), Some(14))],
                 "{value}"
             );

@@ -608,7 +608,11 @@ fn cut_down_people(f: &Fixture) -> Vec<Entry> {
     let cut = b"collection 2 file 0\n".to_vec();
     let digest = fieldcheck_locker::sha256_hex(&cut);
     let hex = &digest["sha256:".len()..];
-    let blob = f.locker.join("blobs/sha256").join(&hex[..2]).join(&hex[2..]);
+    let blob = f
+        .locker
+        .join("blobs/sha256")
+        .join(&hex[..2])
+        .join(&hex[2..]);
     std::fs::create_dir_all(blob.parent().expect("dir")).expect("mkdir");
     std::fs::write(&blob, &cut).expect("blob");
     let people = entries
@@ -786,7 +790,8 @@ fn signing_into_a_locker_that_holds_unsigned_collections_is_refused_up_front() {
     assert_eq!(blobs(&locker), blobs_before);
     assert!(!locker.join("locker.pub").exists());
     // The ways out work: unsigned into this locker, signed into a new one.
-    l.collect(&files, &|| later, None, None).expect("unsigned again");
+    l.collect(&files, &|| later, None, None)
+        .expect("unsigned again");
     let fresh = Locker::open(&dir.path().join("signed")).expect("open");
     let c = fresh
         .collect(&files, &|| later, Some(&key(7)), None)
