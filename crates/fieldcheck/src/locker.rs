@@ -169,8 +169,15 @@ pub(crate) fn collect_command(
     sign: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
-    let text = std::fs::read_to_string(&config_path)
-        .with_context(|| format!("cannot read the config `{}`", config_path.display()))?;
+    // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
+    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None).map_err(|r| {
+        anyhow::anyhow!(
+            "the config `{}` {}; {}",
+            config_path.display(),
+            r.describe(),
+            r.help()
+        )
+    })?;
     let shown = config_path.display().to_string();
     let (cfg, diags) = parse_config(&shown, &text);
     let Some(cfg) = cfg else {

@@ -857,4 +857,15 @@ fn collect_never_opens_a_link_out_of_the_kit_a_fifo_or_a_folder() {
     .expect("link");
     let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // A config that is a FIFO is refused at once instead of hanging the collection.
+    let fifo = tmp.path().join("fifo.toml");
+    if Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = collect(&kit, "2026-05-02T06:00:00Z", &["--config", s(&fifo)]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o.stderr).contains("is a FIFO"), "{}", text(&o.stderr));
+    }
 }
