@@ -902,6 +902,8 @@ fn pin_refusal(v: &fieldcheck_locker::Verified) -> String {
         .any(|f| f.code == "wrong-key" && f.line.is_none());
     if v.collections == 0 {
         "it holds no seal for the key to vouch for".into()
+    } else if unsigned + wrong == 0 && pub_replaced {
+        "every seal is signed by it, but its locker.pub names another key: it was replaced, or the key given is not this locker's".into()
     } else if unsigned == v.collections {
         "no seal is signed: the locker is unsigned, or its signatures were stripped".into()
     } else if wrong == v.collections {
@@ -914,10 +916,8 @@ fn pin_refusal(v: &fieldcheck_locker::Verified) -> String {
             unsigned,
             wrong
         )
-    } else if pub_replaced {
-        "its locker.pub names another key".into()
     } else {
-        "its evidence does not verify".into()
+        "it holds no seal for the key to vouch for".into()
     }
 }
 
@@ -932,7 +932,12 @@ pub(crate) fn replay(
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
     // Never audit evidence the locker cannot vouch for.
     let v = fieldcheck_locker::verify(&locker, pin.map(|p| &p.key), None);
-    if let (Some(p), Some(f)) = (pin, v.findings.first()) {
+    // A key finding under a pin is said as such; any other finding is tampering as without one.
+    let about_key = v
+        .findings
+        .iter()
+        .find(|f| matches!(f.code, "unsigned-seal" | "wrong-key"));
+    if let (Some(p), Some(f)) = (pin, about_key) {
         anyhow::bail!(
             "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {} finding{}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
             locker.display(),

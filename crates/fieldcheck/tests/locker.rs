@@ -731,6 +731,17 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
         (&Value::Bool(true), &Value::String("config".into()))
     );
     assert_eq!(vendor_status(&v), "exceptions");
+    // Its locker.pub replaced by the forger's: every seal still verifies, but the locker is
+    // refused, since it now carries a key that did not sign it.
+    std::fs::write(kit.join(".fieldcheck/locker/locker.pub"), &other_pub).expect("write");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr)
+            .contains("every seal is signed by it, but its locker.pub names another key"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
