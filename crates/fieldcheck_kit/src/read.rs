@@ -56,6 +56,10 @@ const SOURCED: u32 = 1 << 31;
 /// At most this many diagnostics of one code are kept per file; the rest are counted.
 const MAX_PER_CODE: usize = 50;
 
+/// The longest value a cell may hold, in bytes: no evidence field (an id, a title, a policy
+/// name) comes near it, and a longer one would carry its size into every detail and report.
+pub const MAX_CELL: usize = 64 * 1024;
+
 /// Reads every record kind found in `dir`. Fails only when `dir` cannot be read at all.
 pub fn read_kit(dir: &Path, opts: &ReadOptions) -> io::Result<(Kit, Vec<Diagnostic>)> {
     read_kit_with(dir, opts, &Sourced::new())
@@ -256,6 +260,8 @@ struct FileCtx {
     /// The file's bytes again (as decoded), to show a row's raw line.
     raw: Option<Box<dyn ReadSeek>>,
     raw_lookups: usize,
+    /// Where over-long lines were cut from the stream the parser reads.
+    cuts: std::rc::Rc<std::cell::RefCell<Cuts>>,
 }
 
 /// A source of raw lines: the file, or its decoded text.
@@ -281,6 +287,103 @@ impl<R: Read> Read for CrAsLf<R> {
 impl<R: Seek> Seek for CrAsLf<R> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         self.0.seek(pos)
+    }
+}
+
+/// The longest line read into memory, in bytes: past it the rest of the line is dropped as it
+/// streams by, so a 10 MB cell costs neither time nor memory, and its row is rejected.
+const MAX_LINE: u64 = 1 << 20;
+
+/// Where [`LineCap`] dropped bytes: for each cut, its position in the stream the parser saw
+/// and the bytes dropped up to and including it.
+#[derive(Default)]
+struct Cuts {
+    at: Vec<(u64, u64)>,
+}
+
+impl Cuts {
+    /// Bytes dropped before position `pos` of the parsed stream.
+    fn dropped_before(&self, pos: u64) -> u64 {
+        let i = self.at.partition_point(|c| c.0 <= pos);
+        if i == 0 { 0 } else { self.at[i - 1].1 }
+    }
+
+    fn total(&self) -> u64 {
+        self.at.last().map_or(0, |c| c.1)
+    }
+
+    /// Whether a cut lies in `start..end` of the parsed stream (a record's bytes).
+    fn within(&self, start: u64, end: u64) -> bool {
+        let i = self.at.partition_point(|c| c.0 < start);
+        self.at.get(i).is_some_and(|c| c.0 < end)
+    }
+}
+
+/// Passes bytes through, dropping whatever of a line lies past [`MAX_LINE`] bytes as it streams
+/// by (the line end is kept, so line numbers stay true), and noting where in [`Cuts`]. Reads at
+/// most [`MAX_LINE`] bytes at a time, so only a chunk's first and last line can be too long, and
+/// finding them is two `memchr` calls.
+struct LineCap<R> {
+    inner: R,
+    /// Bytes of the current line passed or dropped so far.
+    run: u64,
+    /// Position in the stream passed on.
+    out: u64,
+    /// Whether the rest of the current line is being dropped.
+    dropping: bool,
+    cuts: std::rc::Rc<std::cell::RefCell<Cuts>>,
+}
+
+impl<R> LineCap<R> {
+    fn note_drop(&mut self, at: u64, n: u64, new_cut: bool) {
+        let mut cuts = self.cuts.borrow_mut();
+        let total = cuts.total() + n;
+        if new_cut {
+            cuts.at.push((at, total));
+        } else if let Some(last) = cuts.at.last_mut() {
+            last.1 = total;
+        }
+    }
+}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let cap = buf.len().min(MAX_LINE as usize);
+        loop {
+            let n = self.inner.read(&mut buf[..cap])?;
+            if n == 0 {
+                return Ok(0);
+            }
+            // The first line of the chunk continues the current one.
+            let first_nl = memchr::memchr(b'\n', &buf[..n]);
+            let head = first_nl.unwrap_or(n);
+            let keep = if self.dropping {
+                0
+            } else {
+                (MAX_LINE - self.run.min(MAX_LINE)) as usize
+            };
+            let w = if head > keep {
+                // Drop `keep..head` of the first line.
+                let new_cut = !self.dropping;
+                self.note_drop(self.out + keep as u64, (head - keep) as u64, new_cut);
+                buf.copy_within(head..n, keep);
+                self.dropping = first_nl.is_none();
+                keep + (n - head)
+            } else {
+                n
+            };
+            match memchr::memrchr(b'\n', &buf[..w]) {
+                Some(last) => {
+                    self.run = (w - last - 1) as u64;
+                    self.dropping = false;
+                }
+                None => self.run += head as u64,
+            }
+            self.out += w as u64;
+            if w > 0 {
+                return Ok(w);
+            }
+        }
     }
 }
 
@@ -436,6 +539,7 @@ impl FileCtx {
         if self.raw_lookups > MAX_PER_CODE * 4 {
             return None;
         }
+        let byte = byte + self.cuts.borrow().dropped_before(byte);
         let f = self.raw.as_mut()?;
         f.seek(SeekFrom::Start(byte)).ok()?;
         let mut buf = vec![0u8; 8192];
@@ -729,6 +833,21 @@ impl<'a> Reader<'a> {
                     .and_then(|c| c.as_deref())
                     .unwrap_or("")
                     .trim();
+                if raw.len() > MAX_CELL {
+                    ok = false;
+                    push(
+                        diags,
+                        Diagnostic::error(
+                            "cell-too-long",
+                            format!("a value of {} bytes for `{}.{}`{at}: no evidence field is that long", raw.len(), schema.stem, f.name),
+                        )
+                        .file(file)
+                        .line(o.line)
+                        .field(f.name)
+                        .help("check the export for a value that swallowed a file; the record was skipped"),
+                    );
+                    continue;
+                }
                 if raw.is_empty() {
                     if f.expected && !f.required {
                         let e = empties.entry((o.file, fi)).or_insert((0, o.line));
@@ -909,6 +1028,7 @@ impl<'a> Reader<'a> {
                 return (Vec::new(), info, diags);
             }
         };
+        let cuts = std::rc::Rc::new(std::cell::RefCell::new(Cuts::default()));
         let mut ctx = FileCtx {
             len: input.len,
             ends_with_newline: input.ends_with_newline,
@@ -916,8 +1036,15 @@ impl<'a> Reader<'a> {
             cap: Capped::default(),
             raw: Some(input.raw),
             raw_lookups: 0,
+            cuts: cuts.clone(),
         };
-        let file = input.reader;
+        let file: Box<dyn Read> = Box::new(LineCap {
+            inner: input.reader,
+            run: 0,
+            out: 0,
+            dropping: false,
+            cuts,
+        });
         let mut out = Vec::new();
         let stats = if is_csv {
             self.load_csv::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out)
@@ -1300,7 +1427,8 @@ impl<'a> Reader<'a> {
             // terminator and starts as many lines earlier as it holds newlines inside quotes.
             let start = rec.position().map_or(0, csv::Position::byte);
             let end = rdr.position().clone();
-            let terminated = end.byte() < ctx.len || ctx.ends_with_newline;
+            let terminated =
+                end.byte() < ctx.len - ctx.cuts.borrow().total() || ctx.ends_with_newline;
             let last_line = end.line() as u32 - u32::from(terminated && end.line() > 1);
             // The record starts on the line csv reports unless blank lines were skipped before it
             // or it holds newlines inside quotes; only then are its bytes scanned.
@@ -1335,6 +1463,18 @@ impl<'a> Reader<'a> {
                 continue;
             }
             stats.rows += 1;
+            if ctx.cuts.borrow().within(start, end.byte()) {
+                let d = Diagnostic::error(
+                    "cell-too-long",
+                    format!("the row is longer than {} MiB: no evidence row is that long", MAX_LINE >> 20),
+                )
+                .file(ctx.name.clone())
+                .line(line)
+                .help("check the export for a cell that swallowed a file or a missing line end; the row was skipped unread");
+                ctx.push(diags, d);
+                stats.rejected += 1;
+                continue;
+            }
             if rec.len() != ncols {
                 // Too many fields: an unquoted comma; too few: a missing comma, or a file cut off
                 // mid-row. Either way a field may be lost, so the row is rejected (kit format v2).
@@ -1354,46 +1494,52 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let bytes = rec.as_slice();
-            if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
-                let nul = bytes.contains(&0);
+            // One UTF-8 check of the whole row; its fields are then slices of it (the field
+            // boundaries sit at ASCII commas and quotes, so they are character boundaries).
+            let row_text = std::str::from_utf8(bytes);
+            if bytes.len() > MAX_CELL
+                && let Some(j) = rec.iter().position(|f| f.len() > MAX_CELL)
+            {
                 let d = Diagnostic::error(
-                    if nul { "nul-byte" } else { "bad-utf8" },
-                    if nul {
-                        "the row holds a NUL byte".to_string()
-                    } else {
-                        "the row holds bytes that are not UTF-8".to_string()
-                    },
+                    "cell-too-long",
+                    format!(
+                        "a value of {} bytes in column {}: no evidence field is that long",
+                        rec.get(j).map_or(0, <[u8]>::len),
+                        j + 1
+                    ),
                 )
                 .file(ctx.name.clone())
                 .line(line)
-                .help("save the file as UTF-8 text; the row was skipped");
+                .help(format!("a value may hold at most {} KiB; check the export for a cell that swallowed a file or a column; the row was skipped", MAX_CELL / 1024));
                 ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
             }
+            let row_text = match row_text {
+                Ok(t) if memchr::memchr(0, bytes).is_none() => t,
+                _ => {
+                    let nul = memchr::memchr(0, bytes).is_some();
+                    let d = Diagnostic::error(
+                        if nul { "nul-byte" } else { "bad-utf8" },
+                        if nul {
+                            "the row holds a NUL byte".to_string()
+                        } else {
+                            "the row holds bytes that are not UTF-8".to_string()
+                        },
+                    )
+                    .file(ctx.name.clone())
+                    .line(line)
+                    .help("save the file as UTF-8 text; the row was skipped");
+                    ctx.push(diags, d);
+                    stats.rejected += 1;
+                    continue;
+                }
+            };
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
                 vals[i] = Val::Null;
                 let Some(j) = col_of[i] else { continue };
-                let bytes = rec.get(j).unwrap_or(b"");
-                let raw = match std::str::from_utf8(bytes) {
-                    Ok(s) => unneutralise(s.trim()),
-                    Err(_) => {
-                        ok = false;
-                        let d = self.cell_diag(
-                            ctx,
-                            pos.byte,
-                            j,
-                            line,
-                            f.name,
-                            "bad-utf8",
-                            "the value is not valid UTF-8".into(),
-                            "save the file as UTF-8".into(),
-                        );
-                        ctx.push(diags, d);
-                        continue;
-                    }
-                };
+                let raw = unneutralise(rec.range(j).map_or("", |r| &row_text[r]).trim());
                 if raw.is_empty() {
                     if f.expected && !f.required {
                         empties.note(i, line);
@@ -1529,11 +1675,13 @@ impl<'a> Reader<'a> {
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut buf = Vec::new();
         let mut line_no = 0u32;
+        let mut pos = 0u64;
         loop {
             buf.clear();
+            let start = pos;
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) => break,
-                Ok(_) => {}
+                Ok(n) => pos += n as u64,
                 Err(e) => {
                     ctx.push(
                         diags,
@@ -1546,6 +1694,21 @@ impl<'a> Reader<'a> {
                 }
             }
             line_no += 1;
+            if ctx.cuts.borrow().within(start, pos) {
+                stats.rows += 1;
+                stats.rejected += 1;
+                ctx.push(
+                    diags,
+                    Diagnostic::error(
+                        "cell-too-long",
+                        format!("the line is longer than {} MiB: no evidence record is that long", MAX_LINE >> 20),
+                    )
+                    .file(ctx.name.clone())
+                    .line(line_no)
+                    .help("check the export for a value that swallowed a file; the line was skipped unread"),
+                );
+                continue;
+            }
             let Ok(text) = std::str::from_utf8(&buf) else {
                 stats.rows += 1;
                 stats.rejected += 1;
@@ -1571,6 +1734,27 @@ impl<'a> Reader<'a> {
                         .file(ctx.name.clone())
                         .line(line_no)
                         .help("save the file as UTF-8 text; the line was skipped"),
+                );
+                continue;
+            }
+            if text.len() > MAX_CELL
+                && let Some(k) = long_json_value(text)
+            {
+                stats.rejected += 1;
+                ctx.push(
+                    diags,
+                    Diagnostic::error(
+                        "cell-too-long",
+                        format!(
+                            "a value longer than {} KiB in `{k}`: no evidence field is that long",
+                            MAX_CELL / 1024
+                        ),
+                    )
+                    .file(ctx.name.clone())
+                    .line(line_no)
+                    .help(
+                        "check the export for a value that swallowed a file; the line was skipped",
+                    ),
                 );
                 continue;
             }
@@ -1793,6 +1977,15 @@ struct Stats {
     problem: Option<String>,
 }
 
+/// The key of a JSON object line whose value is longer than [`MAX_CELL`], if any (a line of
+/// many short values is fine).
+fn long_json_value(text: &str) -> Option<String> {
+    let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).ok()?;
+    obj.iter()
+        .find(|(_, v)| v.to_string().len() > MAX_CELL)
+        .map(|(k, _)| k.chars().take(64).collect())
+}
+
 /// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
 /// injection: `'=1+2`) reads as what it protects (`=1+2`).
 fn unneutralise(cell: &str) -> &str {
@@ -1828,6 +2021,77 @@ pub fn header_line(schema: &Schema) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Gives its bytes in pieces of varying size, as pipes and decoders do.
+    struct Pieces {
+        data: Vec<u8>,
+        at: usize,
+        seed: u64,
+    }
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.seed = self
+                .seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let want = 1 + (self.seed >> 33) as usize % 700_000;
+            let n = want.min(buf.len()).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn line_cap_drops_only_what_lies_past_the_cap() {
+        let m = MAX_LINE as usize;
+        let lens = [10, m + 5, 3, 2 * m + 17, m, 0, m + 1, 7];
+        for seed in 0..4u64 {
+            let mut data = Vec::new();
+            let mut expect = Vec::new();
+            for (i, &len) in lens.iter().enumerate() {
+                let line: Vec<u8> = (0..len).map(|j| b'a' + ((i + j) % 26) as u8).collect();
+                data.extend_from_slice(&line);
+                data.push(b'\n');
+                expect.extend_from_slice(&line[..len.min(m)]);
+                expect.push(b'\n');
+            }
+            let cuts = std::rc::Rc::new(std::cell::RefCell::new(Cuts::default()));
+            let mut cap = LineCap {
+                inner: Pieces {
+                    data: data.clone(),
+                    at: 0,
+                    seed,
+                },
+                run: 0,
+                out: 0,
+                dropping: false,
+                cuts: cuts.clone(),
+            };
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = cap.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert!(
+                got == expect,
+                "seed {seed}: {} bytes, expected {}",
+                got.len(),
+                expect.len()
+            );
+            let c = cuts.borrow();
+            assert_eq!(c.at.len(), 3, "seed {seed}");
+            assert_eq!(c.total() as usize, data.len() - expect.len());
+            // The second line's cut is at the cap within it.
+            assert_eq!(c.at[0].0 as usize, 11 + m);
+            assert!(c.within(11, 11 + m as u64 + 1) && !c.within(0, 11));
+        }
+    }
 
     #[test]
     fn csv_columns_follow_quotes() {
