@@ -35,10 +35,10 @@ pub fn config_template() -> String {
          [sampling]\n\
          # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
          \n\
-         # The evidence locker's public key, the line of locker.pub (`fieldcheck locker keygen` prints it):\n\
-         # `collect` must then sign with its secret key, and `audit --locker` refuses a locker it did not sign.\n\
-         # [locker]\n\
-         # public_key = \"ed25519:...\"\n\
+         [locker]\n\
+         # Pin the evidence locker's key with `public_key = \"ed25519:<64 hex digits>\"`, the line of locker.pub\n\
+         # (`fieldcheck locker keygen` prints it): `collect` must then sign with its secret key, and\n\
+         # `audit --locker` refuses a locker it did not sign.\n\
          \n\
          # Raw exports read as they are, next to (or instead of) the kit files: one [[sources]] per export.\n\
          # `fieldcheck sources` lists the adapters (Okta, Entra ID, AWS, GitHub, Jira, Workday, ...) with examples.\n\
