@@ -62,7 +62,7 @@ mod tests {
         ] {
             assert_eq!(neutralise(cell), written);
         }
-        for cell in ["", "a=b", "1-2", "v1", " =x", "'=x", "2026-07-01"] {
+        for cell in ["", "a=b", "1-2", "v1", " =x", "2026-07-01"] {
             assert_eq!(neutralise(cell), cell);
         }
     }

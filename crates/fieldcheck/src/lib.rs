@@ -166,6 +166,11 @@ struct AuditArgs {
     /// in UTC, or an RFC 3339 timestamp), replaying a past audit exactly.
     #[arg(long, value_name = "DATE", requires = "locker")]
     as_of: Option<String>,
+    /// With --locker: the public key every seal must be signed by (`ed25519:...` or a file such
+    /// as your trusted copy of locker.pub) [default: `[locker] public_key` in the config]. Without
+    /// a pinned key the report says the evidence was not verified against a known key.
+    #[arg(long, value_name = "KEY", requires = "locker")]
+    key: Option<String>,
 }
 
 #[derive(Parser)]
@@ -647,7 +652,20 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             None => a.kit.clone(),
         });
         let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
-        let replay = locker::replay(&dir, as_of)?;
+        let pin = match locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
+            Ok(p) => p,
+            Err(LoadError::Tool(e)) => return Err(e),
+            Err(LoadError::Config(diags)) => {
+                let mut err = anstream::stderr();
+                let _ = err.write_all(diagnostics::render_all(&diags).as_bytes());
+                let _ = writeln!(
+                    err,
+                    "the config has errors, so the locker key it may pin is unknown; nothing was audited"
+                );
+                return Ok(2);
+            }
+        };
+        let replay = locker::replay(&dir, as_of, pin.as_ref())?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),

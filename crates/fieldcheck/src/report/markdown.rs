@@ -25,6 +25,12 @@ pub fn render(r: &Report, verbose: bool) -> String {
     if let Some(l) = &r.locker {
         let _ = writeln!(o, "{}.", l.sentence(r.freshness_warnings()));
         let _ = writeln!(o);
+        if l.key_verified {
+            let _ = writeln!(o, "Signature: {}.", l.key_sentence());
+        } else {
+            let _ = writeln!(o, "**Warning:** {}.", l.key_sentence());
+        }
+        let _ = writeln!(o);
     }
     let _ = writeln!(o, "**Self-check: {}**", verdict(r));
     let _ = writeln!(o);

@@ -72,6 +72,50 @@ pub struct LockerOut {
     pub as_of: Option<String>,
     pub collections: u64,
     pub files: usize,
+    /// Whether every seal was verified against a key the audit pinned (`--key` or
+    /// `[locker] public_key`). `false`: the evidence was not verified against a known key.
+    pub key_verified: bool,
+    /// Where the pinned key was given: `--key` or `config` (absent when none was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_by: Option<&'static str>,
+    /// The key the replayed seals are signed by (absent: unsigned). Unless `key_verified`, only
+    /// what the seals claim: a re-signed locker names its forger's key here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// How many of the replayed collections' seals are signed.
+    pub signed_seals: u64,
+}
+
+impl LockerOut {
+    /// What the locker proves about who vouches for the evidence: one sentence.
+    pub fn key_sentence(&self) -> String {
+        if self.key_verified {
+            return format!(
+                "every seal is signed by the pinned key {} ({})",
+                self.signed_by.as_deref().unwrap_or("?"),
+                if self.pinned_by == Some("config") {
+                    "from the config's `[locker] public_key`"
+                } else {
+                    "from `--key`"
+                }
+            );
+        }
+        let what = match (&self.signed_by, self.signed_seals) {
+            (None, _) | (_, 0) => {
+                "the locker is unsigned, so a locker rewritten by anyone with write access would pass as well".to_string()
+            }
+            (Some(k), n) if n < self.collections => format!(
+                "only {n} of its {} seals are signed, by {k}, checked only against the key they name themselves",
+                self.collections
+            ),
+            (Some(k), _) => format!(
+                "the seals were checked only against the key they name themselves ({k}), which a locker rewritten and re-signed would name too"
+            ),
+        };
+        format!(
+            "the evidence was NOT verified against a known key: {what}; pin the key with `--key` or `[locker] public_key` in the config"
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -267,6 +311,14 @@ impl Report {
             as_of: r.as_of.map(|t| t.to_string()),
             collections: r.collections,
             files: r.entries,
+            key_verified: r.pinned.is_some(),
+            pinned_by: r.pinned.as_ref().map(|p| p.1),
+            signed_by: r
+                .pinned
+                .as_ref()
+                .map(|p| p.0.clone())
+                .or_else(|| r.signed_by.clone()),
+            signed_seals: r.signed_seals,
         });
     }
 

@@ -55,6 +55,11 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     );
     if let Some(l) = &r.locker {
         let _ = writeln!(o, "{}", l.sentence(r.freshness_warnings()));
+        if l.key_verified {
+            let _ = writeln!(o, "{}", l.key_sentence());
+        } else {
+            let _ = writeln!(o, "{}", l.key_sentence().yellow());
+        }
     }
     let _ = writeln!(o);
     let w_id = r
