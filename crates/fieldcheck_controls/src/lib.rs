@@ -27,13 +27,16 @@ pub use params::{
     Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params,
 };
 
-/// A control's status.
+/// A control's or a test's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
-    /// No test has a deviation.
+    /// No test has a deviation, and at least one test has a population.
     Effective,
     /// At least one deviation.
     Exceptions,
+    /// Every test's population is empty: the control never ran in the window. Neither a pass
+    /// nor a failure; an auditor asks for the recorded zero behind it.
+    NotOccurring,
     /// Evidence is missing or bad, or a population that must not be empty is empty.
     NotEvidenced,
     /// Scoped out in the config, with a reason.
@@ -46,6 +49,7 @@ impl Status {
         match self {
             Status::Effective => "effective",
             Status::Exceptions => "exceptions",
+            Status::NotOccurring => "not_occurring",
             Status::NotEvidenced => "not_evidenced",
             Status::NotApplicable => "not_applicable",
         }
@@ -125,6 +129,20 @@ pub struct TestResult {
     pub notes: Vec<Note>,
 }
 
+impl TestResult {
+    /// The test's status: `exceptions` with a deviation, else `not_occurring` when the
+    /// population is empty, else `effective`.
+    pub fn status(&self) -> Status {
+        if !self.deviations.is_empty() {
+            Status::Exceptions
+        } else if self.population == 0 {
+            Status::NotOccurring
+        } else {
+            Status::Effective
+        }
+    }
+}
+
 /// One control's result.
 #[derive(Clone, Debug)]
 pub struct ControlResult {
@@ -136,6 +154,8 @@ pub struct ControlResult {
     pub reason: Option<String>,
     /// The tests' results, in catalog order.
     pub tests: Vec<TestResult>,
+    /// Observations about the control as a whole (its tests that did not occur), by test id.
+    pub notes: Vec<Note>,
 }
 
 impl ControlResult {
@@ -163,6 +183,14 @@ impl Audit {
         self.controls
             .iter()
             .filter(|c| c.status.is_failing())
+            .count()
+    }
+
+    /// Controls whose status is `not_occurring`: not failing, listed apart from the effective.
+    pub fn not_occurring(&self) -> usize {
+        self.controls
+            .iter()
+            .filter(|c| c.status == Status::NotOccurring)
             .count()
     }
 
@@ -355,6 +383,7 @@ fn run_control(
             status: Status::NotApplicable,
             reason: cx.p.reason.clone(),
             tests: Vec::new(),
+            notes: Vec::new(),
         };
     }
     let Ok(tests) = catch_unwind(AssertUnwindSafe(|| run(cx))) else {
@@ -363,6 +392,7 @@ fn run_control(
             status: Status::NotEvidenced,
             reason: Some("the control test failed internally; please report this as a bug".into()),
             tests: Vec::new(),
+            notes: Vec::new(),
         };
     };
     let mut shortfalls: Vec<String> = Vec::new();
@@ -380,16 +410,35 @@ fn run_control(
     }
     let (status, reason) = if !shortfalls.is_empty() {
         (Status::NotEvidenced, Some(shortfalls.join("; ")))
-    } else if tests.iter().any(|t| !t.deviations.is_empty()) {
+    } else if tests.iter().any(|t| t.status() == Status::Exceptions) {
         (Status::Exceptions, None)
+    } else if tests.iter().all(|t| t.status() == Status::NotOccurring) {
+        (Status::NotOccurring, None)
     } else {
         (Status::Effective, None)
     };
+    // A test that never ran is named, so that "effective" never hides an empty population.
+    let notes = tests
+        .iter()
+        .filter(|t| t.status() == Status::NotOccurring)
+        .map(|t| Note {
+            item: t.id.to_string(),
+            detail: format!(
+                "test {} did not occur: its population ({}) is empty",
+                t.id,
+                meta.tests
+                    .iter()
+                    .find(|m| m.id == t.id)
+                    .map_or("", |m| m.population.as_str())
+            ),
+        })
+        .collect();
     ControlResult {
         meta,
         status,
         reason,
         tests,
+        notes,
     }
 }
 

@@ -1,16 +1,22 @@
 //! `leaver-deprovisioning` (CC6.2): every account of a leaver is disabled by its deadline, the
-//! identity provider's sessions are revoked, and nothing logs in after the termination.
+//! identity provider's sessions are revoked, and nothing logs in after the termination; and every
+//! human account belongs to a known person who had not left before the window (the accounts the
+//! leaver test cannot see).
 
 use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::{add, human_duration};
-use fieldcheck_kit::{Account, AccountEvent, EventKind, SystemKind};
+use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
 use crate::params::Sla;
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+    vec![leavers(cx), ownership(cx)]
+}
+
+fn leavers(cx: &Cx<'_>) -> TestResult {
     let kit = cx.kit;
     let sla = cx.p.sla("sla");
     let privileged_sla = cx.p.sla("privileged_sla");
@@ -95,7 +101,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             if a.disabled_at.is_some_and(|d| d <= term) {
                 continue; // Already disabled when the termination took effect.
             }
-            let privileged = person.privileged == Some(true) || a.privileged == Some(true);
+            // A person whose `privileged` flag is unknown is held to the privileged SLA: nothing
+            // shows they held no admin rights anywhere.
+            let privileged = person.privileged != Some(false) || a.privileged == Some(true);
             let rule = if privileged { privileged_sla } else { sla };
             let deadline = deadline_of(rule, term);
             let rule_text = format!(
@@ -153,7 +161,65 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("leavers", Vec::new())]
+    tally.finish("leavers", Vec::new())
+}
+
+/// `account-ownership`: human accounts of in-scope systems active at some time in the window
+/// (an account of unknown kind counts as human: nothing shows it is a service account) belong to
+/// a known person who had not left before the window.
+fn ownership(cx: &Cx<'_>) -> TestResult {
+    let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
+    let mut tally = Tally::default();
+    for a in &cx.kit.accounts {
+        if a.kind == Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
+            continue;
+        }
+        let active = a.created_at.is_none_or(|c| c < we) && a.disabled_at.is_none_or(|d| d > ws);
+        if !active {
+            continue;
+        }
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!(
+            "{} account {} on {}",
+            if a.kind.is_none() {
+                "unclassified"
+            } else {
+                "human"
+            },
+            a.account_id,
+            a.system_id
+        ));
+        dev.ev(a.loc);
+        match a.person_id.as_deref() {
+            None => dev.fail("no_person", "names no person, so no leaver test can reach it"),
+            Some(p) => match cx.people.get(p) {
+                None => dev.fail(
+                    "person_unknown",
+                    format!("its person `{p}` is not in people (by id, email or identities)"),
+                ),
+                Some(person) => {
+                    if let Some(t) = person.terminated_at
+                        && t < ws
+                    {
+                        dev.ev(person.loc);
+                        dev.fail(
+                            "active_after_departure",
+                            format!(
+                                "{} left {}, before the window, and the account {}",
+                                cx.who(p),
+                                cx.w.fmt(t),
+                                match a.disabled_at {
+                                    None => "was never disabled".to_string(),
+                                    Some(d) => format!("was disabled only {}", cx.w.fmt(d)),
+                                }
+                            ),
+                        );
+                    }
+                }
+            },
+        }
+        tally.add(dev);
+    }
+    tally.finish("account-ownership", Vec::new())
 }
 
 #[cfg(test)]
@@ -185,6 +251,140 @@ mod tests {
     fn jane(accounts: &str, events: &str) -> Vec<&'static str> {
         let r = run_control(&kit(accounts, events), "leaver-deprovisioning", |_| {});
         reasons_of(&r, "jane")
+    }
+
+    // The window starts 2026-01-01T05:00Z. `gone` left just before it, `edge` exactly at it.
+    const OWNERS: &str = "person_id,email,start_date,terminated_at,privileged
+alice,alice@acme.test,2020-01-01,,false
+gone,gone@acme.test,2020-01-01,2026-01-01T04:59:59Z,false
+edge,edge@acme.test,2020-01-01,2026-01-01T05:00:00Z,false
+";
+
+    /// The account-ownership test's population and deviations as (item, reasons).
+    fn owned(accounts: &str) -> (usize, Vec<(String, Vec<&'static str>)>) {
+        let k = KitBuilder::new()
+            .file("people.csv", OWNERS)
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "identities.csv",
+                "system_id,external_id,person_id
+github,octo-alice,alice
+",
+            )
+            .file(
+                "accounts.csv",
+                &format!("system_id,account_id,kind,person_id,created_at,disabled_at\n{accounts}"),
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        let t = &r.tests[1];
+        assert_eq!(t.id, "account-ownership");
+        (
+            t.population,
+            t.deviations
+                .iter()
+                .map(|d| (d.item.clone(), d.reasons.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn account_ownership_population_is_human_accounts_active_in_the_window() {
+        let (population, devs) = owned(
+            "github,a1,human,alice,,\n\
+             github,svc,service,,,\n\
+             lab,a2,human,,,\n\
+             github,old,human,,,2026-01-01T05:00:00Z\n\
+             github,new,human,,2026-07-01T04:00:00Z,\n\
+             github,odd,,alice,,\n",
+        );
+        // a1 and odd (unknown kind counts as human); the service account, the out-of-scope
+        // system, the account disabled exactly at the window's start and the one created at
+        // its end are not in it.
+        assert_eq!(population, 2);
+        assert!(devs.is_empty(), "{devs:?}");
+    }
+
+    #[test]
+    fn no_person() {
+        assert_eq!(
+            owned("github,a1,human,,,\n").1,
+            [("github/a1".to_string(), vec!["no_person"])]
+        );
+        // Boundary: an account of unknown kind is judged too; naming a person passes.
+        assert_eq!(
+            owned("github,a1,,,,\n").1,
+            [("github/a1".to_string(), vec!["no_person"])]
+        );
+        assert!(owned("github,a1,human,ALICE@acme.test,,\n").1.is_empty());
+    }
+
+    #[test]
+    fn person_unknown() {
+        assert_eq!(
+            owned("github,a1,human,ghost,,\n").1,
+            [("github/a1".to_string(), vec!["person_unknown"])]
+        );
+        // Boundary: a value that resolves through identities.csv is a known person.
+        assert!(owned("github,a1,human,octo-alice,,\n").1.is_empty());
+    }
+
+    #[test]
+    fn active_after_departure() {
+        // Left one second before the window and never disabled, or disabled inside the window.
+        assert_eq!(
+            owned("github,a1,human,gone,,\n").1,
+            [("github/a1".to_string(), vec!["active_after_departure"])]
+        );
+        let (_, devs) = owned("github,a1,human,gone,,2026-01-01T05:00:01Z\n");
+        assert_eq!(devs, [("github/a1".to_string(), vec!["active_after_departure"])]);
+        // Boundary: disabled exactly at the window's start is not active in it, and a person who
+        // left exactly at the window's start is the leaver test's to judge.
+        assert_eq!(
+            owned("github,a1,human,gone,,2026-01-01T05:00:00Z\n"),
+            (0, vec![])
+        );
+        assert_eq!(owned("github,a1,human,edge,,\n"), (1, vec![]));
+    }
+
+    #[test]
+    fn active_after_departure_detail() {
+        let k = KitBuilder::new()
+            .file("people.csv", OWNERS)
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "accounts.csv",
+                "system_id,account_id,kind,person_id,disabled_at\ngithub,g1,human,gone@acme.test,2026-02-03T10:00:00-05:00\n",
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert_eq!(
+            r.tests[1].deviations[0].detail,
+            "human account g1 on github; gone@acme.test left 2025-12-31 23:59 EST, before the window, and the account was disabled only 2026-02-03 10:00 EST"
+        );
+    }
+
+    #[test]
+    fn unknown_privilege_gets_the_privileged_sla() {
+        // x's `privileged` is empty: 4 hours after 2026-03-06T22:05Z is 2026-03-07T02:05Z.
+        let people = "person_id,email,start_date,terminated_at,privileged\nx,x@acme.test,2020-01-01,2026-03-06T17:05:00-05:00,\n";
+        let k = |dis: &str| {
+            KitBuilder::new()
+                .file("people.csv", people)
+                .file("systems.csv", SYSTEMS)
+                .file(
+                    "accounts.csv",
+                    &format!("system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,{dis}\n"),
+                )
+                .file("account_events.csv", "system_id,account_id,event,at\n")
+                .build()
+        };
+        let r = run_control(&k("2026-03-07T02:05:00Z"), "leaver-deprovisioning", |_| {});
+        assert!(reasons_of(&r, "x").is_empty());
+        let r = run_control(&k("2026-03-07T02:05:01Z"), "leaver-deprovisioning", |_| {});
+        assert_eq!(reasons_of(&r, "x"), ["late_deprovision"]);
     }
 
     #[test]
@@ -297,7 +497,7 @@ mod tests {
     #[test]
     fn same_day_across_the_dst_change() {
         // Leaves 2026-03-08 01:30 EST; the day ends at 2026-03-09 00:00 EDT = 04:00Z.
-        let people = "person_id,email,start_date,terminated_at\nx,x@acme.test,2020-01-01,2026-03-08T01:30:00-05:00\n";
+        let people = "person_id,email,start_date,terminated_at,privileged\nx,x@acme.test,2020-01-01,2026-03-08T01:30:00-05:00,false\n";
         let k = |dis: &str| {
             KitBuilder::new()
                 .file("people.csv", people)
