@@ -132,10 +132,18 @@ pub fn record(
         today: today.to_string(),
         actor: who.to_string(),
         kit: kit_label.to_string(),
+        // Only a control that tested a population on evidence it could rely on can show that a
+        // deviation is gone: one that did not occur, was not evidenced or was scoped out
+        // remediates nothing (its deviations found are still recorded).
         controls: audit
             .controls
             .iter()
-            .filter(|c| c.status != fieldcheck_controls::Status::NotApplicable)
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    fieldcheck_controls::Status::Effective | fieldcheck_controls::Status::Exceptions
+                )
+            })
             .map(|c| c.meta.id.clone())
             .collect(),
     };

@@ -417,10 +417,14 @@ fn run_control(
     } else {
         (Status::Effective, None)
     };
-    // A test that never ran is named, so that "effective" never hides an empty population.
+    // A test that never ran is named, so that "effective" never hides an empty population (a
+    // control that never ran at all, or is not evidenced, says so in its status).
     let notes = tests
         .iter()
-        .filter(|t| t.status() == Status::NotOccurring)
+        .filter(|t| {
+            matches!(status, Status::Effective | Status::Exceptions)
+                && t.status() == Status::NotOccurring
+        })
         .map(|t| Note {
             item: t.id.to_string(),
             detail: format!(
@@ -478,6 +482,83 @@ mod tests {
                 );
             }
         }
+    }
+
+    use crate::builtin::testkit::{KitBuilder, run_control};
+
+    #[test]
+    fn an_empty_population_is_not_occurring_never_effective() {
+        // A header-only vendors.csv: the control never ran in the window.
+        let k = KitBuilder::new()
+            .file("vendors.csv", "vendor_id,name,tier\n")
+            .build();
+        let r = run_control(&k, "vendor-management", |_| {});
+        assert_eq!(r.status, Status::NotOccurring);
+        assert_eq!(r.tests[0].status(), Status::NotOccurring);
+        assert!(!r.status.is_failing());
+        // Boundary: one vendor makes it a population, and a clean one is effective.
+        let k = KitBuilder::new()
+            .file("vendors.csv", "vendor_id,name,tier,last_reviewed_at\nv1,Acme,3,2026-06-01T00:00:00Z\n")
+            .build();
+        let r = run_control(&k, "vendor-management", |_| {});
+        assert_eq!((r.status, r.tests[0].status()), (Status::Effective, Status::Effective));
+        assert!(r.notes.is_empty());
+    }
+
+    #[test]
+    fn effective_needs_one_test_with_a_population_and_names_the_empty_ones() {
+        let k = KitBuilder::new()
+            .file("systems.csv", "system_id,in_scope,classification\nweb,true,internal\n")
+            .file("keys.csv", "key_id,manager\n")
+            .file("data_stores.csv", "resource_id,system_id,encrypted\ns1,web,true\n")
+            .file("endpoints.csv", "endpoint_id,system_id\n")
+            .build();
+        let r = run_control(&k, "encryption", |_| {});
+        let tests: Vec<(&str, Status)> = r.tests.iter().map(|t| (t.id, t.status())).collect();
+        assert_eq!(
+            tests,
+            [
+                ("at-rest", Status::Effective),
+                ("key-rotation", Status::NotOccurring),
+                ("in-transit", Status::NotOccurring)
+            ]
+        );
+        assert_eq!(r.status, Status::Effective);
+        let named: Vec<&str> = r.notes.iter().map(|n| n.item.as_str()).collect();
+        assert_eq!(named, ["key-rotation", "in-transit"]);
+        assert!(r.notes[0].detail.contains("did not occur"), "{}", r.notes[0].detail);
+    }
+
+    #[test]
+    fn an_empty_change_population_stays_not_evidenced() {
+        let k = KitBuilder::new()
+            .file("systems.csv", "system_id,in_scope\napi,true\n")
+            .file("deploys.csv", "deploy_id,system_id,environment,deployed_at\n")
+            .file("changes.csv", "ticket_id\n")
+            .file("pull_requests.csv", "pr_id\n")
+            .file("pr_reviews.csv", "pr_id\n")
+            .build();
+        let r = run_control(&k, "change-management", |_| {});
+        assert_eq!(r.status, Status::NotEvidenced);
+        assert_eq!(r.tests[0].status(), Status::NotOccurring);
+    }
+
+    #[test]
+    fn the_audit_counts_not_occurring_controls_apart_from_failing_ones() {
+        let k = KitBuilder::new()
+            .file("vendors.csv", "vendor_id\n")
+            .file("risks.csv", "risk_id\n")
+            .build();
+        let w = crate::builtin::testkit::window();
+        let a = audit(
+            &k,
+            &w,
+            &Params::defaults(),
+            &["vendor-management".to_string(), "risk-register".to_string()],
+        );
+        // vendor-management never ran; risk-register is not evidenced (files missing).
+        assert_eq!(a.not_occurring(), 1);
+        assert_eq!(a.failing(), 1);
     }
 
     #[test]
