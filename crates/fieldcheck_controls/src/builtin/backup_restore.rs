@@ -60,14 +60,24 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 dev.ev(latest.loc);
                 let tid = &latest.test_id;
-                if latest.status == Some(RestoreStatus::Failed) {
-                    dev.fail(
+                match latest.status {
+                    Some(RestoreStatus::Failed) => dev.fail(
                         "restore_failed",
                         format!(
                             "the latest restore test {tid} ({}) failed",
                             latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
                         ),
-                    );
+                    ),
+                    // A test whose result is unknown did not succeed (the item passes only on a
+                    // test that succeeded); it must not be an item that fails with no reason.
+                    None => dev.fail(
+                        "restore_failed",
+                        format!(
+                            "the latest restore test {tid} ({}) has no recorded result",
+                            latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
+                        ),
+                    ),
+                    Some(RestoreStatus::Succeeded) => {}
                 }
                 if latest.isolated != Some(true) {
                     dev.fail(
@@ -215,6 +225,21 @@ mod tests {
         assert_eq!(
             march("t3,db,2026-03-15T10:00:00Z,,succeeded,,30,ops\n"),
             ["not_isolated"]
+        );
+    }
+
+    #[test]
+    fn a_latest_test_of_unknown_result_did_not_succeed() {
+        // Isolated, measured and within the RTO, but no result: not a pass, and not a
+        // deviation without a reason.
+        assert_eq!(
+            march("t3,db,2026-03-15T10:00:00Z,,,true,30,ops\n"),
+            ["restore_failed"]
+        );
+        // Boundary: an earlier test of the period that succeeded passes it.
+        assert!(
+            march("t3a,db,2026-03-02T10:00:00Z,,succeeded,true,30,ops\nt3b,db,2026-03-20T10:00:00Z,,,true,30,ops\n")
+                .is_empty()
         );
     }
 

@@ -141,6 +141,18 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         };
         match e.tls_min_version {
             Some(TlsVersion::None) => dev.fail("no_tls", "accepts connections without TLS"),
+            // Unknown: nothing shows that TLS 1.2 or later is enforced (v2).
+            None => dev.fail(
+                "weak_tls",
+                format!(
+                    "has no recorded minimum TLS version{} (minimum {})",
+                    e.policy_name
+                        .as_deref()
+                        .map(|p| format!(" under policy {p}"))
+                        .unwrap_or_default(),
+                    min.as_str()
+                ),
+            ),
             Some(v) if v < min => dev.fail(
                 "weak_tls",
                 format!(
@@ -267,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn unknown_tls_detail() {
+        let r = run_control(
+            &kit("", "e1,web,public,,false,custom-policy\n"),
+            "encryption",
+            |_| {},
+        );
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint e1 of web; has no recorded minimum TLS version under policy custom-policy (minimum 1.2)"
+        );
+    }
+
+    #[test]
     fn in_transit() {
         let e = |line: &str| {
             reasons(&run_control(&kit("", line), "encryption", |_| {}))
@@ -282,6 +307,10 @@ mod tests {
         );
         assert_eq!(e("e1,web,public,none,,\n"), ["no_tls"]);
         assert!(e("e1,lab,public,none,,\n").is_empty());
+        // v2: an unknown minimum version is weak (nothing shows 1.2 or later is enforced); an
+        // unknown exposure is held to the public minimum, and 1.2 meets it.
+        assert_eq!(e("e1,web,internal,,false,\n"), ["weak_tls"]);
+        assert!(e("e1,web,,1.2,false,\n").is_empty());
         let r = run_control(
             &kit("", "e1,web,internal,1.1,false,\n"),
             "encryption",

@@ -101,9 +101,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
             if a.disabled_at.is_some_and(|d| d <= term) {
                 continue; // Already disabled when the termination took effect.
             }
-            // A person whose `privileged` flag is unknown is held to the privileged SLA: nothing
-            // shows they held no admin rights anywhere.
-            let privileged = person.privileged != Some(false) || a.privileged == Some(true);
+            let privileged = person.privileged == Some(true) || a.privileged == Some(true);
             let rule = if privileged { privileged_sla } else { sla };
             let deadline = deadline_of(rule, term);
             let rule_text = format!(
@@ -165,29 +163,20 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
 }
 
 /// `account-ownership`: human accounts of in-scope systems active at some time in the window
-/// (an account of unknown kind counts as human: nothing shows it is a service account) belong to
-/// a known person who had not left before the window.
+/// belong to a known person who had not left before the window.
 fn ownership(cx: &Cx<'_>) -> TestResult {
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
     let mut tally = Tally::default();
     for a in &cx.kit.accounts {
-        if a.kind == Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
+        if a.kind != Some(AccountKind::Human) || !cx.in_scope(&a.system_id) {
             continue;
         }
         let active = a.created_at.is_none_or(|c| c < we) && a.disabled_at.is_none_or(|d| d > ws);
         if !active {
             continue;
         }
-        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!(
-            "{} account {} on {}",
-            if a.kind.is_none() {
-                "unclassified"
-            } else {
-                "human"
-            },
-            a.account_id,
-            a.system_id
-        ));
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
+            .lead(format!("human account {} on {}", a.account_id, a.system_id));
         dev.ev(a.loc);
         match a.person_id.as_deref() {
             None => dev.fail("no_person", "names no person, so no leaver test can reach it"),
@@ -299,10 +288,10 @@ github,octo-alice,alice
              github,new,human,,2026-07-01T04:00:00Z,\n\
              github,odd,,alice,,\n",
         );
-        // a1 and odd (unknown kind counts as human); the service account, the out-of-scope
-        // system, the account disabled exactly at the window's start and the one created at
-        // its end are not in it.
-        assert_eq!(population, 2);
+        // a1 only: the service account, the account of unknown kind (the spec's population is
+        // `kind = human`), the out-of-scope system, the account disabled exactly at the window's
+        // start and the one created at its end are not in it.
+        assert_eq!(population, 1);
         assert!(devs.is_empty(), "{devs:?}");
     }
 
@@ -312,11 +301,7 @@ github,octo-alice,alice
             owned("github,a1,human,,,\n").1,
             [("github/a1".to_string(), vec!["no_person"])]
         );
-        // Boundary: an account of unknown kind is judged too; naming a person passes.
-        assert_eq!(
-            owned("github,a1,,,,\n").1,
-            [("github/a1".to_string(), vec!["no_person"])]
-        );
+        // Boundary: naming a person (here by email, in another case) passes.
         assert!(owned("github,a1,human,ALICE@acme.test,,\n").1.is_empty());
     }
 
@@ -364,27 +349,6 @@ github,octo-alice,alice
             r.tests[1].deviations[0].detail,
             "human account g1 on github; gone@acme.test left 2025-12-31 23:59 EST, before the window, and the account was disabled only 2026-02-03 10:00 EST"
         );
-    }
-
-    #[test]
-    fn unknown_privilege_gets_the_privileged_sla() {
-        // x's `privileged` is empty: 4 hours after 2026-03-06T22:05Z is 2026-03-07T02:05Z.
-        let people = "person_id,email,start_date,terminated_at,privileged\nx,x@acme.test,2020-01-01,2026-03-06T17:05:00-05:00,\n";
-        let k = |dis: &str| {
-            KitBuilder::new()
-                .file("people.csv", people)
-                .file("systems.csv", SYSTEMS)
-                .file(
-                    "accounts.csv",
-                    &format!("system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,{dis}\n"),
-                )
-                .file("account_events.csv", "system_id,account_id,event,at\n")
-                .build()
-        };
-        let r = run_control(&k("2026-03-07T02:05:00Z"), "leaver-deprovisioning", |_| {});
-        assert!(reasons_of(&r, "x").is_empty());
-        let r = run_control(&k("2026-03-07T02:05:01Z"), "leaver-deprovisioning", |_| {});
-        assert_eq!(reasons_of(&r, "x"), ["late_deprovision"]);
     }
 
     #[test]
@@ -497,7 +461,7 @@ github,octo-alice,alice
     #[test]
     fn same_day_across_the_dst_change() {
         // Leaves 2026-03-08 01:30 EST; the day ends at 2026-03-09 00:00 EDT = 04:00Z.
-        let people = "person_id,email,start_date,terminated_at,privileged\nx,x@acme.test,2020-01-01,2026-03-08T01:30:00-05:00,false\n";
+        let people = "person_id,email,start_date,terminated_at\nx,x@acme.test,2020-01-01,2026-03-08T01:30:00-05:00\n";
         let k = |dis: &str| {
             KitBuilder::new()
                 .file("people.csv", people)
