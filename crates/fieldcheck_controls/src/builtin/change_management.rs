@@ -55,16 +55,23 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         ),
                     );
                 }
-                if c.ctype == Some(ChangeType::Normal) {
+                // The spec exempts standard changes (pre-approved) and emergency ones (reviewed
+                // afterwards); a ticket of unknown type claims neither, so it needs approval.
+                if matches!(c.ctype, Some(ChangeType::Normal) | None) {
+                    let kind = if c.ctype.is_some() {
+                        "normal change"
+                    } else {
+                        "change of unknown type"
+                    };
                     match c.approved_at {
                         None => dev.fail(
                             "not_approved",
-                            format!("normal change {} was never approved", c.ticket_id),
+                            format!("{kind} {} was never approved", c.ticket_id),
                         ),
                         Some(a) if a > deployed_at => dev.fail(
                             "not_approved",
                             format!(
-                                "normal change {} was approved only {}, after the deploy",
+                                "{kind} {} was approved only {}, after the deploy",
                                 c.ticket_id,
                                 cx.w.fmt(a)
                             ),
@@ -294,6 +301,29 @@ mod tests {
             one(
                 DEPLOY,
                 "CHG-1,standard,x,2026-02-01T08:00:00Z,,,,\n",
+                PR_OK,
+                REVIEW_OK
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_ticket_of_unknown_type_needs_approval() {
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,,x,2026-02-01T08:00:00Z,,,,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["not_approved"]
+        );
+        // Boundary: approved exactly at the deploy, it passes like a normal change.
+        assert!(
+            one(
+                DEPLOY,
+                "CHG-1,,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:00Z,\n",
                 PR_OK,
                 REVIEW_OK
             )

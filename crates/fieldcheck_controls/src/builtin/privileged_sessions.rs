@@ -57,7 +57,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             ),
             Some((id, Some(j))) => {
                 dev.ev(j.loc);
-                if j.person_id != s.person_id {
+                // The request must be shown to be the session's person's: two unknowns are not
+                // the same person.
+                if j.person_id.is_none() || j.person_id != s.person_id {
                     dev.fail(
                         "no_jit_approval",
                         format!(
@@ -226,6 +228,29 @@ mod tests {
                 "j1,p1,prod,,p2,2026-02-01T09:00:00Z,2026-02-01T09:59:59Z\n"
             ),
             ["no_jit_approval"]
+        );
+    }
+
+    #[test]
+    fn a_request_and_a_session_of_unknown_people_do_not_match() {
+        // Neither the session nor its request names a person: nothing shows the request is the
+        // session's.
+        assert_eq!(
+            one(
+                "s1,prod,root,,ssm,2026-02-01T10:00:00Z,,j1,rec\n",
+                LOG,
+                "j1,,prod,,p2,2026-02-01T09:00:00Z,\n"
+            ),
+            ["no_jit_approval"]
+        );
+        // Boundary: the same person named two ways (id and email) matches.
+        assert!(
+            one(
+                "s1,prod,root,p1@acme.test,ssm,2026-02-01T10:00:00Z,,j1,rec\n",
+                LOG,
+                "j1,p1,prod,,p2,2026-02-01T09:00:00Z,\n"
+            )
+            .is_empty()
         );
     }
 

@@ -60,9 +60,27 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .get(&(&*a.system_id, &*a.account_id))
             .map_or(&[][..], |v| v.as_slice())
         {
-            // Stale from created_at + max age (exclusive) until revoked_at (exclusive); a
-            // credential of unknown age cannot be shown stale.
+            // Stale from created_at + max age (exclusive) until revoked_at (exclusive). A
+            // credential of unknown age that was still valid at some moment in the window cannot
+            // be shown younger than the maximum: it counts as stale.
             let Some(created) = c.created_at else {
+                if c.revoked_at.is_none_or(|r| r > ws) {
+                    dev.ev(c.loc);
+                    dev.fail(
+                        "stale_credential",
+                        format!(
+                            "credential {}{} has no creation or rotation date and {}",
+                            c.credential_id,
+                            c.ctype
+                                .map(|t| format!(" ({})", t.as_str()))
+                                .unwrap_or_default(),
+                            match c.revoked_at {
+                                Some(r) if r < we => format!("was revoked only {}", cx.w.fmt(r)),
+                                _ => "was still valid at the window's end".to_string(),
+                            }
+                        ),
+                    );
+                }
                 continue;
             };
             let stale_from = add_days(created, max_age);
@@ -165,6 +183,21 @@ mod tests {
         );
         assert!(one("aws,ci,service,p1,,,true,enforced\n", "").is_empty());
         assert!(one("aws,ci,service,p1,,,false,not_enforced\n", "").is_empty());
+    }
+
+    #[test]
+    fn a_valid_credential_of_unknown_age_is_stale() {
+        let acct = "aws,ci,service,p1,,,false,\n";
+        assert_eq!(
+            one(acct, "aws,ci,k1,access_key,,\n"),
+            ["stale_credential"]
+        );
+        assert_eq!(
+            one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:01Z\n"),
+            ["stale_credential"]
+        );
+        // Boundary: revoked exactly at the window's start, it was never valid in the window.
+        assert!(one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:00Z\n").is_empty());
     }
 
     #[test]
