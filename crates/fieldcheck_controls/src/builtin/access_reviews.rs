@@ -91,10 +91,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let decisions = decisions_by_review
                 .get(&*review.review_id)
                 .map_or(&[][..], |v| v.as_slice());
-            // A row whose `decision` is empty records no decision: the account is not covered.
+            // A row whose `decision` is empty records no decision, and a keep or revoke with no
+            // reviewer was decided by nobody on record: neither covers the account. (A
+            // no_response row has no reviewer by nature.)
             let decided: FastSet<&str> = decisions
                 .iter()
-                .filter(|d| d.decision.is_some())
+                .filter(|d| match d.decision {
+                    None => false,
+                    Some(DecisionKind::NoResponse) => true,
+                    Some(_) => d.reviewer_id.is_some(),
+                })
                 .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
                 .map(|d| &*d.account_id)
                 .collect();
@@ -333,6 +339,13 @@ mod tests {
         let r = run_control(&k, "access-reviews", |_| {});
         assert_eq!(
             reasons(&r),
+            [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
+        );
+        // A keep with no reviewer was decided by nobody on record.
+        let anon_bob = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,keep,2026-02-02T10:00:00Z\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{anon_bob}{DEC_Q2}")).build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
             [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
         );
         // Boundary: a no_response row is a decision (nobody answered, and the account must then

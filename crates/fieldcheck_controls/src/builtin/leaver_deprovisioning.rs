@@ -10,6 +10,7 @@ use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
 use crate::params::Sla;
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -59,7 +60,15 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
         Sla::After(d) => add(t, d),
     };
     let mut tally = Tally::default();
+    let mut no_privileged = Unknown::new(
+        "people.privileged",
+        "leaver",
+        "the standard SLA applied (the spec applies `privileged_sla` to `privileged = true`)",
+    );
     for person in &leavers {
+        if person.privileged.is_none() {
+            no_privileged.add(&*person.person_id);
+        }
         let term = person.terminated_at.expect("leavers have a termination");
         let mut dev = Dev::new(&*person.person_id).lead(format!(
             "{} left {}",
@@ -159,7 +168,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
         }
         tally.add(dev);
     }
-    tally.finish("leavers", Vec::new())
+    tally.finish("leavers", unknown_notes([no_privileged]))
 }
 
 /// `account-ownership`: human accounts of in-scope systems active at some time in the window
@@ -167,12 +176,21 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
 fn ownership(cx: &Cx<'_>) -> TestResult {
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
     let mut tally = Tally::default();
+    let mut no_kind = Unknown::new(
+        "accounts.kind",
+        "account",
+        "in neither this population nor service-accounts' (the spec's are `kind = human` and `kind = service`)",
+    );
     for a in &cx.kit.accounts {
-        if a.kind != Some(AccountKind::Human) || !cx.in_scope(&a.system_id) {
+        if a.kind == Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
             continue;
         }
         let active = a.created_at.is_none_or(|c| c < we) && a.disabled_at.is_none_or(|d| d > ws);
         if !active {
+            continue;
+        }
+        if a.kind.is_none() {
+            no_kind.add(format!("{}/{}", a.system_id, a.account_id));
             continue;
         }
         let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
@@ -208,7 +226,7 @@ fn ownership(cx: &Cx<'_>) -> TestResult {
         }
         tally.add(dev);
     }
-    tally.finish("account-ownership", Vec::new())
+    tally.finish("account-ownership", unknown_notes([no_kind]))
 }
 
 #[cfg(test)]
@@ -293,6 +311,30 @@ github,octo-alice,alice
         // start and the one created at its end are not in it.
         assert_eq!(population, 1);
         assert!(devs.is_empty(), "{devs:?}");
+    }
+
+    #[test]
+    fn accounts_of_unknown_kind_and_leavers_of_unknown_privilege_are_noted() {
+        let k = KitBuilder::new()
+            .file("people.csv", "person_id,email,start_date,terminated_at\nx,x@acme.test,2020-01-01,2026-03-06T17:05:00-05:00\n")
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "accounts.csv",
+                "system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,2026-03-06T23:00:00Z\ngithub,odd,,,\n",
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        assert_eq!(r.tests[0].notes[0].item, "people.privileged");
+        assert_eq!(
+            r.tests[1].notes[0].detail,
+            "1 account with an empty `accounts.kind`: in neither this population nor service-accounts' (the spec's are `kind = human` and `kind = service`) (github/odd)"
+        );
+        // Boundary: known values note nothing.
+        let k = kit("github,jane-gh,human,jane,,2026-03-06T23:00:00Z\n", "");
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert!(r.tests.iter().all(|t| t.notes.is_empty()));
     }
 
     #[test]

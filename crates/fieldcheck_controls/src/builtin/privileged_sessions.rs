@@ -6,6 +6,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::JitRequest;
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -18,6 +19,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .map(|j| (&*j.request_id, j))
         .collect();
     let mut tally = Tally::default();
+    let mut no_expiry = Unknown::new(
+        "jit_requests.expires_at",
+        "session",
+        "its request was read as not expired (the spec flags an expiry before the session)",
+    );
+    let mut no_approver = Unknown::new(
+        "jit_requests.approver_id",
+        "session",
+        "self_approved_elevation was not judged",
+    );
     for s in &kit.sessions {
         let Some(started) = s.started_at.filter(|t| cx.w.contains(*t)) else {
             continue;
@@ -93,6 +104,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     ),
                     Some(_) => {}
                 }
+                if j.expires_at.is_none() {
+                    no_expiry.add(&*s.session_id);
+                }
+                if j.approver_id.is_none() && j.approved_at.is_some() {
+                    no_approver.add(&*s.session_id);
+                }
                 if let Some(e) = j.expires_at
                     && e < started
                 {
@@ -116,7 +133,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("session-logging", Vec::new())]
+    vec![tally.finish(
+        "session-logging",
+        unknown_notes([no_expiry, no_approver]),
+    )]
 }
 
 #[cfg(test)]
@@ -229,6 +249,25 @@ mod tests {
             ),
             ["no_jit_approval"]
         );
+    }
+
+    #[test]
+    fn an_unknown_expiry_or_approver_is_noted() {
+        let notes = |jit: &str| {
+            let r = run_control(&kit(S_OK, LOG, jit), "privileged-sessions", |_| {});
+            assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            notes("j1,p1,prod,,,2026-02-01T09:00:00Z,\n"),
+            ["jit_requests.expires_at", "jit_requests.approver_id"]
+        );
+        // Boundary: a request with both is not noted.
+        assert!(notes(J_OK).is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -21,6 +22,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .push(c);
     }
     let mut tally = Tally::default();
+    let mut no_interactive = Unknown::new(
+        "accounts.interactive",
+        "service account",
+        "mfa_not_enforced was not judged (the spec flags `interactive = true` with `mfa = not_enforced`)",
+    );
+    let mut no_mfa = Unknown::new(
+        "accounts.mfa",
+        "interactive service account",
+        "mfa_not_enforced was not judged (the spec flags `mfa = not_enforced`)",
+    );
     for a in &kit.accounts {
         if a.kind != Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
             continue;
@@ -55,6 +66,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         if a.interactive == Some(true) && a.mfa == Some(Mfa::NotEnforced) {
             dev.fail("mfa_not_enforced", "can log in interactively without MFA");
+        }
+        let key = || format!("{}/{}", a.system_id, a.account_id);
+        if a.interactive.is_none() && !matches!(a.mfa, Some(Mfa::Enforced | Mfa::NotApplicable)) {
+            no_interactive.add(key());
+        } else if a.interactive == Some(true) && a.mfa.is_none() {
+            no_mfa.add(key());
         }
         for c in creds
             .get(&(&*a.system_id, &*a.account_id))
@@ -115,7 +132,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("service-accounts", Vec::new())]
+    vec![tally.finish("service-accounts", unknown_notes([no_interactive, no_mfa]))]
 }
 
 #[cfg(test)]
@@ -198,6 +215,25 @@ mod tests {
         );
         // Boundary: revoked exactly at the window's start, it was never valid in the window.
         assert!(one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:00Z\n").is_empty());
+    }
+
+    #[test]
+    fn unknown_interactivity_or_mfa_is_noted_not_passed_silently() {
+        let notes = |accounts: &str| {
+            let k = kit(accounts, "").build();
+            let r = run_control(&k, "service-accounts", |_| {});
+            assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(notes("aws,ci,service,p1,,,,not_enforced\n"), ["accounts.interactive"]);
+        assert_eq!(notes("aws,ci,service,p1,,,true,\n"), ["accounts.mfa"]);
+        // Boundary: known on both sides, or MFA enforced whatever the interactivity: no note.
+        assert!(notes("aws,ci,service,p1,,,false,\n").is_empty());
+        assert!(notes("aws,ci,service,p1,,,,enforced\n").is_empty());
     }
 
     #[test]
