@@ -141,7 +141,8 @@ pub fn record(
             .filter(|c| {
                 matches!(
                     c.status,
-                    fieldcheck_controls::Status::Effective | fieldcheck_controls::Status::Exceptions
+                    fieldcheck_controls::Status::Effective
+                        | fieldcheck_controls::Status::Exceptions
                 )
             })
             .map(|c| c.meta.id.clone())

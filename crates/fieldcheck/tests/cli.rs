@@ -234,12 +234,7 @@ fn init_writes_a_kit_that_audits() {
     );
     // A sample of a test that did not occur is empty.
     let out = dir.path().join("pbc.csv");
-    let o = fieldcheck(&[
-        "sample",
-        k,
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    let o = fieldcheck(&["sample", k, "--out", out.to_str().expect("utf8")]);
     assert!(
         stdout(&o).contains("did not occur: no sample"),
         "{}{}",
@@ -254,10 +249,20 @@ fn population_zero_is_never_effective_and_exits_0() {
     let dir = tempfile::tempdir().expect("tmp");
     write(
         dir.path(),
-        &[("fieldcheck.toml", CONFIG), ("vendors.csv", "vendor_id,name,tier\n")],
+        &[
+            ("fieldcheck.toml", CONFIG),
+            ("vendors.csv", "vendor_id,name,tier\n"),
+        ],
     );
     let d = dir.path().to_str().expect("utf8");
-    let o = fieldcheck(&["audit", d, "--control", "vendor-management", "--format", "json"]);
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["controls"][0]["status"], "not_occurring");
@@ -265,9 +270,20 @@ fn population_zero_is_never_effective_and_exits_0() {
     assert_eq!(v["summary"]["failing"], 0);
     assert_eq!(v["summary"]["not_occurring"], 1);
     assert_eq!(v["summary"]["risk"], "low");
-    let o = fieldcheck(&["audit", d, "--control", "vendor-management", "--format", "markdown"]);
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "markdown",
+    ]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | 0 | 0 | 0 % |"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | 0 | 0 | 0 % |"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -572,11 +588,17 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),
-            ("vendors.csv", &format!("{head}v2,Mail,,none,2026-03-01T00:00:00Z,\n")),
+            (
+                "vendors.csv",
+                &format!("{head}v2,Mail,,none,2026-03-01T00:00:00Z,\n"),
+            ),
         ],
     );
     let record = |now: &str| {
-        fieldcheck_at(now, &["audit", k, "--control", "vendor-management", "--record"])
+        fieldcheck_at(
+            now,
+            &["audit", k, "--control", "vendor-management", "--record"],
+        )
     };
     let o = record("2026-07-10T12:00:00Z");
     assert!(stderr(&o).contains("1 opened"), "{}", stderr(&o));
@@ -592,7 +614,10 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
     // Boundary: a tested population without the deviation remediates it.
     write(
         dir.path(),
-        &[("vendors.csv", &format!("{head}v2,Mail,3,none,2026-03-01T00:00:00Z,\n"))],
+        &[(
+            "vendors.csv",
+            &format!("{head}v2,Mail,3,none,2026-03-01T00:00:00Z,\n"),
+        )],
     );
     let o = record("2026-07-13T12:00:00Z");
     assert!(stderr(&o).contains("1 remediated"), "{}", stderr(&o));

@@ -498,19 +498,31 @@ mod tests {
         assert!(!r.status.is_failing());
         // Boundary: one vendor makes it a population, and a clean one is effective.
         let k = KitBuilder::new()
-            .file("vendors.csv", "vendor_id,name,tier,last_reviewed_at\nv1,Acme,3,2026-06-01T00:00:00Z\n")
+            .file(
+                "vendors.csv",
+                "vendor_id,name,tier,last_reviewed_at\nv1,Acme,3,2026-06-01T00:00:00Z\n",
+            )
             .build();
         let r = run_control(&k, "vendor-management", |_| {});
-        assert_eq!((r.status, r.tests[0].status()), (Status::Effective, Status::Effective));
+        assert_eq!(
+            (r.status, r.tests[0].status()),
+            (Status::Effective, Status::Effective)
+        );
         assert!(r.notes.is_empty());
     }
 
     #[test]
     fn effective_needs_one_test_with_a_population_and_names_the_empty_ones() {
         let k = KitBuilder::new()
-            .file("systems.csv", "system_id,in_scope,classification\nweb,true,internal\n")
+            .file(
+                "systems.csv",
+                "system_id,in_scope,classification\nweb,true,internal\n",
+            )
             .file("keys.csv", "key_id,manager\n")
-            .file("data_stores.csv", "resource_id,system_id,encrypted\ns1,web,true\n")
+            .file(
+                "data_stores.csv",
+                "resource_id,system_id,encrypted\ns1,web,true\n",
+            )
             .file("endpoints.csv", "endpoint_id,system_id\n")
             .build();
         let r = run_control(&k, "encryption", |_| {});
@@ -526,14 +538,21 @@ mod tests {
         assert_eq!(r.status, Status::Effective);
         let named: Vec<&str> = r.notes.iter().map(|n| n.item.as_str()).collect();
         assert_eq!(named, ["key-rotation", "in-transit"]);
-        assert!(r.notes[0].detail.contains("did not occur"), "{}", r.notes[0].detail);
+        assert!(
+            r.notes[0].detail.contains("did not occur"),
+            "{}",
+            r.notes[0].detail
+        );
     }
 
     #[test]
     fn an_empty_change_population_stays_not_evidenced() {
         let k = KitBuilder::new()
             .file("systems.csv", "system_id,in_scope\napi,true\n")
-            .file("deploys.csv", "deploy_id,system_id,environment,deployed_at\n")
+            .file(
+                "deploys.csv",
+                "deploy_id,system_id,environment,deployed_at\n",
+            )
             .file("changes.csv", "ticket_id\n")
             .file("pull_requests.csv", "pr_id\n")
             .file("pr_reviews.csv", "pr_id\n")

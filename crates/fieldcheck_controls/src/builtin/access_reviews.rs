@@ -334,16 +334,26 @@ mod tests {
 
     #[test]
     fn a_row_without_a_decision_does_not_cover_its_account() {
-        let empty_bob = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,,2026-02-02T10:00:00Z\n";
-        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{empty_bob}{DEC_Q2}")).build();
+        let empty_bob =
+            "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,,2026-02-02T10:00:00Z\n";
+        let k = kit(
+            &format!("{FULL_Q1}{FULL_Q2}"),
+            &format!("{empty_bob}{DEC_Q2}"),
+        )
+        .build();
         let r = run_control(&k, "access-reviews", |_| {});
         assert_eq!(
             reasons(&r),
             [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
         );
         // A keep with no reviewer was decided by nobody on record.
-        let anon_bob = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,keep,2026-02-02T10:00:00Z\n";
-        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{anon_bob}{DEC_Q2}")).build();
+        let anon_bob =
+            "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,keep,2026-02-02T10:00:00Z\n";
+        let k = kit(
+            &format!("{FULL_Q1}{FULL_Q2}"),
+            &format!("{anon_bob}{DEC_Q2}"),
+        )
+        .build();
         assert_eq!(
             reasons(&run_control(&k, "access-reviews", |_| {})),
             [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]

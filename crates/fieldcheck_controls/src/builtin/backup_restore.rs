@@ -241,21 +241,32 @@ mod tests {
     #[test]
     fn a_system_of_unknown_tier_is_noted() {
         let k = KitBuilder::new()
-            .file("systems.csv", "system_id,tier,in_scope\ndb,,true\nlab,,false\n")
+            .file(
+                "systems.csv",
+                "system_id,tier,in_scope\ndb,,true\nlab,,false\n",
+            )
             .file("backup_jobs.csv", "job_id,system_id,started_at,status\n")
             .file("restore_tests.csv", "test_id,system_id,started_at,status\n")
             .build();
         let r = run_control(&k, "backup-restore", |_| {});
         let items: Vec<&str> = r.tests[0].notes.iter().map(|n| n.item.as_str()).collect();
         assert_eq!(items, ["systems.tier"]);
-        assert!(r.tests[0].notes[0].detail.ends_with("(db)"), "{}", r.tests[0].notes[0].detail);
+        assert!(
+            r.tests[0].notes[0].detail.ends_with("(db)"),
+            "{}",
+            r.tests[0].notes[0].detail
+        );
         // Boundary: tier 3 is out of the population by the spec, and not noted.
         let k = KitBuilder::new()
             .file("systems.csv", "system_id,tier,in_scope\ndb,3,true\n")
             .file("backup_jobs.csv", "job_id,system_id,started_at,status\n")
             .file("restore_tests.csv", "test_id,system_id,started_at,status\n")
             .build();
-        assert!(run_control(&k, "backup-restore", |_| {}).tests[0].notes.is_empty());
+        assert!(
+            run_control(&k, "backup-restore", |_| {}).tests[0]
+                .notes
+                .is_empty()
+        );
     }
 
     #[test]

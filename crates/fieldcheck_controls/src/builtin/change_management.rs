@@ -350,7 +350,11 @@ mod tests {
     #[test]
     fn values_the_spec_lets_pass_when_empty_are_noted() {
         let notes = |deploys: &str, changes: &str, prs: &str| {
-            let r = run_control(&kit(deploys, changes, prs, REVIEW_OK).build(), "change-management", |_| {});
+            let r = run_control(
+                &kit(deploys, changes, prs, REVIEW_OK).build(),
+                "change-management",
+                |_| {},
+            );
             r.tests[0]
                 .notes
                 .iter()

@@ -212,7 +212,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         transit.add(dev);
     }
     vec![
-        at_rest.finish("at-rest", unknown_notes([no_class, no_manager, no_algorithm])),
+        at_rest.finish(
+            "at-rest",
+            unknown_notes([no_class, no_manager, no_algorithm]),
+        ),
         rotation.finish("key-rotation", unknown_notes([no_period])),
         transit.finish("in-transit", unknown_notes([no_ciphers])),
     ]

@@ -9,8 +9,8 @@ use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
-use crate::params::Sla;
 use super::{Unknown, unknown_notes};
+use crate::params::Sla;
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -197,7 +197,10 @@ fn ownership(cx: &Cx<'_>) -> TestResult {
             .lead(format!("human account {} on {}", a.account_id, a.system_id));
         dev.ev(a.loc);
         match a.person_id.as_deref() {
-            None => dev.fail("no_person", "names no person, so no leaver test can reach it"),
+            None => dev.fail(
+                "no_person",
+                "names no person, so no leaver test can reach it",
+            ),
             Some(p) => match cx.people.get(p) {
                 None => dev.fail(
                     "person_unknown",
@@ -365,7 +368,10 @@ github,octo-alice,alice
             [("github/a1".to_string(), vec!["active_after_departure"])]
         );
         let (_, devs) = owned("github,a1,human,gone,,2026-01-01T05:00:01Z\n");
-        assert_eq!(devs, [("github/a1".to_string(), vec!["active_after_departure"])]);
+        assert_eq!(
+            devs,
+            [("github/a1".to_string(), vec!["active_after_departure"])]
+        );
         // Boundary: disabled exactly at the window's start is not active in it, and a person who
         // left exactly at the window's start is the leaver test's to judge.
         assert_eq!(

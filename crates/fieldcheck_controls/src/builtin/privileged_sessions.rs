@@ -133,10 +133,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish(
-        "session-logging",
-        unknown_notes([no_expiry, no_approver]),
-    )]
+    vec![tally.finish("session-logging", unknown_notes([no_expiry, no_approver]))]
 }
 
 #[cfg(test)]

@@ -205,10 +205,7 @@ mod tests {
     #[test]
     fn a_valid_credential_of_unknown_age_is_stale() {
         let acct = "aws,ci,service,p1,,,false,\n";
-        assert_eq!(
-            one(acct, "aws,ci,k1,access_key,,\n"),
-            ["stale_credential"]
-        );
+        assert_eq!(one(acct, "aws,ci,k1,access_key,,\n"), ["stale_credential"]);
         assert_eq!(
             one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:01Z\n"),
             ["stale_credential"]
@@ -229,7 +226,10 @@ mod tests {
                 .map(|n| n.item.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(notes("aws,ci,service,p1,,,,not_enforced\n"), ["accounts.interactive"]);
+        assert_eq!(
+            notes("aws,ci,service,p1,,,,not_enforced\n"),
+            ["accounts.interactive"]
+        );
         assert_eq!(notes("aws,ci,service,p1,,,true,\n"), ["accounts.mfa"]);
         // Boundary: known on both sides, or MFA enforced whatever the interactivity: no note.
         assert!(notes("aws,ci,service,p1,,,false,\n").is_empty());
