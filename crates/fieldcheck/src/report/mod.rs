@@ -129,6 +129,9 @@ pub struct WindowOut {
 pub struct Summary {
     pub controls: usize,
     pub failing: usize,
+    /// Controls that never ran in the window (every test's population is empty): not failing,
+    /// and not effective either (v2).
+    pub not_occurring: usize,
     pub risk: &'static str,
     /// The chance that fieldwork starting now records at least one exception.
     pub exception_probability: f64,
@@ -147,11 +150,16 @@ pub struct ControlOut {
     /// hits a deviation.
     pub exception_probability: f64,
     pub tests: Vec<TestOut>,
+    /// Observations about the control as a whole: its tests that did not occur (v2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteOut>,
 }
 
 #[derive(Serialize)]
 pub struct TestOut {
     pub id: String,
+    /// `effective`, `exceptions` or `not_occurring` (population 0) (v2).
+    pub status: &'static str,
     pub population: usize,
     pub sampling: SamplingOut,
     pub deviations: Vec<DeviationOut>,
@@ -254,6 +262,7 @@ impl Report {
             summary: Summary {
                 controls: controls.len(),
                 failing: audit.failing(),
+                not_occurring: audit.not_occurring(),
                 risk: audit.risk().as_str(),
                 exception_probability: 1.0
                     - controls
@@ -394,6 +403,7 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
             .iter()
             .map(|t| TestOut {
                 id: t.id.to_string(),
+                status: t.status().as_str(),
                 population: t.population,
                 sampling: {
                     let p = plan(sizes, c, t);
@@ -428,16 +438,17 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
                             .collect(),
                     })
                     .collect(),
-                notes: t
-                    .notes
-                    .iter()
-                    .map(|n| NoteOut {
-                        item: n.item.clone(),
-                        detail: n.detail.clone(),
-                    })
-                    .collect(),
+                notes: t.notes.iter().map(note_out).collect(),
             })
             .collect(),
+        notes: c.notes.iter().map(note_out).collect(),
+    }
+}
+
+fn note_out(n: &fieldcheck_controls::Note) -> NoteOut {
+    NoteOut {
+        item: n.item.clone(),
+        detail: n.detail.clone(),
     }
 }
 
@@ -503,8 +514,29 @@ pub(crate) fn verdict(report: &Report) -> String {
             s.failing, s.controls
         ),
     };
+    // Controls that never ran are listed apart from the effective ones: not failing, not a pass.
+    let apart = if s.not_occurring == 0 {
+        String::new()
+    } else {
+        let effective = report
+            .controls
+            .iter()
+            .filter(|c| c.status == "effective")
+            .count();
+        let ids: Vec<&str> = report
+            .controls
+            .iter()
+            .filter(|c| c.status == "not_occurring")
+            .map(|c| c.id.as_str())
+            .collect();
+        format!(
+            "; {effective} effective, {} not occurring (never ran in the window: {})",
+            s.not_occurring,
+            ids.join(", ")
+        )
+    };
     format!(
-        "{rule}; fieldwork starting now would record an exception with {} probability",
+        "{rule}{apart}; fieldwork starting now would record an exception with {} probability",
         percent(s.exception_probability)
     )
 }
