@@ -166,11 +166,7 @@ fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
     };
     // The files it needs, and identities.csv, which resolves people wherever people are read.
     let mut reads: Vec<String> = c.meta.needs.iter().map(|n| format!("{n}.csv")).collect();
-    if c.meta
-        .needs
-        .iter()
-        .any(|n| n == "people" || n == "accounts")
-    {
+    if c.meta.resolves_people {
         reads.push("identities.csv".into());
     }
     Evaluated {

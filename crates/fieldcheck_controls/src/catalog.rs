@@ -16,6 +16,11 @@ pub struct ControlMeta {
     pub criteria: Vec<String>,
     /// Kit files (stems) the control's tests read.
     pub needs: Vec<String>,
+    /// Whether its tests compare or match people (self-review, a leaver's accounts, the
+    /// approver of a session): then a damaged identities.csv, which resolves people's logins,
+    /// leaves it `not_evidenced` too.
+    #[serde(default)]
+    pub resolves_people: bool,
     /// Days from recording an exception to its target close date, by default.
     pub target_days: i64,
     /// The tests, in order.

@@ -288,7 +288,7 @@ pub static SCHEMAS: [Schema; 27] = [
             o("name", Ty::Text),
             o("kind", Ty::Enum(SystemKind::VALUES)),
             o("tier", Ty::Int(1, 3)),
-            o("in_scope", Ty::Bool),
+            e("in_scope", Ty::Bool),
             o("classification", Ty::Enum(Classification::VALUES)),
             o("rto_minutes", NONNEG),
             o("owner_id", Ty::Person),

@@ -183,16 +183,16 @@ fn utf16_with_a_bom_and_every_line_ending_read_the_same() {
     }
     // A bad row in a CR-only file is named on its own line, with its text.
     let (_, d) = read_bytes(
-        &[("systems.csv", b"system_id,tier\rokta,1\raws,9\r")],
+        &[("systems.csv", b"system_id,tier,in_scope\rokta,1,true\raws,9,true\r")],
         &ReadOptions::default(),
     );
     assert_eq!(errors(&d), [("out-of-range", Some(3))]);
-    assert_eq!(d[0].snippet.as_deref(), Some("aws,9"));
+    assert_eq!(d[0].snippet.as_deref(), Some("aws,9,true"));
     // JSON Lines with CR endings.
     let (kit, d) = read_bytes(
         &[(
             "systems.jsonl",
-            b"{\"system_id\":\"a\"}\r{\"system_id\":\"b\"}\r",
+            b"{\"system_id\":\"a\",\"in_scope\":true}\r{\"system_id\":\"b\",\"in_scope\":false}\r",
         )],
         &ReadOptions::default(),
     );
@@ -290,7 +290,7 @@ fn a_bare_date_in_a_timestamp_field_is_the_end_of_that_day_with_a_note() {
 fn neutralised_cells_read_as_what_they_protect() {
     let (kit, d) = read(
         "systems.csv",
-        "system_id,name\n'=1+2,'-x\n'plain,'@y\n''=2,x\n",
+        "system_id,name,in_scope\n'=1+2,'-x,true\n'plain,'@y,true\n''=2,x,true\n",
     );
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(&*kit.systems[0].system_id, "=1+2");
@@ -399,9 +399,9 @@ fn an_accepted_gap_is_a_note() {
 fn a_huge_cell_is_rejected_unread_and_the_rest_of_the_file_still_reads() {
     // A 10 MB enum cell: rejected as its bytes stream by (never parsed, never suggested
     // against), and the rows after it keep their lines and their raw text in diagnostics.
-    let mut text = b"system_id,kind,tier\nokta,".to_vec();
+    let mut text = b"system_id,kind,tier,in_scope\nokta,".to_vec();
     text.extend(std::iter::repeat_n(b'x', 10 << 20));
-    text.extend_from_slice(b",1\naws,cloud,1\ngh,saas,9\n");
+    text.extend_from_slice(b",1,true\naws,cloud,1,true\ngh,saas,9,true\n");
     let started = std::time::Instant::now();
     let (kit, d) = read_bytes(&[("systems.csv", &text)], &ReadOptions::default());
     let took = started.elapsed();
@@ -409,7 +409,7 @@ fn a_huge_cell_is_rejected_unread_and_the_rest_of_the_file_still_reads() {
         errors(&d),
         [("cell-too-long", Some(2)), ("out-of-range", Some(4))]
     );
-    assert_eq!(d[1].snippet.as_deref(), Some("gh,saas,9"));
+    assert_eq!(d[1].snippet.as_deref(), Some("gh,saas,9,true"));
     assert_eq!(kit.systems.len(), 1);
     assert_eq!(&*kit.systems[0].system_id, "aws");
     assert_eq!(kit.systems[0].loc.line, 3);
