@@ -56,6 +56,8 @@ pub struct Input<'a> {
     pub files: &'a [SourceFile],
     /// The config's path as shown (for diagnostics about option values).
     pub config: &'a str,
+    /// The config's folder: a source file is opened only when it is a regular file inside it.
+    pub root: &'a Path,
 }
 
 impl Input<'_> {
@@ -157,6 +159,11 @@ pub fn configured_files(sections: &[SourceSection], base: &Path) -> Vec<Configur
             a.spec.produces.to_vec()
         };
         for p in files::expand(base, pattern) {
+            // Only regular files inside the config's folder: the audit reports the rest as
+            // lost sources, and the locker never stores what it could not replay.
+            if fieldcheck_kit::fsafe::check(&p, Some(base)).is_err() {
+                continue;
+            }
             out.push(ConfiguredFile {
                 adapter: name.to_string(),
                 system_id: str_entry(s, "system_id").map(|x| x.0.to_string()),
@@ -353,6 +360,7 @@ fn run_section(
             tz: &tz,
             files: &[],
             config,
+            root: base,
         };
         let mut probe = Emitter::default();
         (adapter.run)(&input, &mut probe);
@@ -414,6 +422,7 @@ fn run_section(
         tz: &tz,
         files: &files,
         config,
+        root: base,
     };
     (adapter.run)(&input, em);
     em.flush_caps();

@@ -112,7 +112,16 @@ fn emit(
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let region = input.options.str("region");
     for f in input.files {
-        let head = std::fs::read(&f.path).unwrap_or_default();
+        // The first bytes tell JSON from the CLI's error text; only a regular file inside the
+        // config's folder is opened (the reader reports the rest).
+        let head = {
+            use std::io::Read;
+            let mut head = Vec::new();
+            if let Ok(h) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
+                let _ = h.take(64 * 1024).read_to_end(&mut head);
+            }
+            head
+        };
         let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
         if !matches!(first, Some(b'{' | b'[') | None) {
             // The CLI's error text: `An error occurred (...NotFoundError) when calling ...`.
