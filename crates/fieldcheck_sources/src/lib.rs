@@ -320,7 +320,22 @@ fn run_section(
     }
     let tz = match str_entry(section, "timezone") {
         Some((z, zat)) => match TimeZone::get(z) {
-            Ok(tz) => tz,
+            Ok(tz) => {
+                if let Some(better) = fieldcheck_kit::time::dst_aware_alternative(z) {
+                    em.diag(
+                        at(
+                            Diagnostic::warning(
+                                "fixed-offset-timezone",
+                                format!("time zone `{z}` has no daylight-saving rules of the region it names: part of the year this source's local times and bare dates are an hour off"),
+                            ),
+                            config,
+                            zat,
+                        )
+                        .help(format!("use the DST-aware name `{better}` unless the source really keeps `{z}` all year")),
+                    );
+                }
+                tz
+            }
             Err(_) => {
                 em.diag(
                     at(

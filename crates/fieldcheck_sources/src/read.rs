@@ -552,6 +552,25 @@ pub fn csv_file(
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        if let Some(i) = rec.iter().position(|c| c.len() > MAX_LINE) {
+            // No evidence field is this long (a cell that swallowed a file): rejected before any
+            // adapter works on it.
+            let column = names_in_order.get(i).map_or("?", String::as_str);
+            em.diag(
+                Diagnostic::error(
+                    "cell-too-long",
+                    format!(
+                        "the `{}` cell is {} bytes long; no evidence field is longer than 64 KiB",
+                        crate::adapters::clip(column),
+                        rec.get(i).map_or(0, str::len)
+                    ),
+                )
+                .file(id.shown.clone())
+                .line(line)
+                .help("the cell swallowed more than its value (an unclosed quote, a file pasted in): fix the export; the row was skipped"),
+            );
+            continue;
+        }
         let row = CsvRow {
             header: &header,
             rec: &rec,
@@ -577,7 +596,11 @@ fn csv_error_help(e: &csv::Error) -> (&'static str, &'static str) {
     }
 }
 
-/// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal).
+/// The longest text line read (as the kit reader's longest value: 64 KiB).
+const MAX_LINE: usize = 64 * 1024;
+
+/// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal; a line
+/// over 64 KiB is an error and skipped).
 pub fn text_lines(
     input: &Input<'_>,
     em: &mut Emitter,
@@ -592,19 +615,60 @@ pub fn text_lines(
         let mut line = 0u32;
         loop {
             buf.clear();
-            match r.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    em.diag(
-                        Diagnostic::error("unreadable-file", format!("read failed: {e}"))
-                            .file(id.shown.clone())
-                            .line(line + 1),
-                    );
+            // A line is read up to MAX_LINE bytes; the rest of an over-long line is skipped as
+            // it streams by, so a 10 MB line costs neither time nor memory.
+            let mut long = 0usize;
+            let mut ended = false;
+            let mut failed = None;
+            loop {
+                let chunk = match r.fill_buf() {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                };
+                if chunk.is_empty() {
+                    break;
+                }
+                let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                };
+                let room = MAX_LINE.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..take.min(room)]);
+                long += take.saturating_sub(room);
+                r.consume(take);
+                if end {
+                    ended = true;
                     break;
                 }
             }
+            if let Some(e) = failed {
+                em.diag(
+                    Diagnostic::error("unreadable-file", format!("read failed: {e}"))
+                        .file(id.shown.clone())
+                        .line(line + 1),
+                );
+                break;
+            }
+            if buf.is_empty() && long == 0 && !ended {
+                break;
+            }
             line += 1;
+            if long > 0 {
+                em.diag(
+                    Diagnostic::error(
+                        "cell-too-long",
+                        format!("line {line} is {} bytes long; no log line is longer than 64 KiB", buf.len() + long),
+                    )
+                    .file(id.shown.clone())
+                    .line(line)
+                    .help("the file is not a text log (or two files were joined without line ends): fix the export; the line was skipped"),
+                );
+                continue;
+            }
             let text = String::from_utf8_lossy(&buf);
             let at = At {
                 file: id.clone(),

@@ -185,6 +185,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .as_ref()
                     .filter(|a| some(&a.algorithm).is_some())
             });
+            // The algorithm decides whether the bucket is encrypted and with which key: one
+            // fieldcheck cannot read is an error on the bucket.
+            if let Some(alg) = rule.and_then(|r| some(&r.algorithm))
+                && !matches!(alg, "AES256" | "aws:kms" | "aws:kms:dsse")
+            {
+                super::common::unknown_value(em, at, "SSEAlgorithm", alg, "S3 default encryption algorithms are AES256, aws:kms and aws:kms:dsse");
+                return;
+            }
             let key = rule.and_then(|r| match some(&r.algorithm) {
                 Some("aws:kms" | "aws:kms:dsse") => {
                     Some(some(&r.key).map_or("alias/aws/s3", kms_key_id))

@@ -35,7 +35,7 @@ pub(super) fn time(
                 at.path(),
                 "bad-value",
                 format!("`{field}` is not a timestamp ({e})"),
-                "the value was read as unknown",
+                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
             None
         }

@@ -1089,4 +1089,102 @@ V-3,Initech,High,Active,13/45/2026,\n";
             )
         );
     }
+
+    #[test]
+    fn a_column_named_twice_is_an_error_never_the_last_of_two() {
+        // A vendor-management export with `Status` twice (the vendor's and the contract's):
+        // which one is the vendor's cannot be guessed.
+        let csv = "Vendor ID,Vendor Name,Criticality,Status,Last Assessment,Report End,Status\n\
+V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
+        let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+        assert!(out.rows("vendors").is_empty());
+        assert_eq!(out.codes(), ["duplicate-column"]);
+        let d = &out.diags[0];
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+        assert_eq!((d.file.as_deref(), d.line), (Some("grc/vendors.csv"), Some(1)));
+        assert!(d.message.contains("`Status` twice"), "{}", d.message);
+        assert_eq!(out.problems("vendors").len(), 1);
+    }
+
+    #[test]
+    fn a_semicolon_or_tab_delimited_export_is_named_in_the_error() {
+        for (sep, name) in [(";", "`;` (semicolons)"), ("\t", "tabs")] {
+            let csv = VENDORS.replace(',', sep);
+            let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+            assert_eq!(out.codes(), ["source-missing-column"]);
+            let help = out.diags[0].help.clone().unwrap_or_default();
+            assert!(
+                help.contains(&format!("separated by {name}, not `,`"))
+                    && help.contains("`delimiter`"),
+                "{help}"
+            );
+        }
+        // With the delimiter set, the same export reads.
+        let csv = VENDORS.replace(',', ";").replace("\"Acme; Inc.\"", "Acme");
+        let block = BLOCK.replace("kind = ", "delimiter = \";\"\nkind = ");
+        let out = run(&block, &[("grc/vendors.csv", csv.as_bytes())]);
+        // (V-3's assessment date, `13/45/2026`, is no date.)
+        assert_eq!(out.rows("vendors").len(), 2);
+        assert_eq!(out.codes(), ["bad-value"]);
+    }
+
+    #[test]
+    fn a_ten_megabyte_enum_cell_is_rejected_on_its_line() {
+        // A Workday report whose worker type cell swallowed a file (an unclosed quote upstream).
+        let huge = "Employee ".repeat(10 * 1024 * 1024 / 9);
+        let csv = format!(
+            "Employee_ID,Worker,Primary_Work_Email,Hire_Date,Termination_Date,Worker_Type\n\
+52107,John Smith,john@example.com,2021-06-01,,Employee\n\
+52108,Ana Lima,ana@example.com,2024-02-01,,{huge}\n"
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"hr/workers.csv\"",
+            &[("hr/workers.csv", csv.as_bytes())],
+        );
+        assert_eq!(out.rows("people").len(), 1);
+        // (`source-missing-field`: the report has no `Manager_ID` column.)
+        assert_eq!(out.codes(), ["source-missing-field", "cell-too-long"]);
+        let d = &out.diags[1];
+        assert_eq!((d.file.as_deref(), d.line), (Some("hr/workers.csv"), Some(3)));
+        // The message names the column, never echoes the cell.
+        assert!(d.message.len() < 200, "{}", d.message.len());
+        assert!(d.message.contains("`Worker_Type`"), "{}", d.message);
+        // In JSON, the same cell is a value no kit field takes, and is not echoed either.
+        let json = format!(
+            r#"{{"Report_Entry": [{{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "{huge}"}}]}}"#
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert!(out.rows("people").is_empty());
+        assert_eq!(out.codes()[0], "cell-too-long");
+        let echo = "Employee ".repeat(20);
+        assert!(out.diags.iter().all(|d| !d.message.contains(&echo)
+            && !d.help.as_deref().unwrap_or("").contains(&echo)));
+    }
+
+    #[test]
+    fn zone_annotations_are_refused_and_a_zone_without_dst_is_named() {
+        let json = r#"{"Report_Entry": [{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "Employee", "Termination_Date": "2026-03-06T17:05:00Z[Mars/Olympus]"}]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"\ntimezone = \"EST\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert!(out.rows("people").is_empty());
+        assert_eq!(
+            out.codes(),
+            ["fixed-offset-timezone", "bad-value", "source-missing-field"]
+        );
+        let w = &out.diags[0];
+        assert_eq!(w.severity, fieldcheck_kit::Severity::Warning);
+        assert_eq!(w.file.as_deref(), Some("fieldcheck.toml"));
+        assert!(
+            w.help.as_deref().unwrap_or("").contains("`America/New_York`"),
+            "{:?}",
+            w.help
+        );
+        assert!(out.diags[1].message.contains("annotation"), "{}", out.diags[1].message);
+        assert_eq!(out.diags[1].line, Some(1));
+    }
 }
