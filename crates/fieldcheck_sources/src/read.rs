@@ -369,10 +369,15 @@ fn other_delimiter(names: &[String], expected: u8) -> Option<(u8, &'static str)>
     if names.len() != 1 {
         return None;
     }
-    [(b';', "`;` (semicolons)"), (b'\t', "tabs"), (b',', "`,` (commas)"), (b'|', "`|`")]
-        .into_iter()
-        .filter(|(b, _)| *b != expected)
-        .find(|(b, _)| names[0].as_bytes().contains(b))
+    [
+        (b';', "`;` (semicolons)"),
+        (b'\t', "tabs"),
+        (b',', "`,` (commas)"),
+        (b'|', "`|`"),
+    ]
+    .into_iter()
+    .filter(|(b, _)| *b != expected)
+    .find(|(b, _)| names[0].as_bytes().contains(b))
 }
 
 /// Reads one CSV file (see [`csv_rows_any`]).
@@ -424,8 +429,7 @@ pub fn csv_file(
     let mut header: HashMap<String, usize> = HashMap::new();
     let mut twice: Vec<&str> = Vec::new();
     for (i, h) in names_in_order.iter().enumerate() {
-        if header.insert(h.clone(), i).is_some() && !h.is_empty() && !twice.contains(&h.as_str())
-        {
+        if header.insert(h.clone(), i).is_some() && !h.is_empty() && !twice.contains(&h.as_str()) {
             twice.push(h);
         }
     }

@@ -111,7 +111,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 }
                 _ => {
-                    unknown_value(em, at, "State", &state, "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL");
+                    unknown_value(
+                        em,
+                        at,
+                        "State",
+                        &state,
+                        "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL",
+                    );
                     return;
                 }
             }
@@ -135,7 +141,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         }
                         Some("FAILED" | "TIMED_OUT") => "failed",
                         Some(v) => {
-                            unknown_value(em, at, "ValidationStatus", v, "restore validation statuses are SUCCESSFUL, FAILED, TIMED_OUT and VALIDATING");
+                            unknown_value(
+                                em,
+                                at,
+                                "ValidationStatus",
+                                v,
+                                "restore validation statuses are SUCCESSFUL, FAILED, TIMED_OUT and VALIDATING",
+                            );
                             return;
                         }
                     }
@@ -146,7 +158,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 }
                 _ => {
-                    unknown_value(em, at, "Status", &state, "restore job states are PENDING, RUNNING, COMPLETED, ABORTED, FAILED");
+                    unknown_value(
+                        em,
+                        at,
+                        "Status",
+                        &state,
+                        "restore job states are PENDING, RUNNING, COMPLETED, ABORTED, FAILED",
+                    );
                     return;
                 }
             }

@@ -138,7 +138,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     line: k.line,
                     path: k.path.clone(),
                 };
-                super::common::unknown_value(em, &at, "KeyManager", other, "KMS key managers are AWS and CUSTOMER");
+                super::common::unknown_value(
+                    em,
+                    &at,
+                    "KeyManager",
+                    other,
+                    "KMS key managers are AWS and CUSTOMER",
+                );
                 continue;
             }
         };

@@ -190,7 +190,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             if let Some(alg) = rule.and_then(|r| some(&r.algorithm))
                 && !matches!(alg, "AES256" | "aws:kms" | "aws:kms:dsse")
             {
-                super::common::unknown_value(em, at, "SSEAlgorithm", alg, "S3 default encryption algorithms are AES256, aws:kms and aws:kms:dsse");
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "SSEAlgorithm",
+                    alg,
+                    "S3 default encryption algorithms are AES256, aws:kms and aws:kms:dsse",
+                );
                 return;
             }
             let key = rule.and_then(|r| match some(&r.algorithm) {

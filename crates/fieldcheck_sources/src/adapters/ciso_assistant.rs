@@ -105,7 +105,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let res_l = level("residual_proba");
         let res_i = level("residual_impact");
         if let Some((col, v)) = bad {
-            unknown_value(em, at, col, &v, "the risk matrix's level names are placed on 1 to 5 by `levels = { \"<name>\" = \"<1..5>\" }` (default: very low, low, medium, high, very high and their synonyms)");
+            unknown_value(
+                em,
+                at,
+                col,
+                &v,
+                "the risk matrix's level names are placed on 1 to 5 by `levels = { \"<name>\" = \"<1..5>\" }` (default: very low, low, medium, high, very high and their synonyms)",
+            );
             return;
         }
         let treatment_raw = cell(row, "treatment").unwrap_or("");
@@ -114,7 +120,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             "open" | "" => (None, "open"),
             "cancelled" => (None, "closed"),
             _ => {
-                unknown_value(em, at, "treatment", treatment_raw, "CISO Assistant treatments are open, mitigate, accept, avoid, transfer and cancelled");
+                unknown_value(
+                    em,
+                    at,
+                    "treatment",
+                    treatment_raw,
+                    "CISO Assistant treatments are open, mitigate, accept, avoid, transfer and cancelled",
+                );
                 return;
             }
         };
@@ -168,7 +180,11 @@ mod tests {
         let d = &out.diags[0];
         assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
         assert_eq!(d.line, Some(5));
-        assert!(d.message.contains("`current_impact` is `Critical`"), "{}", d.message);
+        assert!(
+            d.message.contains("`current_impact` is `Critical`"),
+            "{}",
+            d.message
+        );
         assert_eq!(out.problems("risks").len(), 1);
     }
 

@@ -320,7 +320,13 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                             Value::String(s) => s.clone(),
                             v => v.to_string(),
                         };
-                        super::common::unknown_value(em, at, "AccountEnabled.newValue", &raw, "the new value of `AccountEnabled` is `[true]` or `[false]`");
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "AccountEnabled.newValue",
+                            &raw,
+                            "the new value of `AccountEnabled` is `[true]` or `[false]`",
+                        );
                         return;
                     }
                     None => {
@@ -336,7 +342,13 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                 return;
             }
         };
-        match a.result.as_deref().unwrap_or("").to_ascii_lowercase().as_str() {
+        match a
+            .result
+            .as_deref()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "success" => {}
             "failure" | "timeout" => {
                 failed += 1;
@@ -345,7 +357,13 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
             // Whether the change happened decides the record: a result fieldcheck cannot read
             // is an error, not a skipped record.
             _ => {
-                super::common::unknown_value(em, at, "result", a.result.as_deref().unwrap_or(""), "Microsoft Graph audit results are success, failure and timeout");
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "result",
+                    a.result.as_deref().unwrap_or(""),
+                    "Microsoft Graph audit results are success, failure and timeout",
+                );
                 return;
             }
         }
@@ -639,7 +657,13 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
                 | "AutoReviewing"
         ) {
             // The status decides whether the review is complete.
-            super::common::unknown_value(em, at, "status", status, "access review instance statuses are Initializing, NotStarted, Starting, InProgress, Completing, Completed, AutoReviewing and AutoReviewed");
+            super::common::unknown_value(
+                em,
+                at,
+                "status",
+                status,
+                "access review instance statuses are Initializing, NotStarted, Starting, InProgress, Completing, Completed, AutoReviewing and AutoReviewed",
+            );
             continue;
         }
         let completed = if matches!(status, "Completed" | "AutoReviewed") {

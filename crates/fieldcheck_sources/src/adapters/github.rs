@@ -356,7 +356,13 @@ impl State {
                 return;
             }
             _ => {
-                super::common::unknown_value(em, at, "state", r.state.as_deref().unwrap_or(""), "GitHub review states are APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED and PENDING");
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "state",
+                    r.state.as_deref().unwrap_or(""),
+                    "GitHub review states are APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED and PENDING",
+                );
                 return;
             }
         };
@@ -382,7 +388,13 @@ impl State {
             status.as_str(),
             "" | "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending"
         ) {
-            super::common::unknown_value(em, at, "status", &status, "GitHub check run statuses are queued, in_progress, completed, waiting, requested and pending");
+            super::common::unknown_value(
+                em,
+                at,
+                "status",
+                &status,
+                "GitHub check run statuses are queued, in_progress, completed, waiting, requested and pending",
+            );
             return;
         }
         if !matches!(
@@ -397,7 +409,13 @@ impl State {
                 | "stale"
                 | "startup_failure"
         ) {
-            super::common::unknown_value(em, at, "conclusion", &conclusion, "GitHub check run conclusions are success, failure, neutral, cancelled, skipped, timed_out, action_required, stale and startup_failure");
+            super::common::unknown_value(
+                em,
+                at,
+                "conclusion",
+                &conclusion,
+                "GitHub check run conclusions are success, failure, neutral, cancelled, skipped, timed_out, action_required, stale and startup_failure",
+            );
             return;
         }
         if let Some(sha) = c.head_sha.or_else(|| default_sha.map(str::to_string)) {
@@ -416,7 +434,13 @@ impl State {
             state.as_str(),
             "success" | "error" | "failure" | "inactive" | "in_progress" | "queued" | "pending"
         ) {
-            super::common::unknown_value(em, at, "state", &state, "GitHub deployment status states are success, error, failure, inactive, in_progress, queued and pending");
+            super::common::unknown_value(
+                em,
+                at,
+                "state",
+                &state,
+                "GitHub deployment status states are success, error, failure, inactive, in_progress, queued and pending",
+            );
         }
         StatusRec {
             state: lower(&st.state),
@@ -552,7 +576,9 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }
             } else if obj.get("check_runs").is_some_and(Value::is_array) {
                 if let Some(c) = parse_record::<CheckRuns>(input, em, b, at) {
-                    c.check_runs.into_iter().for_each(|c| st.check(em, at, c, None));
+                    c.check_runs
+                        .into_iter()
+                        .for_each(|c| st.check(em, at, c, None));
                 }
             } else if has(&obj, "number") && (has(&obj, "head") || has(&obj, "base")) {
                 if let Some(p) = parse_record::<Pr>(input, em, b, at) {

@@ -257,7 +257,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     }
                     // The status decides whether a deploy happened.
                     other => {
-                        super::common::unknown_value(em, at, "status", other, "GitLab deployment statuses are created, running, success, failed, canceled, skipped and blocked");
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "status",
+                            other,
+                            "GitLab deployment statuses are created, running, success, failed, canceled, skipped and blocked",
+                        );
                         return;
                     }
                 }

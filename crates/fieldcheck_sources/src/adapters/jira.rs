@@ -274,7 +274,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 // The approver field holds something other than a user: the approver would be
                 // unknown, an error on the issue.
                 Err(_) => {
-                    super::common::unknown_value(em, at, &format!("fields.{k}"), &v.to_string(), "the `approver_field` must be a user-picker field (an object with `accountId` or `emailAddress`)");
+                    super::common::unknown_value(
+                        em,
+                        at,
+                        &format!("fields.{k}"),
+                        &v.to_string(),
+                        "the `approver_field` must be a user-picker field (an object with `accountId` or `emailAddress`)",
+                    );
                     return;
                 }
             }

@@ -132,7 +132,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     }
                     // The status decides whether the training was completed.
                     _ => {
-                        super::common::unknown_value(em, at, "status", status, "KnowBe4 enrollment statuses are Completed, Passed, Not Started, In Progress and Past Due");
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "status",
+                            status,
+                            "KnowBe4 enrollment statuses are Completed, Passed, Not Started, In Progress and Past Due",
+                        );
                         return;
                     }
                 }

@@ -993,13 +993,17 @@ V-3,Initech,High,Active,13/45/2026,\n";
         let d = &out.diags[0];
         assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
         assert!(
-            d.message
-                .starts_with("`employment_type` is `Intern`, which is not a kit value at $.Report_Entry[0]"),
+            d.message.starts_with(
+                "`employment_type` is `Intern`, which is not a kit value at $.Report_Entry[0]"
+            ),
             "{}",
             d.message
         );
         assert!(
-            d.help.as_deref().unwrap_or("").contains("map = { \"Intern\" = \"...\" }"),
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("map = { \"Intern\" = \"...\" }"),
             "{:?}",
             d.help
         );
@@ -1101,7 +1105,10 @@ V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
         assert_eq!(out.codes(), ["duplicate-column"]);
         let d = &out.diags[0];
         assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
-        assert_eq!((d.file.as_deref(), d.line), (Some("grc/vendors.csv"), Some(1)));
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("grc/vendors.csv"), Some(1))
+        );
         assert!(d.message.contains("`Status` twice"), "{}", d.message);
         assert_eq!(out.problems("vendors").len(), 1);
     }
@@ -1145,7 +1152,10 @@ V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
         // (`source-missing-field`: the report has no `Manager_ID` column.)
         assert_eq!(out.codes(), ["source-missing-field", "cell-too-long"]);
         let d = &out.diags[1];
-        assert_eq!((d.file.as_deref(), d.line), (Some("hr/workers.csv"), Some(3)));
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("hr/workers.csv"), Some(3))
+        );
         // The message names the column, never echoes the cell.
         assert!(d.message.len() < 200, "{}", d.message.len());
         assert!(d.message.contains("`Worker_Type`"), "{}", d.message);
@@ -1160,8 +1170,9 @@ V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
         assert!(out.rows("people").is_empty());
         assert_eq!(out.codes()[0], "cell-too-long");
         let echo = "Employee ".repeat(20);
-        assert!(out.diags.iter().all(|d| !d.message.contains(&echo)
-            && !d.help.as_deref().unwrap_or("").contains(&echo)));
+        assert!(out.diags.iter().all(
+            |d| !d.message.contains(&echo) && !d.help.as_deref().unwrap_or("").contains(&echo)
+        ));
     }
 
     #[test]
@@ -1180,11 +1191,18 @@ V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
         assert_eq!(w.severity, fieldcheck_kit::Severity::Warning);
         assert_eq!(w.file.as_deref(), Some("fieldcheck.toml"));
         assert!(
-            w.help.as_deref().unwrap_or("").contains("`America/New_York`"),
+            w.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`America/New_York`"),
             "{:?}",
             w.help
         );
-        assert!(out.diags[1].message.contains("annotation"), "{}", out.diags[1].message);
+        assert!(
+            out.diags[1].message.contains("annotation"),
+            "{}",
+            out.diags[1].message
+        );
         assert_eq!(out.diags[1].line, Some(1));
     }
 }

@@ -135,7 +135,13 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             "ACTIVE" | "PROVISIONED" | "STAGED" | "RECOVERY" | "LOCKED_OUT"
             | "PASSWORD_EXPIRED" | "ACTIVATING" => ("active", false),
             other => {
-                unknown_value(em, at, "status", other, "Okta statuses are ACTIVE, PROVISIONED, STAGED, RECOVERY, LOCKED_OUT, PASSWORD_EXPIRED, SUSPENDED and DEPROVISIONED");
+                unknown_value(
+                    em,
+                    at,
+                    "status",
+                    other,
+                    "Okta statuses are ACTIVE, PROVISIONED, STAGED, RECOVERY, LOCKED_OUT, PASSWORD_EXPIRED, SUSPENDED and DEPROVISIONED",
+                );
                 return;
             }
         };
@@ -181,7 +187,13 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
                     None => None,
                     Some(Some(b)) => Some(b),
                     Some(None) => {
-                        unknown_value(em, at, &format!("profile.{a}"), &raw, "the `privileged_attribute` must be a boolean (`true`/`false`, `yes`/`no`, `1`/`0`)");
+                        unknown_value(
+                            em,
+                            at,
+                            &format!("profile.{a}"),
+                            &raw,
+                            "the `privileged_attribute` must be a boolean (`true`/`false`, `yes`/`no`, `1`/`0`)",
+                        );
                         return;
                     }
                 }
@@ -290,7 +302,13 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
             // Whether the event happened decides the record: an outcome fieldcheck cannot read
             // is an error, not a skipped event.
             other => {
-                unknown_value(em, at, "outcome.result", other, "Okta outcomes are SUCCESS, ALLOW, FAILURE, DENY, SKIPPED, CHALLENGE and UNKNOWN");
+                unknown_value(
+                    em,
+                    at,
+                    "outcome.result",
+                    other,
+                    "Okta outcomes are SUCCESS, ALLOW, FAILURE, DENY, SKIPPED, CHALLENGE and UNKNOWN",
+                );
                 return;
             }
         }

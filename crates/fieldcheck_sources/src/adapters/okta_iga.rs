@@ -214,7 +214,13 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
             // The status decides whether the campaign is complete: one fieldcheck cannot read
             // is an error.
             other => {
-                super::common::unknown_value(em, at, "status", other, "Okta campaign statuses are READY, SCHEDULED, LAUNCHING, ACTIVE, COMPLETED, ERROR and DELETED");
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "status",
+                    other,
+                    "Okta campaign statuses are READY, SCHEDULED, LAUNCHING, ACTIVE, COMPLETED, ERROR and DELETED",
+                );
                 continue;
             }
         }
