@@ -502,3 +502,71 @@ fn ingest_is_never_fatal_on_a_bad_kit_file() {
     assert!(kit.join("people.csv").is_file(), "{err}");
     assert!(kit.join("accounts.csv").is_file(), "{err}");
 }
+
+/// A kit whose encryption evidence is clean, with the load balancer's listeners from the
+/// `aws-elbv2` export `listeners`.
+fn encryption_kit(dir: &Path, listeners: &str) {
+    std::fs::create_dir_all(dir.join("exports/elb")).expect("mkdir");
+    std::fs::write(
+        dir.join("systems.csv"),
+        "system_id,name,kind,tier,in_scope,classification,rto_minutes,owner_id\nprod-web,Web,cloud,1,true,confidential,240,E1\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("data_stores.csv"),
+        "resource_id,system_id,kind,primary_id,region,encrypted,key_id\nprod-db,prod-web,database,,us-east-1,true,1234abcd\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("keys.csv"),
+        "key_id,manager,algorithm,rotation_enabled,rotation_period_days\n1234abcd,customer,AES_256,true,365\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("exports/elb/listeners.json"), listeners).expect("write");
+    std::fs::write(
+        dir.join("fieldcheck.toml"),
+        "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n\n[[sources]]\nadapter = \"aws-elbv2\"\npath = \"exports/elb/*.json\"\nsystem_id = \"prod-web\"\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn a_tls_policy_the_adapter_cannot_read_never_leaves_the_endpoint_passing() {
+    // `aws elbv2 describe-listeners` output: the HTTPS listener's policy is a name no table lists.
+    let good = r#"{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+     "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+     "Port": 443, "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "DefaultActions": [{"Type": "forward"}]}"#;
+    let custom = r#"{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/0a0a0a0a0a0a0a0a",
+     "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+     "Port": 8443, "Protocol": "HTTPS", "SslPolicy": "Acme-Legacy-Partners", "DefaultActions": [{"Type": "forward"}]}"#;
+    let dir = tempfile::tempdir().expect("tmp");
+    encryption_kit(dir.path(), &format!("{{\"Listeners\": [\n{good}\n]}}\n"));
+    let v = audit_json(dir.path());
+    assert_eq!(
+        control(&v, "encryption")["status"],
+        "effective",
+        "{:?}",
+        v["diagnostics"]
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    encryption_kit(
+        dir.path(),
+        &format!("{{\"Listeners\": [\n{good},\n{custom}\n]}}\n"),
+    );
+    let v = audit_json(dir.path());
+    let enc = control(&v, "encryption");
+    assert_eq!(enc["status"], "not_evidenced", "{enc}");
+    let unknown = diags_with(&v, "unknown-value");
+    assert_eq!(unknown.len(), 1, "{:?}", v["diagnostics"]);
+    assert_eq!(unknown[0]["severity"], "error");
+    assert_eq!(unknown[0]["file"], "exports/elb/listeners.json");
+    assert_eq!(unknown[0]["line"], 5);
+    assert!(
+        unknown[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`Acme-Legacy-Partners`")),
+        "{}",
+        unknown[0]
+    );
+}
