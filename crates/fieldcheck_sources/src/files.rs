@@ -160,5 +160,22 @@ mod tests {
             found("okta/**/*.json"),
             ["okta/2026/04/b.json", "okta/a.json"]
         );
+        // A broken link and a folder that the glob matches are returned (the reader reports them
+        // as lost sources), never dropped; a trailing `**` matches files, not the folders walked.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.path().join("gone.json"), d.path().join("okta/c.json"))
+            .unwrap();
+        std::fs::create_dir_all(d.path().join("okta/d.json")).unwrap();
+        #[cfg(unix)]
+        assert_eq!(
+            found("okta/*.json"),
+            ["okta/a.json", "okta/c.json", "okta/d.json"]
+        );
+        // (`loop`, a link to a folder, is not walked through but is matched: a lost source.)
+        #[cfg(unix)]
+        assert_eq!(
+            found("okta/2026/**"),
+            ["okta/2026/04/b.json", "okta/2026/loop"]
+        );
     }
 }
