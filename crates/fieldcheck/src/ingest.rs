@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 use fieldcheck_kit::Kind;
 
+use crate::csv_out::write_record;
 use crate::{ControlsFormat, LoadError, diagnostics, load, out};
 
 /// Writes the canonical kit of `kit_dir`'s config (kit files merged with sourced rows) to `out_dir`.
@@ -35,7 +36,10 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     let sourced = &loaded.sourced;
     let mut base = 0u32;
     let mut provenance = csv::Writer::from_writer(Vec::new());
-    provenance.write_record(["file", "line", "source", "raw_file", "raw_line", "raw_path"])?;
+    write_record(
+        &mut provenance,
+        ["file", "line", "source", "raw_file", "raw_line", "raw_path"],
+    )?;
     let (mut files, mut from_sources, mut total) = (0usize, 0usize, 0usize);
     // Kit files (and the sample-size table) that could not be carried over.
     let mut unread: Vec<String> = Vec::new();
@@ -46,7 +50,7 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         if info.present() {
             let name = kind.csv_name();
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(schema.fields.iter().map(|f| f.name))?;
+            write_record(&mut w, schema.fields.iter().map(|f| f.name))?;
             let mut line = 1u32;
             // The kit's own file, every row as written (bad rows stay bad). A file that cannot
             // be read is never fatal: the rest is written, the file is named, and the exit code
@@ -55,7 +59,7 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                 match kit_rows(kit_dir, own, kind) {
                     Ok(rows) => {
                         for row in rows {
-                            w.write_record(&row)?;
+                            write_record(&mut w, &row)?;
                             line += 1 + row.iter().map(|c| newlines(c)).sum::<u32>();
                             total += 1;
                         }
@@ -68,7 +72,7 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                 let Some(row) = rows.get((loc.line - base) as usize) else {
                     continue;
                 };
-                w.write_record(row.cells.iter().map(|c| c.as_deref().unwrap_or("")))?;
+                write_record(&mut w, row.cells.iter().map(|c| c.as_deref().unwrap_or("")))?;
                 // The row starts on the next physical line; quoted newlines inside it push the
                 // following rows down.
                 let starts = line + 1;
@@ -80,14 +84,17 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                 total += 1;
                 from_sources += 1;
                 let raw = sourced.files.get(row.origin.file as usize);
-                provenance.write_record([
-                    name.as_str(),
-                    &starts.to_string(),
-                    raw.map_or("", |r| r.adapter.as_str()),
-                    raw.map_or("", |r| r.path.as_str()),
-                    &row.origin.line.to_string(),
-                    row.origin.path.as_deref().unwrap_or(""),
-                ])?;
+                write_record(
+                    &mut provenance,
+                    [
+                        name.as_str(),
+                        &starts.to_string(),
+                        raw.map_or("", |r| r.adapter.as_str()),
+                        raw.map_or("", |r| r.path.as_str()),
+                        &row.origin.line.to_string(),
+                        row.origin.path.as_deref().unwrap_or(""),
+                    ],
+                )?;
             }
             let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(out_dir.join(&name), bytes)

@@ -35,6 +35,11 @@ pub fn config_template() -> String {
          [sampling]\n\
          # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
          \n\
+         [locker]\n\
+         # Pin the evidence locker's key with `public_key = \"ed25519:<64 hex digits>\"`, the line of locker.pub\n\
+         # (`fieldcheck locker keygen` prints it): `collect` must then sign with its secret key, and\n\
+         # `audit --locker` refuses a locker it did not sign.\n\
+         \n\
          # Raw exports read as they are, next to (or instead of) the kit files: one [[sources]] per export.\n\
          # `fieldcheck sources` lists the adapters (Okta, Entra ID, AWS, GitHub, Jira, Workday, ...) with examples.\n\
          # [[sources]]\n\

@@ -4,6 +4,7 @@
 //! system layout of a run; it loads the config and the kit, hands them to the pure control
 //! tests, and renders the result.
 
+mod csv_out;
 mod diagnostics;
 pub mod docs;
 mod ingest;
@@ -165,6 +166,11 @@ struct AuditArgs {
     /// in UTC, or an RFC 3339 timestamp), replaying a past audit exactly.
     #[arg(long, value_name = "DATE", requires = "locker")]
     as_of: Option<String>,
+    /// With --locker: the public key every seal must be signed by (`ed25519:...` or a file such
+    /// as your trusted copy of locker.pub) [default: `[locker] public_key` in the config]. Without
+    /// a pinned key the report says the evidence was not verified against a known key.
+    #[arg(long, value_name = "KEY", requires = "locker")]
+    key: Option<String>,
 }
 
 #[derive(Parser)]
@@ -273,6 +279,9 @@ enum ExceptionsCommand {
     Show {
         /// The exception id (`control/test/item`).
         id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
     },
     /// Assign an owner.
     Assign {
@@ -317,6 +326,16 @@ enum ExceptionsCommand {
         /// When the acceptance expires (`YYYY-MM-DD`); the exception reopens after it.
         #[arg(long)]
         until: String,
+    },
+    /// Record management's response to an exception, kept with it in every list, show and export
+    /// whatever its status (remediation does not erase a deviation in the window; it is disclosed
+    /// with the response).
+    Respond {
+        /// The exception id.
+        id: String,
+        /// The response.
+        #[arg(long)]
+        text: String,
     },
     /// Add a note to the history.
     Note {
@@ -633,7 +652,20 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             None => a.kit.clone(),
         });
         let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
-        let replay = locker::replay(&dir, as_of)?;
+        let pin = match locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
+            Ok(p) => p,
+            Err(LoadError::Tool(e)) => return Err(e),
+            Err(LoadError::Config(diags)) => {
+                let mut err = anstream::stderr();
+                let _ = err.write_all(diagnostics::render_all(&diags).as_bytes());
+                let _ = writeln!(
+                    err,
+                    "the config has errors, so the locker key it may pin is unknown; nothing was audited"
+                );
+                return Ok(2);
+            }
+        };
+        let replay = locker::replay(&dir, as_of, pin.as_ref())?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
@@ -770,6 +802,7 @@ fn audit_and_print_from(
     if let Some((r, location)) = recorded {
         let mut err = anstream::stderr();
         let _ = writeln!(err, "{}", register::recorded_line(&r, location));
+        let _ = write!(err, "{}", register::departures_text(&r, verbose));
         if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
         {
             let _ = writeln!(err, "remediation: {}", register::projection(&runs));
@@ -852,16 +885,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 ListFormat::Json => {
                     let v: Vec<serde_json::Value> = list
                         .iter()
-                        .map(|x| {
-                            serde_json::json!({
-                                "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
-                                "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
-                                "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
-                                "overdue": (x.status == "open" || x.status == "in_remediation") && x.target < today,
-                                "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
-                                "detail": x.detail,
-                            })
-                        })
+                        .map(|x| register::exception_json(x, &today))
                         .collect();
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
@@ -869,7 +893,29 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        ExceptionsCommand::Show { id } => out(&register::render_show(&mut reg, &id)?, true),
+        ExceptionsCommand::Show {
+            id,
+            format: ControlsFormat::Text,
+        } => out(&register::render_show(&mut reg, &id)?, true),
+        ExceptionsCommand::Show {
+            id,
+            format: ControlsFormat::Json,
+        } => {
+            let (x, history) = reg.show(&id)?;
+            let mut v = register::exception_json(&x, &today);
+            v["history"] = history
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
+                        "new": c.new, "why": c.why, "run": c.run,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&v).expect("serializes");
+            text.push('\n');
+            out(&text, false);
+        }
         ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
         ExceptionsCommand::Target { id, date, why } => {
             fieldcheck_kit::time::parse_date(&date)
@@ -895,6 +941,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
         }
         ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
+        ExceptionsCommand::Respond { id, text } => reg.respond(&id, &text, &at, &who)?,
         ExceptionsCommand::Export { out: file } => {
             let ext = file
                 .extension()

@@ -52,6 +52,115 @@ fn crash_after() -> Option<u32> {
         .ok()
 }
 
+/// The public key an audit pins: the locker's seals must all be signed by it.
+pub(crate) struct Pin {
+    pub key: fieldcheck_locker::VerifyingKey,
+    /// `ed25519:<hex>`.
+    pub text: String,
+    /// Where it was given: `--key` or `config`.
+    pub from: &'static str,
+}
+
+impl Pin {
+    /// Where the key was given, for a sentence.
+    pub(crate) fn given(&self) -> &'static str {
+        if self.from == "config" {
+            "from the config's `[locker] public_key`"
+        } else {
+            "from `--key`"
+        }
+    }
+}
+
+/// The key an audit from the locker pins: `--key`, or `[locker] public_key` in the config the
+/// audit is given (`--config`, or KIT/fieldcheck.toml when there is one). The config collected
+/// into the locker is never used for this: it came with the evidence, and a forger would have
+/// rewritten it too.
+pub(crate) fn pin(
+    key_arg: Option<&str>,
+    config: Option<&Path>,
+    kit: &Path,
+) -> Result<Option<Pin>, crate::LoadError> {
+    use crate::LoadError;
+    let flag = key_arg
+        .map(|k| {
+            fieldcheck_locker::read_public_key(k)
+                .map_err(|e| LoadError::Tool(anyhow::anyhow!("`--key {k}`: {e}")))
+        })
+        .transpose()?;
+    let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
+    let text = match fieldcheck_kit::fsafe::read_to_string(&config_path, None) {
+        Ok(t) => Some(t),
+        // An exported bundle or a bare locker has no config beside it: only `--key` can pin.
+        Err(fieldcheck_kit::fsafe::Refusal::NotFound) if config.is_none() => None,
+        Err(r) => {
+            return Err(LoadError::Tool(anyhow::anyhow!(
+                "the config `{}` {}; {}",
+                config_path.display(),
+                r.describe(),
+                r.help()
+            )));
+        }
+    };
+    let mut from_config = None;
+    if let Some(text) = text {
+        let shown = config_path.display().to_string();
+        let (cfg, diags) = parse_config(&shown, &text);
+        // The pin cannot be known from a config with errors: stop rather than audit unpinned.
+        let Some(cfg) = cfg else {
+            return Err(LoadError::Config(diags));
+        };
+        if let Some(k) = &cfg.locker_public_key {
+            match fieldcheck_locker::read_public_key(&k.text) {
+                Ok(key) => from_config = Some(key),
+                Err(e) => {
+                    return Err(LoadError::Config(vec![
+                        Diagnostic::error(
+                            "config-invalid-value",
+                            format!("`locker.public_key` is not a usable key: {e}"),
+                        )
+                        .file(shown)
+                        .line(k.at.line)
+                        .column(k.at.column)
+                        .snippet(k.at.snippet.clone(), k.at.width.max(1))
+                        .help("paste the line of `locker.pub` (or of the `.pub` file `fieldcheck locker keygen` wrote)"),
+                    ]));
+                }
+            }
+        }
+    }
+    let text = |k: &fieldcheck_locker::VerifyingKey| fieldcheck_locker::public_text(k);
+    match (flag, from_config) {
+        (Some(f), Some(c)) if f != c => Err(LoadError::Tool(anyhow::anyhow!(
+            "`--key` is {}, but the config `{}` pins {} (`[locker] public_key`): a locker can be signed by one key only; settle which key signs it before auditing",
+            text(&f),
+            config_path.display(),
+            text(&c)
+        ))),
+        (Some(f), _) => Ok(Some(Pin {
+            text: text(&f),
+            key: f,
+            from: "--key",
+        })),
+        (None, Some(c)) => Ok(Some(Pin {
+            text: text(&c),
+            key: c,
+            from: "config",
+        })),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Where a collected file must stay: the kit files in the kit folder, the sample-size table and
+/// the sources' exports in the config's folder; the config itself is the path given.
+fn root_of<'a>(f: &Incoming, kit: &'a Path, base: &'a Path) -> Option<&'a Path> {
+    match f.source.as_str() {
+        "config" if f.name == "fieldcheck.toml" => None,
+        "kit" => Some(kit),
+        _ => Some(base),
+    }
+}
+
 /// `fieldcheck collect`: stores the config, the kit files and every configured source's files.
 pub(crate) fn collect_command(
     kit: &Path,
@@ -60,8 +169,15 @@ pub(crate) fn collect_command(
     sign: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
-    let text = std::fs::read_to_string(&config_path)
-        .with_context(|| format!("cannot read the config `{}`", config_path.display()))?;
+    // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
+    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None).map_err(|r| {
+        anyhow::anyhow!(
+            "the config `{}` {}; {}",
+            config_path.display(),
+            r.describe(),
+            r.help()
+        )
+    })?;
     let shown = config_path.display().to_string();
     let (cfg, diags) = parse_config(&shown, &text);
     let Some(cfg) = cfg else {
@@ -81,7 +197,8 @@ pub(crate) fn collect_command(
         for ext in ["csv", "jsonl"] {
             let name = format!("{}.{ext}", k.stem());
             let p = kit.join(&name);
-            if p.is_file() {
+            // Anything at a kit file's name is collected or refused, never skipped unseen.
+            if std::fs::symlink_metadata(&p).is_ok() {
                 files.push(Incoming {
                     source: "kit".into(),
                     system_id: None,
@@ -141,10 +258,66 @@ pub(crate) fn collect_command(
             path: f.path.clone(),
         });
     }
+    // Never open (let alone store) a FIFO, a device, a folder or a link out of the kit: check
+    // every file first and name them all, then open each through the same check.
+    let refused: Vec<Diagnostic> = files
+        .iter()
+        .filter_map(|f| {
+            let r = fieldcheck_kit::fsafe::check(&f.path, root_of(f, kit, &base)).err()?;
+            Some(
+                Diagnostic::error(
+                    "not-a-file",
+                    format!(
+                        "`{}` ({}) {}; it was not collected",
+                        f.name,
+                        match f.source.as_str() {
+                            "kit" => "a kit file".to_string(),
+                            "config" => "the config".to_string(),
+                            s => format!("source `{s}`"),
+                        },
+                        r.describe()
+                    ),
+                )
+                .file(f.name.clone())
+                .help(r.help()),
+            )
+        })
+        .collect();
+    if !refused.is_empty() {
+        let mut err = anstream::stderr();
+        let _ = err.write_all(crate::diagnostics::render_all(&refused).as_bytes());
+        let _ = writeln!(
+            err,
+            "{} file{} cannot be collected; nothing was collected",
+            refused.len(),
+            if refused.len() == 1 { "" } else { "s" }
+        );
+        return Ok(2);
+    }
     let key = sign
         .map(fieldcheck_locker::read_secret_key)
         .transpose()
         .map_err(anyhow::Error::new)?;
+    // A key pinned in the config is the one every collection must be signed with: an unsigned
+    // or differently signed collection would make every pinned audit refuse the locker.
+    if let Some(pinned) = &cfg.locker_public_key {
+        let at = format!("{shown}:{}", pinned.at.line);
+        match &key {
+            None => anyhow::bail!(
+                "the config pins the locker key {} (`[locker] public_key` at {at}); pass `--sign KEY` with its secret key: an unsigned collection would be refused by every audit that pins the key",
+                pinned.text
+            ),
+            Some(k) => {
+                let have = fieldcheck_locker::public_text(&k.verifying_key());
+                if have != pinned.text.to_ascii_lowercase() {
+                    anyhow::bail!(
+                        "`--sign` is the secret key of {have}, but the config pins {} (`[locker] public_key` at {at}); sign with the pinned key's secret key, or change the pin if the key was replaced",
+                        pinned.text
+                    );
+                }
+            }
+        }
+    }
     let dir = locker.map_or_else(|| default_dir(&config_path), Path::to_path_buf);
     let l = Locker::open(&dir).map_err(anyhow::Error::new)?;
     // Check the clock now (a bad FIELDCHECK_NOW is an error); the time used is read under the lock.
@@ -163,8 +336,18 @@ pub(crate) fn collect_command(
         );
     }
     let clock = || crate::register::now().unwrap_or_else(|_| Timestamp::now());
+    let open = |f: &Incoming| {
+        fieldcheck_kit::fsafe::open(&f.path, root_of(f, kit, &base)).map_err(|r| {
+            fieldcheck_locker::LockerError(format!(
+                "`{}` {}; nothing was collected ({})",
+                f.name,
+                r.describe(),
+                r.help()
+            ))
+        })
+    };
     let c = l
-        .collect(&files, &clock, key.as_ref(), crash_after())
+        .collect_with(&files, &clock, key.as_ref(), crash_after(), &open)
         .map_err(anyhow::Error::new)?;
     let at = c.at;
     let mut err = anstream::stderr();
@@ -253,7 +436,8 @@ pub(crate) fn verify_command(
             "locker": dir.display().to_string(),
             "ok": v.ok(),
             "lines": v.lines, "entries": v.entries, "collections": v.collections,
-            "signed_seals": v.signed, "key": v.key, "blobs": v.blobs, "bytes": v.bytes,
+            "signed_seals": v.signed, "key": v.key, "key_verified": key.is_some() && v.ok(),
+            "blobs": v.blobs, "bytes": v.bytes,
             "head": v.head, "findings": findings,
         });
         out(&format!("{}\n", serde_json::to_string_pretty(&doc)?), false);
@@ -295,10 +479,18 @@ pub(crate) fn verify_command(
                 v.findings.len(),
                 if v.findings.len() == 1 { "" } else { "s" }
             );
-        } else if key.is_none() && v.signed > 0 {
+        } else if key.is_none() {
             let _ = writeln!(
                 s,
-                "note: the seals verify against the key they name; pass `--key locker.pub` (your trusted copy) to check who signed them"
+                "note: not verified against a known key: {}; pass `--key` with your trusted copy of the public key (received apart from the locker, not its own locker.pub) to prove who signed it",
+                if v.signed == 0 {
+                    "this locker is unsigned, so a locker rewritten by anyone with write access (or stripped of its signatures and locker.pub) would pass as well".to_string()
+                } else {
+                    format!(
+                        "the seals verify against the key they name themselves ({}), which a locker rewritten and re-signed with another key would name too",
+                        v.key.as_deref().unwrap_or("?")
+                    )
+                }
             );
         }
         out(&s, true);
@@ -668,6 +860,13 @@ pub(crate) struct Replay {
     /// Original name → (digest, manifest line).
     pub by_name: BTreeMap<String, (String, u64)>,
     pub locker: PathBuf,
+    /// The key every seal was verified against and where it was given (`--key`, `config`);
+    /// `None`: the evidence was not verified against a known key.
+    pub pinned: Option<(String, &'static str)>,
+    /// The key the replayed seals are signed by (checked only against itself when not pinned).
+    pub signed_by: Option<String>,
+    /// Replayed seals that carry a signature.
+    pub signed_seals: u64,
 }
 
 impl Drop for Replay {
@@ -688,12 +887,74 @@ pub(crate) fn parse_as_of(s: &str) -> anyhow::Result<Timestamp> {
     Ok(next.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp() - SignedDuration::from_nanos(1))
 }
 
-/// Materializes the locker's evidence as of `as_of` into a temporary folder.
-pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<Replay> {
+/// Why a locker is refused under a pinned key, in a few words.
+fn pin_refusal(v: &fieldcheck_locker::Verified) -> String {
+    let at_seal = |code: &str| {
+        v.findings
+            .iter()
+            .filter(|f| f.code == code && f.line.is_some())
+            .count() as u64
+    };
+    let (unsigned, wrong) = (at_seal("unsigned-seal"), at_seal("wrong-key"));
+    let pub_replaced = v
+        .findings
+        .iter()
+        .any(|f| f.code == "wrong-key" && f.line.is_none());
+    if v.collections == 0 {
+        "it holds no seal for the key to vouch for".into()
+    } else if unsigned + wrong == 0 && pub_replaced {
+        "every seal is signed by it, but its locker.pub names another key: it was replaced, or the key given is not this locker's".into()
+    } else if unsigned == v.collections {
+        "no seal is signed: the locker is unsigned, or its signatures were stripped".into()
+    } else if wrong == v.collections {
+        "every seal is signed by another key: the locker was re-signed, or the key given is not its key".into()
+    } else if unsigned + wrong > 0 {
+        format!(
+            "only {} of its {} seals are signed by the key ({} unsigned, {} signed by another key)",
+            v.collections - unsigned - wrong,
+            v.collections,
+            unsigned,
+            wrong
+        )
+    } else {
+        "it holds no seal for the key to vouch for".into()
+    }
+}
+
+/// Materializes the locker's evidence as of `as_of` into a temporary folder, after verifying
+/// the whole locker (against `pin` when a key is pinned).
+pub(crate) fn replay(
+    locker: &Path,
+    as_of: Option<Timestamp>,
+    pin: Option<&Pin>,
+) -> anyhow::Result<Replay> {
     let locker = resolve(locker)?;
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
     // Never audit evidence the locker cannot vouch for.
-    let v = fieldcheck_locker::verify(&locker, None, None);
+    let v = fieldcheck_locker::verify(&locker, pin.map(|p| &p.key), None);
+    // A key finding under a pin is said as such; any other finding is tampering as without one.
+    let about_key = v
+        .findings
+        .iter()
+        .find(|f| matches!(f.code, "unsigned-seal" | "wrong-key"));
+    if let (Some(p), Some(f)) = (pin, about_key) {
+        anyhow::bail!(
+            "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {} finding{}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
+            locker.display(),
+            p.text,
+            p.given(),
+            pin_refusal(&v),
+            v.findings.len(),
+            if v.findings.len() == 1 { "" } else { "s" },
+            f.code,
+            f.line
+                .map(|l| format!(" manifest line {l}:"))
+                .unwrap_or_default(),
+            f.message,
+            locker.display(),
+            p.text
+        );
+    }
     if let Some(f) = v.findings.first() {
         anyhow::bail!(
             "the locker `{}` does not verify ({} finding{}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
@@ -728,6 +989,11 @@ pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<
         .find(|e| e.collection == last && e.kind == fieldcheck_locker::LineKind::Seal)
         .map(|e| e.hash.clone())
         .unwrap_or_default();
+    let replayed_seals = all
+        .iter()
+        .filter(|e| e.kind == fieldcheck_locker::LineKind::Seal && e.collection <= last);
+    let signed_seals = replayed_seals.clone().filter(|e| e.sig.is_some()).count() as u64;
+    let signed_by = replayed_seals.filter_map(|e| e.key.clone()).next_back();
     let dir = std::env::temp_dir().join(format!(
         "fieldcheck-replay-{}-{}",
         std::process::id(),
@@ -745,6 +1011,9 @@ pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<
             .filter_map(|e: &Entry| Some((e.name.clone()?, (e.digest.clone()?, e.seq))))
             .collect(),
         locker: locker.clone(),
+        pinned: pin.map(|p| (p.text.clone(), p.from)),
+        signed_by,
+        signed_seals,
     };
     l.materialize(&entries, &replay.dir)
         .map_err(anyhow::Error::new)?;
@@ -760,7 +1029,7 @@ pub(crate) fn replay(locker: &Path, as_of: Option<Timestamp>) -> anyhow::Result<
 pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
     let dir = resolve(dir)?;
     let l = Locker::existing(&dir).map_err(anyhow::Error::new)?;
-    let r = replay(&dir, None)?;
+    let r = replay(&dir, None, None)?;
     let text = std::fs::read_to_string(r.dir.join("fieldcheck.toml"))?;
     let (cfg, _) = parse_config("fieldcheck.toml", &text);
     let cfg = cfg.context("the newest collected fieldcheck.toml is not a valid config")?;

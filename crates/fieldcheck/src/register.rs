@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fieldcheck_controls::Audit;
+use fieldcheck_controls::Status;
 use fieldcheck_kit::{Config, Kit};
-use fieldcheck_register::{Exception, Filter, Found, Reconciled, Register, Run, RunSummary};
+use fieldcheck_register::{
+    Evaluated, Exception, Filter, Found, Population, Reconciled, Register, Run, RunSummary,
+};
 use jiff::{Span, Timestamp};
 use owo_colors::OwoColorize;
 
@@ -127,16 +130,17 @@ pub fn record(
             }
         }
     }
+    let w = &config.window;
     let run = Run {
         at: now.to_string(),
         today: today.to_string(),
         actor: who.to_string(),
         kit: kit_label.to_string(),
-        controls: audit
-            .controls
+        window: format!("{}..{} {}", w.start, w.end, w.tz_name),
+        controls: audit.controls.iter().map(evaluated).collect(),
+        files: fieldcheck_kit::Kind::ALL
             .iter()
-            .filter(|c| c.status != fieldcheck_controls::Status::NotApplicable)
-            .map(|c| c.meta.id.clone())
+            .map(|k| (k.csv_name(), i64::from(kit.file(*k).rows)))
             .collect(),
     };
     let mut reg = Register::at(location)
@@ -144,18 +148,114 @@ pub fn record(
     Ok(reg.record(&run, &found)?)
 }
 
+/// What a run can vouch for about a control: a scoped-out or `not_evidenced` control re-tests
+/// nothing, so it can remediate nothing (any other status, `not_occurring` included, can remediate
+/// what is in its populations).
+fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
+    let unverifiable = match c.status {
+        Status::NotApplicable => Some(match &c.reason {
+            Some(r) => format!("the control is scoped out: {r}"),
+            None => "the control is scoped out".into(),
+        }),
+        Status::NotEvidenced => Some(
+            c.reason
+                .clone()
+                .unwrap_or_else(|| "the control is not evidenced".into()),
+        ),
+        _ => None,
+    };
+    // The files it needs, and identities.csv, which resolves people wherever people are read.
+    let mut reads: Vec<String> = c.meta.needs.iter().map(|n| format!("{n}.csv")).collect();
+    if c.meta
+        .needs
+        .iter()
+        .any(|n| n == "people" || n == "accounts")
+    {
+        reads.push("identities.csv".into());
+    }
+    Evaluated {
+        control: c.meta.id.clone(),
+        unverifiable,
+        reads,
+        tests: c
+            .tests
+            .iter()
+            .map(|t| Population {
+                test: t.id.to_string(),
+                items: t.items.clone(),
+            })
+            .collect(),
+    }
+}
+
 /// One line about a recorded run.
 pub fn recorded_line(r: &Reconciled, location: &str) -> String {
     format!(
-        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open",
+        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open, {} not found but not verified fixed (kept open; `exceptions show ID` says why)",
         r.run,
         shown(location),
         r.opened,
         r.remediated,
         r.reopened,
         r.expired,
-        r.unchanged
+        r.unchanged,
+        r.unverified
     )
+}
+
+/// How many departed items are listed per test without `--verbose`.
+const DEPARTURES_SHOWN: usize = 20;
+
+/// The items that left a population since the last recorded run of the same window, per test
+/// (empty when none did).
+pub fn departures_text(r: &Reconciled, verbose: bool) -> String {
+    let mut o = String::new();
+    if r.departures.is_empty() {
+        return o;
+    }
+    let total: usize = r.departures.iter().map(|d| d.items.len()).sum();
+    let _ = writeln!(
+        o,
+        "register: {total} item{} left a population since the last recorded run of this window, a shrink that deserves a question:",
+        if total == 1 { "" } else { "s" }
+    );
+    for d in &r.departures {
+        let shown_n = if verbose {
+            d.items.len()
+        } else {
+            d.items.len().min(DEPARTURES_SHOWN)
+        };
+        let more = d.items.len() - shown_n;
+        let _ = writeln!(
+            o,
+            "  {}/{} ({} since run {}): {}{}",
+            d.control,
+            d.test,
+            d.items.len(),
+            d.since,
+            d.items[..shown_n].join(", "),
+            if more > 0 {
+                format!(" and {more} more (`--verbose` lists them all)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    o
+}
+
+/// One exception as JSON (`exceptions list` and `show --format json`).
+pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
+        "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
+        "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
+        "overdue": (x.status == "open" || x.status == "in_remediation") && x.target.as_str() < today,
+        "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
+        "detail": x.detail,
+        "unverified": x.unverified,
+        "response": x.response.as_ref().map(|(text, by, at)| serde_json::json!({"text": text, "by": by, "at": at})),
+    })
 }
 
 /// The list as a table.
@@ -216,6 +316,16 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
                 String::new()
             }
         );
+        if let Some(why) = &e.unverified {
+            let _ = writeln!(o, "      {} {why}", "fix not verified:".yellow());
+        }
+        if let Some((text, by, at)) = &e.response {
+            let _ = writeln!(
+                o,
+                "      {} {text}",
+                format!("response ({by}, {}):", &at[..at.len().min(10)]).dimmed()
+            );
+        }
     }
     let open = list
         .iter()
@@ -238,7 +348,7 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
 }
 
 /// The register's columns, as exported.
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 19] = [
     "id",
     "control",
     "test",
@@ -254,10 +364,15 @@ const COLUMNS: [&str; 15] = [
     "accepted_reason",
     "accepted_until",
     "detail",
+    "response",
+    "response_by",
+    "response_at",
+    "unverified",
 ];
 
-fn row(e: &Exception) -> [String; 15] {
+fn row(e: &Exception) -> [String; 19] {
     let (by, why, until) = e.accepted.clone().unwrap_or_default();
+    let (response, response_by, response_at) = e.response.clone().unwrap_or_default();
     [
         e.id.clone(),
         e.control.clone(),
@@ -274,12 +389,16 @@ fn row(e: &Exception) -> [String; 15] {
         why,
         until,
         e.detail.clone(),
+        response,
+        response_by,
+        response_at,
+        e.unverified.clone().unwrap_or_default(),
     ]
 }
 
 /// The list as CSV.
 pub fn to_csv(list: &[Exception]) -> String {
-    crate::sample::write_csv(&COLUMNS, list.iter().map(row))
+    crate::csv_out::write_csv(&COLUMNS, list.iter().map(row))
 }
 
 /// The list as an XLSX workbook.
@@ -327,12 +446,25 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
     if let Some((by, why, until)) = &e.accepted {
         let _ = writeln!(o, "  accepted   by {by} until {until}: {why}");
     }
+    if let Some(why) = &e.unverified {
+        let _ = writeln!(
+            o,
+            "  unverified {why} (not found by the latest run, which could not verify a fix)"
+        );
+    }
     let _ = writeln!(o, "  detail     {}", e.detail);
+    if let Some((text, by, at)) = &e.response {
+        let _ = writeln!(o, "  response   {text} ({by}, {at})");
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", "history".bold());
     for c in history {
         let change = if c.field == "note" {
             format!("note: {}", c.new)
+        } else if c.field == "response" {
+            format!("response: {}", c.new)
+        } else if c.field == "unverified" {
+            format!("fix not verified: {}", c.new)
         } else {
             format!(
                 "{}: {} → {}",
@@ -395,10 +527,17 @@ pub fn projection(runs: &[RunSummary]) -> String {
 /// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
 pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
     let runs = reg.runs()?;
-    let mut csv = String::from("run,at,open,overdue\n");
-    for r in &runs {
-        let _ = writeln!(csv, "{},{},{},{}", r.id, r.at, r.open, r.overdue);
-    }
+    let csv = crate::csv_out::write_csv(
+        &["run", "at", "open", "overdue"],
+        runs.iter().map(|r| {
+            [
+                r.id.to_string(),
+                r.at.clone(),
+                r.open.to_string(),
+                r.overdue.to_string(),
+            ]
+        }),
+    );
     let mut o = String::new();
     if !runs.is_empty() {
         let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);

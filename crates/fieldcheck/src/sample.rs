@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use fieldcheck_controls::Audit;
+use fieldcheck_controls::{Audit, Status};
 use fieldcheck_kit::Kit;
 use fieldcheck_sampling::{SizeTable, select};
 use rust_xlsxwriter::{Format, Workbook};
@@ -38,6 +38,8 @@ pub struct TestSample {
     pub in_sample: usize,
     pub detection_probability: f64,
     pub extended_sample_size: Option<usize>,
+    /// The test never ran in the window (population 0): there is nothing to sample.
+    pub not_occurring: bool,
 }
 
 /// Draws the sample of every test of the audit.
@@ -53,7 +55,13 @@ pub fn draw(
         for t in &c.tests {
             let p = plan(sizes, c, t);
             let meta = c.meta.tests.iter().find(|m| m.id == t.id);
-            let picked = select(seed, &c.meta.id, t.id, &t.items, p.sample_size);
+            // A test that did not occur has no sample: the auditor asks for the recorded zero.
+            let not_occurring = t.status() == Status::NotOccurring;
+            let picked = if not_occurring {
+                Vec::new()
+            } else {
+                select(seed, &c.meta.id, t.id, &t.items, p.sample_size)
+            };
             let mut in_sample = 0;
             for (rank, &i) in picked.iter().enumerate() {
                 let item = &t.items[i];
@@ -96,6 +104,7 @@ pub fn draw(
                 in_sample,
                 detection_probability: p.detection_probability,
                 extended_sample_size: p.extended_sample_size,
+                not_occurring,
             });
         }
     }
@@ -132,20 +141,9 @@ fn row(r: &Request) -> [String; 11] {
     ]
 }
 
-/// Rows as CSV text with a header, quoted as RFC 4180 wants.
-pub fn write_csv<R: AsRef<[String]>>(header: &[&str], rows: impl Iterator<Item = R>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(r.as_ref());
-    }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
 /// The request list as CSV.
 pub fn to_csv(requests: &[Request]) -> String {
-    write_csv(&COLUMNS, requests.iter().map(row))
+    crate::csv_out::write_csv(&COLUMNS, requests.iter().map(row))
 }
 
 /// The request list and the per-test plan as an XLSX workbook.
@@ -256,15 +254,20 @@ pub fn summary(seed: &str, sizes: &SizeTable, tests: &[TestSample]) -> String {
         let name = format!("{}/{}", t.control, t.test);
         let dev = format!("{} → {}", t.deviations, t.in_sample);
         let pct = t.detection_probability * 100.0;
-        let p = if (99.95..100.0).contains(&pct) {
+        let p = if t.not_occurring {
+            "-".to_string()
+        } else if (99.95..100.0).contains(&pct) {
             ">99.9%".to_string()
         } else {
             format!("{pct:.1}%")
         };
-        let line = format!(
+        let mut line = format!(
             "  {name:<w$}  {:>10}  {:>10}  {:>7}  {:>10}  {p:>8}",
             t.frequency, t.population, t.sample_size, dev
         );
+        if t.not_occurring {
+            line.push_str("  did not occur: no sample (ask for the recorded zero)");
+        }
         let _ = writeln!(
             o,
             "{}",

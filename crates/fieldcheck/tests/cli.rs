@@ -195,17 +195,95 @@ fn init_writes_a_kit_that_audits() {
         .iter()
         .map(|c| c["status"].as_str().unwrap_or(""))
         .collect();
-    // Empty populations are effective, except change management's, which must not be empty.
+    // An empty kit shows no control effective: empty populations did not occur, except change
+    // management's, which must not be empty (v2).
     assert_eq!(
-        statuses.iter().filter(|s| **s == "not_evidenced").count(),
-        1
+        statuses,
+        [
+            "not_occurring",
+            "not_occurring",
+            "not_evidenced",
+            "not_occurring",
+            "not_occurring",
+            "not_occurring",
+            "not_occurring",
+            "not_occurring",
+            "exceptions",
+            "exceptions"
+        ]
     );
     assert_eq!(
         v["controls"][2]["reason"],
         "no production deploys of in-scope systems in the window"
     );
+    assert_eq!(v["controls"][2]["tests"][0]["status"], "not_occurring");
     // Quarters still need a phishing simulation and a risk review.
     assert_eq!(v["summary"]["failing"], 3);
+    assert_eq!(v["summary"]["not_occurring"], 7);
+    // The security-training control failed on phishing, and names its test that did not occur.
+    let training = &v["controls"][8];
+    assert_eq!(training["tests"][0]["status"], "not_occurring");
+    assert_eq!(training["tests"][1]["status"], "exceptions");
+    assert_eq!(training["notes"][0]["item"], "training-completion");
+    // The text report lists the controls that never ran apart from the effective ones.
+    let o = fieldcheck(&["audit", k]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("0 effective, 7 not occurring (never ran in the window: access-reviews, service-accounts, vendor-management, backup-restore, leaver-deprovisioning, privileged-sessions, encryption)"),
+        "{text}"
+    );
+    // A sample of a test that did not occur is empty.
+    let out = dir.path().join("pbc.csv");
+    let o = fieldcheck(&["sample", k, "--out", out.to_str().expect("utf8")]);
+    assert!(
+        stdout(&o).contains("did not occur: no sample"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+#[test]
+fn population_zero_is_never_effective_and_exits_0() {
+    // One vendor-management kit with no vendor: the control never ran; not failing, exit 0.
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            ("vendors.csv", "vendor_id,name,tier\n"),
+        ],
+    );
+    let d = dir.path().to_str().expect("utf8");
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["controls"][0]["status"], "not_occurring");
+    assert_eq!(v["controls"][0]["tests"][0]["status"], "not_occurring");
+    assert_eq!(v["summary"]["failing"], 0);
+    assert_eq!(v["summary"]["not_occurring"], 1);
+    assert_eq!(v["summary"]["risk"], "low");
+    let o = fieldcheck(&[
+        "audit",
+        d,
+        "--control",
+        "vendor-management",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | 0 | 0 | 0 % |"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -502,6 +580,50 @@ fn fieldcheck_at(now: &str, args: &[&str]) -> Output {
 }
 
 #[test]
+fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let k = dir.path().to_str().expect("utf8");
+    let head = "vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\n";
+    write(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "vendors.csv",
+                &format!("{head}v2,Mail,,none,2026-03-01T00:00:00Z,\n"),
+            ),
+        ],
+    );
+    let record = |now: &str| {
+        fieldcheck_at(
+            now,
+            &["audit", k, "--control", "vendor-management", "--record"],
+        )
+    };
+    let o = record("2026-07-10T12:00:00Z");
+    assert!(stderr(&o).contains("1 opened"), "{}", stderr(&o));
+    // The vendor list comes back empty: nothing was tested, so v2 is not remediated.
+    write(dir.path(), &[("vendors.csv", head)]);
+    let o = record("2026-07-11T12:00:00Z");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 remediated"), "{}", stderr(&o));
+    // Nor when the file is missing (not evidenced).
+    std::fs::remove_file(dir.path().join("vendors.csv")).expect("remove");
+    let o = record("2026-07-12T12:00:00Z");
+    assert!(stderr(&o).contains("0 remediated"), "{}", stderr(&o));
+    // Boundary: a tested population without the deviation remediates it.
+    write(
+        dir.path(),
+        &[(
+            "vendors.csv",
+            &format!("{head}v2,Mail,3,none,2026-03-01T00:00:00Z,\n"),
+        )],
+    );
+    let o = record("2026-07-13T12:00:00Z");
+    assert!(stderr(&o).contains("1 remediated"), "{}", stderr(&o));
+}
+
+#[test]
 fn the_register_runs_from_first_audit_to_zero() {
     let dir = tempfile::tempdir().expect("tmp");
     let k = dir.path().to_str().expect("utf8");
@@ -640,7 +762,9 @@ fn the_register_runs_from_first_audit_to_zero() {
         "{show}"
     );
     assert!(
-        show.contains("status: in_remediation → remediated (not found by run 2)"),
+        show.contains(
+            "status: in_remediation → remediated (not found by run 2, which re-tested it on complete evidence)"
+        ),
         "{show}"
     );
     // A regression reopens.

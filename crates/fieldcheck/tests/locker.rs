@@ -464,3 +464,419 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
         .collect();
     assert!(stale.is_empty(), "{stale:?}");
 }
+
+/// The kit's vendors.csv cut down to the vendors without a deviation: vendor-management then
+/// reads `effective`.
+fn cut_down_vendors(kit: &Path) {
+    let v = audit_json(&[s(kit), "--control", "vendor-management"]);
+    assert_eq!(v["controls"][0]["status"], "exceptions");
+    let bad: Vec<String> = v["controls"][0]["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .flat_map(|t| t["deviations"].as_array().expect("deviations").clone())
+        .map(|d| d["item"].as_str().expect("item").to_string())
+        .collect();
+    let text = std::fs::read_to_string(kit.join("vendors.csv")).expect("vendors");
+    let kept: String = text
+        .split_inclusive('\n')
+        .filter(|l| !bad.iter().any(|b| l.starts_with(&format!("{b},"))))
+        .collect();
+    std::fs::write(kit.join("vendors.csv"), kept).expect("write");
+    let v = audit_json(&[s(kit), "--control", "vendor-management"]);
+    assert_eq!(v["controls"][0]["status"], "effective");
+}
+
+/// Replaces the kit's locker by one the forger built from `forged` (collected at the same
+/// moment, signed with `sign` or not).
+fn forge_locker(kit: &Path, forged: &Path, sign: Option<&Path>) {
+    let _ = std::fs::remove_dir_all(forged.join(".fieldcheck"));
+    let mut extra = Vec::new();
+    if let Some(k) = sign {
+        extra = vec!["--sign", s(k)];
+    }
+    let o = collect(forged, "2026-05-01T06:00:00Z", &extra);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let locker = kit.join(".fieldcheck/locker");
+    std::fs::remove_dir_all(&locker).expect("rm");
+    let o = Command::new("cp")
+        .args(["-r", s(&forged.join(".fieldcheck/locker")), s(&locker)])
+        .status()
+        .expect("cp");
+    assert!(o.success());
+}
+
+fn vendor_status(v: &Value) -> Value {
+    v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "vendor-management")
+        .expect("vendor-management")["status"]
+        .clone()
+}
+
+#[test]
+fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_proves_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    let key = tmp.path().join("company-key");
+    assert_eq!(
+        run(&["locker", "keygen", "--out", s(&key)], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let pubkey = format!("{}.pub", s(&key));
+    let pub_text = std::fs::read_to_string(&pubkey)
+        .expect("pub")
+        .trim()
+        .to_string();
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &["--sign", s(&key)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // The honest locker, audited with the pinned key: the report says it was verified.
+    let v = audit_json(&[s(&kit), "--locker", "--key", &pubkey]);
+    assert_eq!(vendor_status(&v), "exceptions");
+    assert_eq!(v["locker"]["key_verified"], true);
+    assert_eq!(v["locker"]["pinned_by"], "--key");
+    assert_eq!(v["locker"]["signed_by"], Value::String(pub_text.clone()));
+    assert_eq!(v["locker"]["signed_seals"], 1);
+    // Unpinned, the same locker audits, and the report says what it could not prove.
+    let v = audit_json(&[s(&kit), "--locker"]);
+    assert_eq!(v["locker"]["key_verified"], false);
+    assert!(v["locker"].get("pinned_by").is_none(), "{}", v["locker"]);
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert!(
+        text(&o.stdout).contains("the evidence was NOT verified against a known key"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["audit", s(&kit), "--locker", "--format", "markdown"], &[]);
+    assert!(
+        text(&o.stdout).contains("**Warning:** the evidence was NOT verified against a known key"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // The forgery: vendors.csv cut down so that vendor-management reads effective.
+    let forged = tmp.path().join("forged");
+    let o = Command::new("cp")
+        .args(["-r", s(&kit), s(&forged)])
+        .status()
+        .expect("cp");
+    assert!(o.success());
+    cut_down_vendors(&forged);
+
+    // 1. Signatures and locker.pub stripped (an unsigned locker of the forged kit).
+    forge_locker(&kit, &forged, None);
+    assert!(!kit.join(".fieldcheck/locker/locker.pub").exists());
+    let o = run(&["locker", "verify", s(&kit)], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("note: not verified against a known key: this locker is unsigned"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["locker", "verify", s(&kit), "--format", "json"], &[]);
+    let j: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        (j["ok"].as_bool(), j["key_verified"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let v = audit_json(&[s(&kit), "--locker"]);
+    assert_eq!(vendor_status(&v), "effective");
+    assert_eq!(
+        (&v["locker"]["key_verified"], v["locker"].get("signed_by")),
+        (&Value::Bool(false), None)
+    );
+    let o = run(&["locker", "verify", s(&kit), "--key", &pubkey], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("[unsigned-seal]"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["audit", s(&kit), "--locker", "--key", &pubkey], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("is refused")
+            && err.contains(
+                "no seal is signed: the locker is unsigned, or its signatures were stripped"
+            )
+            && err.contains("[unsigned-seal]"),
+        "{err}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "nothing is reported from a refused locker"
+    );
+
+    // 2. Re-signed with another key, its locker.pub replaced.
+    let other = tmp.path().join("forger-key");
+    assert_eq!(
+        run(&["locker", "keygen", "--out", s(&other)], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    forge_locker(&kit, &forged, Some(&other));
+    let other_pub = std::fs::read_to_string(format!("{}.pub", s(&other))).expect("pub");
+    assert_eq!(
+        std::fs::read_to_string(kit.join(".fieldcheck/locker/locker.pub")).expect("pub"),
+        other_pub
+    );
+    let o = run(&["locker", "verify", s(&kit)], &[]);
+    assert_eq!(o.status.code(), Some(0), "self-consistent without a key");
+    assert!(
+        text(&o.stdout)
+            .contains("which a locker rewritten and re-signed with another key would name too")
+    );
+    let v = audit_json(&[s(&kit), "--locker"]);
+    assert_eq!(v["locker"]["key_verified"], false);
+    assert_eq!(
+        v["locker"]["signed_by"],
+        Value::String(other_pub.trim().into())
+    );
+    let o = run(&["locker", "verify", s(&kit), "--key", &pubkey], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("[wrong-key]"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&["audit", s(&kit), "--locker", "--key", &pubkey], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("every seal is signed by another key"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // The key pinned in the config refuses it too, without `--key`.
+    let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[locker]\npublic_key = \"{pub_text}\"\n"),
+    )
+    .expect("write");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("from the config's `[locker] public_key`"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A `--key` that contradicts the config's pin is refused before anything is read.
+    let o = run(
+        &[
+            "audit",
+            s(&kit),
+            "--locker",
+            "--key",
+            &format!("{}.pub", s(&other)),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("a locker can be signed by one key only"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A mistyped pin is a config error at its line, and nothing is audited.
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[locker]\npublic_key = \"{}\"\n", &pub_text[..40]),
+    )
+    .expect("write");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("`locker.public_key` must be an Ed25519 public key"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // The honest locker again: the config's pin proves it, and the report says where the key came from.
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[locker]\npublic_key = \"{pub_text}\"\n"),
+    )
+    .expect("write");
+    std::fs::remove_dir_all(kit.join(".fieldcheck/locker")).expect("rm");
+    // A pinned config takes no unsigned collection, nor one signed by another key.
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("the config pins the locker key"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &["--sign", s(&other)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("but the config pins"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!kit.join(".fieldcheck/locker/manifest.jsonl").exists());
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &["--sign", s(&key)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v = audit_json(&[s(&kit), "--locker"]);
+    assert_eq!(
+        (&v["locker"]["key_verified"], &v["locker"]["pinned_by"]),
+        (&Value::Bool(true), &Value::String("config".into()))
+    );
+    assert_eq!(vendor_status(&v), "exceptions");
+    // Its locker.pub replaced by the forger's: every seal still verifies, but the locker is
+    // refused, since it now carries a key that did not sign it.
+    std::fs::write(kit.join(".fieldcheck/locker/locker.pub"), &other_pub).expect("write");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr)
+            .contains("every seal is signed by it, but its locker.pub names another key"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn signing_into_a_locker_with_unsigned_collections_is_refused_with_the_way_out() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    let key = tmp.path().join("key");
+    assert_eq!(
+        run(&["locker", "keygen", "--out", s(&key)], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        collect(&kit, "2026-05-01T06:00:00Z", &[]).status.code(),
+        Some(0)
+    );
+    let manifest = kit.join(".fieldcheck/locker/manifest.jsonl");
+    let before = std::fs::read(&manifest).expect("manifest");
+    let o = collect(&kit, "2026-05-02T06:00:00Z", &["--sign", s(&key)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("already holds 1 unsigned collection (collection 1)")
+            && err.contains("--locker NEW-DIR"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&manifest).expect("manifest"), before);
+    // The way out: a new locker for the signed collections.
+    let signed = tmp.path().join("signed-locker");
+    let o = collect(
+        &kit,
+        "2026-05-02T06:00:00Z",
+        &["--sign", s(&key), "--locker", s(&signed)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(
+        &[
+            "locker",
+            "verify",
+            s(&signed),
+            "--key",
+            &format!("{}.pub", s(&key)),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+}
+
+#[cfg(unix)]
+#[test]
+fn collect_never_opens_a_link_out_of_the_kit_a_fifo_or_a_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    let secret = tmp.path().join("secret.txt");
+    std::fs::write(&secret, "root:x:0:0:TOP-SECRET-LINE\n").expect("write");
+    let locker = kit.join(".fieldcheck/locker");
+    // A kit file that is a link out of the kit.
+    std::fs::remove_file(kit.join("vendors.csv")).expect("rm");
+    std::os::unix::fs::symlink(&secret, kit.join("vendors.csv")).expect("link");
+    // A kit file that is a FIFO: opening it would hang the collection.
+    std::fs::remove_file(kit.join("risks.csv")).expect("rm");
+    let made = Command::new("mkfifo")
+        .arg(kit.join("risks.csv"))
+        .status()
+        .is_ok_and(|s| s.success());
+    // A folder under a kit file's name.
+    std::fs::remove_file(kit.join("systems.csv")).expect("rm");
+    std::fs::create_dir(kit.join("systems.csv")).expect("mkdir");
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("not-a-file")
+            && err.contains("`vendors.csv` (a kit file) is a symbolic link to")
+            && err.contains("outside the folder; it was not followed")
+            && err.contains("`systems.csv` (a kit file) is a directory"),
+        "{err}"
+    );
+    if made {
+        assert!(err.contains("`risks.csv` (a kit file) is a FIFO"), "{err}");
+    }
+    assert!(err.contains("nothing was collected"), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+    assert!(!locker.join("manifest.jsonl").exists());
+    // No blob holds the secret.
+    let stored = Command::new("grep")
+        .args(["-r", "TOP-SECRET", s(&kit.join(".fieldcheck"))])
+        .output()
+        .expect("grep");
+    assert!(stored.stdout.is_empty(), "{}", text(&stored.stdout));
+
+    // A source export that links out of the config's folder is refused the same way.
+    for f in ["vendors.csv", "risks.csv"] {
+        std::fs::remove_file(kit.join(f)).expect("rm");
+    }
+    std::fs::remove_dir(kit.join("systems.csv")).expect("rmdir");
+    std::fs::create_dir_all(kit.join("exports")).expect("mkdir");
+    std::os::unix::fs::symlink(&secret, kit.join("exports/okta.json")).expect("link");
+    let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
+    std::fs::write(
+        kit.join("fieldcheck.toml"),
+        format!("{config}\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"exports/*.json\"\nsystem_id = \"okta\"\n"),
+    )
+    .expect("write");
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("`exports/okta.json` (source `okta-system-log`) is a symbolic link to"),
+        "{err}"
+    );
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+    assert!(!locker.join("manifest.jsonl").exists());
+    // A link that stays inside the kit is collected as the file it points to.
+    std::fs::remove_file(kit.join("exports/okta.json")).expect("rm");
+    std::fs::write(kit.join("exports/okta-2026-05.json"), "[]").expect("write");
+    std::os::unix::fs::symlink(
+        kit.join("exports/okta-2026-05.json"),
+        kit.join("exports/okta.json"),
+    )
+    .expect("link");
+    let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // A config that is a FIFO is refused at once instead of hanging the collection.
+    let fifo = tmp.path().join("fifo.toml");
+    if Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = collect(&kit, "2026-05-02T06:00:00Z", &["--config", s(&fifo)]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o.stderr).contains("is a FIFO"), "{}", text(&o.stderr));
+    }
+}

@@ -27,13 +27,16 @@ pub use params::{
     Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params,
 };
 
-/// A control's status.
+/// A control's or a test's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
-    /// No test has a deviation.
+    /// No test has a deviation, and at least one test has a population.
     Effective,
     /// At least one deviation.
     Exceptions,
+    /// Every test's population is empty: the control never ran in the window. Neither a pass
+    /// nor a failure; an auditor asks for the recorded zero behind it.
+    NotOccurring,
     /// Evidence is missing or bad, or a population that must not be empty is empty.
     NotEvidenced,
     /// Scoped out in the config, with a reason.
@@ -46,6 +49,7 @@ impl Status {
         match self {
             Status::Effective => "effective",
             Status::Exceptions => "exceptions",
+            Status::NotOccurring => "not_occurring",
             Status::NotEvidenced => "not_evidenced",
             Status::NotApplicable => "not_applicable",
         }
@@ -125,6 +129,20 @@ pub struct TestResult {
     pub notes: Vec<Note>,
 }
 
+impl TestResult {
+    /// The test's status: `exceptions` with a deviation, else `not_occurring` when the
+    /// population is empty, else `effective`.
+    pub fn status(&self) -> Status {
+        if !self.deviations.is_empty() {
+            Status::Exceptions
+        } else if self.population == 0 {
+            Status::NotOccurring
+        } else {
+            Status::Effective
+        }
+    }
+}
+
 /// One control's result.
 #[derive(Clone, Debug)]
 pub struct ControlResult {
@@ -136,6 +154,8 @@ pub struct ControlResult {
     pub reason: Option<String>,
     /// The tests' results, in catalog order.
     pub tests: Vec<TestResult>,
+    /// Observations about the control as a whole (its tests that did not occur), by test id.
+    pub notes: Vec<Note>,
 }
 
 impl ControlResult {
@@ -163,6 +183,14 @@ impl Audit {
         self.controls
             .iter()
             .filter(|c| c.status.is_failing())
+            .count()
+    }
+
+    /// Controls whose status is `not_occurring`: not failing, listed apart from the effective.
+    pub fn not_occurring(&self) -> usize {
+        self.controls
+            .iter()
+            .filter(|c| c.status == Status::NotOccurring)
             .count()
     }
 
@@ -355,6 +383,7 @@ fn run_control(
             status: Status::NotApplicable,
             reason: cx.p.reason.clone(),
             tests: Vec::new(),
+            notes: Vec::new(),
         };
     }
     let Ok(tests) = catch_unwind(AssertUnwindSafe(|| run(cx))) else {
@@ -363,6 +392,7 @@ fn run_control(
             status: Status::NotEvidenced,
             reason: Some("the control test failed internally; please report this as a bug".into()),
             tests: Vec::new(),
+            notes: Vec::new(),
         };
     };
     let mut shortfalls: Vec<String> = Vec::new();
@@ -380,16 +410,39 @@ fn run_control(
     }
     let (status, reason) = if !shortfalls.is_empty() {
         (Status::NotEvidenced, Some(shortfalls.join("; ")))
-    } else if tests.iter().any(|t| !t.deviations.is_empty()) {
+    } else if tests.iter().any(|t| t.status() == Status::Exceptions) {
         (Status::Exceptions, None)
+    } else if tests.iter().all(|t| t.status() == Status::NotOccurring) {
+        (Status::NotOccurring, None)
     } else {
         (Status::Effective, None)
     };
+    // A test that never ran is named, so that "effective" never hides an empty population (a
+    // control that never ran at all, or is not evidenced, says so in its status).
+    let notes = tests
+        .iter()
+        .filter(|t| {
+            matches!(status, Status::Effective | Status::Exceptions)
+                && t.status() == Status::NotOccurring
+        })
+        .map(|t| Note {
+            item: t.id.to_string(),
+            detail: format!(
+                "test {} did not occur: its population ({}) is empty",
+                t.id,
+                meta.tests
+                    .iter()
+                    .find(|m| m.id == t.id)
+                    .map_or("", |m| m.population.as_str())
+            ),
+        })
+        .collect();
     ControlResult {
         meta,
         status,
         reason,
         tests,
+        notes,
     }
 }
 
@@ -429,6 +482,102 @@ mod tests {
                 );
             }
         }
+    }
+
+    use crate::builtin::testkit::{KitBuilder, run_control};
+
+    #[test]
+    fn an_empty_population_is_not_occurring_never_effective() {
+        // A header-only vendors.csv: the control never ran in the window.
+        let k = KitBuilder::new()
+            .file("vendors.csv", "vendor_id,name,tier\n")
+            .build();
+        let r = run_control(&k, "vendor-management", |_| {});
+        assert_eq!(r.status, Status::NotOccurring);
+        assert_eq!(r.tests[0].status(), Status::NotOccurring);
+        assert!(!r.status.is_failing());
+        // Boundary: one vendor makes it a population, and a clean one is effective.
+        let k = KitBuilder::new()
+            .file(
+                "vendors.csv",
+                "vendor_id,name,tier,last_reviewed_at\nv1,Acme,3,2026-06-01T00:00:00Z\n",
+            )
+            .build();
+        let r = run_control(&k, "vendor-management", |_| {});
+        assert_eq!(
+            (r.status, r.tests[0].status()),
+            (Status::Effective, Status::Effective)
+        );
+        assert!(r.notes.is_empty());
+    }
+
+    #[test]
+    fn effective_needs_one_test_with_a_population_and_names_the_empty_ones() {
+        let k = KitBuilder::new()
+            .file(
+                "systems.csv",
+                "system_id,in_scope,classification\nweb,true,internal\n",
+            )
+            .file("keys.csv", "key_id,manager\n")
+            .file(
+                "data_stores.csv",
+                "resource_id,system_id,encrypted\ns1,web,true\n",
+            )
+            .file("endpoints.csv", "endpoint_id,system_id\n")
+            .build();
+        let r = run_control(&k, "encryption", |_| {});
+        let tests: Vec<(&str, Status)> = r.tests.iter().map(|t| (t.id, t.status())).collect();
+        assert_eq!(
+            tests,
+            [
+                ("at-rest", Status::Effective),
+                ("key-rotation", Status::NotOccurring),
+                ("in-transit", Status::NotOccurring)
+            ]
+        );
+        assert_eq!(r.status, Status::Effective);
+        let named: Vec<&str> = r.notes.iter().map(|n| n.item.as_str()).collect();
+        assert_eq!(named, ["key-rotation", "in-transit"]);
+        assert!(
+            r.notes[0].detail.contains("did not occur"),
+            "{}",
+            r.notes[0].detail
+        );
+    }
+
+    #[test]
+    fn an_empty_change_population_stays_not_evidenced() {
+        let k = KitBuilder::new()
+            .file("systems.csv", "system_id,in_scope\napi,true\n")
+            .file(
+                "deploys.csv",
+                "deploy_id,system_id,environment,deployed_at\n",
+            )
+            .file("changes.csv", "ticket_id\n")
+            .file("pull_requests.csv", "pr_id\n")
+            .file("pr_reviews.csv", "pr_id\n")
+            .build();
+        let r = run_control(&k, "change-management", |_| {});
+        assert_eq!(r.status, Status::NotEvidenced);
+        assert_eq!(r.tests[0].status(), Status::NotOccurring);
+    }
+
+    #[test]
+    fn the_audit_counts_not_occurring_controls_apart_from_failing_ones() {
+        let k = KitBuilder::new()
+            .file("vendors.csv", "vendor_id\n")
+            .file("risks.csv", "risk_id\n")
+            .build();
+        let w = crate::builtin::testkit::window();
+        let a = audit(
+            &k,
+            &w,
+            &Params::defaults(),
+            &["vendor-management".to_string(), "risk-register".to_string()],
+        );
+        // vendor-management never ran; risk-register is not evidenced (files missing).
+        assert_eq!(a.not_occurring(), 1);
+        assert_eq!(a.failing(), 1);
     }
 
     #[test]

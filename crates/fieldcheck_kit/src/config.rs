@@ -121,6 +121,19 @@ pub struct Config {
     pub sampling_table: Option<String>,
     /// The `[[sources]]` entries, in file order.
     pub sources: Vec<SourceSection>,
+    /// `[locker] public_key`: the key the evidence locker's seals must be signed with.
+    pub locker_public_key: Option<LockerKey>,
+}
+
+/// `[locker] public_key`: the public key an audit from the locker (and `collect`) pins, written
+/// as `locker.pub` and `fieldcheck locker keygen` write it (`ed25519:` and 64 hex digits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockerKey {
+    /// The key as written, trimmed (`ed25519:…`).
+    pub text: String,
+    /// Where the value is, for diagnostics (a key that is not an Ed25519 point is found only by
+    /// the locker).
+    pub at: Place,
 }
 
 /// Turns byte spans into places.
@@ -196,13 +209,14 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
 }
 
 const TOP: &[&str] = &[
-    "org", "window", "evidence", "controls", "sampling", "sources",
+    "org", "window", "evidence", "controls", "sampling", "sources", "locker",
 ];
 const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
 const EVIDENCE: &[&str] = &["naive_timestamps", "coverage_min_monthly", "accepted_gaps"];
 const GAP_KEYS: &[&str] = &["file", "month", "reason"];
 const SAMPLING: &[&str] = &["table"];
+const LOCKER: &[&str] = &["public_key"];
 
 /// Parses and validates `fieldcheck.toml`. Returns the config when it has no error; the
 /// diagnostics always.
@@ -630,6 +644,50 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     }
+    let mut locker_public_key = None;
+    if let Some((t, _)) = table(&mut diags, "locker", false) {
+        for (k, v) in t.iter() {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("public_key", DeValue::String(s)) => {
+                    let p = map.place(v.span());
+                    let text = s.trim();
+                    if is_public_key_text(text) {
+                        locker_public_key = Some(LockerKey {
+                            text: text.to_string(),
+                            at: p,
+                        });
+                    } else {
+                        diags.push(
+                            at(Diagnostic::error("config-invalid-value", format!("`locker.public_key` must be an Ed25519 public key written `ed25519:` and 64 hex digits, not `{}`", text.chars().take(80).collect::<String>())), path, &p)
+                                .help(if text.ends_with(".pub") || text.contains('/') {
+                                    "write the key itself, not a file name: paste the line of `locker.pub` (or of the `.pub` file `fieldcheck locker keygen` wrote)"
+                                } else {
+                                    "paste the line of `locker.pub` (or of the `.pub` file `fieldcheck locker keygen` wrote), such as `public_key = \"ed25519:3d4017c3…\"`"
+                                }),
+                        );
+                    }
+                }
+                ("public_key", other) => {
+                    let p = map.place(v.span());
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`locker.public_key` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("write `public_key = \"ed25519:…\"`, the line of `locker.pub`"),
+                    );
+                }
+                (key, _) => unknown_key(&mut diags, key, k.span(), LOCKER, "[locker]"),
+            }
+        }
+    }
     let mut controls = Vec::new();
     if let Some((t, _)) = table(&mut diags, "controls", false) {
         for (k, v) in t.iter() {
@@ -745,11 +803,18 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 controls,
                 sampling_table,
                 sources,
+                locker_public_key,
             }),
             diags,
         ),
         _ => (None, diags),
     }
+}
+
+/// Whether `text` is a public key as `locker.pub` writes it: `ed25519:` and 64 hex digits.
+fn is_public_key_text(text: &str) -> bool {
+    text.strip_prefix("ed25519:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -797,6 +862,50 @@ mod tests {
             "{:?}",
             d[0].help
         );
+    }
+
+    #[test]
+    fn the_locker_key_is_pinned_as_locker_pub_writes_it() {
+        let key = format!("ed25519:{}", "3d".repeat(32));
+        let (c, d) = parse_config(
+            "fieldcheck.toml",
+            &format!("{GOOD}[locker]\npublic_key = \" {key} \"\n"),
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let pinned = c.expect("valid").locker_public_key.expect("pinned");
+        assert_eq!(pinned.text, key);
+        assert_eq!((pinned.at.line, pinned.at.column), (8, 14));
+        // No section: nothing pinned.
+        let (c, _) = parse_config("fieldcheck.toml", GOOD);
+        assert_eq!(c.expect("valid").locker_public_key, None);
+        // A file name, a short key, a number and a misspelt key are config errors at their place.
+        for (value, help) in [
+            ("\"keys/locker.pub\"", "not a file name"),
+            ("\"ed25519:3d3d\"", "paste the line of `locker.pub`"),
+            ("42", "public_key = "),
+        ] {
+            let (c, d) = parse_config(
+                "fieldcheck.toml",
+                &format!("{GOOD}[locker]\npublic_key = {value}\n"),
+            );
+            assert!(c.is_none(), "{value}");
+            assert_eq!(
+                d.iter()
+                    .map(|d| (d.code, d.line, d.column))
+                    .collect::<Vec<_>>(),
+                [("config-invalid-value", Some(8), Some(14))],
+                "{value}"
+            );
+            assert!(d[0].help.as_deref().unwrap_or("").contains(help), "{d:?}");
+        }
+        let (_, d) = parse_config(
+            "fieldcheck.toml",
+            &format!("{GOOD}[locker]\npublic_kye = \"{key}\"\n"),
+        );
+        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `public_key`?"));
+        let (_, d) = parse_config("fieldcheck.toml", &format!("{GOOD}[lockr]\n"));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `locker`?"));
     }
 
     #[test]

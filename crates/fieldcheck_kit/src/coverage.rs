@@ -43,15 +43,23 @@ pub struct Coverage {
     pub accepted: Vec<AcceptedGap>,
 }
 
-/// The instants that place each row of an event kind in time (`None` where unknown).
-fn times(kit: &Kit, kind: Kind) -> Vec<Option<Timestamp>> {
+/// Calls `f` with the instant that places each row of an event kind in time, where known.
+fn each_time(kit: &Kit, kind: Kind, f: impl FnMut(Timestamp)) {
     match kind {
-        Kind::AccountEvents => kit.account_events.iter().map(|r| r.at).collect(),
-        Kind::Deploys => kit.deploys.iter().map(|r| r.deployed_at).collect(),
-        Kind::Sessions => kit.sessions.iter().map(|r| r.started_at).collect(),
-        Kind::CentralLog => kit.central_log.iter().map(|r| r.received_at).collect(),
-        Kind::BackupJobs => kit.backup_jobs.iter().map(|r| r.started_at).collect(),
-        _ => Vec::new(),
+        Kind::AccountEvents => kit.account_events.iter().filter_map(|r| r.at).for_each(f),
+        Kind::Deploys => kit.deploys.iter().filter_map(|r| r.deployed_at).for_each(f),
+        Kind::Sessions => kit.sessions.iter().filter_map(|r| r.started_at).for_each(f),
+        Kind::CentralLog => kit
+            .central_log
+            .iter()
+            .filter_map(|r| r.received_at)
+            .for_each(f),
+        Kind::BackupJobs => kit
+            .backup_jobs
+            .iter()
+            .filter_map(|r| r.started_at)
+            .for_each(f),
+        _ => {}
     }
 }
 
@@ -67,16 +75,16 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut counts = vec![0u64; months.len()];
-        for t in times(kit, kind).into_iter().flatten() {
+        each_time(kit, kind, |t| {
             if !rule.window.contains(t) {
-                continue;
+                return;
             }
             // Months are few: a binary search over their starts.
             let i = months.partition_point(|m| m.start <= t);
             if i > 0 && months[i - 1].contains(t) {
                 counts[i - 1] += 1;
             }
-        }
+        });
         let total: u64 = counts.iter().sum();
         let floor = u64::from(rule.min_monthly) * months.len() as u64;
         if total < floor || total == 0 {

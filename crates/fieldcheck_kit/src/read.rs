@@ -1494,6 +1494,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let bytes = rec.as_slice();
+            // One UTF-8 check of the whole row; its fields are then slices of it (the field
+            // boundaries sit at ASCII commas and quotes, so they are character boundaries).
+            let row_text = std::str::from_utf8(bytes);
             if bytes.len() > MAX_CELL
                 && let Some(j) = rec.iter().position(|f| f.len() > MAX_CELL)
             {
@@ -1512,46 +1515,31 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            if bytes.contains(&0) || std::str::from_utf8(bytes).is_err() {
-                let nul = bytes.contains(&0);
-                let d = Diagnostic::error(
-                    if nul { "nul-byte" } else { "bad-utf8" },
-                    if nul {
-                        "the row holds a NUL byte".to_string()
-                    } else {
-                        "the row holds bytes that are not UTF-8".to_string()
-                    },
-                )
-                .file(ctx.name.clone())
-                .line(line)
-                .help("save the file as UTF-8 text; the row was skipped");
-                ctx.push(diags, d);
-                stats.rejected += 1;
-                continue;
-            }
+            let row_text = match row_text {
+                Ok(t) if memchr::memchr(0, bytes).is_none() => t,
+                _ => {
+                    let nul = memchr::memchr(0, bytes).is_some();
+                    let d = Diagnostic::error(
+                        if nul { "nul-byte" } else { "bad-utf8" },
+                        if nul {
+                            "the row holds a NUL byte".to_string()
+                        } else {
+                            "the row holds bytes that are not UTF-8".to_string()
+                        },
+                    )
+                    .file(ctx.name.clone())
+                    .line(line)
+                    .help("save the file as UTF-8 text; the row was skipped");
+                    ctx.push(diags, d);
+                    stats.rejected += 1;
+                    continue;
+                }
+            };
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
                 vals[i] = Val::Null;
                 let Some(j) = col_of[i] else { continue };
-                let bytes = rec.get(j).unwrap_or(b"");
-                let raw = match std::str::from_utf8(bytes) {
-                    Ok(s) => unneutralise(s.trim()),
-                    Err(_) => {
-                        ok = false;
-                        let d = self.cell_diag(
-                            ctx,
-                            pos.byte,
-                            j,
-                            line,
-                            f.name,
-                            "bad-utf8",
-                            "the value is not valid UTF-8".into(),
-                            "save the file as UTF-8".into(),
-                        );
-                        ctx.push(diags, d);
-                        continue;
-                    }
-                };
+                let raw = unneutralise(rec.range(j).map_or("", |r| &row_text[r]).trim());
                 if raw.is_empty() {
                     if f.expected && !f.required {
                         empties.note(i, line);
@@ -1999,10 +1987,17 @@ fn long_json_value(text: &str) -> Option<String> {
 }
 
 /// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
-/// injection: `'=1+2`) reads as what it protects (`=1+2`).
+/// injection: `'=1+2`) reads as what it protects (`=1+2`): one `'` comes off when the `'`s lead
+/// to a character that starts a formula (`''=1` was the cell `'=1`).
 fn unneutralise(cell: &str) -> &str {
-    match cell.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &cell[1..],
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if rest
+                .trim_start_matches('\'')
+                .starts_with(['=', '+', '-', '@', '\t', '\r']) =>
+        {
+            rest
+        }
         _ => cell,
     }
 }

@@ -288,12 +288,17 @@ fn a_bare_date_in_a_timestamp_field_is_the_end_of_that_day_with_a_note() {
 
 #[test]
 fn neutralised_cells_read_as_what_they_protect() {
-    let (kit, d) = read("systems.csv", "system_id,name\n'=1+2,'-x\n'plain,'@y\n");
+    let (kit, d) = read(
+        "systems.csv",
+        "system_id,name\n'=1+2,'-x\n'plain,'@y\n''=2,x\n",
+    );
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(&*kit.systems[0].system_id, "=1+2");
     assert_eq!(kit.systems[0].name.as_deref(), Some("-x"));
     // Only the prefix a neutralising writer adds is taken off.
     assert_eq!(&*kit.systems[1].system_id, "'plain");
+    // A cell that was `'=2` was written `''=2`.
+    assert_eq!(&*kit.systems[2].system_id, "'=2");
 }
 
 fn window() -> Window {

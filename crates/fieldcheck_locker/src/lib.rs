@@ -35,3 +35,6 @@ pub use keys::{
 pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex, valid_digest};
 pub use store::{Collected, Collection, Incoming, Locker, LockerError};
 pub use verify::{Finding, Verified, verify, verify_with};
+
+/// An Ed25519 public key: the key a locker's seals are checked against.
+pub use ed25519_dalek::VerifyingKey;

@@ -256,12 +256,28 @@ impl Locker {
 
     /// Stores `files` as one collection at `at`, sealed (and signed with `key`).
     /// `now` is read once the locker is locked, so concurrent collections get increasing times.
+    /// Files are opened with `File::open`; [`Locker::collect_with`] lets the caller decide.
     pub fn collect(
         &self,
         files: &[Incoming],
         now: &dyn Fn() -> Timestamp,
         key: Option<&SigningKey>,
         crash_after: Option<u32>,
+    ) -> Result<Collected, LockerError> {
+        let open = |f: &Incoming| File::open(&f.path).map_err(io_err("read", &f.path));
+        self.collect_with(files, now, key, crash_after, &open)
+    }
+
+    /// [`Locker::collect`], opening each file with `open`: the caller's policy for what may be
+    /// read (the CLI never opens a FIFO, a device, a folder or a link out of the kit). A file
+    /// `open` refuses stops the collection before its manifest lines are written.
+    pub fn collect_with(
+        &self,
+        files: &[Incoming],
+        now: &dyn Fn() -> Timestamp,
+        key: Option<&SigningKey>,
+        crash_after: Option<u32>,
+        open: &dyn Fn(&Incoming) -> Result<File, LockerError>,
     ) -> Result<Collected, LockerError> {
         let lock_path = self.dir.join("locker.lock");
         let lock = File::options()
@@ -325,6 +341,29 @@ impl Locker {
                 "this locker's seals are signed by {prev_key}; pass `--sign KEY` (an unsigned collection would fail the auditor's `verify --key`)"
             )));
         }
+        // A signature vouches for the chain up to its seal, but an auditor who pins the key
+        // checks every seal: collections already sealed without a signature would fail that
+        // check later, as `unsigned-seal`. Say so now, before anything is written.
+        let unsigned: Vec<u64> = existing
+            .iter()
+            .filter(|e| e.kind == LineKind::Seal && e.sig.is_none())
+            .map(|e| e.collection)
+            .collect();
+        if key.is_some()
+            && let (Some(first), Some(last)) = (unsigned.first(), unsigned.last())
+        {
+            return Err(LockerError(format!(
+                "this locker already holds {} unsigned collection{} ({}); a signed collection cannot vouch for {}, and an auditor who pins the key (`fieldcheck locker verify --key`, `audit --locker --key`) would refuse the whole locker: nothing was collected. Collect signed evidence into a new locker (`fieldcheck collect --sign KEY --locker NEW-DIR`, keeping this one as the unsigned record), or keep collecting into this one without `--sign`",
+                unsigned.len(),
+                if unsigned.len() == 1 { "" } else { "s" },
+                if first == last {
+                    format!("collection {first}")
+                } else {
+                    format!("collections {first} to {last}")
+                },
+                if unsigned.len() == 1 { "it" } else { "them" },
+            )));
+        }
         if let Some(k) = key
             && let Some(prev_key) = existing.iter().rev().find_map(|e| e.key.clone())
             && prev_key != public_text(&k.verifying_key())
@@ -342,7 +381,8 @@ impl Locker {
         let mut lines = Vec::new();
         let (mut new_blobs, mut bytes) = (0usize, 0u64);
         for f in files {
-            let (digest, size, fresh) = self.store_blob(&f.path, &mut steps)?;
+            let input = open(f)?;
+            let (digest, size, fresh) = self.store_blob(input, &f.path, &mut steps)?;
             new_blobs += usize::from(fresh);
             bytes += size;
             seq += 1;
@@ -444,6 +484,7 @@ impl Locker {
     /// the content is new.
     fn store_blob(
         &self,
+        mut input: File,
         src: &Path,
         steps: &mut Steps,
     ) -> Result<(String, u64, bool), LockerError> {
@@ -451,7 +492,6 @@ impl Locker {
             .dir
             .join("tmp")
             .join(format!("blob.{}", std::process::id()));
-        let mut input = File::open(src).map_err(io_err("read", src))?;
         let mut out = File::create(&tmp).map_err(io_err("write", &tmp))?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 1 << 20];

@@ -370,6 +370,32 @@ pub fn verify_with(
             format!("the entries from {desc} on have no seal: the manifest was cut off or lines were appended by hand"),
         ));
     }
+    // With a pinned key, the locker must carry that key (a `locker.pub` naming another one was
+    // replaced, or the pin is wrong: either way the auditor must settle it), and it must hold a
+    // seal for the key to vouch for.
+    if let Some(want) = &want_key {
+        if let Ok(text) = std::fs::read_to_string(dir.join("locker.pub"))
+            && text.trim() != want
+        {
+            v.findings.push(finding(
+                "wrong-key",
+                None,
+                None,
+                format!(
+                    "locker.pub names {}, not the key given ({want}): it was replaced, or the key given is not this locker's",
+                    text.trim()
+                ),
+            ));
+        }
+        if v.collections == 0 {
+            v.findings.push(finding(
+                "unsigned-seal",
+                None,
+                None,
+                format!("no seal in the manifest, so nothing is signed by the key given ({want})"),
+            ));
+        }
+    }
     // The public key shipped with the locker must be the one that signed it, and a locker
     // that has one was signed: seals stripped of their signatures are a finding.
     if key.is_none()

@@ -574,3 +574,263 @@ fn a_collection_never_builds_on_a_locker_that_does_not_verify() {
             .any(|c| c.0 == "truncated-manifest")
     );
 }
+
+fn pinned(f: &Fixture) -> ed25519_dalek::VerifyingKey {
+    f.key.verifying_key()
+}
+
+/// What `verify` finds with the auditor's pinned key (as `locker verify --key` and
+/// `audit --locker --key` check a locker).
+fn codes_pinned(f: &Fixture) -> Vec<(&'static str, Option<u64>)> {
+    verify(&f.locker, Some(&pinned(f)), None)
+        .findings
+        .iter()
+        .map(|x| (x.code, x.line))
+        .collect()
+}
+
+fn sign_hex(k: &SigningKey, e: &Entry) -> String {
+    use ed25519_dalek::Signer;
+    k.sign(&e.signed_message())
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The forger's first step: the last collection's `people.csv` cut down to its first line, its
+/// new content stored as a blob and its entry pointed at it. Returns the entries to rechain.
+fn cut_down_people(f: &Fixture) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = lines(f)
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("entry"))
+        .collect();
+    let cut = b"collection 2 file 0\n".to_vec();
+    let digest = fieldcheck_locker::sha256_hex(&cut);
+    let hex = &digest["sha256:".len()..];
+    let blob = f
+        .locker
+        .join("blobs/sha256")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    std::fs::create_dir_all(blob.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&blob, &cut).expect("blob");
+    let people = entries
+        .iter_mut()
+        .rfind(|e| e.name.as_deref() == Some("people.csv"))
+        .expect("people.csv");
+    people.digest = Some(digest);
+    people.size = Some(cut.len() as u64);
+    entries
+}
+
+/// The seal lines (1-based).
+const SEALS: [u64; 3] = [4, 8, 12];
+
+#[test]
+fn a_forgery_with_the_signatures_and_locker_pub_stripped_is_refused_with_the_pinned_key() {
+    let f = build();
+    let mut e = cut_down_people(&f);
+    for x in e.iter_mut().filter(|x| x.sig.is_some()) {
+        x.sig = None;
+        x.key = None;
+    }
+    rechain(&f, e, 1);
+    std::fs::remove_file(f.locker.join("locker.pub")).expect("rm locker.pub");
+    // Without a key the forgery is a consistent unsigned locker: nothing tells it apart from an
+    // honest one, which is why an unpinned audit says its evidence was not verified.
+    let unpinned = verify(&f.locker, None, None);
+    assert!(unpinned.ok(), "{:?}", unpinned.findings);
+    assert_eq!((unpinned.signed, unpinned.key.as_deref()), (0, None));
+    // With the pinned key every seal is refused, at its line.
+    let c = codes_pinned(&f);
+    assert_eq!(
+        c,
+        SEALS.map(|l| ("unsigned-seal", Some(l))),
+        "every seal is unsigned: {c:?}"
+    );
+}
+
+#[test]
+fn a_forgery_re_signed_with_another_key_and_its_locker_pub_is_refused_with_the_pinned_key() {
+    let f = build();
+    let other = key(9);
+    let other_text = fieldcheck_locker::public_text(&other.verifying_key());
+    let mut e = cut_down_people(&f);
+    // Rechained and re-signed seal by seal, as the holder of the other key would.
+    let mut prev = fieldcheck_locker::ZERO_HASH.to_string();
+    for x in &mut e {
+        x.prev = prev.clone();
+        if x.head.is_some() {
+            x.head = Some(prev.clone());
+            x.key = Some(other_text.clone());
+            x.sig = Some(sign_hex(&other, x));
+        }
+        x.hash = x.compute_hash();
+        prev = x.hash.clone();
+    }
+    write_lines(&f, &e.iter().map(Entry::line).collect::<Vec<_>>());
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":{},\"hash\":\"{prev}\"}}\n", e.len()),
+    )
+    .expect("HEAD");
+    std::fs::write(f.locker.join("locker.pub"), format!("{other_text}\n")).expect("locker.pub");
+    // Self-consistent without a key: every seal verifies against the key it names.
+    let unpinned = verify(&f.locker, None, None);
+    assert!(unpinned.ok(), "{:?}", unpinned.findings);
+    assert_eq!(unpinned.signed, 3);
+    // With the pinned key: every seal is signed by another key, and locker.pub names it.
+    let c = codes_pinned(&f);
+    let mut want: Vec<(&str, Option<u64>)> = SEALS.map(|l| ("wrong-key", Some(l))).to_vec();
+    want.push(("wrong-key", None));
+    assert_eq!(c, want);
+    let v = verify(&f.locker, Some(&pinned(&f)), None);
+    assert!(
+        v.findings[0].message.contains(&other_text),
+        "names the key that signed: {:?}",
+        v.findings[0]
+    );
+}
+
+#[test]
+fn a_partly_signed_locker_and_a_replaced_locker_pub_are_refused_with_the_pinned_key() {
+    let f = build();
+    let original = lines(&f);
+    // The first collection unsigned, the later ones signed by the pinned key (as an older
+    // version let a locker start signing part-way): only the unsigned seal is refused.
+    let mut e: Vec<Entry> = original
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("entry"))
+        .collect();
+    e[3].sig = None;
+    e[3].key = None;
+    let mut prev = e[2].hash.clone();
+    for x in e.iter_mut().skip(3) {
+        x.prev = prev.clone();
+        if x.head.is_some() {
+            x.head = Some(prev.clone());
+            if x.sig.is_some() {
+                x.sig = Some(sign_hex(&f.key, x));
+            }
+        }
+        x.hash = x.compute_hash();
+        prev = x.hash.clone();
+    }
+    write_lines(&f, &e.iter().map(Entry::line).collect::<Vec<_>>());
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":12,\"hash\":\"{prev}\"}}\n"),
+    )
+    .expect("HEAD");
+    // Without a key it is not told apart from an honest locker; with the key it is refused.
+    assert!(verify(&f.locker, None, None).ok());
+    assert_eq!(codes_pinned(&f), [("unsigned-seal", Some(4))]);
+    // Every seal intact, but locker.pub replaced by another key: the locker carries a key that
+    // did not sign it, so a verifier trusting locker.pub would be misled.
+    write_lines(&f, &original);
+    let head: Entry = serde_json::from_str(&original[11]).expect("seal");
+    std::fs::write(
+        f.locker.join("HEAD"),
+        format!("{{\"seq\":12,\"hash\":\"{}\"}}\n", head.hash),
+    )
+    .expect("HEAD");
+    assert!(codes_pinned(&f).is_empty());
+    let other = fieldcheck_locker::public_text(&key(9).verifying_key());
+    std::fs::write(f.locker.join("locker.pub"), format!("{other}\n")).expect("locker.pub");
+    assert_eq!(codes_pinned(&f), [("wrong-key", None)]);
+    // An empty manifest vouches for nothing.
+    std::fs::write(manifest(&f), "").expect("empty");
+    std::fs::remove_file(f.locker.join("HEAD")).expect("rm HEAD");
+    std::fs::remove_file(f.locker.join("locker.pub")).expect("rm locker.pub");
+    assert!(verify(&f.locker, None, None).ok());
+    assert_eq!(codes_pinned(&f), [("unsigned-seal", None)]);
+}
+
+#[test]
+fn signing_into_a_locker_that_holds_unsigned_collections_is_refused_up_front() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = dir.path().join("people.csv");
+    std::fs::write(&src, "person_id\np1\n").expect("write");
+    let files = vec![Incoming {
+        source: "kit".into(),
+        system_id: None,
+        name: "people.csv".into(),
+        path: src.clone(),
+    }];
+    let locker = dir.path().join("locker");
+    let l = Locker::open(&locker).expect("open");
+    for (i, at) in ["2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(&src, format!("person_id\np{i}\n")).expect("write");
+        let at: jiff::Timestamp = at.parse().expect("ts");
+        l.collect(&files, &|| at, None, None).expect("unsigned");
+    }
+    let before = std::fs::read(locker.join("manifest.jsonl")).expect("manifest");
+    let blobs_before = blobs(&locker);
+    std::fs::write(&src, "person_id\np9\n").expect("write");
+    let later: jiff::Timestamp = "2026-06-01T00:00:00Z".parse().expect("ts");
+    let err = l
+        .collect(&files, &|| later, Some(&key(7)), None)
+        .expect_err("refused");
+    assert!(
+        err.0
+            .contains("already holds 2 unsigned collections (collections 1 to 2)")
+            && err.0.contains("--locker NEW-DIR")
+            && err.0.contains("without `--sign`"),
+        "{err}"
+    );
+    // Nothing was written: no manifest line, no blob, no locker.pub.
+    assert_eq!(
+        std::fs::read(locker.join("manifest.jsonl")).expect("manifest"),
+        before
+    );
+    assert_eq!(blobs(&locker), blobs_before);
+    assert!(!locker.join("locker.pub").exists());
+    // The ways out work: unsigned into this locker, signed into a new one.
+    l.collect(&files, &|| later, None, None)
+        .expect("unsigned again");
+    let fresh = Locker::open(&dir.path().join("signed")).expect("open");
+    let c = fresh
+        .collect(&files, &|| later, Some(&key(7)), None)
+        .expect("signed");
+    assert!(c.signed);
+    let v = verify(fresh.dir(), Some(&key(7).verifying_key()), None);
+    assert!(v.ok(), "{:?}", v.findings);
+}
+
+#[test]
+fn a_file_the_opener_refuses_stops_the_collection_before_any_line_is_written() {
+    let f = build();
+    let before = lines(&f);
+    let l = Locker::existing(&f.locker).expect("locker");
+    let src = f.locker.parent().expect("dir").join("src");
+    let files: Vec<Incoming> = ["people.csv", "exports/okta.json"]
+        .iter()
+        .map(|n| Incoming {
+            source: "kit".into(),
+            system_id: None,
+            name: (*n).into(),
+            path: src.join(n),
+        })
+        .collect();
+    let later: jiff::Timestamp = "2026-08-01T00:00:00Z".parse().expect("ts");
+    let refuse = |i: &Incoming| -> Result<std::fs::File, fieldcheck_locker::LockerError> {
+        if i.name.starts_with("exports/") {
+            Err(fieldcheck_locker::LockerError(format!(
+                "`{}` is a symbolic link out of the kit",
+                i.name
+            )))
+        } else {
+            std::fs::File::open(&i.path).map_err(|e| fieldcheck_locker::LockerError(e.to_string()))
+        }
+    };
+    let err = l
+        .collect_with(&files, &|| later, Some(&f.key), None, &refuse)
+        .expect_err("refused");
+    assert!(err.0.contains("symbolic link out of the kit"), "{err}");
+    assert_eq!(lines(&f), before);
+    assert!(codes_pinned(&f).is_empty());
+}

@@ -70,8 +70,10 @@ impl From<i64> for Val {
 
 /// What the register needs of a database.
 pub(crate) trait Backend {
-    /// Creates the tables when missing.
+    /// Creates the tables when missing (the first schema, and the version table).
     fn create_schema(&mut self) -> Result<()>;
+    /// Runs several statements (a migration), inside the caller's transaction.
+    fn batch(&mut self, sql: &str) -> Result<()>;
     /// Starts a transaction that holds the register's write lock until it ends.
     fn begin(&mut self) -> Result<()>;
     /// Commits it.
@@ -126,7 +128,35 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_by_exception ON history (exception_id, seq);
 CREATE INDEX IF NOT EXISTS exceptions_by_status ON exceptions (status);
+CREATE TABLE IF NOT EXISTS schema_version (
+    version BIGINT NOT NULL
+);
 ";
+
+/// The schema version this build writes; [`MIGRATIONS`] brings an older register up to it.
+pub(crate) const SCHEMA_VERSION: i64 = 2;
+
+/// The migrations, each taking the schema from the version before it to its own (run inside the
+/// write lock, after the version was checked again).
+pub(crate) const MIGRATIONS: [(i64, &str); 1] = [(
+    2,
+    "
+ALTER TABLE runs ADD COLUMN audit_window TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN files TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN unverified TEXT;
+ALTER TABLE exceptions ADD COLUMN response TEXT;
+ALTER TABLE exceptions ADD COLUMN response_by TEXT;
+ALTER TABLE exceptions ADD COLUMN response_at TEXT;
+CREATE TABLE IF NOT EXISTS populations (
+    audit_window TEXT NOT NULL,
+    control TEXT NOT NULL,
+    test TEXT NOT NULL,
+    run BIGINT NOT NULL,
+    items TEXT NOT NULL,
+    PRIMARY KEY (audit_window, control, test)
+);
+",
+)];
 
 /// SQLite: a file, WAL, synchronous writes, `BEGIN IMMEDIATE` for the write lock.
 pub(crate) struct Sqlite {
@@ -165,6 +195,10 @@ fn to_sqlite(v: &Val) -> rusqlite::types::Value {
 impl Backend for Sqlite {
     fn create_schema(&mut self) -> Result<()> {
         self.conn.execute_batch(TABLES).map_err(db)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(db)
     }
 
     fn begin(&mut self) -> Result<()> {
@@ -277,6 +311,10 @@ impl Backend for Postgres {
             .map_err(db)?;
         self.client.batch_execute(TABLES).map_err(db)?;
         self.client.batch_execute("COMMIT").map_err(db)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.client.batch_execute(sql).map_err(db)
     }
 
     fn begin(&mut self) -> Result<()> {

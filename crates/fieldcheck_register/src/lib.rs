@@ -3,9 +3,17 @@
 //! to it is kept in its history with who, when and why.
 //!
 //! Each recorded run reconciles the register with the run's deviations, in one transaction: new
-//! deviations are opened, exceptions whose deviation disappeared are remediated by that run, and
-//! remediated ones that come back are reopened as regressions. Nothing is ever deleted. A risk
-//! acceptance needs an approver, a reason and an expiry, after which the exception reopens.
+//! deviations are opened, remediated ones that come back are reopened as regressions, and an
+//! exception whose deviation disappeared is remediated by that run only when the run could see it
+//! fixed. Nothing is ever deleted. A risk acceptance needs an approver, a reason and an expiry,
+//! after which the exception reopens; management's response is kept with the exception for good.
+//!
+//! **Invariant (no fix from missing evidence):** a run remediates an exception only when it
+//! re-tested the same item (the item is in this run's population of the exception's test), the
+//! control's evidence was complete (not `not_evidenced`, not scoped out), and none of the files
+//! the control reads has fewer records than when the deviation was last found. Otherwise the
+//! exception stays as it was, and its history says why the fix could not be verified (once, when
+//! the reason appears or changes).
 //!
 //! **Invariant:** the register is changed only inside transactions that take the write lock
 //! first (`BEGIN IMMEDIATE`), so a crash leaves it as it was before or after a whole run, and two
@@ -18,7 +26,8 @@
 
 mod backend;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use backend::{Backend, Val};
@@ -93,8 +102,50 @@ pub struct Run {
     pub actor: String,
     /// The kit it audited.
     pub kit: String,
+    /// The observation window it audited (`2026-01-01..2026-06-30 Europe/Paris`): populations
+    /// are compared with the last recorded run of the same window.
+    pub window: String,
     /// The controls it evaluated: only their exceptions can be remediated by it.
-    pub controls: Vec<String>,
+    pub controls: Vec<Evaluated>,
+    /// Records per evidence file (`accounts.csv` → 1200), to catch evidence that shrank.
+    pub files: Vec<(String, i64)>,
+}
+
+/// One control as a run evaluated it.
+#[derive(Clone, Debug, Default)]
+pub struct Evaluated {
+    /// Control id.
+    pub control: String,
+    /// Why the run cannot vouch for its results (`vendors.csv is missing`, a scoped-out
+    /// control); `None` when its evidence was complete.
+    pub unverifiable: Option<String>,
+    /// The evidence files it reads (`accounts.csv`), as named in [`Run::files`].
+    pub reads: Vec<String>,
+    /// Its tests' populations.
+    pub tests: Vec<Population>,
+}
+
+/// A test's population in a run.
+#[derive(Clone, Debug, Default)]
+pub struct Population {
+    /// Test id.
+    pub test: String,
+    /// Every item key of the population.
+    pub items: Vec<String>,
+}
+
+/// Items that left a test's population since the last recorded run of the same window that
+/// tested it on complete evidence: a shrink that deserves a question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Departure {
+    /// Control id.
+    pub control: String,
+    /// Test id.
+    pub test: String,
+    /// The run they were last in.
+    pub since: i64,
+    /// Their item keys, sorted.
+    pub items: Vec<String>,
 }
 
 /// What a recorded run changed.
@@ -112,6 +163,10 @@ pub struct Reconciled {
     pub expired: usize,
     /// Exceptions found again that were already open, in remediation or accepted.
     pub unchanged: usize,
+    /// Exceptions not found again whose fix this run could not verify (they stay as they were).
+    pub unverified: usize,
+    /// Items that left a population since the last recorded run of the same window.
+    pub departures: Vec<Departure>,
 }
 
 /// An exception as stored.
@@ -143,6 +198,11 @@ pub struct Exception {
     pub last_seen_run: i64,
     /// The risk acceptance, when accepted: approver, reason, expiry.
     pub accepted: Option<(String, String, String)>,
+    /// Why the latest runs that did not find it could not verify a fix (it stays open); `None`
+    /// when the latest run found it or it is closed.
+    pub unverified: Option<String>,
+    /// Management's response, kept whatever the status: text, who, when.
+    pub response: Option<(String, String, String)>,
 }
 
 /// A recorded run, as the burndown shows it.
@@ -197,7 +257,7 @@ pub struct Register {
 
 const OPEN_STATUSES: [&str; 3] = ["open", "in_remediation", "risk_accepted"];
 
-const EXCEPTION_COLUMNS: &str = "id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run, accepted_by, accepted_reason, accepted_until";
+const EXCEPTION_COLUMNS: &str = "id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run, accepted_by, accepted_reason, accepted_until, unverified, response, response_by, response_at";
 
 /// Whether a register location names a PostgreSQL server (`postgres://...`, `postgresql://...`,
 /// or a `host=... dbname=...` connection string) rather than an SQLite file.
@@ -241,7 +301,38 @@ impl Register {
 
     fn with(mut db: Box<dyn Backend + Send>) -> Result<Register> {
         db.create_schema()?;
-        Ok(Register { db })
+        let mut reg = Register { db };
+        // Bring an older register up to this schema, once, under the write lock; readers of a
+        // current register take no lock.
+        if reg.schema_version()? < backend::SCHEMA_VERSION {
+            reg.write(|db| {
+                let mut version = version_of(db)?;
+                if version == 0 {
+                    db.exec("INSERT INTO schema_version (version) VALUES (1)", &[])?;
+                    version = 1;
+                }
+                for (to, sql) in backend::MIGRATIONS {
+                    if version < to {
+                        db.batch(sql)?;
+                        db.exec("UPDATE schema_version SET version = ?1", &[to.into()])?;
+                        version = to;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let version = reg.schema_version()?;
+        if version > backend::SCHEMA_VERSION {
+            return Err(Error::Refused(format!(
+                "this register has schema version {version}, written by a newer fieldcheck; this one knows up to version {}: upgrade fieldcheck",
+                backend::SCHEMA_VERSION
+            )));
+        }
+        Ok(reg)
+    }
+
+    fn schema_version(&mut self) -> Result<i64> {
+        version_of(self.db.as_mut())
     }
 
     /// Runs `f` in a write-locked transaction, committing on success and rolling back otherwise.
@@ -471,6 +562,27 @@ impl Register {
         })
     }
 
+    /// Records management's response to an exception (replacing an earlier one, which its
+    /// history keeps). The response stays with the exception whatever its status.
+    pub fn respond(&mut self, id: &str, text: &str, at: &str, actor: &str) -> Result<()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::Refused("the response is empty".into()));
+        }
+        self.write(|db| {
+            let old = db.query("SELECT response FROM exceptions WHERE id = ?1", &[id.into()])?;
+            let old = old.first().map(|r| r[0].text()).ok_or_else(|| no_such(id))?;
+            if old == text {
+                return Err(Error::Refused(format!("`{id}` already has this response")));
+            }
+            db.exec(
+                "UPDATE exceptions SET response = ?2, response_by = ?3, response_at = ?4 WHERE id = ?1",
+                &[id.into(), text.into(), actor.into(), at.into()],
+            )?;
+            History::new(db)?.add(db, id, at, actor, "response", &old, text, "management's response", None)
+        })
+    }
+
     /// The recorded runs, oldest first.
     pub fn runs(&mut self) -> Result<Vec<RunSummary>> {
         Ok(self
@@ -526,28 +638,55 @@ impl History {
     }
 }
 
+/// An exception as reconciliation needs it.
+struct Held {
+    status: String,
+    reasons: String,
+    until: Option<String>,
+    control: String,
+    test: String,
+    item: String,
+    unverified: Option<String>,
+    last_seen_run: i64,
+}
+
 fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconciled> {
     let run_id = db
         .query("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", &[])?
         .first()
         .map_or(1, |r| r[0].int());
+    let control_ids: Vec<&str> = run.controls.iter().map(|c| c.control.as_str()).collect();
     db.exec(
-        "INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-        &[run_id.into(), run.at.as_str().into(), run.actor.as_str().into(), run.kit.as_str().into(), run.controls.join(" ").into(), (found.len() as i64).into()],
+        "INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after, audit_window, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+        &[run_id.into(), run.at.as_str().into(), run.actor.as_str().into(), run.kit.as_str().into(), control_ids.join(" ").into(), (found.len() as i64).into(), run.window.as_str().into(), join_files(&run.files).into()],
     )?;
     let mut out = Reconciled {
         run: run_id,
         ..Reconciled::default()
     };
     let mut log = History::new(db)?;
-    // What the register holds now: id → (status, reasons, accepted until).
-    let existing: HashMap<String, (String, String, Option<String>)> = db
+    // What the register holds now.
+    let existing: HashMap<String, Held> = db
         .query(
-            "SELECT id, status, reasons, accepted_until FROM exceptions",
+            "SELECT id, status, reasons, accepted_until, control, test, item, unverified, last_seen_run FROM exceptions",
             &[],
         )?
         .into_iter()
-        .map(|r| (r[0].text(), (r[1].text(), r[2].text(), r[3].opt_text())))
+        .map(|r| {
+            (
+                r[0].text(),
+                Held {
+                    status: r[1].text(),
+                    reasons: r[2].text(),
+                    until: r[3].opt_text(),
+                    control: r[4].text(),
+                    test: r[5].text(),
+                    item: r[6].text(),
+                    unverified: r[7].opt_text(),
+                    last_seen_run: r[8].int(),
+                },
+            )
+        })
         .collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for f in found {
@@ -588,7 +727,8 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                 )?;
                 out.opened += 1;
             }
-            Some((status, old_reasons, until)) => {
+            Some(held) => {
+                let (status, old_reasons, until) = (&held.status, &held.reasons, &held.until);
                 let expired = status == "risk_accepted"
                     && until.as_deref().is_some_and(|u| u < run.today.as_str());
                 if status == "remediated" || expired {
@@ -612,7 +752,7 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         .unwrap_or_default();
                     db.exec(
                         "UPDATE exceptions SET status = 'open', regression = CASE WHEN ?2 = 1 THEN 1 ELSE regression END, reasons = ?3, detail = ?4,
-                         last_seen_run = ?5, target = ?6, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                         last_seen_run = ?5, target = ?6, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL, unverified = NULL WHERE id = ?1",
                         &[id.as_str().into(), i64::from(by_run).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into(), f.target.as_str().into()],
                     )?;
                     let why = if expired {
@@ -654,7 +794,7 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                     }
                 } else {
                     db.exec(
-                        "UPDATE exceptions SET reasons = ?2, detail = ?3, last_seen_run = ?4 WHERE id = ?1",
+                        "UPDATE exceptions SET reasons = ?2, detail = ?3, last_seen_run = ?4, unverified = NULL WHERE id = ?1",
                         &[id.as_str().into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into()],
                     )?;
                     out.unchanged += 1;
@@ -675,34 +815,156 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
             }
         }
     }
-    // Deviations of the evaluated controls that this run no longer finds are remediated.
-    let evaluated: BTreeSet<&str> = run.controls.iter().map(String::as_str).collect();
-    let mut gone: Vec<(&String, &String)> = existing
+    // The run's populations, by control and test.
+    let evaluated: HashMap<&str, &Evaluated> = run
+        .controls
         .iter()
-        .filter(|(id, (status, _, _))| {
-            OPEN_STATUSES.contains(&status.as_str()) && !seen.contains(*id)
-        })
-        .filter(|(id, _)| id.split('/').next().is_some_and(|c| evaluated.contains(c)))
-        .map(|(id, (status, _, _))| (id, status))
+        .map(|c| (c.control.as_str(), c))
         .collect();
-    gone.sort();
-    for (id, status) in gone {
-        db.exec(
-            "UPDATE exceptions SET status = 'remediated' WHERE id = ?1",
-            &[id.as_str().into()],
-        )?;
-        log.add(
-            db,
-            id,
-            &run.at,
-            &run.actor,
-            "status",
-            status,
-            "remediated",
-            &format!("not found by run {run_id}"),
-            Some(run_id),
-        )?;
-        out.remediated += 1;
+    let populations: HashMap<(&str, &str), HashSet<&str>> = run
+        .controls
+        .iter()
+        .flat_map(|c| {
+            c.tests.iter().map(move |t| {
+                (
+                    (c.control.as_str(), t.test.as_str()),
+                    t.items.iter().map(String::as_str).collect(),
+                )
+            })
+        })
+        .collect();
+    let files_now: HashMap<&str, i64> = run.files.iter().map(|(f, n)| (f.as_str(), *n)).collect();
+    let mut files_then: HashMap<i64, HashMap<String, i64>> = HashMap::new();
+    // Exceptions of the evaluated controls that this run does not find: remediated when the run
+    // could see the item fixed, else kept as they are with the reason it could not.
+    let mut gone: Vec<(&String, &Held)> = existing
+        .iter()
+        .filter(|(id, held)| OPEN_STATUSES.contains(&held.status.as_str()) && !seen.contains(*id))
+        .filter(|(_, held)| evaluated.contains_key(held.control.as_str()))
+        .collect();
+    gone.sort_by(|a, b| a.0.cmp(b.0));
+    for (id, held) in gone {
+        let control = evaluated[held.control.as_str()];
+        let why_not: Option<String> = if let Some(reason) = &control.unverifiable {
+            Some(reason.clone())
+        } else if let Some(items) = populations.get(&(held.control.as_str(), held.test.as_str())) {
+            if !items.contains(held.item.as_str()) {
+                Some(format!(
+                    "no longer in the population of test `{}`",
+                    held.test
+                ))
+            } else {
+                // Evidence that shrank since the deviation was last found may have taken it along.
+                let then = match files_then.entry(held.last_seen_run) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(
+                        db.query(
+                            "SELECT files FROM runs WHERE id = ?1",
+                            &[held.last_seen_run.into()],
+                        )?
+                        .first()
+                        .map(|r| split_files(&r[0].text()))
+                        .unwrap_or_default(),
+                    ),
+                };
+                control.reads.iter().find_map(|f| {
+                    let (before, now) = (then.get(f.as_str())?, files_now.get(f.as_str())?);
+                    (now < before).then(|| {
+                        format!(
+                            "{f} has fewer records ({now}) than when run {} last found it ({before})",
+                            held.last_seen_run
+                        )
+                    })
+                })
+            }
+        } else {
+            Some(format!("test `{}` was not run", held.test))
+        };
+        match why_not {
+            None => {
+                db.exec(
+                    "UPDATE exceptions SET status = 'remediated', unverified = NULL WHERE id = ?1",
+                    &[id.as_str().into()],
+                )?;
+                log.add(
+                    db,
+                    id,
+                    &run.at,
+                    &run.actor,
+                    "status",
+                    &held.status,
+                    "remediated",
+                    &format!("not found by run {run_id}, which re-tested it on complete evidence"),
+                    Some(run_id),
+                )?;
+                out.remediated += 1;
+            }
+            Some(why_not) => {
+                out.unverified += 1;
+                // Said once, when the reason appears or changes.
+                if held.unverified.as_deref() != Some(why_not.as_str()) {
+                    db.exec(
+                        "UPDATE exceptions SET unverified = ?2 WHERE id = ?1",
+                        &[id.as_str().into(), why_not.as_str().into()],
+                    )?;
+                    log.add(
+                        db,
+                        id,
+                        &run.at,
+                        &run.actor,
+                        "unverified",
+                        held.unverified.as_deref().unwrap_or(""),
+                        &why_not,
+                        &format!(
+                            "not found by run {run_id}, which could not verify a fix; it stays {}",
+                            held.status
+                        ),
+                        Some(run_id),
+                    )?;
+                }
+            }
+        }
+    }
+    // Items that left a population since the last recorded run of the same window that tested it
+    // on complete evidence; then this run's complete populations replace those, for the next one
+    // (one row per window and test keeps the register's size bounded).
+    let previous = db.query(
+        "SELECT run, control, test, items FROM populations WHERE audit_window = ?1 ORDER BY control, test",
+        &[run.window.as_str().into()],
+    )?;
+    for row in &previous {
+        let (control, test) = (row[1].text(), row[2].text());
+        if evaluated
+            .get(control.as_str())
+            .is_none_or(|c| c.unverifiable.is_some())
+        {
+            continue;
+        }
+        let Some(now) = populations.get(&(control.as_str(), test.as_str())) else {
+            continue;
+        };
+        let mut items: Vec<String> = split_items(&row[3].text())
+            .into_iter()
+            .filter(|i| !now.contains(i.as_str()))
+            .collect();
+        if !items.is_empty() {
+            items.sort();
+            out.departures.push(Departure {
+                control,
+                test,
+                since: row[0].int(),
+                items,
+            });
+        }
+    }
+    for c in run.controls.iter().filter(|c| c.unverifiable.is_none()) {
+        for t in &c.tests {
+            db.exec(
+                "INSERT INTO populations (audit_window, control, test, run, items) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (audit_window, control, test) DO UPDATE SET run = excluded.run, items = excluded.items",
+                &[run.window.as_str().into(), c.control.as_str().into(), t.test.as_str().into(), run_id.into(), join_items(&t.items).into()],
+            )?;
+        }
     }
     let open_after = db
         .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation', 'risk_accepted')", &[])?
@@ -717,6 +979,74 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         &[run_id.into(), open_after.into(), overdue_after.into()],
     )?;
     Ok(out)
+}
+
+/// The schema version stored in the register (0: none yet).
+fn version_of(db: &mut dyn Backend) -> Result<i64> {
+    Ok(db
+        .query("SELECT MAX(version) FROM schema_version", &[])?
+        .first()
+        .map_or(0, |r| r[0].int()))
+}
+
+/// Item keys as one text: newline-separated, with `\` and newlines inside a key escaped.
+fn join_items(items: &[String]) -> String {
+    let mut out = String::with_capacity(items.iter().map(|i| i.len() + 1).sum());
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if item.contains(['\\', '\n']) {
+            out.push_str(&item.replace('\\', "\\\\").replace('\n', "\\n"));
+        } else {
+            out.push_str(item);
+        }
+    }
+    out
+}
+
+/// The item keys of [`join_items`].
+fn split_items(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split('\n')
+        .map(|k| {
+            if !k.contains('\\') {
+                return k.to_string();
+            }
+            let mut out = String::with_capacity(k.len());
+            let mut chars = k.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    match chars.next() {
+                        Some('n') => out.push('\n'),
+                        Some(o) => out.push(o),
+                        None => out.push('\\'),
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// File record counts as stored in `runs.files`: `name=count` separated by spaces.
+fn join_files(files: &[(String, i64)]) -> String {
+    files
+        .iter()
+        .map(|(f, n)| format!("{f}={n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn split_files(text: &str) -> HashMap<String, i64> {
+    text.split(' ')
+        .filter_map(|kv| kv.rsplit_once('='))
+        .filter_map(|(f, n)| Some((f.to_string(), n.parse().ok()?)))
+        .collect()
 }
 
 fn to_exception(r: &[Val]) -> Exception {
@@ -737,6 +1067,8 @@ fn to_exception(r: &[Val]) -> Exception {
             (Some(b), Some(why), Some(u)) => Some((b, why, u)),
             _ => None,
         },
+        unverified: r[15].opt_text(),
+        response: r[16].opt_text().map(|t| (t, r[17].text(), r[18].text())),
     }
 }
 

@@ -50,13 +50,41 @@ fn found(control: &str, item: &str, reasons: &[&str]) -> Found {
     }
 }
 
+/// A run of `controls` on complete evidence, whose test `t` has the items every case here uses.
 fn run(n: u32, controls: &[&str]) -> Run {
+    let items: Vec<String> = ["p1", "p2", "v1"]
+        .iter()
+        .map(|i| i.to_string())
+        .chain((0..2_000).map(|i| format!("p{i}")))
+        .collect();
+    let with: Vec<(&str, &[String])> = controls.iter().map(|c| (*c, &items[..])).collect();
+    run_of(n, &with)
+}
+
+/// A run on complete evidence of controls whose test `t` has these populations.
+fn run_of(n: u32, controls: &[(&str, &[String])]) -> Run {
     Run {
         at: format!("2026-07-{n:02}T12:00:00Z"),
         today: format!("2026-07-{n:02}"),
         actor: "ci".into(),
         kit: "kit".into(),
-        controls: controls.iter().map(|c| c.to_string()).collect(),
+        window: "2026-01-01..2026-06-30 UTC".into(),
+        controls: controls
+            .iter()
+            .map(|(c, items)| Evaluated {
+                control: c.to_string(),
+                unverifiable: None,
+                reads: vec![format!("{c}.csv")],
+                tests: vec![Population {
+                    test: "t".into(),
+                    items: items.to_vec(),
+                }],
+            })
+            .collect(),
+        files: controls
+            .iter()
+            .map(|(c, _)| (format!("{c}.csv"), 100))
+            .collect(),
     }
 }
 
@@ -502,4 +530,281 @@ fn changes_that_change_nothing_are_refused() {
         assert_eq!(reg.show(id).expect("show").0.accepted, None);
         assert_eq!(reg.show(id).expect("show").1.len(), 3);
     });
+}
+
+fn items(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+/// The history entries of one field, as (old, new).
+fn changes_of(reg: &mut Register, id: &str, field: &str) -> Vec<(String, String)> {
+    reg.show(id)
+        .expect("exists")
+        .1
+        .into_iter()
+        .filter(|c| c.field == field)
+        .map(|c| (c.old, c.new))
+        .collect()
+}
+
+#[test]
+fn a_control_without_complete_evidence_remediates_nothing() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let pop = items(&["v1", "v2"]);
+        reg.record(
+            &run_of(1, &[("vendors", &pop)]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 1");
+        // vendors.csv is deleted: the control is not evidenced, its population empty.
+        let mut missing = run_of(2, &[("vendors", &[])]);
+        missing.controls[0].unverifiable = Some("vendors.csv is missing".into());
+        let r = reg.record(&missing, &[]).expect("run 2");
+        assert_eq!((r.remediated, r.unverified), (0, 1));
+        assert!(
+            r.departures.is_empty(),
+            "an unverifiable population is not compared"
+        );
+        let (e, _) = reg.show("vendors/t/v1").expect("v1");
+        assert_eq!(e.status, "open");
+        assert_eq!(e.unverified.as_deref(), Some("vendors.csv is missing"));
+        // Again, for the same reason: the history says it once.
+        let mut missing = run_of(3, &[("vendors", &[])]);
+        missing.controls[0].unverifiable = Some("vendors.csv is missing".into());
+        reg.record(&missing, &[]).expect("run 3");
+        // Then for another reason: said again.
+        let mut bad = run_of(4, &[("vendors", &pop)]);
+        bad.controls[0].unverifiable = Some("vendors.csv: 2 rows rejected as bad input".into());
+        reg.record(&bad, &[]).expect("run 4");
+        assert_eq!(
+            changes_of(&mut reg, "vendors/t/v1", "unverified"),
+            [
+                (String::new(), "vendors.csv is missing".to_string()),
+                (
+                    "vendors.csv is missing".to_string(),
+                    "vendors.csv: 2 rows rejected as bad input".to_string()
+                )
+            ]
+        );
+        assert_eq!(status_of(&mut reg, "vendors/t/v1"), "open");
+        // The boundary: complete evidence, v1 re-tested and fixed: remediated.
+        let r = reg
+            .record(&run_of(5, &[("vendors", &pop)]), &[])
+            .expect("run 5");
+        assert_eq!((r.remediated, r.unverified), (1, 0));
+        let (e, h) = reg.show("vendors/t/v1").expect("v1");
+        assert_eq!((e.status.as_str(), e.unverified), ("remediated", None));
+        assert_eq!(h.last().map(|c| c.run), Some(Some(5)));
+    });
+}
+
+#[test]
+fn an_item_that_left_its_population_is_not_a_fix() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let before = items(&["d1", "d2", "d3"]);
+        reg.record(
+            &run_of(1, &[("changes", &before)]),
+            &[found("changes", "d2", &["no_ticket"])],
+        )
+        .expect("run 1");
+        // d2's row is deleted, d3's too; d4 is new.
+        let after = items(&["d1", "d4"]);
+        let r = reg
+            .record(&run_of(2, &[("changes", &after)]), &[])
+            .expect("run 2");
+        assert_eq!((r.remediated, r.unverified), (0, 1));
+        assert_eq!(
+            r.departures,
+            [Departure {
+                control: "changes".into(),
+                test: "t".into(),
+                since: 1,
+                items: items(&["d2", "d3"]),
+            }]
+        );
+        let (e, _) = reg.show("changes/t/d2").expect("d2");
+        assert_eq!(e.status, "open");
+        assert_eq!(
+            e.unverified.as_deref(),
+            Some("no longer in the population of test `t`")
+        );
+        // Compared with the last run of the same window: run 3 sees nothing new leave; a run of
+        // another window compares with nothing.
+        let r = reg
+            .record(&run_of(3, &[("changes", &after)]), &[])
+            .expect("run 3");
+        assert!(r.departures.is_empty());
+        let mut other = run_of(4, &[("changes", &items(&["d9"]))]);
+        other.window = "2026-07-01..2026-12-31 UTC".into();
+        assert!(
+            reg.record(&other, &[])
+                .expect("run 4")
+                .departures
+                .is_empty()
+        );
+        // A test the run did not run re-tests nothing.
+        let mut renamed = run_of(5, &[("changes", &before)]);
+        renamed.controls[0].tests[0].test = "t2".into();
+        let r = reg.record(&renamed, &[]).expect("run 5");
+        assert_eq!((r.remediated, r.unverified), (0, 1));
+        assert_eq!(
+            reg.show("changes/t/d2")
+                .expect("d2")
+                .0
+                .unverified
+                .as_deref(),
+            Some("test `t` was not run")
+        );
+        // d2 is back in the population without its deviation: now that is a fix.
+        let r = reg
+            .record(&run_of(6, &[("changes", &before)]), &[])
+            .expect("run 6");
+        assert_eq!(r.remediated, 1);
+    });
+}
+
+#[test]
+fn evidence_that_shrank_since_the_deviation_was_found_is_not_a_fix() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let pop = items(&["p1", "p2"]);
+        let mut first = run_of(1, &[("leavers", &pop)]);
+        first.controls[0].reads.push("accounts.csv".into());
+        first.files.push(("accounts.csv".into(), 40));
+        reg.record(&first, &[found("leavers", "p1", &["not_deprovisioned"])])
+            .expect("run 1");
+        // p1's account row is deleted: p1 is still a leaver, its deviation gone with the row.
+        let mut second = first.clone();
+        second.at = "2026-07-02T12:00:00Z".into();
+        second.files[1].1 = 39;
+        let r = reg.record(&second, &[]).expect("run 2");
+        assert_eq!((r.remediated, r.unverified), (0, 1));
+        assert_eq!(
+            reg.show("leavers/t/p1")
+                .expect("p1")
+                .0
+                .unverified
+                .as_deref(),
+            Some("accounts.csv has fewer records (39) than when run 1 last found it (40)")
+        );
+        // The account comes back, disabled in time: a fix, seen on complete evidence.
+        let r = reg.record(&first, &[]).expect("run 3");
+        assert_eq!(r.remediated, 1);
+    });
+}
+
+#[test]
+fn management_responds_and_the_response_stays() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let id = "vendors/t/v1";
+        reg.record(
+            &run(1, &["vendors"]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 1");
+        assert!(matches!(
+            reg.respond(id, "  ", "t", "cfo"),
+            Err(Error::Refused(_))
+        ));
+        assert!(matches!(
+            reg.respond("vendors/t/nope", "x", "t", "cfo"),
+            Err(Error::Refused(_))
+        ));
+        reg.respond(
+            id,
+            "Tiering was added to onboarding in May; all vendors tiered by 2026-07-20.",
+            "2026-07-02T10:00:00Z",
+            "cfo@acme.test",
+        )
+        .expect("respond");
+        reg.record(&run(3, &["vendors"]), &[]).expect("run 3");
+        let (e, h) = reg.show(id).expect("show");
+        assert_eq!(e.status, "remediated");
+        assert_eq!(
+            e.response,
+            Some((
+                "Tiering was added to onboarding in May; all vendors tiered by 2026-07-20.".into(),
+                "cfo@acme.test".into(),
+                "2026-07-02T10:00:00Z".into()
+            ))
+        );
+        assert_eq!(
+            h.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+            ["status", "response", "status"]
+        );
+        // A new response replaces it; the history keeps both.
+        reg.respond(id, "Done.", "2026-07-04T10:00:00Z", "cfo@acme.test")
+            .expect("respond");
+        assert_eq!(
+            changes_of(&mut reg, id, "response")
+                .last()
+                .map(|c| c.0.as_str()),
+            Some("Tiering was added to onboarding in May; all vendors tiered by 2026-07-20.")
+        );
+        assert!(
+            reg.list(&Filter::default()).expect("list")[0]
+                .response
+                .is_some()
+        );
+    });
+}
+
+/// The first schema, as registers written before schema versions have it.
+const V1: &str = "
+CREATE TABLE runs (id BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, kit TEXT NOT NULL, controls TEXT NOT NULL,
+    deviations BIGINT NOT NULL, open_after BIGINT NOT NULL, overdue_after BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE exceptions (id TEXT PRIMARY KEY, control TEXT NOT NULL, test TEXT NOT NULL, item TEXT NOT NULL, reasons TEXT NOT NULL,
+    detail TEXT NOT NULL, owner TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL, regression BIGINT NOT NULL DEFAULT 0,
+    opened_run BIGINT NOT NULL, last_seen_run BIGINT NOT NULL, accepted_by TEXT, accepted_reason TEXT, accepted_until TEXT);
+CREATE TABLE history (seq BIGINT PRIMARY KEY, exception_id TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, field TEXT NOT NULL,
+    old TEXT NOT NULL, new TEXT NOT NULL, why TEXT NOT NULL, run BIGINT);
+INSERT INTO runs VALUES (1, '2026-06-01T12:00:00Z', 'ci', 'kit', 'vendors', 1, 1, 0);
+INSERT INTO exceptions VALUES ('vendors/t/v1', 'vendors', 't', 'v1', 'no_tier', 'v1 deviates', 'owner@acme.test', '2026-07-15',
+    'open', 0, 1, 1, NULL, NULL, NULL);
+INSERT INTO history VALUES (1, 'vendors/t/v1', '2026-06-01T12:00:00Z', 'ci', 'status', '', 'open', 'found by run 1', 1);
+";
+
+fn raw(loc: &str) -> Box<dyn Backend> {
+    #[cfg(feature = "postgres")]
+    if is_postgres(loc) {
+        return Box::new(backend::Postgres::connect(loc).expect("connect"));
+    }
+    Box::new(backend::Sqlite::open(Path::new(loc)).expect("open"))
+}
+
+#[test]
+fn a_register_of_the_first_schema_is_migrated_in_place() {
+    each(|loc| {
+        raw(loc).batch(V1).expect("a v1 register");
+        let mut reg = Register::at(loc).expect("migrates");
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
+        let (e, h) = reg.show("vendors/t/v1").expect("kept");
+        assert_eq!((e.status.as_str(), e.response, h.len()), ("open", None, 1));
+        // Opening again changes nothing; the register works as a new one.
+        let mut reg = Register::at(loc).expect("reopens");
+        let r = reg.record(&run(2, &["vendors"]), &[]).expect("run 2");
+        assert_eq!((r.run, r.remediated), (2, 1));
+        assert_eq!(reg.runs().expect("runs").len(), 2);
+        // A register from a newer fieldcheck is refused, not damaged.
+        raw(loc)
+            .exec("UPDATE schema_version SET version = 99", &[])
+            .expect("bump");
+        assert!(
+            matches!(Register::at(loc), Err(Error::Refused(m)) if m.contains("newer fieldcheck"))
+        );
+    });
+}
+
+#[test]
+fn item_keys_survive_storage_whatever_they_hold() {
+    let keys = items(&["a", "b\\n", "c\nd", "\\", "", "e"]);
+    // An empty key cannot be told from an empty population at the end; elsewhere it survives.
+    assert_eq!(split_items(&join_items(&keys)), keys);
+    assert!(split_items(&join_items(&[])).is_empty());
 }

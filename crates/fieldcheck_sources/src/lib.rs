@@ -159,11 +159,6 @@ pub fn configured_files(sections: &[SourceSection], base: &Path) -> Vec<Configur
             a.spec.produces.to_vec()
         };
         for p in files::expand(base, pattern) {
-            // Only regular files inside the config's folder: the audit reports the rest as
-            // lost sources, and the locker never stores what it could not replay.
-            if fieldcheck_kit::fsafe::check(&p, Some(base)).is_err() {
-                continue;
-            }
             out.push(ConfiguredFile {
                 adapter: name.to_string(),
                 system_id: str_entry(s, "system_id").map(|x| x.0.to_string()),

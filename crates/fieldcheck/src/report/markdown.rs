@@ -25,14 +25,20 @@ pub fn render(r: &Report, verbose: bool) -> String {
     if let Some(l) = &r.locker {
         let _ = writeln!(o, "{}.", l.sentence(r.freshness_warnings()));
         let _ = writeln!(o);
+        if l.key_verified {
+            let _ = writeln!(o, "Signature: {}.", l.key_sentence());
+        } else {
+            let _ = writeln!(o, "**Warning:** {}.", l.key_sentence());
+        }
+        let _ = writeln!(o);
     }
     let _ = writeln!(o, "**Self-check: {}**", verdict(r));
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "| Control | Criteria | Status | Population | Deviations |"
+        "| Control | Criteria | Status | Population | Deviations | P(exception) |"
     );
-    let _ = writeln!(o, "|---|---|---|---:|---:|");
+    let _ = writeln!(o, "|---|---|---|---:|---:|---:|");
     for c in &r.controls {
         let population: usize = c.tests.iter().map(|t| t.population).sum();
         let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
@@ -40,6 +46,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
             "effective" => "✅ effective",
             "exceptions" => "❌ exceptions",
             "not_evidenced" => "⚠️ not evidenced",
+            "not_occurring" => "⏸️ not occurring",
             _ => "➖ not applicable",
         };
         let _ = writeln!(
@@ -66,6 +73,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
         }
         for t in &c.tests {
             let _ = writeln!(o);
+            if t.status == "not_occurring" {
+                let _ = writeln!(o, "### `{}`: did not occur (population 0)", t.id);
+                continue;
+            }
             let _ = writeln!(
                 o,
                 "### `{}`: {} of {} items deviate",
@@ -105,9 +116,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
         .controls
         .iter()
         .flat_map(|c| {
-            c.tests
+            c.notes
                 .iter()
-                .flat_map(|t| t.notes.iter().map(|n| n.detail.clone()))
+                .chain(c.tests.iter().flat_map(|t| t.notes.iter()))
+                .map(|n| format!("`{}`: {}", c.id, n.detail))
         })
         .collect();
     if !notes.is_empty() {

@@ -72,6 +72,50 @@ pub struct LockerOut {
     pub as_of: Option<String>,
     pub collections: u64,
     pub files: usize,
+    /// Whether every seal was verified against a key the audit pinned (`--key` or
+    /// `[locker] public_key`). `false`: the evidence was not verified against a known key.
+    pub key_verified: bool,
+    /// Where the pinned key was given: `--key` or `config` (absent when none was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_by: Option<&'static str>,
+    /// The key the replayed seals are signed by (absent: unsigned). Unless `key_verified`, only
+    /// what the seals claim: a re-signed locker names its forger's key here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// How many of the replayed collections' seals are signed.
+    pub signed_seals: u64,
+}
+
+impl LockerOut {
+    /// What the locker proves about who vouches for the evidence: one sentence.
+    pub fn key_sentence(&self) -> String {
+        if self.key_verified {
+            return format!(
+                "every seal is signed by the pinned key {} ({})",
+                self.signed_by.as_deref().unwrap_or("?"),
+                if self.pinned_by == Some("config") {
+                    "from the config's `[locker] public_key`"
+                } else {
+                    "from `--key`"
+                }
+            );
+        }
+        let what = match (&self.signed_by, self.signed_seals) {
+            (None, _) | (_, 0) => {
+                "the locker is unsigned, so a locker rewritten by anyone with write access would pass as well".to_string()
+            }
+            (Some(k), n) if n < self.collections => format!(
+                "only {n} of its {} seals are signed, by {k}, checked only against the key they name themselves",
+                self.collections
+            ),
+            (Some(k), _) => format!(
+                "the seals were checked only against the key they name themselves ({k}), which a locker rewritten and re-signed would name too"
+            ),
+        };
+        format!(
+            "the evidence was NOT verified against a known key: {what}; pin the key with `--key` or `[locker] public_key` in the config"
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -85,6 +129,9 @@ pub struct WindowOut {
 pub struct Summary {
     pub controls: usize,
     pub failing: usize,
+    /// Controls that never ran in the window (every test's population is empty): not failing,
+    /// and not effective either (v2).
+    pub not_occurring: usize,
     pub risk: &'static str,
     /// The chance that fieldwork starting now records at least one exception.
     pub exception_probability: f64,
@@ -103,11 +150,16 @@ pub struct ControlOut {
     /// hits a deviation.
     pub exception_probability: f64,
     pub tests: Vec<TestOut>,
+    /// Observations about the control as a whole: its tests that did not occur (v2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteOut>,
 }
 
 #[derive(Serialize)]
 pub struct TestOut {
     pub id: String,
+    /// `effective`, `exceptions` or `not_occurring` (population 0) (v2).
+    pub status: &'static str,
     pub population: usize,
     pub sampling: SamplingOut,
     pub deviations: Vec<DeviationOut>,
@@ -210,6 +262,7 @@ impl Report {
             summary: Summary {
                 controls: controls.len(),
                 failing: audit.failing(),
+                not_occurring: audit.not_occurring(),
                 risk: audit.risk().as_str(),
                 exception_probability: 1.0
                     - controls
@@ -267,6 +320,14 @@ impl Report {
             as_of: r.as_of.map(|t| t.to_string()),
             collections: r.collections,
             files: r.entries,
+            key_verified: r.pinned.is_some(),
+            pinned_by: r.pinned.as_ref().map(|p| p.1),
+            signed_by: r
+                .pinned
+                .as_ref()
+                .map(|p| p.0.clone())
+                .or_else(|| r.signed_by.clone()),
+            signed_seals: r.signed_seals,
         });
     }
 
@@ -342,6 +403,7 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
             .iter()
             .map(|t| TestOut {
                 id: t.id.to_string(),
+                status: t.status().as_str(),
                 population: t.population,
                 sampling: {
                     let p = plan(sizes, c, t);
@@ -376,16 +438,17 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
                             .collect(),
                     })
                     .collect(),
-                notes: t
-                    .notes
-                    .iter()
-                    .map(|n| NoteOut {
-                        item: n.item.clone(),
-                        detail: n.detail.clone(),
-                    })
-                    .collect(),
+                notes: t.notes.iter().map(note_out).collect(),
             })
             .collect(),
+        notes: c.notes.iter().map(note_out).collect(),
+    }
+}
+
+fn note_out(n: &fieldcheck_controls::Note) -> NoteOut {
+    NoteOut {
+        item: n.item.clone(),
+        detail: n.detail.clone(),
     }
 }
 
@@ -451,8 +514,29 @@ pub(crate) fn verdict(report: &Report) -> String {
             s.failing, s.controls
         ),
     };
+    // Controls that never ran are listed apart from the effective ones: not failing, not a pass.
+    let apart = if s.not_occurring == 0 {
+        String::new()
+    } else {
+        let effective = report
+            .controls
+            .iter()
+            .filter(|c| c.status == "effective")
+            .count();
+        let ids: Vec<&str> = report
+            .controls
+            .iter()
+            .filter(|c| c.status == "not_occurring")
+            .map(|c| c.id.as_str())
+            .collect();
+        format!(
+            "; {effective} effective, {} not occurring (never ran in the window: {})",
+            s.not_occurring,
+            ids.join(", ")
+        )
+    };
     format!(
-        "{rule}; fieldwork starting now would record an exception with {} probability",
+        "{rule}{apart}; fieldwork starting now would record an exception with {} probability",
         percent(s.exception_probability)
     )
 }

@@ -17,6 +17,7 @@ fn status_cell(status: &str, width: usize) -> String {
         "effective" => padded.green().to_string(),
         "exceptions" => padded.red().bold().to_string(),
         "not_evidenced" => padded.yellow().bold().to_string(),
+        "not_occurring" => padded.blue().to_string(),
         _ => padded.dimmed().to_string(),
     }
 }
@@ -55,6 +56,11 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     );
     if let Some(l) = &r.locker {
         let _ = writeln!(o, "{}", l.sentence(r.freshness_warnings()));
+        if l.key_verified {
+            let _ = writeln!(o, "{}", l.key_sentence());
+        } else {
+            let _ = writeln!(o, "{}", l.key_sentence().yellow());
+        }
     }
     let _ = writeln!(o);
     let w_id = r
@@ -124,6 +130,10 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             let _ = writeln!(o, "  {} {reason}", "not evidenced:".yellow().bold());
         }
         for t in &c.tests {
+            if t.status == "not_occurring" {
+                let _ = writeln!(o, "  {} · did not occur (population 0)", t.id);
+                continue;
+            }
             if t.deviations.is_empty() {
                 let _ = writeln!(
                     o,
@@ -178,11 +188,10 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         .controls
         .iter()
         .flat_map(|c| {
-            c.tests.iter().flat_map(move |t| {
-                t.notes
-                    .iter()
-                    .map(move |n| (c.id.as_str(), n.detail.as_str()))
-            })
+            c.notes
+                .iter()
+                .chain(c.tests.iter().flat_map(|t| t.notes.iter()))
+                .map(move |n| (c.id.as_str(), n.detail.as_str()))
         })
         .collect();
     if !notes.is_empty() {

@@ -91,8 +91,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             let decisions = decisions_by_review
                 .get(&*review.review_id)
                 .map_or(&[][..], |v| v.as_slice());
+            // A row whose `decision` is empty records no decision, and a keep or revoke with no
+            // reviewer was decided by nobody on record: neither covers the account. (A
+            // no_response row has no reviewer by nature.)
             let decided: FastSet<&str> = decisions
                 .iter()
+                .filter(|d| match d.decision {
+                    None => false,
+                    Some(DecisionKind::NoResponse) => true,
+                    Some(_) => d.reviewer_id.is_some(),
+                })
                 .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
                 .map(|d| &*d.account_id)
                 .collect();
@@ -319,6 +327,42 @@ mod tests {
         // bob disabled exactly at the review's start is not active then.
         let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{only_alice}{DEC_Q2}"))
             .file("accounts.csv", "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,2026-02-01T10:00:00-05:00\n")
+            .build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+    }
+
+    #[test]
+    fn a_row_without_a_decision_does_not_cover_its_account() {
+        let empty_bob =
+            "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,p1,,2026-02-02T10:00:00Z\n";
+        let k = kit(
+            &format!("{FULL_Q1}{FULL_Q2}"),
+            &format!("{empty_bob}{DEC_Q2}"),
+        )
+        .build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        assert_eq!(
+            reasons(&r),
+            [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
+        );
+        // A keep with no reviewer was decided by nobody on record.
+        let anon_bob =
+            "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,keep,2026-02-02T10:00:00Z\n";
+        let k = kit(
+            &format!("{FULL_Q1}{FULL_Q2}"),
+            &format!("{anon_bob}{DEC_Q2}"),
+        )
+        .build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["incomplete_coverage"])]
+        );
+        // Boundary: a no_response row is a decision (nobody answered, and the account must then
+        // be revoked), so it covers the account.
+        let silent_bob = "r1,okta,alice,p2,keep,2026-02-02T10:00:00Z\nr1,okta,bob,,no_response,\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{silent_bob}{DEC_Q2}"))
+            .file("accounts.csv", "system_id,account_id,kind,person_id,created_at,disabled_at\nokta,alice,human,p1,,\nokta,bob,human,p2,,2026-02-11T00:00:00Z\n")
             .build();
         let r = run_control(&k, "access-reviews", |_| {});
         assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));

@@ -5,7 +5,7 @@ use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
-use super::periods;
+use super::{Unknown, periods};
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -22,11 +22,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let tier2 = periods(cx.w, cx.p.cadence("tier2_cadence"));
     let mut tally = Tally::default();
     let mut notes = Vec::new();
+    let mut no_tier = Unknown::new(
+        "systems.tier",
+        "in-scope system",
+        "not restore-tested (the spec tests tiers 1 and 2)",
+    );
     for sys in kit.systems.iter().filter(|s| cx.in_scope(&s.system_id)) {
         let sid: &str = &sys.system_id;
         let periods = match sys.tier {
             Some(1) => &tier1,
             Some(2) => &tier2,
+            None => {
+                no_tier.add(sid);
+                continue;
+            }
             _ => continue,
         };
         let tests = tests_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
@@ -60,14 +69,24 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 dev.ev(latest.loc);
                 let tid = &latest.test_id;
-                if latest.status == Some(RestoreStatus::Failed) {
-                    dev.fail(
+                match latest.status {
+                    Some(RestoreStatus::Failed) => dev.fail(
                         "restore_failed",
                         format!(
                             "the latest restore test {tid} ({}) failed",
                             latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
                         ),
-                    );
+                    ),
+                    // A test whose result is unknown did not succeed (the item passes only on a
+                    // test that succeeded); it must not be an item that fails with no reason.
+                    None => dev.fail(
+                        "restore_failed",
+                        format!(
+                            "the latest restore test {tid} ({}) has no recorded result",
+                            latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
+                        ),
+                    ),
+                    Some(RestoreStatus::Succeeded) => {}
                 }
                 if latest.isolated != Some(true) {
                     dev.fail(
@@ -131,6 +150,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             });
         }
     }
+    notes.extend(no_tier.note());
     vec![tally.finish("restore-tests", notes)]
 }
 
@@ -215,6 +235,52 @@ mod tests {
         assert_eq!(
             march("t3,db,2026-03-15T10:00:00Z,,succeeded,,30,ops\n"),
             ["not_isolated"]
+        );
+    }
+
+    #[test]
+    fn a_system_of_unknown_tier_is_noted() {
+        let k = KitBuilder::new()
+            .file(
+                "systems.csv",
+                "system_id,tier,in_scope\ndb,,true\nlab,,false\n",
+            )
+            .file("backup_jobs.csv", "job_id,system_id,started_at,status\n")
+            .file("restore_tests.csv", "test_id,system_id,started_at,status\n")
+            .build();
+        let r = run_control(&k, "backup-restore", |_| {});
+        let items: Vec<&str> = r.tests[0].notes.iter().map(|n| n.item.as_str()).collect();
+        assert_eq!(items, ["systems.tier"]);
+        assert!(
+            r.tests[0].notes[0].detail.ends_with("(db)"),
+            "{}",
+            r.tests[0].notes[0].detail
+        );
+        // Boundary: tier 3 is out of the population by the spec, and not noted.
+        let k = KitBuilder::new()
+            .file("systems.csv", "system_id,tier,in_scope\ndb,3,true\n")
+            .file("backup_jobs.csv", "job_id,system_id,started_at,status\n")
+            .file("restore_tests.csv", "test_id,system_id,started_at,status\n")
+            .build();
+        assert!(
+            run_control(&k, "backup-restore", |_| {}).tests[0]
+                .notes
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_latest_test_of_unknown_result_did_not_succeed() {
+        // Isolated, measured and within the RTO, but no result: not a pass, and not a
+        // deviation without a reason.
+        assert_eq!(
+            march("t3,db,2026-03-15T10:00:00Z,,,true,30,ops\n"),
+            ["restore_failed"]
+        );
+        // Boundary: an earlier test of the period that succeeded passes it.
+        assert!(
+            march("t3a,db,2026-03-02T10:00:00Z,,succeeded,true,30,ops\nt3b,db,2026-03-20T10:00:00Z,,,true,30,ops\n")
+                .is_empty()
         );
     }
 

@@ -7,6 +7,7 @@ use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, ReviewState};
 use jiff::SignedDuration;
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -21,11 +22,37 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         reviews.entry(&r.pr_id).or_default().push(r);
     }
     let mut tally = Tally::default();
+    let mut no_env = Unknown::new(
+        "deploys.environment",
+        "deploy",
+        "not in the population (the spec tests `environment = production`)",
+    );
+    let mut no_created = Unknown::new(
+        "changes.created_at",
+        "deploy",
+        "retroactive_ticket was not judged (the spec flags a ticket created after the deploy)",
+    );
+    let mut no_deployer = Unknown::new(
+        "deploys.deployer_id",
+        "deploy",
+        "self_approved was not judged against the deployer",
+    );
+    let mut no_author = Unknown::new(
+        "pull_requests.author_id",
+        "deploy",
+        "the reviewer and the approver were not compared with the author",
+    );
     for d in &kit.deploys {
         let Some(deployed_at) = d.deployed_at.filter(|t| cx.w.contains(*t)) else {
             continue;
         };
-        if d.environment != Some(Environment::Production) || !cx.in_scope(&d.system_id) {
+        if !cx.in_scope(&d.system_id) {
+            continue;
+        }
+        if d.environment.is_none() {
+            no_env.add(&*d.deploy_id);
+        }
+        if d.environment != Some(Environment::Production) {
             continue;
         }
         let mut dev = Dev::new(&*d.deploy_id).lead(format!(
@@ -42,6 +69,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             (Some(t), None) => dev.fail("no_ticket", format!("ticket {t} is not in changes")),
             (_, Some(c)) => {
                 dev.ev(c.loc);
+                if c.created_at.is_none() {
+                    no_created.add(&*d.deploy_id);
+                }
+                if c.approver_id.is_some() && d.deployer_id.is_none() {
+                    no_deployer.add(&*d.deploy_id);
+                }
                 if let Some(created) = c.created_at
                     && created > deployed_at
                 {
@@ -55,16 +88,23 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         ),
                     );
                 }
-                if c.ctype == Some(ChangeType::Normal) {
+                // The spec exempts standard changes (pre-approved) and emergency ones (reviewed
+                // afterwards); a ticket of unknown type claims neither, so it needs approval.
+                if matches!(c.ctype, Some(ChangeType::Normal) | None) {
+                    let kind = if c.ctype.is_some() {
+                        "normal change"
+                    } else {
+                        "change of unknown type"
+                    };
                     match c.approved_at {
                         None => dev.fail(
                             "not_approved",
-                            format!("normal change {} was never approved", c.ticket_id),
+                            format!("{kind} {} was never approved", c.ticket_id),
                         ),
                         Some(a) if a > deployed_at => dev.fail(
                             "not_approved",
                             format!(
-                                "normal change {} was approved only {}, after the deploy",
+                                "{kind} {} was approved only {}, after the deploy",
                                 c.ticket_id,
                                 cx.w.fmt(a)
                             ),
@@ -116,6 +156,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             (_, Some(p)) => {
                 dev.ev(p.loc);
+                if p.author_id.is_none() {
+                    no_author.add(&*d.deploy_id);
+                }
                 let emergency = ticket.is_some_and(|c| c.ctype == Some(ChangeType::Emergency));
                 // The review must be in by the merge; an emergency change's may also come up to
                 // the review window after the deploy. Without a merge time only that window exists.
@@ -176,7 +219,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("deploy-traceability", Vec::new())]
+    vec![tally.finish(
+        "deploy-traceability",
+        unknown_notes([no_env, no_created, no_deployer, no_author]),
+    )]
 }
 
 #[cfg(test)]
@@ -294,6 +340,60 @@ mod tests {
             one(
                 DEPLOY,
                 "CHG-1,standard,x,2026-02-01T08:00:00Z,,,,\n",
+                PR_OK,
+                REVIEW_OK
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn values_the_spec_lets_pass_when_empty_are_noted() {
+        let notes = |deploys: &str, changes: &str, prs: &str| {
+            let r = run_control(
+                &kit(deploys, changes, prs, REVIEW_OK).build(),
+                "change-management",
+                |_| {},
+            );
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            notes(
+                "d1,api,production,2026-02-01T13:00:00Z,,abc,acme/api#1,CHG-1\nd2,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1\n",
+                "CHG-1,normal,Ship it,,dev1,mgr,2026-02-01T10:00:00Z,\n",
+                "acme/api#1,acme/api,,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true\n"
+            ),
+            [
+                "deploys.environment",
+                "changes.created_at",
+                "deploys.deployer_id",
+                "pull_requests.author_id"
+            ]
+        );
+        // Boundary: the clean deploy notes nothing.
+        assert!(notes(DEPLOY, TICKET_OK, PR_OK).is_empty());
+    }
+
+    #[test]
+    fn a_ticket_of_unknown_type_needs_approval() {
+        assert_eq!(
+            one(
+                DEPLOY,
+                "CHG-1,,x,2026-02-01T08:00:00Z,,,,\n",
+                PR_OK,
+                REVIEW_OK
+            ),
+            ["not_approved"]
+        );
+        // Boundary: approved exactly at the deploy, it passes like a normal change.
+        assert!(
+            one(
+                DEPLOY,
+                "CHG-1,,x,2026-02-01T08:00:00Z,dev1,mgr,2026-02-01T13:00:00Z,\n",
                 PR_OK,
                 REVIEW_OK
             )

@@ -5,6 +5,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -27,6 +28,21 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     // at-rest
     let mut at_rest = Tally::default();
     let mut used_keys: FastSet<&str> = FastSet::default();
+    let mut no_class = Unknown::new(
+        "systems.classification",
+        "data store",
+        "the customer-managed key rule was not applied (the spec requires it for the listed classifications)",
+    );
+    let mut no_manager = Unknown::new(
+        "keys.manager",
+        "data store",
+        "provider_managed_key was not judged (the spec flags a missing key or `manager = provider`)",
+    );
+    let mut no_algorithm = Unknown::new(
+        "keys.algorithm",
+        "data store",
+        "weak_algorithm was not judged (the spec flags a set algorithm that is not allowed)",
+    );
     for s in &kit.data_stores {
         let Some(sys) = cx.in_scope.get(&*s.system_id) else {
             continue;
@@ -48,9 +64,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if s.encrypted != Some(true) {
             dev.fail("unencrypted", "is not encrypted");
         }
+        if sys.classification.is_none() && manager_of(s) != Some("customer") {
+            no_class.add(&*s.resource_id);
+        }
         if let Some(class) = sys.classification
             && cmk_for.iter().any(|c| c == class.as_str())
         {
+            if key.is_some_and(|k| k.manager.is_none()) {
+                no_manager.add(&*s.resource_id);
+            }
             match (s.key_id.as_deref(), key) {
                 (None, _) => dev.fail(
                     "provider_managed_key",
@@ -91,17 +113,25 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 );
             }
         }
-        if let Some(k) = key
-            && let Some(alg) = &k.algorithm
-            && !allowed.iter().any(|a| a == &**alg)
-        {
-            dev.fail("weak_algorithm", format!("key {} uses {alg}", k.key_id));
+        if let Some(k) = key {
+            match &k.algorithm {
+                Some(alg) if !allowed.iter().any(|a| a == &**alg) => {
+                    dev.fail("weak_algorithm", format!("key {} uses {alg}", k.key_id));
+                }
+                Some(_) => {}
+                None => no_algorithm.add(&*s.resource_id),
+            }
         }
         at_rest.add(dev);
     }
     // key-rotation: customer-managed keys used by those stores, each once, in keys.csv order.
     let max_days = cx.p.int("max_rotation_days");
     let mut rotation = Tally::default();
+    let mut no_period = Unknown::new(
+        "keys.rotation_period_days",
+        "rotating key",
+        "its period was not compared with the maximum (the spec flags only a period above it)",
+    );
     for k in kit
         .keys
         .iter()
@@ -111,13 +141,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         dev.ev(k.loc);
         if k.rotation_enabled != Some(true) {
             dev.fail("rotation_disabled", "has automatic rotation off");
-        } else if let Some(days) = k.rotation_period_days
-            && days > max_days
-        {
-            dev.fail(
-                "rotation_disabled",
-                format!("rotates every {days} days, more than {max_days}"),
-            );
+        } else {
+            match k.rotation_period_days {
+                Some(days) if days > max_days => dev.fail(
+                    "rotation_disabled",
+                    format!("rotates every {days} days, more than {max_days}"),
+                ),
+                Some(_) => {}
+                None => no_period.add(&*k.key_id),
+            }
         }
         rotation.add(dev);
     }
@@ -125,6 +157,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let min_public = cx.p.tls("min_tls_public");
     let min_internal = cx.p.tls("min_tls_internal");
     let mut transit = Tally::default();
+    let mut no_ciphers = Unknown::new(
+        "endpoints.weak_ciphers",
+        "endpoint",
+        "weak_ciphers was not judged (the spec flags only `weak_ciphers = true`)",
+    );
     for e in kit.endpoints.iter().filter(|e| cx.in_scope(&e.system_id)) {
         let mut dev = Dev::new(&*e.endpoint_id).lead(format!(
             "{} endpoint {} of {}",
@@ -141,6 +178,18 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         };
         match e.tls_min_version {
             Some(TlsVersion::None) => dev.fail("no_tls", "accepts connections without TLS"),
+            // Unknown: nothing shows that TLS 1.2 or later is enforced (v2).
+            None => dev.fail(
+                "weak_tls",
+                format!(
+                    "has no recorded minimum TLS version{} (minimum {})",
+                    e.policy_name
+                        .as_deref()
+                        .map(|p| format!(" under policy {p}"))
+                        .unwrap_or_default(),
+                    min.as_str()
+                ),
+            ),
             Some(v) if v < min => dev.fail(
                 "weak_tls",
                 format!(
@@ -155,15 +204,20 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             ),
             _ => {}
         }
-        if e.weak_ciphers == Some(true) {
-            dev.fail("weak_ciphers", "accepts weak ciphers");
+        match e.weak_ciphers {
+            Some(true) => dev.fail("weak_ciphers", "accepts weak ciphers"),
+            Some(false) => {}
+            None => no_ciphers.add(&*e.endpoint_id),
         }
         transit.add(dev);
     }
     vec![
-        at_rest.finish("at-rest", Vec::new()),
-        rotation.finish("key-rotation", Vec::new()),
-        transit.finish("in-transit", Vec::new()),
+        at_rest.finish(
+            "at-rest",
+            unknown_notes([no_class, no_manager, no_algorithm]),
+        ),
+        rotation.finish("key-rotation", unknown_notes([no_period])),
+        transit.finish("in-transit", unknown_notes([no_ciphers])),
     ]
 }
 
@@ -222,6 +276,70 @@ mod tests {
         assert!(store("s1,lab,database,,us-east-1,false,\n").is_empty());
     }
 
+    /// Every note of every test, as (field, detail).
+    fn notes(stores: &str, endpoints: &str) -> Vec<(String, String)> {
+        run_control(&kit(stores, endpoints), "encryption", |_| {})
+            .tests
+            .iter()
+            .flat_map(|t| t.notes.iter().map(|n| (n.item.clone(), n.detail.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn values_the_spec_lets_pass_when_empty_are_noted() {
+        let k = "key_id,manager,algorithm,rotation_enabled,rotation_period_days\nk1,customer,AES_256,true,365\nk2,provider,AES_256,,\nk6,,AES_256,true,365\nk7,customer,,true,\n";
+        let with_keys = |stores: &str, endpoints: &str| {
+            let kit = KitBuilder::new()
+                .file("systems.csv", "system_id,in_scope,classification\ndb,true,restricted\nnew,true,\n")
+                .file("keys.csv", k)
+                .file("data_stores.csv", &format!("resource_id,system_id,kind,primary_id,region,encrypted,key_id\n{stores}"))
+                .file("endpoints.csv", &format!("endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name\n{endpoints}"))
+                .build();
+            let r = run_control(&kit, "encryption", |_| {});
+            let notes: Vec<String> = r
+                .tests
+                .iter()
+                .flat_map(|t| t.notes.iter().map(|n| n.item.clone()))
+                .collect();
+            (reasons(&r), notes)
+        };
+        // Unclassified system with a provider key; a restricted store whose key has no manager;
+        // a key with no algorithm and no rotation period; an endpoint with unknown ciphers.
+        let (devs, noted) = with_keys(
+            "s1,new,bucket,,,true,k2\ns2,db,database,,,true,k6\ns3,db,database,,,true,k7\n",
+            "e1,db,public,1.2,,\n",
+        );
+        assert!(devs.is_empty(), "{devs:?}");
+        assert_eq!(
+            noted,
+            [
+                "systems.classification",
+                "keys.manager",
+                "keys.algorithm",
+                "keys.rotation_period_days",
+                "endpoints.weak_ciphers"
+            ]
+        );
+        // Boundary: with every value known nothing is noted.
+        let (_, noted) = with_keys("s1,db,database,,,true,k1\n", "e1,db,public,1.2,false,\n");
+        assert!(noted.is_empty(), "{noted:?}");
+        // And an unclassified system's store under a customer key loses nothing.
+        let (_, noted) = with_keys("s1,new,bucket,,,true,k1\n", "");
+        assert!(noted.is_empty(), "{noted:?}");
+    }
+
+    #[test]
+    fn a_note_names_the_field_and_the_items() {
+        let n = notes("", "e1,web,public,1.2,,\ne2,web,public,1.3,,\n");
+        assert_eq!(
+            n,
+            [(
+                "endpoints.weak_ciphers".to_string(),
+                "2 endpoints with an empty `endpoints.weak_ciphers`: weak_ciphers was not judged (the spec flags only `weak_ciphers = true`) (e1, e2)".to_string()
+            )]
+        );
+    }
+
     #[test]
     fn copies_keep_their_primarys_key_model() {
         // The primary may sit on an out-of-scope system; a copy without a key counts as `none`.
@@ -267,6 +385,19 @@ mod tests {
     }
 
     #[test]
+    fn unknown_tls_detail() {
+        let r = run_control(
+            &kit("", "e1,web,public,,false,custom-policy\n"),
+            "encryption",
+            |_| {},
+        );
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint e1 of web; has no recorded minimum TLS version under policy custom-policy (minimum 1.2)"
+        );
+    }
+
+    #[test]
     fn in_transit() {
         let e = |line: &str| {
             reasons(&run_control(&kit("", line), "encryption", |_| {}))
@@ -282,6 +413,10 @@ mod tests {
         );
         assert_eq!(e("e1,web,public,none,,\n"), ["no_tls"]);
         assert!(e("e1,lab,public,none,,\n").is_empty());
+        // v2: an unknown minimum version is weak (nothing shows 1.2 or later is enforced); an
+        // unknown exposure is held to the public minimum, and 1.2 meets it.
+        assert_eq!(e("e1,web,internal,,false,\n"), ["weak_tls"]);
+        assert!(e("e1,web,,1.2,false,\n").is_empty());
         let r = run_control(
             &kit("", "e1,web,internal,1.1,false,\n"),
             "encryption",

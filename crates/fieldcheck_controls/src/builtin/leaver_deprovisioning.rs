@@ -1,16 +1,23 @@
 //! `leaver-deprovisioning` (CC6.2): every account of a leaver is disabled by its deadline, the
-//! identity provider's sessions are revoked, and nothing logs in after the termination.
+//! identity provider's sessions are revoked, and nothing logs in after the termination; and every
+//! human account belongs to a known person who had not left before the window (the accounts the
+//! leaver test cannot see).
 
 use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::{add, human_duration};
-use fieldcheck_kit::{Account, AccountEvent, EventKind, SystemKind};
+use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
+use super::{Unknown, unknown_notes};
 use crate::params::Sla;
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+    vec![leavers(cx), ownership(cx)]
+}
+
+fn leavers(cx: &Cx<'_>) -> TestResult {
     let kit = cx.kit;
     let sla = cx.p.sla("sla");
     let privileged_sla = cx.p.sla("privileged_sla");
@@ -53,7 +60,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         Sla::After(d) => add(t, d),
     };
     let mut tally = Tally::default();
+    let mut no_privileged = Unknown::new(
+        "people.privileged",
+        "leaver",
+        "the standard SLA applied (the spec applies `privileged_sla` to `privileged = true`)",
+    );
     for person in &leavers {
+        if person.privileged.is_none() {
+            no_privileged.add(&*person.person_id);
+        }
         let term = person.terminated_at.expect("leavers have a termination");
         let mut dev = Dev::new(&*person.person_id).lead(format!(
             "{} left {}",
@@ -153,7 +168,68 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("leavers", Vec::new())]
+    tally.finish("leavers", unknown_notes([no_privileged]))
+}
+
+/// `account-ownership`: human accounts of in-scope systems active at some time in the window
+/// belong to a known person who had not left before the window.
+fn ownership(cx: &Cx<'_>) -> TestResult {
+    let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
+    let mut tally = Tally::default();
+    let mut no_kind = Unknown::new(
+        "accounts.kind",
+        "account",
+        "in neither this population nor service-accounts' (the spec's are `kind = human` and `kind = service`)",
+    );
+    for a in &cx.kit.accounts {
+        if a.kind == Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
+            continue;
+        }
+        let active = a.created_at.is_none_or(|c| c < we) && a.disabled_at.is_none_or(|d| d > ws);
+        if !active {
+            continue;
+        }
+        if a.kind.is_none() {
+            no_kind.add(format!("{}/{}", a.system_id, a.account_id));
+            continue;
+        }
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
+            .lead(format!("human account {} on {}", a.account_id, a.system_id));
+        dev.ev(a.loc);
+        match a.person_id.as_deref() {
+            None => dev.fail(
+                "no_person",
+                "names no person, so no leaver test can reach it",
+            ),
+            Some(p) => match cx.people.get(p) {
+                None => dev.fail(
+                    "person_unknown",
+                    format!("its person `{p}` is not in people (by id, email or identities)"),
+                ),
+                Some(person) => {
+                    if let Some(t) = person.terminated_at
+                        && t < ws
+                    {
+                        dev.ev(person.loc);
+                        dev.fail(
+                            "active_after_departure",
+                            format!(
+                                "{} left {}, before the window, and the account {}",
+                                cx.who(p),
+                                cx.w.fmt(t),
+                                match a.disabled_at {
+                                    None => "was never disabled".to_string(),
+                                    Some(d) => format!("was disabled only {}", cx.w.fmt(d)),
+                                }
+                            ),
+                        );
+                    }
+                }
+            },
+        }
+        tally.add(dev);
+    }
+    tally.finish("account-ownership", unknown_notes([no_kind]))
 }
 
 #[cfg(test)]
@@ -185,6 +261,142 @@ mod tests {
     fn jane(accounts: &str, events: &str) -> Vec<&'static str> {
         let r = run_control(&kit(accounts, events), "leaver-deprovisioning", |_| {});
         reasons_of(&r, "jane")
+    }
+
+    // The window starts 2026-01-01T05:00Z. `gone` left just before it, `edge` exactly at it.
+    const OWNERS: &str = "person_id,email,start_date,terminated_at,privileged
+alice,alice@acme.test,2020-01-01,,false
+gone,gone@acme.test,2020-01-01,2026-01-01T04:59:59Z,false
+edge,edge@acme.test,2020-01-01,2026-01-01T05:00:00Z,false
+";
+
+    /// The account-ownership test's population and deviations as (item, reasons).
+    fn owned(accounts: &str) -> (usize, Vec<(String, Vec<&'static str>)>) {
+        let k = KitBuilder::new()
+            .file("people.csv", OWNERS)
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "identities.csv",
+                "system_id,external_id,person_id
+github,octo-alice,alice
+",
+            )
+            .file(
+                "accounts.csv",
+                &format!("system_id,account_id,kind,person_id,created_at,disabled_at\n{accounts}"),
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        let t = &r.tests[1];
+        assert_eq!(t.id, "account-ownership");
+        (
+            t.population,
+            t.deviations
+                .iter()
+                .map(|d| (d.item.clone(), d.reasons.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn account_ownership_population_is_human_accounts_active_in_the_window() {
+        let (population, devs) = owned(
+            "github,a1,human,alice,,\n\
+             github,svc,service,,,\n\
+             lab,a2,human,,,\n\
+             github,old,human,,,2026-01-01T05:00:00Z\n\
+             github,new,human,,2026-07-01T04:00:00Z,\n\
+             github,odd,,alice,,\n",
+        );
+        // a1 only: the service account, the account of unknown kind (the spec's population is
+        // `kind = human`), the out-of-scope system, the account disabled exactly at the window's
+        // start and the one created at its end are not in it.
+        assert_eq!(population, 1);
+        assert!(devs.is_empty(), "{devs:?}");
+    }
+
+    #[test]
+    fn accounts_of_unknown_kind_and_leavers_of_unknown_privilege_are_noted() {
+        let k = KitBuilder::new()
+            .file("people.csv", "person_id,email,start_date,terminated_at\nx,x@acme.test,2020-01-01,2026-03-06T17:05:00-05:00\n")
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "accounts.csv",
+                "system_id,account_id,kind,person_id,disabled_at\ngithub,x,human,x,2026-03-06T23:00:00Z\ngithub,odd,,,\n",
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        assert_eq!(r.tests[0].notes[0].item, "people.privileged");
+        assert_eq!(
+            r.tests[1].notes[0].detail,
+            "1 account with an empty `accounts.kind`: in neither this population nor service-accounts' (the spec's are `kind = human` and `kind = service`) (github/odd)"
+        );
+        // Boundary: known values note nothing.
+        let k = kit("github,jane-gh,human,jane,,2026-03-06T23:00:00Z\n", "");
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert!(r.tests.iter().all(|t| t.notes.is_empty()));
+    }
+
+    #[test]
+    fn no_person() {
+        assert_eq!(
+            owned("github,a1,human,,,\n").1,
+            [("github/a1".to_string(), vec!["no_person"])]
+        );
+        // Boundary: naming a person (here by email, in another case) passes.
+        assert!(owned("github,a1,human,ALICE@acme.test,,\n").1.is_empty());
+    }
+
+    #[test]
+    fn person_unknown() {
+        assert_eq!(
+            owned("github,a1,human,ghost,,\n").1,
+            [("github/a1".to_string(), vec!["person_unknown"])]
+        );
+        // Boundary: a value that resolves through identities.csv is a known person.
+        assert!(owned("github,a1,human,octo-alice,,\n").1.is_empty());
+    }
+
+    #[test]
+    fn active_after_departure() {
+        // Left one second before the window and never disabled, or disabled inside the window.
+        assert_eq!(
+            owned("github,a1,human,gone,,\n").1,
+            [("github/a1".to_string(), vec!["active_after_departure"])]
+        );
+        let (_, devs) = owned("github,a1,human,gone,,2026-01-01T05:00:01Z\n");
+        assert_eq!(
+            devs,
+            [("github/a1".to_string(), vec!["active_after_departure"])]
+        );
+        // Boundary: disabled exactly at the window's start is not active in it, and a person who
+        // left exactly at the window's start is the leaver test's to judge.
+        assert_eq!(
+            owned("github,a1,human,gone,,2026-01-01T05:00:00Z\n"),
+            (0, vec![])
+        );
+        assert_eq!(owned("github,a1,human,edge,,\n"), (1, vec![]));
+    }
+
+    #[test]
+    fn active_after_departure_detail() {
+        let k = KitBuilder::new()
+            .file("people.csv", OWNERS)
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "accounts.csv",
+                "system_id,account_id,kind,person_id,disabled_at\ngithub,g1,human,gone@acme.test,2026-02-03T10:00:00-05:00\n",
+            )
+            .file("account_events.csv", "system_id,account_id,event,at\n")
+            .build();
+        let r = run_control(&k, "leaver-deprovisioning", |_| {});
+        assert_eq!(
+            r.tests[1].deviations[0].detail,
+            "human account g1 on github; gone@acme.test left 2025-12-31 23:59 EST, before the window, and the account was disabled only 2026-02-03 10:00 EST"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use fieldcheck_kit::{Period, Window};
 
 use crate::params::Cadence;
-use crate::{Cx, Dev, Tally, TestResult};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 mod access_reviews;
 mod backup_restore;
@@ -60,6 +60,50 @@ pub(crate) fn periods_without(
         tally.add(dev);
     }
     tally.finish(id, Vec::new())
+}
+
+/// Items whose empty field the spec's letter lets pass one reason: reported as a note, so that an
+/// unknown value never passes silently (`docs/readings.md`, "Controls (v2)").
+pub(crate) struct Unknown {
+    field: &'static str,
+    noun: &'static str,
+    effect: &'static str,
+    items: Vec<String>,
+}
+
+impl Unknown {
+    /// `noun` names the items (`endpoint`), `effect` what could not be judged.
+    pub fn new(field: &'static str, noun: &'static str, effect: &'static str) -> Unknown {
+        Unknown {
+            field,
+            noun,
+            effect,
+            items: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, item: impl Into<String>) {
+        self.items.push(item.into());
+    }
+
+    /// The note, when some item had the field empty.
+    pub fn note(self) -> Option<Note> {
+        (!self.items.is_empty()).then(|| Note {
+            item: self.field.to_string(),
+            detail: format!(
+                "{} with an empty `{}`: {} ({})",
+                plural(self.items.len(), self.noun),
+                self.field,
+                self.effect,
+                short_list(&self.items)
+            ),
+        })
+    }
+}
+
+/// The notes of the unknowns that occurred, in the order given.
+pub(crate) fn unknown_notes(unknowns: impl IntoIterator<Item = Unknown>) -> Vec<Note> {
+    unknowns.into_iter().filter_map(Unknown::note).collect()
 }
 
 /// A short list of ids for a sentence: `a, b, c and 4 more`.

@@ -6,6 +6,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::JitRequest;
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -18,6 +19,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .map(|j| (&*j.request_id, j))
         .collect();
     let mut tally = Tally::default();
+    let mut no_expiry = Unknown::new(
+        "jit_requests.expires_at",
+        "session",
+        "its request was read as not expired (the spec flags an expiry before the session)",
+    );
+    let mut no_approver = Unknown::new(
+        "jit_requests.approver_id",
+        "session",
+        "self_approved_elevation was not judged",
+    );
     for s in &kit.sessions {
         let Some(started) = s.started_at.filter(|t| cx.w.contains(*t)) else {
             continue;
@@ -57,7 +68,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             ),
             Some((id, Some(j))) => {
                 dev.ev(j.loc);
-                if j.person_id != s.person_id {
+                // The request must be shown to be the session's person's: two unknowns are not
+                // the same person.
+                if j.person_id.is_none() || j.person_id != s.person_id {
                     dev.fail(
                         "no_jit_approval",
                         format!(
@@ -91,6 +104,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     ),
                     Some(_) => {}
                 }
+                if j.expires_at.is_none() {
+                    no_expiry.add(&*s.session_id);
+                }
+                if j.approver_id.is_none() && j.approved_at.is_some() {
+                    no_approver.add(&*s.session_id);
+                }
                 if let Some(e) = j.expires_at
                     && e < started
                 {
@@ -114,7 +133,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("session-logging", Vec::new())]
+    vec![tally.finish("session-logging", unknown_notes([no_expiry, no_approver]))]
 }
 
 #[cfg(test)]
@@ -226,6 +245,48 @@ mod tests {
                 "j1,p1,prod,,p2,2026-02-01T09:00:00Z,2026-02-01T09:59:59Z\n"
             ),
             ["no_jit_approval"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_expiry_or_approver_is_noted() {
+        let notes = |jit: &str| {
+            let r = run_control(&kit(S_OK, LOG, jit), "privileged-sessions", |_| {});
+            assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            notes("j1,p1,prod,,,2026-02-01T09:00:00Z,\n"),
+            ["jit_requests.expires_at", "jit_requests.approver_id"]
+        );
+        // Boundary: a request with both is not noted.
+        assert!(notes(J_OK).is_empty());
+    }
+
+    #[test]
+    fn a_request_and_a_session_of_unknown_people_do_not_match() {
+        // Neither the session nor its request names a person: nothing shows the request is the
+        // session's.
+        assert_eq!(
+            one(
+                "s1,prod,root,,ssm,2026-02-01T10:00:00Z,,j1,rec\n",
+                LOG,
+                "j1,,prod,,p2,2026-02-01T09:00:00Z,\n"
+            ),
+            ["no_jit_approval"]
+        );
+        // Boundary: the same person named two ways (id and email) matches.
+        assert!(
+            one(
+                "s1,prod,root,p1@acme.test,ssm,2026-02-01T10:00:00Z,,j1,rec\n",
+                LOG,
+                "j1,p1,prod,,p2,2026-02-01T09:00:00Z,\n"
+            )
+            .is_empty()
         );
     }
 

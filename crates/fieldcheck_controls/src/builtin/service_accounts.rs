@@ -6,6 +6,7 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
+use super::{Unknown, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -21,6 +22,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .push(c);
     }
     let mut tally = Tally::default();
+    let mut no_interactive = Unknown::new(
+        "accounts.interactive",
+        "service account",
+        "mfa_not_enforced was not judged (the spec flags `interactive = true` with `mfa = not_enforced`)",
+    );
+    let mut no_mfa = Unknown::new(
+        "accounts.mfa",
+        "interactive service account",
+        "mfa_not_enforced was not judged (the spec flags `mfa = not_enforced`)",
+    );
     for a in &kit.accounts {
         if a.kind != Some(AccountKind::Service) || !cx.in_scope(&a.system_id) {
             continue;
@@ -56,13 +67,37 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if a.interactive == Some(true) && a.mfa == Some(Mfa::NotEnforced) {
             dev.fail("mfa_not_enforced", "can log in interactively without MFA");
         }
+        let key = || format!("{}/{}", a.system_id, a.account_id);
+        if a.interactive.is_none() && !matches!(a.mfa, Some(Mfa::Enforced | Mfa::NotApplicable)) {
+            no_interactive.add(key());
+        } else if a.interactive == Some(true) && a.mfa.is_none() {
+            no_mfa.add(key());
+        }
         for c in creds
             .get(&(&*a.system_id, &*a.account_id))
             .map_or(&[][..], |v| v.as_slice())
         {
-            // Stale from created_at + max age (exclusive) until revoked_at (exclusive); a
-            // credential of unknown age cannot be shown stale.
+            // Stale from created_at + max age (exclusive) until revoked_at (exclusive). A
+            // credential of unknown age that was still valid at some moment in the window cannot
+            // be shown younger than the maximum: it counts as stale.
             let Some(created) = c.created_at else {
+                if c.revoked_at.is_none_or(|r| r > ws) {
+                    dev.ev(c.loc);
+                    dev.fail(
+                        "stale_credential",
+                        format!(
+                            "credential {}{} has no creation or rotation date and {}",
+                            c.credential_id,
+                            c.ctype
+                                .map(|t| format!(" ({})", t.as_str()))
+                                .unwrap_or_default(),
+                            match c.revoked_at {
+                                Some(r) if r < we => format!("was revoked only {}", cx.w.fmt(r)),
+                                _ => "was still valid at the window's end".to_string(),
+                            }
+                        ),
+                    );
+                }
                 continue;
             };
             let stale_from = add_days(created, max_age);
@@ -97,7 +132,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
-    vec![tally.finish("service-accounts", Vec::new())]
+    vec![tally.finish("service-accounts", unknown_notes([no_interactive, no_mfa]))]
 }
 
 #[cfg(test)]
@@ -165,6 +200,40 @@ mod tests {
         );
         assert!(one("aws,ci,service,p1,,,true,enforced\n", "").is_empty());
         assert!(one("aws,ci,service,p1,,,false,not_enforced\n", "").is_empty());
+    }
+
+    #[test]
+    fn a_valid_credential_of_unknown_age_is_stale() {
+        let acct = "aws,ci,service,p1,,,false,\n";
+        assert_eq!(one(acct, "aws,ci,k1,access_key,,\n"), ["stale_credential"]);
+        assert_eq!(
+            one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:01Z\n"),
+            ["stale_credential"]
+        );
+        // Boundary: revoked exactly at the window's start, it was never valid in the window.
+        assert!(one(acct, "aws,ci,k1,access_key,,2026-01-01T05:00:00Z\n").is_empty());
+    }
+
+    #[test]
+    fn unknown_interactivity_or_mfa_is_noted_not_passed_silently() {
+        let notes = |accounts: &str| {
+            let k = kit(accounts, "").build();
+            let r = run_control(&k, "service-accounts", |_| {});
+            assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            notes("aws,ci,service,p1,,,,not_enforced\n"),
+            ["accounts.interactive"]
+        );
+        assert_eq!(notes("aws,ci,service,p1,,,true,\n"), ["accounts.mfa"]);
+        // Boundary: known on both sides, or MFA enforced whatever the interactivity: no note.
+        assert!(notes("aws,ci,service,p1,,,false,\n").is_empty());
+        assert!(notes("aws,ci,service,p1,,,,enforced\n").is_empty());
     }
 
     #[test]

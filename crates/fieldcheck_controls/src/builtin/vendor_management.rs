@@ -6,6 +6,7 @@ use fieldcheck_kit::{AssuranceType, DataAccess, Vendor, VendorStatus, Window};
 use jiff::Span;
 use jiff::civil::Date;
 
+use super::Unknown;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
 /// Whether a vendor was active at some time in the window.
@@ -23,6 +24,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let oldest_review = add_days(cx.w.end_ts, -record_age);
     let mut tally = Tally::default();
     let mut notes = Vec::new();
+    let mut no_access = Unknown::new(
+        "vendors.data_access",
+        "vendor without a subprocessor clause",
+        "no_subprocessor_clause was not judged (the spec requires the clause for `data_access = production`)",
+    );
     for v in cx.kit.vendors.iter().filter(|v| active_in_window(v, cx.w)) {
         let name = v.name.as_deref().unwrap_or(&v.vendor_id);
         let mut dev = Dev::new(&*v.vendor_id).lead(format!(
@@ -78,6 +84,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
             }
         }
+        if v.data_access.is_none() && v.subprocessor_clause != Some(true) {
+            no_access.add(&*v.vendor_id);
+        }
         if v.data_access == Some(DataAccess::Production) && v.subprocessor_clause != Some(true) {
             dev.fail(
                 "no_subprocessor_clause",
@@ -86,6 +95,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         tally.add(dev);
     }
+    notes.extend(no_access.note());
     vec![tally.finish("vendor-records", notes)]
 }
 
@@ -104,6 +114,28 @@ mod tests {
             .into_iter()
             .flat_map(|(_, r)| r)
             .collect()
+    }
+
+    #[test]
+    fn unknown_data_access_without_a_clause_is_noted() {
+        let notes = |row: &str| {
+            let k = KitBuilder::new()
+                .file("vendors.csv", &format!("{HEAD}{row}"))
+                .build();
+            let r = run_control(&k, "vendor-management", |_| {});
+            assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+            r.tests[0]
+                .notes
+                .iter()
+                .map(|n| n.item.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            notes("v1,Acme,2,,active,,p1,2026-03-01T00:00:00Z,,,,,\n"),
+            ["vendors.data_access"]
+        );
+        // Boundary: with the clause signed, the access does not matter.
+        assert!(notes("v1,Acme,2,,active,,p1,2026-03-01T00:00:00Z,,,,,true\n").is_empty());
     }
 
     #[test]
