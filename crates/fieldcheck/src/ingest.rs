@@ -41,6 +41,8 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         ["file", "line", "source", "raw_file", "raw_line", "raw_path"],
     )?;
     let (mut files, mut from_sources, mut total) = (0usize, 0usize, 0usize);
+    // Kit files (and the sample-size table) that could not be carried over.
+    let mut unread: Vec<String> = Vec::new();
     for kind in Kind::ALL {
         let info = kit.file(kind);
         let rows = sourced.rows(kind);
@@ -50,12 +52,19 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
             let mut w = csv::Writer::from_writer(Vec::new());
             write_record(&mut w, schema.fields.iter().map(|f| f.name))?;
             let mut line = 1u32;
-            // The kit's own file, every row as written (bad rows stay bad).
+            // The kit's own file, every row as written (bad rows stay bad). A file that cannot
+            // be read is never fatal: the rest is written, the file is named, and the exit code
+            // says the ingested kit is incomplete.
             if let Some(own) = &info.name {
-                for row in kit_rows(&kit_dir.join(own), kind)? {
-                    write_record(&mut w, &row)?;
-                    line += 1 + row.iter().map(|c| newlines(c)).sum::<u32>();
-                    total += 1;
+                match kit_rows(kit_dir, own, kind) {
+                    Ok(rows) => {
+                        for row in rows {
+                            write_record(&mut w, &row)?;
+                            line += 1 + row.iter().map(|c| newlines(c)).sum::<u32>();
+                            total += 1;
+                        }
+                    }
+                    Err(e) => unread.push(format!("`{own}`: {e}")),
                 }
             }
             // The sourced rows the reader accepted, in order.
@@ -109,8 +118,12 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::copy(&from, &to)
-            .with_context(|| format!("cannot copy the sample-size table `{}`", from.display()))?;
+        let base = crate::config_dir(&loaded.config_file.0);
+        match fieldcheck_kit::fsafe::read_to_string(&from, Some(base)) {
+            Ok(text) => std::fs::write(&to, text)
+                .with_context(|| format!("cannot write `{}`", to.display()))?,
+            Err(r) => unread.push(format!("the sample-size table `{table}` {r}")),
+        }
     }
     let mut err = anstream::stderr();
     let _ = writeln!(
@@ -122,11 +135,19 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         if sourced.files.len() == 1 { "" } else { "s" },
         out_dir.display()
     );
+    for u in &unread {
+        let _ = writeln!(
+            err,
+            "error: {u}; it was left out of `{}`",
+            out_dir.display()
+        );
+    }
     let errors = loaded
         .diagnostics
         .iter()
         .filter(|d| d.severity == fieldcheck_kit::Severity::Error)
-        .count();
+        .count()
+        + unread.len();
     if errors > 0 {
         let _ = writeln!(
             err,
@@ -146,9 +167,16 @@ fn newlines(c: &str) -> u32 {
 }
 
 /// A kit file's rows in the schema's column order (CSV or JSON Lines).
-fn kit_rows(path: &Path, kind: Kind) -> anyhow::Result<Vec<Vec<String>>> {
+fn kit_rows(kit_dir: &Path, name: &str, kind: Kind) -> anyhow::Result<Vec<Vec<String>>> {
+    use std::io::Read as _;
     let schema = kind.schema();
-    let text = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let path = kit_dir.join(name);
+    // Only a regular file inside the kit (never a FIFO, a device or a link out of it).
+    let mut text = Vec::new();
+    fieldcheck_kit::fsafe::open(&path, Some(kit_dir))
+        .map_err(|r| anyhow::anyhow!("{r}"))?
+        .read_to_end(&mut text)
+        .with_context(|| format!("cannot read `{name}`"))?;
     let mut out = Vec::new();
     if path.extension().is_some_and(|e| e == "jsonl") {
         for line in String::from_utf8_lossy(&text).lines() {

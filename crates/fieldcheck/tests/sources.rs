@@ -309,3 +309,264 @@ fn empty_expected_values_from_an_export_are_reported_like_a_kit_files() {
         "{d}"
     );
 }
+
+fn control<'v>(v: &'v Value, id: &str) -> &'v Value {
+    v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == id)
+        .expect("control")
+}
+
+fn diags_with<'v>(v: &'v Value, code: &str) -> Vec<&'v Value> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_or_a_folder_matched_by_a_glob_is_a_lost_source_and_ingest_exits_1() {
+    // The April page of the System Log is a link to a download that was moved away, and the May
+    // "page" is a folder: before, both were dropped without a word and the leaver test passed on
+    // March alone.
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let okta = dir.path().join("exports/okta");
+    std::os::unix::fs::symlink(
+        "/nonexistent/okta-system-log-2026-04.json",
+        okta.join("system-log-2026-04.json"),
+    )
+    .expect("link");
+    std::fs::create_dir(okta.join("system-log-2026-05.json")).expect("mkdir");
+    let v = audit_json(dir.path());
+    let refused = diags_with(&v, "not-a-file");
+    let files: Vec<&str> = refused.iter().filter_map(|d| d["file"].as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "exports/okta/system-log-2026-04.json",
+            "exports/okta/system-log-2026-05.json"
+        ],
+        "{refused:?}"
+    );
+    assert!(refused.iter().all(|d| d["severity"] == "error"));
+    let leavers = control(&v, "leaver-deprovisioning");
+    assert_eq!(leavers["status"], "not_evidenced");
+    assert!(
+        leavers["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("okta-system-log")),
+        "{}",
+        leavers["reason"]
+    );
+    // `ingest` writes what it could and exits 1.
+    let out = tempfile::tempdir().expect("tmp");
+    let o = fieldcheck(&[
+        "ingest",
+        common::s(dir.path()),
+        "--out",
+        common::s(&out.path().join("kit")),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("system-log-2026-04.json"), "{err}");
+    assert!(out.path().join("kit/account_events.csv").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_linked_from_outside_the_config_folder_is_refused_and_a_fifo_never_hangs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let outside = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let okta = dir.path().join("exports/okta");
+    std::fs::write(outside.path().join("secret.json"), LOG).expect("write");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.json"),
+        okta.join("system-log-2026-04.json"),
+    )
+    .expect("link");
+    let fifo = okta.join("system-log-2026-05.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let v = audit_json(dir.path());
+    let refused = diags_with(&v, "not-a-file");
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("outside the folder")),
+        "{:?}",
+        refused[0]
+    );
+    assert!(
+        refused[1]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("FIFO")),
+        "{:?}",
+        refused[1]
+    );
+    assert_eq!(
+        control(&v, "leaver-deprovisioning")["status"],
+        "not_evidenced"
+    );
+}
+
+#[test]
+fn an_okta_status_that_maps_to_nothing_is_an_error_on_its_line_not_a_pass() {
+    // Okta adds statuses over time; one fieldcheck cannot read must not become an account of
+    // unknown status that no leaver test fails.
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let users = USERS.replace("\"DEPROVISIONED\"", "\"DEPROVISIONED_PENDING\"");
+    std::fs::write(dir.path().join("exports/okta/users.json"), users).expect("write");
+    let v = audit_json(dir.path());
+    let unknown = diags_with(&v, "unknown-value");
+    assert_eq!(unknown.len(), 1, "{:?}", v["diagnostics"]);
+    let d = unknown[0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "exports/okta/users.json");
+    assert_eq!(d["line"], 3);
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`DEPROVISIONED_PENDING`")),
+        "{d}"
+    );
+    assert_eq!(
+        control(&v, "leaver-deprovisioning")["status"],
+        "not_evidenced"
+    );
+}
+
+#[test]
+fn a_bare_termination_date_is_the_end_of_that_day_and_counted_in_a_note() {
+    // BambooHR and Workday export termination dates without a time: the last working day.
+    let dir = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let workers = WORKERS.replace("2026-03-13T17:00:00-04:00", "2026-03-13");
+    std::fs::write(dir.path().join("exports/workers.json"), workers).expect("write");
+    let v = audit_json(dir.path());
+    let notes = diags_with(&v, "bare-date");
+    assert_eq!(notes.len(), 1, "{:?}", v["diagnostics"]);
+    assert_eq!(notes[0]["severity"], "note");
+    assert_eq!(notes[0]["file"], "exports/workers.json");
+    assert!(
+        notes[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("1 value of `terminated_at` is a bare date")),
+        "{}",
+        notes[0]
+    );
+    // The ingested kit holds 23:59:59 that day in New York.
+    let out = tempfile::tempdir().expect("tmp");
+    let kit = out.path().join("kit");
+    let o = fieldcheck(&["ingest", common::s(dir.path()), "--out", common::s(&kit)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let people = std::fs::read_to_string(kit.join("people.csv")).expect("people");
+    assert!(people.contains("2026-03-14T03:59:59Z"), "{people}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ingest_is_never_fatal_on_a_bad_kit_file() {
+    // systems.csv is a link out of the kit: the reader refuses it, and `ingest` names it, writes
+    // everything else and exits 1 instead of stopping (or reading what the link points at).
+    let dir = tempfile::tempdir().expect("tmp");
+    let outside = tempfile::tempdir().expect("tmp");
+    raw_kit(dir.path(), "");
+    let systems = dir.path().join("systems.csv");
+    std::fs::rename(&systems, outside.path().join("systems.csv")).expect("mv");
+    std::os::unix::fs::symlink(outside.path().join("systems.csv"), &systems).expect("link");
+    let out = tempfile::tempdir().expect("tmp");
+    let kit = out.path().join("kit");
+    let o = fieldcheck(&["ingest", common::s(dir.path()), "--out", common::s(&kit)]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: `systems.csv`: is a symbolic link")
+            && err.contains("it was left out of"),
+        "{err}"
+    );
+    // Nothing from outside the kit was copied into the ingested one.
+    let written = std::fs::read_to_string(kit.join("systems.csv")).unwrap_or_default();
+    assert!(!written.contains("okta"), "{written}");
+    assert!(kit.join("people.csv").is_file(), "{err}");
+    assert!(kit.join("accounts.csv").is_file(), "{err}");
+}
+
+/// A kit whose encryption evidence is clean, with the load balancer's listeners from the
+/// `aws-elbv2` export `listeners`.
+fn encryption_kit(dir: &Path, listeners: &str) {
+    std::fs::create_dir_all(dir.join("exports/elb")).expect("mkdir");
+    std::fs::write(
+        dir.join("systems.csv"),
+        "system_id,name,kind,tier,in_scope,classification,rto_minutes,owner_id\nprod-web,Web,cloud,1,true,confidential,240,E1\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("data_stores.csv"),
+        "resource_id,system_id,kind,primary_id,region,encrypted,key_id\nprod-db,prod-web,database,,us-east-1,true,1234abcd\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("keys.csv"),
+        "key_id,manager,algorithm,rotation_enabled,rotation_period_days\n1234abcd,customer,AES_256,true,365\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("exports/elb/listeners.json"), listeners).expect("write");
+    std::fs::write(
+        dir.join("fieldcheck.toml"),
+        "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n\n[[sources]]\nadapter = \"aws-elbv2\"\npath = \"exports/elb/*.json\"\nsystem_id = \"prod-web\"\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn a_tls_policy_the_adapter_cannot_read_never_leaves_the_endpoint_passing() {
+    // `aws elbv2 describe-listeners` output: the HTTPS listener's policy is a name no table lists.
+    let good = r#"{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+     "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+     "Port": 443, "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "DefaultActions": [{"Type": "forward"}]}"#;
+    let custom = r#"{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/0a0a0a0a0a0a0a0a",
+     "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/prod-alb/50dc6c495c0c9188",
+     "Port": 8443, "Protocol": "HTTPS", "SslPolicy": "Acme-Legacy-Partners", "DefaultActions": [{"Type": "forward"}]}"#;
+    let dir = tempfile::tempdir().expect("tmp");
+    encryption_kit(dir.path(), &format!("{{\"Listeners\": [\n{good}\n]}}\n"));
+    let v = audit_json(dir.path());
+    assert_eq!(
+        control(&v, "encryption")["status"],
+        "effective",
+        "{:?}",
+        v["diagnostics"]
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    encryption_kit(
+        dir.path(),
+        &format!("{{\"Listeners\": [\n{good},\n{custom}\n]}}\n"),
+    );
+    let v = audit_json(dir.path());
+    let enc = control(&v, "encryption");
+    assert_eq!(enc["status"], "not_evidenced", "{enc}");
+    let unknown = diags_with(&v, "unknown-value");
+    assert_eq!(unknown.len(), 1, "{:?}", v["diagnostics"]);
+    assert_eq!(unknown[0]["severity"], "error");
+    assert_eq!(unknown[0]["file"], "exports/elb/listeners.json");
+    assert_eq!(unknown[0]["line"], 5);
+    assert!(
+        unknown[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`Acme-Legacy-Partners`")),
+        "{}",
+        unknown[0]
+    );
+}

@@ -30,7 +30,10 @@ pub fn matches(pat: &str, name: &str) -> bool {
     pi == p.len()
 }
 
-/// The files `pattern` names under `base`, sorted, without hidden files or folders.
+/// The paths `pattern` names under `base`, sorted, without hidden files or folders. Every path
+/// the pattern matches is returned, whatever it is: a directory, a FIFO or a broken symbolic
+/// link matched by a glob is a lost source, which the reader reports (it opens only regular
+/// files, through [`fieldcheck_kit::fsafe`]); it is never silently dropped.
 pub fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
     let pattern = pattern.replace('\\', "/");
     let (root, rest) = if let Some(stripped) = pattern.strip_prefix('/') {
@@ -51,13 +54,26 @@ pub fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
 
 fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
     let Some((first, rest)) = parts.split_first() else {
-        if dir.is_file() {
+        // `symlink_metadata`: a broken link is there too.
+        if std::fs::symlink_metadata(dir).is_ok() {
             out.push(dir.to_path_buf());
         }
         return;
     };
     if *first == "**" {
-        walk(dir, rest, out);
+        // A trailing `**` means every file below: the folders it walks are not matches.
+        if rest.is_empty() {
+            for e in entries(dir) {
+                let hidden = e
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                if !hidden && !std::fs::symlink_metadata(&e).is_ok_and(|m| m.is_dir()) {
+                    out.push(e);
+                }
+            }
+        } else {
+            walk(dir, rest, out);
+        }
         // Into real, visible folders only: not `.git` or `.fieldcheck`, not through symbolic
         // links (which can loop).
         for e in entries(dir) {
@@ -81,6 +97,10 @@ fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if name.starts_with('.') || !matches(first, &name) {
+            continue;
+        }
+        // A folder is walked into only when the pattern goes on below it.
+        if !rest.is_empty() && !e.is_dir() {
             continue;
         }
         walk(&e, rest, out);
@@ -139,6 +159,23 @@ mod tests {
         assert_eq!(
             found("okta/**/*.json"),
             ["okta/2026/04/b.json", "okta/a.json"]
+        );
+        // A broken link and a folder that the glob matches are returned (the reader reports them
+        // as lost sources), never dropped; a trailing `**` matches files, not the folders walked.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.path().join("gone.json"), d.path().join("okta/c.json"))
+            .unwrap();
+        std::fs::create_dir_all(d.path().join("okta/d.json")).unwrap();
+        #[cfg(unix)]
+        assert_eq!(
+            found("okta/*.json"),
+            ["okta/a.json", "okta/c.json", "okta/d.json"]
+        );
+        // (`loop`, a link to a folder, is not walked through but is matched: a lost source.)
+        #[cfg(unix)]
+        assert_eq!(
+            found("okta/2026/**"),
+            ["okta/2026/04/b.json", "okta/2026/loop"]
         );
     }
 }

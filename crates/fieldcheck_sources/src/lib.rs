@@ -56,6 +56,8 @@ pub struct Input<'a> {
     pub files: &'a [SourceFile],
     /// The config's path as shown (for diagnostics about option values).
     pub config: &'a str,
+    /// The config's folder: a source file is opened only when it is a regular file inside it.
+    pub root: &'a Path,
 }
 
 impl Input<'_> {
@@ -313,7 +315,22 @@ fn run_section(
     }
     let tz = match str_entry(section, "timezone") {
         Some((z, zat)) => match TimeZone::get(z) {
-            Ok(tz) => tz,
+            Ok(tz) => {
+                if let Some(better) = fieldcheck_kit::time::dst_aware_alternative(z) {
+                    em.diag(
+                        at(
+                            Diagnostic::warning(
+                                "fixed-offset-timezone",
+                                format!("time zone `{z}` has no daylight-saving rules of the region it names: part of the year this source's local times and bare dates are an hour off"),
+                            ),
+                            config,
+                            zat,
+                        )
+                        .help(format!("use the DST-aware name `{better}` unless the source really keeps `{z}` all year")),
+                    );
+                }
+                tz
+            }
             Err(_) => {
                 em.diag(
                     at(
@@ -353,6 +370,7 @@ fn run_section(
             tz: &tz,
             files: &[],
             config,
+            root: base,
         };
         let mut probe = Emitter::default();
         (adapter.run)(&input, &mut probe);
@@ -414,6 +432,7 @@ fn run_section(
         tz: &tz,
         files: &files,
         config,
+        root: base,
     };
     (adapter.run)(&input, em);
     em.flush_caps();

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
+use fieldcheck_kit::fsafe::Refusal;
 use fieldcheck_kit::{Diagnostic, did_you_mean};
 use serde::de::DeserializeOwned;
 
@@ -32,7 +33,10 @@ impl At {
 
 fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
     let id = em.open(&f.shown, input.spec.name);
-    match File::open(&f.path) {
+    // Only a regular file inside the config's folder: a FIFO or a device is never opened (it
+    // would hang the read), a folder or a broken link matched by a glob is a lost source, and a
+    // link out of the folder is not followed.
+    match fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
         Ok(h) if h.metadata().is_ok_and(|m| m.len() == 0) => {
             em.diag(
                 Diagnostic::error("empty-export", format!("`{}` is empty (0 bytes)", f.shown))
@@ -42,11 +46,22 @@ fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, Fi
             None
         }
         Ok(h) => Some((h, id)),
-        Err(e) => {
+        Err(Refusal::Unreadable(e)) => {
             em.diag(
                 Diagnostic::error("unreadable-file", format!("cannot read `{}`: {e}", f.shown))
                     .file(f.shown.clone())
                     .help("check the file's permissions; the other files were still read"),
+            );
+            None
+        }
+        Err(r) => {
+            em.diag(
+                Diagnostic::error("not-a-file", format!("`{}` {}", f.shown, r.describe()))
+                    .file(f.shown.clone())
+                    .help(format!(
+                        "{}; the source's path matched it, so its records are lost and the controls that need them are not evidenced",
+                        r.help()
+                    )),
             );
             None
         }
@@ -322,17 +337,47 @@ pub fn csv_rows_any(
         let Some((h, id)) = open(input, f, em) else {
             continue;
         };
+        let takes_delimiter = input.spec.options.iter().any(|o| o.name == "delimiter");
         csv_file(
             decompressed(h),
             &id,
             input.spec.reads,
             em,
-            delimiter,
+            Delimiter {
+                byte: delimiter,
+                option: takes_delimiter,
+            },
             needed,
             wanted,
             each,
         );
     }
+}
+
+/// A CSV file's delimiter, and whether the source takes a `delimiter` option.
+#[derive(Clone, Copy, Debug)]
+pub struct Delimiter {
+    /// The byte that separates fields.
+    pub byte: u8,
+    /// Whether the source's config can change it (`delimiter = ";"`).
+    pub option: bool,
+}
+
+/// The delimiter a header row seems to use instead of `expected`: `;` or a tab, when the header
+/// read with `expected` is one column that holds several separated by it.
+fn other_delimiter(names: &[String], expected: u8) -> Option<(u8, &'static str)> {
+    if names.len() != 1 {
+        return None;
+    }
+    [
+        (b';', "`;` (semicolons)"),
+        (b'\t', "tabs"),
+        (b',', "`,` (commas)"),
+        (b'|', "`|`"),
+    ]
+    .into_iter()
+    .filter(|(b, _)| *b != expected)
+    .find(|(b, _)| names[0].as_bytes().contains(b))
 }
 
 /// Reads one CSV file (see [`csv_rows_any`]).
@@ -342,14 +387,14 @@ pub fn csv_file(
     id: &FileId,
     reads: &str,
     em: &mut Emitter,
-    delimiter: u8,
+    delimiter: Delimiter,
     needed: &[Vec<String>],
     wanted: &[Vec<String>],
     each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
 ) {
     // Rows end at `\n` (a CRLF's `\r` is trimmed with the cell), so line numbers are exact.
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(delimiter.byte)
         .flexible(true)
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
@@ -381,11 +426,33 @@ pub fn csv_file(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let header: HashMap<String, usize> = names_in_order
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.clone(), i))
-        .collect();
+    let mut header: HashMap<String, usize> = HashMap::new();
+    let mut twice: Vec<&str> = Vec::new();
+    for (i, h) in names_in_order.iter().enumerate() {
+        if header.insert(h.clone(), i).is_some() && !h.is_empty() && !twice.contains(&h.as_str()) {
+            twice.push(h);
+        }
+    }
+    if !twice.is_empty() {
+        // Which of the two holds the evidence cannot be guessed: the file cannot be relied on.
+        em.diag(
+            Diagnostic::error(
+                "duplicate-column",
+                format!(
+                    "the header names {} twice",
+                    twice
+                        .iter()
+                        .map(|c| format!("`{}`", crate::adapters::clip(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .file(id.shown.clone())
+            .line(1)
+            .help("which column holds the evidence cannot be guessed: rename or remove one of them in the export; the file was skipped"),
+        );
+        return;
+    }
     let absent: Vec<String> = wanted
         .iter()
         .filter(|g| !g.iter().any(|c| header.contains_key(c)))
@@ -448,7 +515,14 @@ pub fn csv_file(
             )
             .file(id.shown.clone())
             .line(1)
-            .help(if hints.is_empty() {
+            .help(if let Some((_, name)) = other_delimiter(&names_in_order, delimiter.byte) {
+                let d = delimiter.byte as char;
+                if delimiter.option {
+                    format!("the header is separated by {name}, not `{d}`: set the source's `delimiter` (or export the file with `{d}`); the file was skipped")
+                } else {
+                    format!("the header is separated by {name}, not `{d}`: export the file with `{d}` as its delimiter; the file was skipped")
+                }
+            } else if hints.is_empty() {
                 format!("this adapter reads {reads}; the file was skipped")
             } else {
                 format!(
@@ -482,6 +556,25 @@ pub fn csv_file(
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        if let Some(i) = rec.iter().position(|c| c.len() > MAX_LINE) {
+            // No evidence field is this long (a cell that swallowed a file): rejected before any
+            // adapter works on it.
+            let column = names_in_order.get(i).map_or("?", String::as_str);
+            em.diag(
+                Diagnostic::error(
+                    "cell-too-long",
+                    format!(
+                        "the `{}` cell is {} bytes long; no evidence field is longer than 64 KiB",
+                        crate::adapters::clip(column),
+                        rec.get(i).map_or(0, str::len)
+                    ),
+                )
+                .file(id.shown.clone())
+                .line(line)
+                .help("the cell swallowed more than its value (an unclosed quote, a file pasted in): fix the export; the row was skipped"),
+            );
+            continue;
+        }
         let row = CsvRow {
             header: &header,
             rec: &rec,
@@ -507,7 +600,11 @@ fn csv_error_help(e: &csv::Error) -> (&'static str, &'static str) {
     }
 }
 
-/// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal).
+/// The longest text line read (as the kit reader's longest value: 64 KiB).
+const MAX_LINE: usize = 64 * 1024;
+
+/// Reads every text file of `input` line by line (invalid UTF-8 is replaced, not fatal; a line
+/// over 64 KiB is an error and skipped).
 pub fn text_lines(
     input: &Input<'_>,
     em: &mut Emitter,
@@ -522,19 +619,60 @@ pub fn text_lines(
         let mut line = 0u32;
         loop {
             buf.clear();
-            match r.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    em.diag(
-                        Diagnostic::error("unreadable-file", format!("read failed: {e}"))
-                            .file(id.shown.clone())
-                            .line(line + 1),
-                    );
+            // A line is read up to MAX_LINE bytes; the rest of an over-long line is skipped as
+            // it streams by, so a 10 MB line costs neither time nor memory.
+            let mut long = 0usize;
+            let mut ended = false;
+            let mut failed = None;
+            loop {
+                let chunk = match r.fill_buf() {
+                    Ok(c) => c,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                };
+                if chunk.is_empty() {
+                    break;
+                }
+                let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                };
+                let room = MAX_LINE.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..take.min(room)]);
+                long += take.saturating_sub(room);
+                r.consume(take);
+                if end {
+                    ended = true;
                     break;
                 }
             }
+            if let Some(e) = failed {
+                em.diag(
+                    Diagnostic::error("unreadable-file", format!("read failed: {e}"))
+                        .file(id.shown.clone())
+                        .line(line + 1),
+                );
+                break;
+            }
+            if buf.is_empty() && long == 0 && !ended {
+                break;
+            }
             line += 1;
+            if long > 0 {
+                em.diag(
+                    Diagnostic::error(
+                        "cell-too-long",
+                        format!("line {line} is {} bytes long; no log line is longer than 64 KiB", buf.len() + long),
+                    )
+                    .file(id.shown.clone())
+                    .line(line)
+                    .help("the file is not a text log (or two files were joined without line ends): fix the export; the line was skipped"),
+                );
+                continue;
+            }
             let text = String::from_utf8_lossy(&buf);
             let at = At {
                 file: id.clone(),

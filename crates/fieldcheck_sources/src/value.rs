@@ -36,6 +36,9 @@ pub fn parse_time(raw: &str, naive: Option<&TimeZone>) -> Result<Timestamp, Stri
     if s.is_empty() {
         return Err("empty".into());
     }
+    if s.contains('[') {
+        return Err(ANNOTATION.into());
+    }
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') && s.len() >= 9 {
         return epoch(s.parse::<f64>().map_err(|e| e.to_string())?);
     }
@@ -74,6 +77,10 @@ pub fn parse_time(raw: &str, naive: Option<&TimeZone>) -> Result<Timestamp, Stri
     }
 }
 
+/// Why a value with a bracketed zone annotation (`2026-03-06T17:05:00Z[Mars/Olympus]`, RFC 9557)
+/// is refused, as the kit reader refuses it.
+const ANNOTATION: &str = "it carries a time zone annotation in brackets, which fieldcheck does not read: write the offset (`Z` or `±HH:MM`) only";
+
 /// Epoch seconds (possibly fractional, millisecond precision as AWS writes them).
 pub fn epoch(x: f64) -> Result<Timestamp, String> {
     if !x.is_finite() {
@@ -108,7 +115,23 @@ pub fn json_time(
 /// date part).
 pub fn parse_date_prefix(raw: &str) -> Result<Date, String> {
     let s = raw.trim();
+    if s.contains('[') {
+        return Err(ANNOTATION.into());
+    }
     let d = s.get(..10).ok_or_else(|| format!("`{s}` is not a date"))?;
+    // After the date: nothing, an offset (Workday's `-08:00`, `Z`) or a time; never other text.
+    let rest = &s[10..];
+    let b = rest.as_bytes();
+    let offset = rest == "Z"
+        || (b.len() == 6
+            && matches!(b[0], b'+' | b'-')
+            && b[1..3].iter().all(u8::is_ascii_digit)
+            && b[3] == b':'
+            && b[4..].iter().all(u8::is_ascii_digit));
+    let time = b.len() >= 2 && matches!(b[0], b'T' | b't' | b' ') && b[1].is_ascii_digit();
+    if !(rest.is_empty() || offset || time) {
+        return Err(format!("`{s}` is not a date"));
+    }
     d.parse::<Date>()
         .map_err(|e| format!("`{s}` is not a date ({e})"))
 }
@@ -170,6 +193,12 @@ mod tests {
         );
         assert!(t("2025-03-14T19:02:45").contains("no time zone"));
         assert!(t("yesterday").starts_with("ERR"));
+        // Zone annotations are refused, as the kit reader refuses them, whatever the zone.
+        assert!(t("2026-03-06T17:05:00Z[Mars/Olympus]").contains("annotation"));
+        assert!(t("2026-03-06T17:05:00-05:00[America/New_York]").contains("annotation"));
+        assert!(parse_date_prefix("2026-03-06[Mars/Olympus]").is_err());
+        assert!(parse_date_prefix("2026-03-06 and then some").is_err());
+        assert!(parse_date_prefix("2026-03-06T10:00:00Z").is_ok());
         let ny = TimeZone::get("America/New_York").unwrap();
         assert_eq!(
             parse_time("2025-03-14T19:02:45", Some(&ny))

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::awsops::{Counts, arn_last, no_system_warnings, plural, some, system_for, time};
+use super::common::unknown_value;
 use crate::emit::Emitter;
 use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -79,7 +80,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let systems = input.options.map("systems");
     let isolated_default = input.options.bool("isolated");
     let mut unfinished = Counts::default();
-    let mut unknown = Counts::default();
     let mut unvalidated = 0u64;
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
     json_records::<Job>(input, em, &mut |j, at, em| {
@@ -111,7 +111,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 }
                 _ => {
-                    unknown.add(format!("backup job State `{state}`"));
+                    unknown_value(
+                        em,
+                        at,
+                        "State",
+                        &state,
+                        "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL",
+                    );
                     return;
                 }
             }
@@ -135,7 +141,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         }
                         Some("FAILED" | "TIMED_OUT") => "failed",
                         Some(v) => {
-                            unknown.add(format!("restore job ValidationStatus `{v}`"));
+                            unknown_value(
+                                em,
+                                at,
+                                "ValidationStatus",
+                                v,
+                                "restore validation statuses are SUCCESSFUL, FAILED, TIMED_OUT and VALIDATING",
+                            );
                             return;
                         }
                     }
@@ -146,7 +158,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 }
                 _ => {
-                    unknown.add(format!("restore job Status `{state}`"));
+                    unknown_value(
+                        em,
+                        at,
+                        "Status",
+                        &state,
+                        "restore job states are PENDING, RUNNING, COMPLETED, ABORTED, FAILED",
+                    );
                     return;
                 }
             }
@@ -229,14 +247,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .emit();
     });
     no_system_warnings(em, &unclaimed, "job", "systems");
-    if let Some(d) = unknown.report(
-        Severity::Warning,
-        "unknown-value",
-        "jobs with a state fieldcheck does not know were skipped",
-        "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL; restore job states PENDING, RUNNING, COMPLETED, ABORTED, FAILED",
-    ) {
-        em.diag(d);
-    }
     let n = unfinished.total();
     if n > 0 {
         em.diag(

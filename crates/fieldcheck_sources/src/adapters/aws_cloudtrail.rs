@@ -114,13 +114,29 @@ fn one(r: Record, at: &At, em: &mut Emitter, central: bool, skipped: &mut Counts
     let source = some(&r.event_source).unwrap_or("");
     let resp = r.response_elements.as_ref();
     let (method, session) = match (name, source) {
-        ("ConsoleLogin", _) => {
-            if text(resp, "ConsoleLogin") != Some("Success") || some(&r.error_code).is_some() {
+        ("ConsoleLogin", _) => match text(resp, "ConsoleLogin") {
+            Some("Success") if some(&r.error_code).is_none() => ("console", some(&r.event_id)),
+            Some("Success" | "Failure") | None if some(&r.error_code).is_some() => {
                 skipped.add("ConsoleLogin (failed)");
                 return;
             }
-            ("console", some(&r.event_id))
-        }
+            Some("Failure") => {
+                skipped.add("ConsoleLogin (failed)");
+                return;
+            }
+            // Whether the sign-in happened decides the session: an outcome fieldcheck cannot
+            // read is an error on the record.
+            other => {
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "responseElements.ConsoleLogin",
+                    other.unwrap_or(""),
+                    "CloudTrail writes `Success` or `Failure` for a console sign-in",
+                );
+                return;
+            }
+        },
         ("StartSession", "ssm.amazonaws.com") => match text(resp, "sessionId") {
             Some(id) if some(&r.error_code).is_none() => ("ssm", Some(id)),
             _ => {
@@ -297,5 +313,31 @@ mod tests {
         assert!(out.rows("central_log").is_empty());
         assert_eq!(out.codes(), ["truncated-export"]);
         assert_eq!(out.problems("sessions").len(), 1);
+    }
+
+    #[test]
+    fn a_console_sign_in_whose_outcome_cannot_be_read_is_an_error() {
+        // The first record of the trail file, its outcome in a form CloudTrail never writes.
+        let trail = TRAIL.replacen(
+            r#""ConsoleLogin":"Success""#,
+            r#""ConsoleLogin":"MaybeLater""#,
+            1,
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"aws-cloudtrail\"\npath = \"ct/*.json\"\nsystem_id = \"aws-prod\"",
+            &[("ct/trail.json", trail.as_bytes())],
+        );
+        let d = out
+            .diags
+            .iter()
+            .find(|d| d.code == "unknown-value")
+            .expect("an error");
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("ct/trail.json"), Some(1))
+        );
+        assert!(d.message.contains("`MaybeLater`"), "{}", d.message);
+        assert!(!out.problems("sessions").is_empty());
     }
 }

@@ -1,13 +1,14 @@
 //! Elastic Load Balancing v2: listeners and their TLS security policies
 //! (`aws elbv2 describe-listeners`, optionally `describe-load-balancers`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 
 use super::awsops::{plural, some};
+use super::common::unknown_value;
 use crate::emit::{Emitter, FileId};
 use crate::read::{bad_json, json_file};
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -152,7 +153,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         });
     }
     let mut redirects = 0u64;
-    let mut unknown: BTreeMap<String, u64> = BTreeMap::new();
     for l in listeners {
         let r = &l.rec;
         let protocol = some(&r.protocol).unwrap_or("").to_ascii_uppercase();
@@ -161,10 +161,21 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             "HTTPS" | "TLS" => match policy_name.and_then(policy) {
                 Some((v, w)) => (Some(v), Some(w)),
                 None => {
-                    *unknown
-                        .entry(policy_name.unwrap_or("(none)").to_string())
-                        .or_default() += 1;
-                    (None, None)
+                    // A policy fieldcheck cannot read would leave the listener's TLS unknown,
+                    // and an unknown TLS version fails no test: an error on its line.
+                    let at = crate::read::At {
+                        file: l.file.clone(),
+                        line: l.line,
+                        path: l.path.clone(),
+                    };
+                    unknown_value(
+                        em,
+                        &at,
+                        "SslPolicy",
+                        policy_name.unwrap_or(""),
+                        "fieldcheck knows the ELB security policies of `aws elbv2 describe-ssl-policies` (and the `TLS13-1-N` naming rule); check the listener's policy, and tell us a policy that is missing",
+                    );
+                    continue;
                 }
             },
             "HTTP" => {
@@ -198,15 +209,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("weak_ciphers", weak)
             .set("policy_name", policy_name)
             .emit();
-    }
-    for (name, n) in unknown {
-        em.diag(
-            Diagnostic::warning(
-                "unknown-value",
-                format!("{n} TLS listener{} use the security policy `{name}`, which fieldcheck does not know: their TLS version was left unknown", plural(n)),
-            )
-            .help("check the policy with `aws elbv2 describe-ssl-policies --names ...`"),
-        );
     }
     if redirects > 0 {
         em.diag(
@@ -313,7 +315,6 @@ mod tests {
                 "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/4444444444444444|exposure=internal|policy_name=ELBSecurityPolicy-2016-08|system_id=prod-web|tls_min_version=1.0|weak_ciphers=true",
                 "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/5555555555555555|exposure=internal|system_id=prod-web|tls_min_version=none",
                 "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/7|exposure=internal|policy_name=ELBSecurityPolicy-TLS13-1-3-PQ-2030-01|system_id=prod-web|tls_min_version=1.3|weak_ciphers=false",
-                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/8|exposure=internal|policy_name=MyCustomPolicy|system_id=prod-web",
             ]
         );
         assert_eq!(
@@ -323,7 +324,13 @@ mod tests {
             out.diags
         );
         assert_eq!(out.diags[0].line, Some(40));
+        // A policy fieldcheck cannot read is an error on the listener's line, never an endpoint
+        // whose unknown TLS version passes: the endpoints' controls are not evidenced.
         assert!(out.diags[1].message.contains("`MyCustomPolicy`"));
+        assert_eq!(out.diags[1].severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(out.diags[1].file.as_deref(), Some("elb/listeners.json"));
+        assert_eq!(out.diags[1].line, Some(37));
+        assert!(!out.problems("endpoints").is_empty());
         assert!(
             out.diags[2]
                 .message

@@ -262,7 +262,7 @@ fn time_cell(
                 None,
                 "bad-value",
                 format!("`{col}` is not a timestamp: `{raw}` ({e})"),
-                "the value was read as unknown",
+                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
             None
         }
@@ -280,7 +280,7 @@ fn bool_cell(row: &CsvRow<'_>, col: &str, at: &At, em: &mut Emitter) -> Option<b
                 None,
                 "bad-value",
                 format!("`{col}` is not true or false: `{raw}`"),
-                "the value was read as unknown",
+                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
             None
         }

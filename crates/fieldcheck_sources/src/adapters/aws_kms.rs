@@ -129,7 +129,24 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let manager = match some(&k.meta.key_manager) {
             Some("AWS") => Some("provider"),
             Some("CUSTOMER") => Some("customer"),
-            _ => None,
+            None => None,
+            // Who manages the key decides `provider_managed_key`: a manager fieldcheck cannot
+            // read is an error on the key.
+            Some(other) => {
+                let at = crate::read::At {
+                    file: k.file.clone(),
+                    line: k.line,
+                    path: k.path.clone(),
+                };
+                super::common::unknown_value(
+                    em,
+                    &at,
+                    "KeyManager",
+                    other,
+                    "KMS key managers are AWS and CUSTOMER",
+                );
+                continue;
+            }
         };
         let spec = some(&k.meta.key_spec).or(some(&k.meta.customer_master_key_spec));
         let algorithm = spec.map(|s| {

@@ -112,7 +112,16 @@ fn emit(
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let region = input.options.str("region");
     for f in input.files {
-        let head = std::fs::read(&f.path).unwrap_or_default();
+        // The first bytes tell JSON from the CLI's error text; only a regular file inside the
+        // config's folder is opened (the reader reports the rest).
+        let head = {
+            use std::io::Read;
+            let mut head = Vec::new();
+            if let Ok(h) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
+                let _ = h.take(64 * 1024).read_to_end(&mut head);
+            }
+            head
+        };
         let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
         if !matches!(first, Some(b'{' | b'[') | None) {
             // The CLI's error text: `An error occurred (...NotFoundError) when calling ...`.
@@ -176,6 +185,20 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .as_ref()
                     .filter(|a| some(&a.algorithm).is_some())
             });
+            // The algorithm decides whether the bucket is encrypted and with which key: one
+            // fieldcheck cannot read is an error on the bucket.
+            if let Some(alg) = rule.and_then(|r| some(&r.algorithm))
+                && !matches!(alg, "AES256" | "aws:kms" | "aws:kms:dsse")
+            {
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "SSEAlgorithm",
+                    alg,
+                    "S3 default encryption algorithms are AES256, aws:kms and aws:kms:dsse",
+                );
+                return;
+            }
             let key = rule.and_then(|r| match some(&r.algorithm) {
                 Some("aws:kms" | "aws:kms:dsse") => {
                     Some(some(&r.key).map_or("alias/aws/s3", kms_key_id))

@@ -1,8 +1,8 @@
 //! CISO Assistant: the risk-scenarios CSV export as the risk register.
 
-use fieldcheck_kit::{Diagnostic, Kind};
+use fieldcheck_kit::Kind;
 
-use super::common::{Counts, s};
+use super::common::unknown_value;
 use crate::emit::Emitter;
 use crate::read::{CsvRow, csv_rows};
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -65,8 +65,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .map(|(k, n)| (k.to_string(), *n))
             .collect();
     }
-    let mut unknown_levels = Counts::default();
-    let mut unknown_treatments = Counts::default();
     let required = [
         "name",
         "treatment",
@@ -88,13 +86,16 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             );
             return;
         };
-        let mut level = |col: &str| -> Option<i64> {
+        // A level name the matrix does not place on 1 to 5 would leave the rating unknown,
+        // which no risk test fails on: an error on the row.
+        let mut bad: Option<(&'static str, String)> = None;
+        let mut level = |col: &'static str| -> Option<i64> {
             let v = cell(row, col)?;
             let l = v.to_lowercase();
             match levels.iter().find(|(k, _)| *k == l) {
                 Some((_, n)) => Some(*n),
                 None => {
-                    unknown_levels.add(v);
+                    bad.get_or_insert((col, v.to_string()));
                     None
                 }
             }
@@ -103,14 +104,30 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let impact = level("current_impact");
         let res_l = level("residual_proba");
         let res_i = level("residual_impact");
+        if let Some((col, v)) = bad {
+            unknown_value(
+                em,
+                at,
+                col,
+                &v,
+                "the risk matrix's level names are placed on 1 to 5 by `levels = { \"<name>\" = \"<1..5>\" }` (default: very low, low, medium, high, very high and their synonyms)",
+            );
+            return;
+        }
         let treatment_raw = cell(row, "treatment").unwrap_or("");
         let (treatment, status) = match treatment_raw.to_lowercase().as_str() {
             t @ ("mitigate" | "accept" | "transfer" | "avoid") => (Some(t.to_string()), "open"),
             "open" | "" => (None, "open"),
             "cancelled" => (None, "closed"),
             _ => {
-                unknown_treatments.add(treatment_raw);
-                (None, "open")
+                unknown_value(
+                    em,
+                    at,
+                    "treatment",
+                    treatment_raw,
+                    "CISO Assistant treatments are open, mitigate, accept, avoid, transfer and cancelled",
+                );
+                return;
             }
         };
         let owner =
@@ -127,34 +144,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("status", status)
             .emit();
     });
-    if unknown_levels.total() > 0 {
-        em.diag(
-            Diagnostic::warning(
-                "unknown-value",
-                format!(
-                    "{} rating{} with a level name fieldcheck cannot place on 1 to 5 were left unknown: {}",
-                    unknown_levels.total(),
-                    s(unknown_levels.total()),
-                    unknown_levels.top()
-                ),
-            )
-            .help("map the risk matrix's level names with `levels = { \"<name>\" = \"<1..5>\" }`"),
-        );
-    }
-    if unknown_treatments.total() > 0 {
-        em.diag(
-            Diagnostic::warning(
-                "unknown-value",
-                format!(
-                    "{} risk{} with an unknown treatment were read without one: {}",
-                    unknown_treatments.total(),
-                    s(unknown_treatments.total()),
-                    unknown_treatments.top()
-                ),
-            )
-            .help("CISO Assistant treatments are open, mitigate, accept, avoid, transfer and cancelled"),
-        );
-    }
 }
 
 #[cfg(test)]
@@ -180,15 +169,23 @@ mod tests {
             [
                 "impact=4|likelihood=3|owner_id=alice@example.com|residual_impact=4|residual_likelihood=2|risk_id=R.12|status=open|title=Leaked CI credentials|treatment=mitigate",
                 "owner_id=bob@example.com|risk_id=7a1d2c3e-0000-4c3e-9f1a-2b7d9e4c8a11|status=open|title=-Shadow IT",
-                "likelihood=5|residual_impact=2|residual_likelihood=2|risk_id=R.14|status=closed|title=Legacy FTP",
                 "impact=3|likelihood=1|owner_id=dan@example.com|residual_impact=3|residual_likelihood=1|risk_id=R.15|status=open|title=Office flood|treatment=accept",
             ]
         );
         let lines: Vec<u32> = out.origins("risks").iter().map(|o| o.line).collect();
-        assert_eq!(lines, [2, 4, 5, 6]);
+        assert_eq!(lines, [2, 4, 6]);
+        // `Critical` is on no 1-to-5 scale: an error on its row (line 5), which is skipped, and
+        // the risk register's controls are not evidenced.
         assert_eq!(out.codes(), ["unknown-value"]);
-        assert!(out.diags[0].message.contains("`Critical` ×1"));
-        assert!(out.problems("risks").is_empty());
+        let d = &out.diags[0];
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(d.line, Some(5));
+        assert!(
+            d.message.contains("`current_impact` is `Critical`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(out.problems("risks").len(), 1);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub(super) fn time(
                 at.path(),
                 "bad-value",
                 format!("`{field}` is not a timestamp ({e})"),
-                "the value was read as unknown",
+                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
             None
         }
@@ -165,4 +165,27 @@ impl Tickets {
             .flatten()
             .find_map(|t| r.find(t).map(|m| m.as_str().to_string()))
     }
+}
+
+/// A raw value for a message: at most 60 characters (a 10 MB cell is never echoed whole).
+pub(crate) fn clip(v: &str) -> String {
+    let v = v.trim();
+    match v.char_indices().nth(60) {
+        Some((i, _)) => format!("{}… ({} bytes)", &v[..i], v.len()),
+        None => v.to_string(),
+    }
+}
+
+/// A raw value that maps to no kit value (a status, a policy, an event outcome, a boolean that
+/// fills a field a control reads): an error on the record's line, and the record is skipped,
+/// so the kinds the source makes are `not_evidenced` rather than passing on an unknown.
+pub(crate) fn unknown_value(em: &mut Emitter, at: &At, field: &str, value: &str, known: &str) {
+    em.bad_record(
+        &at.file,
+        at.line,
+        at.path(),
+        "unknown-value",
+        format!("`{field}` is `{}`, which maps to no kit value", clip(value)),
+        format!("{known}; the record was skipped and the controls that need it are not evidenced until the export is fixed"),
+    );
 }

@@ -306,14 +306,29 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                 extra[&n.to_ascii_lowercase()].clone()
             }
             "Update user" => {
-                let enabled = user.and_then(|u| u.modified.as_ref()).and_then(|m| {
+                let changed = user.and_then(|u| u.modified.as_ref()).and_then(|m| {
                     m.iter()
                         .find(|p| p.name.as_deref() == Some("AccountEnabled"))
-                        .and_then(|p| json_bool(&p.new_value))
                 });
-                match enabled {
-                    Some(false) => "disabled".into(),
-                    Some(true) => "enabled".into(),
+                match changed.map(|p| (p, json_bool(&p.new_value))) {
+                    Some((_, Some(false))) => "disabled".into(),
+                    Some((_, Some(true))) => "enabled".into(),
+                    // The account's enabling changed to a value fieldcheck cannot read: whether
+                    // it was disabled is unknown, an error on the record.
+                    Some((p, None)) => {
+                        let raw = match &p.new_value {
+                            Value::String(s) => s.clone(),
+                            v => v.to_string(),
+                        };
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "AccountEnabled.newValue",
+                            &raw,
+                            "the new value of `AccountEnabled` is `[true]` or `[false]`",
+                        );
+                        return;
+                    }
                     None => {
                         *skipped
                             .entry("Update user (no AccountEnabled change)".into())
@@ -327,13 +342,30 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                 return;
             }
         };
-        if !a
+        match a
             .result
             .as_deref()
-            .is_some_and(|r| r.eq_ignore_ascii_case("success"))
+            .unwrap_or("")
+            .to_ascii_lowercase()
+            .as_str()
         {
-            failed += 1;
-            return;
+            "success" => {}
+            "failure" | "timeout" => {
+                failed += 1;
+                return;
+            }
+            // Whether the change happened decides the record: a result fieldcheck cannot read
+            // is an error, not a skipped record.
+            _ => {
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "result",
+                    a.result.as_deref().unwrap_or(""),
+                    "Microsoft Graph audit results are success, failure and timeout",
+                );
+                return;
+            }
         }
         let Some((user, id)) = user.and_then(|u| nonempty(&u.id).map(|id| (u, id))) else {
             em.bad_record(
@@ -473,13 +505,14 @@ struct DecisionItem {
 /// The `@odata.context` of every document (page) of a file, by document number from 1. Pages
 /// are read one at a time (a Graph page holds at most a few thousand records); a cut-off last
 /// page has no context here, and its records fall back to the source's system.
-fn page_contexts(path: &Path) -> Vec<Option<String>> {
+fn page_contexts(path: &Path, root: &Path) -> Vec<Option<String>> {
     #[derive(Deserialize)]
     struct Page {
         #[serde(default, rename = "@odata.context")]
         context: Option<String>,
     }
-    let Ok(f) = std::fs::File::open(path) else {
+    // Only a regular file inside the config's folder (the reader reports the rest).
+    let Ok(f) = fieldcheck_kit::fsafe::open(path, Some(root)) else {
         return Vec::new();
     };
     let mut out: Vec<Option<String>> = Vec::new();
@@ -500,15 +533,15 @@ fn page_contexts(path: &Path) -> Vec<Option<String>> {
     // A cut-off last page is not delivered whole, but it still names its context at its start:
     // the last context in the file is its.
     if scanned.is_err() {
-        out.push(last_context(path));
+        out.push(last_context(path, root));
     }
     out
 }
 
 /// The last `"@odata.context": "..."` in a file, read in chunks (gzip is decompressed).
-fn last_context(path: &Path) -> Option<String> {
+fn last_context(path: &Path, root: &Path) -> Option<String> {
     use std::io::{BufRead, Read};
-    let f = std::fs::File::open(path).ok()?;
+    let f = fieldcheck_kit::fsafe::open(path, Some(root)).ok()?;
     let mut r = std::io::BufReader::new(f);
     let gz = r.fill_buf().is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
     let mut input: Box<dyn Read> = if gz {
@@ -555,7 +588,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
     let mut instances: Vec<(Instance, Option<String>, At)> = Vec::new();
     let mut decisions: Vec<(DecisionItem, Option<String>, At)> = Vec::new();
     for f in input.files {
-        let contexts = page_contexts(&f.path);
+        let contexts = page_contexts(&f.path, input.root);
         json_file(input, f, em, &mut |el, at, em| {
             let context = contexts
                 .get(el.doc.saturating_sub(1) as usize)
@@ -612,6 +645,27 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
         }
         let started = time_field(&i.start, "startDateTime", at, input, em);
         let status = i.status.as_deref().unwrap_or("");
+        if !matches!(
+            status,
+            "Completed"
+                | "AutoReviewed"
+                | "Initializing"
+                | "NotStarted"
+                | "Starting"
+                | "InProgress"
+                | "Completing"
+                | "AutoReviewing"
+        ) {
+            // The status decides whether the review is complete.
+            super::common::unknown_value(
+                em,
+                at,
+                "status",
+                status,
+                "access review instance statuses are Initializing, NotStarted, Starting, InProgress, Completing, Completed, AutoReviewing and AutoReviewed",
+            );
+            continue;
+        }
         let completed = if matches!(status, "Completed" | "AutoReviewed") {
             time_field(&i.end, "endDateTime", at, input, em)
         } else {

@@ -242,7 +242,6 @@ struct State {
     dep_index: HashMap<u64, usize>,
     loose: Vec<(u64, StatusRec)>,
     pending: usize,
-    states: Counts,
     unknown: Counts,
     no_repo: usize,
 }
@@ -357,7 +356,13 @@ impl State {
                 return;
             }
             _ => {
-                self.states.add(r.state.clone().unwrap_or_default());
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "state",
+                    r.state.as_deref().unwrap_or(""),
+                    "GitHub review states are APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED and PENDING",
+                );
                 return;
             }
         };
@@ -374,7 +379,45 @@ impl State {
         });
     }
 
-    fn check(&mut self, c: CheckRun, default_sha: Option<&str>) {
+    fn check(&mut self, em: &mut Emitter, at: &At, c: CheckRun, default_sha: Option<&str>) {
+        // A status or conclusion fieldcheck cannot read would leave `checks_passed` unknown:
+        // an error on the record.
+        let status = lower(&c.status);
+        let conclusion = lower(&c.conclusion);
+        if !matches!(
+            status.as_str(),
+            "" | "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending"
+        ) {
+            super::common::unknown_value(
+                em,
+                at,
+                "status",
+                &status,
+                "GitHub check run statuses are queued, in_progress, completed, waiting, requested and pending",
+            );
+            return;
+        }
+        if !matches!(
+            conclusion.as_str(),
+            "" | "success"
+                | "failure"
+                | "neutral"
+                | "cancelled"
+                | "skipped"
+                | "timed_out"
+                | "action_required"
+                | "stale"
+                | "startup_failure"
+        ) {
+            super::common::unknown_value(
+                em,
+                at,
+                "conclusion",
+                &conclusion,
+                "GitHub check run conclusions are success, failure, neutral, cancelled, skipped, timed_out, action_required, stale and startup_failure",
+            );
+            return;
+        }
         if let Some(sha) = c.head_sha.or_else(|| default_sha.map(str::to_string)) {
             self.checks
                 .entry(sha)
@@ -384,6 +427,21 @@ impl State {
     }
 
     fn status(&mut self, input: &Input<'_>, em: &mut Emitter, st: Status, at: &At) -> StatusRec {
+        // The state decides whether (and when) a deploy happened: one fieldcheck cannot read is
+        // an error on the status, which is then never a success.
+        let state = lower(&st.state);
+        if !matches!(
+            state.as_str(),
+            "success" | "error" | "failure" | "inactive" | "in_progress" | "queued" | "pending"
+        ) {
+            super::common::unknown_value(
+                em,
+                at,
+                "state",
+                &state,
+                "GitHub deployment status states are success, error, failure, inactive, in_progress, queued and pending",
+            );
+        }
         StatusRec {
             state: lower(&st.state),
             at: time(input, em, at, "created_at", &st.created_at),
@@ -510,7 +568,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     }
                 }
                 for c in bu.check_runs {
-                    st.check(c, head.as_deref());
+                    st.check(em, at, c, head.as_deref());
                 }
                 for (i, d) in bu.deployments.into_iter().enumerate() {
                     let dat = sub(at, format!(".deployments[{i}]"));
@@ -518,7 +576,9 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }
             } else if obj.get("check_runs").is_some_and(Value::is_array) {
                 if let Some(c) = parse_record::<CheckRuns>(input, em, b, at) {
-                    c.check_runs.into_iter().for_each(|c| st.check(c, None));
+                    c.check_runs
+                        .into_iter()
+                        .for_each(|c| st.check(em, at, c, None));
                 }
             } else if has(&obj, "number") && (has(&obj, "head") || has(&obj, "base")) {
                 if let Some(p) = parse_record::<Pr>(input, em, b, at) {
@@ -556,7 +616,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }
             } else if has(&obj, "head_sha") && has(&obj, "status") {
                 if let Some(c) = parse_record::<CheckRun>(input, em, b, at) {
-                    st.check(c, None);
+                    st.check(em, at, c, None);
                 }
             } else {
                 let v = Value::Object(obj);
@@ -694,15 +754,6 @@ fn finish(
                 s(st.pending)
             ),
             "a review counts once it is submitted",
-        );
-    }
-    if st.states.total() > 0 {
-        em.diag(
-            Diagnostic::warning(
-                "unknown-value",
-                format!("{} review{} with an unknown state were skipped: {}", st.states.total(), s(st.states.total()), st.states.top()),
-            )
-            .help("GitHub review states are APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED and PENDING"),
         );
     }
     if failed.total() > 0 {

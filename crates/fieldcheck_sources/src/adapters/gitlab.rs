@@ -249,9 +249,23 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .unwrap_or("")
                     .trim()
                     .to_ascii_lowercase();
-                if status != "success" {
-                    not_success.add(status);
-                    return;
+                match status.as_str() {
+                    "success" => {}
+                    "created" | "running" | "failed" | "canceled" | "skipped" | "blocked" => {
+                        not_success.add(status);
+                        return;
+                    }
+                    // The status decides whether a deploy happened.
+                    other => {
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "status",
+                            other,
+                            "GitLab deployment statuses are created, running, success, failed, canceled, skipped and blocked",
+                        );
+                        return;
+                    }
                 }
                 let dep = d.deployable.unwrap_or_default();
                 let when = time(input, em, at, "deployable.finished_at", &dep.finished_at)

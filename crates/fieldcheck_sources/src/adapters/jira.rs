@@ -263,11 +263,28 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             }
         }
         // The approver field names the approver when no transition does.
-        let field_approver = approver_field
+        let mut field_approver = None;
+        if let Some((k, v)) = approver_field
             .as_ref()
-            .and_then(|k| f.custom.get(k))
-            .and_then(|v| serde_json::from_value::<User>(v.clone()).ok())
-            .and_then(|u| u.id());
+            .and_then(|k| f.custom.get(k).map(|v| (k, v)))
+            .filter(|(_, v)| !v.is_null())
+        {
+            match serde_json::from_value::<User>(v.clone()) {
+                Ok(u) => field_approver = u.id(),
+                // The approver field holds something other than a user: the approver would be
+                // unknown, an error on the issue.
+                Err(_) => {
+                    super::common::unknown_value(
+                        em,
+                        at,
+                        &format!("fields.{k}"),
+                        &v.to_string(),
+                        "the `approver_field` must be a user-picker field (an object with `accountId` or `emailAddress`)",
+                    );
+                    return;
+                }
+            }
+        }
         let approver = approval
             .as_ref()
             .and_then(|a| a.1.clone())

@@ -108,7 +108,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         .map(|(k, v)| (k.trim().to_lowercase(), v))
         .collect();
     let mut not_done = Counts::default();
-    let mut unknown_status = Counts::default();
     let mut unknown = Counts::default();
     let mut psts: Vec<(String, PstRec)> = Vec::new();
     let mut pst_index: HashMap<String, usize> = HashMap::new();
@@ -131,8 +130,15 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         not_done.add(status);
                         return;
                     }
+                    // The status decides whether the training was completed.
                     _ => {
-                        unknown_status.add(status);
+                        super::common::unknown_value(
+                            em,
+                            at,
+                            "status",
+                            status,
+                            "KnowBe4 enrollment statuses are Completed, Passed, Not Started, In Progress and Past Due",
+                        );
                         return;
                     }
                 }
@@ -303,20 +309,6 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             "only completed or passed enrollments are completions",
         );
     }
-    if unknown_status.total() > 0 {
-        em.diag(
-            Diagnostic::warning(
-                "unknown-value",
-                format!(
-                    "{} enrollment{} with a status fieldcheck does not know were skipped: {}",
-                    unknown_status.total(),
-                    s(unknown_status.total()),
-                    unknown_status.top()
-                ),
-            )
-            .help("KnowBe4 enrollment statuses are Not Started, In Progress, Completed, Passed and Past Due"),
-        );
-    }
     if unknown.total() > 0 {
         note(
             em,
@@ -414,9 +406,9 @@ mod tests {
             out.codes(),
             [
                 "bad-json",
-                "source-skipped-records",
-                "source-skipped-records",
                 "unknown-value",
+                "source-skipped-records",
+                "source-skipped-records",
                 "source-skipped-records",
             ]
         );
@@ -425,15 +417,19 @@ mod tests {
             (d.file.as_deref(), d.line),
             (Some("kb4/enrollments-2.json"), Some(3))
         );
-        assert!(out.diags[1].message.contains("(14999)"));
+        // `Exempt` is no enrollment status: an error on its line, and training is not evidenced.
+        assert!(out.diags[1].message.contains("`status` is `Exempt`"));
+        assert_eq!(out.diags[1].severity, fieldcheck_kit::Severity::Error);
+        assert!(out.diags[1].line.is_some());
+        assert!(!out.problems("training").is_empty());
+        assert!(out.diags[2].message.contains("(14999)"));
         assert!(
-            out.diags[2]
+            out.diags[3]
                 .message
                 .contains("`In Progress` ×1, `Not Started` ×1, `Past Due` ×1"),
             "{}",
-            out.diags[2].message
+            out.diags[3].message
         );
-        assert!(out.diags[3].message.contains("`Exempt` ×1"));
         assert!(out.diags[4].message.contains("kb4/users.json"));
     }
 }

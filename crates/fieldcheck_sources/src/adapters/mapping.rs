@@ -442,8 +442,20 @@ fn json_text(v: &Value) -> Option<String> {
     }
 }
 
+/// The moment a bare date stands for: 23:59:59 that day.
+const END_OF_DAY: Time = Time::constant(23, 59, 59, 0);
+
 /// Converts one raw value to the kit field's text, or explains why it cannot.
-fn convert(m: &FieldMap, ty: Ty, raw: &str, tz: &TimeZone) -> Result<Option<String>, String> {
+///
+/// A timestamp field's bare date is read as 23:59:59 that day in `tz` (the kit's rule for bare
+/// dates; for `terminated_at`, the last moment of the last working day), and `bare` is set.
+fn convert(
+    m: &FieldMap,
+    ty: Ty,
+    raw: &str,
+    tz: &TimeZone,
+    bare: &mut bool,
+) -> Result<Option<String>, String> {
     let mapped = m
         .map
         .iter()
@@ -464,10 +476,12 @@ fn convert(m: &FieldMap, ty: Ty, raw: &str, tz: &TimeZone) -> Result<Option<Stri
                 }
                 let dt = match bdt.to_datetime() {
                     Ok(dt) => dt,
-                    Err(_) => bdt
-                        .to_date()
-                        .map_err(|e| e.to_string())?
-                        .to_datetime(Time::midnight()),
+                    Err(_) => {
+                        *bare = true;
+                        bdt.to_date()
+                            .map_err(|e| e.to_string())?
+                            .to_datetime(END_OF_DAY)
+                    }
                 };
                 return dt
                     .to_zoned(tz.clone())
@@ -480,9 +494,11 @@ fn convert(m: &FieldMap, ty: Ty, raw: &str, tz: &TimeZone) -> Result<Option<Stri
                         .get(10)
                         .is_some_and(|b| *b == b'-' || *b == b'+'))
             {
-                // A bare date (Workday may add an offset: `2025-03-14-08:00`): the start of that day.
+                // A bare date (Workday may add an offset: `2025-03-14-08:00`): 23:59:59 that day.
                 let d: Date = crate::value::parse_date_prefix(&v)?;
+                *bare = true;
                 return d
+                    .to_datetime(END_OF_DAY)
                     .to_zoned(tz.clone())
                     .map(|z| Some(z.timestamp().to_string()))
                     .map_err(|e| e.to_string());
@@ -539,13 +555,17 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             tz: input.tz,
             files: one,
             config: input.config,
+            root: input.root,
         };
-        // Values of enum fields that are not kit values: read as unknown, counted per file.
-        let unknown: std::cell::RefCell<std::collections::BTreeMap<(&'static str, String), u64>> =
+        // Timestamp fields given as bare dates, counted per field for the file's note.
+        let bare_dates: std::cell::RefCell<std::collections::BTreeMap<&'static str, u64>> =
             Default::default();
         let emit_row = |em: &mut Emitter, at: &At, get: &dyn Fn(&str) -> Option<String>| {
             let mut row = em.row(m.kind, &at.file, at.line, at.path());
             let mut problems: Vec<String> = Vec::new();
+            let mut unknown: Vec<(&'static str, String)> = Vec::new();
+            let mut too_long: Vec<(&'static str, usize)> = Vec::new();
+            let mut bare_here: Vec<&'static str> = Vec::new();
             for fm in &m.fields {
                 let Some(kf) = schema.fields.iter().find(|x| x.name == fm.field) else {
                     continue;
@@ -558,19 +578,50 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                         .find_map(|c| get(c).filter(|s| !s.trim().is_empty())),
                 };
                 let Some(raw) = raw else { continue };
-                match convert(fm, kf.ty, raw.trim(), input.tz) {
+                // No evidence field is this long (a cell that swallowed a file): rejected before
+                // any work on it, as the kit reader does.
+                if raw.len() > MAX_CELL {
+                    too_long.push((fm.field, raw.len()));
+                    continue;
+                }
+                let mut bare = false;
+                match convert(fm, kf.ty, raw.trim(), input.tz, &mut bare) {
                     Ok(Some(v)) if matches!(kf.ty, Ty::Enum(values) if !values.contains(&v.as_str())) =>
                     {
-                        *unknown.borrow_mut().entry((fm.field, v)).or_default() += 1;
+                        unknown.push((fm.field, v));
                     }
-                    Ok(v) => row = row.set(fm.field, v),
+                    Ok(v) => {
+                        if bare {
+                            bare_here.push(fm.field);
+                        }
+                        row = row.set(fm.field, v)
+                    }
                     Err(e) => problems.push(format!("`{}`: {e}", fm.field)),
                 }
             }
-            if problems.is_empty() {
+            if problems.is_empty() && unknown.is_empty() && too_long.is_empty() {
                 row.emit();
-            } else {
-                drop(row);
+                let mut b = bare_dates.borrow_mut();
+                for f in bare_here {
+                    *b.entry(f).or_default() += 1;
+                }
+                return;
+            }
+            drop(row);
+            for (field, len) in too_long {
+                em.bad_record(&at.file, at.line, at.path(), "cell-too-long", format!("`{field}` is {len} bytes long; no evidence field is longer than 64 KiB"), "the cell swallowed more than its value (an unclosed quote, a file pasted in): fix the export; the record was skipped");
+            }
+            for (field, value) in unknown {
+                let allowed = schema
+                    .fields
+                    .iter()
+                    .find(|k| k.name == field)
+                    .map(|k| k.ty.describe())
+                    .unwrap_or_default();
+                let shown = super::common::clip(&value);
+                em.bad_record(&at.file, at.line, at.path(), "unknown-value", format!("`{field}` is `{shown}`, which is not a kit value"), format!("map it in `[sources.fields]`, e.g. `{field} = {{ from = \"...\", map = {{ \"{shown}\" = \"...\" }} }}` (the kit takes {allowed}); the record was skipped and the controls that need it are not evidenced"));
+            }
+            if !problems.is_empty() {
                 em.bad_record(&at.file, at.line, at.path(), "bad-value", format!("cannot read {}", problems.join("; ")), "fix the value or add a `map`/`format` for it in `[sources.fields]`; the record was skipped");
             }
         };
@@ -680,24 +731,27 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                 emit_row(em, at, &|c| row.get(c).map(str::to_string))
             });
         }
-        for ((field, value), n) in unknown.into_inner() {
-            let allowed = schema
-                .fields
-                .iter()
-                .find(|k| k.name == field)
-                .map(|k| k.ty.describe())
-                .unwrap_or_default();
+        for (field, n) in bare_dates.into_inner() {
             em.diag(
-                Diagnostic::warning(
-                    "unknown-value",
-                    format!("{n} record{} {} `{field}` = `{value}`, which is not a kit value: read as unknown", if n == 1 { "" } else { "s" }, if n == 1 { "has" } else { "have" }),
+                Diagnostic::new(
+                    fieldcheck_kit::Severity::Note,
+                    "bare-date",
+                    format!(
+                        "{n} value{} of `{field}` {} a bare date, read as 23:59:59 that day in {}",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "is" } else { "are" },
+                        input.tz.iana_name().unwrap_or("the source's time zone")
+                    ),
                 )
                 .file(f.shown.clone())
-                .help(format!("map it in `[sources.fields]`, e.g. `{field} = {{ from = \"...\", map = {{ \"{value}\" = \"...\" }} }}`; the kit takes {allowed}")),
+                .help("a date without a time is the last moment of that day (for a termination, the last working day); export the time, or set the source's `timezone`, if that is not what it means"),
             );
         }
     }
 }
+
+/// The longest value a mapped field takes (as the kit reader: 64 KiB).
+const MAX_CELL: usize = 64 * 1024;
 
 /// Wrappers whose array holds the records when a mapping names no `records` path.
 const DEFAULT_CONTAINERS: &[&str] = &[
@@ -833,9 +887,19 @@ V-3,Initech,High,Active,13/45/2026,\n";
         assert_eq!(
             rows,
             [
-                "email=john.smith@example.com|employment_type=employee|manager_id=50001|name=John Smith (52107)|person_id=52107|start_date=2021-06-01|terminated_at=2025-03-14T04:00:00Z",
+                "email=john.smith@example.com|employment_type=employee|manager_id=50001|name=John Smith (52107)|person_id=52107|start_date=2021-06-01|terminated_at=2025-03-15T03:59:59Z",
                 "email=ana@example.com|employment_type=contractor|name=Ana Lima|person_id=52108|privileged=true|start_date=2024-02-01|terminated_at=2026-05-14T21:30:00Z",
             ]
+        );
+        // The bare termination date is 23:59:59 that day in the org's zone, counted in a note.
+        assert_eq!(out.codes(), ["bare-date"]);
+        assert_eq!(out.diags[0].file.as_deref(), Some("hr/workers.json"));
+        assert!(
+            out.diags[0]
+                .message
+                .starts_with("1 value of `terminated_at` is a bare date, read as 23:59:59 that day in America/New_York"),
+            "{}",
+            out.diags[0].message
         );
         let csv = "Employee_ID,Worker,Primary_Work_Email,Hire_Date,Termination_Date,Worker_Type\n52107,John Smith,john@example.com,2021-06-01,,Employee\n";
         let out = run(
@@ -864,11 +928,11 @@ V-3,Initech,High,Active,13/45/2026,\n";
         assert_eq!(
             rows,
             [
-                "email=kenji@example.com|employment_type=employee|manager_id=1|name=Kenji Watanabe|person_id=2|start_date=2020-01-06|terminated_at=2025-03-14T04:00:00Z",
+                "email=kenji@example.com|employment_type=employee|manager_id=1|name=Kenji Watanabe|person_id=2|start_date=2020-01-06|terminated_at=2025-03-15T03:59:59Z",
                 "email=ann@example.com|employment_type=contractor|name=Ann|person_id=3|start_date=2021-02-01",
             ]
         );
-        assert!(out.diags.is_empty(), "{:?}", out.diags);
+        assert_eq!(out.codes(), ["bare-date"], "{:?}", out.diags);
     }
 
     #[test]
@@ -904,30 +968,46 @@ V-3,Initech,High,Active,13/45/2026,\n";
     }
 
     #[test]
-    fn values_that_are_not_kit_values_are_unknown_not_fatal() {
+    fn values_that_are_not_kit_values_are_errors_on_their_lines() {
         let json = r#"{"Report_Entry": [{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "Intern"},
- {"Employee_ID": "2", "Hire_Date": "2020-01-01", "Worker_Type": "Intern"}]}"#;
+ {"Employee_ID": "2", "Hire_Date": "2020-01-01", "Worker_Type": "Intern"},
+ {"Employee_ID": "3", "Hire_Date": "2020-01-01", "Worker_Type": "Employee"}]}"#;
         let out = run(
             "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"",
             &[("w.json", json.as_bytes())],
         );
-        assert_eq!(out.rows("people").len(), 2);
-        assert!(
-            out.rows("people")
-                .iter()
-                .all(|r| !r.contains_key("employment_type"))
+        // Never a person of unknown employment type: each record is an error on its line and
+        // is skipped, and the people's controls are not evidenced.
+        let rows: Vec<String> = out.rows("people").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            ["employment_type=employee|person_id=3|start_date=2020-01-01"]
         );
-        let d = out
-            .diags
-            .iter()
-            .find(|d| d.code == "unknown-value")
-            .expect("counted");
+        // (`source-missing-field`: the report has no termination column.)
+        assert_eq!(
+            out.codes(),
+            ["unknown-value", "unknown-value", "source-missing-field"]
+        );
+        let lines: Vec<Option<u32>> = out.diags[..2].iter().map(|d| d.line).collect();
+        assert_eq!(lines, [Some(1), Some(2)]);
+        let d = &out.diags[0];
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
         assert!(
-            d.message
-                .starts_with("2 records have `employment_type` = `Intern`"),
+            d.message.starts_with(
+                "`employment_type` is `Intern`, which is not a kit value at $.Report_Entry[0]"
+            ),
             "{}",
             d.message
         );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("map = { \"Intern\" = \"...\" }"),
+            "{:?}",
+            d.help
+        );
+        assert_eq!(out.problems("people").len(), 1);
     }
 
     #[test]
@@ -1012,5 +1092,117 @@ V-3,Initech,High,Active,13/45/2026,\n";
                 "10 more `bad-value` diagnostics in this file were not listed"
             )
         );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error_never_the_last_of_two() {
+        // A vendor-management export with `Status` twice (the vendor's and the contract's):
+        // which one is the vendor's cannot be guessed.
+        let csv = "Vendor ID,Vendor Name,Criticality,Status,Last Assessment,Report End,Status\n\
+V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
+        let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+        assert!(out.rows("vendors").is_empty());
+        assert_eq!(out.codes(), ["duplicate-column"]);
+        let d = &out.diags[0];
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("grc/vendors.csv"), Some(1))
+        );
+        assert!(d.message.contains("`Status` twice"), "{}", d.message);
+        assert_eq!(out.problems("vendors").len(), 1);
+    }
+
+    #[test]
+    fn a_semicolon_or_tab_delimited_export_is_named_in_the_error() {
+        for (sep, name) in [(";", "`;` (semicolons)"), ("\t", "tabs")] {
+            let csv = VENDORS.replace(',', sep);
+            let out = run(BLOCK, &[("grc/vendors.csv", csv.as_bytes())]);
+            assert_eq!(out.codes(), ["source-missing-column"]);
+            let help = out.diags[0].help.clone().unwrap_or_default();
+            assert!(
+                help.contains(&format!("separated by {name}, not `,`"))
+                    && help.contains("`delimiter`"),
+                "{help}"
+            );
+        }
+        // With the delimiter set, the same export reads.
+        let csv = VENDORS.replace(',', ";").replace("\"Acme; Inc.\"", "Acme");
+        let block = BLOCK.replace("kind = ", "delimiter = \";\"\nkind = ");
+        let out = run(&block, &[("grc/vendors.csv", csv.as_bytes())]);
+        // (V-3's assessment date, `13/45/2026`, is no date.)
+        assert_eq!(out.rows("vendors").len(), 2);
+        assert_eq!(out.codes(), ["bad-value"]);
+    }
+
+    #[test]
+    fn a_ten_megabyte_enum_cell_is_rejected_on_its_line() {
+        // A Workday report whose worker type cell swallowed a file (an unclosed quote upstream).
+        let huge = "Employee ".repeat(10 * 1024 * 1024 / 9);
+        let csv = format!(
+            "Employee_ID,Worker,Primary_Work_Email,Hire_Date,Termination_Date,Worker_Type\n\
+52107,John Smith,john@example.com,2021-06-01,,Employee\n\
+52108,Ana Lima,ana@example.com,2024-02-01,,{huge}\n"
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"hr/workers.csv\"",
+            &[("hr/workers.csv", csv.as_bytes())],
+        );
+        assert_eq!(out.rows("people").len(), 1);
+        // (`source-missing-field`: the report has no `Manager_ID` column.)
+        assert_eq!(out.codes(), ["source-missing-field", "cell-too-long"]);
+        let d = &out.diags[1];
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("hr/workers.csv"), Some(3))
+        );
+        // The message names the column, never echoes the cell.
+        assert!(d.message.len() < 200, "{}", d.message.len());
+        assert!(d.message.contains("`Worker_Type`"), "{}", d.message);
+        // In JSON, the same cell is a value no kit field takes, and is not echoed either.
+        let json = format!(
+            r#"{{"Report_Entry": [{{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "{huge}"}}]}}"#
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert!(out.rows("people").is_empty());
+        assert_eq!(out.codes()[0], "cell-too-long");
+        let echo = "Employee ".repeat(20);
+        assert!(out.diags.iter().all(
+            |d| !d.message.contains(&echo) && !d.help.as_deref().unwrap_or("").contains(&echo)
+        ));
+    }
+
+    #[test]
+    fn zone_annotations_are_refused_and_a_zone_without_dst_is_named() {
+        let json = r#"{"Report_Entry": [{"Employee_ID": "1", "Hire_Date": "2020-01-01", "Worker_Type": "Employee", "Termination_Date": "2026-03-06T17:05:00Z[Mars/Olympus]"}]}"#;
+        let out = run(
+            "[[sources]]\nadapter = \"workday\"\npath = \"w.json\"\ntimezone = \"EST\"",
+            &[("w.json", json.as_bytes())],
+        );
+        assert!(out.rows("people").is_empty());
+        assert_eq!(
+            out.codes(),
+            ["fixed-offset-timezone", "bad-value", "source-missing-field"]
+        );
+        let w = &out.diags[0];
+        assert_eq!(w.severity, fieldcheck_kit::Severity::Warning);
+        assert_eq!(w.file.as_deref(), Some("fieldcheck.toml"));
+        assert!(
+            w.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`America/New_York`"),
+            "{:?}",
+            w.help
+        );
+        assert!(
+            out.diags[1].message.contains("annotation"),
+            "{}",
+            out.diags[1].message
+        );
+        assert_eq!(out.diags[1].line, Some(1));
     }
 }

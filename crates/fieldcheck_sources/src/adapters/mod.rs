@@ -13,6 +13,7 @@ mod aws_ssm;
 mod awsops;
 mod ciso_assistant;
 mod common;
+pub(crate) use common::clip;
 mod entra;
 mod github;
 mod gitlab;

@@ -6,6 +6,7 @@ use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::common::unknown_value;
 use crate::emit::Emitter;
 use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -118,7 +119,6 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
     let owner_attr = o.str("owner_attribute").map(str::to_string);
     let priv_attr = o.str("privileged_attribute").map(str::to_string);
     let system = input.system_id.unwrap_or_default().to_string();
-    let mut statuses: BTreeMap<String, u32> = BTreeMap::new();
     json_records::<User>(input, em, &mut |u, at, em| {
         let login = text(u.profile.get("login")).unwrap_or_default();
         let email = text(u.profile.get("email"));
@@ -135,8 +135,14 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             "ACTIVE" | "PROVISIONED" | "STAGED" | "RECOVERY" | "LOCKED_OUT"
             | "PASSWORD_EXPIRED" | "ACTIVATING" => ("active", false),
             other => {
-                *statuses.entry(other.to_string()).or_default() += 1;
-                ("", false)
+                unknown_value(
+                    em,
+                    at,
+                    "status",
+                    other,
+                    "Okta statuses are ACTIVE, PROVISIONED, STAGED, RECOVERY, LOCKED_OUT, PASSWORD_EXPIRED, SUSPENDED and DEPROVISIONED",
+                );
+                return;
             }
         };
         let time = |v: &Value, field: &str, em: &mut Emitter| match json_time(v, Some(input.tz)) {
@@ -148,7 +154,7 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
                     at.path(),
                     "bad-value",
                     format!("`{field}` is not a timestamp ({e})"),
-                    "the value was read as unknown",
+                    "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
                 );
                 None
             }
@@ -169,11 +175,30 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
         } else {
             None
         };
-        let privileged = priv_attr.as_ref().and_then(|a| match u.profile.get(a) {
-            Some(Value::Bool(b)) => Some(*b),
-            Some(Value::String(s)) => crate::value::parse_bool(s),
-            _ => None,
-        });
+        let privileged = match priv_attr.as_ref().map(|a| (a, u.profile.get(a))) {
+            None | Some((_, None | Some(Value::Null))) => None,
+            Some((_, Some(Value::Bool(b)))) => Some(*b),
+            Some((a, Some(v))) => {
+                let raw = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match crate::value::present(&raw).map(crate::value::parse_bool) {
+                    None => None,
+                    Some(Some(b)) => Some(b),
+                    Some(None) => {
+                        unknown_value(
+                            em,
+                            at,
+                            &format!("profile.{a}"),
+                            &raw,
+                            "the `privileged_attribute` must be a boolean (`true`/`false`, `yes`/`no`, `1`/`0`)",
+                        );
+                        return;
+                    }
+                }
+            }
+        };
         let interactive = if service {
             u.credentials.as_ref().map(|c| c.password.is_some())
         } else {
@@ -195,12 +220,6 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             em.identity(&at.file, at.line, at.path(), &system, &login, &e);
         }
     });
-    for (s, n) in statuses {
-        em.diag(
-            Diagnostic::warning("unknown-value", format!("{n} user{} with status `{s}`: their account status was left unknown", if n == 1 { "" } else { "s" }))
-                .help("Okta statuses are ACTIVE, PROVISIONED, STAGED, RECOVERY, LOCKED_OUT, PASSWORD_EXPIRED, SUSPENDED and DEPROVISIONED"),
-        );
-    }
 }
 
 #[derive(Deserialize)]
@@ -274,9 +293,24 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
             .as_ref()
             .and_then(|o| o.result.as_deref())
             .unwrap_or("");
-        if !matches!(result, "SUCCESS" | "ALLOW") {
-            failed += 1;
-            return;
+        match result {
+            "SUCCESS" | "ALLOW" => {}
+            "FAILURE" | "DENY" | "SKIPPED" | "CHALLENGE" | "UNKNOWN" => {
+                failed += 1;
+                return;
+            }
+            // Whether the event happened decides the record: an outcome fieldcheck cannot read
+            // is an error, not a skipped event.
+            other => {
+                unknown_value(
+                    em,
+                    at,
+                    "outcome.result",
+                    other,
+                    "Okta outcomes are SUCCESS, ALLOW, FAILURE, DENY, SKIPPED, CHALLENGE and UNKNOWN",
+                );
+                return;
+            }
         }
         // Lifecycle events name the user as the target; a sign-in's user is its actor.
         let user = if event == "login" {
@@ -406,7 +440,6 @@ mod tests {
                 "account_id=00u1ann0000000001|created_at=2023-04-02T10:11:12Z|interactive=true|kind=human|person_id=Ann@Example.com|privileged=true|status=active|system_id=okta",
                 "account_id=00u3m90rxKjGQ0G6L1d6|created_at=2020-01-06T14:00:00Z|disabled_at=2026-03-14T18:15:12.862Z|interactive=true|kind=human|person_id=kenji@example.com|status=disabled|system_id=okta",
                 "account_id=00u8svcbackup00001|created_at=2023-04-02T10:11:12Z|interactive=false|kind=service|owner_id=ann@example.com|status=active|system_id=okta",
-                "account_id=00u9odd|created_at=2023-04-02T10:11:12Z|interactive=true|kind=human|system_id=okta",
             ]
         );
         let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
@@ -417,7 +450,17 @@ mod tests {
             ),
             "{ids:?}"
         );
+        // The status `WEIRD` maps to no account status: an error on the user's line (the
+        // user is skipped), so the accounts' controls are not evidenced.
         assert_eq!(out.codes(), ["unknown-value"]);
+        let d = &out.diags[0];
+        assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(
+            (d.file.as_deref(), d.line),
+            (Some("okta/users-2.json"), Some(5))
+        );
+        assert!(d.message.contains("`status` is `WEIRD`"), "{}", d.message);
+        assert!(!out.problems("accounts").is_empty());
         let o = &out.origins("accounts")[2];
         assert_eq!((o.line, o.path.as_deref()), (1, Some("$[0]")));
     }

@@ -132,7 +132,7 @@ pub(crate) fn time_field(
                 at.path(),
                 "bad-value",
                 format!("`{field}` is not a timestamp ({e})"),
-                "the value was read as unknown",
+                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
             None
         }
@@ -205,9 +205,24 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
     let mut deleted = 0u32;
     for (c, at) in &campaigns {
         let status = c.status.as_deref().unwrap_or("").to_ascii_uppercase();
-        if status == "DELETED" {
-            deleted += 1;
-            continue;
+        match status.as_str() {
+            "DELETED" => {
+                deleted += 1;
+                continue;
+            }
+            "READY" | "SCHEDULED" | "LAUNCHING" | "ACTIVE" | "COMPLETED" | "ERROR" => {}
+            // The status decides whether the campaign is complete: one fieldcheck cannot read
+            // is an error.
+            other => {
+                super::common::unknown_value(
+                    em,
+                    at,
+                    "status",
+                    other,
+                    "Okta campaign statuses are READY, SCHEDULED, LAUNCHING, ACTIVE, COMPLETED, ERROR and DELETED",
+                );
+                continue;
+            }
         }
         let sched = c.schedule.as_ref();
         let start_v = if c.start_date.is_null() {

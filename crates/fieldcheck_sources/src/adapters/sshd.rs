@@ -323,4 +323,27 @@ Feb 30 10:00:00 bastion-1 sshd[9]: Accepted publickey for eve from 10.0.0.7 port
             ]
         );
     }
+
+    #[test]
+    fn a_ten_megabyte_line_is_rejected_and_the_lines_after_it_are_read() {
+        // Two logs concatenated without a line end, one of them binary: one 10 MB "line".
+        let huge = format!(
+            "Jan  1 07:00:00 bastion-1 sshd[1]: {}\n",
+            "\u{1}x".repeat(5 * 1024 * 1024)
+        );
+        let lines: Vec<&str> = AUTH.lines().collect();
+        let log = format!("{}\n{huge}{}\n{}\n", lines[7], lines[7], lines[8]);
+        let out = run(
+            "[[sources]]\nadapter = \"sshd\"\npath = \"auth.log\"\nyear = 2026\nsystem_id = \"bastion\"",
+            &[("auth.log", log.as_bytes())],
+        );
+        assert_eq!(out.codes(), ["cell-too-long"]);
+        let d = &out.diags[0];
+        assert_eq!((d.file.as_deref(), d.line), (Some("auth.log"), Some(2)));
+        assert!(d.message.len() < 100, "{}", d.message);
+        // The session on the lines around it is read, with exact line numbers.
+        let lines: Vec<u32> = out.origins("sessions").iter().map(|o| o.line).collect();
+        assert_eq!(lines, [1, 3]);
+        assert_eq!(out.problems("sessions").len(), 1);
+    }
 }
