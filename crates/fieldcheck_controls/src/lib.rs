@@ -485,32 +485,51 @@ mod tests {
         let read = |identities: &str| {
             let dir = tempfile::tempdir().expect("temp dir");
             let files = [
-                ("systems.csv", "system_id,kind,tier,in_scope\naws,cloud,1,true\n"),
+                (
+                    "systems.csv",
+                    "system_id,kind,tier,in_scope\naws,cloud,1,true\n",
+                ),
                 (
                     "sessions.csv",
                     "session_id,system_id,person_id,started_at,jit_request_id,recording_ref\ns1,aws,jdoe,2026-03-01T10:00:00Z,j1,r1\n",
                 ),
-                ("central_log.csv", "session_id,received_at\ns1,2026-03-01T10:01:00Z\n"),
+                (
+                    "central_log.csv",
+                    "session_id,received_at\ns1,2026-03-01T10:01:00Z\n",
+                ),
                 (
                     "jit_requests.csv",
                     "request_id,person_id,system_id,approver_id,approved_at,expires_at\nj1,p1,aws,p2,2026-03-01T09:00:00Z,2026-03-01T12:00:00Z\n",
                 ),
-                ("data_stores.csv", "resource_id,system_id,encrypted\nvol1,aws,true\n"),
+                (
+                    "data_stores.csv",
+                    "resource_id,system_id,encrypted\nvol1,aws,true\n",
+                ),
                 ("keys.csv", "key_id\n"),
                 ("endpoints.csv", "endpoint_id\n"),
-                ("people.csv", "person_id,start_date\np1,2020-01-01\np2,2020-01-01\n"),
+                (
+                    "people.csv",
+                    "person_id,start_date\np1,2020-01-01\np2,2020-01-01\n",
+                ),
                 ("identities.csv", identities),
             ];
             for (n, t) in files {
                 std::fs::write(dir.path().join(n), t).expect("write");
             }
-            read_kit(dir.path(), &ReadOptions::default()).expect("kit").0
+            read_kit(dir.path(), &ReadOptions::default())
+                .expect("kit")
+                .0
         };
         let w = builtin::testkit::window();
         let p = Params::defaults();
         let only = ["privileged-sessions".to_string(), "encryption".to_string()];
         // `jdoe` is p1's login: the session and the request are the same person's.
-        let clean = audit(&read("system_id,external_id,person_id\naws,jdoe,p1\n"), &w, &p, &only);
+        let clean = audit(
+            &read("system_id,external_id,person_id\naws,jdoe,p1\n"),
+            &w,
+            &p,
+            &only,
+        );
         assert_eq!(clean.controls[0].status, Status::Effective);
         // A row rejected from identities.csv: the login may be the one that was lost.
         let damaged = audit(

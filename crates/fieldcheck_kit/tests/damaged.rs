@@ -183,7 +183,10 @@ fn utf16_with_a_bom_and_every_line_ending_read_the_same() {
     }
     // A bad row in a CR-only file is named on its own line, with its text.
     let (_, d) = read_bytes(
-        &[("systems.csv", b"system_id,tier,in_scope\rokta,1,true\raws,9,true\r")],
+        &[(
+            "systems.csv",
+            b"system_id,tier,in_scope\rokta,1,true\raws,9,true\r",
+        )],
         &ReadOptions::default(),
     );
     assert_eq!(errors(&d), [("out-of-range", Some(3))]);
