@@ -168,15 +168,11 @@ fn newlines(c: &str) -> u32 {
 
 /// A kit file's rows in the schema's column order (CSV or JSON Lines).
 fn kit_rows(kit_dir: &Path, name: &str, kind: Kind) -> anyhow::Result<Vec<Vec<String>>> {
-    use std::io::Read as _;
     let schema = kind.schema();
     let path = kit_dir.join(name);
-    // Only a regular file inside the kit (never a FIFO, a device or a link out of it).
-    let mut text = Vec::new();
-    fieldcheck_kit::fsafe::open(&path, Some(kit_dir))
-        .map_err(|r| anyhow::anyhow!("{r}"))?
-        .read_to_end(&mut text)
-        .with_context(|| format!("cannot read `{name}`"))?;
+    // Opened and decoded as the reader does: only a regular file inside the kit (never a FIFO,
+    // a device or a link out of it), UTF-16 decoded, CR-only line ends read as LF.
+    let text = fieldcheck_kit::kit_file_bytes(&path, kit_dir).map_err(|e| anyhow::anyhow!(e))?;
     let mut out = Vec::new();
     if path.extension().is_some_and(|e| e == "jsonl") {
         for line in String::from_utf8_lossy(&text).lines() {

@@ -971,3 +971,43 @@ fn a_shared_register_in_postgresql() {
         "{list}"
     );
 }
+
+#[test]
+fn ingest_carries_a_utf16_or_cr_only_kit_file_over_as_it_reads() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let kit = tmp.path().join("kit");
+    let o = fieldcheck(&["demo", "--people", "60", "--out", kit.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clean_out = tmp.path().join("clean");
+    let o = fieldcheck(&[
+        "ingest",
+        kit.to_str().unwrap(),
+        "--out",
+        clean_out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // vendors.csv as UTF-16 with its byte-order mark, systems.csv with CR line ends.
+    let vendors = std::fs::read_to_string(kit.join("vendors.csv")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in vendors.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(kit.join("vendors.csv"), utf16).unwrap();
+    let systems = std::fs::read_to_string(kit.join("systems.csv")).unwrap();
+    std::fs::write(kit.join("systems.csv"), systems.replace('\n', "\r")).unwrap();
+    let out = tmp.path().join("out");
+    let o = fieldcheck(&[
+        "ingest",
+        kit.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in ["vendors.csv", "systems.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(clean_out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}

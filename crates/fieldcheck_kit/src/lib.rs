@@ -33,7 +33,7 @@ pub use diag::{Capped, Diagnostic, Severity, did_you_mean};
 pub use fast::{FastMap, FastSet, FxHasher};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
-pub use read::{ReadOptions, header_line, read_kit, read_kit_with};
+pub use read::{MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_with};
 pub use records::*;
 pub use sourced::{Origin, RawFile, SourceRow, Sourced};
 pub use time::{Period, Window};

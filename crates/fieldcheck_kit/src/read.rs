@@ -402,6 +402,23 @@ struct InputError {
     help: String,
 }
 
+/// A kit file's bytes as the reader sees them: opened like a kit file (only a regular file
+/// inside `dir`), a UTF-16 file with its byte-order mark decoded, CR-only line ends read as LF.
+/// For tools that carry a kit file over as it is (`ingest`).
+pub fn kit_file_bytes(path: &Path, dir: &Path) -> Result<Vec<u8>, String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut input = open_input(path, dir, &name).map_err(|e| e.message)?;
+    let mut out = Vec::new();
+    input
+        .reader
+        .read_to_end(&mut out)
+        .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    Ok(out)
+}
+
 /// Opens a kit file: only a regular file inside the kit folder (never a FIFO, a device, a
 /// folder or a link out of the kit); a UTF-16 file with a byte-order mark is decoded, and a file
 /// whose lines end in CR alone reads like LF.
