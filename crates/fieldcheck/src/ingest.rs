@@ -64,7 +64,8 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
                             total += 1;
                         }
                     }
-                    Err(e) => unread.push(format!("`{own}`: {e}")),
+                    // The message names the file.
+                    Err(e) => unread.push(e.to_string()),
                 }
             }
             // The sourced rows the reader accepted, in order.

@@ -492,7 +492,7 @@ fn ingest_is_never_fatal_on_a_bad_kit_file() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("error: `systems.csv`: is a symbolic link")
+        err.contains("error: `systems.csv` is a symbolic link")
             && err.contains("it was left out of"),
         "{err}"
     );
