@@ -381,7 +381,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 Ok(z) => {
                     if let Some(better) = crate::time::dst_aware_alternative(&name) {
                         let p = map.place(span.clone());
-                        diags.push(at(Diagnostic::warning("fixed-offset-timezone", format!("time zone `{name}` has no daylight-saving rules of the region it names: part of the year its local dates and calendar periods are an hour off")), path, &p)
+                        diags.push(at(Diagnostic::warning("fixed-offset-timezone", format!("time zone `{name}` is a fixed offset, without the daylight-saving time of the region it stands for: part of the year its local dates and calendar periods are an hour off")), path, &p)
                             .help(format!("use the DST-aware name `{better}` unless the org really keeps `{name}` all year")));
                     }
                     tz = Some((z, name))

@@ -1183,6 +1183,28 @@ impl<'a> Reader<'a> {
                 return stats;
             }
         }
+        if ctx.cuts.borrow().within(0, rdr.position().byte()) {
+            let msg = format!(
+                "the header row is longer than {} MiB: no kit header is that long",
+                MAX_LINE >> 20
+            );
+            ctx.push(
+                diags,
+                Diagnostic::error("cell-too-long", msg.clone())
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .help(format!(
+                        "the first row must be the header: `{}`",
+                        header_line(schema)
+                    )),
+            );
+            stats.problem = Some(format!("{}: {msg}", ctx.name));
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                stats.rows += 1;
+                stats.rejected += 1;
+            }
+            return stats;
+        }
         if rec.as_slice().contains(&0) || std::str::from_utf8(rec.as_slice()).is_err() {
             let what = if rec.as_slice().contains(&0) {
                 "NUL bytes"
@@ -1681,7 +1703,8 @@ impl<'a> Reader<'a> {
         let mut stats = Stats::default();
         let mut unknown: BTreeSet<String> = BTreeSet::new();
         let mut first_unknown_line = 0;
-        let mut seen_field = vec![false; schema.fields.len()];
+        // Per unknown key, the field it is a near miss of (computed once per key).
+        let mut near_cache: FastMap<String, Option<&'static str>> = FastMap::default();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
         let mut empties = Empties::new(schema);
         let interned: Vec<bool> = schema
@@ -1775,7 +1798,7 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             }
-            let obj: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
+            let obj: Entries = match serde_json::from_str(text) {
                 Ok(o) => o,
                 Err(e) => {
                     ctx.push(
@@ -1791,9 +1814,54 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             };
-            for k in obj.keys() {
+            // Each field's value by its place in the schema; a key named twice (JSON readers
+            // silently keep the last) and a near miss of a field this record lacks lose a value,
+            // so they reject the record.
+            let mut slot: Vec<Option<&serde_json::Value>> = vec![None; schema.fields.len()];
+            let mut ok = true;
+            for (k, v) in &obj.0 {
                 match schema.index(k) {
-                    Some(i) => seen_field[i] = true,
+                    Some(i) if slot[i].is_some() => {
+                        ok = false;
+                        ctx.push(
+                            diags,
+                            Diagnostic::error(
+                                "duplicate-column",
+                                format!("field `{k}` appears twice in the record"),
+                            )
+                            .file(ctx.name.clone())
+                            .line(line_no)
+                            .field(schema.fields[i].name)
+                            .help("keep one value per field: which of the two is the evidence cannot be guessed; the line was skipped"),
+                        );
+                    }
+                    Some(i) => slot[i] = Some(v),
+                    None => {}
+                }
+            }
+            for (k, _) in &obj.0 {
+                if schema.index(k).is_some() {
+                    continue;
+                }
+                let near = near_cache
+                    .entry(k.clone())
+                    .or_insert_with(|| did_you_mean(k, schema.fields.iter().map(|f| f.name)));
+                match near.and_then(|f| schema.index(f).filter(|&i| slot[i].is_none())) {
+                    Some(i) => {
+                        ok = false;
+                        let f = schema.fields[i].name;
+                        ctx.push(
+                            diags,
+                            Diagnostic::error(
+                                "near-miss-column",
+                                format!("field `{k}` is not a field of `{}`, but `{f}` is", schema.stem),
+                            )
+                            .file(ctx.name.clone())
+                            .line(line_no)
+                            .field(k.clone())
+                            .help(format!("rename the field to `{f}`; as written, the record reads `{f}` as empty; the line was skipped")),
+                        );
+                    }
                     None => {
                         if unknown.insert(k.clone()) && first_unknown_line == 0 {
                             first_unknown_line = line_no;
@@ -1801,11 +1869,10 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
                 vals[i] = Val::Null;
                 let owned;
-                let raw: &str = match obj.get(f.name) {
+                let raw: &str = match slot[i] {
                     None | Some(serde_json::Value::Null) => "",
                     Some(serde_json::Value::String(s)) => s.trim(),
                     Some(serde_json::Value::Bool(b)) => {
@@ -1927,41 +1994,6 @@ impl<'a> Reader<'a> {
             );
             stats.problem = Some(format!("{} is empty (0 bytes)", ctx.name));
         }
-        // A near miss of a field no record has would leave that field null everywhere.
-        let seen_fields: BTreeSet<&str> = schema
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| seen_field[*i])
-            .map(|(_, f)| f.name)
-            .collect();
-        let mut near = Vec::new();
-        unknown.retain(|h| {
-            match did_you_mean(h, schema.fields.iter().map(|f| f.name))
-                .filter(|f| !seen_fields.contains(f))
-            {
-                Some(f) => {
-                    near.push((h.clone(), f));
-                    false
-                }
-                None => true,
-            }
-        });
-        for (h, f) in near {
-            let msg = format!(
-                "field `{h}` is not a field of `{}`, but `{f}` is",
-                schema.stem
-            );
-            ctx.push(
-                diags,
-                Diagnostic::error("near-miss-column", msg.clone())
-                    .file(ctx.name.clone())
-                    .line(first_unknown_line)
-                    .field(h)
-                    .help(format!("rename the field to `{f}`; as written, every record would read `{f}` as empty")),
-            );
-            stats.problem.get_or_insert(format!("{}: {msg}", ctx.name));
-        }
         if !unknown.is_empty() {
             let names: Vec<String> = unknown.iter().map(|h| format!("`{h}`")).collect();
             ctx.push(
@@ -1992,6 +2024,33 @@ struct Stats {
     rows: u32,
     rejected: u32,
     problem: Option<String>,
+}
+
+/// A JSON object's entries in the order written, keeping a key named twice (a `Map` would keep
+/// only the last value, silently).
+struct Entries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Entries, A::Error> {
+                let mut v = Vec::with_capacity(m.size_hint().unwrap_or(8));
+                while let Some(e) = m.next_entry::<String, serde_json::Value>()? {
+                    v.push(e);
+                }
+                Ok(Entries(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// The key of a JSON object line whose value is longer than [`MAX_CELL`], if any (a line of

@@ -434,3 +434,42 @@ fn a_huge_cell_is_rejected_unread_and_the_rest_of_the_file_still_reads() {
     assert_eq!(errors(&d), [("cell-too-long", Some(1))]);
     assert_eq!(kit.systems.len(), 1);
 }
+
+#[test]
+fn json_lines_records_that_lose_a_value_are_rejected() {
+    // A key named twice: a JSON reader keeps the last value silently.
+    let (kit, d) = read(
+        "endpoints.jsonl",
+        "{\"endpoint_id\":\"e1\",\"tls_min_version\":\"1.0\",\"tls_min_version\":\"1.2\"}\n{\"endpoint_id\":\"e2\",\"tls_min_version\":\"1.2\"}\n",
+    );
+    assert_eq!(errors(&d), [("duplicate-column", Some(1))]);
+    assert_eq!(kit.endpoints.len(), 1);
+    assert!(kit.file(Kind::Endpoints).shortfall().is_some());
+    // A near miss in one record, while the others spell the field right.
+    let (kit, d) = read(
+        "endpoints.jsonl",
+        "{\"endpoint_id\":\"e1\",\"weak_ciphers\":false}\n{\"endpoint_id\":\"e2\",\"weak_cipher\":true}\n",
+    );
+    assert_eq!(errors(&d), [("near-miss-column", Some(2))]);
+    assert_eq!(kit.endpoints.len(), 1);
+    // The boundary: an unknown key that is no near miss of a missing field is a warning only.
+    let (kit, d) = read(
+        "endpoints.jsonl",
+        "{\"endpoint_id\":\"e1\",\"weak_ciphers\":false,\"weak_cipher\":1,\"note\":\"x\"}\n",
+    );
+    assert!(errors(&d).is_empty(), "{d:#?}");
+    assert_eq!(kit.endpoints.len(), 1);
+}
+
+#[test]
+fn a_header_longer_than_the_line_cap_is_an_error() {
+    let mut text = b"endpoint_id,tls_min_version".to_vec();
+    for i in 0..200_000 {
+        text.extend_from_slice(format!(",c{i}").as_bytes());
+    }
+    text.extend_from_slice(b",weak_ciphers\ne1,1.2\n");
+    let (kit, d) = read_bytes(&[("endpoints.csv", &text)], &ReadOptions::default());
+    assert_eq!(errors(&d), [("cell-too-long", Some(1))]);
+    assert!(kit.endpoints.is_empty());
+    assert!(kit.file(Kind::Endpoints).shortfall().is_some());
+}

@@ -321,7 +321,7 @@ fn run_section(
                         at(
                             Diagnostic::warning(
                                 "fixed-offset-timezone",
-                                format!("time zone `{z}` has no daylight-saving rules of the region it names: part of the year this source's local times and bare dates are an hour off"),
+                                format!("time zone `{z}` is a fixed offset, without the daylight-saving time of the region it stands for: part of the year this source's local times and bare dates are an hour off"),
                             ),
                             config,
                             zat,
