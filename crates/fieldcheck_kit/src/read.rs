@@ -268,25 +268,84 @@ struct FileCtx {
 trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
-/// Reads bytes, turning every CR into LF: for files whose lines end in CR alone. The mapping
-/// keeps the length, so byte offsets (and the raw-line lookups built on them) stay true.
-struct CrAsLf<R>(R);
-
-impl<R: Read> Read for CrAsLf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        for b in &mut buf[..n] {
-            if *b == b'\r' {
-                *b = b'\n';
-            }
-        }
-        Ok(n)
-    }
+/// Reads bytes, turning every CR that is not followed by LF into LF, so that LF, CRLF and CR
+/// line ends, even mixed in one file, all read the same. The mapping keeps the length, so byte
+/// offsets (and the raw-line lookups built on them) stay true. Works in place on the caller's
+/// buffer with `memchr`; a CR at the end of a chunk waits for the next byte.
+struct CrNorm<R> {
+    inner: R,
+    /// A CR held back from the end of the last chunk.
+    held_cr: bool,
+    /// A byte read ahead to decide a held CR, delivered next.
+    peeked: Option<u8>,
 }
 
-impl<R: Seek> Seek for CrAsLf<R> {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.0.seek(pos)
+impl<R: Read> Read for CrNorm<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let mut n = 0;
+            if self.held_cr {
+                out[0] = b'\r';
+                n = 1;
+            } else if let Some(b) = self.peeked.take() {
+                out[0] = b;
+                n = 1;
+            }
+            let tried = out.len() > n;
+            let got = if tried {
+                self.inner.read(&mut out[n..])?
+            } else {
+                0
+            };
+            let eof = tried && got == 0;
+            n += got;
+            if n == 0 {
+                return Ok(0);
+            }
+            if self.held_cr {
+                self.held_cr = false;
+                if !tried {
+                    // No room to look ahead in `out`: read the next byte aside.
+                    let mut one = [0u8; 1];
+                    let k = self.inner.read(&mut one)?;
+                    if k == 0 || one[0] != b'\n' {
+                        out[0] = b'\n';
+                    }
+                    if k == 1 {
+                        self.peeked = Some(one[0]);
+                    }
+                    return Ok(1);
+                }
+                if eof || out[1] != b'\n' {
+                    out[0] = b'\n';
+                }
+            }
+            let mut i = 0;
+            while i < n {
+                let Some(p) = memchr::memchr(b'\r', &out[i..n]) else {
+                    break;
+                };
+                let j = i + p;
+                if j + 1 < n {
+                    if out[j + 1] != b'\n' {
+                        out[j] = b'\n';
+                    }
+                } else if eof {
+                    out[j] = b'\n';
+                } else {
+                    // The next byte decides: hold the CR back.
+                    self.held_cr = true;
+                    n -= 1;
+                }
+                i = j + 1;
+            }
+            if n > 0 {
+                return Ok(n);
+            }
+        }
     }
 }
 
@@ -473,12 +532,13 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
                 });
             }
         };
-        let text = if text.contains('\r') && !text.contains('\n') {
-            text.replace('\r', "\n")
-        } else {
-            text
-        };
-        let bytes = text.into_bytes();
+        let mut bytes = text.into_bytes();
+        // Lone CRs end lines, as in any kit file (the same length: offsets stay true).
+        for i in 0..bytes.len() {
+            if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                bytes[i] = b'\n';
+            }
+        }
         let len = bytes.len() as u64;
         let ends_with_newline = bytes.last().is_none_or(|&b| b == b'\n');
         return Ok(Input {
@@ -488,11 +548,6 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
             ends_with_newline,
         });
     }
-    // Lines end in CR alone when the first line end is a CR not followed by LF.
-    let cr_only = head
-        .iter()
-        .position(|&b| b == b'\r' || b == b'\n')
-        .is_some_and(|i| head[i] == b'\r' && head.get(i + 1).is_some_and(|&b| b != b'\n'));
     let last = if len == 0 {
         None
     } else if (len as usize) <= head.len() {
@@ -509,28 +564,23 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
             .map_err(io_err)?;
         Some(b[0])
     };
-    let ends_with_newline = last.is_none_or(|b| b == b'\n' || (cr_only && b == b'\r'));
+    let ends_with_newline = last.is_none_or(|b| b == b'\n' || b == b'\r');
     let raw = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
         code: "not-a-file",
         message: format!("`{name}` {}", r.describe()),
         help: r.help().to_string(),
     })?;
     let rest = io::Cursor::new(head).chain(file);
-    if cr_only {
-        Ok(Input {
-            reader: Box::new(CrAsLf(rest)),
-            raw: Box::new(CrAsLf(raw)),
-            len,
-            ends_with_newline,
-        })
-    } else {
-        Ok(Input {
-            reader: Box::new(rest),
-            raw: Box::new(raw),
-            len,
-            ends_with_newline,
-        })
-    }
+    Ok(Input {
+        reader: Box::new(CrNorm {
+            inner: rest,
+            held_cr: false,
+            peeked: None,
+        }),
+        raw: Box::new(raw),
+        len,
+        ends_with_newline,
+    })
 }
 
 impl FileCtx {
@@ -2173,6 +2223,42 @@ mod tests {
             // The second line's cut is at the cap within it.
             assert_eq!(c.at[0].0 as usize, 11 + m);
             assert!(c.within(11, 11 + m as u64 + 1) && !c.within(0, 11));
+        }
+    }
+
+    #[test]
+    fn lone_crs_become_line_ends_across_any_chunking() {
+        let mut data = Vec::new();
+        for i in 0..20_000u32 {
+            data.extend_from_slice(format!("row{i},x").as_bytes());
+            data.extend_from_slice([&b"\n"[..], b"\r\n", b"\r", b"\r\r\n"][(i % 4) as usize]);
+        }
+        let mut expect = data.clone();
+        for i in 0..expect.len() {
+            if expect[i] == b'\r' && data.get(i + 1) != Some(&b'\n') {
+                expect[i] = b'\n';
+            }
+        }
+        for seed in 0..6u64 {
+            let mut r = CrNorm {
+                inner: Pieces {
+                    data: data.clone(),
+                    at: 0,
+                    seed,
+                },
+                held_cr: false,
+                peeked: None,
+            };
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; [1, 2, 3, 4096, 1 << 16, 1 << 20][seed as usize]];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert!(got == expect, "seed {seed}");
         }
     }
 

@@ -168,6 +168,15 @@ fn utf16_with_a_bom_and_every_line_ending_read_the_same() {
         ("utf-16le", utf16(SYSTEMS, true)),
         ("utf-16be", utf16(SYSTEMS, false)),
         ("utf-16le cr", utf16(&SYSTEMS.replace('\n', "\r"), true)),
+        // A header ending in LF and rows ending in CR: every line end counts.
+        ("mixed", {
+            let (head, rows) = SYSTEMS.split_once('\n').unwrap();
+            format!("{head}\n{}", rows.replace('\n', "\r")).into_bytes()
+        }),
+        ("utf-16le mixed", {
+            let (head, rows) = SYSTEMS.split_once('\n').unwrap();
+            utf16(&format!("{head}\r\n{}", rows.replace('\n', "\r")), true)
+        }),
     ];
     for (what, bytes) in variants {
         let (kit, d) = read_bytes(&[("systems.csv", &bytes)], &ReadOptions::default());
