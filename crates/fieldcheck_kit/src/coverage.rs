@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use crate::diag::{Diagnostic, Severity};
 use crate::kit::Kit;
 use crate::records::Kind;
-use crate::time::Window;
+use crate::time::{Period, Window};
 
 /// The event kinds whose coverage is checked, with the field that places a row in time.
 pub const EVENT_KINDS: &[(Kind, &str)] = &[
@@ -63,20 +63,65 @@ fn each_time(kit: &Kit, kind: Kind, f: impl FnMut(Timestamp)) {
     }
 }
 
+/// The periods whose coverage is checked: the window's months (those whose last day falls in
+/// it), then the part of the month in which the window ends, when it ends before that month's
+/// last day (its first days are evidence too). Returns them and how many are whole months.
+fn periods(w: &Window) -> (Vec<Period>, usize) {
+    let mut months = w.months();
+    let full = months.len();
+    let first = w.end.first_of_month();
+    if w.end != w.end.last_of_month() {
+        let start = crate::time::midnight(&w.tz, first);
+        months.push(Period {
+            label: format!("{}-{:02}", first.year(), first.month()),
+            start,
+            end: w.end_ts,
+            last_day: w.end,
+        });
+    }
+    (months, full)
+}
+
 /// Checks every event kind's coverage of the window: a month with no row is a `coverage-gap`
 /// error of the file (its controls become `not_evidenced`), or a note when the config accepts it.
+///
+/// A file is busy enough for an empty month to be a gap when (the spec's rule) it holds at least
+/// `min_monthly` × the window's months rows in the window; and also (stricter, never looser) when
+/// the months that have rows average at least `min_monthly` (an export cut short early in the
+/// window keeps few rows, which must not hide the months it lost), or when it has no row in the
+/// window but at least `min_monthly` outside it (an export that does not reach the window).
 pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
-    let months = rule.window.months();
+    let (months, full) = periods(&rule.window);
     if months.is_empty() {
         return;
+    }
+    let labels: Vec<&str> = months.iter().map(|m| m.label.as_str()).collect();
+    for g in &rule.accepted {
+        if !labels.contains(&g.month.as_str()) {
+            diags.push(
+                Diagnostic::warning(
+                    "unused-accepted-gap",
+                    format!(
+                        "the accepted gap of `{}` in {} is not a month of the window ({} to {})",
+                        g.kind.stem(),
+                        g.month,
+                        labels[0],
+                        labels[labels.len() - 1]
+                    ),
+                )
+                .help("correct the month, or remove the `[[evidence.accepted_gaps]]` entry"),
+            );
+        }
     }
     for &(kind, field) in EVENT_KINDS {
         if !kit.file(kind).present() {
             continue;
         }
         let mut counts = vec![0u64; months.len()];
+        let mut outside = 0u64;
         each_time(kit, kind, |t| {
             if !rule.window.contains(t) {
+                outside += 1;
                 return;
             }
             // Months are few: a binary search over their starts.
@@ -86,12 +131,26 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
             }
         });
         let total: u64 = counts.iter().sum();
-        let floor = u64::from(rule.min_monthly) * months.len() as u64;
-        if total < floor || total == 0 {
+        let with_rows = counts.iter().filter(|&&n| n > 0).count() as u64;
+        let min = u64::from(rule.min_monthly);
+        let busy = (total > 0 && total >= min * full as u64)
+            || (with_rows > 0 && total >= min * with_rows)
+            || (total == 0 && outside > 0 && outside >= min.max(1));
+        if !busy {
             continue;
         }
-        let average = total as f64 / months.len() as f64;
         let shown = kit.file(kind).display_name();
+        let why = if total == 0 {
+            format!(
+                "while the file has {outside} row{} outside the window: the export does not cover it",
+                if outside == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "while the file averages {:.0} a month in the months that have rows: an export cut short or a missing page looks exactly like this",
+                total as f64 / with_rows as f64
+            )
+        };
         let mut gaps = Vec::new();
         for (m, &n) in months.iter().zip(&counts) {
             if n > 0 {
@@ -107,7 +166,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
                         Severity::Note,
                         "coverage-gap-accepted",
                         format!(
-                            "no row of `{shown}` has a `{field}` in {} (the file averages {average:.0} a month); accepted in the config: {}",
+                            "no row of `{shown}` has a `{field}` in {}; accepted in the config: {}",
                             m.label, g.reason
                         ),
                     )
@@ -118,10 +177,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
                     diags.push(
                         Diagnostic::error(
                             "coverage-gap",
-                            format!(
-                                "no row of `{shown}` has a `{field}` in {}, while the file averages {average:.0} a month over the window: an export cut short or a missing page looks exactly like this",
-                                m.label
-                            ),
+                            format!("no row of `{shown}` has a `{field}` in {}, {why}", m.label),
                         )
                         .file(shown.clone())
                         .field(field)
@@ -134,6 +190,26 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
                     );
                     gaps.push(m.label.clone());
                 }
+            }
+        }
+        for g in rule.accepted.iter().filter(|g| g.kind == kind) {
+            if let Some(i) = labels.iter().position(|l| *l == g.month)
+                && counts[i] > 0
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "unused-accepted-gap",
+                        format!(
+                            "the accepted gap of `{}` in {} is not needed: the file has {} row{} that month",
+                            g.kind.stem(),
+                            g.month,
+                            counts[i],
+                            if counts[i] == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .file(shown.clone())
+                    .help("remove the `[[evidence.accepted_gaps]]` entry, so that it cannot excuse a gap it was not written for"),
+                );
             }
         }
         if !gaps.is_empty() {

@@ -361,14 +361,14 @@ fn a_busy_event_file_with_an_empty_month_has_a_coverage_gap() {
     );
     assert_eq!(errors(&d), [("coverage-gap", None)]);
     assert!(d[0].message.contains("2026-05"), "{}", d[0].message);
-    assert!(d[0].message.contains("averages 21"), "{}", d[0].message);
+    assert!(d[0].message.contains("averages 25"), "{}", d[0].message);
     let why = kit.file(Kind::Deploys).shortfall().expect("gap");
     assert!(why.contains("2026-05"), "{why}");
-    // The boundary: below the floor (119 rows < 120) a quiet month is plausible.
-    let text = deploys(24, &[5]);
-    let few: String = text.lines().take(120).map(|l| format!("{l}\n")).collect();
+    // The boundary: months that average fewer than 20 rows (19 a month over five months) may
+    // really have a quiet one.
+    let text = deploys(19, &[5]);
     let (kit, d) = read_bytes(
-        &[("deploys.csv", few.as_bytes())],
+        &[("deploys.csv", text.as_bytes())],
         &with_coverage(20, vec![]),
     );
     assert!(errors(&d).is_empty(), "{d:#?}");
@@ -481,4 +481,82 @@ fn a_header_longer_than_the_line_cap_is_an_error() {
     assert_eq!(errors(&d), [("cell-too-long", Some(1))]);
     assert!(kit.endpoints.is_empty());
     assert!(kit.file(Kind::Endpoints).shortfall().is_some());
+}
+
+#[test]
+fn an_export_cut_short_early_in_the_window_has_coverage_gaps() {
+    // 100 rows in January, then nothing: far below 20 × 6 in all, but a busy January.
+    let text = deploys(100, &[2, 3, 4, 5, 6]);
+    let (kit, d) = read_bytes(
+        &[("deploys.csv", text.as_bytes())],
+        &with_coverage(20, vec![]),
+    );
+    assert_eq!(errors(&d).len(), 5, "{d:#?}");
+    assert!(d[0].message.contains("2026-02") && d[0].message.contains("averages 100"));
+    assert!(kit.file(Kind::Deploys).shortfall().is_some());
+}
+
+#[test]
+fn an_export_that_does_not_reach_the_window_has_coverage_gaps() {
+    let mut text = String::from("deploy_id,system_id,environment,deployed_at\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "d{i},aws,production,2025-12-{:02}T15:00:00Z\n",
+            i % 28 + 1
+        ));
+    }
+    let (kit, d) = read_bytes(
+        &[("deploys.csv", text.as_bytes())],
+        &with_coverage(20, vec![]),
+    );
+    assert_eq!(errors(&d).len(), 6, "{d:#?}");
+    assert!(
+        d[0].message.contains("40 rows outside the window"),
+        "{}",
+        d[0].message
+    );
+    assert!(kit.file(Kind::Deploys).shortfall().is_some());
+}
+
+#[test]
+fn the_days_of_a_month_in_which_the_window_ends_are_covered_too() {
+    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let w = Window::new(
+        "2026-01-01".parse().unwrap(),
+        "2026-07-15".parse().unwrap(),
+        tz,
+        "America/New_York",
+    );
+    let opts = |accepted| ReadOptions {
+        coverage: Some(Coverage {
+            window: w.clone(),
+            min_monthly: 20,
+            accepted,
+        }),
+        ..Default::default()
+    };
+    // Six busy months, and nothing in July 1–15.
+    let text = deploys(25, &[]);
+    let (_, d) = read_bytes(&[("deploys.csv", text.as_bytes())], &opts(vec![]));
+    assert_eq!(errors(&d), [("coverage-gap", None)]);
+    assert!(d[0].message.contains("2026-07"), "{}", d[0].message);
+    // An accepted gap outside the window, or for a month that has rows, is reported unused.
+    let gaps = vec![
+        AcceptedGap {
+            kind: Kind::Deploys,
+            month: "2031-01".into(),
+            reason: "typo".into(),
+        },
+        AcceptedGap {
+            kind: Kind::Deploys,
+            month: "2026-03".into(),
+            reason: "no longer true".into(),
+        },
+    ];
+    let (_, d) = read_bytes(&[("deploys.csv", text.as_bytes())], &opts(gaps));
+    let unused: Vec<_> = d
+        .iter()
+        .filter(|d| d.code == "unused-accepted-gap")
+        .collect();
+    assert_eq!(unused.len(), 2, "{d:#?}");
 }
