@@ -2234,9 +2234,9 @@ mod tests {
             data.extend_from_slice([&b"\n"[..], b"\r\n", b"\r", b"\r\r\n"][(i % 4) as usize]);
         }
         let mut expect = data.clone();
-        for i in 0..expect.len() {
-            if expect[i] == b'\r' && data.get(i + 1) != Some(&b'\n') {
-                expect[i] = b'\n';
+        for (i, b) in expect.iter_mut().enumerate() {
+            if *b == b'\r' && data.get(i + 1) != Some(&b'\n') {
+                *b = b'\n';
             }
         }
         for seed in 0..6u64 {
