@@ -841,6 +841,52 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_offset_zone_warns_and_names_the_region() {
+        let (c, d) = parse_config("fieldcheck.toml", &GOOD.replace("America/New_York", "EST"));
+        assert!(c.is_some(), "a warning does not stop the run");
+        assert_eq!(
+            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            [("fixed-offset-timezone", Some(3))]
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or("")
+                .contains("America/New_York")
+        );
+        // The boundary: a zone with DST rules of its own is fine.
+        let (_, d) = parse_config(
+            "fieldcheck.toml",
+            &GOOD.replace("America/New_York", "EST5EDT"),
+        );
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn accepted_gaps_are_read_and_checked() {
+        let text = format!(
+            "{GOOD}[evidence]\ncoverage_min_monthly = 5\n[[evidence.accepted_gaps]]\nfile = \"sessions\"\nmonth = \"2026-05\"\nreason = \"bastion decommissioned\"\n"
+        );
+        let (c, d) = parse_config("fieldcheck.toml", &text);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("valid");
+        assert_eq!(c.coverage_min_monthly, 5);
+        assert_eq!(c.accepted_gaps.len(), 1);
+        assert_eq!(c.accepted_gaps[0].month, "2026-05");
+        // A kind that is no event file, a month that is no month, and an empty reason.
+        let bad = format!(
+            "{GOOD}[[evidence.accepted_gaps]]\nfile = \"sesions\"\nmonth = \"May\"\nreason = \"\"\n"
+        );
+        let (c, d) = parse_config("fieldcheck.toml", &bad);
+        assert!(c.is_none());
+        assert_eq!(
+            d.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["config-invalid-value"; 3]
+        );
+        assert!(d[0].help.as_deref().unwrap_or("").contains("`sessions`"));
+    }
+
+    #[test]
     fn unknown_timezone_and_reversed_window() {
         let text = GOOD
             .replace("America/New_York", "America/New_Yrok")

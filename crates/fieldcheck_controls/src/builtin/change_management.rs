@@ -355,11 +355,7 @@ mod tests {
                 "change-management",
                 |_| {},
             );
-            r.tests[0]
-                .notes
-                .iter()
-                .map(|n| n.item.clone())
-                .collect::<Vec<_>>()
+            note_items(&r)
         };
         assert_eq!(
             notes(

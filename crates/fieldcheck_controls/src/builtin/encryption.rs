@@ -296,12 +296,7 @@ mod tests {
                 .file("endpoints.csv", &format!("endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name\n{endpoints}"))
                 .build();
             let r = run_control(&kit, "encryption", |_| {});
-            let notes: Vec<String> = r
-                .tests
-                .iter()
-                .flat_map(|t| t.notes.iter().map(|n| n.item.clone()))
-                .collect();
-            (reasons(&r), notes)
+            (reasons(&r), note_items(&r))
         };
         // Unclassified system with a provider key; a restricted store whose key has no manager;
         // a key with no algorithm and no rotation period; an endpoint with unknown ciphers.

@@ -253,11 +253,7 @@ mod tests {
         let notes = |jit: &str| {
             let r = run_control(&kit(S_OK, LOG, jit), "privileged-sessions", |_| {});
             assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
-            r.tests[0]
-                .notes
-                .iter()
-                .map(|n| n.item.clone())
-                .collect::<Vec<_>>()
+            note_items(&r)
         };
         assert_eq!(
             notes("j1,p1,prod,,,2026-02-01T09:00:00Z,\n"),

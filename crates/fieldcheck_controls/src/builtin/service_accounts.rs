@@ -220,11 +220,7 @@ mod tests {
             let k = kit(accounts, "").build();
             let r = run_control(&k, "service-accounts", |_| {});
             assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
-            r.tests[0]
-                .notes
-                .iter()
-                .map(|n| n.item.clone())
-                .collect::<Vec<_>>()
+            note_items(&r)
         };
         assert_eq!(
             notes("aws,ci,service,p1,,,,not_enforced\n"),

@@ -94,3 +94,11 @@ pub(crate) fn reasons_of(r: &ControlResult, item: &str) -> Vec<&'static str> {
         .flat_map(|(_, r)| r)
         .collect()
 }
+
+/// The items of every test's notes, in order (what a control reported without failing).
+pub(crate) fn note_items(r: &ControlResult) -> Vec<String> {
+    r.tests
+        .iter()
+        .flat_map(|t| t.notes.iter().map(|n| n.item.clone()))
+        .collect()
+}

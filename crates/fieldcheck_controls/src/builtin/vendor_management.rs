@@ -124,11 +124,7 @@ mod tests {
                 .build();
             let r = run_control(&k, "vendor-management", |_| {});
             assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
-            r.tests[0]
-                .notes
-                .iter()
-                .map(|n| n.item.clone())
-                .collect::<Vec<_>>()
+            note_items(&r)
         };
         assert_eq!(
             notes("v1,Acme,2,,active,,p1,2026-03-01T00:00:00Z,,,,,\n"),
