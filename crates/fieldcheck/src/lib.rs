@@ -10,6 +10,7 @@ pub mod docs;
 mod ingest;
 mod init;
 mod locker;
+mod pull;
 mod register;
 pub mod report;
 mod sample;

@@ -121,6 +121,11 @@ pub struct Config {
     pub sampling_table: Option<String>,
     /// The `[[sources]]` entries, in file order.
     pub sources: Vec<SourceSection>,
+    /// The `[[collectors]]` entries, in file order (validated by the pull crate).
+    pub collectors: Vec<SourceSection>,
+    /// `[pull] secrets`: the secrets file (relative to the config's folder) and where it is
+    /// written.
+    pub pull_secrets: Option<(String, Place)>,
     /// `[locker] public_key`: the key the evidence locker's seals must be signed with.
     pub locker_public_key: Option<LockerKey>,
 }
@@ -209,8 +214,17 @@ fn convert(v: &DeValue<'_>) -> ConfigValue {
 }
 
 const TOP: &[&str] = &[
-    "org", "window", "evidence", "controls", "sampling", "sources", "locker",
+    "org",
+    "window",
+    "evidence",
+    "controls",
+    "sampling",
+    "sources",
+    "collectors",
+    "pull",
+    "locker",
 ];
+const PULL: &[&str] = &["secrets"];
 const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
 const EVIDENCE: &[&str] = &["naive_timestamps", "coverage_min_monthly", "accepted_gaps"];
@@ -644,6 +658,34 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     }
+    let mut pull_secrets = None;
+    if let Some((t, _)) = table(&mut diags, "pull", false) {
+        for (k, v) in t.iter() {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("secrets", DeValue::String(s)) => {
+                    pull_secrets = Some((s.to_string(), map.place(v.span())));
+                }
+                ("secrets", other) => {
+                    let p = map.place(v.span());
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`pull.secrets` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("write `secrets = \"secrets.toml\"`, a file of `NAME = \"value\"` lines with mode 0600, outside version control"),
+                    );
+                }
+                (key, _) => unknown_key(&mut diags, key, k.span(), PULL, "[pull]"),
+            }
+        }
+    }
     let mut locker_public_key = None;
     if let Some((t, _)) = table(&mut diags, "locker", false) {
         for (k, v) in t.iter() {
@@ -729,8 +771,11 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             }
         }
     }
-    let mut sources = Vec::new();
-    if let Some((k, v)) = root.iter().find(|(k, _)| k.get_ref() == "sources") {
+    let mut array_of_tables = |name: &str, what: &str, hint: &str| -> Vec<SourceSection> {
+        let mut out = Vec::new();
+        let Some((k, v)) = root.iter().find(|(k, _)| k.get_ref() == name) else {
+            return out;
+        };
         let entries = |t: &DeTable<'_>| -> Vec<Entry> {
             t.iter()
                 .map(|(ek, ev)| Entry {
@@ -745,7 +790,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             DeValue::Array(items) => {
                 for item in items.iter() {
                     match item.get_ref() {
-                        DeValue::Table(t) => sources.push(SourceSection {
+                        DeValue::Table(t) => out.push(SourceSection {
                             at: map.place(item.span()),
                             entries: entries(t),
                         }),
@@ -756,14 +801,16 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                                     Diagnostic::error(
                                         "config-invalid-value",
                                         format!(
-                                            "each source must be a table, not {}",
+                                            "each {what} must be a table, not {}",
                                             convert(other).type_name()
                                         ),
                                     ),
                                     path,
                                     &p,
                                 )
-                                .help("write each source as a `[[sources]]` section; `fieldcheck sources` prints examples"),
+                                .help(format!(
+                                    "write each {what} as a `[[{name}]]` section; {hint}"
+                                )),
                             );
                         }
                     }
@@ -776,18 +823,27 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                         Diagnostic::error(
                             "config-invalid-value",
                             format!(
-                                "`sources` must be an array of tables, not {}",
+                                "`{name}` must be an array of tables, not {}",
                                 convert(other).type_name()
                             ),
                         ),
                         path,
                         &p,
                     )
-                    .help("write each source as a `[[sources]]` section (two brackets); `fieldcheck sources` prints examples"),
+                    .help(format!(
+                        "write each {what} as a `[[{name}]]` section (two brackets); {hint}"
+                    )),
                 );
             }
         }
-    }
+        out
+    };
+    let sources = array_of_tables("sources", "source", "`fieldcheck sources` prints examples");
+    let collectors = array_of_tables(
+        "collectors",
+        "collector",
+        "`fieldcheck sources` lists the collectors with examples",
+    );
     let has_error = diags
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error);
@@ -803,6 +859,8 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 controls,
                 sampling_table,
                 sources,
+                collectors,
+                pull_secrets,
                 locker_public_key,
             }),
             diags,

@@ -1,0 +1,234 @@
+//! A collector's pull in progress: its options and secrets, the window, the clock, and the
+//! staged files with their retrieval records.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fieldcheck_kit::{ConfigValue, Entry};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::retrieval::{CallOutcome, Retrieval};
+use crate::spec::CollectorSpec;
+
+/// Why a collector's pull stopped. Nothing it staged reaches the kit.
+#[derive(Debug, thiserror::Error)]
+pub enum PullError {
+    /// A call failed (after retries), or its answer cannot be used.
+    #[error("{collector}: {call}: {message}")]
+    Call {
+        /// The collector.
+        collector: String,
+        /// The call's name.
+        call: String,
+        /// What happened (never containing a secret).
+        message: String,
+        /// What to do.
+        help: String,
+    },
+    /// A staged file could not be written.
+    #[error("writing `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl PullError {
+    /// What to do about it, if known.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            PullError::Call { help, .. } if !help.is_empty() => Some(help),
+            _ => None,
+        }
+    }
+}
+
+/// A secret value: never printed (`Debug` shows `<redacted>`), never written.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    /// The value, to put in a request header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// One response to write and record.
+pub struct Saved<'b> {
+    /// The call's name from the spec.
+    pub call: &'b str,
+    /// The request (method and URL without secrets, or the API action).
+    pub request: String,
+    /// Its parameters, without secrets.
+    pub params: BTreeMap<String, String>,
+    /// When it was sent.
+    pub at: Timestamp,
+    /// The HTTP status.
+    pub status: u16,
+    /// The page within the call, from 1.
+    pub page: u32,
+    /// Attempts it took.
+    pub attempts: u32,
+    /// The file, relative to the collector's folder (`users/page-0001.json`).
+    pub file: String,
+    /// The bytes, exactly as received (or, for an SDK call, as the vendor's CLI prints them).
+    pub body: &'b [u8],
+}
+
+/// A collector's pull in progress.
+pub struct Session<'a> {
+    spec: &'static CollectorSpec,
+    entries: &'a [Entry],
+    secrets: &'a BTreeMap<String, Secret>,
+    stage: PathBuf,
+    prefix: String,
+    now: Timestamp,
+    window: (Timestamp, Timestamp),
+    records: Vec<Retrieval>,
+    outcomes: Vec<CallOutcome>,
+}
+
+impl<'a> Session<'a> {
+    /// A session writing into `stage` (the collector's staged folder), whose files will be
+    /// `prefix/...` in the kit (`exports/okta`).
+    pub fn new(
+        spec: &'static CollectorSpec,
+        entries: &'a [Entry],
+        secrets: &'a BTreeMap<String, Secret>,
+        stage: PathBuf,
+        prefix: String,
+        now: Timestamp,
+        window: (Timestamp, Timestamp),
+    ) -> Self {
+        Session {
+            spec,
+            entries,
+            secrets,
+            stage,
+            prefix,
+            now,
+            window,
+            records: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// The collector's spec.
+    pub fn spec(&self) -> &'static CollectorSpec {
+        self.spec
+    }
+
+    /// The `[[collectors]]` entry's value for `key`.
+    pub fn option(&self, key: &str) -> Option<&ConfigValue> {
+        self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
+    }
+
+    /// The `[[collectors]]` entry's string value for `key`.
+    pub fn option_str(&self, key: &str) -> Option<&str> {
+        match self.option(key) {
+            Some(ConfigValue::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A secret by its environment variable name, or an error saying where to put it.
+    pub fn secret(&self, env: &str) -> Result<&Secret, PullError> {
+        self.secrets.get(env).ok_or_else(|| PullError::Call {
+            collector: self.spec.name.into(),
+            call: "credentials".into(),
+            message: format!("no `{env}` in the environment or the secrets file"),
+            help: format!(
+                "export {env}=... or add `{env} = \"...\"` to the secrets file named by `[pull] secrets` (mode 0600)"
+            ),
+        })
+    }
+
+    /// The clock's reading at the start of the pull.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The window's first instant.
+    pub fn window_start(&self) -> Timestamp {
+        self.window.0
+    }
+
+    /// Where event listings end: the earlier of now and the window's last instant.
+    pub fn events_until(&self) -> Timestamp {
+        self.window.1.min(self.now)
+    }
+
+    /// Writes one response and records its retrieval.
+    pub fn save(&mut self, s: Saved<'_>) -> Result<(), PullError> {
+        let path = self.stage.join(&s.file);
+        let shown = format!("{}/{}", self.prefix, s.file);
+        let io = |source| PullError::Io {
+            path: shown.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let mut f = std::fs::File::create(&path).map_err(io)?;
+        f.write_all(s.body).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        self.records.push(Retrieval {
+            collector: self.spec.name.into(),
+            call: s.call.into(),
+            request: s.request,
+            params: s.params,
+            at: s.at.to_string(),
+            status: s.status,
+            page: s.page,
+            attempts: s.attempts,
+            bytes: s.body.len() as u64,
+            sha256: hex(&Sha256::digest(s.body)),
+            file: shown,
+        });
+        Ok(())
+    }
+
+    /// Records what a call covered once all its pages are saved.
+    pub fn outcome(&mut self, o: CallOutcome) {
+        self.outcomes.push(o);
+    }
+
+    /// The staged folder.
+    pub fn stage(&self) -> &Path {
+        &self.stage
+    }
+
+    /// The retrieval records so far.
+    pub fn records(&self) -> &[Retrieval] {
+        &self.records
+    }
+
+    /// Ends the session: the records and outcomes.
+    pub fn finish(self) -> (Vec<Retrieval>, Vec<CallOutcome>) {
+        (self.records, self.outcomes)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
