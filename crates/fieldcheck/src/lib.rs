@@ -566,7 +566,7 @@ pub(crate) fn load_as(
     let opts = ReadOptions::for_config(&config);
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
-    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window.tz);
+    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window);
     if collected
         .diagnostics
         .iter()

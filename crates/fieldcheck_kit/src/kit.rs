@@ -95,6 +95,8 @@ pub struct Kit {
     pub risk_links: Vec<RiskLink>,
     /// The raw files that source adapters read.
     pub raw_files: Vec<RawFile>,
+    /// The API calls behind pulled sources (`fieldcheck pull`'s `pull.json`).
+    pub pulls: Vec<crate::sourced::PulledCall>,
     /// Where each sourced record came from ([`Loc::line`] of a sourced record indexes this).
     pub origins: Vec<Origin>,
 }
@@ -206,6 +208,7 @@ impl Kit {
             risk_reviews: Vec::new(),
             risk_links: Vec::new(),
             raw_files: Vec::new(),
+            pulls: Vec::new(),
             origins: Vec::new(),
         }
     }

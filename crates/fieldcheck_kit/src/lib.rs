@@ -35,5 +35,5 @@ pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
 pub use read::{MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_with};
 pub use records::*;
-pub use sourced::{Origin, RawFile, SourceRow, Sourced};
+pub use sourced::{Origin, PulledCall, RawFile, SourceRow, Sourced};
 pub use time::{Period, Window};

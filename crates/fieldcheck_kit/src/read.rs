@@ -136,6 +136,7 @@ pub fn read_kit_with(
         }
     }
     kit.raw_files = sourced.files.clone();
+    kit.pulls = sourced.pulls.clone();
     kit.origins = Kind::ALL
         .iter()
         .flat_map(|&k| sourced.rows(k).iter().map(|r| r.origin.clone()))

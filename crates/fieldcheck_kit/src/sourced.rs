@@ -53,6 +53,29 @@ pub struct Sourced {
     pub declared: Vec<Vec<String>>,
     /// Per kind, problems that make its sourced evidence incomplete (a truncated page).
     pub problems: Vec<Vec<String>>,
+    /// What `fieldcheck pull` recorded about the calls behind pulled sources.
+    pub pulls: Vec<PulledCall>,
+}
+
+/// One API call behind a pulled source, as its collector's `pull.json` records it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PulledCall {
+    /// The adapter of the source it feeds.
+    pub adapter: String,
+    /// The source's system.
+    pub system_id: Option<String>,
+    /// The `pull.json` it is recorded in, as shown.
+    pub record: String,
+    /// The call's name (`system-log`).
+    pub call: String,
+    /// For events: the start of the range asked for (RFC 3339).
+    pub from: Option<String>,
+    /// For events: the end of the range asked for (RFC 3339).
+    pub to: Option<String>,
+    /// For configuration state: when it was observed (RFC 3339).
+    pub observed_at: Option<String>,
+    /// Why the call could not cover the range asked for.
+    pub shortfall: Option<String>,
 }
 
 impl Default for Sourced {
@@ -69,6 +92,7 @@ impl Sourced {
             rows: vec![Vec::new(); Kind::ALL.len()],
             declared: vec![Vec::new(); Kind::ALL.len()],
             problems: vec![Vec::new(); Kind::ALL.len()],
+            pulls: Vec::new(),
         }
     }
 

@@ -14,7 +14,7 @@ pub mod retrieval;
 pub mod session;
 pub mod spec;
 
-pub use retrieval::{CallOutcome, Retrieval};
+pub use retrieval::{CallOutcome, PullRecord, Retrieval};
 pub use session::{PullError, Saved, Session};
 pub use spec::{CallSpec, CollectorSpec, SecretSpec, SourceTemplate};
 

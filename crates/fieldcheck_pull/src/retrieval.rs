@@ -55,3 +55,15 @@ pub struct CallOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<String>,
 }
+
+/// A collector's `pull.json`: what each call covered. The audit reads it with every source that
+/// names it in `pulled` (`fieldcheck_sources`), so a shortfall or an open window is never lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRecord {
+    /// The collector.
+    pub collector: String,
+    /// When the pull started (RFC 3339).
+    pub started: String,
+    /// Every call, in order.
+    pub calls: Vec<CallOutcome>,
+}

@@ -103,7 +103,7 @@ fn bench(label: &str, dir: &std::path::Path, bytes: u64, source: &str) {
     for run in 0..3 {
         let t = Instant::now();
         let c =
-            fieldcheck_sources::collect(&config.sources, "fieldcheck.toml", dir, &config.window.tz);
+            fieldcheck_sources::collect(&config.sources, "fieldcheck.toml", dir, &config.window);
         let secs = t.elapsed().as_secs_f64();
         let rows: usize = c.sourced.rows.iter().map(Vec::len).sum();
         println!(

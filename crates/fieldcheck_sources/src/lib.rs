@@ -17,6 +17,7 @@ mod emit;
 mod files;
 pub mod json;
 mod options;
+mod pulled;
 pub mod read;
 pub mod spec;
 #[cfg(test)]
@@ -180,8 +181,15 @@ pub fn check_sources(
     base: &Path,
 ) -> Vec<Diagnostic> {
     let mut em = Emitter::default();
+    // Checking reads no file, so the window does not matter.
+    let any = fieldcheck_kit::time::Window::new(
+        jiff::civil::date(2000, 1, 1),
+        jiff::civil::date(2000, 1, 1),
+        TimeZone::UTC,
+        "UTC",
+    );
     for section in sections {
-        run_section(section, config_name, base, &TimeZone::UTC, &mut em, true);
+        run_section(section, config_name, base, &any, &mut em, true);
     }
     for d in &mut em.diags {
         if d.code == "source-no-files" {
@@ -205,11 +213,11 @@ pub fn collect(
     sections: &[SourceSection],
     config_name: &str,
     base: &Path,
-    org_tz: &TimeZone,
+    window: &fieldcheck_kit::time::Window,
 ) -> Collected {
     let mut em = Emitter::default();
     for section in sections {
-        run_section(section, config_name, base, org_tz, &mut em, false);
+        run_section(section, config_name, base, window, &mut em, false);
     }
     Collected {
         sourced: em.sourced,
@@ -232,10 +240,11 @@ fn run_section(
     section: &SourceSection,
     config: &str,
     base: &Path,
-    org_tz: &TimeZone,
+    window: &fieldcheck_kit::time::Window,
     em: &mut Emitter,
     dry: bool,
 ) {
+    let org_tz = &window.tz;
     use options::at;
     let Some((name, name_at)) = str_entry(section, "adapter") else {
         em.diag(
@@ -415,6 +424,16 @@ fn run_section(
     if dry {
         return;
     }
+    pulled::check(
+        section,
+        config,
+        base,
+        spec.name,
+        system_id.as_deref(),
+        &produces,
+        window,
+        em,
+    );
     let files: Vec<SourceFile> = found
         .into_iter()
         .map(|p| SourceFile {

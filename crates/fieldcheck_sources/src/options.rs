@@ -8,7 +8,15 @@ use fieldcheck_kit::{ConfigValue, Diagnostic, Entry, Place, SourceSection, did_y
 use crate::spec::{OptTy, Spec};
 
 /// Keys every source takes.
-pub const COMMON: &[&str] = &["adapter", "path", "system_id", "timezone", "cadence"];
+pub const COMMON: &[&str] = &[
+    "adapter",
+    "path",
+    "system_id",
+    "timezone",
+    "cadence",
+    "pulled",
+    "pulled_calls",
+];
 
 /// A source's options, validated.
 #[derive(Debug, Clone, Default)]

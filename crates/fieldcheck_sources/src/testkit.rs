@@ -90,7 +90,7 @@ pub(crate) fn run(block: &str, files: &[(&str, &[u8])]) -> Out {
         &config.sources,
         "fieldcheck.toml",
         dir.path(),
-        &config.window.tz,
+        &config.window,
     );
     Out {
         sourced: c.sourced,

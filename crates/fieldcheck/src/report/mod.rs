@@ -216,6 +216,27 @@ pub struct EvidenceOut {
     pub files: Vec<FileOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<RawFileOut>,
+    /// The API calls behind pulled sources: the range of events asked for, or when the state was
+    /// observed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pulls: Vec<PulledOut>,
+}
+
+#[derive(Serialize)]
+pub struct PulledOut {
+    pub adapter: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_id: Option<String>,
+    pub call: String,
+    pub record: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -292,6 +313,20 @@ impl Report {
                         adapter: r.adapter.clone(),
                         system_id: r.system_id.clone(),
                         records: r.records,
+                    })
+                    .collect(),
+                pulls: kit
+                    .pulls
+                    .iter()
+                    .map(|p| PulledOut {
+                        adapter: p.adapter.clone(),
+                        system_id: p.system_id.clone(),
+                        call: p.call.clone(),
+                        record: p.record.clone(),
+                        from: p.from.clone(),
+                        to: p.to.clone(),
+                        observed_at: p.observed_at.clone(),
+                        shortfall: p.shortfall.clone(),
                     })
                     .collect(),
             },

@@ -54,6 +54,27 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             ),
         }
     );
+    for p in &r.evidence.pulls {
+        let what = match (&p.observed_at, &p.from, &p.to) {
+            (Some(at), _, _) => format!("state observed {at}"),
+            (None, Some(from), Some(to)) => format!("events {from} → {to}"),
+            _ => "pulled".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "pulled: {} `{}`{} · {what}{}",
+            p.adapter,
+            p.call,
+            p.system_id
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default(),
+            match &p.shortfall {
+                Some(s) => format!(" · {}", format!("shortfall: {s}").yellow()),
+                None => String::new(),
+            }
+        );
+    }
     if let Some(l) = &r.locker {
         let _ = writeln!(o, "{}", l.sentence(r.freshness_warnings()));
         if l.key_verified {
