@@ -121,6 +121,16 @@ fn plural(n: impl Into<u64>) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Users
 
+/// A field that may be left out of the record (`None`), null (`Some(None)`) or set: Graph leaves
+/// out what the request's `$select` did not ask for, and writes null for what it has no value of.
+fn keyed<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
 #[derive(Deserialize)]
 struct User {
     id: String,
@@ -128,12 +138,60 @@ struct User {
     upn: Option<String>,
     #[serde(default)]
     mail: Option<String>,
-    #[serde(default, rename = "accountEnabled")]
-    enabled: Option<bool>,
-    #[serde(default, rename = "createdDateTime")]
-    created: Value,
+    #[serde(default, rename = "accountEnabled", deserialize_with = "keyed")]
+    enabled: Option<Option<bool>>,
+    #[serde(default, rename = "createdDateTime", deserialize_with = "keyed")]
+    created: Option<Option<Value>>,
     #[serde(default, rename = "deletedDateTime")]
     deleted: Value,
+}
+
+/// The `$select` the users adapter needs (Graph's default user listing has neither
+/// `accountEnabled` nor `createdDateTime`).
+const USERS_SELECT: &str = "$select=id,userPrincipalName,mail,accountEnabled,createdDateTime";
+
+/// Records that lack fields their listing leaves out unless the request asks for them: per
+/// file, its first such record's line, how many and which fields; reported once per file as
+/// `source-missing-select`.
+#[derive(Default)]
+struct Unselected(BTreeMap<u32, (crate::FileId, u32, u64, std::collections::BTreeSet<&'static str>)>);
+
+impl Unselected {
+    /// Counts the record at `at`, which lacks the fields `missing` (none: nothing is counted).
+    fn add(&mut self, at: &At, missing: &[&'static str]) {
+        if missing.is_empty() {
+            return;
+        }
+        let e = self
+            .0
+            .entry(at.file.index)
+            .or_insert_with(|| (at.file.clone(), at.line, 0, Default::default()));
+        e.2 += 1;
+        e.3.extend(missing.iter().copied());
+    }
+
+    /// One diagnostic per file: `severity`, the request to make (`ask`) and what the missing
+    /// values were read as (`effect`).
+    fn report(self, em: &mut Emitter, severity: Severity, ask: &str, effect: &str) {
+        for (_, (file, line, n, fields)) in self.0 {
+            let names: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            em.diag(
+                Diagnostic::new(
+                    severity,
+                    "source-missing-select",
+                    format!(
+                        "{n} record{} of this file {} no {}: the export was made without the request's `$select`/`$expand`, and Graph leaves these out by default",
+                        plural(n),
+                        if n == 1 { "has" } else { "have" },
+                        names.join(" or ")
+                    ),
+                )
+                .file(file.shown.clone())
+                .line(line)
+                .help(format!("export again with `{ask}`; {effect}")),
+            );
+        }
+    }
 }
 
 fn run_users(input: &Input<'_>, em: &mut Emitter) {
@@ -145,6 +203,7 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
     let system = input.system_id.unwrap_or_default().to_string();
+    let mut unselected = Unselected::default();
     json_records::<User>(input, em, &mut |u, at, em| {
         let upn = nonempty(&u.upn).unwrap_or_default().to_string();
         let mail = nonempty(&u.mail).map(str::to_string);
@@ -152,9 +211,20 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             && service
                 .iter()
                 .any(|p| crate::files::matches(&p.to_ascii_lowercase(), &upn.to_ascii_lowercase()));
-        let created = time_field(&u.created, "createdDateTime", at, input, em);
+        let mut missing: Vec<&'static str> = Vec::new();
+        if u.enabled.is_none() {
+            missing.push("accountEnabled");
+        }
+        if u.created.is_none() {
+            missing.push("createdDateTime");
+        }
+        unselected.add(at, &missing);
+        let created = u
+            .created
+            .flatten()
+            .and_then(|c| time_field(&c, "createdDateTime", at, input, em));
         let deleted = time_field(&u.deleted, "deletedDateTime", at, input, em);
-        let status = match (deleted, u.enabled) {
+        let status = match (deleted, u.enabled.flatten()) {
             (Some(_), _) => Some("deleted"),
             (None, Some(true)) => Some("active"),
             (None, Some(false)) => Some("disabled"),
@@ -191,6 +261,14 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             em.identity(&at.file, at.line, at.path(), &system, &upn, m);
         }
     });
+    // Without `accountEnabled` an account's status is unknown: the accounts are not evidenced
+    // rather than read as never disabled.
+    unselected.report(
+        em,
+        Severity::Error,
+        &format!("GET /users?{USERS_SELECT}` (deleted users: `GET /directory/deletedItems/microsoft.graph.user?{USERS_SELECT},deletedDateTime"),
+        "the missing values were read as unknown, and the controls that need these accounts are not evidenced until then",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +312,8 @@ struct Identity {
 struct TargetResource {
     #[serde(default)]
     id: Option<String>,
-    #[serde(default, rename = "type")]
+    // Graph's documented directoryAudits example spells it `Type`.
+    #[serde(default, rename = "type", alias = "Type")]
     kind: Option<String>,
     #[serde(default, rename = "userPrincipalName")]
     upn: Option<String>,
@@ -502,6 +581,31 @@ struct DecisionItem {
     principal: Option<Identity>,
 }
 
+/// Whether an access review instance with Graph `status` is completed: `Some(true)` once the
+/// reviewers' part is over (Completed, AutoReviewed, and the states after it where decisions are
+/// applied: Applying, Applied, ApplyFailed), `Some(false)` before, `None` for a status Graph does
+/// not document. Graph v1.0 lists eight statuses; its own example instance is `Applied`, and the
+/// same service's Azure enum adds `Applying`, `Applied` and `Scheduled`. Case is ignored.
+fn instance_completed(status: &str) -> Option<bool> {
+    const DONE: &[&str] = &["Completed", "AutoReviewed", "Applying", "Applied", "ApplyFailed"];
+    const OPEN: &[&str] = &[
+        "Initializing",
+        "NotStarted",
+        "Scheduled",
+        "Starting",
+        "InProgress",
+        "Completing",
+        "AutoReviewing",
+    ];
+    if DONE.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+        Some(true)
+    } else if OPEN.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The `@odata.context` of every document (page) of a file, by document number from 1. Pages
 /// are read one at a time (a Graph page holds at most a few thousand records); a cut-off last
 /// page has no context here, and its records fall back to the source's system.
@@ -644,29 +748,19 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             instance_system.insert(i.id.clone(), s.clone());
         }
         let started = time_field(&i.start, "startDateTime", at, input, em);
-        let status = i.status.as_deref().unwrap_or("");
-        if !matches!(
-            status,
-            "Completed"
-                | "AutoReviewed"
-                | "Initializing"
-                | "NotStarted"
-                | "Starting"
-                | "InProgress"
-                | "Completing"
-                | "AutoReviewing"
-        ) {
+        let raw = i.status.as_deref().unwrap_or("").trim();
+        let Some(done) = instance_completed(raw) else {
             // The status decides whether the review is complete.
             super::common::unknown_value(
                 em,
                 at,
                 "status",
-                status,
-                "access review instance statuses are Initializing, NotStarted, Starting, InProgress, Completing, Completed, AutoReviewing and AutoReviewed",
+                raw,
+                "access review instance statuses are Initializing, NotStarted, Scheduled, Starting, InProgress, Completing, AutoReviewing (not completed) and Completed, AutoReviewed, Applying, Applied, ApplyFailed (completed)",
             );
             continue;
-        }
-        let completed = if matches!(status, "Completed" | "AutoReviewed") {
+        };
+        let completed = if done {
             time_field(&i.end, "endDateTime", at, input, em)
         } else {
             None
@@ -793,8 +887,8 @@ struct App {
     passwords: Option<Vec<Secret>>,
     #[serde(default, rename = "keyCredentials")]
     keys: Option<Vec<Secret>>,
-    #[serde(default)]
-    owners: Option<Vec<Owner>>,
+    #[serde(default, deserialize_with = "keyed")]
+    owners: Option<Option<Vec<Owner>>>,
 }
 
 #[derive(Deserialize)]
@@ -828,6 +922,8 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
     let mut order: Vec<String> = Vec::new();
     let mut merged: HashMap<String, Merged> = HashMap::new();
     let mut first_party = 0u64;
+    // Records listed without `$expand=owners` (they have no `owners` at all).
+    let mut unexpanded: Vec<(String, At)> = Vec::new();
     json_records::<App>(input, em, &mut |a, at, em| {
         if !microsoft && nonempty(&a.owner_org).is_some_and(|o| MICROSOFT_TENANTS.contains(&o)) {
             first_party += 1;
@@ -835,9 +931,13 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
         }
         let account = nonempty(&a.app_id).unwrap_or(a.id.as_str()).to_string();
         let created = time_field(&a.created, "createdDateTime", at, input, em);
+        if a.owners.is_none() {
+            unexpanded.push((account.clone(), at.clone()));
+        }
         let owner = a
             .owners
             .iter()
+            .flatten()
             .flatten()
             .find_map(|o| nonempty(&o.upn).or(nonempty(&o.mail)).map(str::to_string));
         let m = merged.entry(account.clone()).or_insert_with(|| {
@@ -913,6 +1013,26 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
             .set("interactive", false)
             .emit();
     }
+    // An account left without an owner because its listing did not expand `owners`: its owner is
+    // unknown (the accounts test reads an empty owner as `no_owner`), said once per file.
+    let mut unselected = Unselected::default();
+    for (account, at) in &unexpanded {
+        if merged.get(account).is_some_and(|m| m.owner.is_none())
+            && !owners.contains_key(account)
+            && !merged
+                .get(account)
+                .and_then(|m| m.name.as_ref())
+                .is_some_and(|n| owners.contains_key(n))
+        {
+            unselected.add(at, &["owners"]);
+        }
+    }
+    unselected.report(
+        em,
+        Severity::Warning,
+        "GET /servicePrincipals?$expand=owners` and `GET /applications?$expand=owners",
+        "or name each app's owner in the source's `owners` option; these apps were read as having no owner",
+    );
     if first_party > 0 {
         em.diag(
             Diagnostic::new(
