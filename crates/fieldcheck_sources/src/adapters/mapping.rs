@@ -109,7 +109,7 @@ pub(crate) static BAMBOOHR: Adapter = Adapter {
     spec: &Spec {
         name: "bamboohr",
         system: "BambooHR",
-        reads: "the BambooHR employee directory (`GET /v1/employees/directory`) or a custom report (`POST /v1/reports/custom?format=JSON`), `{\"employees\": [...]}`",
+        reads: "a BambooHR custom report (`POST /v1/reports/custom?format=JSON` asking for `id`, `workEmail`, `displayName`, `supervisorEId`, `employmentHistoryStatus`, `hireDate` and `terminationDate`; `{\"title\", \"fields\", \"employees\": [...]}`), or the employee directory (`GET /v1/employees/directory`, `{\"fields\", \"employees\": [...]}`), which lists only current employees and carries no hire or termination dates",
         produces: &[Kind::People],
         needs_system: false,
         containers: &["employees"],
