@@ -154,7 +154,17 @@ const USERS_SELECT: &str = "$select=id,userPrincipalName,mail,accountEnabled,cre
 /// file, its first such record's line, how many and which fields; reported once per file as
 /// `source-missing-select`.
 #[derive(Default)]
-struct Unselected(BTreeMap<u32, (crate::FileId, u32, u64, std::collections::BTreeSet<&'static str>)>);
+struct Unselected(
+    BTreeMap<
+        u32,
+        (
+            crate::FileId,
+            u32,
+            u64,
+            std::collections::BTreeSet<&'static str>,
+        ),
+    >,
+);
 
 impl Unselected {
     /// Counts the record at `at`, which lacks the fields `missing` (none: nothing is counted).
@@ -587,7 +597,13 @@ struct DecisionItem {
 /// not document. Graph v1.0 lists eight statuses; its own example instance is `Applied`, and the
 /// same service's Azure enum adds `Applying`, `Applied` and `Scheduled`. Case is ignored.
 fn instance_completed(status: &str) -> Option<bool> {
-    const DONE: &[&str] = &["Completed", "AutoReviewed", "Applying", "Applied", "ApplyFailed"];
+    const DONE: &[&str] = &[
+        "Completed",
+        "AutoReviewed",
+        "Applying",
+        "Applied",
+        "ApplyFailed",
+    ];
     const OPEN: &[&str] = &[
         "Initializing",
         "NotStarted",

@@ -607,7 +607,10 @@ mod tests {
             super::project_from_url("https://gitlab.com/g/sub/p/commit/a91957a8").as_deref(),
             Some("g/sub/p")
         );
-        assert_eq!(super::project_from_url("https://gitlab.com/g/p/issues/3"), None);
+        assert_eq!(
+            super::project_from_url("https://gitlab.com/g/p/issues/3"),
+            None
+        );
     }
 
     /// "Get a specific deployment", the example response of GitLab's Deployments API docs,

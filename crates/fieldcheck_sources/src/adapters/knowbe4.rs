@@ -447,7 +447,9 @@ mod tests {
         let rows: Vec<String> = out.rows("training").iter().map(flat).collect();
         assert_eq!(
             rows,
-            ["completed_at=2019-04-02T15:02:38Z|course=Acceptable Use Policy|person_id=s_thomas@kb4-demo.com"]
+            [
+                "completed_at=2019-04-02T15:02:38Z|course=Acceptable Use Policy|person_id=s_thomas@kb4-demo.com"
+            ]
         );
         assert!(out.codes().is_empty(), "{:?}", out.diags);
     }

@@ -699,7 +699,11 @@ mod tests {
         assert!(out.rows("account_events").is_empty());
         assert_eq!(out.codes(), ["bad-value"], "{:?}", out.diags);
         assert_eq!(out.diags[0].line, Some(1));
-        assert!(out.diags[0].message.contains("`published` is not a timestamp"));
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`published` is not a timestamp")
+        );
         // The same event on a day that exists is the actor's sign-in.
         let fixed = DOC_LOG_EVENT.replace("2017-09-31", "2017-09-30");
         let out = run(block, &[("okta/log.json", fixed.as_bytes())]);

@@ -706,7 +706,11 @@ mod tests {
                 "completed_at=2019-05-14T14:15:22Z|owner_id=59473jfjdJGdsfds354|review_id=ici2b0ozhrs1S9sVG9g0|system_id=okta",
             ]
         );
-        let rows: Vec<String> = out.rows("access_review_decisions").iter().map(flat).collect();
+        let rows: Vec<String> = out
+            .rows("access_review_decisions")
+            .iter()
+            .map(flat)
+            .collect();
         assert_eq!(
             rows,
             [
@@ -722,8 +726,16 @@ mod tests {
             ]
         );
         assert_eq!(out.codes(), ["bad-value", "bad-value"], "{:?}", out.diags);
-        assert!(out.diags.iter().all(|d| d.line == Some(33)), "{:?}", out.diags);
-        assert!(out.diags[0].message.contains("`startDate` is not a timestamp"));
+        assert!(
+            out.diags.iter().all(|d| d.line == Some(33)),
+            "{:?}",
+            out.diags
+        );
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`startDate` is not a timestamp")
+        );
     }
 
     #[test]
@@ -735,6 +747,9 @@ mod tests {
             "[[sources]]\nadapter = \"okta-iga\"\npath = \"c.json\"\nsystem_id = \"okta\"",
             &[("c.json", early.as_bytes())],
         );
-        assert_eq!(out.rows("access_reviews")[0]["completed_at"], "2022-06-10T12:00:00Z");
+        assert_eq!(
+            out.rows("access_reviews")[0]["completed_at"],
+            "2022-06-10T12:00:00Z"
+        );
     }
 }

@@ -512,7 +512,10 @@ fn entra_users_documented_default_listing_names_the_select() {
     assert_eq!(out.codes(), ["source-missing-select"], "{:?}", out.diags);
     let d = &out.diags[0];
     assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
-    assert_eq!((d.file.as_deref(), d.line), (Some("entra/users.json"), Some(4)));
+    assert_eq!(
+        (d.file.as_deref(), d.line),
+        (Some("entra/users.json"), Some(4))
+    );
     assert!(
         d.message
             .starts_with("2 records of this file have no `accountEnabled` or `createdDateTime`"),
@@ -675,7 +678,9 @@ fn entra_audit_reads_the_documented_capital_type() {
     );
     assert_eq!(
         flats(&out, "identities"),
-        ["external_id=1f0e98f5-3161-4c6b-9b50-d488572f2bb7|person_id=bob@contoso.com|system_id=entra"]
+        [
+            "external_id=1f0e98f5-3161-4c6b-9b50-d488572f2bb7|person_id=bob@contoso.com|system_id=entra"
+        ]
     );
     assert!(out.codes().is_empty(), "{:?}", out.diags);
 }
@@ -814,10 +819,18 @@ fn entra_access_reviews_documented_applied_instance_is_completed() {
     );
     assert_eq!(
         flats(&out, "identities"),
-        ["external_id=1800bb2c-955d-4205-8471-3a6c3116435d|person_id=guest@guest.com|system_id=entra"]
+        [
+            "external_id=1800bb2c-955d-4205-8471-3a6c3116435d|person_id=guest@guest.com|system_id=entra"
+        ]
     );
     assert_eq!(out.codes(), ["bad-json"], "{:?}", out.diags);
-    assert!(out.diags[0].message.contains("duplicate field `displayName`"), "{}", out.diags[0].message);
+    assert!(
+        out.diags[0]
+            .message
+            .contains("duplicate field `displayName`"),
+        "{}",
+        out.diags[0].message
+    );
     assert_eq!(out.diags[0].line, Some(55));
 }
 
@@ -901,8 +914,12 @@ const DOC_SERVICE_PRINCIPALS: &str = r##"{
 
 #[test]
 fn entra_apps_documented_service_principal_without_owners() {
-    let block = "[[sources]]\nadapter = \"entra-apps\"\npath = \"entra/sp.json\"\nsystem_id = \"entra\"";
-    let out = run(block, &[("entra/sp.json", DOC_SERVICE_PRINCIPALS.as_bytes())]);
+    let block =
+        "[[sources]]\nadapter = \"entra-apps\"\npath = \"entra/sp.json\"\nsystem_id = \"entra\"";
+    let out = run(
+        block,
+        &[("entra/sp.json", DOC_SERVICE_PRINCIPALS.as_bytes())],
+    );
     assert_eq!(
         flats(&out, "accounts"),
         [
