@@ -118,6 +118,75 @@ fn plural(n: impl Into<u64>) -> &'static str {
     if n.into() == 1 { "" } else { "s" }
 }
 
+/// A Graph listing cut short: pages of one listing (one `@odata.context`, the part before any
+/// `?`) that all carry an `@odata.nextLink`, so the page it points to, and any after it, were
+/// not exported. Reported once per listing as `source-missing-pages`, an error.
+fn missing_pages(input: &Input<'_>, em: &mut Emitter) {
+    #[derive(Deserialize)]
+    struct Page {
+        #[serde(default, rename = "@odata.context")]
+        context: Option<String>,
+        #[serde(default, rename = "@odata.nextLink")]
+        next: Option<String>,
+        #[serde(default)]
+        value: Option<IgnoredAny>,
+    }
+    // Per listing: (the last file with a page of it, pages, pages with a next link).
+    let mut listings: BTreeMap<String, (String, u32, u32)> = BTreeMap::new();
+    for f in input.files {
+        // Only a regular file inside the config's folder (the reader reports the rest).
+        let Ok(file) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) else {
+            continue;
+        };
+        let _ = crate::json::scan(file, &[], &mut |el| {
+            if el.key.is_some() || el.index.is_some() {
+                return;
+            }
+            let Ok(p) = serde_json::from_slice::<Page>(el.bytes) else {
+                return;
+            };
+            if p.value.is_none() {
+                return;
+            }
+            let context = p.context.unwrap_or_default();
+            // The same listing with another `$select` (`users(id,mail)`) is the same listing.
+            let mut key = context.split('?').next().unwrap_or_default();
+            if let Some(open) = key.rfind('(')
+                && key.ends_with(')')
+                && !key[open + 1..].starts_with('\'')
+            {
+                key = &key[..open];
+            }
+            let key = key.to_string();
+            let e = listings.entry(key).or_insert_with(|| (String::new(), 0, 0));
+            e.0 = f.shown.clone();
+            e.1 += 1;
+            if p.next.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+                e.2 += 1;
+            }
+        });
+    }
+    for (context, (file, pages, linked)) in listings {
+        if pages > 0 && linked == pages {
+            let what = match context.rsplit_once("$metadata#") {
+                Some((_, c)) if !c.is_empty() => format!("the `{c}` listing"),
+                _ => "a listing".to_string(),
+            };
+            em.diag(
+                Diagnostic::error(
+                    "source-missing-pages",
+                    format!(
+                        "every page of {what} ({pages} page{}) has an `@odata.nextLink`: the pages it points to were not exported",
+                        plural(pages)
+                    ),
+                )
+                .file(file)
+                .help("follow `@odata.nextLink` until a page has none and add every page to the source; the records these pages make are not evidenced until then"),
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Users
 
@@ -198,13 +267,14 @@ impl Unselected {
                 )
                 .file(file.shown.clone())
                 .line(line)
-                .help(format!("export again with `{ask}`; {effect}")),
+                .help(format!("export again with {ask}; {effect}")),
             );
         }
     }
 }
 
 fn run_users(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let service = input.options.list("service_accounts");
     let owners: HashMap<String, String> = input
         .options
@@ -276,7 +346,7 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
     unselected.report(
         em,
         Severity::Error,
-        &format!("GET /users?{USERS_SELECT}` (deleted users: `GET /directory/deletedItems/microsoft.graph.user?{USERS_SELECT},deletedDateTime"),
+        &format!("`GET /users?{USERS_SELECT}` (deleted users: `GET /directory/deletedItems/microsoft.graph.user?{USERS_SELECT},deletedDateTime`)"),
         "the missing values were read as unknown, and the controls that need these accounts are not evidenced until then",
     );
 }
@@ -359,6 +429,7 @@ const EVENTS: &[&str] = &[
 ];
 
 fn run_audit(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let mut extra: HashMap<String, String> = HashMap::new();
     for (k, v) in input.options.map("activities") {
         if EVENTS.contains(&v.as_str()) {
@@ -702,6 +773,7 @@ fn definition_of(context: &str) -> Option<String> {
 }
 
 fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let systems: HashMap<String, String> = input.options.map("systems").into_iter().collect();
     let source_system = input.system_id.unwrap_or_default().to_string();
     let mut defs: HashMap<String, Definition> = HashMap::new();
@@ -933,6 +1005,7 @@ struct Merged {
 }
 
 fn run_apps(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let owners: HashMap<String, String> = input.options.map("owners").into_iter().collect();
     let microsoft = input.options.bool("microsoft_apps").unwrap_or(false);
     let mut order: Vec<String> = Vec::new();
@@ -1046,7 +1119,7 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
     unselected.report(
         em,
         Severity::Warning,
-        "GET /servicePrincipals?$expand=owners` and `GET /applications?$expand=owners",
+        "`GET /servicePrincipals?$expand=owners` and `GET /applications?$expand=owners`",
         "or name each app's owner in the source's `owners` option; these apps were read as having no owner",
     );
     if first_party > 0 {

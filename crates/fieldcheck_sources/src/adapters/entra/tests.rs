@@ -945,3 +945,48 @@ fn entra_apps_documented_service_principal_without_owners() {
     assert_eq!(out.rows("accounts")[0]["owner_id"], "ann@contoso.com");
     assert!(out.codes().is_empty(), "{:?}", out.diags);
 }
+
+#[test]
+fn entra_pages_that_all_point_to_a_next_page_are_missing_pages() {
+    // Trigger: the documented users page with the `@odata.nextLink` Graph adds when more users
+    // follow, and no later page.
+    let first = DOC_USERS.replacen(
+        "\"value\": [",
+        "\"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=RFNwdAIAAQAAAD8\",\n    \"value\": [",
+        1,
+    );
+    let block = "[[sources]]\nadapter = \"entra-users\"\npath = \"entra/users-*.json\"\nsystem_id = \"entra\"";
+    let out = run(block, &[("entra/users-1.json", first.as_bytes())]);
+    assert_eq!(
+        out.codes(),
+        ["source-missing-pages", "source-missing-select"],
+        "{:?}",
+        out.diags
+    );
+    assert!(
+        out.diags[0]
+            .message
+            .contains("the `users` listing (1 page)"),
+        "{}",
+        out.diags[0].message
+    );
+    assert_eq!(out.diags[0].file.as_deref(), Some("entra/users-1.json"));
+    // Boundary: its last page (no next link) is there.
+    let out = run(
+        block,
+        &[
+            ("entra/users-1.json", first.as_bytes()),
+            ("entra/users-2.json", DOC_USERS.as_bytes()),
+        ],
+    );
+    assert_eq!(
+        out.codes(),
+        [
+            "source-missing-select",
+            "source-missing-select",
+            "source-duplicate-records"
+        ],
+        "{:?}",
+        out.diags
+    );
+}
