@@ -21,7 +21,7 @@ pub(crate) static USERS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-users",
         system: "Microsoft Entra ID",
-        reads: "Microsoft Graph users as returned (`GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`, `{\"value\": [...], \"@odata.nextLink\": ...}` pages as separate files or concatenated; deleted users from `GET /directory/deletedItems/microsoft.graph.user` too)",
+        reads: "Microsoft Graph users as returned (`GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`, `{\"value\": [...], \"@odata.nextLink\": ...}` pages as separate files or concatenated, every page up to the one without `@odata.nextLink`; deleted users from `GET /directory/deletedItems/microsoft.graph.user` too)",
         produces: &[Kind::Accounts, Kind::Identities],
         needs_system: true,
         containers: &["value"],
@@ -47,7 +47,7 @@ pub(crate) static AUDIT: Adapter = Adapter {
     spec: &Spec {
         name: "entra-audit",
         system: "Microsoft Entra ID",
-        reads: "the Entra directory audit log from Microsoft Graph (`GET /auditLogs/directoryAudits`, `{\"value\": [...]}` pages as separate files or concatenated, or one record per line)",
+        reads: "the Entra directory audit log from Microsoft Graph (`GET /auditLogs/directoryAudits`, `{\"value\": [...]}` pages as separate files or concatenated, every page up to the one without `@odata.nextLink`, or one record per line)",
         produces: &[Kind::AccountEvents, Kind::Identities],
         needs_system: true,
         containers: &["value"],
@@ -66,7 +66,7 @@ pub(crate) static ACCESS_REVIEWS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-access-reviews",
         system: "Microsoft Entra ID Governance",
-        reads: "Entra access reviews from Microsoft Graph v1.0: definitions (`GET /identityGovernance/accessReviews/definitions`), instances (`.../definitions/{id}/instances`) and decisions (`.../instances/{id}/decisions`), `{\"@odata.context\": ..., \"value\": [...]}` pages as returned, in any files of the source",
+        reads: "Entra access reviews from Microsoft Graph v1.0: definitions (`GET /identityGovernance/accessReviews/definitions`), instances (`.../definitions/{id}/instances`) and decisions (`.../instances/{id}/decisions`), `{\"@odata.context\": ..., \"value\": [...]}` pages as returned (every page of each listing), in any files of the source",
         produces: &[
             Kind::AccessReviews,
             Kind::AccessReviewDecisions,
@@ -89,7 +89,7 @@ pub(crate) static APPS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-apps",
         system: "Microsoft Entra ID",
-        reads: "Entra applications and service principals from Microsoft Graph (`GET /applications?$expand=owners` and `GET /servicePrincipals?$expand=owners`, `{\"value\": [...]}` pages as returned), with their `passwordCredentials` and `keyCredentials`",
+        reads: "Entra applications and service principals from Microsoft Graph (`GET /applications?$expand=owners` and `GET /servicePrincipals?$expand=owners`, `{\"value\": [...]}` pages as returned, every page), with their `passwordCredentials` and `keyCredentials`",
         produces: &[Kind::Accounts, Kind::Credentials],
         needs_system: true,
         containers: &["value"],
