@@ -221,4 +221,34 @@ mod tests {
         );
         assert_eq!(out.problems("risks").len(), 1);
     }
+
+    /// A risk-scenarios export exactly as CISO Assistant writes it: `ExportMixin.export_csv` and
+    /// `RiskScenarioViewSet.export_config` in `backend/core/views.py` of
+    /// intuitem/ciso-assistant-community (commit f990d7b1b9a9f56e391acbc247c9076262a11412): a
+    /// UTF-8 BOM, Python's `csv.writer(delimiter=";")` with its `\r\n` line ends and minimal
+    /// quoting, the header from the `label`s in field order, levels as the matrix's names (`--`
+    /// when unrated), owners joined with `|`, and `escape_excel_formula`'s `'` before `=+-@`.
+    /// The levels are those of the bundled `risk-matrix-4x4-ebios-rm.yaml` matrix.
+    const EXPORTED: &str = "\u{feff}internal_id;ref_id;name;description;risk_assessment;treatment;justification;inherent_proba;inherent_impact;inherent_level;current_proba;current_impact;current_level;residual_proba;residual_impact;residual_level;owners;threats;assets;vulnerabilities;applied_controls;existing_applied_controls;qualifications;filtering_labels\r\n\
+0b4f52a8-3c1e-4a57-9a8e-6d2f0c9e1a01;R.1;Ransomware on file servers;\"Encryption of shared drives\r\nby a phishing payload\";2026 ISMS risk assessment;mitigate;;--;--;--;Likely;Critical;High;Unlikely;Significant;Low;alice@example.com|bob@example.com;Ransomware;File servers;;EDR on all servers;Backups;Availability;\r\n\
+0b4f52a8-3c1e-4a57-9a8e-6d2f0c9e1a02;R.2;'=HYPERLINK exfiltration;;2026 ISMS risk assessment;open;;--;--;--;--;--;--;--;--;--;;;;;;;;\r\n";
+
+    #[test]
+    fn an_export_as_ciso_assistant_writes_it() {
+        let out = run(
+            "[[sources]]\nadapter = \"ciso-assistant\"\npath = \"ca/risk_scenarios_export.csv\"\nlevels = { \"Unlikely\" = \"1\", \"Likely\" = \"2\", \"Very likely\" = \"3\", \"Certain\" = \"4\", \"Minor\" = \"1\", \"Significant\" = \"2\", \"Important\" = \"3\", \"Critical\" = \"4\" }",
+            &[("ca/risk_scenarios_export.csv", EXPORTED.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("risks").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "impact=4|likelihood=2|owner_id=alice@example.com|residual_impact=2|residual_likelihood=1|risk_id=R.1|status=open|title=Ransomware on file servers|treatment=mitigate",
+                "risk_id=R.2|status=open|title==HYPERLINK exfiltration",
+            ]
+        );
+        let lines: Vec<u32> = out.origins("risks").iter().map(|o| o.line).collect();
+        assert_eq!(lines, [2, 4]);
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
+    }
 }

@@ -21,7 +21,7 @@ pub(crate) static USERS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-users",
         system: "Microsoft Entra ID",
-        reads: "Microsoft Graph users as returned (`GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`, `{\"value\": [...], \"@odata.nextLink\": ...}` pages as separate files or concatenated; deleted users from `GET /directory/deletedItems/microsoft.graph.user` too)",
+        reads: "Microsoft Graph users as returned (`GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`, `{\"value\": [...], \"@odata.nextLink\": ...}` pages as separate files or concatenated, every page up to the one without `@odata.nextLink`; deleted users from `GET /directory/deletedItems/microsoft.graph.user` too)",
         produces: &[Kind::Accounts, Kind::Identities],
         needs_system: true,
         containers: &["value"],
@@ -47,7 +47,7 @@ pub(crate) static AUDIT: Adapter = Adapter {
     spec: &Spec {
         name: "entra-audit",
         system: "Microsoft Entra ID",
-        reads: "the Entra directory audit log from Microsoft Graph (`GET /auditLogs/directoryAudits`, `{\"value\": [...]}` pages as separate files or concatenated, or one record per line)",
+        reads: "the Entra directory audit log from Microsoft Graph (`GET /auditLogs/directoryAudits`, `{\"value\": [...]}` pages as separate files or concatenated, every page up to the one without `@odata.nextLink`, or one record per line)",
         produces: &[Kind::AccountEvents, Kind::Identities],
         needs_system: true,
         containers: &["value"],
@@ -66,7 +66,7 @@ pub(crate) static ACCESS_REVIEWS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-access-reviews",
         system: "Microsoft Entra ID Governance",
-        reads: "Entra access reviews from Microsoft Graph v1.0: definitions (`GET /identityGovernance/accessReviews/definitions`), instances (`.../definitions/{id}/instances`) and decisions (`.../instances/{id}/decisions`), `{\"@odata.context\": ..., \"value\": [...]}` pages as returned, in any files of the source",
+        reads: "Entra access reviews from Microsoft Graph v1.0: definitions (`GET /identityGovernance/accessReviews/definitions`), instances (`.../definitions/{id}/instances`) and decisions (`.../instances/{id}/decisions`), `{\"@odata.context\": ..., \"value\": [...]}` pages as returned (every page of each listing), in any files of the source",
         produces: &[
             Kind::AccessReviews,
             Kind::AccessReviewDecisions,
@@ -89,7 +89,7 @@ pub(crate) static APPS: Adapter = Adapter {
     spec: &Spec {
         name: "entra-apps",
         system: "Microsoft Entra ID",
-        reads: "Entra applications and service principals from Microsoft Graph (`GET /applications?$expand=owners` and `GET /servicePrincipals?$expand=owners`, `{\"value\": [...]}` pages as returned), with their `passwordCredentials` and `keyCredentials`",
+        reads: "Entra applications and service principals from Microsoft Graph (`GET /applications?$expand=owners` and `GET /servicePrincipals?$expand=owners`, `{\"value\": [...]}` pages as returned, every page), with their `passwordCredentials` and `keyCredentials`",
         produces: &[Kind::Accounts, Kind::Credentials],
         needs_system: true,
         containers: &["value"],
@@ -118,8 +118,87 @@ fn plural(n: impl Into<u64>) -> &'static str {
     if n.into() == 1 { "" } else { "s" }
 }
 
+/// A Graph listing cut short: pages of one listing (one `@odata.context`, the part before any
+/// `?`) that all carry an `@odata.nextLink`, so the page it points to, and any after it, were
+/// not exported. Reported once per listing as `source-missing-pages`, an error.
+fn missing_pages(input: &Input<'_>, em: &mut Emitter) {
+    #[derive(Deserialize)]
+    struct Page {
+        #[serde(default, rename = "@odata.context")]
+        context: Option<String>,
+        #[serde(default, rename = "@odata.nextLink")]
+        next: Option<String>,
+        #[serde(default)]
+        value: Option<IgnoredAny>,
+    }
+    // Per listing: (the last file with a page of it, pages, pages with a next link).
+    let mut listings: BTreeMap<String, (String, u32, u32)> = BTreeMap::new();
+    for f in input.files {
+        // Only a regular file inside the config's folder (the reader reports the rest).
+        let Ok(file) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) else {
+            continue;
+        };
+        let _ = crate::json::scan(file, &[], &mut |el| {
+            if el.key.is_some() || el.index.is_some() {
+                return;
+            }
+            let Ok(p) = serde_json::from_slice::<Page>(el.bytes) else {
+                return;
+            };
+            if p.value.is_none() {
+                return;
+            }
+            let context = p.context.unwrap_or_default();
+            // The same listing with another `$select` (`users(id,mail)`) is the same listing.
+            let mut key = context.split('?').next().unwrap_or_default();
+            if let Some(open) = key.rfind('(')
+                && key.ends_with(')')
+                && !key[open + 1..].starts_with('\'')
+            {
+                key = &key[..open];
+            }
+            let key = key.to_string();
+            let e = listings.entry(key).or_insert_with(|| (String::new(), 0, 0));
+            e.0 = f.shown.clone();
+            e.1 += 1;
+            if p.next.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+                e.2 += 1;
+            }
+        });
+    }
+    for (context, (file, pages, linked)) in listings {
+        if pages > 0 && linked == pages {
+            let what = match context.rsplit_once("$metadata#") {
+                Some((_, c)) if !c.is_empty() => format!("the `{c}` listing"),
+                _ => "a listing".to_string(),
+            };
+            em.diag(
+                Diagnostic::error(
+                    "source-missing-pages",
+                    format!(
+                        "every page of {what} ({pages} page{}) has an `@odata.nextLink`: the pages it points to were not exported",
+                        plural(pages)
+                    ),
+                )
+                .file(file)
+                .help("follow `@odata.nextLink` until a page has none and add every page to the source; the records these pages make are not evidenced until then"),
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Users
+
+/// A field that may be left out of the record (`None`), null (`Some(None)`) or set: Graph leaves
+/// out what the request's `$select` did not ask for, and writes null for what it has no value of.
+fn keyed<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
 
 #[derive(Deserialize)]
 struct User {
@@ -128,15 +207,74 @@ struct User {
     upn: Option<String>,
     #[serde(default)]
     mail: Option<String>,
-    #[serde(default, rename = "accountEnabled")]
-    enabled: Option<bool>,
-    #[serde(default, rename = "createdDateTime")]
-    created: Value,
+    #[serde(default, rename = "accountEnabled", deserialize_with = "keyed")]
+    enabled: Option<Option<bool>>,
+    #[serde(default, rename = "createdDateTime", deserialize_with = "keyed")]
+    created: Option<Option<Value>>,
     #[serde(default, rename = "deletedDateTime")]
     deleted: Value,
 }
 
+/// The `$select` the users adapter needs (Graph's default user listing has neither
+/// `accountEnabled` nor `createdDateTime`).
+const USERS_SELECT: &str = "$select=id,userPrincipalName,mail,accountEnabled,createdDateTime";
+
+/// Records that lack fields their listing leaves out unless the request asks for them: per
+/// file, its first such record's line, how many and which fields; reported once per file as
+/// `source-missing-select`.
+#[derive(Default)]
+struct Unselected(
+    BTreeMap<
+        u32,
+        (
+            crate::FileId,
+            u32,
+            u64,
+            std::collections::BTreeSet<&'static str>,
+        ),
+    >,
+);
+
+impl Unselected {
+    /// Counts the record at `at`, which lacks the fields `missing` (none: nothing is counted).
+    fn add(&mut self, at: &At, missing: &[&'static str]) {
+        if missing.is_empty() {
+            return;
+        }
+        let e = self
+            .0
+            .entry(at.file.index)
+            .or_insert_with(|| (at.file.clone(), at.line, 0, Default::default()));
+        e.2 += 1;
+        e.3.extend(missing.iter().copied());
+    }
+
+    /// One diagnostic per file: `severity`, the request to make (`ask`) and what the missing
+    /// values were read as (`effect`).
+    fn report(self, em: &mut Emitter, severity: Severity, ask: &str, effect: &str) {
+        for (_, (file, line, n, fields)) in self.0 {
+            let names: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            em.diag(
+                Diagnostic::new(
+                    severity,
+                    "source-missing-select",
+                    format!(
+                        "{n} record{} of this file {} no {}: the export was made without the request's `$select`/`$expand`, and Graph leaves these out by default",
+                        plural(n),
+                        if n == 1 { "has" } else { "have" },
+                        names.join(" or ")
+                    ),
+                )
+                .file(file.shown.clone())
+                .line(line)
+                .help(format!("export again with {ask}; {effect}")),
+            );
+        }
+    }
+}
+
 fn run_users(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let service = input.options.list("service_accounts");
     let owners: HashMap<String, String> = input
         .options
@@ -145,6 +283,7 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
     let system = input.system_id.unwrap_or_default().to_string();
+    let mut unselected = Unselected::default();
     json_records::<User>(input, em, &mut |u, at, em| {
         let upn = nonempty(&u.upn).unwrap_or_default().to_string();
         let mail = nonempty(&u.mail).map(str::to_string);
@@ -152,9 +291,20 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             && service
                 .iter()
                 .any(|p| crate::files::matches(&p.to_ascii_lowercase(), &upn.to_ascii_lowercase()));
-        let created = time_field(&u.created, "createdDateTime", at, input, em);
+        let mut missing: Vec<&'static str> = Vec::new();
+        if u.enabled.is_none() {
+            missing.push("accountEnabled");
+        }
+        if u.created.is_none() {
+            missing.push("createdDateTime");
+        }
+        unselected.add(at, &missing);
+        let created = u
+            .created
+            .flatten()
+            .and_then(|c| time_field(&c, "createdDateTime", at, input, em));
         let deleted = time_field(&u.deleted, "deletedDateTime", at, input, em);
-        let status = match (deleted, u.enabled) {
+        let status = match (deleted, u.enabled.flatten()) {
             (Some(_), _) => Some("deleted"),
             (None, Some(true)) => Some("active"),
             (None, Some(false)) => Some("disabled"),
@@ -191,6 +341,14 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
             em.identity(&at.file, at.line, at.path(), &system, &upn, m);
         }
     });
+    // Without `accountEnabled` an account's status is unknown: the accounts are not evidenced
+    // rather than read as never disabled.
+    unselected.report(
+        em,
+        Severity::Error,
+        &format!("`GET /users?{USERS_SELECT}` (deleted users: `GET /directory/deletedItems/microsoft.graph.user?{USERS_SELECT},deletedDateTime`)"),
+        "the missing values were read as unknown, and the controls that need these accounts are not evidenced until then",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +392,8 @@ struct Identity {
 struct TargetResource {
     #[serde(default)]
     id: Option<String>,
-    #[serde(default, rename = "type")]
+    // Graph's documented directoryAudits example spells it `Type`.
+    #[serde(default, rename = "type", alias = "Type")]
     kind: Option<String>,
     #[serde(default, rename = "userPrincipalName")]
     upn: Option<String>,
@@ -270,6 +429,7 @@ const EVENTS: &[&str] = &[
 ];
 
 fn run_audit(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let mut extra: HashMap<String, String> = HashMap::new();
     for (k, v) in input.options.map("activities") {
         if EVENTS.contains(&v.as_str()) {
@@ -502,6 +662,37 @@ struct DecisionItem {
     principal: Option<Identity>,
 }
 
+/// Whether an access review instance with Graph `status` is completed: `Some(true)` once the
+/// reviewers' part is over (Completed, AutoReviewed, and the states after it where decisions are
+/// applied: Applying, Applied, ApplyFailed), `Some(false)` before, `None` for a status Graph does
+/// not document. Graph v1.0 lists eight statuses; its own example instance is `Applied`, and the
+/// same service's Azure enum adds `Applying`, `Applied` and `Scheduled`. Case is ignored.
+fn instance_completed(status: &str) -> Option<bool> {
+    const DONE: &[&str] = &[
+        "Completed",
+        "AutoReviewed",
+        "Applying",
+        "Applied",
+        "ApplyFailed",
+    ];
+    const OPEN: &[&str] = &[
+        "Initializing",
+        "NotStarted",
+        "Scheduled",
+        "Starting",
+        "InProgress",
+        "Completing",
+        "AutoReviewing",
+    ];
+    if DONE.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+        Some(true)
+    } else if OPEN.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The `@odata.context` of every document (page) of a file, by document number from 1. Pages
 /// are read one at a time (a Graph page holds at most a few thousand records); a cut-off last
 /// page has no context here, and its records fall back to the source's system.
@@ -582,6 +773,7 @@ fn definition_of(context: &str) -> Option<String> {
 }
 
 fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let systems: HashMap<String, String> = input.options.map("systems").into_iter().collect();
     let source_system = input.system_id.unwrap_or_default().to_string();
     let mut defs: HashMap<String, Definition> = HashMap::new();
@@ -644,29 +836,19 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             instance_system.insert(i.id.clone(), s.clone());
         }
         let started = time_field(&i.start, "startDateTime", at, input, em);
-        let status = i.status.as_deref().unwrap_or("");
-        if !matches!(
-            status,
-            "Completed"
-                | "AutoReviewed"
-                | "Initializing"
-                | "NotStarted"
-                | "Starting"
-                | "InProgress"
-                | "Completing"
-                | "AutoReviewing"
-        ) {
+        let raw = i.status.as_deref().unwrap_or("").trim();
+        let Some(done) = instance_completed(raw) else {
             // The status decides whether the review is complete.
             super::common::unknown_value(
                 em,
                 at,
                 "status",
-                status,
-                "access review instance statuses are Initializing, NotStarted, Starting, InProgress, Completing, Completed, AutoReviewing and AutoReviewed",
+                raw,
+                "access review instance statuses are Initializing, NotStarted, Scheduled, Starting, InProgress, Completing, AutoReviewing (not completed) and Completed, AutoReviewed, Applying, Applied, ApplyFailed (completed)",
             );
             continue;
-        }
-        let completed = if matches!(status, "Completed" | "AutoReviewed") {
+        };
+        let completed = if done {
             time_field(&i.end, "endDateTime", at, input, em)
         } else {
             None
@@ -793,8 +975,8 @@ struct App {
     passwords: Option<Vec<Secret>>,
     #[serde(default, rename = "keyCredentials")]
     keys: Option<Vec<Secret>>,
-    #[serde(default)]
-    owners: Option<Vec<Owner>>,
+    #[serde(default, deserialize_with = "keyed")]
+    owners: Option<Option<Vec<Owner>>>,
 }
 
 #[derive(Deserialize)]
@@ -823,11 +1005,14 @@ struct Merged {
 }
 
 fn run_apps(input: &Input<'_>, em: &mut Emitter) {
+    missing_pages(input, em);
     let owners: HashMap<String, String> = input.options.map("owners").into_iter().collect();
     let microsoft = input.options.bool("microsoft_apps").unwrap_or(false);
     let mut order: Vec<String> = Vec::new();
     let mut merged: HashMap<String, Merged> = HashMap::new();
     let mut first_party = 0u64;
+    // Records listed without `$expand=owners` (they have no `owners` at all).
+    let mut unexpanded: Vec<(String, At)> = Vec::new();
     json_records::<App>(input, em, &mut |a, at, em| {
         if !microsoft && nonempty(&a.owner_org).is_some_and(|o| MICROSOFT_TENANTS.contains(&o)) {
             first_party += 1;
@@ -835,9 +1020,13 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
         }
         let account = nonempty(&a.app_id).unwrap_or(a.id.as_str()).to_string();
         let created = time_field(&a.created, "createdDateTime", at, input, em);
+        if a.owners.is_none() {
+            unexpanded.push((account.clone(), at.clone()));
+        }
         let owner = a
             .owners
             .iter()
+            .flatten()
             .flatten()
             .find_map(|o| nonempty(&o.upn).or(nonempty(&o.mail)).map(str::to_string));
         let m = merged.entry(account.clone()).or_insert_with(|| {
@@ -913,6 +1102,26 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
             .set("interactive", false)
             .emit();
     }
+    // An account left without an owner because its listing did not expand `owners`: its owner is
+    // unknown (the accounts test reads an empty owner as `no_owner`), said once per file.
+    let mut unselected = Unselected::default();
+    for (account, at) in &unexpanded {
+        if merged.get(account).is_some_and(|m| m.owner.is_none())
+            && !owners.contains_key(account)
+            && !merged
+                .get(account)
+                .and_then(|m| m.name.as_ref())
+                .is_some_and(|n| owners.contains_key(n))
+        {
+            unselected.add(at, &["owners"]);
+        }
+    }
+    unselected.report(
+        em,
+        Severity::Warning,
+        "`GET /servicePrincipals?$expand=owners` and `GET /applications?$expand=owners`",
+        "or name each app's owner in the source's `owners` option; these apps were read as having no owner",
+    );
     if first_party > 0 {
         em.diag(
             Diagnostic::new(

@@ -1013,4 +1013,118 @@ mod tests {
         );
         assert_eq!(repo_from_url("https://github.com/"), None);
     }
+
+    /// "List reviews for a pull request", the example response of GitHub's REST docs,
+    /// https://docs.github.com/en/rest/pulls/reviews#list-reviews-for-a-pull-request
+    const DOC_REVIEWS: &str = r#"[
+  {
+    "id": 80,
+    "node_id": "MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=",
+    "user": {
+      "login": "octocat",
+      "id": 1,
+      "node_id": "MDQ6VXNlcjE=",
+      "avatar_url": "https://github.com/images/error/octocat_happy.gif",
+      "gravatar_id": "",
+      "url": "https://api.github.com/users/octocat",
+      "html_url": "https://github.com/octocat",
+      "followers_url": "https://api.github.com/users/octocat/followers",
+      "following_url": "https://api.github.com/users/octocat/following{/other_user}",
+      "gists_url": "https://api.github.com/users/octocat/gists{/gist_id}",
+      "starred_url": "https://api.github.com/users/octocat/starred{/owner}{/repo}",
+      "subscriptions_url": "https://api.github.com/users/octocat/subscriptions",
+      "organizations_url": "https://api.github.com/users/octocat/orgs",
+      "repos_url": "https://api.github.com/users/octocat/repos",
+      "events_url": "https://api.github.com/users/octocat/events{/privacy}",
+      "received_events_url": "https://api.github.com/users/octocat/received_events",
+      "type": "User",
+      "site_admin": false
+    },
+    "body": "Here is the body for the review.",
+    "state": "APPROVED",
+    "html_url": "https://github.com/octocat/Hello-World/pull/12#pullrequestreview-80",
+    "pull_request_url": "https://api.github.com/repos/octocat/Hello-World/pulls/12",
+    "_links": {
+      "html": {
+        "href": "https://github.com/octocat/Hello-World/pull/12#pullrequestreview-80"
+      },
+      "pull_request": {
+        "href": "https://api.github.com/repos/octocat/Hello-World/pulls/12"
+      }
+    },
+    "submitted_at": "2019-11-17T17:43:43Z",
+    "commit_id": "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091",
+    "author_association": "COLLABORATOR"
+  }
+]"#;
+
+    /// "List deployment statuses", the example response of GitHub's REST docs,
+    /// https://docs.github.com/en/rest/deployments/statuses#list-deployment-statuses
+    const DOC_DEPLOYMENT_STATUSES: &str = r#"[
+  {
+    "url": "https://api.github.com/repos/octocat/example/deployments/42/statuses/1",
+    "id": 1,
+    "node_id": "MDE2OkRlcGxveW1lbnRTdGF0dXMx",
+    "state": "success",
+    "creator": {
+      "login": "octocat",
+      "id": 1,
+      "node_id": "MDQ6VXNlcjE=",
+      "avatar_url": "https://github.com/images/error/octocat_happy.gif",
+      "gravatar_id": "",
+      "url": "https://api.github.com/users/octocat",
+      "html_url": "https://github.com/octocat",
+      "followers_url": "https://api.github.com/users/octocat/followers",
+      "following_url": "https://api.github.com/users/octocat/following{/other_user}",
+      "gists_url": "https://api.github.com/users/octocat/gists{/gist_id}",
+      "starred_url": "https://api.github.com/users/octocat/starred{/owner}{/repo}",
+      "subscriptions_url": "https://api.github.com/users/octocat/subscriptions",
+      "organizations_url": "https://api.github.com/users/octocat/orgs",
+      "repos_url": "https://api.github.com/users/octocat/repos",
+      "events_url": "https://api.github.com/users/octocat/events{/privacy}",
+      "received_events_url": "https://api.github.com/users/octocat/received_events",
+      "type": "User",
+      "site_admin": false
+    },
+    "description": "Deployment finished successfully.",
+    "environment": "production",
+    "target_url": "https://example.com/deployment/42/output",
+    "created_at": "2012-07-20T01:19:13Z",
+    "updated_at": "2012-07-20T01:19:13Z",
+    "deployment_url": "https://api.github.com/repos/octocat/example/deployments/42",
+    "repository_url": "https://api.github.com/repos/octocat/example",
+    "environment_url": "https://test-branch.lab.acme.com",
+    "log_url": "https://example.com/deployment/42/output"
+  }
+]"#;
+
+    #[test]
+    fn documented_reviews_and_deployment_statuses_are_read_as_printed() {
+        let out = run(
+            "[[sources]]\nadapter = \"github\"\npath = \"gh/*.json\"\nsystem_id = \"api\"",
+            &[
+                ("gh/reviews.json", DOC_REVIEWS.as_bytes()),
+                ("gh/statuses.json", DOC_DEPLOYMENT_STATUSES.as_bytes()),
+            ],
+        );
+        // The review is linked to its pull request by `pull_request_url`.
+        let rows: Vec<String> = out.rows("pr_reviews").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "pr_id=octocat/Hello-World#12|reviewer_id=octocat|state=approved|submitted_at=2019-11-17T17:43:43Z"
+            ]
+        );
+        // The status belongs to deployment 42, which the export does not hold: counted, unused.
+        assert!(out.rows("deploys").is_empty());
+        assert!(out.rows("pull_requests").is_empty());
+        assert_eq!(out.codes(), ["source-skipped-records"], "{:?}", out.diags);
+        assert!(
+            out.diags[0]
+                .message
+                .starts_with("1 deployment status belong to deployments not in the export"),
+            "{}",
+            out.diags[0].message
+        );
+    }
 }

@@ -145,11 +145,22 @@ struct Deployment {
 }
 
 /// The project path in a GitLab web URL (`https://gitlab.com/group/sub/proj/-/merge_requests/12`
-/// gives `group/sub/proj`).
+/// gives `group/sub/proj`), also in the form without `/-/` that GitLab's API docs print
+/// (`http://gitlab.dev/root/project/pipelines/12` gives `root/project`).
 fn project_from_url(u: &str) -> Option<String> {
     let rest = u.split_once("://").map_or(u, |x| x.1);
     let (_, path) = rest.split_once('/')?;
-    let (p, _) = path.split_once("/-/")?;
+    let p = match path.split_once("/-/") {
+        Some((p, _)) => p,
+        None => {
+            let (head, _) = path.trim_end_matches('/').rsplit_once('/')?;
+            let (p, kind) = head.rsplit_once('/')?;
+            if !matches!(kind, "pipelines" | "commit" | "merge_requests" | "jobs") {
+                return None;
+            }
+            p
+        }
+    };
     (!p.is_empty()).then(|| p.to_string())
 }
 
@@ -587,5 +598,157 @@ mod tests {
             Some("g/sub/p")
         );
         assert_eq!(super::project_from_url("https://gitlab.com/g/p"), None);
+        // The legacy form GitLab's API docs print, without `/-/`.
+        assert_eq!(
+            super::project_from_url("http://gitlab.dev/root/project/pipelines/12").as_deref(),
+            Some("root/project")
+        );
+        assert_eq!(
+            super::project_from_url("https://gitlab.com/g/sub/p/commit/a91957a8").as_deref(),
+            Some("g/sub/p")
+        );
+        assert_eq!(
+            super::project_from_url("https://gitlab.com/g/p/issues/3"),
+            None
+        );
+    }
+
+    /// "Get a specific deployment", the example response of GitLab's Deployments API docs,
+    /// https://docs.gitlab.com/ee/api/deployments.html#get-a-specific-deployment
+    /// (gitlabhq/gitlabhq, `doc/api/deployments.md`): its pipeline's `web_url` has no `/-/`.
+    const DOC_DEPLOYMENT: &str = r#"{
+  "id": 42,
+  "iid": 2,
+  "ref": "main",
+  "sha": "a91957a858320c0e17f3a0eca7cfacbff50ea29a",
+  "created_at": "2016-08-11T11:32:35.444Z",
+  "updated_at": "2016-08-11T11:34:01.123Z",
+  "status": "success",
+  "user": {
+    "name": "Administrator",
+    "username": "root",
+    "id": 1,
+    "state": "active",
+    "avatar_url": "http://www.gravatar.com/avatar/e64c7d89f26bd1972efa854d13d7dd61?s=80&d=identicon",
+    "web_url": "http://localhost:3000/root"
+  },
+  "environment": {
+    "id": 9,
+    "name": "production",
+    "external_url": "https://about.gitlab.com"
+  },
+  "deployable": {
+    "id": 664,
+    "status": "success",
+    "stage": "deploy",
+    "name": "deploy",
+    "ref": "main",
+    "tag": false,
+    "coverage": null,
+    "created_at": "2016-08-11T11:32:24.456Z",
+    "started_at": null,
+    "finished_at": "2016-08-11T11:32:35.145Z",
+    "project": {
+      "ci_job_token_scope_enabled": false
+    },
+    "user": {
+      "id": 1,
+      "name": "Administrator",
+      "username": "root",
+      "state": "active",
+      "avatar_url": "http://www.gravatar.com/avatar/e64c7d89f26bd1972efa854d13d7dd61?s=80&d=identicon",
+      "web_url": "http://gitlab.dev/root",
+      "created_at": "2015-12-21T13:14:24.077Z",
+      "bio": null,
+      "location": null,
+      "skype": "",
+      "linkedin": "",
+      "twitter": "",
+      "website_url": "",
+      "organization": ""
+    },
+    "commit": {
+      "id": "a91957a858320c0e17f3a0eca7cfacbff50ea29a",
+      "short_id": "a91957a8",
+      "title": "Merge branch 'rename-readme' into 'main'\r",
+      "author_name": "Administrator",
+      "author_email": "admin@example.com",
+      "created_at": "2016-08-11T13:28:26.000+02:00",
+      "message": "Merge branch 'rename-readme' into 'main'\r\n\r\nRename README\r\n\r\n\r\n\r\nSee merge request !2"
+    },
+    "pipeline": {
+      "created_at": "2016-08-11T07:43:52.143Z",
+      "id": 42,
+      "ref": "main",
+      "sha": "a91957a858320c0e17f3a0eca7cfacbff50ea29a",
+      "status": "success",
+      "updated_at": "2016-08-11T07:43:52.143Z",
+      "web_url": "http://gitlab.dev/root/project/pipelines/5"
+    },
+    "runner": null
+  }
+}"#;
+
+    /// "Get configuration for a single merge request", the example response of GitLab's Merge
+    /// request approvals API docs,
+    /// https://docs.gitlab.com/ee/api/merge_request_approvals.html#get-configuration-1
+    /// (gitlabhq/gitlabhq, `doc/api/merge_request_approvals.md`).
+    const DOC_APPROVALS: &str = r#"{
+  "id": 5,
+  "iid": 5,
+  "project_id": 1,
+  "title": "Approvals API",
+  "description": "Test",
+  "state": "opened",
+  "created_at": "2016-06-08T00:19:52.638Z",
+  "updated_at": "2016-06-08T21:20:42.470Z",
+  "merge_status": "cannot_be_merged",
+  "approvals_required": 2,
+  "approvals_left": 1,
+  "approved_by": [
+    {
+      "user": {
+        "name": "Administrator",
+        "username": "root",
+        "id": 1,
+        "state": "active",
+        "avatar_url": "http://www.gravatar.com/avatar/e64c7d89f26bd1972efa854d13d7dd61?s=80\u0026d=identicon",
+        "web_url": "http://localhost:3000/root"
+      }
+    }
+  ]
+}"#;
+
+    #[test]
+    fn documented_deployment_and_approvals_are_read_as_printed() {
+        let block = "[[sources]]\nadapter = \"gitlab\"\npath = \"gl/*.json\"\nsystem_id = \"api\"";
+        let files: &[(&str, &[u8])] = &[
+            ("gl/approvals.json", DOC_APPROVALS.as_bytes()),
+            ("gl/deployment.json", DOC_DEPLOYMENT.as_bytes()),
+        ];
+        let out = run(block, files);
+        // The project comes from the pipeline's web URL in the form the docs print.
+        let rows: Vec<String> = out.rows("deploys").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "commit_sha=a91957a858320c0e17f3a0eca7cfacbff50ea29a|deploy_id=root/project/deployments/42|deployed_at=2016-08-11T11:32:35.145Z|deployer_id=root|environment=production|system_id=api"
+            ]
+        );
+        // The approval names its project only by id, and no merge request of the export has
+        // that id: an error on its line, never a guessed project.
+        assert!(out.rows("pr_reviews").is_empty());
+        assert_eq!(out.codes(), ["bad-value"], "{:?}", out.diags);
+        assert!(out.diags[0].message.contains("merge request !5"));
+        // With the project named, the approval is read, at the response's `updated_at`.
+        let out = run(&format!("{block}\nproject = \"root/project\""), files);
+        let rows: Vec<String> = out.rows("pr_reviews").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "pr_id=root/project!5|reviewer_id=root|state=approved|submitted_at=2016-06-08T21:20:42.47Z"
+            ]
+        );
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
     }
 }

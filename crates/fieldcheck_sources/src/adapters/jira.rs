@@ -17,7 +17,7 @@ pub(crate) static JIRA: Adapter = Adapter {
     spec: &Spec {
         name: "jira",
         system: "Jira",
-        reads: "Jira issues as returned by the REST API with `expand=changelog` (`/rest/api/2|3/search` or `/search/jql` pages `{\"issues\": [...]}`, or single issues from `/issue/{key}`)",
+        reads: "Jira issues as returned by the REST API with `expand=changelog` (`/rest/api/2|3/search` pages `{\"startAt\", \"total\", \"issues\": [...]}` or `/search/jql` pages `{\"issues\": [...], \"nextPageToken\", \"isLast\"}`, every page of the search, or single issues from `/issue/{key}`)",
         produces: &[Kind::Changes, Kind::Identities],
         needs_system: true,
         containers: &["issues"],
@@ -167,6 +167,91 @@ fn change_type(
     }
 }
 
+/// What a search page says about the pages around it: the `/search/jql` endpoint's `isLast`
+/// (with `nextPageToken`), or the older `/search` endpoint's `startAt`, `total` and the number of
+/// issues on the page.
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default, rename = "isLast")]
+    is_last: Option<bool>,
+    #[serde(default, rename = "startAt")]
+    start_at: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+    #[serde(default)]
+    issues: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+/// The search pages of every file of the source (whole-object documents with `issues`).
+fn pages(input: &Input<'_>) -> Vec<(String, Page)> {
+    let mut out = Vec::new();
+    for f in input.files {
+        // Only a regular file inside the config's folder (the reader reports the rest).
+        let Ok(file) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) else {
+            continue;
+        };
+        let _ = crate::json::scan(file, &[], &mut |el| {
+            if el.key.is_none()
+                && el.index.is_none()
+                && let Ok(p) = serde_json::from_slice::<Page>(el.bytes)
+                && p.issues.is_some()
+            {
+                out.push((f.shown.clone(), p));
+            }
+        });
+    }
+    out
+}
+
+/// A search whose pages say more follow than the export holds: `/search/jql` pages that all
+/// have `isLast: false`, or `/search` pages whose issues do not reach their `total`.
+fn missing_pages(pages: &[(String, Page)]) -> Option<(String, String)> {
+    let jql: Vec<&(String, Page)> = pages.iter().filter(|p| p.1.is_last.is_some()).collect();
+    if !jql.is_empty() && jql.iter().all(|p| p.1.is_last == Some(false)) {
+        let file = jql.last().map(|p| p.0.clone()).unwrap_or_default();
+        return Some((
+            file,
+            format!(
+                "{} search page{} {} `\"isLast\": false` and none is the last: the pages after it (its `nextPageToken`) were not exported",
+                jql.len(),
+                s(jql.len()),
+                if jql.len() == 1 { "says" } else { "say" }
+            ),
+        ));
+    }
+    let old: Vec<&(String, Page)> = pages
+        .iter()
+        .filter(|p| p.1.is_last.is_none() && p.1.total.is_some() && p.1.start_at.is_some())
+        .collect();
+    let total = old.iter().filter_map(|p| p.1.total).max()?;
+    let mut ranges: Vec<(u64, u64)> = old
+        .iter()
+        .map(|p| {
+            let start = p.1.start_at.unwrap_or(0);
+            (
+                start,
+                start + p.1.issues.as_ref().map_or(0, |v| v.len() as u64),
+            )
+        })
+        .collect();
+    ranges.sort_unstable();
+    let mut covered = 0u64;
+    let mut reach = 0u64;
+    for (a, b) in ranges {
+        let a = a.max(reach);
+        if b > a {
+            covered += b - a;
+            reach = b;
+        }
+    }
+    (covered < total).then(|| {
+        (
+            old.last().map(|p| p.0.clone()).unwrap_or_default(),
+            format!("the search pages hold {covered} of the {total} issues their `total` says the search found: pages (`startAt`) are missing"),
+        )
+    })
+}
+
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let o = input.options;
     let approved = lower_list(o.list("approved_statuses"), &["Approved"]);
@@ -300,6 +385,13 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("retro_reviewed_at", retro_at)
             .emit();
     });
+    if let Some((file, message)) = missing_pages(&pages(input)) {
+        em.diag(
+            fieldcheck_kit::Diagnostic::error("source-missing-pages", message)
+                .file(file)
+                .help("export every page of the search (follow `nextPageToken` until `isLast` is true, or `startAt` up to `total`) and add the files to the source; the changes are not evidenced until then"),
+        );
+    }
     if no_changelog > 0 {
         note(
             em,
@@ -410,15 +502,110 @@ mod tests {
                 "external_id=5b10ac8d82e05b22cc7d4ef5|person_id=bob@acme.com|system_id=jira",
             ]
         );
-        assert_eq!(out.codes(), ["bad-json", "source-missing-changelog"]);
+        // These are pages from the middle of their searches (`isLast: false`, `startAt` 50 of
+        // 52): the missing pages are an error.
+        assert_eq!(
+            out.codes(),
+            [
+                "bad-json",
+                "source-missing-pages",
+                "source-missing-changelog"
+            ]
+        );
         let d = &out.diags[0];
         assert_eq!(
             (d.file.as_deref(), d.line),
             (Some("jira/search-2.json"), Some(6))
         );
-        assert!(out.diags[1].message.starts_with("1 issue had"));
+        assert!(out.diags[2].message.starts_with("1 issue had"));
         let o = &out.origins("changes")[3];
         assert_eq!(o.path.as_deref(), Some("$.issues[0]"));
         assert_eq!(out.problems("changes").len(), 1);
+    }
+
+    /// The response example of "Search for issues using JQL enhanced search" (`GET
+    /// /rest/api/3/search/jql`) in Atlassian's Jira Cloud REST v3 reference,
+    /// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-get
+    /// (the example of the published OpenAPI document, as printed). It was requested without
+    /// `created` among the fields and without `expand=changelog`.
+    const DOC_SEARCH_JQL: &str = r#"{"issues":[{"expand":"","fields":{"watcher":{"isWatching":false,"self":"https://your-domain.atlassian.net/rest/api/3/issue/EX-1/watchers","watchCount":1},"attachment":[{"author":{"accountId":"5b10a2844c20165700ede21g","accountType":"atlassian","active":false,"avatarUrls":{"16x16":"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=16&s=16","24x24":"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=24&s=24","32x32":"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=32&s=32","48x48":"https://avatar-management--avatars.server-location.prod.public.atl-paas.net/initials/MK-5.png?size=48&s=48"},"displayName":"Mia Krystof","key":"","name":"","self":"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"},"content":"https://your-domain.atlassian.net/jira/rest/api/3/attachment/content/10001","created":"2023-06-24T19:24:50.000+0000","filename":"debuglog.txt","id":10001,"mimeType":"text/plain","self":"https://your-domain.atlassian.net/rest/api/2/attachments/10001","size":2460}],"sub-tasks":[{"id":"10000","outwardIssue":{"fields":{"status":{"iconUrl":"https://your-domain.atlassian.net/images/icons/statuses/open.png","name":"Open"}},"id":"10003","key":"ED-2","self":"https://your-domain.atlassian.net/rest/api/3/issue/ED-2"},"type":{"id":"10000","inward":"Parent","name":"","outward":"Sub-task"}}],"description":"Main order flow broken","project":{"avatarUrls":{"16x16":"https://your-domain.atlassian.net/secure/projectavatar?size=xsmall&pid=10000","24x24":"https://your-domain.atlassian.net/secure/projectavatar?size=small&pid=10000","32x32":"https://your-domain.atlassian.net/secure/projectavatar?size=medium&pid=10000","48x48":"https://your-domain.atlassian.net/secure/projectavatar?size=large&pid=10000"},"id":"10000","insight":{"lastIssueUpdateTime":"2021-04-22T05:37:05.000+0000","totalIssueCount":100},"key":"EX","name":"Example","projectCategory":{"description":"First Project Category","id":"10000","name":"FIRST","self":"https://your-domain.atlassian.net/rest/api/3/projectCategory/10000"},"self":"https://your-domain.atlassian.net/rest/api/3/project/EX","simplified":false,"style":"classic"},"comment":[{"author":{"accountId":"5b10a2844c20165700ede21g","active":false,"displayName":"Mia Krystof","self":"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"},"body":"Lorem ipsum dolor sit amet, consectetur adipiscing elit. Pellentesque eget venenatis elit. Duis eu justo eget augue iaculis fermentum. Sed semper quam laoreet nisi egestas at posuere augue semper.","created":"2021-01-17T12:34:00.000+0000","id":"10000","self":"https://your-domain.atlassian.net/rest/api/3/issue/10010/comment/10000","updateAuthor":{"accountId":"5b10a2844c20165700ede21g","active":false,"displayName":"Mia Krystof","self":"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"},"updated":"2021-01-18T23:45:00.000+0000","visibility":{"identifier":"Administrators","type":"role","value":"Administrators"}}],"issuelinks":[{"id":"10001","outwardIssue":{"fields":{"status":{"iconUrl":"https://your-domain.atlassian.net/images/icons/statuses/open.png","name":"Open"}},"id":"10004L","key":"PR-2","self":"https://your-domain.atlassian.net/rest/api/3/issue/PR-2"},"type":{"id":"10000","inward":"depends on","name":"Dependent","outward":"is depended by"}},{"id":"10002","inwardIssue":{"fields":{"status":{"iconUrl":"https://your-domain.atlassian.net/images/icons/statuses/open.png","name":"Open"}},"id":"10004","key":"PR-3","self":"https://your-domain.atlassian.net/rest/api/3/issue/PR-3"},"type":{"id":"10000","inward":"depends on","name":"Dependent","outward":"is depended by"}}],"worklog":[{"author":{"accountId":"5b10a2844c20165700ede21g","active":false,"displayName":"Mia Krystof","self":"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"},"comment":"I did some work here.","id":"100028","issueId":"10002","self":"https://your-domain.atlassian.net/rest/api/3/issue/10010/worklog/10000","started":"2021-01-17T12:34:00.000+0000","timeSpent":"3h 20m","timeSpentSeconds":12000,"updateAuthor":{"accountId":"5b10a2844c20165700ede21g","active":false,"displayName":"Mia Krystof","self":"https://your-domain.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"},"updated":"2021-01-18T23:45:00.000+0000","visibility":{"identifier":"276f955c-63d7-42c8-9520-92d01dca0625","type":"group","value":"jira-developers"}}],"updated":1,"timetracking":{"originalEstimate":"10m","originalEstimateSeconds":600,"remainingEstimate":"3m","remainingEstimateSeconds":200,"timeSpent":"6m","timeSpentSeconds":400}},"id":"10002","key":"ED-1","self":"https://your-domain.atlassian.net/rest/api/3/issue/10002"}]}"#;
+
+    const BLOCK: &str =
+        "[[sources]]\nadapter = \"jira\"\npath = \"jira/*.json\"\nsystem_id = \"jira\"";
+
+    #[test]
+    fn documented_search_jql_page_is_read_as_printed() {
+        let out = run(BLOCK, &[("jira/search.json", DOC_SEARCH_JQL.as_bytes())]);
+        // The issue has no creation time: it cannot be dated, an error on its line that names
+        // the fields to ask for.
+        assert!(out.rows("changes").is_empty());
+        assert!(out.rows("identities").is_empty());
+        assert_eq!(out.codes(), ["bad-value"], "{:?}", out.diags);
+        assert!(
+            out.diags[0]
+                .message
+                .contains("issue ED-1 has no `fields.created`")
+        );
+        assert_eq!(out.diags[0].line, Some(1));
+    }
+
+    fn issue(key: &str) -> String {
+        format!(
+            r#"{{"key": "{key}", "fields": {{"created": "2026-02-01T10:00:00.000+0000"}}, "changelog": {{"histories": []}}}}"#
+        )
+    }
+
+    #[test]
+    fn search_jql_pages_without_the_last_one_are_missing_pages() {
+        // Trigger: the page says more follow (`isLast: false`) and no later page is there.
+        let first = format!(
+            r#"{{"issues": [{}], "nextPageToken": "CAEaAggD", "isLast": false}}"#,
+            issue("CHG-1")
+        );
+        let out = run(BLOCK, &[("jira/p1.json", first.as_bytes())]);
+        assert_eq!(out.rows("changes").len(), 1);
+        assert_eq!(out.codes(), ["source-missing-pages"], "{:?}", out.diags);
+        assert_eq!(out.diags[0].file.as_deref(), Some("jira/p1.json"));
+        assert_eq!(out.problems("changes").len(), 1);
+        // Boundary: its last page is there.
+        let last = format!(r#"{{"issues": [{}], "isLast": true}}"#, issue("CHG-2"));
+        let out = run(
+            BLOCK,
+            &[
+                ("jira/p1.json", first.as_bytes()),
+                ("jira/p2.json", last.as_bytes()),
+            ],
+        );
+        assert_eq!(out.rows("changes").len(), 2);
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
+    }
+
+    #[test]
+    fn search_pages_short_of_their_total_are_missing_pages() {
+        let page = |start: u64, keys: &[&str]| {
+            let issues: Vec<String> = keys.iter().map(|k| issue(k)).collect();
+            format!(
+                r#"{{"expand": "names,schema", "startAt": {start}, "maxResults": 2, "total": 3, "issues": [{}]}}"#,
+                issues.join(",")
+            )
+        };
+        let p1 = page(0, &["CHG-1", "CHG-2"]);
+        let out = run(BLOCK, &[("jira/p1.json", p1.as_bytes())]);
+        assert_eq!(out.codes(), ["source-missing-pages"], "{:?}", out.diags);
+        assert!(
+            out.diags[0].message.contains("2 of the 3 issues"),
+            "{}",
+            out.diags[0].message
+        );
+        let p2 = page(2, &["CHG-3"]);
+        let out = run(
+            BLOCK,
+            &[
+                ("jira/p1.json", p1.as_bytes()),
+                ("jira/p2.json", p2.as_bytes()),
+            ],
+        );
+        assert_eq!(out.rows("changes").len(), 3);
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
     }
 }

@@ -432,4 +432,25 @@ mod tests {
         );
         assert!(out.diags[4].message.contains("kb4/users.json"));
     }
+
+    /// The 200 response sample of "Get All Training Enrollments" in KnowBe4's Reporting API
+    /// docs, as printed there (one enrollment object),
+    /// https://developer.knowbe4.com/rest/reporting#tag/Training/paths/~1v1~1training~1enrollments/get
+    const DOC_ENROLLMENT: &str = r#"{"enrollment_id": 1425526,"content_type": "Uploaded Policy","module_name": "Acceptable Use Policy","user": {"id": 796742,"first_name": "Sarah","last_name": "Thomas","email": "s_thomas@kb4-demo.com","employee_number": 123456},"campaign_name": "New Employee Policies","enrollment_date": "2019-04-02T15:02:38.000Z","start_date": "2019-04-02T15:02:38.000Z","completion_date": "2019-04-02T15:02:38.000Z","status": "Passed","time_spent": 2340,"policy_acknowledged": false}"#;
+
+    #[test]
+    fn documented_enrollment_is_read_as_printed() {
+        let out = run(
+            "[[sources]]\nadapter = \"knowbe4\"\npath = \"kb4/enrollments.json\"",
+            &[("kb4/enrollments.json", DOC_ENROLLMENT.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("training").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "completed_at=2019-04-02T15:02:38Z|course=Acceptable Use Policy|person_id=s_thomas@kb4-demo.com"
+            ]
+        );
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
+    }
 }

@@ -109,7 +109,7 @@ pub(crate) static BAMBOOHR: Adapter = Adapter {
     spec: &Spec {
         name: "bamboohr",
         system: "BambooHR",
-        reads: "the BambooHR employee directory (`GET /v1/employees/directory`) or a custom report (`POST /v1/reports/custom?format=JSON`), `{\"employees\": [...]}`",
+        reads: "a BambooHR custom report (`POST /v1/reports/custom?format=JSON` asking for `id`, `workEmail`, `displayName`, `supervisorEId`, `employmentHistoryStatus`, `hireDate` and `terminationDate`; `{\"title\", \"fields\", \"employees\": [...]}`), or the employee directory (`GET /v1/employees/directory`, `{\"fields\", \"employees\": [...]}`), which lists only current employees and carries no hire or termination dates",
         produces: &[Kind::People],
         needs_system: false,
         containers: &["employees"],
@@ -1204,5 +1204,91 @@ V-1,\"Acme, Inc.\",Critical,Terminated,03/15/2026,2025-12-31,Active\n";
             out.diags[1].message
         );
         assert_eq!(out.diags[1].line, Some(1));
+    }
+
+    /// The sample response of "Get Employee Directory" in BambooHR's API docs, as printed
+    /// there (its `id` is a number), https://documentation.bamboohr.com/reference/get-employees-directory-1
+    const DOC_BAMBOOHR_DIRECTORY: &str = r#"{
+    "fields": [
+        {
+            "id": "displayName",
+            "type": "text",
+            "name": "Display Name"
+        },
+        {
+            "id": "firstName",
+            "type": "text",
+            "name": "First Name"
+        },
+        {
+            "id": "lastName",
+            "type": "text",
+            "name": "Last Name"
+        },
+        {
+            "id": "gender",
+            "type": "text",
+            "name": "Gender"
+        },
+        {
+            "id": "jobTitle",
+            "type": "list",
+            "name": "Job Title"
+        },
+        {
+            "id": "workPhone",
+            "type": "text",
+            "name": "Work Phone"
+        },
+        {
+            "id": "workPhoneExtension",
+            "type": "text",
+            "name": "Work Extension"
+        },
+        {
+            "id": "skypeUsername",
+            "type": "text",
+            "name": "Skype Username"
+        },
+        {
+            "id": "facebook",
+            "type": "text",
+            "name": "Facebook URL"
+        }
+    ],
+    "employees": [
+        {
+            "id":123,
+            "displayName":"John Doe",
+            "firstName":"John",
+            "lastName":"Doe",
+            "gender":"Male",
+            "jobTitle":"Customer Service Representative",
+            "workPhone":"555-555-5555",
+            "workPhoneExtension":null,
+            "skypeUsername":"JohnDoe",
+            "facebook":"JohnDoeFacebook"
+        }
+    ]
+}"#;
+
+    #[test]
+    fn bamboohr_documented_directory_is_read_as_printed() {
+        let out = run(
+            "[[sources]]\nadapter = \"bamboohr\"\npath = \"hr/directory.json\"",
+            &[("hr/directory.json", DOC_BAMBOOHR_DIRECTORY.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("people").iter().map(flat).collect();
+        // The numeric id is read as text; the directory has no hire date, so the kit reader
+        // rejects the row (`people.start_date` is required) and the people file is not evidenced.
+        assert_eq!(rows, ["name=John Doe|person_id=123"]);
+        assert_eq!(out.codes(), ["source-missing-field"], "{:?}", out.diags);
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`hireDate` (for `start_date`), `terminationDate` (for `terminated_at`)"),
+            "{}",
+            out.diags[0].message
+        );
     }
 }

@@ -551,4 +551,174 @@ mod tests {
         assert_eq!((d.file.as_deref(), d.line), (Some("okta/a.jsonl"), Some(6)));
         assert_eq!(out.problems("account_events").len(), 1);
     }
+
+    /// "List Users with Advanced Search", the response example of Okta's Users API reference,
+    /// https://developer.okta.com/docs/api/resources/users.html#list-users-with-advanced-search
+    /// (okta/okta-developer-docs, `_source/_docs/api/resources/users.md`), with its `_links`.
+    const DOC_USERS: &str = r#"[
+  {
+    "id": "00ub0oNGTSWTBKOLGLNR",
+    "status": "ACTIVE",
+    "created": "2013-06-24T16:39:18.000Z",
+    "activated": "2013-06-24T16:39:19.000Z",
+    "statusChanged": "2013-06-24T16:39:19.000Z",
+    "lastLogin": "2013-06-24T17:39:19.000Z",
+    "lastUpdated": "2013-07-02T21:36:25.344Z",
+    "passwordChanged": "2013-07-02T21:36:25.344Z",
+    "profile": {
+      "firstName": "Isaac",
+      "lastName": "Brock",
+      "email": "isaac.brock@example.com",
+      "login": "isaac.brock@example.com",
+      "mobilePhone": "555-415-1337"
+    },
+    "credentials": {
+      "password": {},
+      "recovery_question": {
+        "question": "Who's a major player in the cowboy scene?"
+      },
+      "provider": {
+        "type": "OKTA",
+        "name": "OKTA"
+      }
+    },
+    "_links": {
+      "resetPassword": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/reset_password"
+      },
+      "resetFactors": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/reset_factors"
+      },
+      "expirePassword": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/expire_password"
+      },
+      "forgotPassword": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/credentials/forgot_password"
+      },
+      "changeRecoveryQuestion": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/credentials/change_recovery_question"
+      },
+      "deactivate": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/deactivate"
+      },
+      "changePassword": {
+        "href": "https://your-domain.okta.com/api/v1/users/00ub0oNGTSWTBKOLGLNR/credentials/change_password"
+      }
+    }
+  }
+]"#;
+
+    #[test]
+    fn documented_users_response_is_read_as_printed() {
+        let out = run(
+            "[[sources]]\nadapter = \"okta-users\"\npath = \"okta/users.json\"\nsystem_id = \"okta\"",
+            &[("okta/users.json", DOC_USERS.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("accounts").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "account_id=00ub0oNGTSWTBKOLGLNR|created_at=2013-06-24T16:39:18Z|interactive=true|kind=human|person_id=isaac.brock@example.com|status=active|system_id=okta"
+            ]
+        );
+        let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
+        assert_eq!(
+            ids,
+            ["external_id=00ub0oNGTSWTBKOLGLNR|person_id=isaac.brock@example.com|system_id=okta"]
+        );
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
+        let o = &out.origins("accounts")[0];
+        assert_eq!((o.line, o.path.as_deref()), (2, Some("$[0]")));
+    }
+
+    /// "Example LogEvent object" of Okta's System Log API reference, as printed there (its
+    /// `published` is September 31st, a day that does not exist),
+    /// https://developer.okta.com/docs/reference/api/system-log/#example-logevent-object
+    /// (okta/okta-developer-docs, `packages/@okta/vuepress-site/docs/reference/api/system-log/index.md`).
+    const DOC_LOG_EVENT: &str = r#"{
+  "version": "0",
+  "severity": "INFO",
+  "client": {
+    "zone": "OFF_NETWORK",
+    "device": "Unknown",
+    "userAgent": {
+      "os": "Unknown",
+      "browser": "UNKNOWN",
+      "rawUserAgent": "UNKNOWN-DOWNLOAD"
+    },
+    "ipAddress": "12.97.85.90"
+  },
+  "device": {
+    "id": "guob5wtu7rBggkg9G1d7",
+    "name": "MacBookPro16,1",
+    "os_platform": "OSX",
+    "os_version": "14.3.0",
+    "managed": false,
+    "registered": true,
+    "device_integrator": null,
+    "disk_encryption_type": "ALL_INTERNAL_VOLUMES",
+    "screen_lock_type": "BIOMETRIC",
+    "jailbreak": null,
+    "secure_hardware_present": true
+  },
+  "actor": {
+    "id": "00u1qw1mqitPHM8AJ0g7",
+    "type": "User",
+    "alternateId": "admin@example.com",
+    "displayName": "John Doe"
+  },
+  "outcome": {
+    "result": "SUCCESS"
+  },
+  "uuid": "f790999f-fe87-467a-9880-6982a583986c",
+  "published": "2017-09-31T22:23:07.777Z",
+  "eventType": "user.session.start",
+  "displayMessage": "User login to Okta",
+  "transaction": {
+    "type": "WEB",
+    "id": "V04Oy4ubUOc5UuG6s9DyNQAABtc"
+  },
+  "debugContext": {
+    "debugData": {
+      "requestUri": "/login/do-login"
+    }
+  },
+  "legacyEventType": "core.user_auth.login_success",
+  "authenticationContext": {
+    "authenticationStep": 0,
+    "externalSessionId": "1013FfF-DKQSvCI4RVXChzX-w"
+  }
+}"#;
+
+    #[test]
+    fn documented_log_event_is_read_as_printed() {
+        let block = "[[sources]]\nadapter = \"okta-system-log\"\npath = \"okta/log.json\"\nsystem_id = \"okta\"";
+        // As printed: September 31st is no timestamp, so the sign-in has no time: an error on
+        // its line, never a guessed day.
+        let out = run(block, &[("okta/log.json", DOC_LOG_EVENT.as_bytes())]);
+        assert!(out.rows("account_events").is_empty());
+        assert_eq!(out.codes(), ["bad-value"], "{:?}", out.diags);
+        assert_eq!(out.diags[0].line, Some(1));
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`published` is not a timestamp")
+        );
+        // The same event on a day that exists is the actor's sign-in.
+        let fixed = DOC_LOG_EVENT.replace("2017-09-31", "2017-09-30");
+        let out = run(block, &[("okta/log.json", fixed.as_bytes())]);
+        let rows: Vec<String> = out.rows("account_events").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "account_id=00u1qw1mqitPHM8AJ0g7|actor_id=admin@example.com|at=2017-09-30T22:23:07.777Z|event=login|system_id=okta"
+            ]
+        );
+        let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
+        assert_eq!(
+            ids,
+            ["external_id=00u1qw1mqitPHM8AJ0g7|person_id=admin@example.com|system_id=okta"]
+        );
+        assert!(out.codes().is_empty(), "{:?}", out.diags);
+    }
 }

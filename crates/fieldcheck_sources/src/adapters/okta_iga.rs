@@ -238,6 +238,9 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
         let started = time_field(start_v, "startDate", at, input, em);
         let end = time_field(end_v, "endDate", at, input, em);
         let updated = time_field(&c.last_updated, "lastUpdated", at, input, em);
+        // A campaign ended early was last updated before its end date; a `lastUpdated` before
+        // the start (Okta's documented example has one) cannot be the completion.
+        let updated = updated.filter(|u| started.is_none_or(|s| *u >= s));
         let completed = if status == "COMPLETED" {
             match (end, updated) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -552,5 +555,201 @@ mod tests {
         assert_eq!(out.rows("access_review_decisions").len(), 1);
         assert_eq!(out.codes(), ["truncated-export"]);
         assert_eq!(out.problems("access_reviews").len(), 1);
+    }
+
+    /// Okta's documented "List all campaigns" response (example
+    /// `campaigns-list-response-01-filtered-by-status`, with the page's `_links.next`),
+    /// https://developer.okta.com/docs/api/iga/openapi/governance.api/tag/Campaigns/#tag/Campaigns/operation/listCampaigns
+    /// (okta/okta-governance-sdk-golang, `governance/api/openapi.yaml`, as the page prints it in
+    /// JSON). Its second campaign's dates end in a stray `'`.
+    const DOC_CAMPAIGNS: &str = r#"{
+  "data": [
+    {
+      "id": "ici2b0ozhrs1S9sVf0g4",
+      "created": "2022-04-20T14:15:22Z",
+      "createdBy": "59473jfjdJGdsfds354",
+      "lastUpdated": "2022-04-24T14:15:22Z",
+      "lastUpdatedBy": "00ub0oNGTSWTBKOLGLNR",
+      "name": "HR Review",
+      "description": "Review access of all HR team members to a specific app",
+      "scheduleType": "ONE_OFF",
+      "startDate": "2022-05-31T17:00:01.001-07:00",
+      "endDate": "2022-06-29T17:00:01.001-07:00",
+      "status": "COMPLETED",
+      "_links": {
+        "launchCampaign": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVf0g4/launch"
+        },
+        "endCampaign": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVf0g4/end"
+        },
+        "campaignDetails": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVf0g4"
+        },
+        "reviews": {
+          "href": "https://myorg.okta.com/governance/api/v1/reviews?filter%3DcampaignId%20eq%20%22ici2b0ozhrs1S9sVf0g4%22"
+        },
+        "self": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVf0g4"
+        }
+      }
+    },
+    {
+      "id": "ici2b0ozhrs1S9sVG9g0",
+      "created": "2019-05-10T14:15:22Z",
+      "createdBy": "59473jfjdJGdsfds354",
+      "lastUpdated": "2019-05-14T14:15:22Z",
+      "lastUpdatedBy": "00ub0oNGTSWTBKOLGLNR",
+      "name": "Sales Review",
+      "description": "Review access of all sales team members to a specific app",
+      "scheduleType": "ONE_OFF",
+      "startDate": "2022-07-01T00:00:01.001Z'",
+      "endDate": "2022-07-30T00:00:01.001Z'",
+      "status": "COMPLETED",
+      "_links": {
+        "launchCampaign": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVG9g0/launch"
+        },
+        "endCampaign": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVG9g0/end"
+        },
+        "campaignDetails": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVG9g0"
+        },
+        "reviews": {
+          "href": "https://myorg.okta.com/governance/api/v1/reviews?filter%3DcampaignId%20eq%20%22ici2b0ozhrs1S9sVG9g0%22"
+        },
+        "self": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/ici2b0ozhrs1S9sVG9g0"
+        }
+      }
+    }
+  ],
+  "_links": {
+    "next": {
+      "href": "https://myorg.okta.com/governance/api/v1/campaigns?after=2&filter%3Dstatus%20eq%20%22COMPLETED%22"
+    },
+    "self": {
+      "href": "https://myorg.okta.com/governance/api/v1/campaigns?filter%3Dstatus%20eq%20%22COMPLETED%22"
+    }
+  }
+}"#;
+
+    /// Okta's documented "List all reviews" response (example
+    /// `reviews-list-response-01-filtered-by-campaignId`),
+    /// https://developer.okta.com/docs/api/iga/openapi/governance.api/tag/Reviews/#tag/Reviews/operation/listReviews
+    /// (okta/okta-governance-sdk-golang, `governance/api/openapi.yaml`, in JSON).
+    const DOC_REVIEWS: &str = r#"{
+  "data": [
+    {
+      "campaignId": "icitdyhndQ6qstyvR8g5",
+      "resourceId": "00gco5q3vQ20oPncs8g5",
+      "decided": "2019-08-24T14:15:22Z",
+      "principalProfile": {
+        "id": "00u28w6vzKKultXP98g5",
+        "email": "jessie.smith@example.com",
+        "firstName": "Jessie",
+        "lastName": "Smith",
+        "status": "ACTIVE"
+      },
+      "reviewerProfile": {
+        "id": "00u5v5viPvg84h0W68g4",
+        "email": "admin@admin.com",
+        "firstName": "admin",
+        "lastName": "admin",
+        "status": "ACTIVE"
+      },
+      "decision": "APPROVE",
+      "remediationStatus": "NONE",
+      "reviewerType": "USER",
+      "id": "icrtg6mwccZTRc6Ub8g5",
+      "created": "2019-08-24T14:15:22Z",
+      "createdBy": "00ub0oNGTSWTBKOLGLNR",
+      "lastUpdated": "2019-08-24T14:15:22Z",
+      "lastUpdatedBy": "00ub0oNGTSWTBKOLGLNR",
+      "_links": {
+        "self": {
+          "href": "https://myorg.okta.com/governance/api/v1/reviews?filter%3DcampaignId%20eq%20%22icitdyhndQ6qstyvR8g5%22"
+        },
+        "reassignReview": {
+          "href": "https://myorg.okta.com/governance/api/v1/campaigns/icitdyhndQ6qstyvR8g5/reviews/reassign"
+        }
+      }
+    }
+  ],
+  "_links": {
+    "self": {
+      "href": "https://myorg.okta.com/governance/api/v1/reviews?filter%3DcampaignId%20eq%20%22icitdyhndQ6qstyvR8g5%22"
+    },
+    "next": {
+      "href": "https://myorg.okta.com/governance/api/v1/reviews?after%3D1"
+    }
+  }
+}"#;
+
+    #[test]
+    fn documented_campaigns_and_reviews_are_read_as_printed() {
+        let out = run(
+            "[[sources]]\nadapter = \"okta-iga\"\npath = \"okta/iga-*.json\"\nsystem_id = \"okta\"",
+            &[
+                ("okta/iga-campaigns.json", DOC_CAMPAIGNS.as_bytes()),
+                ("okta/iga-reviews.json", DOC_REVIEWS.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("access_reviews").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                // Completed at its end date: its `lastUpdated` is before its start.
+                "completed_at=2022-06-30T00:00:01.001Z|owner_id=59473jfjdJGdsfds354|review_id=ici2b0ozhrs1S9sVf0g4|started_at=2022-06-01T00:00:01.001Z|system_id=okta",
+                // Both dates are unreadable (`...Z'`): unknown, each an error on its line.
+                "completed_at=2019-05-14T14:15:22Z|owner_id=59473jfjdJGdsfds354|review_id=ici2b0ozhrs1S9sVG9g0|system_id=okta",
+            ]
+        );
+        let rows: Vec<String> = out
+            .rows("access_review_decisions")
+            .iter()
+            .map(flat)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "account_id=00u28w6vzKKultXP98g5|decided_at=2019-08-24T14:15:22Z|decision=keep|review_id=icitdyhndQ6qstyvR8g5|reviewer_id=admin@admin.com|system_id=okta"
+            ]
+        );
+        let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
+        assert_eq!(
+            ids,
+            [
+                "external_id=00u28w6vzKKultXP98g5|person_id=jessie.smith@example.com|system_id=okta",
+                "external_id=00u5v5viPvg84h0W68g4|person_id=admin@admin.com|system_id=okta",
+            ]
+        );
+        assert_eq!(out.codes(), ["bad-value", "bad-value"], "{:?}", out.diags);
+        assert!(
+            out.diags.iter().all(|d| d.line == Some(33)),
+            "{:?}",
+            out.diags
+        );
+        assert!(
+            out.diags[0]
+                .message
+                .contains("`startDate` is not a timestamp")
+        );
+    }
+
+    #[test]
+    fn a_campaign_completed_early_is_completed_when_last_updated() {
+        // Boundary of the rule above: a `lastUpdated` after the start and before the end is the
+        // completion.
+        let early = DOC_CAMPAIGNS.replace("2022-04-24T14:15:22Z", "2022-06-10T12:00:00Z");
+        let out = run(
+            "[[sources]]\nadapter = \"okta-iga\"\npath = \"c.json\"\nsystem_id = \"okta\"",
+            &[("c.json", early.as_bytes())],
+        );
+        assert_eq!(
+            out.rows("access_reviews")[0]["completed_at"],
+            "2022-06-10T12:00:00Z"
+        );
     }
 }

@@ -346,4 +346,42 @@ Feb 30 10:00:00 bastion-1 sshd[9]: Accepted publickey for eve from 10.0.0.7 port
         assert_eq!(lines, [1, 3]);
         assert_eq!(out.problems("sessions").len(), 1);
     }
+
+    /// Lines as sshd prints them: the authentication line is `auth_log()`'s
+    /// `"%s %s%s%s for %s%.100s from %.200s port %d ssh2%s%s"` in OpenSSH's `auth.c`
+    /// (https://github.com/openssh/openssh-portable/blob/master/auth.c), here with the
+    /// `format_method_key()` text of a user certificate and with no extra text, from an IPv6
+    /// address; the session ends with sshd's `Disconnected from user %s %s port %d` and
+    /// pam_unix's `session closed for user %s`. The syslog prefix is rsyslog's traditional
+    /// format of /var/log/auth.log.
+    const SSHD_PRINTED: &str = "Mar 10 16:40:02 bastion-1 sshd[1758]: Accepted publickey for alice from 203.0.113.7 port 53968 ssh2: ED25519-CERT SHA256:frGtfUnZ8huEWJjAGnmLsmCqE0to2nuvfP4qhIUIUaI ID foo (serial 0) CA ED25519 SHA256:3PCaZkpmyZdYJSgpa2xv4wJiLmLPj1Y8oFgfrON7vJE
+Mar 10 16:40:02 bastion-1 sshd[1758]: pam_unix(sshd:session): session opened for user alice(uid=1001) by alice(uid=0)
+Mar 10 16:52:40 bastion-1 sshd[1758]: Received disconnect from 203.0.113.7 port 53968:11: disconnected by user
+Mar 10 16:52:40 bastion-1 sshd[1758]: Disconnected from user alice 203.0.113.7 port 53968
+Mar 10 16:52:40 bastion-1 sshd[1758]: pam_unix(sshd:session): session closed for user alice
+Mar 10 17:01:13 bastion-1 sshd[1802]: Accepted password for bob from 2001:db8::7 port 40022 ssh2
+Mar 10 17:01:20 bastion-1 sshd[1803]: Failed password for invalid user admin from 198.51.100.9 port 50022 ssh2
+";
+
+    #[test]
+    fn lines_as_sshd_prints_them() {
+        let out = run(
+            "[[sources]]\nadapter = \"sshd\"\npath = \"auth.log\"\nyear = 2026\ntimezone = \"UTC\"\nsystem_id = \"bastion\"",
+            &[("auth.log", SSHD_PRINTED.as_bytes())],
+        );
+        let rows: Vec<String> = out.rows("sessions").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                // The certificate's text after `ssh2: ` is not part of the user; the session ends
+                // at the disconnect (the pam close repeats it).
+                "account_id=alice|ended_at=2026-03-10T16:52:40Z|method=ssh|person_id=alice|session_id=bastion-1:1758:1773160802|started_at=2026-03-10T16:40:02Z|system_id=bastion",
+                // Still open when the log ends: no end, never a guessed one.
+                "account_id=bob|method=ssh|person_id=bob|session_id=bastion-1:1802:1773162073|started_at=2026-03-10T17:01:13Z|system_id=bastion",
+            ]
+        );
+        // The session-opened, received-disconnect and failed-password lines are counted.
+        assert_eq!(out.codes(), ["source-skipped-lines"], "{:?}", out.diags);
+        assert!(out.diags[0].message.starts_with("3 lines"));
+    }
 }

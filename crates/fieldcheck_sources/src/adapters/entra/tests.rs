@@ -62,13 +62,28 @@ fn entra_users_become_accounts_and_identities() {
             "external_id=dd44|person_id=y@contoso.com|system_id=entra",
         ]
     );
-    // A string `accountEnabled` is a bad record on its line; a bad time is read as unknown.
-    assert_eq!(out.codes(), ["bad-json", "bad-value"]);
+    // A string `accountEnabled` is a bad record on its line; a bad time is read as unknown; the
+    // record without `accountEnabled` was exported without the `$select` (one error per file).
+    assert_eq!(
+        out.codes(),
+        ["bad-json", "bad-value", "source-missing-select"]
+    );
     assert_eq!(
         (out.diags[0].file.as_deref(), out.diags[0].line),
         (Some("entra/users-2.json"), Some(4))
     );
     assert_eq!(out.diags[1].line, Some(5));
+    assert_eq!(
+        (out.diags[2].file.as_deref(), out.diags[2].line),
+        (Some("entra/users-2.json"), Some(5))
+    );
+    assert!(
+        out.diags[2]
+            .message
+            .starts_with("1 record of this file has no `accountEnabled`:"),
+        "{}",
+        out.diags[2].message
+    );
     let o = &out.origins("accounts")[2];
     assert_eq!((o.line, o.path.as_deref()), (12, Some("#2 $.value[0]")));
 }
@@ -382,14 +397,28 @@ fn entra_apps_become_service_accounts_with_credentials() {
             "account_id=c0ffee00-1111-2222-3333-444455556666|created_at=2025-03-01T00:00:00Z|credential_id=2b2b0000-0000-4000-8000-000000000002|system_id=entra|type=api_token",
         ]
     );
+    // The managed identity's listing has no `owners` (no `$expand=owners`) and the `owners`
+    // option does not name it: a warning on its file; ci-deployer's owner came from its
+    // application, reporting's from the option.
     assert_eq!(
         out.codes(),
-        ["bad-value", "bad-json", "source-skipped-records"],
+        [
+            "bad-value",
+            "bad-json",
+            "source-missing-select",
+            "source-skipped-records"
+        ],
         "{:?}",
         out.diags
     );
     assert_eq!(out.diags[0].line, Some(12));
     assert_eq!(out.diags[1].line, Some(11));
+    assert_eq!(
+        (out.diags[2].file.as_deref(), out.diags[2].line),
+        (Some("entra/apps/serviceprincipals.json"), Some(6))
+    );
+    assert_eq!(out.diags[2].severity, fieldcheck_kit::Severity::Warning);
+    assert!(out.diags[2].message.contains("no `owners`"));
 }
 
 #[test]
@@ -399,7 +428,7 @@ fn entra_apps_can_include_microsoft_service_principals() {
         &[("entra/sp.json", SERVICE_PRINCIPALS.as_bytes())],
     );
     assert_eq!(out.rows("accounts").len(), 3);
-    assert_eq!(out.codes(), ["bad-json"]);
+    assert_eq!(out.codes(), ["bad-json", "source-missing-select"]);
 }
 
 #[test]
@@ -417,4 +446,547 @@ fn the_examples_are_valid_sources() {
         // Only the missing files are reported: every option of the example is known and typed.
         assert_eq!(out.codes(), ["source-no-files"], "{name}: {:?}", out.diags);
     }
+}
+
+// ------------------------------------------------------- Microsoft's documented payloads
+
+/// `GET /users` without `$select`, as Microsoft documents it: Example 1 of "List users",
+/// https://learn.microsoft.com/graph/api/user-list?view=graph-rest-1.0 (source:
+/// microsoftgraph/microsoft-graph-docs-contrib, api-reference/v1.0/api/user-list.md).
+const DOC_USERS: &str = r##"{
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+    "value": [
+        {
+            "businessPhones": [],
+            "displayName": "Conf Room Adams",
+            "givenName": null,
+            "jobTitle": null,
+            "mail": "Adams@contoso.com",
+            "mobilePhone": null,
+            "officeLocation": null,
+            "preferredLanguage": null,
+            "surname": null,
+            "userPrincipalName": "Adams@contoso.com",
+            "id": "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0"
+        },
+        {
+            "businessPhones": [
+                "425-555-0100"
+            ],
+            "displayName": "MOD Administrator",
+            "givenName": "MOD",
+            "jobTitle": null,
+            "mail": null,
+            "mobilePhone": "425-555-0101",
+            "officeLocation": null,
+            "preferredLanguage": "en-US",
+            "surname": "Administrator",
+            "userPrincipalName": "admin@contoso.com",
+            "id": "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e"
+        }
+    ]
+}"##;
+
+#[test]
+fn entra_users_documented_default_listing_names_the_select() {
+    let out = run(
+        "[[sources]]\nadapter = \"entra-users\"\npath = \"entra/users.json\"\nsystem_id = \"entra\"",
+        &[("entra/users.json", DOC_USERS.as_bytes())],
+    );
+    // The records are read; status and creation are unknown, not guessed.
+    assert_eq!(
+        flats(&out, "accounts"),
+        [
+            "account_id=6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0|interactive=true|kind=human|person_id=Adams@contoso.com|system_id=entra",
+            "account_id=4562bcc8-c436-4f95-b7c0-4f8ce89dca5e|interactive=true|kind=human|person_id=admin@contoso.com|system_id=entra",
+        ]
+    );
+    assert_eq!(
+        flats(&out, "identities"),
+        [
+            "external_id=6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0|person_id=Adams@contoso.com|system_id=entra",
+            "external_id=4562bcc8-c436-4f95-b7c0-4f8ce89dca5e|person_id=admin@contoso.com|system_id=entra",
+        ]
+    );
+    // One error for the file (not one per record), naming the `$select` to add.
+    assert_eq!(out.codes(), ["source-missing-select"], "{:?}", out.diags);
+    let d = &out.diags[0];
+    assert_eq!(d.severity, fieldcheck_kit::Severity::Error);
+    assert_eq!(
+        (d.file.as_deref(), d.line),
+        (Some("entra/users.json"), Some(4))
+    );
+    assert!(
+        d.message
+            .starts_with("2 records of this file have no `accountEnabled` or `createdDateTime`"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help.as_deref().is_some_and(|h| h.contains(
+            "GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime`"
+        )),
+        "{:?}",
+        d.help
+    );
+    assert_eq!(out.problems("accounts").len(), 1);
+}
+
+#[test]
+fn entra_users_with_the_select_but_null_values_are_not_missing_it() {
+    // Boundary: the fields are there (the `$select` was made) but null: unknown values, no
+    // `source-missing-select`.
+    let page = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,mail,accountEnabled,createdDateTime)",
+ "value": [{"id": "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0", "userPrincipalName": "Adams@contoso.com", "mail": "Adams@contoso.com",
+   "accountEnabled": null, "createdDateTime": null}]}"##;
+    let out = run(
+        "[[sources]]\nadapter = \"entra-users\"\npath = \"entra/users.json\"\nsystem_id = \"entra\"",
+        &[("entra/users.json", page.as_bytes())],
+    );
+    assert_eq!(
+        flats(&out, "accounts"),
+        [
+            "account_id=6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0|interactive=true|kind=human|person_id=Adams@contoso.com|system_id=entra"
+        ]
+    );
+    assert!(out.codes().is_empty(), "{:?}", out.diags);
+}
+
+/// "List directoryAudits", Examples 1 and 2 as Microsoft documents them,
+/// https://learn.microsoft.com/graph/api/directoryaudit-list?view=graph-rest-1.0 (source:
+/// microsoftgraph/microsoft-graph-docs-contrib, api-reference/v1.0/api/directoryaudit-list.md).
+/// Example 1 spells the target's type `Type`.
+const DOC_AUDIT_1: &str = r##"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditlogs/directoryaudits",
+  "value": [{
+        "id": "id",
+        "category": "UserManagement",
+        "correlationId": "da159bfb-54fa-4092-8a38-6e1fa7870e30",
+        "result": "success",
+        "resultReason": "Successfully added member to group",
+        "activityDisplayName": "Add member to group",
+        "activityDateTime": "2018-01-09T21:20:02.7215374Z",
+        "loggedByService": "Core Directory",
+        "initiatedBy": {
+            "user": {
+                "id": "728309ae-1a37-4937-9afe-e35d964db09b",
+                "displayName": "Audry Oliver",
+                "userPrincipalName": "bob@wingtiptoysonline.com",
+                "ipAddress": "127.0.0.1"
+            },
+            "app": null
+        },
+        "targetResources": [{
+            "id": "ef7e527d-6c92-4234-8c6d-cf6fdfb57f95",
+            "displayName": "Example.com",
+            "Type": "Group",
+            "modifiedProperties": [{
+                "displayName": "Action Client Name",
+                "oldValue": null,
+                "newValue": "DirectorySync"}],
+            "groupType": "unifiedGroups"
+            }, 
+            {
+            "id": "1f0e98f5-3161-4c6b-9b50-d488572f2bb7",
+            "displayName": null,
+            "Type": "User",
+            "modifiedProperties": [],
+            "userPrincipalName": "bob@contoso.com"
+        }],
+        "additionalDetails": [{
+            "key": "Additional Detail Name",
+            "value": "Additional Detail Value"
+        }]
+    }]
+}"##;
+
+const DOC_AUDIT_2: &str = r##"{
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",
+    "@microsoft.graph.tips": "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET auditLogs/directoryAudits?$select=activityDateTime,activityDisplayName",
+    "value": [
+        {
+            "id": "SSGM_b662f17a-4e4d-4e1c-9248-cdec180024b2_MCDC4_88453290",
+            "category": "GroupManagement",
+            "correlationId": "b662f17a-4e4d-4e1c-9248-cdec180024b2",
+            "result": "success",
+            "resultReason": "OK",
+            "activityDisplayName": "GroupLifecyclePolicies_Get",
+            "activityDateTime": "2024-12-27T10:01:19.5796748Z",
+            "loggedByService": "Self-service Group Management",
+            "operationType": "Update",
+            "initiatedBy": {
+                "app": null,
+                "user": {
+                    "id": "00000000-0000-0000-0000-000000000000",
+                    "displayName": null,
+                    "userPrincipalName": null,
+                    "ipAddress": "10.0.0.0",
+                    "userType": null,
+                    "homeTenantId": null,
+                    "homeTenantName": null
+                }
+            },
+            "targetResources": [
+                {
+                    "id": "00000000-0000-0000-0000-000000000000",
+                    "displayName": null,
+                    "type": "N/A",
+                    "userPrincipalName": null,
+                    "groupType": null,
+                    "modifiedProperties": []
+                }
+            ],
+            "additionalDetails": []
+        }
+    ]
+}"##;
+
+#[test]
+fn entra_audit_documented_examples_are_read_and_skipped_as_unused() {
+    let out = run(
+        "[[sources]]\nadapter = \"entra-audit\"\npath = \"entra/audit-*.json\"\nsystem_id = \"entra\"",
+        &[
+            ("entra/audit-1.json", DOC_AUDIT_1.as_bytes()),
+            ("entra/audit-2.json", DOC_AUDIT_2.as_bytes()),
+        ],
+    );
+    assert!(out.rows("account_events").is_empty());
+    assert!(out.rows("identities").is_empty());
+    assert_eq!(out.codes(), ["source-skipped-events"], "{:?}", out.diags);
+    assert!(
+        out.diags[0]
+            .message
+            .contains("`Add member to group` ×1, `GroupLifecyclePolicies_Get` ×1"),
+        "{}",
+        out.diags[0].message
+    );
+}
+
+#[test]
+fn entra_audit_reads_the_documented_capital_type() {
+    // Trigger: the documented record as a user deletion: its target is found by `Type`.
+    let deleted = DOC_AUDIT_1.replace("\"Add member to group\"", "\"Delete user\"");
+    let out = run(
+        "[[sources]]\nadapter = \"entra-audit\"\npath = \"entra/audit.json\"\nsystem_id = \"entra\"",
+        &[("entra/audit.json", deleted.as_bytes())],
+    );
+    assert_eq!(
+        flats(&out, "account_events"),
+        [
+            "account_id=1f0e98f5-3161-4c6b-9b50-d488572f2bb7|actor_id=bob@wingtiptoysonline.com|at=2018-01-09T21:20:02.7215374Z|event=deleted|system_id=entra"
+        ]
+    );
+    assert_eq!(
+        flats(&out, "identities"),
+        [
+            "external_id=1f0e98f5-3161-4c6b-9b50-d488572f2bb7|person_id=bob@contoso.com|system_id=entra"
+        ]
+    );
+    assert!(out.codes().is_empty(), "{:?}", out.diags);
+}
+
+/// "List instances" as Microsoft documents it: the instance's status is `Applied`,
+/// https://learn.microsoft.com/graph/api/accessreviewscheduledefinition-list-instances?view=graph-rest-1.0
+/// (source: microsoftgraph/microsoft-graph-docs-contrib,
+/// api-reference/v1.0/api/accessreviewscheduledefinition-list-instances.md).
+const DOC_INSTANCES: &str = r##"{
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/accessReviews/definitions('8564a649-4f67-4e09-88e7-55def6530e88')/instances",
+    "@odata.count": 2,
+    "value": [
+        {
+            "id": "7bc18cf4-3d70-4009-bc8e-a7c5adb30849",
+            "startDateTime": "2021-03-09T23:10:28.83Z",
+            "endDateTime": "2021-03-09T23:10:28.83Z",
+            "status": "Applied",
+            "scope": {
+                "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+                "query": "/v1.0/groups/f661fdd0-f0f7-42c0-8281-e89c6527ac63/members/microsoft.graph.user/?$count=true&$filter=(userType eq 'Guest')",
+                "queryType": "MicrosoftGraph",
+                "queryRoot": null
+            }
+        }
+    ]
+}"##;
+
+/// "List decisions", Example 1 as Microsoft documents it (its second decision names
+/// `displayName` and `userPrincipalName` twice in `reviewedBy`),
+/// https://learn.microsoft.com/graph/api/accessreviewinstance-list-decisions?view=graph-rest-1.0
+/// (source: microsoftgraph/microsoft-graph-docs-contrib,
+/// api-reference/v1.0/api/accessreviewinstance-list-decisions.md).
+const DOC_DECISIONS: &str = r##"{
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/accessReviews/definitions('2dca8959-b716-4b4c-a93d-a535c01eb6e0')/instances('8d035c9d-798d-47fa-beb4-f986a4b8126f')/decisions",
+    "@odata.count": 1,
+    "value": [
+        {
+            "id": "139166ec-d214-4835-95aa-3c1d89581e51",
+            "accessReviewId": "8d035c9d-798d-47fa-beb4-f986a4b8126f",
+            "reviewedDateTime": null,
+            "decision": "NotReviewed",
+            "justification": "",
+            "appliedDateTime": null,
+            "applyResult": "New",
+            "recommendation": "Deny",
+            "principalLink": "https://graph.microsoft.com/v1.0/users/1800bb2c-955d-4205-8471-3a6c3116435d",
+            "resourceLink": null,
+            "resource": null,
+            "reviewedBy": {
+                "id": "00000000-0000-0000-0000-000000000000",
+                "displayName": "",
+                "userPrincipalName": ""
+            },
+            "appliedBy": {
+                "id": "00000000-0000-0000-0000-000000000000",
+                "displayName": "",
+                "userPrincipalName": ""
+            },
+            "target": {
+                "@odata.type": "#microsoft.graph.accessReviewInstanceDecisionItemUserTarget",
+                "userId": "04777c4b-4d43-4d32-a2e7-1eba5d03f8cf",
+                "userDisplayName": "Diego Siciliani",
+                "userPrincipalName": "DiegoS@contoso.com"
+            },
+            "principal": {
+                "@odata.type": "#microsoft.graph.userIdentity",
+                "id": "1800bb2c-955d-4205-8471-3a6c3116435d",
+                "displayName": "guest example",
+                "userPrincipalName": "guest@guest.com"
+                }
+        },
+        {
+            "id": "4bde8d40-9224-4aa3-936b-08d73e1baf47",
+            "accessReviewId": "6444d4fd-ab55-4608-8cf9-c6702d172bcc",
+            "reviewedDateTime": null,
+            "decision": "NotReviewed",
+            "justification": "",
+            "appliedDateTime": null,
+            "applyResult": "New",
+            "recommendation": "Approve",
+            "principalLink": "https://graph.microsoft.com/v1.0/users/11feb738-0039-4a6c-a045-dcb91a47969a",
+            "resourceLink": null,
+            "resource": null,
+            "reviewedBy": {
+                "id": "00000000-0000-0000-0000-000000000000",
+                "displayName": "",
+                "displayName": "guest example",
+                "userPrincipalName": "",
+                "userPrincipalName": "guest@guest.com"
+            },
+            "appliedBy": {
+                "id": "00000000-0000-0000-0000-000000000000",
+                "displayName": "",
+                "userPrincipalName": ""
+            },
+            "target": {
+                "@odata.type": "#microsoft.graph.accessReviewInstanceDecisionItemUserTarget",
+                "userId": "11feb738-0039-4a6c-a045-dcb91a47969a",
+                "userDisplayName": "Johanna Lorenz",
+                "userPrincipalName": "JohannaL@contoso.com"
+            },
+            "principal": {
+                "@odata.type": "#microsoft.graph.userIdentity",
+                "id": "11feb738-0039-4a6c-a045-dcb91a47969a",
+                "displayName": "Johanna Lorenz",
+                "userPrincipalName": "JohannaL@contoso.com"
+            }
+        }
+    ]
+}"##;
+
+#[test]
+fn entra_access_reviews_documented_applied_instance_is_completed() {
+    let out = run(
+        "[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"entra/ar/*.json\"\nsystem_id = \"entra\"",
+        &[
+            ("entra/ar/decisions.json", DOC_DECISIONS.as_bytes()),
+            ("entra/ar/instances.json", DOC_INSTANCES.as_bytes()),
+        ],
+    );
+    // `Applied` is completed: the review ended at its endDateTime (before: no completion, a
+    // false `late_review`).
+    assert_eq!(
+        flats(&out, "access_reviews"),
+        [
+            "completed_at=2021-03-09T23:10:28.83Z|review_id=7bc18cf4-3d70-4009-bc8e-a7c5adb30849|started_at=2021-03-09T23:10:28.83Z|system_id=entra"
+        ]
+    );
+    // The all-zero reviewer is nobody; the second decision names a key twice, which no JSON
+    // reader can take one way: an error on its line, the rest read.
+    assert_eq!(
+        flats(&out, "access_review_decisions"),
+        [
+            "account_id=1800bb2c-955d-4205-8471-3a6c3116435d|decision=no_response|review_id=8d035c9d-798d-47fa-beb4-f986a4b8126f|system_id=entra"
+        ]
+    );
+    assert_eq!(
+        flats(&out, "identities"),
+        [
+            "external_id=1800bb2c-955d-4205-8471-3a6c3116435d|person_id=guest@guest.com|system_id=entra"
+        ]
+    );
+    assert_eq!(out.codes(), ["bad-json"], "{:?}", out.diags);
+    assert!(
+        out.diags[0]
+            .message
+            .contains("duplicate field `displayName`"),
+        "{}",
+        out.diags[0].message
+    );
+    assert_eq!(out.diags[0].line, Some(55));
+}
+
+#[test]
+fn entra_access_review_statuses_completed_or_not() {
+    // Trigger and boundary of every status: the states after the reviewers' part are completed,
+    // the ones before are not, an undocumented one is an error that skips the instance.
+    let statuses = [
+        ("Completed", true),
+        ("AutoReviewed", true),
+        ("Applying", true),
+        ("Applied", true),
+        ("ApplyFailed", true),
+        ("applied", true),
+        ("Initializing", false),
+        ("NotStarted", false),
+        ("Scheduled", false),
+        ("Starting", false),
+        ("InProgress", false),
+        ("Completing", false),
+        ("AutoReviewing", false),
+    ];
+    for (status, done) in statuses {
+        let page = DOC_INSTANCES.replace("\"Applied\"", &format!("\"{status}\""));
+        let out = run(
+            "[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"i.json\"\nsystem_id = \"entra\"",
+            &[("i.json", page.as_bytes())],
+        );
+        let rows = out.rows("access_reviews");
+        assert_eq!(rows.len(), 1, "{status}");
+        assert_eq!(rows[0].contains_key("completed_at"), done, "{status}");
+        assert!(out.codes().is_empty(), "{status}: {:?}", out.diags);
+    }
+    for status in ["Finished", ""] {
+        let page = DOC_INSTANCES.replace("\"Applied\"", &format!("\"{status}\""));
+        let out = run(
+            "[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"i.json\"\nsystem_id = \"entra\"",
+            &[("i.json", page.as_bytes())],
+        );
+        assert!(out.rows("access_reviews").is_empty(), "{status}");
+        assert_eq!(out.codes(), ["unknown-value"], "{status}");
+        assert_eq!(out.problems("access_reviews").len(), 1);
+    }
+}
+
+/// "List servicePrincipals" as Microsoft documents it (no `owners`: the request had no
+/// `$expand=owners`), https://learn.microsoft.com/graph/api/serviceprincipal-list?view=graph-rest-1.0
+/// (source: microsoftgraph/microsoft-graph-docs-contrib, api-reference/v1.0/api/serviceprincipal-list.md).
+const DOC_SERVICE_PRINCIPALS: &str = r##"{
+    "value": [{
+        "id": "59e617e5-e447-4adc-8b88-00af644d7c92",
+        "deletedDateTime": null,
+        "accountEnabled": true,
+        "appDisplayName": "My App",
+        "appId": "65415bb1-9267-4313-bbf5-ae259732ee12",
+        "appOwnerOrganizationId": "1bc1c026-2f7b-48a5-98da-afa2fd8bc7bc",
+        "appRoleAssignmentRequired": false,
+        "displayName": "foo",
+        "homepage": null,
+        "logoutUrl": null,
+        "publisherName": "Contoso",
+        "replyUrls": [],
+        "servicePrincipalNames": [
+        "f1bd758f-4a1a-4b71-aa20-a248a22a8928"
+        ],
+        "tags": [],
+        "addIns": [],
+        "appRoles": [],
+        "info": {
+        "termsOfServiceUrl": null,
+        "supportUrl": null,
+        "privacyStatementUrl": null,
+        "marketingUrl": null,
+        "logoUrl": null
+        },
+        "keyCredentials": [],
+        "oauth2PermissionScopes": [],
+        "passwordCredentials": []
+    }]
+}"##;
+
+#[test]
+fn entra_apps_documented_service_principal_without_owners() {
+    let block =
+        "[[sources]]\nadapter = \"entra-apps\"\npath = \"entra/sp.json\"\nsystem_id = \"entra\"";
+    let out = run(
+        block,
+        &[("entra/sp.json", DOC_SERVICE_PRINCIPALS.as_bytes())],
+    );
+    assert_eq!(
+        flats(&out, "accounts"),
+        [
+            "account_id=65415bb1-9267-4313-bbf5-ae259732ee12|interactive=false|kind=service|status=active|system_id=entra"
+        ]
+    );
+    assert!(out.rows("credentials").is_empty());
+    assert_eq!(out.codes(), ["source-missing-select"], "{:?}", out.diags);
+    assert_eq!(out.diags[0].line, Some(2));
+    assert!(
+        out.diags[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("$expand=owners")),
+        "{:?}",
+        out.diags[0].help
+    );
+    // Boundary: the owner named in the source's options: nothing is missing.
+    let out = run(
+        &format!("{block}\nowners = {{ \"foo\" = \"ann@contoso.com\" }}"),
+        &[("entra/sp.json", DOC_SERVICE_PRINCIPALS.as_bytes())],
+    );
+    assert_eq!(out.rows("accounts")[0]["owner_id"], "ann@contoso.com");
+    assert!(out.codes().is_empty(), "{:?}", out.diags);
+}
+
+#[test]
+fn entra_pages_that_all_point_to_a_next_page_are_missing_pages() {
+    // Trigger: the documented users page with the `@odata.nextLink` Graph adds when more users
+    // follow, and no later page.
+    let first = DOC_USERS.replacen(
+        "\"value\": [",
+        "\"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=RFNwdAIAAQAAAD8\",\n    \"value\": [",
+        1,
+    );
+    let block = "[[sources]]\nadapter = \"entra-users\"\npath = \"entra/users-*.json\"\nsystem_id = \"entra\"";
+    let out = run(block, &[("entra/users-1.json", first.as_bytes())]);
+    assert_eq!(
+        out.codes(),
+        ["source-missing-pages", "source-missing-select"],
+        "{:?}",
+        out.diags
+    );
+    assert!(
+        out.diags[0]
+            .message
+            .contains("the `users` listing (1 page)"),
+        "{}",
+        out.diags[0].message
+    );
+    assert_eq!(out.diags[0].file.as_deref(), Some("entra/users-1.json"));
+    // Boundary: its last page (no next link) is there.
+    let out = run(
+        block,
+        &[
+            ("entra/users-1.json", first.as_bytes()),
+            ("entra/users-2.json", DOC_USERS.as_bytes()),
+        ],
+    );
+    assert_eq!(
+        out.codes(),
+        [
+            "source-missing-select",
+            "source-missing-select",
+            "source-duplicate-records"
+        ],
+        "{:?}",
+        out.diags
+    );
 }
