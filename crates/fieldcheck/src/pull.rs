@@ -70,6 +70,9 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
             a.kit.display()
         );
     }
+    // The kit's pull lock first, and what an interrupted pull left finished or removed, before
+    // the config is read (an interrupted pull may have its config update still to write).
+    let stage = if a.dry_run { None } else { Some(begin(a.kit)?) };
     let config_path = a
         .config
         .map_or_else(|| a.kit.join("fieldcheck.toml"), Path::to_path_buf);
@@ -185,6 +188,9 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
             anyhow::bail!("{}", missing_impl(c.spec));
         }
     }
+    let Some(stage) = stage else {
+        unreachable!("staged unless a dry run")
+    };
     // The secrets: the environment, else the secrets file. Checked before anything is staged.
     let base = crate::config_dir(&config_path).to_path_buf();
     let secrets_file = cfg.pull_secrets.as_ref().map(|(f, _)| base.join(f));
@@ -229,23 +235,6 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         ));
         err_line("nothing was pulled");
         return Ok(2);
-    }
-    let (stage, recovered) = Stage::begin(a.kit, &|| {
-        err_line(&format!(
-            "waiting for another pull into `{}` to finish…",
-            a.kit.display()
-        ))
-    })
-    .map_err(|e| anyhow::anyhow!("cannot stage the pull in `{}`: {e}", a.kit.display()))?;
-    for r in &recovered.removed {
-        err_line(&format!(
-            "removed `{r}`, left by an interrupted pull (nothing of it had reached the kit)"
-        ));
-    }
-    for r in &recovered.finished {
-        err_line(&format!(
-            "finished `{r}`, an interrupted pull whose files had reached the kit (its config update is now written)"
-        ));
     }
     let mut landed: Vec<&'static str> = Vec::new();
     let mut failed = 0;
@@ -386,6 +375,27 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         a.kit.display()
     ));
     Ok(if failed > 0 { 2 } else { 0 })
+}
+
+fn begin(kit: &Path) -> anyhow::Result<Stage> {
+    let (stage, recovered) = Stage::begin(kit, &|| {
+        err_line(&format!(
+            "waiting for another pull into `{}` to finish…",
+            kit.display()
+        ))
+    })
+    .map_err(|e| anyhow::anyhow!("cannot stage the pull in `{}`: {e}", kit.display()))?;
+    for r in &recovered.removed {
+        err_line(&format!(
+            "removed `{r}`, left by an interrupted pull (nothing of it had reached the kit)"
+        ));
+    }
+    for r in &recovered.finished {
+        err_line(&format!(
+            "finished `{r}`, an interrupted pull whose files had reached the kit (its config update is now written)"
+        ));
+    }
+    Ok(stage)
 }
 
 fn missing_impl(spec: &CollectorSpec) -> String {

@@ -44,6 +44,16 @@ pub struct Stage {
     kit: PathBuf,
     dir: PathBuf,
     _lock: fs::File,
+    done: bool,
+}
+
+impl Drop for Stage {
+    /// A stage given up (an early return, an error) is removed: nothing of it reached the kit.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = remove_any(&self.dir);
+        }
+    }
 }
 
 /// What [`Stage::begin`] found of earlier, killed pulls.
@@ -135,6 +145,7 @@ impl Stage {
                 kit: kit.to_path_buf(),
                 dir,
                 _lock: lock,
+                done: false,
             },
             rec,
         ))
@@ -147,7 +158,9 @@ impl Stage {
 
     /// Puts the landed collectors' staged files into the kit in one exchange, then renames
     /// `config` (the config's path and its new text) over the config.
-    pub fn commit(self, landed: &[&str], config: Option<(&Path, &str)>) -> io::Result<()> {
+    pub fn commit(mut self, landed: &[&str], config: Option<(&Path, &str)>) -> io::Result<()> {
+        // From here on a failure leaves the stage for the next pull to repair or remove.
+        self.done = true;
         let staged = self.dir.join("exports");
         let current = self.kit.join("exports");
         fs::create_dir(&staged)?;
@@ -213,7 +226,8 @@ impl Stage {
     }
 
     /// Removes the stage: nothing reaches the kit.
-    pub fn abandon(self) -> io::Result<()> {
+    pub fn abandon(mut self) -> io::Result<()> {
+        self.done = true;
         remove_any(&self.dir)
     }
 }
