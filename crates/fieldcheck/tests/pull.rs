@@ -409,3 +409,42 @@ fn a_pull_killed_at_any_step_leaves_the_kit_as_it_was_or_complete() {
     }
     assert!(steps >= 10, "only {steps} durable steps");
 }
+
+#[test]
+fn a_failed_pull_leaves_the_previous_one_in_place() {
+    let good = Server::start(org(TOKEN, Faults::default()));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = kit(tmp.path(), &good.url);
+    let o = pull(&[s(&kit)], &[("OKTA_API_TOKEN", TOKEN)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let before = state(&kit);
+    // The token has since expired.
+    let expired = Server::start(org(
+        TOKEN,
+        Faults {
+            expired: true,
+            ..Faults::default()
+        },
+    ));
+    let cfg = before.1.replace(&good.url, &expired.url);
+    std::fs::write(kit.join("fieldcheck.toml"), &cfg).expect("config");
+    let o = pull(&[s(&kit)], &[("OKTA_API_TOKEN", TOKEN)]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error[pull-failed]")
+            && err.contains("401")
+            && err.contains("okta.users.read"),
+        "{err}"
+    );
+    assert!(err.contains("`exports/okta/` is as it was"), "{err}");
+    assert_eq!(state(&kit), (before.0, cfg));
+    // `--only` names a configured collector.
+    let o = pull(&[s(&kit), "--only", "otka"], &[("OKTA_API_TOKEN", TOKEN)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("did you mean `okta`?"),
+        "{}",
+        text(&o.stderr)
+    );
+}

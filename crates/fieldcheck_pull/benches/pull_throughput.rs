@@ -59,7 +59,10 @@ fn main() {
         if n + 1 < pages {
             r = r.header(
                 "link",
-                format!("<{base}/api/v1/users?limit=200&after={}>; rel=\"next\"", n + 1),
+                format!(
+                    "<{base}/api/v1/users?limit=200&after={}>; rel=\"next\"",
+                    n + 1
+                ),
             );
         }
         r
@@ -103,8 +106,16 @@ fn main() {
     let call = &fieldcheck_pull::collectors::okta::SPEC.calls[0];
     let url = http.url("/api/v1/users", &[("limit", "200".into())]);
     let t = Instant::now();
-    let listed = list(&http, &mut session, call, url, &Pager::LinkHeader, "users", &mut |_| Ok(()))
-        .expect("pulled");
+    let listed = list(
+        &http,
+        &mut session,
+        call,
+        url,
+        &Pager::LinkHeader,
+        "users",
+        &mut |_| Ok(()),
+    )
+    .expect("pulled");
     let secs = t.elapsed().as_secs_f64();
     let mb = listed.bytes as f64 / 1e6;
     assert_eq!(listed.pages as usize, pages);

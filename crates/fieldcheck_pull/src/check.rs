@@ -219,6 +219,28 @@ pub fn check_collectors(
                 );
             }
         }
+        // A collector that takes both a `domain` and a `base_url` needs one of them.
+        let takes = |k: &str| spec.options.iter().any(|o| o.name == k);
+        if takes("domain")
+            && takes("base_url")
+            && section.get("domain").is_none()
+            && section.get("base_url").is_none()
+        {
+            diags.push(
+                at(
+                    Diagnostic::error(
+                        "collector-missing-option",
+                        format!(
+                            "the `{}` collector needs `domain` (or `base_url`)",
+                            spec.name
+                        ),
+                    ),
+                    file,
+                    &section.at,
+                )
+                .help("add `domain = \"...\"`: the organisation's API host"),
+            );
+        }
         if let Some(prev) = out.iter().find(|c| c.spec.name == spec.name) {
             diags.push(
                 at(
@@ -245,4 +267,75 @@ pub fn check_collectors(
         }
     }
     (out, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(extra: &str) -> Vec<Diagnostic> {
+        let text = format!(
+            "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\n{extra}"
+        );
+        let (cfg, d) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
+        assert!(d.is_empty(), "{d:?}");
+        check_collectors(
+            &cfg.expect("config").collectors,
+            "fieldcheck.toml",
+            &[&crate::collectors::okta::SPEC],
+        )
+        .1
+    }
+
+    fn codes(d: &[Diagnostic]) -> Vec<&str> {
+        d.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_valid_entry_has_no_diagnostic() {
+        assert!(check("collector = \"okta\"\ndomain = \"acme.okta.com\"\nsystem_id = \"okta\"\nservice_accounts = \"svc-*\"\n").is_empty());
+    }
+
+    #[test]
+    fn every_mistake_is_named_at_its_place() {
+        let d = check("collector = \"okta\"\ndomian = \"acme.okta.com\"\nsystem_id = 7\n");
+        assert_eq!(
+            codes(&d),
+            vec![
+                "collector-unknown-option",
+                "collector-invalid-option",
+                "collector-missing-option"
+            ]
+        );
+        assert_eq!((d[0].line, d[0].column), (Some(9), Some(1)));
+        assert!(
+            d[0].help
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean `domain`?"))
+        );
+        let d = check("collector = \"okat\"\n");
+        assert_eq!(codes(&d), vec!["collector-unknown"]);
+        assert!(
+            d[0].help
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean `okta`?"))
+        );
+        assert_eq!(codes(&check("domain = \"x\"\n")), vec!["collector-invalid"]);
+    }
+
+    #[test]
+    fn a_secret_is_refused_and_never_shown() {
+        let d = check(
+            "collector = \"okta\"\ndomain = \"acme.okta.com\"\nsystem_id = \"okta\"\napi_token = \"SECRET-VALUE-123\"\n",
+        );
+        assert_eq!(codes(&d), vec!["collector-secret-in-config"]);
+        assert_eq!(d[0].line, Some(11));
+        let shown = format!("{d:?}");
+        assert!(!shown.contains("SECRET-VALUE-123"), "{shown}");
+        assert!(
+            looks_secret("client_secret")
+                && looks_secret("password")
+                && !looks_secret("service_accounts")
+        );
+    }
 }
