@@ -14,6 +14,7 @@ pub static AWS: CollectorSpec = CollectorSpec {
         scope: "iam:GenerateCredentialReport, iam:GetCredentialReport",
         events: false,
     }],
+    options: &[],
     secrets: &[],
     sources: &[],
     example: "[[collectors]]\ncollector = \"aws\"\nregion = \"us-east-1\"\nsystem_id = \"aws-prod\"\n",

@@ -56,14 +56,25 @@ pub struct CallOutcome {
     pub shortfall: Option<String>,
 }
 
-/// A collector's `pull.json`: what each call covered. The audit reads it with every source that
-/// names it in `pulled` (`fieldcheck_sources`), so a shortfall or an open window is never lost.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A collector's pull as a whole (`exports/<collector>/pull.json`). The audit reads it with every
+/// source that names it in `pulled` (`fieldcheck_sources`), so a shortfall or an open window is
+/// never lost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRecord {
+    /// `fieldcheck.pull/v1`.
+    pub format: String,
     /// The collector.
     pub collector: String,
-    /// When the pull started (RFC 3339).
+    /// The product.
+    pub system: String,
+    /// The clock's reading at the start of the pull (RFC 3339).
     pub started: String,
+    /// The window's first instant (RFC 3339).
+    pub window_start: String,
+    /// The window's last instant (RFC 3339).
+    pub window_end: String,
+    /// Whether the window was still open when pulled: its event populations are incomplete.
+    pub window_open: bool,
     /// Every call, in order.
     pub calls: Vec<CallOutcome>,
 }
