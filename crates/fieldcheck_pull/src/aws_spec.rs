@@ -1,20 +1,212 @@
 //! The AWS collector's description. Its implementation is the `fieldcheck_aws` crate, built only
 //! with the CLI's `aws` feature; the description is here so that `fieldcheck sources` and
 //! `pull --dry-run` show it in every build.
+//!
+//! Each call's `scope` is the IAM action the identity the pull runs as needs (the AWS managed
+//! policy `SecurityAudit` grants all of them). Files are written under `exports/aws/` as
+//! `<service>/<call>[-<resource>].json`; the first folder of a source's path is the service, the
+//! key of the collector's `systems` table (`systems = { rds = "prod-db" }`), which names the
+//! source's `system_id` in place of the collector's own.
 
-use crate::spec::{CallSpec, CollectorSpec};
+use crate::spec::{CallSpec, CollectorSpec, SourceTemplate};
+
+const fn state(name: &'static str, request: &'static str, scope: &'static str) -> CallSpec {
+    CallSpec {
+        name,
+        request,
+        scope,
+        events: false,
+    }
+}
+
+const fn events(name: &'static str, request: &'static str, scope: &'static str) -> CallSpec {
+    CallSpec {
+        name,
+        request,
+        scope,
+        events: true,
+    }
+}
 
 /// The AWS collector.
 pub static AWS: CollectorSpec = CollectorSpec {
     name: "aws",
     system: "Amazon Web Services",
-    calls: &[CallSpec {
-        name: "iam-credential-report",
-        request: "iam:GenerateCredentialReport, iam:GetCredentialReport",
-        scope: "iam:GenerateCredentialReport, iam:GetCredentialReport",
-        events: false,
-    }],
+    calls: &[
+        state(
+            "iam-credential-report",
+            "iam:GenerateCredentialReport, then iam:GetCredentialReport (iam/generate-credential-report.json, iam/get-credential-report.json)",
+            "iam:GenerateCredentialReport, iam:GetCredentialReport",
+        ),
+        state(
+            "iam-list-users",
+            "iam:ListUsers (iam/list-users.json)",
+            "iam:ListUsers",
+        ),
+        state(
+            "iam-list-access-keys",
+            "iam:ListAccessKeys per user (iam/list-access-keys-<user>.json)",
+            "iam:ListAccessKeys",
+        ),
+        state(
+            "iam-list-mfa-devices",
+            "iam:ListMFADevices per user (iam/list-mfa-devices-<user>.json)",
+            "iam:ListMFADevices",
+        ),
+        state(
+            "kms-list-keys",
+            "kms:ListKeys (kms/list-keys.json)",
+            "kms:ListKeys",
+        ),
+        state(
+            "kms-list-aliases",
+            "kms:ListAliases (kms/list-aliases.json)",
+            "kms:ListAliases",
+        ),
+        state(
+            "kms-describe-key",
+            "kms:DescribeKey per key (kms/describe-key-<key-id>.json)",
+            "kms:DescribeKey",
+        ),
+        state(
+            "kms-get-key-rotation-status",
+            "kms:GetKeyRotationStatus per symmetric key (kms/get-key-rotation-status-<key-id>.json)",
+            "kms:GetKeyRotationStatus",
+        ),
+        state(
+            "s3-list-buckets",
+            "s3:ListBuckets (s3/list-buckets.json)",
+            "s3:ListAllMyBuckets",
+        ),
+        state(
+            "s3-get-bucket-encryption",
+            "s3:GetBucketEncryption per bucket (s3/get-bucket-encryption-<bucket>.json; a bucket without default encryption: the CLI's error text)",
+            "s3:GetEncryptionConfiguration",
+        ),
+        state(
+            "rds-describe-db-instances",
+            "rds:DescribeDBInstances (rds/describe-db-instances.json)",
+            "rds:DescribeDBInstances",
+        ),
+        state(
+            "rds-describe-db-snapshots",
+            "rds:DescribeDBSnapshots (rds/describe-db-snapshots.json)",
+            "rds:DescribeDBSnapshots",
+        ),
+        state(
+            "elbv2-describe-load-balancers",
+            "elasticloadbalancing:DescribeLoadBalancers (elbv2/describe-load-balancers.json)",
+            "elasticloadbalancing:DescribeLoadBalancers",
+        ),
+        state(
+            "elbv2-describe-listeners",
+            "elasticloadbalancing:DescribeListeners per load balancer (elbv2/describe-listeners-<name>.json)",
+            "elasticloadbalancing:DescribeListeners",
+        ),
+        state(
+            "elbv2-describe-ssl-policies",
+            "elasticloadbalancing:DescribeSSLPolicies (elbv2/describe-ssl-policies.json)",
+            "elasticloadbalancing:DescribeSSLPolicies",
+        ),
+        events(
+            "cloudtrail-lookup-events",
+            "cloudtrail:LookupEvents EventName=ConsoleLogin over the window, the last 90 days at most (cloudtrail/lookup-events-console-login.json)",
+            "cloudtrail:LookupEvents",
+        ),
+        state(
+            "cloudtrail-describe-trails",
+            "cloudtrail:DescribeTrails (cloudtrail/describe-trails.json)",
+            "cloudtrail:DescribeTrails",
+        ),
+        events(
+            "backup-list-backup-jobs",
+            "backup:ListBackupJobs created in the window, the last 30 days at most (backup/list-backup-jobs.json)",
+            "backup:ListBackupJobs",
+        ),
+        events(
+            "backup-list-restore-jobs",
+            "backup:ListRestoreJobs created in the window (backup/list-restore-jobs.json)",
+            "backup:ListRestoreJobs",
+        ),
+        events(
+            "ssm-describe-sessions",
+            "ssm:DescribeSessions, State History over the window (the last 30 days at most) and State Active (ssm/describe-sessions-history.json, ssm/describe-sessions-active.json)",
+            "ssm:DescribeSessions",
+        ),
+    ],
+    // The SDK's standard credential chain: environment, `profile` (shared config and SSO),
+    // web identity, container and instance roles. No secret is read by fieldcheck itself.
     secrets: &[],
-    sources: &[],
-    example: "[[collectors]]\ncollector = \"aws\"\nregion = \"us-east-1\"\nsystem_id = \"aws-prod\"\n",
+    sources: &[
+        SourceTemplate {
+            adapter: "aws-iam-credential-report",
+            path: "iam/get-credential-report.json",
+        },
+        SourceTemplate {
+            adapter: "aws-kms",
+            path: "kms/*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-s3-encryption",
+            path: "s3/*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-rds",
+            path: "rds/*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-elbv2",
+            path: "elbv2/*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-cloudtrail",
+            path: "cloudtrail/lookup-events-*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-backup",
+            path: "backup/*.json",
+        },
+        SourceTemplate {
+            adapter: "aws-ssm-sessions",
+            path: "ssm/describe-sessions-*.json",
+        },
+    ],
+    example: "[[collectors]]\ncollector = \"aws\"\nregion = \"us-east-1\"\nsystem_id = \"aws-prod\"\nsystems = { rds = \"prod-db\", elbv2 = \"prod-web\" }\n# profile = \"audit\"\n# services = [\"iam\", \"kms\", \"s3\", \"rds\", \"elbv2\", \"cloudtrail\", \"backup\", \"ssm\"]\n",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_names_its_iam_action_and_every_source_a_service_folder() {
+        let services = [
+            "iam",
+            "kms",
+            "s3",
+            "rds",
+            "elbv2",
+            "cloudtrail",
+            "backup",
+            "ssm",
+        ];
+        for c in AWS.calls {
+            let service = c.name.split('-').next().unwrap_or_default();
+            assert!(services.contains(&service), "{}", c.name);
+            assert!(
+                c.scope.split(", ").all(|a| a.contains(':')),
+                "{}: {}",
+                c.name,
+                c.scope
+            );
+        }
+        for s in AWS.sources {
+            let folder = s.path.split('/').next().unwrap_or_default();
+            assert!(services.contains(&folder), "{}", s.path);
+        }
+        let mut names: Vec<_> = AWS.calls.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AWS.calls.len());
+    }
+}
