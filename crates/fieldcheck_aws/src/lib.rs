@@ -523,3 +523,58 @@ pub(crate) fn sdk_time(t: Timestamp) -> aws_smithy_types::DateTime {
         t.subsec_nanosecond().max(0) as u32,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn a_window_older_than_the_retention_is_asked_from_the_earliest_day_and_the_rest_is_a_shortfall()
+     {
+        let now = t("2026-12-05T12:00:00Z");
+        let (from, shortfall) = retention(
+            now,
+            t("2026-07-01T00:00:00Z"),
+            90,
+            "CloudTrail event history (LookupEvents)",
+            "read the trail's log files",
+        );
+        assert_eq!(from, t("2026-09-06T12:00:00Z"));
+        assert_eq!(
+            shortfall.as_deref(),
+            Some(
+                "CloudTrail event history (LookupEvents) keeps 90 days: events from 2026-07-01T00:00:00Z to 2026-09-06T12:00:00Z are not covered; read the trail's log files"
+            )
+        );
+        // A window that starts within the retention is asked for whole.
+        let (from, shortfall) = retention(now, t("2026-09-06T12:00:00Z"), 90, "x", "y");
+        assert_eq!((from, shortfall), (t("2026-09-06T12:00:00Z"), None));
+    }
+
+    #[test]
+    fn resource_names_stay_readable_in_file_names() {
+        assert_eq!(
+            file_part("svc-ci+deploy@acme.example"),
+            "svc-ci+deploy@acme.example"
+        );
+        assert_eq!(file_part("my.bucket-1"), "my.bucket-1");
+        assert_eq!(file_part("a/b c"), "a_b_c");
+    }
+
+    #[test]
+    fn the_cli_error_text_is_what_the_cli_prints_on_stderr() {
+        assert_eq!(
+            String::from_utf8(cli_error_text(
+                "ServerSideEncryptionConfigurationNotFoundError",
+                "GetBucketEncryption",
+                "The server side encryption configuration was not found"
+            ))
+            .expect("utf8"),
+            "\nAn error occurred (ServerSideEncryptionConfigurationNotFoundError) when calling the GetBucketEncryption operation: The server side encryption configuration was not found\n"
+        );
+    }
+}
