@@ -303,7 +303,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             body: bytes,
         })?;
         let t = self.tally.entry(call.spec.name).or_default();
-        t.0 += call.pages.max(1);
+        t.0 += call.pages;
         t.1 += bytes.len() as u64;
         Ok(())
     }

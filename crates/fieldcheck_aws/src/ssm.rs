@@ -25,6 +25,12 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     // The API's own timestamp form for these filters (`2018-08-29T00:00:00Z`).
     let stamp = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     for state in [SessionState::History, SessionState::Active] {
+        // A window that ended before the history's reach: nothing to ask, and no file (an empty
+        // history would read as "no sessions"); the shortfall says why.
+        if state == SessionState::History && start >= to {
+            ctx.none(spec);
+            continue;
+        }
         let mut filters = Vec::new();
         let mut call = Call::new(spec, "ssm:DescribeSessions").param("State", state.as_str());
         if state == SessionState::History {
