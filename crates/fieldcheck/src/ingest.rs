@@ -248,10 +248,17 @@ pub(crate) fn sources_command(name: Option<&str>, format: ControlsFormat) -> any
         None => all.to_vec(),
         Some(n) => match fieldcheck_sources::adapter(n) {
             Some(a) => vec![a],
+            None if crate::pull::specs().iter().any(|s| s.name == n) => Vec::new(),
             None => {
-                let hint = fieldcheck_kit::did_you_mean(n, all.iter().map(|a| a.spec.name))
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
+                let collectors = crate::pull::specs();
+                let hint = fieldcheck_kit::did_you_mean(
+                    n,
+                    all.iter()
+                        .map(|a| a.spec.name)
+                        .chain(collectors.iter().map(|s| s.name)),
+                )
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
                 anyhow::bail!(
                     "there is no adapter `{n}`; {hint}the adapters are: {}",
                     all.iter()
@@ -281,8 +288,10 @@ pub(crate) fn sources_command(name: Option<&str>, format: ControlsFormat) -> any
                     "needs_system_id": a.spec.needs_system,
                     "options": a.spec.options.iter().map(|o| serde_json::json!({"name": o.name, "type": o.ty.describe(), "meaning": o.help})).collect::<Vec<_>>(),
                     "example": a.spec.example,
+                    "type": "adapter",
                 })
             })
+            .chain(crate::pull::collectors_json(name))
             .collect();
         out(&format!("{}\n", serde_json::to_string_pretty(&v)?), false);
         return Ok(0);
@@ -310,10 +319,13 @@ pub(crate) fn sources_command(name: Option<&str>, format: ControlsFormat) -> any
         }
         let _ = writeln!(s);
     }
+    if name.is_none() || chosen.is_empty() {
+        s.push_str(&crate::pull::collectors_text(name));
+    }
     if name.is_none() {
         let _ = writeln!(
             s,
-            "`fieldcheck sources NAME` shows an adapter's options; every source takes `path` (a file or glob relative to the config), `system_id` and `timezone`."
+            "`fieldcheck sources NAME` shows an adapter's or a collector's options; every source takes `path` (a file or glob relative to the config), `system_id` and `timezone`; `fieldcheck pull` runs the `[[collectors]]` (secrets from the environment or `[pull] secrets`, never the config)."
         );
     }
     out(&s, false);

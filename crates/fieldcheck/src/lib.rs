@@ -1,4 +1,4 @@
-//! fieldcheck's command line: `audit`, `demo`, `init` and `controls`.
+//! fieldcheck's command line: `audit`, `demo`, `init`, `controls`, `pull` and the rest.
 //!
 //! This crate is the only one that knows about terminals, colours, exit codes and the file
 //! system layout of a run; it loads the config and the kit, hands them to the pure control
@@ -80,6 +80,37 @@ enum Command {
     Collect(CollectArgs),
     /// The evidence locker: keygen, verify, log, export.
     Locker(LockerArgs),
+    /// Pull the evidence from the systems' APIs (the config's `[[collectors]]`) into the kit's
+    /// `exports/`, every response unedited with its retrieval record, and write the
+    /// `[[sources]]` that read it.
+    ///
+    /// Nothing reaches the kit until the pull is complete. Secrets come from the environment or
+    /// the `[pull] secrets` file (mode 0600), never the config. Exit codes: 0 when every
+    /// collector was pulled, 2 when one could not be (its folder is left as it was).
+    Pull(PullArgs),
+}
+
+#[derive(Parser)]
+struct PullArgs {
+    /// The evidence kit folder (with fieldcheck.toml and its `[[collectors]]`).
+    #[arg(default_value = ".")]
+    kit: PathBuf,
+    /// The config file [default: KIT/fieldcheck.toml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Pull only this collector (repeatable).
+    #[arg(long = "only", value_name = "NAME")]
+    only: Vec<String>,
+    /// List every call (request, parameters, scope) without touching the network or the kit.
+    #[arg(long)]
+    dry_run: bool,
+    /// Then store the pulled files and their retrieval records in this evidence locker as a
+    /// collection (as `fieldcheck collect` does).
+    #[arg(long, value_name = "DIR")]
+    locker: Option<PathBuf>,
+    /// With --locker: sign the collection's seal with this secret key.
+    #[arg(long, value_name = "KEY", requires = "locker")]
+    sign: Option<PathBuf>,
 }
 
 #[derive(Parser)]
@@ -436,6 +467,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             c.locker.as_deref(),
             c.sign.as_deref(),
         ),
+        Command::Pull(p) => pull::pull_command(&pull::PullArgs {
+            kit: &p.kit,
+            config: p.config.as_deref(),
+            only: &p.only,
+            dry_run: p.dry_run,
+            locker: p.locker.as_deref(),
+            sign: p.sign.as_deref(),
+        }),
         Command::Locker(l) => match l.command {
             LockerCommand::Keygen { out } => locker::keygen_command(&out),
             LockerCommand::Verify {

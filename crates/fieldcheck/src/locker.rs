@@ -168,6 +168,18 @@ pub(crate) fn collect_command(
     locker: Option<&Path>,
     sign: Option<&Path>,
 ) -> anyhow::Result<u8> {
+    collect_with(kit, config, locker, sign, Vec::new())
+}
+
+/// [`collect_command`], storing `extra` files too (`pull --locker`: the pull's retrieval records,
+/// which no source reads).
+pub(crate) fn collect_with(
+    kit: &Path,
+    config: Option<&Path>,
+    locker: Option<&Path>,
+    sign: Option<&Path>,
+    extra: Vec<Incoming>,
+) -> anyhow::Result<u8> {
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
     // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
     let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None).map_err(|r| {
@@ -258,6 +270,7 @@ pub(crate) fn collect_command(
             path: f.path.clone(),
         });
     }
+    files.extend(extra);
     // Never open (let alone store) a FIFO, a device, a folder or a link out of the kit: check
     // every file first and name them all, then open each through the same check.
     let refused: Vec<Diagnostic> = files

@@ -1,4 +1,4 @@
-//! The AWS collector against a real AWS API emulator: moto in server mode, seeded by
+//! `fieldcheck pull` of the AWS collector against a real AWS API emulator: moto in server mode, seeded by
 //! `scripts/moto_seed.py` with boto3 (`scripts/test.sh` installs moto in a virtual environment,
 //! starts it and sets `FIELDCHECK_TEST_MOTO` and `FIELDCHECK_TEST_MOTO_VENV`).
 //!
@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{run, s, text};
-use fieldcheck_pull::Collector;
 use serde_json::Value;
 
 const SKIP: &str = "skipped: set FIELDCHECK_TEST_MOTO (scripts/test.sh does)";
@@ -120,13 +119,11 @@ fn kit(dir: &Path) {
     std::fs::write(dir.join("fieldcheck.toml"), config).expect("write");
 }
 
-/// Runs the collector on `kit` in a child process (this test binary, `pull_child` below), whose
-/// environment points the SDK at moto: `AWS_ENDPOINT_URL` and static credentials, nothing else
-/// from this machine's AWS configuration.
-fn pull(kit: &Path, url: &str) {
-    let out = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "pull_child", "--ignored", "--nocapture"])
-        .env("FIELDCHECK_TEST_AWS_CHILD", kit)
+/// `fieldcheck pull KIT` with the SDK pointed at moto: `AWS_ENDPOINT_URL` and static
+/// credentials, nothing else from this machine's AWS configuration.
+fn pull(kit: &Path, url: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
+        .args(["pull", s(kit)])
         .env("AWS_ENDPOINT_URL", url)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -140,6 +137,7 @@ fn pull(kit: &Path, url: &str) {
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("FIELDCHECK_NOW")
         .output()
         .expect("runs the pull");
     assert!(
@@ -148,53 +146,7 @@ fn pull(kit: &Path, url: &str) {
         text(&out.stdout),
         text(&out.stderr)
     );
-}
-
-/// The collector's run inside the child process: the kit's `[[collectors]]` entry, a session
-/// staging into `exports/aws`, and the retrieval records and outcomes written beside the files.
-/// (Until `fieldcheck pull` serves it, this is the framework's part, done minimally.)
-#[test]
-#[ignore = "run by `pull` in a child process"]
-fn pull_child() {
-    let Some(kit) = std::env::var_os("FIELDCHECK_TEST_AWS_CHILD").map(PathBuf::from) else {
-        return;
-    };
-    let text = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
-    let (config, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    let config = config.unwrap_or_else(|| panic!("{diags:?}"));
-    let entries = &config.collectors[0].entries;
-    let secrets = BTreeMap::new();
-    let (start, end) = window();
-    let utc = |d: jiff::civil::Date| {
-        d.to_zoned(jiff::tz::TimeZone::UTC)
-            .expect("zoned")
-            .timestamp()
-    };
-    let end = utc(end.checked_add(jiff::Span::new().days(1)).expect("date"));
-    let mut session = fieldcheck_pull::Session::new(
-        fieldcheck_aws::AWS.spec(),
-        entries,
-        &secrets,
-        kit.join("exports/aws"),
-        "exports/aws".into(),
-        jiff::Timestamp::now(),
-        (utc(start), end),
-    );
-    if let Err(e) = fieldcheck_aws::AWS.pull(&mut session) {
-        panic!("{e}\nhelp: {}", e.help().unwrap_or(""));
-    }
-    let (records, outcomes) = session.finish();
-    let mut jsonl = String::new();
-    for r in &records {
-        jsonl.push_str(&serde_json::to_string(r).expect("json"));
-        jsonl.push('\n');
-    }
-    std::fs::write(kit.join("exports/aws/retrieval.jsonl"), jsonl).expect("write");
-    std::fs::write(
-        kit.join("exports/aws/pull.json"),
-        serde_json::to_string_pretty(&outcomes).expect("json"),
-    )
-    .expect("write");
+    text(&out.stderr)
 }
 
 /// Saves the same calls with the AWS CLI, as a user would by hand, under the same names.
@@ -402,7 +354,13 @@ fn a_pull_from_moto_finds_exactly_the_seeded_deviations_and_matches_the_cli_by_h
     let dir = tempfile::tempdir().expect("tmp");
     let pulled = dir.path().join("pulled");
     kit(&pulled);
-    pull(&pulled, &url);
+    let config = std::fs::read_to_string(pulled.join("fieldcheck.toml")).expect("config");
+    let said = pull(&pulled, &url);
+    // The `[[sources]]` entries of the five services were there already (with each service's
+    // system): the pull checked them and kept them as written. (It appends entries for the
+    // spec's other sources; see the report on issue 10.)
+    let after = std::fs::read_to_string(pulled.join("fieldcheck.toml")).expect("config");
+    assert!(after.starts_with(&config), "{said}\n{after}");
 
     // Every file where the spec says, with a retrieval record naming its API action.
     let records = std::fs::read_to_string(pulled.join("exports/aws/retrieval.jsonl"))
@@ -443,7 +401,7 @@ fn a_pull_from_moto_finds_exactly_the_seeded_deviations_and_matches_the_cli_by_h
         &std::fs::read(pulled.join("exports/aws/pull.json")).expect("outcomes"),
     )
     .expect("json");
-    let outcomes = outcomes.as_array().expect("outcomes");
+    let outcomes = outcomes["calls"].as_array().expect("outcomes");
     assert!(
         outcomes.iter().all(|o| o["observed_at"].is_string()),
         "{outcomes:?}"
@@ -536,6 +494,8 @@ fn a_pull_from_moto_finds_exactly_the_seeded_deviations_and_matches_the_cli_by_h
     // The same state saved by hand with the AWS CLI ingests to the same canonical kit.
     let by_hand = dir.path().join("by-hand");
     kit(&by_hand);
+    // The same `[[sources]]` as the pulled kit's after the pull.
+    std::fs::write(by_hand.join("fieldcheck.toml"), &after).expect("write");
     save_by_hand(&by_hand, &url, &venv);
     let a = ingested(&pulled, &dir.path().join("pulled-kit"));
     let b = ingested(&by_hand, &dir.path().join("by-hand-kit"));

@@ -5,7 +5,7 @@ use crate::{Call, Ctx, client, retention, sdk_time};
 use fieldcheck_pull::PullError;
 
 /// How far back `ListBackupJobs` reaches ("for the last 30 days", in its API reference).
-const JOB_DAYS: i64 = 30;
+pub(crate) const JOB_DAYS: i64 = 30;
 
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let bk = client!(ctx, aws_sdk_backup);

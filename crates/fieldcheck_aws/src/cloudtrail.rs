@@ -8,7 +8,7 @@ use crate::{Call, Ctx, client, retention, sdk_time};
 use fieldcheck_pull::PullError;
 
 /// How far back `LookupEvents` reaches (the CloudTrail event history).
-const HISTORY_DAYS: i64 = 90;
+pub(crate) const HISTORY_DAYS: i64 = 90;
 
 // The CLI still prints the deprecated `SnsTopicName`.
 #[allow(deprecated)]

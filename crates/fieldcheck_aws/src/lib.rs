@@ -36,7 +36,9 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use fieldcheck_kit::ConfigValue;
-use fieldcheck_pull::{CallOutcome, CallSpec, Collector, CollectorSpec, PullError, Saved, Session};
+use fieldcheck_pull::{
+    CallOutcome, CallSpec, Collector, CollectorSpec, Planned, PullError, Saved, Session,
+};
 use jiff::Timestamp;
 
 use crate::json::J;
@@ -63,6 +65,36 @@ pub const SERVICES: &[&str] = &[
 impl Collector for Aws {
     fn spec(&self) -> &'static CollectorSpec {
         &fieldcheck_pull::aws_spec::AWS
+    }
+
+    /// The calls of the services the entry pulls, with the range each event listing asks for.
+    fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
+        let services = Options::read(session)
+            .map(|o| o.services)
+            .unwrap_or_else(|_| SERVICES.to_vec());
+        let (from, to) = (session.window_start(), session.events_until());
+        let mut plan = fieldcheck_pull::spec_plan(self.spec());
+        plan.retain(|p| {
+            services
+                .iter()
+                .any(|s| p.call.starts_with(&format!("{s}-")))
+        });
+        for p in &mut plan {
+            let days = match p.call {
+                "cloudtrail-lookup-events" => Some(cloudtrail::HISTORY_DAYS),
+                "backup-list-backup-jobs" => Some(backup::JOB_DAYS),
+                "ssm-describe-sessions" => Some(ssm::HISTORY_DAYS),
+                "backup-list-restore-jobs" => None,
+                _ => continue,
+            };
+            let start = match days {
+                Some(d) => retention(session.now(), from, d, "", "").0,
+                None => from,
+            };
+            p.params.insert("from".into(), start.to_string());
+            p.params.insert("to".into(), to.to_string());
+        }
+        plan
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -295,7 +327,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             call: call.spec.name,
             request: call.action.into(),
             params: call.params,
-            at: self.session.now(),
+            at: self.session.clock(),
             status,
             page: 1,
             attempts: attempts.max(1),

@@ -8,7 +8,7 @@ use crate::{Call, Ctx, client, retention};
 use fieldcheck_pull::PullError;
 
 /// How far back `DescribeSessions` reaches for ended sessions.
-const HISTORY_DAYS: i64 = 30;
+pub(crate) const HISTORY_DAYS: i64 = 30;
 
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let ssm = client!(ctx, aws_sdk_ssm);

@@ -8,7 +8,7 @@
 //! key of the collector's `systems` table (`systems = { rds = "prod-db" }`), which names the
 //! source's `system_id` in place of the collector's own.
 
-use crate::spec::{CallSpec, CollectorSpec, SourceTemplate};
+use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SourceTemplate};
 
 const fn state(name: &'static str, request: &'static str, scope: &'static str) -> CallSpec {
     CallSpec {
@@ -134,6 +134,62 @@ pub static AWS: CollectorSpec = CollectorSpec {
             "ssm:DescribeSessions",
         ),
     ],
+    options: &[
+        OptSpec {
+            name: "region",
+            ty: OptTy::Str,
+            required: false,
+            help: "the AWS region (`us-east-1`); default: the SDK's (AWS_REGION, the profile's); also the S3 source's `region`",
+        },
+        OptSpec {
+            name: "system_id",
+            ty: OptTy::Str,
+            required: true,
+            help: "the system the pulled records belong to (a row of systems.csv), for every service `systems` does not name",
+        },
+        OptSpec {
+            name: "systems",
+            ty: OptTy::Map,
+            required: false,
+            help: "service → system_id, for services of another system (`{ rds = \"prod-db\", elbv2 = \"prod-web\" }`; services: iam, kms, s3, rds, elbv2, cloudtrail, backup, ssm); default: none",
+        },
+        OptSpec {
+            name: "profile",
+            ty: OptTy::Str,
+            required: false,
+            help: "a profile of the AWS shared config (`~/.aws/config`; SSO profiles work); default: the SDK's credential chain (AWS_PROFILE, environment, web identity, container and instance roles)",
+        },
+        OptSpec {
+            name: "services",
+            ty: OptTy::List,
+            required: false,
+            help: "the services to pull (iam, kms, s3, rds, elbv2, cloudtrail, backup, ssm); default: all eight",
+        },
+        OptSpec {
+            name: "service_accounts",
+            ty: OptTy::List,
+            required: false,
+            help: "the IAM source's `service_accounts` (IAM user names of service accounts, as globs)",
+        },
+        OptSpec {
+            name: "human_accounts",
+            ty: OptTy::List,
+            required: false,
+            help: "the IAM source's `human_accounts` (IAM user names of human accounts, as globs)",
+        },
+        OptSpec {
+            name: "email_domain",
+            ty: OptTy::Str,
+            required: false,
+            help: "the IAM source's `email_domain` (`alice` → `alice@<domain>`)",
+        },
+        OptSpec {
+            name: "owners",
+            ty: OptTy::Map,
+            required: false,
+            help: "the IAM source's `owners` (service user name → owner)",
+        },
+    ],
     // The SDK's standard credential chain: environment, `profile` (shared config and SSO),
     // web identity, container and instance roles. No secret is read by fieldcheck itself.
     secrets: &[],
@@ -141,34 +197,47 @@ pub static AWS: CollectorSpec = CollectorSpec {
         SourceTemplate {
             adapter: "aws-iam-credential-report",
             path: "iam/get-credential-report.json",
+            options: &[
+                "service_accounts",
+                "human_accounts",
+                "email_domain",
+                "owners",
+            ],
         },
         SourceTemplate {
             adapter: "aws-kms",
             path: "kms/*.json",
+            options: &[],
         },
         SourceTemplate {
             adapter: "aws-s3-encryption",
             path: "s3/*.json",
+            options: &["region"],
         },
         SourceTemplate {
             adapter: "aws-rds",
             path: "rds/*.json",
+            options: &[],
         },
         SourceTemplate {
             adapter: "aws-elbv2",
             path: "elbv2/*.json",
+            options: &[],
         },
         SourceTemplate {
             adapter: "aws-cloudtrail",
             path: "cloudtrail/lookup-events-*.json",
+            options: &[],
         },
         SourceTemplate {
             adapter: "aws-backup",
             path: "backup/*.json",
+            options: &[],
         },
         SourceTemplate {
             adapter: "aws-ssm-sessions",
             path: "ssm/describe-sessions-*.json",
+            options: &[],
         },
     ],
     example: "[[collectors]]\ncollector = \"aws\"\nregion = \"us-east-1\"\nsystem_id = \"aws-prod\"\nsystems = { rds = \"prod-db\", elbv2 = \"prod-web\" }\n# profile = \"audit\"\n# services = [\"iam\", \"kms\", \"s3\", \"rds\", \"elbv2\", \"cloudtrail\", \"backup\", \"ssm\"]\n",

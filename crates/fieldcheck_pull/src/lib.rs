@@ -5,18 +5,42 @@
 //! judges. A collector is a [`CollectorSpec`] (metadata as data: the calls it makes, the scopes it
 //! needs, the files it writes and the sources that read them) plus an implementation of
 //! [`Collector`]. The pull runs in a [`Session`], which stages every file and keeps the
-//! [`Retrieval`] records; nothing reaches the kit until the whole pull is complete.
+//! [`Retrieval`] records; nothing reaches the kit until the whole pull is complete
+//! ([`stage::Stage`]).
 
 #![deny(missing_docs)]
 
+use std::collections::BTreeMap;
+
 pub mod aws_spec;
+pub mod check;
+pub mod collectors;
+pub mod http;
+pub mod paging;
 pub mod retrieval;
+pub mod secrets;
 pub mod session;
 pub mod spec;
+pub mod stage;
 
-pub use retrieval::{CallOutcome, Retrieval};
-pub use session::{PullError, Saved, Session};
-pub use spec::{CallSpec, CollectorSpec, SecretSpec, SourceTemplate};
+pub use check::{Configured, check_collectors};
+pub use retrieval::{CallOutcome, PullRecord, Retrieval};
+pub use session::{PullError, PullTotals, Saved, Secret, Session};
+pub use spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
+
+/// A call as `pull --dry-run` shows it: what would be requested, with which parameters and
+/// which scope, without touching the network.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Planned {
+    /// The call's name.
+    pub call: &'static str,
+    /// The request (`GET https://acme.okta.com/api/v1/users`, or the API action).
+    pub request: String,
+    /// Its parameters.
+    pub params: BTreeMap<String, String>,
+    /// The permission or scope it needs.
+    pub scope: &'static str,
+}
 
 /// A collector's implementation.
 pub trait Collector: Sync {
@@ -25,4 +49,28 @@ pub trait Collector: Sync {
     /// Pulls every call into the session. An `Err` stops this collector's pull: nothing it
     /// staged reaches the kit.
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError>;
+    /// The calls a pull would make with this session's options and window (for `--dry-run`):
+    /// by default the spec's calls as documented.
+    fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
+        let _ = session;
+        spec_plan(self.spec())
+    }
+}
+
+/// A spec's calls as documented, for `--dry-run` when nothing more precise is known.
+pub fn spec_plan(spec: &'static CollectorSpec) -> Vec<Planned> {
+    spec.calls
+        .iter()
+        .map(|c| Planned {
+            call: c.name,
+            request: c.request.to_string(),
+            params: BTreeMap::new(),
+            scope: c.scope,
+        })
+        .collect()
+}
+
+/// Every HTTP collector built into this crate (the AWS collector is in `fieldcheck_aws`).
+pub fn http_collectors() -> Vec<&'static dyn Collector> {
+    vec![&collectors::okta::OKTA]
 }

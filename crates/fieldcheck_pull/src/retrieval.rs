@@ -55,3 +55,24 @@ pub struct CallOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<String>,
 }
+
+/// A collector's pull as a whole (`exports/<collector>/pull.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRecord {
+    /// `fieldcheck.pull/v1`.
+    pub format: String,
+    /// The collector.
+    pub collector: String,
+    /// The product.
+    pub system: String,
+    /// The clock's reading at the start of the pull (RFC 3339).
+    pub started: String,
+    /// The window's first instant (RFC 3339).
+    pub window_start: String,
+    /// The window's last instant (RFC 3339).
+    pub window_end: String,
+    /// Whether the window was still open when pulled: its event populations are incomplete.
+    pub window_open: bool,
+    /// Every call, in order.
+    pub calls: Vec<CallOutcome>,
+}

@@ -9,7 +9,7 @@ use fieldcheck_kit::{ConfigValue, Entry};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
-use crate::retrieval::{CallOutcome, Retrieval};
+use crate::retrieval::{CallOutcome, PullRecord, Retrieval};
 use crate::spec::CollectorSpec;
 
 /// Why a collector's pull stopped. Nothing it staged reaches the kit.
@@ -101,6 +101,25 @@ pub struct Session<'a> {
     window: (Timestamp, Timestamp),
     records: Vec<Retrieval>,
     outcomes: Vec<CallOutcome>,
+    started: std::time::Instant,
+    progress: Option<Progress<'a>>,
+    retry: Option<crate::http::RetryPolicy>,
+}
+
+/// Told of each call's outcome as it is recorded (the collector's name and the outcome).
+pub type Progress<'a> = Box<dyn Fn(&str, &CallOutcome) + 'a>;
+
+/// What a collector's pull made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PullTotals {
+    /// Calls.
+    pub calls: u32,
+    /// Pages (responses).
+    pub pages: u32,
+    /// Bytes of the responses.
+    pub bytes: u64,
+    /// Files written (the responses, `retrieval.jsonl` and `pull.json`).
+    pub files: u32,
 }
 
 impl<'a> Session<'a> {
@@ -125,7 +144,28 @@ impl<'a> Session<'a> {
             window,
             records: Vec::new(),
             outcomes: Vec::new(),
+            started: std::time::Instant::now(),
+            progress: None,
+            retry: None,
         }
+    }
+
+    /// Reports each call's outcome to `p` as it is recorded (progress on the terminal).
+    pub fn set_progress(&mut self, p: Progress<'a>) {
+        self.progress = Some(p);
+    }
+
+    /// Uses `policy` for the HTTP retries instead of the default (with its test hook
+    /// `FIELDCHECK_PULL_MAX_WAIT_MS` read from the environment).
+    pub fn set_retry_policy(&mut self, policy: crate::http::RetryPolicy) {
+        self.retry = Some(policy);
+    }
+
+    /// The HTTP retry policy.
+    pub fn retry_policy(&self) -> crate::http::RetryPolicy {
+        self.retry
+            .clone()
+            .unwrap_or_else(crate::http::RetryPolicy::from_env)
     }
 
     /// The collector's spec.
@@ -175,6 +215,18 @@ impl<'a> Session<'a> {
 
     /// Writes one response and records its retrieval.
     pub fn save(&mut self, s: Saved<'_>) -> Result<(), PullError> {
+        let safe = !s.file.is_empty()
+            && Path::new(&s.file)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !safe {
+            return Err(PullError::Call {
+                collector: self.spec.name.into(),
+                call: s.call.into(),
+                message: format!("the file name `{}` leaves the collector's folder", s.file),
+                help: "report it: a collector writes only below `exports/<collector>/`".into(),
+            });
+        }
         let path = self.stage.join(&s.file);
         let shown = format!("{}/{}", self.prefix, s.file);
         let io = |source| PullError::Io {
@@ -187,6 +239,7 @@ impl<'a> Session<'a> {
         let mut f = std::fs::File::create(&path).map_err(io)?;
         f.write_all(s.body).map_err(io)?;
         f.sync_all().map_err(io)?;
+        crate::stage::durable_step();
         self.records.push(Retrieval {
             collector: self.spec.name.into(),
             call: s.call.into(),
@@ -205,6 +258,9 @@ impl<'a> Session<'a> {
 
     /// Records what a call covered once all its pages are saved.
     pub fn outcome(&mut self, o: CallOutcome) {
+        if let Some(p) = &self.progress {
+            p(self.spec.name, &o);
+        }
         self.outcomes.push(o);
     }
 
@@ -221,6 +277,54 @@ impl<'a> Session<'a> {
     /// Ends the session: the records and outcomes.
     pub fn finish(self) -> (Vec<Retrieval>, Vec<CallOutcome>) {
         (self.records, self.outcomes)
+    }
+
+    /// Ends the session by writing `retrieval.jsonl` (one record per response) and `pull.json`
+    /// (the calls' outcomes) into the collector's staged folder; returns what was pulled.
+    pub fn write_records(self) -> Result<PullTotals, PullError> {
+        let totals = PullTotals {
+            calls: self.outcomes.len() as u32,
+            pages: self.records.len() as u32,
+            bytes: self.records.iter().map(|r| r.bytes).sum(),
+            files: self.records.len() as u32 + 2,
+        };
+        let mut jsonl = String::new();
+        for r in &self.records {
+            jsonl.push_str(&serde_json::to_string(r).expect("serializes"));
+            jsonl.push('\n');
+        }
+        let record = PullRecord {
+            format: "fieldcheck.pull/v1".into(),
+            collector: self.spec.name.into(),
+            system: self.spec.system.into(),
+            started: self.now.to_string(),
+            window_start: self.window.0.to_string(),
+            window_end: self.window.1.to_string(),
+            window_open: self.now < self.window.1,
+            calls: self.outcomes,
+        };
+        let mut json = serde_json::to_string_pretty(&record).expect("serializes");
+        json.push('\n');
+        for (name, text) in [("retrieval.jsonl", jsonl), ("pull.json", json)] {
+            let path = self.stage.join(name);
+            let io = |source| PullError::Io {
+                path: format!("{}/{name}", self.prefix),
+                source,
+            };
+            std::fs::create_dir_all(&self.stage).map_err(io)?;
+            let mut f = std::fs::File::create(&path).map_err(io)?;
+            f.write_all(text.as_bytes()).map_err(io)?;
+            f.sync_all().map_err(io)?;
+            crate::stage::durable_step();
+        }
+        Ok(totals)
+    }
+
+    /// The time now: the clock's reading at the start plus the time elapsed since (so that a
+    /// fixed `FIELDCHECK_NOW` still orders the requests).
+    pub fn clock(&self) -> Timestamp {
+        let elapsed = jiff::SignedDuration::try_from(self.started.elapsed()).unwrap_or_default();
+        self.now.checked_add(elapsed).unwrap_or(self.now)
     }
 }
 

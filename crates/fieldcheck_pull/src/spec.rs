@@ -31,6 +31,50 @@ pub struct SourceTemplate {
     pub adapter: &'static str,
     /// The files, relative to the collector's folder (`users/*.json`).
     pub path: &'static str,
+    /// The collector's options copied into the source entry as they are written
+    /// (`service_accounts`: the adapter's option, given once on the collector).
+    pub options: &'static [&'static str],
+}
+
+/// The type of a collector option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptTy {
+    /// A string.
+    Str,
+    /// A list of strings (a single string is accepted as a list of one).
+    List,
+    /// A table of string to string.
+    Map,
+    /// A boolean.
+    Bool,
+    /// An integer.
+    Int,
+}
+
+impl OptTy {
+    /// How the type is written in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptTy::Str => "a string",
+            OptTy::List => "a list of strings",
+            OptTy::Map => "a table of strings",
+            OptTy::Bool => "a boolean",
+            OptTy::Int => "an integer",
+        }
+    }
+}
+
+/// One option of a `[[collectors]]` entry.
+#[derive(Debug)]
+pub struct OptSpec {
+    /// The key.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: OptTy,
+    /// Whether the entry must give it.
+    pub required: bool,
+    /// What it does and its default.
+    pub help: &'static str,
 }
 
 /// A collector's description.
@@ -42,6 +86,8 @@ pub struct CollectorSpec {
     pub system: &'static str,
     /// The calls it makes, in order.
     pub calls: &'static [CallSpec],
+    /// Its options besides `collector` (validated against this list).
+    pub options: &'static [OptSpec],
     /// The secrets it needs.
     pub secrets: &'static [SecretSpec],
     /// The sources that read its files.
