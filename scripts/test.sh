@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: starts a throwaway PostgreSQL server for the shared-register tests (installing the
-# server from Debian's packages when it is missing), runs the workspace's tests with all features
-# against it, and stops it. Usage: scripts/test.sh [extra cargo test arguments]
+# server from Debian's packages when it is missing) and a moto server (an AWS API emulator, from
+# PyPI into a reused virtual environment) for the AWS collector's test, runs the workspace's tests
+# with all features against them, and stops them. Usage: scripts/test.sh [extra cargo test
+# arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +31,35 @@ stop() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>
 trap stop EXIT
 
 export FIELDCHECK_TEST_POSTGRES="host=$dir port=$port user=fieldcheck dbname=postgres"
+
+# moto in server mode, pinned, with boto3 (the seed script) and the AWS CLI v1 (the kit saved by
+# hand), in a virtual environment kept between runs.
+moto_version=5.2.6
+awscli_version=1.46.3
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/fieldcheck/moto-$moto_version"
+if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/aws" ]; then
+  echo "test.sh: installing moto[server]==$moto_version and awscli==$awscli_version into $venv" >&2
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; fi
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "moto[server]==$moto_version" "awscli==$awscli_version"
+fi
+moto_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$dir/moto.log" 2>&1 &
+moto_pid=$!
+stop() {
+  kill "$moto_pid" 2>/dev/null || true
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$moto_port/moto-api/')" 2>/dev/null && break
+  kill -0 "$moto_pid" 2>/dev/null || { cat "$dir/moto.log" >&2; echo "test.sh: moto_server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+export FIELDCHECK_TEST_MOTO="http://127.0.0.1:$moto_port"
+export FIELDCHECK_TEST_MOTO_VENV="$venv"
 cargo test --workspace --all-features --locked "$@"
