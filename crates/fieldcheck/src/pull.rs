@@ -508,7 +508,19 @@ fn sources_update(
     };
     let mut blocks = String::new();
     for c in landed {
+        let entry = |k: &str| c.entries.iter().find(|e| e.key == k);
         for t in c.spec.sources {
+            // The first folder of a source's path is the part of the system it reads (the AWS
+            // service): a `services` list leaves the others unpulled, and a `systems` table that
+            // is not the adapter's own option names their system.
+            let part = t.path.split('/').next().unwrap_or_default();
+            if let Some(ConfigValue::Array(list)) = entry("services").map(|e| &e.value)
+                && !list
+                    .iter()
+                    .any(|v| matches!(v, ConfigValue::Str(s) if s == part))
+            {
+                continue;
+            }
             let path = format!("{kit_rel}exports/{}/{}", c.spec.name, t.path);
             let same_adapter: Vec<&fieldcheck_kit::SourceSection> = cfg
                 .sources
@@ -539,8 +551,15 @@ fn sources_update(
             let _ = writeln!(blocks, "[[sources]]");
             let _ = writeln!(blocks, "adapter = {}", toml_str(t.adapter));
             let _ = writeln!(blocks, "path = {}", toml_str(&path));
-            let entry = |k: &str| c.entries.iter().find(|e| e.key == k);
-            if let Some(e) = entry("system_id") {
+            let own_system = match entry("systems").map(|e| &e.value) {
+                Some(ConfigValue::Table(map)) if !t.options.contains(&"systems") => {
+                    map.iter().find(|(k, _)| k == part).map(|(_, v)| v.clone())
+                }
+                _ => None,
+            };
+            if let Some(v) = own_system {
+                let _ = writeln!(blocks, "system_id = {}", toml_value(&v));
+            } else if let Some(e) = entry("system_id") {
                 let _ = writeln!(blocks, "system_id = {}", toml_value(&e.value));
             }
             for k in t.options {
@@ -548,6 +567,17 @@ fn sources_update(
                     let _ = writeln!(blocks, "{k} = {}", toml_value(&e.value));
                 }
             }
+            let record = format!("{kit_rel}exports/{}/pull.json", c.spec.name);
+            let _ = writeln!(blocks, "pulled = {}", toml_str(&record));
+            let _ = writeln!(
+                blocks,
+                "pulled_calls = [{}]",
+                t.calls
+                    .iter()
+                    .map(|c| toml_str(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             u.added.push(format!("{} (`{path}`)", t.adapter));
         }
     }

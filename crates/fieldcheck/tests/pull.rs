@@ -120,15 +120,14 @@ fn pull_then_audit_the_pulled_kit() {
             .starts_with(".fieldcheck-pull-")
     }));
 
-    // The audit reads the pulled files: every okta source is used, none is missing.
+    // The audit reads the pulled files: every okta source is used, none is missing; the only
+    // error is the System Log's retention shortfall.
     let v = common::audit_json(&[s(&kit)]);
     let diags = v["diagnostics"].as_array().expect("diagnostics");
     assert!(
-        diags.iter().all(|d| !d["code"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("source-no-files")
-            && d["severity"] != "error"),
+        diags
+            .iter()
+            .all(|d| d["severity"] != "error" || d["code"] == "pull-shortfall"),
         "{diags:#?}"
     );
     let report = v.to_string();
@@ -136,6 +135,36 @@ fn pull_then_audit_the_pulled_kit() {
         report.contains("00u3m90rxKjGQ0G6L1d6") || report.contains("kenji@acme.io"),
         "the deprovisioned user is in the audit"
     );
+    // The System Log's 90-day shortfall reaches the audit: the sign-in and lifecycle events
+    // cannot be the whole window's population, so the controls fed by them are not evidenced,
+    // and the open window is said.
+    assert!(
+        after.contains("pulled = \"exports/okta/pull.json\"\npulled_calls = [\"system-log\"]"),
+        "{after}"
+    );
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"pull-shortfall"), "{codes:?}");
+    assert!(codes.contains(&"window-open"), "{codes:?}");
+    let pulls = v["evidence"]["pulls"].as_array().expect("pulls");
+    let log = pulls
+        .iter()
+        .find(|p| p["call"] == "system-log")
+        .expect("the system log call");
+    assert!(
+        log["shortfall"]
+            .as_str()
+            .expect("shortfall")
+            .contains("90 days")
+    );
+    let users = pulls.iter().find(|p| p["call"] == "users").expect("users");
+    assert_eq!(users["observed_at"], "2026-12-05T12:00:00Z");
+    let leavers = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "leaver-deprovisioning")
+        .expect("leaver-deprovisioning");
+    assert_eq!(leavers["status"], "not_evidenced", "{leavers:#}");
 
     // A second pull replaces the pulled files and leaves the config as it is.
     let o = pull(&[s(&kit)], &[("OKTA_API_TOKEN", TOKEN)]);

@@ -197,6 +197,7 @@ pub static AWS: CollectorSpec = CollectorSpec {
         SourceTemplate {
             adapter: "aws-iam-credential-report",
             path: "iam/get-credential-report.json",
+            calls: &["iam-credential-report"],
             options: &[
                 "service_accounts",
                 "human_accounts",
@@ -207,36 +208,46 @@ pub static AWS: CollectorSpec = CollectorSpec {
         SourceTemplate {
             adapter: "aws-kms",
             path: "kms/*.json",
+            calls: &["kms-list-keys", "kms-list-aliases"],
             options: &[],
         },
         SourceTemplate {
             adapter: "aws-s3-encryption",
             path: "s3/*.json",
+            calls: &["s3-list-buckets"],
             options: &["region"],
         },
         SourceTemplate {
             adapter: "aws-rds",
             path: "rds/*.json",
+            calls: &["rds-describe-db-instances", "rds-describe-db-snapshots"],
             options: &[],
         },
         SourceTemplate {
             adapter: "aws-elbv2",
             path: "elbv2/*.json",
+            calls: &[
+                "elbv2-describe-load-balancers",
+                "elbv2-describe-ssl-policies",
+            ],
             options: &[],
         },
         SourceTemplate {
             adapter: "aws-cloudtrail",
             path: "cloudtrail/lookup-events-*.json",
+            calls: &["cloudtrail-lookup-events"],
             options: &[],
         },
         SourceTemplate {
             adapter: "aws-backup",
             path: "backup/*.json",
+            calls: &["backup-list-backup-jobs", "backup-list-restore-jobs"],
             options: &[],
         },
         SourceTemplate {
             adapter: "aws-ssm-sessions",
             path: "ssm/describe-sessions-*.json",
+            calls: &["ssm-describe-sessions"],
             options: &[],
         },
     ],

@@ -34,6 +34,9 @@ pub struct SourceTemplate {
     /// The collector's options copied into the source entry as they are written
     /// (`service_accounts`: the adapter's option, given once on the collector).
     pub options: &'static [&'static str],
+    /// The calls whose files the source reads: the source names them in `pulled_calls`, so the
+    /// audit checks what each covered (a retention shortfall, an open window).
+    pub calls: &'static [&'static str],
 }
 
 /// The type of a collector option.

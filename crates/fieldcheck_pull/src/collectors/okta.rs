@@ -140,6 +140,7 @@ pub static SPEC: CollectorSpec = CollectorSpec {
         SourceTemplate {
             adapter: "okta-users",
             path: "users*/page-*.json",
+            calls: &["users", "users-deprovisioned"],
             options: &[
                 "service_accounts",
                 "service_types",
@@ -152,11 +153,13 @@ pub static SPEC: CollectorSpec = CollectorSpec {
             adapter: "okta-system-log",
             path: "system-log/page-*.json",
             options: &["login_events"],
+            calls: &["system-log"],
         },
         SourceTemplate {
             adapter: "okta-iga",
             path: "iga-*/**/page-*.json",
             options: &["systems"],
+            calls: &["iga-campaigns", "iga-reviews"],
         },
     ],
     example: "[[collectors]]\ncollector = \"okta\"\ndomain = \"acme.okta.com\"\nsystem_id = \"okta\"\nservice_accounts = [\"svc-*\"]\n# OKTA_API_TOKEN in the environment or the `[pull] secrets` file",
