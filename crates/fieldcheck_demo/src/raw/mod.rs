@@ -21,7 +21,53 @@ use serde_json::{Map, Value, json};
 
 use crate::{CONFIG, DemoOptions, DemoSummary};
 
+mod cloud;
+
 type Row = BTreeMap<String, String>;
+
+/// The canonical kit's rows not yet written by a raw source: each source takes the rows its
+/// system really holds, and the spreadsheet-style exports carry what is left.
+pub(super) struct Left<'a> {
+    canon: &'a Path,
+    kinds: BTreeMap<&'static str, Vec<Row>>,
+}
+
+impl<'a> Left<'a> {
+    fn new(canon: &'a Path) -> Self {
+        Left {
+            canon,
+            kinds: BTreeMap::new(),
+        }
+    }
+
+    /// Takes the rows of `kind` that `pick` selects, in kit order.
+    pub(super) fn take(
+        &mut self,
+        kind: &'static str,
+        pick: impl Fn(&Row) -> bool,
+    ) -> io::Result<Vec<Row>> {
+        if !self.kinds.contains_key(kind) {
+            let rows = read(self.canon, &format!("{kind}.csv"))?;
+            self.kinds.insert(kind, rows);
+        }
+        let rows = self.kinds.get_mut(kind).map(std::mem::take).unwrap_or_default();
+        let (taken, kept): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| pick(r));
+        self.kinds.insert(kind, kept);
+        Ok(taken)
+    }
+
+    /// Gives back rows taken but not written (they stay in the spreadsheet export, in order).
+    pub(super) fn put_back(&mut self, kind: &'static str, mut rows: Vec<Row>) {
+        let kept = self.kinds.entry(kind).or_default();
+        rows.append(kept);
+        *kept = rows;
+    }
+
+    /// Every row of `kind` no source took.
+    fn rest(&mut self, kind: &'static str) -> io::Result<Vec<Row>> {
+        self.take(kind, |_| true)
+    }
+}
 
 fn read(dir: &Path, name: &str) -> io::Result<Vec<Row>> {
     let mut r = csv::Reader::from_path(dir.join(name)).map_err(io::Error::other)?;
@@ -511,6 +557,9 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     }
 
     // Everything without a common export format: spreadsheet-style CSV exports.
+    let mut left = Left::new(canon);
+    cloud::encryption(dir, &mut config, &mut left)?;
+
     let rest: &[(&str, &str, &str)] = &[
         (
             "accounts",
@@ -590,7 +639,10 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         ),
     ];
     for (kind, file, what) in rest {
-        let rows = read(canon, &format!("{kind}.csv"))?;
+        let rows = left.rest(kind)?;
+        if rows.is_empty() {
+            continue;
+        }
         config.push('\n');
         config.push_str(&mapping_export(
             dir,
