@@ -22,6 +22,8 @@ use serde_json::{Map, Value, json};
 use crate::{CONFIG, DemoOptions, DemoSummary};
 
 mod cloud;
+mod grc;
+mod identity;
 
 type Row = BTreeMap<String, String>;
 
@@ -208,8 +210,67 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         })
         .collect();
 
-    // People: a Workday RaaS report (all values are strings; empty ones are left out).
-    let entries: Vec<Value> = people
+    let names: HashMap<String, String> = people
+        .iter()
+        .filter_map(|p| Some((get(p, "person_id")?.to_string(), get(p, "name")?.to_string())))
+        .collect();
+
+    // People: the contractors on staff from BambooHR, where People Ops keeps them; everyone
+    // else (employees, and the contractors who left, whose termination time BambooHR's
+    // date-only `terminationDate` would lose) from Workday.
+    let (bamboo, workday): (Vec<&Row>, Vec<&Row>) = people.iter().partition(|p| {
+        get(p, "employment_type") == Some("contractor") && get(p, "terminated_at").is_none()
+    });
+    let employees: Vec<Value> = bamboo
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let manager = get(p, "manager_id").map(|m| email.get(m).map_or(m, String::as_str));
+            let name = get(p, "name").unwrap_or_default();
+            let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+            json!({
+                "id": format!("{}", 4100 + i),
+                "employeeNumber": get(p, "person_id"),
+                "displayName": name,
+                "firstName": first,
+                "lastName": last,
+                "workEmail": get(p, "email"),
+                "jobTitle": "Contractor",
+                "department": "Engineering",
+                "employmentHistoryStatus": "Contractor",
+                "hireDate": get(p, "start_date"),
+                "terminationDate": null,
+                "supervisorEmail": manager,
+                "customAdminAccess": if get(p, "privileged") == Some("true") { "Yes" } else { "No" },
+            })
+        })
+        .collect();
+    write_json(
+        dir,
+        "exports/bamboohr/contractors.json",
+        &json!({
+            "title": "Contractors (SOC 2)",
+            "fields": [
+                {"id": "employeeNumber", "type": "text", "name": "Employee #"},
+                {"id": "displayName", "type": "text", "name": "Display name"},
+                {"id": "firstName", "type": "text", "name": "First Name"},
+                {"id": "lastName", "type": "text", "name": "Last Name"},
+                {"id": "workEmail", "type": "email", "name": "Work Email"},
+                {"id": "jobTitle", "type": "list", "name": "Job Title"},
+                {"id": "department", "type": "list", "name": "Department"},
+                {"id": "employmentHistoryStatus", "type": "list", "name": "Employment Status"},
+                {"id": "hireDate", "type": "date", "name": "Hire Date"},
+                {"id": "terminationDate", "type": "date", "name": "Termination Date"},
+                {"id": "supervisorEmail", "type": "email", "name": "Supervisor email"},
+                {"id": "customAdminAccess", "type": "list", "name": "Admin access"}
+            ],
+            "employees": employees,
+        }),
+    )?;
+    config.push_str("\n# Contractors on staff: a BambooHR custom report (POST /v1/reports/custom?format=JSON).\n[[sources]]\nadapter = \"bamboohr\"\npath = \"exports/bamboohr/contractors.json\"\n[sources.fields]\nperson_id = \"employeeNumber\"\nmanager_id = \"supervisorEmail\"\nemployment_type = { from = \"employmentHistoryStatus\", map = { \"Contractor\" = \"contractor\" } }\nprivileged = { from = \"customAdminAccess\", map = { \"Yes\" = \"true\", \"No\" = \"false\" } }\n");
+
+    // Everyone else: a Workday RaaS report (all values are strings; empty ones are left out).
+    let entries: Vec<Value> = workday
         .iter()
         .map(|p| {
             let mut m = Map::new();
@@ -559,6 +620,8 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     // Everything without a common export format: spreadsheet-style CSV exports.
     let mut left = Left::new(canon);
     cloud::encryption(dir, &mut config, &mut left)?;
+    grc::ciso_assistant(canon, dir, &mut config, &mut left, &email)?;
+    identity::okta_users(dir, &mut config, &mut left, &email, &names)?;
 
     let rest: &[(&str, &str, &str)] = &[
         (
