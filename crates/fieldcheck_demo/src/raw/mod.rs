@@ -23,6 +23,7 @@ use crate::{CONFIG, DemoOptions, DemoSummary};
 
 mod cloud;
 mod grc;
+mod hosts;
 mod identity;
 
 type Row = BTreeMap<String, String>;
@@ -356,6 +357,23 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         )?;
     }
     config.push_str("\n# Okta sign-ins and lifecycle events: System Log pages (GET /api/v1/logs), one file per month.\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"exports/okta/system-log-*.json\"\nsystem_id = \"okta\"\n");
+    // The marketing site's sign-ins are console sign-ins to its AWS account, in CloudTrail.
+    let (marketing, other): (Vec<Row>, Vec<Row>) = other.into_iter().partition(|r| {
+        get(r, "system_id") == Some("marketing-site") && get(r, "event") == Some("login")
+    });
+    hosts::marketing_site(dir, &mut config, &marketing)?;
+    let accounts = read(canon, "accounts.csv")?;
+    let wiki_admins: Vec<&str> = accounts
+        .iter()
+        .filter(|a| get(a, "system_id") == Some("legacy-wiki") && get(a, "privileged") == Some("true"))
+        .filter_map(|a| get(a, "account_id"))
+        .collect();
+    let wiki_logins: Vec<Row> = other
+        .iter()
+        .filter(|r| get(r, "system_id") == Some("legacy-wiki") && get(r, "event") == Some("login"))
+        .cloned()
+        .collect();
+    hosts::legacy_wiki(dir, &mut config, &wiki_logins, &wiki_admins)?;
     config.push('\n');
     config.push_str(&mapping_export(
         dir,
