@@ -39,9 +39,91 @@ fn uuid(n: u64) -> String {
     )
 }
 
-/// The marketing site's console sign-ins (its account events' logins) through CloudTrail, and
-/// every third sign-in followed by a shell on its instance through Session Manager.
-pub(super) fn marketing_site(dir: &Path, config: &mut String, logins: &[Row]) -> io::Result<()> {
+/// The collector saves the credential report decoded, as `aws iam get-credential-report
+/// --query Content --output text | base64 -d` gives it. Set to `true` to save the command's JSON
+/// (`{"Content": "<base64>", "ReportFormat": "text/csv", "GeneratedTime": ...}`) instead, once
+/// the aws-iam-credential-report adapter reads it.
+const CREDENTIAL_REPORT_AS_JSON: bool = false;
+
+/// Standard base64 (RFC 4648, with padding), for the credential report's `Content`.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for (k, shift) in [18u32, 12, 6, 0].iter().enumerate() {
+            if k <= c.len() {
+                out.push(char::from(ABC[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The marketing site's AWS account: its IAM users (the site's accounts) from the IAM
+/// credential report, their console sign-ins (the site's logins) through CloudTrail, and every
+/// third sign-in followed by a shell on its instance through Session Manager.
+pub(super) fn marketing_site(
+    dir: &Path,
+    config: &mut String,
+    accounts: &[Row],
+    logins: &[Row],
+    owner: &str,
+) -> io::Result<()> {
+    let mut last_login: BTreeMap<&str, jiff::Timestamp> = BTreeMap::new();
+    for l in logins {
+        if let (Some(a), Some(t)) = (get(l, "account_id"), get(l, "at")) {
+            let t = ts(t);
+            let e = last_login.entry(a).or_insert(t);
+            *e = (*e).max(t);
+        }
+    }
+    let mut report = String::from("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n");
+    let first = accounts
+        .iter()
+        .filter_map(|a| get(a, "created_at"))
+        .map(ts)
+        .min()
+        .unwrap_or_default();
+    let _ = writeln!(
+        report,
+        "<root_account>,arn:aws:iam::{MARKETING_ACCOUNT}:root,{},not_supported,no_information,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        iso(first)
+    );
+    for a in accounts {
+        let user = get(a, "account_id").unwrap_or_default();
+        let created = iso(ts(get(a, "created_at").unwrap_or_default()));
+        let used = last_login.get(user).map_or("no_information".to_string(), |t| iso(*t));
+        let mfa = get(a, "mfa") == Some("enforced");
+        let _ = writeln!(
+            report,
+            "{user},arn:aws:iam::{MARKETING_ACCOUNT}:user/{user},{created},true,{used},{created},N/A,{mfa},false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
+        );
+    }
+    let generated = last_login.values().max().copied().unwrap_or(first);
+    if CREDENTIAL_REPORT_AS_JSON {
+        write_json(
+            dir,
+            "exports/iam/marketing-credential-report.json",
+            &json!({"Content": base64(report.as_bytes()), "ReportFormat": "text/csv", "GeneratedTime": iso(generated)}),
+        )?;
+    } else {
+        let p = dir.join("exports/iam/marketing-credential-report.csv");
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(p, &report)?;
+    }
+    let _ = write!(
+        config,
+        "\n# The marketing site's accounts: the IAM users of its AWS account, from the IAM credential report (`aws iam get-credential-report`).\n[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/iam/marketing-credential-report.{}\"\nsystem_id = \"marketing-site\"\nemail_domain = \"northpeak.io\"\nowners = {{ \"<root_account>\" = \"{}\" }}\n",
+        if CREDENTIAL_REPORT_AS_JSON { "json" } else { "csv" },
+        owner
+    );
     let mut trail: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut ssm: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (i, e) in logins.iter().enumerate() {

@@ -25,6 +25,7 @@ mod cloud;
 mod grc;
 mod hosts;
 mod identity;
+mod marketing;
 
 type Row = BTreeMap<String, String>;
 
@@ -200,6 +201,7 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     for keep in ["systems.csv", "identities.csv"] {
         std::fs::copy(canon.join(keep), dir.join(keep))?;
     }
+    let mut left = Left::new(canon);
     let people = read(canon, "people.csv")?;
     let email: HashMap<String, String> = people
         .iter()
@@ -361,7 +363,6 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     let (marketing, other): (Vec<Row>, Vec<Row>) = other.into_iter().partition(|r| {
         get(r, "system_id") == Some("marketing-site") && get(r, "event") == Some("login")
     });
-    hosts::marketing_site(dir, &mut config, &marketing)?;
     let accounts = read(canon, "accounts.csv")?;
     let wiki_admins: Vec<&str> = accounts
         .iter()
@@ -374,6 +375,16 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         .cloned()
         .collect();
     hosts::legacy_wiki(dir, &mut config, &wiki_logins, &wiki_admins)?;
+    // The marketing site's accounts are the IAM users of its AWS account.
+    let site_accounts = left.take("accounts", |a| get(a, "system_id") == Some("marketing-site"))?;
+    let site_owner = read(canon, "systems.csv")?
+        .iter()
+        .find(|s| get(s, "system_id") == Some("marketing-site"))
+        .and_then(|s| get(s, "owner_id"))
+        .map(|o| email.get(o).map_or(o, String::as_str).to_string())
+        .unwrap_or_default();
+    hosts::marketing_site(dir, &mut config, &site_accounts, &marketing, &site_owner)?;
+    marketing::marketing_site(dir, &mut config, &site_accounts, &marketing, &site_owner)?;
     config.push('\n');
     config.push_str(&mapping_export(
         dir,
@@ -636,7 +647,6 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     }
 
     // Everything without a common export format: spreadsheet-style CSV exports.
-    let mut left = Left::new(canon);
     cloud::encryption(dir, &mut config, &mut left)?;
     grc::ciso_assistant(canon, dir, &mut config, &mut left, &email)?;
     identity::okta_users(dir, &mut config, &mut left, &email, &names)?;
