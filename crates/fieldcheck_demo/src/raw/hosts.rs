@@ -204,10 +204,16 @@ pub(super) fn marketing_site(
             &json!({ "Sessions": sessions }),
         )?;
     }
-    let _ = write!(
-        config,
-        "\n# The marketing site's AWS account: console sign-ins from CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=ConsoleLogin`, monthly: the API keeps 90 days).\n[[sources]]\nadapter = \"aws-cloudtrail\"\npath = \"exports/cloudtrail/marketing-console-logins-*.json\"\nsystem_id = \"marketing-site\"\n\n# Shells on the marketing site's instance: `aws ssm describe-sessions --state History`, monthly.\n[[sources]]\nadapter = \"aws-ssm-sessions\"\npath = \"exports/ssm/marketing-sessions-*.json\"\ntargets = {{ \"{MARKETING_INSTANCE}\" = \"marketing-site\" }}\n"
-    );
+    // A source whose path matches no file is an error: a tiny demo company may have none.
+    if !trail.is_empty() {
+        config.push_str("\n# The marketing site's AWS account: console sign-ins from CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=ConsoleLogin`, monthly: the API keeps 90 days).\n[[sources]]\nadapter = \"aws-cloudtrail\"\npath = \"exports/cloudtrail/marketing-console-logins-*.json\"\nsystem_id = \"marketing-site\"\n");
+    }
+    if !ssm.is_empty() {
+        let _ = write!(
+            config,
+            "\n# Shells on the marketing site's instance: `aws ssm describe-sessions --state History`, monthly.\n[[sources]]\nadapter = \"aws-ssm-sessions\"\npath = \"exports/ssm/marketing-sessions-*.json\"\ntargets = {{ \"{MARKETING_INSTANCE}\" = \"marketing-site\" }}\n"
+        );
+    }
     Ok(())
 }
 
@@ -237,6 +243,9 @@ pub(super) fn legacy_wiki(
         lines.push((start, format!("{} wiki-1 sshd[{pid}]: Accepted publickey for {user} from 10.20.4.17 port {port} ssh2: ED25519 SHA256:q8Jb1uTyV0KZ9rFh3mXw2cLpN4sYdE7gA6oRiUvCkMt", stamp(start))));
         lines.push((end, format!("{} wiki-1 sshd[{pid}]: Disconnected from user {user} 10.20.4.17 port {port}", stamp(end))));
         lines.push((end, format!("{} wiki-1 sshd[{pid}]: pam_unix(sshd:session): session closed for user {user}", stamp(end))));
+    }
+    if months.is_empty() {
+        return Ok(());
     }
     for (month, mut lines) in months {
         lines.sort_by_key(|(t, _)| *t);

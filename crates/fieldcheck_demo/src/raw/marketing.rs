@@ -215,10 +215,11 @@ pub(super) fn marketing_site(
             })],
         ),
     )?;
-    let _ = write!(
-        config,
-        "\n# The marketing site's editors: its Microsoft Entra ID tenant through Microsoft Graph: users (GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime), directory audits (GET /auditLogs/directoryAudits, monthly), access reviews (definitions, instances, decisions) and its SSO app (GET /servicePrincipals?$expand=owners).\n[[sources]]\nadapter = \"entra-users\"\npath = \"exports/entra/users-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-audit\"\npath = \"exports/entra/directory-audits-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"exports/entra/access-reviews-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-apps\"\npath = \"exports/entra/service-principals.json\"\nsystem_id = \"marketing-site\"\n"
-    );
+    config.push_str("\n# The marketing site's editors: its Microsoft Entra ID tenant through Microsoft Graph: users (GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime), directory audits (GET /auditLogs/directoryAudits, monthly), access reviews (definitions, instances, decisions) and its SSO app (GET /servicePrincipals?$expand=owners).\n[[sources]]\nadapter = \"entra-users\"\npath = \"exports/entra/users-*.json\"\nsystem_id = \"marketing-site\"\n");
+    if !months.is_empty() && !users.is_empty() {
+        config.push_str("\n[[sources]]\nadapter = \"entra-audit\"\npath = \"exports/entra/directory-audits-*.json\"\nsystem_id = \"marketing-site\"\n");
+    }
+    config.push_str("\n[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"exports/entra/access-reviews-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-apps\"\npath = \"exports/entra/service-principals.json\"\nsystem_id = \"marketing-site\"\n");
     gitlab(dir, config, logins)
 }
 
@@ -296,13 +297,15 @@ fn gitlab(dir: &Path, config: &mut String, logins: &[Row]) -> io::Result<()> {
             }
         }));
     }
+    if mrs.is_empty() {
+        return Ok(());
+    }
     write_json(
         dir,
         "exports/gitlab/merge-requests.json",
         &Value::Array(mrs),
     )?;
-    let p = dir.join("exports/gitlab/approvals.json");
-    std::fs::write(p, approvals)?;
+    std::fs::write(dir.join("exports/gitlab/approvals.json"), approvals)?;
     write_json(
         dir,
         "exports/gitlab/deployments.json",
