@@ -108,11 +108,11 @@ pub(super) fn marketing_site(
     if CREDENTIAL_REPORT_AS_JSON {
         write_json(
             dir,
-            "exports/iam/marketing-credential-report.json",
+            "exports/marketing-site/iam-credential-report.json",
             &json!({"Content": base64(report.as_bytes()), "ReportFormat": "text/csv", "GeneratedTime": iso(generated)}),
         )?;
     } else {
-        let p = dir.join("exports/iam/marketing-credential-report.csv");
+        let p = dir.join("exports/marketing-site/iam-credential-report.csv");
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -120,7 +120,7 @@ pub(super) fn marketing_site(
     }
     let _ = write!(
         config,
-        "\n# The marketing site's accounts: the IAM users of its AWS account, from the IAM credential report (`aws iam get-credential-report`).\n[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/iam/marketing-credential-report.{}\"\nsystem_id = \"marketing-site\"\nemail_domain = \"northpeak.io\"\nowners = {{ \"<root_account>\" = \"{}\" }}\n",
+        "\n# The marketing site's accounts: the IAM users of its AWS account, from the IAM credential report (`aws iam get-credential-report`).\n[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/marketing-site/iam-credential-report.{}\"\nsystem_id = \"marketing-site\"\nemail_domain = \"northpeak.io\"\nowners = {{ \"<root_account>\" = \"{}\" }}\n",
         if CREDENTIAL_REPORT_AS_JSON { "json" } else { "csv" },
         owner
     );
@@ -193,25 +193,25 @@ pub(super) fn marketing_site(
     for (month, events) in &trail {
         write_json(
             dir,
-            &format!("exports/cloudtrail/marketing-console-logins-{month}.json"),
+            &format!("exports/marketing-site/cloudtrail-console-logins-{month}.json"),
             &json!({ "Events": events }),
         )?;
     }
     for (month, sessions) in &ssm {
         write_json(
             dir,
-            &format!("exports/ssm/marketing-sessions-{month}.json"),
+            &format!("exports/marketing-site/ssm-sessions-{month}.json"),
             &json!({ "Sessions": sessions }),
         )?;
     }
     // A source whose path matches no file is an error: a tiny demo company may have none.
     if !trail.is_empty() {
-        config.push_str("\n# The marketing site's AWS account: console sign-ins from CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=ConsoleLogin`, monthly: the API keeps 90 days).\n[[sources]]\nadapter = \"aws-cloudtrail\"\npath = \"exports/cloudtrail/marketing-console-logins-*.json\"\nsystem_id = \"marketing-site\"\n");
+        config.push_str("\n# The marketing site's AWS account: console sign-ins from CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=ConsoleLogin`, monthly: the API keeps 90 days).\n[[sources]]\nadapter = \"aws-cloudtrail\"\npath = \"exports/marketing-site/cloudtrail-console-logins-*.json\"\nsystem_id = \"marketing-site\"\n");
     }
     if !ssm.is_empty() {
         let _ = write!(
             config,
-            "\n# Shells on the marketing site's instance: `aws ssm describe-sessions --state History`, monthly.\n[[sources]]\nadapter = \"aws-ssm-sessions\"\npath = \"exports/ssm/marketing-sessions-*.json\"\ntargets = {{ \"{MARKETING_INSTANCE}\" = \"marketing-site\" }}\n"
+            "\n# Shells on the marketing site's instance: `aws ssm describe-sessions --state History`, monthly.\n[[sources]]\nadapter = \"aws-ssm-sessions\"\npath = \"exports/marketing-site/ssm-sessions-*.json\"\ntargets = {{ \"{MARKETING_INSTANCE}\" = \"marketing-site\" }}\n"
         );
     }
     Ok(())
@@ -254,12 +254,12 @@ pub(super) fn legacy_wiki(
             text.push_str(&l);
             text.push('\n');
         }
-        let p = dir.join(format!("exports/sshd/wiki-1-auth.log-{month}"));
+        let p = dir.join(format!("exports/legacy-wiki/wiki-1-auth.log-{month}"));
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(p, text)?;
     }
-    config.push_str("\n# SSH sessions on the legacy wiki's server: sshd's lines of /var/log/auth.log (rsyslog's RFC 3339 form), one file per month.\n[[sources]]\nadapter = \"sshd\"\npath = \"exports/sshd/wiki-1-auth.log-*\"\nhosts = { \"wiki-*\" = \"legacy-wiki\" }\n");
+    config.push_str("\n# SSH sessions on the legacy wiki's server: sshd's lines of /var/log/auth.log (rsyslog's RFC 3339 form), one file per month.\n[[sources]]\nadapter = \"sshd\"\npath = \"exports/legacy-wiki/wiki-1-auth.log-*\"\nhosts = { \"wiki-*\" = \"legacy-wiki\" }\n");
     Ok(())
 }

@@ -80,7 +80,7 @@ pub(super) fn marketing_site(
         .collect();
     write_json(
         dir,
-        "exports/entra/users-001.json",
+        "exports/marketing-site/entra-users-001.json",
         &page(
             "users(id,userPrincipalName,mail,accountEnabled,createdDateTime)",
             value,
@@ -115,7 +115,7 @@ pub(super) fn marketing_site(
         });
         write_json(
             dir,
-            &format!("exports/entra/directory-audits-{month}.json"),
+            &format!("exports/marketing-site/entra-directory-audits-{month}.json"),
             &page("auditLogs/directoryAudits", vec![record]),
         )?;
     }
@@ -125,7 +125,7 @@ pub(super) fn marketing_site(
     let reviewer = guid(0x5e71, 7);
     write_json(
         dir,
-        "exports/entra/access-reviews-definitions.json",
+        "exports/marketing-site/entra-access-reviews-definitions.json",
         &page(
             "identityGovernance/accessReviews/definitions",
             vec![json!({
@@ -177,7 +177,7 @@ pub(super) fn marketing_site(
             .collect();
         write_json(
             dir,
-            &format!("exports/entra/access-reviews-decisions-{}.json", q + 1),
+            &format!("exports/marketing-site/entra-access-reviews-decisions-{}.json", q + 1),
             &page(
                 &format!("identityGovernance/accessReviews/definitions('{def}')/instances('{inst}')/decisions"),
                 decisions,
@@ -186,7 +186,7 @@ pub(super) fn marketing_site(
     }
     write_json(
         dir,
-        "exports/entra/access-reviews-instances.json",
+        "exports/marketing-site/entra-access-reviews-instances.json",
         &page(
             &format!("identityGovernance/accessReviews/definitions('{def}')/instances"),
             instances,
@@ -197,7 +197,7 @@ pub(super) fn marketing_site(
     let app_id = guid(0xa99, 3);
     write_json(
         dir,
-        "exports/entra/service-principals.json",
+        "exports/marketing-site/entra-service-principals.json",
         &page(
             "servicePrincipals(owners())",
             vec![json!({
@@ -215,11 +215,11 @@ pub(super) fn marketing_site(
             })],
         ),
     )?;
-    config.push_str("\n# The marketing site's editors: its Microsoft Entra ID tenant through Microsoft Graph: users (GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime), directory audits (GET /auditLogs/directoryAudits, monthly), access reviews (definitions, instances, decisions) and its SSO app (GET /servicePrincipals?$expand=owners).\n[[sources]]\nadapter = \"entra-users\"\npath = \"exports/entra/users-*.json\"\nsystem_id = \"marketing-site\"\n");
+    config.push_str("\n# The marketing site's editors: its Microsoft Entra ID tenant through Microsoft Graph: users (GET /users?$select=id,userPrincipalName,mail,accountEnabled,createdDateTime), directory audits (GET /auditLogs/directoryAudits, monthly), access reviews (definitions, instances, decisions) and its SSO app (GET /servicePrincipals?$expand=owners).\n[[sources]]\nadapter = \"entra-users\"\npath = \"exports/marketing-site/entra-users-*.json\"\nsystem_id = \"marketing-site\"\n");
     if !months.is_empty() && !users.is_empty() {
-        config.push_str("\n[[sources]]\nadapter = \"entra-audit\"\npath = \"exports/entra/directory-audits-*.json\"\nsystem_id = \"marketing-site\"\n");
+        config.push_str("\n[[sources]]\nadapter = \"entra-audit\"\npath = \"exports/marketing-site/entra-directory-audits-*.json\"\nsystem_id = \"marketing-site\"\n");
     }
-    config.push_str("\n[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"exports/entra/access-reviews-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-apps\"\npath = \"exports/entra/service-principals.json\"\nsystem_id = \"marketing-site\"\n");
+    config.push_str("\n[[sources]]\nadapter = \"entra-access-reviews\"\npath = \"exports/marketing-site/entra-access-reviews-*.json\"\nsystem_id = \"marketing-site\"\n\n[[sources]]\nadapter = \"entra-apps\"\npath = \"exports/marketing-site/entra-service-principals.json\"\nsystem_id = \"marketing-site\"\n");
     gitlab(dir, config, logins)
 }
 
@@ -302,18 +302,18 @@ fn gitlab(dir: &Path, config: &mut String, logins: &[Row]) -> io::Result<()> {
     }
     write_json(
         dir,
-        "exports/gitlab/merge-requests.json",
+        "exports/marketing-site/gitlab-merge-requests.json",
         &Value::Array(mrs),
     )?;
-    std::fs::write(dir.join("exports/gitlab/approvals.json"), approvals)?;
+    std::fs::write(dir.join("exports/marketing-site/gitlab-approvals.json"), approvals)?;
     write_json(
         dir,
-        "exports/gitlab/deployments.json",
+        "exports/marketing-site/gitlab-deployments.json",
         &Value::Array(deployments),
     )?;
     let _ = write!(
         config,
-        "\n# The marketing site's code on GitLab: merge requests (GET /projects/:id/merge_requests?state=merged), their approvals (one response per merge request, concatenated) and deployments (GET /projects/:id/deployments).\n[[sources]]\nadapter = \"gitlab\"\npath = \"exports/gitlab/*.json\"\nsystem_id = \"marketing-site\"\n"
+        "\n# The marketing site's code on GitLab: merge requests (GET /projects/:id/merge_requests?state=merged), their approvals (one response per merge request, concatenated) and deployments (GET /projects/:id/deployments).\n[[sources]]\nadapter = \"gitlab\"\npath = \"exports/marketing-site/gitlab-*.json\"\nsystem_id = \"marketing-site\"\n"
     );
     Ok(())
 }
