@@ -81,9 +81,8 @@ fn the_raw_demo_audits_exactly_like_the_canonical_demo() {
     let prov = std::fs::read_to_string(out.path().join("provenance.csv")).expect("provenance");
     assert!(prov.starts_with("file,line,source,raw_file,raw_line,raw_path\n"));
     assert!(
-        prov.lines()
-            .any(|l| l.starts_with("people.csv,")
-                && l.contains(",workday,exports/workday/workers.json,")),
+        prov.lines().any(|l| l.starts_with("people.csv,")
+            && l.contains(",workday,exports/workday/workers.json,")),
         "{}",
         &prov[..300]
     );

@@ -76,10 +76,19 @@ pub(super) fn encryption(dir: &Path, config: &mut String, left: &mut Left<'_>) -
             region.entry(k.to_string()).or_insert_with(|| r.to_string());
         }
     }
-    let region_of = |k: &str| region.get(k).map_or("us-east-1", String::as_str).to_string();
+    let region_of = |k: &str| {
+        region
+            .get(k)
+            .map_or("us-east-1", String::as_str)
+            .to_string()
+    };
     kms(dir, config, &keys, &region_of)?;
     let (s3, stores): (Vec<Row>, Vec<Row>) = stores.into_iter().partition(|s| {
-        get(s, "kind") == Some("bucket") && matches!(get(s, "system_id"), Some("aws-prod" | "aws-staging" | "marketing-site"))
+        get(s, "kind") == Some("bucket")
+            && matches!(
+                get(s, "system_id"),
+                Some("aws-prod" | "aws-staging" | "marketing-site")
+            )
     });
     s3_buckets(dir, config, &s3, &region_of)?;
     let (rds, stores): (Vec<Row>, Vec<Row>) = stores.into_iter().partition(|s| {
@@ -124,8 +133,13 @@ fn kms(
                 "MultiRegion": false
             }
         });
-        write_json(dir, &format!("exports/aws/kms-describe-key-{id}.json"), &meta)?;
-        let mut rotation = json!({"KeyRotationEnabled": get(k, "rotation_enabled") == Some("true")});
+        write_json(
+            dir,
+            &format!("exports/aws/kms-describe-key-{id}.json"),
+            &meta,
+        )?;
+        let mut rotation =
+            json!({"KeyRotationEnabled": get(k, "rotation_enabled") == Some("true")});
         if ROTATION_STATUS_NAMES_KEY {
             rotation["KeyId"] = json!(id);
         }
@@ -255,7 +269,10 @@ fn rds_instances(
                 .find(|o| get(o, "resource_id") == Some(p))
                 .and_then(|o| get(o, "region"))
                 .filter(|r| *r != region)
-                .map_or_else(|| p.to_string(), |r| format!("arn:aws:rds:{r}:{ACCOUNT}:db:{p}"));
+                .map_or_else(
+                    || p.to_string(),
+                    |r| format!("arn:aws:rds:{r}:{ACCOUNT}:db:{p}"),
+                );
             v["ReadReplicaSourceDBInstanceIdentifier"] = json!(source);
         }
         instances.push(v);
@@ -292,10 +309,11 @@ fn elbv2(dir: &Path, config: &mut String, endpoints: &[Row]) -> io::Result<()> {
             order.push(system);
         }
         // arn:...:listener/app/NAME/LB/LISTENER → arn:...:loadbalancer/app/NAME/LB
-        let lb = arn
-            .rsplit_once('/')
-            .map_or(arn, |(head, _)| head)
-            .replacen(":listener/", ":loadbalancer/", 1);
+        let lb = arn.rsplit_once('/').map_or(arn, |(head, _)| head).replacen(
+            ":listener/",
+            ":loadbalancer/",
+            1,
+        );
         let name = lb.split('/').nth(2).unwrap_or_default().to_string();
         let public = get(e, "exposure") == Some("public");
         let (listeners, balancers) = by_system.entry(system).or_default();

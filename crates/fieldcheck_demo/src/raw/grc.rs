@@ -112,7 +112,10 @@ pub(super) fn ciso_assistant(
         let (l, im) = (get(r, "likelihood"), get(r, "impact"));
         let (rl, ri) = (get(r, "residual_likelihood"), get(r, "residual_impact"));
         let owner = get(r, "owner_id").map(|o| email.get(o).map_or(o, String::as_str));
-        let internal = format!("6f1c{i:04x}-3b2a-4c1e-9d7f-0a5e8b{:06x}", 0x2c_4000 + i * 131);
+        let internal = format!(
+            "6f1c{i:04x}-3b2a-4c1e-9d7f-0a5e8b{:06x}",
+            0x2c_4000 + i * 131
+        );
         let row = [
             internal.as_str(),
             get(r, "risk_id").unwrap_or_default(),

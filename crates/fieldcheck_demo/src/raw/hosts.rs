@@ -28,14 +28,19 @@ fn iso(t: jiff::Timestamp) -> String {
 }
 
 fn uuid(n: u64) -> String {
-    let h = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5d1c_0ffe;
+    // splitmix64 of the index: CloudTrail event ids look random.
+    let mut x = (n + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5d1c_0ffe;
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    let y = x.rotate_left(29).wrapping_mul(0x2545_f491_4f6c_dd1d);
     format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        h >> 32,
-        (h >> 16) & 0xffff,
-        h & 0xfff,
-        (h >> 20) & 0xfff,
-        n.wrapping_mul(0x1000_0000_01b3) & 0xffff_ffff_ffff
+        x >> 32,
+        (x >> 16) & 0xffff,
+        x & 0xfff,
+        (y >> 52) & 0xfff,
+        y & 0xffff_ffff_ffff
     )
 }
 
@@ -82,7 +87,9 @@ pub(super) fn marketing_site(
             *e = (*e).max(t);
         }
     }
-    let mut report = String::from("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n");
+    let mut report = String::from(
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n",
+    );
     let first = accounts
         .iter()
         .filter_map(|a| get(a, "created_at"))
@@ -97,7 +104,9 @@ pub(super) fn marketing_site(
     for a in accounts {
         let user = get(a, "account_id").unwrap_or_default();
         let created = iso(ts(get(a, "created_at").unwrap_or_default()));
-        let used = last_login.get(user).map_or("no_information".to_string(), |t| iso(*t));
+        let used = last_login
+            .get(user)
+            .map_or("no_information".to_string(), |t| iso(*t));
         let mfa = get(a, "mfa") == Some("enforced");
         let _ = writeln!(
             report,
@@ -121,7 +130,11 @@ pub(super) fn marketing_site(
     let _ = write!(
         config,
         "\n# The marketing site's accounts: the IAM users of its AWS account, from the IAM credential report (`aws iam get-credential-report`).\n[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/marketing-site/iam-credential-report.{}\"\nsystem_id = \"marketing-site\"\nemail_domain = \"northpeak.io\"\nowners = {{ \"<root_account>\" = \"{}\" }}\n",
-        if CREDENTIAL_REPORT_AS_JSON { "json" } else { "csv" },
+        if CREDENTIAL_REPORT_AS_JSON {
+            "json"
+        } else {
+            "csv"
+        },
         owner
     );
     let mut trail: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -239,10 +252,24 @@ pub(super) fn legacy_wiki(
         let pid = 20_000 + (n * 1_733) % 40_000;
         let port = 49_152 + (n * 7_919) % 16_000;
         let stamp = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string();
-        let lines = months.entry(start.strftime("%Y%m").to_string()).or_default();
+        let lines = months
+            .entry(start.strftime("%Y%m").to_string())
+            .or_default();
         lines.push((start, format!("{} wiki-1 sshd[{pid}]: Accepted publickey for {user} from 10.20.4.17 port {port} ssh2: ED25519 SHA256:q8Jb1uTyV0KZ9rFh3mXw2cLpN4sYdE7gA6oRiUvCkMt", stamp(start))));
-        lines.push((end, format!("{} wiki-1 sshd[{pid}]: Disconnected from user {user} 10.20.4.17 port {port}", stamp(end))));
-        lines.push((end, format!("{} wiki-1 sshd[{pid}]: pam_unix(sshd:session): session closed for user {user}", stamp(end))));
+        lines.push((
+            end,
+            format!(
+                "{} wiki-1 sshd[{pid}]: Disconnected from user {user} 10.20.4.17 port {port}",
+                stamp(end)
+            ),
+        ));
+        lines.push((
+            end,
+            format!(
+                "{} wiki-1 sshd[{pid}]: pam_unix(sshd:session): session closed for user {user}",
+                stamp(end)
+            ),
+        ));
     }
     if months.is_empty() {
         return Ok(());

@@ -58,7 +58,11 @@ pub(super) fn okta_users(
     };
     for (n, page) in listed.chunks(200).enumerate() {
         let v: Vec<Value> = page.iter().map(|u| user(u)).collect();
-        write_json(dir, &format!("exports/okta/users-{:03}.json", n + 1), &Value::Array(v))?;
+        write_json(
+            dir,
+            &format!("exports/okta/users-{:03}.json", n + 1),
+            &Value::Array(v),
+        )?;
     }
     for (n, page) in gone.chunks(200).enumerate() {
         let v: Vec<Value> = page.iter().map(|u| user(u)).collect();

@@ -59,7 +59,10 @@ pub(super) fn marketing_site(
     logins: &[Row],
     owner: &str,
 ) -> io::Result<()> {
-    let people: Vec<&str> = accounts.iter().filter_map(|a| get(a, "person_id")).collect();
+    let people: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| get(a, "person_id"))
+        .collect();
     let users: Vec<(String, &str)> = people
         .iter()
         .enumerate()
@@ -177,9 +180,14 @@ pub(super) fn marketing_site(
             .collect();
         write_json(
             dir,
-            &format!("exports/marketing-site/entra-access-reviews-decisions-{}.json", q + 1),
+            &format!(
+                "exports/marketing-site/entra-access-reviews-decisions-{}.json",
+                q + 1
+            ),
             &page(
-                &format!("identityGovernance/accessReviews/definitions('{def}')/instances('{inst}')/decisions"),
+                &format!(
+                    "identityGovernance/accessReviews/definitions('{def}')/instances('{inst}')/decisions"
+                ),
                 decisions,
             ),
         )?;
@@ -226,9 +234,7 @@ pub(super) fn marketing_site(
 /// The site's code: a merge request after every sixth sign-in, approved by the next editor who
 /// signed in, merged the next day and deployed an hour later.
 fn gitlab(dir: &Path, config: &mut String, logins: &[Row]) -> io::Result<()> {
-    let user = |name: &str, id: u64| {
-        json!({"id": id, "username": name, "name": name, "state": "active", "web_url": format!("https://gitlab.com/{name}")})
-    };
+    let user = |name: &str, id: u64| json!({"id": id, "username": name, "name": name, "state": "active", "web_url": format!("https://gitlab.com/{name}")});
     let mut ids: HashMap<&str, u64> = HashMap::new();
     let mut mrs = Vec::new();
     let mut approvals = String::new();
@@ -305,7 +311,10 @@ fn gitlab(dir: &Path, config: &mut String, logins: &[Row]) -> io::Result<()> {
         "exports/marketing-site/gitlab-merge-requests.json",
         &Value::Array(mrs),
     )?;
-    std::fs::write(dir.join("exports/marketing-site/gitlab-approvals.json"), approvals)?;
+    std::fs::write(
+        dir.join("exports/marketing-site/gitlab-approvals.json"),
+        approvals,
+    )?;
     write_json(
         dir,
         "exports/marketing-site/gitlab-deployments.json",

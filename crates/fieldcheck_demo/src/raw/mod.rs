@@ -54,7 +54,11 @@ impl<'a> Left<'a> {
             let rows = read(self.canon, &format!("{kind}.csv"))?;
             self.kinds.insert(kind, rows);
         }
-        let rows = self.kinds.get_mut(kind).map(std::mem::take).unwrap_or_default();
+        let rows = self
+            .kinds
+            .get_mut(kind)
+            .map(std::mem::take)
+            .unwrap_or_default();
         let (taken, kept): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| pick(r));
         self.kinds.insert(kind, kept);
         Ok(taken)
@@ -215,7 +219,12 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
 
     let names: HashMap<String, String> = people
         .iter()
-        .filter_map(|p| Some((get(p, "person_id")?.to_string(), get(p, "name")?.to_string())))
+        .filter_map(|p| {
+            Some((
+                get(p, "person_id")?.to_string(),
+                get(p, "name")?.to_string(),
+            ))
+        })
         .collect();
 
     // People: the contractors on staff from BambooHR, where People Ops keeps them; everyone
@@ -250,7 +259,7 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         .collect();
     write_json(
         dir,
-        "exports/bamboohr/contractors.json",
+        "exports/hr/bamboohr-contractors.json",
         &json!({
             "title": "Contractors (SOC 2)",
             "fields": [
@@ -270,7 +279,7 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
             "employees": employees,
         }),
     )?;
-    config.push_str("\n# Contractors on staff: a BambooHR custom report (POST /v1/reports/custom?format=JSON).\n[[sources]]\nadapter = \"bamboohr\"\npath = \"exports/bamboohr/contractors.json\"\n[sources.fields]\nperson_id = \"employeeNumber\"\nmanager_id = \"supervisorEmail\"\nemployment_type = { from = \"employmentHistoryStatus\", map = { \"Contractor\" = \"contractor\" } }\nprivileged = { from = \"customAdminAccess\", map = { \"Yes\" = \"true\", \"No\" = \"false\" } }\n");
+    config.push_str("\n# Contractors on staff: a BambooHR custom report (POST /v1/reports/custom?format=JSON).\n[[sources]]\nadapter = \"bamboohr\"\npath = \"exports/hr/bamboohr-contractors.json\"\n[sources.fields]\nperson_id = \"employeeNumber\"\nmanager_id = \"supervisorEmail\"\nemployment_type = { from = \"employmentHistoryStatus\", map = { \"Contractor\" = \"contractor\" } }\nprivileged = { from = \"customAdminAccess\", map = { \"Yes\" = \"true\", \"No\" = \"false\" } }\n");
 
     // Everyone else: a Workday RaaS report (all values are strings; empty ones are left out).
     let entries: Vec<Value> = workday
@@ -366,7 +375,9 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     let accounts = read(canon, "accounts.csv")?;
     let wiki_admins: Vec<&str> = accounts
         .iter()
-        .filter(|a| get(a, "system_id") == Some("legacy-wiki") && get(a, "privileged") == Some("true"))
+        .filter(|a| {
+            get(a, "system_id") == Some("legacy-wiki") && get(a, "privileged") == Some("true")
+        })
         .filter_map(|a| get(a, "account_id"))
         .collect();
     let wiki_logins: Vec<Row> = other
@@ -376,7 +387,9 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         .collect();
     hosts::legacy_wiki(dir, &mut config, &wiki_logins, &wiki_admins)?;
     // The marketing site's accounts are the IAM users of its AWS account.
-    let site_accounts = left.take("accounts", |a| get(a, "system_id") == Some("marketing-site"))?;
+    let site_accounts = left.take("accounts", |a| {
+        get(a, "system_id") == Some("marketing-site")
+    })?;
     let site_owner = read(canon, "systems.csv")?
         .iter()
         .find(|s| get(s, "system_id") == Some("marketing-site"))
