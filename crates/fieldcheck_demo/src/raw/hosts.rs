@@ -290,3 +290,22 @@ pub(super) fn legacy_wiki(
     config.push_str("\n# SSH sessions on the legacy wiki's server: sshd's lines of /var/log/auth.log (rsyslog's RFC 3339 form), one file per month.\n[[sources]]\nadapter = \"sshd\"\npath = \"exports/legacy-wiki/wiki-1-auth.log-*\"\nhosts = { \"wiki-*\" = \"legacy-wiki\" }\n");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_is_rfc_4648() {
+        // RFC 4648 section 10's test vectors.
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(raw.as_bytes()), enc);
+        }
+    }
+}
