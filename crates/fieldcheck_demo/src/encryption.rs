@@ -66,29 +66,32 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
     };
     let mut keys: Vec<Key> = Vec::new();
     let customer_key =
-        |keys: &mut Vec<Key>, rng: &mut Rng, region: &str, hex: &mut dyn FnMut(usize) -> String| {
+        |keys: &mut Vec<Key>, rng: &mut Rng, hex: &mut dyn FnMut(usize) -> String| {
             let uuid = format!("{}-{}-{}-{}-{}", hex(8), hex(4), hex(4), hex(4), hex(12));
             let period = *rng.pick(&[365, 365, 365, 180, 90]);
+            // KMS names a key by its id (the ARN adds only the account and the region).
             keys.push(Key {
-                id: format!("arn:aws:kms:{region}:{PROD_ACCOUNT}:key/{uuid}"),
+                id: uuid,
                 manager: "customer",
                 rotation: true,
                 period,
             });
             keys.len() - 1
         };
-    let provider = |keys: &mut Vec<Key>, alias: &str| {
+    // AWS-managed keys (`alias/aws/s3`, ...) have key ids like any other key.
+    let provider = |keys: &mut Vec<Key>, hex: &mut dyn FnMut(usize) -> String| {
+        let uuid = format!("{}-{}-{}-{}-{}", hex(8), hex(4), hex(4), hex(4), hex(12));
         keys.push(Key {
-            id: alias.to_string(),
+            id: uuid,
             manager: "provider",
             rotation: true,
             period: 365,
         });
         keys.len() - 1
     };
-    let aws_s3 = provider(&mut keys, "aws/s3");
-    let aws_ebs = provider(&mut keys, "aws/ebs");
-    let aws_rds = provider(&mut keys, "aws/rds");
+    let aws_s3 = provider(&mut keys, &mut hex);
+    let aws_ebs = provider(&mut keys, &mut hex);
+    let aws_rds = provider(&mut keys, &mut hex);
 
     let mut stores: Vec<Store> = Vec::new();
     let add = |stores: &mut Vec<Store>,
@@ -110,8 +113,8 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
         stores.len() - 1
     };
     for svc in &services {
-        let east = customer_key(&mut keys, &mut rng, "us-east-1", &mut hex);
-        let west = customer_key(&mut keys, &mut rng, "us-west-2", &mut hex);
+        let east = customer_key(&mut keys, &mut rng, &mut hex);
+        let west = customer_key(&mut keys, &mut rng, &mut hex);
         let bucket = add(
             &mut stores,
             format!("northpeak-prod-{svc}"),
@@ -171,8 +174,8 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
             );
         }
     }
-    let pg_east = customer_key(&mut keys, &mut rng, "us-east-1", &mut hex);
-    let pg_west = customer_key(&mut keys, &mut rng, "us-west-2", &mut hex);
+    let pg_east = customer_key(&mut keys, &mut rng, &mut hex);
+    let pg_west = customer_key(&mut keys, &mut rng, &mut hex);
     let mut clusters = vec!["pg-prod-main".to_string(), "pg-prod-analytics".to_string()];
     clusters.extend((0..n / 5000).map(|k| format!("pg-prod-shard-{:02}", k + 1)));
     for (c, name) in clusters.iter().enumerate() {
@@ -284,14 +287,23 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
         Some(aws_s3),
     );
     // A retired export key, rotation off, used by nothing.
-    let retired = customer_key(&mut keys, &mut rng, "us-east-1", &mut hex);
+    let retired = customer_key(&mut keys, &mut rng, &mut hex);
     keys[retired].rotation = false;
 
     let mut endpoints: Vec<Endpoint> = Vec::new();
     let elb = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+    // A load balancer's HTTPS listener is named by its ARN, the way `aws elbv2
+    // describe-listeners` reports it (the load balancer's name says which host it serves).
+    let mut listener = |name: &str| {
+        format!(
+            "arn:aws:elasticloadbalancing:us-east-1:{PROD_ACCOUNT}:listener/app/{name}/{}/{}",
+            hex(16),
+            hex(16)
+        )
+    };
     for host in ["api", "app", "auth", "webhooks"] {
         endpoints.push(Endpoint {
-            id: format!("{host}.northpeak.io"),
+            id: listener(&format!("prod-{host}")),
             sys: AWS_PROD,
             public: true,
             tls: "1.2",
@@ -302,7 +314,11 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
     for svc in &services {
         let mesh = rng.chance(0.4);
         endpoints.push(Endpoint {
-            id: format!("{svc}.internal.northpeak.io"),
+            id: if mesh {
+                format!("{svc}.internal.northpeak.io")
+            } else {
+                listener(&format!("prod-internal-{svc}"))
+            },
             sys: AWS_PROD,
             public: false,
             tls: if mesh { "1.3" } else { "1.2" },
@@ -333,7 +349,7 @@ pub(crate) fn write(dir: &Path, clock: &Clock, org: &Org) -> io::Result<Vec<Writ
         policy: "Okta-managed",
     });
     endpoints.push(Endpoint {
-        id: "api.staging.northpeak.io".into(),
+        id: listener("staging-api"),
         sys: AWS_STAGING,
         public: true,
         tls: "1.2",

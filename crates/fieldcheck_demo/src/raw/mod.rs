@@ -21,7 +21,61 @@ use serde_json::{Map, Value, json};
 
 use crate::{CONFIG, DemoOptions, DemoSummary};
 
+mod cloud;
+mod grc;
+mod hosts;
+mod identity;
+mod marketing;
+
 type Row = BTreeMap<String, String>;
+
+/// The canonical kit's rows not yet written by a raw source: each source takes the rows its
+/// system really holds, and the spreadsheet-style exports carry what is left.
+pub(super) struct Left<'a> {
+    canon: &'a Path,
+    kinds: BTreeMap<&'static str, Vec<Row>>,
+}
+
+impl<'a> Left<'a> {
+    fn new(canon: &'a Path) -> Self {
+        Left {
+            canon,
+            kinds: BTreeMap::new(),
+        }
+    }
+
+    /// Takes the rows of `kind` that `pick` selects, in kit order.
+    pub(super) fn take(
+        &mut self,
+        kind: &'static str,
+        pick: impl Fn(&Row) -> bool,
+    ) -> io::Result<Vec<Row>> {
+        if !self.kinds.contains_key(kind) {
+            let rows = read(self.canon, &format!("{kind}.csv"))?;
+            self.kinds.insert(kind, rows);
+        }
+        let rows = self
+            .kinds
+            .get_mut(kind)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let (taken, kept): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| pick(r));
+        self.kinds.insert(kind, kept);
+        Ok(taken)
+    }
+
+    /// Gives back rows taken but not written (they stay in the spreadsheet export, in order).
+    pub(super) fn put_back(&mut self, kind: &'static str, mut rows: Vec<Row>) {
+        let kept = self.kinds.entry(kind).or_default();
+        rows.append(kept);
+        *kept = rows;
+    }
+
+    /// Every row of `kind` no source took.
+    fn rest(&mut self, kind: &'static str) -> io::Result<Vec<Row>> {
+        self.take(kind, |_| true)
+    }
+}
 
 fn read(dir: &Path, name: &str) -> io::Result<Vec<Row>> {
     let mut r = csv::Reader::from_path(dir.join(name)).map_err(io::Error::other)?;
@@ -151,6 +205,7 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     for keep in ["systems.csv", "identities.csv"] {
         std::fs::copy(canon.join(keep), dir.join(keep))?;
     }
+    let mut left = Left::new(canon);
     let people = read(canon, "people.csv")?;
     let email: HashMap<String, String> = people
         .iter()
@@ -162,8 +217,72 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         })
         .collect();
 
-    // People: a Workday RaaS report (all values are strings; empty ones are left out).
-    let entries: Vec<Value> = people
+    let names: HashMap<String, String> = people
+        .iter()
+        .filter_map(|p| {
+            Some((
+                get(p, "person_id")?.to_string(),
+                get(p, "name")?.to_string(),
+            ))
+        })
+        .collect();
+
+    // People: the contractors on staff from BambooHR, where People Ops keeps them; everyone
+    // else (employees, and the contractors who left, whose termination time BambooHR's
+    // date-only `terminationDate` would lose) from Workday.
+    let (bamboo, workday): (Vec<&Row>, Vec<&Row>) = people.iter().partition(|p| {
+        get(p, "employment_type") == Some("contractor") && get(p, "terminated_at").is_none()
+    });
+    let employees: Vec<Value> = bamboo
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let manager = get(p, "manager_id").map(|m| email.get(m).map_or(m, String::as_str));
+            let name = get(p, "name").unwrap_or_default();
+            let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+            json!({
+                "id": format!("{}", 4100 + i),
+                "employeeNumber": get(p, "person_id"),
+                "displayName": name,
+                "firstName": first,
+                "lastName": last,
+                "workEmail": get(p, "email"),
+                "jobTitle": "Contractor",
+                "department": "Engineering",
+                "employmentHistoryStatus": "Contractor",
+                "hireDate": get(p, "start_date"),
+                "terminationDate": null,
+                "supervisorEmail": manager,
+                "customAdminAccess": if get(p, "privileged") == Some("true") { "Yes" } else { "No" },
+            })
+        })
+        .collect();
+    write_json(
+        dir,
+        "exports/hr/bamboohr-contractors.json",
+        &json!({
+            "title": "Contractors (SOC 2)",
+            "fields": [
+                {"id": "employeeNumber", "type": "text", "name": "Employee #"},
+                {"id": "displayName", "type": "text", "name": "Display name"},
+                {"id": "firstName", "type": "text", "name": "First Name"},
+                {"id": "lastName", "type": "text", "name": "Last Name"},
+                {"id": "workEmail", "type": "email", "name": "Work Email"},
+                {"id": "jobTitle", "type": "list", "name": "Job Title"},
+                {"id": "department", "type": "list", "name": "Department"},
+                {"id": "employmentHistoryStatus", "type": "list", "name": "Employment Status"},
+                {"id": "hireDate", "type": "date", "name": "Hire Date"},
+                {"id": "terminationDate", "type": "date", "name": "Termination Date"},
+                {"id": "supervisorEmail", "type": "email", "name": "Supervisor email"},
+                {"id": "customAdminAccess", "type": "list", "name": "Admin access"}
+            ],
+            "employees": employees,
+        }),
+    )?;
+    config.push_str("\n# Contractors on staff: a BambooHR custom report (POST /v1/reports/custom?format=JSON).\n[[sources]]\nadapter = \"bamboohr\"\npath = \"exports/hr/bamboohr-contractors.json\"\n[sources.fields]\nperson_id = \"employeeNumber\"\nmanager_id = \"supervisorEmail\"\nemployment_type = { from = \"employmentHistoryStatus\", map = { \"Contractor\" = \"contractor\" } }\nprivileged = { from = \"customAdminAccess\", map = { \"Yes\" = \"true\", \"No\" = \"false\" } }\n");
+
+    // Everyone else: a Workday RaaS report (all values are strings; empty ones are left out).
+    let entries: Vec<Value> = workday
         .iter()
         .map(|p| {
             let mut m = Map::new();
@@ -249,6 +368,36 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         )?;
     }
     config.push_str("\n# Okta sign-ins and lifecycle events: System Log pages (GET /api/v1/logs), one file per month.\n[[sources]]\nadapter = \"okta-system-log\"\npath = \"exports/okta/system-log-*.json\"\nsystem_id = \"okta\"\n");
+    // The marketing site's sign-ins are console sign-ins to its AWS account, in CloudTrail.
+    let (marketing, other): (Vec<Row>, Vec<Row>) = other.into_iter().partition(|r| {
+        get(r, "system_id") == Some("marketing-site") && get(r, "event") == Some("login")
+    });
+    let accounts = read(canon, "accounts.csv")?;
+    let wiki_admins: Vec<&str> = accounts
+        .iter()
+        .filter(|a| {
+            get(a, "system_id") == Some("legacy-wiki") && get(a, "privileged") == Some("true")
+        })
+        .filter_map(|a| get(a, "account_id"))
+        .collect();
+    let wiki_logins: Vec<Row> = other
+        .iter()
+        .filter(|r| get(r, "system_id") == Some("legacy-wiki") && get(r, "event") == Some("login"))
+        .cloned()
+        .collect();
+    hosts::legacy_wiki(dir, &mut config, &wiki_logins, &wiki_admins)?;
+    // The marketing site's accounts are the IAM users of its AWS account.
+    let site_accounts = left.take("accounts", |a| {
+        get(a, "system_id") == Some("marketing-site")
+    })?;
+    let site_owner = read(canon, "systems.csv")?
+        .iter()
+        .find(|s| get(s, "system_id") == Some("marketing-site"))
+        .and_then(|s| get(s, "owner_id"))
+        .map(|o| email.get(o).map_or(o, String::as_str).to_string())
+        .unwrap_or_default();
+    hosts::marketing_site(dir, &mut config, &site_accounts, &marketing, &site_owner)?;
+    marketing::marketing_site(dir, &mut config, &site_accounts, &marketing, &site_owner)?;
     config.push('\n');
     config.push_str(&mapping_export(
         dir,
@@ -511,6 +660,10 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
     }
 
     // Everything without a common export format: spreadsheet-style CSV exports.
+    cloud::encryption(dir, &mut config, &mut left)?;
+    grc::ciso_assistant(canon, dir, &mut config, &mut left, &email)?;
+    identity::okta_users(dir, &mut config, &mut left, &email, &names)?;
+
     let rest: &[(&str, &str, &str)] = &[
         (
             "accounts",
@@ -590,7 +743,10 @@ fn convert(canon: &Path, dir: &Path) -> io::Result<()> {
         ),
     ];
     for (kind, file, what) in rest {
-        let rows = read(canon, &format!("{kind}.csv"))?;
+        let rows = left.rest(kind)?;
+        if rows.is_empty() {
+            continue;
+        }
         config.push('\n');
         config.push_str(&mapping_export(
             dir,
