@@ -292,7 +292,11 @@ impl Http {
             };
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            if status == 429 || status >= 500 {
+            // GitHub answers a spent primary rate limit with `403` and
+            // `x-ratelimit-remaining: 0` (or `retry-after`), not a missing permission.
+            let limited_403 = status == 403
+                && (remaining(&headers) == Some(0) || headers.contains_key("retry-after"));
+            if status == 429 || status >= 500 || limited_403 {
                 // Drain a little of the body so that the connection can be reused.
                 let summary = error_summary(
                     &resp
