@@ -46,7 +46,11 @@ fn audit(dir: &Path) -> Value {
         &["audit", s(dir), "--format", "json"],
         &[("FIELDCHECK_NOW", NOW)],
     );
-    assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "{}",
+        text(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).expect("json")
 }
 
@@ -92,7 +96,10 @@ fn population(v: &Value, control: &str) -> u64 {
 #[test]
 fn github_pull_then_audit() {
     let token = "ghp_e2eToken000000000000000000000000000";
-    let srv = Server::start(server::github::repo(token, server::github::Faults::default()));
+    let srv = Server::start(server::github::repo(
+        token,
+        server::github::Faults::default(),
+    ));
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     kit(
@@ -147,7 +154,10 @@ fn strings(v: &[&str]) -> Vec<String> {
 #[test]
 fn gitlab_pull_then_audit() {
     let token = "glpat-e2eToken0000000000";
-    let srv = Server::start(server::gitlab::project(token, server::gitlab::Faults::default()));
+    let srv = Server::start(server::gitlab::project(
+        token,
+        server::gitlab::Faults::default(),
+    ));
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     kit(
@@ -193,7 +203,10 @@ fn gitlab_pull_then_audit() {
 #[test]
 fn entra_pull_then_audit() {
     let secret = "Zx~8Q~e2e.client-secret";
-    let srv = Server::start(server::entra::tenant(secret, server::entra::Faults::default()));
+    let srv = Server::start(server::entra::tenant(
+        secret,
+        server::entra::Faults::default(),
+    ));
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     kit(
@@ -216,11 +229,16 @@ fn entra_pull_then_audit() {
     for (adapter, path) in [
         ("entra-users", "exports/entra/users*/page-*.json"),
         ("entra-audit", "exports/entra/directory-audits/page-*.json"),
-        ("entra-access-reviews", "exports/entra/access-review-*/**/page-*.json"),
+        (
+            "entra-access-reviews",
+            "exports/entra/access-review-*/**/page-*.json",
+        ),
         ("entra-apps", "exports/entra/service-principals/page-*.json"),
     ] {
         assert!(
-            config.contains(&format!("adapter = \"{adapter}\"\npath = \"{path}\"\nsystem_id = \"entra\"")),
+            config.contains(&format!(
+                "adapter = \"{adapter}\"\npath = \"{path}\"\nsystem_id = \"entra\""
+            )),
             "{config}"
         );
     }

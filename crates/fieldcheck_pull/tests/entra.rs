@@ -25,7 +25,11 @@ fn configured(base: &str, extra: &str) -> Configured {
     );
     let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
     assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[&SPEC]);
+    let (c, d) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
     assert!(d.is_empty(), "{d:?}");
     c.into_iter().next().expect("one")
 }
@@ -155,7 +159,9 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
     let audit = &records[3];
     assert_eq!(
         audit.params.get("$filter").map(String::as_str),
-        Some("activityDateTime ge 2026-11-05T12:00:00Z and activityDateTime le 2026-12-05T12:00:00Z")
+        Some(
+            "activityDateTime ge 2026-11-05T12:00:00Z and activityDateTime le 2026-12-05T12:00:00Z"
+        )
     );
     let out = record
         .calls
@@ -169,9 +175,16 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
             .is_some_and(|s| s.contains("30 days") && s.contains("2026-01-01T00:00:00Z")),
         "{out:?}"
     );
-    let users_out = record.calls.iter().find(|c| c.call == "users").expect("users");
+    let users_out = record
+        .calls
+        .iter()
+        .find(|c| c.call == "users")
+        .expect("users");
     assert_eq!(users_out.pages, 2);
-    assert_eq!(users_out.observed_at.as_deref(), Some("2026-12-05T12:00:00Z"));
+    assert_eq!(
+        users_out.observed_at.as_deref(),
+        Some("2026-12-05T12:00:00Z")
+    );
 }
 
 #[test]
@@ -179,8 +192,12 @@ fn a_window_within_the_audit_retention_has_no_shortfall() {
     let srv = Server::start(tenant(SECRET, Faults::default()));
     let c = configured(&srv.url, "access_reviews = false");
     let dir = tempfile::tempdir().expect("tmp");
-    let (_, record) = pull(&c, dir.path(), ("2026-11-10T00:00:00Z", "2026-12-01T00:00:00Z"))
-        .expect("pulled");
+    let (_, record) = pull(
+        &c,
+        dir.path(),
+        ("2026-11-10T00:00:00Z", "2026-12-01T00:00:00Z"),
+    )
+    .expect("pulled");
     let out = record
         .calls
         .iter()

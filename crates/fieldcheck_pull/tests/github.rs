@@ -24,7 +24,11 @@ fn configured(base: &str, extra: &str) -> Configured {
     );
     let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
     assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[&SPEC]);
+    let (c, d) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
     assert!(d.is_empty(), "{d:?}");
     c.into_iter().next().expect("one")
 }
@@ -124,7 +128,10 @@ fn pulls_prs_reviews_deployments_statuses_and_checks_unedited() {
             ("check-runs", 1, 2), // h8, after the 502
         ]
     );
-    assert_eq!(records[1].request, format!("GET {}/repositories/1296269/pulls", srv.url));
+    assert_eq!(
+        records[1].request,
+        format!("GET {}/repositories/1296269/pulls", srv.url)
+    );
     assert_eq!(records[1].params.get("page").map(String::as_str), Some("2"));
     let jsonl = read(d, "retrieval.jsonl");
     assert!(!jsonl.contains(TOKEN));
@@ -167,13 +174,21 @@ fn an_org_lists_its_repositories_first() {
         srv.url
     );
     let (cfg, _) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[&SPEC]);
+    let (c, d) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
     assert!(d.is_empty(), "{d:?}");
     let c = c.into_iter().next().expect("one");
     let dir = tempfile::tempdir().expect("tmp");
     let (_, record) = pull(&c, TOKEN, dir.path()).expect("pulled");
     assert!(dir.path().join("org-repos/page-0001.json").exists());
-    assert!(dir.path().join("repos/acme/api/pulls/page-0001.json").exists());
+    assert!(
+        dir.path()
+            .join("repos/acme/api/pulls/page-0001.json")
+            .exists()
+    );
     // The archived repository is not pulled.
     assert!(!dir.path().join("repos/acme/old").exists());
     assert_eq!(record.calls[0].call, "org-repos");
@@ -192,7 +207,10 @@ fn bad_credentials_are_a_clear_error_without_the_token() {
     let dir = tempfile::tempdir().expect("tmp");
     let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
     let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("401") && text.contains("Bad credentials"), "{text}");
+    assert!(
+        text.contains("401") && text.contains("Bad credentials"),
+        "{text}"
+    );
     assert!(text.contains("GITHUB_TOKEN"), "{text}");
     assert!(!text.contains(TOKEN), "{text}");
     assert_eq!(srv.requests().len(), 1);
@@ -228,7 +246,11 @@ fn without_repos_or_org_nothing_is_asked() {
         srv.url
     );
     let (cfg, _) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    let (c, _) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[&SPEC]);
+    let (c, _) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
     let c = c.into_iter().next().expect("one");
     let dir = tempfile::tempdir().expect("tmp");
     let e = pull(&c, TOKEN, dir.path()).expect_err("no repos");

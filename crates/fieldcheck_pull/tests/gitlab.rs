@@ -24,7 +24,11 @@ fn configured(base: &str) -> Configured {
     );
     let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
     assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[&SPEC]);
+    let (c, d) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
     assert!(d.is_empty(), "{d:?}");
     c.into_iter().next().expect("one")
 }
@@ -80,8 +84,14 @@ fn pulls_merge_requests_approvals_deployments_and_pipelines_unedited() {
     let (records, record) = pull(&c, TOKEN, dir.path()).expect("pulled");
     let d = dir.path();
     let pages = server::gitlab::mr_pages();
-    assert_eq!(read(d, "projects/acme/api/merge-requests/page-0001.json"), pages[0]);
-    assert_eq!(read(d, "projects/acme/api/merge-requests/page-0002.json"), pages[1]);
+    assert_eq!(
+        read(d, "projects/acme/api/merge-requests/page-0001.json"),
+        pages[0]
+    );
+    assert_eq!(
+        read(d, "projects/acme/api/merge-requests/page-0002.json"),
+        pages[1]
+    );
     assert_eq!(
         read(d, "projects/acme/api/approvals/4/page-0001.json"),
         server::gitlab::approvals(4)

@@ -37,7 +37,8 @@ pub const AUDIT_RETENTION_DAYS: i64 = 30;
 
 /// The properties of a user the `entra-users` adapter reads (Graph's default selection lacks
 /// `accountEnabled` and `createdDateTime`).
-pub const USER_SELECT: &str = "id,userPrincipalName,mail,displayName,accountEnabled,createdDateTime";
+pub const USER_SELECT: &str =
+    "id,userPrincipalName,mail,displayName,accountEnabled,createdDateTime";
 
 const TENANT: &str = "ENTRA_TENANT_ID";
 const CLIENT: &str = "ENTRA_CLIENT_ID";
@@ -308,8 +309,9 @@ fn bad_page(call: &CallSpec, e: serde_json::Error) -> PullError {
         collector: SPEC.name.into(),
         call: call.name.into(),
         message: format!("a page is not the JSON Microsoft Graph documents ({e})"),
-        help: "check `base_url`: it must be Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`)"
-            .into(),
+        help:
+            "check `base_url`: it must be Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`)"
+                .into(),
     }
 }
 
@@ -370,7 +372,12 @@ fn token(session: &Session<'_>) -> Result<Secret, PullError> {
             ("scope", scope.as_str()),
             ("grant_type", "client_credentials"),
         ])
-        .map_err(|e| fail(format!("POST {login}/<tenant>/oauth2/v2.0/token: {e}"), "check `login_url` and the network; run the pull again"))?;
+        .map_err(|e| {
+            fail(
+                format!("POST {login}/<tenant>/oauth2/v2.0/token: {e}"),
+                "check `login_url` and the network; run the pull again",
+            )
+        })?;
     let status = resp.status().as_u16();
     let body = resp
         .body_mut()
@@ -391,7 +398,11 @@ fn token(session: &Session<'_>) -> Result<Secret, PullError> {
         return Err(fail(
             format!(
                 "the token endpoint answered {status} ({}: {first})",
-                if e.error.is_empty() { "no error code" } else { &e.error }
+                if e.error.is_empty() {
+                    "no error code"
+                } else {
+                    &e.error
+                }
             ),
             "check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (an expired client secret is `AADSTS7000222`): the app registration needs a valid client secret",
         ));
@@ -489,7 +500,8 @@ impl Collector for Entra {
         if reviews_on(session) {
             let mut def_ids: Vec<String> = Vec::new();
             let each = &mut |body: &[u8]| {
-                let p: Page<Id> = serde_json::from_slice(body).map_err(|e| bad_page(&CALLS[3], e))?;
+                let p: Page<Id> =
+                    serde_json::from_slice(body).map_err(|e| bad_page(&CALLS[3], e))?;
                 def_ids.extend(p.value.into_iter().map(|d| d.id));
                 Ok(())
             };

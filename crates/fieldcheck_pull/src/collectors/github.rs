@@ -202,7 +202,12 @@ impl Tally {
     }
 
     /// Records one state outcome for each of `calls`, observed at `observed`.
-    pub(crate) fn record(&self, session: &mut Session<'_>, calls: &[&CallSpec], observed: Timestamp) {
+    pub(crate) fn record(
+        &self,
+        session: &mut Session<'_>,
+        calls: &[&CallSpec],
+        observed: Timestamp,
+    ) {
         for c in calls {
             let (pages, bytes) = self.0.get(c.name).copied().unwrap_or_default();
             session.outcome(CallOutcome {
@@ -354,14 +359,22 @@ impl Collector for GitHub {
             let each = &mut |body: &[u8]| {
                 let page: Vec<Repo> =
                     serde_json::from_slice(body).map_err(|e| bad_page(&CALLS[0], e))?;
-                names.extend(page.into_iter().filter(|r| !r.archived).map(|r| r.full_name));
+                names.extend(
+                    page.into_iter()
+                        .filter(|r| !r.archived)
+                        .map(|r| r.full_name),
+                );
                 Ok(())
             };
             let l = list(
                 &http,
                 session,
                 &CALLS[0],
-                per_page(&http, &format!("/orgs/{}/repos", crate::http::encode(&org)), &[("type", "all")]),
+                per_page(
+                    &http,
+                    &format!("/orgs/{}/repos", crate::http::encode(&org)),
+                    &[("type", "all")],
+                ),
                 &Pager::LinkHeader,
                 "org-repos",
                 each,
@@ -468,7 +481,11 @@ impl Collector for GitHub {
                     &http,
                     session,
                     &CALLS[4],
-                    per_page(&http, &format!("/repos/{repo}/pulls/{}/reviews", p.number), &[]),
+                    per_page(
+                        &http,
+                        &format!("/repos/{repo}/pulls/{}/reviews", p.number),
+                        &[],
+                    ),
                     &Pager::LinkHeader,
                     &format!("{dir}/reviews/{}", p.number),
                     &mut |_: &[u8]| Ok(()),
@@ -485,7 +502,10 @@ impl Collector for GitHub {
                     &CALLS[5],
                     per_page(
                         &http,
-                        &format!("/repos/{repo}/commits/{}/check-runs", crate::http::encode(sha)),
+                        &format!(
+                            "/repos/{repo}/commits/{}/check-runs",
+                            crate::http::encode(sha)
+                        ),
                         &[],
                     ),
                     &Pager::LinkHeader,
@@ -495,7 +515,11 @@ impl Collector for GitHub {
                 tally.add(CALLS[5].name, l);
             }
         }
-        tally.record(session, &[&CALLS[1], &CALLS[2], &CALLS[3], &CALLS[4], &CALLS[5]], observed);
+        tally.record(
+            session,
+            &[&CALLS[1], &CALLS[2], &CALLS[3], &CALLS[4], &CALLS[5]],
+            observed,
+        );
         Ok(())
     }
 }

@@ -177,18 +177,19 @@ pub fn tenant(
                 return Reply::status(405, "{}");
             }
             if f.expired_secret {
-                return Reply::status(401, format!(r##"{{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app '{CLIENT}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds. Trace ID: 1c2d3e4f-0000-4000-8000-000000000000 Correlation ID: 2d3e4f5a-0000-4000-8000-000000000000 Timestamp: 2026-12-05 12:00:00Z","error_codes":[7000222],"timestamp":"2026-12-05 12:00:00Z","trace_id":"1c2d3e4f-0000-4000-8000-000000000000","correlation_id":"2d3e4f5a-0000-4000-8000-000000000000"}}"##));
+                return Reply::status(
+                    401,
+                    format!(
+                        r##"{{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app '{CLIENT}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds. Trace ID: 1c2d3e4f-0000-4000-8000-000000000000 Correlation ID: 2d3e4f5a-0000-4000-8000-000000000000 Timestamp: 2026-12-05 12:00:00Z","error_codes":[7000222],"timestamp":"2026-12-05 12:00:00Z","trace_id":"1c2d3e4f-0000-4000-8000-000000000000","correlation_id":"2d3e4f5a-0000-4000-8000-000000000000"}}"##
+                    ),
+                );
             }
             return Reply::json(format!(
                 r##"{{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"{ACCESS}"}}"##
             ));
         }
         if req.header("authorization") != Some(&format!("Bearer {ACCESS}")) {
-            return graph_error(
-                401,
-                "InvalidAuthenticationToken",
-                "Access token is empty.",
-            );
+            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.");
         }
         let Some(path) = req.path().strip_prefix("/v1.0") else {
             return graph_error(400, "BadRequest", "Invalid version.");

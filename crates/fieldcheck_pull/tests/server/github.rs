@@ -247,7 +247,10 @@ pub fn repo(
             .strip_prefix("/repos/acme/api/")
             .or_else(|| path.strip_prefix("/repositories/1296269/"))
         else {
-            return Reply::status(404, r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}"#);
+            return Reply::status(
+                404,
+                r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}"#,
+            );
         };
         let parts: Vec<&str> = rest.split('/').collect();
         match parts.as_slice() {
@@ -306,7 +309,10 @@ pub fn repo(
                 }
                 rl(Reply::json(check_runs(sha)))
             }
-            _ => Reply::status(404, r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}"#),
+            _ => Reply::status(
+                404,
+                r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}"#,
+            ),
         }
     }
 }

@@ -177,7 +177,10 @@ fn paged(r: Reply, page: u32, next: Option<u32>, base: &str, target: &str) -> Re
     let mut r = r
         .header("x-page", page.to_string())
         .header("x-per-page", "100")
-        .header("x-next-page", next.map(|n| n.to_string()).unwrap_or_default());
+        .header(
+            "x-next-page",
+            next.map(|n| n.to_string()).unwrap_or_default(),
+        );
     if let Some(n) = next {
         let path = target.split('?').next().unwrap_or("");
         let q: Vec<&str> = target
@@ -213,7 +216,10 @@ pub fn project(
             return Reply::status(401, r#"{"message":"401 Unauthorized"}"#);
         }
         if f.no_read_api {
-            return Reply::status(403, r#"{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}"#);
+            return Reply::status(
+                403,
+                r#"{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}"#,
+            );
         }
         let Some(rest) = req.path().strip_prefix("/api/v4/projects/acme%2Fapi/") else {
             return Reply::status(404, r#"{"message":"404 Project Not Found"}"#);
