@@ -27,6 +27,9 @@ use crate::{Collector, Planned};
 
 const TOKEN: &str = "GITHUB_TOKEN";
 
+/// The pull requests listing's parameters (every state, oldest first, so that pages are stable).
+const PULLS_QUERY: &[(&str, &str)] = &[("state", "all"), ("sort", "created"), ("direction", "asc")];
+
 /// How long before the window's start a deployment may have been created and still be followed
 /// (its first successful status, the deploy's time, can come later than its creation).
 pub const DEPLOY_LEAD_DAYS: i64 = 7;
@@ -327,7 +330,7 @@ impl Collector for GitHub {
         for r in &repos {
             v.push(planned(
                 &CALLS[1],
-                &per_page(&http, &format!("/repos/{r}/pulls"), &[("state", "all")]),
+                &per_page(&http, &format!("/repos/{r}/pulls"), PULLS_QUERY),
             ));
             v.push(planned(
                 &CALLS[2],
@@ -411,11 +414,7 @@ impl Collector for GitHub {
                 &http,
                 session,
                 &CALLS[1],
-                per_page(
-                    &http,
-                    &format!("/repos/{repo}/pulls"),
-                    &[("state", "all"), ("sort", "created"), ("direction", "asc")],
-                ),
+                per_page(&http, &format!("/repos/{repo}/pulls"), PULLS_QUERY),
                 &Pager::LinkHeader,
                 &format!("{dir}/pulls"),
                 each,
