@@ -259,7 +259,8 @@ impl Http {
 
     /// `GET url`, with retries: waits as a `429` asks (`Retry-After`, else the rate limit's reset
     /// time), backs off after a `5xx` or a broken connection, and stops after
-    /// [`RetryPolicy::max_attempts`]. A `401`/`403` is an error naming `call.scope`.
+    /// [`RetryPolicy::max_attempts`]. A `401`/`403` is an error naming `call.scope` (but a `403`
+    /// with `x-ratelimit-remaining: 0` or `retry-after` is a spent rate limit, waited for).
     pub fn get(&self, call: &CallSpec, url: &str) -> Result<Response, PullError> {
         let mut last = String::new();
         for attempt in 1..=self.policy.max_attempts {
