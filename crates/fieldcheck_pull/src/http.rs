@@ -259,7 +259,8 @@ impl Http {
 
     /// `GET url`, with retries: waits as a `429` asks (`Retry-After`, else the rate limit's reset
     /// time), backs off after a `5xx` or a broken connection, and stops after
-    /// [`RetryPolicy::max_attempts`]. A `401`/`403` is an error naming `call.scope`.
+    /// [`RetryPolicy::max_attempts`]. A `401`/`403` is an error naming `call.scope` (but a `403`
+    /// with `x-ratelimit-remaining: 0` or `retry-after` is a spent rate limit, waited for).
     pub fn get(&self, call: &CallSpec, url: &str) -> Result<Response, PullError> {
         let mut last = String::new();
         for attempt in 1..=self.policy.max_attempts {
@@ -292,7 +293,11 @@ impl Http {
             };
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            if status == 429 || status >= 500 {
+            // GitHub answers a spent primary rate limit with `403` and
+            // `x-ratelimit-remaining: 0` (or `retry-after`), not a missing permission.
+            let limited_403 = status == 403
+                && (remaining(&headers) == Some(0) || headers.contains_key("retry-after"));
+            if status == 429 || status >= 500 || limited_403 {
                 // Drain a little of the body so that the connection can be reused.
                 let summary = error_summary(
                     &resp

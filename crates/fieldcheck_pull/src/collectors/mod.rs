@@ -1,6 +1,9 @@
 //! The HTTP collectors, and what they share: the base URL (`base_url`, else from the
 //! collector's own option such as Okta's `domain`) and the token.
 
+pub mod entra;
+pub mod github;
+pub mod gitlab;
 pub mod okta;
 
 use crate::http::{Auth, Http};

@@ -222,4 +222,7 @@ pub fn okta_links(reply: Reply, base: &str, target: &str, next: Option<&str>) ->
     }
     r
 }
+pub mod entra;
+pub mod github;
+pub mod gitlab;
 pub mod okta;

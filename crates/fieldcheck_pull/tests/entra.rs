@@ -1,0 +1,256 @@
+//! The Entra collector against a local server replaying Microsoft Graph's and the identity
+//! platform's documented answers: a client-credentials token, `@odata.nextLink` paging, a `429`
+//! with `Retry-After`, a `503` retried, the 30-day audit log shortfall, an expired client secret,
+//! a missing `AuditLog.Read.All`. Nothing of fieldcheck is mocked.
+
+mod server;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use fieldcheck_pull::collectors::entra::{ENTRA, SPEC};
+use fieldcheck_pull::http::RetryPolicy;
+use fieldcheck_pull::{
+    Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session, check_collectors,
+};
+use jiff::Timestamp;
+use server::Server;
+use server::entra::{ACCESS, CLIENT, Faults, TENANT, tenant};
+
+const SECRET: &str = "Zx~8Q~test.client-secret_entra";
+
+fn configured(base: &str, extra: &str) -> Configured {
+    let text = format!(
+        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"entra\"\nbase_url = \"{base}/v1.0\"\nlogin_url = \"{base}\"\nsystem_id = \"entra\"\n{extra}"
+    );
+    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (c, d) = check_collectors(
+        &cfg.expect("config").collectors,
+        "fieldcheck.toml",
+        &[&SPEC],
+    );
+    assert!(d.is_empty(), "{d:?}");
+    c.into_iter().next().expect("one")
+}
+
+fn pull(
+    c: &Configured,
+    stage: &Path,
+    window: (&str, &str),
+) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
+    let mut secrets = BTreeMap::new();
+    for (k, v) in [
+        ("ENTRA_TENANT_ID", TENANT),
+        ("ENTRA_CLIENT_ID", CLIENT),
+        ("ENTRA_CLIENT_SECRET", SECRET),
+    ] {
+        secrets.insert(k.to_string(), Secret::new(v.to_string()));
+    }
+    let mut s = Session::new(
+        c.spec,
+        &c.entries,
+        &secrets,
+        stage.to_path_buf(),
+        "exports/entra".into(),
+        "2026-12-05T12:00:00Z".parse::<Timestamp>().expect("ts"),
+        (window.0.parse().expect("ts"), window.1.parse().expect("ts")),
+    );
+    s.set_retry_policy(RetryPolicy {
+        cap: Some(std::time::Duration::from_millis(5)),
+        ..RetryPolicy::default()
+    });
+    ENTRA.pull(&mut s)?;
+    let records = s.records().to_vec();
+    s.write_records()?;
+    let record: PullRecord =
+        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
+            .expect("json");
+    Ok((records, record))
+}
+
+const YEAR: (&str, &str) = ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
+
+fn read(dir: &Path, f: &str) -> String {
+    std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+}
+
+#[test]
+fn pulls_users_audits_reviews_and_apps_unedited() {
+    let srv = Server::start(tenant(
+        SECRET,
+        Faults {
+            throttle_users_page_2: true,
+            server_error_audits: true,
+            ..Faults::default()
+        },
+    ));
+    let c = configured(&srv.url, "");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (records, record) = pull(&c, dir.path(), YEAR).expect("pulled");
+    let d = dir.path();
+    let users = server::entra::user_pages(&srv.url);
+    assert_eq!(read(d, "users/page-0001.json"), users[0]);
+    assert_eq!(read(d, "users/page-0002.json"), users[1]);
+    assert_eq!(
+        read(d, "users-deleted/page-0001.json"),
+        server::entra::deleted_page()
+    );
+    assert_eq!(
+        read(d, "directory-audits/page-0001.json"),
+        server::entra::audits_page()
+    );
+    assert_eq!(
+        read(d, "access-review-definitions/page-0001.json"),
+        server::entra::definitions_page()
+    );
+    assert_eq!(
+        read(
+            d,
+            "access-review-instances/2b83cc42-09db-46f6-8c6e-16fec466a82d/page-0001.json"
+        ),
+        server::entra::instances_page()
+    );
+    assert_eq!(
+        read(
+            d,
+            "access-review-decisions/2b83cc42-09db-46f6-8c6e-16fec466a82d/6444d4fd-ab55-4608-8cf9-c6702d172bfc/page-0001.json"
+        ),
+        server::entra::decisions_page()
+    );
+    assert_eq!(
+        read(d, "service-principals/page-0001.json"),
+        server::entra::service_principals_page()
+    );
+    let calls: Vec<(&str, u32, u32)> = records
+        .iter()
+        .map(|r| (r.call.as_str(), r.page, r.attempts))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            ("users", 1, 1),
+            ("users", 2, 2), // after the 429
+            ("users-deleted", 1, 1),
+            ("directory-audits", 1, 2), // after the 503
+            ("access-review-definitions", 1, 1),
+            ("access-review-instances", 1, 1),
+            // Only the instance that ended in the window: the 2025 one's decisions are not asked.
+            ("access-review-decisions", 1, 1),
+            ("service-principals", 1, 1),
+        ]
+    );
+    // The token came from the client credentials grant, and never reached a file.
+    let reqs = srv.requests();
+    assert_eq!(reqs[0].method, "POST");
+    assert_eq!(reqs[0].path(), format!("/{TENANT}/oauth2/v2.0/token"));
+    for secret in [SECRET, ACCESS] {
+        assert!(!read(d, "retrieval.jsonl").contains(secret));
+        assert!(!read(d, "pull.json").contains(secret));
+        assert!(reqs.iter().all(|r| !r.target.contains(secret)));
+    }
+    // The users were asked with the properties the adapter reads.
+    let users_req = &records[0];
+    assert_eq!(
+        users_req.params.get("$select").map(String::as_str),
+        Some("id,userPrincipalName,mail,displayName,accountEnabled,createdDateTime")
+    );
+    // The audit log from as far back as Graph keeps it (30 days), with the shortfall.
+    let audit = &records[3];
+    assert_eq!(
+        audit.params.get("$filter").map(String::as_str),
+        Some(
+            "activityDateTime ge 2026-11-05T12:00:00Z and activityDateTime le 2026-12-05T12:00:00Z"
+        )
+    );
+    let out = record
+        .calls
+        .iter()
+        .find(|c| c.call == "directory-audits")
+        .expect("audits");
+    assert_eq!(out.from.as_deref(), Some("2026-11-05T12:00:00Z"));
+    assert!(
+        out.shortfall
+            .as_deref()
+            .is_some_and(|s| s.contains("30 days") && s.contains("2026-01-01T00:00:00Z")),
+        "{out:?}"
+    );
+    let users_out = record
+        .calls
+        .iter()
+        .find(|c| c.call == "users")
+        .expect("users");
+    assert_eq!(users_out.pages, 2);
+    assert_eq!(
+        users_out.observed_at.as_deref(),
+        Some("2026-12-05T12:00:00Z")
+    );
+}
+
+#[test]
+fn a_window_within_the_audit_retention_has_no_shortfall() {
+    let srv = Server::start(tenant(SECRET, Faults::default()));
+    let c = configured(&srv.url, "access_reviews = false");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, record) = pull(
+        &c,
+        dir.path(),
+        ("2026-11-10T00:00:00Z", "2026-12-01T00:00:00Z"),
+    )
+    .expect("pulled");
+    let out = record
+        .calls
+        .iter()
+        .find(|c| c.call == "directory-audits")
+        .expect("audits");
+    assert_eq!(out.from.as_deref(), Some("2026-11-10T00:00:00Z"));
+    assert_eq!(out.to.as_deref(), Some("2026-12-01T00:00:00Z"));
+    assert_eq!(out.shortfall, None);
+    assert!(
+        srv.requests()
+            .iter()
+            .all(|r| !r.path().contains("accessReviews"))
+    );
+}
+
+#[test]
+fn an_expired_client_secret_is_a_clear_error_without_secrets() {
+    let srv = Server::start(tenant(
+        SECRET,
+        Faults {
+            expired_secret: true,
+            ..Faults::default()
+        },
+    ));
+    let c = configured(&srv.url, "");
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = pull(&c, dir.path(), YEAR).expect_err("refused");
+    let text = format!("{e} {}", e.help().unwrap_or(""));
+    assert!(text.contains("401"), "{text}");
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(text.contains("AADSTS7000222"), "{text}");
+    assert!(text.contains("ENTRA_CLIENT_SECRET"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!format!("{e:?}").contains(SECRET));
+    assert_eq!(srv.requests().len(), 1);
+}
+
+#[test]
+fn a_missing_audit_permission_names_it() {
+    let srv = Server::start(tenant(
+        SECRET,
+        Faults {
+            no_audit_permission: true,
+            ..Faults::default()
+        },
+    ));
+    let c = configured(&srv.url, "");
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = pull(&c, dir.path(), YEAR).expect_err("refused");
+    let text = format!("{e} {}", e.help().unwrap_or(""));
+    assert!(text.contains("403"), "{text}");
+    assert!(text.contains("Authorization_RequestDenied"), "{text}");
+    assert!(text.contains("AuditLog.Read.All"), "{text}");
+    assert!(text.contains("directory-audits"), "{text}");
+    assert!(!text.contains(ACCESS), "{text}");
+}
