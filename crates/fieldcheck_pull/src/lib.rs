@@ -72,5 +72,11 @@ pub fn spec_plan(spec: &'static CollectorSpec) -> Vec<Planned> {
 
 /// Every HTTP collector built into this crate (the AWS collector is in `fieldcheck_aws`).
 pub fn http_collectors() -> Vec<&'static dyn Collector> {
-    vec![&collectors::okta::OKTA]
+    vec![
+        &collectors::okta::OKTA,
+        &collectors::jira::JIRA,
+        &collectors::bamboohr::BAMBOOHR,
+        &collectors::workday::WORKDAY,
+        &collectors::knowbe4::KNOWBE4,
+    ]
 }
