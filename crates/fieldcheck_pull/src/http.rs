@@ -262,20 +262,51 @@ impl Http {
     /// [`RetryPolicy::max_attempts`]. A `401`/`403` is an error naming `call.scope` (but a `403`
     /// with `x-ratelimit-remaining: 0` or `retry-after` is a spent rate limit, waited for).
     pub fn get(&self, call: &CallSpec, url: &str) -> Result<Response, PullError> {
+        self.send(call, url, None)
+    }
+
+    /// `POST url` with a JSON `body` (a report request such as BambooHR's custom report), with
+    /// the same retries and errors as [`Http::get`].
+    pub fn post_json(
+        &self,
+        call: &CallSpec,
+        url: &str,
+        body: &[u8],
+    ) -> Result<Response, PullError> {
+        self.send(call, url, Some(body))
+    }
+
+    fn with_headers<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        if let Some(a) = &self.auth {
+            req = req.header(a.header, format!("{}{}", a.prefix, a.secret.expose()));
+        }
+        for (k, v) in &self.extra_headers {
+            req = req.header(*k, v.as_str());
+        }
+        req
+    }
+
+    fn send(
+        &self,
+        call: &CallSpec,
+        url: &str,
+        payload: Option<&[u8]>,
+    ) -> Result<Response, PullError> {
+        let method = if payload.is_some() { "POST" } else { "GET" };
         let mut last = String::new();
         for attempt in 1..=self.policy.max_attempts {
             let at = (self.clock)();
-            let mut req = self.agent.get(url);
-            if let Some(a) = &self.auth {
-                req = req.header(a.header, format!("{}{}", a.prefix, a.secret.expose()));
-            }
-            for (k, v) in &self.extra_headers {
-                req = req.header(*k, v.as_str());
-            }
-            let mut resp = match req.call() {
+            let sent = match payload {
+                None => self.with_headers(self.agent.get(url)).call(),
+                Some(b) => self
+                    .with_headers(self.agent.post(url))
+                    .header("Content-Type", "application/json")
+                    .send(b),
+            };
+            let mut resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
-                    last = format!("GET {url}: {e}");
+                    last = format!("{method} {url}: {e}");
                     if matches!(
                         e,
                         ureq::Error::Io(_)
@@ -307,7 +338,7 @@ impl Http {
                         .read_to_vec()
                         .unwrap_or_default(),
                 );
-                last = format!("GET {url} answered {status}{summary}");
+                last = format!("{method} {url} answered {status}{summary}");
                 if attempt == self.policy.max_attempts {
                     break;
                 }
@@ -336,7 +367,7 @@ impl Http {
             let body = match body {
                 Ok(b) => b,
                 Err(e) => {
-                    last = format!("GET {url}: reading the answer: {e}");
+                    last = format!("{method} {url}: reading the answer: {e}");
                     if attempt < self.policy.max_attempts {
                         self.policy.sleep(self.policy.backoff_for(attempt));
                         continue;
@@ -354,7 +385,7 @@ impl Http {
                 return Err(self.error(
                     call,
                     format!(
-                        "GET {url} answered {status}: {what}{}",
+                        "{method} {url} answered {status}: {what}{}",
                         error_summary(&body)
                     ),
                     format!(
@@ -366,7 +397,7 @@ impl Http {
             if !(200..300).contains(&status) {
                 return Err(self.error(
                     call,
-                    format!("GET {url} answered {status}{}", error_summary(&body)),
+                    format!("{method} {url} answered {status}{}", error_summary(&body)),
                     if (300..400).contains(&status) {
                         "the API redirected the request: check `domain` or `base_url` (the API's own address, not a sign-in page)".into()
                     } else {

@@ -77,5 +77,42 @@ pub fn http_collectors() -> Vec<&'static dyn Collector> {
         &collectors::entra::ENTRA,
         &collectors::github::GITHUB,
         &collectors::gitlab::GITLAB,
+        &collectors::jira::JIRA,
+        &collectors::bamboohr::BAMBOOHR,
+        &collectors::workday::WORKDAY,
+        &collectors::knowbe4::KNOWBE4,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_source_names_calls_of_its_collector_and_every_call_feeds_a_source_or_is_listed() {
+        let specs: Vec<&'static crate::CollectorSpec> = crate::http_collectors()
+            .iter()
+            .map(|c| c.spec())
+            .chain([&crate::aws_spec::AWS])
+            .collect();
+        for spec in specs {
+            assert!(!spec.sources.is_empty(), "{} feeds no source", spec.name);
+            for t in spec.sources {
+                // The audit checks these calls' coverage; a name that is not a call would make
+                // every pull of this source `pull-call-missing`.
+                assert!(
+                    !t.calls.is_empty(),
+                    "{}: {} names no call",
+                    spec.name,
+                    t.adapter
+                );
+                for c in t.calls {
+                    assert!(
+                        spec.calls.iter().any(|s| s.name == *c),
+                        "{}: {} names `{c}`, not a call of the collector",
+                        spec.name,
+                        t.adapter
+                    );
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,12 @@
 pub mod entra;
 pub mod github;
 pub mod gitlab;
+
+pub mod bamboohr;
+pub mod jira;
+pub mod knowbe4;
 pub mod okta;
+pub mod workday;
 
 use crate::http::{Auth, Http};
 use crate::session::{PullError, Session};
@@ -60,6 +65,76 @@ pub fn client(
     }))
 }
 
+/// An HTTP client sending HTTP basic authentication (RFC 7617): `user` and `password` read
+/// from the secrets `user_env` and `password_env` (a `password_env` of `None`: the user alone,
+/// with the password `x`, as BambooHR's API keys are sent). `shown` names the secrets in
+/// messages (`JIRA_EMAIL and JIRA_API_TOKEN`).
+pub fn basic_client(
+    session: &Session<'_>,
+    base: &str,
+    user_env: &'static str,
+    password_env: Option<&'static str>,
+    shown: &'static str,
+) -> Result<Http, PullError> {
+    let user = session.secret(user_env)?.expose();
+    let password = match password_env {
+        Some(p) => session.secret(p)?.expose(),
+        None => "x",
+    };
+    let credentials = crate::session::Secret::new(base64(format!("{user}:{password}").as_bytes()));
+    let now = session.now();
+    let started = std::time::Instant::now();
+    Ok(Http::new(
+        session.spec().name,
+        base,
+        Some(Auth {
+            header: "Authorization",
+            prefix: "Basic ",
+            secret: credentials,
+            env: shown,
+        }),
+        session.retry_policy(),
+    )?
+    .with_header("Accept", "application/json")
+    .with_clock(move || {
+        let elapsed = jiff::SignedDuration::try_from(started.elapsed()).unwrap_or_default();
+        now.checked_add(elapsed).unwrap_or(now)
+    }))
+}
+
+/// Standard base64 with padding (RFC 4648), for basic authentication.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut o = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= c.len() {
+                o.push(T[((n >> shift) & 63) as usize] as char);
+            } else {
+                o.push('=');
+            }
+        }
+    }
+    o
+}
+
+/// A string usable as one folder name (ids of the vendor's objects: letters, digits, `-`, `_`;
+/// anything else becomes `_`).
+pub fn folder_safe(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// A request line and its parameters for `--dry-run`.
 pub fn planned(call: &'static crate::CallSpec, url: &str) -> crate::Planned {
     let (request, params) = crate::http::request_and_params(url);
@@ -68,5 +143,25 @@ pub fn planned(call: &'static crate::CallSpec, url: &str) -> crate::Planned {
         request,
         params,
         scope: call.scope,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_as_rfc_4648_gives_it() {
+        // RFC 4648 section 10's test vectors, and RFC 7617's example credentials.
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+        ] {
+            assert_eq!(super::base64(i.as_bytes()), o);
+        }
     }
 }

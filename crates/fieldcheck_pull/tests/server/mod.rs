@@ -20,6 +20,8 @@ pub struct Request {
     pub target: String,
     /// The headers, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The body (a `POST`'s).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -169,16 +171,15 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>, base: 
             .find(|(k, _)| k == "content-length")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
-        if len > 0 {
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
+        let mut body = vec![0; len];
+        if len > 0 && reader.read_exact(&mut body).is_err() {
+            return;
         }
         let req = Request {
             method,
             target,
             headers,
+            body,
         };
         log.lock().expect("log").push(req.clone());
         let reply = handler(&req, base);
@@ -225,4 +226,9 @@ pub fn okta_links(reply: Reply, base: &str, target: &str, next: Option<&str>) ->
 pub mod entra;
 pub mod github;
 pub mod gitlab;
+
+pub mod bamboohr;
+pub mod jira;
+pub mod knowbe4;
 pub mod okta;
+pub mod workday;

@@ -1,0 +1,183 @@
+//! The BambooHR collector against a local server replaying BambooHR's documented custom report:
+//! the fields asked for, active and inactive employees, a 429 with `Retry-After` and a 500
+//! retried, a refused key, a field the key may not see. Nothing of fieldcheck is mocked.
+
+mod server;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use fieldcheck_pull::http::RetryPolicy;
+use fieldcheck_pull::{
+    Collector, CollectorSpec, Configured, PullError, PullRecord, Retrieval, Secret, Session,
+    check_collectors,
+};
+use jiff::Timestamp;
+use server::Server;
+
+use fieldcheck_pull::collectors::bamboohr::{BAMBOOHR, FIELDS, SPEC};
+use server::bamboohr::{Faults, KEY, company, report};
+
+const NOW: &str = "2026-12-05T12:00:00Z";
+
+fn configured(spec: &'static CollectorSpec, block: &str) -> Configured {
+    let text = format!(
+        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"{}\"\n{block}",
+        spec.name
+    );
+    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[spec]);
+    assert!(d.is_empty(), "{d:?}");
+    c.into_iter().next().expect("one")
+}
+
+/// Pulls into `stage` with these secrets; the records, and `pull.json` as written.
+fn pull_with(
+    collector: &dyn Collector,
+    c: &Configured,
+    secrets: &[(&str, &str)],
+    stage: &Path,
+) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
+    let secrets: BTreeMap<String, Secret> = secrets
+        .iter()
+        .map(|(k, v)| (k.to_string(), Secret::new(v.to_string())))
+        .collect();
+    let window = (
+        "2026-01-01T00:00:00Z".parse().expect("ts"),
+        "2027-01-01T00:00:00Z".parse().expect("ts"),
+    );
+    let mut s = Session::new(
+        c.spec,
+        &c.entries,
+        &secrets,
+        stage.to_path_buf(),
+        format!("exports/{}", c.spec.name),
+        NOW.parse::<Timestamp>().expect("ts"),
+        window,
+    );
+    // The retry waits cut to milliseconds (as `FIELDCHECK_PULL_MAX_WAIT_MS` does for the CLI).
+    s.set_retry_policy(RetryPolicy {
+        cap: Some(std::time::Duration::from_millis(5)),
+        ..RetryPolicy::default()
+    });
+    collector.pull(&mut s)?;
+    let records = s.records().to_vec();
+    s.write_records()?;
+    let record: PullRecord =
+        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
+            .expect("json");
+    Ok((records, record))
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+const SECRETS: &[(&str, &str)] = &[("BAMBOOHR_API_KEY", KEY)];
+
+#[test]
+fn posts_the_report_request_and_saves_the_answer_unedited() {
+    let srv = Server::start(company(Faults {
+        rate_limit: true,
+        server_error: true,
+        ..Faults::default()
+    }));
+    let c = configured(
+        &SPEC,
+        &format!(
+            "base_url = \"{}\"\nreport_fields = [\"department\"]\n",
+            srv.url
+        ),
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let (records, record) = pull_with(&BAMBOOHR, &c, SECRETS, dir.path()).expect("pulled");
+    // The request: POST, JSON, every default field and the extra one.
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 3, "the 429 and the 500 were retried");
+    let q = &reqs[2];
+    assert_eq!(q.method, "POST");
+    assert_eq!(q.target, "/api/v1/reports/custom?format=JSON");
+    assert_eq!(q.header("content-type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&q.body).expect("json body");
+    let asked: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f.as_str().expect("str"))
+        .collect();
+    let mut want: Vec<&str> = FIELDS.to_vec();
+    want.push("department");
+    assert_eq!(asked, want);
+    // The answer as served, byte for byte, with every employee (the inactive one too).
+    let saved = read(dir.path(), "employees/report.json");
+    let fields: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    assert_eq!(saved, report("fieldcheck: employees", &fields, &[]));
+    assert!(saved.contains("\"terminationDate\":\"2026-03-13\""));
+    let r = &records[0];
+    assert_eq!(r.request, format!("POST {}/api/v1/reports/custom", srv.url));
+    assert_eq!(r.params.get("format").map(String::as_str), Some("JSON"));
+    assert_eq!(r.params.get("body"), Some(&body.to_string()));
+    assert_eq!((r.page, r.attempts, r.status), (1, 3, 200));
+    assert_eq!(r.file, "exports/bamboohr/employees/report.json");
+    let o = &record.calls[0];
+    assert_eq!(o.observed_at.as_deref(), Some(NOW));
+    assert_eq!(o.from, None);
+    assert!(!read(dir.path(), "retrieval.jsonl").contains(KEY));
+}
+
+#[test]
+fn a_report_without_termination_dates_stops_the_pull() {
+    let srv = Server::start(company(Faults {
+        hide_termination: true,
+        ..Faults::default()
+    }));
+    let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = pull_with(&BAMBOOHR, &c, SECRETS, dir.path()).expect_err("incomplete");
+    let text = format!("{e} {}", e.help().unwrap_or(""));
+    assert!(text.contains("left out `terminationDate`"), "{text}");
+    assert!(text.contains("BAMBOOHR_API_KEY"), "{text}");
+}
+
+#[test]
+fn a_refused_key_is_a_clear_error() {
+    let srv = Server::start(company(Faults {
+        expired: true,
+        ..Faults::default()
+    }));
+    let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = pull_with(&BAMBOOHR, &c, SECRETS, dir.path()).expect_err("refused");
+    let text = format!("{e} {}", e.help().unwrap_or(""));
+    assert!(
+        text.contains("POST") && text.contains("answered 401"),
+        "{text}"
+    );
+    assert!(text.contains("BAMBOOHR_API_KEY"), "{text}");
+    assert!(!text.contains(KEY));
+    assert_eq!(srv.requests().len(), 1);
+}
+
+#[test]
+fn the_subdomain_makes_the_url() {
+    let c = configured(&SPEC, "subdomain = \"acme\"\n");
+    let secrets = BTreeMap::new();
+    let s = Session::new(
+        c.spec,
+        &c.entries,
+        &secrets,
+        std::env::temp_dir(),
+        "exports/bamboohr".into(),
+        NOW.parse().expect("ts"),
+        (
+            "2026-01-01T00:00:00Z".parse().expect("ts"),
+            "2027-01-01T00:00:00Z".parse().expect("ts"),
+        ),
+    );
+    let plan = BAMBOOHR.plan(&s);
+    assert_eq!(
+        plan[0].request,
+        "POST https://acme.bamboohr.com/api/v1/reports/custom"
+    );
+}
