@@ -7,10 +7,11 @@ use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{Counts, arn_last, no_system_warnings, plural, some, system_for, time};
+use super::awsops::{
+    Counts, OtherCalls, arn_last, no_system_warnings, plural, records, some, system_for, time,
+};
 use super::common::unknown_value;
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -82,7 +83,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let mut unfinished = Counts::default();
     let mut unvalidated = 0u64;
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
-    json_records::<Job>(input, em, &mut |j, at, em| {
+    let mut others = OtherCalls::default();
+    let ours = &["BackupJobs", "RestoreJobs", "BackupJobId", "RestoreJobId"];
+    let recognised = |j: &Job| some(&j.backup_job_id).or(some(&j.restore_job_id)).is_some();
+    records::<Job>(input, em, ours, &mut others, &recognised, &mut |j, at, em| {
         let (kind, id, arn) = if let Some(id) = some(&j.backup_job_id) {
             ("backup job", id, some(&j.resource_arn))
         } else if let Some(id) = some(&j.restore_job_id) {
@@ -247,6 +251,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .emit();
     });
     no_system_warnings(em, &unclaimed, "job", "systems");
+    others.report(em, input.spec.reads);
     let n = unfinished.total();
     if n > 0 {
         em.diag(

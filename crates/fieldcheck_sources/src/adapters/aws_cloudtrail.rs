@@ -5,9 +5,9 @@ use fieldcheck_kit::Kind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{Counts, arn_last, some, time};
+use super::awsops::{Counts, OtherCalls, arn_last, records, some, time};
 use crate::emit::Emitter;
-use crate::read::{At, json_records};
+use crate::read::At;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -83,7 +83,19 @@ fn text<'v>(v: Option<&'v Value>, key: &str) -> Option<&'v str> {
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let central = input.options.bool("central_log").unwrap_or(false);
     let mut skipped = Counts::default();
-    json_records::<Record>(input, em, &mut |rec, at, em| {
+    let mut others = OtherCalls::default();
+    // A trail's log file, lookup-events output, or one record per line.
+    let ours = &[
+        "Records",
+        "Events",
+        "eventName",
+        "eventTime",
+        "eventID",
+        "eventVersion",
+        "CloudTrailEvent",
+    ];
+    let recognised = |r: &Record| r.event_name.is_some() || r.cloud_trail_event.is_some();
+    records::<Record>(input, em, ours, &mut others, &recognised, &mut |rec, at, em| {
         if let Some(inner) = &rec.cloud_trail_event {
             match serde_json::from_str::<Record>(inner) {
                 Ok(r) => one(r, at, em, central, &mut skipped),
@@ -100,6 +112,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             one(rec, at, em, central, &mut skipped);
         }
     });
+    others.report(em, input.spec.reads);
     if let Some(d) = skipped.note(
         "source-skipped-events",
         "events that are not successful console sign-ins or Session Manager starts were skipped",

@@ -1,12 +1,17 @@
-//! AWS IAM: the credential report (`GetCredentialReport`, CSV).
+//! AWS IAM: the credential report, as `aws iam get-credential-report` prints it (JSON with the
+//! CSV base64-encoded in `Content`) or decoded (CSV).
 
 use std::collections::HashMap;
 
-use fieldcheck_kit::Kind;
+use base64::Engine as _;
+use fieldcheck_kit::{Diagnostic, Kind};
 use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
 
+use super::awsops::{OtherCalls, cli_error, first_byte, head, top_keys};
 use crate::emit::Emitter;
-use crate::read::{At, CsvRow, csv_rows};
+use crate::read::{At, CsvRow, Delimiter, csv_file, json_file_in};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::value::{parse_bool, parse_time, present};
 use crate::{Adapter, Input};
@@ -16,7 +21,7 @@ pub(crate) static CREDENTIAL_REPORT: Adapter = Adapter {
     spec: &Spec {
         name: "aws-iam-credential-report",
         system: "AWS IAM",
-        reads: "the IAM credential report CSV as downloaded (`aws iam get-credential-report --query Content --output text | base64 -d`), columns by header name (`user`, `arn` and `user_creation_time` required)",
+        reads: "the IAM credential report as `aws iam get-credential-report --output json` prints it (`{\"Content\": \"<base64 of the CSV>\", \"ReportFormat\": \"text/csv\", \"GeneratedTime\": ...}`; each row's provenance says when the report was generated) or decoded to CSV (`--query Content --output text | base64 -d`), under any file name: a file starting with `{` is the JSON, else the CSV; columns by header name (`user`, `arn` and `user_creation_time` required). Other IAM calls' JSON in the same folder (`list-users`, `list-access-keys`, `list-mfa-devices`) is skipped with a note; the CLI's error text (`An error occurred (ReportNotPresent) ...`) is an error",
         produces: &[
             Kind::Accounts,
             Kind::Credentials,
@@ -69,7 +74,7 @@ struct Held {
 type Version = (Option<Timestamp>, Held);
 
 fn emit_held(em: &mut Emitter, kind: Kind, h: Held) {
-    let mut r = em.row(kind, &h.at.file, h.at.line, None);
+    let mut r = em.row(kind, &h.at.file, h.at.line, h.at.path());
     for (f, v) in h.cells {
         r = r.set(f, v);
     }
@@ -93,17 +98,21 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
         Default::default();
     let mut logins: std::collections::BTreeSet<(String, Timestamp)> = Default::default();
     let mut events: Vec<Held> = Vec::new();
-    csv_rows(
-        input,
-        em,
-        b',',
-        &["user", "arn", "user_creation_time"],
-        &mut |row, at, em| {
+    let mut others = OtherCalls::default();
+    let needed: Vec<Vec<String>> = ["user", "arn", "user_creation_time"]
+        .iter()
+        .map(|c| vec![c.to_string()])
+        .collect();
+    let delimiter = Delimiter {
+        byte: b',',
+        option: false,
+    };
+    let each = &mut |row: &CsvRow<'_>, at: &At, em: &mut Emitter| {
             let Some(user) = row.get("user") else {
                 em.bad_record(
                     &at.file,
                     at.line,
-                    None,
+                    at.path(),
                     "bad-value",
                     "the row has no `user`",
                     "the row was skipped",
@@ -145,7 +154,7 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
             if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
                 && let Some(system) = input.system_id
             {
-                em.identity(&at.file, at.line, None, system, user, p);
+                em.identity(&at.file, at.line, at.path(), system, user, p);
             }
             let held = Held {
                 at: at.clone(),
@@ -224,8 +233,40 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
                     });
                 }
             }
-        },
-    );
+    };
+    for f in input.files {
+        let head = head(input, f);
+        if first_byte(&head) == Some(b'{') {
+            report_json(input, f, em, &needed, &mut others, each);
+        } else if let Some(e) = cli_error(&head) {
+            let id = em.open(&f.shown, input.spec.name);
+            em.diag(
+                Diagnostic::error(
+                    "source-error-response",
+                    format!("the file is the AWS CLI's error message, not a credential report: {}", e.text),
+                )
+                .file(id.shown)
+                .line(1)
+                .help(if e.code == "ReportNotPresent" || e.code == "ReportExpired" {
+                    "run `aws iam generate-credential-report` until its State is COMPLETE, then `aws iam get-credential-report` again; the users are not evidenced"
+                } else {
+                    "fix the credentials or permissions (iam:GetCredentialReport) and collect the report again; the users are not evidenced"
+                }),
+            );
+        } else if let Some((h, id)) = crate::read::open(input, f, em) {
+            csv_file(
+                crate::read::decompressed(h),
+                &id,
+                input.spec.reads,
+                em,
+                delimiter,
+                &needed,
+                &[],
+                each,
+            );
+        }
+    }
+    others.report(em, input.spec.reads);
     for (_, h) in accounts {
         emit_held(em, Kind::Accounts, h);
     }
@@ -245,6 +286,124 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
     }
 }
 
+/// `aws iam get-credential-report` output.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Report {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    report_format: Option<String>,
+    #[serde(default)]
+    generated_time: Value,
+}
+
+/// Reads the `get-credential-report` JSON documents of `f`: each `Content` is decoded and read as
+/// the report's CSV; every row points at `$.Content` with its line in the report and the time
+/// the report was generated (the moment the state was observed). A document of another call
+/// (`{"Users": [...]}`) is counted in `others`.
+fn report_json(
+    input: &Input<'_>,
+    f: &crate::SourceFile,
+    em: &mut Emitter,
+    needed: &[Vec<String>],
+    others: &mut OtherCalls,
+    each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
+) {
+    const OURS: &[&str] = &["Content", "ReportFormat", "GeneratedTime"];
+    json_file_in(input, f, &[], em, &mut |el, at, em| {
+        let keys = top_keys(el.bytes);
+        if !keys.iter().any(|k| OURS.contains(&k.as_str())) {
+            others.add_keys(at, &keys);
+            return;
+        }
+        let r: Report = match serde_json::from_slice(el.bytes) {
+            Ok(r) => r,
+            Err(e) => return crate::read::bad_json(em, at, &e, input.spec.reads),
+        };
+        let Some(content) = r.content.as_deref() else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "source-missing-field",
+                "the `get-credential-report` output has no `Content`: the report itself is missing",
+                "save the whole output (`aws iam get-credential-report --output json`, without `--query`); the users are not evidenced",
+            );
+            return;
+        };
+        if let Some(fmt) = r.report_format.as_deref()
+            && fmt != "text/csv"
+        {
+            super::common::unknown_value(
+                em,
+                at,
+                "ReportFormat",
+                fmt,
+                "the credential report's format is `text/csv`",
+            );
+            return;
+        }
+        let compact: Vec<u8> = content
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let csv = match base64::engine::general_purpose::STANDARD.decode(&compact) {
+            Ok(b) => b,
+            Err(e) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    Some("$.Content"),
+                    "bad-base64",
+                    format!("`Content` is not base64 ({e})"),
+                    "the report could not be decoded, so its users are not evidenced: save `aws iam get-credential-report --output json` again, unedited",
+                );
+                return;
+            }
+        };
+        let generated = match crate::value::json_time(&r.generated_time, None) {
+            Ok(t) => t.map(|t| format!(", generated {}", crate::value::ts_cell(t))),
+            Err(e) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    Some("$.GeneratedTime"),
+                    "bad-value",
+                    format!("`GeneratedTime` is not a timestamp ({e})"),
+                    "the report was read; when it was generated is unknown",
+                );
+                None
+            }
+        };
+        let start = at.line;
+        csv_file(
+            csv.as_slice(),
+            &at.file,
+            input.spec.reads,
+            em,
+            Delimiter {
+                byte: b',',
+                option: false,
+            },
+            needed,
+            &[],
+            &mut |row, rat, em| {
+                let inner = At {
+                    file: rat.file.clone(),
+                    line: start,
+                    path: Some(format!(
+                        "$.Content (report line {}{})",
+                        rat.line,
+                        generated.as_deref().unwrap_or("")
+                    )),
+                };
+                each(row, &inner, em);
+            },
+        );
+    });
+}
+
 fn time_cell(
     row: &CsvRow<'_>,
     col: &str,
@@ -259,7 +418,7 @@ fn time_cell(
             em.bad_record(
                 &at.file,
                 at.line,
-                None,
+                at.path(),
                 "bad-value",
                 format!("`{col}` is not a timestamp: `{raw}` ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
@@ -277,7 +436,7 @@ fn bool_cell(row: &CsvRow<'_>, col: &str, at: &At, em: &mut Emitter) -> Option<b
             em.bad_record(
                 &at.file,
                 at.line,
-                None,
+                at.path(),
                 "bad-value",
                 format!("`{col}` is not true or false: `{raw}`"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",

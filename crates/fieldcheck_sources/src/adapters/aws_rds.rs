@@ -3,9 +3,8 @@
 use fieldcheck_kit::Kind;
 use serde::Deserialize;
 
-use super::awsops::some;
+use super::awsops::{OtherCalls, records, some};
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::Spec;
 use crate::value::kms_key_id;
 use crate::{Adapter, Input};
@@ -71,7 +70,13 @@ fn ident(s: &str) -> &str {
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
-    json_records::<Db>(input, em, &mut |d, at, em| {
+    let mut others = OtherCalls::default();
+    let recognised = |d: &Db| {
+        [&d.instance, &d.cluster, &d.snapshot, &d.cluster_snapshot]
+            .iter()
+            .any(|x| some(x).is_some())
+    };
+    records::<Db>(input, em, OURS, &mut others, &recognised, &mut |d, at, em| {
         let (id, kind, primary, arn) = if let Some(s) = some(&d.cluster_snapshot) {
             (
                 s,
@@ -125,7 +130,20 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("key_id", some(&d.kms_key_id).map(kms_key_id))
             .emit();
     });
+    others.report(em, input.spec.reads);
 }
+
+/// The top-level keys of the outputs this adapter reads (the calls' arrays, or one record).
+const OURS: &[&str] = &[
+    "DBInstances",
+    "DBClusters",
+    "DBSnapshots",
+    "DBClusterSnapshots",
+    "DBInstanceIdentifier",
+    "DBClusterIdentifier",
+    "DBSnapshotIdentifier",
+    "DBClusterSnapshotIdentifier",
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,13 @@
-//! Amazon S3: default bucket encryption (`aws s3api get-bucket-encryption`).
+//! Amazon S3: default bucket encryption (`aws s3api get-bucket-encryption`), named by a
+//! `list-buckets` output in the same source or by the file name.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use fieldcheck_kit::{Diagnostic, Kind};
 use serde::Deserialize;
 
-use super::awsops::some;
+use super::awsops::{OtherCalls, cli_error, first_byte, head, noted, some, top_keys, whole};
 use crate::emit::{Emitter, FileId};
 use crate::read::{At, bad_json, json_file};
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -17,16 +19,16 @@ pub(crate) static S3: Adapter = Adapter {
     spec: &Spec {
         name: "aws-s3-encryption",
         system: "Amazon S3",
-        reads: "`aws s3api get-bucket-encryption --bucket B` output, one file per bucket named after it (`B.json`) or wrapped with a `\"Bucket\"` field; a `ServerSideEncryptionConfigurationNotFoundError` response (JSON or the CLI's error text) means unencrypted",
+        reads: "`aws s3api get-bucket-encryption --bucket B` output (`{\"ServerSideEncryptionConfiguration\": ...}`), one file per bucket under any name, and `aws s3api list-buckets` output (`{\"Buckets\": [...]}`) in the same source. The output names no bucket: its bucket is the longest listed bucket name that appears in the file name (`s3-get-bucket-encryption-acme-backups.json`), else the file name without its extension and anything up to `get-bucket-encryption-` (`get-bucket-encryption-<bucket>.json`), else one wrapped with a `\"Bucket\"` field; the row's provenance names the rule. A listed bucket without its output is an error naming the call. `ServerSideEncryptionConfigurationNotFoundError` (JSON, or the CLI's error text saved from stderr) means no default encryption; other errors (`AccessDenied`, `NoSuchBucket`) are errors; other calls' outputs are skipped with a note",
         produces: &[Kind::DataStores],
         needs_system: true,
-        containers: &[],
+        containers: &["Buckets"],
         options: &[OptSpec {
             name: "region",
             ty: OptTy::Str,
             help: "the buckets' region, for data_stores.region; default: none",
         }],
-        example: "[[sources]]\nadapter = \"aws-s3-encryption\"\npath = \"exports/s3/encryption/*.json\"\nsystem_id = \"aws-prod\"\nregion = \"us-east-1\"",
+        example: "[[sources]]\nadapter = \"aws-s3-encryption\"\npath = \"exports/aws/s3/*.json\"\nsystem_id = \"aws-prod\"\nregion = \"us-east-1\"",
     },
     run,
 };
@@ -44,6 +46,14 @@ struct Doc {
     server_side_encryption_configuration: Option<Config>,
     #[serde(default)]
     error: Option<ErrorDoc>,
+}
+
+/// A `list-buckets` entry.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Listed {
+    #[serde(default)]
+    name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,75 +87,90 @@ struct Default {
     key: Option<String>,
 }
 
-/// The bucket a file is about when it does not say: its name without `.json` / `.txt` / `.gz`
-/// (bucket names may contain dots, so only those suffixes go).
+/// The file's name without its extension (bucket names may contain dots, so only `.json`,
+/// `.txt`, `.gz`, `.err` and `.out` go) and without anything up to the call's name
+/// (`get-bucket-encryption-acme-logs.json` is `acme-logs`).
 fn stem(shown: &str) -> String {
-    let mut n = Path::new(shown)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let mut n = file_name(shown);
     for suffix in [".gz", ".json", ".txt", ".err", ".out"] {
         if let Some(s) = n.strip_suffix(suffix) {
             n = s.to_string();
         }
     }
+    if let Some(i) = n.find("get-bucket-encryption") {
+        let rest = n[i + "get-bucket-encryption".len()..].trim_start_matches(['-', '_', '.']);
+        if !rest.is_empty() {
+            n = rest.to_string();
+        }
+    }
     n
 }
 
-fn emit(
-    em: &mut Emitter,
-    at: &At,
-    bucket: &str,
+fn file_name(shown: &str) -> String {
+    Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A bucket's encryption as read, before its name is known.
+struct Pending {
+    at: At,
+    /// The name the record gives (`Bucket`, `Name`, an error's `BucketName`).
+    named: Option<String>,
     encrypted: bool,
-    key: Option<&str>,
-    region: Option<&str>,
-) {
-    em.row(Kind::DataStores, &at.file, at.line, at.path())
-        .set("resource_id", bucket)
-        .set("kind", "bucket")
-        .set("region", region)
-        .set("encrypted", encrypted)
-        .set("key_id", key)
-        .emit();
+    key: Option<String>,
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let region = input.options.str("region");
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut listed: Vec<(String, At)> = Vec::new();
+    let mut others = OtherCalls::default();
     for f in input.files {
-        // The first bytes tell JSON from the CLI's error text; only a regular file inside the
-        // config's folder is opened (the reader reports the rest).
-        let head = {
-            use std::io::Read;
-            let mut head = Vec::new();
-            if let Ok(h) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
-                let _ = h.take(64 * 1024).read_to_end(&mut head);
-            }
-            head
-        };
-        let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        if !matches!(first, Some(b'{' | b'[') | None) {
-            // The CLI's error text: `An error occurred (...NotFoundError) when calling ...`.
+        let head = head(input, f);
+        if !matches!(first_byte(&head), Some(b'{' | b'[') | None) {
+            // The CLI's error text, saved from stderr: `An error occurred (...) when calling ...`.
             let id: FileId = em.open(&f.shown, input.spec.name);
-            let text = String::from_utf8_lossy(&head);
             let at = At {
                 file: id.clone(),
                 line: 1,
                 path: None,
             };
-            if text.contains(NOT_FOUND) {
-                emit(em, &at, &stem(&f.shown), false, None, region);
-            } else {
-                em.diag(
-                    Diagnostic::error("bad-json", "the file is neither JSON nor the CLI's `ServerSideEncryptionConfigurationNotFoundError` message")
+            match cli_error(&head) {
+                Some(e) if e.code == NOT_FOUND => pending.push(Pending {
+                    at,
+                    named: None,
+                    encrypted: false,
+                    key: None,
+                }),
+                Some(e) => em.diag(
+                    Diagnostic::error(
+                        "source-error-response",
+                        format!("the file is the AWS CLI's error message, not the bucket's encryption: {}", e.text),
+                    )
+                    .file(id.shown.clone())
+                    .line(1)
+                    .help("the bucket's encryption is unknown: collect it again with s3:GetEncryptionConfiguration permission on an existing bucket"),
+                ),
+                None => em.diag(
+                    Diagnostic::error("bad-json", "the file is neither JSON nor the AWS CLI's error message")
                         .file(id.shown.clone())
                         .line(1)
                         .help(format!("this adapter reads {}; the file was skipped", input.spec.reads)),
-                );
+                ),
             }
             continue;
         }
-        let fallback = stem(&f.shown);
         json_file(input, f, em, &mut |el, at, em| {
+            if el.key == Some("Buckets") {
+                if let Ok(b) = serde_json::from_slice::<Listed>(el.bytes)
+                    && let Some(n) = some(&b.name)
+                {
+                    listed.push((n.to_string(), at.clone()));
+                }
+                return;
+            }
             let d: Doc = match serde_json::from_slice(el.bytes) {
                 Ok(d) => d,
                 Err(e) => return bad_json(em, at, &e, input.spec.reads),
@@ -153,33 +178,44 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             let named = some(&d.bucket).or(some(&d.name));
             if let Some(e) = &d.error {
                 let code = some(&e.code).unwrap_or("");
-                let bucket = named.or(some(&e.bucket_name)).unwrap_or(&fallback);
+                let named = named.or(some(&e.bucket_name));
                 if code == NOT_FOUND {
-                    emit(em, at, bucket, false, None, region);
+                    pending.push(Pending {
+                        at: at.clone(),
+                        named: named.map(str::to_string),
+                        encrypted: false,
+                        key: None,
+                    });
                 } else {
                     em.bad_record(
                         &at.file,
                         at.line,
                         at.path(),
                         "source-error-response",
-                        format!("the call for bucket `{bucket}` failed with `{code}`"),
+                        format!(
+                            "the call for bucket `{}` failed with `{code}`",
+                            named.map_or_else(|| stem(&at.file.shown), str::to_string)
+                        ),
                         "the bucket's encryption is unknown; collect it again with s3:GetEncryptionConfiguration permission",
                     );
                 }
                 return;
             }
             let Some(cfg) = &d.server_side_encryption_configuration else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    "bad-value",
-                    "the record has no `ServerSideEncryptionConfiguration`",
-                    "it was skipped",
-                );
+                if whole(el) && named.is_none() {
+                    others.add_keys(at, &top_keys(el.bytes));
+                } else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the record has no `ServerSideEncryptionConfiguration`",
+                        "it was skipped",
+                    );
+                }
                 return;
             };
-            let bucket = named.unwrap_or(&fallback);
             let rule = cfg.rules.iter().find_map(|r| {
                 r.apply_server_side_encryption_by_default
                     .as_ref()
@@ -201,13 +237,67 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             }
             let key = rule.and_then(|r| match some(&r.algorithm) {
                 Some("aws:kms" | "aws:kms:dsse") => {
-                    Some(some(&r.key).map_or("alias/aws/s3", kms_key_id))
+                    Some(some(&r.key).map_or("alias/aws/s3", kms_key_id).to_string())
                 }
                 _ => None,
             });
-            emit(em, at, bucket, rule.is_some(), key, region);
+            pending.push(Pending {
+                at: at.clone(),
+                named: named.map(str::to_string),
+                encrypted: rule.is_some(),
+                key,
+            });
         });
     }
+    // Each output's bucket: the name it gives, else the longest listed name in its file name,
+    // else the file name.
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for p in pending {
+        let (bucket, note) = match p.named {
+            Some(n) => (n, None),
+            None => {
+                let name = file_name(&p.at.file.shown);
+                match listed
+                    .iter()
+                    .filter(|(b, _)| name.contains(b.as_str()))
+                    .max_by(|a, b| a.0.len().cmp(&b.0.len()).then(b.0.cmp(&a.0)))
+                {
+                    Some((b, at)) => (
+                        b.clone(),
+                        Some(format!("bucket from list-buckets at {}:{}", at.file.shown, at.line)),
+                    ),
+                    None => (
+                        stem(&p.at.file.shown),
+                        Some("bucket from the file name".to_string()),
+                    ),
+                }
+            }
+        };
+        let path = note.map(|n| noted(p.at.path(), &n));
+        em.row(Kind::DataStores, &p.at.file, p.at.line, path.as_deref().or(p.at.path()))
+            .set("resource_id", bucket.as_str())
+            .set("kind", "bucket")
+            .set("region", region)
+            .set("encrypted", p.encrypted)
+            .set("key_id", p.key.as_deref())
+            .emit();
+        seen.insert(bucket);
+    }
+    // A listed bucket whose encryption was not collected is a bucket the controls cannot see.
+    for (b, at) in &listed {
+        if seen.insert(b.clone()) {
+            em.diag(
+                Diagnostic::error(
+                    "source-missing-call",
+                    format!("bucket `{b}` is listed but its default encryption is not in the source"),
+                )
+                .file(at.file.shown.clone())
+                .line(at.line)
+                .help(format!("collect `aws s3api get-bucket-encryption --bucket {b}` (saved as `get-bucket-encryption-{b}.json`, or its error text) into the source's folder; the buckets are not evidenced until then")),
+            );
+        }
+    }
+    others.report(em, input.spec.reads);
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@ use fieldcheck_kit::Kind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{arn_last, no_system_warnings, some, system_for, time};
+use super::awsops::{OtherCalls, arn_last, no_system_warnings, records, some, system_for, time};
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -60,7 +59,9 @@ struct OutputUrl {
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let targets = input.options.map("targets");
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
-    json_records::<Session>(input, em, &mut |s, at, em| {
+    let mut others = OtherCalls::default();
+    let ours = &["Sessions", "SessionId"];
+    records::<Session>(input, em, ours, &mut others, &|_| true, &mut |s, at, em| {
         let target = some(&s.target).unwrap_or("");
         let Some(system) = system_for(&targets, &[target], input.system_id) else {
             let t = if target.is_empty() {
@@ -117,6 +118,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .emit();
     });
     no_system_warnings(em, &unclaimed, "session", "targets");
+    others.report(em, input.spec.reads);
 }
 
 #[cfg(test)]

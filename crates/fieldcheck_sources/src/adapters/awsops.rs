@@ -1,14 +1,162 @@
-//! Helpers shared by the AWS operations adapters (Backup, CloudTrail, SSM, KMS, S3, RDS, ELBv2)
-//! and `sshd`: timestamps with diagnostics, system maps, counted notes.
+//! Helpers shared by the AWS adapters (IAM, Backup, CloudTrail, SSM, KMS, S3, RDS, ELBv2) and
+//! `sshd`: timestamps with diagnostics, system maps, counted notes, and recognising which AWS CLI
+//! call printed a file by its content (its top-level keys), never by its name.
 
 use std::collections::BTreeMap;
 
 use fieldcheck_kit::{Diagnostic, Severity};
 use jiff::Timestamp;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::emit::Emitter;
-use crate::read::At;
+use crate::json::Element;
+use crate::read::{At, bad_json, json_file};
+use crate::{Input, SourceFile};
+
+/// The first 64 KiB of a source file (decompressed when gzip), read without reporting anything:
+/// the reader that opens the file next reports what is wrong with it. Only a regular file inside
+/// the config's folder is opened.
+pub(crate) fn head(input: &Input<'_>, f: &SourceFile) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(h) = fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
+        let _ = crate::read::decompressed(h)
+            .take(64 * 1024)
+            .read_to_end(&mut head);
+    }
+    head
+}
+
+/// The first byte of `head` that is not whitespace or a UTF-8 byte-order mark.
+pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.iter().find(|b| !b.is_ascii_whitespace()).copied()
+}
+
+/// The AWS CLI's error text, as saved from stderr: `An error occurred (Code) when calling the
+/// Operation operation: message`.
+pub(crate) struct CliError {
+    /// The error code (`ServerSideEncryptionConfigurationNotFoundError`, `AccessDenied`).
+    pub code: String,
+    /// The whole message, trimmed (at most 300 characters).
+    pub text: String,
+}
+
+/// The AWS CLI error text in `head`, if the file is one.
+pub(crate) fn cli_error(head: &[u8]) -> Option<CliError> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let rest = text.strip_prefix("An error occurred (")?;
+    let code = &rest[..rest.find(')')?];
+    Some(CliError {
+        code: code.to_string(),
+        text: super::common::clip(text.lines().next().unwrap_or(text)),
+    })
+}
+
+/// Whether a raw record is a whole JSON document (not an element of one of the source's arrays).
+pub(crate) fn whole(el: &Element<'_>) -> bool {
+    el.key.is_none() && el.index.is_none()
+}
+
+/// The top-level keys of a JSON object, sorted (none when it is not an object).
+pub(crate) fn top_keys(bytes: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(bytes)
+        .map(|m| m.into_keys().collect())
+        .unwrap_or_default()
+}
+
+/// Paging and envelope keys that say nothing about which call printed a document.
+const PAGING: &[&str] = &[
+    "NextToken",
+    "Marker",
+    "NextMarker",
+    "IsTruncated",
+    "Truncated",
+    "ContinuationToken",
+    "Owner",
+    "ResponseMetadata",
+];
+
+/// A JSON path with the provenance rule that named its resource: `$ (key id from the file name)`.
+pub(crate) fn noted(path: Option<&str>, note: &str) -> String {
+    format!("{} ({note})", path.unwrap_or("$"))
+}
+
+/// Outputs of other AWS CLI calls found among a source's files (`list-tags-for-resource`,
+/// `describe-trails`, `list-backup-vaults`): read, not used, and reported once as a note.
+#[derive(Default)]
+pub(crate) struct OtherCalls(Counts);
+
+impl OtherCalls {
+    /// Counts an output of another call, in `file`, shown as `label`.
+    pub fn add(&mut self, file: &str, label: &str) {
+        self.0.add(format!("{label} in {file}"));
+    }
+
+    /// Counts a document by its top-level keys.
+    pub fn add_keys(&mut self, at: &At, keys: &[String]) {
+        let shown: Vec<String> = keys
+            .iter()
+            .filter(|k| !PAGING.contains(&k.as_str()))
+            .take(3)
+            .map(|k| format!("\"{k}\""))
+            .collect();
+        let shown = if shown.is_empty() {
+            keys.iter()
+                .take(3)
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            shown.join(", ")
+        };
+        self.add(&at.file.shown, &format!("{{{shown}}}"));
+    }
+
+    /// Reports them as one note (nothing when none).
+    pub fn report(&self, em: &mut Emitter, reads: &str) {
+        if let Some(d) = self.0.note(
+            "source-other-call",
+            "outputs of other AWS CLI calls were read and not used",
+            &format!("this source reads {reads}; other calls' outputs in the same folder are skipped, and nothing of theirs is evidence"),
+        ) {
+            em.diag(d);
+        }
+    }
+}
+
+/// Reads every JSON record of the source's files as `T`, except whole documents whose top-level
+/// keys name none of `ours` (the output of another AWS CLI call saved in the same folder), which
+/// are counted in `others`. `recognised` says whether a parsed whole document is the adapter's
+/// own; only documents it does not recognise have their keys looked at, so the hot path parses
+/// each record once.
+pub(crate) fn records<T: DeserializeOwned>(
+    input: &Input<'_>,
+    em: &mut Emitter,
+    ours: &[&str],
+    others: &mut OtherCalls,
+    recognised: &dyn Fn(&T) -> bool,
+    each: &mut dyn FnMut(T, &At, &mut Emitter),
+) {
+    for f in input.files {
+        json_file(input, f, em, &mut |el, at, em| {
+            let parsed = serde_json::from_slice::<T>(el.bytes);
+            if whole(el) && parsed.as_ref().map_or(true, |t| !recognised(t)) {
+                let keys = top_keys(el.bytes);
+                if !keys.is_empty() && !keys.iter().any(|k| ours.contains(&k.as_str())) {
+                    others.add_keys(at, &keys);
+                    return;
+                }
+            }
+            match parsed {
+                Ok(t) => each(t, at, em),
+                Err(e) => bad_json(em, at, &e, input.spec.reads),
+            }
+        });
+    }
+}
 
 /// A timestamp field: `Ok(None)` when absent or a sentinel; a value that is not a timestamp is an
 /// Error diagnostic on the record (what happens to the record is said by `then`).
