@@ -478,4 +478,70 @@ mod tests {
         assert_eq!(rows, ["public", "public"]);
         assert_eq!(out.codes(), ["source-skipped-records"]);
     }
+
+    // `aws elbv2 describe-ssl-policies --names ELBSecurityPolicy-2015-05`, from the ELBv2 API
+    // reference example "To describe a policy used for SSL negotiation"
+    // (botocore/data/elbv2/2015-12-01/examples-1.json, elbv2-describe-ssl-policies-1).
+    const SSL_POLICIES: &str = r#"{"SslPolicies": [{"Ciphers": [{"Name": "ECDHE-ECDSA-AES128-GCM-SHA256", "Priority": 1}, {"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 2}, {"Name": "ECDHE-ECDSA-AES128-SHA256", "Priority": 3}, {"Name": "ECDHE-RSA-AES128-SHA256", "Priority": 4}, {"Name": "ECDHE-ECDSA-AES128-SHA", "Priority": 5}, {"Name": "ECDHE-RSA-AES128-SHA", "Priority": 6}, {"Name": "DHE-RSA-AES128-SHA", "Priority": 7}, {"Name": "ECDHE-ECDSA-AES256-GCM-SHA384", "Priority": 8}, {"Name": "ECDHE-RSA-AES256-GCM-SHA384", "Priority": 9}, {"Name": "ECDHE-ECDSA-AES256-SHA384", "Priority": 10}, {"Name": "ECDHE-RSA-AES256-SHA384", "Priority": 11}, {"Name": "ECDHE-RSA-AES256-SHA", "Priority": 12}, {"Name": "ECDHE-ECDSA-AES256-SHA", "Priority": 13}, {"Name": "AES128-GCM-SHA256", "Priority": 14}, {"Name": "AES128-SHA256", "Priority": 15}, {"Name": "AES128-SHA", "Priority": 16}, {"Name": "AES256-GCM-SHA384", "Priority": 17}, {"Name": "AES256-SHA256", "Priority": 18}, {"Name": "AES256-SHA", "Priority": 19}],
+  "Name": "ELBSecurityPolicy-2015-05", "SslProtocols": ["TLSv1", "TLSv1.1", "TLSv1.2"]},
+ {"Name": "MyCustomPolicy", "SslProtocols": ["TLSv1.2"], "Ciphers": [{"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 1}]},
+ {"Name": "MyLegacyPolicy", "SslProtocols": ["TLSv1.2"], "Ciphers": [{"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 1}, {"Name": "DES-CBC3-SHA", "Priority": 2}]}
+]}"#;
+
+    fn listener(n: u32, policy: &str) -> String {
+        format!(
+            r#"{{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/{n}", "Protocol": "HTTPS", "Port": 443, "SslPolicy": "{policy}", "DefaultActions": [{{"Type": "forward"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn describe_ssl_policies_is_the_authority_and_the_table_the_fallback() {
+        let listeners = format!(
+            "{{\"Listeners\": [{}, {}, {}, {}]}}",
+            listener(1, "MyCustomPolicy"),
+            listener(2, "ELBSecurityPolicy-2015-05"),
+            listener(3, "MyLegacyPolicy"),
+            listener(4, "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"exports/aws/elbv2/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                ("exports/aws/elbv2/describe-listeners-prod-alb.json", listeners.as_bytes()),
+                ("exports/aws/elbv2/describe-ssl-policies.json", SSL_POLICIES.as_bytes()),
+                ("exports/aws/elbv2/describe-target-groups.json", br#"{"TargetGroups": [{"TargetGroupName": "prod-web", "Protocol": "HTTP", "Port": 80}]}"#),
+            ],
+        );
+        let rows: Vec<String> = out
+            .rows("endpoints")
+            .iter()
+            .map(|r| format!("{} {} {}", r["policy_name"], r["tls_min_version"], r["weak_ciphers"]))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "MyCustomPolicy 1.2 false",
+                "ELBSecurityPolicy-2015-05 1.0 true",
+                "MyLegacyPolicy 1.2 true",
+                "ELBSecurityPolicy-TLS13-1-2-2021-06 1.2 false",
+            ]
+        );
+        let paths: Vec<String> = out.origins("endpoints").iter().map(|o| o.path.clone().unwrap_or_default().to_string()).collect();
+        assert_eq!(paths[0], "$.Listeners[0] (policy from describe-ssl-policies at exports/aws/elbv2/describe-ssl-policies.json:3)");
+        assert_eq!(paths[3], "$.Listeners[3] (policy from fieldcheck's table)");
+        assert_eq!(out.codes(), ["source-other-call"], "{:?}", out.diags);
+    }
+
+    #[test]
+    fn a_policy_with_a_protocol_fieldcheck_cannot_read_is_an_error() {
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                ("elb/l.json", format!("{{\"Listeners\": [{}]}}", listener(1, "Odd")).as_bytes()),
+                ("elb/p.json", br#"{"SslPolicies": [{"Name": "Odd", "SslProtocols": ["SSLv3"], "Ciphers": []}]}"#),
+            ],
+        );
+        assert!(out.rows("endpoints").is_empty());
+        assert_eq!(out.codes(), ["unknown-value", "unknown-value"]);
+        assert!(!out.problems("endpoints").is_empty());
+    }
 }

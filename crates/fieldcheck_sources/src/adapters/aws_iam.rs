@@ -618,4 +618,65 @@ mod tests {
         );
         assert_eq!(out.problems("accounts").len(), 1);
     }
+
+    fn b64(s: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    const JSON_CONFIG: &str = "[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/aws/iam/*\"\nsystem_id = \"aws-prod\"\nemail_domain = \"acme.com\"\nservice_accounts = [\"breakglass\"]\nhuman_accounts = [\"carol\"]\nowners = { \"svc-ci-deploy\" = \"ann@acme.com\", \"<root_account>\" = \"cto@acme.com\" }";
+
+    #[test]
+    fn the_cli_json_reads_as_the_decoded_csv_with_when_it_was_generated() {
+        // `aws iam get-credential-report --output json`, as the CLI prints it.
+        let json = format!(
+            "{{\n    \"Content\": \"{}\",\n    \"ReportFormat\": \"text/csv\",\n    \"GeneratedTime\": \"2026-06-30T09:00:00+00:00\"\n}}\n",
+            b64(&report())
+        );
+        let from_json = run(
+            JSON_CONFIG,
+            &[
+                ("exports/aws/iam/get-credential-report.json", json.as_bytes()),
+                // Another IAM call in the same folder (AWS CLI Command Reference, list-users).
+                ("exports/aws/iam/list-users.json", br#"{"Users": [{"UserName": "Adele", "Path": "/", "CreateDate": "2019-12-18T21:10:08+00:00", "UserId": "AIDA0123456789EXAMPLE", "Arn": "arn:aws:iam::123456789012:user/Adele"}]}"#),
+            ],
+        );
+        let from_csv = run(CONFIG, &[("aws/report.csv", report().as_bytes())]);
+        for kind in ["accounts", "credentials", "account_events", "identities"] {
+            assert_eq!(from_json.rows(kind), from_csv.rows(kind), "{kind}");
+        }
+        // The row points at the JSON's `Content`, its line in the report and when AWS made it.
+        let o = &from_json.origins("accounts")[1];
+        assert_eq!(
+            (o.line, o.path.as_deref()),
+            (1, Some("$.Content (report line 3, generated 2026-06-30T09:00:00Z)"))
+        );
+        assert_eq!(
+            from_json.codes(),
+            ["bad-value", "bad-value", "source-other-call"],
+            "{:?}",
+            from_json.diags
+        );
+    }
+
+    #[test]
+    fn a_bad_payload_or_a_report_without_content_loses_the_users_loudly() {
+        let bad = r#"{"Content": "dXNlcixhcm4s!!not base64", "ReportFormat": "text/csv", "GeneratedTime": "2026-06-30T09:00:00Z"}"#;
+        let out = run(JSON_CONFIG, &[("exports/aws/iam/report-prod.json", bad.as_bytes())]);
+        assert!(out.rows("accounts").is_empty());
+        assert_eq!(out.codes(), ["bad-base64"]);
+        assert_eq!(out.problems("accounts").len(), 1);
+        // The AWS CLI Command Reference's get-credential-report example prints no `Content`
+        // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-credential-report.html).
+        let documented = "{\n    \"GeneratedTime\":  \"2015-06-17T19:11:50Z\",\n    \"ReportFormat\": \"text/csv\"\n}\n";
+        let out = run(JSON_CONFIG, &[("exports/aws/iam/get-credential-report.json", documented.as_bytes())]);
+        assert_eq!(out.codes(), ["source-missing-field"]);
+        assert_eq!(out.problems("accounts").len(), 1);
+        // The CLI's error text, saved from stderr.
+        let err = "\nAn error occurred (ReportNotPresent) when calling the GetCredentialReport operation: Unknown\n";
+        let out = run(JSON_CONFIG, &[("exports/aws/iam/get-credential-report.json", err.as_bytes())]);
+        assert_eq!(out.codes(), ["source-error-response"]);
+        assert!(out.diags[0].help.as_deref().unwrap_or("").contains("generate-credential-report"));
+        assert_eq!(out.problems("accounts").len(), 1);
+    }
 }

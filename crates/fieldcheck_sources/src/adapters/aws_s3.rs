@@ -19,7 +19,7 @@ pub(crate) static S3: Adapter = Adapter {
     spec: &Spec {
         name: "aws-s3-encryption",
         system: "Amazon S3",
-        reads: "`aws s3api get-bucket-encryption --bucket B` output (`{\"ServerSideEncryptionConfiguration\": ...}`), one file per bucket under any name, and `aws s3api list-buckets` output (`{\"Buckets\": [...]}`) in the same source. The output names no bucket: its bucket is the longest listed bucket name that appears in the file name (`s3-get-bucket-encryption-acme-backups.json`), else the file name without its extension and anything up to `get-bucket-encryption-` (`get-bucket-encryption-<bucket>.json`), else one wrapped with a `\"Bucket\"` field; the row's provenance names the rule. A listed bucket without its output is an error naming the call. `ServerSideEncryptionConfigurationNotFoundError` (JSON, or the CLI's error text saved from stderr) means no default encryption; other errors (`AccessDenied`, `NoSuchBucket`) are errors; other calls' outputs are skipped with a note",
+        reads: "`aws s3api get-bucket-encryption --bucket B` output (`{\"ServerSideEncryptionConfiguration\": ...}`), one file per bucket under any name, and `aws s3api list-buckets` output (`{\"Buckets\": [...]}`) in the same source. The output names no bucket: its bucket is the longest listed bucket name that appears in the file name as a whole (ending the name or before `_`/`.`, and starting it or after `-`/`_`/`.`: `s3-get-bucket-encryption-acme-backups.json`), else the file name without its extension and anything up to `get-bucket-encryption-` (`get-bucket-encryption-<bucket>.json`), else one wrapped with a `\"Bucket\"` field; the row's provenance names the rule. A listed bucket without its output is an error naming the call. `ServerSideEncryptionConfigurationNotFoundError` (JSON, or the CLI's error text saved from stderr) means no default encryption; other errors (`AccessDenied`, `NoSuchBucket`) are errors; other calls' outputs are skipped with a note",
         produces: &[Kind::DataStores],
         needs_system: true,
         containers: &["Buckets"],
@@ -91,12 +91,7 @@ struct Default {
 /// `.txt`, `.gz`, `.err` and `.out` go) and without anything up to the call's name
 /// (`get-bucket-encryption-acme-logs.json` is `acme-logs`).
 fn stem(shown: &str) -> String {
-    let mut n = file_name(shown);
-    for suffix in [".gz", ".json", ".txt", ".err", ".out"] {
-        if let Some(s) = n.strip_suffix(suffix) {
-            n = s.to_string();
-        }
-    }
+    let mut n = bare(&file_name(shown));
     if let Some(i) = n.find("get-bucket-encryption") {
         let rest = n[i + "get-bucket-encryption".len()..].trim_start_matches(['-', '_', '.']);
         if !rest.is_empty() {
@@ -104,6 +99,33 @@ fn stem(shown: &str) -> String {
         }
     }
     n
+}
+
+/// A file name without its extension.
+fn bare(name: &str) -> String {
+    let mut n = name.to_string();
+    for suffix in [".gz", ".json", ".txt", ".err", ".out"] {
+        if let Some(s) = n.strip_suffix(suffix) {
+            n = s.to_string();
+        }
+    }
+    n
+}
+
+/// Whether the file name `name` (without extension) names `bucket`: it appears in it as a whole,
+/// starting the name or after `-`, `_` or `.`, and ending it or before `_` or `.`. So
+/// `s3-get-bucket-encryption-acme-backups` names `acme-backups` (and `acme` only if nothing
+/// longer is listed), while `get-bucket-encryption-acme-data` does not name `acme`.
+fn names(name: &str, bucket: &str) -> bool {
+    if bucket.is_empty() {
+        return false;
+    }
+    name.match_indices(bucket).any(|(i, _)| {
+        let before = name[..i].chars().last();
+        let after = name[i + bucket.len()..].chars().next();
+        before.is_none_or(|c| matches!(c, '-' | '_' | '.'))
+            && after.is_none_or(|c| matches!(c, '_' | '.'))
+    })
 }
 
 fn file_name(shown: &str) -> String {
@@ -256,10 +278,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let (bucket, note) = match p.named {
             Some(n) => (n, None),
             None => {
-                let name = file_name(&p.at.file.shown);
+                let name = bare(&file_name(&p.at.file.shown));
                 match listed
                     .iter()
-                    .filter(|(b, _)| name.contains(b.as_str()))
+                    .filter(|(b, _)| names(&name, b))
                     .max_by(|a, b| a.0.len().cmp(&b.0.len()).then(b.0.cmp(&a.0)))
                 {
                     Some((b, at)) => (
@@ -359,5 +381,91 @@ mod tests {
         assert!(out.diags[0].message.contains("`acme-locked`"));
         assert_eq!(out.diags[1].line, Some(4));
         assert_eq!(out.diags[2].file.as_deref(), Some("s3/garbage.txt"));
+    }
+
+    // `aws s3api get-bucket-encryption` from the AWS CLI Command Reference
+    // (https://docs.aws.amazon.com/cli/latest/reference/s3api/get-bucket-encryption.html).
+    const DOCUMENTED: &str = r#"{
+    "ServerSideEncryptionConfiguration": {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "AES256"
+                }
+            }
+        ]
+    }
+}"#;
+    // `aws s3api list-buckets` in the ListBuckets response shape of the S3 API reference
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html): Buckets and Owner.
+    const LIST: &str = r#"{
+    "Buckets": [
+        {"Name": "acme", "CreationDate": "2023-01-10T16:43:29+00:00"},
+        {"Name": "acme-backups", "CreationDate": "2023-02-13T23:47:18+00:00"},
+        {"Name": "acme-logs", "CreationDate": "2023-05-01T02:36:34+00:00"},
+        {"Name": "acme-old", "CreationDate": "2019-05-01T02:36:34+00:00"}
+    ],
+    "Owner": {"DisplayName": "acme-aws", "ID": "a1b2c3d4e5f6"}
+}"#;
+    const BLOCK: &str = "[[sources]]\nadapter = \"aws-s3-encryption\"\npath = \"exports/aws/s3/*\"\nsystem_id = \"aws-prod\"";
+
+    #[test]
+    fn buckets_are_named_by_list_buckets_else_by_the_file_name() {
+        let out = run(
+            BLOCK,
+            &[
+                ("exports/aws/s3/list-buckets.json", LIST.as_bytes()),
+                // Both `acme` and `acme-backups` appear in the name: the longest wins.
+                ("exports/aws/s3/s3-get-bucket-encryption-acme-backups.json", DOCUMENTED.as_bytes()),
+                ("exports/aws/s3/get-bucket-encryption-acme-logs.txt", CLI_ERROR.as_bytes()),
+                ("exports/aws/s3/acme.json", SSE_S3.as_bytes()),
+                // Not listed: the file name without the call.
+                ("exports/aws/s3/get-bucket-encryption-acme-data.json", KMS.as_bytes()),
+                ("exports/aws/s3/get-bucket-versioning-acme.json", br#"{"Status": "Enabled", "MFADelete": "Disabled"}"#),
+            ],
+        );
+        let rows: Vec<String> = out.rows("data_stores").iter().map(flat).collect();
+        assert_eq!(
+            rows,
+            [
+                "encrypted=true|kind=bucket|resource_id=acme|system_id=aws-prod",
+                "encrypted=true|key_id=1234abcd-12ab-34cd-56ef-1234567890ab|kind=bucket|resource_id=acme-data|system_id=aws-prod",
+                "encrypted=false|kind=bucket|resource_id=acme-logs|system_id=aws-prod",
+                "encrypted=true|kind=bucket|resource_id=acme-backups|system_id=aws-prod",
+            ]
+        );
+        let paths: Vec<String> = out.origins("data_stores").iter().map(|o| o.path.as_deref().unwrap_or("").to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "$ (bucket from list-buckets at exports/aws/s3/list-buckets.json:3)",
+                "$ (bucket from the file name)",
+                "$ (bucket from list-buckets at exports/aws/s3/list-buckets.json:5)",
+                "$ (bucket from list-buckets at exports/aws/s3/list-buckets.json:4)",
+            ]
+        );
+        // acme-old is listed but its encryption was not collected.
+        assert_eq!(out.codes(), ["source-missing-call", "source-other-call"], "{:?}", out.diags);
+        assert!(out.diags[0].help.as_deref().unwrap_or("").contains("`aws s3api get-bucket-encryption --bucket acme-old`"));
+        assert!(!out.problems("data_stores").is_empty());
+    }
+
+    #[test]
+    fn the_cli_error_text_for_another_error_is_an_error_not_an_unencrypted_bucket() {
+        let denied = "\nAn error occurred (AccessDenied) when calling the GetBucketEncryption operation: Access Denied\n";
+        let gone = "An error occurred (NoSuchBucket) when calling the GetBucketEncryption operation: The specified bucket does not exist\n";
+        let out = run(
+            BLOCK,
+            &[
+                ("exports/aws/s3/get-bucket-encryption-acme-secret.json", denied.as_bytes()),
+                ("exports/aws/s3/get-bucket-encryption-acme-gone.json", gone.as_bytes()),
+                ("exports/aws/s3/get-bucket-encryption-acme-plain.json", CLI_ERROR.as_bytes()),
+            ],
+        );
+        let rows: Vec<String> = out.rows("data_stores").iter().map(flat).collect();
+        assert_eq!(rows, ["encrypted=false|kind=bucket|resource_id=acme-plain|system_id=aws-prod"]);
+        assert_eq!(out.codes(), ["source-error-response", "source-error-response"]);
+        assert!(out.diags[0].message.contains("(NoSuchBucket)"), "{:?}", out.diags);
+        assert!(!out.problems("data_stores").is_empty());
     }
 }

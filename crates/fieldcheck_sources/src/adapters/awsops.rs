@@ -316,4 +316,119 @@ mod tests {
             assert!(d.is_empty(), "{name}: {d:?}");
         }
     }
+
+    // Payloads from the AWS CLI Command Reference (https://docs.aws.amazon.com/cli/latest/reference/):
+    // rds/describe-db-snapshots Example 1, cloudtrail/lookup-events and cloudtrail/describe-trails,
+    // ssm/describe-sessions Example 2 (without its `...`), backup/list-backup-jobs Example 2.
+    const DB_SNAPSHOTS: &str = r#"{
+    "DBSnapshots": [
+        {
+            "DBSnapshotIdentifier": "mydbsnapshot",
+            "DBInstanceIdentifier": "mysqldb",
+            "SnapshotCreateTime": "2018-02-08T22:28:08.598Z",
+            "Engine": "mysql",
+            "AllocatedStorage": 20,
+            "Status": "available",
+            "Port": 3306,
+            "AvailabilityZone": "us-east-1f",
+            "VpcId": "vpc-6594f31c",
+            "InstanceCreateTime": "2018-02-08T22:24:55.973Z",
+            "MasterUsername": "mysqladmin",
+            "EngineVersion": "5.6.37",
+            "LicenseModel": "general-public-license",
+            "SnapshotType": "manual",
+            "OptionGroupName": "default:mysql-5-6",
+            "PercentProgress": 100,
+            "StorageType": "gp2",
+            "Encrypted": false,
+            "DBSnapshotArn": "arn:aws:rds:us-east-1:123456789012:snapshot:mydbsnapshot",
+            "IAMDatabaseAuthenticationEnabled": false,
+            "ProcessorFeatures": [],
+            "DbiResourceId": "db-AKIAIOSFODNN7EXAMPLE"
+        }
+    ]
+}"#;
+    const LOOKUP_EVENTS: &str = r#"{
+    "Events": [
+       {
+           "EventId": "654ccbc0-ba0d-486a-9076-dbf7274677a7",
+           "Username": "my-session-name",
+           "EventTime": "2021-11-18T09:41:02-08:00",
+           "CloudTrailEvent": "{\"eventVersion\":\"1.02\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAJIKPFTA72SWU4L7T4:my-session-name\",\"arn\":\"arn:aws:sts::123456789012:assumed-role/my-role/my-session-name\",\"accountId\":\"123456789012\",\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":\"false\",\"creationDate\":\"2016-01-26T21:42:12Z\"},\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"AROAJIKPFTA72SWU4L7T4\",\"arn\":\"arn:aws:iam::123456789012:role/my-role\",\"accountId\":\"123456789012\",\"userName\":\"my-role\"}}},\"eventTime\":\"2016-01-26T21:42:12Z\",\"eventSource\":\"signin.amazonaws.com\",\"eventName\":\"ConsoleLogin\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"72.21.198.70\",\"userAgent\":\"Mozilla/5.0\",\"requestParameters\":null,\"responseElements\":{\"ConsoleLogin\":\"Success\"},\"additionalEventData\":{\"MobileVersion\":\"No\",\"MFAUsed\":\"No\"},\"eventID\":\"654ccbc0-ba0d-486a-9076-dbf7274677a7\",\"eventType\":\"AwsConsoleSignIn\",\"recipientAccountId\":\"123456789012\"}",
+           "EventName": "ConsoleLogin",
+           "Resources": []
+       }
+    ]
+}"#;
+    const DESCRIBE_TRAILS: &str = r#"{
+    "trailList": [
+        {
+            "IncludeGlobalServiceEvents": true,
+            "Name": "Trail1",
+            "TrailARN": "arn:aws:cloudtrail:us-east-1:123456789012:trail/Trail1",
+            "LogFileValidationEnabled": false,
+            "IsMultiRegionTrail": false,
+            "S3BucketName": "amzn-s3-demo-bucket",
+            "HomeRegion": "us-east-1"
+        }
+    ]
+}"#;
+    const SESSIONS: &str = r#"{
+    "Sessions": [
+        {
+            "SessionId": "Mary-Major-0022b1eb2b0d9e3bd",
+            "Target": "i-1234567890abcdef0",
+            "Status": "Terminated",
+            "StartDate": 1550520701.256,
+            "EndDate": 1550521931.563,
+            "Owner": "arn:aws:sts::123456789012:assumed-role/Administrator/Mary-Major"
+        }
+    ],
+    "NextToken": "--token string truncated--"
+}"#;
+    const BACKUP_JOBS: &str = r#"{
+    "BackupJobs": [
+        {
+            "BackupJobId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE22222",
+            "BackupVaultName": "Default",
+            "BackupVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:Default",
+            "RecoveryPointArn": "arn:aws:backup:us-west-2:123456789012:recovery-point:a1b2c3d4-5678-90ab-cdef-EXAMPLE33333",
+            "ResourceArn": "arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-12345678",
+            "CreationDate": 1600721724.77,
+            "CompletionDate": 1600721744.488,
+            "State": "COMPLETED",
+            "PercentDone": "100.0",
+            "BackupSizeInBytes": 71,
+            "IamRoleArn": "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole",
+            "StartBy": 1600725324.77,
+            "ResourceType": "EFS"
+        }
+    ]
+}"#;
+
+    #[test]
+    fn each_reads_its_cli_output_under_any_name_and_notes_other_calls() {
+        for (adapter, kind, own, other) in [
+            ("aws-rds", "data_stores", DB_SNAPSHOTS, r#"{"DBSubnetGroups": [{"DBSubnetGroupName": "default"}]}"#),
+            ("aws-cloudtrail", "sessions", LOOKUP_EVENTS, DESCRIBE_TRAILS),
+            ("aws-ssm-sessions", "sessions", SESSIONS, r#"{"InstanceInformationList": [{"InstanceId": "i-1234567890abcdef0", "PingStatus": "Online"}]}"#),
+            ("aws-backup", "backup_jobs", BACKUP_JOBS, r#"{"BackupVaultList": [{"BackupVaultName": "Default", "NumberOfRecoveryPoints": 3}]}"#),
+        ] {
+            let out = crate::testkit::run(
+                &format!("[[sources]]\nadapter = \"{adapter}\"\npath = \"exports/aws/x/*.json\"\nsystem_id = \"aws-prod\""),
+                &[("exports/aws/x/7f3a-output.json", own.as_bytes()), ("exports/aws/x/list-other.json", other.as_bytes())],
+            );
+            assert_eq!(out.rows(kind).len(), 1, "{adapter}: {:?}", out.diags);
+            let codes: Vec<&str> = out.codes().into_iter().filter(|c| *c != "source-skipped-events").collect();
+            assert_eq!(codes, ["source-other-call"], "{adapter}: {:?}", out.diags);
+            assert!(out.diags.iter().all(|d| d.severity == fieldcheck_kit::Severity::Note), "{adapter}: {:?}", out.diags);
+            assert!(out.problems(kind).is_empty(), "{adapter}");
+        }
+        // Boundary: a record of the adapter's own call that lacks its id is still an error.
+        let out = crate::testkit::run(
+            "[[sources]]\nadapter = \"aws-backup\"\npath = \"b/*.json\"\nsystem_id = \"aws-prod\"",
+            &[("b/job.json", br#"{"BackupJobId": "", "State": "COMPLETED", "CreationDate": 1600721724.77}"#)],
+        );
+        assert_eq!(out.codes(), ["bad-value"]);
+    }
 }
