@@ -20,7 +20,7 @@ pub(crate) static BACKUP: Adapter = Adapter {
     spec: &Spec {
         name: "aws-backup",
         system: "AWS Backup",
-        reads: "AWS Backup jobs as the CLI prints them: `aws backup list-backup-jobs` / `describe-backup-job` and `aws backup list-restore-jobs` / `describe-restore-job` output (`{\"BackupJobs\": [...]}`, `{\"RestoreJobs\": [...]}` or single jobs; pages as separate or concatenated files)",
+        reads: "AWS Backup jobs as the CLI prints them: `aws backup list-backup-jobs` / `describe-backup-job` and `aws backup list-restore-jobs` / `describe-restore-job` output (`{\"BackupJobs\": [...]}`, `{\"RestoreJobs\": [...]}` or single jobs; pages as separate or concatenated files), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::BackupJobs, Kind::RestoreTests],
         needs_system: false,
         containers: &["BackupJobs", "RestoreJobs"],

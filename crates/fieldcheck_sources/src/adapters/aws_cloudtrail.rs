@@ -16,7 +16,7 @@ pub(crate) static CLOUDTRAIL: Adapter = Adapter {
     spec: &Spec {
         name: "aws-cloudtrail",
         system: "AWS CloudTrail",
-        reads: "CloudTrail records: the trail's S3 log files (`{\"Records\": [...]}`, usually `.json.gz`) or `aws cloudtrail lookup-events` output (`{\"Events\": [...]}` whose `CloudTrailEvent` holds the record as a JSON string)",
+        reads: "CloudTrail records: the trail's S3 log files (`{\"Records\": [...]}`, usually `.json.gz`) or `aws cloudtrail lookup-events` output (`{\"Events\": [...]}` whose `CloudTrailEvent` holds the record as a JSON string), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::Sessions, Kind::AccountEvents, Kind::CentralLog],
         needs_system: true,
         containers: &["Records", "Events"],

@@ -326,7 +326,7 @@ fn report_json(
                 &at.file,
                 at.line,
                 at.path(),
-                "source-missing-field",
+                "bad-value",
                 "the `get-credential-report` output has no `Content`: the report itself is missing",
                 "save the whole output (`aws iam get-credential-report --output json`, without `--query`); the users are not evidenced",
             );
@@ -670,7 +670,7 @@ mod tests {
         // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-credential-report.html).
         let documented = "{\n    \"GeneratedTime\":  \"2015-06-17T19:11:50Z\",\n    \"ReportFormat\": \"text/csv\"\n}\n";
         let out = run(JSON_CONFIG, &[("exports/aws/iam/get-credential-report.json", documented.as_bytes())]);
-        assert_eq!(out.codes(), ["source-missing-field"]);
+        assert_eq!(out.codes(), ["bad-value"]);
         assert_eq!(out.problems("accounts").len(), 1);
         // The CLI's error text, saved from stderr.
         let err = "\nAn error occurred (ReportNotPresent) when calling the GetCredentialReport operation: Unknown\n";

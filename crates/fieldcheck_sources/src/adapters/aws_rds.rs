@@ -14,7 +14,7 @@ pub(crate) static RDS: Adapter = Adapter {
     spec: &Spec {
         name: "aws-rds",
         system: "Amazon RDS",
-        reads: "`aws rds describe-db-instances`, `describe-db-clusters`, `describe-db-snapshots` and `describe-db-cluster-snapshots` output (`{\"DBInstances\": [...]}`, `{\"DBClusters\": [...]}`, `{\"DBSnapshots\": [...]}`, `{\"DBClusterSnapshots\": [...]}`), in any mix of files",
+        reads: "`aws rds describe-db-instances`, `describe-db-clusters`, `describe-db-snapshots` and `describe-db-cluster-snapshots` output (`{\"DBInstances\": [...]}`, `{\"DBClusters\": [...]}`, `{\"DBSnapshots\": [...]}`, `{\"DBClusterSnapshots\": [...]}`), in any mix of files, under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::DataStores],
         needs_system: true,
         containers: &[

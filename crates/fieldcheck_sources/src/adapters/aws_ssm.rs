@@ -17,7 +17,7 @@ pub(crate) static SESSIONS: Adapter = Adapter {
     spec: &Spec {
         name: "aws-ssm-sessions",
         system: "AWS Systems Manager",
-        reads: "Session Manager history as `aws ssm describe-sessions --state History` prints it (`{\"Sessions\": [...]}`; pages as separate or concatenated files; the API keeps 30 days, so collect monthly)",
+        reads: "Session Manager history as `aws ssm describe-sessions --state History` prints it (`{\"Sessions\": [...]}`; pages as separate or concatenated files; the API keeps 30 days, so collect monthly), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::Sessions],
         needs_system: false,
         containers: &["Sessions"],
