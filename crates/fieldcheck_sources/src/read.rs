@@ -31,11 +31,7 @@ impl At {
     }
 }
 
-pub(crate) fn open(
-    input: &Input<'_>,
-    f: &SourceFile,
-    em: &mut Emitter,
-) -> Option<(File, FileId)> {
+pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
     let id = em.open(&f.shown, input.spec.name);
     // Only a regular file inside the config's folder: a FIFO or a device is never opened (it
     // would hang the read), a folder or a broken link matched by a glob is a lost source, and a

@@ -95,24 +95,31 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         "CloudTrailEvent",
     ];
     let recognised = |r: &Record| r.event_name.is_some() || r.cloud_trail_event.is_some();
-    records::<Record>(input, em, ours, &mut others, &recognised, &mut |rec, at, em| {
-        if let Some(inner) = &rec.cloud_trail_event {
-            match serde_json::from_str::<Record>(inner) {
-                Ok(r) => one(r, at, em, central, &mut skipped),
-                Err(e) => em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    "bad-json",
-                    format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
-                    "the event was skipped",
-                ),
+    records::<Record>(
+        input,
+        em,
+        ours,
+        &mut others,
+        &recognised,
+        &mut |rec, at, em| {
+            if let Some(inner) = &rec.cloud_trail_event {
+                match serde_json::from_str::<Record>(inner) {
+                    Ok(r) => one(r, at, em, central, &mut skipped),
+                    Err(e) => em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-json",
+                        format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
+                        "the event was skipped",
+                    ),
+                }
+            } else {
+                one(rec, at, em, central, &mut skipped);
             }
-        } else {
-            one(rec, at, em, central, &mut skipped);
-        }
-    });
-    others.report(em, input.spec.reads);
+        },
+    );
+    others.report(em);
     if let Some(d) = skipped.note(
         "source-skipped-events",
         "events that are not successful console sign-ins or Session Manager starts were skipped",

@@ -187,7 +187,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     Err(e) => return bad_json(em, at, &e, input.spec.reads),
                 };
                 let Some(name) = some(&p.name) else {
-                    em.bad_record(&at.file, at.line, at.path(), "bad-value", "the SSL policy has no `Name`", "it was skipped");
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the SSL policy has no `Name`",
+                        "it was skipped",
+                    );
                     return;
                 };
                 let mut versions = Vec::new();
@@ -197,13 +204,26 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         None => {
                             // The lowest protocol decides the listener's TLS version: one
                             // fieldcheck cannot read is an error on the policy.
-                            unknown_value(em, at, "SslProtocols", proto, "ELB policies list TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3");
+                            unknown_value(
+                                em,
+                                at,
+                                "SslProtocols",
+                                proto,
+                                "ELB policies list TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3",
+                            );
                             return;
                         }
                     }
                 }
                 let Some(min) = versions.iter().min() else {
-                    em.bad_record(&at.file, at.line, at.path(), "bad-value", format!("the SSL policy `{name}` lists no `SslProtocols`"), "it was skipped; listeners using it fall back to fieldcheck's table");
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        format!("the SSL policy `{name}` lists no `SslProtocols`"),
+                        "it was skipped; listeners using it fall back to fieldcheck's table",
+                    );
                     return;
                 };
                 listed.insert(
@@ -220,7 +240,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 let keys = top_keys(el.bytes);
                 if !keys.is_empty()
                     && !keys.iter().any(|k| {
-                        matches!(k.as_str(), "ListenerArn" | "LoadBalancerArn" | "Listeners" | "LoadBalancers" | "SslPolicies")
+                        matches!(
+                            k.as_str(),
+                            "ListenerArn"
+                                | "LoadBalancerArn"
+                                | "Listeners"
+                                | "LoadBalancers"
+                                | "SslPolicies"
+                        )
                     })
                 {
                     others.add_keys(at, &keys);
@@ -326,7 +353,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("policy_name", policy_name)
             .emit();
     }
-    others.report(em, input.spec.reads);
+    others.report(em);
     if redirects > 0 {
         em.diag(
             Diagnostic::new(
@@ -454,7 +481,13 @@ mod tests {
                 .starts_with("1 HTTP listener that only redirect")
         );
         let o = &out.origins("endpoints")[2];
-        assert_eq!((o.line, o.path.as_deref()), (29, Some("#2 $.Listeners[0] (policy from fieldcheck's table)")));
+        assert_eq!(
+            (o.line, o.path.as_deref()),
+            (
+                29,
+                Some("#2 $.Listeners[0] (policy from fieldcheck's table)")
+            )
+        );
     }
 
     #[test]
@@ -514,7 +547,12 @@ mod tests {
         let rows: Vec<String> = out
             .rows("endpoints")
             .iter()
-            .map(|r| format!("{} {} {}", r["policy_name"], r["tls_min_version"], r["weak_ciphers"]))
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r["policy_name"], r["tls_min_version"], r["weak_ciphers"]
+                )
+            })
             .collect();
         assert_eq!(
             rows,
@@ -525,8 +563,15 @@ mod tests {
                 "ELBSecurityPolicy-TLS13-1-2-2021-06 1.2 false",
             ]
         );
-        let paths: Vec<String> = out.origins("endpoints").iter().map(|o| o.path.clone().unwrap_or_default().to_string()).collect();
-        assert_eq!(paths[0], "$.Listeners[0] (policy from describe-ssl-policies at exports/aws/elbv2/describe-ssl-policies.json:3)");
+        let paths: Vec<String> = out
+            .origins("endpoints")
+            .iter()
+            .map(|o| o.path.clone().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            paths[0],
+            "$.Listeners[0] (policy from describe-ssl-policies at exports/aws/elbv2/describe-ssl-policies.json:3)"
+        );
         assert_eq!(paths[3], "$.Listeners[3] (policy from fieldcheck's table)");
         assert_eq!(out.codes(), ["source-other-call"], "{:?}", out.diags);
     }

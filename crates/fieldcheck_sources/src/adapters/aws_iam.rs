@@ -108,131 +108,130 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
         option: false,
     };
     let each = &mut |row: &CsvRow<'_>, at: &At, em: &mut Emitter| {
-            let Some(user) = row.get("user") else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    "bad-value",
-                    "the row has no `user`",
-                    "the row was skipped",
-                );
+        let Some(user) = row.get("user") else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                "the row has no `user`",
+                "the row was skipped",
+            );
+            return;
+        };
+        // The ARN names the AWS account: the same user name in two accounts is two users.
+        let arn = row.get("arn").unwrap_or(user).to_string();
+        let time = |col: &str, em: &mut Emitter| time_cell(row, col, at, input, em);
+        let flag = |col: &str, em: &mut Emitter| bool_cell(row, col, at, em);
+        let root = user == ROOT;
+        let password = if root {
+            None
+        } else {
+            flag("password_enabled", em)
+        };
+        let is_service =
+            root || glob_any(&service, user) || (!glob_any(&human, user) && password != Some(true));
+        let created = time("user_creation_time", em);
+        let mfa_active = flag("mfa_active", em);
+        // The root user always has a console password (the report says `not_supported`).
+        let has_password = root || password == Some(true);
+        let mfa = if has_password {
+            mfa_active.map(|m| if m { "enforced" } else { "not_enforced" })
+        } else {
+            Some("not_applicable")
+        };
+        let person = (!is_service).then(|| match &domain {
+            Some(d) if !user.contains('@') => format!("{user}@{d}"),
+            _ => user.to_string(),
+        });
+        let owner = if is_service {
+            owners.get(user).cloned()
+        } else {
+            None
+        };
+        // The user name is how CloudTrail and SSM name the person: link it to the email.
+        if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
+            && let Some(system) = input.system_id
+        {
+            em.identity(&at.file, at.line, at.path(), system, user, p);
+        }
+        let held = Held {
+            at: at.clone(),
+            cells: vec![
+                ("account_id", Some(user.to_string())),
+                (
+                    "kind",
+                    Some(if is_service { "service" } else { "human" }.to_string()),
+                ),
+                ("person_id", person),
+                ("owner_id", owner),
+                ("privileged", root.then(|| "true".to_string())),
+                ("status", Some("active".to_string())),
+                ("created_at", created.map(|t| t.to_string())),
+                (
+                    "interactive",
+                    if root { Some(true) } else { password }.map(|b| b.to_string()),
+                ),
+                ("mfa", mfa.map(str::to_string)),
+            ],
+        };
+        match accounts.iter_mut().find(|(u, _)| *u == arn) {
+            Some(slot) => slot.1 = held,
+            None => accounts.push((arn.clone(), held)),
+        }
+        let mut credential = |slot: &'static str, kind: &str, created: Option<Timestamp>| {
+            let id = match created {
+                Some(t) => format!("{arn}#{slot}@{t}"),
+                None => format!("{arn}#{slot}"),
+            };
+            let list = slots.entry((arn.clone(), slot)).or_default();
+            if list.iter().any(|(c, _)| *c == created) {
                 return;
-            };
-            // The ARN names the AWS account: the same user name in two accounts is two users.
-            let arn = row.get("arn").unwrap_or(user).to_string();
-            let time = |col: &str, em: &mut Emitter| time_cell(row, col, at, input, em);
-            let flag = |col: &str, em: &mut Emitter| bool_cell(row, col, at, em);
-            let root = user == ROOT;
-            let password = if root {
-                None
-            } else {
-                flag("password_enabled", em)
-            };
-            let is_service = root
-                || glob_any(&service, user)
-                || (!glob_any(&human, user) && password != Some(true));
-            let created = time("user_creation_time", em);
-            let mfa_active = flag("mfa_active", em);
-            // The root user always has a console password (the report says `not_supported`).
-            let has_password = root || password == Some(true);
-            let mfa = if has_password {
-                mfa_active.map(|m| if m { "enforced" } else { "not_enforced" })
-            } else {
-                Some("not_applicable")
-            };
-            let person = (!is_service).then(|| match &domain {
-                Some(d) if !user.contains('@') => format!("{user}@{d}"),
-                _ => user.to_string(),
-            });
-            let owner = if is_service {
-                owners.get(user).cloned()
-            } else {
-                None
-            };
-            // The user name is how CloudTrail and SSM name the person: link it to the email.
-            if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
-                && let Some(system) = input.system_id
+            }
+            list.push((
+                created,
+                Held {
+                    at: at.clone(),
+                    cells: vec![
+                        ("account_id", Some(user.to_string())),
+                        ("credential_id", Some(id)),
+                        ("type", Some(kind.to_string())),
+                        ("created_at", created.map(|t| t.to_string())),
+                    ],
+                },
+            ));
+        };
+        if password == Some(true) {
+            credential("password", "password", time("password_last_changed", em));
+        }
+        for (kind, slot) in [
+            ("access_key", "access_key_1"),
+            ("access_key", "access_key_2"),
+            ("certificate", "cert_1"),
+            ("certificate", "cert_2"),
+        ] {
+            if flag(&format!("{slot}_active"), em) == Some(true) {
+                credential(slot, kind, time(&format!("{slot}_last_rotated"), em));
+            }
+        }
+        for col in [
+            "password_last_used",
+            "access_key_1_last_used_date",
+            "access_key_2_last_used_date",
+        ] {
+            if let Some(t) = time(col, em)
+                && logins.insert((arn.clone(), t))
             {
-                em.identity(&at.file, at.line, at.path(), system, user, p);
+                events.push(Held {
+                    at: at.clone(),
+                    cells: vec![
+                        ("account_id", Some(user.to_string())),
+                        ("event", Some("login".to_string())),
+                        ("at", Some(t.to_string())),
+                    ],
+                });
             }
-            let held = Held {
-                at: at.clone(),
-                cells: vec![
-                    ("account_id", Some(user.to_string())),
-                    (
-                        "kind",
-                        Some(if is_service { "service" } else { "human" }.to_string()),
-                    ),
-                    ("person_id", person),
-                    ("owner_id", owner),
-                    ("privileged", root.then(|| "true".to_string())),
-                    ("status", Some("active".to_string())),
-                    ("created_at", created.map(|t| t.to_string())),
-                    (
-                        "interactive",
-                        if root { Some(true) } else { password }.map(|b| b.to_string()),
-                    ),
-                    ("mfa", mfa.map(str::to_string)),
-                ],
-            };
-            match accounts.iter_mut().find(|(u, _)| *u == arn) {
-                Some(slot) => slot.1 = held,
-                None => accounts.push((arn.clone(), held)),
-            }
-            let mut credential = |slot: &'static str, kind: &str, created: Option<Timestamp>| {
-                let id = match created {
-                    Some(t) => format!("{arn}#{slot}@{t}"),
-                    None => format!("{arn}#{slot}"),
-                };
-                let list = slots.entry((arn.clone(), slot)).or_default();
-                if list.iter().any(|(c, _)| *c == created) {
-                    return;
-                }
-                list.push((
-                    created,
-                    Held {
-                        at: at.clone(),
-                        cells: vec![
-                            ("account_id", Some(user.to_string())),
-                            ("credential_id", Some(id)),
-                            ("type", Some(kind.to_string())),
-                            ("created_at", created.map(|t| t.to_string())),
-                        ],
-                    },
-                ));
-            };
-            if password == Some(true) {
-                credential("password", "password", time("password_last_changed", em));
-            }
-            for (kind, slot) in [
-                ("access_key", "access_key_1"),
-                ("access_key", "access_key_2"),
-                ("certificate", "cert_1"),
-                ("certificate", "cert_2"),
-            ] {
-                if flag(&format!("{slot}_active"), em) == Some(true) {
-                    credential(slot, kind, time(&format!("{slot}_last_rotated"), em));
-                }
-            }
-            for col in [
-                "password_last_used",
-                "access_key_1_last_used_date",
-                "access_key_2_last_used_date",
-            ] {
-                if let Some(t) = time(col, em)
-                    && logins.insert((arn.clone(), t))
-                {
-                    events.push(Held {
-                        at: at.clone(),
-                        cells: vec![
-                            ("account_id", Some(user.to_string())),
-                            ("event", Some("login".to_string())),
-                            ("at", Some(t.to_string())),
-                        ],
-                    });
-                }
-            }
+        }
     };
     for f in input.files {
         let head = head(input, f);
@@ -266,7 +265,7 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
             );
         }
     }
-    others.report(em, input.spec.reads);
+    others.report(em);
     for (_, h) in accounts {
         emit_held(em, Kind::Accounts, h);
     }
@@ -649,7 +648,10 @@ mod tests {
         let o = &from_json.origins("accounts")[1];
         assert_eq!(
             (o.line, o.path.as_deref()),
-            (1, Some("$.Content (report line 3, generated 2026-06-30T09:00:00Z)"))
+            (
+                1,
+                Some("$.Content (report line 3, generated 2026-06-30T09:00:00Z)")
+            )
         );
         assert_eq!(
             from_json.codes(),
@@ -662,21 +664,39 @@ mod tests {
     #[test]
     fn a_bad_payload_or_a_report_without_content_loses_the_users_loudly() {
         let bad = r#"{"Content": "dXNlcixhcm4s!!not base64", "ReportFormat": "text/csv", "GeneratedTime": "2026-06-30T09:00:00Z"}"#;
-        let out = run(JSON_CONFIG, &[("exports/aws/iam/report-prod.json", bad.as_bytes())]);
+        let out = run(
+            JSON_CONFIG,
+            &[("exports/aws/iam/report-prod.json", bad.as_bytes())],
+        );
         assert!(out.rows("accounts").is_empty());
         assert_eq!(out.codes(), ["bad-base64"]);
         assert_eq!(out.problems("accounts").len(), 1);
         // The AWS CLI Command Reference's get-credential-report example prints no `Content`
         // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-credential-report.html).
         let documented = "{\n    \"GeneratedTime\":  \"2015-06-17T19:11:50Z\",\n    \"ReportFormat\": \"text/csv\"\n}\n";
-        let out = run(JSON_CONFIG, &[("exports/aws/iam/get-credential-report.json", documented.as_bytes())]);
+        let out = run(
+            JSON_CONFIG,
+            &[(
+                "exports/aws/iam/get-credential-report.json",
+                documented.as_bytes(),
+            )],
+        );
         assert_eq!(out.codes(), ["bad-value"]);
         assert_eq!(out.problems("accounts").len(), 1);
         // The CLI's error text, saved from stderr.
         let err = "\nAn error occurred (ReportNotPresent) when calling the GetCredentialReport operation: Unknown\n";
-        let out = run(JSON_CONFIG, &[("exports/aws/iam/get-credential-report.json", err.as_bytes())]);
+        let out = run(
+            JSON_CONFIG,
+            &[("exports/aws/iam/get-credential-report.json", err.as_bytes())],
+        );
         assert_eq!(out.codes(), ["source-error-response"]);
-        assert!(out.diags[0].help.as_deref().unwrap_or("").contains("generate-credential-report"));
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("generate-credential-report")
+        );
         assert_eq!(out.problems("accounts").len(), 1);
     }
 }

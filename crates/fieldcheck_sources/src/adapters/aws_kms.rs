@@ -7,7 +7,9 @@ use std::path::Path;
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 
-use super::awsops::{Counts, OtherCalls, cli_error, first_byte, head, noted, some, top_keys, whole};
+use super::awsops::{
+    Counts, OtherCalls, cli_error, first_byte, head, noted, some, top_keys, whole,
+};
 use crate::emit::Emitter;
 use crate::read::{At, json_file};
 use crate::spec::Spec;
@@ -483,8 +485,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         };
         let path = rule.note().map(|n| noted(at.path(), &n));
         let cells = vec![
-            ("rotation_enabled", r.key_rotation_enabled.map(|b| b.to_string())),
-            ("rotation_period_days", r.rotation_period_in_days.map(|p| p.to_string())),
+            (
+                "rotation_enabled",
+                r.key_rotation_enabled.map(|b| b.to_string()),
+            ),
+            (
+                "rotation_period_days",
+                r.rotation_period_in_days.map(|p| p.to_string()),
+            ),
         ];
         emit(em, at, path.as_deref().or(at.path()), id, &cells);
         em.diag(
@@ -524,7 +532,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             emit(em, at, Some(&path), name, cells);
         }
     }
-    others.report(em, input.spec.reads);
+    others.report(em);
     if let Some(d) = unsupported.note(
         "source-skipped-records",
         "keys answered UnsupportedOperationException to get-key-rotation-status: rotation does not apply to them",
@@ -541,7 +549,9 @@ fn emit(
     id: &str,
     cells: &[(&'static str, Option<String>)],
 ) {
-    let mut r = em.row(Kind::Keys, &at.file, at.line, path).set("key_id", id);
+    let mut r = em
+        .row(Kind::Keys, &at.file, at.line, path)
+        .set("key_id", id);
     for (f, v) in cells {
         r = r.set(f, v.as_deref());
     }
@@ -552,12 +562,20 @@ fn emit(
 /// AWS-managed key, whose rotation no control judges).
 fn missing_call(em: &mut Emitter, at: &At, id: &str, aws_managed: bool, undescribed: bool) {
     let (severity, then) = if aws_managed {
-        (Severity::Warning, "its rotation is unknown (AWS rotates AWS-managed keys yearly)")
+        (
+            Severity::Warning,
+            "its rotation is unknown (AWS rotates AWS-managed keys yearly)",
+        )
     } else {
-        (Severity::Error, "its rotation is unknown, never read as on or off, so the keys are not evidenced until it is collected")
+        (
+            Severity::Error,
+            "its rotation is unknown, never read as on or off, so the keys are not evidenced until it is collected",
+        )
     };
     let calls = if undescribed {
-        format!("`aws kms describe-key --key-id {id}` and `aws kms get-key-rotation-status --key-id {id}`")
+        format!(
+            "`aws kms describe-key --key-id {id}` and `aws kms get-key-rotation-status --key-id {id}`"
+        )
     } else {
         format!("`aws kms get-key-rotation-status --key-id {id}`")
     };
@@ -716,29 +734,41 @@ mod tests {
         let k2 = "1234abcd-12ab-34cd-56ef-1234567890ab";
         let d2 = described(k2);
         let (rows, out) = keys(&[
-            ("exports/aws/kms/describe-key-mrk.json", DESCRIBE_MRK.as_bytes()),
+            (
+                "exports/aws/kms/describe-key-mrk.json",
+                DESCRIBE_MRK.as_bytes(),
+            ),
             (
                 "exports/aws/kms/get-key-rotation-status-mrk-1234abcd12ab34cd56ef1234567890ab.json",
                 STATUS_NO_KEY.as_bytes(),
             ),
             ("exports/aws/kms/kms-describe-key-data.json", d2.as_bytes()),
-            ("exports/aws/kms/kms-rotation-1234abcd.json", b"{\"KeyRotationEnabled\": false}"),
+            (
+                "exports/aws/kms/kms-rotation-1234abcd.json",
+                b"{\"KeyRotationEnabled\": false}",
+            ),
         ]);
         assert_eq!(
             rows,
             [
                 "algorithm=AES_256|key_id=mrk-1234abcd12ab34cd56ef1234567890ab|manager=customer|rotation_enabled=true",
-                format!("algorithm=AES_256|key_id={k2}|manager=customer|rotation_enabled=false").as_str(),
+                format!("algorithm=AES_256|key_id={k2}|manager=customer|rotation_enabled=false")
+                    .as_str(),
             ]
         );
         assert!(out.diags.is_empty(), "{:?}", out.diags);
         let o = out.origins("keys");
         assert_eq!(
             o[0].path.as_deref(),
-            Some("$ (rotation status at exports/aws/kms/get-key-rotation-status-mrk-1234abcd12ab34cd56ef1234567890ab.json:1, key id from the file name)")
+            Some(
+                "$ (rotation status at exports/aws/kms/get-key-rotation-status-mrk-1234abcd12ab34cd56ef1234567890ab.json:1, key id from the file name)"
+            )
         );
         assert!(
-            o[1].path.as_deref().unwrap_or("").ends_with(", key id from the file name)"),
+            o[1].path
+                .as_deref()
+                .unwrap_or("")
+                .ends_with(", key id from the file name)"),
             "{o:?}"
         );
     }
@@ -756,12 +786,23 @@ mod tests {
             ("exports/aws/kms/b.json", b.as_bytes()),
             ("exports/aws/kms/rotation.json", STATUS_NO_KEY.as_bytes()),
         ]);
-        assert!(rows.iter().all(|r| !r.contains("rotation_enabled")), "{rows:?}");
+        assert!(
+            rows.iter().all(|r| !r.contains("rotation_enabled")),
+            "{rows:?}"
+        );
         assert_eq!(
             out.codes(),
-            ["source-unnamed-resource", "source-missing-call", "source-missing-call"]
+            [
+                "source-unnamed-resource",
+                "source-missing-call",
+                "source-missing-call"
+            ]
         );
-        assert!(out.diags.iter().all(|d| d.severity == fieldcheck_kit::Severity::Error));
+        assert!(
+            out.diags
+                .iter()
+                .all(|d| d.severity == fieldcheck_kit::Severity::Error)
+        );
         assert!(!out.problems("keys").is_empty());
     }
 
@@ -772,12 +813,25 @@ mod tests {
         let (rows, out) = keys(&[("exports/aws/kms/prod-key.json", same.as_bytes())]);
         assert_eq!(rows.len(), 1);
         assert!(rows[0].contains("rotation_enabled=true"), "{rows:?}");
-        assert!(out.origins("keys")[0].path.as_deref().unwrap_or("").contains("key from the describe-key in the same file"));
+        assert!(
+            out.origins("keys")[0]
+                .path
+                .as_deref()
+                .unwrap_or("")
+                .contains("key from the describe-key in the same file")
+        );
         assert!(out.diags.is_empty(), "{:?}", out.diags);
         // Boundary: two keys described in the file, so the file names no one key.
-        let two = format!("{}\n{}\n{STATUS_NO_KEY}", described(k), described("0a1b2c3d-aaaa-bbbb-cccc-00000000000d"));
+        let two = format!(
+            "{}\n{}\n{STATUS_NO_KEY}",
+            described(k),
+            described("0a1b2c3d-aaaa-bbbb-cccc-00000000000d")
+        );
         let (rows, out) = keys(&[("exports/aws/kms/prod-keys.json", two.as_bytes())]);
-        assert!(rows.iter().all(|r| !r.contains("rotation_enabled")), "{rows:?}");
+        assert!(
+            rows.iter().all(|r| !r.contains("rotation_enabled")),
+            "{rows:?}"
+        );
         assert_eq!(out.codes()[0], "source-unnamed-resource");
     }
 
@@ -786,19 +840,34 @@ mod tests {
         let k = described("0a1b2c3d-aaaa-bbbb-cccc-00000000000e");
         let (rows, out) = keys(&[
             ("exports/aws/kms/describe-key-prod-data.json", k.as_bytes()),
-            ("exports/aws/kms/get-key-rotation-status-prod-data.json", STATUS_NO_KEY.as_bytes()),
+            (
+                "exports/aws/kms/get-key-rotation-status-prod-data.json",
+                STATUS_NO_KEY.as_bytes(),
+            ),
         ]);
         assert!(rows[0].contains("rotation_enabled=true"), "{rows:?}");
         assert!(
-            out.origins("keys")[0].path.as_deref().unwrap_or("").contains("key from the describe-key in `exports/aws/kms/describe-key-prod-data.json`")
+            out.origins("keys")[0]
+                .path
+                .as_deref()
+                .unwrap_or("")
+                .contains(
+                    "key from the describe-key in `exports/aws/kms/describe-key-prod-data.json`"
+                )
         );
         // Boundary: another resource's name.
         let (rows, out) = keys(&[
             ("exports/aws/kms/describe-key-prod-data.json", k.as_bytes()),
-            ("exports/aws/kms/get-key-rotation-status-staging.json", STATUS_NO_KEY.as_bytes()),
+            (
+                "exports/aws/kms/get-key-rotation-status-staging.json",
+                STATUS_NO_KEY.as_bytes(),
+            ),
         ]);
         assert!(!rows[0].contains("rotation_enabled"), "{rows:?}");
-        assert_eq!(out.codes(), ["source-unnamed-resource", "source-missing-call"]);
+        assert_eq!(
+            out.codes(),
+            ["source-unnamed-resource", "source-missing-call"]
+        );
     }
 
     // `aws kms list-aliases` and `aws kms list-keys` from the AWS CLI Command Reference
@@ -851,10 +920,16 @@ mod tests {
         let d = described(k);
         let (rows, out) = keys(&[
             ("exports/aws/kms/describe-key-1234abcd.json", d.as_bytes()),
-            ("exports/aws/kms/get-key-rotation-status-1234abcd.json", STATUS_DOCUMENTED.as_bytes()),
+            (
+                "exports/aws/kms/get-key-rotation-status-1234abcd.json",
+                STATUS_DOCUMENTED.as_bytes(),
+            ),
             ("exports/aws/kms/list-aliases.json", ALIASES.as_bytes()),
             ("exports/aws/kms/list-keys.json", LIST_KEYS.as_bytes()),
-            ("exports/aws/kms/list-key-policies.json", br#"{"PolicyNames": ["default"], "Truncated": false}"#),
+            (
+                "exports/aws/kms/list-key-policies.json",
+                br#"{"PolicyNames": ["default"], "Truncated": false}"#,
+            ),
         ]);
         assert_eq!(
             rows,

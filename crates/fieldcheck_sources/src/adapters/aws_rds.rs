@@ -76,61 +76,68 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .iter()
             .any(|x| some(x).is_some())
     };
-    records::<Db>(input, em, OURS, &mut others, &recognised, &mut |d, at, em| {
-        let (id, kind, primary, arn) = if let Some(s) = some(&d.cluster_snapshot) {
-            (
-                s,
-                "snapshot",
-                some(&d.cluster),
-                some(&d.cluster_snapshot_arn),
-            )
-        } else if let Some(s) = some(&d.snapshot) {
-            (s, "snapshot", some(&d.instance), some(&d.snapshot_arn))
-        } else if let Some(i) = some(&d.instance) {
-            match some(&d.replica_of) {
-                Some(src) => (i, "replica", Some(ident(src)), some(&d.instance_arn)),
-                None => (i, "database", None, some(&d.instance_arn)),
-            }
-        } else if let Some(c) = some(&d.cluster) {
-            (c, "database", None, some(&d.cluster_arn))
-        } else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                "bad-value",
-                "the record has no DB instance, cluster or snapshot identifier",
-                "it was skipped",
-            );
-            return;
-        };
-        let encrypted = if some(&d.snapshot).is_some() && some(&d.cluster_snapshot).is_none() {
-            d.encrypted.or(d.storage_encrypted)
-        } else {
-            d.storage_encrypted.or(d.encrypted)
-        };
-        // The ARN's region field is exact; an availability zone is the region plus a letter.
-        let region = arn
-            .and_then(|a| a.split(':').nth(3))
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .or_else(|| {
-                some(&d.az).map(|z| {
-                    z.strip_suffix(|c: char| c.is_ascii_lowercase())
-                        .unwrap_or(z)
-                        .to_string()
-                })
-            });
-        em.row(Kind::DataStores, &at.file, at.line, at.path())
-            .set("resource_id", id)
-            .set("kind", kind)
-            .set("primary_id", primary)
-            .set("region", region)
-            .set("encrypted", encrypted)
-            .set("key_id", some(&d.kms_key_id).map(kms_key_id))
-            .emit();
-    });
-    others.report(em, input.spec.reads);
+    records::<Db>(
+        input,
+        em,
+        OURS,
+        &mut others,
+        &recognised,
+        &mut |d, at, em| {
+            let (id, kind, primary, arn) = if let Some(s) = some(&d.cluster_snapshot) {
+                (
+                    s,
+                    "snapshot",
+                    some(&d.cluster),
+                    some(&d.cluster_snapshot_arn),
+                )
+            } else if let Some(s) = some(&d.snapshot) {
+                (s, "snapshot", some(&d.instance), some(&d.snapshot_arn))
+            } else if let Some(i) = some(&d.instance) {
+                match some(&d.replica_of) {
+                    Some(src) => (i, "replica", Some(ident(src)), some(&d.instance_arn)),
+                    None => (i, "database", None, some(&d.instance_arn)),
+                }
+            } else if let Some(c) = some(&d.cluster) {
+                (c, "database", None, some(&d.cluster_arn))
+            } else {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    "the record has no DB instance, cluster or snapshot identifier",
+                    "it was skipped",
+                );
+                return;
+            };
+            let encrypted = if some(&d.snapshot).is_some() && some(&d.cluster_snapshot).is_none() {
+                d.encrypted.or(d.storage_encrypted)
+            } else {
+                d.storage_encrypted.or(d.encrypted)
+            };
+            // The ARN's region field is exact; an availability zone is the region plus a letter.
+            let region = arn
+                .and_then(|a| a.split(':').nth(3))
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .or_else(|| {
+                    some(&d.az).map(|z| {
+                        z.strip_suffix(|c: char| c.is_ascii_lowercase())
+                            .unwrap_or(z)
+                            .to_string()
+                    })
+                });
+            em.row(Kind::DataStores, &at.file, at.line, at.path())
+                .set("resource_id", id)
+                .set("kind", kind)
+                .set("primary_id", primary)
+                .set("region", region)
+                .set("encrypted", encrypted)
+                .set("key_id", some(&d.kms_key_id).map(kms_key_id))
+                .emit();
+        },
+    );
+    others.report(em);
 }
 
 /// The top-level keys of the outputs this adapter reads (the calls' arrays, or one record).

@@ -286,7 +286,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 {
                     Some((b, at)) => (
                         b.clone(),
-                        Some(format!("bucket from list-buckets at {}:{}", at.file.shown, at.line)),
+                        Some(format!(
+                            "bucket from list-buckets at {}:{}",
+                            at.file.shown, at.line
+                        )),
                     ),
                     None => (
                         stem(&p.at.file.shown),
@@ -296,13 +299,18 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             }
         };
         let path = note.map(|n| noted(p.at.path(), &n));
-        em.row(Kind::DataStores, &p.at.file, p.at.line, path.as_deref().or(p.at.path()))
-            .set("resource_id", bucket.as_str())
-            .set("kind", "bucket")
-            .set("region", region)
-            .set("encrypted", p.encrypted)
-            .set("key_id", p.key.as_deref())
-            .emit();
+        em.row(
+            Kind::DataStores,
+            &p.at.file,
+            p.at.line,
+            path.as_deref().or(p.at.path()),
+        )
+        .set("resource_id", bucket.as_str())
+        .set("kind", "bucket")
+        .set("region", region)
+        .set("encrypted", p.encrypted)
+        .set("key_id", p.key.as_deref())
+        .emit();
         seen.insert(bucket);
     }
     // A listed bucket whose encryption was not collected is a bucket the controls cannot see.
@@ -319,7 +327,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             );
         }
     }
-    others.report(em, input.spec.reads);
+    others.report(em);
 }
 
 #[cfg(test)]
@@ -416,12 +424,24 @@ mod tests {
             &[
                 ("exports/aws/s3/list-buckets.json", LIST.as_bytes()),
                 // Both `acme` and `acme-backups` appear in the name: the longest wins.
-                ("exports/aws/s3/s3-get-bucket-encryption-acme-backups.json", DOCUMENTED.as_bytes()),
-                ("exports/aws/s3/get-bucket-encryption-acme-logs.txt", CLI_ERROR.as_bytes()),
+                (
+                    "exports/aws/s3/s3-get-bucket-encryption-acme-backups.json",
+                    DOCUMENTED.as_bytes(),
+                ),
+                (
+                    "exports/aws/s3/get-bucket-encryption-acme-logs.txt",
+                    CLI_ERROR.as_bytes(),
+                ),
                 ("exports/aws/s3/acme.json", SSE_S3.as_bytes()),
                 // Not listed: the file name without the call.
-                ("exports/aws/s3/get-bucket-encryption-acme-data.json", KMS.as_bytes()),
-                ("exports/aws/s3/get-bucket-versioning-acme.json", br#"{"Status": "Enabled", "MFADelete": "Disabled"}"#),
+                (
+                    "exports/aws/s3/get-bucket-encryption-acme-data.json",
+                    KMS.as_bytes(),
+                ),
+                (
+                    "exports/aws/s3/get-bucket-versioning-acme.json",
+                    br#"{"Status": "Enabled", "MFADelete": "Disabled"}"#,
+                ),
             ],
         );
         let rows: Vec<String> = out.rows("data_stores").iter().map(flat).collect();
@@ -434,7 +454,11 @@ mod tests {
                 "encrypted=true|kind=bucket|resource_id=acme-backups|system_id=aws-prod",
             ]
         );
-        let paths: Vec<String> = out.origins("data_stores").iter().map(|o| o.path.as_deref().unwrap_or("").to_string()).collect();
+        let paths: Vec<String> = out
+            .origins("data_stores")
+            .iter()
+            .map(|o| o.path.as_deref().unwrap_or("").to_string())
+            .collect();
         assert_eq!(
             paths,
             [
@@ -445,8 +469,19 @@ mod tests {
             ]
         );
         // acme-old is listed but its encryption was not collected.
-        assert_eq!(out.codes(), ["source-missing-call", "source-other-call"], "{:?}", out.diags);
-        assert!(out.diags[0].help.as_deref().unwrap_or("").contains("`aws s3api get-bucket-encryption --bucket acme-old`"));
+        assert_eq!(
+            out.codes(),
+            ["source-missing-call", "source-other-call"],
+            "{:?}",
+            out.diags
+        );
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`aws s3api get-bucket-encryption --bucket acme-old`")
+        );
         assert!(!out.problems("data_stores").is_empty());
     }
 
@@ -457,15 +492,34 @@ mod tests {
         let out = run(
             BLOCK,
             &[
-                ("exports/aws/s3/get-bucket-encryption-acme-secret.json", denied.as_bytes()),
-                ("exports/aws/s3/get-bucket-encryption-acme-gone.json", gone.as_bytes()),
-                ("exports/aws/s3/get-bucket-encryption-acme-plain.json", CLI_ERROR.as_bytes()),
+                (
+                    "exports/aws/s3/get-bucket-encryption-acme-secret.json",
+                    denied.as_bytes(),
+                ),
+                (
+                    "exports/aws/s3/get-bucket-encryption-acme-gone.json",
+                    gone.as_bytes(),
+                ),
+                (
+                    "exports/aws/s3/get-bucket-encryption-acme-plain.json",
+                    CLI_ERROR.as_bytes(),
+                ),
             ],
         );
         let rows: Vec<String> = out.rows("data_stores").iter().map(flat).collect();
-        assert_eq!(rows, ["encrypted=false|kind=bucket|resource_id=acme-plain|system_id=aws-prod"]);
-        assert_eq!(out.codes(), ["source-error-response", "source-error-response"]);
-        assert!(out.diags[0].message.contains("(NoSuchBucket)"), "{:?}", out.diags);
+        assert_eq!(
+            rows,
+            ["encrypted=false|kind=bucket|resource_id=acme-plain|system_id=aws-prod"]
+        );
+        assert_eq!(
+            out.codes(),
+            ["source-error-response", "source-error-response"]
+        );
+        assert!(
+            out.diags[0].message.contains("(NoSuchBucket)"),
+            "{:?}",
+            out.diags
+        );
         assert!(!out.problems("data_stores").is_empty());
     }
 }

@@ -118,7 +118,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .emit();
     });
     no_system_warnings(em, &unclaimed, "session", "targets");
-    others.report(em, input.spec.reads);
+    others.report(em);
 }
 
 #[cfg(test)]

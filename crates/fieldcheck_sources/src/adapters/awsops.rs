@@ -116,11 +116,16 @@ impl OtherCalls {
     }
 
     /// Reports them as one note (nothing when none).
-    pub fn report(&self, em: &mut Emitter, reads: &str) {
+    pub fn report(&self, em: &mut Emitter) {
+        let what = if self.0.total() == 1 {
+            "output of another AWS CLI call was read and not used"
+        } else {
+            "outputs of other AWS CLI calls were read and not used"
+        };
         if let Some(d) = self.0.note(
             "source-other-call",
-            "outputs of other AWS CLI calls were read and not used",
-            &format!("this source reads {reads}; other calls' outputs in the same folder are skipped, and nothing of theirs is evidence"),
+            what,
+            "the source's folder holds calls it does not read (`fieldcheck sources` lists what it reads); they were skipped and nothing of theirs is evidence",
         ) {
             em.diag(d);
         }
@@ -409,25 +414,58 @@ mod tests {
     #[test]
     fn each_reads_its_cli_output_under_any_name_and_notes_other_calls() {
         for (adapter, kind, own, other) in [
-            ("aws-rds", "data_stores", DB_SNAPSHOTS, r#"{"DBSubnetGroups": [{"DBSubnetGroupName": "default"}]}"#),
+            (
+                "aws-rds",
+                "data_stores",
+                DB_SNAPSHOTS,
+                r#"{"DBSubnetGroups": [{"DBSubnetGroupName": "default"}]}"#,
+            ),
             ("aws-cloudtrail", "sessions", LOOKUP_EVENTS, DESCRIBE_TRAILS),
-            ("aws-ssm-sessions", "sessions", SESSIONS, r#"{"InstanceInformationList": [{"InstanceId": "i-1234567890abcdef0", "PingStatus": "Online"}]}"#),
-            ("aws-backup", "backup_jobs", BACKUP_JOBS, r#"{"BackupVaultList": [{"BackupVaultName": "Default", "NumberOfRecoveryPoints": 3}]}"#),
+            (
+                "aws-ssm-sessions",
+                "sessions",
+                SESSIONS,
+                r#"{"InstanceInformationList": [{"InstanceId": "i-1234567890abcdef0", "PingStatus": "Online"}]}"#,
+            ),
+            (
+                "aws-backup",
+                "backup_jobs",
+                BACKUP_JOBS,
+                r#"{"BackupVaultList": [{"BackupVaultName": "Default", "NumberOfRecoveryPoints": 3}]}"#,
+            ),
         ] {
             let out = crate::testkit::run(
-                &format!("[[sources]]\nadapter = \"{adapter}\"\npath = \"exports/aws/x/*.json\"\nsystem_id = \"aws-prod\""),
-                &[("exports/aws/x/7f3a-output.json", own.as_bytes()), ("exports/aws/x/list-other.json", other.as_bytes())],
+                &format!(
+                    "[[sources]]\nadapter = \"{adapter}\"\npath = \"exports/aws/x/*.json\"\nsystem_id = \"aws-prod\""
+                ),
+                &[
+                    ("exports/aws/x/7f3a-output.json", own.as_bytes()),
+                    ("exports/aws/x/list-other.json", other.as_bytes()),
+                ],
             );
             assert_eq!(out.rows(kind).len(), 1, "{adapter}: {:?}", out.diags);
-            let codes: Vec<&str> = out.codes().into_iter().filter(|c| *c != "source-skipped-events").collect();
+            let codes: Vec<&str> = out
+                .codes()
+                .into_iter()
+                .filter(|c| *c != "source-skipped-events")
+                .collect();
             assert_eq!(codes, ["source-other-call"], "{adapter}: {:?}", out.diags);
-            assert!(out.diags.iter().all(|d| d.severity == fieldcheck_kit::Severity::Note), "{adapter}: {:?}", out.diags);
+            assert!(
+                out.diags
+                    .iter()
+                    .all(|d| d.severity == fieldcheck_kit::Severity::Note),
+                "{adapter}: {:?}",
+                out.diags
+            );
             assert!(out.problems(kind).is_empty(), "{adapter}");
         }
         // Boundary: a record of the adapter's own call that lacks its id is still an error.
         let out = crate::testkit::run(
             "[[sources]]\nadapter = \"aws-backup\"\npath = \"b/*.json\"\nsystem_id = \"aws-prod\"",
-            &[("b/job.json", br#"{"BackupJobId": "", "State": "COMPLETED", "CreationDate": 1600721724.77}"#)],
+            &[(
+                "b/job.json",
+                br#"{"BackupJobId": "", "State": "COMPLETED", "CreationDate": 1600721724.77}"#,
+            )],
         );
         assert_eq!(out.codes(), ["bad-value"]);
     }
