@@ -112,6 +112,9 @@ struct Status {
     named: Option<String>,
 }
 
+/// A key's rotation status (`None`: rotation does not apply), where it is, and how it was joined.
+type Found = (Option<Rotation>, At, Rule);
+
 /// How a rotation status found its key.
 enum Rule {
     /// The output's own `KeyId`.
@@ -329,7 +332,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     known.extend(aliases.iter().map(|(_, k, _)| k.clone()));
     known.extend(statuses.iter().filter_map(|s| s.named.clone()));
     // Each status's key, and the rule that found it.
-    let mut rotations: HashMap<String, (Option<Rotation>, At, Rule)> = HashMap::new();
+    let mut rotations: HashMap<String, Found> = HashMap::new();
     for s in statuses {
         let file = &s.at.file.shown;
         let name = file_name(file);
@@ -471,7 +474,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     }
     // Keys known only by their rotation status: the row has what the status says; who manages
     // the key and its spec are unknown until `describe-key` is collected.
-    let mut only_status: Vec<(&String, &(Option<Rotation>, At, Rule))> = rotations
+    let mut only_status: Vec<(&String, &Found)> = rotations
         .iter()
         .filter(|(k, _)| !emitted.contains(*k))
         .collect();
