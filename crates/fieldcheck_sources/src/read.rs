@@ -31,7 +31,7 @@ impl At {
     }
 }
 
-fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
+pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
     let id = em.open(&f.shown, input.spec.name);
     // Only a regular file inside the config's folder: a FIFO or a device is never opened (it
     // would hang the read), a folder or a broken link matched by a glob is a lost source, and a
@@ -123,7 +123,7 @@ pub fn api_error(bytes: &[u8]) -> Option<String> {
 }
 
 /// The file's bytes, decompressed when it is gzip (logrotate's `auth.log.2.gz`, `export.csv.gz`).
-fn decompressed(h: File) -> Box<dyn Read> {
+pub(crate) fn decompressed(h: File) -> Box<dyn Read> {
     let mut r = BufReader::with_capacity(1 << 16, h);
     let gz = r
         .fill_buf()

@@ -150,12 +150,16 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
     }
 }
 
-/// The key id of a KMS key reference: an ARN `arn:aws:kms:...:key/<id>` gives `<id>`; an id,
-/// alias or alias ARN is kept as written.
+/// The key id of a KMS key reference: an ARN `arn:aws:kms:...:key/<id>` gives `<id>`, an alias
+/// ARN `arn:aws:kms:...:alias/<name>` gives `alias/<name>` (as `list-aliases` names it); an id
+/// or alias name is kept as written.
 pub fn kms_key_id(r: &str) -> &str {
-    match r.rsplit_once(":key/") {
-        Some((_, id)) => id,
-        None => r,
+    if let Some((_, id)) = r.rsplit_once(":key/") {
+        return id;
+    }
+    match r.find(":alias/") {
+        Some(i) if r.starts_with("arn:") => &r[i + 1..],
+        _ => r,
     }
 }
 

@@ -7,10 +7,11 @@ use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{Counts, arn_last, no_system_warnings, plural, some, system_for, time};
+use super::awsops::{
+    Counts, OtherCalls, arn_last, no_system_warnings, plural, records, some, system_for, time,
+};
 use super::common::unknown_value;
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -19,7 +20,7 @@ pub(crate) static BACKUP: Adapter = Adapter {
     spec: &Spec {
         name: "aws-backup",
         system: "AWS Backup",
-        reads: "AWS Backup jobs as the CLI prints them: `aws backup list-backup-jobs` / `describe-backup-job` and `aws backup list-restore-jobs` / `describe-restore-job` output (`{\"BackupJobs\": [...]}`, `{\"RestoreJobs\": [...]}` or single jobs; pages as separate or concatenated files)",
+        reads: "AWS Backup jobs as the CLI prints them: `aws backup list-backup-jobs` / `describe-backup-job` and `aws backup list-restore-jobs` / `describe-restore-job` output (`{\"BackupJobs\": [...]}`, `{\"RestoreJobs\": [...]}` or single jobs; pages as separate or concatenated files), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::BackupJobs, Kind::RestoreTests],
         needs_system: false,
         containers: &["BackupJobs", "RestoreJobs"],
@@ -82,171 +83,183 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let mut unfinished = Counts::default();
     let mut unvalidated = 0u64;
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
-    json_records::<Job>(input, em, &mut |j, at, em| {
-        let (kind, id, arn) = if let Some(id) = some(&j.backup_job_id) {
-            ("backup job", id, some(&j.resource_arn))
-        } else if let Some(id) = some(&j.restore_job_id) {
-            ("restore job", id, some(&j.source_resource_arn))
-        } else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                "bad-value",
-                "the record has neither `BackupJobId` nor `RestoreJobId`",
-                "the record was skipped; this adapter reads AWS Backup backup and restore jobs",
-            );
-            return;
-        };
-        let backup = kind == "backup job";
-        let raw_state = if backup { &j.state } else { &j.status };
-        let state = some(raw_state).unwrap_or("").to_ascii_uppercase();
-        let status = if backup {
-            match state.as_str() {
-                "COMPLETED" => "completed",
-                "PARTIAL" => "partial",
-                "FAILED" | "ABORTED" | "EXPIRED" => "failed",
-                "CREATED" | "PENDING" | "RUNNING" | "ABORTING" => {
-                    unfinished.add(format!("backup {state}"));
-                    return;
-                }
-                _ => {
-                    unknown_value(
-                        em,
-                        at,
-                        "State",
-                        &state,
-                        "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL",
-                    );
-                    return;
-                }
-            }
-        } else {
-            match state.as_str() {
-                "COMPLETED" => {
-                    match some(&j.validation_status)
-                        .map(str::to_ascii_uppercase)
-                        .as_deref()
-                    {
-                        Some("SUCCESSFUL") => "succeeded",
-                        // Completed but never validated: a weaker test (sources.md §5.4), counted.
-                        None => {
-                            unvalidated += 1;
-                            "succeeded"
-                        }
-                        // The validation has not finished: the outcome is not known yet.
-                        Some("VALIDATING") => {
-                            unfinished.add("restore COMPLETED, still VALIDATING".to_string());
-                            return;
-                        }
-                        Some("FAILED" | "TIMED_OUT") => "failed",
-                        Some(v) => {
-                            unknown_value(
-                                em,
-                                at,
-                                "ValidationStatus",
-                                v,
-                                "restore validation statuses are SUCCESSFUL, FAILED, TIMED_OUT and VALIDATING",
-                            );
-                            return;
-                        }
+    let mut others = OtherCalls::default();
+    let ours = &["BackupJobs", "RestoreJobs", "BackupJobId", "RestoreJobId"];
+    let recognised = |j: &Job| some(&j.backup_job_id).or(some(&j.restore_job_id)).is_some();
+    records::<Job>(
+        input,
+        em,
+        ours,
+        &mut others,
+        &recognised,
+        &mut |j, at, em| {
+            let (kind, id, arn) = if let Some(id) = some(&j.backup_job_id) {
+                ("backup job", id, some(&j.resource_arn))
+            } else if let Some(id) = some(&j.restore_job_id) {
+                ("restore job", id, some(&j.source_resource_arn))
+            } else {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    "the record has neither `BackupJobId` nor `RestoreJobId`",
+                    "the record was skipped; this adapter reads AWS Backup backup and restore jobs",
+                );
+                return;
+            };
+            let backup = kind == "backup job";
+            let raw_state = if backup { &j.state } else { &j.status };
+            let state = some(raw_state).unwrap_or("").to_ascii_uppercase();
+            let status = if backup {
+                match state.as_str() {
+                    "COMPLETED" => "completed",
+                    "PARTIAL" => "partial",
+                    "FAILED" | "ABORTED" | "EXPIRED" => "failed",
+                    "CREATED" | "PENDING" | "RUNNING" | "ABORTING" => {
+                        unfinished.add(format!("backup {state}"));
+                        return;
+                    }
+                    _ => {
+                        unknown_value(
+                            em,
+                            at,
+                            "State",
+                            &state,
+                            "backup job states are CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED, PARTIAL",
+                        );
+                        return;
                     }
                 }
-                "FAILED" | "ABORTED" => "failed",
-                "PENDING" | "RUNNING" => {
-                    unfinished.add(format!("restore {state}"));
-                    return;
+            } else {
+                match state.as_str() {
+                    "COMPLETED" => {
+                        match some(&j.validation_status)
+                            .map(str::to_ascii_uppercase)
+                            .as_deref()
+                        {
+                            Some("SUCCESSFUL") => "succeeded",
+                            // Completed but never validated: a weaker test (sources.md §5.4), counted.
+                            None => {
+                                unvalidated += 1;
+                                "succeeded"
+                            }
+                            // The validation has not finished: the outcome is not known yet.
+                            Some("VALIDATING") => {
+                                unfinished.add("restore COMPLETED, still VALIDATING".to_string());
+                                return;
+                            }
+                            Some("FAILED" | "TIMED_OUT") => "failed",
+                            Some(v) => {
+                                unknown_value(
+                                    em,
+                                    at,
+                                    "ValidationStatus",
+                                    v,
+                                    "restore validation statuses are SUCCESSFUL, FAILED, TIMED_OUT and VALIDATING",
+                                );
+                                return;
+                            }
+                        }
+                    }
+                    "FAILED" | "ABORTED" => "failed",
+                    "PENDING" | "RUNNING" => {
+                        unfinished.add(format!("restore {state}"));
+                        return;
+                    }
+                    _ => {
+                        unknown_value(
+                            em,
+                            at,
+                            "Status",
+                            &state,
+                            "restore job states are PENDING, RUNNING, COMPLETED, ABORTED, FAILED",
+                        );
+                        return;
+                    }
                 }
-                _ => {
-                    unknown_value(
-                        em,
-                        at,
-                        "Status",
-                        &state,
-                        "restore job states are PENDING, RUNNING, COMPLETED, ABORTED, FAILED",
-                    );
-                    return;
-                }
-            }
-        };
-        let name = some(&j.resource_name)
-            .or_else(|| arn.map(arn_last))
-            .unwrap_or("");
-        let Some(system) = system_for(&systems, &[arn.unwrap_or(""), name], input.system_id) else {
-            *unclaimed
-                .entry(
-                    arn.or(Some(name))
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or("(no resource)")
-                        .to_string(),
-                )
-                .or_default() += 1;
-            return;
-        };
-        let Ok(started) = time(
-            &j.creation_date,
-            "CreationDate",
-            at,
-            em,
-            "the job was skipped",
-        ) else {
-            return;
-        };
-        let Some(started) = started else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                "bad-value",
-                format!("the {kind} has no `CreationDate`"),
+            };
+            let name = some(&j.resource_name)
+                .or_else(|| arn.map(arn_last))
+                .unwrap_or("");
+            let Some(system) = system_for(&systems, &[arn.unwrap_or(""), name], input.system_id)
+            else {
+                *unclaimed
+                    .entry(
+                        arn.or(Some(name))
+                            .filter(|s| !s.is_empty())
+                            .unwrap_or("(no resource)")
+                            .to_string(),
+                    )
+                    .or_default() += 1;
+                return;
+            };
+            let Ok(started) = time(
+                &j.creation_date,
+                "CreationDate",
+                at,
+                em,
                 "the job was skipped",
-            );
-            return;
-        };
-        let completed = time(
-            &j.completion_date,
-            "CompletionDate",
-            at,
-            em,
-            "the job's completion time was read as unknown",
-        )
-        .unwrap_or(None);
-        if backup {
-            em.row(Kind::BackupJobs, &at.file, at.line, at.path())
-                .set("job_id", id)
+            ) else {
+                return;
+            };
+            let Some(started) = started else {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    format!("the {kind} has no `CreationDate`"),
+                    "the job was skipped",
+                );
+                return;
+            };
+            let completed = time(
+                &j.completion_date,
+                "CompletionDate",
+                at,
+                em,
+                "the job's completion time was read as unknown",
+            )
+            .unwrap_or(None);
+            if backup {
+                em.row(Kind::BackupJobs, &at.file, at.line, at.path())
+                    .set("job_id", id)
+                    .set("system_id", system)
+                    .set("started_at", started)
+                    .set("completed_at", completed)
+                    .set("status", status)
+                    .emit();
+                return;
+            }
+            let plan = j
+                .created_by
+                .as_ref()
+                .and_then(|c| some(&c.restore_testing_plan_arn));
+            let isolated = if plan.is_some() {
+                Some(true)
+            } else {
+                isolated_default
+            };
+            let minutes = completed.and_then(|c| {
+                let ms = c.as_millisecond() - started.as_millisecond();
+                (ms >= 0).then(|| (ms + 30_000) / 60_000)
+            });
+            let performed_by = plan.map(arn_last).or(some(&j.iam_role_arn));
+            em.row(Kind::RestoreTests, &at.file, at.line, at.path())
+                .set("test_id", id)
                 .set("system_id", system)
                 .set("started_at", started)
                 .set("completed_at", completed)
                 .set("status", status)
+                .set("isolated", isolated)
+                .set("recovery_minutes", minutes)
+                .set("performed_by", performed_by)
                 .emit();
-            return;
-        }
-        let plan = j
-            .created_by
-            .as_ref()
-            .and_then(|c| some(&c.restore_testing_plan_arn));
-        let isolated = if plan.is_some() {
-            Some(true)
-        } else {
-            isolated_default
-        };
-        let minutes = completed.and_then(|c| {
-            let ms = c.as_millisecond() - started.as_millisecond();
-            (ms >= 0).then(|| (ms + 30_000) / 60_000)
-        });
-        let performed_by = plan.map(arn_last).or(some(&j.iam_role_arn));
-        em.row(Kind::RestoreTests, &at.file, at.line, at.path())
-            .set("test_id", id)
-            .set("system_id", system)
-            .set("started_at", started)
-            .set("completed_at", completed)
-            .set("status", status)
-            .set("isolated", isolated)
-            .set("recovery_minutes", minutes)
-            .set("performed_by", performed_by)
-            .emit();
-    });
+        },
+    );
     no_system_warnings(em, &unclaimed, "job", "systems");
+    others.report(em);
     let n = unfinished.total();
     if n > 0 {
         em.diag(

@@ -5,9 +5,9 @@ use fieldcheck_kit::Kind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{Counts, arn_last, some, time};
+use super::awsops::{Counts, OtherCalls, arn_last, records, some, time};
 use crate::emit::Emitter;
-use crate::read::{At, json_records};
+use crate::read::At;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -16,7 +16,7 @@ pub(crate) static CLOUDTRAIL: Adapter = Adapter {
     spec: &Spec {
         name: "aws-cloudtrail",
         system: "AWS CloudTrail",
-        reads: "CloudTrail records: the trail's S3 log files (`{\"Records\": [...]}`, usually `.json.gz`) or `aws cloudtrail lookup-events` output (`{\"Events\": [...]}` whose `CloudTrailEvent` holds the record as a JSON string)",
+        reads: "CloudTrail records: the trail's S3 log files (`{\"Records\": [...]}`, usually `.json.gz`) or `aws cloudtrail lookup-events` output (`{\"Events\": [...]}` whose `CloudTrailEvent` holds the record as a JSON string), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::Sessions, Kind::AccountEvents, Kind::CentralLog],
         needs_system: true,
         containers: &["Records", "Events"],
@@ -83,23 +83,43 @@ fn text<'v>(v: Option<&'v Value>, key: &str) -> Option<&'v str> {
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let central = input.options.bool("central_log").unwrap_or(false);
     let mut skipped = Counts::default();
-    json_records::<Record>(input, em, &mut |rec, at, em| {
-        if let Some(inner) = &rec.cloud_trail_event {
-            match serde_json::from_str::<Record>(inner) {
-                Ok(r) => one(r, at, em, central, &mut skipped),
-                Err(e) => em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    "bad-json",
-                    format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
-                    "the event was skipped",
-                ),
+    let mut others = OtherCalls::default();
+    // A trail's log file, lookup-events output, or one record per line.
+    let ours = &[
+        "Records",
+        "Events",
+        "eventName",
+        "eventTime",
+        "eventID",
+        "eventVersion",
+        "CloudTrailEvent",
+    ];
+    let recognised = |r: &Record| r.event_name.is_some() || r.cloud_trail_event.is_some();
+    records::<Record>(
+        input,
+        em,
+        ours,
+        &mut others,
+        &recognised,
+        &mut |rec, at, em| {
+            if let Some(inner) = &rec.cloud_trail_event {
+                match serde_json::from_str::<Record>(inner) {
+                    Ok(r) => one(r, at, em, central, &mut skipped),
+                    Err(e) => em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-json",
+                        format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
+                        "the event was skipped",
+                    ),
+                }
+            } else {
+                one(rec, at, em, central, &mut skipped);
             }
-        } else {
-            one(rec, at, em, central, &mut skipped);
-        }
-    });
+        },
+    );
+    others.report(em);
     if let Some(d) = skipped.note(
         "source-skipped-events",
         "events that are not successful console sign-ins or Session Manager starts were skipped",

@@ -1,5 +1,6 @@
 //! Elastic Load Balancing v2: listeners and their TLS security policies
-//! (`aws elbv2 describe-listeners`, optionally `describe-load-balancers`).
+//! (`aws elbv2 describe-listeners`, optionally `describe-load-balancers` and
+//! `describe-ssl-policies`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -7,7 +8,7 @@ use std::sync::OnceLock;
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 
-use super::awsops::{plural, some};
+use super::awsops::{OtherCalls, noted, plural, some, top_keys, whole};
 use super::common::unknown_value;
 use crate::emit::{Emitter, FileId};
 use crate::read::{bad_json, json_file};
@@ -19,10 +20,10 @@ pub(crate) static ELBV2: Adapter = Adapter {
     spec: &Spec {
         name: "aws-elbv2",
         system: "Elastic Load Balancing",
-        reads: "`aws elbv2 describe-listeners` output (`{\"Listeners\": [...]}`) and, for each listener's exposure, `aws elbv2 describe-load-balancers` output (`{\"LoadBalancers\": [...]}`) in the same source",
+        reads: "the AWS CLI's ELBv2 outputs, under any file name, recognised by their top-level keys: `aws elbv2 describe-listeners` (`{\"Listeners\": [...]}`), for each listener's exposure `aws elbv2 describe-load-balancers` (`{\"LoadBalancers\": [...]}`), and for its policy's protocols and ciphers `aws elbv2 describe-ssl-policies` (`{\"SslPolicies\": [...]}`), the authority for any policy it lists (custom ones included); fieldcheck's table of AWS's predefined policies is the fallback for a policy no describe-ssl-policies output lists, and the row's provenance says which was used. Other calls' outputs (`describe-target-groups`, `describe-rules`) are skipped with a note",
         produces: &[Kind::Endpoints],
         needs_system: true,
-        containers: &["Listeners", "LoadBalancers"],
+        containers: &["Listeners", "LoadBalancers", "SslPolicies"],
         options: &[OptSpec {
             name: "exposure",
             ty: OptTy::Str,
@@ -102,6 +103,57 @@ struct Redirect {
     protocol: Option<String>,
 }
 
+/// A `describe-ssl-policies` entry.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SslPolicy {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    ssl_protocols: Vec<String>,
+    #[serde(default)]
+    ciphers: Vec<Cipher>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Cipher {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// A policy as `describe-ssl-policies` lists it: its lowest TLS version, whether it offers weak
+/// ciphers, and where it was read.
+struct Listed {
+    min_tls: String,
+    weak: bool,
+    at: String,
+}
+
+/// The TLS version of a `describe-ssl-policies` protocol name.
+fn protocol_version(p: &str) -> Option<&'static str> {
+    match p {
+        "TLSv1" | "TLSv1.0" => Some("1.0"),
+        "TLSv1.1" => Some("1.1"),
+        "TLSv1.2" => Some("1.2"),
+        "TLSv1.3" => Some("1.3"),
+        _ => None,
+    }
+}
+
+/// Whether a listed policy offers weak ciphers, by the same rule as the table
+/// (`tls_policies.toml`): it accepts TLS 1.0 or 1.1, or it offers a cipher with RC4, DES or 3DES,
+/// NULL, export-grade, anonymous or MD5 suites.
+fn weak_listed(min_tls: &str, ciphers: &[Cipher]) -> bool {
+    matches!(min_tls, "1.0" | "1.1")
+        || ciphers.iter().filter_map(|c| some(&c.name)).any(|c| {
+            let c = c.to_ascii_uppercase();
+            ["RC4", "DES", "NULL", "EXP", "ANON", "MD5"]
+                .iter()
+                .any(|w| c.split(['-', '_']).any(|part| part.starts_with(w)))
+        })
+}
+
 struct Listener {
     file: FileId,
     line: u32,
@@ -125,8 +177,83 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     };
     let mut listeners: Vec<Listener> = Vec::new();
     let mut schemes: HashMap<String, String> = HashMap::new();
+    let mut listed: HashMap<String, Listed> = HashMap::new();
+    let mut others = OtherCalls::default();
     for f in input.files {
         json_file(input, f, em, &mut |el, at, em| {
+            if el.key == Some("SslPolicies") {
+                let p: SslPolicy = match serde_json::from_slice(el.bytes) {
+                    Ok(p) => p,
+                    Err(e) => return bad_json(em, at, &e, input.spec.reads),
+                };
+                let Some(name) = some(&p.name) else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        "the SSL policy has no `Name`",
+                        "it was skipped",
+                    );
+                    return;
+                };
+                let mut versions = Vec::new();
+                for proto in &p.ssl_protocols {
+                    match protocol_version(proto) {
+                        Some(v) => versions.push(v),
+                        None => {
+                            // The lowest protocol decides the listener's TLS version: one
+                            // fieldcheck cannot read is an error on the policy.
+                            unknown_value(
+                                em,
+                                at,
+                                "SslProtocols",
+                                proto,
+                                "ELB policies list TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3",
+                            );
+                            return;
+                        }
+                    }
+                }
+                let Some(min) = versions.iter().min() else {
+                    em.bad_record(
+                        &at.file,
+                        at.line,
+                        at.path(),
+                        "bad-value",
+                        format!("the SSL policy `{name}` lists no `SslProtocols`"),
+                        "it was skipped; listeners using it fall back to fieldcheck's table",
+                    );
+                    return;
+                };
+                listed.insert(
+                    name.to_string(),
+                    Listed {
+                        min_tls: min.to_string(),
+                        weak: weak_listed(min, &p.ciphers),
+                        at: format!("{}:{}", at.file.shown, at.line),
+                    },
+                );
+                return;
+            }
+            if whole(el) {
+                let keys = top_keys(el.bytes);
+                if !keys.is_empty()
+                    && !keys.iter().any(|k| {
+                        matches!(
+                            k.as_str(),
+                            "ListenerArn"
+                                | "LoadBalancerArn"
+                                | "Listeners"
+                                | "LoadBalancers"
+                                | "SslPolicies"
+                        )
+                    })
+                {
+                    others.add_keys(at, &keys);
+                    return;
+                }
+            }
             let r: Record = match serde_json::from_slice(el.bytes) {
                 Ok(r) => r,
                 Err(e) => return bad_json(em, at, &e, input.spec.reads),
@@ -157,8 +284,24 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let r = &l.rec;
         let protocol = some(&r.protocol).unwrap_or("").to_ascii_uppercase();
         let policy_name = some(&r.ssl_policy);
+        let mut path = l.path.clone();
         let (tls, weak): (Option<String>, Option<bool>) = match protocol.as_str() {
-            "HTTPS" | "TLS" => match policy_name.and_then(policy) {
+            "HTTPS" | "TLS" => match policy_name
+                .and_then(|n| listed.get(n))
+                .map(|p| {
+                    path = Some(noted(
+                        l.path.as_deref(),
+                        &format!("policy from describe-ssl-policies at {}", p.at),
+                    ));
+                    (p.min_tls.clone(), p.weak)
+                })
+                .or_else(|| {
+                    let found = policy_name.and_then(policy);
+                    if found.is_some() {
+                        path = Some(noted(l.path.as_deref(), "policy from fieldcheck's table"));
+                    }
+                    found
+                }) {
                 Some((v, w)) => (Some(v), Some(w)),
                 None => {
                     // A policy fieldcheck cannot read would leave the listener's TLS unknown,
@@ -173,7 +316,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at,
                         "SslPolicy",
                         policy_name.unwrap_or(""),
-                        "fieldcheck knows the ELB security policies of `aws elbv2 describe-ssl-policies` (and the `TLS13-1-N` naming rule); check the listener's policy, and tell us a policy that is missing",
+                        "no `aws elbv2 describe-ssl-policies` output in the source lists this policy, and fieldcheck's table of predefined policies does not know it: collect `aws elbv2 describe-ssl-policies --names <policy>` into the source's folder",
                     );
                     continue;
                 }
@@ -202,7 +345,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 _ => "public",
             })
             .unwrap_or(default_exposure);
-        em.row(Kind::Endpoints, &l.file, l.line, l.path.as_deref())
+        em.row(Kind::Endpoints, &l.file, l.line, path.as_deref())
             .set("endpoint_id", some(&r.listener_arn))
             .set("exposure", exposure)
             .set("tls_min_version", tls)
@@ -210,6 +353,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("policy_name", policy_name)
             .emit();
     }
+    others.report(em);
     if redirects > 0 {
         em.diag(
             Diagnostic::new(
@@ -337,7 +481,13 @@ mod tests {
                 .starts_with("1 HTTP listener that only redirect")
         );
         let o = &out.origins("endpoints")[2];
-        assert_eq!((o.line, o.path.as_deref()), (29, Some("#2 $.Listeners[0]")));
+        assert_eq!(
+            (o.line, o.path.as_deref()),
+            (
+                29,
+                Some("#2 $.Listeners[0] (policy from fieldcheck's table)")
+            )
+        );
     }
 
     #[test]
@@ -360,5 +510,83 @@ mod tests {
             .collect();
         assert_eq!(rows, ["public", "public"]);
         assert_eq!(out.codes(), ["source-skipped-records"]);
+    }
+
+    // `aws elbv2 describe-ssl-policies --names ELBSecurityPolicy-2015-05`, from the ELBv2 API
+    // reference example "To describe a policy used for SSL negotiation"
+    // (botocore/data/elbv2/2015-12-01/examples-1.json, elbv2-describe-ssl-policies-1).
+    const SSL_POLICIES: &str = r#"{"SslPolicies": [{"Ciphers": [{"Name": "ECDHE-ECDSA-AES128-GCM-SHA256", "Priority": 1}, {"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 2}, {"Name": "ECDHE-ECDSA-AES128-SHA256", "Priority": 3}, {"Name": "ECDHE-RSA-AES128-SHA256", "Priority": 4}, {"Name": "ECDHE-ECDSA-AES128-SHA", "Priority": 5}, {"Name": "ECDHE-RSA-AES128-SHA", "Priority": 6}, {"Name": "DHE-RSA-AES128-SHA", "Priority": 7}, {"Name": "ECDHE-ECDSA-AES256-GCM-SHA384", "Priority": 8}, {"Name": "ECDHE-RSA-AES256-GCM-SHA384", "Priority": 9}, {"Name": "ECDHE-ECDSA-AES256-SHA384", "Priority": 10}, {"Name": "ECDHE-RSA-AES256-SHA384", "Priority": 11}, {"Name": "ECDHE-RSA-AES256-SHA", "Priority": 12}, {"Name": "ECDHE-ECDSA-AES256-SHA", "Priority": 13}, {"Name": "AES128-GCM-SHA256", "Priority": 14}, {"Name": "AES128-SHA256", "Priority": 15}, {"Name": "AES128-SHA", "Priority": 16}, {"Name": "AES256-GCM-SHA384", "Priority": 17}, {"Name": "AES256-SHA256", "Priority": 18}, {"Name": "AES256-SHA", "Priority": 19}],
+  "Name": "ELBSecurityPolicy-2015-05", "SslProtocols": ["TLSv1", "TLSv1.1", "TLSv1.2"]},
+ {"Name": "MyCustomPolicy", "SslProtocols": ["TLSv1.2"], "Ciphers": [{"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 1}]},
+ {"Name": "MyLegacyPolicy", "SslProtocols": ["TLSv1.2"], "Ciphers": [{"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 1}, {"Name": "DES-CBC3-SHA", "Priority": 2}]}
+]}"#;
+
+    fn listener(n: u32, policy: &str) -> String {
+        format!(
+            r#"{{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/{n}", "Protocol": "HTTPS", "Port": 443, "SslPolicy": "{policy}", "DefaultActions": [{{"Type": "forward"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn describe_ssl_policies_is_the_authority_and_the_table_the_fallback() {
+        let listeners = format!(
+            "{{\"Listeners\": [{}, {}, {}, {}]}}",
+            listener(1, "MyCustomPolicy"),
+            listener(2, "ELBSecurityPolicy-2015-05"),
+            listener(3, "MyLegacyPolicy"),
+            listener(4, "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"exports/aws/elbv2/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                ("exports/aws/elbv2/describe-listeners-prod-alb.json", listeners.as_bytes()),
+                ("exports/aws/elbv2/describe-ssl-policies.json", SSL_POLICIES.as_bytes()),
+                ("exports/aws/elbv2/describe-target-groups.json", br#"{"TargetGroups": [{"TargetGroupName": "prod-web", "Protocol": "HTTP", "Port": 80}]}"#),
+            ],
+        );
+        let rows: Vec<String> = out
+            .rows("endpoints")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r["policy_name"], r["tls_min_version"], r["weak_ciphers"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "MyCustomPolicy 1.2 false",
+                "ELBSecurityPolicy-2015-05 1.0 true",
+                "MyLegacyPolicy 1.2 true",
+                "ELBSecurityPolicy-TLS13-1-2-2021-06 1.2 false",
+            ]
+        );
+        let paths: Vec<String> = out
+            .origins("endpoints")
+            .iter()
+            .map(|o| o.path.clone().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            paths[0],
+            "$.Listeners[0] (policy from describe-ssl-policies at exports/aws/elbv2/describe-ssl-policies.json:3)"
+        );
+        assert_eq!(paths[3], "$.Listeners[3] (policy from fieldcheck's table)");
+        assert_eq!(out.codes(), ["source-other-call"], "{:?}", out.diags);
+    }
+
+    #[test]
+    fn a_policy_with_a_protocol_fieldcheck_cannot_read_is_an_error() {
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                ("elb/l.json", format!("{{\"Listeners\": [{}]}}", listener(1, "Odd")).as_bytes()),
+                ("elb/p.json", br#"{"SslPolicies": [{"Name": "Odd", "SslProtocols": ["SSLv3"], "Ciphers": []}]}"#),
+            ],
+        );
+        assert!(out.rows("endpoints").is_empty());
+        assert_eq!(out.codes(), ["unknown-value", "unknown-value"]);
+        assert!(!out.problems("endpoints").is_empty());
     }
 }

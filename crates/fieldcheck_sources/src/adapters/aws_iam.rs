@@ -1,12 +1,17 @@
-//! AWS IAM: the credential report (`GetCredentialReport`, CSV).
+//! AWS IAM: the credential report, as `aws iam get-credential-report` prints it (JSON with the
+//! CSV base64-encoded in `Content`) or decoded (CSV).
 
 use std::collections::HashMap;
 
-use fieldcheck_kit::Kind;
+use base64::Engine as _;
+use fieldcheck_kit::{Diagnostic, Kind};
 use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
 
+use super::awsops::{OtherCalls, cli_error, first_byte, head, top_keys};
 use crate::emit::Emitter;
-use crate::read::{At, CsvRow, csv_rows};
+use crate::read::{At, CsvRow, Delimiter, csv_file, json_file_in};
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::value::{parse_bool, parse_time, present};
 use crate::{Adapter, Input};
@@ -16,7 +21,7 @@ pub(crate) static CREDENTIAL_REPORT: Adapter = Adapter {
     spec: &Spec {
         name: "aws-iam-credential-report",
         system: "AWS IAM",
-        reads: "the IAM credential report CSV as downloaded (`aws iam get-credential-report --query Content --output text | base64 -d`), columns by header name (`user`, `arn` and `user_creation_time` required)",
+        reads: "the IAM credential report as `aws iam get-credential-report --output json` prints it (`{\"Content\": \"<base64 of the CSV>\", \"ReportFormat\": \"text/csv\", \"GeneratedTime\": ...}`; each row's provenance says when the report was generated) or decoded to CSV (`--query Content --output text | base64 -d`), under any file name: a file starting with `{` is the JSON, else the CSV; columns by header name (`user`, `arn` and `user_creation_time` required). Other IAM calls' JSON in the same folder (`list-users`, `list-access-keys`, `list-mfa-devices`) is skipped with a note; the CLI's error text (`An error occurred (ReportNotPresent) ...`) is an error",
         produces: &[
             Kind::Accounts,
             Kind::Credentials,
@@ -69,7 +74,7 @@ struct Held {
 type Version = (Option<Timestamp>, Held);
 
 fn emit_held(em: &mut Emitter, kind: Kind, h: Held) {
-    let mut r = em.row(kind, &h.at.file, h.at.line, None);
+    let mut r = em.row(kind, &h.at.file, h.at.line, h.at.path());
     for (f, v) in h.cells {
         r = r.set(f, v);
     }
@@ -93,139 +98,174 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
         Default::default();
     let mut logins: std::collections::BTreeSet<(String, Timestamp)> = Default::default();
     let mut events: Vec<Held> = Vec::new();
-    csv_rows(
-        input,
-        em,
-        b',',
-        &["user", "arn", "user_creation_time"],
-        &mut |row, at, em| {
-            let Some(user) = row.get("user") else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    None,
-                    "bad-value",
-                    "the row has no `user`",
-                    "the row was skipped",
-                );
+    let mut others = OtherCalls::default();
+    let needed: Vec<Vec<String>> = ["user", "arn", "user_creation_time"]
+        .iter()
+        .map(|c| vec![c.to_string()])
+        .collect();
+    let delimiter = Delimiter {
+        byte: b',',
+        option: false,
+    };
+    let each = &mut |row: &CsvRow<'_>, at: &At, em: &mut Emitter| {
+        let Some(user) = row.get("user") else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                "the row has no `user`",
+                "the row was skipped",
+            );
+            return;
+        };
+        // The ARN names the AWS account: the same user name in two accounts is two users.
+        let arn = row.get("arn").unwrap_or(user).to_string();
+        let time = |col: &str, em: &mut Emitter| time_cell(row, col, at, input, em);
+        let flag = |col: &str, em: &mut Emitter| bool_cell(row, col, at, em);
+        let root = user == ROOT;
+        let password = if root {
+            None
+        } else {
+            flag("password_enabled", em)
+        };
+        let is_service =
+            root || glob_any(&service, user) || (!glob_any(&human, user) && password != Some(true));
+        let created = time("user_creation_time", em);
+        let mfa_active = flag("mfa_active", em);
+        // The root user always has a console password (the report says `not_supported`).
+        let has_password = root || password == Some(true);
+        let mfa = if has_password {
+            mfa_active.map(|m| if m { "enforced" } else { "not_enforced" })
+        } else {
+            Some("not_applicable")
+        };
+        let person = (!is_service).then(|| match &domain {
+            Some(d) if !user.contains('@') => format!("{user}@{d}"),
+            _ => user.to_string(),
+        });
+        let owner = if is_service {
+            owners.get(user).cloned()
+        } else {
+            None
+        };
+        // The user name is how CloudTrail and SSM name the person: link it to the email.
+        if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
+            && let Some(system) = input.system_id
+        {
+            em.identity(&at.file, at.line, at.path(), system, user, p);
+        }
+        let held = Held {
+            at: at.clone(),
+            cells: vec![
+                ("account_id", Some(user.to_string())),
+                (
+                    "kind",
+                    Some(if is_service { "service" } else { "human" }.to_string()),
+                ),
+                ("person_id", person),
+                ("owner_id", owner),
+                ("privileged", root.then(|| "true".to_string())),
+                ("status", Some("active".to_string())),
+                ("created_at", created.map(|t| t.to_string())),
+                (
+                    "interactive",
+                    if root { Some(true) } else { password }.map(|b| b.to_string()),
+                ),
+                ("mfa", mfa.map(str::to_string)),
+            ],
+        };
+        match accounts.iter_mut().find(|(u, _)| *u == arn) {
+            Some(slot) => slot.1 = held,
+            None => accounts.push((arn.clone(), held)),
+        }
+        let mut credential = |slot: &'static str, kind: &str, created: Option<Timestamp>| {
+            let id = match created {
+                Some(t) => format!("{arn}#{slot}@{t}"),
+                None => format!("{arn}#{slot}"),
+            };
+            let list = slots.entry((arn.clone(), slot)).or_default();
+            if list.iter().any(|(c, _)| *c == created) {
                 return;
-            };
-            // The ARN names the AWS account: the same user name in two accounts is two users.
-            let arn = row.get("arn").unwrap_or(user).to_string();
-            let time = |col: &str, em: &mut Emitter| time_cell(row, col, at, input, em);
-            let flag = |col: &str, em: &mut Emitter| bool_cell(row, col, at, em);
-            let root = user == ROOT;
-            let password = if root {
-                None
-            } else {
-                flag("password_enabled", em)
-            };
-            let is_service = root
-                || glob_any(&service, user)
-                || (!glob_any(&human, user) && password != Some(true));
-            let created = time("user_creation_time", em);
-            let mfa_active = flag("mfa_active", em);
-            // The root user always has a console password (the report says `not_supported`).
-            let has_password = root || password == Some(true);
-            let mfa = if has_password {
-                mfa_active.map(|m| if m { "enforced" } else { "not_enforced" })
-            } else {
-                Some("not_applicable")
-            };
-            let person = (!is_service).then(|| match &domain {
-                Some(d) if !user.contains('@') => format!("{user}@{d}"),
-                _ => user.to_string(),
-            });
-            let owner = if is_service {
-                owners.get(user).cloned()
-            } else {
-                None
-            };
-            // The user name is how CloudTrail and SSM name the person: link it to the email.
-            if let Some(p) = person.as_deref().filter(|p| p.contains('@'))
-                && let Some(system) = input.system_id
+            }
+            list.push((
+                created,
+                Held {
+                    at: at.clone(),
+                    cells: vec![
+                        ("account_id", Some(user.to_string())),
+                        ("credential_id", Some(id)),
+                        ("type", Some(kind.to_string())),
+                        ("created_at", created.map(|t| t.to_string())),
+                    ],
+                },
+            ));
+        };
+        if password == Some(true) {
+            credential("password", "password", time("password_last_changed", em));
+        }
+        for (kind, slot) in [
+            ("access_key", "access_key_1"),
+            ("access_key", "access_key_2"),
+            ("certificate", "cert_1"),
+            ("certificate", "cert_2"),
+        ] {
+            if flag(&format!("{slot}_active"), em) == Some(true) {
+                credential(slot, kind, time(&format!("{slot}_last_rotated"), em));
+            }
+        }
+        for col in [
+            "password_last_used",
+            "access_key_1_last_used_date",
+            "access_key_2_last_used_date",
+        ] {
+            if let Some(t) = time(col, em)
+                && logins.insert((arn.clone(), t))
             {
-                em.identity(&at.file, at.line, None, system, user, p);
+                events.push(Held {
+                    at: at.clone(),
+                    cells: vec![
+                        ("account_id", Some(user.to_string())),
+                        ("event", Some("login".to_string())),
+                        ("at", Some(t.to_string())),
+                    ],
+                });
             }
-            let held = Held {
-                at: at.clone(),
-                cells: vec![
-                    ("account_id", Some(user.to_string())),
-                    (
-                        "kind",
-                        Some(if is_service { "service" } else { "human" }.to_string()),
-                    ),
-                    ("person_id", person),
-                    ("owner_id", owner),
-                    ("privileged", root.then(|| "true".to_string())),
-                    ("status", Some("active".to_string())),
-                    ("created_at", created.map(|t| t.to_string())),
-                    (
-                        "interactive",
-                        if root { Some(true) } else { password }.map(|b| b.to_string()),
-                    ),
-                    ("mfa", mfa.map(str::to_string)),
-                ],
-            };
-            match accounts.iter_mut().find(|(u, _)| *u == arn) {
-                Some(slot) => slot.1 = held,
-                None => accounts.push((arn.clone(), held)),
-            }
-            let mut credential = |slot: &'static str, kind: &str, created: Option<Timestamp>| {
-                let id = match created {
-                    Some(t) => format!("{arn}#{slot}@{t}"),
-                    None => format!("{arn}#{slot}"),
-                };
-                let list = slots.entry((arn.clone(), slot)).or_default();
-                if list.iter().any(|(c, _)| *c == created) {
-                    return;
-                }
-                list.push((
-                    created,
-                    Held {
-                        at: at.clone(),
-                        cells: vec![
-                            ("account_id", Some(user.to_string())),
-                            ("credential_id", Some(id)),
-                            ("type", Some(kind.to_string())),
-                            ("created_at", created.map(|t| t.to_string())),
-                        ],
-                    },
-                ));
-            };
-            if password == Some(true) {
-                credential("password", "password", time("password_last_changed", em));
-            }
-            for (kind, slot) in [
-                ("access_key", "access_key_1"),
-                ("access_key", "access_key_2"),
-                ("certificate", "cert_1"),
-                ("certificate", "cert_2"),
-            ] {
-                if flag(&format!("{slot}_active"), em) == Some(true) {
-                    credential(slot, kind, time(&format!("{slot}_last_rotated"), em));
-                }
-            }
-            for col in [
-                "password_last_used",
-                "access_key_1_last_used_date",
-                "access_key_2_last_used_date",
-            ] {
-                if let Some(t) = time(col, em)
-                    && logins.insert((arn.clone(), t))
-                {
-                    events.push(Held {
-                        at: at.clone(),
-                        cells: vec![
-                            ("account_id", Some(user.to_string())),
-                            ("event", Some("login".to_string())),
-                            ("at", Some(t.to_string())),
-                        ],
-                    });
-                }
-            }
-        },
-    );
+        }
+    };
+    for f in input.files {
+        let head = head(input, f);
+        if first_byte(&head) == Some(b'{') {
+            report_json(input, f, em, &needed, &mut others, each);
+        } else if let Some(e) = cli_error(&head) {
+            let id = em.open(&f.shown, input.spec.name);
+            em.diag(
+                Diagnostic::error(
+                    "source-error-response",
+                    format!("the file is the AWS CLI's error message, not a credential report: {}", e.text),
+                )
+                .file(id.shown)
+                .line(1)
+                .help(if e.code == "ReportNotPresent" || e.code == "ReportExpired" {
+                    "run `aws iam generate-credential-report` until its State is COMPLETE, then `aws iam get-credential-report` again; the users are not evidenced"
+                } else {
+                    "fix the credentials or permissions (iam:GetCredentialReport) and collect the report again; the users are not evidenced"
+                }),
+            );
+        } else if let Some((h, id)) = crate::read::open(input, f, em) {
+            csv_file(
+                crate::read::decompressed(h),
+                &id,
+                input.spec.reads,
+                em,
+                delimiter,
+                &needed,
+                &[],
+                each,
+            );
+        }
+    }
+    others.report(em);
     for (_, h) in accounts {
         emit_held(em, Kind::Accounts, h);
     }
@@ -245,6 +285,124 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
     }
 }
 
+/// `aws iam get-credential-report` output.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Report {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    report_format: Option<String>,
+    #[serde(default)]
+    generated_time: Value,
+}
+
+/// Reads the `get-credential-report` JSON documents of `f`: each `Content` is decoded and read as
+/// the report's CSV; every row points at `$.Content` with its line in the report and the time
+/// the report was generated (the moment the state was observed). A document of another call
+/// (`{"Users": [...]}`) is counted in `others`.
+fn report_json(
+    input: &Input<'_>,
+    f: &crate::SourceFile,
+    em: &mut Emitter,
+    needed: &[Vec<String>],
+    others: &mut OtherCalls,
+    each: &mut dyn FnMut(&CsvRow<'_>, &At, &mut Emitter),
+) {
+    const OURS: &[&str] = &["Content", "ReportFormat", "GeneratedTime"];
+    json_file_in(input, f, &[], em, &mut |el, at, em| {
+        let keys = top_keys(el.bytes);
+        if !keys.iter().any(|k| OURS.contains(&k.as_str())) {
+            others.add_keys(at, &keys);
+            return;
+        }
+        let r: Report = match serde_json::from_slice(el.bytes) {
+            Ok(r) => r,
+            Err(e) => return crate::read::bad_json(em, at, &e, input.spec.reads),
+        };
+        let Some(content) = r.content.as_deref() else {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-value",
+                "the `get-credential-report` output has no `Content`: the report itself is missing",
+                "save the whole output (`aws iam get-credential-report --output json`, without `--query`); the users are not evidenced",
+            );
+            return;
+        };
+        if let Some(fmt) = r.report_format.as_deref()
+            && fmt != "text/csv"
+        {
+            super::common::unknown_value(
+                em,
+                at,
+                "ReportFormat",
+                fmt,
+                "the credential report's format is `text/csv`",
+            );
+            return;
+        }
+        let compact: Vec<u8> = content
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let csv = match base64::engine::general_purpose::STANDARD.decode(&compact) {
+            Ok(b) => b,
+            Err(e) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    Some("$.Content"),
+                    "bad-base64",
+                    format!("`Content` is not base64 ({e})"),
+                    "the report could not be decoded, so its users are not evidenced: save `aws iam get-credential-report --output json` again, unedited",
+                );
+                return;
+            }
+        };
+        let generated = match crate::value::json_time(&r.generated_time, None) {
+            Ok(t) => t.map(|t| format!(", generated {}", crate::value::ts_cell(t))),
+            Err(e) => {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    Some("$.GeneratedTime"),
+                    "bad-value",
+                    format!("`GeneratedTime` is not a timestamp ({e})"),
+                    "the report was read; when it was generated is unknown",
+                );
+                None
+            }
+        };
+        let start = at.line;
+        csv_file(
+            csv.as_slice(),
+            &at.file,
+            input.spec.reads,
+            em,
+            Delimiter {
+                byte: b',',
+                option: false,
+            },
+            needed,
+            &[],
+            &mut |row, rat, em| {
+                let inner = At {
+                    file: rat.file.clone(),
+                    line: start,
+                    path: Some(format!(
+                        "$.Content (report line {}{})",
+                        rat.line,
+                        generated.as_deref().unwrap_or("")
+                    )),
+                };
+                each(row, &inner, em);
+            },
+        );
+    });
+}
+
 fn time_cell(
     row: &CsvRow<'_>,
     col: &str,
@@ -259,7 +417,7 @@ fn time_cell(
             em.bad_record(
                 &at.file,
                 at.line,
-                None,
+                at.path(),
                 "bad-value",
                 format!("`{col}` is not a timestamp: `{raw}` ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
@@ -277,7 +435,7 @@ fn bool_cell(row: &CsvRow<'_>, col: &str, at: &At, em: &mut Emitter) -> Option<b
             em.bad_record(
                 &at.file,
                 at.line,
-                None,
+                at.path(),
                 "bad-value",
                 format!("`{col}` is not true or false: `{raw}`"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
@@ -456,6 +614,88 @@ mod tests {
                 .contains("`user_creation_date` → `user_creation_time`?"),
             "{:?}",
             out.diags[0]
+        );
+        assert_eq!(out.problems("accounts").len(), 1);
+    }
+
+    fn b64(s: &str) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    const JSON_CONFIG: &str = "[[sources]]\nadapter = \"aws-iam-credential-report\"\npath = \"exports/aws/iam/*\"\nsystem_id = \"aws-prod\"\nemail_domain = \"acme.com\"\nservice_accounts = [\"breakglass\"]\nhuman_accounts = [\"carol\"]\nowners = { \"svc-ci-deploy\" = \"ann@acme.com\", \"<root_account>\" = \"cto@acme.com\" }";
+
+    #[test]
+    fn the_cli_json_reads_as_the_decoded_csv_with_when_it_was_generated() {
+        // `aws iam get-credential-report --output json`, as the CLI prints it.
+        let json = format!(
+            "{{\n    \"Content\": \"{}\",\n    \"ReportFormat\": \"text/csv\",\n    \"GeneratedTime\": \"2026-06-30T09:00:00+00:00\"\n}}\n",
+            b64(&report())
+        );
+        let from_json = run(
+            JSON_CONFIG,
+            &[
+                ("exports/aws/iam/get-credential-report.json", json.as_bytes()),
+                // Another IAM call in the same folder (AWS CLI Command Reference, list-users).
+                ("exports/aws/iam/list-users.json", br#"{"Users": [{"UserName": "Adele", "Path": "/", "CreateDate": "2019-12-18T21:10:08+00:00", "UserId": "AIDA0123456789EXAMPLE", "Arn": "arn:aws:iam::123456789012:user/Adele"}]}"#),
+            ],
+        );
+        let from_csv = run(CONFIG, &[("aws/report.csv", report().as_bytes())]);
+        for kind in ["accounts", "credentials", "account_events", "identities"] {
+            assert_eq!(from_json.rows(kind), from_csv.rows(kind), "{kind}");
+        }
+        // The row points at the JSON's `Content`, its line in the report and when AWS made it.
+        let o = &from_json.origins("accounts")[1];
+        assert_eq!(
+            (o.line, o.path.as_deref()),
+            (
+                1,
+                Some("$.Content (report line 3, generated 2026-06-30T09:00:00Z)")
+            )
+        );
+        assert_eq!(
+            from_json.codes(),
+            ["bad-value", "bad-value", "source-other-call"],
+            "{:?}",
+            from_json.diags
+        );
+    }
+
+    #[test]
+    fn a_bad_payload_or_a_report_without_content_loses_the_users_loudly() {
+        let bad = r#"{"Content": "dXNlcixhcm4s!!not base64", "ReportFormat": "text/csv", "GeneratedTime": "2026-06-30T09:00:00Z"}"#;
+        let out = run(
+            JSON_CONFIG,
+            &[("exports/aws/iam/report-prod.json", bad.as_bytes())],
+        );
+        assert!(out.rows("accounts").is_empty());
+        assert_eq!(out.codes(), ["bad-base64"]);
+        assert_eq!(out.problems("accounts").len(), 1);
+        // The AWS CLI Command Reference's get-credential-report example prints no `Content`
+        // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-credential-report.html).
+        let documented = "{\n    \"GeneratedTime\":  \"2015-06-17T19:11:50Z\",\n    \"ReportFormat\": \"text/csv\"\n}\n";
+        let out = run(
+            JSON_CONFIG,
+            &[(
+                "exports/aws/iam/get-credential-report.json",
+                documented.as_bytes(),
+            )],
+        );
+        assert_eq!(out.codes(), ["bad-value"]);
+        assert_eq!(out.problems("accounts").len(), 1);
+        // The CLI's error text, saved from stderr.
+        let err = "\nAn error occurred (ReportNotPresent) when calling the GetCredentialReport operation: Unknown\n";
+        let out = run(
+            JSON_CONFIG,
+            &[("exports/aws/iam/get-credential-report.json", err.as_bytes())],
+        );
+        assert_eq!(out.codes(), ["source-error-response"]);
+        assert!(
+            out.diags[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("generate-credential-report")
         );
         assert_eq!(out.problems("accounts").len(), 1);
     }

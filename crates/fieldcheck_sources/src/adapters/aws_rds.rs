@@ -3,9 +3,8 @@
 use fieldcheck_kit::Kind;
 use serde::Deserialize;
 
-use super::awsops::some;
+use super::awsops::{OtherCalls, records, some};
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::Spec;
 use crate::value::kms_key_id;
 use crate::{Adapter, Input};
@@ -15,7 +14,7 @@ pub(crate) static RDS: Adapter = Adapter {
     spec: &Spec {
         name: "aws-rds",
         system: "Amazon RDS",
-        reads: "`aws rds describe-db-instances`, `describe-db-clusters`, `describe-db-snapshots` and `describe-db-cluster-snapshots` output (`{\"DBInstances\": [...]}`, `{\"DBClusters\": [...]}`, `{\"DBSnapshots\": [...]}`, `{\"DBClusterSnapshots\": [...]}`), in any mix of files",
+        reads: "`aws rds describe-db-instances`, `describe-db-clusters`, `describe-db-snapshots` and `describe-db-cluster-snapshots` output (`{\"DBInstances\": [...]}`, `{\"DBClusters\": [...]}`, `{\"DBSnapshots\": [...]}`, `{\"DBClusterSnapshots\": [...]}`), in any mix of files, under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::DataStores],
         needs_system: true,
         containers: &[
@@ -71,61 +70,87 @@ fn ident(s: &str) -> &str {
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
-    json_records::<Db>(input, em, &mut |d, at, em| {
-        let (id, kind, primary, arn) = if let Some(s) = some(&d.cluster_snapshot) {
-            (
-                s,
-                "snapshot",
-                some(&d.cluster),
-                some(&d.cluster_snapshot_arn),
-            )
-        } else if let Some(s) = some(&d.snapshot) {
-            (s, "snapshot", some(&d.instance), some(&d.snapshot_arn))
-        } else if let Some(i) = some(&d.instance) {
-            match some(&d.replica_of) {
-                Some(src) => (i, "replica", Some(ident(src)), some(&d.instance_arn)),
-                None => (i, "database", None, some(&d.instance_arn)),
-            }
-        } else if let Some(c) = some(&d.cluster) {
-            (c, "database", None, some(&d.cluster_arn))
-        } else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                "bad-value",
-                "the record has no DB instance, cluster or snapshot identifier",
-                "it was skipped",
-            );
-            return;
-        };
-        let encrypted = if some(&d.snapshot).is_some() && some(&d.cluster_snapshot).is_none() {
-            d.encrypted.or(d.storage_encrypted)
-        } else {
-            d.storage_encrypted.or(d.encrypted)
-        };
-        // The ARN's region field is exact; an availability zone is the region plus a letter.
-        let region = arn
-            .and_then(|a| a.split(':').nth(3))
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .or_else(|| {
-                some(&d.az).map(|z| {
-                    z.strip_suffix(|c: char| c.is_ascii_lowercase())
-                        .unwrap_or(z)
-                        .to_string()
-                })
-            });
-        em.row(Kind::DataStores, &at.file, at.line, at.path())
-            .set("resource_id", id)
-            .set("kind", kind)
-            .set("primary_id", primary)
-            .set("region", region)
-            .set("encrypted", encrypted)
-            .set("key_id", some(&d.kms_key_id).map(kms_key_id))
-            .emit();
-    });
+    let mut others = OtherCalls::default();
+    let recognised = |d: &Db| {
+        [&d.instance, &d.cluster, &d.snapshot, &d.cluster_snapshot]
+            .iter()
+            .any(|x| some(x).is_some())
+    };
+    records::<Db>(
+        input,
+        em,
+        OURS,
+        &mut others,
+        &recognised,
+        &mut |d, at, em| {
+            let (id, kind, primary, arn) = if let Some(s) = some(&d.cluster_snapshot) {
+                (
+                    s,
+                    "snapshot",
+                    some(&d.cluster),
+                    some(&d.cluster_snapshot_arn),
+                )
+            } else if let Some(s) = some(&d.snapshot) {
+                (s, "snapshot", some(&d.instance), some(&d.snapshot_arn))
+            } else if let Some(i) = some(&d.instance) {
+                match some(&d.replica_of) {
+                    Some(src) => (i, "replica", Some(ident(src)), some(&d.instance_arn)),
+                    None => (i, "database", None, some(&d.instance_arn)),
+                }
+            } else if let Some(c) = some(&d.cluster) {
+                (c, "database", None, some(&d.cluster_arn))
+            } else {
+                em.bad_record(
+                    &at.file,
+                    at.line,
+                    at.path(),
+                    "bad-value",
+                    "the record has no DB instance, cluster or snapshot identifier",
+                    "it was skipped",
+                );
+                return;
+            };
+            let encrypted = if some(&d.snapshot).is_some() && some(&d.cluster_snapshot).is_none() {
+                d.encrypted.or(d.storage_encrypted)
+            } else {
+                d.storage_encrypted.or(d.encrypted)
+            };
+            // The ARN's region field is exact; an availability zone is the region plus a letter.
+            let region = arn
+                .and_then(|a| a.split(':').nth(3))
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .or_else(|| {
+                    some(&d.az).map(|z| {
+                        z.strip_suffix(|c: char| c.is_ascii_lowercase())
+                            .unwrap_or(z)
+                            .to_string()
+                    })
+                });
+            em.row(Kind::DataStores, &at.file, at.line, at.path())
+                .set("resource_id", id)
+                .set("kind", kind)
+                .set("primary_id", primary)
+                .set("region", region)
+                .set("encrypted", encrypted)
+                .set("key_id", some(&d.kms_key_id).map(kms_key_id))
+                .emit();
+        },
+    );
+    others.report(em);
 }
+
+/// The top-level keys of the outputs this adapter reads (the calls' arrays, or one record).
+const OURS: &[&str] = &[
+    "DBInstances",
+    "DBClusters",
+    "DBSnapshots",
+    "DBClusterSnapshots",
+    "DBInstanceIdentifier",
+    "DBClusterIdentifier",
+    "DBSnapshotIdentifier",
+    "DBClusterSnapshotIdentifier",
+];
 
 #[cfg(test)]
 mod tests {

@@ -7,9 +7,8 @@ use fieldcheck_kit::Kind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::awsops::{arn_last, no_system_warnings, some, system_for, time};
+use super::awsops::{OtherCalls, arn_last, no_system_warnings, records, some, system_for, time};
 use crate::emit::Emitter;
-use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
 use crate::{Adapter, Input};
 
@@ -18,7 +17,7 @@ pub(crate) static SESSIONS: Adapter = Adapter {
     spec: &Spec {
         name: "aws-ssm-sessions",
         system: "AWS Systems Manager",
-        reads: "Session Manager history as `aws ssm describe-sessions --state History` prints it (`{\"Sessions\": [...]}`; pages as separate or concatenated files; the API keeps 30 days, so collect monthly)",
+        reads: "Session Manager history as `aws ssm describe-sessions --state History` prints it (`{\"Sessions\": [...]}`; pages as separate or concatenated files; the API keeps 30 days, so collect monthly), under any file name, recognised by their top-level keys; other AWS CLI calls' outputs in the same folder (`describe-trails`, `list-backup-vaults`, `describe-db-subnet-groups`) are skipped with a note",
         produces: &[Kind::Sessions],
         needs_system: false,
         containers: &["Sessions"],
@@ -60,7 +59,9 @@ struct OutputUrl {
 fn run(input: &Input<'_>, em: &mut Emitter) {
     let targets = input.options.map("targets");
     let mut unclaimed: BTreeMap<String, u64> = BTreeMap::new();
-    json_records::<Session>(input, em, &mut |s, at, em| {
+    let mut others = OtherCalls::default();
+    let ours = &["Sessions", "SessionId"];
+    records::<Session>(input, em, ours, &mut others, &|_| true, &mut |s, at, em| {
         let target = some(&s.target).unwrap_or("");
         let Some(system) = system_for(&targets, &[target], input.system_id) else {
             let t = if target.is_empty() {
@@ -117,6 +118,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .emit();
     });
     no_system_warnings(em, &unclaimed, "session", "targets");
+    others.report(em);
 }
 
 #[cfg(test)]
