@@ -20,13 +20,13 @@ pub(super) const ACCOUNT: &str = "418273640912";
 
 /// The collector writes `get-key-rotation-status` as the CLI prints it today, with `KeyId`
 /// and `RotationPeriodInDays` (CLI v2 since April 2024). Set to `false` for the older output
-/// without `KeyId` (one file per key, named after it) once the aws-kms adapter reads it.
+/// without `KeyId` (one file per key, named after it), which the aws-kms adapter also reads.
 const ROTATION_STATUS_NAMES_KEY: bool = true;
 
-/// The collector does not save `aws elbv2 describe-ssl-policies --names P` (the aws-elbv2
-/// adapter reads policies from its own table today, and would report the output as a record it
-/// does not know). Set to `true` to save it beside the listeners, once the adapter reads it.
-const SSL_POLICIES_OUTPUT: bool = false;
+/// The collector saves `aws elbv2 describe-ssl-policies --names P` beside the listeners: the
+/// aws-elbv2 adapter takes a policy's protocols and ciphers from it, its own table being only
+/// the fallback.
+const SSL_POLICIES_OUTPUT: bool = true;
 
 /// `describe-ssl-policies` for the policies in use (the ciphers of the Application Load
 /// Balancer guide's security policy table).

@@ -44,11 +44,11 @@ fn uuid(n: u64) -> String {
     )
 }
 
-/// The collector saves the credential report decoded, as `aws iam get-credential-report
-/// --query Content --output text | base64 -d` gives it. Set to `true` to save the command's JSON
-/// (`{"Content": "<base64>", "ReportFormat": "text/csv", "GeneratedTime": ...}`) instead, once
-/// the aws-iam-credential-report adapter reads it.
-const CREDENTIAL_REPORT_AS_JSON: bool = false;
+/// The collector saves the credential report as `aws iam get-credential-report --output json`
+/// prints it (`{"Content": "<base64>", "ReportFormat": "text/csv", "GeneratedTime": ...}`). Set
+/// to `false` for the decoded CSV (`--query Content --output text | base64 -d`), which the
+/// aws-iam-credential-report adapter also reads.
+const CREDENTIAL_REPORT_AS_JSON: bool = true;
 
 /// Standard base64 (RFC 4648, with padding), for the credential report's `Content`.
 fn base64(bytes: &[u8]) -> String {
