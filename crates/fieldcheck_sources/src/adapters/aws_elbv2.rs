@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 
-use super::awsops::{OtherCalls, noted, plural, some, top_keys, whole};
+use super::awsops::{OtherCalls, head, noted, plural, some, top_keys, whole};
 use super::common::unknown_value;
 use crate::emit::{Emitter, FileId};
 use crate::read::{bad_json, json_file};
@@ -179,7 +179,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let mut schemes: HashMap<String, String> = HashMap::new();
     let mut listed: HashMap<String, Listed> = HashMap::new();
     let mut others = OtherCalls::default();
+    // Whether any file is a `describe-listeners` output (even an empty one), and where the first
+    // load balancer was read: load balancers without any listener output lost their listeners.
+    let mut listener_output = false;
+    let mut first_lb: Option<(FileId, u32)> = None;
     for f in input.files {
+        listener_output |= head(input, f)
+            .windows(b"\"Listeners\"".len())
+            .any(|w| w == b"\"Listeners\"");
         json_file(input, f, em, &mut |el, at, em| {
             if el.key == Some("SslPolicies") {
                 let p: SslPolicy = match serde_json::from_slice(el.bytes) {
@@ -250,7 +257,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         )
                     })
                 {
-                    others.add_keys(at, &keys);
+                    others.add_keys(at, &keys, em);
                     return;
                 }
             }
@@ -266,6 +273,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     rec: r,
                 });
             } else if let (Some(lb), Some(s)) = (some(&r.load_balancer_arn), some(&r.scheme)) {
+                first_lb.get_or_insert_with(|| (at.file.clone(), at.line));
                 schemes.insert(lb.to_string(), s.to_string());
             } else if el.key != Some("LoadBalancers") {
                 em.bad_record(
@@ -278,6 +286,24 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 );
             }
         });
+    }
+    if let Some((file, line)) = &first_lb
+        && listeners.is_empty()
+        && !listener_output
+    {
+        em.diag(
+            Diagnostic::error(
+                "source-missing-call",
+                format!(
+                    "{} load balancer{} listed, but the source holds no `aws elbv2 describe-listeners` output",
+                    schemes.len(),
+                    if schemes.len() == 1 { " is" } else { "s are" }
+                ),
+            )
+            .file(file.shown.clone())
+            .line(*line)
+            .help("collect `aws elbv2 describe-listeners --load-balancer-arn <arn>` for each load balancer into the source's folder; their endpoints are not evidenced until then"),
+        );
     }
     let mut redirects = 0u64;
     for l in listeners {
@@ -510,6 +536,55 @@ mod tests {
             .collect();
         assert_eq!(rows, ["public", "public"]);
         assert_eq!(out.codes(), ["source-skipped-records"]);
+    }
+
+    #[test]
+    fn load_balancers_whose_listeners_were_lost_are_an_error() {
+        // Bytes inside the `Listeners` key: the document is damaged, not another call's output.
+        let damaged = LISTENERS.replacen(
+            "\"Listeners\"",
+            &format!("\"Liste{}ners\"", "A".repeat(70_000)),
+            1,
+        );
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                (
+                    "elb/listeners.json",
+                    damaged.split("\n{\"Listeners\"").next().unwrap().as_bytes(),
+                ),
+                ("elb/load-balancers.json", LBS.as_bytes()),
+            ],
+        );
+        assert!(out.rows("endpoints").is_empty());
+        assert_eq!(
+            out.codes(),
+            ["bad-json", "source-missing-call"],
+            "{:?}",
+            out.diags
+        );
+        assert!(
+            out.diags[0]
+                .message
+                .contains("(70009 bytes) is not a key the AWS CLI prints")
+        );
+        assert!(out.diags[0].message.len() < 400, "the key is clipped");
+        assert_eq!(out.diags[1].severity, fieldcheck_kit::Severity::Error);
+        assert_eq!(
+            out.diags[1].message,
+            "3 load balancers are listed, but the source holds no `aws elbv2 describe-listeners` output"
+        );
+        assert!(!out.problems("endpoints").is_empty());
+
+        // At its boundary: an empty `describe-listeners` output is an output; nothing is missing.
+        let out = run(
+            "[[sources]]\nadapter = \"aws-elbv2\"\npath = \"elb/*.json\"\nsystem_id = \"prod-web\"",
+            &[
+                ("elb/listeners.json", b"{\"Listeners\": []}\n"),
+                ("elb/load-balancers.json", LBS.as_bytes()),
+            ],
+        );
+        assert_eq!(out.codes(), Vec::<&str>::new(), "{:?}", out.diags);
     }
 
     // `aws elbv2 describe-ssl-policies --names ELBSecurityPolicy-2015-05`, from the ELBv2 API

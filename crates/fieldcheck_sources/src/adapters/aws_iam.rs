@@ -313,7 +313,7 @@ fn report_json(
     json_file_in(input, f, &[], em, &mut |el, at, em| {
         let keys = top_keys(el.bytes);
         if !keys.iter().any(|k| OURS.contains(&k.as_str())) {
-            others.add_keys(at, &keys);
+            others.add_keys(at, &keys, em);
             return;
         }
         let r: Report = match serde_json::from_slice(el.bytes) {

@@ -307,7 +307,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     named: key_pattern().find(&msg).map(|m| m.as_str().to_string()),
                 });
             } else if whole(el) {
-                others.add_keys(at, &top_keys(el.bytes));
+                others.add_keys(at, &top_keys(el.bytes), em);
             } else {
                 em.bad_record(
                     &at.file,

@@ -225,7 +225,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             }
             let Some(cfg) = &d.server_side_encryption_configuration else {
                 if whole(el) && named.is_none() {
-                    others.add_keys(at, &top_keys(el.bytes));
+                    others.add_keys(at, &top_keys(el.bytes), em);
                 } else {
                     em.bad_record(
                         &at.file,

@@ -67,6 +67,14 @@ pub(crate) fn top_keys(bytes: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `k` could be a top-level key of an AWS CLI output: a name of ASCII letters and digits
+/// (`Listeners`, `trailList`), at most 128 bytes.
+fn cli_key(k: &str) -> bool {
+    k.len() <= 128
+        && k.starts_with(|c: char| c.is_ascii_alphabetic())
+        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Paging and envelope keys that say nothing about which call printed a document.
 const PAGING: &[&str] = &[
     "NextToken",
@@ -95,8 +103,25 @@ impl OtherCalls {
         self.0.add(format!("{label} in {file}"));
     }
 
-    /// Counts a document by its top-level keys.
-    pub fn add_keys(&mut self, at: &At, keys: &[String]) {
+    /// Counts a document by its top-level keys. A key the AWS CLI could not have printed (not a
+    /// short name of letters and digits: a damaged file, bytes pasted into a key) is not another call but a
+    /// damaged document, and an error on it: the records it held are lost.
+    pub fn add_keys(&mut self, at: &At, keys: &[String], em: &mut Emitter) {
+        if let Some(bad) = keys.iter().find(|k| !cli_key(k)) {
+            em.bad_record(
+                &at.file,
+                at.line,
+                at.path(),
+                "bad-json",
+                format!(
+                    "the document's top-level key `{}` ({} bytes) is not a key the AWS CLI prints",
+                    super::common::clip(bad),
+                    bad.len()
+                ),
+                "the file is damaged (bytes inside a key): save the call's output again; nothing in this document was read",
+            );
+            return;
+        }
         let shown: Vec<String> = keys
             .iter()
             .filter(|k| !PAGING.contains(&k.as_str()))
@@ -151,7 +176,7 @@ pub(crate) fn records<T: DeserializeOwned>(
             if whole(el) && parsed.as_ref().map_or(true, |t| !recognised(t)) {
                 let keys = top_keys(el.bytes);
                 if !keys.is_empty() && !keys.iter().any(|k| ours.contains(&k.as_str())) {
-                    others.add_keys(at, &keys);
+                    others.add_keys(at, &keys, em);
                     return;
                 }
             }
