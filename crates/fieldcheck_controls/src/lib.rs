@@ -114,6 +114,24 @@ pub struct Note {
     pub detail: String,
 }
 
+/// What the data says about one item of a population, beyond pass or fail: when it occurred,
+/// the period and system it belongs to, and the people it names. The conclusion reads them for
+/// its markers (a missed period, a concentration in one system or person) and the sample for its
+/// units and its strata.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// When the item occurred: an event's time, a periodic item's period start. `None` for an
+    /// inventory item (an account, a vendor, a key), which has no moment.
+    pub at: Option<jiff::Timestamp>,
+    /// The calendar period of a periodic control's item (`2026-Q2`, `2026-05`), as its key shows.
+    pub period: Option<String>,
+    /// The system the item belongs to.
+    pub system: Option<String>,
+    /// The people the item names, each with their role in it (`deployer`, `approver`, `owner`,
+    /// `reviewer`), as person ids.
+    pub people: Vec<(&'static str, String)>,
+}
+
 /// One test's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TestResult {
@@ -123,6 +141,8 @@ pub struct TestResult {
     pub population: usize,
     /// The population's item keys, in population order (what an auditor samples from).
     pub items: Vec<String>,
+    /// Each item's facts, in the order of `items`.
+    pub facts: Vec<Facts>,
     /// The failing items, in population order.
     pub deviations: Vec<Deviation>,
     /// Reported observations that are not deviations.
@@ -229,13 +249,15 @@ impl Cx<'_> {
 #[derive(Default)]
 pub(crate) struct Tally {
     items: Vec<String>,
+    facts: Vec<Facts>,
     deviations: Vec<Deviation>,
 }
 
 impl Tally {
     /// Counts the item of `dev` into the population, and its deviation if it failed.
-    pub fn add(&mut self, dev: Dev) {
+    pub fn add(&mut self, mut dev: Dev) {
         self.items.push(dev.item.clone());
+        self.facts.push(std::mem::take(&mut dev.facts));
         self.deviations.extend(dev.finish());
     }
 
@@ -245,6 +267,7 @@ impl Tally {
             id,
             population: self.items.len(),
             items: self.items,
+            facts: self.facts,
             deviations: self.deviations,
             notes,
         }
@@ -254,6 +277,7 @@ impl Tally {
 /// Builds one deviation: reasons, sentence parts and evidence.
 pub(crate) struct Dev {
     item: String,
+    facts: Facts,
     lead: Option<String>,
     reasons: BTreeSet<&'static str>,
     parts: Vec<String>,
@@ -267,10 +291,38 @@ impl Dev {
     pub fn new(item: impl Into<String>) -> Dev {
         Dev {
             item: item.into(),
+            facts: Facts::default(),
             lead: None,
             reasons: BTreeSet::new(),
             parts: Vec::new(),
             evidence: BTreeSet::new(),
+        }
+    }
+
+    /// When the item occurred.
+    pub fn at(mut self, at: jiff::Timestamp) -> Dev {
+        self.facts.at = Some(at);
+        self
+    }
+
+    /// The calendar period the item belongs to.
+    pub fn period(mut self, period: impl Into<String>) -> Dev {
+        self.facts.period = Some(period.into());
+        self
+    }
+
+    /// The system the item belongs to.
+    pub fn system(mut self, system: impl Into<String>) -> Dev {
+        self.facts.system = Some(system.into());
+        self
+    }
+
+    /// A person the item names, with their role in it (nothing when unknown).
+    pub fn person(&mut self, role: &'static str, id: Option<&str>) {
+        if let Some(id) = id.filter(|i| !i.is_empty())
+            && !self.facts.people.iter().any(|(r, p)| *r == role && p == id)
+        {
+            self.facts.people.push((role, id.to_string()));
         }
     }
 
