@@ -39,7 +39,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let reviews = reviews_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
         for q in &quarters {
             let item = format!("{sid}/{}", q.label);
-            let mut dev = Dev::new(item);
+            let mut dev = Dev::new(item).at(q.start).period(&q.label).system(sid);
             dev.ev(sys.loc);
             // The latest review started in the quarter; on equal starts, the first in file order.
             let mut review: Option<(&AccessReview, Timestamp)> = None;
@@ -66,6 +66,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 cx.w.fmt(started)
             ));
             dev.ev(review.loc);
+            dev.person("owner", review.owner_id.as_deref());
             let deadline = cx.w.end_of_day(
                 q.last_day
                     .checked_add(jiff::Span::new().days(grace))
@@ -259,6 +260,32 @@ mod tests {
         // okta × 2 quarters; github has no accounts and `old` is out of scope.
         assert_eq!(r.tests[0].population, 2);
         assert_eq!(reasons(&r), Vec::<(String, Vec<&str>)>::new());
+    }
+
+    #[test]
+    fn each_quarter_carries_its_period_system_and_owner() {
+        let k = kit(FULL_Q1, DEC_Q1).build();
+        let r = run_control(&k, "access-reviews", |_| {});
+        let t = &r.tests[0];
+        assert_eq!(t.items, ["okta/2026-Q1", "okta/2026-Q2"]);
+        let facts: Vec<(Option<&str>, Option<&str>, usize)> = t
+            .facts
+            .iter()
+            .map(|f| (f.period.as_deref(), f.system.as_deref(), f.people.len()))
+            .collect();
+        // The missed quarter has no review, so no owner.
+        assert_eq!(
+            facts,
+            [
+                (Some("2026-Q1"), Some("okta"), 1),
+                (Some("2026-Q2"), Some("okta"), 0)
+            ]
+        );
+        assert_eq!(t.facts[0].people, [("owner", "p1".to_string())]);
+        assert_eq!(
+            t.facts[1].at.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-01T04:00:00Z")
+        );
     }
 
     #[test]

@@ -47,11 +47,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     .is_some_and(|m| sys.rto_minutes.is_none_or(|rto| m <= rto))
         };
         for p in periods {
-            let mut dev = Dev::new(format!("{sid}/{}", p.label)).lead(format!(
-                "{sid} (tier {}) in {}",
-                sys.tier.unwrap_or(0),
-                p.label
-            ));
+            let mut dev = Dev::new(format!("{sid}/{}", p.label))
+                .at(p.start)
+                .period(&p.label)
+                .system(sid)
+                .lead(format!(
+                    "{sid} (tier {}) in {}",
+                    sys.tier.unwrap_or(0),
+                    p.label
+                ));
             dev.ev(sys.loc);
             let in_period: Vec<&RestoreTest> = tests
                 .iter()

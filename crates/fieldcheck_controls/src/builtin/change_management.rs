@@ -55,15 +55,21 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if d.environment != Some(Environment::Production) {
             continue;
         }
-        let mut dev = Dev::new(&*d.deploy_id).lead(format!(
-            "deploy {} to {} at {}",
-            d.deploy_id,
-            d.system_id,
-            cx.w.fmt(deployed_at)
-        ));
+        let mut dev = Dev::new(&*d.deploy_id)
+            .at(deployed_at)
+            .system(&*d.system_id)
+            .lead(format!(
+                "deploy {} to {} at {}",
+                d.deploy_id,
+                d.system_id,
+                cx.w.fmt(deployed_at)
+            ));
         dev.ev(d.loc);
         let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
         let pr = d.pr_id.as_deref().and_then(|p| prs.get(p).copied());
+        dev.person("deployer", d.deployer_id.as_deref());
+        dev.person("approver", ticket.and_then(|c| c.approver_id.as_deref()));
+        dev.person("author", pr.and_then(|p| p.author_id.as_deref()));
         match (&d.ticket_id, ticket) {
             (None, _) => dev.fail("no_ticket", "names no change ticket"),
             (Some(t), None) => dev.fail("no_ticket", format!("ticket {t} is not in changes")),
@@ -255,6 +261,33 @@ mod tests {
             |_| {},
         );
         reasons(&r).into_iter().flat_map(|(_, r)| r).collect()
+    }
+
+    #[test]
+    fn each_deploy_carries_its_time_system_and_people() {
+        let r = run_control(
+            &kit(DEPLOY, TICKET_OK, PR_OK, REVIEW_OK).build(),
+            "change-management",
+            |_| {},
+        );
+        let t = &r.tests[0];
+        assert_eq!(t.items, ["d1"]);
+        assert_eq!(t.facts.len(), 1);
+        let f = &t.facts[0];
+        assert_eq!(
+            f.at.map(|t| t.to_string()).as_deref(),
+            Some("2026-02-01T13:00:00Z")
+        );
+        assert_eq!(f.system.as_deref(), Some("api"));
+        assert_eq!(f.period, None);
+        assert_eq!(
+            f.people,
+            [
+                ("deployer", "ops".to_string()),
+                ("approver", "mgr".to_string()),
+                ("author", "dev1".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -51,12 +51,14 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if let Some(k) = key {
             used_keys.insert(&k.key_id);
         }
-        let mut dev = Dev::new(&*s.resource_id).lead(format!(
-            "{} {} of {}",
-            s.kind.map_or("data store", |k| k.as_str()),
-            s.resource_id,
-            s.system_id
-        ));
+        let mut dev = Dev::new(&*s.resource_id)
+            .system(&*s.system_id)
+            .lead(format!(
+                "{} {} of {}",
+                s.kind.map_or("data store", |k| k.as_str()),
+                s.resource_id,
+                s.system_id
+            ));
         dev.ev(s.loc);
         if let Some(k) = key {
             dev.ev(k.loc);
@@ -163,12 +165,14 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         "weak_ciphers was not judged (the spec flags only `weak_ciphers = true`)",
     );
     for e in kit.endpoints.iter().filter(|e| cx.in_scope(&e.system_id)) {
-        let mut dev = Dev::new(&*e.endpoint_id).lead(format!(
-            "{} endpoint {} of {}",
-            e.exposure.map_or("unclassified", |x| x.as_str()),
-            e.endpoint_id,
-            e.system_id
-        ));
+        let mut dev = Dev::new(&*e.endpoint_id)
+            .system(&*e.system_id)
+            .lead(format!(
+                "{} endpoint {} of {}",
+                e.exposure.map_or("unclassified", |x| x.as_str()),
+                e.endpoint_id,
+                e.system_id
+            ));
         dev.ev(e.loc);
         // Unknown exposure is held to the public minimum.
         let min = if e.exposure == Some(Exposure::Internal) {

@@ -70,7 +70,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
             no_privileged.add(&*person.person_id);
         }
         let term = person.terminated_at.expect("leavers have a termination");
-        let mut dev = Dev::new(&*person.person_id).lead(format!(
+        let mut dev = Dev::new(&*person.person_id).at(term).lead(format!(
             "{} left {}",
             cx.who(&person.person_id),
             cx.w.fmt(term)
@@ -194,6 +194,7 @@ fn ownership(cx: &Cx<'_>) -> TestResult {
             continue;
         }
         let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
+            .system(&*a.system_id)
             .lead(format!("human account {} on {}", a.account_id, a.system_id));
         dev.ev(a.loc);
         match a.person_id.as_deref() {

@@ -53,7 +53,7 @@ pub(crate) fn periods_without(
 ) -> TestResult {
     let mut tally = Tally::default();
     for p in periods {
-        let mut dev = Dev::new(&p.label);
+        let mut dev = Dev::new(&p.label).at(p.start).period(&p.label);
         if !times.clone().any(|t| t.is_some_and(|t| p.contains(t))) {
             dev.fail(code, format!("{missing} in {}", p.label));
         }

@@ -42,13 +42,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .map(|p| cx.who(p))
             .or_else(|| s.account_id.as_deref().map(str::to_string))
             .unwrap_or_else(|| "an unknown person".into());
-        let mut dev = Dev::new(&*s.session_id).lead(format!(
-            "{} session {} by {who} on {} at {}",
-            s.method.map_or("privileged", |m| m.as_str()),
-            s.session_id,
-            s.system_id,
-            cx.w.fmt(started)
-        ));
+        let mut dev = Dev::new(&*s.session_id)
+            .at(started)
+            .system(&*s.system_id)
+            .lead(format!(
+                "{} session {} by {who} on {} at {}",
+                s.method.map_or("privileged", |m| m.as_str()),
+                s.session_id,
+                s.system_id,
+                cx.w.fmt(started)
+            ));
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
             dev.fail(

@@ -42,6 +42,7 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
                 .unwrap_or_default()
         ));
         dev.ev(r.loc);
+        dev.person("owner", r.owner_id.as_deref());
         if r.owner_id.is_none() {
             dev.fail("no_owner", "has no owner");
         }
@@ -125,6 +126,7 @@ fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
     {
         let mut dev = Dev::new(&*v.vendor_id);
         dev.ev(v.loc);
+        dev.person("owner", v.owner_id.as_deref());
         if !linked.contains(&*v.vendor_id) {
             dev.fail(
                 "vendor_risk_unlinked",

@@ -40,11 +40,14 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if !active {
             continue;
         }
-        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).lead(format!(
-            "service account {} on {}",
-            a.account_id, a.system_id
-        ));
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
+            .system(&*a.system_id)
+            .lead(format!(
+                "service account {} on {}",
+                a.account_id, a.system_id
+            ));
         dev.ev(a.loc);
+        dev.person("owner", a.owner_id.as_deref());
         match &a.owner_id {
             None => dev.fail("no_owner", "has no owner"),
             Some(o) => match cx.people.get(&**o) {

@@ -36,6 +36,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             v.tier.map(|t| format!(" (tier {t})")).unwrap_or_default()
         ));
         dev.ev(v.loc);
+        dev.person("owner", v.owner_id.as_deref());
         if v.tier.is_none() {
             dev.fail("no_tier", "has no risk tier");
         }
