@@ -46,6 +46,12 @@ pub struct TestMeta {
     pub frequency: String,
     /// What evidence an auditor asks for about one sampled item.
     pub request: String,
+    /// The population's items, in the plural, for sentences (`deploys`, `system-quarters`).
+    pub noun: String,
+    /// Reason codes saying the control did not run at all in a period (the `missed_period`
+    /// marker).
+    #[serde(default)]
+    pub missed_period: Vec<String>,
     /// Reason codes and their meaning, in order.
     pub reasons: Vec<(String, String)>,
 }
@@ -65,19 +71,63 @@ pub struct ParamMeta {
     pub doc: String,
 }
 
+/// The thresholds of the markers of a systematic deviation (`[markers]` in the catalog, set per
+/// control with `[controls.<id>] markers = { ... }`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// `rate`: deviations above this share of the population ...
+    pub rate: f64,
+    /// ... of at least this many items.
+    pub rate_min_population: usize,
+    /// `concentration`: a system or person with at least this many items ...
+    pub concentration_min_items: usize,
+    /// ... of which more than this share deviate.
+    pub concentration_share: f64,
+    /// `majority`: in a population below this size ...
+    pub majority_below: usize,
+    /// ... more than this share of the items deviate.
+    pub majority_share: f64,
+}
+
+/// A marker's metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkerMeta {
+    /// Stable snake_case id (`rate`, `concentration`, `missed_period`, `majority`).
+    pub id: String,
+    /// What it means.
+    pub meaning: String,
+}
+
 #[derive(Deserialize)]
 struct CatalogFile {
+    markers: Thresholds,
+    marker: Vec<MarkerMeta>,
     control: Vec<ControlMeta>,
+}
+
+fn file() -> &'static CatalogFile {
+    static CATALOG: OnceLock<CatalogFile> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        toml::from_str::<CatalogFile>(include_str!("catalog.toml"))
+            .expect("catalog.toml is valid (tested)")
+    })
 }
 
 /// The ten built-in controls' metadata, in the order of controls.md.
 pub fn catalog() -> &'static [ControlMeta] {
-    static CATALOG: OnceLock<Vec<ControlMeta>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        toml::from_str::<CatalogFile>(include_str!("catalog.toml"))
-            .expect("catalog.toml is valid (tested)")
-            .control
-    })
+    &file().control
+}
+
+/// The markers of a systematic deviation, in the catalog's order.
+pub fn markers() -> &'static [MarkerMeta] {
+    &file().marker
+}
+
+/// The markers' default thresholds.
+pub fn default_thresholds() -> Thresholds {
+    file().markers
 }
 
 /// One control's metadata by id.

@@ -12,6 +12,7 @@
 
 mod builtin;
 mod catalog;
+mod conclude;
 mod params;
 
 use std::collections::BTreeSet;
@@ -22,7 +23,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
 
-pub use catalog::{ControlMeta, ParamMeta, TestMeta, catalog, control_meta};
+pub use catalog::{
+    ControlMeta, MarkerMeta, ParamMeta, TestMeta, Thresholds, catalog, control_meta,
+    default_thresholds, markers,
+};
+pub use conclude::{Conclusion, Judgement, Marker, MarkerKind, conclude};
 pub use params::{
     Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params,
 };
@@ -176,6 +181,8 @@ pub struct ControlResult {
     pub tests: Vec<TestResult>,
     /// Observations about the control as a whole (its tests that did not occur), by test id.
     pub notes: Vec<Note>,
+    /// The auditor's conclusion on the census, with its markers and its reason.
+    pub judgement: Judgement,
 }
 
 impl ControlResult {
@@ -402,7 +409,9 @@ pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Au
                 in_scope: &in_scope,
                 people: &people,
             };
-            done.push((i, run_control(kit, meta, run, &cx)));
+            let mut r = run_control(kit, meta, run, &cx);
+            r.judgement = conclude(&r, &cx.p.markers, window, &|id| cx.who(id));
+            done.push((i, r));
         }
         done
     };
@@ -436,6 +445,7 @@ fn run_control(
             reason: cx.p.reason.clone(),
             tests: Vec::new(),
             notes: Vec::new(),
+            judgement: Judgement::default(),
         };
     }
     let Ok(tests) = catch_unwind(AssertUnwindSafe(|| run(cx))) else {
@@ -445,6 +455,7 @@ fn run_control(
             reason: Some("the control test failed internally; please report this as a bug".into()),
             tests: Vec::new(),
             notes: Vec::new(),
+            judgement: Judgement::default(),
         };
     };
     let mut shortfalls: Vec<String> = Vec::new();
@@ -506,6 +517,7 @@ fn run_control(
         reason,
         tests,
         notes,
+        judgement: Judgement::default(),
     }
 }
 

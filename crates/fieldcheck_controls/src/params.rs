@@ -8,7 +8,7 @@ use fieldcheck_kit::{
 };
 use jiff::SignedDuration;
 
-use crate::catalog::{ParamMeta, catalog};
+use crate::catalog::{ParamMeta, Thresholds, catalog, default_thresholds};
 
 /// A leaver deadline: the end of the termination's local day, or an exact duration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +71,15 @@ pub struct ControlParams {
     pub target_days: Option<i64>,
     /// Per-reason target days (`target_days = { <reason> = M }`); an exception takes the shortest.
     pub target_days_by_reason: BTreeMap<String, i64>,
+    /// The thresholds of the markers of a systematic deviation (`markers = { rate = 0.1 }`).
+    pub markers: Thresholds,
     values: BTreeMap<String, ParamValue>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        default_thresholds()
+    }
 }
 
 impl ControlParams {
@@ -293,6 +301,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
             owner: None,
             target_days: None,
             target_days_by_reason: BTreeMap::new(),
+            markers: default_thresholds(),
             values: BTreeMap::new(),
         };
         for p in &meta.params {
@@ -386,6 +395,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                         },
                     }
                 }
+                "markers" => markers(&mut cp.markers, &e.value, &meta.id, file, &e.value_at, &mut diags),
                 "reason" => match &e.value {
                     ConfigValue::Str(s) => cp.reason = Some(s.clone()).filter(|s| !s.trim().is_empty()),
                     _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
@@ -402,7 +412,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                     },
                     None => {
                         let mut keys: Vec<&str> = meta.params.iter().map(|p| p.name.as_str()).collect();
-                        keys.extend(["enabled", "reason", "owner", "target_days"]);
+                        keys.extend(["enabled", "reason", "owner", "target_days", "markers"]);
                         let help = match did_you_mean(key, keys.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("the keys of `[controls.{}]` are: {}", meta.id, keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
@@ -423,9 +433,135 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
     (params, diags)
 }
 
+/// Reads `markers = { rate = 0.10, concentration_min_items = 8, ... }` over the defaults.
+fn markers(
+    t: &mut Thresholds,
+    value: &ConfigValue,
+    control: &str,
+    file: &str,
+    place: &Place,
+    diags: &mut Vec<Diagnostic>,
+) {
+    const HELP: &str = "the thresholds of the markers of a systematic deviation: `markers = { rate = 0.05, rate_min_population = 20, concentration_min_items = 5, concentration_share = 0.5, majority_below = 20, majority_share = 0.5 }` (any of them; `fieldcheck controls` explains each)";
+    let ConfigValue::Table(entries) = value else {
+        diags.push(
+            at(
+                Diagnostic::error(
+                    "config-invalid-value",
+                    format!(
+                        "`{control}.markers` must be a table, not {}",
+                        value.type_name()
+                    ),
+                ),
+                file,
+                place,
+            )
+            .help(HELP),
+        );
+        return;
+    };
+    for (k, v) in entries {
+        let share = |v: &ConfigValue| match v {
+            ConfigValue::Float(f) if *f >= 0.0 && *f < 1.0 => Some(*f),
+            ConfigValue::Int(0) => Some(0.0),
+            _ => None,
+        };
+        let count = |v: &ConfigValue| match v {
+            ConfigValue::Int(n) if (1..=1_000_000).contains(n) => Some(*n as usize),
+            _ => None,
+        };
+        let ok = match k.as_str() {
+            "rate" => share(v).map(|x| t.rate = x).is_some(),
+            "concentration_share" => share(v).map(|x| t.concentration_share = x).is_some(),
+            "majority_share" => share(v).map(|x| t.majority_share = x).is_some(),
+            "rate_min_population" => count(v).map(|x| t.rate_min_population = x).is_some(),
+            "concentration_min_items" => count(v).map(|x| t.concentration_min_items = x).is_some(),
+            "majority_below" => count(v).map(|x| t.majority_below = x).is_some(),
+            other => {
+                let names = [
+                    "rate",
+                    "rate_min_population",
+                    "concentration_min_items",
+                    "concentration_share",
+                    "majority_below",
+                    "majority_share",
+                ];
+                let help = match did_you_mean(other, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => HELP.to_string(),
+                };
+                diags.push(
+                    at(
+                        Diagnostic::error(
+                            "config-unknown-key",
+                            format!("unknown marker threshold `{other}` in `[controls.{control}]`"),
+                        ),
+                        file,
+                        place,
+                    )
+                    .help(help),
+                );
+                continue;
+            }
+        };
+        if !ok {
+            let want = if k.ends_with("share") || k == "rate" {
+                "a share from 0 to below 1 (`0.05` is 5 %)"
+            } else {
+                "a whole number from 1"
+            };
+            diags.push(
+                at(
+                    Diagnostic::error(
+                        "config-invalid-value",
+                        format!(
+                            "`{control}.markers.{k}` must be {want}, not `{}`",
+                            v.type_name()
+                        ),
+                    ),
+                    file,
+                    place,
+                )
+                .help(HELP),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marker_thresholds_default_from_the_catalog_and_are_set_per_control() {
+        let (p, d) = resolve(Some(&config(
+            "[controls.change-management]\nmarkers = { rate = 0.10, concentration_min_items = 8 }\n",
+        )));
+        assert!(d.is_empty(), "{d:?}");
+        let cm = p.control("change-management").markers;
+        assert_eq!(
+            (cm.rate, cm.concentration_min_items, cm.majority_below),
+            (0.10, 8, 20)
+        );
+        assert_eq!(p.control("access-reviews").markers.rate, 0.05);
+        let (_, d) = resolve(Some(&config(
+            "[controls.change-management]\nmarkers = { rate = 5, concentraton_share = 0.5 }\n",
+        )));
+        let got: Vec<(&str, String)> = d.iter().map(|d| (d.code, d.message.clone())).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "config-invalid-value");
+        assert!(
+            got[0]
+                .1
+                .contains("`change-management.markers.rate` must be a share"),
+            "{got:?}"
+        );
+        assert_eq!(got[1].0, "config-unknown-key");
+        assert_eq!(
+            d[1].help.as_deref(),
+            Some("did you mean `concentration_share`?")
+        );
+    }
 
     #[test]
     fn durations() {

@@ -36,9 +36,9 @@ pub fn render(r: &Report, verbose: bool) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "| Control | Criteria | Status | Population | Deviations | P(exception) |"
+        "| Control | Criteria | Status | Conclusion | Population | Deviations | P(exception) |"
     );
-    let _ = writeln!(o, "|---|---|---|---:|---:|---:|");
+    let _ = writeln!(o, "|---|---|---|---|---:|---:|---:|");
     for c in &r.controls {
         let population: usize = c.tests.iter().map(|t| t.population).sum();
         let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
@@ -49,12 +49,17 @@ pub fn render(r: &Report, verbose: bool) -> String {
             "not_occurring" => "⏸️ not occurring",
             _ => "➖ not applicable",
         };
+        let conclusion = match c.conclusion {
+            Some("ineffective") => "**ineffective**",
+            other => super::text::conclusion_label(other),
+        };
         let _ = writeln!(
             o,
-            "| `{}` | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
             c.id,
             c.criteria.join(", "),
             status,
+            conclusion,
             thousands(population),
             thousands(deviations),
             super::percent(c.exception_probability)
@@ -70,6 +75,24 @@ pub fn render(r: &Report, verbose: bool) -> String {
         if let Some(reason) = &c.reason {
             let _ = writeln!(o);
             let _ = writeln!(o, "> **Not evidenced:** {}", cell(reason));
+        } else {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "> **Conclusion:** {}", cell(&c.conclusion_reason));
+        }
+        if let Some(ov) = &c.override_ {
+            let _ = writeln!(o);
+            let _ = writeln!(
+                o,
+                "> **Override:** concluded {} by {} at {} over fieldcheck's {}{}",
+                super::text::conclusion_label(c.conclusion),
+                cell(&ov.by),
+                ov.at,
+                super::text::conclusion_label(Some(ov.computed)),
+                ov.why
+                    .as_deref()
+                    .map(|w| format!(": {}", cell(w)))
+                    .unwrap_or_default()
+            );
         }
         for t in &c.tests {
             let _ = writeln!(o);

@@ -135,6 +135,41 @@ pub struct Summary {
     pub risk: &'static str,
     /// The chance that fieldwork starting now records at least one exception.
     pub exception_probability: f64,
+    /// Controls by conclusion: `ineffective` is the qualified-opinion risk, apart from the
+    /// exceptions an auditor would disclose with the control still relied on.
+    pub conclusions: ConclusionCounts,
+}
+
+/// How many controls reached each conclusion (scoped-out controls are in none).
+#[derive(Serialize, Default)]
+pub struct ConclusionCounts {
+    pub effective: usize,
+    pub effective_with_exceptions: usize,
+    pub ineffective: usize,
+    pub not_occurring: usize,
+    pub not_evidenced: usize,
+}
+
+/// A marker of a systematic deviation found in a test.
+#[derive(Serialize)]
+pub struct MarkerOut {
+    /// `rate`, `concentration`, `missed_period` or `majority`.
+    pub id: &'static str,
+    pub test: String,
+    pub detail: String,
+}
+
+/// A person's conclusion recorded in the register over the computed one.
+#[derive(Serialize)]
+pub struct OverrideOut {
+    /// What fieldcheck concluded.
+    pub computed: &'static str,
+    /// Whether the person concluded softer than fieldcheck (then `why` is required).
+    pub softer: bool,
+    pub by: String,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -149,6 +184,17 @@ pub struct ControlOut {
     /// is not evidenced (the auditor cannot rely on it), else the chance that some test's sample
     /// hits a deviation.
     pub exception_probability: f64,
+    /// The auditor's conclusion on the census (v2 of the report, issue 11): `effective`,
+    /// `effective_with_exceptions`, `ineffective`, `not_occurring` or `not_evidenced`; `null` for
+    /// a control scoped out.
+    pub conclusion: Option<&'static str>,
+    /// The conclusion's reason in one sentence.
+    pub conclusion_reason: String,
+    /// The markers of a systematic deviation behind an `ineffective` conclusion.
+    pub markers: Vec<MarkerOut>,
+    /// A person's conclusion recorded over the computed one (`exceptions conclude`).
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_: Option<OverrideOut>,
     pub tests: Vec<TestOut>,
     /// Observations about the control as a whole: its tests that did not occur (v2).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -290,6 +336,7 @@ impl Report {
                         .iter()
                         .map(|c| 1.0 - c.exception_probability)
                         .product::<f64>(),
+                conclusions: counts(&controls),
             },
             controls,
             evidence: EvidenceOut {
@@ -433,6 +480,19 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
         status: c.status.as_str(),
         reason: c.reason.clone(),
         exception_probability,
+        conclusion: c.judgement.conclusion.map(|x| x.as_str()),
+        conclusion_reason: c.judgement.sentence.clone(),
+        markers: c
+            .judgement
+            .markers
+            .iter()
+            .map(|m| MarkerOut {
+                id: m.kind.as_str(),
+                test: m.test.to_string(),
+                detail: m.detail.clone(),
+            })
+            .collect(),
+        override_: None,
         tests: c
             .tests
             .iter()
@@ -478,6 +538,22 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
             .collect(),
         notes: c.notes.iter().map(note_out).collect(),
     }
+}
+
+/// Counts the controls by conclusion.
+pub(crate) fn counts(controls: &[ControlOut]) -> ConclusionCounts {
+    let mut n = ConclusionCounts::default();
+    for c in controls {
+        match c.conclusion {
+            Some("effective") => n.effective += 1,
+            Some("effective_with_exceptions") => n.effective_with_exceptions += 1,
+            Some("ineffective") => n.ineffective += 1,
+            Some("not_occurring") => n.not_occurring += 1,
+            Some("not_evidenced") => n.not_evidenced += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 fn note_out(n: &fieldcheck_controls::Note) -> NoteOut {
@@ -538,40 +614,71 @@ pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
     )
 }
 
-/// The self-check sentence.
+/// The self-check sentence: the committee's question first (which controls an auditor would
+/// likely conclude did not operate: the qualified-opinion risk), then the exceptions they would
+/// disclose with the control still relied on, then the rest.
 pub(crate) fn verdict(report: &Report) -> String {
     let s = &report.summary;
-    let rule = match s.risk {
-        "low" => format!("low: none of the {} controls is failing", s.controls),
-        "elevated" => format!("elevated: {} of {} controls failing", s.failing, s.controls),
-        _ => format!(
-            "material: {} of {} controls failing (3 or more failing controls: material risk of qualified observations)",
-            s.failing, s.controls
-        ),
-    };
-    // Controls that never ran are listed apart from the effective ones: not failing, not a pass.
-    let apart = if s.not_occurring == 0 {
-        String::new()
-    } else {
-        let effective = report
+    let ids = |conclusion: &str| -> Vec<&str> {
+        report
             .controls
             .iter()
-            .filter(|c| c.status == "effective")
-            .count();
-        let ids: Vec<&str> = report
-            .controls
-            .iter()
-            .filter(|c| c.status == "not_occurring")
+            .filter(|c| c.conclusion == Some(conclusion))
             .map(|c| c.id.as_str())
-            .collect();
+            .collect()
+    };
+    let named = |n: usize, one: &str, many: &str, list: Vec<&str>| {
         format!(
-            "; {effective} effective, {} not occurring (never ran in the window: {})",
-            s.not_occurring,
-            ids.join(", ")
+            "{n} {}{}",
+            if n == 1 { one } else { many },
+            if list.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", list.join(", "))
+            }
         )
     };
+    let k = &s.conclusions;
+    let mut parts = Vec::new();
+    parts.push(if k.ineffective == 0 {
+        "no control would likely be concluded ineffective".to_string()
+    } else {
+        named(
+            k.ineffective,
+            "control would likely be concluded ineffective, a risk of a qualified opinion",
+            "controls would likely be concluded ineffective, a risk of a qualified opinion",
+            ids("ineffective"),
+        )
+    });
+    if k.effective_with_exceptions > 0 {
+        parts.push(named(
+            k.effective_with_exceptions,
+            "effective with exceptions an auditor would disclose",
+            "effective with exceptions an auditor would disclose",
+            ids("effective_with_exceptions"),
+        ));
+    }
+    if k.not_evidenced > 0 {
+        parts.push(named(
+            k.not_evidenced,
+            "not evidenced (nothing can be concluded until the evidence is complete)",
+            "not evidenced (nothing can be concluded until the evidence is complete)",
+            ids("not_evidenced"),
+        ));
+    }
+    if k.not_occurring > 0 {
+        parts.push(named(
+            k.not_occurring,
+            "not occurring (never ran in the window)",
+            "not occurring (never ran in the window)",
+            ids("not_occurring"),
+        ));
+    }
+    parts.push(format!("{} effective", k.effective));
     format!(
-        "{rule}{apart}; fieldwork starting now would record an exception with {} probability",
+        "{}: {}; fieldwork starting now would record an exception with {} probability",
+        s.risk,
+        parts.join("; "),
         percent(s.exception_probability)
     )
 }

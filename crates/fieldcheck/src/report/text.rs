@@ -11,13 +11,26 @@ use super::{Report, by_reason, verdict};
 /// Items shown per reason unless `verbose`.
 const FIRST_FEW: usize = 5;
 
-fn status_cell(status: &str, width: usize) -> String {
-    let padded = format!("{status:<width$}");
-    match status {
-        "effective" => padded.green().to_string(),
-        "exceptions" => padded.red().bold().to_string(),
-        "not_evidenced" => padded.yellow().bold().to_string(),
-        "not_occurring" => padded.blue().to_string(),
+/// A conclusion as the table shows it.
+pub(crate) fn conclusion_label(conclusion: Option<&str>) -> &'static str {
+    match conclusion {
+        Some("effective") => "effective",
+        Some("effective_with_exceptions") => "with exceptions",
+        Some("ineffective") => "ineffective",
+        Some("not_occurring") => "not occurring",
+        Some("not_evidenced") => "not evidenced",
+        _ => "scoped out",
+    }
+}
+
+fn conclusion_cell(conclusion: Option<&str>, width: usize) -> String {
+    let padded = format!("{:<width$}", conclusion_label(conclusion));
+    match conclusion {
+        Some("effective") => padded.green().to_string(),
+        Some("effective_with_exceptions") => padded.yellow().to_string(),
+        Some("ineffective") => padded.red().bold().to_string(),
+        Some("not_evidenced") => padded.yellow().bold().to_string(),
+        Some("not_occurring") => padded.blue().to_string(),
         _ => padded.dimmed().to_string(),
     }
 }
@@ -98,13 +111,13 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         .max()
         .unwrap_or(8)
         .max(8);
-    let w_st = 14;
+    let w_st = 15;
     let _ = writeln!(
         o,
         "  {}",
         format!(
             "{:<w_id$}  {:<w_cr$}  {:<w_st$}  {:>10}  {:>10}  {:>12}",
-            "CONTROL", "CRITERIA", "STATUS", "POPULATION", "DEVIATIONS", "P(EXCEPTION)"
+            "CONTROL", "CRITERIA", "CONCLUSION", "POPULATION", "DEVIATIONS", "P(EXCEPTION)"
         )
         .dimmed()
     );
@@ -116,7 +129,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             "  {:<w_id$}  {:<w_cr$}  {}  {:>10}  {}  {}",
             c.id,
             c.criteria.join(", "),
-            status_cell(c.status, w_st),
+            conclusion_cell(c.conclusion, w_st),
             thousands(population),
             if deviations > 0 {
                 format!("{:>10}", thousands(deviations)).red().to_string()
@@ -149,6 +162,35 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         );
         if let Some(reason) = &c.reason {
             let _ = writeln!(o, "  {} {reason}", "not evidenced:".yellow().bold());
+        } else {
+            let line = format!("conclusion: {}", c.conclusion_reason);
+            let _ = writeln!(
+                o,
+                "  {}",
+                if c.conclusion == Some("ineffective") {
+                    line.red().to_string()
+                } else {
+                    line.yellow().to_string()
+                }
+            );
+        }
+        if let Some(ov) = &c.override_ {
+            let _ = writeln!(
+                o,
+                "  {}",
+                format!(
+                    "override: concluded {} by {} at {} over fieldcheck's {}{}",
+                    conclusion_label(c.conclusion),
+                    ov.by,
+                    ov.at,
+                    conclusion_label(Some(ov.computed)),
+                    ov.why
+                        .as_deref()
+                        .map(|w| format!(": {w}"))
+                        .unwrap_or_default()
+                )
+                .magenta()
+            );
         }
         for t in &c.tests {
             if t.status == "not_occurring" {
