@@ -229,7 +229,7 @@ fn init_writes_a_kit_that_audits() {
     let o = fieldcheck(&["audit", k]);
     let text = stdout(&o);
     assert!(
-        text.contains("0 effective, 7 not occurring (never ran in the window: access-reviews, service-accounts, vendor-management, backup-restore, leaver-deprovisioning, privileged-sessions, encryption)"),
+        text.contains("7 not occurring, never ran in the window (access-reviews, service-accounts, vendor-management, backup-restore, leaver-deprovisioning, privileged-sessions, encryption); 0 effective"),
         "{text}"
     );
     // A sample of a test that did not occur is empty.
@@ -266,6 +266,12 @@ fn population_zero_is_never_effective_and_exits_0() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["controls"][0]["status"], "not_occurring");
+    assert_eq!(v["controls"][0]["conclusion"], "not_occurring");
+    assert_eq!(
+        v["controls"][0]["conclusion_reason"],
+        "not occurring: no vendors in the window; an auditor asks for the recorded zero"
+    );
+    assert_eq!(v["summary"]["conclusions"]["not_occurring"], 1);
     assert_eq!(v["controls"][0]["tests"][0]["status"], "not_occurring");
     assert_eq!(v["summary"]["failing"], 0);
     assert_eq!(v["summary"]["not_occurring"], 1);
@@ -280,7 +286,7 @@ fn population_zero_is_never_effective_and_exits_0() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | 0 | 0 | 0 % |"),
+        stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | not occurring | 0 | 0 | 0 % |"),
         "{}",
         stdout(&o)
     );

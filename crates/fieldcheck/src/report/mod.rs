@@ -661,16 +661,16 @@ pub(crate) fn verdict(report: &Report) -> String {
     if k.not_evidenced > 0 {
         parts.push(named(
             k.not_evidenced,
-            "not evidenced (nothing can be concluded until the evidence is complete)",
-            "not evidenced (nothing can be concluded until the evidence is complete)",
+            "not evidenced, nothing concluded until the evidence is complete",
+            "not evidenced, nothing concluded until the evidence is complete",
             ids("not_evidenced"),
         ));
     }
     if k.not_occurring > 0 {
         parts.push(named(
             k.not_occurring,
-            "not occurring (never ran in the window)",
-            "not occurring (never ran in the window)",
+            "not occurring, never ran in the window",
+            "not occurring, never ran in the window",
             ids("not_occurring"),
         ));
     }
