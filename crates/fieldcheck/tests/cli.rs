@@ -286,7 +286,9 @@ fn population_zero_is_never_effective_and_exits_0() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).contains("| `vendor-management` | CC9.2 | ⏸️ not occurring | not occurring | 0 | 0 | 0 % |"),
+        stdout(&o).contains(
+            "| `vendor-management` | CC9.2 | ⏸️ not occurring | not occurring | 0 | 0 | 0 % |"
+        ),
         "{}",
         stdout(&o)
     );

@@ -443,6 +443,9 @@ fn thousands(n: usize) -> String {
 }
 
 #[cfg(test)]
+mod calibration;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Deviation, Facts, TestResult, control_meta};
