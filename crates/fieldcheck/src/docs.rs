@@ -54,6 +54,26 @@ pub fn kit_reference() -> String {
 /// Every control with its tests, reasons and parameters.
 pub fn controls_reference() -> String {
     let mut o = String::new();
+    let t = fieldcheck_controls::default_thresholds();
+    let _ = writeln!(o, "## The conclusion and its markers");
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Any one marker makes a control with deviations `ineffective`; deviations without one are isolated: `effective_with_exceptions`. Defaults: `rate = {}`, `rate_min_population = {}`, `concentration_min_items = {}`, `concentration_share = {}`, `majority_below = {}`, `majority_share = {}`; set them per control with `[controls.<id>] markers = {{ rate = 0.10 }}`.",
+        t.rate,
+        t.rate_min_population,
+        t.concentration_min_items,
+        t.concentration_share,
+        t.majority_below,
+        t.majority_share
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| marker | meaning |");
+    let _ = writeln!(o, "|---|---|");
+    for m in fieldcheck_controls::markers() {
+        let _ = writeln!(o, "| `{}` | {} |", m.id, m.meaning);
+    }
+    let _ = writeln!(o);
     for (i, c) in catalog().iter().enumerate() {
         let _ = writeln!(o, "## {}. `{}`: {}", i + 1, c.id, c.title);
         let _ = writeln!(o);
