@@ -251,7 +251,9 @@ fn test_markers(
     // population, with enough items and more than the share of them deviating.
     let failing: std::collections::HashSet<&str> =
         r.deviations.iter().map(|d| d.item.as_str()).collect();
-    let mut groups: BTreeMap<(u8, &str, &str), (usize, usize)> = BTreeMap::new();
+    // (0 system / 1 person, role, id) → (items, deviating items).
+    type Group<'a> = (u8, &'a str, &'a str);
+    let mut groups: BTreeMap<Group, (usize, usize)> = BTreeMap::new();
     for (item, f) in r.items.iter().zip(&r.facts) {
         let bad = usize::from(failing.contains(item.as_str()));
         if let Some(s) = &f.system {
@@ -265,7 +267,7 @@ fn test_markers(
             g.1 += bad;
         }
     }
-    let mut found: Vec<(&(u8, &str, &str), &(usize, usize))> = groups
+    let mut found: Vec<(&Group, &(usize, usize))> = groups
         .iter()
         .filter(|(_, (items, bad))| {
             *items >= t.concentration_min_items
@@ -434,7 +436,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
