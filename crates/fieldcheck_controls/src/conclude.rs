@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use fieldcheck_kit::Window;
+use fieldcheck_kit::{Window, thousands};
 
 use crate::catalog::{TestMeta, Thresholds};
 use crate::{ControlResult, Status, TestResult};
@@ -429,19 +429,6 @@ fn pct(x: f64) -> String {
     } else {
         format!("{p:.1} %")
     }
-}
-
-/// `1,214`.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

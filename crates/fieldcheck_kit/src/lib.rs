@@ -29,7 +29,7 @@ pub mod time;
 pub use config::{
     Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
 };
-pub use diag::{Capped, Diagnostic, Severity, did_you_mean};
+pub use diag::{Capped, Diagnostic, Severity, did_you_mean, thousands};
 pub use fast::{FastMap, FastSet, FxHasher};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;

@@ -291,26 +291,4 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     o
 }
 
-/// `12345` → `12,345`.
-pub(crate) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(5_123_456), "5,123,456");
-    }
-}
+pub(crate) use fieldcheck_kit::thousands;
