@@ -1068,12 +1068,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             };
             match format {
                 ControlsFormat::Text => out(
-                    &register::render_conclusions(
-                        &window,
-                        &recorded,
-                        &overrides,
-                        log.as_deref(),
-                    ),
+                    &register::render_conclusions(&window, &recorded, &overrides, log.as_deref()),
                     true,
                 ),
                 ControlsFormat::Json => {

@@ -12,8 +12,8 @@ use fieldcheck_controls::Audit;
 use fieldcheck_controls::Status;
 use fieldcheck_kit::{Config, Kit};
 use fieldcheck_register::{
-    Conclusion, Evaluated, Exception, Filter, Found, Override, Population, RecordedConclusion,
-    Reconciled, Register, Run, RunSummary,
+    Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
+    RecordedConclusion, Register, Run, RunSummary,
 };
 use jiff::{Span, Timestamp};
 use owo_colors::OwoColorize;
@@ -211,7 +211,9 @@ pub fn resolve_window(reg: &mut Register, given: &str) -> anyhow::Result<String>
         .split_once('/')
         .or_else(|| given.split_once(".."))
         .ok_or_else(|| {
-            anyhow::anyhow!("`{given}` is not a window: give it as START/END, e.g. 2026-01-01/2026-06-30")
+            anyhow::anyhow!(
+                "`{given}` is not a window: give it as START/END, e.g. 2026-01-01/2026-06-30"
+            )
         })?;
     for d in [start, end] {
         fieldcheck_kit::time::parse_date(d)
@@ -282,7 +284,11 @@ pub fn render_conclusions(
     log: Option<&[Override]>,
 ) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}", format!("conclusions for the window {window}").bold());
+    let _ = writeln!(
+        o,
+        "{}",
+        format!("conclusions for the window {window}").bold()
+    );
     if recorded.is_empty() {
         let _ = writeln!(
             o,

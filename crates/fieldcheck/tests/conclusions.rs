@@ -30,7 +30,13 @@ fn record(kit: &Path, db: &str, now: &str) {
     let o = at(
         now,
         &[
-            "audit", s(kit), "--record", "--database", db, "--format", "json",
+            "audit",
+            s(kit),
+            "--record",
+            "--database",
+            db,
+            "--format",
+            "json",
         ],
     );
     assert!(
@@ -114,7 +120,14 @@ fn flow(kit: &Path, db: &str) {
     // A person never concludes what only evidence decides, nor an unknown control or window.
     let m = refused(
         db,
-        &["conclude", "encryption", "--as", "not_evidenced", "--why", "x"],
+        &[
+            "conclude",
+            "encryption",
+            "--as",
+            "not_evidenced",
+            "--why",
+            "x",
+        ],
     );
     assert!(m.contains("from the evidence alone"), "{m}");
     let m = refused(db, &["conclude", "encryption", "--as", "passed"]);
@@ -150,7 +163,10 @@ fn flow(kit: &Path, db: &str) {
             &Value::from(NOW)
         )
     );
-    assert_eq!((&o["softer"], &o["applies"]), (&Value::Bool(true), &Value::Bool(true)));
+    assert_eq!(
+        (&o["softer"], &o["applies"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
     let enc = &control(&v, "encryption")["override"];
     assert_eq!(
         (&enc["direction"], &enc["softer"]),
@@ -168,8 +184,9 @@ fn flow(kit: &Path, db: &str) {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let shown = text(&o.stdout);
     assert!(
-        shown.contains("effective_with_exceptions (override of no computed conclusion by tester, 2026-10-20)")
-            && shown.contains(why),
+        shown.contains(
+            "effective_with_exceptions (override of no computed conclusion by tester, 2026-10-20)"
+        ) && shown.contains(why),
         "{shown}"
     );
     // vendors.csv is deleted: vendor-management is not evidenced, and nobody can conclude it.

@@ -142,8 +142,8 @@ pub(crate) const SCHEMA_VERSION: i64 = 3;
 /// population and deviation counts), and the conclusions people recorded (`overrides`).
 pub(crate) const MIGRATIONS: [(i64, &str); 2] = [
     (
-    2,
-    "
+        2,
+        "
 ALTER TABLE runs ADD COLUMN audit_window TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN files TEXT NOT NULL DEFAULT '';
 ALTER TABLE exceptions ADD COLUMN unverified TEXT;

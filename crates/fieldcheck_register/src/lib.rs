@@ -146,7 +146,10 @@ pub enum Direction {
 impl Direction {
     /// `concluded` against `computed` (`None`: not known).
     pub fn of(computed: Option<Conclusion>, concluded: Conclusion) -> Direction {
-        match (computed.and_then(Conclusion::harshness), concluded.harshness()) {
+        match (
+            computed.and_then(Conclusion::harshness),
+            concluded.harshness(),
+        ) {
             (Some(a), Some(b)) if b < a => Direction::Softer,
             (Some(a), Some(b)) if b > a => Direction::Harsher,
             (Some(_), Some(_)) => Direction::Same,
@@ -217,6 +220,25 @@ impl Override {
             self.current
         }
     }
+
+    /// This override judged against the conclusion an audit computes now (`None`: none
+    /// computed), for a report of an audit that was not recorded: `current` becomes it and
+    /// `lapsed` says whether the override still applies to it, by the same rules as
+    /// [`Register::overrides`].
+    pub fn against(&self, now: Option<Conclusion>) -> Override {
+        Override {
+            current: now,
+            lapsed: lapsed(
+                "this audit",
+                now,
+                None,
+                self.run,
+                self.computed,
+                self.concluded,
+            ),
+            ..self.clone()
+        }
+    }
 }
 
 /// Start and end dates of a window as [`Run::window`] writes it (`2026-01-01..2026-06-30 UTC`).
@@ -225,9 +247,13 @@ pub fn window_dates(window: &str) -> Option<(&str, &str)> {
     let (start, end) = dates.split_once("..")?;
     let is_date = |d: &str| {
         d.len() == 10
-            && d.bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
     };
     (is_date(start) && is_date(end)).then_some((start, end))
 }
@@ -979,7 +1005,16 @@ impl Register {
                 let run = r[3].int();
                 let latest = now.iter().find(|n| n.control == control);
                 let current = latest.map_or(computed, |n| n.conclusion);
-                let lapsed = latest.and_then(|n| lapsed(n, run, computed, concluded));
+                let lapsed = latest.and_then(|n| {
+                    lapsed(
+                        &format!("run {}", n.run),
+                        n.conclusion,
+                        n.unverifiable.as_deref(),
+                        run,
+                        computed,
+                        concluded,
+                    )
+                });
                 Some(Override {
                     seq: r[0].int(),
                     window: r[1].text(),
@@ -1041,39 +1076,35 @@ impl Register {
     }
 }
 
-/// Why an override made against run `run`'s `computed` conclusion does not apply, given the latest
-/// recorded state of its control (`None`: it applies). Evidence that is not there, or a control
-/// that did not occur, is never concluded by a person; a softer conclusion made against other
-/// facts lapses (a harsher or equal one hides nothing, and stays).
+/// Why an override made against run `run`'s `computed` conclusion does not apply to the
+/// conclusion `by` (the latest recorded run of its control, or an audit) computed `now` (`None`:
+/// it applies). Evidence that is not there, or a control that did not occur, is never concluded by
+/// a person; a softer conclusion made against other facts lapses (a harsher or equal one hides
+/// nothing, and stays).
 fn lapsed(
-    now: &RecordedConclusion,
+    by: &str,
+    now: Option<Conclusion>,
+    unverifiable: Option<&str>,
     run: i64,
     computed: Option<Conclusion>,
     concluded: Conclusion,
 ) -> Option<String> {
-    if let Some(c @ (Conclusion::NotEvidenced | Conclusion::NotOccurring)) = now.conclusion {
-        return Some(format!(
-            "run {} computed {c}: only evidence changes that",
-            now.run
-        ));
+    if let Some(c @ (Conclusion::NotEvidenced | Conclusion::NotOccurring)) = now {
+        return Some(format!("{by} computed {c}: only evidence changes that"));
     }
-    if let Some(reason) = &now.unverifiable {
-        return Some(format!(
-            "run {} could not vouch for the evidence ({reason})",
-            now.run
-        ));
+    if let Some(reason) = unverifiable {
+        return Some(format!("{by} could not vouch for the evidence ({reason})"));
     }
-    if now.conclusion != computed
+    if now != computed
         && matches!(
-            Direction::of(now.conclusion, concluded),
+            Direction::of(now, concluded),
             Direction::Softer | Direction::Unknown
         )
     {
         let then = computed.map_or("no recorded conclusion", Conclusion::as_str);
-        let since = now.conclusion.map_or("none", Conclusion::as_str);
+        let since = now.map_or("none", Conclusion::as_str);
         return Some(format!(
-            "made against {then} (run {run}); run {} computed {since} since: conclude again",
-            now.run
+            "made against {then} (run {run}); {by} computed {since} since: conclude again"
         ));
     }
     None

@@ -838,12 +838,27 @@ fn conclusions_parse_and_order_by_harshness() {
     assert_eq!(Conclusion::parse("Effective"), None);
     assert!("passed".parse::<Conclusion>().is_err());
     use Conclusion::*;
-    assert_eq!(Direction::of(Some(Ineffective), EffectiveWithExceptions), Direction::Softer);
-    assert_eq!(Direction::of(Some(EffectiveWithExceptions), Effective), Direction::Softer);
-    assert_eq!(Direction::of(Some(Effective), Ineffective), Direction::Harsher);
-    assert_eq!(Direction::of(Some(Ineffective), Ineffective), Direction::Same);
+    assert_eq!(
+        Direction::of(Some(Ineffective), EffectiveWithExceptions),
+        Direction::Softer
+    );
+    assert_eq!(
+        Direction::of(Some(EffectiveWithExceptions), Effective),
+        Direction::Softer
+    );
+    assert_eq!(
+        Direction::of(Some(Effective), Ineffective),
+        Direction::Harsher
+    );
+    assert_eq!(
+        Direction::of(Some(Ineffective), Ineffective),
+        Direction::Same
+    );
     assert_eq!(Direction::of(None, Ineffective), Direction::Unknown);
-    assert_eq!(Direction::of(Some(NotEvidenced), Effective), Direction::Unknown);
+    assert_eq!(
+        Direction::of(Some(NotEvidenced), Effective),
+        Direction::Unknown
+    );
     assert_eq!(window_dates(W), Some(("2026-01-01", "2026-06-30")));
     assert_eq!(window_dates(""), None);
     assert_eq!(window_dates("2026-01-01/2026-06-30"), None);
@@ -886,7 +901,11 @@ fn a_recorded_run_keeps_each_controls_computed_conclusion() {
                 },
             ]
         );
-        assert!(reg.recorded_conclusions("2025-01-01..2025-12-31 UTC").expect("none").is_empty());
+        assert!(
+            reg.recorded_conclusions("2025-01-01..2025-12-31 UTC")
+                .expect("none")
+                .is_empty()
+        );
     });
 }
 
@@ -934,8 +953,20 @@ fn a_person_concludes_within_the_rules() {
             )
             .expect("softer with a reason");
         assert_eq!(
-            (o.window.as_str(), o.run, o.computed, o.direction, o.why.as_str()),
-            (W, 1, Some(Ineffective), Direction::Softer, "the 3 deploys were one hotfix weekend")
+            (
+                o.window.as_str(),
+                o.run,
+                o.computed,
+                o.direction,
+                o.why.as_str()
+            ),
+            (
+                W,
+                1,
+                Some(Ineffective),
+                Direction::Softer,
+                "the 3 deploys were one hotfix weekend"
+            )
         );
         assert!(o.is_softer() && o.applies());
         // Harsher or equal needs none.
@@ -943,11 +974,16 @@ fn a_person_concludes_within_the_rules() {
             .conclude("vendors", Some(W), Ineffective, "", at, "ana")
             .expect("harsher");
         assert_eq!((o.direction, o.is_softer()), (Direction::Harsher, false));
-        let o = reg.conclude("leavers", None, Effective, "", at, "ana").expect("same");
+        let o = reg
+            .conclude("leavers", None, Effective, "", at, "ana")
+            .expect("same");
         assert_eq!(o.direction, Direction::Same);
         // Only evidence changes not_evidenced and not_occurring, whatever the reason.
         let m = refused(reg.conclude("backups", None, Effective, "restores work", at, "ana"));
-        assert!(m.contains("is not_evidenced") && m.contains("only evidence"), "{m}");
+        assert!(
+            m.contains("is not_evidenced") && m.contains("only evidence"),
+            "{m}"
+        );
         let m = refused(reg.conclude("restores", None, Ineffective, "no test at all", at, "ana"));
         assert!(m.contains("is not_occurring"), "{m}");
         let m = refused(reg.conclude("risks", None, Ineffective, "x", at, "ana"));
@@ -956,7 +992,14 @@ fn a_person_concludes_within_the_rules() {
         let m = refused(reg.conclude("access", None, Ineffective, "", at, "ana"));
         assert!(m.contains("cannot be judged") && m.contains("--why"), "{m}");
         let o = reg
-            .conclude("access", None, Ineffective, "Q2 was never reviewed", at, "ana")
+            .conclude(
+                "access",
+                None,
+                Ineffective,
+                "Q2 was never reviewed",
+                at,
+                "ana",
+            )
             .expect("with a reason");
         assert_eq!((o.direction, o.is_softer()), (Direction::Unknown, true));
         // A window without a recorded run, and a control none of its runs evaluated.
@@ -968,12 +1011,22 @@ fn a_person_concludes_within_the_rules() {
             at,
             "ana",
         ));
-        assert!(m.contains("no recorded run of the window") && m.contains(W), "{m}");
+        assert!(
+            m.contains("no recorded run of the window") && m.contains(W),
+            "{m}"
+        );
         let m = refused(reg.conclude("nope", None, Ineffective, "x", at, "ana"));
         assert!(m.contains("evaluated `nope`"), "{m}");
         // Append-only: a second conclusion replaces the first in the list, the log keeps both.
-        reg.conclude("changes", None, Ineffective, "", "2026-07-03T09:00:00Z", "bo")
-            .expect("back to the computed one");
+        reg.conclude(
+            "changes",
+            None,
+            Ineffective,
+            "",
+            "2026-07-03T09:00:00Z",
+            "bo",
+        )
+        .expect("back to the computed one");
         let latest = reg.overrides(W).expect("overrides");
         assert_eq!(
             latest
@@ -990,10 +1043,17 @@ fn a_person_concludes_within_the_rules() {
         let log = reg.override_log(W).expect("log");
         assert_eq!(log.len(), 5);
         assert_eq!(
-            log.iter().filter(|o| o.control == "changes").map(|o| o.seq).collect::<Vec<_>>(),
+            log.iter()
+                .filter(|o| o.control == "changes")
+                .map(|o| o.seq)
+                .collect::<Vec<_>>(),
             [1, 5]
         );
-        assert!(reg.overrides("2025-01-01..2025-12-31 UTC").expect("none").is_empty());
+        assert!(
+            reg.overrides("2025-01-01..2025-12-31 UTC")
+                .expect("none")
+                .is_empty()
+        );
     });
 }
 
@@ -1015,8 +1075,15 @@ fn an_override_lapses_when_the_evidence_no_longer_supports_it() {
             &[],
         )
         .expect("run 1");
-        reg.conclude("changes", None, EffectiveWithExceptions, "one weekend", at, "ana")
-            .expect("softer");
+        reg.conclude(
+            "changes",
+            None,
+            EffectiveWithExceptions,
+            "one weekend",
+            at,
+            "ana",
+        )
+        .expect("softer");
         reg.conclude("vendors", None, Ineffective, "", at, "ana")
             .expect("harsher");
         reg.conclude("leavers", None, Effective, "all fixed", at, "ana")
@@ -1051,16 +1118,41 @@ fn an_override_lapses_when_the_evidence_no_longer_supports_it() {
         let changes = by("changes");
         assert_eq!(changes.current, Some(NotEvidenced));
         assert_eq!(changes.shown(), Some(NotEvidenced));
-        assert!(changes.lapsed.as_deref().is_some_and(|l| l.contains("only evidence")), "{changes:?}");
+        assert!(
+            changes
+                .lapsed
+                .as_deref()
+                .is_some_and(|l| l.contains("only evidence")),
+            "{changes:?}"
+        );
         // A harsher conclusion hides nothing: it stays.
         let vendors = by("vendors");
-        assert_eq!((vendors.applies(), vendors.shown()), (true, Some(Ineffective)));
+        assert_eq!(
+            (vendors.applies(), vendors.shown()),
+            (true, Some(Ineffective))
+        );
         // A softer one made against other facts lapses until someone concludes again.
         let leavers = by("leavers");
         assert_eq!(leavers.shown(), Some(EffectiveWithExceptions));
         assert_eq!(
             leavers.lapsed.as_deref(),
-            Some("made against ineffective (run 1); run 3 computed effective_with_exceptions since: conclude again")
+            Some(
+                "made against ineffective (run 1); run 3 computed effective_with_exceptions since: conclude again"
+            )
+        );
+        // The same rules against an audit that was not recorded.
+        let again = leavers.against(Some(Ineffective));
+        assert_eq!((again.applies(), again.shown()), (true, Some(Effective)));
+        let gone = vendors.against(Some(NotOccurring));
+        assert_eq!(
+            gone.lapsed.as_deref(),
+            Some("this audit computed not_occurring: only evidence changes that")
+        );
+        assert_eq!(
+            by("changes").against(None).lapsed.as_deref(),
+            Some(
+                "made against ineffective (run 1); this audit computed none since: conclude again"
+            )
         );
         // Nor can a new one be made on missing evidence.
         let m = refused(reg.conclude("changes", None, Ineffective, "x", at, "ana"));
@@ -1072,7 +1164,10 @@ fn an_override_lapses_when_the_evidence_no_longer_supports_it() {
 fn window_run(n: u32, window: &str, found_in: &[(&str, &str)]) -> (Run, Vec<Found>) {
     let mut r = run(n, &["leavers", "vendors"]);
     r.window = window.into();
-    (r, found_in.iter().map(|(c, i)| found(c, i, &["x"])).collect())
+    (
+        r,
+        found_in.iter().map(|(c, i)| found(c, i, &["x"])).collect(),
+    )
 }
 
 #[test]
@@ -1108,7 +1203,9 @@ fn the_prior_period_is_the_latest_window_that_ends_before_this_one_starts() {
         assert!(reg.prior_deviations(h2_2025).expect("none").is_empty());
         // A window that was never recorded still has a prior period.
         assert_eq!(
-            reg.prior_window("2027-01-01..2027-12-31 UTC").expect("prior").as_deref(),
+            reg.prior_window("2027-01-01..2027-12-31 UTC")
+                .expect("prior")
+                .as_deref(),
             Some("2026-04-01..2026-09-30 UTC")
         );
         // On a tie of end dates, the window recorded last.
@@ -1119,7 +1216,10 @@ fn the_prior_period_is_the_latest_window_that_ends_before_this_one_starts() {
             Some("2026-04-01..2026-06-30 UTC")
         );
         assert!(reg.prior_deviations(h2).expect("none").is_empty());
-        assert!(matches!(reg.prior_deviations("last year"), Err(Error::Refused(_))));
+        assert!(matches!(
+            reg.prior_deviations("last year"),
+            Err(Error::Refused(_))
+        ));
     });
 }
 
@@ -1133,17 +1233,28 @@ fn a_register_of_the_second_schema_is_migrated_and_keeps_conclusions_from_then_o
             .expect("v2");
         drop(db);
         let mut reg = Register::at(loc).expect("migrates");
-        assert_eq!(reg.schema_version().expect("version"), backend::SCHEMA_VERSION);
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
         // Run 1 kept no conclusions: nothing to conclude on, and no prior-period counts.
         let m = refused(reg.conclude("vendors", None, Conclusion::Ineffective, "x", "t", "ana"));
         assert!(m.contains("recorded by this fieldcheck"), "{m}");
-        assert!(reg.prior_deviations("2026-07-01..2026-12-31 UTC").expect("prior").is_empty());
-        reg.record(&concluded_run(2, &[("vendors", Some(Conclusion::Ineffective))]), &[found("vendors", "v1", &["no_tier"])])
-            .expect("run 2");
+        assert!(
+            reg.prior_deviations("2026-07-01..2026-12-31 UTC")
+                .expect("prior")
+                .is_empty()
+        );
+        reg.record(
+            &concluded_run(2, &[("vendors", Some(Conclusion::Ineffective))]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 2");
         reg.conclude("vendors", None, Conclusion::Ineffective, "", "t", "ana")
             .expect("concluded");
         assert_eq!(
-            reg.prior_deviations("2026-07-01..2026-12-31 UTC").expect("prior"),
+            reg.prior_deviations("2026-07-01..2026-12-31 UTC")
+                .expect("prior"),
             BTreeSet::from([("vendors".to_string(), "t".to_string())])
         );
     });
