@@ -63,7 +63,7 @@ enum Command {
     /// Items are ranked by SHA-256(seed, control, test, item): the same seed gives the same
     /// sample whatever the input order, and a larger sample contains a smaller one.
     Sample(SampleArgs),
-    /// Track exceptions: list, show, assign, set targets and statuses, accept risks, export.
+    /// Track exceptions: list, show, assign, set targets and statuses, accept risks, conclude on controls, export.
     Exceptions(ExceptionsArgs),
     /// List the controls: criteria, tests, reason codes and parameters.
     Controls(ControlsArgs),
@@ -381,6 +381,34 @@ enum ExceptionsCommand {
         /// The file to write (`.csv` or `.xlsx`).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Record a person's conclusion for a control in a window (append-only, with who, when and
+    /// why): harsher or softer than the computed one; softer needs `--why`. A `not_evidenced` or
+    /// `not_occurring` control cannot be concluded: only evidence changes those.
+    Conclude {
+        /// The control id.
+        control: String,
+        /// The conclusion: effective, effective_with_exceptions or ineffective.
+        #[arg(long = "as", value_name = "CONCLUSION")]
+        conclusion: String,
+        /// Why (required when softer than the computed conclusion, or when that is not known).
+        #[arg(long, default_value = "")]
+        why: String,
+        /// The window, `START/END` (`2026-01-01/2026-06-30`) [default: the latest recorded run's].
+        #[arg(long, value_name = "START/END")]
+        window: Option<String>,
+    },
+    /// The controls' recorded conclusions in a window, with the conclusions people recorded.
+    Conclusions {
+        /// The window, `START/END` [default: the latest recorded run's].
+        #[arg(long, value_name = "START/END")]
+        window: Option<String>,
+        /// Also list every conclusion people recorded, oldest first.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
+        format: ControlsFormat,
     },
     /// Open exceptions over the recorded runs, with the projected date to zero.
     Burndown {
@@ -998,6 +1026,59 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                     .with_context(|| format!("cannot write `{}`", file.display()))?;
             }
             eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
+        }
+        ExceptionsCommand::Conclude {
+            control,
+            conclusion,
+            why,
+            window,
+        } => {
+            check_control_ids(std::slice::from_ref(&control))?;
+            let concluded =
+                fieldcheck_register::Conclusion::parse(&conclusion).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "`--as {conclusion}`: conclude effective, effective_with_exceptions or ineffective"
+                    )
+                })?;
+            let window = window
+                .map(|w| register::resolve_window(&mut reg, &w))
+                .transpose()?;
+            let o = reg.conclude(&control, window.as_deref(), concluded, &why, &at, &who)?;
+            eprintln!("{}", register::concluded_line(&o));
+        }
+        ExceptionsCommand::Conclusions {
+            window,
+            all,
+            format,
+        } => {
+            let window = match window {
+                Some(w) => register::resolve_window(&mut reg, &w)?,
+                None => reg.windows()?.into_iter().next().ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no recorded run yet: record one with `fieldcheck audit KIT --record`"
+                    )
+                })?,
+            };
+            let recorded = reg.recorded_conclusions(&window)?;
+            let overrides = reg.overrides(&window)?;
+            let log = if all {
+                Some(reg.override_log(&window)?)
+            } else {
+                None
+            };
+            match format {
+                ControlsFormat::Text => out(
+                    &register::render_conclusions(&window, &recorded, &overrides, log.as_deref()),
+                    true,
+                ),
+                ControlsFormat::Json => {
+                    let v =
+                        register::conclusions_json(&window, &recorded, &overrides, log.as_deref());
+                    let mut text = serde_json::to_string_pretty(&v).expect("serializes");
+                    text.push('\n');
+                    out(&text, false);
+                }
+            }
         }
         ExceptionsCommand::Burndown { csv } => {
             let (text, series) = register::render_burndown(&mut reg)?;

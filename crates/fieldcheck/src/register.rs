@@ -12,7 +12,8 @@ use fieldcheck_controls::Audit;
 use fieldcheck_controls::Status;
 use fieldcheck_kit::{Config, Kit};
 use fieldcheck_register::{
-    Evaluated, Exception, Filter, Found, Population, Reconciled, Register, Run, RunSummary,
+    Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
+    RecordedConclusion, Register, Run, RunSummary,
 };
 use jiff::{Span, Timestamp};
 use owo_colors::OwoColorize;
@@ -130,13 +131,12 @@ pub fn record(
             }
         }
     }
-    let w = &config.window;
     let run = Run {
         at: now.to_string(),
         today: today.to_string(),
         actor: who.to_string(),
         kit: kit_label.to_string(),
-        window: format!("{}..{} {}", w.start, w.end, w.tz_name),
+        window: window_label(&config.window),
         controls: audit.controls.iter().map(evaluated).collect(),
         files: fieldcheck_kit::Kind::ALL
             .iter()
@@ -146,6 +146,25 @@ pub fn record(
     let mut reg = Register::at(location)
         .with_context(|| format!("cannot open the exception register `{}`", shown(location)))?;
     Ok(reg.record(&run, &found)?)
+}
+
+/// A window as the register names it (`2026-01-01..2026-06-30 Europe/Paris`): the key of
+/// [`Register::overrides`], [`Register::prior_deviations`] and the other per-window calls.
+pub fn window_label(w: &fieldcheck_kit::time::Window) -> String {
+    format!("{}..{} {}", w.start, w.end, w.tz_name)
+}
+
+/// The conclusion a run records for a control. Until the conclusion engine computes one, only
+/// what the status alone decides: no deviation is `effective`, an empty population
+/// `not_occurring`, missing or bad evidence `not_evidenced`; a control with exceptions (isolated
+/// or systematic: the engine's call) and a scoped-out one record none.
+fn computed_conclusion(c: &fieldcheck_controls::ControlResult) -> Option<Conclusion> {
+    match c.status {
+        Status::Effective => Some(Conclusion::Effective),
+        Status::NotOccurring => Some(Conclusion::NotOccurring),
+        Status::NotEvidenced => Some(Conclusion::NotEvidenced),
+        Status::Exceptions | Status::NotApplicable => None,
+    }
 }
 
 /// What a run can vouch for about a control: a scoped-out or `not_evidenced` control re-tests
@@ -181,7 +200,215 @@ fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
                 items: t.items.clone(),
             })
             .collect(),
+        conclusion: computed_conclusion(c),
     }
+}
+
+/// The recorded window that `START/END` (or `START..END`) names, the one of the latest run when
+/// several time zones were recorded.
+pub fn resolve_window(reg: &mut Register, given: &str) -> anyhow::Result<String> {
+    let (start, end) = given
+        .split_once('/')
+        .or_else(|| given.split_once(".."))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{given}` is not a window: give it as START/END, e.g. 2026-01-01/2026-06-30"
+            )
+        })?;
+    for d in [start, end] {
+        fieldcheck_kit::time::parse_date(d)
+            .map_err(|m| anyhow::anyhow!("`{d}` in `--window {given}` is not a date ({m})"))?;
+    }
+    let windows = reg.windows()?;
+    windows
+        .iter()
+        .find(|w| fieldcheck_register::window_dates(w) == Some((start, end)))
+        .cloned()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no recorded run of the window {start}/{end}; record one with `fieldcheck audit KIT --record`{}",
+                if windows.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (recorded windows: {})", windows.join(", "))
+                }
+            )
+        })
+}
+
+/// One line about a person's conclusion just recorded.
+pub fn concluded_line(o: &Override) -> String {
+    use fieldcheck_register::Direction;
+    let against = match (o.direction, o.computed) {
+        (Direction::Softer, Some(c)) => format!("softer than the computed {c}"),
+        (Direction::Harsher, Some(c)) => format!("harsher than the computed {c}"),
+        (Direction::Same, Some(c)) => format!("the same as the computed {c}"),
+        _ => "no computed conclusion recorded: shown as a softer override".to_string(),
+    };
+    format!(
+        "concluded `{}` {} for the window {} ({against}, run {}){}",
+        o.control,
+        o.concluded,
+        o.window,
+        o.run,
+        if o.why.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", o.why)
+        }
+    )
+}
+
+/// How a person's conclusion compares, for the list.
+fn override_kind(x: &Override) -> String {
+    use fieldcheck_register::Direction;
+    let kind = match x.direction {
+        Direction::Softer => "softer override",
+        Direction::Harsher => "harsher override",
+        Direction::Same => "override, as computed",
+        Direction::Unknown => "override of no computed conclusion",
+    };
+    if x.is_softer() {
+        kind.yellow().to_string()
+    } else {
+        kind.to_string()
+    }
+}
+
+/// The controls' recorded conclusions in a window with people's conclusions (`exceptions
+/// conclusions`); with `log`, every person's conclusion, oldest first, after them.
+pub fn render_conclusions(
+    window: &str,
+    recorded: &[RecordedConclusion],
+    overrides: &[Override],
+    log: Option<&[Override]>,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}",
+        format!("conclusions for the window {window}").bold()
+    );
+    if recorded.is_empty() {
+        let _ = writeln!(
+            o,
+            "  no run of this window recorded conclusions (an older fieldcheck recorded it): record it again"
+        );
+    }
+    let w = recorded
+        .iter()
+        .map(|r| r.control.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    if !recorded.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {}",
+            format!("{:<w$}  {:<25}  CONCLUDED", "CONTROL", "COMPUTED (RUN)").dimmed()
+        );
+    }
+    for r in recorded {
+        let computed = format!(
+            "{} ({})",
+            r.conclusion.map_or("not computed", Conclusion::as_str),
+            r.run
+        );
+        let ov = overrides.iter().find(|x| x.control == r.control);
+        let concluded = match ov {
+            Some(x) if x.applies() => {
+                format!(
+                    "{} ({} by {}, {})",
+                    x.concluded.as_str().bold(),
+                    override_kind(x),
+                    x.actor,
+                    &x.at[..x.at.len().min(10)]
+                )
+            }
+            _ => r.conclusion.map_or("-", Conclusion::as_str).to_string(),
+        };
+        let _ = writeln!(o, "  {:<w$}  {computed:<25}  {concluded}", r.control);
+        if let Some(x) = ov {
+            if !x.why.is_empty() {
+                let _ = writeln!(o, "  {:<w$}  {}", "", format!("why: {}", x.why).dimmed());
+            }
+            if let Some(l) = &x.lapsed {
+                let _ = writeln!(
+                    o,
+                    "  {:<w$}  {} {} by {} no longer applies: {l}",
+                    "",
+                    "lapsed:".yellow(),
+                    x.concluded,
+                    x.actor
+                );
+            }
+        }
+    }
+    if let Some(log) = log {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", "every conclusion recorded, oldest first".bold());
+        if log.is_empty() {
+            let _ = writeln!(o, "  none");
+        }
+        for x in log {
+            let _ = writeln!(
+                o,
+                "  {}  {}  {}: {} → {} ({}, run {}){}",
+                x.at.dimmed(),
+                x.actor,
+                x.control,
+                x.computed.map_or("not recorded", Conclusion::as_str),
+                x.concluded,
+                x.direction.as_str(),
+                x.run,
+                if x.why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", x.why)
+                }
+            );
+        }
+    }
+    o
+}
+
+/// A person's conclusion as JSON.
+pub fn override_json(x: &Override) -> serde_json::Value {
+    serde_json::json!({
+        "control": x.control, "window": x.window, "concluded": x.concluded.as_str(),
+        "computed": x.computed.map(Conclusion::as_str), "run": x.run,
+        "direction": x.direction.as_str(), "softer": x.is_softer(),
+        "why": x.why, "by": x.actor, "at": x.at,
+        "current": x.current.map(Conclusion::as_str),
+        "applies": x.applies(), "lapsed": x.lapsed,
+    })
+}
+
+/// The recorded conclusions of a window with people's conclusions, as JSON.
+pub fn conclusions_json(
+    window: &str,
+    recorded: &[RecordedConclusion],
+    overrides: &[Override],
+    log: Option<&[Override]>,
+) -> serde_json::Value {
+    let controls: Vec<serde_json::Value> = recorded
+        .iter()
+        .map(|r| {
+            let ov = overrides.iter().find(|x| x.control == r.control);
+            serde_json::json!({
+                "control": r.control, "run": r.run,
+                "computed": r.conclusion.map(Conclusion::as_str),
+                "unverifiable": r.unverifiable,
+                "conclusion": ov.map_or(r.conclusion, Override::shown).map(Conclusion::as_str),
+                "override": ov.map(override_json),
+            })
+        })
+        .collect();
+    let mut v = serde_json::json!({ "window": window, "controls": controls });
+    if let Some(log) = log {
+        v["log"] = log.iter().map(override_json).collect();
+    }
+    v
 }
 
 /// One line about a recorded run.

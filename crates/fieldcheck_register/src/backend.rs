@@ -134,13 +134,16 @@ CREATE TABLE IF NOT EXISTS schema_version (
 ";
 
 /// The schema version this build writes; [`MIGRATIONS`] brings an older register up to it.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// The migrations, each taking the schema from the version before it to its own (run inside the
-/// write lock, after the version was checked again).
-pub(crate) const MIGRATIONS: [(i64, &str); 1] = [(
-    2,
-    "
+/// write lock, after the version was checked again). Version 2: windows, file counts, responses
+/// and populations; version 3: each run's controls (their computed conclusion) and tests (their
+/// population and deviation counts), and the conclusions people recorded (`overrides`).
+pub(crate) const MIGRATIONS: [(i64, &str); 2] = [
+    (
+        2,
+        "
 ALTER TABLE runs ADD COLUMN audit_window TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN files TEXT NOT NULL DEFAULT '';
 ALTER TABLE exceptions ADD COLUMN unverified TEXT;
@@ -156,7 +159,40 @@ CREATE TABLE IF NOT EXISTS populations (
     PRIMARY KEY (audit_window, control, test)
 );
 ",
-)];
+    ),
+    (
+        3,
+        "
+CREATE TABLE IF NOT EXISTS run_controls (
+    run BIGINT NOT NULL,
+    control TEXT NOT NULL,
+    conclusion TEXT,
+    unverifiable TEXT,
+    PRIMARY KEY (run, control)
+);
+CREATE TABLE IF NOT EXISTS run_tests (
+    run BIGINT NOT NULL,
+    control TEXT NOT NULL,
+    test TEXT NOT NULL,
+    population BIGINT NOT NULL,
+    deviations BIGINT NOT NULL,
+    PRIMARY KEY (run, control, test)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    seq BIGINT PRIMARY KEY,
+    audit_window TEXT NOT NULL,
+    control TEXT NOT NULL,
+    run BIGINT NOT NULL,
+    computed TEXT,
+    concluded TEXT NOT NULL,
+    why TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS overrides_by_window ON overrides (audit_window, control, seq);
+",
+    ),
+];
 
 /// SQLite: a file, WAL, synchronous writes, `BEGIN IMMEDIATE` for the write lock.
 pub(crate) struct Sqlite {

@@ -19,6 +19,13 @@
 //! first (`BEGIN IMMEDIATE`), so a crash leaves it as it was before or after a whole run, and two
 //! concurrent runs are serialised instead of interleaved.
 //!
+//! **Conclusions.** Each recorded run keeps every evaluated control's computed [`Conclusion`] and
+//! each test's deviation count. A person may conclude otherwise for a window
+//! ([`Register::conclude`]), append-only, with who, when and why: never for a control whose
+//! computed conclusion is `not_evidenced` or `not_occurring` (only evidence changes those), and
+//! never softer without a reason. [`Register::prior_deviations`] gives the tests with deviations in
+//! the previous recorded window, for the sample's size.
+//!
 //! Times are RFC 3339 UTC text and dates `YYYY-MM-DD`, given by the caller: this crate reads no
 //! clock.
 
@@ -34,6 +41,222 @@ use backend::{Backend, Val};
 
 /// An exception's status.
 pub const STATUSES: [&str; 4] = ["open", "in_remediation", "remediated", "risk_accepted"];
+
+/// A control's conclusion for a window, as the conclusion engine computes it or a person
+/// concludes it. Harshness orders three of them: `effective` < `effective_with_exceptions` <
+/// `ineffective`; `not_occurring` and `not_evidenced` are outside that order, because only
+/// evidence decides them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Conclusion {
+    /// The control operated; no deviation.
+    Effective,
+    /// The control operated; its deviations are isolated and disclosed as exceptions.
+    EffectiveWithExceptions,
+    /// The control did not operate (systematic deviations).
+    Ineffective,
+    /// The control had nothing to operate on in the window.
+    NotOccurring,
+    /// The evidence cannot support a conclusion.
+    NotEvidenced,
+}
+
+impl Conclusion {
+    /// Every conclusion, harshness order first.
+    pub const ALL: [Conclusion; 5] = [
+        Conclusion::Effective,
+        Conclusion::EffectiveWithExceptions,
+        Conclusion::Ineffective,
+        Conclusion::NotOccurring,
+        Conclusion::NotEvidenced,
+    ];
+
+    /// The conclusions a person may record (`exceptions conclude --as`).
+    pub const CONCLUDABLE: [Conclusion; 3] = [
+        Conclusion::Effective,
+        Conclusion::EffectiveWithExceptions,
+        Conclusion::Ineffective,
+    ];
+
+    /// The conclusion as written in reports and the register.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conclusion::Effective => "effective",
+            Conclusion::EffectiveWithExceptions => "effective_with_exceptions",
+            Conclusion::Ineffective => "ineffective",
+            Conclusion::NotOccurring => "not_occurring",
+            Conclusion::NotEvidenced => "not_evidenced",
+        }
+    }
+
+    /// The conclusion named `s` (as [`Conclusion::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Conclusion> {
+        Conclusion::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Its place in the harshness order (0 effective, 1 with exceptions, 2 ineffective); `None`
+    /// for `not_occurring` and `not_evidenced`.
+    pub fn harshness(self) -> Option<u8> {
+        match self {
+            Conclusion::Effective => Some(0),
+            Conclusion::EffectiveWithExceptions => Some(1),
+            Conclusion::Ineffective => Some(2),
+            Conclusion::NotOccurring | Conclusion::NotEvidenced => None,
+        }
+    }
+
+    /// The concludable names, for messages.
+    fn concludable_names() -> String {
+        Conclusion::CONCLUDABLE.map(Conclusion::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for Conclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Conclusion {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Conclusion> {
+        Conclusion::parse(s).ok_or_else(|| {
+            Error::Refused(format!(
+                "unknown conclusion `{s}`; the conclusions are: {}",
+                Conclusion::ALL.map(Conclusion::as_str).join(", ")
+            ))
+        })
+    }
+}
+
+/// How a person's conclusion compares with the computed one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Less harsh than the computed conclusion.
+    Softer,
+    /// The same as the computed conclusion.
+    Same,
+    /// Harsher than the computed conclusion.
+    Harsher,
+    /// The computed conclusion is not known (not recorded), so softer or harsher cannot be
+    /// judged; treated as softer wherever that matters.
+    Unknown,
+}
+
+impl Direction {
+    /// `concluded` against `computed` (`None`: not known).
+    pub fn of(computed: Option<Conclusion>, concluded: Conclusion) -> Direction {
+        match (
+            computed.and_then(Conclusion::harshness),
+            concluded.harshness(),
+        ) {
+            (Some(a), Some(b)) if b < a => Direction::Softer,
+            (Some(a), Some(b)) if b > a => Direction::Harsher,
+            (Some(_), Some(_)) => Direction::Same,
+            _ => Direction::Unknown,
+        }
+    }
+
+    /// As written in reports: `softer`, `same`, `harsher`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Softer => "softer",
+            Direction::Same => "same",
+            Direction::Harsher => "harsher",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
+/// A person's conclusion for a control in a window (`exceptions conclude`), with what it was made
+/// against and whether it still applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Override {
+    /// Its number in the register (append-only, increasing).
+    pub seq: i64,
+    /// The window (as in [`Run::window`]).
+    pub window: String,
+    /// Control id.
+    pub control: String,
+    /// The recorded run whose computed conclusion it was made against (the latest of the window
+    /// that evaluated the control, then).
+    pub run: i64,
+    /// That run's computed conclusion (`None`: not recorded).
+    pub computed: Option<Conclusion>,
+    /// The person's conclusion.
+    pub concluded: Conclusion,
+    /// Why (may be empty for a harsher or equal conclusion).
+    pub why: String,
+    /// When it was recorded (RFC 3339, UTC).
+    pub at: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// `concluded` against `computed`.
+    pub direction: Direction,
+    /// The computed conclusion of the latest recorded run of the window that evaluated the
+    /// control, now (it differs from `computed` when the evidence changed since).
+    pub current: Option<Conclusion>,
+    /// Why it does not apply now (`None`: it applies, and the report shows `concluded`).
+    pub lapsed: Option<String>,
+}
+
+impl Override {
+    /// Whether it is softer than the computed conclusion, or cannot be judged (unknown computed
+    /// conclusion): what the report must show as a softer override.
+    pub fn is_softer(&self) -> bool {
+        matches!(self.direction, Direction::Softer | Direction::Unknown)
+    }
+
+    /// Whether the report shows it in place of the computed conclusion.
+    pub fn applies(&self) -> bool {
+        self.lapsed.is_none()
+    }
+
+    /// The conclusion the report shows: the person's while it applies, else the computed one.
+    pub fn shown(&self) -> Option<Conclusion> {
+        if self.applies() {
+            Some(self.concluded)
+        } else {
+            self.current
+        }
+    }
+
+    /// This override judged against the conclusion an audit computes now (`None`: none
+    /// computed), for a report of an audit that was not recorded: `current` becomes it and
+    /// `lapsed` says whether the override still applies to it, by the same rules as
+    /// [`Register::overrides`].
+    pub fn against(&self, now: Option<Conclusion>) -> Override {
+        Override {
+            current: now,
+            lapsed: lapsed(
+                "this audit",
+                now,
+                None,
+                self.run,
+                self.computed,
+                self.concluded,
+            ),
+            ..self.clone()
+        }
+    }
+}
+
+/// Start and end dates of a window as [`Run::window`] writes it (`2026-01-01..2026-06-30 UTC`).
+pub fn window_dates(window: &str) -> Option<(&str, &str)> {
+    let dates = window.split(' ').next()?;
+    let (start, end) = dates.split_once("..")?;
+    let is_date = |d: &str| {
+        d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    (is_date(start) && is_date(end)).then_some((start, end))
+}
 
 /// A register error: the database could not be opened or written, or a request was refused.
 #[derive(Debug)]
@@ -123,6 +346,9 @@ pub struct Evaluated {
     pub reads: Vec<String>,
     /// Its tests' populations.
     pub tests: Vec<Population>,
+    /// Its computed conclusion (`None`: not computed, as by a fieldcheck without the conclusion
+    /// engine); kept with the run, for overrides to be judged against.
+    pub conclusion: Option<Conclusion>,
 }
 
 /// A test's population in a run.
@@ -602,6 +828,323 @@ impl Register {
     }
 }
 
+/// A control's computed conclusion as the latest recorded run of a window that evaluated it kept
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedConclusion {
+    /// Control id.
+    pub control: String,
+    /// The run.
+    pub run: i64,
+    /// Its computed conclusion (`None`: not recorded).
+    pub conclusion: Option<Conclusion>,
+    /// Why that run could not vouch for the control's evidence (missing file, scoped out), if so.
+    pub unverifiable: Option<String>,
+}
+
+impl Register {
+    /// The windows of the recorded runs, the one of the latest run first.
+    pub fn windows(&mut self) -> Result<Vec<String>> {
+        windows_of(self.db.as_mut())
+    }
+
+    /// Each control's computed conclusion in `window` (as in [`Run::window`]): the one the latest
+    /// recorded run of the window that evaluated the control kept, by control id.
+    pub fn recorded_conclusions(&mut self, window: &str) -> Result<Vec<RecordedConclusion>> {
+        recorded_of(self.db.as_mut(), window)
+    }
+
+    /// Records a person's conclusion for `control` in `window` (`None`: the window of the latest
+    /// recorded run), as `actor` at `at`; append-only (a later one replaces it in
+    /// [`Register::overrides`], the log keeps both).
+    ///
+    /// Refused: a conclusion other than `effective`, `effective_with_exceptions`, `ineffective`; a
+    /// window without a recorded run, or whose runs (recorded by this fieldcheck) never evaluated
+    /// the control; a control whose latest run computed `not_evidenced` or `not_occurring`, or
+    /// could not vouch for its evidence (only evidence changes those: no silent pass); a softer
+    /// conclusion than the computed one, or one that cannot be judged (computed conclusion not
+    /// recorded), without a reason.
+    pub fn conclude(
+        &mut self,
+        control: &str,
+        window: Option<&str>,
+        concluded: Conclusion,
+        why: &str,
+        at: &str,
+        actor: &str,
+    ) -> Result<Override> {
+        if concluded.harshness().is_none() {
+            return Err(Error::Refused(format!(
+                "a person concludes {}; `{concluded}` comes from the evidence alone",
+                Conclusion::concludable_names()
+            )));
+        }
+        let why = why.trim();
+        self.write(|db| {
+            let windows = windows_of(db)?;
+            let window = match window {
+                Some(w) if windows.iter().any(|x| x == w) => w.to_string(),
+                Some(w) => {
+                    return Err(Error::Refused(format!(
+                        "no recorded run of the window {w}; record one with `fieldcheck audit KIT --record`{}",
+                        if windows.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (recorded windows: {})", windows.join(", "))
+                        }
+                    )));
+                }
+                None => windows.first().cloned().ok_or_else(|| {
+                    Error::Refused(
+                        "no recorded run yet: record one with `fieldcheck audit KIT --record`"
+                            .into(),
+                    )
+                })?,
+            };
+            let Some(r) = recorded_of(db, &window)?
+                .into_iter()
+                .find(|r| r.control == control)
+            else {
+                return Err(Error::Refused(format!(
+                    "no run of the window {window} recorded by this fieldcheck evaluated `{control}`: record an audit of it with `fieldcheck audit KIT --record`"
+                )));
+            };
+            if let Some(c @ (Conclusion::NotEvidenced | Conclusion::NotOccurring)) = r.conclusion {
+                return Err(Error::Refused(format!(
+                    "`{control}` is {c} in run {} (window {window}): only evidence changes that, not a person's conclusion; supply the evidence and record again",
+                    r.run
+                )));
+            }
+            if let Some(reason) = &r.unverifiable {
+                return Err(Error::Refused(format!(
+                    "run {} could not vouch for the evidence of `{control}` ({reason}): only evidence changes its conclusion; supply it and record again",
+                    r.run
+                )));
+            }
+            let direction = Direction::of(r.conclusion, concluded);
+            if why.is_empty() {
+                match (direction, r.conclusion) {
+                    (Direction::Softer, Some(c)) => {
+                        return Err(Error::Refused(format!(
+                            "{concluded} is softer than the computed conclusion of `{control}` ({c}, run {}): a softer conclusion needs a reason (`--why`)",
+                            r.run
+                        )));
+                    }
+                    (Direction::Unknown, _) => {
+                        return Err(Error::Refused(format!(
+                            "run {} kept no computed conclusion for `{control}`, so whether {concluded} is softer cannot be judged: give the reason (`--why`)",
+                            r.run
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+            let seq = db
+                .query("SELECT COALESCE(MAX(seq), 0) + 1 FROM overrides", &[])?
+                .first()
+                .map_or(1, |row| row[0].int());
+            db.exec(
+                "INSERT INTO overrides (seq, audit_window, control, run, computed, concluded, why, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                &[
+                    seq.into(),
+                    window.as_str().into(),
+                    control.into(),
+                    r.run.into(),
+                    r.conclusion.map_or(Val::Null, |c| c.as_str().into()),
+                    concluded.as_str().into(),
+                    why.into(),
+                    at.into(),
+                    actor.into(),
+                ],
+            )?;
+            Ok(Override {
+                seq,
+                window,
+                control: control.to_string(),
+                run: r.run,
+                computed: r.conclusion,
+                concluded,
+                why: why.to_string(),
+                at: at.to_string(),
+                actor: actor.to_string(),
+                direction,
+                current: r.conclusion,
+                lapsed: None,
+            })
+        })
+    }
+
+    /// The latest person's conclusion per control in `window`, by control id, each with the
+    /// computed conclusion now and whether it still applies.
+    pub fn overrides(&mut self, window: &str) -> Result<Vec<Override>> {
+        let mut latest: Vec<Override> = Vec::new();
+        for o in self.override_log(window)? {
+            match latest.iter_mut().find(|l| l.control == o.control) {
+                Some(l) => *l = o,
+                None => latest.push(o),
+            }
+        }
+        latest.sort_by(|a, b| a.control.cmp(&b.control));
+        Ok(latest)
+    }
+
+    /// Every person's conclusion recorded for `window`, oldest first.
+    pub fn override_log(&mut self, window: &str) -> Result<Vec<Override>> {
+        let db = self.db.as_mut();
+        let now = recorded_of(db, window)?;
+        let rows = db.query(
+            "SELECT seq, audit_window, control, run, computed, concluded, why, at, actor FROM overrides WHERE audit_window = ?1 ORDER BY seq",
+            &[window.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let computed = r[4].opt_text().and_then(|t| Conclusion::parse(&t));
+                let concluded = Conclusion::parse(&r[5].text())?;
+                let control = r[2].text();
+                let run = r[3].int();
+                let latest = now.iter().find(|n| n.control == control);
+                let current = latest.map_or(computed, |n| n.conclusion);
+                let lapsed = latest.and_then(|n| {
+                    lapsed(
+                        &format!("run {}", n.run),
+                        n.conclusion,
+                        n.unverifiable.as_deref(),
+                        run,
+                        computed,
+                        concluded,
+                    )
+                });
+                Some(Override {
+                    seq: r[0].int(),
+                    window: r[1].text(),
+                    control,
+                    run,
+                    computed,
+                    concluded,
+                    why: r[6].text(),
+                    at: r[7].text(),
+                    actor: r[8].text(),
+                    direction: Direction::of(computed, concluded),
+                    current,
+                    lapsed,
+                })
+            })
+            .collect())
+    }
+
+    /// The window recorded before `window` (as in [`Run::window`]): of the recorded windows that
+    /// end before it starts, the one that ends last (the one recorded last, on a tie).
+    pub fn prior_window(&mut self, window: &str) -> Result<Option<String>> {
+        let (start, _) = window_dates(window).ok_or_else(|| {
+            Error::Refused(format!(
+                "`{window}` is not a window (`START..END TZ`, dates as YYYY-MM-DD)"
+            ))
+        })?;
+        let rows = self.db.query(
+            "SELECT audit_window, MAX(id) FROM runs GROUP BY audit_window",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let w = r[0].text();
+                let (_, end) = window_dates(&w)?;
+                (end < start).then(|| (end.to_string(), r[1].int(), w.clone()))
+            })
+            .max()
+            .map(|(_, _, w)| w))
+    }
+
+    /// The tests (control, test) in which a recorded run of the previous window
+    /// ([`Register::prior_window`]) found at least one deviation: for the sample to take the next
+    /// larger size. Empty when there is no previous window, or its runs were recorded by a
+    /// fieldcheck that kept no deviation counts.
+    pub fn prior_deviations(&mut self, window: &str) -> Result<BTreeSet<(String, String)>> {
+        let Some(prior) = self.prior_window(window)? else {
+            return Ok(BTreeSet::new());
+        };
+        Ok(self
+            .db
+            .query(
+                "SELECT DISTINCT t.control, t.test FROM run_tests t JOIN runs r ON r.id = t.run WHERE r.audit_window = ?1 AND t.deviations > 0",
+                &[prior.as_str().into()],
+            )?
+            .iter()
+            .map(|r| (r[0].text(), r[1].text()))
+            .collect())
+    }
+}
+
+/// Why an override made against run `run`'s `computed` conclusion does not apply to the
+/// conclusion `by` (the latest recorded run of its control, or an audit) computed `now` (`None`:
+/// it applies). Evidence that is not there, or a control that did not occur, is never concluded by
+/// a person; a softer conclusion made against other facts lapses (a harsher or equal one hides
+/// nothing, and stays).
+fn lapsed(
+    by: &str,
+    now: Option<Conclusion>,
+    unverifiable: Option<&str>,
+    run: i64,
+    computed: Option<Conclusion>,
+    concluded: Conclusion,
+) -> Option<String> {
+    if let Some(c @ (Conclusion::NotEvidenced | Conclusion::NotOccurring)) = now {
+        return Some(format!("{by} computed {c}: only evidence changes that"));
+    }
+    if let Some(reason) = unverifiable {
+        return Some(format!("{by} could not vouch for the evidence ({reason})"));
+    }
+    if now != computed
+        && matches!(
+            Direction::of(now, concluded),
+            Direction::Softer | Direction::Unknown
+        )
+    {
+        let then = computed.map_or("no recorded conclusion", Conclusion::as_str);
+        let since = now.map_or("none", Conclusion::as_str);
+        return Some(format!(
+            "made against {then} (run {run}); {by} computed {since} since: conclude again"
+        ));
+    }
+    None
+}
+
+/// The windows of the recorded runs, the latest run's first.
+fn windows_of(db: &mut dyn Backend) -> Result<Vec<String>> {
+    Ok(db
+        .query(
+            "SELECT audit_window, MAX(id) AS last FROM runs WHERE audit_window <> '' GROUP BY audit_window ORDER BY last DESC",
+            &[],
+        )?
+        .iter()
+        .map(|r| r[0].text())
+        .collect())
+}
+
+/// What [`Register::recorded_conclusions`] returns.
+fn recorded_of(db: &mut dyn Backend, window: &str) -> Result<Vec<RecordedConclusion>> {
+    let rows = db.query(
+        "SELECT c.control, c.run, c.conclusion, c.unverifiable FROM run_controls c JOIN runs r ON r.id = c.run
+         WHERE r.audit_window = ?1 ORDER BY c.control, c.run DESC",
+        &[window.into()],
+    )?;
+    let mut out: Vec<RecordedConclusion> = Vec::new();
+    for r in &rows {
+        let control = r[0].text();
+        if out.last().is_some_and(|l| l.control == control) {
+            continue;
+        }
+        out.push(RecordedConclusion {
+            control,
+            run: r[1].int(),
+            conclusion: r[2].opt_text().and_then(|t| Conclusion::parse(&t)),
+            unverifiable: r[3].opt_text(),
+        });
+    }
+    Ok(out)
+}
+
 /// Appends history entries, numbering them (inside the write lock).
 struct History {
     next: i64,
@@ -689,11 +1232,15 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         })
         .collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut deviations: HashMap<(&str, &str), i64> = HashMap::new();
     for f in found {
         let id = f.id();
         if !seen.insert(id.clone()) {
             continue;
         }
+        *deviations
+            .entry((f.control.as_str(), f.test.as_str()))
+            .or_insert(0) += 1;
         let reasons = f.reasons.join(" ");
         match existing.get(&id) {
             None => {
@@ -813,6 +1360,37 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                     )?;
                 }
             }
+        }
+    }
+    // Each control's computed conclusion, and each test's population and deviation counts, kept
+    // with the run (for overrides, and the next window's prior period).
+    for c in &run.controls {
+        db.exec(
+            "INSERT INTO run_controls (run, control, conclusion, unverifiable) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (run, control) DO NOTHING",
+            &[
+                run_id.into(),
+                c.control.as_str().into(),
+                c.conclusion.map_or(Val::Null, |k| k.as_str().into()),
+                c.unverifiable.as_deref().map_or(Val::Null, Val::from),
+            ],
+        )?;
+        for t in &c.tests {
+            db.exec(
+                "INSERT INTO run_tests (run, control, test, population, deviations) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (run, control, test) DO NOTHING",
+                &[
+                    run_id.into(),
+                    c.control.as_str().into(),
+                    t.test.as_str().into(),
+                    (t.items.len() as i64).into(),
+                    deviations
+                        .get(&(c.control.as_str(), t.test.as_str()))
+                        .copied()
+                        .unwrap_or(0)
+                        .into(),
+                ],
+            )?;
         }
     }
     // The run's populations, by control and test.

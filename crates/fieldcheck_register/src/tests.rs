@@ -79,6 +79,7 @@ fn run_of(n: u32, controls: &[(&str, &[String])]) -> Run {
                     test: "t".into(),
                     items: items.to_vec(),
                 }],
+                conclusion: None,
             })
             .collect(),
         files: controls
@@ -807,4 +808,454 @@ fn item_keys_survive_storage_whatever_they_hold() {
     // An empty key cannot be told from an empty population at the end; elsewhere it survives.
     assert_eq!(split_items(&join_items(&keys)), keys);
     assert!(split_items(&join_items(&[])).is_empty());
+}
+
+/// A run of `controls` (test `t`, complete evidence) whose computed conclusions are given.
+fn concluded_run(n: u32, controls: &[(&str, Option<Conclusion>)]) -> Run {
+    let names: Vec<&str> = controls.iter().map(|(c, _)| *c).collect();
+    let mut r = run(n, &names);
+    for (e, (_, k)) in r.controls.iter_mut().zip(controls) {
+        e.conclusion = *k;
+    }
+    r
+}
+
+const W: &str = "2026-01-01..2026-06-30 UTC";
+
+fn refused(r: Result<Override>) -> String {
+    match r {
+        Err(Error::Refused(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn conclusions_parse_and_order_by_harshness() {
+    for c in Conclusion::ALL {
+        assert_eq!(Conclusion::parse(c.as_str()), Some(c));
+        assert_eq!(c.as_str().parse::<Conclusion>().ok(), Some(c));
+    }
+    assert_eq!(Conclusion::parse("Effective"), None);
+    assert!("passed".parse::<Conclusion>().is_err());
+    use Conclusion::*;
+    assert_eq!(
+        Direction::of(Some(Ineffective), EffectiveWithExceptions),
+        Direction::Softer
+    );
+    assert_eq!(
+        Direction::of(Some(EffectiveWithExceptions), Effective),
+        Direction::Softer
+    );
+    assert_eq!(
+        Direction::of(Some(Effective), Ineffective),
+        Direction::Harsher
+    );
+    assert_eq!(
+        Direction::of(Some(Ineffective), Ineffective),
+        Direction::Same
+    );
+    assert_eq!(Direction::of(None, Ineffective), Direction::Unknown);
+    assert_eq!(
+        Direction::of(Some(NotEvidenced), Effective),
+        Direction::Unknown
+    );
+    assert_eq!(window_dates(W), Some(("2026-01-01", "2026-06-30")));
+    assert_eq!(window_dates(""), None);
+    assert_eq!(window_dates("2026-01-01/2026-06-30"), None);
+}
+
+#[test]
+fn a_recorded_run_keeps_each_controls_computed_conclusion() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let mut r = concluded_run(
+            1,
+            &[
+                ("changes", Some(Conclusion::Ineffective)),
+                ("vendors", None),
+            ],
+        );
+        r.controls[1].unverifiable = Some("vendors.csv is missing".into());
+        reg.record(&r, &[found("changes", "p1", &["no_ticket"])])
+            .expect("run 1");
+        reg.record(
+            &concluded_run(2, &[("changes", Some(Conclusion::EffectiveWithExceptions))]),
+            &[],
+        )
+        .expect("run 2");
+        assert_eq!(reg.windows().expect("windows"), [W]);
+        assert_eq!(
+            reg.recorded_conclusions(W).expect("conclusions"),
+            [
+                RecordedConclusion {
+                    control: "changes".into(),
+                    run: 2,
+                    conclusion: Some(Conclusion::EffectiveWithExceptions),
+                    unverifiable: None,
+                },
+                RecordedConclusion {
+                    control: "vendors".into(),
+                    run: 1,
+                    conclusion: None,
+                    unverifiable: Some("vendors.csv is missing".into()),
+                },
+            ]
+        );
+        assert!(
+            reg.recorded_conclusions("2025-01-01..2025-12-31 UTC")
+                .expect("none")
+                .is_empty()
+        );
+    });
+}
+
+#[test]
+fn a_person_concludes_within_the_rules() {
+    use Conclusion::*;
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let at = "2026-07-02T09:00:00Z";
+        // Nothing recorded yet: nothing to conclude on.
+        let m = refused(reg.conclude("changes", None, Ineffective, "x", at, "ana"));
+        assert!(m.contains("no recorded run yet"), "{m}");
+        let mut r = concluded_run(
+            1,
+            &[
+                ("changes", Some(Ineffective)),
+                ("vendors", Some(EffectiveWithExceptions)),
+                ("leavers", Some(Effective)),
+                ("backups", Some(NotEvidenced)),
+                ("restores", Some(NotOccurring)),
+                ("access", None),
+                ("risks", None),
+            ],
+        );
+        r.controls[6].unverifiable = Some("risks.csv is missing".into());
+        reg.record(&r, &[]).expect("run 1");
+        // Only the three concludable conclusions.
+        for c in [NotEvidenced, NotOccurring] {
+            let m = refused(reg.conclude("changes", None, c, "because", at, "ana"));
+            assert!(m.contains("from the evidence alone"), "{m}");
+        }
+        // Softer needs a reason; a blank one is none.
+        for why in ["", "  "] {
+            let m = refused(reg.conclude("changes", None, EffectiveWithExceptions, why, at, "ana"));
+            assert!(m.contains("softer") && m.contains("--why"), "{m}");
+        }
+        let o = reg
+            .conclude(
+                "changes",
+                None,
+                EffectiveWithExceptions,
+                " the 3 deploys were one hotfix weekend ",
+                at,
+                "ana",
+            )
+            .expect("softer with a reason");
+        assert_eq!(
+            (
+                o.window.as_str(),
+                o.run,
+                o.computed,
+                o.direction,
+                o.why.as_str()
+            ),
+            (
+                W,
+                1,
+                Some(Ineffective),
+                Direction::Softer,
+                "the 3 deploys were one hotfix weekend"
+            )
+        );
+        assert!(o.is_softer() && o.applies());
+        // Harsher or equal needs none.
+        let o = reg
+            .conclude("vendors", Some(W), Ineffective, "", at, "ana")
+            .expect("harsher");
+        assert_eq!((o.direction, o.is_softer()), (Direction::Harsher, false));
+        let o = reg
+            .conclude("leavers", None, Effective, "", at, "ana")
+            .expect("same");
+        assert_eq!(o.direction, Direction::Same);
+        // Only evidence changes not_evidenced and not_occurring, whatever the reason.
+        let m = refused(reg.conclude("backups", None, Effective, "restores work", at, "ana"));
+        assert!(
+            m.contains("is not_evidenced") && m.contains("only evidence"),
+            "{m}"
+        );
+        let m = refused(reg.conclude("restores", None, Ineffective, "no test at all", at, "ana"));
+        assert!(m.contains("is not_occurring"), "{m}");
+        let m = refused(reg.conclude("risks", None, Ineffective, "x", at, "ana"));
+        assert!(m.contains("risks.csv is missing"), "{m}");
+        // An unknown computed conclusion cannot be judged: a reason is needed, even to be harsh.
+        let m = refused(reg.conclude("access", None, Ineffective, "", at, "ana"));
+        assert!(m.contains("cannot be judged") && m.contains("--why"), "{m}");
+        let o = reg
+            .conclude(
+                "access",
+                None,
+                Ineffective,
+                "Q2 was never reviewed",
+                at,
+                "ana",
+            )
+            .expect("with a reason");
+        assert_eq!((o.direction, o.is_softer()), (Direction::Unknown, true));
+        // A window without a recorded run, and a control none of its runs evaluated.
+        let m = refused(reg.conclude(
+            "changes",
+            Some("2025-01-01..2025-12-31 UTC"),
+            Ineffective,
+            "x",
+            at,
+            "ana",
+        ));
+        assert!(
+            m.contains("no recorded run of the window") && m.contains(W),
+            "{m}"
+        );
+        let m = refused(reg.conclude("nope", None, Ineffective, "x", at, "ana"));
+        assert!(m.contains("evaluated `nope`"), "{m}");
+        // Append-only: a second conclusion replaces the first in the list, the log keeps both.
+        reg.conclude(
+            "changes",
+            None,
+            Ineffective,
+            "",
+            "2026-07-03T09:00:00Z",
+            "bo",
+        )
+        .expect("back to the computed one");
+        let latest = reg.overrides(W).expect("overrides");
+        assert_eq!(
+            latest
+                .iter()
+                .map(|o| (o.control.as_str(), o.concluded, o.actor.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("access", Ineffective, "ana"),
+                ("changes", Ineffective, "bo"),
+                ("leavers", Effective, "ana"),
+                ("vendors", Ineffective, "ana"),
+            ]
+        );
+        let log = reg.override_log(W).expect("log");
+        assert_eq!(log.len(), 5);
+        assert_eq!(
+            log.iter()
+                .filter(|o| o.control == "changes")
+                .map(|o| o.seq)
+                .collect::<Vec<_>>(),
+            [1, 5]
+        );
+        assert!(
+            reg.overrides("2025-01-01..2025-12-31 UTC")
+                .expect("none")
+                .is_empty()
+        );
+    });
+}
+
+#[test]
+fn an_override_lapses_when_the_evidence_no_longer_supports_it() {
+    use Conclusion::*;
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let at = "2026-07-02T09:00:00Z";
+        reg.record(
+            &concluded_run(
+                1,
+                &[
+                    ("changes", Some(Ineffective)),
+                    ("vendors", Some(EffectiveWithExceptions)),
+                    ("leavers", Some(Ineffective)),
+                ],
+            ),
+            &[],
+        )
+        .expect("run 1");
+        reg.conclude(
+            "changes",
+            None,
+            EffectiveWithExceptions,
+            "one weekend",
+            at,
+            "ana",
+        )
+        .expect("softer");
+        reg.conclude("vendors", None, Ineffective, "", at, "ana")
+            .expect("harsher");
+        reg.conclude("leavers", None, Effective, "all fixed", at, "ana")
+            .expect("softer");
+        // The same facts again: every override applies.
+        reg.record(
+            &concluded_run(
+                2,
+                &[
+                    ("changes", Some(Ineffective)),
+                    ("vendors", Some(EffectiveWithExceptions)),
+                    ("leavers", Some(Ineffective)),
+                ],
+            ),
+            &[],
+        )
+        .expect("run 2");
+        assert!(reg.overrides(W).expect("o").iter().all(Override::applies));
+        // New facts: changes is not evidenced, vendors effective, leavers with exceptions.
+        let mut r = concluded_run(
+            3,
+            &[
+                ("changes", Some(NotEvidenced)),
+                ("vendors", Some(Effective)),
+                ("leavers", Some(EffectiveWithExceptions)),
+            ],
+        );
+        r.controls[0].unverifiable = Some("changes.csv is missing".into());
+        reg.record(&r, &[]).expect("run 3");
+        let o = reg.overrides(W).expect("o");
+        let by = |c: &str| o.iter().find(|x| x.control == c).expect("override").clone();
+        let changes = by("changes");
+        assert_eq!(changes.current, Some(NotEvidenced));
+        assert_eq!(changes.shown(), Some(NotEvidenced));
+        assert!(
+            changes
+                .lapsed
+                .as_deref()
+                .is_some_and(|l| l.contains("only evidence")),
+            "{changes:?}"
+        );
+        // A harsher conclusion hides nothing: it stays.
+        let vendors = by("vendors");
+        assert_eq!(
+            (vendors.applies(), vendors.shown()),
+            (true, Some(Ineffective))
+        );
+        // A softer one made against other facts lapses until someone concludes again.
+        let leavers = by("leavers");
+        assert_eq!(leavers.shown(), Some(EffectiveWithExceptions));
+        assert_eq!(
+            leavers.lapsed.as_deref(),
+            Some(
+                "made against ineffective (run 1); run 3 computed effective_with_exceptions since: conclude again"
+            )
+        );
+        // The same rules against an audit that was not recorded.
+        let again = leavers.against(Some(Ineffective));
+        assert_eq!((again.applies(), again.shown()), (true, Some(Effective)));
+        let gone = vendors.against(Some(NotOccurring));
+        assert_eq!(
+            gone.lapsed.as_deref(),
+            Some("this audit computed not_occurring: only evidence changes that")
+        );
+        assert_eq!(
+            by("changes").against(None).lapsed.as_deref(),
+            Some(
+                "made against ineffective (run 1); this audit computed none since: conclude again"
+            )
+        );
+        // Nor can a new one be made on missing evidence.
+        let m = refused(reg.conclude("changes", None, Ineffective, "x", at, "ana"));
+        assert!(m.contains("not_evidenced"), "{m}");
+    });
+}
+
+/// A run of `window` that found deviations in the tests named (control, item).
+fn window_run(n: u32, window: &str, found_in: &[(&str, &str)]) -> (Run, Vec<Found>) {
+    let mut r = run(n, &["leavers", "vendors"]);
+    r.window = window.into();
+    (
+        r,
+        found_in.iter().map(|(c, i)| found(c, i, &["x"])).collect(),
+    )
+}
+
+#[test]
+fn the_prior_period_is_the_latest_window_that_ends_before_this_one_starts() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let h2_2025 = "2025-07-01..2025-12-31 UTC";
+        let h1 = W;
+        let h2 = "2026-07-01..2026-12-31 UTC";
+        for (n, w, f) in [
+            (1, h2_2025, &[("vendors", "v1")][..]),
+            // The first half: leavers in run 2, vendors in run 3 only (a later run that finds none
+            // does not undo a deviation in the window).
+            (2, h1, &[("leavers", "p1")][..]),
+            (3, h1, &[("vendors", "v1")][..]),
+            (4, h1, &[][..]),
+            // An overlapping window recorded later is not a prior period of the second half.
+            (5, "2026-04-01..2026-09-30 UTC", &[("leavers", "p2")][..]),
+        ] {
+            let (r, found) = window_run(n, w, f);
+            reg.record(&r, &found).expect("run");
+        }
+        let pair = |c: &str| (c.to_string(), "t".to_string());
+        assert_eq!(reg.prior_window(h2).expect("prior").as_deref(), Some(h1));
+        assert_eq!(
+            reg.prior_deviations(h2).expect("prior"),
+            BTreeSet::from([pair("leavers"), pair("vendors")])
+        );
+        assert_eq!(
+            reg.prior_deviations(h1).expect("prior"),
+            BTreeSet::from([pair("vendors")])
+        );
+        assert!(reg.prior_deviations(h2_2025).expect("none").is_empty());
+        // A window that was never recorded still has a prior period.
+        assert_eq!(
+            reg.prior_window("2027-01-01..2027-12-31 UTC")
+                .expect("prior")
+                .as_deref(),
+            Some("2026-04-01..2026-09-30 UTC")
+        );
+        // On a tie of end dates, the window recorded last.
+        let (r, f) = window_run(6, "2026-04-01..2026-06-30 UTC", &[]);
+        reg.record(&r, &f).expect("run 6");
+        assert_eq!(
+            reg.prior_window(h2).expect("prior").as_deref(),
+            Some("2026-04-01..2026-06-30 UTC")
+        );
+        assert!(reg.prior_deviations(h2).expect("none").is_empty());
+        assert!(matches!(
+            reg.prior_deviations("last year"),
+            Err(Error::Refused(_))
+        ));
+    });
+}
+
+#[test]
+fn a_register_of_the_second_schema_is_migrated_and_keeps_conclusions_from_then_on() {
+    each(|loc| {
+        let mut db = raw(loc);
+        db.batch(V1).expect("a v1 register");
+        db.batch(backend::MIGRATIONS[0].1).expect("to v2");
+        db.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL); INSERT INTO schema_version (version) VALUES (2); UPDATE runs SET audit_window = '2026-01-01..2026-06-30 UTC';")
+            .expect("v2");
+        drop(db);
+        let mut reg = Register::at(loc).expect("migrates");
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
+        // Run 1 kept no conclusions: nothing to conclude on, and no prior-period counts.
+        let m = refused(reg.conclude("vendors", None, Conclusion::Ineffective, "x", "t", "ana"));
+        assert!(m.contains("recorded by this fieldcheck"), "{m}");
+        assert!(
+            reg.prior_deviations("2026-07-01..2026-12-31 UTC")
+                .expect("prior")
+                .is_empty()
+        );
+        reg.record(
+            &concluded_run(2, &[("vendors", Some(Conclusion::Ineffective))]),
+            &[found("vendors", "v1", &["no_tier"])],
+        )
+        .expect("run 2");
+        reg.conclude("vendors", None, Conclusion::Ineffective, "", "t", "ana")
+            .expect("concluded");
+        assert_eq!(
+            reg.prior_deviations("2026-07-01..2026-12-31 UTC")
+                .expect("prior"),
+            BTreeSet::from([("vendors".to_string(), "t".to_string())])
+        );
+    });
 }
