@@ -20,7 +20,9 @@ pub use odds::{
     attribute_sample_size, binomial_sample_size, detection_probability, upper_deviation_limit,
     upper_deviation_limit_finite,
 };
-pub use select::{Listing, Member, extend, hex, listing, parse_listing, pick, seed, stratified};
+pub use select::{
+    Listing, Member, extend, hex, listing, parse_listing, pick, seed, sha256_hex, stratified,
+};
 pub use table::{CHECKED_UP_TO, Frequency, SizeTable, TableError, deviating_at_tolerable};
 
 /// The sampling plan of one test.

@@ -141,7 +141,7 @@ pub fn upper_deviation_limit_finite(population: usize, n: usize, x: usize, confi
     }
     let n = n.min(population);
     if n == population {
-        return (x as f64 / population as f64 * 1000.0 - 1e-9).ceil() / 10.0;
+        return (x as f64 / population as f64 * 1000.0 - 1e-9).ceil() / 10.0 + 0.0;
     }
     let risk = 1.0 - confidence;
     // P(X ≤ x) falls as K grows: find the largest K with P > risk (K = x always qualifies).
@@ -157,7 +157,7 @@ pub fn upper_deviation_limit_finite(population: usize, n: usize, x: usize, confi
             hi = mid;
         }
     }
-    (lo as f64 / population as f64 * 1000.0 - 1e-9).ceil() / 10.0
+    (lo as f64 / population as f64 * 1000.0 - 1e-9).ceil() / 10.0 + 0.0
 }
 
 #[cfg(test)]
@@ -321,7 +321,7 @@ mod tests {
     fn finite_population_upper_limits() {
         // A census gives the population's own rate.
         assert_eq!(upper_deviation_limit_finite(40, 40, 1, 0.95), 2.5);
-        assert_eq!(upper_deviation_limit_finite(214, 214, 0, 0.95), 0.0);
+        assert_eq!(upper_deviation_limit_finite(214, 214, 0, 0.95).to_string(), "0");
         // The bands' samples support a 10 % tolerable rate when they find nothing.
         assert!(upper_deviation_limit_finite(25, 19, 0, 0.95) < 10.0);
         assert!(upper_deviation_limit_finite(40, 21, 0, 0.95) < 10.0);

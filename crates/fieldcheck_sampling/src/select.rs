@@ -79,6 +79,11 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// SHA-256 of some bytes, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// The canonical listing of a population.
 pub fn listing(members: &[Member]) -> Listing {
     let mut lines: Vec<(String, usize, usize, usize)> = members
