@@ -630,6 +630,14 @@ pub(crate) fn load_as(
                 .map_err(LoadError::Tool)?
         }
     };
+    let sizes = match config.sampling_confidence {
+        Some(c) => sizes
+            .at_confidence(c)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("the sample-size table `{}` at `[sampling] confidence = {c}`", sizes.name))
+            .map_err(LoadError::Tool)?,
+        None => sizes,
+    };
     let opts = ReadOptions::for_config(&config);
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
