@@ -1158,6 +1158,10 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             dir.display()
         );
     }
+    // The process ends here: let the OS reclaim the audit and the samples too.
+    std::mem::forget(audit);
+    std::mem::forget(tests);
+    std::mem::forget(requests);
     std::mem::forget(loaded.kit);
     Ok(0)
 }

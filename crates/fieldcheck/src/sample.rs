@@ -43,18 +43,35 @@ pub struct TestSample {
     /// The test never ran in the window (population 0): there is nothing to sample.
     pub not_occurring: bool,
     pub sample: Sample,
-    /// Item keys in listing order (what the sample's positions point into).
-    pub keys: Vec<String>,
+    /// The selected items' keys, in listing order.
+    pub selected: Vec<String>,
+    /// The keys an extension after a first deviation would add, in listing order.
+    pub extension: Vec<String>,
+    /// Each stratum's chosen units: the periods, or the items' keys.
+    pub chosen: Vec<Vec<String>>,
 }
 
-impl TestSample {
-    fn selected_keys(&self) -> Vec<String> {
-        self.sample
-            .selected
-            .iter()
-            .map(|&p| self.keys[p].clone())
-            .collect()
-    }
+/// A time as the listing writes it: UTC, to the second, `YYYY-MM-DDTHH:MM:SSZ` (a civil date from
+/// the day count, without a time-zone lookup per item).
+fn utc_second(t: jiff::Timestamp) -> String {
+    let secs = t.as_second();
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
 }
 
 /// The frequency that sizes a test: the catalog's, following the cadence settings.
@@ -100,9 +117,7 @@ pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
             let key_period = Frequency::of_period(last).map(|_| last.to_string());
             Member {
                 key: key.clone(),
-                at: facts
-                    .and_then(|f| f.at)
-                    .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                at: facts.and_then(|f| f.at).map(utc_second),
                 period: facts.and_then(|f| f.period.clone()).or(key_period),
                 system: facts.and_then(|f| f.system.clone()).or_else(|| {
                     per_system
@@ -151,14 +166,24 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
                 members: &ms,
                 deviates: &deviates,
             });
-            let keys: Vec<String> = sample
-                .listing
-                .order
+            let key = |p: usize| &t.items[sample.listing.order[p]];
+            let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
+            let extension: Vec<String> =
+                sample.extension.iter().map(|&p| key(p).clone()).collect();
+            let chosen: Vec<Vec<String>> = sample
+                .strata
                 .iter()
-                .map(|&i| t.items[i].clone())
+                .map(|st| {
+                    st.chosen
+                        .iter()
+                        .map(|&u| match st.labels.get(u) {
+                            Some(label) => label.clone(),
+                            None => key(st.units[u][0]).clone(),
+                        })
+                        .collect()
+                })
                 .collect();
-            for (rank, &p) in sample.selected.iter().enumerate() {
-                let item = &keys[p];
+            for (rank, item) in selected.iter().enumerate() {
                 let dev = deviating
                     .contains(item.as_str())
                     .then(|| t.deviations.iter().find(|d| &d.item == item))
@@ -199,7 +224,9 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
                 deviations: t.deviations.len(),
                 not_occurring,
                 sample,
-                keys,
+                selected,
+                extension,
+                chosen,
             });
         }
     }
@@ -319,17 +346,18 @@ pub fn plan_file(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> P
                     strata: s
                         .strata
                         .iter()
-                        .map(|st| StratumPlan {
+                        .zip(&t.chosen)
+                        .map(|(st, chosen)| StratumPlan {
                             name: st.name.clone(),
                             frequency: st.frequency.as_str().into(),
                             units: st.units.len(),
                             size: st.size,
-                            chosen: st.chosen.iter().map(|&u| st.labels[u].clone()).collect(),
+                            chosen: chosen.clone(),
                         })
                         .collect(),
                     sample_size: s.selected.len(),
-                    selected: t.selected_keys(),
-                    extension: s.extension.iter().map(|&p| t.keys[p].clone()).collect(),
+                    selected: t.selected.clone(),
+                    extension: t.extension.clone(),
                     census: s.census,
                     deviations_in_sample: s.deviations_in_sample,
                     detection_probability: s.detection_probability,
@@ -618,7 +646,11 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
                 thousands(t.population)
             )
         };
-        let dev = format!("{} → {}", t.deviations, s.deviations_in_sample);
+        let dev = format!(
+            "{} → {}",
+            thousands(t.deviations),
+            thousands(s.deviations_in_sample)
+        );
         let pct = s.detection_probability * 100.0;
         let p = if (99.95..100.0).contains(&pct) {
             ">99.9%".to_string()
@@ -729,4 +761,26 @@ pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64
         "columns: tolerable deviation rate; * : more than 1,000 items, or none (the tables' \"too large to be cost-effective\")"
     );
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_second;
+
+    #[test]
+    fn listing_times_are_utc_to_the_second() {
+        for text in [
+            "2026-05-14T09:30:07Z",
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "2100-03-01T00:00:00Z",
+        ] {
+            let t: jiff::Timestamp = text.parse().expect("time");
+            assert_eq!(utc_second(t), text);
+            assert_eq!(utc_second(t), t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+        let t: jiff::Timestamp = "2026-05-14T09:30:07.999-04:00".parse().expect("time");
+        assert_eq!(utc_second(t), "2026-05-14T13:30:07Z");
+    }
 }

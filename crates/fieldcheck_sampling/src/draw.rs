@@ -48,7 +48,8 @@ pub struct Stratum {
     pub frequency: Frequency,
     /// Its sampling units (items, or periods), each as the listing positions of its items.
     pub units: Vec<Vec<usize>>,
-    /// Each unit's label: the item key, or the period.
+    /// Each period's label, for the period unit (empty otherwise: an item unit's label is its
+    /// item's key).
     pub labels: Vec<String>,
     /// The number of units the auditor chooses.
     pub size: usize,
@@ -119,12 +120,13 @@ pub struct Population<'a> {
 
 /// The unit a population can be sampled by: the one asked for when every item has both a period
 /// and a system, else the item unit.
-pub fn effective_unit(unit: Unit, members: &[Member]) -> Unit {
+pub fn effective_unit<M: std::borrow::Borrow<Member>>(unit: Unit, members: &[M]) -> Unit {
     if unit != Unit::Item
         && !members.is_empty()
-        && members
-            .iter()
-            .all(|m| m.period.is_some() && m.system.is_some())
+        && members.iter().all(|m| {
+            let m = m.borrow();
+            m.period.is_some() && m.system.is_some()
+        })
     {
         unit
     } else {
@@ -133,7 +135,11 @@ pub fn effective_unit(unit: Unit, members: &[Member]) -> Unit {
 }
 
 /// The strata of a listed population (members in listing order), without sizes.
-pub fn strata(unit: Unit, frequency: Frequency, members: &[Member]) -> Vec<Stratum> {
+pub fn strata<M: std::borrow::Borrow<Member>>(
+    unit: Unit,
+    frequency: Frequency,
+    members: &[M],
+) -> Vec<Stratum> {
     let empty = |name: String, frequency| Stratum {
         name,
         frequency,
@@ -153,21 +159,18 @@ pub fn strata(unit: Unit, frequency: Frequency, members: &[Member]) -> Vec<Strat
     match unit {
         Unit::Item => {
             let mut s = empty("items".into(), frequency);
-            for (i, m) in members.iter().enumerate() {
-                s.units.push(vec![i]);
-                s.labels.push(m.key.clone());
-            }
+            s.units = (0..members.len()).map(|i| vec![i]).collect();
             vec![s]
         }
         Unit::System => {
             let mut by: std::collections::BTreeMap<&str, Stratum> = Default::default();
             for (i, m) in members.iter().enumerate() {
+                let m = m.borrow();
                 let sys = m.system.as_deref().unwrap_or("");
                 let s = by
                     .entry(sys)
                     .or_insert_with(|| empty(sys.to_string(), freq_of(m)));
                 s.units.push(vec![i]);
-                s.labels.push(m.key.clone());
             }
             by.into_values().collect()
         }
@@ -179,6 +182,7 @@ pub fn strata(unit: Unit, frequency: Frequency, members: &[Member]) -> Vec<Strat
                 std::collections::BTreeMap<&str, Vec<usize>>,
             > = Default::default();
             for (i, m) in members.iter().enumerate() {
+                let m = m.borrow();
                 let f = freq_of(m);
                 by.entry((rank(f), f.as_str()))
                     .or_default()
@@ -234,11 +238,7 @@ impl SizeTable {
     pub fn sample(&self, p: &Population<'_>) -> Sample {
         let listing = listing(p.members);
         let seed = seed(p.engagement, p.control, p.test, &listing.sha256);
-        let ordered: Vec<Member> = listing
-            .order
-            .iter()
-            .map(|&i| p.members[i].clone())
-            .collect();
+        let ordered: Vec<&Member> = listing.order.iter().map(|&i| &p.members[i]).collect();
         let deviates: Vec<bool> = listing.order.iter().map(|&i| p.deviates[i]).collect();
         let unit = effective_unit(p.unit, &ordered);
         let mut strata = strata(unit, p.frequency, &ordered);

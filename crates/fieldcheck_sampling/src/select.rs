@@ -106,12 +106,11 @@ pub fn listing(members: &[Member]) -> Listing {
         })
         .collect();
     lines.sort_unstable_by(|a, b| {
-        let at = |l: &(String, usize, usize, usize)| {
-            let (s, e) = (l.2 >> 32, l.2 & 0xffff_ffff);
-            l.0.as_bytes()[s..e].to_vec()
-        };
+        fn at(l: &(String, usize, usize, usize)) -> &[u8] {
+            &l.0.as_bytes()[l.2 >> 32..l.2 & 0xffff_ffff]
+        }
         at(a)
-            .cmp(&at(b))
+            .cmp(at(b))
             .then_with(|| a.0.as_bytes()[..a.1].cmp(&b.0.as_bytes()[..b.1]))
             .then_with(|| a.0.cmp(&b.0))
     });
