@@ -634,7 +634,12 @@ pub(crate) fn load_as(
         Some(c) => sizes
             .at_confidence(c)
             .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("the sample-size table `{}` at `[sampling] confidence = {c}`", sizes.name))
+            .with_context(|| {
+                format!(
+                    "the sample-size table `{}` at `[sampling] confidence = {c}`",
+                    sizes.name
+                )
+            })
             .map_err(LoadError::Tool)?,
         None => sizes,
     };
@@ -1097,10 +1102,12 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         }
     };
     let sizes = match confidence {
-        Some(c) => loaded
-            .sizes
-            .at_confidence(c)
-            .with_context(|| format!("the sample-size table `{}` at `--confidence`", loaded.sizes.name))?,
+        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
+            format!(
+                "the sample-size table `{}` at `--confidence`",
+                loaded.sizes.name
+            )
+        })?,
         None => loaded.sizes.clone(),
     };
     if let Some(s) = &a.seed {

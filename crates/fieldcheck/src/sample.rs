@@ -119,11 +119,9 @@ pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
                 key: key.clone(),
                 at: facts.and_then(|f| f.at).map(utc_second),
                 period: facts.and_then(|f| f.period.clone()).or(key_period),
-                system: facts.and_then(|f| f.system.clone()).or_else(|| {
-                    per_system
-                        .then(|| prefix.map(str::to_string))
-                        .flatten()
-                }),
+                system: facts
+                    .and_then(|f| f.system.clone())
+                    .or_else(|| per_system.then(|| prefix.map(str::to_string)).flatten()),
             }
         })
         .collect()
@@ -168,8 +166,7 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
             });
             let key = |p: usize| &t.items[sample.listing.order[p]];
             let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
-            let extension: Vec<String> =
-                sample.extension.iter().map(|&p| key(p).clone()).collect();
+            let extension: Vec<String> = sample.extension.iter().map(|&p| key(p).clone()).collect();
             let chosen: Vec<Vec<String>> = sample
                 .strata
                 .iter()
@@ -377,7 +374,8 @@ pub fn write_plan(
     tests: &[TestSample],
 ) -> anyhow::Result<()> {
     let pops = dir.join("populations");
-    std::fs::create_dir_all(&pops).with_context(|| format!("cannot create `{}`", pops.display()))?;
+    std::fs::create_dir_all(&pops)
+        .with_context(|| format!("cannot create `{}`", pops.display()))?;
     for t in tests {
         let path = dir.join(listing_file(&t.control, &t.test));
         std::fs::write(&path, &t.sample.listing.text)
@@ -424,8 +422,8 @@ pub fn rederive(dir: &Path) -> anyhow::Result<(String, bool)> {
                 lpath.display()
             )
         })?;
-        let unit = Unit::parse(&t.unit)
-            .with_context(|| format!("{name}: unknown unit `{}`", t.unit))?;
+        let unit =
+            Unit::parse(&t.unit).with_context(|| format!("{name}: unknown unit `{}`", t.unit))?;
         let freq = Frequency::parse(&t.frequency)
             .with_context(|| format!("{name}: unknown frequency `{}`", t.frequency))?;
         let mut st = strata(unit, freq, &members);
@@ -662,7 +660,11 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
             s.unit.as_str(),
             t.frequency.as_str(),
             s.upper_limit,
-            if s.supports_reliance { "supports" } else { "does not support" }
+            if s.supports_reliance {
+                "supports"
+            } else {
+                "does not support"
+            }
         );
         if s.prior_period {
             line.push_str("  (next larger size: deviations in the prior period)");
@@ -737,8 +739,8 @@ pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64
     }
     let tol = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 15.0, 20.0];
     let exp = [
-        0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 3.75, 4.0,
-        5.0, 6.0, 7.0, 8.0, 9.0, 10.0,
+        0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 3.75,
+        4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0,
     ];
     let _ = write!(o, "{:>9}", "expected");
     for t in tol {

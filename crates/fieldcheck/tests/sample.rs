@@ -67,7 +67,13 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
     // The kit is not needed: move it away.
     std::fs::rename(&kit, dir.path().join("gone")).expect("move the kit");
     let o = fieldcheck(&["sample", "--rederive", s(&out)]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
     let report = text(&o.stdout);
     let tests = plan["tests"].as_array().expect("tests").len();
     assert!(
@@ -75,7 +81,13 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
         "{report}"
     );
     let py = python_rederive(&out);
-    assert_eq!(py.status.code(), Some(0), "{}{}", text(&py.stdout), text(&py.stderr));
+    assert_eq!(
+        py.status.code(),
+        Some(0),
+        "{}{}",
+        text(&py.stdout),
+        text(&py.stderr)
+    );
     assert!(
         text(&py.stdout).contains(&format!("{tests} of {tests} tests re-derived")),
         "{}",
@@ -113,12 +125,17 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
     // A changed population (one deploy dropped from the listing) is caught by both.
     let listing = out.join("populations/change-management--deploy-traceability.tsv");
     let text_before = std::fs::read_to_string(&listing).expect("listing");
-    let dropped: String = text_before.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let dropped: String = text_before
+        .lines()
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&listing, dropped).expect("tamper");
     let o = fieldcheck(&["sample", "--rederive", s(&out)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stdout).contains("MISMATCH  change-management/deploy-traceability: the listing's SHA-256"),
+        text(&o.stdout)
+            .contains("MISMATCH  change-management/deploy-traceability: the listing's SHA-256"),
         "{}",
         text(&o.stdout)
     );
@@ -134,12 +151,22 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
         .iter_mut()
         .find(|t| t["test"] == "deploy-traceability")
         .expect("deploys");
-    let other = text_before.lines().last().expect("a line").split('\t').next().expect("key");
+    let other = text_before
+        .lines()
+        .last()
+        .expect("a line")
+        .split('\t')
+        .next()
+        .expect("key");
     deploys["selected"][0] = Value::from(other);
     std::fs::write(&plan_path, serde_json::to_string(&p).expect("json")).expect("write");
     let o = fieldcheck(&["sample", "--rederive", s(&out)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stdout).contains("the selected items differ"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("the selected items differ"),
+        "{}",
+        text(&o.stdout)
+    );
     assert_eq!(python_rederive(&out).status.code(), Some(1));
 }
 
@@ -178,7 +205,11 @@ fn nobody_can_re_roll_the_sample() {
     // `--seed` is only a deprecated alias of the engagement: same sample, and a warning.
     let o = fieldcheck(&["sample", s(&kit), "--seed", "E-1", "--out", s(&c)]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o.stderr).contains("`--seed` is deprecated"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("`--seed` is deprecated"),
+        "{}",
+        text(&o.stderr)
+    );
     assert_eq!(csv(&c), csv(&a));
     // Another engagement, another sample; the default engagement is the org and the window.
     let (summary, plan_d) = sample(&kit, &d, &[]);
@@ -220,17 +251,28 @@ fn periodic_tests_per_system_are_sampled_by_period_by_default() {
         .as_array()
         .expect("strata")
         .iter()
-        .map(|s| (s["name"].as_str().expect("name"), s["size"].as_u64().expect("size")))
+        .map(|s| {
+            (
+                s["name"].as_str().expect("name"),
+                s["size"].as_u64().expect("size"),
+            )
+        })
         .collect();
     assert_eq!(strata, [("quarterly", 2), ("monthly", 2)]);
     // Events have no unit of their own: the item unit.
-    assert_eq!(test(&plan, "change-management", "deploy-traceability")["unit"], "item");
+    assert_eq!(
+        test(&plan, "change-management", "deploy-traceability")["unit"],
+        "item"
+    );
 
     // The old pooled reading, and one population per system, from the config.
     append_config(&kit, "\n[sampling]\nunit = \"item\"\n");
     let (_, pooled) = sample(&kit, &dir.path().join("i"), &[]);
     let r = test(&pooled, "access-reviews", "quarterly-reviews");
-    assert_eq!((r["unit"].as_str(), r["sample_size"].as_u64()), (Some("item"), Some(2)));
+    assert_eq!(
+        (r["unit"].as_str(), r["sample_size"].as_u64()),
+        (Some("item"), Some(2))
+    );
     assert!(r["detection_probability"].as_f64().expect("p") < 0.5);
     let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
     std::fs::write(
@@ -250,8 +292,16 @@ fn periodic_tests_per_system_are_sampled_by_period_by_default() {
     .expect("config");
     let o = fieldcheck(&["sample", s(&kit)]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("config-invalid-value"), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("sampling.unit"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("config-invalid-value"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("sampling.unit"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -285,7 +335,11 @@ fn what_the_sample_would_show_and_the_prior_period() {
     let audit = common::audit_json(&[s(&kit)]);
     for c in audit["controls"].as_array().expect("controls") {
         for t in c["tests"].as_array().expect("tests") {
-            let p = test(&plan, c["id"].as_str().expect("id"), t["id"].as_str().expect("id"));
+            let p = test(
+                &plan,
+                c["id"].as_str().expect("id"),
+                t["id"].as_str().expect("id"),
+            );
             let deviating: Vec<&str> = t["deviations"]
                 .as_array()
                 .expect("devs")
@@ -318,7 +372,10 @@ fn what_the_sample_would_show_and_the_prior_period() {
         .lines()
         .find(|l| l.contains("privileged-sessions/session-logging"))
         .expect("line");
-    assert!(line.contains("29 of 3,540 sampled") && line.contains("supports"), "{line}");
+    assert!(
+        line.contains("29 of 3,540 sampled") && line.contains("supports"),
+        "{line}"
+    );
     // A control with deviations in the prior period takes the next larger size: 29 → 46.
     let (summary, prior) = sample(
         &kit,
@@ -326,10 +383,22 @@ fn what_the_sample_would_show_and_the_prior_period() {
         &["--prior-deviations", "change-management"],
     );
     let deploys = test(&prior, "change-management", "deploy-traceability");
-    assert_eq!((deploys["sample_size"].as_u64(), deploys["prior_period"].as_bool()), (Some(46), Some(true)));
-    assert!(summary.contains("next larger size: deviations in the prior period"), "{summary}");
+    assert_eq!(
+        (
+            deploys["sample_size"].as_u64(),
+            deploys["prior_period"].as_bool()
+        ),
+        (Some(46), Some(true))
+    );
+    assert!(
+        summary.contains("next larger size: deviations in the prior period"),
+        "{summary}"
+    );
     // The first sample is not lost for it: the larger one is drawn from the same seed.
-    assert_eq!(deploys["seed"], test(&plan, "change-management", "deploy-traceability")["seed"]);
+    assert_eq!(
+        deploys["seed"],
+        test(&plan, "change-management", "deploy-traceability")["seed"]
+    );
 }
 
 #[test]
@@ -347,17 +416,25 @@ fn the_aicpa_table_is_printed() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
-        text(&o.stdout).contains("tolerable rate 5 %, expected rate 1 %: sample 93, expecting 1 deviation"),
+        text(&o.stdout)
+            .contains("tolerable rate 5 %, expected rate 1 %: sample 93, expecting 1 deviation"),
         "{}",
         text(&o.stdout)
     );
     let whole = fieldcheck(&["sample", "--table", "aicpa", "--confidence", "90"]);
     let t = text(&whole.stdout);
     assert!(t.contains("Table A-2"), "{t}");
-    assert!(t.contains("45 (0)") && t.contains("22 (0)") && t.contains("38 (1)"), "{t}");
+    assert!(
+        t.contains("45 (0)") && t.contains("22 (0)") && t.contains("38 (1)"),
+        "{t}"
+    );
     let bad = fieldcheck(&["sample", "--table", "aicpa", "--confidence", "0.95"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad.stderr).contains("--confidence 95"), "{}", text(&bad.stderr));
+    assert!(
+        text(&bad.stderr).contains("--confidence 95"),
+        "{}",
+        text(&bad.stderr)
+    );
 }
 
 /// Once every control fills `TestResult.facts` (the lead's `facts` branch), event populations are
@@ -373,17 +450,36 @@ fn the_selection_spans_the_window_once_items_have_times() {
     let listing = std::fs::read_to_string(out.join(deploys["listing"].as_str().expect("f")))
         .expect("listing");
     let lines: Vec<Vec<&str>> = listing.lines().map(|l| l.split('\t').collect()).collect();
-    assert!(lines.iter().all(|f| !f[1].is_empty()), "every deploy has a time");
-    assert!(lines.windows(2).all(|w| (w[0][1], w[0][0]) <= (w[1][1], w[1][0])));
+    assert!(
+        lines.iter().all(|f| !f[1].is_empty()),
+        "every deploy has a time"
+    );
+    assert!(
+        lines
+            .windows(2)
+            .all(|w| (w[0][1], w[0][0]) <= (w[1][1], w[1][0]))
+    );
     let keys: Vec<&str> = lines.iter().map(|f| f[0]).collect();
     let n = 29;
-    for (r, k) in deploys["selected"].as_array().expect("sel").iter().enumerate() {
+    for (r, k) in deploys["selected"]
+        .as_array()
+        .expect("sel")
+        .iter()
+        .enumerate()
+    {
         let pos = keys.iter().position(|x| k == x).expect("listed");
-        assert!(pos >= r * keys.len() / n && pos < (r + 1) * keys.len() / n, "run {r}");
+        assert!(
+            pos >= r * keys.len() / n && pos < (r + 1) * keys.len() / n,
+            "run {r}"
+        );
     }
     // The access reviews are listed with their period and system.
     let reviews = test(&plan, "access-reviews", "quarterly-reviews");
     let listing = std::fs::read_to_string(out.join(reviews["listing"].as_str().expect("f")))
         .expect("listing");
-    assert!(listing.lines().all(|l| l.split('\t').filter(|f| !f.is_empty()).count() == 4));
+    assert!(
+        listing
+            .lines()
+            .all(|l| l.split('\t').filter(|f| !f.is_empty()).count() == 4)
+    );
 }

@@ -678,8 +678,18 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 ("unit", other) => {
                     let p = map.place(v.span());
                     diags.push(
-                        at(Diagnostic::error("config-invalid-value", format!("`sampling.unit` must be a string, not {}", convert(other).type_name())), path, &p)
-                            .help("write `unit = \"period\"`, `\"system\"` or `\"item\"`"),
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`sampling.unit` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("write `unit = \"period\"`, `\"system\"` or `\"item\"`"),
                     );
                 }
                 ("confidence", value) => match convert(value) {
@@ -971,7 +981,10 @@ mod tests {
         }
         // The boundaries: 0.5 and 0.99 are confidence levels.
         for good in ["confidence = 0.5", "confidence = 0.99", "unit = \"item\""] {
-            assert!(codes(&format!("{GOOD}[sampling]\n{good}\n")).is_empty(), "{good}");
+            assert!(
+                codes(&format!("{GOOD}[sampling]\n{good}\n")).is_empty(),
+                "{good}"
+            );
         }
     }
 

@@ -326,7 +326,11 @@ mod tests {
 
     /// `systems` systems reviewed every quarter of a year; `bad` lists the (system, quarter)
     /// items that deviate.
-    fn reviews(systems: usize, quarters: usize, bad: &[(usize, usize)]) -> (Vec<Member>, Vec<bool>) {
+    fn reviews(
+        systems: usize,
+        quarters: usize,
+        bad: &[(usize, usize)],
+    ) -> (Vec<Member>, Vec<bool>) {
         let mut ms = Vec::new();
         let mut dev = Vec::new();
         for s in 0..systems {
@@ -392,7 +396,11 @@ mod tests {
         assert_eq!(period.strata[0].deviating, 2);
         // 1 − C(2,2)/C(4,2) = 5/6.
         assert!((period.detection_probability - 5.0 / 6.0).abs() < 1e-12);
-        assert_eq!(period.selected.len(), 20, "every system in the two quarters");
+        assert_eq!(
+            period.selected.len(),
+            20,
+            "every system in the two quarters"
+        );
         assert!(!period.census);
         // One population per system: systems 3 and 7 each have 1 deviating quarter of 4, size 2.
         let system = t.sample(&population(Unit::System, &ms, &dev));
@@ -451,7 +459,11 @@ mod tests {
         let ms: Vec<Member> = (0..500)
             .map(|i| Member {
                 key: format!("dpl-{i:04}"),
-                at: Some(format!("2026-{:02}-{:02}T10:00:00Z", 1 + i % 12, 1 + i % 28)),
+                at: Some(format!(
+                    "2026-{:02}-{:02}T10:00:00Z",
+                    1 + i % 12,
+                    1 + i % 28
+                )),
                 ..Member::default()
             })
             .collect();

@@ -294,7 +294,10 @@ mod tests {
                 s
             );
         }
-        assert_ne!(seed("F", "change-management", "deploy-traceability", &l.sha256), s);
+        assert_ne!(
+            seed("F", "change-management", "deploy-traceability", &l.sha256),
+            s
+        );
     }
 
     #[test]
@@ -305,7 +308,10 @@ mod tests {
         let picks = stratified(&s, "items", 1_000, 29);
         assert_eq!(picks.len(), 29);
         for (r, &p) in picks.iter().enumerate() {
-            assert!(p >= r * 1_000 / 29 && p < (r + 1) * 1_000 / 29, "run {r}: {p}");
+            assert!(
+                p >= r * 1_000 / 29 && p < (r + 1) * 1_000 / 29,
+                "run {r}: {p}"
+            );
         }
         assert_eq!(stratified(&s, "items", 10, 29), (0..10).collect::<Vec<_>>());
         assert!(stratified(&s, "items", 0, 2).is_empty());
@@ -322,6 +328,10 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), 46, "no item twice");
         let chosen: Vec<usize> = (0..29).collect();
-        assert_eq!(extend(&s, "items", 30, &chosen, 46), vec![29], "never more than the population");
+        assert_eq!(
+            extend(&s, "items", 30, &chosen, 46),
+            vec![29],
+            "never more than the population"
+        );
     }
 }

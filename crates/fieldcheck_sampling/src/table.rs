@@ -297,13 +297,22 @@ impl SizeTable {
                     .position(|b| b.up_to.is_none_or(|u| population <= u))
                     .unwrap_or(self.bands.len() - 1);
                 let current = self.bands[i].size;
-                let next = self.bands[i + 1..].iter().map(|b| b.size).find(|&s| s > current);
+                let next = self.bands[i + 1..]
+                    .iter()
+                    .map(|b| b.size)
+                    .find(|&s| s > current);
                 (current, next)
             }
             _ => {
                 let i = frequency.index();
                 let current = self.periodic[i];
-                (current, self.periodic[i + 1..].iter().copied().find(|&s| s > current))
+                (
+                    current,
+                    self.periodic[i + 1..]
+                        .iter()
+                        .copied()
+                        .find(|&s| s > current),
+                )
             }
         };
         next.unwrap_or_else(|| self.extended_size.max(current + 1))
@@ -358,7 +367,10 @@ mod tests {
         assert_eq!(t.extension(29, 1_000), Some(46));
         assert_eq!(t.extension(29, 30), Some(30));
         assert_eq!(t.extension(2, 8), None);
-        assert_eq!(t.at_confidence(0.90).expect("90 %").extension(29, 1_000), Some(38));
+        assert_eq!(
+            t.at_confidence(0.90).expect("90 %").extension(29, 1_000),
+            Some(38)
+        );
     }
 
     #[test]
@@ -408,7 +420,9 @@ mod tests {
         // The shipped bands do not reach 99 %.
         let e = SizeTable::default().at_confidence(0.99).expect_err("99 %");
         assert!(e.0.contains("99.0 %"), "{e}");
-        let e = SizeTable::default().at_confidence(95.0).expect_err("a percent");
+        let e = SizeTable::default()
+            .at_confidence(95.0)
+            .expect_err("a percent");
         assert!(e.0.contains("between 0 and 1"), "{e}");
     }
 
@@ -430,7 +444,11 @@ mod tests {
         assert_eq!(t.next_larger(Frequency::Annual, 1_000), 2);
         assert_eq!(t.next_larger(Frequency::Semiannual, 1_000), 5);
         assert_eq!(t.next_larger(Frequency::Quarterly, 1_000), 5);
-        assert_eq!(t.next_larger(Frequency::Quarterly, 4), 4, "never more than the population");
+        assert_eq!(
+            t.next_larger(Frequency::Quarterly, 4),
+            4,
+            "never more than the population"
+        );
         assert_eq!(t.next_larger(Frequency::Monthly, 12), 5);
         assert_eq!(t.next_larger(Frequency::Weekly, 52), 25);
         assert_eq!(t.next_larger(Frequency::Daily, 365), 40);
