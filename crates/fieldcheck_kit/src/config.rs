@@ -693,7 +693,9 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     );
                 }
                 ("confidence", value) => match convert(value) {
-                    ConfigValue::Float(c) if c >= 0.5 && c < 1.0 => sampling_confidence = Some(c),
+                    ConfigValue::Float(c) if (0.5..1.0).contains(&c) => {
+                        sampling_confidence = Some(c)
+                    }
                     other => {
                         let p = map.place(v.span());
                         let shown = match other {
