@@ -34,6 +34,8 @@ pub fn config_template() -> String {
          \n\
          [sampling]\n\
          # table = \"sample-sizes.toml\"     # a firm's own sample sizes; `fieldcheck sample --print-table` shows the shape\n\
+         # unit = \"period\"                 # periodic tests run per system: \"period\" (test every system in the chosen periods), \"system\" or \"item\"\n\
+         # confidence = 0.95                # the confidence level of the sizes and the sample's upper deviation limit\n\
          \n\
          [locker]\n\
          # Pin the evidence locker's key with `public_key = \"ed25519:<64 hex digits>\"`, the line of locker.pub\n\

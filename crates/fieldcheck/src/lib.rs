@@ -60,8 +60,10 @@ enum Command {
     Init(InitArgs),
     /// Draw the auditor's sample of every test and write the PBC request list.
     ///
-    /// Items are ranked by SHA-256(seed, control, test, item): the same seed gives the same
-    /// sample whatever the input order, and a larger sample contains a smaller one.
+    /// Nobody can re-roll it: each test's seed is SHA-256(engagement | control | test | SHA-256 of
+    /// the population's canonical listing), and the selection is one seeded pick in each
+    /// contiguous run of the window. `--out` writes the plan and the listings beside the request
+    /// list; `--rederive DIR` checks a written sample from those files alone.
     Sample(SampleArgs),
     /// Track exceptions: list, show, assign, set targets and statuses, accept risks, conclude on controls, export.
     Exceptions(ExceptionsArgs),
@@ -137,12 +139,17 @@ struct SourcesArgs {
 #[derive(Parser)]
 struct SampleArgs {
     /// The evidence kit folder.
-    #[arg(required_unless_present = "print_table")]
+    #[arg(required_unless_present_any = ["print_table", "table", "rederive"])]
     kit: Option<PathBuf>,
-    /// The seed of the draw (record it with the request list).
-    #[arg(long, default_value = "1")]
-    seed: String,
-    /// Write `pbc-request-list.csv` and `pbc-request-list.xlsx` to this folder.
+    /// The engagement the sample is for (part of every seed) [default: the org and the window,
+    /// e.g. "Northpeak Software 2026-01-01/2026-06-30"].
+    #[arg(long, value_name = "ID")]
+    engagement: Option<String>,
+    /// Deprecated: an alias of `--engagement` (the seed is no longer chosen).
+    #[arg(long, value_name = "ID", hide = true, conflicts_with = "engagement")]
+    seed: Option<String>,
+    /// Write `pbc-request-list.csv`, `pbc-request-list.xlsx`, `sample-plan.json` and the
+    /// canonical population listings (`populations/`) to this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// The config file [default: KIT/fieldcheck.toml].
@@ -151,9 +158,30 @@ struct SampleArgs {
     /// Sample only this control (repeatable).
     #[arg(long = "control", value_name = "ID")]
     controls: Vec<String>,
+    /// This control had deviations in the prior period: its tests take the next larger size
+    /// (repeatable).
+    #[arg(long = "prior-deviations", value_name = "ID")]
+    prior_deviations: Vec<String>,
     /// Print the built-in sample-size table (a starting point for `[sampling] table`) and exit.
     #[arg(long)]
     print_table: bool,
+    /// Re-derive the selection of a `sample --out` folder from its plan and listings alone (no
+    /// kit needed); exit 1 if anything differs.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["kit", "out", "table"])]
+    rederive: Option<PathBuf>,
+    /// Print a published sample-size table and exit: `aicpa` (the AICPA Audit Sampling guide's
+    /// attribute-sampling sizes, Tables ).
+    #[arg(long, value_name = "NAME", value_parser = ["aicpa"])]
+    table: Option<String>,
+    /// Confidence level in percent (with `--table`, or replacing the config's for the sample).
+    #[arg(long, value_name = "PERCENT")]
+    confidence: Option<f64>,
+    /// Tolerable deviation rate in percent (with `--table aicpa`).
+    #[arg(long, value_name = "PERCENT", requires = "table")]
+    tolerable: Option<f64>,
+    /// Expected population deviation rate in percent (with `--table aicpa`).
+    #[arg(long, value_name = "PERCENT", requires = "table")]
+    expected: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -630,6 +658,19 @@ pub(crate) fn load_as(
                 .map_err(LoadError::Tool)?
         }
     };
+    let sizes = match config.sampling_confidence {
+        Some(c) => sizes
+            .at_confidence(c)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "the sample-size table `{}` at `[sampling] confidence = {c}`",
+                    sizes.name
+                )
+            })
+            .map_err(LoadError::Tool)?,
+        None => sizes,
+    };
     let opts = ReadOptions::for_config(&config);
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
@@ -1101,7 +1142,35 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         out(fieldcheck_sampling::SizeTable::SHIPPED, false);
         return Ok(0);
     }
+    let confidence = match a.confidence {
+        Some(c) if c > 50.0 - 1e-9 && c < 100.0 => Some(c / 100.0),
+        Some(c) => anyhow::bail!(
+            "`--confidence {c}` is not a confidence level; give a percent from 50 to below 100, e.g. `--confidence 95`"
+        ),
+        None => None,
+    };
+    if a.table.is_some() {
+        for (flag, v) in [("--tolerable", a.tolerable), ("--expected", a.expected)] {
+            if v.is_some_and(|v| !(0.0..100.0).contains(&v)) {
+                anyhow::bail!("`{flag}` is a percent from 0 to below 100, e.g. `{flag} 5`");
+            }
+        }
+        if a.expected.is_some() && a.tolerable.is_none() {
+            anyhow::bail!("`--expected` needs `--tolerable` (or neither, for the whole table)");
+        }
+        out(
+            &sample::aicpa_table(confidence.unwrap_or(0.95), a.tolerable, a.expected),
+            false,
+        );
+        return Ok(0);
+    }
+    if let Some(dir) = &a.rederive {
+        let (report, ok) = sample::rederive(dir)?;
+        out(&report, true);
+        return Ok(if ok { 0 } else { 1 });
+    }
     check_control_ids(&a.controls)?;
+    check_control_ids(&a.prior_deviations)?;
     let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
     let loaded = match load(kit_dir, a.config.as_deref()) {
         Ok(l) => l,
@@ -1113,14 +1182,50 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             return Ok(2);
         }
     };
+    let sizes = match confidence {
+        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
+            format!(
+                "the sample-size table `{}` at `--confidence`",
+                loaded.sizes.name
+            )
+        })?,
+        None => loaded.sizes.clone(),
+    };
+    if let Some(s) = &a.seed {
+        let mut err = anstream::stderr();
+        let _ = writeln!(
+            err,
+            "warning: `--seed` is deprecated and now names the engagement (`--engagement {s}`): the seed is derived from it and the population, so it cannot be re-rolled"
+        );
+    }
+    let engagement = a
+        .engagement
+        .clone()
+        .or_else(|| a.seed.clone())
+        .unwrap_or_else(|| {
+            let w = &loaded.config.window;
+            format!("{} {}/{}", loaded.config.org, w.start, w.end)
+        });
+    let unit = loaded
+        .config
+        .sampling_unit
+        .and_then(fieldcheck_sampling::Unit::parse)
+        .unwrap_or(fieldcheck_sampling::Unit::Period);
     let audit = fieldcheck_controls::audit(
         &loaded.kit,
         &loaded.config.window,
         &loaded.params,
         &a.controls,
     );
-    let (tests, requests) = sample::draw(&a.seed, &loaded.kit, &audit, &loaded.sizes);
-    out(&sample::summary(&a.seed, &loaded.sizes, &tests), true);
+    let draw = sample::Draw {
+        engagement: &engagement,
+        unit,
+        sizes: &sizes,
+        params: &loaded.params,
+        prior_period: &a.prior_deviations,
+    };
+    let (tests, requests) = sample::draw(&draw, &loaded.kit, &audit);
+    out(&sample::summary(&engagement, &sizes, &tests), true);
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -1128,16 +1233,23 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         std::fs::write(&csv, sample::to_csv(&requests))
             .with_context(|| format!("cannot write `{}`", csv.display()))?;
         let xlsx = dir.join("pbc-request-list.xlsx");
-        sample::write_xlsx(&xlsx, &a.seed, &loaded.sizes, &tests, &requests)?;
+        sample::write_xlsx(&xlsx, &engagement, &sizes, &tests, &requests)?;
+        sample::write_plan(dir, &engagement, &sizes, &tests)?;
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
-            "wrote {} requests to `{}` and `{}`",
+            "wrote {} requests to `{}` and `{}`, and the plan with the population listings to `{}` (re-derive it with `fieldcheck sample --rederive {}`)",
             requests.len(),
             csv.display(),
-            xlsx.display()
+            xlsx.display(),
+            dir.join("sample-plan.json").display(),
+            dir.display()
         );
     }
+    // The process ends here: let the OS reclaim the audit and the samples too.
+    std::mem::forget(audit);
+    std::mem::forget(tests);
+    std::mem::forget(requests);
     std::mem::forget(loaded.kit);
     Ok(0)
 }

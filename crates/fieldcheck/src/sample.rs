@@ -1,16 +1,21 @@
-//! `fieldcheck sample`: the auditor's sample of every test, drawn reproducibly from a seed, as a
-//! PBC ("provided by client") request list in CSV and XLSX.
+//! `fieldcheck sample`: the auditor's sample of every test, drawn so that nobody can re-roll it
+//! (the seed is derived from the engagement and the population's SHA-256), as a PBC ("provided by
+//! client") request list in CSV and XLSX, with the plan and the canonical population listings
+//! that let anyone re-derive the selection (`fieldcheck sample --rederive DIR`).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use fieldcheck_controls::{Audit, Status};
+use fieldcheck_controls::{Audit, ControlResult, Params, Status, TestResult};
 use fieldcheck_kit::Kit;
-use fieldcheck_sampling::{SizeTable, select};
+use fieldcheck_sampling::{
+    Frequency, Member, Population, Sample, SizeTable, Unit, choose, extend, parse_listing, seed,
+    strata,
+};
 use rust_xlsxwriter::{Format, Workbook};
-
-use crate::report::plan;
+use serde::{Deserialize, Serialize};
 
 /// One requested item.
 pub struct Request {
@@ -18,6 +23,7 @@ pub struct Request {
     pub control: String,
     pub criteria: String,
     pub test: String,
+    pub unit: String,
     pub rank: usize,
     pub item: String,
     pub evidence_requested: String,
@@ -31,47 +37,160 @@ pub struct Request {
 pub struct TestSample {
     pub control: String,
     pub test: String,
-    pub frequency: &'static str,
+    pub frequency: Frequency,
     pub population: usize,
     pub deviations: usize,
-    pub sample_size: usize,
-    pub in_sample: usize,
-    pub detection_probability: f64,
-    pub extended_sample_size: Option<usize>,
     /// The test never ran in the window (population 0): there is nothing to sample.
     pub not_occurring: bool,
+    pub sample: Sample,
+    /// The selected items' keys, in listing order.
+    pub selected: Vec<String>,
+    /// The keys an extension after a first deviation would add, in listing order.
+    pub extension: Vec<String>,
+    /// Each stratum's chosen units: the periods, or the items' keys.
+    pub chosen: Vec<Vec<String>>,
+}
+
+/// A time as the listing writes it: UTC, to the second, `YYYY-MM-DDTHH:MM:SSZ` (a civil date from
+/// the day count, without a time-zone lookup per item).
+fn utc_second(t: jiff::Timestamp) -> String {
+    let secs = t.as_second();
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// The frequency that sizes a test: the catalog's, following the cadence settings.
+pub fn frequency(control: &ControlResult, test: &TestResult, params: &Params) -> Frequency {
+    let cadence = |name: &str| match params.control(&control.meta.id).cadence(name) {
+        fieldcheck_controls::Cadence::Monthly => Frequency::Monthly,
+        fieldcheck_controls::Cadence::Quarterly => Frequency::Quarterly,
+    };
+    match (control.meta.id.as_str(), test.id) {
+        ("security-training", "phishing-simulations") => cadence("phishing_cadence"),
+        // Pooled (the item unit), the restore tests take the tier-1 cadence; by period or system,
+        // each period's label sets its stratum's frequency (tier-1 monthly, tier-2 quarterly).
+        ("backup-restore", "restore-tests") => cadence("tier1_cadence"),
+        _ => control
+            .meta
+            .tests
+            .iter()
+            .find(|t| t.id == test.id)
+            .and_then(|t| Frequency::parse(&t.frequency))
+            .unwrap_or(Frequency::Event),
+    }
+}
+
+/// A test's items as the sample sees them: key, occurrence time (UTC, to the second), period and
+/// system, from the test's facts. Where a periodic item's facts do not name its period or system,
+/// the item key does, by the catalog's pattern (`{system_id}/{period}`).
+pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
+    let per_system = control
+        .meta
+        .tests
+        .iter()
+        .find(|t| t.id == test.id)
+        .is_some_and(|t| t.item.starts_with("{system_id}/"));
+    test.items
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let facts = test.facts.get(i);
+            let (prefix, last) = match key.rsplit_once('/') {
+                Some((a, b)) => (Some(a), b),
+                None => (None, key.as_str()),
+            };
+            let key_period = Frequency::of_period(last).map(|_| last.to_string());
+            Member {
+                key: key.clone(),
+                at: facts.and_then(|f| f.at).map(utc_second),
+                period: facts.and_then(|f| f.period.clone()).or(key_period),
+                system: facts
+                    .and_then(|f| f.system.clone())
+                    .or_else(|| per_system.then(|| prefix.map(str::to_string)).flatten()),
+            }
+        })
+        .collect()
+}
+
+/// What `draw` needs besides the audit.
+pub struct Draw<'a> {
+    pub engagement: &'a str,
+    pub unit: Unit,
+    pub sizes: &'a SizeTable,
+    pub params: &'a Params,
+    /// Controls with deviations in the prior recorded window.
+    pub prior_period: &'a [String],
 }
 
 /// Draws the sample of every test of the audit.
-pub fn draw(
-    seed: &str,
-    kit: &Kit,
-    audit: &Audit,
-    sizes: &SizeTable,
-) -> (Vec<TestSample>, Vec<Request>) {
+pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Request>) {
     let mut tests = Vec::new();
     let mut requests = Vec::new();
     for c in &audit.controls {
         for t in &c.tests {
-            let p = plan(sizes, c, t);
             let meta = c.meta.tests.iter().find(|m| m.id == t.id);
             // A test that did not occur has no sample: the auditor asks for the recorded zero.
             let not_occurring = t.status() == Status::NotOccurring;
-            let picked = if not_occurring {
-                Vec::new()
-            } else {
-                select(seed, &c.meta.id, t.id, &t.items, p.sample_size)
-            };
-            let mut in_sample = 0;
-            for (rank, &i) in picked.iter().enumerate() {
-                let item = &t.items[i];
-                let dev = t.deviations.iter().find(|d| &d.item == item);
-                in_sample += usize::from(dev.is_some());
+            let ms = members(c, t);
+            let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
+            let deviates: Vec<bool> = t
+                .items
+                .iter()
+                .map(|k| deviating.contains(k.as_str()))
+                .collect();
+            let frequency = frequency(c, t, d.params);
+            let sample = d.sizes.sample(&Population {
+                engagement: d.engagement,
+                control: &c.meta.id,
+                test: t.id,
+                frequency,
+                unit: d.unit,
+                prior_period: d.prior_period.contains(&c.meta.id),
+                members: &ms,
+                deviates: &deviates,
+            });
+            let key = |p: usize| &t.items[sample.listing.order[p]];
+            let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
+            let extension: Vec<String> = sample.extension.iter().map(|&p| key(p).clone()).collect();
+            let chosen: Vec<Vec<String>> = sample
+                .strata
+                .iter()
+                .map(|st| {
+                    st.chosen
+                        .iter()
+                        .map(|&u| match st.labels.get(u) {
+                            Some(label) => label.clone(),
+                            None => key(st.units[u][0]).clone(),
+                        })
+                        .collect()
+                })
+                .collect();
+            for (rank, item) in selected.iter().enumerate() {
+                let dev = deviating
+                    .contains(item.as_str())
+                    .then(|| t.deviations.iter().find(|d| &d.item == item))
+                    .flatten();
                 requests.push(Request {
                     id: format!("PBC-{:04}", requests.len() + 1),
                     control: c.meta.id.clone(),
                     criteria: c.meta.criteria.join(", "),
                     test: t.id.to_string(),
+                    unit: sample.unit.as_str().to_string(),
                     rank: rank + 1,
                     item: item.clone(),
                     evidence_requested: meta.map(|m| m.request.clone()).unwrap_or_default(),
@@ -97,25 +216,26 @@ pub fn draw(
             tests.push(TestSample {
                 control: c.meta.id.clone(),
                 test: t.id.to_string(),
-                frequency: p.frequency.as_str(),
+                frequency,
                 population: t.population,
                 deviations: t.deviations.len(),
-                sample_size: p.sample_size,
-                in_sample,
-                detection_probability: p.detection_probability,
-                extended_sample_size: p.extended_sample_size,
                 not_occurring,
+                sample,
+                selected,
+                extension,
+                chosen,
             });
         }
     }
     (tests, requests)
 }
 
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 12] = [
     "request",
     "control",
     "criteria",
     "test",
+    "unit",
     "rank",
     "item",
     "evidence requested",
@@ -125,12 +245,13 @@ const COLUMNS: [&str; 11] = [
     "evidence",
 ];
 
-fn row(r: &Request) -> [String; 11] {
+fn row(r: &Request) -> [String; 12] {
     [
         r.id.clone(),
         r.control.clone(),
         r.criteria.clone(),
         r.test.clone(),
+        r.unit.clone(),
         r.rank.to_string(),
         r.item.clone(),
         r.evidence_requested.clone(),
@@ -146,10 +267,228 @@ pub fn to_csv(requests: &[Request]) -> String {
     crate::csv_out::write_csv(&COLUMNS, requests.iter().map(row))
 }
 
+/// The file, inside the output folder, of a test's canonical population listing.
+fn listing_file(control: &str, test: &str) -> String {
+    format!("populations/{control}--{test}.tsv")
+}
+
+/// The plan of the whole sample, as `sample-plan.json`: enough, with the listings, to re-derive
+/// every selection.
+#[derive(Serialize, Deserialize)]
+pub struct PlanFile {
+    /// `fieldcheck-sample-plan/1`.
+    pub format: String,
+    pub engagement: String,
+    pub table: String,
+    pub confidence: f64,
+    pub tolerable_rate: f64,
+    pub tests: Vec<TestPlan>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TestPlan {
+    pub control: String,
+    pub test: String,
+    pub unit: String,
+    pub frequency: String,
+    pub confidence: f64,
+    pub population: usize,
+    pub population_sha256: String,
+    pub listing: String,
+    pub seed: String,
+    pub prior_period: bool,
+    pub strata: Vec<StratumPlan>,
+    pub sample_size: usize,
+    pub selected: Vec<String>,
+    pub extension: Vec<String>,
+    pub census: bool,
+    pub deviations_in_sample: usize,
+    pub detection_probability: f64,
+    pub upper_deviation_limit: f64,
+    pub supports_reliance: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct StratumPlan {
+    pub name: String,
+    pub frequency: String,
+    pub units: usize,
+    pub size: usize,
+    pub chosen: Vec<String>,
+}
+
+/// The plan of every test.
+pub fn plan_file(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> PlanFile {
+    PlanFile {
+        format: "fieldcheck-sample-plan/1".into(),
+        engagement: engagement.into(),
+        table: sizes.name.clone(),
+        confidence: sizes.confidence,
+        tolerable_rate: sizes.tolerable_rate,
+        tests: tests
+            .iter()
+            .map(|t| {
+                let s = &t.sample;
+                TestPlan {
+                    control: t.control.clone(),
+                    test: t.test.clone(),
+                    unit: s.unit.as_str().into(),
+                    frequency: t.frequency.as_str().into(),
+                    confidence: sizes.confidence,
+                    population: t.population,
+                    population_sha256: s.listing.sha256.clone(),
+                    listing: listing_file(&t.control, &t.test),
+                    seed: s.seed.clone(),
+                    prior_period: s.prior_period,
+                    strata: s
+                        .strata
+                        .iter()
+                        .zip(&t.chosen)
+                        .map(|(st, chosen)| StratumPlan {
+                            name: st.name.clone(),
+                            frequency: st.frequency.as_str().into(),
+                            units: st.units.len(),
+                            size: st.size,
+                            chosen: chosen.clone(),
+                        })
+                        .collect(),
+                    sample_size: s.selected.len(),
+                    selected: t.selected.clone(),
+                    extension: t.extension.clone(),
+                    census: s.census,
+                    deviations_in_sample: s.deviations_in_sample,
+                    detection_probability: s.detection_probability,
+                    upper_deviation_limit: s.upper_limit,
+                    supports_reliance: s.supports_reliance,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Writes the plan and the listings into `dir`.
+pub fn write_plan(
+    dir: &Path,
+    engagement: &str,
+    sizes: &SizeTable,
+    tests: &[TestSample],
+) -> anyhow::Result<()> {
+    let pops = dir.join("populations");
+    std::fs::create_dir_all(&pops)
+        .with_context(|| format!("cannot create `{}`", pops.display()))?;
+    for t in tests {
+        let path = dir.join(listing_file(&t.control, &t.test));
+        std::fs::write(&path, &t.sample.listing.text)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    let path = dir.join("sample-plan.json");
+    let mut json = serde_json::to_string_pretty(&plan_file(engagement, sizes, tests))?;
+    json.push('\n');
+    std::fs::write(&path, json).with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Re-derives every selection of a `sample --out` folder from its plan and listings alone: each
+/// listing's SHA-256, each seed, each stratum's choice and each extension. Returns the report and
+/// whether everything matched.
+pub fn rederive(dir: &Path) -> anyhow::Result<(String, bool)> {
+    let path = dir.join("sample-plan.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let plan: PlanFile = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a sample plan", path.display()))?;
+    let mut out = String::new();
+    let mut all_ok = true;
+    for t in &plan.tests {
+        let name = format!("{}/{}", t.control, t.test);
+        let lpath = dir.join(&t.listing);
+        let listing = std::fs::read_to_string(&lpath)
+            .with_context(|| format!("cannot read `{}`", lpath.display()))?;
+        let mut problems = Vec::new();
+        let sha = fieldcheck_sampling::sha256_hex(listing.as_bytes());
+        if sha != t.population_sha256 {
+            problems.push(format!(
+                "the listing's SHA-256 is {sha}, the plan says {}",
+                t.population_sha256
+            ));
+        }
+        let s = seed(&plan.engagement, &t.control, &t.test, &sha);
+        if s != t.seed {
+            problems.push(format!("the seed is {s}, the plan says {}", t.seed));
+        }
+        let members = parse_listing(&listing).map_err(|line| {
+            anyhow::anyhow!(
+                "`{}` line {line} is not four tab-separated fields",
+                lpath.display()
+            )
+        })?;
+        let unit =
+            Unit::parse(&t.unit).with_context(|| format!("{name}: unknown unit `{}`", t.unit))?;
+        let freq = Frequency::parse(&t.frequency)
+            .with_context(|| format!("{name}: unknown frequency `{}`", t.frequency))?;
+        let mut st = strata(unit, freq, &members);
+        let names: Vec<&str> = st.iter().map(|s| s.name.as_str()).collect();
+        let planned: Vec<&str> = t.strata.iter().map(|s| s.name.as_str()).collect();
+        if names != planned {
+            problems.push(format!(
+                "the listing's strata are {names:?}, the plan's {planned:?}"
+            ));
+        } else {
+            for (a, b) in st.iter_mut().zip(&t.strata) {
+                a.size = b.size;
+            }
+            let selected: Vec<String> = choose(&s, &mut st)
+                .into_iter()
+                .map(|p| members[p].key.clone())
+                .collect();
+            if selected != t.selected {
+                problems.push("the selected items differ from the plan's".into());
+            }
+            if let [only] = st.as_slice()
+                && !t.extension.is_empty()
+            {
+                let added = extend(
+                    &s,
+                    &only.name,
+                    only.units.len(),
+                    &only.chosen,
+                    only.size + t.extension.len(),
+                );
+                let mut keys: Vec<usize> = added;
+                keys.sort_unstable();
+                let ext: Vec<String> = keys.into_iter().map(|u| members[u].key.clone()).collect();
+                if ext != t.extension {
+                    problems.push("the extension differs from the plan's".into());
+                }
+            }
+        }
+        if problems.is_empty() {
+            let _ = writeln!(
+                out,
+                "ok  {name}: {} of {} items, seed {}…",
+                t.selected.len(),
+                members.len(),
+                &s[..12]
+            );
+        } else {
+            all_ok = false;
+            let _ = writeln!(out, "MISMATCH  {name}: {}", problems.join("; "));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} tests re-derived from `{}` alone",
+        plan.tests.len() - out.lines().filter(|l| l.starts_with("MISMATCH")).count(),
+        plan.tests.len(),
+        dir.display()
+    );
+    Ok((out, all_ok))
+}
+
 /// The request list and the per-test plan as an XLSX workbook.
 pub fn write_xlsx(
     path: &Path,
-    seed: &str,
+    engagement: &str,
     sizes: &SizeTable,
     tests: &[TestSample],
     requests: &[Request],
@@ -167,7 +506,7 @@ pub fn write_xlsx(
     for (i, r) in requests.iter().enumerate() {
         for (j, v) in row(r).iter().enumerate() {
             let (row_n, col) = (i as u32 + 1, j as u16);
-            if j == 4 {
+            if j == 5 {
                 sheet.write_number(row_n, col, r.rank as f64)?;
             } else {
                 sheet.write_string(row_n, col, v)?;
@@ -184,38 +523,47 @@ pub fn write_xlsx(
     let head = [
         "control",
         "test",
+        "unit",
         "frequency",
         "population",
         "deviations in population",
         "sample size",
         "deviations in sample",
         "chance the sample finds one",
-        "extended size after a first",
+        "upper deviation limit",
+        "supports reliance",
+        "population SHA-256",
+        "seed",
     ];
     for (j, h) in head.iter().enumerate() {
         plan.write_string_with_format(0, j as u16, *h, &bold)?;
     }
     for (i, t) in tests.iter().enumerate() {
         let r = i as u32 + 1;
+        let s = &t.sample;
         plan.write_string(r, 0, &t.control)?;
         plan.write_string(r, 1, &t.test)?;
-        plan.write_string(r, 2, t.frequency)?;
-        plan.write_number(r, 3, t.population as f64)?;
-        plan.write_number(r, 4, t.deviations as f64)?;
-        plan.write_number(r, 5, t.sample_size as f64)?;
-        plan.write_number(r, 6, t.in_sample as f64)?;
-        plan.write_number_with_format(r, 7, t.detection_probability, &pct)?;
-        if let Some(e) = t.extended_sample_size {
-            plan.write_number(r, 8, e as f64)?;
-        }
+        plan.write_string(r, 2, s.unit.as_str())?;
+        plan.write_string(r, 3, t.frequency.as_str())?;
+        plan.write_number(r, 4, t.population as f64)?;
+        plan.write_number(r, 5, t.deviations as f64)?;
+        plan.write_number(r, 6, s.selected.len() as f64)?;
+        plan.write_number(r, 7, s.deviations_in_sample as f64)?;
+        plan.write_number_with_format(r, 8, s.detection_probability, &pct)?;
+        plan.write_number_with_format(r, 9, s.upper_limit / 100.0, &pct)?;
+        plan.write_string(r, 10, if s.supports_reliance { "yes" } else { "no" })?;
+        plan.write_string(r, 11, &s.listing.sha256)?;
+        plan.write_string(r, 12, &s.seed)?;
     }
     let note = tests.len() as u32 + 2;
     plan.write_string(
         note,
         0,
         format!(
-            "seed {seed}; sample sizes: {}; items ranked by SHA-256(seed, control, test, item)",
-            sizes.name
+            "engagement {engagement}; sample sizes: {} at {:.0} % confidence, {:.0} % tolerable; seed = SHA-256(engagement|control|test|population SHA-256); re-derive with `fieldcheck sample --rederive DIR` (docs/sampling.md)",
+            sizes.name,
+            sizes.confidence * 100.0,
+            sizes.tolerable_rate * 100.0
         ),
     )?;
     plan.autofit();
@@ -224,15 +572,29 @@ pub fn write_xlsx(
     Ok(())
 }
 
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The terminal summary of the samples.
-pub fn summary(seed: &str, sizes: &SizeTable, tests: &[TestSample]) -> String {
+pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> String {
     use owo_colors::OwoColorize;
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{} · seed {seed} · sample sizes: {}",
+        "{} · engagement {engagement} · sample sizes: {} at {:.0} % confidence, {:.0} % tolerable",
         "fieldcheck sample".bold(),
-        sizes.name
+        sizes.name,
+        sizes.confidence * 100.0,
+        sizes.tolerable_rate * 100.0
     );
     let _ = writeln!(o);
     let w = tests
@@ -245,46 +607,182 @@ pub fn summary(seed: &str, sizes: &SizeTable, tests: &[TestSample]) -> String {
         o,
         "  {}",
         format!(
-            "{:<w$}  {:>10}  {:>10}  {:>7}  {:>10}  {:>8}",
-            "TEST", "FREQUENCY", "POPULATION", "SAMPLE", "DEVIATIONS", "P(FIND)"
+            "{:<w$}  {:<6}  {:<10}  {:<24}  {:>10}  {:>8}  {:>6}  {}",
+            "TEST", "UNIT", "FREQUENCY", "SAMPLE", "DEVIATIONS", "P(FIND)", "UDL", "RELIANCE"
         )
         .dimmed()
     );
     for t in tests {
+        let s = &t.sample;
         let name = format!("{}/{}", t.control, t.test);
-        let dev = format!("{} → {}", t.deviations, t.in_sample);
-        let pct = t.detection_probability * 100.0;
-        let p = if t.not_occurring {
-            "-".to_string()
-        } else if (99.95..100.0).contains(&pct) {
+        if t.not_occurring {
+            let _ = writeln!(
+                o,
+                "  {name:<w$}  {:<6}  {:<10}  did not occur: no sample (ask for the recorded zero)",
+                s.unit.as_str(),
+                t.frequency.as_str()
+            );
+            continue;
+        }
+        let taken = if s.census {
+            format!(
+                "census: {} of {} tested",
+                thousands(t.population),
+                thousands(t.population)
+            )
+        } else if s.unit == Unit::Period {
+            let periods: usize = s.strata.iter().map(|st| st.chosen.len()).sum();
+            let all: usize = s.strata.iter().map(|st| st.units.len()).sum();
+            format!(
+                "{periods} of {all} periods ({} items)",
+                thousands(s.selected.len())
+            )
+        } else {
+            format!(
+                "{} of {} sampled",
+                thousands(s.selected.len()),
+                thousands(t.population)
+            )
+        };
+        let dev = format!(
+            "{} → {}",
+            thousands(t.deviations),
+            thousands(s.deviations_in_sample)
+        );
+        let pct = s.detection_probability * 100.0;
+        let p = if (99.95..100.0).contains(&pct) {
             ">99.9%".to_string()
         } else {
             format!("{pct:.1}%")
         };
         let mut line = format!(
-            "  {name:<w$}  {:>10}  {:>10}  {:>7}  {:>10}  {p:>8}",
-            t.frequency, t.population, t.sample_size, dev
+            "  {name:<w$}  {:<6}  {:<10}  {taken:<24}  {dev:>10}  {p:>8}  {:>5.1}%  {}",
+            s.unit.as_str(),
+            t.frequency.as_str(),
+            s.upper_limit,
+            if s.supports_reliance {
+                "supports"
+            } else {
+                "does not support"
+            }
         );
-        if t.not_occurring {
-            line.push_str("  did not occur: no sample (ask for the recorded zero)");
+        if s.prior_period {
+            line.push_str("  (next larger size: deviations in the prior period)");
         }
         let _ = writeln!(
             o,
             "{}",
-            if t.in_sample > 0 {
+            if s.deviations_in_sample > 0 {
                 line.red().to_string()
             } else {
                 line
             }
         );
     }
-    let hit = tests.iter().filter(|t| t.in_sample > 0).count();
+    let hit = tests
+        .iter()
+        .filter(|t| t.sample.deviations_in_sample > 0)
+        .count();
+    let unsupported = tests
+        .iter()
+        .filter(|t| !t.not_occurring && !t.sample.supports_reliance)
+        .count();
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{} of {} tests would show an exception in this sample (DEVIATIONS: in the population → in the sample; P(FIND): the chance a sample of that size finds one)",
-        hit,
+        "{hit} of {} tests would show an exception in this sample; {unsupported} would not support reliance on the control",
         tests.len()
     );
+    let _ = writeln!(
+        o,
+        "DEVIATIONS: in the population → in the sample; P(FIND): the chance a sample of that size finds one; UDL: the sample's upper deviation limit at {:.0} % confidence (against {:.0} % tolerable; for sizes from the frequency table, only a sample without deviation supports reliance)",
+        sizes.confidence * 100.0,
+        sizes.tolerable_rate * 100.0
+    );
     o
+}
+
+/// `fieldcheck sample --table aicpa`: the attribute-sampling sizes (AICPA Tables A-1 and A-2).
+pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64>) -> String {
+    let bp = |pct: f64| (pct * 100.0).round() as u32;
+    let mut o = String::new();
+    let name = if (confidence - 0.95).abs() < 1e-9 {
+        " (Table A-1)"
+    } else if (confidence - 0.90).abs() < 1e-9 {
+        " (Table A-2)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "AICPA attribute sampling{name}: sample size (expected deviations) at {} % confidence",
+        confidence * 100.0
+    );
+    if let Some(t) = tolerable {
+        let e = expected.unwrap_or(0.0);
+        match fieldcheck_sampling::attribute_sample_size(confidence, bp(t), bp(e)) {
+            Some((n, c)) => {
+                let _ = writeln!(
+                    o,
+                    "tolerable rate {t} %, expected rate {e} %: sample {n}, expecting {c} deviation{}",
+                    if c == 1 { "" } else { "s" }
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "tolerable rate {t} %, expected rate {e} %: no sample up to 5,000 supports it (the expected rate must be below the tolerable one)"
+                );
+            }
+        }
+        return o;
+    }
+    let tol = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 15.0, 20.0];
+    let exp = [
+        0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 3.75,
+        4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0,
+    ];
+    let _ = write!(o, "{:>9}", "expected");
+    for t in tol {
+        let _ = write!(o, "{:>10}", format!("{t} %"));
+    }
+    let _ = writeln!(o);
+    for e in exp {
+        let _ = write!(o, "{:>9}", format!("{e:.2} %"));
+        for t in tol {
+            let cell = match fieldcheck_sampling::attribute_sample_size(confidence, bp(t), bp(e)) {
+                Some((n, c)) if n <= 1_000 => format!("{n} ({c})"),
+                _ => "*".to_string(),
+            };
+            let _ = write!(o, "{cell:>10}");
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(
+        o,
+        "columns: tolerable deviation rate; * : more than 1,000 items, or none (the tables' \"too large to be cost-effective\")"
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_second;
+
+    #[test]
+    fn listing_times_are_utc_to_the_second() {
+        for text in [
+            "2026-05-14T09:30:07Z",
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "2100-03-01T00:00:00Z",
+        ] {
+            let t: jiff::Timestamp = text.parse().expect("time");
+            assert_eq!(utc_second(t), text);
+            assert_eq!(utc_second(t), t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+        let t: jiff::Timestamp = "2026-05-14T09:30:07.999-04:00".parse().expect("time");
+        assert_eq!(utc_second(t), "2026-05-14T13:30:07Z");
+    }
 }

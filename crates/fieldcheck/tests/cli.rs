@@ -441,21 +441,21 @@ fn the_auditors_sample_is_reproducible_and_written_as_a_pbc_list() {
     let a = fieldcheck(&[
         "sample",
         k,
-        "--seed",
+        "--engagement",
         "2026",
         "--out",
         out_a.to_str().expect("utf8"),
     ]);
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
     assert!(
-        stdout(&a).contains("fieldcheck sample · seed 2026"),
+        stdout(&a).contains("fieldcheck sample · engagement 2026"),
         "{}",
         stdout(&a)
     );
     let b = fieldcheck(&[
         "sample",
         k,
-        "--seed",
+        "--engagement",
         "2026",
         "--out",
         out_b.to_str().expect("utf8"),
@@ -464,7 +464,7 @@ fn the_auditors_sample_is_reproducible_and_written_as_a_pbc_list() {
     let csv_a = std::fs::read_to_string(out_a.join("pbc-request-list.csv")).expect("csv");
     let csv_b = std::fs::read_to_string(out_b.join("pbc-request-list.csv")).expect("csv");
     assert_eq!(csv_a, csv_b, "same seed, same sample");
-    assert!(csv_a.starts_with("request,control,criteria,test,rank,item,evidence requested,fieldcheck finding,reasons,detail,evidence\n"));
+    assert!(csv_a.starts_with("request,control,criteria,test,unit,rank,item,evidence requested,fieldcheck finding,reasons,detail,evidence\n"));
     // The XLSX is a real workbook (a zip with both sheets).
     let xlsx = std::fs::read(out_a.join("pbc-request-list.xlsx")).expect("xlsx");
     assert_eq!(&xlsx[..2], b"PK");
@@ -489,20 +489,23 @@ fn the_auditors_sample_is_reproducible_and_written_as_a_pbc_list() {
     let mut reader = csv_rows(&csv_a);
     for row in reader.by_ref() {
         rows += 1;
-        let (key, finding) = (format!("{}/{}/{}", row[1], row[3], row[5]), &row[7]);
+        let (key, finding) = (format!("{}/{}/{}", row[1], row[3], row[6]), &row[8]);
         assert_eq!(
             finding == "deviation",
             deviating.contains(&key),
             "{key}: {finding}"
         );
     }
-    // One sample per test, sized by the table (never more than the population).
-    let planned: usize = audit["controls"]
+    // One sample per test, as the plan sizes it (never more than the population).
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_a.join("sample-plan.json")).expect("plan"),
+    )
+    .expect("json");
+    let planned: usize = plan["tests"]
         .as_array()
-        .expect("controls")
+        .expect("tests")
         .iter()
-        .flat_map(|c| c["tests"].as_array().expect("tests").iter())
-        .map(|t| t["sampling"]["sample_size"].as_u64().unwrap_or(0) as usize)
+        .map(|t| t["sample_size"].as_u64().unwrap_or(0) as usize)
         .sum();
     assert_eq!(rows, planned);
     let deploys = &audit["controls"][2]["tests"][0]["sampling"];
@@ -512,13 +515,13 @@ fn the_auditors_sample_is_reproducible_and_written_as_a_pbc_list() {
             deploys["sample_size"].as_u64(),
             deploys["extended_sample_size"].as_u64()
         ),
-        (Some("event"), Some(29), Some(38))
+        (Some("event"), Some(29), Some(46))
     );
-    // Another seed draws another sample.
+    // Another engagement draws another sample.
     let c = fieldcheck(&[
         "sample",
         k,
-        "--seed",
+        "--engagement",
         "2027",
         "--out",
         out_b.to_str().expect("utf8"),

@@ -576,10 +576,13 @@ fn every_csv_fieldcheck_writes_neutralises_formulas() {
     assert_eq!(cells_of(&listed, "'=1+2")[3], "'=1+2");
     // The PBC request list.
     let pbc = dir.path().join("pbc");
-    let o = at(NOW, &["sample", s(&kit), "--seed", "7", "--out", s(&pbc)]);
+    let o = at(
+        NOW,
+        &["sample", s(&kit), "--engagement", "7", "--out", s(&pbc)],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let list = std::fs::read_to_string(pbc.join("pbc-request-list.csv")).expect("csv");
-    assert_eq!(cells_of(&list, "'=1+2")[5], "'=1+2");
+    assert_eq!(cells_of(&list, "'=1+2")[6], "'=1+2");
     // The ingested kit.
     let out = dir.path().join("ingested");
     let o = at(NOW, &["ingest", s(&kit), "--out", s(&out)]);

@@ -119,6 +119,12 @@ pub struct Config {
     pub controls: Vec<ControlSection>,
     /// `sampling.table`: a firm's own sample-size table, as written (relative to the config).
     pub sampling_table: Option<String>,
+    /// `sampling.unit`: what a periodic test run per system is sampled by, `period` (the
+    /// default), `system` or `item`.
+    pub sampling_unit: Option<&'static str>,
+    /// `sampling.confidence`: the confidence level of the sample sizes and limits (0.95 for
+    /// 95 %), replacing the table's.
+    pub sampling_confidence: Option<f64>,
     /// The `[[sources]]` entries, in file order.
     pub sources: Vec<SourceSection>,
     /// The `[[collectors]]` entries, in file order (validated by the pull crate).
@@ -229,7 +235,7 @@ const ORG: &[&str] = &["name", "timezone"];
 const WINDOW: &[&str] = &["start", "end"];
 const EVIDENCE: &[&str] = &["naive_timestamps", "coverage_min_monthly", "accepted_gaps"];
 const GAP_KEYS: &[&str] = &["file", "month", "reason"];
-const SAMPLING: &[&str] = &["table"];
+const SAMPLING: &[&str] = &["table", "unit", "confidence"];
 const LOCKER: &[&str] = &["public_key"];
 
 /// Parses and validates `fieldcheck.toml`. Returns the config when it has no error; the
@@ -643,6 +649,8 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         }
     }
     let mut sampling_table = None;
+    let mut sampling_unit = None;
+    let mut sampling_confidence = None;
     if let Some((t, _)) = table(&mut diags, "sampling", false) {
         for (k, v) in t.iter() {
             match (k.get_ref().as_ref(), v.get_ref()) {
@@ -654,6 +662,53 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             .help("write `table = \"sample-sizes.toml\"`, a file in the shape of `fieldcheck sample --print-table`"),
                     );
                 }
+                ("unit", DeValue::String(s)) => match ["period", "system", "item"]
+                    .into_iter()
+                    .find(|u| *u == s.as_ref())
+                {
+                    Some(u) => sampling_unit = Some(u),
+                    None => {
+                        let p = map.place(v.span());
+                        diags.push(
+                            at(Diagnostic::error("config-invalid-value", format!("`sampling.unit` must be \"period\", \"system\" or \"item\", not `{}`", s.chars().take(80).collect::<String>())), path, &p)
+                                .help("`period` chooses periods and tests every system in them (fieldwork's usual unit); `system` makes one population per system; `item` pools every system's items"),
+                        );
+                    }
+                },
+                ("unit", other) => {
+                    let p = map.place(v.span());
+                    diags.push(
+                        at(
+                            Diagnostic::error(
+                                "config-invalid-value",
+                                format!(
+                                    "`sampling.unit` must be a string, not {}",
+                                    convert(other).type_name()
+                                ),
+                            ),
+                            path,
+                            &p,
+                        )
+                        .help("write `unit = \"period\"`, `\"system\"` or `\"item\"`"),
+                    );
+                }
+                ("confidence", value) => match convert(value) {
+                    ConfigValue::Float(c) if (0.5..1.0).contains(&c) => {
+                        sampling_confidence = Some(c)
+                    }
+                    other => {
+                        let p = map.place(v.span());
+                        let shown = match other {
+                            ConfigValue::Float(f) => f.to_string(),
+                            ConfigValue::Int(n) => n.to_string(),
+                            o => o.type_name().to_string(),
+                        };
+                        diags.push(
+                            at(Diagnostic::error("config-invalid-value", format!("`sampling.confidence` must be a fraction from 0.5 to below 1, not {shown}")), path, &p)
+                                .help("write `confidence = 0.95` for 95 % (or 0.90 for 90 %)"),
+                        );
+                    }
+                },
                 (key, _) => unknown_key(&mut diags, key, k.span(), SAMPLING, "[sampling]"),
             }
         }
@@ -858,6 +913,8 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 accepted_gaps,
                 controls,
                 sampling_table,
+                sampling_unit,
+                sampling_confidence,
                 sources,
                 collectors,
                 pull_secrets,
@@ -896,6 +953,41 @@ mod tests {
         let c = c.expect("valid");
         assert_eq!(c.org, "Acme");
         assert_eq!(c.window.start.to_string(), "2026-01-01");
+    }
+
+    #[test]
+    fn the_sampling_unit_and_confidence_are_read_and_checked() {
+        let (c, d) = parse_config(
+            "fieldcheck.toml",
+            &format!("{GOOD}[sampling]\nunit = \"system\"\nconfidence = 0.90\n"),
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("valid");
+        assert_eq!(c.sampling_unit, Some("system"));
+        assert_eq!(c.sampling_confidence, Some(0.90));
+        let (c, _) = parse_config("fieldcheck.toml", GOOD);
+        let c = c.expect("valid");
+        assert_eq!((c.sampling_unit, c.sampling_confidence), (None, None));
+        for bad in [
+            "unit = \"quarter\"",
+            "unit = 3",
+            "confidence = 95",
+            "confidence = 1.0",
+            "confidence = 0.4",
+        ] {
+            assert_eq!(
+                codes(&format!("{GOOD}[sampling]\n{bad}\n")),
+                [("config-invalid-value", Some(8))],
+                "{bad}"
+            );
+        }
+        // The boundaries: 0.5 and 0.99 are confidence levels.
+        for good in ["confidence = 0.5", "confidence = 0.99", "unit = \"item\""] {
+            assert!(
+                codes(&format!("{GOOD}[sampling]\n{good}\n")).is_empty(),
+                "{good}"
+            );
+        }
     }
 
     #[test]

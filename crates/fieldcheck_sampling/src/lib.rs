@@ -2,20 +2,28 @@
 //! items (drawn reproducibly), and how likely that sample is to hit a deviation.
 //!
 //! Everything here is pure arithmetic on counts and item keys. Sample sizes are data
-//! (`sizes.toml`, replaceable by a firm's own table); the selection ranks items by
-//! SHA-256(seed, control, test, item), so the same seed gives the same sample whatever the input
-//! order or library versions, a larger sample extends a smaller one, and an auditor can recompute
-//! it in a few lines of any language.
+//! (`sizes.toml`, replaceable by a firm's own table, at one confidence level); a sampling unit
+//! (period, system or item) fits periodic controls run per system; the seed is derived from the
+//! engagement and the SHA-256 of the population's canonical listing, so nobody can re-roll it;
+//! the selection is stratified over the window, one seeded pick per run; and an auditor can
+//! recompute all of it from the listing in a few lines of any language (docs/sampling.md).
 
 #![deny(missing_docs)]
 
+mod draw;
 mod odds;
 mod select;
 mod table;
 
-pub use odds::{binomial_sample_size, detection_probability, upper_deviation_limit};
-pub use select::{rank, select};
-pub use table::{Frequency, SizeTable, TableError};
+pub use draw::{Population, Sample, Stratum, Unit, choose, effective_unit, strata};
+pub use odds::{
+    attribute_sample_size, binomial_sample_size, detection_probability, upper_deviation_limit,
+    upper_deviation_limit_finite,
+};
+pub use select::{
+    Listing, Member, extend, hex, listing, parse_listing, pick, seed, sha256_hex, stratified,
+};
+pub use table::{CHECKED_UP_TO, Frequency, SizeTable, TableError, deviating_at_tolerable};
 
 /// The sampling plan of one test.
 #[derive(Clone, Debug, PartialEq)]
