@@ -746,13 +746,14 @@ fn out(text: &str, colored: bool) {
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
-    let record = a.record.then(|| Recording {
+    let record = (a.record || a.database.is_some()).then(|| Recording {
         location: a.database.clone().unwrap_or_else(|| {
             register::default_path(&a.kit)
                 .to_string_lossy()
                 .into_owned()
         }),
         actor: register::actor(a.actor.as_deref()),
+        write: a.record,
     });
     if let Some(dir) = &a.locker {
         // The default locker is beside the config (`collect` puts it there).
@@ -806,9 +807,12 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
 }
 
 /// Where and as whom to record an audit in the exception register.
+/// The register an audit uses: where it is, who records, and whether this run is recorded
+/// (`--record`) or only reads the people's conclusions (`--database` alone).
 struct Recording {
     location: String,
     actor: String,
+    write: bool,
 }
 
 fn audit_and_print(
@@ -834,6 +838,9 @@ fn audit_and_print_from(
     label: &str,
     replay: Option<&locker::Replay>,
 ) -> anyhow::Result<u8> {
+    // The register to read the people's conclusions from; `record`, the run to record.
+    let register_given = record.map(|r| r.location.clone());
+    let record = record.filter(|r| r.write);
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
     let loaded = match load_as(kit_dir, config, shown) {
         Ok(l) => l,
@@ -876,9 +883,27 @@ fn audit_and_print_from(
         &audit,
         loaded.diagnostics,
         &loaded.sizes,
+        &loaded.params,
     );
     if let Some(r) = replay {
         report.attach_locker(r);
+    }
+    // People's conclusions recorded in the register (`exceptions conclude`) are shown over the
+    // computed ones while they apply.
+    let register_at = match register_given {
+        Some(r) => Some(r),
+        None => {
+            let p = register::default_path(kit_dir);
+            p.is_file().then(|| p.to_string_lossy().into_owned())
+        }
+    };
+    if let Some(location) = register_at {
+        let overrides = fieldcheck_register::Register::at(&location)
+            .and_then(|mut reg| reg.overrides(&register::window_label(&loaded.config.window)))
+            .with_context(|| {
+                format!("cannot read the people's conclusions from the register `{location}`")
+            })?;
+        report.apply_overrides(&overrides);
     }
     match format {
         Format::Json => out(&report.to_json(), false),
@@ -1217,12 +1242,31 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         &loaded.params,
         &a.controls,
     );
+    // Controls with deviations in the previous recorded window (the kit's register, when it has
+    // one) take the next larger size, as do those named with `--prior-deviations`.
+    let mut prior = a.prior_deviations.clone();
+    let default_register = register::default_path(kit_dir);
+    if default_register.is_file() {
+        let location = default_register.to_string_lossy();
+        let found = fieldcheck_register::Register::at(&location)
+            .and_then(|mut reg| {
+                reg.prior_deviations(&register::window_label(&loaded.config.window))
+            })
+            .with_context(|| {
+                format!("cannot read the prior period from the register `{location}`")
+            })?;
+        for (control, _) in found {
+            if !prior.contains(&control) {
+                prior.push(control);
+            }
+        }
+    }
     let draw = sample::Draw {
         engagement: &engagement,
         unit,
         sizes: &sizes,
         params: &loaded.params,
-        prior_period: &a.prior_deviations,
+        prior_period: &prior,
     };
     let (tests, requests) = sample::draw(&draw, &loaded.kit, &audit);
     out(&sample::summary(&engagement, &sizes, &tests), true);

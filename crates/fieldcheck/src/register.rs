@@ -154,17 +154,11 @@ pub fn window_label(w: &fieldcheck_kit::time::Window) -> String {
     format!("{}..{} {}", w.start, w.end, w.tz_name)
 }
 
-/// The conclusion a run records for a control. Until the conclusion engine computes one, only
-/// what the status alone decides: no deviation is `effective`, an empty population
-/// `not_occurring`, missing or bad evidence `not_evidenced`; a control with exceptions (isolated
-/// or systematic: the engine's call) and a scoped-out one record none.
+/// The conclusion a run records for a control: the conclusion engine's (none when scoped out).
 fn computed_conclusion(c: &fieldcheck_controls::ControlResult) -> Option<Conclusion> {
-    match c.status {
-        Status::Effective => Some(Conclusion::Effective),
-        Status::NotOccurring => Some(Conclusion::NotOccurring),
-        Status::NotEvidenced => Some(Conclusion::NotEvidenced),
-        Status::Exceptions | Status::NotApplicable => None,
-    }
+    c.judgement
+        .conclusion
+        .and_then(|x| Conclusion::parse(x.as_str()))
 }
 
 /// What a run can vouch for about a control: a scoped-out or `not_evidenced` control re-tests

@@ -440,7 +440,7 @@ fn the_aicpa_table_is_printed() {
 /// Once every control fills `TestResult.facts` (the lead's `facts` branch), event populations are
 /// listed in time order and the sample spans the window: one pick in each contiguous run.
 #[test]
-#[ignore = "needs TestResult.facts filled by the controls (branch `facts`); un-ignore after merging it"]
+
 fn the_selection_spans_the_window_once_items_have_times() {
     let dir = tempfile::tempdir().expect("tmp");
     let kit = demo(dir.path());

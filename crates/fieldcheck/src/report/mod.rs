@@ -7,9 +7,10 @@
 pub(crate) mod markdown;
 pub(crate) mod text;
 
+use fieldcheck_controls::Params;
 use fieldcheck_controls::{Audit, ControlResult, Status, TestResult};
 use fieldcheck_kit::{Config, Diagnostic, Kit, Severity};
-use fieldcheck_sampling::{Frequency, Plan, SizeTable};
+use fieldcheck_sampling::{Frequency, SizeTable, Unit};
 use serde::Serialize;
 
 /// The JSON format's identifier.
@@ -218,6 +219,11 @@ pub struct TestOut {
 #[derive(Serialize)]
 pub struct SamplingOut {
     pub frequency: &'static str,
+    /// What the sample picks: `period` (the periods, with every in-scope system in them),
+    /// `system` (each system's own periods) or `item`.
+    pub unit: &'static str,
+    /// Whether the auditor's sample is the whole population.
+    pub census: bool,
     pub sample_size: usize,
     pub detection_probability: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,11 +318,16 @@ impl Report {
         audit: &Audit,
         diagnostics: Vec<Diagnostic>,
         sizes: &SizeTable,
+        params: &Params,
     ) -> Report {
+        let unit = config
+            .sampling_unit
+            .and_then(Unit::parse)
+            .unwrap_or(Unit::Period);
         let controls: Vec<ControlOut> = audit
             .controls
             .iter()
-            .map(|c| control_out(kit, c, sizes))
+            .map(|c| control_out(kit, c, sizes, params, unit))
             .collect();
         Report {
             format: FORMAT,
@@ -413,6 +424,32 @@ impl Report {
         });
     }
 
+    /// Shows the people's conclusions recorded in the register over the computed ones, each
+    /// judged against this audit's conclusion (an override lapses when the evidence is no longer
+    /// complete, or when a softer one meets a changed computed conclusion).
+    pub(crate) fn apply_overrides(&mut self, overrides: &[fieldcheck_register::Override]) {
+        use fieldcheck_register::Conclusion as Reg;
+        for c in &mut self.controls {
+            let Some(o) = overrides.iter().find(|o| o.control == c.id) else {
+                continue;
+            };
+            let now = c.conclusion.and_then(Reg::parse);
+            let o = o.against(now);
+            let (Some(computed), true) = (c.conclusion, o.applies()) else {
+                continue;
+            };
+            c.override_ = Some(OverrideOut {
+                computed,
+                softer: o.is_softer(),
+                by: o.actor.clone(),
+                at: o.at.clone(),
+                why: Some(o.why.clone()).filter(|w| !w.trim().is_empty()),
+            });
+            c.conclusion = Some(conclusion_str(o.concluded.as_str()));
+        }
+        self.summary.conclusions = counts(&self.controls);
+    }
+
     /// Freshness warnings (`evidence-gap`, `stale-evidence`) of an audit from the locker.
     pub fn freshness_warnings(&self) -> usize {
         self.diagnostics
@@ -449,27 +486,58 @@ impl Report {
     }
 }
 
-/// The sampling plan of one test of a control.
-pub fn plan(sizes: &SizeTable, control: &ControlResult, test: &TestResult) -> Plan {
-    let frequency = control
-        .meta
-        .tests
+/// The auditor's sample of one test as fieldwork draws it: its unit (the config's `[sampling]
+/// unit`, periods by default for periodic tests run per system), its frequency (following the
+/// cadence settings), the size and the exact chance it finds a deviation. The odds do not depend
+/// on the engagement, so the report draws with none.
+pub(crate) fn plan(
+    sizes: &SizeTable,
+    params: &Params,
+    unit: Unit,
+    control: &ControlResult,
+    test: &TestResult,
+) -> (Frequency, fieldcheck_sampling::Sample) {
+    let members = crate::sample::members(control, test);
+    let deviating: std::collections::HashSet<&str> =
+        test.deviations.iter().map(|d| d.item.as_str()).collect();
+    let deviates: Vec<bool> = test
+        .items
         .iter()
-        .find(|t| t.id == test.id)
-        .and_then(|t| Frequency::parse(&t.frequency))
-        .unwrap_or(Frequency::Event);
-    sizes.plan(frequency, test.population, test.deviations.len())
+        .map(|k| deviating.contains(k.as_str()))
+        .collect();
+    let frequency = crate::sample::frequency(control, test, params);
+    let sample = sizes.sample(&fieldcheck_sampling::Population {
+        engagement: "",
+        control: &control.meta.id,
+        test: test.id,
+        frequency,
+        unit,
+        prior_period: false,
+        members: &members,
+        deviates: &deviates,
+    });
+    (frequency, sample)
 }
 
-fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
+fn control_out(
+    kit: &Kit,
+    c: &ControlResult,
+    sizes: &SizeTable,
+    params: &Params,
+    unit: Unit,
+) -> ControlOut {
+    let plans: Vec<(Frequency, fieldcheck_sampling::Sample)> = c
+        .tests
+        .iter()
+        .map(|t| plan(sizes, params, unit, c, t))
+        .collect();
     let exception_probability = match c.status {
         Status::NotEvidenced => 1.0,
         Status::NotApplicable => 0.0,
         _ => {
-            1.0 - c
-                .tests
+            1.0 - plans
                 .iter()
-                .map(|t| 1.0 - plan(sizes, c, t).detection_probability)
+                .map(|p| 1.0 - p.1.detection_probability)
                 .product::<f64>()
         }
     };
@@ -496,18 +564,19 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
         tests: c
             .tests
             .iter()
-            .map(|t| TestOut {
+            .zip(&plans)
+            .map(|(t, (frequency, p))| TestOut {
                 id: t.id.to_string(),
                 status: t.status().as_str(),
                 population: t.population,
-                sampling: {
-                    let p = plan(sizes, c, t);
-                    SamplingOut {
-                        frequency: p.frequency.as_str(),
-                        sample_size: p.sample_size,
-                        detection_probability: p.detection_probability,
-                        extended_sample_size: p.extended_sample_size,
-                    }
+                sampling: SamplingOut {
+                    frequency: frequency.as_str(),
+                    unit: p.unit.as_str(),
+                    census: p.census,
+                    sample_size: p.selected.len(),
+                    detection_probability: p.detection_probability,
+                    extended_sample_size: (!p.extension.is_empty())
+                        .then(|| p.selected.len() + p.extension.len()),
                 },
                 deviations: t
                     .deviations
@@ -538,6 +607,11 @@ fn control_out(kit: &Kit, c: &ControlResult, sizes: &SizeTable) -> ControlOut {
             .collect(),
         notes: c.notes.iter().map(note_out).collect(),
     }
+}
+
+/// The report's static name of a conclusion.
+fn conclusion_str(s: &str) -> &'static str {
+    fieldcheck_controls::Conclusion::parse(s).map_or("not_evidenced", |c| c.as_str())
 }
 
 /// Counts the controls by conclusion.
@@ -608,8 +682,19 @@ pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
         .extended_sample_size
         .map(|e| format!(", extended to {e} after a first"))
         .unwrap_or_default();
+    if s.census {
+        return format!(
+            "an auditor tests all {} items ({}, census) and finds one with {p} probability",
+            s.sample_size, s.frequency
+        );
+    }
+    let unit = match s.unit {
+        "period" => ", by period: every system in the chosen periods",
+        "system" => ", per system",
+        _ => "",
+    };
     format!(
-        "an auditor's sample of {} ({}) finds one with {p} probability{ext}",
+        "an auditor's sample of {} ({}{unit}) finds one with {p} probability{ext}",
         s.sample_size, s.frequency
     )
 }
