@@ -194,13 +194,8 @@ fn flow(kit: &Path, db: &str) {
         NOW,
         &["audit", s(kit), "--database", db, "--format", "json"],
     );
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| {
-        // Without `--record`, the register is the kit's own: read it through `--record` instead.
-        Value::Null
-    });
-    if report.is_null() {
-        panic!("audit --database is not accepted: {}", text(&o.stderr));
-    }
+    let report: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("no JSON report: {}", text(&o.stderr)));
     let cm = report["controls"]
         .as_array()
         .expect("controls")
