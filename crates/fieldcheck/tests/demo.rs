@@ -161,3 +161,70 @@ fn other_seeds_tell_the_same_story() {
         assert_story(seed);
     }
 }
+
+/// The default demo's conclusions, each explained by its markers (issue 11's bar): what an
+/// experienced auditor would conclude on Northpeak, as the README says.
+#[test]
+fn the_default_demo_concludes_as_an_auditor_would() {
+    use fieldcheck_controls::Conclusion::{Effective, Ineffective};
+    let dir = tempfile::tempdir().expect("tmp");
+    fieldcheck_demo::write_kit(
+        dir.path(),
+        &fieldcheck_demo::DemoOptions {
+            seed: 7,
+            people: 600,
+        },
+    )
+    .expect("demo kit");
+    let text = std::fs::read_to_string(dir.path().join("fieldcheck.toml")).expect("config");
+    let config = parse_config("fieldcheck.toml", &text).0.expect("config");
+    let (kit, _) = read_kit(dir.path(), &ReadOptions::default()).expect("kit");
+    let a = audit(&kit, &config.window, &Params::defaults(), &[]);
+    let got: BTreeMap<&str, (Option<fieldcheck_controls::Conclusion>, BTreeSet<&str>)> = a
+        .controls
+        .iter()
+        .map(|c| {
+            let markers = c
+                .judgement
+                .markers
+                .iter()
+                .map(|m| m.kind.as_str())
+                .collect();
+            (c.meta.id.as_str(), (c.judgement.conclusion, markers))
+        })
+        .collect();
+    let expected: &[(&str, _, &[&str])] = &[
+        ("change-management", Ineffective, &["rate"]),
+        ("leaver-deprovisioning", Ineffective, &["rate"]),
+        ("access-reviews", Ineffective, &["missed_period"]),
+        ("vendor-management", Ineffective, &["rate"]),
+        ("backup-restore", Ineffective, &["missed_period"]),
+        ("risk-register", Ineffective, &["missed_period"]),
+        ("service-accounts", Ineffective, &["rate"]),
+        ("privileged-sessions", Effective, &[]),
+        ("encryption", Effective, &[]),
+        ("security-training", Effective, &[]),
+    ];
+    for (control, conclusion, markers) in expected {
+        let (c, m) = &got[control];
+        assert_eq!(*c, Some(*conclusion), "{control}: {m:?}");
+        for k in *markers {
+            assert!(m.contains(k), "{control} is explained by {k}: {m:?}");
+        }
+        if *conclusion == Effective {
+            assert!(m.is_empty(), "{control}: {m:?}");
+        }
+    }
+    // The sentence names the numbers: the README quotes it.
+    let cm = a
+        .controls
+        .iter()
+        .find(|c| c.meta.id == "change-management")
+        .expect("change-management");
+    assert_eq!(
+        cm.judgement.sentence.split(';').next(),
+        Some(
+            "ineffective: 282 of 1,214 deploys (23.2 %) deviate, above 5 %, in every month of the window"
+        )
+    );
+}

@@ -483,3 +483,39 @@ fn the_selection_spans_the_window_once_items_have_times() {
             .all(|l| l.split('\t').filter(|f| !f.is_empty()).count() == 4)
     );
 }
+
+#[test]
+fn the_registers_prior_window_sizes_the_next_sample() {
+    // Record the demo's second quarter in the kit's own register, then sample the third: the
+    // tests that deviated in the recorded window before it take the next larger size.
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    let config = kit.join("fieldcheck.toml");
+    let toml = std::fs::read_to_string(&config).expect("config");
+    let window = |start: &str, end: &str| {
+        toml.replace("start = \"2026-04-01\"", &format!("start = \"{start}\""))
+            .replace("end = \"2026-09-30\"", &format!("end = \"{end}\""))
+    };
+    std::fs::write(&config, window("2026-04-01", "2026-06-30")).expect("write");
+    let o = fieldcheck(&["audit", s(&kit), "--record", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    std::fs::write(&config, window("2026-07-01", "2026-09-30")).expect("write");
+    let (summary, plan) = sample(&kit, &dir.path().join("pbc"), &[]);
+    let deploys = test(&plan, "change-management", "deploy-traceability");
+    assert_eq!(
+        (
+            deploys["sample_size"].as_u64(),
+            deploys["prior_period"].as_bool()
+        ),
+        (Some(46), Some(true)),
+        "{summary}"
+    );
+    // A control with no deviation in the prior window keeps its size.
+    let sessions = test(&plan, "privileged-sessions", "session-logging");
+    assert_eq!(sessions["prior_period"].as_bool(), Some(false), "{summary}");
+    // Boundary: without a recorded prior window, nothing is enlarged.
+    std::fs::remove_dir_all(kit.join(".fieldcheck")).expect("rm register");
+    let (_, plan) = sample(&kit, &dir.path().join("pbc2"), &[]);
+    let deploys = test(&plan, "change-management", "deploy-traceability");
+    assert_eq!(deploys["prior_period"].as_bool(), Some(false));
+}
