@@ -3,35 +3,26 @@
 //! with `Retry-After`, a `503` retried, the 30-day audit log shortfall, an expired client secret,
 //! a missing `AuditLog.Read.All`. Nothing of fieldcheck is mocked.
 
+mod harness;
 mod server;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use fieldcheck_pull::collectors::entra::{ENTRA, SPEC};
-use fieldcheck_pull::http::RetryPolicy;
-use fieldcheck_pull::{
-    Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session, check_collectors,
-};
-use jiff::Timestamp;
+use fieldcheck_pull::{Configured, PullError, PullRecord, Retrieval};
+use harness::{YEAR, read};
 use server::Server;
 use server::entra::{ACCESS, CLIENT, Faults, TENANT, tenant};
 
 const SECRET: &str = "Zx~8Q~test.client-secret_entra";
 
 fn configured(base: &str, extra: &str) -> Configured {
-    let text = format!(
-        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"entra\"\nbase_url = \"{base}/v1.0\"\nlogin_url = \"{base}\"\nsystem_id = \"entra\"\n{extra}"
-    );
-    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(
-        &cfg.expect("config").collectors,
-        "fieldcheck.toml",
-        &[&SPEC],
-    );
-    assert!(d.is_empty(), "{d:?}");
-    c.into_iter().next().expect("one")
+    harness::configured(
+        &SPEC,
+        &format!(
+            "base_url = \"{base}/v1.0\"\nlogin_url = \"{base}\"\nsystem_id = \"entra\"\n{extra}"
+        ),
+    )
 }
 
 fn pull(
@@ -39,40 +30,12 @@ fn pull(
     stage: &Path,
     window: (&str, &str),
 ) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    let mut secrets = BTreeMap::new();
-    for (k, v) in [
+    let secrets = [
         ("ENTRA_TENANT_ID", TENANT),
         ("ENTRA_CLIENT_ID", CLIENT),
         ("ENTRA_CLIENT_SECRET", SECRET),
-    ] {
-        secrets.insert(k.to_string(), Secret::new(v.to_string()));
-    }
-    let mut s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        stage.to_path_buf(),
-        "exports/entra".into(),
-        "2026-12-05T12:00:00Z".parse::<Timestamp>().expect("ts"),
-        (window.0.parse().expect("ts"), window.1.parse().expect("ts")),
-    );
-    s.set_retry_policy(RetryPolicy {
-        cap: Some(std::time::Duration::from_millis(5)),
-        ..RetryPolicy::default()
-    });
-    ENTRA.pull(&mut s)?;
-    let records = s.records().to_vec();
-    s.write_records()?;
-    let record: PullRecord =
-        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
-            .expect("json");
-    Ok((records, record))
-}
-
-const YEAR: (&str, &str) = ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
-
-fn read(dir: &Path, f: &str) -> String {
-    std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+    ];
+    harness::pull_in(&ENTRA, c, &secrets, stage, window)
 }
 
 #[test]

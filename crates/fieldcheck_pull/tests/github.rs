@@ -2,35 +2,24 @@
 //! paging, a `429` with `Retry-After`, a `403` with `x-ratelimit-remaining: 0`, a `502` retried,
 //! bad credentials, a token without `checks:read`. Nothing of fieldcheck is mocked.
 
+mod harness;
 mod server;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use fieldcheck_pull::collectors::github::{GITHUB, SPEC};
-use fieldcheck_pull::http::RetryPolicy;
-use fieldcheck_pull::{
-    Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session, check_collectors,
-};
-use jiff::Timestamp;
+use fieldcheck_pull::{Configured, PullError, PullRecord, Retrieval, check_collectors};
+use harness::read;
 use server::Server;
 use server::github::{Faults, repo};
 
 const TOKEN: &str = "ghp_TestToken0000github0000000000000000";
 
 fn configured(base: &str, extra: &str) -> Configured {
-    let text = format!(
-        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"github\"\nbase_url = \"{base}\"\nsystem_id = \"api\"\nrepos = [\"acme/api\"]\n{extra}"
-    );
-    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(
-        &cfg.expect("config").collectors,
-        "fieldcheck.toml",
-        &[&SPEC],
-    );
-    assert!(d.is_empty(), "{d:?}");
-    c.into_iter().next().expect("one")
+    harness::configured(
+        &SPEC,
+        &format!("base_url = \"{base}\"\nsystem_id = \"api\"\nrepos = [\"acme/api\"]\n{extra}"),
+    )
 }
 
 fn pull(
@@ -38,35 +27,7 @@ fn pull(
     token: &str,
     stage: &Path,
 ) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    let mut secrets = BTreeMap::new();
-    secrets.insert("GITHUB_TOKEN".to_string(), Secret::new(token.to_string()));
-    let mut s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        stage.to_path_buf(),
-        "exports/github".into(),
-        "2026-12-05T12:00:00Z".parse::<Timestamp>().expect("ts"),
-        (
-            "2026-01-01T00:00:00Z".parse().expect("ts"),
-            "2027-01-01T00:00:00Z".parse().expect("ts"),
-        ),
-    );
-    s.set_retry_policy(RetryPolicy {
-        cap: Some(std::time::Duration::from_millis(5)),
-        ..RetryPolicy::default()
-    });
-    GITHUB.pull(&mut s)?;
-    let records = s.records().to_vec();
-    s.write_records()?;
-    let record: PullRecord =
-        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
-            .expect("json");
-    Ok((records, record))
-}
-
-fn read(dir: &Path, f: &str) -> String {
-    std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+    harness::pull_with(&GITHUB, c, &[("GITHUB_TOKEN", token)], stage)
 }
 
 #[test]

@@ -2,77 +2,17 @@
 //! until a short page, a 429 with `Retry-After`, a 502 retried, the recipients of the tests in
 //! the window only, a refused key. Nothing of fieldcheck is mocked.
 
+mod harness;
 mod server;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use fieldcheck_pull::http::RetryPolicy;
-use fieldcheck_pull::{
-    Collector, CollectorSpec, Configured, PullError, PullRecord, Retrieval, Secret, Session,
-    check_collectors,
-};
-use jiff::Timestamp;
+use fieldcheck_pull::{Collector, Session};
+use harness::{NOW, configured, pull_with, read};
 use server::Server;
 
 use fieldcheck_pull::collectors::knowbe4::{KNOWBE4, SPEC};
 use server::knowbe4::{Faults, RECIPIENTS, TESTS, TOKEN, account, enrollment_pages};
-
-const NOW: &str = "2026-12-05T12:00:00Z";
-
-fn configured(spec: &'static CollectorSpec, block: &str) -> Configured {
-    let text = format!(
-        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"{}\"\n{block}",
-        spec.name
-    );
-    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    assert!(diags.is_empty(), "{diags:?}");
-    let (c, d) = check_collectors(&cfg.expect("config").collectors, "fieldcheck.toml", &[spec]);
-    assert!(d.is_empty(), "{d:?}");
-    c.into_iter().next().expect("one")
-}
-
-/// Pulls into `stage` with these secrets; the records, and `pull.json` as written.
-fn pull_with(
-    collector: &dyn Collector,
-    c: &Configured,
-    secrets: &[(&str, &str)],
-    stage: &Path,
-) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    let secrets: BTreeMap<String, Secret> = secrets
-        .iter()
-        .map(|(k, v)| (k.to_string(), Secret::new(v.to_string())))
-        .collect();
-    let window = (
-        "2026-01-01T00:00:00Z".parse().expect("ts"),
-        "2027-01-01T00:00:00Z".parse().expect("ts"),
-    );
-    let mut s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        stage.to_path_buf(),
-        format!("exports/{}", c.spec.name),
-        NOW.parse::<Timestamp>().expect("ts"),
-        window,
-    );
-    // The retry waits cut to milliseconds (as `FIELDCHECK_PULL_MAX_WAIT_MS` does for the CLI).
-    s.set_retry_policy(RetryPolicy {
-        cap: Some(std::time::Duration::from_millis(5)),
-        ..RetryPolicy::default()
-    });
-    collector.pull(&mut s)?;
-    let records = s.records().to_vec();
-    s.write_records()?;
-    let record: PullRecord =
-        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
-            .expect("json");
-    Ok((records, record))
-}
-
-fn read(dir: &Path, file: &str) -> String {
-    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
 
 const SECRETS: &[(&str, &str)] = &[("KNOWBE4_API_TOKEN", TOKEN)];
 

@@ -2,46 +2,24 @@
 //! `Link` headers and `_links.next`, a 429 with `Retry-After`, a 503 retried, an expired token,
 //! a missing scope. Nothing of fieldcheck is mocked.
 
+mod harness;
 mod server;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use fieldcheck_pull::collectors::okta::OKTA;
-use fieldcheck_pull::http::RetryPolicy;
-use fieldcheck_pull::{
-    Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session, check_collectors,
-};
-use jiff::Timestamp;
+use fieldcheck_pull::{Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session};
+use harness::{fast, now};
 use server::Server;
 use server::okta::{Faults, org};
 
 const TOKEN: &str = "00aTestToken-okta-7f3c9e";
 
 fn configured(base: &str, extra: &str) -> Configured {
-    let text = format!(
-        "[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-12-31\"\n[[collectors]]\ncollector = \"okta\"\nbase_url = \"{base}\"\nsystem_id = \"okta\"\n{extra}"
-    );
-    let (cfg, diags) = fieldcheck_kit::parse_config("fieldcheck.toml", &text);
-    assert!(diags.is_empty(), "{diags:?}");
-    let cfg = cfg.expect("config");
-    let (c, d) = check_collectors(
-        &cfg.collectors,
-        "fieldcheck.toml",
-        &[&fieldcheck_pull::collectors::okta::SPEC],
-    );
-    assert!(d.is_empty(), "{d:?}");
-    c.into_iter().next().expect("one")
-}
-
-fn now() -> Timestamp {
-    "2026-12-05T12:00:00Z".parse().expect("ts")
-}
-
-fn window() -> (Timestamp, Timestamp) {
-    (
-        "2026-01-01T00:00:00Z".parse().expect("ts"),
-        "2027-01-01T00:00:00Z".parse().expect("ts"),
+    harness::configured(
+        &fieldcheck_pull::collectors::okta::SPEC,
+        &format!("base_url = \"{base}\"\nsystem_id = \"okta\"\n{extra}"),
     )
 }
 
@@ -50,25 +28,7 @@ fn pull(
     token: &str,
     stage: &Path,
 ) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    let mut secrets = BTreeMap::new();
-    secrets.insert("OKTA_API_TOKEN".to_string(), Secret::new(token.to_string()));
-    let mut s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        stage.to_path_buf(),
-        "exports/okta".into(),
-        now(),
-        window(),
-    );
-    s.set_retry_policy(fast());
-    OKTA.pull(&mut s)?;
-    let records = s.records().to_vec();
-    s.write_records()?;
-    let record: PullRecord =
-        serde_json::from_slice(&std::fs::read(stage.join("pull.json")).expect("pull.json"))
-            .expect("json");
-    Ok((records, record))
+    harness::pull_with(&OKTA, c, &[("OKTA_API_TOKEN", token)], stage)
 }
 
 #[test]
@@ -282,12 +242,4 @@ fn a_next_link_to_another_site_is_refused() {
     let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
     assert!(e.to_string().contains("another site"), "{e}");
     assert_eq!(srv.requests().len(), 1);
-}
-
-/// The retry waits cut to milliseconds (as `FIELDCHECK_PULL_MAX_WAIT_MS` does for the CLI).
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        cap: Some(std::time::Duration::from_millis(5)),
-        ..RetryPolicy::default()
-    }
 }
