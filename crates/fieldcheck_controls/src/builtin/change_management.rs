@@ -260,7 +260,8 @@ mod tests {
             "change-management",
             |_| {},
         );
-        reasons(&r).into_iter().flat_map(|(_, r)| r).collect()
+        assert_eq!(items(&r), ["d1"]);
+        reasons_of(&r, "d1")
     }
 
     #[test]
@@ -300,7 +301,8 @@ mod tests {
             "change-management",
             |_| {},
         );
-        assert_eq!(r.tests[0].population, 1);
+        // Staging (d2), out of scope (d3), after (d4) and before (d5) the window are not in it.
+        all_pass(&r, &["d1"]);
         assert_eq!(r.status, Status::Effective);
     }
 
