@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::keys::{public_text, read_public_key};
 use crate::manifest::{Entry, LineKind, ZERO_HASH, hex, unhex};
-use crate::store::blob_path;
+use crate::layout::blob_path;
 
 /// One thing wrong with a locker.
 #[derive(Clone, Debug, PartialEq, Eq)]
