@@ -228,21 +228,19 @@ mod tests {
         ));
         assert!(matches("i-0abc*", "i-0abc123"));
 
-        let d = tempfile::tempdir().unwrap();
-        for f in [
-            "okta/users-1.json",
-            "okta/users-2.json",
-            "okta/users-x.json",
-            "entra/users-1.json",
-            "github/users-1.json",
-            "odd/a*b.json",
-            "odd/axb.json",
-            "okta/.users-3.json",
-        ] {
-            let p = d.path().join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "[]").unwrap();
-        }
+        let d = fieldcheck_testkit::TempKit::with(
+            &[
+                "okta/users-1.json",
+                "okta/users-2.json",
+                "okta/users-x.json",
+                "entra/users-1.json",
+                "github/users-1.json",
+                "odd/a*b.json",
+                "odd/axb.json",
+                "okta/.users-3.json",
+            ]
+            .map(|f| (f, "[]")),
+        );
         let found = |p: &str| -> Vec<String> {
             expand(d.path(), p)
                 .iter()

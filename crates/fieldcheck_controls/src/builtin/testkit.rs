@@ -27,10 +27,8 @@ impl KitBuilder {
 
     /// Writes the files to a temporary folder and reads them back.
     pub fn build(&self) -> Kit {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for (name, text) in &self.files {
-            std::fs::write(dir.path().join(name), text).expect("write kit file");
-        }
+        let files: Vec<(&String, &String)> = self.files.iter().collect();
+        let dir = fieldcheck_testkit::TempKit::with(&files);
         let (kit, diags) = read_kit(dir.path(), &ReadOptions::default()).expect("kit folder");
         let errors: Vec<_> = diags
             .iter()
