@@ -434,7 +434,9 @@ mod tests {
     /// One timestamp string, mostly in the claimed shape with field values near and past their
     /// edges, sometimes in a shape that differs on purpose.
     fn generate(g: &mut Gen) -> (String, Shape) {
-        let year = ["1970", "1999", "2000", "2024", "2026", "2100", "0001", "9999"];
+        let year = [
+            "1970", "1999", "2000", "2024", "2026", "2100", "0001", "9999",
+        ];
         let year = g.pick(&year).to_string();
         let month = 1 + g.below(13); // 13 is out of range
         let day = 1 + g.below(32); // 29-31 test month lengths, 32 is out of range
@@ -476,7 +478,10 @@ mod tests {
                     1 => format!("{date}T{time}+0{}00", g.below(10)),
                     2 => format!("{date}T{time}+0{}", g.below(10)),
                     3 => format!("{date}T{time},5Z"),
-                    4 => format!("{}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z", year),
+                    4 => format!(
+                        "{}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z",
+                        year
+                    ),
                     _ => format!("{date}T{time}Z[America/New_York]"),
                 };
                 return (ext, shape);
@@ -491,7 +496,9 @@ mod tests {
             _ => {}
         }
         (
-            format!("{year}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{frac}{offset}"),
+            format!(
+                "{year}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{frac}{offset}"
+            ),
             shape,
         )
     }
@@ -527,7 +534,10 @@ mod tests {
         // The sweep exercises every branch, and most values are valid.
         assert!(agreed > 20_000, "agreed on {agreed}");
         assert!(both_rejected > 1_000, "both rejected {both_rejected}");
-        assert!(differ_on_purpose > 1_000, "jiff alone read {differ_on_purpose}");
+        assert!(
+            differ_on_purpose > 1_000,
+            "jiff alone read {differ_on_purpose}"
+        );
     }
 
     #[test]

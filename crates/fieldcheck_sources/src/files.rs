@@ -112,7 +112,11 @@ fn walk(dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) {
         }
         return;
     }
-    let matcher = if is_glob(first) { component(first) } else { None };
+    let matcher = if is_glob(first) {
+        component(first)
+    } else {
+        None
+    };
     let Some(matcher) = matcher else {
         walk(&dir.join(first), rest, out);
         return;
@@ -267,15 +271,16 @@ mod tests {
         assert_eq!(found("odd/a[*]b.json"), ["odd/a*b.json"]);
         assert_eq!(found("odd/a*b.json"), ["odd/a*b.json", "odd/axb.json"]);
         // A wildcard never matches a hidden name, even one that spells out the dot.
-        assert_eq!(
-            found("okta/[.]users-*.json"),
-            Vec::<String>::new()
-        );
+        assert_eq!(found("okta/[.]users-*.json"), Vec::<String>::new());
         // Windows-style separators still work: the backslash is a separator, not an escape.
         assert_eq!(found("okta\\users-2.json"), ["okta/users-2.json"]);
         assert_eq!(
             found("okta\\users-?.json"),
-            ["okta/users-1.json", "okta/users-2.json", "okta/users-x.json"]
+            [
+                "okta/users-1.json",
+                "okta/users-2.json",
+                "okta/users-x.json"
+            ]
         );
     }
 }

@@ -277,7 +277,11 @@ mod tests {
         );
         // Out of scope: not in the population at all.
         excluded(
-            &run_control(&kit("s1,lab,database,,us-east-1,false,\n", ""), "encryption", |_| {}),
+            &run_control(
+                &kit("s1,lab,database,,us-east-1,false,\n", ""),
+                "encryption",
+                |_| {},
+            ),
             "s1",
         );
     }
