@@ -273,7 +273,8 @@ mod tests {
         );
         let t = &r.tests[0];
         assert_eq!(t.items, ["d1"]);
-        assert_eq!(t.facts.len(), 1);
+        // One facts entry per item, in the items' order.
+        assert_eq!(t.facts.len(), t.items.len());
         let f = &t.facts[0];
         assert_eq!(
             f.at.map(|t| t.to_string()).as_deref(),

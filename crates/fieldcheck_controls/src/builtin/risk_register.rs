@@ -264,13 +264,13 @@ mod tests {
             )
             .is_empty()
         );
-        assert!(
+        // With no treatment at all, the appetite reason alone.
+        assert_eq!(
             r1(
                 "r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n",
                 REVIEWS_ALL
-            )
-            .len()
-                == 1
+            ),
+            ["above_appetite_untreated"]
         );
         let r = run_control(
             &kit(
