@@ -425,6 +425,9 @@ mod tests {
         /// An offset hour of 24 or 25. jiff accepts offsets up to ±25:59:59; RFC 3339's
         /// `time-hour` is 00-23, and we keep to it.
         OffsetHourPast23,
+        /// A fraction of more than nine digits. RFC 3339 sets no limit and we drop the digits
+        /// past nanoseconds; jiff rejects it. The instant is jiff's for the first nine digits.
+        LongFraction,
         /// ISO 8601 and Temporal extensions jiff accepts and RFC 3339 does not: no seconds,
         /// `+HHMM` or `+HH` offsets, a comma fraction, basic format, a bracketed zone
         /// annotation, a signed six-digit year. We reject them all.
@@ -486,6 +489,18 @@ mod tests {
                 };
                 return (ext, shape);
             }
+            4 => {
+                shape = Shape::LongFraction;
+                let nine = format!(".{:09}", g.below(1_000_000_000));
+                let extra = 1 + g.below(3) as usize;
+                return (
+                    format!(
+                        "{year}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{nine}{}{offset}",
+                        &"789"[..extra]
+                    ),
+                    shape,
+                );
+            }
             3 => {
                 shape = Shape::Extension;
                 return (
@@ -524,6 +539,18 @@ mod tests {
                         both_rejected += 1;
                     }
                 }
+                // Past nanoseconds: jiff rejects; we read what jiff reads of the first nine
+                // digits (and reject what it rejects there).
+                Shape::LongFraction => {
+                    assert_eq!(jiff, None, "{s}");
+                    let dot = s.find('.').expect("a fraction");
+                    let end = s[dot + 1..]
+                        .find(|c: char| !c.is_ascii_digit())
+                        .map_or(s.len(), |i| dot + 1 + i);
+                    let nine = format!("{}{}", &s[..dot + 10], &s[end..]);
+                    assert_eq!(ours, nine.parse::<Timestamp>().ok(), "{s}");
+                    agreed += usize::from(ours.is_some());
+                }
                 // The shapes that differ on purpose: we reject, and jiff reads whatever it reads.
                 Shape::LeapSecond | Shape::OffsetHourPast23 | Shape::Extension => {
                     assert_eq!(ours, None, "{s} ({shape:?})");
@@ -543,6 +570,16 @@ mod tests {
     #[test]
     fn the_shapes_that_differ_on_purpose() {
         // Every one is read by jiff and rejected by us: the documented differences are real.
+        // And the one jiff rejects and we read: a fraction past nanoseconds (RFC 3339 sets no
+        // limit), whose extra digits are dropped.
+        let long = "2026-03-06T17:05:00.1234567891-05:00";
+        assert!(long.parse::<Timestamp>().is_err());
+        assert_eq!(
+            parse_ts(long, None).ok(),
+            "2026-03-06T17:05:00.123456789-05:00"
+                .parse::<Timestamp>()
+                .ok()
+        );
         for s in [
             "2026-03-06T17:05:60Z",
             "2026-03-06T17:05:00+24:00",
