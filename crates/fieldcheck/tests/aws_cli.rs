@@ -51,11 +51,7 @@ fn files() -> Vec<(String, String)> {
 fn write(dir: &Path, files: &[(String, String)]) {
     std::fs::write(dir.join("fieldcheck.toml"), CONFIG).expect("config");
     std::fs::write(dir.join("systems.csv"), SYSTEMS).expect("systems");
-    for (name, content) in files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
-    }
+    fieldcheck_testkit::write_files(dir, files);
 }
 
 fn ingest(dir: &Path) -> (i32, String, tempfile::TempDir) {

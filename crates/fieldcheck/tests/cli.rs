@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use fieldcheck_testkit::write_files;
+
 fn fieldcheck(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
         .args(args)
@@ -21,12 +23,6 @@ fn stderr(o: &Output) -> String {
 }
 
 const CONFIG: &str = "[org]\nname = \"Acme Cloud\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n";
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).expect("write");
-    }
-}
 
 #[test]
 fn no_such_folder_exits_2() {
@@ -46,7 +42,7 @@ fn a_missing_config_exits_2_and_says_what_to_do() {
 #[test]
 fn a_bad_config_is_diagnosed_and_exits_2() {
     let dir = tempfile::tempdir().expect("tmp");
-    write(
+    write_files(
         dir.path(),
         &[(
             "fieldcheck.toml",
@@ -68,7 +64,7 @@ fn a_bad_config_is_diagnosed_and_exits_2() {
 #[test]
 fn an_effective_subset_exits_0() {
     let dir = tempfile::tempdir().expect("tmp");
-    write(
+    write_files(
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),
@@ -105,7 +101,7 @@ fn an_effective_subset_exits_0() {
 #[test]
 fn a_bad_row_is_reported_skipped_and_makes_its_control_not_evidenced() {
     let dir = tempfile::tempdir().expect("tmp");
-    write(
+    write_files(
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),
@@ -247,7 +243,7 @@ fn init_writes_a_kit_that_audits() {
 fn population_zero_is_never_effective_and_exits_0() {
     // One vendor-management kit with no vendor: the control never ran; not failing, exit 0.
     let dir = tempfile::tempdir().expect("tmp");
-    write(
+    write_files(
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),
@@ -309,7 +305,7 @@ fn controls_lists_the_catalog() {
 #[test]
 fn scoped_out_controls_are_not_applicable() {
     let dir = tempfile::tempdir().expect("tmp");
-    write(
+    write_files(
         dir.path(),
         &[(
             "fieldcheck.toml",
@@ -538,7 +534,7 @@ fn a_firms_own_sample_sizes_replace_the_table() {
     let dir = tempfile::tempdir().expect("tmp");
     let table = stdout(&fieldcheck(&["sample", "--print-table"]));
     assert!(table.contains("[[population]]"), "{table}");
-    write(
+    write_files(
         dir.path(),
         &[
             (
@@ -568,7 +564,7 @@ fn a_firms_own_sample_sizes_replace_the_table() {
     ])))
     .expect("json");
     assert_eq!(v["controls"][0]["tests"][0]["sampling"]["sample_size"], 40);
-    write(dir.path(), &[("sizes.toml", "name = \"broken\"\n")]);
+    write_files(dir.path(), &[("sizes.toml", "name = \"broken\"\n")]);
     let o = fieldcheck(&["audit", d]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("sample-size table"), "{}", stderr(&o));
@@ -595,7 +591,7 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let k = dir.path().to_str().expect("utf8");
     let head = "vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\n";
-    write(
+    write_files(
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),
@@ -614,7 +610,7 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
     let o = record("2026-07-10T12:00:00Z");
     assert!(stderr(&o).contains("1 opened"), "{}", stderr(&o));
     // The vendor list comes back empty: nothing was tested, so v2 is not remediated.
-    write(dir.path(), &[("vendors.csv", head)]);
+    write_files(dir.path(), &[("vendors.csv", head)]);
     let o = record("2026-07-11T12:00:00Z");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("0 remediated"), "{}", stderr(&o));
@@ -623,7 +619,7 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
     let o = record("2026-07-12T12:00:00Z");
     assert!(stderr(&o).contains("0 remediated"), "{}", stderr(&o));
     // Boundary: a tested population without the deviation remediates it.
-    write(
+    write_files(
         dir.path(),
         &[(
             "vendors.csv",
@@ -641,7 +637,7 @@ fn the_register_runs_from_first_audit_to_zero() {
     let vendors = |rows: &str| {
         format!("vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\n{rows}")
     };
-    write(
+    write_files(
         dir.path(),
         &[
             (
@@ -749,7 +745,7 @@ fn the_register_runs_from_first_audit_to_zero() {
         stderr(&bad)
     );
     // The fix lands: the next recorded run remediates v3, and v2 is fixed too.
-    write(
+    write_files(
         dir.path(),
         &[(
             "vendors.csv",
@@ -779,7 +775,7 @@ fn the_register_runs_from_first_audit_to_zero() {
         "{show}"
     );
     // A regression reopens.
-    write(
+    write_files(
         dir.path(),
         &[(
             "vendors.csv",
@@ -935,7 +931,7 @@ fn a_shared_register_in_postgresql() {
     };
     let dir = tempfile::tempdir().expect("tmp");
     let k = dir.path().to_str().expect("utf8");
-    write(
+    write_files(
         dir.path(),
         &[
             ("fieldcheck.toml", CONFIG),

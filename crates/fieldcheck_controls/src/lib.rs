@@ -547,7 +547,6 @@ mod tests {
     fn a_damaged_identities_file_leaves_controls_that_match_people_not_evidenced() {
         use fieldcheck_kit::{ReadOptions, read_kit};
         let read = |identities: &str| {
-            let dir = tempfile::tempdir().expect("temp dir");
             let files = [
                 (
                     "systems.csv",
@@ -577,9 +576,7 @@ mod tests {
                 ),
                 ("identities.csv", identities),
             ];
-            for (n, t) in files {
-                std::fs::write(dir.path().join(n), t).expect("write");
-            }
+            let dir = fieldcheck_testkit::TempKit::with(&files);
             read_kit(dir.path(), &ReadOptions::default())
                 .expect("kit")
                 .0

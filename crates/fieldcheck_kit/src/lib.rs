@@ -30,7 +30,7 @@ pub use config::{
     Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
 };
 pub use diag::{Capped, Diagnostic, Severity, did_you_mean, thousands};
-pub use fast::{FastMap, FastSet, FxHasher};
+pub use fast::{FastMap, FastSet, FastState};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
 pub use read::{MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_with};

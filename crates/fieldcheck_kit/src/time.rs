@@ -398,47 +398,202 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn the_parser_agrees_with_jiff() {
-        // A deterministic sweep over dates, times, fractions and offsets, including edges.
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
+    /// A small deterministic generator (xorshift64): the same strings on every run.
+    struct Gen(u64);
+
+    impl Gen {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
+            of[self.below(of.len() as u64) as usize]
+        }
+    }
+
+    /// How a generated string departs from the RFC 3339 shape `parse_ts` claims.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Shape {
+        /// `YYYY-MM-DD[Tt ]HH:MM:SS[.frac](Z|z|±HH:MM)`, with field values in or out of range.
+        Rfc3339,
+        /// Second 60. jiff reads a leap second as second 59; we reject it (RFC 3339 allows it
+        /// only at the end of a UTC day, and no export writes one).
+        LeapSecond,
+        /// An offset hour of 24 or 25. jiff accepts offsets up to ±25:59:59; RFC 3339's
+        /// `time-hour` is 00-23, and we keep to it.
+        OffsetHourPast23,
+        /// A fraction of more than nine digits. RFC 3339 sets no limit and we drop the digits
+        /// past nanoseconds; jiff rejects it. The instant is jiff's for the first nine digits.
+        LongFraction,
+        /// ISO 8601 and Temporal extensions jiff accepts and RFC 3339 does not: no seconds,
+        /// `+HHMM` or `+HH` offsets, a comma fraction, basic format, a bracketed zone
+        /// annotation, a signed six-digit year. We reject them all.
+        Extension,
+    }
+
+    /// One timestamp string, mostly in the claimed shape with field values near and past their
+    /// edges, sometimes in a shape that differs on purpose.
+    fn generate(g: &mut Gen) -> (String, Shape) {
+        let year = [
+            "1970", "1999", "2000", "2024", "2026", "2100", "0001", "9999",
+        ];
+        let year = g.pick(&year).to_string();
+        let month = 1 + g.below(13); // 13 is out of range
+        let day = 1 + g.below(32); // 29-31 test month lengths, 32 is out of range
+        let hour = g.below(25); // 24 is out of range
+        let minute = g.below(61); // 60 is out of range
+        let mut second = g.below(60);
+        let frac = match g.below(5) {
+            0 => String::new(),
+            1 => ".5".into(),
+            2 => format!(".{:03}", g.below(1000)),
+            3 => format!(".{:09}", g.below(1_000_000_000)),
+            _ => format!(".{:06}", g.below(1_000_000)),
         };
-        let mut checked = 0;
-        for _ in 0..20_000 {
-            let year = [1970, 1999, 2000, 2024, 2026, 2100, 1, 9999][next(8) as usize];
-            let month = 1 + next(12);
-            let day = 1 + next(31);
-            let (h, mi, se) = (next(25), next(61), next(62));
-            let frac = match next(4) {
-                0 => String::new(),
-                1 => ".5".into(),
-                2 => format!(".{:03}", next(1000)),
-                _ => format!(".{:09}", next(1_000_000_000)),
-            };
-            let off = match next(5) {
-                0 => "Z".to_string(),
-                1 => "z".to_string(),
-                2 => format!("+{:02}:{:02}", next(25), next(60)),
-                3 => format!("-{:02}:30", next(15)),
-                _ => "-00:00".to_string(),
-            };
-            let sep = ['T', 't'][next(2) as usize];
-            let s = format!("{year:04}-{month:02}-{day:02}{sep}{h:02}:{mi:02}:{se:02}{frac}{off}");
+        let mut shape = Shape::Rfc3339;
+        let mut offset = match g.below(6) {
+            0 => "Z".to_string(),
+            1 => "z".to_string(),
+            2 => format!("+{:02}:{:02}", g.below(24), g.below(60)),
+            3 => format!("-{:02}:30", g.below(24)),
+            4 => "+00:00".to_string(),
+            _ => "-00:00".to_string(),
+        };
+        let sep = g.pick(&["T", "t", " "]);
+        match g.below(12) {
+            0 => {
+                shape = Shape::LeapSecond;
+                second = 60;
+            }
+            1 => {
+                shape = Shape::OffsetHourPast23;
+                offset = format!("+{}:00", 24 + g.below(2));
+            }
+            2 => {
+                shape = Shape::Extension;
+                let date = format!("{year}-{month:02}-{day:02}");
+                let time = format!("{hour:02}:{minute:02}:{second:02}");
+                let ext = match g.below(6) {
+                    0 => format!("{date}T{hour:02}:{minute:02}Z"),
+                    1 => format!("{date}T{time}+0{}00", g.below(10)),
+                    2 => format!("{date}T{time}+0{}", g.below(10)),
+                    3 => format!("{date}T{time},5Z"),
+                    4 => format!(
+                        "{}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z",
+                        year
+                    ),
+                    _ => format!("{date}T{time}Z[America/New_York]"),
+                };
+                return (ext, shape);
+            }
+            4 => {
+                shape = Shape::LongFraction;
+                let nine = format!(".{:09}", g.below(1_000_000_000));
+                let extra = 1 + g.below(3) as usize;
+                return (
+                    format!(
+                        "{year}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{nine}{}{offset}",
+                        &"789"[..extra]
+                    ),
+                    shape,
+                );
+            }
+            3 => {
+                shape = Shape::Extension;
+                return (
+                    format!("+00{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"),
+                    shape,
+                );
+            }
+            _ => {}
+        }
+        (
+            format!(
+                "{year}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{frac}{offset}"
+            ),
+            shape,
+        )
+    }
+
+    #[test]
+    fn the_parser_agrees_with_jiff_both_ways() {
+        let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+        let mut agreed = 0;
+        let mut both_rejected = 0;
+        let mut differ_on_purpose = 0;
+        for _ in 0..40_000 {
+            let (s, shape) = generate(&mut g);
             let jiff = s.parse::<Timestamp>().ok();
-            if let Ok(ours) = parse_ts(&s, None) {
-                assert_eq!(Some(ours), jiff, "{s}");
-                checked += 1;
+            let ours = parse_ts(&s, None).ok();
+            match shape {
+                // In the claimed shape: every string one accepts, the other accepts with the
+                // same instant, and what one rejects the other rejects.
+                Shape::Rfc3339 => {
+                    assert_eq!(ours, jiff, "{s}");
+                    if ours.is_some() {
+                        agreed += 1;
+                    } else {
+                        both_rejected += 1;
+                    }
+                }
+                // Past nanoseconds: jiff rejects; we read what jiff reads of the first nine
+                // digits (and reject what it rejects there).
+                Shape::LongFraction => {
+                    assert_eq!(jiff, None, "{s}");
+                    let dot = s.find('.').expect("a fraction");
+                    let end = s[dot + 1..]
+                        .find(|c: char| !c.is_ascii_digit())
+                        .map_or(s.len(), |i| dot + 1 + i);
+                    let nine = format!("{}{}", &s[..dot + 10], &s[end..]);
+                    assert_eq!(ours, nine.parse::<Timestamp>().ok(), "{s}");
+                    agreed += usize::from(ours.is_some());
+                }
+                // The shapes that differ on purpose: we reject, and jiff reads whatever it reads.
+                Shape::LeapSecond | Shape::OffsetHourPast23 | Shape::Extension => {
+                    assert_eq!(ours, None, "{s} ({shape:?})");
+                    differ_on_purpose += usize::from(jiff.is_some());
+                }
             }
         }
+        // The sweep exercises every branch, and most values are valid.
+        assert!(agreed > 20_000, "agreed on {agreed}");
+        assert!(both_rejected > 1_000, "both rejected {both_rejected}");
         assert!(
-            checked > 10_000,
-            "most generated values are valid ({checked})"
+            differ_on_purpose > 1_000,
+            "jiff alone read {differ_on_purpose}"
         );
+    }
+
+    #[test]
+    fn the_shapes_that_differ_on_purpose() {
+        // Every one is read by jiff and rejected by us: the documented differences are real.
+        // And the one jiff rejects and we read: a fraction past nanoseconds (RFC 3339 sets no
+        // limit), whose extra digits are dropped.
+        let long = "2026-03-06T17:05:00.1234567891-05:00";
+        assert!(long.parse::<Timestamp>().is_err());
+        assert_eq!(
+            parse_ts(long, None).ok(),
+            "2026-03-06T17:05:00.123456789-05:00"
+                .parse::<Timestamp>()
+                .ok()
+        );
+        for s in [
+            "2026-03-06T17:05:60Z",
+            "2026-03-06T17:05:00+24:00",
+            "2026-03-06T17:05Z",
+            "2026-03-06T17:05:00+0500",
+            "2026-03-06T17:05:00+05",
+            "2026-03-06T17:05:00,5Z",
+            "20260306T170500Z",
+            "2026-03-06T17:05:00Z[America/New_York]",
+            "+002026-03-06T17:05:00Z",
+        ] {
+            assert!(s.parse::<Timestamp>().is_ok(), "jiff reads {s}");
+            assert!(parse_ts(s, None).is_err(), "we reject {s}");
+        }
     }
 
     #[test]

@@ -7,10 +7,7 @@ use fieldcheck_kit::coverage::{AcceptedGap, Coverage};
 use fieldcheck_kit::{Diagnostic, Kind, Kit, ReadOptions, Severity, Window, read_kit};
 
 fn read_bytes(files: &[(&str, &[u8])], opts: &ReadOptions) -> (Kit, Vec<Diagnostic>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, bytes) in files {
-        std::fs::write(dir.path().join(name), bytes).expect("write");
-    }
+    let dir = fieldcheck_testkit::TempKit::with(files);
     read_kit(dir.path(), opts).expect("readable kit")
 }
 

@@ -4,10 +4,7 @@
 use fieldcheck_kit::{Diagnostic, Kind, Kit, ReadOptions, Severity, read_kit};
 
 fn read(files: &[(&str, &str)], opts: ReadOptions) -> (Kit, Vec<Diagnostic>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write");
-    }
+    let dir = fieldcheck_testkit::TempKit::with(files);
     read_kit(dir.path(), &opts).expect("readable kit")
 }
 

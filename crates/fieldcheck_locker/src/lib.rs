@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod keys;
+mod layout;
 mod manifest;
 mod store;
 mod verify;

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use crate::keys::public_text;
+use crate::layout::blob_path;
 use crate::manifest::{Entry, LineKind, ZERO_HASH, hex};
 
 /// Something the locker cannot do, with what to do about it.
@@ -568,14 +569,4 @@ fn stored_digest(p: &Path) -> Option<String> {
         }
     }
     Some(format!("sha256:{}", hex(&h.finalize())))
-}
-
-/// Where the blob of a digest is. A digest that is not `sha256:` and 64 hex digits names no
-/// blob (a path that cannot exist), so a forged manifest cannot point outside the store.
-pub(crate) fn blob_path(dir: &Path, digest: &str) -> PathBuf {
-    if !crate::manifest::valid_digest(digest) {
-        return dir.join("blobs").join("sha256").join("not-a-digest");
-    }
-    let h = &digest["sha256:".len()..];
-    dir.join("blobs").join("sha256").join(&h[..2]).join(&h[2..])
 }

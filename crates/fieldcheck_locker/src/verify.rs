@@ -9,8 +9,8 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::keys::{public_text, read_public_key};
+use crate::layout::blob_path;
 use crate::manifest::{Entry, LineKind, ZERO_HASH, hex, unhex};
-use crate::store::blob_path;
 
 /// One thing wrong with a locker.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -167,7 +167,7 @@ impl Emitter {
     }
 
     fn push(&mut self, kind: Kind, cells: Box<[Option<Box<str>>]>, origin: Origin) {
-        use std::hash::{Hash, Hasher};
+        use std::hash::BuildHasher;
         // A keyed record (or an identity) read twice is the same record from overlapping
         // exports; a keyless event may legitimately repeat (two sign-ins in the same
         // millisecond), so adapters dedupe events by their own ids.
@@ -178,9 +178,7 @@ impl Emitter {
             self.sourced.rows[kind as usize].push(SourceRow { cells, origin });
             return;
         }
-        let mut h = fieldcheck_kit::FxHasher::default();
-        cells.hash(&mut h);
-        let hash = h.finish();
+        let hash = fieldcheck_kit::FastState::default().hash_one(&cells);
         let rows = &mut self.sourced.rows[kind as usize];
         let seen = self.seen[kind as usize].entry(hash).or_default();
         if seen.iter().any(|&i| rows[i as usize].cells == cells) {

@@ -73,17 +73,8 @@ pub(crate) fn flat(row: &BTreeMap<&'static str, String>) -> String {
 /// Runs the `[[sources]]` block `block` on `files` (name, content) in a fresh kit folder whose org
 /// zone is America/New_York.
 pub(crate) fn run(block: &str, files: &[(&str, &[u8])]) -> Out {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, content) in files {
-        let p = dir.path().join(name);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(p, content).expect("write");
-    }
-    let text = format!(
-        "[org]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n\n{block}\n"
-    );
+    let dir = fieldcheck_testkit::TempKit::with(files);
+    let text = fieldcheck_testkit::config(block);
     let (config, diags) = parse_config("fieldcheck.toml", &text);
     let config = config.unwrap_or_else(|| panic!("config: {diags:?}"));
     let c = crate::collect(

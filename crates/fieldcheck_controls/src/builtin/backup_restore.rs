@@ -217,12 +217,25 @@ mod tests {
             .file("restore_tests.csv", &restores(""))
             .build();
         let r = run_control(&k, "backup-restore", |_| {});
-        assert_eq!(r.tests[0].population, 6 + 2);
+        // db monthly, wiki quarterly; chat (tier 3) and lab (out of scope) are not in it.
+        assert_eq!(
+            test_items(&r, 0),
+            [
+                "db/2026-01",
+                "db/2026-02",
+                "db/2026-03",
+                "db/2026-04",
+                "db/2026-05",
+                "db/2026-06",
+                "wiki/2026-Q1",
+                "wiki/2026-Q2"
+            ]
+        );
         assert_eq!(
             reasons(&r),
             [("db/2026-03".to_string(), vec!["no_restore_test"])]
         );
-        assert_eq!(r.tests[0].notes.len(), 2);
+        assert_eq!(note_items_of(&r, 0), ["db", "wiki"]);
     }
 
     #[test]
@@ -339,7 +352,10 @@ mod tests {
                 ParamValue::Cadence(Cadence::Quarterly),
             )
         });
-        assert_eq!(r.tests[0].population, 4);
+        assert_eq!(
+            test_items(&r, 0),
+            ["db/2026-Q1", "db/2026-Q2", "wiki/2026-Q1", "wiki/2026-Q2"]
+        );
         assert!(reasons(&r).is_empty());
     }
 }

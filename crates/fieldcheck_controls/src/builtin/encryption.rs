@@ -242,11 +242,9 @@ mod tests {
             .build()
     }
 
+    /// The reasons of the one store `s1`, which must be in the population.
     fn store(line: &str) -> Vec<&'static str> {
-        reasons(&run_control(&kit(line, ""), "encryption", |_| {}))
-            .into_iter()
-            .flat_map(|(_, r)| r)
-            .collect()
+        reasons_of(&run_control(&kit(line, ""), "encryption", |_| {}), "s1")
     }
 
     #[test]
@@ -277,7 +275,15 @@ mod tests {
             store("s1,db,database,,us-east-1,true,k3\n"),
             ["weak_algorithm"]
         );
-        assert!(store("s1,lab,database,,us-east-1,false,\n").is_empty());
+        // Out of scope: not in the population at all.
+        excluded(
+            &run_control(
+                &kit("s1,lab,database,,us-east-1,false,\n", ""),
+                "encryption",
+                |_| {},
+            ),
+            "s1",
+        );
     }
 
     /// Every note of every test, as (field, detail).
@@ -300,15 +306,17 @@ mod tests {
                 .file("endpoints.csv", &format!("endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name\n{endpoints}"))
                 .build();
             let r = run_control(&kit, "encryption", |_| {});
-            (reasons(&r), note_items(&r))
+            (reasons(&r), note_items(&r), items(&r))
         };
         // Unclassified system with a provider key; a restricted store whose key has no manager;
         // a key with no algorithm and no rotation period; an endpoint with unknown ciphers.
-        let (devs, noted) = with_keys(
+        let (devs, noted, population) = with_keys(
             "s1,new,bucket,,,true,k2\ns2,db,database,,,true,k6\ns3,db,database,,,true,k7\n",
             "e1,db,public,1.2,,\n",
         );
         assert!(devs.is_empty(), "{devs:?}");
+        // k6, of unknown manager, is noted rather than judged for rotation.
+        assert_eq!(population, ["e1", "k7", "s1", "s2", "s3"]);
         assert_eq!(
             noted,
             [
@@ -320,10 +328,15 @@ mod tests {
             ]
         );
         // Boundary: with every value known nothing is noted.
-        let (_, noted) = with_keys("s1,db,database,,,true,k1\n", "e1,db,public,1.2,false,\n");
+        let (devs, noted, population) =
+            with_keys("s1,db,database,,,true,k1\n", "e1,db,public,1.2,false,\n");
+        assert!(devs.is_empty(), "{devs:?}");
+        assert_eq!(population, ["e1", "k1", "s1"]);
         assert!(noted.is_empty(), "{noted:?}");
         // And an unclassified system's store under a customer key loses nothing.
-        let (_, noted) = with_keys("s1,new,bucket,,,true,k1\n", "");
+        let (devs, noted, population) = with_keys("s1,new,bucket,,,true,k1\n", "");
+        assert!(devs.is_empty(), "{devs:?}");
+        assert_eq!(population, ["k1", "s1"]);
         assert!(noted.is_empty(), "{noted:?}");
     }
 
@@ -369,7 +382,8 @@ mod tests {
             "encryption",
             |_| {},
         );
-        assert_eq!(r.tests[1].population, 3);
+        // k2 is provider-managed and k3 and k6 are unused: not in it.
+        assert_eq!(test_items(&r, 1), ["k1", "k4", "k5"]);
         assert_eq!(
             reasons(&r),
             [
@@ -380,7 +394,7 @@ mod tests {
         let r = run_control(&kit("s5,web,bucket,,,true,k5\n", ""), "encryption", |p| {
             p.set("encryption", "max_rotation_days", ParamValue::Int(366))
         });
-        assert!(reasons(&r).is_empty());
+        all_pass(&r, &["k5", "s5"]);
     }
 
     #[test]
@@ -398,12 +412,7 @@ mod tests {
 
     #[test]
     fn in_transit() {
-        let e = |line: &str| {
-            reasons(&run_control(&kit("", line), "encryption", |_| {}))
-                .into_iter()
-                .flat_map(|(_, r)| r)
-                .collect::<Vec<_>>()
-        };
+        let e = |line: &str| reasons_of(&run_control(&kit("", line), "encryption", |_| {}), "e1");
         assert!(e("e1,web,public,1.2,false,ELBSecurityPolicy-TLS13-1-2-2021-06\n").is_empty());
         assert_eq!(e("e1,web,public,1.1,false,\n"), ["weak_tls"]);
         assert_eq!(
@@ -411,7 +420,10 @@ mod tests {
             ["weak_ciphers", "weak_tls"]
         );
         assert_eq!(e("e1,web,public,none,,\n"), ["no_tls"]);
-        assert!(e("e1,lab,public,none,,\n").is_empty());
+        excluded(
+            &run_control(&kit("", "e1,lab,public,none,,\n"), "encryption", |_| {}),
+            "e1",
+        );
         // v2: an unknown minimum version is weak (nothing shows 1.2 or later is enforced); an
         // unknown exposure is held to the public minimum, and 1.2 meets it.
         assert_eq!(e("e1,web,internal,,false,\n"), ["weak_tls"]);
@@ -427,6 +439,6 @@ mod tests {
                 )
             },
         );
-        assert!(reasons(&r).is_empty());
+        all_pass(&r, &["e1"]);
     }
 }

@@ -264,13 +264,13 @@ mod tests {
             )
             .is_empty()
         );
-        assert!(
+        // With no treatment at all, the appetite reason alone.
+        assert_eq!(
             r1(
                 "r1,Breach,p1,3,4,,,,,open,2026-01-10T00:00:00Z,\n",
                 REVIEWS_ALL
-            )
-            .len()
-                == 1
+            ),
+            ["above_appetite_untreated"]
         );
         let r = run_control(
             &kit(
@@ -282,6 +282,7 @@ mod tests {
             "risk-register",
             |p| p.set("risk-register", "appetite", ParamValue::Int(13)),
         );
+        passes(&r, "r1");
         assert!(reasons(&r).is_empty());
     }
 
@@ -289,7 +290,8 @@ mod tests {
     fn population_is_risks_open_in_the_window() {
         let risks = "r1,a,p1,1,1,,,,,open,,\nr2,b,p1,1,1,,,,,closed,2025-01-01T00:00:00Z,2026-01-01T05:00:00Z\nr3,c,p1,1,1,,,,,open,2026-07-01T04:00:00Z,\n";
         let r = run_control(&kit(risks, REVIEWS_ALL, "", ""), "risk-register", |_| {});
-        assert_eq!(r.tests[0].population, 1);
+        // r2 closed exactly at the window's start and r3 opens after its end.
+        assert_eq!(test_items(&r, 0), ["r1"]);
     }
 
     #[test]
@@ -304,8 +306,9 @@ mod tests {
             "risk-register",
             |_| {},
         );
-        assert_eq!(r.tests[1].population, 2);
-        assert_eq!(r.tests[2].population, 2);
+        assert_eq!(test_items(&r, 1), ["2026-Q1", "2026-Q2"]);
+        // v3 was offboarded before the window and v4 is not tier 1.
+        assert_eq!(test_items(&r, 2), ["v1", "v2"]);
         assert_eq!(
             reasons(&r),
             [

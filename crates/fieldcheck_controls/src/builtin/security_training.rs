@@ -193,9 +193,8 @@ mod tests {
                 VETERAN,
                 "p1,secure-coding,2026-01-10T00:00:00Z\n",
                 "x,y,2026-01-01T00:00:00Z,\n"
-            )
-            .len(),
-            2
+            ),
+            ["overdue_not_escalated", "training_overdue"]
         );
     }
 
@@ -301,7 +300,8 @@ mod tests {
     fn population_is_people_employed_in_the_window() {
         let people = "p1,a,,2020-01-01,\np2,b,,2026-06-30,\np3,c,,2026-07-01,\np4,d,,2020-01-01,2026-01-01T05:00:00Z\np5,e,,2020-01-01,2026-01-01T05:00:01Z\n";
         let r = run_control(&kit(people, "", ""), "security-training", |_| {});
-        assert_eq!(r.tests[0].population, 3);
+        // p3 starts after the window and p4 left exactly at its start.
+        assert_eq!(test_items(&r, 0), ["p1", "p2", "p5"]);
     }
 
     #[test]
@@ -311,8 +311,8 @@ mod tests {
             "security-training",
             |_| {},
         );
-        assert_eq!(r.tests[1].population, 2);
-        assert!(reasons(&r).is_empty());
+        assert_eq!(test_items(&r, 1), ["2026-Q1", "2026-Q2"]);
+        all_pass(&r, &["2026-Q1", "2026-Q2", "p1"]);
         let k = KitBuilder::new()
             .file("people.csv", "person_id,start_date\n")
             .file(

@@ -27,10 +27,8 @@ impl KitBuilder {
 
     /// Writes the files to a temporary folder and reads them back.
     pub fn build(&self) -> Kit {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for (name, text) in &self.files {
-            std::fs::write(dir.path().join(name), text).expect("write kit file");
-        }
+        let files: Vec<(&String, &String)> = self.files.iter().collect();
+        let dir = fieldcheck_testkit::TempKit::with(&files);
         let (kit, diags) = read_kit(dir.path(), &ReadOptions::default()).expect("kit folder");
         let errors: Vec<_> = diags
             .iter()
@@ -86,13 +84,60 @@ pub(crate) fn reasons(r: &ControlResult) -> Vec<(String, Vec<&'static str>)> {
         .collect()
 }
 
-/// The reasons of one item (empty when it passes).
+/// Every test's population item keys, sorted, each once (what a count-only assert names).
+pub(crate) fn items(r: &ControlResult) -> Vec<String> {
+    let mut all: Vec<String> = r.tests.iter().flat_map(|t| t.items.clone()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// Whether `item` is in the population of one of the control's tests.
+pub(crate) fn in_population(r: &ControlResult, item: &str) -> bool {
+    r.tests.iter().any(|t| t.items.iter().any(|i| i == item))
+}
+
+/// The reasons of one item (empty when it passes). The item must be in the population of one of
+/// the control's tests: an item that dropped out of the population has no deviation either, and
+/// a "passes" assert must not pass because of that.
+#[track_caller]
 pub(crate) fn reasons_of(r: &ControlResult, item: &str) -> Vec<&'static str> {
+    assert!(
+        in_population(r, item),
+        "{item} is not in the population of {}; the populations are {:?}",
+        r.meta.id,
+        r.tests.iter().map(|t| (t.id, &t.items)).collect::<Vec<_>>()
+    );
     reasons(r)
         .into_iter()
         .filter(|(i, _)| i == item)
         .flat_map(|(_, r)| r)
         .collect()
+}
+
+/// Asserts that `item` is in the population and has no deviation.
+#[track_caller]
+pub(crate) fn passes(r: &ControlResult, item: &str) {
+    let found = reasons_of(r, item);
+    assert!(found.is_empty(), "{item} deviates: {found:?}");
+}
+
+/// Asserts that the control has no deviation and that its population is exactly `expected`
+/// (sorted keys, over all tests), so a clean result cannot come from an empty population.
+#[track_caller]
+pub(crate) fn all_pass(r: &ControlResult, expected: &[&str]) {
+    assert_eq!(reasons(r), Vec::<(String, Vec<&str>)>::new());
+    assert_eq!(items(r), expected);
+}
+
+/// Asserts that `item` is in no test's population (out of scope, outside the window).
+#[track_caller]
+pub(crate) fn excluded(r: &ControlResult, item: &str) {
+    assert!(
+        !in_population(r, item),
+        "{item} is in the population of {}",
+        r.meta.id
+    );
 }
 
 /// The items of every test's notes, in order (what a control reported without failing).
@@ -101,4 +146,16 @@ pub(crate) fn note_items(r: &ControlResult) -> Vec<String> {
         .iter()
         .flat_map(|t| t.notes.iter().map(|n| n.item.clone()))
         .collect()
+}
+
+/// One test's population item keys, sorted.
+pub(crate) fn test_items(r: &ControlResult, test: usize) -> Vec<String> {
+    let mut all = r.tests[test].items.clone();
+    all.sort();
+    all
+}
+
+/// One test's note items, in order.
+pub(crate) fn note_items_of(r: &ControlResult, test: usize) -> Vec<String> {
+    r.tests[test].notes.iter().map(|n| n.item.clone()).collect()
 }
