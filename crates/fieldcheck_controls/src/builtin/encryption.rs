@@ -5,7 +5,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
-use super::{Unknown, unknown_notes};
+use super::{Unknown, short_list, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -158,6 +158,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     // in-transit
     let min_public = cx.p.tls("min_tls_public");
     let min_internal = cx.p.tls("min_tls_internal");
+    let weak_patterns: Vec<String> = cx
+        .p
+        .list("weak_cipher_patterns")
+        .iter()
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let imply = cx.p.bool("weak_tls_versions_imply_weak_ciphers");
     let mut transit = Tally::default();
     let mut no_ciphers = Unknown::new(
         "endpoints.weak_ciphers",
@@ -208,10 +215,31 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             ),
             _ => {}
         }
-        match e.weak_ciphers {
-            Some(true) => dev.fail("weak_ciphers", "accepts weak ciphers"),
-            Some(false) => {}
-            None => no_ciphers.add(&*e.endpoint_id),
+        // The cipher list when the source gives one, else the stated flag, else the TLS version
+        // (`docs/readings.md`, "Adapters only translate").
+        let implied = e
+            .tls_min_version
+            .filter(|v| imply && matches!(v, TlsVersion::V1_0 | TlsVersion::V1_1) && *v < min);
+        let listed: Option<Vec<&str>> = e.ciphers.as_deref().map(cipher_names).filter(|l| !l.is_empty());
+        match (listed, e.weak_ciphers, implied) {
+            (Some(list), _, _) => {
+                let weak: Vec<&str> = list
+                    .into_iter()
+                    .filter(|c| weak_cipher(&weak_patterns, c))
+                    .collect();
+                if !weak.is_empty() {
+                    dev.fail(
+                        "weak_ciphers",
+                        format!("offers weak cipher suites ({})", short_list(&weak)),
+                    );
+                } else if let Some(v) = implied {
+                    dev.fail("weak_ciphers", implied_detail(v));
+                }
+            }
+            (None, Some(true), _) => dev.fail("weak_ciphers", "accepts weak ciphers"),
+            (None, Some(false), _) => {}
+            (None, None, Some(v)) => dev.fail("weak_ciphers", implied_detail(v)),
+            (None, None, None) => no_ciphers.add(&*e.endpoint_id),
         }
         transit.add(dev);
     }
@@ -223,6 +251,30 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         rotation.finish("key-rotation", unknown_notes([no_period])),
         transit.finish("in-transit", unknown_notes([no_ciphers])),
     ]
+}
+
+/// The suite names of an endpoint's `ciphers`: separated by `:` (OpenSSL's cipher lists), `,`
+/// or white space.
+fn cipher_names(list: &str) -> Vec<&str> {
+    list.split(|c: char| c == ':' || c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Whether a suite is weak: a part of its name (split at `-` and `_`) starts with one of the
+/// (upper-case) patterns.
+fn weak_cipher(patterns: &[String], suite: &str) -> bool {
+    let suite = suite.to_ascii_uppercase();
+    suite
+        .split(['-', '_'])
+        .any(|part| patterns.iter().any(|w| !w.is_empty() && part.starts_with(w.as_str())))
+}
+
+fn implied_detail(v: TlsVersion) -> String {
+    format!(
+        "accepts weak ciphers (TLS {} negotiates only legacy suites)",
+        v.as_str()
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
-use crate::{Cx, Dev, Tally, TestResult};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     vec![training(cx), phishing(cx)]
@@ -133,13 +133,78 @@ fn training(cx: &Cx<'_>) -> TestResult {
 }
 
 fn phishing(cx: &Cx<'_>) -> TestResult {
-    periods_without(
+    let mut result = periods_without(
         "phishing-simulations",
         &periods(cx.w, cx.p.cadence("phishing_cadence")),
         cx.kit.phishing_campaigns.iter().map(|c| c.started_at),
         "no_phishing_simulation",
         "no phishing simulation was started",
-    )
+    );
+    result.notes.extend(phishing_results(cx));
+    result
+}
+
+/// Each campaign of the window whose source gave its recipients' events: how many failed (by
+/// `phishing_failure_events`), how many reported, and the phish-prone share of those delivered.
+fn phishing_results(cx: &Cx<'_>) -> Vec<Note> {
+    let failure = cx.p.list("phishing_failure_events");
+    let mut notes = Vec::new();
+    for c in &cx.kit.phishing_campaigns {
+        let (Some(events), Some(started)) = (c.recipient_events.as_deref(), c.started_at) else {
+            continue;
+        };
+        if !cx.w.contains(started) {
+            continue;
+        }
+        let (mut delivered, mut failed, mut reported) = (0u64, 0u64, 0u64);
+        let mut unread: Vec<&str> = Vec::new();
+        for entry in events.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let Some((set, n)) = entry
+                .rsplit_once('=')
+                .and_then(|(set, n)| Some((set, n.trim().parse::<u64>().ok()?)))
+            else {
+                unread.push(entry);
+                continue;
+            };
+            let has = |e: &str| set.split('+').any(|x| x.trim().eq_ignore_ascii_case(e));
+            if has("delivered") {
+                delivered += n;
+            }
+            if failure.iter().any(|f| has(f)) {
+                failed += n;
+            }
+            if has("reported") {
+                reported += n;
+            }
+        }
+        let share = if delivered > 0 {
+            format!(
+                ", {}.{} % phish-prone",
+                failed * 100 / delivered,
+                failed * 1000 / delivered % 10
+            )
+        } else {
+            String::new()
+        };
+        notes.push(Note {
+            item: c.campaign_id.to_string(),
+            detail: format!(
+                "campaign {} started {}: {failed} of {delivered} delivered recipients failed (any of {}), {reported} reported{share}{}",
+                c.campaign_id,
+                cx.w.local_date(started),
+                failure.join(", "),
+                if unread.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; unreadable `recipient_events` entries not counted: {}",
+                        unread.join("; ")
+                    )
+                }
+            ),
+        });
+    }
+    notes
 }
 
 #[cfg(test)]
