@@ -701,4 +701,157 @@ mod tests {
             ["no_peer_review"]
         );
     }
+
+    /// A kit whose deploys and pull requests carry the source's facts: `environment_name` and
+    /// `check_conclusions`.
+    fn facts_kit(deploys: &str, prs: &str) -> fieldcheck_kit::Kit {
+        kit("", TICKET_OK, "", REVIEW_OK)
+            .file("deploys.csv", &format!("deploy_id,system_id,environment,deployed_at,deployer_id,commit_sha,pr_id,ticket_id,environment_name\n{deploys}"))
+            .file("pull_requests.csv", &format!("pr_id,repo,author_id,created_at,merged_at,merge_commit_sha,checks_passed,check_conclusions\n{prs}"))
+            .build()
+    }
+
+    const NAMED: &str = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\n";
+
+    fn pr(checks: &str) -> String {
+        format!("acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,,{checks}\n")
+    }
+
+    fn set(p: &mut crate::Params, name: &str, values: &[&str]) {
+        p.set(
+            "change-management",
+            name,
+            crate::params::ParamValue::List(values.iter().map(|v| v.to_string()).collect()),
+        );
+    }
+
+    #[test]
+    fn failed_check_conclusions_fail_the_checks() {
+        let run = |checks: &str, tweak: &dyn Fn(&mut crate::Params)| {
+            run_control(&facts_kit(NAMED, &pr(checks)), "change-management", |p| tweak(p))
+        };
+        // GitHub's `cancelled` and `stale` are failures by default.
+        for checks in ["success cancelled", "stale", "\"success,TIMED_OUT\""] {
+            let r = run(checks, &|_| {});
+            assert_eq!(reasons_of(&r, "d1"), ["tests_failed"], "{checks}");
+        }
+        // Boundary: `neutral` and `skipped` pass by default, so the deploy passes.
+        let r = run("neutral skipped success", &|_| {});
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        // With `cancelled` not a failure, a cancelled run is in neither list: unknown.
+        let r = run("success cancelled", &|p| {
+            set(p, "failed_check_conclusions", &["failure"])
+        });
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        assert_eq!(
+            r.tests[0].deviations[0].detail,
+            "deploy d1 to api at 2026-02-01 08:00 EST; pull request acme/api#1 has checks that did not conclude (cancelled)"
+        );
+    }
+
+    #[test]
+    fn passed_check_conclusions_decide_when_checks_pass() {
+        // A run still in progress leaves the checks unknown.
+        let r = run_control(&facts_kit(NAMED, &pr("in_progress success")), "change-management", |_| {});
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        // `skipped` counts as passed by default; not once the parameter drops it.
+        let r = run_control(&facts_kit(NAMED, &pr("success skipped")), "change-management", |p| {
+            set(p, "passed_check_conclusions", &["success"])
+        });
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        // Boundary: every conclusion passed.
+        let r = run_control(&facts_kit(NAMED, &pr("success")), "change-management", |p| {
+            set(p, "passed_check_conclusions", &["success"])
+        });
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty());
+    }
+
+    #[test]
+    fn check_conclusions_win_over_a_stated_flag() {
+        let prs = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,failure\n";
+        let r = run_control(&facts_kit(NAMED, prs), "change-management", |_| {});
+        assert_eq!(reasons_of(&r, "d1"), ["tests_failed"]);
+        // Without conclusions the flag decides, as before.
+        let prs = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,\n";
+        let r = run_control(&facts_kit(NAMED, prs), "change-management", |_| {});
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty());
+    }
+
+    #[test]
+    fn production_environments_classify_environment_names() {
+        // The default is the name rule the GitHub and GitLab sources used to apply.
+        let names = [
+            ("prod-us", true),
+            ("Production", true),
+            ("eu-PROD", true),
+            ("preprod", false),
+            ("pre-production", false),
+            ("nonprod", false),
+            ("non_prod-eu", false),
+            ("staging", false),
+            ("qa", false),
+            ("review/fix", false),
+        ];
+        let deploys: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| format!("d{i},api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,{n}\n"))
+            .collect();
+        let r = run_control(&facts_kit(&deploys, &pr("success")), "change-management", |_| {});
+        let expected: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, prod))| *prod)
+            .map(|(i, _)| format!("d{i}"))
+            .collect();
+        assert_eq!(r.tests[0].items, expected);
+        assert!(reasons(&r).is_empty());
+        // Set to the org's own names, `prod-us` is no longer production and `live` is.
+        let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,Live\n";
+        let r = run_control(&facts_kit(deploys, &pr("success")), "change-management", |p| {
+            set(p, "production_environments", &["live", "live-*"])
+        });
+        assert_eq!(r.tests[0].items, ["d2"]);
+    }
+
+    #[test]
+    fn a_stated_environment_wins_and_every_name_is_noted() {
+        let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,staging,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-eu\nd3,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,preprod\nd4,api,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd5,lab,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,lab-prod\n";
+        let r = run_control(&facts_kit(deploys, &pr("success")), "change-management", |_| {});
+        // `prod-eu` is stated staging: not in the population; the out-of-scope system's deploy
+        // is not counted.
+        assert_eq!(r.tests[0].items, ["d1", "d4"]);
+        let notes: Vec<(&str, &str)> = r.tests[0]
+            .notes
+            .iter()
+            .map(|n| (n.item.as_str(), n.detail.as_str()))
+            .collect();
+        assert_eq!(
+            notes,
+            [(
+                "deploys.environment_name",
+                "environment names of in-scope deploys in the window: `preprod` not production by `production_environments` (1 deploy); `prod-eu` staging as its `environment` states (1 deploy); `prod-us` production by `production_environments` (2 deploys)"
+            )]
+        );
+        // Boundary: deploys without names note nothing (the canonical kit's case).
+        let r = run_control(&kit(DEPLOY, TICKET_OK, PR_OK, REVIEW_OK).build(), "change-management", |_| {});
+        assert!(r.tests[0].notes.is_empty());
+    }
+
+    #[test]
+    fn globs() {
+        use super::glob;
+        assert!(glob("*prod*", "prod"));
+        assert!(glob("prod", "prod"));
+        assert!(!glob("prod", "prod-us"));
+        assert!(glob("prod-*", "prod-us"));
+        assert!(!glob("prod-*", "us-prod"));
+        assert!(glob("*-us", "prod-us"));
+        assert!(glob("a*b*c", "abc"));
+        assert!(!glob("a*b*c", "acb"));
+        assert!(!glob("ab*ba", "aba"));
+    }
 }

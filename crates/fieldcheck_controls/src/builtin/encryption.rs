@@ -481,4 +481,114 @@ mod tests {
         );
         assert!(reasons(&r).is_empty());
     }
+
+    /// In-transit reasons and details of endpoints with a `ciphers` column, parameters tweaked.
+    fn transit(endpoints: &str, tweak: impl FnOnce(&mut crate::Params)) -> crate::ControlResult {
+        let kit = KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "endpoints.csv",
+                &format!("endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name,ciphers\n{endpoints}"),
+            )
+            .build();
+        run_control(&kit, "encryption", tweak)
+    }
+
+    const STRONG: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384";
+
+    #[test]
+    fn the_issue_case_an_accepted_tls_1_1_listener_with_strong_ciphers_passes() {
+        // `min_tls_internal = "1.1"` and an internal TLS 1.1 listener whose suites are strong:
+        // the version the organisation accepted no longer implies weak ciphers.
+        let line = format!("l1,web,internal,1.1,,MyTls11Policy,{STRONG}\n");
+        let r = transit(&line, |p| {
+            p.set(
+                "encryption",
+                "min_tls_internal",
+                ParamValue::Tls(fieldcheck_kit::TlsVersion::V1_1),
+            )
+        });
+        assert_eq!(r.tests[2].items, ["l1"], "the listener is in the population");
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        assert!(note_items(&r).is_empty());
+        // Boundary: at the default minimum (1.2) the same listener is below it, and TLS 1.1
+        // implies weak ciphers (`weak_tls_versions_imply_weak_ciphers`), as the ELBv2 adapter
+        // used to decide.
+        let r = transit(&line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers", "weak_tls"]);
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "internal endpoint l1 of web; accepts TLS 1.1 under policy MyTls11Policy (minimum 1.2); accepts weak ciphers (TLS 1.1 negotiates only legacy suites)"
+        );
+    }
+
+    #[test]
+    fn weak_cipher_patterns_judge_the_cipher_list() {
+        let line = "l1,web,public,1.2,,MyLegacyPolicy,ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA\n";
+        let r = transit(line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers"]);
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint l1 of web; offers weak cipher suites (DES-CBC3-SHA)"
+        );
+        // Boundary: a list the patterns do not catch passes; with `DES` dropped from the
+        // patterns the same list passes too.
+        let strong = format!("l1,web,public,1.2,,P,{STRONG}\n");
+        let r = transit(&strong, |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        let r = transit(line, |p| {
+            p.set(
+                "encryption",
+                "weak_cipher_patterns",
+                ParamValue::List(vec!["RC4".into(), "MD5".into()]),
+            )
+        });
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        // Names split at `:`, `,` or spaces, any case; a name part must start with the pattern
+        // (`DHE` is not `DES`).
+        let r = transit("l1,web,public,1.2,,P,\"dhe-rsa-aes128-sha, TLS_RSA_EXPORT_WITH_RC4_40_MD5\"\n", |_| {});
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint l1 of web; offers weak cipher suites (TLS_RSA_EXPORT_WITH_RC4_40_MD5)"
+        );
+    }
+
+    #[test]
+    fn a_cipher_list_wins_over_the_stated_flag_and_the_flag_over_the_version() {
+        // A hand-written kit may state `weak_ciphers`; the list, when present, decides.
+        let r = transit(&format!("l1,web,public,1.2,true,P,{STRONG}\n"), |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        // Without a list the stated flag decides, even against the version's implication.
+        let r = transit("l1,web,public,1.0,false,P,\n", |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_tls"]);
+        let r = transit("l1,web,public,1.2,true,P,\n", |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers"]);
+    }
+
+    #[test]
+    fn weak_tls_versions_imply_weak_ciphers_without_a_list_or_a_flag() {
+        // The ELBv2 adapter's table gives a policy's lowest version, never its suites.
+        let line = "l1,web,public,1.0,,ELBSecurityPolicy-2016-08,\n";
+        let r = transit(line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers", "weak_tls"]);
+        assert!(note_items(&r).is_empty());
+        // Boundary: with the parameter off nothing judges the ciphers, and the note says so.
+        let r = transit(line, |p| {
+            p.set(
+                "encryption",
+                "weak_tls_versions_imply_weak_ciphers",
+                ParamValue::Bool(false),
+            )
+        });
+        assert_eq!(reasons_of(&r, "l1"), ["weak_tls"]);
+        assert_eq!(note_items(&r), ["endpoints.weak_ciphers"]);
+        // TLS 1.2 implies nothing: noted as before.
+        let r = transit("l1,web,public,1.2,,P,\n", |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        assert_eq!(note_items(&r), ["endpoints.weak_ciphers"]);
+    }
 }

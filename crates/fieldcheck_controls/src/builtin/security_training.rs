@@ -178,11 +178,9 @@ fn phishing_results(cx: &Cx<'_>) -> Vec<Note> {
             }
         }
         let share = if delivered > 0 {
-            format!(
-                ", {}.{} % phish-prone",
-                failed * 100 / delivered,
-                failed * 1000 / delivered % 10
-            )
+            // Tenths of a per cent, rounded half up.
+            let tenths = (failed * 1000 + delivered / 2) / delivered;
+            format!(", {}.{} % phish-prone", tenths / 10, tenths % 10)
         } else {
             String::new()
         };
@@ -389,6 +387,68 @@ mod tests {
         assert_eq!(
             reasons(&r),
             [("2026-Q2".to_string(), vec!["no_phishing_simulation"])]
+        );
+    }
+
+    /// The phishing test's notes for campaigns with a `recipient_events` column.
+    fn phishing_notes(campaigns: &str, tweak: impl FnOnce(&mut crate::Params)) -> Vec<(String, String)> {
+        let k = KitBuilder::new()
+            .file("people.csv", "person_id,start_date\n")
+            .file(
+                "phishing_campaigns.csv",
+                &format!("campaign_id,started_at,recipients,clicked,reported,recipient_events\n{campaigns}"),
+            )
+            .build();
+        let r = run_control(&k, "security-training", tweak);
+        r.tests[1]
+            .notes
+            .iter()
+            .map(|n| (n.item.clone(), n.detail.clone()))
+            .collect()
+    }
+
+    /// KnowBe4 recipients as the `knowbe4` source groups them: one clicked, one scanned a QR
+    /// code and reported it, one only reported, one bounced.
+    const EVENTS: &str = "bounced=1; delivered+opened+clicked=1; delivered+qr_code_scanned+reported=1; delivered+reported=1";
+
+    #[test]
+    fn phishing_failure_events_define_who_failed() {
+        let line = format!("14240,2026-02-10T14:00:00Z,3,1,2,{EVENTS}\n");
+        // By default a QR scan fails like a click (what the KnowBe4 source used to count).
+        assert_eq!(
+            phishing_notes(&line, |_| {}),
+            [(
+                "14240".to_string(),
+                "campaign 14240 started 2026-02-10: 2 of 3 delivered recipients failed (any of clicked, replied, attachment_opened, macro_enabled, data_entered, qr_code_scanned), 2 reported, 66.7 % phish-prone".to_string()
+            )]
+        );
+        // Boundary: with clicks alone failing, the QR scan does not.
+        let notes = phishing_notes(&line, |p| {
+            p.set(
+                "security-training",
+                "phishing_failure_events",
+                crate::params::ParamValue::List(vec!["clicked".into()]),
+            )
+        });
+        assert_eq!(
+            notes[0].1,
+            "campaign 14240 started 2026-02-10: 1 of 3 delivered recipients failed (any of clicked), 2 reported, 33.3 % phish-prone"
+        );
+    }
+
+    #[test]
+    fn only_campaigns_of_the_window_with_events_are_reported() {
+        let lines = format!(
+            "c1,2026-02-10T14:00:00Z,40,3,12,\nc2,2025-12-10T14:00:00Z,3,1,2,{EVENTS}\nc3,2026-03-10T14:00:00Z,0,0,0,bounced=2; odd\n"
+        );
+        let notes = phishing_notes(&lines, |_| {});
+        // c1 has counts only (nothing to judge), c2 started before the window.
+        assert_eq!(
+            notes,
+            [(
+                "c3".to_string(),
+                "campaign c3 started 2026-03-10: 0 of 0 delivered recipients failed (any of clicked, replied, attachment_opened, macro_enabled, data_entered, qr_code_scanned), 0 reported; unreadable `recipient_events` entries not counted: odd".to_string()
+            )]
         );
     }
 }
