@@ -720,7 +720,11 @@ fn github_deploys_keep_their_environment_name_and_raw_check_conclusions_for_the_
         let dir = tempfile::tempdir().expect("tmp");
         std::fs::create_dir_all(dir.path().join("exports/github")).expect("mkdir");
         std::fs::write(dir.path().join("exports/github/bundle-7.json"), bundle).expect("write");
-        std::fs::write(dir.path().join("systems.csv"), "system_id,in_scope\nweb,true\n").expect("write");
+        std::fs::write(
+            dir.path().join("systems.csv"),
+            "system_id,in_scope\nweb,true\n",
+        )
+        .expect("write");
         std::fs::write(
             dir.path().join("changes.csv"),
             "ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\nWEB-12,normal,Rotate,2026-02-01T08:00:00Z,alice,carol,2026-02-02T10:00:00Z,\n",
@@ -737,11 +741,18 @@ fn github_deploys_keep_their_environment_name_and_raw_check_conclusions_for_the_
     let v = audit_json(dir.path());
     // The adapter states no environment for a name nobody mapped, and that is not reported as a
     // missing value: the control classifies the name.
-    assert!(diags_with(&v, "missing-value").is_empty(), "{:?}", v["diagnostics"]);
+    assert!(
+        diags_with(&v, "missing-value").is_empty(),
+        "{:?}",
+        v["diagnostics"]
+    );
     let t = &control(&v, "change-management")["tests"][0];
     assert_eq!(t["population"], 1, "{t}");
     assert_eq!(t["deviations"][0]["item"], "acme/web/deployments/77");
-    assert_eq!(t["deviations"][0]["reasons"], serde_json::json!(["tests_failed"]));
+    assert_eq!(
+        t["deviations"][0]["reasons"],
+        serde_json::json!(["tests_failed"])
+    );
     assert_eq!(
         t["notes"],
         serde_json::json!([{
@@ -752,7 +763,9 @@ fn github_deploys_keep_their_environment_name_and_raw_check_conclusions_for_the_
     );
     // Boundary: the organisation's own parameters: `cancelled` is no failure (and no pass), and
     // `preprod` is production too.
-    let dir = kit("[controls.change-management]\nfailed_check_conclusions = [\"failure\"]\nproduction_environments = [\"prod-*\", \"preprod\"]\n");
+    let dir = kit(
+        "[controls.change-management]\nfailed_check_conclusions = [\"failure\"]\nproduction_environments = [\"prod-*\", \"preprod\"]\n",
+    );
     let v = audit_json(dir.path());
     let t = &control(&v, "change-management")["tests"][0];
     assert_eq!(t["population"], 2, "{t}");
@@ -764,6 +777,9 @@ fn github_deploys_keep_their_environment_name_and_raw_check_conclusions_for_the_
         .collect();
     assert_eq!(
         reasons,
-        [&serde_json::json!(["no_test_evidence"]), &serde_json::json!(["no_test_evidence"])]
+        [
+            &serde_json::json!(["no_test_evidence"]),
+            &serde_json::json!(["no_test_evidence"])
+        ]
     );
 }

@@ -714,7 +714,9 @@ mod tests {
     const NAMED: &str = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\n";
 
     fn pr(checks: &str) -> String {
-        format!("acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,,{checks}\n")
+        format!(
+            "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,,{checks}\n"
+        )
     }
 
     fn set(p: &mut crate::Params, name: &str, values: &[&str]) {
@@ -728,7 +730,9 @@ mod tests {
     #[test]
     fn failed_check_conclusions_fail_the_checks() {
         let run = |checks: &str, tweak: &dyn Fn(&mut crate::Params)| {
-            run_control(&facts_kit(NAMED, &pr(checks)), "change-management", |p| tweak(p))
+            run_control(&facts_kit(NAMED, &pr(checks)), "change-management", |p| {
+                tweak(p)
+            })
         };
         // GitHub's `cancelled` and `stale` are failures by default.
         for checks in ["success cancelled", "stale", "\"success,TIMED_OUT\""] {
@@ -753,24 +757,33 @@ mod tests {
     #[test]
     fn passed_check_conclusions_decide_when_checks_pass() {
         // A run still in progress leaves the checks unknown.
-        let r = run_control(&facts_kit(NAMED, &pr("in_progress success")), "change-management", |_| {});
+        let r = run_control(
+            &facts_kit(NAMED, &pr("in_progress success")),
+            "change-management",
+            |_| {},
+        );
         assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
         // `skipped` counts as passed by default; not once the parameter drops it.
-        let r = run_control(&facts_kit(NAMED, &pr("success skipped")), "change-management", |p| {
-            set(p, "passed_check_conclusions", &["success"])
-        });
+        let r = run_control(
+            &facts_kit(NAMED, &pr("success skipped")),
+            "change-management",
+            |p| set(p, "passed_check_conclusions", &["success"]),
+        );
         assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
         // Boundary: every conclusion passed.
-        let r = run_control(&facts_kit(NAMED, &pr("success")), "change-management", |p| {
-            set(p, "passed_check_conclusions", &["success"])
-        });
+        let r = run_control(
+            &facts_kit(NAMED, &pr("success")),
+            "change-management",
+            |p| set(p, "passed_check_conclusions", &["success"]),
+        );
         assert_eq!(r.tests[0].items, ["d1"]);
         assert!(reasons(&r).is_empty());
     }
 
     #[test]
     fn check_conclusions_win_over_a_stated_flag() {
-        let prs = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,failure\n";
+        let prs =
+            "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,failure\n";
         let r = run_control(&facts_kit(NAMED, prs), "change-management", |_| {});
         assert_eq!(reasons_of(&r, "d1"), ["tests_failed"]);
         // Without conclusions the flag decides, as before.
@@ -798,9 +811,15 @@ mod tests {
         let deploys: String = names
             .iter()
             .enumerate()
-            .map(|(i, (n, _))| format!("d{i},api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,{n}\n"))
+            .map(|(i, (n, _))| {
+                format!("d{i},api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,{n}\n")
+            })
             .collect();
-        let r = run_control(&facts_kit(&deploys, &pr("success")), "change-management", |_| {});
+        let r = run_control(
+            &facts_kit(&deploys, &pr("success")),
+            "change-management",
+            |_| {},
+        );
         let expected: Vec<String> = names
             .iter()
             .enumerate()
@@ -811,16 +830,22 @@ mod tests {
         assert!(reasons(&r).is_empty());
         // Set to the org's own names, `prod-us` is no longer production and `live` is.
         let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,Live\n";
-        let r = run_control(&facts_kit(deploys, &pr("success")), "change-management", |p| {
-            set(p, "production_environments", &["live", "live-*"])
-        });
+        let r = run_control(
+            &facts_kit(deploys, &pr("success")),
+            "change-management",
+            |p| set(p, "production_environments", &["live", "live-*"]),
+        );
         assert_eq!(r.tests[0].items, ["d2"]);
     }
 
     #[test]
     fn a_stated_environment_wins_and_every_name_is_noted() {
         let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,staging,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-eu\nd3,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,preprod\nd4,api,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd5,lab,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,lab-prod\n";
-        let r = run_control(&facts_kit(deploys, &pr("success")), "change-management", |_| {});
+        let r = run_control(
+            &facts_kit(deploys, &pr("success")),
+            "change-management",
+            |_| {},
+        );
         // `prod-eu` is stated staging: not in the population; the out-of-scope system's deploy
         // is not counted.
         assert_eq!(r.tests[0].items, ["d1", "d4"]);
@@ -837,7 +862,11 @@ mod tests {
             )]
         );
         // Boundary: deploys without names note nothing (the canonical kit's case).
-        let r = run_control(&kit(DEPLOY, TICKET_OK, PR_OK, REVIEW_OK).build(), "change-management", |_| {});
+        let r = run_control(
+            &kit(DEPLOY, TICKET_OK, PR_OK, REVIEW_OK).build(),
+            "change-management",
+            |_| {},
+        );
         assert!(r.tests[0].notes.is_empty());
     }
 

@@ -158,12 +158,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     // in-transit
     let min_public = cx.p.tls("min_tls_public");
     let min_internal = cx.p.tls("min_tls_internal");
-    let weak_patterns: Vec<String> = cx
-        .p
-        .list("weak_cipher_patterns")
-        .iter()
-        .map(|w| w.to_ascii_uppercase())
-        .collect();
+    let weak_patterns: Vec<String> =
+        cx.p.list("weak_cipher_patterns")
+            .iter()
+            .map(|w| w.to_ascii_uppercase())
+            .collect();
     let imply = cx.p.bool("weak_tls_versions_imply_weak_ciphers");
     let mut transit = Tally::default();
     let mut no_ciphers = Unknown::new(
@@ -220,7 +219,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let implied = e
             .tls_min_version
             .filter(|v| imply && matches!(v, TlsVersion::V1_0 | TlsVersion::V1_1) && *v < min);
-        let listed: Option<Vec<&str>> = e.ciphers.as_deref().map(cipher_names).filter(|l| !l.is_empty());
+        let listed: Option<Vec<&str>> = e
+            .ciphers
+            .as_deref()
+            .map(cipher_names)
+            .filter(|l| !l.is_empty());
         match (listed, e.weak_ciphers, implied) {
             (Some(list), _, _) => {
                 let weak: Vec<&str> = list
@@ -265,9 +268,11 @@ fn cipher_names(list: &str) -> Vec<&str> {
 /// (upper-case) patterns.
 fn weak_cipher(patterns: &[String], suite: &str) -> bool {
     let suite = suite.to_ascii_uppercase();
-    suite
-        .split(['-', '_'])
-        .any(|part| patterns.iter().any(|w| !w.is_empty() && part.starts_with(w.as_str())))
+    suite.split(['-', '_']).any(|part| {
+        patterns
+            .iter()
+            .any(|w| !w.is_empty() && part.starts_with(w.as_str()))
+    })
 }
 
 fn implied_detail(v: TlsVersion) -> String {
@@ -508,7 +513,11 @@ mod tests {
                 ParamValue::Tls(fieldcheck_kit::TlsVersion::V1_1),
             )
         });
-        assert_eq!(r.tests[2].items, ["l1"], "the listener is in the population");
+        assert_eq!(
+            r.tests[2].items,
+            ["l1"],
+            "the listener is in the population"
+        );
         assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
         assert!(note_items(&r).is_empty());
         // Boundary: at the default minimum (1.2) the same listener is below it, and TLS 1.1
@@ -548,7 +557,10 @@ mod tests {
         assert!(reasons(&r).is_empty());
         // Names split at `:`, `,` or spaces, any case; a name part must start with the pattern
         // (`DHE` is not `DES`).
-        let r = transit("l1,web,public,1.2,,P,\"dhe-rsa-aes128-sha, TLS_RSA_EXPORT_WITH_RC4_40_MD5\"\n", |_| {});
+        let r = transit(
+            "l1,web,public,1.2,,P,\"dhe-rsa-aes128-sha, TLS_RSA_EXPORT_WITH_RC4_40_MD5\"\n",
+            |_| {},
+        );
         assert_eq!(
             r.tests[2].deviations[0].detail,
             "public endpoint l1 of web; offers weak cipher suites (TLS_RSA_EXPORT_WITH_RC4_40_MD5)"

@@ -168,22 +168,23 @@ fn phishing_results(cx: &Cx<'_>) -> Vec<Note> {
             };
             let has = |e: &str| set.split('+').any(|x| x.trim().eq_ignore_ascii_case(e));
             if has("delivered") {
-                delivered += n;
+                delivered = delivered.saturating_add(n);
             }
             if failure.iter().any(|f| has(f)) {
-                failed += n;
+                failed = failed.saturating_add(n);
             }
             if has("reported") {
-                reported += n;
+                reported = reported.saturating_add(n);
             }
         }
-        let share = if delivered > 0 {
-            // Tenths of a per cent, rounded half up.
-            let tenths = (failed * 1000 + delivered / 2) / delivered;
-            format!(", {}.{} % phish-prone", tenths / 10, tenths % 10)
-        } else {
-            String::new()
-        };
+        // Tenths of a per cent, rounded half up.
+        let share = failed
+            .saturating_mul(1000)
+            .saturating_add(delivered / 2)
+            .checked_div(delivered)
+            .map_or(String::new(), |t| {
+                format!(", {}.{} % phish-prone", t / 10, t % 10)
+            });
         notes.push(Note {
             item: c.campaign_id.to_string(),
             detail: format!(
@@ -391,7 +392,10 @@ mod tests {
     }
 
     /// The phishing test's notes for campaigns with a `recipient_events` column.
-    fn phishing_notes(campaigns: &str, tweak: impl FnOnce(&mut crate::Params)) -> Vec<(String, String)> {
+    fn phishing_notes(
+        campaigns: &str,
+        tweak: impl FnOnce(&mut crate::Params),
+    ) -> Vec<(String, String)> {
         let k = KitBuilder::new()
             .file("people.csv", "person_id,start_date\n")
             .file(

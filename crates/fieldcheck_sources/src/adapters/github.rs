@@ -745,7 +745,10 @@ fn finish(
             .set("commit_sha", d.sha.as_deref())
             .set("pr_id", pr.map(|p| p.pr_id.as_str()))
             .set("ticket_id", ticket)
-            .set("environment_name", Some(d.env.trim()).filter(|e| !e.is_empty()))
+            .set(
+                "environment_name",
+                Some(d.env.trim()).filter(|e| !e.is_empty()),
+            )
             .emit();
     }
     st.no_repo += no_repo;

@@ -458,7 +458,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("commit_sha", d.sha.as_deref())
             .set("pr_id", mr.map(|m| m.pr_id.as_str()))
             .set("ticket_id", ticket)
-            .set("environment_name", Some(d.env.trim()).filter(|e| !e.is_empty()))
+            .set(
+                "environment_name",
+                Some(d.env.trim()).filter(|e| !e.is_empty()),
+            )
             .emit();
     }
     if not_success.total() > 0 {
