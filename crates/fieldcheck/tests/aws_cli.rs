@@ -96,10 +96,12 @@ fn a_hand_saved_account_reads_as_the_cli_printed_it() {
          acme,aws-prod,bucket,,us-east-1,true,\n\
          acme-backups,aws-prod,bucket,,us-east-1,true,alias/acme-data\n"
     );
+    // The policy's suites as describe-ssl-policies lists them; whether they are weak is the
+    // encryption control's judgement, so `weak_ciphers` stays empty (issue 12).
     assert_eq!(
         read(&out, "endpoints.csv"),
-        "endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name\n\
-         arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2,aws-prod,public,1.2,false,acme-tls12\n"
+        "endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name,ciphers\n\
+         arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2,aws-prod,public,1.2,,acme-tls12,ECDHE-RSA-AES128-GCM-SHA256\n"
     );
     assert_eq!(
         read(&out, "accounts.csv"),

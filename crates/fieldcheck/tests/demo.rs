@@ -20,9 +20,19 @@ fn story(
     for kind in Kind::ALL {
         let text = std::fs::read_to_string(dir.path().join(kind.csv_name()))
             .expect("every kind is written");
+        // The canonical kit states the judged fields, not the sources' facts (issue 12's
+        // optional fields, which only adapters fill): every other field, in the spec's order.
+        const FACTS: &[&str] = &[
+            "check_conclusions",
+            "environment_name",
+            "ciphers",
+            "recipient_events",
+        ];
+        let header = header_line(kind.schema());
+        let spec: Vec<&str> = header.split(',').filter(|f| !FACTS.contains(f)).collect();
         assert_eq!(
             text.lines().next(),
-            Some(header_line(kind.schema()).as_str()),
+            Some(spec.join(",").as_str()),
             "{} header, in the spec's order",
             kind.csv_name()
         );

@@ -120,12 +120,13 @@ fn jira_bamboohr_and_knowbe4_pulled_then_audited() {
          kenji@acme.io,security-awareness,2026-01-20T10:00:00Z\n\
          dan@acme.io,security-awareness,2026-02-03T11:00:00Z\n"
     );
-    // The test in the window counted from its recipients; the earlier one from its aggregates.
+    // The test in the window counted from its recipients, whose events are kept for the
+    // security-training control (issue 12); the earlier one from its aggregates.
     assert_eq!(
         file(out.path(), "phishing_campaigns.csv"),
-        "campaign_id,started_at,recipients,clicked,reported\n\
-         14240,2026-02-10T14:00:00Z,3,1,1\n\
-         13001,2025-11-03T14:00:00Z,3,0,0\n"
+        "campaign_id,started_at,recipients,clicked,reported,recipient_events\n\
+         14240,2026-02-10T14:00:00Z,3,1,1,delivered=1; delivered+opened+clicked=1; delivered+opened+reported=1\n\
+         13001,2025-11-03T14:00:00Z,3,0,0,\n"
     );
     // The audit reads the pulled kit: the leaver, the three people to train, the quarter with
     // a phishing test; CHG-103's changelog cut at 100 histories is the adapter's warning, and

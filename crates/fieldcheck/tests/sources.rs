@@ -624,3 +624,162 @@ fn a_tls_policy_the_adapter_cannot_read_never_leaves_the_endpoint_passing() {
         unknown[0]
     );
 }
+
+/// The in-transit test of an audit: (population, [(item, reasons)]).
+fn in_transit(v: &Value) -> (u64, Vec<(String, Vec<String>)>) {
+    let t = control(v, "encryption")["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .find(|t| t["id"] == "in-transit")
+        .expect("in-transit")
+        .clone();
+    let devs = t["deviations"]
+        .as_array()
+        .expect("deviations")
+        .iter()
+        .map(|d| {
+            let reasons = d["reasons"]
+                .as_array()
+                .expect("reasons")
+                .iter()
+                .map(|r| r.as_str().unwrap_or("").to_string())
+                .collect();
+            (d["item"].as_str().unwrap_or("").to_string(), reasons)
+        })
+        .collect();
+    (t["population"].as_u64().unwrap_or(0), devs)
+}
+
+#[test]
+fn the_elbv2_adapter_no_longer_decides_that_tls_1_1_means_weak_ciphers() {
+    // Issue 12: an internal listener on a TLS 1.1 policy whose suites are all strong, under
+    // `min_tls_internal = "1.1"`. The adapter used to state `weak_ciphers = true` for any policy
+    // accepting TLS 1.1, overriding the parameter; now it gives the policy's suites and the
+    // encryption control judges them.
+    let listener = r#"{"Listeners": [{"ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/internal-alb/1111111111111111/2222222222222222",
+     "LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/internal-alb/1111111111111111",
+     "Port": 443, "Protocol": "HTTPS", "SslPolicy": "Acme-Tls11-Strong", "DefaultActions": [{"Type": "forward"}]}]}
+"#;
+    let balancers = r#"{"LoadBalancers": [{"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/internal-alb/1111111111111111", "LoadBalancerName": "internal-alb", "Scheme": "internal", "Type": "application"}]}"#;
+    // The shape of `aws elbv2 describe-ssl-policies` (AWS CLI reference), for a custom policy.
+    let policies = r#"{"SslPolicies": [{"SslProtocols": ["TLSv1.1", "TLSv1.2"], "Ciphers": [{"Name": "ECDHE-RSA-AES128-GCM-SHA256", "Priority": 1}, {"Name": "ECDHE-RSA-AES256-GCM-SHA384", "Priority": 2}], "Name": "Acme-Tls11-Strong"}]}"#;
+    let item = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/internal-alb/1111111111111111/2222222222222222";
+    let kit = |controls: &str| {
+        let dir = tempfile::tempdir().expect("tmp");
+        encryption_kit(dir.path(), listener);
+        let elb = dir.path().join("exports/elb");
+        std::fs::write(elb.join("load-balancers.json"), balancers).expect("write");
+        std::fs::write(elb.join("ssl-policies.json"), policies).expect("write");
+        let config = dir.path().join("fieldcheck.toml");
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, format!("{text}{controls}")).expect("write");
+        dir
+    };
+    let dir = kit("\n[controls.encryption]\nmin_tls_internal = \"1.1\"\n");
+    let v = audit_json(dir.path());
+    assert_eq!(in_transit(&v), (1, vec![]), "{:?}", v["diagnostics"]);
+    assert_eq!(control(&v, "encryption")["status"], "effective");
+
+    // Boundary: at the default minimum (1.2) the listener accepts a version below it, and
+    // `weak_tls_versions_imply_weak_ciphers` (on by default) reads TLS 1.1's suites as weak.
+    let dir = kit("");
+    let v = audit_json(dir.path());
+    assert_eq!(
+        in_transit(&v),
+        (
+            1,
+            vec![(
+                item.to_string(),
+                vec!["weak_ciphers".to_string(), "weak_tls".to_string()]
+            )]
+        )
+    );
+}
+
+#[test]
+fn github_deploys_keep_their_environment_name_and_raw_check_conclusions_for_the_control() {
+    // A bundle in the shape of GitHub's REST answers (pull, reviews, check runs, deployments
+    // with statuses): the check run was `cancelled`, the deployment went to `prod-us`.
+    let bundle = r#"{
+  "pull": {"number": 7, "state": "closed", "title": "WEB-12 Rotate session keys", "body": "",
+    "user": {"login": "alice"}, "created_at": "2026-02-03T09:12:00Z",
+    "merged_at": "2026-02-04T15:40:22Z", "merge_commit_sha": "b7merge",
+    "base": {"ref": "main", "sha": "1a2b"}, "head": {"ref": "rotate", "sha": "b7head"}},
+  "reviews": [{"id": 1, "user": {"login": "bob"}, "state": "APPROVED", "submitted_at": "2026-02-04T14:02:10Z"}],
+  "check_runs": [{"status": "completed", "conclusion": "success"}, {"status": "completed", "conclusion": "CANCELLED"}],
+  "deployments": [
+    {"id": 77, "sha": "b7merge", "ref": "main", "environment": "prod-us",
+     "creator": {"login": "deploy-bot"}, "created_at": "2026-02-04T15:45:00Z",
+     "statuses": [{"state": "success", "created_at": "2026-02-04T15:52:31Z"}]},
+    {"id": 78, "sha": "b7merge", "ref": "main", "environment": "preprod",
+     "creator": {"login": "deploy-bot"}, "created_at": "2026-02-04T15:00:00Z",
+     "statuses": [{"state": "success", "created_at": "2026-02-04T15:05:00Z"}]}]
+}"#;
+    let kit = |controls: &str| {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("exports/github")).expect("mkdir");
+        std::fs::write(dir.path().join("exports/github/bundle-7.json"), bundle).expect("write");
+        std::fs::write(
+            dir.path().join("systems.csv"),
+            "system_id,in_scope\nweb,true\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("changes.csv"),
+            "ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\nWEB-12,normal,Rotate,2026-02-01T08:00:00Z,alice,carol,2026-02-02T10:00:00Z,\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("fieldcheck.toml"),
+            format!("[org]\nname = \"Acme\"\ntimezone = \"UTC\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n[[sources]]\nadapter = \"github\"\npath = \"exports/github/*.json\"\nsystem_id = \"web\"\nrepo = \"acme/web\"\n{controls}"),
+        )
+        .expect("write");
+        dir
+    };
+    let dir = kit("");
+    let v = audit_json(dir.path());
+    // The adapter states no environment for a name nobody mapped, and that is not reported as a
+    // missing value: the control classifies the name.
+    assert!(
+        diags_with(&v, "missing-value").is_empty(),
+        "{:?}",
+        v["diagnostics"]
+    );
+    let t = &control(&v, "change-management")["tests"][0];
+    assert_eq!(t["population"], 1, "{t}");
+    assert_eq!(t["deviations"][0]["item"], "acme/web/deployments/77");
+    assert_eq!(
+        t["deviations"][0]["reasons"],
+        serde_json::json!(["tests_failed"])
+    );
+    assert_eq!(
+        t["notes"],
+        serde_json::json!([{
+            "item": "deploys.environment_name",
+            "detail": "environment names of in-scope deploys in the window: `preprod` not production by `production_environments` (1 deploy); `prod-us` production by `production_environments` (1 deploy)"
+        }]),
+        "{t}"
+    );
+    // Boundary: the organisation's own parameters: `cancelled` is no failure (and no pass), and
+    // `preprod` is production too.
+    let dir = kit(
+        "[controls.change-management]\nfailed_check_conclusions = [\"failure\"]\nproduction_environments = [\"prod-*\", \"preprod\"]\n",
+    );
+    let v = audit_json(dir.path());
+    let t = &control(&v, "change-management")["tests"][0];
+    assert_eq!(t["population"], 2, "{t}");
+    let reasons: Vec<&Value> = t["deviations"]
+        .as_array()
+        .expect("deviations")
+        .iter()
+        .map(|d| &d["reasons"])
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            &serde_json::json!(["no_test_evidence"]),
+            &serde_json::json!(["no_test_evidence"])
+        ]
+    );
+}

@@ -917,7 +917,15 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 if raw.is_empty() {
-                    if f.expected && !f.required {
+                    let stood_in = || {
+                        crate::records::stand_in(T::KIND, f.name).is_some_and(|j| {
+                            row.cells
+                                .get(j)
+                                .and_then(|c| c.as_deref())
+                                .is_some_and(|c| !c.trim().is_empty())
+                        })
+                    };
+                    if f.expected && !f.required && !stood_in() {
                         let e = empties.entry((o.file, fi)).or_insert((0, o.line));
                         e.0 += 1;
                     }

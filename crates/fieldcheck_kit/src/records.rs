@@ -277,6 +277,17 @@ impl TlsVersion {
     }
 }
 
+/// The field that stands in for an empty expected field of a record a source adapter made: a
+/// deploy whose source names its environment (`environment_name`) but does not map it to a kit
+/// environment leaves `environment` to the change-management control, and is not reported as
+/// missing it.
+pub(crate) fn stand_in(kind: Kind, field: &str) -> Option<usize> {
+    match (kind, field) {
+        (Kind::Deploys, "environment") => Kind::Deploys.schema().index("environment_name"),
+        _ => None,
+    }
+}
+
 /// The schemas, indexed by `Kind as usize`.
 pub static SCHEMAS: [Schema; 27] = [
     Schema {
@@ -414,6 +425,7 @@ pub static SCHEMAS: [Schema; 27] = [
             o("merged_at", Ty::Ts),
             o("merge_commit_sha", Ty::Id),
             o("checks_passed", Ty::Bool),
+            o("check_conclusions", Ty::Text),
         ],
     },
     Schema {
@@ -440,6 +452,7 @@ pub static SCHEMAS: [Schema; 27] = [
             o("commit_sha", Ty::Id),
             o("pr_id", Ty::Id),
             o("ticket_id", Ty::Id),
+            o("environment_name", Ty::Text),
         ],
     },
     Schema {
@@ -562,6 +575,7 @@ pub static SCHEMAS: [Schema; 27] = [
             e("tls_min_version", Ty::Enum(TlsVersion::VALUES)),
             o("weak_ciphers", Ty::Bool),
             o("policy_name", Ty::Text),
+            o("ciphers", Ty::Text),
         ],
     },
     Schema {
@@ -595,6 +609,7 @@ pub static SCHEMAS: [Schema; 27] = [
             o("recipients", NONNEG),
             o("clicked", NONNEG),
             o("reported", NONNEG),
+            o("recipient_events", Ty::Text),
         ],
     },
     Schema {
@@ -996,6 +1011,9 @@ pub struct PullRequest {
     pub merged_at: Option<Timestamp>,
     pub merge_commit_sha: Option<Id>,
     pub checks_passed: Option<bool>,
+    /// The distinct conclusions of the pull request's check runs as the source reports them
+    /// (a run without one by its status), separated by spaces; judged by the control.
+    pub check_conclusions: Option<Id>,
     pub loc: Loc,
 }
 impl Record for PullRequest {
@@ -1009,6 +1027,7 @@ impl Record for PullRequest {
             merged_at: v.ts(4),
             merge_commit_sha: v.s(5),
             checks_passed: v.b(6),
+            check_conclusions: v.s(7),
             loc,
         }
     }
@@ -1049,6 +1068,9 @@ pub struct Deploy {
     pub commit_sha: Option<Id>,
     pub pr_id: Option<Id>,
     pub ticket_id: Option<Id>,
+    /// The target environment's name in the source system (`prod-us`); classified by the control
+    /// when `environment` is empty.
+    pub environment_name: Option<Id>,
     pub loc: Loc,
 }
 impl Record for Deploy {
@@ -1063,6 +1085,7 @@ impl Record for Deploy {
             commit_sha: v.s(5),
             pr_id: v.s(6),
             ticket_id: v.s(7),
+            environment_name: v.s(8),
             loc,
         }
     }
@@ -1310,6 +1333,9 @@ pub struct Endpoint {
     pub tls_min_version: Option<TlsVersion>,
     pub weak_ciphers: Option<bool>,
     pub policy_name: Option<Id>,
+    /// The cipher suites the endpoint offers, as named by the source, separated by `:`, `,` or
+    /// spaces; judged by the control when present.
+    pub ciphers: Option<Id>,
     pub loc: Loc,
 }
 impl Record for Endpoint {
@@ -1322,6 +1348,7 @@ impl Record for Endpoint {
             tls_min_version: en!(v, 3, TlsVersion),
             weak_ciphers: v.b(4),
             policy_name: v.s(5),
+            ciphers: v.s(6),
             loc,
         }
     }
@@ -1380,6 +1407,9 @@ pub struct PhishingCampaign {
     pub recipients: Option<i64>,
     pub clicked: Option<i64>,
     pub reported: Option<i64>,
+    /// Each recipient's recorded events, grouped: `event+event=N` entries separated by `;`
+    /// (`none` for a recipient with no event); judged by the control.
+    pub recipient_events: Option<Id>,
     pub loc: Loc,
 }
 impl Record for PhishingCampaign {
@@ -1391,6 +1421,7 @@ impl Record for PhishingCampaign {
             recipients: v.int(2),
             clicked: v.int(3),
             reported: v.int(4),
+            recipient_events: v.s(5),
             loc,
         }
     }

@@ -1,14 +1,16 @@
 //! `change-management` (CC8.1): every production deploy traces to an approved ticket and a
 //! peer-reviewed, tested pull request; emergency changes are reviewed after the fact in time.
 
+use std::collections::BTreeMap;
+
 use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add, human_duration};
 use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, ReviewState};
 use jiff::SignedDuration;
 
-use super::{Unknown, unknown_notes};
-use crate::{Cx, Dev, Tally, TestResult};
+use super::{Unknown, plural, unknown_notes};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -21,6 +23,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
     }
+    let production_names = cx.p.list("production_environments");
+    let failed_checks = cx.p.list("failed_check_conclusions");
+    let passed_checks = cx.p.list("passed_check_conclusions");
+    // Every environment name of the deploys considered, with how it was classified: the note.
+    let mut env_names: BTreeMap<(&str, &'static str), usize> = BTreeMap::new();
     let mut tally = Tally::default();
     let mut no_env = Unknown::new(
         "deploys.environment",
@@ -49,10 +56,35 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if !cx.in_scope(&d.system_id) {
             continue;
         }
-        if d.environment.is_none() {
-            no_env.add(&*d.deploy_id);
-        }
-        if d.environment != Some(Environment::Production) {
+        // A stated environment decides; else the source's name, by `production_environments`.
+        let production = match (d.environment, d.environment_name.as_deref()) {
+            (Some(e), name) => {
+                if let Some(n) = name {
+                    let how = match e {
+                        Environment::Production => "production as its `environment` states",
+                        Environment::Staging => "staging as its `environment` states",
+                        Environment::Development => "development as its `environment` states",
+                    };
+                    *env_names.entry((n, how)).or_default() += 1;
+                }
+                e == Environment::Production
+            }
+            (None, Some(n)) => {
+                let p = is_production(production_names, n);
+                let how = if p {
+                    "production by `production_environments`"
+                } else {
+                    "not production by `production_environments`"
+                };
+                *env_names.entry((n, how)).or_default() += 1;
+                p
+            }
+            (None, None) => {
+                no_env.add(&*d.deploy_id);
+                false
+            }
+        };
+        if !production {
             continue;
         }
         let mut dev = Dev::new(&*d.deploy_id)
@@ -210,25 +242,121 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         },
                     );
                 }
-                match p.checks_passed {
-                    None => dev.fail(
+                // The check runs' conclusions when the source gives them, else the stated flag.
+                let checks = match p.check_conclusions.as_deref() {
+                    Some(list) => judge_checks(list, failed_checks, passed_checks),
+                    None => match p.checks_passed {
+                        Some(true) => Checks::Passed,
+                        Some(false) => Checks::Failed,
+                        None => Checks::Unknown(None),
+                    },
+                };
+                match checks {
+                    Checks::Unknown(None) => dev.fail(
                         "no_test_evidence",
                         format!("pull request {} has no record of its checks", p.pr_id),
                     ),
-                    Some(false) => dev.fail(
+                    Checks::Unknown(Some(open)) => dev.fail(
+                        "no_test_evidence",
+                        format!(
+                            "pull request {} has checks that did not conclude ({open})",
+                            p.pr_id
+                        ),
+                    ),
+                    Checks::Failed => dev.fail(
                         "tests_failed",
                         format!("pull request {} failed its checks", p.pr_id),
                     ),
-                    Some(true) => {}
+                    Checks::Passed => {}
                 }
             }
         }
         tally.add(dev);
     }
-    vec![tally.finish(
-        "deploy-traceability",
-        unknown_notes([no_env, no_created, no_deployer, no_author]),
-    )]
+    let mut notes = unknown_notes([no_env, no_created, no_deployer, no_author]);
+    if !env_names.is_empty() {
+        notes.push(Note {
+            item: "deploys.environment_name".to_string(),
+            detail: format!(
+                "environment names of in-scope deploys in the window: {}",
+                env_names
+                    .iter()
+                    .map(|((name, how), n)| format!("`{name}` {how} ({})", plural(*n, "deploy")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    vec![tally.finish("deploy-traceability", notes)]
+}
+
+/// What a pull request's checks show.
+enum Checks {
+    Passed,
+    Failed,
+    /// Unknown: no record, or (with the conclusions that decided nothing) runs that did not
+    /// conclude.
+    Unknown(Option<String>),
+}
+
+/// Judges a pull request's `check_conclusions` (separated by spaces or commas, any case): one
+/// failed conclusion fails them; they pass when every one passed; else they are unknown.
+fn judge_checks(list: &str, failed: &[String], passed: &[String]) -> Checks {
+    let names: Vec<String> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let is_in = |l: &[String], c: &str| l.iter().any(|x| x.eq_ignore_ascii_case(c));
+    if names.iter().any(|c| is_in(failed, c)) {
+        return Checks::Failed;
+    }
+    let open: Vec<&str> = names
+        .iter()
+        .filter(|c| !is_in(passed, c))
+        .map(String::as_str)
+        .collect();
+    match (names.is_empty(), open.is_empty()) {
+        (true, _) => Checks::Unknown(None),
+        (false, true) => Checks::Passed,
+        (false, false) => Checks::Unknown(Some(open.join(", "))),
+    }
+}
+
+/// Whether an environment name is production: it matches a pattern of `production_environments`
+/// and no `!` pattern, any case, `*` matching any text.
+fn is_production(patterns: &[String], name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    let mut yes = false;
+    for p in patterns {
+        match p.strip_prefix('!') {
+            Some(not) if glob(&not.to_lowercase(), &name) => return false,
+            Some(_) => {}
+            None => yes |= glob(&p.to_lowercase(), &name),
+        }
+    }
+    yes
+}
+
+/// A `*`-only glob, matched over the whole text.
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        // No `*`: the whole text.
+        return rest.is_empty();
+    };
+    for m in middle {
+        match rest.find(m) {
+            Some(i) => rest = &rest[i + m.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
@@ -575,5 +703,187 @@ mod tests {
             ),
             ["no_peer_review"]
         );
+    }
+
+    /// A kit whose deploys and pull requests carry the source's facts: `environment_name` and
+    /// `check_conclusions`.
+    fn facts_kit(deploys: &str, prs: &str) -> fieldcheck_kit::Kit {
+        kit("", TICKET_OK, "", REVIEW_OK)
+            .file("deploys.csv", &format!("deploy_id,system_id,environment,deployed_at,deployer_id,commit_sha,pr_id,ticket_id,environment_name\n{deploys}"))
+            .file("pull_requests.csv", &format!("pr_id,repo,author_id,created_at,merged_at,merge_commit_sha,checks_passed,check_conclusions\n{prs}"))
+            .build()
+    }
+
+    const NAMED: &str = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\n";
+
+    fn pr(checks: &str) -> String {
+        format!(
+            "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,,{checks}\n"
+        )
+    }
+
+    fn set(p: &mut crate::Params, name: &str, values: &[&str]) {
+        p.set(
+            "change-management",
+            name,
+            crate::params::ParamValue::List(values.iter().map(|v| v.to_string()).collect()),
+        );
+    }
+
+    #[test]
+    fn failed_check_conclusions_fail_the_checks() {
+        let run = |checks: &str, tweak: &dyn Fn(&mut crate::Params)| {
+            run_control(&facts_kit(NAMED, &pr(checks)), "change-management", |p| {
+                tweak(p)
+            })
+        };
+        // GitHub's `cancelled` and `stale` are failures by default.
+        for checks in ["success cancelled", "stale", "\"success,TIMED_OUT\""] {
+            let r = run(checks, &|_| {});
+            assert_eq!(reasons_of(&r, "d1"), ["tests_failed"], "{checks}");
+        }
+        // Boundary: `neutral` and `skipped` pass by default, so the deploy passes.
+        let r = run("neutral skipped success", &|_| {});
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        // With `cancelled` not a failure, a cancelled run is in neither list: unknown.
+        let r = run("success cancelled", &|p| {
+            set(p, "failed_check_conclusions", &["failure"])
+        });
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        assert_eq!(
+            r.tests[0].deviations[0].detail,
+            "deploy d1 to api at 2026-02-01 08:00 EST; pull request acme/api#1 has checks that did not conclude (cancelled)"
+        );
+    }
+
+    #[test]
+    fn passed_check_conclusions_decide_when_checks_pass() {
+        // A run still in progress leaves the checks unknown.
+        let r = run_control(
+            &facts_kit(NAMED, &pr("in_progress success")),
+            "change-management",
+            |_| {},
+        );
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        // `skipped` counts as passed by default; not once the parameter drops it.
+        let r = run_control(
+            &facts_kit(NAMED, &pr("success skipped")),
+            "change-management",
+            |p| set(p, "passed_check_conclusions", &["success"]),
+        );
+        assert_eq!(reasons_of(&r, "d1"), ["no_test_evidence"]);
+        // Boundary: every conclusion passed.
+        let r = run_control(
+            &facts_kit(NAMED, &pr("success")),
+            "change-management",
+            |p| set(p, "passed_check_conclusions", &["success"]),
+        );
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty());
+    }
+
+    #[test]
+    fn check_conclusions_win_over_a_stated_flag() {
+        let prs =
+            "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,failure\n";
+        let r = run_control(&facts_kit(NAMED, prs), "change-management", |_| {});
+        assert_eq!(reasons_of(&r, "d1"), ["tests_failed"]);
+        // Without conclusions the flag decides, as before.
+        let prs = "acme/api#1,acme/api,dev1,2026-02-01T09:00:00Z,2026-02-01T12:00:00Z,abc,true,\n";
+        let r = run_control(&facts_kit(NAMED, prs), "change-management", |_| {});
+        assert_eq!(r.tests[0].items, ["d1"]);
+        assert!(reasons(&r).is_empty());
+    }
+
+    #[test]
+    fn production_environments_classify_environment_names() {
+        // The default is the name rule the GitHub and GitLab sources used to apply.
+        let names = [
+            ("prod-us", true),
+            ("Production", true),
+            ("eu-PROD", true),
+            ("preprod", false),
+            ("pre-production", false),
+            ("nonprod", false),
+            ("non_prod-eu", false),
+            ("staging", false),
+            ("qa", false),
+            ("review/fix", false),
+        ];
+        let deploys: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| {
+                format!("d{i},api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,{n}\n")
+            })
+            .collect();
+        let r = run_control(
+            &facts_kit(&deploys, &pr("success")),
+            "change-management",
+            |_| {},
+        );
+        let expected: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, prod))| *prod)
+            .map(|(i, _)| format!("d{i}"))
+            .collect();
+        assert_eq!(r.tests[0].items, expected);
+        assert!(reasons(&r).is_empty());
+        // Set to the org's own names, `prod-us` is no longer production and `live` is.
+        let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,Live\n";
+        let r = run_control(
+            &facts_kit(deploys, &pr("success")),
+            "change-management",
+            |p| set(p, "production_environments", &["live", "live-*"]),
+        );
+        assert_eq!(r.tests[0].items, ["d2"]);
+    }
+
+    #[test]
+    fn a_stated_environment_wins_and_every_name_is_noted() {
+        let deploys = "d1,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd2,api,staging,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-eu\nd3,api,,2026-02-01T13:00:00Z,ops,abc,acme/api#1,CHG-1,preprod\nd4,api,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,prod-us\nd5,lab,,2026-02-02T13:00:00Z,ops,abc,acme/api#1,CHG-1,lab-prod\n";
+        let r = run_control(
+            &facts_kit(deploys, &pr("success")),
+            "change-management",
+            |_| {},
+        );
+        // `prod-eu` is stated staging: not in the population; the out-of-scope system's deploy
+        // is not counted.
+        assert_eq!(r.tests[0].items, ["d1", "d4"]);
+        let notes: Vec<(&str, &str)> = r.tests[0]
+            .notes
+            .iter()
+            .map(|n| (n.item.as_str(), n.detail.as_str()))
+            .collect();
+        assert_eq!(
+            notes,
+            [(
+                "deploys.environment_name",
+                "environment names of in-scope deploys in the window: `preprod` not production by `production_environments` (1 deploy); `prod-eu` staging as its `environment` states (1 deploy); `prod-us` production by `production_environments` (2 deploys)"
+            )]
+        );
+        // Boundary: deploys without names note nothing (the canonical kit's case).
+        let r = run_control(
+            &kit(DEPLOY, TICKET_OK, PR_OK, REVIEW_OK).build(),
+            "change-management",
+            |_| {},
+        );
+        assert!(r.tests[0].notes.is_empty());
+    }
+
+    #[test]
+    fn globs() {
+        use super::glob;
+        assert!(glob("*prod*", "prod"));
+        assert!(glob("prod", "prod"));
+        assert!(!glob("prod", "prod-us"));
+        assert!(glob("prod-*", "prod-us"));
+        assert!(!glob("prod-*", "us-prod"));
+        assert!(glob("*-us", "prod-us"));
+        assert!(glob("a*b*c", "abc"));
+        assert!(!glob("a*b*c", "acb"));
+        assert!(!glob("ab*ba", "aba"));
     }
 }

@@ -5,7 +5,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
-use super::{Unknown, unknown_notes};
+use super::{Unknown, short_list, unknown_notes};
 use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
@@ -158,6 +158,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     // in-transit
     let min_public = cx.p.tls("min_tls_public");
     let min_internal = cx.p.tls("min_tls_internal");
+    let weak_patterns: Vec<String> =
+        cx.p.list("weak_cipher_patterns")
+            .iter()
+            .map(|w| w.to_ascii_uppercase())
+            .collect();
+    let imply = cx.p.bool("weak_tls_versions_imply_weak_ciphers");
     let mut transit = Tally::default();
     let mut no_ciphers = Unknown::new(
         "endpoints.weak_ciphers",
@@ -208,10 +214,35 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             ),
             _ => {}
         }
-        match e.weak_ciphers {
-            Some(true) => dev.fail("weak_ciphers", "accepts weak ciphers"),
-            Some(false) => {}
-            None => no_ciphers.add(&*e.endpoint_id),
+        // The cipher list when the source gives one, else the stated flag, else the TLS version
+        // (`docs/readings.md`, "Adapters only translate").
+        let implied = e
+            .tls_min_version
+            .filter(|v| imply && matches!(v, TlsVersion::V1_0 | TlsVersion::V1_1) && *v < min);
+        let listed: Option<Vec<&str>> = e
+            .ciphers
+            .as_deref()
+            .map(cipher_names)
+            .filter(|l| !l.is_empty());
+        match (listed, e.weak_ciphers, implied) {
+            (Some(list), _, _) => {
+                let weak: Vec<&str> = list
+                    .into_iter()
+                    .filter(|c| weak_cipher(&weak_patterns, c))
+                    .collect();
+                if !weak.is_empty() {
+                    dev.fail(
+                        "weak_ciphers",
+                        format!("offers weak cipher suites ({})", short_list(&weak)),
+                    );
+                } else if let Some(v) = implied {
+                    dev.fail("weak_ciphers", implied_detail(v));
+                }
+            }
+            (None, Some(true), _) => dev.fail("weak_ciphers", "accepts weak ciphers"),
+            (None, Some(false), _) => {}
+            (None, None, Some(v)) => dev.fail("weak_ciphers", implied_detail(v)),
+            (None, None, None) => no_ciphers.add(&*e.endpoint_id),
         }
         transit.add(dev);
     }
@@ -223,6 +254,32 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         rotation.finish("key-rotation", unknown_notes([no_period])),
         transit.finish("in-transit", unknown_notes([no_ciphers])),
     ]
+}
+
+/// The suite names of an endpoint's `ciphers`: separated by `:` (OpenSSL's cipher lists), `,`
+/// or white space.
+fn cipher_names(list: &str) -> Vec<&str> {
+    list.split(|c: char| c == ':' || c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Whether a suite is weak: a part of its name (split at `-` and `_`) starts with one of the
+/// (upper-case) patterns.
+fn weak_cipher(patterns: &[String], suite: &str) -> bool {
+    let suite = suite.to_ascii_uppercase();
+    suite.split(['-', '_']).any(|part| {
+        patterns
+            .iter()
+            .any(|w| !w.is_empty() && part.starts_with(w.as_str()))
+    })
+}
+
+fn implied_detail(v: TlsVersion) -> String {
+    format!(
+        "accepts weak ciphers (TLS {} negotiates only legacy suites)",
+        v.as_str()
+    )
 }
 
 #[cfg(test)]
@@ -440,5 +497,122 @@ mod tests {
             },
         );
         all_pass(&r, &["e1"]);
+    }
+
+    /// In-transit reasons and details of endpoints with a `ciphers` column, parameters tweaked.
+    fn transit(endpoints: &str, tweak: impl FnOnce(&mut crate::Params)) -> crate::ControlResult {
+        let kit = KitBuilder::new()
+            .file("systems.csv", SYSTEMS)
+            .file(
+                "endpoints.csv",
+                &format!("endpoint_id,system_id,exposure,tls_min_version,weak_ciphers,policy_name,ciphers\n{endpoints}"),
+            )
+            .build();
+        run_control(&kit, "encryption", tweak)
+    }
+
+    const STRONG: &str = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384";
+
+    #[test]
+    fn the_issue_case_an_accepted_tls_1_1_listener_with_strong_ciphers_passes() {
+        // `min_tls_internal = "1.1"` and an internal TLS 1.1 listener whose suites are strong:
+        // the version the organisation accepted no longer implies weak ciphers.
+        let line = format!("l1,web,internal,1.1,,MyTls11Policy,{STRONG}\n");
+        let r = transit(&line, |p| {
+            p.set(
+                "encryption",
+                "min_tls_internal",
+                ParamValue::Tls(fieldcheck_kit::TlsVersion::V1_1),
+            )
+        });
+        assert_eq!(
+            r.tests[2].items,
+            ["l1"],
+            "the listener is in the population"
+        );
+        assert!(reasons(&r).is_empty(), "{:?}", reasons(&r));
+        assert!(note_items(&r).is_empty());
+        // Boundary: at the default minimum (1.2) the same listener is below it, and TLS 1.1
+        // implies weak ciphers (`weak_tls_versions_imply_weak_ciphers`), as the ELBv2 adapter
+        // used to decide.
+        let r = transit(&line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers", "weak_tls"]);
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "internal endpoint l1 of web; accepts TLS 1.1 under policy MyTls11Policy (minimum 1.2); accepts weak ciphers (TLS 1.1 negotiates only legacy suites)"
+        );
+    }
+
+    #[test]
+    fn weak_cipher_patterns_judge_the_cipher_list() {
+        let line = "l1,web,public,1.2,,MyLegacyPolicy,ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA\n";
+        let r = transit(line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers"]);
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint l1 of web; offers weak cipher suites (DES-CBC3-SHA)"
+        );
+        // Boundary: a list the patterns do not catch passes; with `DES` dropped from the
+        // patterns the same list passes too.
+        let strong = format!("l1,web,public,1.2,,P,{STRONG}\n");
+        let r = transit(&strong, |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        let r = transit(line, |p| {
+            p.set(
+                "encryption",
+                "weak_cipher_patterns",
+                ParamValue::List(vec!["RC4".into(), "MD5".into()]),
+            )
+        });
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        // Names split at `:`, `,` or spaces, any case; a name part must start with the pattern
+        // (`DHE` is not `DES`).
+        let r = transit(
+            "l1,web,public,1.2,,P,\"dhe-rsa-aes128-sha, TLS_RSA_EXPORT_WITH_RC4_40_MD5\"\n",
+            |_| {},
+        );
+        assert_eq!(
+            r.tests[2].deviations[0].detail,
+            "public endpoint l1 of web; offers weak cipher suites (TLS_RSA_EXPORT_WITH_RC4_40_MD5)"
+        );
+    }
+
+    #[test]
+    fn a_cipher_list_wins_over_the_stated_flag_and_the_flag_over_the_version() {
+        // A hand-written kit may state `weak_ciphers`; the list, when present, decides.
+        let r = transit(&format!("l1,web,public,1.2,true,P,{STRONG}\n"), |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        // Without a list the stated flag decides, even against the version's implication.
+        let r = transit("l1,web,public,1.0,false,P,\n", |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_tls"]);
+        let r = transit("l1,web,public,1.2,true,P,\n", |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers"]);
+    }
+
+    #[test]
+    fn weak_tls_versions_imply_weak_ciphers_without_a_list_or_a_flag() {
+        // The ELBv2 adapter's table gives a policy's lowest version, never its suites.
+        let line = "l1,web,public,1.0,,ELBSecurityPolicy-2016-08,\n";
+        let r = transit(line, |_| {});
+        assert_eq!(reasons_of(&r, "l1"), ["weak_ciphers", "weak_tls"]);
+        assert!(note_items(&r).is_empty());
+        // Boundary: with the parameter off nothing judges the ciphers, and the note says so.
+        let r = transit(line, |p| {
+            p.set(
+                "encryption",
+                "weak_tls_versions_imply_weak_ciphers",
+                ParamValue::Bool(false),
+            )
+        });
+        assert_eq!(reasons_of(&r, "l1"), ["weak_tls"]);
+        assert_eq!(note_items(&r), ["endpoints.weak_ciphers"]);
+        // TLS 1.2 implies nothing: noted as before.
+        let r = transit("l1,web,public,1.2,,P,\n", |_| {});
+        assert_eq!(r.tests[2].items, ["l1"]);
+        assert!(reasons(&r).is_empty());
+        assert_eq!(note_items(&r), ["endpoints.weak_ciphers"]);
     }
 }

@@ -9,7 +9,7 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
-use crate::{Cx, Dev, Tally, TestResult};
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     vec![training(cx), phishing(cx)]
@@ -133,13 +133,77 @@ fn training(cx: &Cx<'_>) -> TestResult {
 }
 
 fn phishing(cx: &Cx<'_>) -> TestResult {
-    periods_without(
+    let mut result = periods_without(
         "phishing-simulations",
         &periods(cx.w, cx.p.cadence("phishing_cadence")),
         cx.kit.phishing_campaigns.iter().map(|c| c.started_at),
         "no_phishing_simulation",
         "no phishing simulation was started",
-    )
+    );
+    result.notes.extend(phishing_results(cx));
+    result
+}
+
+/// Each campaign of the window whose source gave its recipients' events: how many failed (by
+/// `phishing_failure_events`), how many reported, and the phish-prone share of those delivered.
+fn phishing_results(cx: &Cx<'_>) -> Vec<Note> {
+    let failure = cx.p.list("phishing_failure_events");
+    let mut notes = Vec::new();
+    for c in &cx.kit.phishing_campaigns {
+        let (Some(events), Some(started)) = (c.recipient_events.as_deref(), c.started_at) else {
+            continue;
+        };
+        if !cx.w.contains(started) {
+            continue;
+        }
+        let (mut delivered, mut failed, mut reported) = (0u64, 0u64, 0u64);
+        let mut unread: Vec<&str> = Vec::new();
+        for entry in events.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let Some((set, n)) = entry
+                .rsplit_once('=')
+                .and_then(|(set, n)| Some((set, n.trim().parse::<u64>().ok()?)))
+            else {
+                unread.push(entry);
+                continue;
+            };
+            let has = |e: &str| set.split('+').any(|x| x.trim().eq_ignore_ascii_case(e));
+            if has("delivered") {
+                delivered = delivered.saturating_add(n);
+            }
+            if failure.iter().any(|f| has(f)) {
+                failed = failed.saturating_add(n);
+            }
+            if has("reported") {
+                reported = reported.saturating_add(n);
+            }
+        }
+        // Tenths of a per cent, rounded half up.
+        let share = failed
+            .saturating_mul(1000)
+            .saturating_add(delivered / 2)
+            .checked_div(delivered)
+            .map_or(String::new(), |t| {
+                format!(", {}.{} % phish-prone", t / 10, t % 10)
+            });
+        notes.push(Note {
+            item: c.campaign_id.to_string(),
+            detail: format!(
+                "campaign {} started {}: {failed} of {delivered} delivered recipients failed (any of {}), {reported} reported{share}{}",
+                c.campaign_id,
+                cx.w.local_date(started),
+                failure.join(", "),
+                if unread.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; unreadable `recipient_events` entries not counted: {}",
+                        unread.join("; ")
+                    )
+                }
+            ),
+        });
+    }
+    notes
 }
 
 #[cfg(test)]
@@ -324,6 +388,71 @@ mod tests {
         assert_eq!(
             reasons(&r),
             [("2026-Q2".to_string(), vec!["no_phishing_simulation"])]
+        );
+    }
+
+    /// The phishing test's notes for campaigns with a `recipient_events` column.
+    fn phishing_notes(
+        campaigns: &str,
+        tweak: impl FnOnce(&mut crate::Params),
+    ) -> Vec<(String, String)> {
+        let k = KitBuilder::new()
+            .file("people.csv", "person_id,start_date\n")
+            .file(
+                "phishing_campaigns.csv",
+                &format!("campaign_id,started_at,recipients,clicked,reported,recipient_events\n{campaigns}"),
+            )
+            .build();
+        let r = run_control(&k, "security-training", tweak);
+        r.tests[1]
+            .notes
+            .iter()
+            .map(|n| (n.item.clone(), n.detail.clone()))
+            .collect()
+    }
+
+    /// KnowBe4 recipients as the `knowbe4` source groups them: one clicked, one scanned a QR
+    /// code and reported it, one only reported, one bounced.
+    const EVENTS: &str = "bounced=1; delivered+opened+clicked=1; delivered+qr_code_scanned+reported=1; delivered+reported=1";
+
+    #[test]
+    fn phishing_failure_events_define_who_failed() {
+        let line = format!("14240,2026-02-10T14:00:00Z,3,1,2,{EVENTS}\n");
+        // By default a QR scan fails like a click (what the KnowBe4 source used to count).
+        assert_eq!(
+            phishing_notes(&line, |_| {}),
+            [(
+                "14240".to_string(),
+                "campaign 14240 started 2026-02-10: 2 of 3 delivered recipients failed (any of clicked, replied, attachment_opened, macro_enabled, data_entered, qr_code_scanned), 2 reported, 66.7 % phish-prone".to_string()
+            )]
+        );
+        // Boundary: with clicks alone failing, the QR scan does not.
+        let notes = phishing_notes(&line, |p| {
+            p.set(
+                "security-training",
+                "phishing_failure_events",
+                crate::params::ParamValue::List(vec!["clicked".into()]),
+            )
+        });
+        assert_eq!(
+            notes[0].1,
+            "campaign 14240 started 2026-02-10: 1 of 3 delivered recipients failed (any of clicked), 2 reported, 33.3 % phish-prone"
+        );
+    }
+
+    #[test]
+    fn only_campaigns_of_the_window_with_events_are_reported() {
+        let lines = format!(
+            "c1,2026-02-10T14:00:00Z,40,3,12,\nc2,2025-12-10T14:00:00Z,3,1,2,{EVENTS}\nc3,2026-03-10T14:00:00Z,0,0,0,bounced=2; odd\n"
+        );
+        let notes = phishing_notes(&lines, |_| {});
+        // c1 has counts only (nothing to judge), c2 started before the window.
+        assert_eq!(
+            notes,
+            [(
+                "c3".to_string(),
+                "campaign c3 started 2026-03-10: 0 of 0 delivered recipients failed (any of clicked, replied, attachment_opened, macro_enabled, data_entered, qr_code_scanned), 0 reported; unreadable `recipient_events` entries not counted: odd".to_string()
+            )]
         );
     }
 }

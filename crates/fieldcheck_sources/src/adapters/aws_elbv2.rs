@@ -37,7 +37,6 @@ pub(crate) static ELBV2: Adapter = Adapter {
 #[derive(Deserialize)]
 struct Policy {
     min_tls: String,
-    weak_ciphers: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,18 +53,15 @@ fn table() -> &'static HashMap<String, Policy> {
     })
 }
 
-/// The lowest TLS version and weak-cipher flag of a policy: the table, else the `TLS13-1-N`
-/// naming rule.
-fn policy(name: &str) -> Option<(String, bool)> {
+/// The lowest TLS version of a policy: the table, else the `TLS13-1-N` naming rule. Whether its
+/// ciphers are weak is the encryption control's judgement, not the adapter's.
+fn policy(name: &str) -> Option<String> {
     if let Some(p) = table().get(name) {
-        return Some((p.min_tls.clone(), p.weak_ciphers));
+        return Some(p.min_tls.clone());
     }
     let rest = &name[name.find("TLS13-1-")? + "TLS13-1-".len()..];
     match rest.as_bytes().first()? {
-        b @ b'0'..=b'3' => {
-            let n = b - b'0';
-            Some((format!("1.{n}"), n <= 1))
-        }
+        b @ b'0'..=b'3' => Some(format!("1.{}", b - b'0')),
         _ => None,
     }
 }
@@ -122,11 +118,11 @@ struct Cipher {
     name: Option<String>,
 }
 
-/// A policy as `describe-ssl-policies` lists it: its lowest TLS version, whether it offers weak
-/// ciphers, and where it was read.
+/// A policy as `describe-ssl-policies` lists it: its lowest TLS version, its cipher suites (in
+/// the policy's order, `:`-separated as OpenSSL writes cipher lists), and where it was read.
 struct Listed {
     min_tls: String,
-    weak: bool,
+    ciphers: Option<String>,
     at: String,
 }
 
@@ -139,19 +135,6 @@ fn protocol_version(p: &str) -> Option<&'static str> {
         "TLSv1.3" => Some("1.3"),
         _ => None,
     }
-}
-
-/// Whether a listed policy offers weak ciphers, by the same rule as the table
-/// (`tls_policies.toml`): it accepts TLS 1.0 or 1.1, or it offers a cipher with RC4, DES or 3DES,
-/// NULL, export-grade, anonymous or MD5 suites.
-fn weak_listed(min_tls: &str, ciphers: &[Cipher]) -> bool {
-    matches!(min_tls, "1.0" | "1.1")
-        || ciphers.iter().filter_map(|c| some(&c.name)).any(|c| {
-            let c = c.to_ascii_uppercase();
-            ["RC4", "DES", "NULL", "EXP", "ANON", "MD5"]
-                .iter()
-                .any(|w| c.split(['-', '_']).any(|part| part.starts_with(w)))
-        })
 }
 
 struct Listener {
@@ -237,7 +220,14 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     name.to_string(),
                     Listed {
                         min_tls: min.to_string(),
-                        weak: weak_listed(min, &p.ciphers),
+                        ciphers: Some(
+                            p.ciphers
+                                .iter()
+                                .filter_map(|c| some(&c.name))
+                                .collect::<Vec<_>>()
+                                .join(":"),
+                        )
+                        .filter(|c| !c.is_empty()),
                         at: format!("{}:{}", at.file.shown, at.line),
                     },
                 );
@@ -311,7 +301,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let protocol = some(&r.protocol).unwrap_or("").to_ascii_uppercase();
         let policy_name = some(&r.ssl_policy);
         let mut path = l.path.clone();
-        let (tls, weak): (Option<String>, Option<bool>) = match protocol.as_str() {
+        let (tls, ciphers): (Option<String>, Option<String>) = match protocol.as_str() {
             "HTTPS" | "TLS" => match policy_name
                 .and_then(|n| listed.get(n))
                 .map(|p| {
@@ -319,16 +309,17 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         l.path.as_deref(),
                         &format!("policy from describe-ssl-policies at {}", p.at),
                     ));
-                    (p.min_tls.clone(), p.weak)
+                    (p.min_tls.clone(), p.ciphers.clone())
                 })
                 .or_else(|| {
                     let found = policy_name.and_then(policy);
                     if found.is_some() {
                         path = Some(noted(l.path.as_deref(), "policy from fieldcheck's table"));
                     }
-                    found
+                    // The table knows the policy's lowest version, not its suites.
+                    found.map(|v| (v, None))
                 }) {
-                Some((v, w)) => (Some(v), Some(w)),
+                Some((v, c)) => (Some(v), c),
                 None => {
                     // A policy fieldcheck cannot read would leave the listener's TLS unknown,
                     // and an unknown TLS version fails no test: an error on its line.
@@ -375,8 +366,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("endpoint_id", some(&r.listener_arn))
             .set("exposure", exposure)
             .set("tls_min_version", tls)
-            .set("weak_ciphers", weak)
             .set("policy_name", policy_name)
+            .set("ciphers", ciphers)
             .emit();
     }
     others.report(em);
@@ -404,17 +395,17 @@ mod tests {
         let t = super::table();
         assert_eq!(t.len(), 42);
         assert_eq!(
-            super::policy("ELBSecurityPolicy-2016-08"),
-            Some(("1.0".into(), true))
+            super::policy("ELBSecurityPolicy-2016-08").as_deref(),
+            Some("1.0")
         );
         assert_eq!(
-            super::policy("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
-            Some(("1.2".into(), false))
+            super::policy("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09").as_deref(),
+            Some("1.2")
         );
         // The naming rule for names the table does not list.
         assert_eq!(
-            super::policy("ELBSecurityPolicy-TLS13-1-1-Ext9-2030-01"),
-            Some(("1.1".into(), true))
+            super::policy("ELBSecurityPolicy-TLS13-1-1-Ext9-2030-01").as_deref(),
+            Some("1.1")
         );
         assert_eq!(super::policy("ELBSecurityPolicy-Custom"), None);
     }
@@ -480,11 +471,11 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2|exposure=public|policy_name=ELBSecurityPolicy-TLS13-1-2-2021-06|system_id=prod-web|tls_min_version=1.2|weak_ciphers=false",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2|exposure=public|policy_name=ELBSecurityPolicy-TLS13-1-2-2021-06|system_id=prod-web|tls_min_version=1.2",
                 "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/admin-alb/1111111111111111/2222222222222222|exposure=internal|system_id=prod-web|tls_min_version=none",
-                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/4444444444444444|exposure=internal|policy_name=ELBSecurityPolicy-2016-08|system_id=prod-web|tls_min_version=1.0|weak_ciphers=true",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/4444444444444444|exposure=internal|policy_name=ELBSecurityPolicy-2016-08|system_id=prod-web|tls_min_version=1.0",
                 "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/prod-nlb/3333333333333333/5555555555555555|exposure=internal|system_id=prod-web|tls_min_version=none",
-                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/7|exposure=internal|policy_name=ELBSecurityPolicy-TLS13-1-3-PQ-2030-01|system_id=prod-web|tls_min_version=1.3|weak_ciphers=false",
+                "endpoint_id=arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/6/7|exposure=internal|policy_name=ELBSecurityPolicy-TLS13-1-3-PQ-2030-01|system_id=prod-web|tls_min_version=1.3",
             ]
         );
         assert_eq!(
@@ -619,23 +610,29 @@ mod tests {
                 ("exports/aws/elbv2/describe-target-groups.json", br#"{"TargetGroups": [{"TargetGroupName": "prod-web", "Protocol": "HTTP", "Port": 80}]}"#),
             ],
         );
+        // The policy's lowest version and its suites, as listed: which are weak is the
+        // encryption control's judgement, and no row states `weak_ciphers`.
         let rows: Vec<String> = out
             .rows("endpoints")
             .iter()
             .map(|r| {
+                assert!(!r.contains_key("weak_ciphers"), "{r:?}");
                 format!(
                     "{} {} {}",
-                    r["policy_name"], r["tls_min_version"], r["weak_ciphers"]
+                    r["policy_name"],
+                    r["tls_min_version"],
+                    r.get("ciphers").map_or("-", String::as_str)
                 )
             })
             .collect();
         assert_eq!(
             rows,
             [
-                "MyCustomPolicy 1.2 false",
-                "ELBSecurityPolicy-2015-05 1.0 true",
-                "MyLegacyPolicy 1.2 true",
-                "ELBSecurityPolicy-TLS13-1-2-2021-06 1.2 false",
+                "MyCustomPolicy 1.2 ECDHE-RSA-AES128-GCM-SHA256",
+                "ELBSecurityPolicy-2015-05 1.0 ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:DHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES256-SHA:ECDHE-ECDSA-AES256-SHA:AES128-GCM-SHA256:AES128-SHA256:AES128-SHA:AES256-GCM-SHA384:AES256-SHA256:AES256-SHA",
+                "MyLegacyPolicy 1.2 ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA",
+                // From fieldcheck's table: the lowest version only.
+                "ELBSecurityPolicy-TLS13-1-2-2021-06 1.2 -",
             ]
         );
         let paths: Vec<String> = out

@@ -88,8 +88,9 @@ pub(super) fn note(em: &mut Emitter, code: &'static str, message: String, help: 
 }
 
 /// The environment names of a deploy source: the `environments` option (environment name →
-/// `production`, `staging` or `development`, names compared case-insensitively), else names
-/// containing `prod` are production, `stag` staging, the rest development.
+/// `production`, `staging` or `development`, names compared case-insensitively). A name it does
+/// not map is left unclassified: deciding which names are production is the change-management
+/// control's judgement (`production_environments`), made on the deploy's `environment_name`.
 pub(super) struct Environments(Vec<(String, &'static str)>);
 
 impl Environments {
@@ -108,24 +109,10 @@ impl Environments {
         Environments(v)
     }
 
-    /// The kit environment of `name`.
-    pub fn of(&self, name: &str) -> &'static str {
+    /// The kit environment the option maps `name` to, if it does.
+    pub fn of(&self, name: &str) -> Option<&'static str> {
         let l = name.trim().to_lowercase();
-        if let Some((_, e)) = self.0.iter().find(|(k, _)| *k == l) {
-            return e;
-        }
-        // `preprod` and `pre-production` are staging; `nonprod` and `non-prod` are not production.
-        if l.contains("preprod") || l.contains("pre-prod") || l.contains("pre_prod") {
-            "staging"
-        } else if l.contains("nonprod") || l.contains("non-prod") || l.contains("non_prod") {
-            "development"
-        } else if l.contains("prod") {
-            "production"
-        } else if l.contains("stag") {
-            "staging"
-        } else {
-            "development"
-        }
+        self.0.iter().find(|(k, _)| *k == l).map(|(_, e)| *e)
     }
 }
 

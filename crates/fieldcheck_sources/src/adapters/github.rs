@@ -37,7 +37,7 @@ pub(crate) static GITHUB: Adapter = Adapter {
             OptSpec {
                 name: "environments",
                 ty: OptTy::Map,
-                help: "GitHub environment name → `production`, `staging` or `development`; default: names containing `prod` are production, `stag` staging, others development",
+                help: "GitHub environment name → `production`, `staging` or `development`, stated as each deploy's `environment`; a name not mapped is left to the change-management control's `production_environments` (by default, names containing `prod` are production), and every deploy keeps its `environment_name`",
             },
             OptSpec {
                 name: "ticket_pattern",
@@ -521,22 +521,26 @@ fn has(o: &Map<String, Value>, k: &str) -> bool {
     o.get(k).is_some_and(|v| !v.is_null())
 }
 
-fn checks_passed(runs: Option<&Runs>) -> Option<bool> {
+/// The distinct conclusions of a head sha's check runs, sorted and space-separated, as GitHub
+/// reports them: a run without a conclusion yet is listed by its status (`queued`,
+/// `in_progress`, ...; `pending` when it has neither). Which conclusions fail or pass is the
+/// change-management control's judgement (`failed_check_conclusions`).
+fn check_conclusions(runs: Option<&Runs>) -> Option<String> {
     let runs = runs.filter(|r| !r.is_empty())?;
-    let mut all_ok = true;
-    for (status, conclusion) in runs {
-        match lower(conclusion).as_str() {
-            "failure" | "timed_out" | "cancelled" | "action_required" | "stale"
-            | "startup_failure" => return Some(false),
-            "success" | "neutral" | "skipped" => {
-                if !matches!(lower(status).as_str(), "completed" | "") {
-                    all_ok = false;
-                }
+    let mut seen: Vec<String> = runs
+        .iter()
+        .map(|(status, conclusion)| {
+            let c = lower(conclusion);
+            if !c.is_empty() {
+                return c;
             }
-            _ => all_ok = false,
-        }
-    }
-    all_ok.then_some(true)
+            let st = lower(status);
+            if st.is_empty() { "pending".into() } else { st }
+        })
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    Some(seen.join(" "))
 }
 
 fn run(input: &Input<'_>, em: &mut Emitter) {
@@ -662,7 +666,7 @@ fn finish(
             .set("created_at", p.created)
             .set("merged_at", p.merged)
             .set("merge_commit_sha", p.merge_sha.as_deref())
-            .set("checks_passed", checks_passed(checks))
+            .set("check_conclusions", check_conclusions(checks))
             .emit();
     }
     for r in &st.reviews {
@@ -741,6 +745,10 @@ fn finish(
             .set("commit_sha", d.sha.as_deref())
             .set("pr_id", pr.map(|p| p.pr_id.as_str()))
             .set("ticket_id", ticket)
+            .set(
+                "environment_name",
+                Some(d.env.trim()).filter(|e| !e.is_empty()),
+            )
             .emit();
     }
     st.no_repo += no_repo;
@@ -879,9 +887,11 @@ mod tests {
         assert_eq!(
             prs,
             [
-                "author_id=alice|checks_passed=true|created_at=2026-03-03T09:12:00Z|merge_commit_sha=9f2c1e7d5b0a|merged_at=2026-03-04T15:40:22Z|pr_id=acme/api#412|repo=acme/api",
+                // The check runs' conclusions pass through raw: `skipped` and `failure` are judged
+                // by the change-management control, not here.
+                "author_id=alice|check_conclusions=skipped success|created_at=2026-03-03T09:12:00Z|merge_commit_sha=9f2c1e7d5b0a|merged_at=2026-03-04T15:40:22Z|pr_id=acme/api#412|repo=acme/api",
                 "author_id=carol|created_at=2026-03-05T10:00:00Z|pr_id=acme/api#413|repo=acme/api",
-                "author_id=alice|checks_passed=false|created_at=2026-03-06T08:00:00Z|merge_commit_sha=d414merge|merged_at=2026-03-06T08:30:00Z|pr_id=acme/api#414|repo=acme/api",
+                "author_id=alice|check_conclusions=failure success|created_at=2026-03-06T08:00:00Z|merge_commit_sha=d414merge|merged_at=2026-03-06T08:30:00Z|pr_id=acme/api#414|repo=acme/api",
             ]
         );
         let reviews: Vec<String> = out.rows("pr_reviews").iter().map(flat).collect();
@@ -900,10 +910,13 @@ mod tests {
             deploys,
             [
                 // Linked to PR 412 by its merge sha; the ticket is in the branch name (before the body's).
-                "commit_sha=9f2c1e7d5b0a|deploy_id=acme/api/deployments/9001|deployed_at=2026-03-04T15:52:31Z|deployer_id=deploy-bot[bot]|environment=production|pr_id=acme/api#412|system_id=api|ticket_id=OPS-77",
+                // The environment's name as GitHub gives it: which names are production is the
+                // change-management control's judgement (`production_environments`).
+                "commit_sha=9f2c1e7d5b0a|deploy_id=acme/api/deployments/9001|deployed_at=2026-03-04T15:52:31Z|deployer_id=deploy-bot[bot]|environment_name=prod-us|pr_id=acme/api#412|system_id=api|ticket_id=OPS-77",
                 // No statuses: the deployment's own time; linked by head sha.
-                "commit_sha=h414|deploy_id=acme/api/deployments/9002|deployed_at=2026-03-06T08:10:00Z|deployer_id=alice|environment=staging|pr_id=acme/api#414|system_id=api",
-                "commit_sha=d414merge|deploy_id=acme/api/deployments/9004|deployed_at=2026-03-06T09:41:00Z|deployer_id=alice|environment=staging|pr_id=acme/api#414|system_id=api",
+                "commit_sha=h414|deploy_id=acme/api/deployments/9002|deployed_at=2026-03-06T08:10:00Z|deployer_id=alice|environment_name=Staging|pr_id=acme/api#414|system_id=api",
+                // `qa` is mapped by the source's `environments`: stated as staging.
+                "commit_sha=d414merge|deploy_id=acme/api/deployments/9004|deployed_at=2026-03-06T09:41:00Z|deployer_id=alice|environment=staging|environment_name=qa|pr_id=acme/api#414|system_id=api",
             ]
         );
         let ids: Vec<String> = out.rows("identities").iter().map(flat).collect();
@@ -971,11 +984,12 @@ mod tests {
             ],
         );
         let prs: Vec<String> = out.rows("pull_requests").iter().map(flat).collect();
-        // A run still in progress: checks unknown.
+        // A run still in progress is listed by its status: the control reads the checks as
+        // unknown.
         assert_eq!(
             prs,
             [
-                "author_id=alice|created_at=2026-02-03T09:12:00Z|merge_commit_sha=b7merge|merged_at=2026-02-04T15:40:22Z|pr_id=acme/web#7|repo=acme/web"
+                "author_id=alice|check_conclusions=in_progress success|created_at=2026-02-03T09:12:00Z|merge_commit_sha=b7merge|merged_at=2026-02-04T15:40:22Z|pr_id=acme/web#7|repo=acme/web"
             ]
         );
         let reviews: Vec<String> = out.rows("pr_reviews").iter().map(flat).collect();
@@ -989,7 +1003,7 @@ mod tests {
         assert_eq!(
             deploys,
             [
-                "commit_sha=b7merge|deploy_id=acme/web/deployments/77|deployed_at=2026-02-04T15:52:31Z|deployer_id=deploy-bot[bot]|environment=production|pr_id=acme/web#7|system_id=web|ticket_id=WEB-12"
+                "commit_sha=b7merge|deploy_id=acme/web/deployments/77|deployed_at=2026-02-04T15:52:31Z|deployer_id=deploy-bot[bot]|environment_name=production|pr_id=acme/web#7|system_id=web|ticket_id=WEB-12"
             ]
         );
         assert_eq!(out.codes(), ["truncated-export"]);

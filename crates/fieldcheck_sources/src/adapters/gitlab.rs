@@ -31,7 +31,7 @@ pub(crate) static GITLAB: Adapter = Adapter {
             OptSpec {
                 name: "environments",
                 ty: OptTy::Map,
-                help: "GitLab environment name → `production`, `staging` or `development`; default: names containing `prod` are production, `stag` staging, others development",
+                help: "GitLab environment name → `production`, `staging` or `development`, stated as each deploy's `environment`; a name not mapped is left to the change-management control's `production_environments` (by default, names containing `prod` are production), and every deploy keeps its `environment_name`",
             },
             OptSpec {
                 name: "ticket_pattern",
@@ -458,6 +458,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("commit_sha", d.sha.as_deref())
             .set("pr_id", mr.map(|m| m.pr_id.as_str()))
             .set("ticket_id", ticket)
+            .set(
+                "environment_name",
+                Some(d.env.trim()).filter(|e| !e.is_empty()),
+            )
             .emit();
     }
     if not_success.total() > 0 {
@@ -538,7 +542,7 @@ mod tests {
     #[test]
     fn merge_requests_approvals_and_deployments() {
         let out = run(
-            "[[sources]]\nadapter = \"gitlab\"\npath = \"gl/*.json\"\nsystem_id = \"api\"",
+            "[[sources]]\nadapter = \"gitlab\"\npath = \"gl/*.json\"\nsystem_id = \"api\"\nenvironments = { \"Production\" = \"production\" }",
             &[
                 ("gl/mrs-1.json", MRS_1.as_bytes()),
                 ("gl/mrs-2.json", MRS_2.as_bytes()),
@@ -564,12 +568,14 @@ mod tests {
                 "pr_id=acme/api!13|reviewer_id=alice|state=approved|submitted_at=2026-03-03T09:00:00Z",
             ]
         );
+        // Every deploy keeps its environment's name; only a name the source's `environments`
+        // maps is stated as a kit environment (`review/fix` is left to the control).
         let deploys: Vec<String> = out.rows("deploys").iter().map(flat).collect();
         assert_eq!(
             deploys,
             [
-                "commit_sha=merge12|deploy_id=acme/api/deployments/41|deployed_at=2026-03-02T11:18:30.5Z|deployer_id=deployer|environment=production|pr_id=acme/api!12|system_id=api|ticket_id=CHG-7",
-                "commit_sha=squash13|deploy_id=acme/api/deployments/42|deployed_at=2026-03-03T10:00:00Z|deployer_id=bob|environment=development|pr_id=acme/api!13|system_id=api",
+                "commit_sha=merge12|deploy_id=acme/api/deployments/41|deployed_at=2026-03-02T11:18:30.5Z|deployer_id=deployer|environment=production|environment_name=production|pr_id=acme/api!12|system_id=api|ticket_id=CHG-7",
+                "commit_sha=squash13|deploy_id=acme/api/deployments/42|deployed_at=2026-03-03T10:00:00Z|deployer_id=bob|environment_name=review/fix|pr_id=acme/api!13|system_id=api",
             ]
         );
         assert_eq!(
@@ -732,7 +738,7 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "commit_sha=a91957a858320c0e17f3a0eca7cfacbff50ea29a|deploy_id=root/project/deployments/42|deployed_at=2016-08-11T11:32:35.145Z|deployer_id=root|environment=production|system_id=api"
+                "commit_sha=a91957a858320c0e17f3a0eca7cfacbff50ea29a|deploy_id=root/project/deployments/42|deployed_at=2016-08-11T11:32:35.145Z|deployer_id=root|environment_name=production|system_id=api"
             ]
         );
         // The approval names its project only by id, and no merge request of the export has

@@ -70,6 +70,8 @@ struct Recipient {
     #[serde(default)]
     delivered_at: Value,
     #[serde(default)]
+    opened_at: Value,
+    #[serde(default)]
     clicked_at: Value,
     #[serde(default)]
     replied_at: Value,
@@ -81,8 +83,78 @@ struct Recipient {
     data_entered_at: Value,
     #[serde(default)]
     qr_code_scanned: Value,
+    #[serde(default, rename = "vulnerable-plugins_at")]
+    vulnerable_plugins_at: Value,
+    #[serde(default)]
+    exploited_at: Value,
     #[serde(default)]
     reported_at: Value,
+    #[serde(default)]
+    bounced_at: Value,
+}
+
+/// The events of a recipient record, by the name the kit's `recipient_events` gives them (the
+/// field without `_at`), in KnowBe4's order.
+const EVENTS: [&str; 12] = [
+    "delivered",
+    "opened",
+    "clicked",
+    "replied",
+    "attachment_opened",
+    "macro_enabled",
+    "data_entered",
+    "qr_code_scanned",
+    "vulnerable_plugins",
+    "exploited",
+    "reported",
+    "bounced",
+];
+
+impl Recipient {
+    /// The recipient's events, one bit per [`EVENTS`] entry.
+    fn events(&self) -> u16 {
+        [
+            &self.delivered_at,
+            &self.opened_at,
+            &self.clicked_at,
+            &self.replied_at,
+            &self.attachment_opened_at,
+            &self.macro_enabled_at,
+            &self.data_entered_at,
+            &self.qr_code_scanned,
+            &self.vulnerable_plugins_at,
+            &self.exploited_at,
+            &self.reported_at,
+            &self.bounced_at,
+        ]
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| set(v))
+        .fold(0, |m, (i, _)| m | 1 << i)
+    }
+}
+
+/// A set of events as `recipient_events` writes it: `delivered+clicked`, or `none`.
+fn event_set(mask: u16) -> String {
+    let names: Vec<&str> = EVENTS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, e)| *e)
+        .collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join("+")
+    }
+}
+
+/// The bit of an event of [`EVENTS`].
+fn bit(event: &str) -> u16 {
+    EVENTS
+        .iter()
+        .position(|e| *e == event)
+        .map_or(0, |i| 1 << i)
 }
 
 /// Whether an event field is set (`null`, `false` and empty strings are not).
@@ -111,8 +183,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     let mut unknown = Counts::default();
     let mut psts: Vec<(String, PstRec)> = Vec::new();
     let mut pst_index: HashMap<String, usize> = HashMap::new();
-    // pst id → recipient id → (delivered, failed, reported)
-    let mut recipients: BTreeMap<String, BTreeMap<String, (bool, bool, bool)>> = BTreeMap::new();
+    // pst id → recipient id → its events (a recipient read twice keeps what either page shows)
+    let mut recipients: BTreeMap<String, BTreeMap<String, u16>> = BTreeMap::new();
     for f in input.files {
         json_file(input, f, em, &mut |el, at, em| {
             let obj: Map<String, Value> = match serde_json::from_slice(el.bytes) {
@@ -199,20 +271,9 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 else {
                     return;
                 };
-                let failed = [
-                    &r.clicked_at,
-                    &r.replied_at,
-                    &r.attachment_opened_at,
-                    &r.macro_enabled_at,
-                    &r.data_entered_at,
-                    &r.qr_code_scanned,
-                ]
-                .into_iter()
-                .any(set);
-                let e = recipients.entry(pst).or_default().entry(rid).or_default();
-                e.0 |= set(&r.delivered_at);
-                e.1 |= failed;
-                e.2 |= set(&r.reported_at);
+                // Which events make a failure is the security-training control's judgement
+                // (`phishing_failure_events`): the recipient's events are kept as they are.
+                *recipients.entry(pst).or_default().entry(rid).or_default() |= r.events();
             } else if obj.contains_key("pst_id") && obj.contains_key("started_at") {
                 let Some(p) = parse_record::<Pst>(input, em, el.bytes, at) else {
                     return;
@@ -261,14 +322,23 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             );
             continue;
         };
-        let counts: [Option<i64>; 3] = match recipients.get(id) {
+        // From the recipients when the export has them (delivered, clicked and reported are
+        // counted, every recipient's events kept), else the test's own counts.
+        let (counts, events): ([Option<i64>; 3], Option<String>) = match recipients.get(id) {
             Some(rs) => {
-                let n = |f: fn(&(bool, bool, bool)) -> bool| {
-                    Some(rs.values().filter(|x| f(x)).count() as i64)
-                };
-                [n(|x| x.0), n(|x| x.1), n(|x| x.2)]
+                let n = |e: &str| Some(rs.values().filter(|m| *m & bit(e) != 0).count() as i64);
+                let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+                for m in rs.values() {
+                    *groups.entry(event_set(*m)).or_default() += 1;
+                }
+                let events = groups
+                    .iter()
+                    .map(|(set, n)| format!("{set}={n}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ([n("delivered"), n("clicked"), n("reported")], Some(events))
             }
-            None => p.counts,
+            None => (p.counts, None),
         };
         em.row(Kind::PhishingCampaigns, &p.at.file, p.at.line, p.at.path())
             .set("campaign_id", id.as_str())
@@ -276,6 +346,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             .set("recipients", counts[0].filter(|n| *n >= 0))
             .set("clicked", counts[1].filter(|n| *n >= 0))
             .set("reported", counts[2].filter(|n| *n >= 0))
+            .set("recipient_events", events)
             .emit();
     }
     let orphans: Vec<&String> = recipients
@@ -396,9 +467,11 @@ mod tests {
         assert_eq!(
             rows,
             [
-                // Recomputed from the recipients: the bounced one was not delivered, the QR scan is
-                // a failure, the repeated page counts once, and the aggregate's 0 reports is wrong.
-                "campaign_id=14240|clicked=2|recipients=3|reported=2|started_at=2026-02-10T14:00:00Z",
+                // Recomputed from the recipients: the bounced one was not delivered, the repeated
+                // page counts once, and the aggregate's 0 reports is wrong. `clicked` counts the
+                // clicks only; every recipient's events are kept, and whether a QR scan is a failure
+                // is the security-training control's judgement (`phishing_failure_events`).
+                "campaign_id=14240|clicked=1|recipient_events=bounced=1; delivered+opened+clicked=1; delivered+qr_code_scanned+reported=1; delivered+reported=1|recipients=3|reported=2|started_at=2026-02-10T14:00:00Z",
                 "campaign_id=14241|clicked=3|recipients=40|reported=12|started_at=2026-03-10T14:00:00Z",
             ]
         );
