@@ -7,9 +7,9 @@ use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::access_reviews::Params;
 use crate::reasons::access_reviews::QuarterlyReviews;
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;

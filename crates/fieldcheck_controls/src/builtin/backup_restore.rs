@@ -6,9 +6,9 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
 use super::{Unknown, periods};
-use crate::{Cx, Dev, Note, Tally, TestResult};
 use crate::params::backup_restore::Params;
 use crate::reasons::backup_restore::RestoreTests;
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;

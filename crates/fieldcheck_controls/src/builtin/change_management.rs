@@ -8,9 +8,9 @@ use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, Rev
 use jiff::SignedDuration;
 
 use super::{Unknown, unknown_notes};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::change_management::Params;
 use crate::reasons::change_management::DeployTraceability;
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -74,7 +74,10 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         dev.person("author", pr.and_then(|p| p.author_id.as_deref()));
         match (&d.ticket_id, ticket) {
             (None, _) => dev.fail(DeployTraceability::NoTicket, "names no change ticket"),
-            (Some(t), None) => dev.fail(DeployTraceability::NoTicket, format!("ticket {t} is not in changes")),
+            (Some(t), None) => dev.fail(
+                DeployTraceability::NoTicket,
+                format!("ticket {t} is not in changes"),
+            ),
             (_, Some(c)) => {
                 dev.ev(c.loc);
                 if c.created_at.is_none() {

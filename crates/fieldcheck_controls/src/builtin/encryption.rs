@@ -6,9 +6,9 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
 use super::{Unknown, unknown_notes};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::encryption::Params;
 use crate::reasons::encryption::{AtRest, InTransit, KeyRotation};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -120,7 +120,10 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         if let Some(k) = key {
             match &k.algorithm {
                 Some(alg) if !allowed.iter().any(|a| a == &**alg) => {
-                    dev.fail(AtRest::WeakAlgorithm, format!("key {} uses {alg}", k.key_id));
+                    dev.fail(
+                        AtRest::WeakAlgorithm,
+                        format!("key {} uses {alg}", k.key_id),
+                    );
                 }
                 Some(_) => {}
                 None => no_algorithm.add(&*s.resource_id),

@@ -11,9 +11,9 @@ use jiff::Timestamp;
 
 use super::{Unknown, unknown_notes};
 use crate::params::Sla;
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::leaver_deprovisioning::Params;
 use crate::reasons::leaver_deprovisioning::{AccountOwnership, Leavers};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![leavers(cx), ownership(cx)]

@@ -107,4 +107,6 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 }
 
 #[cfg(test)]
+mod coverage;
+#[cfg(test)]
 pub(crate) mod testkit;

@@ -7,9 +7,9 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::JitRequest;
 
 use super::{Unknown, unknown_notes};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::privileged_sessions::Params;
 use crate::reasons::privileged_sessions::SessionLogging;
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;

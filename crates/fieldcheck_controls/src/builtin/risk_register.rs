@@ -8,9 +8,9 @@ use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
 
 use super::periods_without;
 use super::vendor_management::active_in_window;
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::risk_register::Params;
 use crate::reasons::risk_register::{RegisterRefresh, RiskReviews, VendorCoverage};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![reviews(cx), refresh(cx), vendor_coverage(cx)]

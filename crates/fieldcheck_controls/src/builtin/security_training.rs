@@ -9,9 +9,9 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::security_training::Params;
 use crate::reasons::security_training::{PhishingSimulations, TrainingCompletion};
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![training(cx), phishing(cx)]

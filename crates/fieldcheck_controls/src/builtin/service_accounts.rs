@@ -7,9 +7,9 @@ use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
 use super::{Unknown, unknown_notes};
-use crate::{Cx, Dev, Tally, TestResult};
 use crate::params::service_accounts::Params;
 use crate::reasons::service_accounts::ServiceAccounts;
+use crate::{Cx, Dev, Tally, TestResult};
 
 pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
@@ -53,7 +53,10 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         match &a.owner_id {
             None => dev.fail(ServiceAccounts::NoOwner, "has no owner"),
             Some(o) => match cx.people.get(&**o) {
-                None => dev.fail(ServiceAccounts::OwnerUnknown, format!("owner `{o}` is not in people")),
+                None => dev.fail(
+                    ServiceAccounts::OwnerUnknown,
+                    format!("owner `{o}` is not in people"),
+                ),
                 Some(owner) => {
                     if let Some(t) = owner.terminated_at {
                         let until = a.disabled_at.map_or(we, |d| d.min(we));
@@ -70,7 +73,10 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             },
         }
         if a.interactive == Some(true) && a.mfa == Some(Mfa::NotEnforced) {
-            dev.fail(ServiceAccounts::MfaNotEnforced, "can log in interactively without MFA");
+            dev.fail(
+                ServiceAccounts::MfaNotEnforced,
+                "can log in interactively without MFA",
+            );
         }
         let key = || format!("{}/{}", a.system_id, a.account_id);
         if a.interactive.is_none() && !matches!(a.mfa, Some(Mfa::Enforced | Mfa::NotApplicable)) {

@@ -7,9 +7,9 @@ use jiff::Span;
 use jiff::civil::Date;
 
 use super::Unknown;
-use crate::{Cx, Dev, Note, Tally, TestResult};
 use crate::params::vendor_management::Params;
 use crate::reasons::vendor_management::VendorRecords;
+use crate::{Cx, Dev, Note, Tally, TestResult};
 
 /// Whether a vendor was active at some time in the window.
 pub(crate) fn active_in_window(v: &Vendor, w: &Window) -> bool {
