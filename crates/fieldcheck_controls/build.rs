@@ -6,7 +6,8 @@
 //! - `reasons.rs`: one enum of reason codes per control and test, in the catalog's order
 //!   (`reasons::change_management::DeployTraceability::NoTicket`), so an unknown code does not
 //!   compile;
-//! - `params.rs`: one typed parameter struct per control (`params::access_reviews::Params`);
+//! - `params.rs`: one typed parameter struct per control
+//!   (`control_params::access_reviews::Params`);
 //! - `registry.rs`: every control's module (`src/builtin/<id_with_underscores>.rs`, or an extra
 //!   folder's `control.rs`) and its run function, in catalog order.
 //!
@@ -329,7 +330,7 @@ fn registry(controls: &[Control], builtin: usize) -> String {
         .unwrap();
         writeln!(
             o,
-            "    let p = crate::params::{m}::Params::from_control(cx.p);"
+            "    let p = crate::control_params::{m}::Params::from_control(cx.p);"
         )
         .unwrap();
         writeln!(o, "    {m}::run(&cx.with(&p))").unwrap();

@@ -22,6 +22,13 @@ pub mod reasons {
     include!(concat!(env!("OUT_DIR"), "/reasons.rs"));
 }
 
+/// Every control's parameters as a typed struct, generated from `catalog.toml`:
+/// `control_params::access_reviews::Params { completion_grace_days, revoke_grace_days }`, built
+/// once from the resolved, validated [`ControlParams`] with `Params::from_control`.
+pub mod control_params {
+    include!(concat!(env!("OUT_DIR"), "/params.rs"));
+}
+
 /// A reason code of one test (an enum of [`reasons`]).
 pub trait ReasonCode: Copy + 'static {
     /// The control's id.

@@ -186,8 +186,6 @@ impl Params {
     }
 }
 
-include!(concat!(env!("OUT_DIR"), "/params.rs"));
-
 /// Parses a duration such as `24h`, `4h`, `30m`, `2d`, `1h30m`.
 pub fn parse_duration(s: &str) -> Option<SignedDuration> {
     let mut total: i64 = 0;
@@ -612,9 +610,9 @@ mod tests {
             leavers.privileged_sla,
             Sla::After(SignedDuration::from_hours(4))
         );
-        let reviews = access_reviews::Params::from_control(p.control("access-reviews"));
+        let reviews = crate::control_params::access_reviews::Params::from_control(p.control("access-reviews"));
         assert_eq!(reviews.completion_grace_days, 14);
-        let encryption = encryption::Params::from_control(p.control("encryption"));
+        let encryption = crate::control_params::encryption::Params::from_control(p.control("encryption"));
         assert_eq!(encryption.cmk_required_for, ["restricted", "confidential"]);
         assert_eq!(encryption.min_tls_public, TlsVersion::V1_2);
     }

@@ -7,7 +7,7 @@ use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
-use crate::params::access_reviews::Params;
+use crate::control_params::access_reviews::Params;
 use crate::reasons::access_reviews::QuarterlyReviews;
 use crate::{Cx, Dev, Tally, TestResult};
 

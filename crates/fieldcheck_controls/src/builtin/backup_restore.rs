@@ -6,7 +6,7 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
 use super::{Unknown, periods};
-use crate::params::backup_restore::Params;
+use crate::control_params::backup_restore::Params;
 use crate::reasons::backup_restore::RestoreTests;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 

@@ -8,7 +8,7 @@ use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, Rev
 use jiff::SignedDuration;
 
 use super::{Unknown, unknown_notes};
-use crate::params::change_management::Params;
+use crate::control_params::change_management::Params;
 use crate::reasons::change_management::DeployTraceability;
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -6,7 +6,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
 use super::{Unknown, unknown_notes};
-use crate::params::encryption::Params;
+use crate::control_params::encryption::Params;
 use crate::reasons::encryption::{AtRest, InTransit, KeyRotation};
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -10,8 +10,8 @@ use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
 use super::{Unknown, unknown_notes};
+use crate::control_params::leaver_deprovisioning::Params;
 use crate::params::Sla;
-use crate::params::leaver_deprovisioning::Params;
 use crate::reasons::leaver_deprovisioning::{AccountOwnership, Leavers};
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -7,7 +7,7 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::JitRequest;
 
 use super::{Unknown, unknown_notes};
-use crate::params::privileged_sessions::Params;
+use crate::control_params::privileged_sessions::Params;
 use crate::reasons::privileged_sessions::SessionLogging;
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -8,7 +8,7 @@ use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
 
 use super::periods_without;
 use super::vendor_management::active_in_window;
-use crate::params::risk_register::Params;
+use crate::control_params::risk_register::Params;
 use crate::reasons::risk_register::{RegisterRefresh, RiskReviews, VendorCoverage};
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -9,7 +9,7 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
-use crate::params::security_training::Params;
+use crate::control_params::security_training::Params;
 use crate::reasons::security_training::{PhishingSimulations, TrainingCompletion};
 use crate::{Cx, Dev, Tally, TestResult};
 

@@ -7,7 +7,7 @@ use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
 use super::{Unknown, unknown_notes};
-use crate::params::service_accounts::Params;
+use crate::control_params::service_accounts::Params;
 use crate::reasons::service_accounts::ServiceAccounts;
 use crate::{Cx, Dev, Tally, TestResult};
 

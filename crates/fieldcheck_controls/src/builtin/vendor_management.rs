@@ -7,7 +7,7 @@ use jiff::Span;
 use jiff::civil::Date;
 
 use super::Unknown;
-use crate::params::vendor_management::Params;
+use crate::control_params::vendor_management::Params;
 use crate::reasons::vendor_management::VendorRecords;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
