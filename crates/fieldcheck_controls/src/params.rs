@@ -610,9 +610,12 @@ mod tests {
             leavers.privileged_sla,
             Sla::After(SignedDuration::from_hours(4))
         );
-        let reviews = crate::control_params::access_reviews::Params::from_control(p.control("access-reviews"));
+        let reviews = crate::control_params::access_reviews::Params::from_control(
+            p.control("access-reviews"),
+        );
         assert_eq!(reviews.completion_grace_days, 14);
-        let encryption = crate::control_params::encryption::Params::from_control(p.control("encryption"));
+        let encryption =
+            crate::control_params::encryption::Params::from_control(p.control("encryption"));
         assert_eq!(encryption.cmk_required_for, ["restricted", "confidential"]);
         assert_eq!(encryption.min_tls_public, TlsVersion::V1_2);
     }

@@ -646,7 +646,10 @@ pub(crate) fn by_reason<'a>(
 ) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
     let rank = |code: &str| {
         fieldcheck_controls::reason_rank(control_id, &test.id, code).unwrap_or_else(|| {
-            panic!("reason `{code}` of {control_id}/{} is not in the catalog", test.id)
+            panic!(
+                "reason `{code}` of {control_id}/{} is not in the catalog",
+                test.id
+            )
         })
     };
     let mut groups: Vec<(&'static str, Vec<&DeviationOut>)> = Vec::new();
