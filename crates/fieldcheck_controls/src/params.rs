@@ -603,8 +603,9 @@ mod tests {
             "[controls.leaver-deprovisioning]\nsla = \"24h\"\n",
         )));
         assert!(d.is_empty(), "{d:?}");
-        let leavers =
-            leaver_deprovisioning::Params::from_control(p.control("leaver-deprovisioning"));
+        let leavers = crate::control_params::leaver_deprovisioning::Params::from_control(
+            p.control("leaver-deprovisioning"),
+        );
         assert_eq!(leavers.sla, Sla::After(SignedDuration::from_hours(24)));
         assert_eq!(
             leavers.privileged_sla,
