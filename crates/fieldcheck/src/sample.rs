@@ -76,15 +76,21 @@ fn utc_second(t: jiff::Timestamp) -> String {
 
 /// The frequency that sizes a test: the catalog's, following the cadence settings.
 pub fn frequency(control: &ControlResult, test: &TestResult, params: &Params) -> Frequency {
-    let cadence = |name: &str| match params.control(&control.meta.id).cadence(name) {
+    use fieldcheck_controls::control_params::{backup_restore, security_training};
+    let cadence = |c| match c {
         fieldcheck_controls::Cadence::Monthly => Frequency::Monthly,
         fieldcheck_controls::Cadence::Quarterly => Frequency::Quarterly,
     };
+    let p = params.control(&control.meta.id);
     match (control.meta.id.as_str(), test.id) {
-        ("security-training", "phishing-simulations") => cadence("phishing_cadence"),
+        ("security-training", "phishing-simulations") => {
+            cadence(security_training::Params::from_control(p).phishing_cadence)
+        }
         // Pooled (the item unit), the restore tests take the tier-1 cadence; by period or system,
         // each period's label sets its stratum's frequency (tier-1 monthly, tier-2 quarterly).
-        ("backup-restore", "restore-tests") => cadence("tier1_cadence"),
+        ("backup-restore", "restore-tests") => {
+            cadence(backup_restore::Params::from_control(p).tier1_cadence)
+        }
         _ => control
             .meta
             .tests

@@ -1,6 +1,7 @@
 //! The control catalog: `catalog.toml` parsed once, metadata as data.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Deserialize;
 
@@ -110,14 +111,45 @@ struct CatalogFile {
 fn file() -> &'static CatalogFile {
     static CATALOG: OnceLock<CatalogFile> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        toml::from_str::<CatalogFile>(include_str!("catalog.toml"))
+        // `catalog.toml`, followed by the extra control folders' entries (build.rs).
+        toml::from_str::<CatalogFile>(include_str!(concat!(env!("OUT_DIR"), "/catalog.toml")))
             .expect("catalog.toml is valid (tested)")
     })
 }
 
-/// The ten built-in controls' metadata, in the order of controls.md.
+static EXTRA: AtomicBool = AtomicBool::new(false);
+
+/// Adds the controls compiled in from extra folders (the `toy-control` feature) to the catalog,
+/// and so to the parameters, the audit, the sample and the register. Call it before anything
+/// reads the catalog; without extra folders it changes nothing.
+pub fn enable_extra_controls() {
+    EXTRA.store(true, Ordering::Relaxed);
+}
+
+/// The built-in controls' metadata, in the order of controls.md (then the extra controls, once
+/// enabled).
 pub fn catalog() -> &'static [ControlMeta] {
-    &file().control
+    let all = &file().control;
+    if EXTRA.load(Ordering::Relaxed) {
+        all
+    } else {
+        &all[..crate::builtin::BUILTIN_COUNT]
+    }
+}
+
+/// Where `code` stands among the reason codes of `control`'s test `test`, in the catalog's (and
+/// the generated enum's) order; `None` when it is not one of them.
+pub fn reason_rank(control: &str, test: &str, code: &str) -> Option<usize> {
+    file()
+        .control
+        .iter()
+        .find(|c| c.id == control)?
+        .tests
+        .iter()
+        .find(|t| t.id == test)?
+        .reasons
+        .iter()
+        .position(|r| r.0 == code)
 }
 
 /// The markers of a systematic deviation, in the catalog's order.

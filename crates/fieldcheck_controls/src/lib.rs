@@ -15,6 +15,30 @@ mod catalog;
 mod conclude;
 mod params;
 
+/// Every control's reason codes as enums, one per test, generated from `catalog.toml` in its
+/// order: `reasons::change_management::DeployTraceability::NoTicket`. A code not in the catalog
+/// does not compile.
+pub mod reasons {
+    include!(concat!(env!("OUT_DIR"), "/reasons.rs"));
+}
+
+/// Every control's parameters as a typed struct, generated from `catalog.toml`:
+/// `control_params::access_reviews::Params { completion_grace_days, revoke_grace_days }`, built
+/// once from the resolved, validated [`ControlParams`] with `Params::from_control`.
+pub mod control_params {
+    include!(concat!(env!("OUT_DIR"), "/params.rs"));
+}
+
+/// A reason code of one test (an enum of [`reasons`]).
+pub trait ReasonCode: Copy + 'static {
+    /// The control's id.
+    const CONTROL: &'static str;
+    /// The test's id.
+    const TEST: &'static str;
+    /// The code as written in reports.
+    fn as_str(self) -> &'static str;
+}
+
 use std::collections::BTreeSet;
 
 use fieldcheck_kit::FastMap;
@@ -25,7 +49,7 @@ use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
 
 pub use catalog::{
     ControlMeta, MarkerMeta, ParamMeta, TestMeta, Thresholds, catalog, control_meta,
-    default_thresholds, markers,
+    default_thresholds, enable_extra_controls, markers, reason_rank,
 };
 pub use conclude::{Conclusion, Judgement, Marker, MarkerKind, conclude};
 pub use params::{
@@ -227,18 +251,35 @@ impl Audit {
     }
 }
 
-/// What a control test sees: the kit, the window, its parameters and shared indexes.
-pub(crate) struct Cx<'a> {
+/// What a control test sees: the kit, the window, its parameters (typed, `params::<control>::Params`,
+/// for the control's own code) and shared indexes.
+pub(crate) struct Cx<'a, P = ControlParams> {
     pub kit: &'a Kit,
     pub w: &'a Window,
-    pub p: &'a ControlParams,
+    pub p: &'a P,
     /// In-scope systems by id.
     pub in_scope: &'a FastMap<&'a str, &'a System>,
     /// People by id.
     pub people: &'a FastMap<&'a str, &'a Person>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// The same view with the control's typed parameters.
+    pub fn with<'b, P>(&'b self, p: &'b P) -> Cx<'b, P>
+    where
+        'a: 'b,
+    {
+        Cx {
+            kit: self.kit,
+            w: self.w,
+            p,
+            in_scope: self.in_scope,
+            people: self.people,
+        }
+    }
+}
+
+impl<P> Cx<'_, P> {
     pub fn in_scope(&self, system_id: &str) -> bool {
         self.in_scope.contains_key(system_id)
     }
@@ -255,6 +296,8 @@ impl Cx<'_> {
 /// A test's population items and deviations, built item by item.
 #[derive(Default)]
 pub(crate) struct Tally {
+    /// The tests whose reason codes were reported (only its own, checked in debug builds).
+    tests: Vec<&'static str>,
     items: Vec<String>,
     facts: Vec<Facts>,
     deviations: Vec<Deviation>,
@@ -265,11 +308,21 @@ impl Tally {
     pub fn add(&mut self, mut dev: Dev) {
         self.items.push(dev.item.clone());
         self.facts.push(std::mem::take(&mut dev.facts));
+        if let Some(t) = dev.test
+            && !self.tests.contains(&t)
+        {
+            self.tests.push(t);
+        }
         self.deviations.extend(dev.finish());
     }
 
     /// The test's result.
     pub fn finish(self, id: &'static str, notes: Vec<Note>) -> TestResult {
+        debug_assert!(
+            self.tests.iter().all(|t| *t == id),
+            "test {id} reports reason codes of {:?}",
+            self.tests
+        );
         TestResult {
             id,
             population: self.items.len(),
@@ -286,6 +339,7 @@ pub(crate) struct Dev {
     item: String,
     facts: Facts,
     lead: Option<String>,
+    test: Option<&'static str>,
     reasons: BTreeSet<&'static str>,
     parts: Vec<String>,
     evidence: BTreeSet<Loc>,
@@ -300,6 +354,7 @@ impl Dev {
             item: item.into(),
             facts: Facts::default(),
             lead: None,
+            test: None,
             reasons: BTreeSet::new(),
             parts: Vec::new(),
             evidence: BTreeSet::new(),
@@ -339,14 +394,19 @@ impl Dev {
         self
     }
 
-    pub fn fail(&mut self, code: &'static str, part: impl Into<String>) {
-        self.reasons.insert(code);
+    pub fn fail(&mut self, code: impl ReasonCode, part: impl Into<String>) {
+        self.reason(code);
         self.parts.push(part.into());
     }
 
     /// Adds a reason whose explanation is already in another part of the sentence.
-    pub fn reason(&mut self, code: &'static str) {
-        self.reasons.insert(code);
+    pub fn reason<R: ReasonCode>(&mut self, code: R) {
+        debug_assert!(
+            self.test.is_none_or(|t| t == R::TEST),
+            "one item, two tests"
+        );
+        self.test = Some(R::TEST);
+        self.reasons.insert(code.as_str());
     }
 
     pub fn ev(&mut self, loc: Loc) {
@@ -388,9 +448,12 @@ pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Au
     let people: FastMap<&str, &Person> = kit.people.iter().map(|p| (&*p.person_id, p)).collect();
     let selected: Vec<(&'static ControlMeta, builtin::RunFn)> = catalog()
         .iter()
-        .zip(builtin::BUILTIN)
+        .zip(builtin::CONTROLS)
         .filter(|(meta, _)| only.is_empty() || only.iter().any(|o| o == &meta.id))
-        .map(|(meta, run)| (meta, run.1))
+        .map(|(meta, run)| {
+            debug_assert_eq!(meta.id, run.0);
+            (meta, run.1)
+        })
         .collect();
     // The controls are independent pure functions: two workers share them, and the results are
     // put back in catalog order.
@@ -528,8 +591,8 @@ mod tests {
     #[test]
     fn catalog_matches_the_builtin_list() {
         let ids: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
-        let built: Vec<&str> = builtin::BUILTIN.iter().map(|b| b.0).collect();
-        assert_eq!(ids, built);
+        let built: Vec<&str> = builtin::CONTROLS.iter().map(|b| b.0).collect();
+        assert_eq!(ids, built[..builtin::BUILTIN_COUNT]);
         assert_eq!(ids.len(), 10);
         for c in catalog() {
             for n in &c.needs {

@@ -637,16 +637,21 @@ fn note_out(n: &fieldcheck_controls::Note) -> NoteOut {
     }
 }
 
-/// Deviations of one test grouped by reason code, in order of first appearance of the code in
-/// the catalog: `(code, items)`.
+/// Deviations of one test grouped by reason code, in the catalog's order of the codes (the order
+/// of the test's reason enum): `(code, items)`. Every code comes from those enums, so a code the
+/// catalog does not list is a bug, not a report to sort.
 pub(crate) fn by_reason<'a>(
     control_id: &str,
     test: &'a TestOut,
 ) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
-    let order: Vec<String> = fieldcheck_controls::control_meta(control_id)
-        .and_then(|m| m.tests.iter().find(|t| t.id == test.id))
-        .map(|t| t.reasons.iter().map(|r| r.0.clone()).collect())
-        .unwrap_or_default();
+    let rank = |code: &str| {
+        fieldcheck_controls::reason_rank(control_id, &test.id, code).unwrap_or_else(|| {
+            panic!(
+                "reason `{code}` of {control_id}/{} is not in the catalog",
+                test.id
+            )
+        })
+    };
     let mut groups: Vec<(&'static str, Vec<&DeviationOut>)> = Vec::new();
     for d in &test.deviations {
         for r in &d.reasons {
@@ -656,7 +661,7 @@ pub(crate) fn by_reason<'a>(
             }
         }
     }
-    groups.sort_by_key(|g| order.iter().position(|o| o == g.0).unwrap_or(usize::MAX));
+    groups.sort_by_key(|g| rank(g.0));
     groups
 }
 

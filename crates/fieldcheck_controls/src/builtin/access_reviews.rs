@@ -7,12 +7,14 @@ use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
+use crate::control_params::access_reviews::Params;
+use crate::reasons::access_reviews::QuarterlyReviews;
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
-    let grace = cx.p.int("completion_grace_days");
-    let revoke_days = cx.p.int("revoke_grace_days");
+    let grace = cx.p.completion_grace_days;
+    let revoke_days = cx.p.revoke_grace_days;
     let mut accounts_by_system: FastMap<&str, Vec<&Account>> = FastMap::default();
     let mut account_by_key: FastMap<(&str, &str), &Account> = FastMap::default();
     for a in &kit.accounts {
@@ -53,7 +55,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             let Some((review, started)) = review else {
                 dev.fail(
-                    "missing_review",
+                    QuarterlyReviews::MissingReview,
                     format!("no access review of {sid} was started in {}", q.label),
                 );
                 tally.add(dev);
@@ -74,11 +76,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             );
             match review.completed_at {
                 None => dev.fail(
-                    "late_review",
+                    QuarterlyReviews::LateReview,
                     format!("never completed (due by the end of {})", cx.w.local_date(deadline).yesterday().unwrap_or(q.last_day)),
                 ),
                 Some(c) if c > deadline => dev.fail(
-                    "late_review",
+                    QuarterlyReviews::LateReview,
                     format!(
                         "completed {}, {} after the deadline (end of {}, {} days after the quarter)",
                         cx.w.fmt(c),
@@ -118,7 +120,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 let active_count = accounts.iter().filter(|a| active(a)).count();
                 let ids: Vec<&str> = missing.iter().map(|a| &*a.account_id).collect();
                 dev.fail(
-                    "incomplete_coverage",
+                    QuarterlyReviews::IncompleteCoverage,
                     format!(
                         "{} of {} active at its start have no decision ({})",
                         plural(missing.len(), "account"),
@@ -195,13 +197,13 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             if !selfs.is_empty() {
                 dev.fail(
-                    "self_review",
+                    QuarterlyReviews::SelfReview,
                     format!("self-review: {}", short_list(&selfs)),
                 );
             }
             if !unapplied.is_empty() {
                 dev.fail(
-                    "revocation_not_applied",
+                    QuarterlyReviews::RevocationNotApplied,
                     format!(
                         "{} not applied within {} days: {}",
                         plural(unapplied.len(), "revocation"),
@@ -212,7 +214,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             if !unrevoked.is_empty() {
                 dev.fail(
-                    "no_response_not_revoked",
+                    QuarterlyReviews::NoResponseNotRevoked,
                     format!(
                         "{} not revoked within {} days of completion: {}",
                         plural(unrevoked.len(), "unanswered account"),

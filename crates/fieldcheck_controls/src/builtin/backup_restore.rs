@@ -6,9 +6,11 @@ use fieldcheck_kit::FastMap;
 use fieldcheck_kit::{BackupJob, BackupStatus, RestoreStatus, RestoreTest};
 
 use super::{Unknown, periods};
+use crate::control_params::backup_restore::Params;
+use crate::reasons::backup_restore::RestoreTests;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
     let mut tests_by_system: FastMap<&str, Vec<&RestoreTest>> = FastMap::default();
     for t in &kit.restore_tests {
@@ -18,8 +20,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     for j in &kit.backup_jobs {
         jobs_by_system.entry(&j.system_id).or_default().push(j);
     }
-    let tier1 = periods(cx.w, cx.p.cadence("tier1_cadence"));
-    let tier2 = periods(cx.w, cx.p.cadence("tier2_cadence"));
+    let tier1 = periods(cx.w, cx.p.tier1_cadence);
+    let tier2 = periods(cx.w, cx.p.tier2_cadence);
     let mut tally = Tally::default();
     let mut notes = Vec::new();
     let mut no_tier = Unknown::new(
@@ -63,7 +65,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 .filter(|t| t.started_at.is_some_and(|at| p.contains(at)))
                 .collect();
             if in_period.is_empty() {
-                dev.fail("no_restore_test", "no restore test was started");
+                dev.fail(RestoreTests::NoRestoreTest, "no restore test was started");
             } else if !in_period.iter().any(|t| passes(t)) {
                 let mut latest = in_period[0];
                 for t in &in_period[1..] {
@@ -75,7 +77,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 let tid = &latest.test_id;
                 match latest.status {
                     Some(RestoreStatus::Failed) => dev.fail(
-                        "restore_failed",
+                        RestoreTests::RestoreFailed,
                         format!(
                             "the latest restore test {tid} ({}) failed",
                             latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
@@ -84,7 +86,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     // A test whose result is unknown did not succeed (the item passes only on a
                     // test that succeeded); it must not be an item that fails with no reason.
                     None => dev.fail(
-                        "restore_failed",
+                        RestoreTests::RestoreFailed,
                         format!(
                             "the latest restore test {tid} ({}) has no recorded result",
                             latest.started_at.map_or_else(String::new, |t| cx.w.fmt(t))
@@ -94,18 +96,18 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 if latest.isolated != Some(true) {
                     dev.fail(
-                        "not_isolated",
+                        RestoreTests::NotIsolated,
                         format!("restore test {tid} did not run in an isolated environment"),
                     );
                 }
                 match (latest.recovery_minutes, sys.rto_minutes) {
                     (None, _) => dev.fail(
-                        "recovery_not_measured",
+                        RestoreTests::RecoveryNotMeasured,
                         format!("restore test {tid} did not measure its recovery time"),
                     ),
                     (Some(m), Some(rto)) if m > rto => {
                         dev.fail(
-                            "rto_exceeded",
+                            RestoreTests::RtoExceeded,
                             format!("restore test {tid} took {m} minutes against an RTO of {rto}"),
                         );
                     }
@@ -125,7 +127,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     dev.ev(j.loc);
                 }
                 dev.fail(
-                    "no_successful_backup",
+                    RestoreTests::NoSuccessfulBackup,
                     if failed.is_empty() {
                         "no backup job was started".to_string()
                     } else {

@@ -10,11 +10,13 @@ use fieldcheck_kit::{Change, ChangeType, Environment, PrReview, PullRequest, Rev
 use jiff::SignedDuration;
 
 use super::{Unknown, plural, unknown_notes};
+use crate::control_params::change_management::Params;
+use crate::reasons::change_management::DeployTraceability;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
-    let hours = cx.p.int("emergency_review_hours");
+    let hours = cx.p.emergency_review_hours;
     let window_after = SignedDuration::from_hours(hours);
     let changes: FastMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
     let prs: FastMap<&str, &PullRequest> =
@@ -23,9 +25,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
     }
-    let production_names = cx.p.list("production_environments");
-    let failed_checks = cx.p.list("failed_check_conclusions");
-    let passed_checks = cx.p.list("passed_check_conclusions");
+    let production_names = &cx.p.production_environments;
+    let failed_checks = &cx.p.failed_check_conclusions;
+    let passed_checks = &cx.p.passed_check_conclusions;
     // Every environment name of the deploys considered, with how it was classified: the note.
     let mut env_names: BTreeMap<(&str, &'static str), usize> = BTreeMap::new();
     let mut tally = Tally::default();
@@ -103,8 +105,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         dev.person("approver", ticket.and_then(|c| c.approver_id.as_deref()));
         dev.person("author", pr.and_then(|p| p.author_id.as_deref()));
         match (&d.ticket_id, ticket) {
-            (None, _) => dev.fail("no_ticket", "names no change ticket"),
-            (Some(t), None) => dev.fail("no_ticket", format!("ticket {t} is not in changes")),
+            (None, _) => dev.fail(DeployTraceability::NoTicket, "names no change ticket"),
+            (Some(t), None) => dev.fail(
+                DeployTraceability::NoTicket,
+                format!("ticket {t} is not in changes"),
+            ),
             (_, Some(c)) => {
                 dev.ev(c.loc);
                 if c.created_at.is_none() {
@@ -117,7 +122,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     && created > deployed_at
                 {
                     dev.fail(
-                        "retroactive_ticket",
+                        DeployTraceability::RetroactiveTicket,
                         format!(
                             "ticket {} was created {}, {} after the deploy",
                             c.ticket_id,
@@ -136,11 +141,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     };
                     match c.approved_at {
                         None => dev.fail(
-                            "not_approved",
+                            DeployTraceability::NotApproved,
                             format!("{kind} {} was never approved", c.ticket_id),
                         ),
                         Some(a) if a > deployed_at => dev.fail(
-                            "not_approved",
+                            DeployTraceability::NotApproved,
                             format!(
                                 "{kind} {} was approved only {}, after the deploy",
                                 c.ticket_id,
@@ -153,12 +158,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 if let Some(ap) = &c.approver_id {
                     if d.deployer_id.as_ref() == Some(ap) {
                         dev.fail(
-                            "self_approved",
+                            DeployTraceability::SelfApproved,
                             format!("{} approved {} and deployed it", cx.who(ap), c.ticket_id),
                         );
                     } else if pr.and_then(|p| p.author_id.as_ref()) == Some(ap) {
                         dev.fail(
-                            "self_approved",
+                            DeployTraceability::SelfApproved,
                             format!(
                                 "{} approved {} and wrote the pull request",
                                 cx.who(ap),
@@ -170,9 +175,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 if c.ctype == Some(ChangeType::Emergency) {
                     let due = add(deployed_at, window_after);
                     match c.retro_reviewed_at {
-                        None => dev.fail("emergency_review_late", format!("emergency change {} was never reviewed afterwards", c.ticket_id)),
+                        None => dev.fail(DeployTraceability::EmergencyReviewLate, format!("emergency change {} was never reviewed afterwards", c.ticket_id)),
                         Some(r) if r > due => dev.fail(
-                            "emergency_review_late",
+                            DeployTraceability::EmergencyReviewLate,
                             format!("emergency change {} was reviewed {}, {} after the deploy (limit {hours} hours)", c.ticket_id, cx.w.fmt(r), human_duration(r.duration_since(deployed_at))),
                         ),
                         Some(_) => {}
@@ -183,14 +188,14 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         match (&d.pr_id, pr) {
             (None, _) => {
                 dev.fail(
-                    "no_peer_review",
+                    DeployTraceability::NoPeerReview,
                     "names no pull request, so there is no peer review or test evidence",
                 );
-                dev.reason("no_test_evidence");
+                dev.reason(DeployTraceability::NoTestEvidence);
             }
             (Some(p), None) => {
-                dev.fail("no_peer_review", format!("pull request {p} is not in pull_requests, so there is no peer review or test evidence"));
-                dev.reason("no_test_evidence");
+                dev.fail(DeployTraceability::NoPeerReview, format!("pull request {p} is not in pull_requests, so there is no peer review or test evidence"));
+                dev.reason(DeployTraceability::NoTestEvidence);
             }
             (_, Some(p)) => {
                 dev.ev(p.loc);
@@ -224,7 +229,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         }
                     }
                     dev.fail(
-                        "no_peer_review",
+                        DeployTraceability::NoPeerReview,
                         match deadline {
                             Some(limit) if emergency => format!(
                                 "pull request {} has no approving review by someone other than its author by {}",
@@ -253,18 +258,18 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 };
                 match checks {
                     Checks::Unknown(None) => dev.fail(
-                        "no_test_evidence",
+                        DeployTraceability::NoTestEvidence,
                         format!("pull request {} has no record of its checks", p.pr_id),
                     ),
                     Checks::Unknown(Some(open)) => dev.fail(
-                        "no_test_evidence",
+                        DeployTraceability::NoTestEvidence,
                         format!(
                             "pull request {} has checks that did not conclude ({open})",
                             p.pr_id
                         ),
                     ),
                     Checks::Failed => dev.fail(
-                        "tests_failed",
+                        DeployTraceability::TestsFailed,
                         format!("pull request {} failed its checks", p.pr_id),
                     ),
                     Checks::Passed => {}

@@ -6,9 +6,11 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::{DataStore, Exposure, Key, KeyManager, TlsVersion};
 
 use super::{Unknown, short_list, unknown_notes};
+use crate::control_params::encryption::Params;
+use crate::reasons::encryption::{AtRest, InTransit, KeyRotation};
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
     let keys: FastMap<&str, &Key> = kit.keys.iter().map(|k| (&*k.key_id, k)).collect();
     let stores: FastMap<&str, &DataStore> = kit
@@ -16,8 +18,8 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         .iter()
         .map(|s| (&*s.resource_id, s))
         .collect();
-    let cmk_for = cx.p.list("cmk_required_for");
-    let allowed = cx.p.list("allowed_algorithms");
+    let cmk_for = cx.p.cmk_required_for.as_slice();
+    let allowed = cx.p.allowed_algorithms.as_slice();
     // A store with no known key counts as manager `none`; a known key without a manager has none.
     let manager_of = |s: &DataStore| -> Option<&'static str> {
         match s.key_id.as_deref().and_then(|k| keys.get(k)) {
@@ -64,7 +66,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             dev.ev(k.loc);
         }
         if s.encrypted != Some(true) {
-            dev.fail("unencrypted", "is not encrypted");
+            dev.fail(AtRest::Unencrypted, "is not encrypted");
         }
         if sys.classification.is_none() && manager_of(s) != Some("customer") {
             no_class.add(&*s.resource_id);
@@ -77,11 +79,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             }
             match (s.key_id.as_deref(), key) {
                 (None, _) => dev.fail(
-                    "provider_managed_key",
+                    AtRest::ProviderManagedKey,
                     format!("has no key although {} is {}", s.system_id, class.as_str()),
                 ),
                 (Some(k), None) => dev.fail(
-                    "provider_managed_key",
+                    AtRest::ProviderManagedKey,
                     format!(
                         "key {k} is not in keys although {} is {}",
                         s.system_id,
@@ -89,7 +91,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     ),
                 ),
                 (_, Some(k)) if k.manager == Some(KeyManager::Provider) => dev.fail(
-                    "provider_managed_key",
+                    AtRest::ProviderManagedKey,
                     format!(
                         "key {} is provider-managed although {} is {}",
                         k.key_id,
@@ -105,7 +107,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             if mine != theirs {
                 dev.ev(primary.loc);
                 dev.fail(
-                    "key_model_mismatch",
+                    AtRest::KeyModelMismatch,
                     format!(
                         "is a copy of {} but its key model is {}, the primary's {}",
                         primary.resource_id,
@@ -118,7 +120,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if let Some(k) = key {
             match &k.algorithm {
                 Some(alg) if !allowed.iter().any(|a| a == &**alg) => {
-                    dev.fail("weak_algorithm", format!("key {} uses {alg}", k.key_id));
+                    dev.fail(
+                        AtRest::WeakAlgorithm,
+                        format!("key {} uses {alg}", k.key_id),
+                    );
                 }
                 Some(_) => {}
                 None => no_algorithm.add(&*s.resource_id),
@@ -127,7 +132,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         at_rest.add(dev);
     }
     // key-rotation: customer-managed keys used by those stores, each once, in keys.csv order.
-    let max_days = cx.p.int("max_rotation_days");
+    let max_days = cx.p.max_rotation_days;
     let mut rotation = Tally::default();
     let mut no_period = Unknown::new(
         "keys.rotation_period_days",
@@ -142,11 +147,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         let mut dev = Dev::new(&*k.key_id).lead(format!("customer-managed key {}", k.key_id));
         dev.ev(k.loc);
         if k.rotation_enabled != Some(true) {
-            dev.fail("rotation_disabled", "has automatic rotation off");
+            dev.fail(KeyRotation::RotationDisabled, "has automatic rotation off");
         } else {
             match k.rotation_period_days {
                 Some(days) if days > max_days => dev.fail(
-                    "rotation_disabled",
+                    KeyRotation::RotationDisabled,
                     format!("rotates every {days} days, more than {max_days}"),
                 ),
                 Some(_) => {}
@@ -156,14 +161,15 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         rotation.add(dev);
     }
     // in-transit
-    let min_public = cx.p.tls("min_tls_public");
-    let min_internal = cx.p.tls("min_tls_internal");
-    let weak_patterns: Vec<String> =
-        cx.p.list("weak_cipher_patterns")
-            .iter()
-            .map(|w| w.to_ascii_uppercase())
-            .collect();
-    let imply = cx.p.bool("weak_tls_versions_imply_weak_ciphers");
+    let min_public = cx.p.min_tls_public;
+    let min_internal = cx.p.min_tls_internal;
+    let weak_patterns: Vec<String> = cx
+        .p
+        .weak_cipher_patterns
+        .iter()
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let imply = cx.p.weak_tls_versions_imply_weak_ciphers;
     let mut transit = Tally::default();
     let mut no_ciphers = Unknown::new(
         "endpoints.weak_ciphers",
@@ -187,10 +193,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             min_public
         };
         match e.tls_min_version {
-            Some(TlsVersion::None) => dev.fail("no_tls", "accepts connections without TLS"),
+            Some(TlsVersion::None) => dev.fail(InTransit::NoTls, "accepts connections without TLS"),
             // Unknown: nothing shows that TLS 1.2 or later is enforced (v2).
             None => dev.fail(
-                "weak_tls",
+                InTransit::WeakTls,
                 format!(
                     "has no recorded minimum TLS version{} (minimum {})",
                     e.policy_name
@@ -201,7 +207,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 ),
             ),
             Some(v) if v < min => dev.fail(
-                "weak_tls",
+                InTransit::WeakTls,
                 format!(
                     "accepts TLS {}{} (minimum {})",
                     v.as_str(),
@@ -232,16 +238,16 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     .collect();
                 if !weak.is_empty() {
                     dev.fail(
-                        "weak_ciphers",
+                        InTransit::WeakCiphers,
                         format!("offers weak cipher suites ({})", short_list(&weak)),
                     );
                 } else if let Some(v) = implied {
-                    dev.fail("weak_ciphers", implied_detail(v));
+                    dev.fail(InTransit::WeakCiphers, implied_detail(v));
                 }
             }
-            (None, Some(true), _) => dev.fail("weak_ciphers", "accepts weak ciphers"),
+            (None, Some(true), _) => dev.fail(InTransit::WeakCiphers, "accepts weak ciphers"),
             (None, Some(false), _) => {}
-            (None, None, Some(v)) => dev.fail("weak_ciphers", implied_detail(v)),
+            (None, None, Some(v)) => dev.fail(InTransit::WeakCiphers, implied_detail(v)),
             (None, None, None) => no_ciphers.add(&*e.endpoint_id),
         }
         transit.add(dev);

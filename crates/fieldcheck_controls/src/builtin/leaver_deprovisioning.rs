@@ -10,17 +10,19 @@ use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
 use jiff::Timestamp;
 
 use super::{Unknown, unknown_notes};
+use crate::control_params::leaver_deprovisioning::Params;
 use crate::params::Sla;
+use crate::reasons::leaver_deprovisioning::{AccountOwnership, Leavers};
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![leavers(cx), ownership(cx)]
 }
 
-fn leavers(cx: &Cx<'_>) -> TestResult {
+fn leavers(cx: &Cx<'_, Params>) -> TestResult {
     let kit = cx.kit;
-    let sla = cx.p.sla("sla");
-    let privileged_sla = cx.p.sla("privileged_sla");
+    let sla = cx.p.sla;
+    let privileged_sla = cx.p.privileged_sla;
     let leavers: Vec<_> = kit
         .people
         .iter()
@@ -92,7 +94,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
                 }
                 dev.ev(a.loc);
                 dev.fail(
-                    "activity_after_termination",
+                    Leavers::ActivityAfterTermination,
                     format!(
                         "{} account {} logged in {} after leaving ({} {})",
                         a.system_id,
@@ -122,7 +124,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
                 None => {
                     dev.ev(a.loc);
                     dev.fail(
-                        "not_deprovisioned",
+                        Leavers::NotDeprovisioned,
                         format!(
                             "{} account {} was never disabled ({rule_text})",
                             a.system_id, a.account_id
@@ -132,7 +134,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
                 Some(d) if d > deadline => {
                     dev.ev(a.loc);
                     dev.fail(
-                        "late_deprovision",
+                        Leavers::LateDeprovision,
                         format!(
                             "{} disabled {}, {} after, {rule_text}",
                             a.system_id,
@@ -155,7 +157,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
                 if !revoked {
                     dev.ev(a.loc);
                     dev.fail(
-                        "sessions_not_revoked",
+                        Leavers::SessionsNotRevoked,
                         format!(
                             "{} sessions of {} were not revoked by {}",
                             a.system_id,
@@ -173,7 +175,7 @@ fn leavers(cx: &Cx<'_>) -> TestResult {
 
 /// `account-ownership`: human accounts of in-scope systems active at some time in the window
 /// belong to a known person who had not left before the window.
-fn ownership(cx: &Cx<'_>) -> TestResult {
+fn ownership(cx: &Cx<'_, Params>) -> TestResult {
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
     let mut tally = Tally::default();
     let mut no_kind = Unknown::new(
@@ -199,12 +201,12 @@ fn ownership(cx: &Cx<'_>) -> TestResult {
         dev.ev(a.loc);
         match a.person_id.as_deref() {
             None => dev.fail(
-                "no_person",
+                AccountOwnership::NoPerson,
                 "names no person, so no leaver test can reach it",
             ),
             Some(p) => match cx.people.get(p) {
                 None => dev.fail(
-                    "person_unknown",
+                    AccountOwnership::PersonUnknown,
                     format!("its person `{p}` is not in people (by id, email or identities)"),
                 ),
                 Some(person) => {
@@ -213,7 +215,7 @@ fn ownership(cx: &Cx<'_>) -> TestResult {
                     {
                         dev.ev(person.loc);
                         dev.fail(
-                            "active_after_departure",
+                            AccountOwnership::ActiveAfterDeparture,
                             format!(
                                 "{} left {}, before the window, and the account {}",
                                 cx.who(p),

@@ -1,38 +1,18 @@
-//! The built-in control tests, one module per control, listed once in [`BUILTIN`] in the order
-//! of the catalog.
+//! The built-in control tests, one module per control (`<id_with_underscores>.rs`), registered
+//! in [`CONTROLS`] in the order of the catalog by build.rs.
 
 use fieldcheck_kit::{Period, Window};
 
 use crate::params::Cadence;
-use crate::{Cx, Dev, Note, Tally, TestResult};
-
-mod access_reviews;
-mod backup_restore;
-mod change_management;
-mod encryption;
-mod leaver_deprovisioning;
-mod privileged_sessions;
-mod risk_register;
-mod security_training;
-mod service_accounts;
-mod vendor_management;
+use crate::{Cx, Dev, Note, ReasonCode, Tally, TestResult};
 
 /// A control test: the kit in, one result per test out.
 pub(crate) type RunFn = fn(&Cx<'_>) -> Vec<TestResult>;
 
-/// Every built-in control, in catalog order.
-pub(crate) static BUILTIN: &[(&str, RunFn)] = &[
-    ("access-reviews", access_reviews::run),
-    ("service-accounts", service_accounts::run),
-    ("change-management", change_management::run),
-    ("vendor-management", vendor_management::run),
-    ("backup-restore", backup_restore::run),
-    ("leaver-deprovisioning", leaver_deprovisioning::run),
-    ("privileged-sessions", privileged_sessions::run),
-    ("encryption", encryption::run),
-    ("security-training", security_training::run),
-    ("risk-register", risk_register::run),
-];
+// The control modules (`<id_with_underscores>.rs` here, one per control of `catalog.toml`), each
+// control's run function with its typed parameters, and `CONTROLS` in catalog order: generated
+// by build.rs.
+include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// The window's periods for a cadence.
 pub(crate) fn periods(w: &Window, cadence: Cadence) -> Vec<Period> {
@@ -48,7 +28,7 @@ pub(crate) fn periods_without(
     id: &'static str,
     periods: &[Period],
     times: impl Iterator<Item = Option<jiff::Timestamp>> + Clone,
-    code: &'static str,
+    code: impl ReasonCode,
     missing: &str,
 ) -> TestResult {
     let mut tally = Tally::default();
@@ -126,5 +106,7 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+#[cfg(test)]
+mod coverage;
 #[cfg(test)]
 pub(crate) mod testkit;

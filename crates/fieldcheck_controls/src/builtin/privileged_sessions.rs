@@ -7,11 +7,13 @@ use fieldcheck_kit::{FastMap, FastSet};
 use fieldcheck_kit::JitRequest;
 
 use super::{Unknown, unknown_notes};
+use crate::control_params::privileged_sessions::Params;
+use crate::reasons::privileged_sessions::SessionLogging;
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
-    let require_recording = cx.p.bool("require_recording");
+    let require_recording = cx.p.require_recording;
     let logged: FastSet<&str> = kit.central_log.iter().map(|c| &*c.session_id).collect();
     let jit: FastMap<&str, &JitRequest> = kit
         .jit_requests
@@ -55,7 +57,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
             dev.fail(
-                "not_centrally_logged",
+                SessionLogging::NotCentrallyLogged,
                 "the central log has no record of it",
             );
         }
@@ -64,9 +66,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             .as_deref()
             .map(|id| (id, jit.get(id).copied()))
         {
-            None => dev.fail("no_jit_approval", "no just-in-time request"),
+            None => dev.fail(SessionLogging::NoJitApproval, "no just-in-time request"),
             Some((id, None)) => dev.fail(
-                "no_jit_approval",
+                SessionLogging::NoJitApproval,
                 format!("request {id} is not in jit_requests"),
             ),
             Some((id, Some(j))) => {
@@ -75,7 +77,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 // the same person.
                 if j.person_id.is_none() || j.person_id != s.person_id {
                     dev.fail(
-                        "no_jit_approval",
+                        SessionLogging::NoJitApproval,
                         format!(
                             "request {id} is for {}",
                             j.person_id
@@ -86,7 +88,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 if j.system_id.as_deref() != Some(&*s.system_id) {
                     dev.fail(
-                        "no_jit_approval",
+                        SessionLogging::NoJitApproval,
                         format!(
                             "request {id} is for {}",
                             j.system_id.as_deref().unwrap_or("no system")
@@ -95,11 +97,11 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 }
                 match j.approved_at {
                     None => dev.fail(
-                        "no_jit_approval",
+                        SessionLogging::NoJitApproval,
                         format!("request {id} was never approved"),
                     ),
                     Some(a) if a > started => dev.fail(
-                        "no_jit_approval",
+                        SessionLogging::NoJitApproval,
                         format!(
                             "request {id} was approved only {}",
                             cx.w.fmt_near(a, started)
@@ -117,7 +119,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     && e < started
                 {
                     dev.fail(
-                        "no_jit_approval",
+                        SessionLogging::NoJitApproval,
                         format!("request {id} expired {}", cx.w.fmt_near(e, started)),
                     );
                 }
@@ -125,14 +127,14 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     && ap == p
                 {
                     dev.fail(
-                        "self_approved_elevation",
+                        SessionLogging::SelfApprovedElevation,
                         format!("{} approved their own request {id}", cx.who(p)),
                     );
                 }
             }
         }
         if require_recording && s.recording_ref.is_none() {
-            dev.fail("no_recording", "it was not recorded");
+            dev.fail(SessionLogging::NoRecording, "it was not recorded");
         }
         tally.add(dev);
     }

@@ -8,17 +8,19 @@ use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
 
 use super::periods_without;
 use super::vendor_management::active_in_window;
+use crate::control_params::risk_register::Params;
+use crate::reasons::risk_register::{RegisterRefresh, RiskReviews, VendorCoverage};
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![reviews(cx), refresh(cx), vendor_coverage(cx)]
 }
 
-fn reviews(cx: &Cx<'_>) -> TestResult {
+fn reviews(cx: &Cx<'_, Params>) -> TestResult {
     let kit = cx.kit;
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
-    let max_age = cx.p.int("review_max_age_days");
-    let appetite = cx.p.int("appetite");
+    let max_age = cx.p.review_max_age_days;
+    let appetite = cx.p.appetite;
     let mut by_risk: FastMap<&str, Vec<&RiskReview>> = FastMap::default();
     for r in &kit.risk_reviews {
         by_risk.entry(&r.risk_id).or_default().push(r);
@@ -44,10 +46,10 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
         dev.ev(r.loc);
         dev.person("owner", r.owner_id.as_deref());
         if r.owner_id.is_none() {
-            dev.fail("no_owner", "has no owner");
+            dev.fail(RiskReviews::NoOwner, "has no owner");
         }
         if r.likelihood.is_none() || r.impact.is_none() {
-            dev.fail("not_scored", "has no likelihood or impact");
+            dev.fail(RiskReviews::NotScored, "has no likelihood or impact");
         }
         let reviews = by_risk.get(&*r.risk_id).map_or(&[][..], |v| v.as_slice());
         for q in &quarters {
@@ -69,7 +71,7 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
                     dev.ev(l.loc);
                 }
                 dev.fail(
-                    "stale_review",
+                    RiskReviews::StaleReview,
                     match (last_at, r.created_at) {
                         (Some(l), _) => format!("at the end of {} it was last reviewed {}, more than {max_age} days before", q.label, cx.w.local_date(l)),
                         (None, Some(c)) => format!("at the end of {} it had not been reviewed since its creation {}", q.label, cx.w.local_date(c)),
@@ -87,9 +89,9 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
             && score >= appetite
         {
             match r.treatment {
-                None => dev.fail("above_appetite_untreated", format!("residual score {score} is at or above appetite {appetite} with no treatment")),
+                None => dev.fail(RiskReviews::AboveAppetiteUntreated, format!("residual score {score} is at or above appetite {appetite} with no treatment")),
                 Some(Treatment::Mitigate) if r.treatment_due.is_none() => {
-                    dev.fail("above_appetite_untreated", format!("residual score {score} is at or above appetite {appetite} and its mitigation has no due date"))
+                    dev.fail(RiskReviews::AboveAppetiteUntreated, format!("residual score {score} is at or above appetite {appetite} and its mitigation has no due date"))
                 }
                 _ => {}
             }
@@ -99,17 +101,17 @@ fn reviews(cx: &Cx<'_>) -> TestResult {
     tally.finish("risk-reviews", Vec::new())
 }
 
-fn refresh(cx: &Cx<'_>) -> TestResult {
+fn refresh(cx: &Cx<'_, Params>) -> TestResult {
     periods_without(
         "register-refresh",
         &cx.w.quarters(),
         cx.kit.risk_reviews.iter().map(|r| r.reviewed_at),
-        "register_not_refreshed",
+        RegisterRefresh::RegisterNotRefreshed,
         "no risk was reviewed",
     )
 }
 
-fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
+fn vendor_coverage(cx: &Cx<'_, Params>) -> TestResult {
     let linked: FastSet<&str> = cx
         .kit
         .risk_links
@@ -129,7 +131,7 @@ fn vendor_coverage(cx: &Cx<'_>) -> TestResult {
         dev.person("owner", v.owner_id.as_deref());
         if !linked.contains(&*v.vendor_id) {
             dev.fail(
-                "vendor_risk_unlinked",
+                VendorCoverage::VendorRiskUnlinked,
                 format!(
                     "tier-1 vendor {} has no linked risk",
                     v.name.as_deref().unwrap_or(&v.vendor_id)

@@ -9,19 +9,21 @@ use fieldcheck_kit::{Training, TrainingEscalation};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
+use crate::control_params::security_training::Params;
+use crate::reasons::security_training::{PhishingSimulations, TrainingCompletion};
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     vec![training(cx), phishing(cx)]
 }
 
-fn training(cx: &Cx<'_>) -> TestResult {
+fn training(cx: &Cx<'_, Params>) -> TestResult {
     let kit = cx.kit;
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
-    let course = cx.p.str("course");
-    let new_hire = cx.p.int("new_hire_days");
-    let refresh = cx.p.int("refresh_days");
-    let escalation = cx.p.int("escalation_days");
+    let course = cx.p.course.as_str();
+    let new_hire = cx.p.new_hire_days;
+    let refresh = cx.p.refresh_days;
+    let escalation = cx.p.escalation_days;
     let mut completions: FastMap<&str, Vec<&Training>> = FastMap::default();
     for t in kit.training.iter().filter(|t| &*t.course == course) {
         completions.entry(&t.person_id).or_default().push(t);
@@ -86,7 +88,7 @@ fn training(cx: &Cx<'_>) -> TestResult {
         }
         let (a0, b0) = stretches[0];
         dev.fail(
-            "training_overdue",
+            TrainingCompletion::TrainingOverdue,
             format!(
                 "not covered by {course} training from {}{} ({})",
                 cx.w.local_date(a0),
@@ -116,7 +118,7 @@ fn training(cx: &Cx<'_>) -> TestResult {
                 Some(e) => dev.ev(e.loc),
                 None => {
                     dev.fail(
-                        "overdue_not_escalated",
+                        TrainingCompletion::OverdueNotEscalated,
                         format!(
                             "overdue for {} from {} with no escalation to a manager",
                             human_duration(counted),
@@ -132,12 +134,12 @@ fn training(cx: &Cx<'_>) -> TestResult {
     tally.finish("training-completion", Vec::new())
 }
 
-fn phishing(cx: &Cx<'_>) -> TestResult {
+fn phishing(cx: &Cx<'_, Params>) -> TestResult {
     let mut result = periods_without(
         "phishing-simulations",
-        &periods(cx.w, cx.p.cadence("phishing_cadence")),
+        &periods(cx.w, cx.p.phishing_cadence),
         cx.kit.phishing_campaigns.iter().map(|c| c.started_at),
-        "no_phishing_simulation",
+        PhishingSimulations::NoPhishingSimulation,
         "no phishing simulation was started",
     );
     result.notes.extend(phishing_results(cx));
@@ -146,8 +148,8 @@ fn phishing(cx: &Cx<'_>) -> TestResult {
 
 /// Each campaign of the window whose source gave its recipients' events: how many failed (by
 /// `phishing_failure_events`), how many reported, and the phish-prone share of those delivered.
-fn phishing_results(cx: &Cx<'_>) -> Vec<Note> {
-    let failure = cx.p.list("phishing_failure_events");
+fn phishing_results(cx: &Cx<'_, Params>) -> Vec<Note> {
+    let failure = &cx.p.phishing_failure_events;
     let mut notes = Vec::new();
     for c in &cx.kit.phishing_campaigns {
         let (Some(events), Some(started)) = (c.recipient_events.as_deref(), c.started_at) else {

@@ -7,13 +7,15 @@ use fieldcheck_kit::time::{add_days, human_duration};
 use fieldcheck_kit::{AccountKind, Credential, Mfa};
 
 use super::{Unknown, unknown_notes};
+use crate::control_params::service_accounts::Params;
+use crate::reasons::service_accounts::ServiceAccounts;
 use crate::{Cx, Dev, Tally, TestResult};
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
     let (ws, we) = (cx.w.start_ts, cx.w.end_ts);
-    let grace = cx.p.int("reassign_grace_days");
-    let max_age = cx.p.int("max_credential_age_days");
+    let grace = cx.p.reassign_grace_days;
+    let max_age = cx.p.max_credential_age_days;
     let mut creds: FastMap<(&str, &str), Vec<&Credential>> = FastMap::default();
     for c in &kit.credentials {
         creds
@@ -49,9 +51,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         dev.ev(a.loc);
         dev.person("owner", a.owner_id.as_deref());
         match &a.owner_id {
-            None => dev.fail("no_owner", "has no owner"),
+            None => dev.fail(ServiceAccounts::NoOwner, "has no owner"),
             Some(o) => match cx.people.get(&**o) {
-                None => dev.fail("owner_unknown", format!("owner `{o}` is not in people")),
+                None => dev.fail(
+                    ServiceAccounts::OwnerUnknown,
+                    format!("owner `{o}` is not in people"),
+                ),
                 Some(owner) => {
                     if let Some(t) = owner.terminated_at {
                         let until = a.disabled_at.map_or(we, |d| d.min(we));
@@ -59,7 +64,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                         if reassign_by < until {
                             dev.ev(owner.loc);
                             dev.fail(
-                                "owner_departed",
+                                ServiceAccounts::OwnerDeparted,
                                 format!("owner {} left {} and the account was not reassigned within {grace} days", cx.who(o), cx.w.fmt(t)),
                             );
                         }
@@ -68,7 +73,10 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
             },
         }
         if a.interactive == Some(true) && a.mfa == Some(Mfa::NotEnforced) {
-            dev.fail("mfa_not_enforced", "can log in interactively without MFA");
+            dev.fail(
+                ServiceAccounts::MfaNotEnforced,
+                "can log in interactively without MFA",
+            );
         }
         let key = || format!("{}/{}", a.system_id, a.account_id);
         if a.interactive.is_none() && !matches!(a.mfa, Some(Mfa::Enforced | Mfa::NotApplicable)) {
@@ -87,7 +95,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 if c.revoked_at.is_none_or(|r| r > ws) {
                     dev.ev(c.loc);
                     dev.fail(
-                        "stale_credential",
+                        ServiceAccounts::StaleCredential,
                         format!(
                             "credential {}{} has no creation or rotation date and {}",
                             c.credential_id,
@@ -110,7 +118,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                 dev.ev(c.loc);
                 let age_at_end = upper.duration_since(created);
                 dev.fail(
-                    "stale_credential",
+                    ServiceAccounts::StaleCredential,
                     format!(
                         "credential {}{} created {} {}",
                         c.credential_id,

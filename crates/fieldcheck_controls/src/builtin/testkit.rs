@@ -69,7 +69,9 @@ pub(crate) fn run_control_in(
     tweak(&mut p);
     let mut a = audit(kit, w, &p, &[id.to_string()]);
     assert_eq!(a.controls.len(), 1);
-    a.controls.remove(0)
+    let r = a.controls.remove(0);
+    super::coverage::record(&r);
+    r
 }
 
 /// Every deviation as (item, reasons), over all tests.

@@ -7,6 +7,8 @@ use jiff::Span;
 use jiff::civil::Date;
 
 use super::Unknown;
+use crate::control_params::vendor_management::Params;
+use crate::reasons::vendor_management::VendorRecords;
 use crate::{Cx, Dev, Note, Tally, TestResult};
 
 /// Whether a vendor was active at some time in the window.
@@ -17,10 +19,10 @@ pub(crate) fn active_in_window(v: &Vendor, w: &Window) -> bool {
     }
 }
 
-pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
-    let record_age = cx.p.int("record_max_age_days");
-    let assurance_age = cx.p.int("assurance_max_age_days");
-    let warn_days = cx.p.int("expiry_warning_days");
+pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
+    let record_age = cx.p.record_max_age_days;
+    let assurance_age = cx.p.assurance_max_age_days;
+    let warn_days = cx.p.expiry_warning_days;
     let oldest_review = add_days(cx.w.end_ts, -record_age);
     let mut tally = Tally::default();
     let mut notes = Vec::new();
@@ -38,12 +40,12 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         dev.ev(v.loc);
         dev.person("owner", v.owner_id.as_deref());
         if v.tier.is_none() {
-            dev.fail("no_tier", "has no risk tier");
+            dev.fail(VendorRecords::NoTier, "has no risk tier");
         }
         match v.last_reviewed_at {
-            None => dev.fail("stale_record", "its record was never reviewed"),
+            None => dev.fail(VendorRecords::StaleRecord, "its record was never reviewed"),
             Some(t) if t < oldest_review => dev.fail(
-                "stale_record",
+                VendorRecords::StaleRecord,
                 format!("its record was last reviewed {}, more than {record_age} days before the window's end", cx.w.local_date(t)),
             ),
             Some(_) => {}
@@ -51,7 +53,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         if v.tier == Some(1) {
             match v.assurance_type {
                 None | Some(AssuranceType::None) => {
-                    dev.fail("missing_assurance", "has no assurance report")
+                    dev.fail(VendorRecords::MissingAssurance, "has no assurance report")
                 }
                 Some(kind) => {
                     let covered_to: Option<Date> =
@@ -62,9 +64,9 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     let expires = covered_to
                         .and_then(|d| d.checked_add(Span::new().days(assurance_age)).ok());
                     match expires {
-                        None => dev.fail("expired_assurance", format!("its {} report has no period end or bridge letter date", kind.as_str())),
+                        None => dev.fail(VendorRecords::ExpiredAssurance, format!("its {} report has no period end or bridge letter date", kind.as_str())),
                         Some(e) if e < cx.w.end => dev.fail(
-                            "expired_assurance",
+                            VendorRecords::ExpiredAssurance,
                             format!("its {} report covers to {} and aged out {} (before the window's last day)", kind.as_str(), covered_to.unwrap_or(e), e),
                         ),
                         Some(e) => {
@@ -78,7 +80,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
                     }
                     if v.assurance_reviewed_at.is_none() {
                         dev.fail(
-                            "assurance_not_reviewed",
+                            VendorRecords::AssuranceNotReviewed,
                             format!("its {} report was never reviewed", kind.as_str()),
                         );
                     }
@@ -90,7 +92,7 @@ pub(crate) fn run(cx: &Cx<'_>) -> Vec<TestResult> {
         }
         if v.data_access == Some(DataAccess::Production) && v.subprocessor_clause != Some(true) {
             dev.fail(
-                "no_subprocessor_clause",
+                VendorRecords::NoSubprocessorClause,
                 "has production data access but no subprocessor clause",
             );
         }
