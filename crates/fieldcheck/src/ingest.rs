@@ -9,11 +9,13 @@ use anyhow::Context;
 use fieldcheck_kit::Kind;
 
 use crate::csv_out::write_record;
-use crate::{ControlsFormat, LoadError, diagnostics, load, out};
+use fieldcheck_engine::{LoadError, LoadRequest, config_dir};
+
+use crate::{ControlsFormat, diagnostics, out};
 
 /// Writes the canonical kit of `kit_dir`'s config (kit files merged with sourced rows) to `out_dir`.
 pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyhow::Result<u8> {
-    let loaded = match load(kit_dir, config) {
+    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, config)) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -114,12 +116,12 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     )?;
     // A firm's own sample-size table goes with the config.
     if let Some(table) = &loaded.config.sampling_table {
-        let from = crate::config_dir(&loaded.config_file.0).join(table);
+        let from = config_dir(&loaded.config_file.0).join(table);
         let to = out_dir.join(table);
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p)?;
         }
-        let base = crate::config_dir(&loaded.config_file.0);
+        let base = config_dir(&loaded.config_file.0);
         match fieldcheck_kit::fsafe::read_to_string(&from, Some(base)) {
             Ok(text) => std::fs::write(&to, text)
                 .with_context(|| format!("cannot write `{}`", to.display()))?,

@@ -22,11 +22,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use fieldcheck_controls::{Params, catalog};
-use fieldcheck_kit::{
-    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
-};
-use fieldcheck_sampling::SizeTable;
+use fieldcheck_controls::catalog;
+use fieldcheck_engine::{LoadError, LoadRequest};
+use fieldcheck_kit::{did_you_mean, parse_config};
 
 use crate::report::Report;
 
@@ -567,155 +565,6 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// A config and kit, loaded, with every diagnostic about them.
-pub struct Loaded {
-    /// The validated config.
-    pub config: Config,
-    /// Control parameters.
-    pub params: Params,
-    /// The kit.
-    pub kit: Kit,
-    /// Config diagnostics (warnings only) followed by kit diagnostics.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The sample-size table (built in, or the config's `[sampling] table`).
-    pub sizes: SizeTable,
-    /// What the configured sources produced (the kit's sourced records point into it).
-    pub sourced: fieldcheck_kit::Sourced,
-    /// The config's path and text.
-    pub config_file: (PathBuf, String),
-}
-
-/// Why a run could not be done.
-pub(crate) enum LoadError {
-    /// The config has errors (already collected as diagnostics).
-    Config(Vec<Diagnostic>),
-    /// Anything else.
-    Tool(anyhow::Error),
-}
-
-pub(crate) fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
-    load_as(kit_dir, config_path, None)
-}
-
-/// [`load`], with the config shown as `shown` in diagnostics (a replay's temporary folder is no
-/// name for a user, and would make the output differ run to run).
-pub(crate) fn load_as(
-    kit_dir: &Path,
-    config_path: Option<&Path>,
-    shown: Option<&str>,
-) -> Result<Loaded, LoadError> {
-    if !kit_dir.is_dir() {
-        return Err(LoadError::Tool(anyhow::anyhow!(
-            "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
-            kit_dir.display()
-        )));
-    }
-    let config_path = config_path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
-    // The config is opened only when it is a regular file: a FIFO would hang the run.
-    let text = match fieldcheck_kit::fsafe::read_to_string(&config_path, None) {
-        Ok(t) => t,
-        Err(fieldcheck_kit::fsafe::Refusal::NotFound) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "no config at `{}`; run `fieldcheck init {}` to write a commented one, or pass `--config FILE`",
-                config_path.display(),
-                kit_dir.display()
-            )));
-        }
-        Err(r) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "the config `{}` {}; {}",
-                config_path.display(),
-                r.describe(),
-                r.help()
-            )));
-        }
-    };
-    let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
-    let (config, mut diags) = parse_config(&shown, &text);
-    let (params, more) = fieldcheck_controls::resolve_params(config.as_ref());
-    diags.extend(more);
-    let config = match config {
-        Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
-        _ => return Err(LoadError::Config(diags)),
-    };
-    let sizes = match &config.sampling_table {
-        None => SizeTable::default(),
-        Some(file) => {
-            let path = config_dir(&config_path).join(file);
-            let text = fieldcheck_kit::fsafe::read_to_string(&path, Some(config_dir(&config_path)))
-                .map_err(|r| anyhow::anyhow!("`{}` {}; {}", path.display(), r.describe(), r.help()))
-                .with_context(|| {
-                    format!(
-                        "cannot read the sample-size table `{}` named in `[sampling] table`",
-                        path.display()
-                    )
-                })
-                .map_err(LoadError::Tool)?;
-            SizeTable::parse(&text)
-                .with_context(|| format!("the sample-size table `{}` is not valid; `fieldcheck sample --print-table` shows the expected shape", path.display()))
-                .map_err(LoadError::Tool)?
-        }
-    };
-    let sizes = match config.sampling_confidence {
-        Some(c) => sizes
-            .at_confidence(c)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| {
-                format!(
-                    "the sample-size table `{}` at `[sampling] confidence = {c}`",
-                    sizes.name
-                )
-            })
-            .map_err(LoadError::Tool)?,
-        None => sizes,
-    };
-    let opts = ReadOptions::for_config(&config);
-    // The configured sources' files are relative to the config's folder.
-    let base = config_dir(&config_path);
-    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window);
-    if collected
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error && SOURCE_CONFIG_CODES.contains(&d.code))
-    {
-        diags.extend(collected.diagnostics);
-        return Err(LoadError::Config(diags));
-    }
-    diags.extend(collected.diagnostics);
-    let (kit, kit_diags) = read_kit_with(kit_dir, &opts, &collected.sourced).map_err(|e| {
-        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
-    })?;
-    diags.extend(kit_diags);
-    Ok(Loaded {
-        config,
-        params,
-        kit,
-        diagnostics: diags,
-        sizes,
-        sourced: collected.sourced,
-        config_file: (config_path.clone(), text),
-    })
-}
-
-/// The folder a config file is in (`.` for a bare file name): what its relative paths mean.
-pub(crate) fn config_dir(config_path: &Path) -> &Path {
-    config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-/// Source diagnostics that mean the config itself is wrong (not the exported files).
-const SOURCE_CONFIG_CODES: &[&str] = &[
-    "source-invalid",
-    "source-unknown-adapter",
-    "source-unknown-option",
-    "source-invalid-option",
-    "unknown-timezone",
-];
-
 fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
     for id in ids {
         if fieldcheck_controls::control_meta(id).is_none() {
@@ -842,7 +691,11 @@ fn audit_and_print_from(
     let register_given = record.map(|r| r.location.clone());
     let record = record.filter(|r| r.write);
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
-    let loaded = match load_as(kit_dir, config, shown) {
+    let loaded = match fieldcheck_engine::load(LoadRequest {
+        kit_dir,
+        config,
+        shown,
+    }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -1197,7 +1050,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
     check_control_ids(&a.prior_deviations)?;
     let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
-    let loaded = match load(kit_dir, a.config.as_deref()) {
+    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {

@@ -15,7 +15,7 @@ use crate::out;
 
 /// The locker of a kit whose config is at `config_path`.
 pub(crate) fn default_dir(config_path: &Path) -> PathBuf {
-    crate::config_dir(config_path)
+    fieldcheck_engine::config_dir(config_path)
         .join(".fieldcheck")
         .join("locker")
 }
@@ -80,8 +80,8 @@ pub(crate) fn pin(
     key_arg: Option<&str>,
     config: Option<&Path>,
     kit: &Path,
-) -> Result<Option<Pin>, crate::LoadError> {
-    use crate::LoadError;
+) -> Result<Option<Pin>, fieldcheck_engine::LoadError> {
+    use fieldcheck_engine::LoadError;
     let flag = key_arg
         .map(|k| {
             fieldcheck_locker::read_public_key(k)
@@ -198,7 +198,7 @@ pub(crate) fn collect_with(
         let _ = writeln!(err, "the config has errors; nothing was collected");
         return Ok(2);
     };
-    let base = crate::config_dir(&config_path).to_path_buf();
+    let base = fieldcheck_engine::config_dir(&config_path).to_path_buf();
     let mut files = vec![Incoming {
         source: "config".into(),
         system_id: None,

@@ -192,7 +192,7 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         unreachable!("staged unless a dry run")
     };
     // The secrets: the environment, else the secrets file. Checked before anything is staged.
-    let base = crate::config_dir(&config_path).to_path_buf();
+    let base = fieldcheck_engine::config_dir(&config_path).to_path_buf();
     let secrets_file = cfg.pull_secrets.as_ref().map(|(f, _)| base.join(f));
     let secret_specs: Vec<&'static CollectorSpec> = chosen.iter().map(|c| c.spec).collect();
     let secrets: BTreeMap<String, Secret> = match fieldcheck_pull::secrets::load(

@@ -1,0 +1,190 @@
+//! fieldcheck's pipeline, one entry for every face (the command line today, a server later).
+//!
+//! The stages are: [`load`] (the config, the sample-size table, the sources and the kit) →
+//! evaluate ([`fieldcheck_controls::audit`]) → freshness (a locker replay's collections, measured
+//! at its as-of time) → conclude (each control's conclusion, with people's overrides from the
+//! register) → [`sample`] → record ([`record`], the exception register) → the report model
+//! ([`report::Report`]), which every format renders. [`run`] chains them.
+//!
+//! The engine prints nothing, exits nothing, knows no terminal and no colour, and reads no clock
+//! and no environment: the time (`now`) and the actor are values its caller passes in.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use fieldcheck_controls::Params;
+use fieldcheck_kit::{Config, Diagnostic, Kit, ReadOptions, Severity, parse_config, read_kit_with};
+use fieldcheck_sampling::SizeTable;
+
+/// A config and kit, loaded, with every diagnostic about them.
+pub struct Loaded {
+    /// The validated config.
+    pub config: Config,
+    /// Control parameters.
+    pub params: Params,
+    /// The kit.
+    pub kit: Kit,
+    /// Config diagnostics (warnings only) followed by kit diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The sample-size table (built in, or the config's `[sampling] table`).
+    pub sizes: SizeTable,
+    /// What the configured sources produced (the kit's sourced records point into it).
+    pub sourced: fieldcheck_kit::Sourced,
+    /// The config's path and text.
+    pub config_file: (PathBuf, String),
+    /// The kit folder it was read from.
+    pub kit_dir: PathBuf,
+}
+
+/// Why a run could not be done.
+pub enum LoadError {
+    /// The config has errors (already collected as diagnostics).
+    Config(Vec<Diagnostic>),
+    /// Anything else.
+    Tool(anyhow::Error),
+}
+
+/// What to load: the kit folder, its config, and how to name the config in diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadRequest<'a> {
+    /// The evidence kit folder.
+    pub kit_dir: &'a Path,
+    /// The config file [default: `KIT/fieldcheck.toml`].
+    pub config: Option<&'a Path>,
+    /// The config's name in diagnostics [default: its path] (a replay's temporary folder is no
+    /// name for a user, and would make the output differ run to run).
+    pub shown: Option<&'a str>,
+}
+
+impl<'a> LoadRequest<'a> {
+    /// The kit at `kit_dir` with its config at `config` (or `KIT/fieldcheck.toml`).
+    pub fn new(kit_dir: &'a Path, config: Option<&'a Path>) -> Self {
+        LoadRequest {
+            kit_dir,
+            config,
+            shown: None,
+        }
+    }
+}
+
+/// Stage 1, load: the config (with the control parameters and the sample-size table), the
+/// configured sources' exports and the kit, with every diagnostic about them.
+pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
+    let LoadRequest {
+        kit_dir,
+        config: config_path,
+        shown,
+    } = req;
+    if !kit_dir.is_dir() {
+        return Err(LoadError::Tool(anyhow::anyhow!(
+            "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
+            kit_dir.display()
+        )));
+    }
+    let config_path = config_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
+    // The config is opened only when it is a regular file: a FIFO would hang the run.
+    let text = match fieldcheck_kit::fsafe::read_to_string(&config_path, None) {
+        Ok(t) => t,
+        Err(fieldcheck_kit::fsafe::Refusal::NotFound) => {
+            return Err(LoadError::Tool(anyhow::anyhow!(
+                "no config at `{}`; run `fieldcheck init {}` to write a commented one, or pass `--config FILE`",
+                config_path.display(),
+                kit_dir.display()
+            )));
+        }
+        Err(r) => {
+            return Err(LoadError::Tool(anyhow::anyhow!(
+                "the config `{}` {}; {}",
+                config_path.display(),
+                r.describe(),
+                r.help()
+            )));
+        }
+    };
+    let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
+    let (config, mut diags) = parse_config(&shown, &text);
+    let (params, more) = fieldcheck_controls::resolve_params(config.as_ref());
+    diags.extend(more);
+    let config = match config {
+        Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
+        _ => return Err(LoadError::Config(diags)),
+    };
+    let sizes = match &config.sampling_table {
+        None => SizeTable::default(),
+        Some(file) => {
+            let path = config_dir(&config_path).join(file);
+            let text = fieldcheck_kit::fsafe::read_to_string(&path, Some(config_dir(&config_path)))
+                .map_err(|r| anyhow::anyhow!("`{}` {}; {}", path.display(), r.describe(), r.help()))
+                .with_context(|| {
+                    format!(
+                        "cannot read the sample-size table `{}` named in `[sampling] table`",
+                        path.display()
+                    )
+                })
+                .map_err(LoadError::Tool)?;
+            SizeTable::parse(&text)
+                .with_context(|| format!("the sample-size table `{}` is not valid; `fieldcheck sample --print-table` shows the expected shape", path.display()))
+                .map_err(LoadError::Tool)?
+        }
+    };
+    let sizes = match config.sampling_confidence {
+        Some(c) => sizes
+            .at_confidence(c)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "the sample-size table `{}` at `[sampling] confidence = {c}`",
+                    sizes.name
+                )
+            })
+            .map_err(LoadError::Tool)?,
+        None => sizes,
+    };
+    let opts = ReadOptions::for_config(&config);
+    // The configured sources' files are relative to the config's folder.
+    let base = config_dir(&config_path);
+    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window);
+    if collected
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && SOURCE_CONFIG_CODES.contains(&d.code))
+    {
+        diags.extend(collected.diagnostics);
+        return Err(LoadError::Config(diags));
+    }
+    diags.extend(collected.diagnostics);
+    let (kit, kit_diags) = read_kit_with(kit_dir, &opts, &collected.sourced).map_err(|e| {
+        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
+    })?;
+    diags.extend(kit_diags);
+    Ok(Loaded {
+        config,
+        params,
+        kit,
+        diagnostics: diags,
+        sizes,
+        sourced: collected.sourced,
+        config_file: (config_path.clone(), text),
+        kit_dir: kit_dir.to_path_buf(),
+    })
+}
+
+/// The folder a config file is in (`.` for a bare file name): what its relative paths mean.
+pub fn config_dir(config_path: &Path) -> &Path {
+    config_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Source diagnostics that mean the config itself is wrong (not the exported files).
+const SOURCE_CONFIG_CODES: &[&str] = &[
+    "source-invalid",
+    "source-unknown-adapter",
+    "source-unknown-option",
+    "source-invalid-option",
+    "unknown-timezone",
+];
+
