@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 use fieldcheck_kit::Kind;
 
-use crate::csv_out::write_record;
+use fieldcheck_engine::csv_out::write_record;
 use fieldcheck_engine::{LoadError, LoadRequest, config_dir};
 
 use crate::{ControlsFormat, diagnostics, out};
@@ -132,8 +132,8 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     let _ = writeln!(
         err,
         "wrote {files} kit files with {} records ({} from {} raw export{}) to `{}`; provenance.csv maps each sourced row to its raw record",
-        crate::report::text::thousands(total),
-        crate::report::text::thousands(from_sources),
+        fieldcheck_kit::thousands(total),
+        fieldcheck_kit::thousands(from_sources),
         sourced.files.len(),
         if sourced.files.len() == 1 { "" } else { "s" },
         out_dir.display()

@@ -4,7 +4,6 @@
 //! system layout of a run; it loads the config and the kit, hands them to the pure control
 //! tests, and renders the result.
 
-mod csv_out;
 mod diagnostics;
 pub mod docs;
 mod ingest;
@@ -12,8 +11,8 @@ mod init;
 mod locker;
 mod pull;
 mod register;
-pub mod report;
-mod sample;
+mod sample_text;
+mod text;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -26,7 +25,8 @@ use fieldcheck_controls::catalog;
 use fieldcheck_engine::{LoadError, LoadRequest};
 use fieldcheck_kit::{did_you_mean, parse_config};
 
-use crate::report::Report;
+use fieldcheck_engine::report::{self, Report};
+use fieldcheck_engine::sample;
 
 #[derive(Parser)]
 #[command(
@@ -739,7 +739,7 @@ fn audit_and_print_from(
         &loaded.params,
     );
     if let Some(r) = replay {
-        report.attach_locker(r);
+        report.attach_locker(r.locker_out(), &r.by_name);
     }
     // People's conclusions recorded in the register (`exceptions conclude`) are shown over the
     // computed ones while they apply.
@@ -767,7 +767,7 @@ fn audit_and_print_from(
                 let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
                 let _ = writeln!(err);
             }
-            out(&report::text::render(&report, label, verbose), true);
+            out(&text::render(&report, label, verbose), true);
             // The audit committee's third question: is remediation tracking to closure?
             let default_register = register::default_path(kit_dir);
             if record.is_none() && default_register.is_file() {
@@ -1122,7 +1122,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         prior_period: &prior,
     };
     let (tests, requests) = sample::draw(&draw, &loaded.kit, &audit);
-    out(&sample::summary(&engagement, &sizes, &tests), true);
+    out(&sample_text::summary(&engagement, &sizes, &tests), true);
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -1192,7 +1192,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
             d.seed,
             dir.display(),
             summary.files.len(),
-            report::text::thousands(summary.records as usize)
+            fieldcheck_kit::thousands(summary.records as usize)
         );
         let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
         return Ok(0);

@@ -882,6 +882,27 @@ pub(crate) struct Replay {
     pub signed_seals: u64,
 }
 
+impl Replay {
+    /// The locker state the report names: anyone can check the evidence against its head.
+    pub(crate) fn locker_out(&self) -> fieldcheck_engine::report::LockerOut {
+        fieldcheck_engine::report::LockerOut {
+            path: self.locker.display().to_string(),
+            head: self.head.clone(),
+            as_of: self.as_of.map(|t| t.to_string()),
+            collections: self.collections,
+            files: self.entries,
+            key_verified: self.pinned.is_some(),
+            pinned_by: self.pinned.as_ref().map(|p| p.1),
+            signed_by: self
+                .pinned
+                .as_ref()
+                .map(|p| p.0.clone())
+                .or_else(|| self.signed_by.clone()),
+            signed_seals: self.signed_seals,
+        }
+    }
+}
+
 impl Drop for Replay {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

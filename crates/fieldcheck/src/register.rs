@@ -615,7 +615,7 @@ fn row(e: &Exception) -> [String; 19] {
 
 /// The list as CSV.
 pub fn to_csv(list: &[Exception]) -> String {
-    crate::csv_out::write_csv(&COLUMNS, list.iter().map(row))
+    fieldcheck_engine::csv_out::write_csv(&COLUMNS, list.iter().map(row))
 }
 
 /// The list as an XLSX workbook.
@@ -744,7 +744,7 @@ pub fn projection(runs: &[RunSummary]) -> String {
 /// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
 pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
     let runs = reg.runs()?;
-    let csv = crate::csv_out::write_csv(
+    let csv = fieldcheck_engine::csv_out::write_csv(
         &["run", "at", "open", "overdue"],
         runs.iter().map(|r| {
             [

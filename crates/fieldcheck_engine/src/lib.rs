@@ -9,6 +9,10 @@
 //! The engine prints nothing, exits nothing, knows no terminal and no colour, and reads no clock
 //! and no environment: the time (`now`) and the actor are values its caller passes in.
 
+pub mod csv_out;
+pub mod report;
+pub mod sample;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
