@@ -23,10 +23,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldcheck_controls::catalog;
 use fieldcheck_engine::{LoadError, LoadRequest};
-use fieldcheck_kit::{did_you_mean, parse_config};
+use fieldcheck_kit::did_you_mean;
+use fieldcheck_register::rules;
 
 use fieldcheck_engine::report::{self, Report};
-use fieldcheck_engine::sample;
+use fieldcheck_engine::{record, sample};
 
 #[derive(Parser)]
 #[command(
@@ -597,7 +598,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
     let record = (a.record || a.database.is_some()).then(|| Recording {
         location: a.database.clone().unwrap_or_else(|| {
-            register::default_path(&a.kit)
+            record::default_path(&a.kit)
                 .to_string_lossy()
                 .into_owned()
         }),
@@ -717,7 +718,7 @@ fn audit_and_print_from(
     }
     let recorded = match record {
         Some(r) => Some((
-            register::record(
+            record::record(
                 &r.location,
                 &loaded.config,
                 &loaded.params,
@@ -725,6 +726,7 @@ fn audit_and_print_from(
                 &audit,
                 label,
                 &r.actor,
+                register::now()?,
             )?,
             r.location.as_str(),
         )),
@@ -746,13 +748,13 @@ fn audit_and_print_from(
     let register_at = match register_given {
         Some(r) => Some(r),
         None => {
-            let p = register::default_path(kit_dir);
+            let p = record::default_path(kit_dir);
             p.is_file().then(|| p.to_string_lossy().into_owned())
         }
     };
     if let Some(location) = register_at {
         let overrides = fieldcheck_register::Register::at(&location)
-            .and_then(|mut reg| reg.overrides(&register::window_label(&loaded.config.window)))
+            .and_then(|mut reg| reg.overrides(&record::window_label(&loaded.config.window)))
             .with_context(|| {
                 format!("cannot read the people's conclusions from the register `{location}`")
             })?;
@@ -769,7 +771,7 @@ fn audit_and_print_from(
             }
             out(&text::render(&report, label, verbose), true);
             // The audit committee's third question: is remediation tracking to closure?
-            let default_register = register::default_path(kit_dir);
+            let default_register = record::default_path(kit_dir);
             if record.is_none() && default_register.is_file() {
                 let location = default_register.to_string_lossy();
                 if let Ok(runs) =
@@ -778,7 +780,7 @@ fn audit_and_print_from(
                     out(
                         &format!(
                             "remediation (exception register): {}\n",
-                            register::projection(&runs)
+                            record::projection(&runs)
                         ),
                         true,
                     );
@@ -792,7 +794,7 @@ fn audit_and_print_from(
         let _ = write!(err, "{}", register::departures_text(&r, verbose));
         if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
         {
-            let _ = writeln!(err, "remediation: {}", register::projection(&runs));
+            let _ = writeln!(err, "remediation: {}", record::projection(&runs));
         }
     }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
@@ -803,7 +805,7 @@ fn audit_and_print_from(
 fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     use fieldcheck_register::Register;
     let location = e.database.clone().unwrap_or_else(|| {
-        register::default_path(&e.kit)
+        record::default_path(&e.kit)
             .to_string_lossy()
             .into_owned()
     });
@@ -827,20 +829,13 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     let mut reg = Register::at(&location).with_context(|| {
         format!(
             "cannot open the exception register `{}`",
-            register::shown(&location)
+            record::shown(&location)
         )
     })?;
-    let now = register::now()?;
-    // Today in the org's time zone when the kit's config says which, else in UTC.
-    let tz = std::fs::read_to_string(e.kit.join("fieldcheck.toml"))
-        .ok()
-        .and_then(|t| parse_config("fieldcheck.toml", &t).0)
-        .map(|c| c.window.tz)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = now.to_zoned(tz).date().to_string();
-    let at = now.to_string();
+    let day = rules::Today::at(register::now()?, &record::org_zone(&e.kit));
+    let (today, at) = (day.date.clone(), day.at.clone());
     let who = register::actor(e.actor.as_deref());
-    reg.expire_acceptances(&today, &at, "fieldcheck")?;
+    rules::expire_acceptances(&mut reg, &day)?;
     match e.command {
         ExceptionsCommand::List {
             owner,
@@ -852,15 +847,8 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             if let Some(c) = &control {
                 check_control_ids(std::slice::from_ref(c))?;
             }
-            for s in &status {
-                if !fieldcheck_register::STATUSES.contains(&s.as_str()) {
-                    anyhow::bail!(
-                        "unknown status `{s}`; the statuses are: {}",
-                        fieldcheck_register::STATUSES.join(", ")
-                    );
-                }
-            }
-            let list = reg.list(&register::filter(
+            rules::check_statuses(&status).map_err(anyhow::Error::msg)?;
+            let list = reg.list(&record::filter(
                 owner,
                 control,
                 status,
@@ -868,11 +856,11 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             ))?;
             match format {
                 ListFormat::Text => out(&register::render_list(&list, &today), true),
-                ListFormat::Csv => out(&register::to_csv(&list), false),
+                ListFormat::Csv => out(&record::to_csv(&list), false),
                 ListFormat::Json => {
                     let v: Vec<serde_json::Value> = list
                         .iter()
-                        .map(|x| register::exception_json(x, &today))
+                        .map(|x| record::exception_json(x, &today))
                         .collect();
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
@@ -889,7 +877,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             format: ControlsFormat::Json,
         } => {
             let (x, history) = reg.show(&id)?;
-            let mut v = register::exception_json(&x, &today);
+            let mut v = record::exception_json(&x, &today);
             v["history"] = history
                 .iter()
                 .map(|c| {
@@ -905,13 +893,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
         }
         ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
         ExceptionsCommand::Target { id, date, why } => {
-            fieldcheck_kit::time::parse_date(&date)
-                .map_err(|m| anyhow::anyhow!("`{date}` is not a date ({m})"))?;
-            if date < today {
-                anyhow::bail!(
-                    "the target date {date} is before today ({today}); give a date from today on"
-                );
-            }
+            rules::check_target(&date, &today).map_err(anyhow::Error::msg)?;
             reg.target(&id, &date, &at, &who, &why)?
         }
         ExceptionsCommand::Status { id, status, why } => {
@@ -923,8 +905,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             reason,
             until,
         } => {
-            fieldcheck_kit::time::parse_date(&until)
-                .map_err(|m| anyhow::anyhow!("`{until}` is not a date ({m})"))?;
+            rules::check_date(&until).map_err(anyhow::Error::msg)?;
             reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
         }
         ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
@@ -939,9 +920,9 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             }
             let list = reg.list(&fieldcheck_register::Filter::default())?;
             if ext == "xlsx" {
-                register::write_xlsx(&file, &list)?;
+                record::write_xlsx(&file, &list)?;
             } else {
-                std::fs::write(&file, register::to_csv(&list))
+                std::fs::write(&file, record::to_csv(&list))
                     .with_context(|| format!("cannot write `{}`", file.display()))?;
             }
             eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
@@ -960,7 +941,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                     )
                 })?;
             let window = window
-                .map(|w| register::resolve_window(&mut reg, &w))
+                .map(|w| record::resolve_window(&mut reg, &w))
                 .transpose()?;
             let o = reg.conclude(&control, window.as_deref(), concluded, &why, &at, &who)?;
             eprintln!("{}", register::concluded_line(&o));
@@ -971,7 +952,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             format,
         } => {
             let window = match window {
-                Some(w) => register::resolve_window(&mut reg, &w)?,
+                Some(w) => record::resolve_window(&mut reg, &w)?,
                 None => reg.windows()?.into_iter().next().ok_or_else(|| {
                     anyhow::anyhow!(
                         "no recorded run yet: record one with `fieldcheck audit KIT --record`"
@@ -992,7 +973,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 ),
                 ControlsFormat::Json => {
                     let v =
-                        register::conclusions_json(&window, &recorded, &overrides, log.as_deref());
+                        record::conclusions_json(&window, &recorded, &overrides, log.as_deref());
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
                     out(&text, false);
@@ -1098,12 +1079,12 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     // Controls with deviations in the previous recorded window (the kit's register, when it has
     // one) take the next larger size, as do those named with `--prior-deviations`.
     let mut prior = a.prior_deviations.clone();
-    let default_register = register::default_path(kit_dir);
+    let default_register = record::default_path(kit_dir);
     if default_register.is_file() {
         let location = default_register.to_string_lossy();
         let found = fieldcheck_register::Register::at(&location)
             .and_then(|mut reg| {
-                reg.prior_deviations(&register::window_label(&loaded.config.window))
+                reg.prior_deviations(&record::window_label(&loaded.config.window))
             })
             .with_context(|| {
                 format!("cannot read the prior period from the register `{location}`")

@@ -10,6 +10,7 @@
 //! and no environment: the time (`now`) and the actor are values its caller passes in.
 
 pub mod csv_out;
+pub mod record;
 pub mod report;
 pub mod sample;
 
