@@ -22,11 +22,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldcheck_controls::catalog;
-use fieldcheck_engine::{LoadError, LoadRequest};
+use fieldcheck_engine::locker::Replay;
+use fieldcheck_engine::{LoadError, LoadRequest, Outcome, RegisterUse, RunOptions};
 use fieldcheck_kit::did_you_mean;
 use fieldcheck_register::rules;
 
-use fieldcheck_engine::report::{self, Report};
+use fieldcheck_engine::report;
 use fieldcheck_engine::{record, sample};
 
 #[derive(Parser)]
@@ -596,7 +597,7 @@ fn out(text: &str, colored: bool) {
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     check_control_ids(&a.controls)?;
-    let record = (a.record || a.database.is_some()).then(|| Recording {
+    let record = (a.record || a.database.is_some()).then(|| RegisterUse {
         location: a.database.clone().unwrap_or_else(|| {
             record::default_path(&a.kit)
                 .to_string_lossy()
@@ -608,11 +609,11 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     if let Some(dir) = &a.locker {
         // The default locker is beside the config (`collect` puts it there).
         let dir = dir.clone().unwrap_or_else(|| match &a.config {
-            Some(c) => locker::default_dir(c),
+            Some(c) => fieldcheck_engine::locker::default_dir(c),
             None => a.kit.clone(),
         });
-        let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
-        let pin = match locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
+        let as_of = a.as_of.as_deref().map(fieldcheck_engine::locker::parse_as_of).transpose()?;
+        let pin = match fieldcheck_engine::locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
             Ok(p) => p,
             Err(LoadError::Tool(e)) => return Err(e),
             Err(LoadError::Config(diags)) => {
@@ -625,7 +626,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
                 return Ok(2);
             }
         };
-        let replay = locker::replay(&dir, as_of, pin.as_ref())?;
+        let replay = fieldcheck_engine::locker::replay(&dir, as_of, pin.as_ref())?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
@@ -656,17 +657,8 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     )
 }
 
-/// Where and as whom to record an audit in the exception register.
-/// The register an audit uses: where it is, who records, and whether this run is recorded
-/// (`--record`) or only reads the people's conclusions (`--database` alone).
-struct Recording {
-    location: String,
-    actor: String,
-    write: bool,
-}
-
 fn audit_and_print(
-    record: Option<&Recording>,
+    record: Option<&RegisterUse>,
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
@@ -679,18 +671,15 @@ fn audit_and_print(
 
 #[allow(clippy::too_many_arguments)]
 fn audit_and_print_from(
-    record: Option<&Recording>,
+    register: Option<&RegisterUse>,
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
     format: Format,
     verbose: bool,
     label: &str,
-    replay: Option<&locker::Replay>,
+    replay: Option<&Replay>,
 ) -> anyhow::Result<u8> {
-    // The register to read the people's conclusions from; `record`, the run to record.
-    let register_given = record.map(|r| r.location.clone());
-    let record = record.filter(|r| r.write);
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
     let loaded = match fieldcheck_engine::load(LoadRequest {
         kit_dir,
@@ -706,60 +695,21 @@ fn audit_and_print_from(
             return Ok(2);
         }
     };
-    let mut loaded = loaded;
-    let mut audit =
-        fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
-    if let Some(r) = replay {
-        let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
-        let (diags, partial) =
-            locker::freshness(&l, r.as_of, register::now()?, &loaded.config, &r.dir)?;
-        loaded.diagnostics.extend(diags);
-        locker::add_partial_notes(&mut audit, &partial);
-    }
-    let recorded = match record {
-        Some(r) => Some((
-            record::record(
-                &r.location,
-                &loaded.config,
-                &loaded.params,
-                &loaded.kit,
-                &audit,
-                label,
-                &r.actor,
-                register::now()?,
-            )?,
-            r.location.as_str(),
-        )),
-        None => None,
+    // The clock is read only when the run needs it: to record, or to replay the locker.
+    let recording = register.is_some_and(|r| r.write);
+    let now = if recording || replay.is_some() {
+        Some(register::now()?)
+    } else {
+        None
     };
-    let mut report = Report::new(
-        &loaded.config,
-        &loaded.kit,
-        &audit,
-        loaded.diagnostics,
-        &loaded.sizes,
-        &loaded.params,
-    );
-    if let Some(r) = replay {
-        report.attach_locker(r.locker_out(), &r.by_name);
-    }
-    // People's conclusions recorded in the register (`exceptions conclude`) are shown over the
-    // computed ones while they apply.
-    let register_at = match register_given {
-        Some(r) => Some(r),
-        None => {
-            let p = record::default_path(kit_dir);
-            p.is_file().then(|| p.to_string_lossy().into_owned())
-        }
+    let opts = RunOptions {
+        only,
+        replay,
+        register,
+        now,
+        label,
     };
-    if let Some(location) = register_at {
-        let overrides = fieldcheck_register::Register::at(&location)
-            .and_then(|mut reg| reg.overrides(&record::window_label(&loaded.config.window)))
-            .with_context(|| {
-                format!("cannot read the people's conclusions from the register `{location}`")
-            })?;
-        report.apply_overrides(&overrides);
-    }
+    let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
     match format {
         Format::Json => out(&report.to_json(), false),
         Format::Markdown => out(&report::markdown::render(&report, verbose), false),
@@ -772,28 +722,25 @@ fn audit_and_print_from(
             out(&text::render(&report, label, verbose), true);
             // The audit committee's third question: is remediation tracking to closure?
             let default_register = record::default_path(kit_dir);
-            if record.is_none() && default_register.is_file() {
-                let location = default_register.to_string_lossy();
-                if let Ok(runs) =
-                    fieldcheck_register::Register::at(&location).and_then(|mut reg| reg.runs())
-                {
-                    out(
-                        &format!(
-                            "remediation (exception register): {}\n",
-                            record::projection(&runs)
-                        ),
-                        true,
-                    );
-                }
+            if !recording
+                && default_register.is_file()
+                && let Some(runs) = record::runs(&default_register.to_string_lossy())
+            {
+                out(
+                    &format!(
+                        "remediation (exception register): {}\n",
+                        record::projection(&runs)
+                    ),
+                    true,
+                );
             }
         }
     }
     if let Some((r, location)) = recorded {
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "{}", register::recorded_line(&r, location));
+        let _ = writeln!(err, "{}", register::recorded_line(&r, &location));
         let _ = write!(err, "{}", register::departures_text(&r, verbose));
-        if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
-        {
+        if let Some(runs) = record::runs(&location) {
             let _ = writeln!(err, "remediation: {}", record::projection(&runs));
         }
     }

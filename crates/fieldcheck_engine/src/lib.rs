@@ -10,6 +10,7 @@
 //! and no environment: the time (`now`) and the actor are values its caller passes in.
 
 pub mod csv_out;
+pub mod locker;
 pub mod record;
 pub mod report;
 pub mod sample;
@@ -18,6 +19,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fieldcheck_controls::Params;
+use fieldcheck_register::Reconciled;
+use jiff::Timestamp;
+
+use crate::report::Report;
 use fieldcheck_kit::{Config, Diagnostic, Kit, ReadOptions, Severity, parse_config, read_kit_with};
 use fieldcheck_sampling::SizeTable;
 
@@ -193,3 +198,113 @@ const SOURCE_CONFIG_CODES: &[&str] = &[
     "unknown-timezone",
 ];
 
+
+/// The exception register a run uses: where it is, who records, and whether this run is recorded
+/// (`--record`) or only reads people's conclusions (`--database` alone).
+#[derive(Clone, Debug)]
+pub struct RegisterUse {
+    /// An SQLite file or a PostgreSQL URL.
+    pub location: String,
+    /// Who records the run.
+    pub actor: String,
+    /// Record this run (else only read the people's conclusions).
+    pub write: bool,
+}
+
+/// How to run the pipeline on a loaded kit.
+pub struct RunOptions<'a> {
+    /// Only these controls (all when empty).
+    pub only: &'a [String],
+    /// The locker replay the kit was loaded from: its freshness is measured and the report points
+    /// at its blobs.
+    pub replay: Option<&'a locker::Replay>,
+    /// The register to record in or read conclusions from [default: the kit's
+    /// `.fieldcheck/fieldcheck.db` when it exists, read only].
+    pub register: Option<&'a RegisterUse>,
+    /// The time of the run: needed to record it, and for the freshness of a replay of the newest
+    /// evidence (a replay as of a moment is measured at that moment). The engine reads no clock.
+    pub now: Option<Timestamp>,
+    /// What the run audited, as the register records it (the kit folder, or the locker).
+    pub label: &'a str,
+}
+
+/// What a run gives: the report model (every format renders it) and, when recorded, the
+/// register's reconciliation.
+pub struct Outcome {
+    /// The report.
+    pub report: Report,
+    /// The recorded run and where (when the run was recorded).
+    pub recorded: Option<(Reconciled, String)>,
+}
+
+/// Stages 2 to 6 on a loaded kit: evaluate (the control tests), freshness (a replay's
+/// collections), conclude, record (with `--record`), and the report model with people's
+/// conclusions from the register.
+pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
+    let now = || {
+        opts.now
+            .context("the run needs the time: pass `now` to record it or to replay the newest evidence")
+    };
+    let mut diagnostics = loaded.diagnostics.clone();
+    let mut audit = fieldcheck_controls::audit(
+        &loaded.kit,
+        &loaded.config.window,
+        &loaded.params,
+        opts.only,
+    );
+    if let Some(r) = opts.replay {
+        let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
+        let at = match r.as_of {
+            Some(t) => t,
+            None => now()?,
+        };
+        let (diags, partial) = locker::freshness(&l, r.as_of, at, &loaded.config, &r.dir)?;
+        diagnostics.extend(diags);
+        locker::add_partial_notes(&mut audit, &partial);
+    }
+    let recorded = match opts.register.filter(|r| r.write) {
+        Some(r) => Some((
+            record::record(
+                &r.location,
+                &loaded.config,
+                &loaded.params,
+                &loaded.kit,
+                &audit,
+                opts.label,
+                &r.actor,
+                now()?,
+            )?,
+            r.location.clone(),
+        )),
+        None => None,
+    };
+    let mut report = Report::new(
+        &loaded.config,
+        &loaded.kit,
+        &audit,
+        diagnostics,
+        &loaded.sizes,
+        &loaded.params,
+    );
+    if let Some(r) = opts.replay {
+        report.attach_locker(r.locker_out(), &r.by_name);
+    }
+    // People's conclusions recorded in the register (`exceptions conclude`) are shown over the
+    // computed ones while they apply.
+    let register_at = match opts.register {
+        Some(r) => Some(r.location.clone()),
+        None => {
+            let p = record::default_path(&loaded.kit_dir);
+            p.is_file().then(|| p.to_string_lossy().into_owned())
+        }
+    };
+    if let Some(location) = register_at {
+        let overrides = fieldcheck_register::Register::at(&location)
+            .and_then(|mut reg| reg.overrides(&record::window_label(&loaded.config.window)))
+            .with_context(|| {
+                format!("cannot read the people's conclusions from the register `{location}`")
+            })?;
+        report.apply_overrides(&overrides);
+    }
+    Ok(Outcome { report, recorded })
+}
