@@ -5,9 +5,7 @@
 //! tests, and renders the result.
 
 mod diagnostics;
-pub mod docs;
 mod ingest;
-mod init;
 mod locker;
 mod pull;
 mod register;
@@ -511,7 +509,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Audit(a) => audit_command(&a),
         Command::Demo(d) => demo_command(&d),
-        Command::Init(i) => init::run(&i.dir, i.force).map(|()| 0),
+        Command::Init(i) => fieldcheck_engine::init::run(&i.dir, i.force).map(|n| {
+            eprintln!(
+                "wrote fieldcheck.toml and {n} header-only record files to `{}`\nfill them from your exports (docs/evidence-kit.md), then run: fieldcheck audit {}",
+                i.dir.display(),
+                i.dir.display()
+            );
+            0
+        }),
         Command::Sample(a) => sample_command(&a),
         Command::Exceptions(e) => exceptions_command(e),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),

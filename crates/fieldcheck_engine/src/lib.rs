@@ -10,7 +10,11 @@
 //! and no environment: the time (`now`) and the actor are values its caller passes in.
 
 pub mod csv_out;
+pub mod docs;
+pub mod ingest;
+pub mod init;
 pub mod locker;
+pub mod pull;
 pub mod record;
 pub mod report;
 pub mod sample;
