@@ -22,7 +22,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fieldcheck_controls::catalog;
 use fieldcheck_engine::locker::Replay;
 use fieldcheck_engine::{LoadError, LoadRequest, Outcome, RegisterUse, RunOptions};
-use fieldcheck_kit::did_you_mean;
 use fieldcheck_register::rules;
 
 use fieldcheck_engine::report;
@@ -572,22 +571,6 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
-    for id in ids {
-        if fieldcheck_controls::control_meta(id).is_none() {
-            let all: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
-            let hint = did_you_mean(id, all.iter().copied())
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            anyhow::bail!(
-                "unknown control `{id}`; {hint}the controls are: {}",
-                all.join(", ")
-            );
-        }
-    }
-    Ok(())
-}
-
 /// Writes to stdout, ignoring a closed pipe.
 fn out(text: &str, colored: bool) {
     let r = if colored {
@@ -601,13 +584,12 @@ fn out(text: &str, colored: bool) {
 }
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
-    check_control_ids(&a.controls)?;
+    fieldcheck_engine::check_control_ids(&a.controls)?;
     let record = (a.record || a.database.is_some()).then(|| RegisterUse {
-        location: a.database.clone().unwrap_or_else(|| {
-            record::default_path(&a.kit)
-                .to_string_lossy()
-                .into_owned()
-        }),
+        location: a
+            .database
+            .clone()
+            .unwrap_or_else(|| record::default_path(&a.kit).to_string_lossy().into_owned()),
         actor: register::actor(a.actor.as_deref()),
         write: a.record,
     });
@@ -617,8 +599,16 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             Some(c) => fieldcheck_engine::locker::default_dir(c),
             None => a.kit.clone(),
         });
-        let as_of = a.as_of.as_deref().map(fieldcheck_engine::locker::parse_as_of).transpose()?;
-        let pin = match fieldcheck_engine::locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
+        let as_of = a
+            .as_of
+            .as_deref()
+            .map(fieldcheck_engine::locker::parse_as_of)
+            .transpose()?;
+        let pin = match fieldcheck_engine::locker::pin(
+            a.key.as_deref(),
+            a.config.as_deref(),
+            &a.kit,
+        ) {
             Ok(p) => p,
             Err(LoadError::Tool(e)) => return Err(e),
             Err(LoadError::Config(diags)) => {
@@ -756,11 +746,10 @@ fn audit_and_print_from(
 
 fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     use fieldcheck_register::Register;
-    let location = e.database.clone().unwrap_or_else(|| {
-        record::default_path(&e.kit)
-            .to_string_lossy()
-            .into_owned()
-    });
+    let location = e
+        .database
+        .clone()
+        .unwrap_or_else(|| record::default_path(&e.kit).to_string_lossy().into_owned());
     if !fieldcheck_register::is_postgres(&location) && !Path::new(&location).exists() {
         if e.database.is_none() && !e.kit.is_dir() {
             anyhow::bail!(
@@ -797,7 +786,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             format,
         } => {
             if let Some(c) = &control {
-                check_control_ids(std::slice::from_ref(c))?;
+                fieldcheck_engine::check_control_ids(std::slice::from_ref(c))?;
             }
             rules::check_statuses(&status).map_err(anyhow::Error::msg)?;
             let list = reg.list(&record::filter(
@@ -828,17 +817,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             id,
             format: ControlsFormat::Json,
         } => {
-            let (x, history) = reg.show(&id)?;
-            let mut v = record::exception_json(&x, &today);
-            v["history"] = history
-                .iter()
-                .map(|c| {
-                    serde_json::json!({
-                        "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
-                        "new": c.new, "why": c.why, "run": c.run,
-                    })
-                })
-                .collect();
+            let v = record::show_json(&mut reg, &id, &today)?;
             let mut text = serde_json::to_string_pretty(&v).expect("serializes");
             text.push('\n');
             out(&text, false);
@@ -885,7 +864,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             why,
             window,
         } => {
-            check_control_ids(std::slice::from_ref(&control))?;
+            fieldcheck_engine::check_control_ids(std::slice::from_ref(&control))?;
             let concluded =
                 fieldcheck_register::Conclusion::parse(&conclusion).ok_or_else(|| {
                     anyhow::anyhow!(
@@ -980,8 +959,8 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         out(&report, true);
         return Ok(if ok { 0 } else { 1 });
     }
-    check_control_ids(&a.controls)?;
-    check_control_ids(&a.prior_deviations)?;
+    fieldcheck_engine::check_control_ids(&a.controls)?;
+    fieldcheck_engine::check_control_ids(&a.prior_deviations)?;
     let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
     let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
         Ok(l) => l,
@@ -993,15 +972,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             return Ok(2);
         }
     };
-    let sizes = match confidence {
-        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
-            format!(
-                "the sample-size table `{}` at `--confidence`",
-                loaded.sizes.name
-            )
-        })?,
-        None => loaded.sizes.clone(),
-    };
+    let sizes = sample::sizes_at(&loaded, confidence)?;
     if let Some(s) = &a.seed {
         let mut err = anstream::stderr();
         let _ = writeln!(
@@ -1009,77 +980,31 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             "warning: `--seed` is deprecated and now names the engagement (`--engagement {s}`): the seed is derived from it and the population, so it cannot be re-rolled"
         );
     }
-    let engagement = a
-        .engagement
-        .clone()
-        .or_else(|| a.seed.clone())
-        .unwrap_or_else(|| {
-            let w = &loaded.config.window;
-            format!("{} {}/{}", loaded.config.org, w.start, w.end)
-        });
-    let unit = loaded
-        .config
-        .sampling_unit
-        .and_then(fieldcheck_sampling::Unit::parse)
-        .unwrap_or(fieldcheck_sampling::Unit::Period);
-    let audit = fieldcheck_controls::audit(
-        &loaded.kit,
-        &loaded.config.window,
-        &loaded.params,
-        &a.controls,
-    );
-    // Controls with deviations in the previous recorded window (the kit's register, when it has
-    // one) take the next larger size, as do those named with `--prior-deviations`.
-    let mut prior = a.prior_deviations.clone();
-    let default_register = record::default_path(kit_dir);
-    if default_register.is_file() {
-        let location = default_register.to_string_lossy();
-        let found = fieldcheck_register::Register::at(&location)
-            .and_then(|mut reg| {
-                reg.prior_deviations(&record::window_label(&loaded.config.window))
-            })
-            .with_context(|| {
-                format!("cannot read the prior period from the register `{location}`")
-            })?;
-        for (control, _) in found {
-            if !prior.contains(&control) {
-                prior.push(control);
-            }
-        }
-    }
-    let draw = sample::Draw {
-        engagement: &engagement,
-        unit,
-        sizes: &sizes,
-        params: &loaded.params,
-        prior_period: &prior,
+    let engagement = a.engagement.clone().or_else(|| a.seed.clone());
+    let opts = sample::SampleOptions {
+        only: &a.controls,
+        prior_deviations: &a.prior_deviations,
+        engagement,
+        sizes,
     };
-    let (tests, requests) = sample::draw(&draw, &loaded.kit, &audit);
-    out(&sample_text::summary(&engagement, &sizes, &tests), true);
+    let sampled = sample::run(&loaded, opts)?;
+    let (engagement, sizes, tests) = (&sampled.engagement, &sampled.sizes, &sampled.tests);
+    out(&sample_text::summary(engagement, sizes, tests), true);
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let csv = dir.join("pbc-request-list.csv");
-        std::fs::write(&csv, sample::to_csv(&requests))
-            .with_context(|| format!("cannot write `{}`", csv.display()))?;
-        let xlsx = dir.join("pbc-request-list.xlsx");
-        sample::write_xlsx(&xlsx, &engagement, &sizes, &tests, &requests)?;
-        sample::write_plan(dir, &engagement, &sizes, &tests)?;
+        let (csv, xlsx) = sample::write_out(dir, &sampled)?;
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
             "wrote {} requests to `{}` and `{}`, and the plan with the population listings to `{}` (re-derive it with `fieldcheck sample --rederive {}`)",
-            requests.len(),
+            sampled.requests.len(),
             csv.display(),
             xlsx.display(),
             dir.join("sample-plan.json").display(),
             dir.display()
         );
     }
-    // The process ends here: let the OS reclaim the audit and the samples too.
-    std::mem::forget(audit);
-    std::mem::forget(tests);
-    std::mem::forget(requests);
+    // The process ends here: let the OS reclaim the audit, the samples and the kit.
+    std::mem::forget(sampled);
     std::mem::forget(loaded.kit);
     Ok(0)
 }
@@ -1150,27 +1075,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
 fn controls_command(format: ControlsFormat) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     if format == ControlsFormat::Json {
-        let v: Vec<serde_json::Value> = catalog()
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id,
-                    "title": c.title,
-                    "criteria": c.criteria,
-                    "evidence": c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>(),
-                    "tests": c.tests.iter().map(|t| serde_json::json!({
-                        "id": t.id,
-                        "population": t.population,
-                        "item": t.item,
-                        "frequency": t.frequency,
-                        "reasons": t.reasons.iter().map(|(code, meaning)| serde_json::json!({"code": code, "meaning": meaning})).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                    "parameters": c.params.iter().map(|p| serde_json::json!({
-                        "name": p.name, "type": p.ty, "default": p.default, "meaning": p.doc,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let v = fieldcheck_engine::docs::controls_json();
         let mut s = serde_json::to_string_pretty(&v).expect("serializes");
         s.push('\n');
         out(&s, false);

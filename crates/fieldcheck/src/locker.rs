@@ -94,7 +94,7 @@ pub(crate) fn collect_with(
     Ok(0)
 }
 
-pub(crate) use crate::pull::human_bytes;
+use fieldcheck_engine::human_bytes;
 
 /// `fieldcheck locker keygen`.
 pub(crate) fn keygen_command(out_path: &Path) -> anyhow::Result<u8> {
@@ -138,19 +138,7 @@ pub(crate) fn verify_command(
     let v = fieldcheck_locker::verify(&dir, key.as_ref(), head);
     let secs = t.elapsed().as_secs_f64();
     if json {
-        let findings: Vec<serde_json::Value> = v
-            .findings
-            .iter()
-            .map(|f| serde_json::json!({"code": f.code, "line": f.line, "entry": f.entry, "message": f.message}))
-            .collect();
-        let doc = serde_json::json!({
-            "locker": dir.display().to_string(),
-            "ok": v.ok(),
-            "lines": v.lines, "entries": v.entries, "collections": v.collections,
-            "signed_seals": v.signed, "key": v.key, "key_verified": key.is_some() && v.ok(),
-            "blobs": v.blobs, "bytes": v.bytes,
-            "head": v.head, "findings": findings,
-        });
+        let doc = locker::verify_json(&dir, &v, key.is_some());
         out(&format!("{}\n", serde_json::to_string_pretty(&doc)?), false);
     } else {
         let mut s = String::new();
@@ -288,4 +276,3 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
     out(&s, true);
     Ok(0)
 }
-

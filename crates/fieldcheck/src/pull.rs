@@ -35,15 +35,6 @@ fn render(diags: &[Diagnostic]) {
     }
 }
 
-pub(crate) fn human_bytes(n: u64) -> String {
-    match n {
-        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / (1u64 << 30) as f64),
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
-        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
-        n => format!("{n} bytes"),
-    }
-}
-
 /// `fieldcheck pull`.
 pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
     if !a.kit.is_dir() {
@@ -249,7 +240,7 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
                 o.call,
                 o.pages,
                 if o.pages == 1 { "" } else { "s" },
-                human_bytes(o.bytes)
+                fieldcheck_engine::human_bytes(o.bytes)
             );
             if let Some(s) = &o.shortfall {
                 let _ = write!(line, "\n  shortfall: {s}");
@@ -266,7 +257,7 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
                     c.spec.name,
                     t.calls,
                     t.pages,
-                    human_bytes(t.bytes),
+                    fieldcheck_engine::human_bytes(t.bytes),
                     t.files
                 ));
                 total.calls += t.calls;
@@ -316,7 +307,7 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         a.kit.join("exports").display(),
         total.calls,
         total.pages,
-        human_bytes(total.bytes),
+        fieldcheck_engine::human_bytes(total.bytes),
         total.files
     ));
     if update.added.is_empty() {
@@ -379,6 +370,3 @@ fn begin(kit: &Path) -> anyhow::Result<Stage> {
     }
     Ok(stage)
 }
-
-/// `fieldcheck sources`: the collectors, as text.
-pub(crate) use fieldcheck_engine::pull::collectors_text;

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 use fieldcheck_engine::record::{projection, shown};
-use fieldcheck_register::{rules, Conclusion, Exception, Override, Reconciled, RecordedConclusion, Register};
+use fieldcheck_register::{
+    Conclusion, Exception, Override, Reconciled, RecordedConclusion, Register, rules,
+};
 use jiff::Timestamp;
 use owo_colors::OwoColorize;
 
@@ -290,10 +292,7 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
             );
         }
     }
-    let open = list
-        .iter()
-        .filter(|e| rules::is_active(&e.status))
-        .count();
+    let open = list.iter().filter(|e| rules::is_active(&e.status)).count();
     let overdue = list
         .iter()
         .filter(|e| rules::is_overdue(&e.status, &e.target, today))
@@ -369,17 +368,7 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
 /// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
 pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
     let runs = reg.runs()?;
-    let csv = fieldcheck_engine::csv_out::write_csv(
-        &["run", "at", "open", "overdue"],
-        runs.iter().map(|r| {
-            [
-                r.id.to_string(),
-                r.at.clone(),
-                r.open.to_string(),
-                r.overdue.to_string(),
-            ]
-        }),
-    );
+    let csv = fieldcheck_engine::record::burndown_csv(&runs);
     let mut o = String::new();
     if !runs.is_empty() {
         let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);
@@ -410,4 +399,3 @@ pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
     let _ = writeln!(o, "{}", projection(&runs));
     Ok((o, csv))
 }
-

@@ -123,4 +123,3 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
     );
     o
 }
-

@@ -125,7 +125,10 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
                 format!("{:>10}", 0)
             },
             {
-                let cell = format!("{:>12}", fieldcheck_engine::report::percent(c.exception_probability));
+                let cell = format!(
+                    "{:>12}",
+                    fieldcheck_engine::report::percent(c.exception_probability)
+                );
                 if c.exception_probability >= 0.5 {
                     cell.red().to_string()
                 } else if c.exception_probability > 0.0 {

@@ -288,8 +288,8 @@ fn a_replay_as_of_a_moment_gives_the_same_bytes_whatever_the_clock() {
         assert_eq!(text(&early.stdout), text(&late.stdout), "{format}");
         assert_eq!(text(&early.stderr), text(&late.stderr), "{format}");
     }
-    let v: Value = serde_json::from_slice(&replay("2026-06-05T12:00:00Z", "json").stdout)
-        .expect("json");
+    let v: Value =
+        serde_json::from_slice(&replay("2026-06-05T12:00:00Z", "json").stdout).expect("json");
     let stale = v["diagnostics"]
         .as_array()
         .expect("diagnostics")

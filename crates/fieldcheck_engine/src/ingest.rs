@@ -209,4 +209,3 @@ pub fn without_sources(text: &str) -> String {
     }
     out
 }
-

@@ -27,7 +27,9 @@ use fieldcheck_register::Reconciled;
 use jiff::Timestamp;
 
 use crate::report::Report;
-use fieldcheck_kit::{Config, Diagnostic, Kit, ReadOptions, Severity, parse_config, read_kit_with};
+use fieldcheck_kit::{
+    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
+};
 use fieldcheck_sampling::SizeTable;
 
 /// A config and kit, loaded, with every diagnostic about them.
@@ -202,7 +204,6 @@ const SOURCE_CONFIG_CODES: &[&str] = &[
     "unknown-timezone",
 ];
 
-
 /// The exception register a run uses: where it is, who records, and whether this run is recorded
 /// (`--record`) or only reads people's conclusions (`--database` alone).
 #[derive(Clone, Debug)]
@@ -246,8 +247,9 @@ pub struct Outcome {
 /// conclusions from the register.
 pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
     let now = || {
-        opts.now
-            .context("the run needs the time: pass `now` to record it or to replay the newest evidence")
+        opts.now.context(
+            "the run needs the time: pass `now` to record it or to replay the newest evidence",
+        )
     };
     let mut diagnostics = loaded.diagnostics.clone();
     let mut audit = fieldcheck_controls::audit(
@@ -311,4 +313,35 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
         report.apply_overrides(&overrides);
     }
     Ok(Outcome { report, recorded })
+}
+
+/// Control ids given on a command line or in a request: each must be in the catalog (the error
+/// suggests the nearest).
+pub fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
+    for id in ids {
+        if fieldcheck_controls::control_meta(id).is_none() {
+            let all: Vec<&str> = fieldcheck_controls::catalog()
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            let hint = did_you_mean(id, all.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "unknown control `{id}`; {hint}the controls are: {}",
+                all.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A byte count for people: `812 bytes`, `3.4 KB`, `1.2 MB`, `2.0 GB` (binary units).
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
 }

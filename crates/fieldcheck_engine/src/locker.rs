@@ -245,6 +245,24 @@ pub fn export(dir: &Path, out_dir: &Path) -> anyhow::Result<Exported> {
     })
 }
 
+/// `fieldcheck locker verify --format json`: what verifying the locker `dir` found (`pinned`:
+/// a key was given to verify against).
+pub fn verify_json(dir: &Path, v: &fieldcheck_locker::Verified, pinned: bool) -> serde_json::Value {
+    let findings: Vec<serde_json::Value> = v
+        .findings
+        .iter()
+        .map(|f| serde_json::json!({"code": f.code, "line": f.line, "entry": f.entry, "message": f.message}))
+        .collect();
+    serde_json::json!({
+        "locker": dir.display().to_string(),
+        "ok": v.ok(),
+        "lines": v.lines, "entries": v.entries, "collections": v.collections,
+        "signed_seals": v.signed, "key": v.key, "key_verified": pinned && v.ok(),
+        "blobs": v.blobs, "bytes": v.bytes,
+        "head": v.head, "findings": findings,
+    })
+}
+
 /// The bundle's instructions for the auditor.
 fn verify_md(entries: u64, collections: u64, head: &str, key: Option<&str>) -> String {
     let (signed, command, key_advice) = match key {
@@ -445,7 +463,11 @@ pub fn freshness(
     // bytes whenever it is run), or up to now for the newest evidence.
     let end = as_of.unwrap_or(now).min(window_end);
     let at_end = if end < window_end {
-        if as_of.is_some() { "the as-of date" } else { "now" }
+        if as_of.is_some() {
+            "the as-of date"
+        } else {
+            "now"
+        }
     } else {
         "the window's end"
     };

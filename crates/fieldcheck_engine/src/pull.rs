@@ -319,3 +319,91 @@ pub fn collectors_json(only: Option<&str>) -> Vec<serde_json::Value> {
         })
         .collect()
 }
+
+/// `fieldcheck sources`: every adapter and collector, or one with its options, as text or JSON.
+pub fn sources_listing(name: Option<&str>, json: bool) -> anyhow::Result<String> {
+    let all = fieldcheck_sources::adapters();
+    let chosen: Vec<_> = match name {
+        None => all.to_vec(),
+        Some(n) => match fieldcheck_sources::adapter(n) {
+            Some(a) => vec![a],
+            None if specs().iter().any(|s| s.name == n) => Vec::new(),
+            None => {
+                let collectors = specs();
+                let hint = fieldcheck_kit::did_you_mean(
+                    n,
+                    all.iter()
+                        .map(|a| a.spec.name)
+                        .chain(collectors.iter().map(|s| s.name)),
+                )
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+                anyhow::bail!(
+                    "there is no adapter `{n}`; {hint}the adapters are: {}",
+                    all.iter()
+                        .map(|a| a.spec.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        },
+    };
+    let kinds = |a: &fieldcheck_sources::Adapter| -> Vec<String> {
+        if a.spec.produces.is_empty() {
+            vec!["the kind its `kind` names".to_string()]
+        } else {
+            a.spec.produces.iter().map(|k| k.csv_name()).collect()
+        }
+    };
+    if json {
+        let v: Vec<serde_json::Value> = chosen
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "name": a.spec.name,
+                    "system": a.spec.system,
+                    "reads": a.spec.reads,
+                    "produces": kinds(a),
+                    "needs_system_id": a.spec.needs_system,
+                    "options": a.spec.options.iter().map(|o| serde_json::json!({"name": o.name, "type": o.ty.describe(), "meaning": o.help})).collect::<Vec<_>>(),
+                    "example": a.spec.example,
+                    "type": "adapter",
+                })
+            })
+            .chain(collectors_json(name))
+            .collect();
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    let mut s = String::new();
+    for a in &chosen {
+        let _ = writeln!(s, "{} — {}", a.spec.name, a.spec.system);
+        let _ = writeln!(s, "  reads:    {}", a.spec.reads);
+        let _ = writeln!(s, "  produces: {}", kinds(a).join(", "));
+        if a.spec.needs_system {
+            let _ = writeln!(
+                s,
+                "  needs:    `system_id` (the system its records belong to)"
+            );
+        }
+        if name.is_some() {
+            for o in a.spec.options {
+                let _ = writeln!(s, "  option `{}` ({}): {}", o.name, o.ty.describe(), o.help);
+            }
+        }
+        let _ = writeln!(s, "  example:");
+        for l in a.spec.example.lines() {
+            let _ = writeln!(s, "    {l}");
+        }
+        let _ = writeln!(s);
+    }
+    if name.is_none() || chosen.is_empty() {
+        s.push_str(&collectors_text(name));
+    }
+    if name.is_none() {
+        let _ = writeln!(
+            s,
+            "`fieldcheck sources NAME` shows an adapter's or a collector's options; every source takes `path` (a file or glob relative to the config), `system_id` and `timezone`; `fieldcheck pull` runs the `[[collectors]]` (secrets from the environment or `[pull] secrets`, never the config)."
+        );
+    }
+    Ok(s)
+}

@@ -10,11 +10,11 @@ use anyhow::Context;
 use fieldcheck_controls::Audit;
 use fieldcheck_controls::Status;
 use fieldcheck_kit::{Config, Kit};
+use fieldcheck_register::rules;
 use fieldcheck_register::{
     Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
     RecordedConclusion, Register, Run, RunSummary,
 };
-use fieldcheck_register::rules;
 use jiff::Timestamp;
 
 /// The recorded runs of the register at `location`, oldest first (none when it cannot be read):
@@ -274,6 +274,37 @@ pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
         "unverified": x.unverified,
         "response": x.response.as_ref().map(|(text, by, at)| serde_json::json!({"text": text, "by": by, "at": at})),
     })
+}
+
+/// One exception with its history as JSON (`exceptions show --format json`).
+pub fn show_json(reg: &mut Register, id: &str, today: &str) -> anyhow::Result<serde_json::Value> {
+    let (x, history) = reg.show(id)?;
+    let mut v = exception_json(&x, today);
+    v["history"] = history
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
+                "new": c.new, "why": c.why, "run": c.run,
+            })
+        })
+        .collect();
+    Ok(v)
+}
+
+/// The burndown series as CSV: open and overdue exceptions by recorded run.
+pub fn burndown_csv(runs: &[RunSummary]) -> String {
+    crate::csv_out::write_csv(
+        &["run", "at", "open", "overdue"],
+        runs.iter().map(|r| {
+            [
+                r.id.to_string(),
+                r.at.clone(),
+                r.open.to_string(),
+                r.overdue.to_string(),
+            ]
+        }),
+    )
 }
 
 /// The register's columns, as exported.

@@ -572,6 +572,116 @@ pub fn write_xlsx(
     Ok(())
 }
 
+/// The loaded sample-size table at `confidence` (a fraction), or as configured.
+pub fn sizes_at(loaded: &crate::Loaded, confidence: Option<f64>) -> anyhow::Result<SizeTable> {
+    Ok(match confidence {
+        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
+            format!(
+                "the sample-size table `{}` at `--confidence`",
+                loaded.sizes.name
+            )
+        })?,
+        None => loaded.sizes.clone(),
+    })
+}
+
+/// What to sample.
+pub struct SampleOptions<'a> {
+    /// Only these controls (all when empty).
+    pub only: &'a [String],
+    /// Controls with deviations in the prior period (they take the next larger size), besides
+    /// those the kit's register records.
+    pub prior_deviations: &'a [String],
+    /// The engagement [default: the org and the window, `Northpeak Software 2026-01-01/2026-06-30`].
+    pub engagement: Option<String>,
+    /// The sample-size table (see [`sizes_at`]).
+    pub sizes: SizeTable,
+}
+
+/// A drawn sample: every test's, and the PBC request list.
+pub struct Sampled {
+    /// The engagement the seeds derive from.
+    pub engagement: String,
+    /// The sample-size table used.
+    pub sizes: SizeTable,
+    /// The audit the populations come from.
+    pub audit: Audit,
+    /// Every test's sample.
+    pub tests: Vec<TestSample>,
+    /// The PBC request list.
+    pub requests: Vec<Request>,
+}
+
+/// Stage "sample" on a loaded kit: the controls tested, the prior period's deviations read from
+/// the kit's register (when it has one), and every test's sample drawn.
+pub fn run(loaded: &crate::Loaded, opts: SampleOptions<'_>) -> anyhow::Result<Sampled> {
+    let engagement = opts.engagement.unwrap_or_else(|| {
+        let w = &loaded.config.window;
+        format!("{} {}/{}", loaded.config.org, w.start, w.end)
+    });
+    let unit = loaded
+        .config
+        .sampling_unit
+        .and_then(Unit::parse)
+        .unwrap_or(Unit::Period);
+    let audit = fieldcheck_controls::audit(
+        &loaded.kit,
+        &loaded.config.window,
+        &loaded.params,
+        opts.only,
+    );
+    // Controls with deviations in the previous recorded window (the kit's register, when it has
+    // one) take the next larger size, as do those named with `--prior-deviations`.
+    let mut prior = opts.prior_deviations.to_vec();
+    let default_register = crate::record::default_path(&loaded.kit_dir);
+    if default_register.is_file() {
+        let location = default_register.to_string_lossy();
+        let found = fieldcheck_register::Register::at(&location)
+            .and_then(|mut reg| {
+                reg.prior_deviations(&crate::record::window_label(&loaded.config.window))
+            })
+            .with_context(|| {
+                format!("cannot read the prior period from the register `{location}`")
+            })?;
+        for (control, _) in found {
+            if !prior.contains(&control) {
+                prior.push(control);
+            }
+        }
+    }
+    let d = Draw {
+        engagement: &engagement,
+        unit,
+        sizes: &opts.sizes,
+        params: &loaded.params,
+        prior_period: &prior,
+    };
+    let (tests, requests) = draw(&d, &loaded.kit, &audit);
+    Ok(Sampled {
+        engagement,
+        sizes: opts.sizes,
+        audit,
+        tests,
+        requests,
+    })
+}
+
+/// Writes the PBC request list (CSV and XLSX), the plan and the population listings into `dir`;
+/// returns the request list's two files.
+pub fn write_out(
+    dir: &Path,
+    s: &Sampled,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let csv = dir.join("pbc-request-list.csv");
+    std::fs::write(&csv, to_csv(&s.requests))
+        .with_context(|| format!("cannot write `{}`", csv.display()))?;
+    let xlsx = dir.join("pbc-request-list.xlsx");
+    write_xlsx(&xlsx, &s.engagement, &s.sizes, &s.tests, &s.requests)?;
+    write_plan(dir, &s.engagement, &s.sizes, &s.tests)?;
+    Ok((csv, xlsx))
+}
+
 /// `fieldcheck sample --table aicpa`: the attribute-sampling sizes (AICPA Tables ).
 pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64>) -> String {
     let bp = |pct: f64| (pct * 100.0).round() as u32;

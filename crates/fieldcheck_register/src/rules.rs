@@ -72,8 +72,7 @@ pub fn check_date(date: &str) -> std::result::Result<Date, String> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     let parsed = if shape {
@@ -117,7 +116,10 @@ mod tests {
         let la = TimeZone::get("America/Los_Angeles").expect("zone");
         assert_eq!(today(now, &la).to_string(), "2026-02-28");
         let t = Today::at(now, &la);
-        assert_eq!((t.date.as_str(), t.at.as_str()), ("2026-02-28", "2026-03-01T02:30:00Z"));
+        assert_eq!(
+            (t.date.as_str(), t.at.as_str()),
+            ("2026-02-28", "2026-03-01T02:30:00Z")
+        );
     }
 
     #[test]
@@ -147,12 +149,18 @@ mod tests {
             "`10/01/2026` is not a date (expected `YYYY-MM-DD`)"
         );
         assert!(check_date("2026-02-30").is_err());
-        assert_eq!(target_date("2026-01-10".parse().expect("date"), 30), "2026-02-09");
+        assert_eq!(
+            target_date("2026-01-10".parse().expect("date"), 30),
+            "2026-02-09"
+        );
     }
 
     #[test]
     fn only_known_statuses_filter() {
-        assert_eq!(check_statuses(&["open".into(), "remediated".into()]), Ok(()));
+        assert_eq!(
+            check_statuses(&["open".into(), "remediated".into()]),
+            Ok(())
+        );
         assert_eq!(
             check_statuses(&["closed".into()]).unwrap_err(),
             "unknown status `closed`; the statuses are: open, in_remediation, remediated, risk_accepted"

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use fieldcheck_kit::thousands;
 use super::{Report, by_reason, verdict};
+use fieldcheck_kit::thousands;
 
 const FIRST_FEW: usize = 10;
 
