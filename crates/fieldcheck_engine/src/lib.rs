@@ -270,16 +270,7 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
     }
     let recorded = match opts.register.filter(|r| r.write) {
         Some(r) => Some((
-            record::record(
-                &r.location,
-                &loaded.config,
-                &loaded.params,
-                &loaded.kit,
-                &audit,
-                opts.label,
-                &r.actor,
-                now()?,
-            )?,
+            record::record(&r.location, loaded, &audit, opts.label, &r.actor, now()?)?,
             r.location.clone(),
         )),
         None => None,

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use fieldcheck_controls::Audit;
 use fieldcheck_controls::Status;
-use fieldcheck_kit::{Config, Kit};
 use fieldcheck_register::rules;
 use fieldcheck_register::{
     Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
@@ -54,14 +53,13 @@ pub fn shown(location: &str) -> String {
 /// Records an audit's deviations in the register at `location` (a file or a PostgreSQL URL).
 pub fn record(
     location: &str,
-    config: &Config,
-    params: &fieldcheck_controls::Params,
-    kit: &Kit,
+    loaded: &crate::Loaded,
     audit: &Audit,
     kit_label: &str,
     who: &str,
     now: Timestamp,
 ) -> anyhow::Result<Reconciled> {
+    let (config, params, kit) = (&loaded.config, &loaded.params, &loaded.kit);
     let today = rules::today(now, &config.window.tz);
     // An item's owner is the owner recorded for what it is about: its system, vendor or risk.
     let email = |o: &str| {
