@@ -1,8 +1,9 @@
 //! fieldcheck's command line: `audit`, `demo`, `init`, `controls`, `pull` and the rest.
 //!
-//! This crate is the only one that knows about terminals, colours, exit codes and the file
-//! system layout of a run; it loads the config and the kit, hands them to the pure control
-//! tests, and renders the result.
+//! This crate keeps the flags, the printing and the exit codes: each command's flags become a
+//! call into the pipeline (`fieldcheck_engine`), whose values it prints (with colours on a
+//! terminal). It is the only one that knows about terminals, colours, exit codes and the
+//! environment (`FIELDCHECK_NOW`, `$USER`).
 
 mod diagnostics;
 mod ingest;
