@@ -1,19 +1,17 @@
 //! fieldcheck's command line: `audit`, `demo`, `init`, `controls`, `pull` and the rest.
 //!
-//! This crate is the only one that knows about terminals, colours, exit codes and the file
-//! system layout of a run; it loads the config and the kit, hands them to the pure control
-//! tests, and renders the result.
+//! This crate keeps the flags, the printing and the exit codes: each command's flags become a
+//! call into the pipeline (`fieldcheck_engine`), whose values it prints (with colours on a
+//! terminal). It is the only one that knows about terminals, colours, exit codes and the
+//! environment (`FIELDCHECK_NOW`, `$USER`).
 
-mod csv_out;
 mod diagnostics;
-pub mod docs;
 mod ingest;
-mod init;
 mod locker;
 mod pull;
 mod register;
-pub mod report;
-mod sample;
+mod sample_text;
+mod text;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -22,13 +20,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use fieldcheck_controls::{Params, catalog};
-use fieldcheck_kit::{
-    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
-};
-use fieldcheck_sampling::SizeTable;
+use fieldcheck_controls::catalog;
+use fieldcheck_engine::locker::Replay;
+use fieldcheck_engine::{LoadError, LoadRequest, Outcome, RegisterUse, RunOptions};
+use fieldcheck_register::rules;
 
-use crate::report::Report;
+use fieldcheck_engine::report;
+use fieldcheck_engine::{record, sample};
 
 #[derive(Parser)]
 #[command(
@@ -511,7 +509,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Audit(a) => audit_command(&a),
         Command::Demo(d) => demo_command(&d),
-        Command::Init(i) => init::run(&i.dir, i.force).map(|()| 0),
+        Command::Init(i) => fieldcheck_engine::init::run(&i.dir, i.force).map(|n| {
+            eprintln!(
+                "wrote fieldcheck.toml and {n} header-only record files to `{}`\nfill them from your exports (docs/evidence-kit.md), then run: fieldcheck audit {}",
+                i.dir.display(),
+                i.dir.display()
+            );
+            0
+        }),
         Command::Sample(a) => sample_command(&a),
         Command::Exceptions(e) => exceptions_command(e),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
@@ -567,171 +572,6 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// A config and kit, loaded, with every diagnostic about them.
-pub struct Loaded {
-    /// The validated config.
-    pub config: Config,
-    /// Control parameters.
-    pub params: Params,
-    /// The kit.
-    pub kit: Kit,
-    /// Config diagnostics (warnings only) followed by kit diagnostics.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The sample-size table (built in, or the config's `[sampling] table`).
-    pub sizes: SizeTable,
-    /// What the configured sources produced (the kit's sourced records point into it).
-    pub sourced: fieldcheck_kit::Sourced,
-    /// The config's path and text.
-    pub config_file: (PathBuf, String),
-}
-
-/// Why a run could not be done.
-pub(crate) enum LoadError {
-    /// The config has errors (already collected as diagnostics).
-    Config(Vec<Diagnostic>),
-    /// Anything else.
-    Tool(anyhow::Error),
-}
-
-pub(crate) fn load(kit_dir: &Path, config_path: Option<&Path>) -> Result<Loaded, LoadError> {
-    load_as(kit_dir, config_path, None)
-}
-
-/// [`load`], with the config shown as `shown` in diagnostics (a replay's temporary folder is no
-/// name for a user, and would make the output differ run to run).
-pub(crate) fn load_as(
-    kit_dir: &Path,
-    config_path: Option<&Path>,
-    shown: Option<&str>,
-) -> Result<Loaded, LoadError> {
-    if !kit_dir.is_dir() {
-        return Err(LoadError::Tool(anyhow::anyhow!(
-            "`{}` is not a folder; give the evidence kit folder (try `fieldcheck demo --out demo-kit` for an example)",
-            kit_dir.display()
-        )));
-    }
-    let config_path = config_path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| kit_dir.join("fieldcheck.toml"));
-    // The config is opened only when it is a regular file: a FIFO would hang the run.
-    let text = match fieldcheck_kit::fsafe::read_to_string(&config_path, None) {
-        Ok(t) => t,
-        Err(fieldcheck_kit::fsafe::Refusal::NotFound) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "no config at `{}`; run `fieldcheck init {}` to write a commented one, or pass `--config FILE`",
-                config_path.display(),
-                kit_dir.display()
-            )));
-        }
-        Err(r) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "the config `{}` {}; {}",
-                config_path.display(),
-                r.describe(),
-                r.help()
-            )));
-        }
-    };
-    let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
-    let (config, mut diags) = parse_config(&shown, &text);
-    let (params, more) = fieldcheck_controls::resolve_params(config.as_ref());
-    diags.extend(more);
-    let config = match config {
-        Some(c) if !diags.iter().any(|d| d.severity == Severity::Error) => c,
-        _ => return Err(LoadError::Config(diags)),
-    };
-    let sizes = match &config.sampling_table {
-        None => SizeTable::default(),
-        Some(file) => {
-            let path = config_dir(&config_path).join(file);
-            let text = fieldcheck_kit::fsafe::read_to_string(&path, Some(config_dir(&config_path)))
-                .map_err(|r| anyhow::anyhow!("`{}` {}; {}", path.display(), r.describe(), r.help()))
-                .with_context(|| {
-                    format!(
-                        "cannot read the sample-size table `{}` named in `[sampling] table`",
-                        path.display()
-                    )
-                })
-                .map_err(LoadError::Tool)?;
-            SizeTable::parse(&text)
-                .with_context(|| format!("the sample-size table `{}` is not valid; `fieldcheck sample --print-table` shows the expected shape", path.display()))
-                .map_err(LoadError::Tool)?
-        }
-    };
-    let sizes = match config.sampling_confidence {
-        Some(c) => sizes
-            .at_confidence(c)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| {
-                format!(
-                    "the sample-size table `{}` at `[sampling] confidence = {c}`",
-                    sizes.name
-                )
-            })
-            .map_err(LoadError::Tool)?,
-        None => sizes,
-    };
-    let opts = ReadOptions::for_config(&config);
-    // The configured sources' files are relative to the config's folder.
-    let base = config_dir(&config_path);
-    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window);
-    if collected
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error && SOURCE_CONFIG_CODES.contains(&d.code))
-    {
-        diags.extend(collected.diagnostics);
-        return Err(LoadError::Config(diags));
-    }
-    diags.extend(collected.diagnostics);
-    let (kit, kit_diags) = read_kit_with(kit_dir, &opts, &collected.sourced).map_err(|e| {
-        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
-    })?;
-    diags.extend(kit_diags);
-    Ok(Loaded {
-        config,
-        params,
-        kit,
-        diagnostics: diags,
-        sizes,
-        sourced: collected.sourced,
-        config_file: (config_path.clone(), text),
-    })
-}
-
-/// The folder a config file is in (`.` for a bare file name): what its relative paths mean.
-pub(crate) fn config_dir(config_path: &Path) -> &Path {
-    config_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-/// Source diagnostics that mean the config itself is wrong (not the exported files).
-const SOURCE_CONFIG_CODES: &[&str] = &[
-    "source-invalid",
-    "source-unknown-adapter",
-    "source-unknown-option",
-    "source-invalid-option",
-    "unknown-timezone",
-];
-
-fn check_control_ids(ids: &[String]) -> anyhow::Result<()> {
-    for id in ids {
-        if fieldcheck_controls::control_meta(id).is_none() {
-            let all: Vec<&str> = catalog().iter().map(|c| c.id.as_str()).collect();
-            let hint = did_you_mean(id, all.iter().copied())
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            anyhow::bail!(
-                "unknown control `{id}`; {hint}the controls are: {}",
-                all.join(", ")
-            );
-        }
-    }
-    Ok(())
-}
-
 /// Writes to stdout, ignoring a closed pipe.
 fn out(text: &str, colored: bool) {
     let r = if colored {
@@ -745,24 +585,31 @@ fn out(text: &str, colored: bool) {
 }
 
 fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
-    check_control_ids(&a.controls)?;
-    let record = (a.record || a.database.is_some()).then(|| Recording {
-        location: a.database.clone().unwrap_or_else(|| {
-            register::default_path(&a.kit)
-                .to_string_lossy()
-                .into_owned()
-        }),
+    fieldcheck_engine::check_control_ids(&a.controls)?;
+    let record = (a.record || a.database.is_some()).then(|| RegisterUse {
+        location: a
+            .database
+            .clone()
+            .unwrap_or_else(|| record::default_path(&a.kit).to_string_lossy().into_owned()),
         actor: register::actor(a.actor.as_deref()),
         write: a.record,
     });
     if let Some(dir) = &a.locker {
         // The default locker is beside the config (`collect` puts it there).
         let dir = dir.clone().unwrap_or_else(|| match &a.config {
-            Some(c) => locker::default_dir(c),
+            Some(c) => fieldcheck_engine::locker::default_dir(c),
             None => a.kit.clone(),
         });
-        let as_of = a.as_of.as_deref().map(locker::parse_as_of).transpose()?;
-        let pin = match locker::pin(a.key.as_deref(), a.config.as_deref(), &a.kit) {
+        let as_of = a
+            .as_of
+            .as_deref()
+            .map(fieldcheck_engine::locker::parse_as_of)
+            .transpose()?;
+        let pin = match fieldcheck_engine::locker::pin(
+            a.key.as_deref(),
+            a.config.as_deref(),
+            &a.kit,
+        ) {
             Ok(p) => p,
             Err(LoadError::Tool(e)) => return Err(e),
             Err(LoadError::Config(diags)) => {
@@ -775,7 +622,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
                 return Ok(2);
             }
         };
-        let replay = locker::replay(&dir, as_of, pin.as_ref())?;
+        let replay = fieldcheck_engine::locker::replay(&dir, as_of, pin.as_ref())?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
@@ -806,17 +653,8 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
     )
 }
 
-/// Where and as whom to record an audit in the exception register.
-/// The register an audit uses: where it is, who records, and whether this run is recorded
-/// (`--record`) or only reads the people's conclusions (`--database` alone).
-struct Recording {
-    location: String,
-    actor: String,
-    write: bool,
-}
-
 fn audit_and_print(
-    record: Option<&Recording>,
+    record: Option<&RegisterUse>,
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
@@ -829,20 +667,21 @@ fn audit_and_print(
 
 #[allow(clippy::too_many_arguments)]
 fn audit_and_print_from(
-    record: Option<&Recording>,
+    register: Option<&RegisterUse>,
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
     format: Format,
     verbose: bool,
     label: &str,
-    replay: Option<&locker::Replay>,
+    replay: Option<&Replay>,
 ) -> anyhow::Result<u8> {
-    // The register to read the people's conclusions from; `record`, the run to record.
-    let register_given = record.map(|r| r.location.clone());
-    let record = record.filter(|r| r.write);
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
-    let loaded = match load_as(kit_dir, config, shown) {
+    let loaded = match fieldcheck_engine::load(LoadRequest {
+        kit_dir,
+        config,
+        shown,
+    }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -852,59 +691,21 @@ fn audit_and_print_from(
             return Ok(2);
         }
     };
-    let mut loaded = loaded;
-    let mut audit =
-        fieldcheck_controls::audit(&loaded.kit, &loaded.config.window, &loaded.params, only);
-    if let Some(r) = replay {
-        let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
-        let (diags, partial) =
-            locker::freshness(&l, r.as_of, register::now()?, &loaded.config, &r.dir)?;
-        loaded.diagnostics.extend(diags);
-        locker::add_partial_notes(&mut audit, &partial);
-    }
-    let recorded = match record {
-        Some(r) => Some((
-            register::record(
-                &r.location,
-                &loaded.config,
-                &loaded.params,
-                &loaded.kit,
-                &audit,
-                label,
-                &r.actor,
-            )?,
-            r.location.as_str(),
-        )),
-        None => None,
+    // The clock is read only when the run needs it: to record, or to replay the locker.
+    let recording = register.is_some_and(|r| r.write);
+    let now = if recording || replay.is_some() {
+        Some(register::now()?)
+    } else {
+        None
     };
-    let mut report = Report::new(
-        &loaded.config,
-        &loaded.kit,
-        &audit,
-        loaded.diagnostics,
-        &loaded.sizes,
-        &loaded.params,
-    );
-    if let Some(r) = replay {
-        report.attach_locker(r);
-    }
-    // People's conclusions recorded in the register (`exceptions conclude`) are shown over the
-    // computed ones while they apply.
-    let register_at = match register_given {
-        Some(r) => Some(r),
-        None => {
-            let p = register::default_path(kit_dir);
-            p.is_file().then(|| p.to_string_lossy().into_owned())
-        }
+    let opts = RunOptions {
+        only,
+        replay,
+        register,
+        now,
+        label,
     };
-    if let Some(location) = register_at {
-        let overrides = fieldcheck_register::Register::at(&location)
-            .and_then(|mut reg| reg.overrides(&register::window_label(&loaded.config.window)))
-            .with_context(|| {
-                format!("cannot read the people's conclusions from the register `{location}`")
-            })?;
-        report.apply_overrides(&overrides);
-    }
+    let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
     match format {
         Format::Json => out(&report.to_json(), false),
         Format::Markdown => out(&report::markdown::render(&report, verbose), false),
@@ -914,32 +715,29 @@ fn audit_and_print_from(
                 let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
                 let _ = writeln!(err);
             }
-            out(&report::text::render(&report, label, verbose), true);
+            out(&text::render(&report, label, verbose), true);
             // The audit committee's third question: is remediation tracking to closure?
-            let default_register = register::default_path(kit_dir);
-            if record.is_none() && default_register.is_file() {
-                let location = default_register.to_string_lossy();
-                if let Ok(runs) =
-                    fieldcheck_register::Register::at(&location).and_then(|mut reg| reg.runs())
-                {
-                    out(
-                        &format!(
-                            "remediation (exception register): {}\n",
-                            register::projection(&runs)
-                        ),
-                        true,
-                    );
-                }
+            let default_register = record::default_path(kit_dir);
+            if !recording
+                && default_register.is_file()
+                && let Some(runs) = record::runs(&default_register.to_string_lossy())
+            {
+                out(
+                    &format!(
+                        "remediation (exception register): {}\n",
+                        record::projection(&runs)
+                    ),
+                    true,
+                );
             }
         }
     }
     if let Some((r, location)) = recorded {
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "{}", register::recorded_line(&r, location));
+        let _ = writeln!(err, "{}", register::recorded_line(&r, &location));
         let _ = write!(err, "{}", register::departures_text(&r, verbose));
-        if let Ok(runs) = fieldcheck_register::Register::at(location).and_then(|mut reg| reg.runs())
-        {
-            let _ = writeln!(err, "remediation: {}", register::projection(&runs));
+        if let Some(runs) = record::runs(&location) {
+            let _ = writeln!(err, "remediation: {}", record::projection(&runs));
         }
     }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
@@ -949,11 +747,10 @@ fn audit_and_print_from(
 
 fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     use fieldcheck_register::Register;
-    let location = e.database.clone().unwrap_or_else(|| {
-        register::default_path(&e.kit)
-            .to_string_lossy()
-            .into_owned()
-    });
+    let location = e
+        .database
+        .clone()
+        .unwrap_or_else(|| record::default_path(&e.kit).to_string_lossy().into_owned());
     if !fieldcheck_register::is_postgres(&location) && !Path::new(&location).exists() {
         if e.database.is_none() && !e.kit.is_dir() {
             anyhow::bail!(
@@ -974,20 +771,13 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     let mut reg = Register::at(&location).with_context(|| {
         format!(
             "cannot open the exception register `{}`",
-            register::shown(&location)
+            record::shown(&location)
         )
     })?;
-    let now = register::now()?;
-    // Today in the org's time zone when the kit's config says which, else in UTC.
-    let tz = std::fs::read_to_string(e.kit.join("fieldcheck.toml"))
-        .ok()
-        .and_then(|t| parse_config("fieldcheck.toml", &t).0)
-        .map(|c| c.window.tz)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = now.to_zoned(tz).date().to_string();
-    let at = now.to_string();
+    let day = rules::Today::at(register::now()?, &record::org_zone(&e.kit));
+    let (today, at) = (day.date.clone(), day.at.clone());
     let who = register::actor(e.actor.as_deref());
-    reg.expire_acceptances(&today, &at, "fieldcheck")?;
+    rules::expire_acceptances(&mut reg, &day)?;
     match e.command {
         ExceptionsCommand::List {
             owner,
@@ -997,17 +787,10 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             format,
         } => {
             if let Some(c) = &control {
-                check_control_ids(std::slice::from_ref(c))?;
+                fieldcheck_engine::check_control_ids(std::slice::from_ref(c))?;
             }
-            for s in &status {
-                if !fieldcheck_register::STATUSES.contains(&s.as_str()) {
-                    anyhow::bail!(
-                        "unknown status `{s}`; the statuses are: {}",
-                        fieldcheck_register::STATUSES.join(", ")
-                    );
-                }
-            }
-            let list = reg.list(&register::filter(
+            rules::check_statuses(&status).map_err(anyhow::Error::msg)?;
+            let list = reg.list(&record::filter(
                 owner,
                 control,
                 status,
@@ -1015,11 +798,11 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             ))?;
             match format {
                 ListFormat::Text => out(&register::render_list(&list, &today), true),
-                ListFormat::Csv => out(&register::to_csv(&list), false),
+                ListFormat::Csv => out(&record::to_csv(&list), false),
                 ListFormat::Json => {
                     let v: Vec<serde_json::Value> = list
                         .iter()
-                        .map(|x| register::exception_json(x, &today))
+                        .map(|x| record::exception_json(x, &today))
                         .collect();
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
@@ -1035,30 +818,14 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             id,
             format: ControlsFormat::Json,
         } => {
-            let (x, history) = reg.show(&id)?;
-            let mut v = register::exception_json(&x, &today);
-            v["history"] = history
-                .iter()
-                .map(|c| {
-                    serde_json::json!({
-                        "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
-                        "new": c.new, "why": c.why, "run": c.run,
-                    })
-                })
-                .collect();
+            let v = record::show_json(&mut reg, &id, &today)?;
             let mut text = serde_json::to_string_pretty(&v).expect("serializes");
             text.push('\n');
             out(&text, false);
         }
         ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
         ExceptionsCommand::Target { id, date, why } => {
-            fieldcheck_kit::time::parse_date(&date)
-                .map_err(|m| anyhow::anyhow!("`{date}` is not a date ({m})"))?;
-            if date < today {
-                anyhow::bail!(
-                    "the target date {date} is before today ({today}); give a date from today on"
-                );
-            }
+            rules::check_target(&date, &today).map_err(anyhow::Error::msg)?;
             reg.target(&id, &date, &at, &who, &why)?
         }
         ExceptionsCommand::Status { id, status, why } => {
@@ -1070,8 +837,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             reason,
             until,
         } => {
-            fieldcheck_kit::time::parse_date(&until)
-                .map_err(|m| anyhow::anyhow!("`{until}` is not a date ({m})"))?;
+            rules::check_date(&until).map_err(anyhow::Error::msg)?;
             reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
         }
         ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
@@ -1086,9 +852,9 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             }
             let list = reg.list(&fieldcheck_register::Filter::default())?;
             if ext == "xlsx" {
-                register::write_xlsx(&file, &list)?;
+                record::write_xlsx(&file, &list)?;
             } else {
-                std::fs::write(&file, register::to_csv(&list))
+                std::fs::write(&file, record::to_csv(&list))
                     .with_context(|| format!("cannot write `{}`", file.display()))?;
             }
             eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
@@ -1099,7 +865,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             why,
             window,
         } => {
-            check_control_ids(std::slice::from_ref(&control))?;
+            fieldcheck_engine::check_control_ids(std::slice::from_ref(&control))?;
             let concluded =
                 fieldcheck_register::Conclusion::parse(&conclusion).ok_or_else(|| {
                     anyhow::anyhow!(
@@ -1107,7 +873,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                     )
                 })?;
             let window = window
-                .map(|w| register::resolve_window(&mut reg, &w))
+                .map(|w| record::resolve_window(&mut reg, &w))
                 .transpose()?;
             let o = reg.conclude(&control, window.as_deref(), concluded, &why, &at, &who)?;
             eprintln!("{}", register::concluded_line(&o));
@@ -1118,7 +884,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             format,
         } => {
             let window = match window {
-                Some(w) => register::resolve_window(&mut reg, &w)?,
+                Some(w) => record::resolve_window(&mut reg, &w)?,
                 None => reg.windows()?.into_iter().next().ok_or_else(|| {
                     anyhow::anyhow!(
                         "no recorded run yet: record one with `fieldcheck audit KIT --record`"
@@ -1139,7 +905,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 ),
                 ControlsFormat::Json => {
                     let v =
-                        register::conclusions_json(&window, &recorded, &overrides, log.as_deref());
+                        record::conclusions_json(&window, &recorded, &overrides, log.as_deref());
                     let mut text = serde_json::to_string_pretty(&v).expect("serializes");
                     text.push('\n');
                     out(&text, false);
@@ -1194,10 +960,10 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         out(&report, true);
         return Ok(if ok { 0 } else { 1 });
     }
-    check_control_ids(&a.controls)?;
-    check_control_ids(&a.prior_deviations)?;
+    fieldcheck_engine::check_control_ids(&a.controls)?;
+    fieldcheck_engine::check_control_ids(&a.prior_deviations)?;
     let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
-    let loaded = match load(kit_dir, a.config.as_deref()) {
+    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -1207,15 +973,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             return Ok(2);
         }
     };
-    let sizes = match confidence {
-        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
-            format!(
-                "the sample-size table `{}` at `--confidence`",
-                loaded.sizes.name
-            )
-        })?,
-        None => loaded.sizes.clone(),
-    };
+    let sizes = sample::sizes_at(&loaded, confidence)?;
     if let Some(s) = &a.seed {
         let mut err = anstream::stderr();
         let _ = writeln!(
@@ -1223,77 +981,31 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
             "warning: `--seed` is deprecated and now names the engagement (`--engagement {s}`): the seed is derived from it and the population, so it cannot be re-rolled"
         );
     }
-    let engagement = a
-        .engagement
-        .clone()
-        .or_else(|| a.seed.clone())
-        .unwrap_or_else(|| {
-            let w = &loaded.config.window;
-            format!("{} {}/{}", loaded.config.org, w.start, w.end)
-        });
-    let unit = loaded
-        .config
-        .sampling_unit
-        .and_then(fieldcheck_sampling::Unit::parse)
-        .unwrap_or(fieldcheck_sampling::Unit::Period);
-    let audit = fieldcheck_controls::audit(
-        &loaded.kit,
-        &loaded.config.window,
-        &loaded.params,
-        &a.controls,
-    );
-    // Controls with deviations in the previous recorded window (the kit's register, when it has
-    // one) take the next larger size, as do those named with `--prior-deviations`.
-    let mut prior = a.prior_deviations.clone();
-    let default_register = register::default_path(kit_dir);
-    if default_register.is_file() {
-        let location = default_register.to_string_lossy();
-        let found = fieldcheck_register::Register::at(&location)
-            .and_then(|mut reg| {
-                reg.prior_deviations(&register::window_label(&loaded.config.window))
-            })
-            .with_context(|| {
-                format!("cannot read the prior period from the register `{location}`")
-            })?;
-        for (control, _) in found {
-            if !prior.contains(&control) {
-                prior.push(control);
-            }
-        }
-    }
-    let draw = sample::Draw {
-        engagement: &engagement,
-        unit,
-        sizes: &sizes,
-        params: &loaded.params,
-        prior_period: &prior,
+    let engagement = a.engagement.clone().or_else(|| a.seed.clone());
+    let opts = sample::SampleOptions {
+        only: &a.controls,
+        prior_deviations: &a.prior_deviations,
+        engagement,
+        sizes,
     };
-    let (tests, requests) = sample::draw(&draw, &loaded.kit, &audit);
-    out(&sample::summary(&engagement, &sizes, &tests), true);
+    let sampled = sample::run(&loaded, opts)?;
+    let (engagement, sizes, tests) = (&sampled.engagement, &sampled.sizes, &sampled.tests);
+    out(&sample_text::summary(engagement, sizes, tests), true);
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let csv = dir.join("pbc-request-list.csv");
-        std::fs::write(&csv, sample::to_csv(&requests))
-            .with_context(|| format!("cannot write `{}`", csv.display()))?;
-        let xlsx = dir.join("pbc-request-list.xlsx");
-        sample::write_xlsx(&xlsx, &engagement, &sizes, &tests, &requests)?;
-        sample::write_plan(dir, &engagement, &sizes, &tests)?;
+        let (csv, xlsx) = sample::write_out(dir, &sampled)?;
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
             "wrote {} requests to `{}` and `{}`, and the plan with the population listings to `{}` (re-derive it with `fieldcheck sample --rederive {}`)",
-            requests.len(),
+            sampled.requests.len(),
             csv.display(),
             xlsx.display(),
             dir.join("sample-plan.json").display(),
             dir.display()
         );
     }
-    // The process ends here: let the OS reclaim the audit and the samples too.
-    std::mem::forget(audit);
-    std::mem::forget(tests);
-    std::mem::forget(requests);
+    // The process ends here: let the OS reclaim the audit, the samples and the kit.
+    std::mem::forget(sampled);
     std::mem::forget(loaded.kit);
     Ok(0)
 }
@@ -1339,7 +1051,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
             d.seed,
             dir.display(),
             summary.files.len(),
-            report::text::thousands(summary.records as usize)
+            fieldcheck_kit::thousands(summary.records as usize)
         );
         let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
         return Ok(0);
@@ -1364,27 +1076,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
 fn controls_command(format: ControlsFormat) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     if format == ControlsFormat::Json {
-        let v: Vec<serde_json::Value> = catalog()
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id,
-                    "title": c.title,
-                    "criteria": c.criteria,
-                    "evidence": c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>(),
-                    "tests": c.tests.iter().map(|t| serde_json::json!({
-                        "id": t.id,
-                        "population": t.population,
-                        "item": t.item,
-                        "frequency": t.frequency,
-                        "reasons": t.reasons.iter().map(|(code, meaning)| serde_json::json!({"code": code, "meaning": meaning})).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                    "parameters": c.params.iter().map(|p| serde_json::json!({
-                        "name": p.name, "type": p.ty, "default": p.default, "meaning": p.doc,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let v = fieldcheck_engine::docs::controls_json();
         let mut s = serde_json::to_string_pretty(&v).expect("serializes");
         s.push('\n');
         out(&s, false);

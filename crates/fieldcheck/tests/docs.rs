@@ -39,18 +39,27 @@ fn check_generated(file: &str, generated: &str) {
 
 #[test]
 fn evidence_kit_reference_is_current() {
-    check_generated("docs/evidence-kit.md", &fieldcheck::docs::kit_reference());
+    check_generated(
+        "docs/evidence-kit.md",
+        &fieldcheck_engine::docs::kit_reference(),
+    );
 }
 
 #[test]
 fn sources_reference_is_current() {
-    check_generated("docs/sources.md", &fieldcheck::docs::sources_reference());
-    check_generated("README.md", &fieldcheck::docs::sources_table());
+    check_generated(
+        "docs/sources.md",
+        &fieldcheck_engine::docs::sources_reference(),
+    );
+    check_generated("README.md", &fieldcheck_engine::docs::sources_table());
 }
 
 #[test]
 fn controls_reference_is_current() {
-    check_generated("docs/controls.md", &fieldcheck::docs::controls_reference());
+    check_generated(
+        "docs/controls.md",
+        &fieldcheck_engine::docs::controls_reference(),
+    );
 }
 
 /// Kebab-case literals in the scanned crates that are not diagnostic codes (control ids).

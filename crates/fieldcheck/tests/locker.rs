@@ -251,6 +251,58 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
     );
 }
 
+/// A replay as of a moment is measured at that moment, not at the wall clock: replayed twice
+/// while the window is still open (before and after the as-of time), it gives the same bytes, and
+/// its staleness is said at the as-of date.
+#[test]
+fn a_replay_as_of_a_moment_gives_the_same_bytes_whatever_the_clock() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    for at in ["2026-05-01T06:00:00Z", "2026-06-01T06:00:00Z"] {
+        assert_eq!(collect(&kit, at, &[]).status.code(), Some(0));
+    }
+    // The demo's window ends on 2026-06-30: both clocks are inside it, one before the as-of time.
+    let replay = |now: &str, format: &str| {
+        run(
+            &[
+                "audit",
+                s(&kit),
+                "--locker",
+                "--as-of",
+                "2026-06-20",
+                "--format",
+                format,
+            ],
+            &[("FIELDCHECK_NOW", now)],
+        )
+    };
+    for format in ["json", "text"] {
+        let early = replay("2026-06-05T12:00:00Z", format);
+        let late = replay("2026-06-28T12:00:00Z", format);
+        assert!(
+            early.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&early.stderr)
+        );
+        assert_eq!(text(&early.stdout), text(&late.stdout), "{format}");
+        assert_eq!(text(&early.stderr), text(&late.stderr), "{format}");
+    }
+    let v: Value =
+        serde_json::from_slice(&replay("2026-06-05T12:00:00Z", "json").stdout).expect("json");
+    let stale = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "stale-evidence" && d["file"] == "account_events.csv")
+        .expect("the daily login events are stale at the as-of date");
+    assert_eq!(
+        stale["message"],
+        "account_events.csv: the newest collection (2026-06-01) is older than its cadence (1d) at the as-of date",
+        "{stale}"
+    );
+}
+
 /// Steps of a collection: each new blob 2 (synced, renamed), the manifest 2, HEAD 2.
 #[test]
 fn a_collection_killed_at_any_step_leaves_a_valid_locker_and_loses_nothing() {

@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 mod backend;
+pub mod rules;
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -4,8 +4,7 @@
 //! **API boundary:** the field names here are matched by downstream tools; add fields, never
 //! rename or remove them.
 
-pub(crate) mod markdown;
-pub(crate) mod text;
+pub mod markdown;
 
 use fieldcheck_controls::Params;
 use fieldcheck_controls::{Audit, ControlResult, Status, TestResult};
@@ -393,13 +392,18 @@ impl Report {
         }
     }
 
-    /// Points every evidence reference at its blob in the locker the audit was replayed from.
-    pub(crate) fn attach_locker(&mut self, r: &crate::locker::Replay) {
+    /// Points every evidence reference at its blob in the locker the audit was replayed from
+    /// (`by_name`: each replayed file's digest and manifest line), and names the locker.
+    pub fn attach_locker(
+        &mut self,
+        locker: LockerOut,
+        by_name: &std::collections::BTreeMap<String, (String, u64)>,
+    ) {
         for c in &mut self.controls {
             for t in &mut c.tests {
                 for d in &mut t.deviations {
                     for e in &mut d.evidence {
-                        if let Some((digest, line)) = r.by_name.get(&e.file) {
+                        if let Some((digest, line)) = by_name.get(&e.file) {
                             e.digest = Some(digest.clone());
                             e.manifest_line = Some(*line);
                         }
@@ -407,27 +411,13 @@ impl Report {
                 }
             }
         }
-        self.locker = Some(LockerOut {
-            path: r.locker.display().to_string(),
-            head: r.head.clone(),
-            as_of: r.as_of.map(|t| t.to_string()),
-            collections: r.collections,
-            files: r.entries,
-            key_verified: r.pinned.is_some(),
-            pinned_by: r.pinned.as_ref().map(|p| p.1),
-            signed_by: r
-                .pinned
-                .as_ref()
-                .map(|p| p.0.clone())
-                .or_else(|| r.signed_by.clone()),
-            signed_seals: r.signed_seals,
-        });
+        self.locker = Some(locker);
     }
 
     /// Shows the people's conclusions recorded in the register over the computed ones, each
     /// judged against this audit's conclusion (an override lapses when the evidence is no longer
     /// complete, or when a softer one meets a changed computed conclusion).
-    pub(crate) fn apply_overrides(&mut self, overrides: &[fieldcheck_register::Override]) {
+    pub fn apply_overrides(&mut self, overrides: &[fieldcheck_register::Override]) {
         use fieldcheck_register::Conclusion as Reg;
         for c in &mut self.controls {
             let Some(o) = overrides.iter().find(|o| o.control == c.id) else {
@@ -490,7 +480,7 @@ impl Report {
 /// unit`, periods by default for periodic tests run per system), its frequency (following the
 /// cadence settings), the size and the exact chance it finds a deviation. The odds do not depend
 /// on the engagement, so the report draws with none.
-pub(crate) fn plan(
+pub fn plan(
     sizes: &SizeTable,
     params: &Params,
     unit: Unit,
@@ -609,13 +599,25 @@ fn control_out(
     }
 }
 
+/// A conclusion as the text and Markdown tables show it.
+pub fn conclusion_label(conclusion: Option<&str>) -> &'static str {
+    match conclusion {
+        Some("effective") => "effective",
+        Some("effective_with_exceptions") => "with exceptions",
+        Some("ineffective") => "ineffective",
+        Some("not_occurring") => "not occurring",
+        Some("not_evidenced") => "not evidenced",
+        _ => "scoped out",
+    }
+}
+
 /// The report's static name of a conclusion.
 fn conclusion_str(s: &str) -> &'static str {
     fieldcheck_controls::Conclusion::parse(s).map_or("not_evidenced", |c| c.as_str())
 }
 
 /// Counts the controls by conclusion.
-pub(crate) fn counts(controls: &[ControlOut]) -> ConclusionCounts {
+pub fn counts(controls: &[ControlOut]) -> ConclusionCounts {
     let mut n = ConclusionCounts::default();
     for c in controls {
         match c.conclusion {
@@ -640,7 +642,7 @@ fn note_out(n: &fieldcheck_controls::Note) -> NoteOut {
 /// Deviations of one test grouped by reason code, in the catalog's order of the codes (the order
 /// of the test's reason enum): `(code, items)`. Every code comes from those enums, so a code the
 /// catalog does not list is a bug, not a report to sort.
-pub(crate) fn by_reason<'a>(
+pub fn by_reason<'a>(
     control_id: &str,
     test: &'a TestOut,
 ) -> Vec<(&'static str, Vec<&'a DeviationOut>)> {
@@ -666,7 +668,7 @@ pub(crate) fn by_reason<'a>(
 }
 
 /// A probability for humans: `44.7 %`, `over 99.9 %`, `100 %`, `0 %`.
-pub(crate) fn percent(p: f64) -> String {
+pub fn percent(p: f64) -> String {
     let pct = p * 100.0;
     if pct >= 100.0 || pct == 0.0 {
         format!("{pct:.0} %")
@@ -681,7 +683,7 @@ pub(crate) fn percent(p: f64) -> String {
 
 /// What an auditor's sample of this test would find: `an auditor's sample of 29 finds one with
 /// 93.1 % probability (38 after a first)`.
-pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
+pub fn odds_sentence(s: &SamplingOut) -> String {
     let p = percent(s.detection_probability);
     let ext = s
         .extended_sample_size
@@ -707,7 +709,7 @@ pub(crate) fn odds_sentence(s: &SamplingOut) -> String {
 /// The self-check sentence: the committee's question first (which controls an auditor would
 /// likely conclude did not operate: the qualified-opinion risk), then the exceptions they would
 /// disclose with the control still relied on, then the rest.
-pub(crate) fn verdict(report: &Report) -> String {
+pub fn verdict(report: &Report) -> String {
     let s = &report.summary;
     let ids = |conclusion: &str| -> Vec<&str> {
         report

@@ -6,22 +6,10 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
-use super::{Report, by_reason, verdict};
+use fieldcheck_engine::report::{Report, by_reason, conclusion_label, verdict};
 
 /// Items shown per reason unless `verbose`.
 const FIRST_FEW: usize = 5;
-
-/// A conclusion as the table shows it.
-pub(crate) fn conclusion_label(conclusion: Option<&str>) -> &'static str {
-    match conclusion {
-        Some("effective") => "effective",
-        Some("effective_with_exceptions") => "with exceptions",
-        Some("ineffective") => "ineffective",
-        Some("not_occurring") => "not occurring",
-        Some("not_evidenced") => "not evidenced",
-        _ => "scoped out",
-    }
-}
 
 fn conclusion_cell(conclusion: Option<&str>, width: usize) -> String {
     let padded = format!("{:<width$}", conclusion_label(conclusion));
@@ -137,7 +125,10 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
                 format!("{:>10}", 0)
             },
             {
-                let cell = format!("{:>12}", super::percent(c.exception_probability));
+                let cell = format!(
+                    "{:>12}",
+                    fieldcheck_engine::report::percent(c.exception_probability)
+                );
                 if c.exception_probability >= 0.5 {
                     cell.red().to_string()
                 } else if c.exception_probability > 0.0 {
@@ -212,7 +203,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
                 t.id.bold(),
                 thousands(t.deviations.len()),
                 thousands(t.population),
-                super::odds_sentence(&t.sampling).yellow()
+                fieldcheck_engine::report::odds_sentence(&t.sampling).yellow()
             );
             for (code, items) in by_reason(&c.id, t) {
                 let _ = writeln!(o, "    {} ({})", code.red(), items.len());

@@ -77,8 +77,8 @@ pub fn config_template() -> String {
     o
 }
 
-/// Writes the template and the header-only files into `dir`.
-pub fn run(dir: &Path, force: bool) -> anyhow::Result<()> {
+/// Writes the template and the header-only files into `dir`; returns how many record files.
+pub fn run(dir: &Path, force: bool) -> anyhow::Result<usize> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let mut files: Vec<(String, String)> = vec![("fieldcheck.toml".into(), config_template())];
     for k in Kind::ALL {
@@ -107,13 +107,7 @@ pub fn run(dir: &Path, force: bool) -> anyhow::Result<()> {
         std::fs::write(dir.join(name), text)
             .with_context(|| format!("cannot write `{}`", dir.join(name).display()))?;
     }
-    eprintln!(
-        "wrote fieldcheck.toml and {} header-only record files to `{}`\nfill them from your exports (docs/evidence-kit.md), then run: fieldcheck audit {}",
-        Kind::ALL.len(),
-        dir.display(),
-        dir.display()
-    );
-    Ok(())
+    Ok(Kind::ALL.len())
 }
 
 #[cfg(test)]

@@ -199,3 +199,30 @@ pub fn sources_table() -> String {
     }
     o
 }
+
+/// `fieldcheck controls --format json`: every control with its criteria, evidence, tests (their
+/// populations, items, frequencies and reason codes) and parameters.
+pub fn controls_json() -> serde_json::Value {
+    let v: Vec<serde_json::Value> = catalog()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "title": c.title,
+                    "criteria": c.criteria,
+                    "evidence": c.needs.iter().map(|n| format!("{n}.csv")).collect::<Vec<_>>(),
+                    "tests": c.tests.iter().map(|t| serde_json::json!({
+                        "id": t.id,
+                        "population": t.population,
+                        "item": t.item,
+                        "frequency": t.frequency,
+                        "reasons": t.reasons.iter().map(|(code, meaning)| serde_json::json!({"code": code, "meaning": meaning})).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                    "parameters": c.params.iter().map(|p| serde_json::json!({
+                        "name": p.name, "type": p.ty, "default": p.default, "meaning": p.doc,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+    serde_json::Value::Array(v)
+}

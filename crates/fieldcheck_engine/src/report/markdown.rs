@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::text::thousands;
 use super::{Report, by_reason, verdict};
+use fieldcheck_kit::thousands;
 
 const FIRST_FEW: usize = 10;
 
@@ -51,7 +51,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         };
         let conclusion = match c.conclusion {
             Some("ineffective") => "**ineffective**",
-            other => super::text::conclusion_label(other),
+            other => super::conclusion_label(other),
         };
         let _ = writeln!(
             o,
@@ -84,10 +84,10 @@ pub fn render(r: &Report, verbose: bool) -> String {
             let _ = writeln!(
                 o,
                 "> **Override:** concluded {} by {} at {} over fieldcheck's {}{}",
-                super::text::conclusion_label(c.conclusion),
+                super::conclusion_label(c.conclusion),
                 cell(&ov.by),
                 ov.at,
-                super::text::conclusion_label(Some(ov.computed)),
+                super::conclusion_label(Some(ov.computed)),
                 ov.why
                     .as_deref()
                     .map(|w| format!(": {}", cell(w)))

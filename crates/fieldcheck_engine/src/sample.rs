@@ -578,134 +578,114 @@ pub fn write_xlsx(
     Ok(())
 }
 
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// The loaded sample-size table at `confidence` (a fraction), or as configured.
+pub fn sizes_at(loaded: &crate::Loaded, confidence: Option<f64>) -> anyhow::Result<SizeTable> {
+    Ok(match confidence {
+        Some(c) => loaded.sizes.at_confidence(c).with_context(|| {
+            format!(
+                "the sample-size table `{}` at `--confidence`",
+                loaded.sizes.name
+            )
+        })?,
+        None => loaded.sizes.clone(),
+    })
 }
 
-/// The terminal summary of the samples.
-pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> String {
-    use owo_colors::OwoColorize;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{} · engagement {engagement} · sample sizes: {} at {:.0} % confidence, {:.0} % tolerable",
-        "fieldcheck sample".bold(),
-        sizes.name,
-        sizes.confidence * 100.0,
-        sizes.tolerable_rate * 100.0
+/// What to sample.
+pub struct SampleOptions<'a> {
+    /// Only these controls (all when empty).
+    pub only: &'a [String],
+    /// Controls with deviations in the prior period (they take the next larger size), besides
+    /// those the kit's register records.
+    pub prior_deviations: &'a [String],
+    /// The engagement [default: the org and the window, `Northpeak Software 2026-01-01/2026-06-30`].
+    pub engagement: Option<String>,
+    /// The sample-size table (see [`sizes_at`]).
+    pub sizes: SizeTable,
+}
+
+/// A drawn sample: every test's, and the PBC request list.
+pub struct Sampled {
+    /// The engagement the seeds derive from.
+    pub engagement: String,
+    /// The sample-size table used.
+    pub sizes: SizeTable,
+    /// The audit the populations come from.
+    pub audit: Audit,
+    /// Every test's sample.
+    pub tests: Vec<TestSample>,
+    /// The PBC request list.
+    pub requests: Vec<Request>,
+}
+
+/// Stage "sample" on a loaded kit: the controls tested, the prior period's deviations read from
+/// the kit's register (when it has one), and every test's sample drawn.
+pub fn run(loaded: &crate::Loaded, opts: SampleOptions<'_>) -> anyhow::Result<Sampled> {
+    let engagement = opts.engagement.unwrap_or_else(|| {
+        let w = &loaded.config.window;
+        format!("{} {}/{}", loaded.config.org, w.start, w.end)
+    });
+    let unit = loaded
+        .config
+        .sampling_unit
+        .and_then(Unit::parse)
+        .unwrap_or(Unit::Period);
+    let audit = fieldcheck_controls::audit(
+        &loaded.kit,
+        &loaded.config.window,
+        &loaded.params,
+        opts.only,
     );
-    let _ = writeln!(o);
-    let w = tests
-        .iter()
-        .map(|t| t.control.len() + t.test.len() + 1)
-        .max()
-        .unwrap_or(10)
-        .max(10);
-    let _ = writeln!(
-        o,
-        "  {}",
-        format!(
-            "{:<w$}  {:<6}  {:<10}  {:<24}  {:>10}  {:>8}  {:>6}  {}",
-            "TEST", "UNIT", "FREQUENCY", "SAMPLE", "DEVIATIONS", "P(FIND)", "UDL", "RELIANCE"
-        )
-        .dimmed()
-    );
-    for t in tests {
-        let s = &t.sample;
-        let name = format!("{}/{}", t.control, t.test);
-        if t.not_occurring {
-            let _ = writeln!(
-                o,
-                "  {name:<w$}  {:<6}  {:<10}  did not occur: no sample (ask for the recorded zero)",
-                s.unit.as_str(),
-                t.frequency.as_str()
-            );
-            continue;
-        }
-        let taken = if s.census {
-            format!(
-                "census: {} of {} tested",
-                thousands(t.population),
-                thousands(t.population)
-            )
-        } else if s.unit == Unit::Period {
-            let periods: usize = s.strata.iter().map(|st| st.chosen.len()).sum();
-            let all: usize = s.strata.iter().map(|st| st.units.len()).sum();
-            format!(
-                "{periods} of {all} periods ({} items)",
-                thousands(s.selected.len())
-            )
-        } else {
-            format!(
-                "{} of {} sampled",
-                thousands(s.selected.len()),
-                thousands(t.population)
-            )
-        };
-        let dev = format!(
-            "{} → {}",
-            thousands(t.deviations),
-            thousands(s.deviations_in_sample)
-        );
-        let pct = s.detection_probability * 100.0;
-        let p = if (99.95..100.0).contains(&pct) {
-            ">99.9%".to_string()
-        } else {
-            format!("{pct:.1}%")
-        };
-        let mut line = format!(
-            "  {name:<w$}  {:<6}  {:<10}  {taken:<24}  {dev:>10}  {p:>8}  {:>5.1}%  {}",
-            s.unit.as_str(),
-            t.frequency.as_str(),
-            s.upper_limit,
-            if s.supports_reliance {
-                "supports"
-            } else {
-                "does not support"
+    // Controls with deviations in the previous recorded window (the kit's register, when it has
+    // one) take the next larger size, as do those named with `--prior-deviations`.
+    let mut prior = opts.prior_deviations.to_vec();
+    let default_register = crate::record::default_path(&loaded.kit_dir);
+    if default_register.is_file() {
+        let location = default_register.to_string_lossy();
+        let found = fieldcheck_register::Register::at(&location)
+            .and_then(|mut reg| {
+                reg.prior_deviations(&crate::record::window_label(&loaded.config.window))
+            })
+            .with_context(|| {
+                format!("cannot read the prior period from the register `{location}`")
+            })?;
+        for (control, _) in found {
+            if !prior.contains(&control) {
+                prior.push(control);
             }
-        );
-        if s.prior_period {
-            line.push_str("  (next larger size: deviations in the prior period)");
         }
-        let _ = writeln!(
-            o,
-            "{}",
-            if s.deviations_in_sample > 0 {
-                line.red().to_string()
-            } else {
-                line
-            }
-        );
     }
-    let hit = tests
-        .iter()
-        .filter(|t| t.sample.deviations_in_sample > 0)
-        .count();
-    let unsupported = tests
-        .iter()
-        .filter(|t| !t.not_occurring && !t.sample.supports_reliance)
-        .count();
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{hit} of {} tests would show an exception in this sample; {unsupported} would not support reliance on the control",
-        tests.len()
-    );
-    let _ = writeln!(
-        o,
-        "DEVIATIONS: in the population → in the sample; P(FIND): the chance a sample of that size finds one; UDL: the sample's upper deviation limit at {:.0} % confidence (against {:.0} % tolerable; for sizes from the frequency table, only a sample without deviation supports reliance)",
-        sizes.confidence * 100.0,
-        sizes.tolerable_rate * 100.0
-    );
-    o
+    let d = Draw {
+        engagement: &engagement,
+        unit,
+        sizes: &opts.sizes,
+        params: &loaded.params,
+        prior_period: &prior,
+    };
+    let (tests, requests) = draw(&d, &loaded.kit, &audit);
+    Ok(Sampled {
+        engagement,
+        sizes: opts.sizes,
+        audit,
+        tests,
+        requests,
+    })
+}
+
+/// Writes the PBC request list (CSV and XLSX), the plan and the population listings into `dir`;
+/// returns the request list's two files.
+pub fn write_out(
+    dir: &Path,
+    s: &Sampled,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let csv = dir.join("pbc-request-list.csv");
+    std::fs::write(&csv, to_csv(&s.requests))
+        .with_context(|| format!("cannot write `{}`", csv.display()))?;
+    let xlsx = dir.join("pbc-request-list.xlsx");
+    write_xlsx(&xlsx, &s.engagement, &s.sizes, &s.tests, &s.requests)?;
+    write_plan(dir, &s.engagement, &s.sizes, &s.tests)?;
+    Ok((csv, xlsx))
 }
 
 /// `fieldcheck sample --table aicpa`: the attribute-sampling sizes (AICPA Tables ).

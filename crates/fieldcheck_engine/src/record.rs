@@ -1,0 +1,440 @@
+//! Stage "record": an audit's deviations reconciled into the exception register, and the
+//! register's views that every face shares (JSON, CSV, XLSX, the projection to zero).
+//!
+//! The time of a run and who records it are the caller's (`now`, `who`): the engine reads no
+//! clock and no environment. The register's date rules are `fieldcheck_register::rules`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use fieldcheck_controls::Audit;
+use fieldcheck_controls::Status;
+use fieldcheck_register::rules;
+use fieldcheck_register::{
+    Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
+    RecordedConclusion, Register, Run, RunSummary,
+};
+use jiff::Timestamp;
+
+/// The recorded runs of the register at `location`, oldest first (none when it cannot be read):
+/// what the projection to zero is made of.
+pub fn runs(location: &str) -> Option<Vec<RunSummary>> {
+    Register::at(location).and_then(|mut reg| reg.runs()).ok()
+}
+
+/// The register's default place: `.fieldcheck/fieldcheck.db` in the kit folder.
+pub fn default_path(kit_dir: &Path) -> PathBuf {
+    kit_dir.join(".fieldcheck").join("fieldcheck.db")
+}
+
+/// The org's time zone for the register's dates: the kit's config's, else UTC (a register is
+/// usable without a readable config).
+pub fn org_zone(kit_dir: &Path) -> jiff::tz::TimeZone {
+    std::fs::read_to_string(kit_dir.join("fieldcheck.toml"))
+        .ok()
+        .and_then(|t| fieldcheck_kit::parse_config("fieldcheck.toml", &t).0)
+        .map(|c| c.window.tz)
+        .unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// Where a register is, for messages: a file path as is, a URL without its password.
+pub fn shown(location: &str) -> String {
+    match location.split_once("://").and_then(|(scheme, rest)| {
+        rest.split_once('@')
+            .map(|(cred, host)| (scheme, cred, host))
+    }) {
+        Some((scheme, cred, host)) => {
+            format!("{scheme}://{}@{host}", cred.split(':').next().unwrap_or(""))
+        }
+        None => location.to_string(),
+    }
+}
+
+/// Records an audit's deviations in the register at `location` (a file or a PostgreSQL URL).
+pub fn record(
+    location: &str,
+    loaded: &crate::Loaded,
+    audit: &Audit,
+    kit_label: &str,
+    who: &str,
+    now: Timestamp,
+) -> anyhow::Result<Reconciled> {
+    let (config, params, kit) = (&loaded.config, &loaded.params, &loaded.kit);
+    let today = rules::today(now, &config.window.tz);
+    // An item's owner is the owner recorded for what it is about: its system, vendor or risk.
+    let email = |o: &str| {
+        kit.people
+            .iter()
+            .find(|p| &*p.person_id == o)
+            .and_then(|p| p.email.as_deref())
+            .unwrap_or(o)
+            .to_string()
+    };
+    let record_owner = |item: &str| -> Option<String> {
+        let head = item.split('/').next()?;
+        let owner = kit
+            .systems
+            .iter()
+            .find(|s| &*s.system_id == head)
+            .and_then(|s| s.owner_id.as_deref())
+            .or_else(|| {
+                kit.vendors
+                    .iter()
+                    .find(|v| &*v.vendor_id == item)
+                    .and_then(|v| v.owner_id.as_deref())
+            })
+            .or_else(|| {
+                kit.risks
+                    .iter()
+                    .find(|r| &*r.risk_id == item)
+                    .and_then(|r| r.owner_id.as_deref())
+            })?;
+        Some(email(owner))
+    };
+    let mut found = Vec::new();
+    for c in &audit.controls {
+        let p = params.control(&c.meta.id);
+        let default_days = p.target_days.unwrap_or(c.meta.target_days);
+        for t in &c.tests {
+            for d in &t.deviations {
+                // The most urgent of its reasons sets the target.
+                let days = d
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        p.target_days_by_reason
+                            .get(*r)
+                            .copied()
+                            .unwrap_or(default_days)
+                    })
+                    .min()
+                    .unwrap_or(default_days);
+                let target = rules::target_date(today, days);
+                found.push(Found {
+                    control: c.meta.id.clone(),
+                    test: t.id.to_string(),
+                    item: d.item.clone(),
+                    reasons: d.reasons.iter().map(|r| r.to_string()).collect(),
+                    detail: d.detail.clone(),
+                    owner: record_owner(&d.item).or_else(|| p.owner.clone()),
+                    target,
+                });
+            }
+        }
+    }
+    let run = Run {
+        at: now.to_string(),
+        today: today.to_string(),
+        actor: who.to_string(),
+        kit: kit_label.to_string(),
+        window: window_label(&config.window),
+        controls: audit.controls.iter().map(evaluated).collect(),
+        files: fieldcheck_kit::Kind::ALL
+            .iter()
+            .map(|k| (k.csv_name(), i64::from(kit.file(*k).rows)))
+            .collect(),
+    };
+    let mut reg = Register::at(location)
+        .with_context(|| format!("cannot open the exception register `{}`", shown(location)))?;
+    Ok(reg.record(&run, &found)?)
+}
+
+/// A window as the register names it (`2026-01-01..2026-06-30 Europe/Paris`): the key of
+/// [`Register::overrides`], [`Register::prior_deviations`] and the other per-window calls.
+pub fn window_label(w: &fieldcheck_kit::time::Window) -> String {
+    format!("{}..{} {}", w.start, w.end, w.tz_name)
+}
+
+/// The conclusion a run records for a control: the conclusion engine's (none when scoped out).
+fn computed_conclusion(c: &fieldcheck_controls::ControlResult) -> Option<Conclusion> {
+    c.judgement
+        .conclusion
+        .and_then(|x| Conclusion::parse(x.as_str()))
+}
+
+/// What a run can vouch for about a control: a scoped-out or `not_evidenced` control re-tests
+/// nothing, so it can remediate nothing (any other status, `not_occurring` included, can remediate
+/// what is in its populations).
+fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
+    let unverifiable = match c.status {
+        Status::NotApplicable => Some(match &c.reason {
+            Some(r) => format!("the control is scoped out: {r}"),
+            None => "the control is scoped out".into(),
+        }),
+        Status::NotEvidenced => Some(
+            c.reason
+                .clone()
+                .unwrap_or_else(|| "the control is not evidenced".into()),
+        ),
+        _ => None,
+    };
+    // The files it needs, and identities.csv, which resolves people wherever people are read.
+    let mut reads: Vec<String> = c.meta.needs.iter().map(|n| format!("{n}.csv")).collect();
+    if c.meta.resolves_people {
+        reads.push("identities.csv".into());
+    }
+    Evaluated {
+        control: c.meta.id.clone(),
+        unverifiable,
+        reads,
+        tests: c
+            .tests
+            .iter()
+            .map(|t| Population {
+                test: t.id.to_string(),
+                items: t.items.clone(),
+            })
+            .collect(),
+        conclusion: computed_conclusion(c),
+    }
+}
+
+/// The recorded window that `START/END` (or `START..END`) names, the one of the latest run when
+/// several time zones were recorded.
+pub fn resolve_window(reg: &mut Register, given: &str) -> anyhow::Result<String> {
+    let (start, end) = given
+        .split_once('/')
+        .or_else(|| given.split_once(".."))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{given}` is not a window: give it as START/END, e.g. 2026-01-01/2026-06-30"
+            )
+        })?;
+    for d in [start, end] {
+        fieldcheck_kit::time::parse_date(d)
+            .map_err(|m| anyhow::anyhow!("`{d}` in `--window {given}` is not a date ({m})"))?;
+    }
+    let windows = reg.windows()?;
+    windows
+        .iter()
+        .find(|w| fieldcheck_register::window_dates(w) == Some((start, end)))
+        .cloned()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no recorded run of the window {start}/{end}; record one with `fieldcheck audit KIT --record`{}",
+                if windows.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (recorded windows: {})", windows.join(", "))
+                }
+            )
+        })
+}
+
+/// A person's conclusion as JSON.
+pub fn override_json(x: &Override) -> serde_json::Value {
+    serde_json::json!({
+        "control": x.control, "window": x.window, "concluded": x.concluded.as_str(),
+        "computed": x.computed.map(Conclusion::as_str), "run": x.run,
+        "direction": x.direction.as_str(), "softer": x.is_softer(),
+        "why": x.why, "by": x.actor, "at": x.at,
+        "current": x.current.map(Conclusion::as_str),
+        "applies": x.applies(), "lapsed": x.lapsed,
+    })
+}
+
+/// The recorded conclusions of a window with people's conclusions, as JSON.
+pub fn conclusions_json(
+    window: &str,
+    recorded: &[RecordedConclusion],
+    overrides: &[Override],
+    log: Option<&[Override]>,
+) -> serde_json::Value {
+    let controls: Vec<serde_json::Value> = recorded
+        .iter()
+        .map(|r| {
+            let ov = overrides.iter().find(|x| x.control == r.control);
+            serde_json::json!({
+                "control": r.control, "run": r.run,
+                "computed": r.conclusion.map(Conclusion::as_str),
+                "unverifiable": r.unverifiable,
+                "conclusion": ov.map_or(r.conclusion, Override::shown).map(Conclusion::as_str),
+                "override": ov.map(override_json),
+            })
+        })
+        .collect();
+    let mut v = serde_json::json!({ "window": window, "controls": controls });
+    if let Some(log) = log {
+        v["log"] = log.iter().map(override_json).collect();
+    }
+    v
+}
+
+/// One exception as JSON (`exceptions list` and `show --format json`).
+pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
+        "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
+        "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
+        "overdue": rules::is_overdue(&x.status, &x.target, today),
+        "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
+        "detail": x.detail,
+        "unverified": x.unverified,
+        "response": x.response.as_ref().map(|(text, by, at)| serde_json::json!({"text": text, "by": by, "at": at})),
+    })
+}
+
+/// One exception with its history as JSON (`exceptions show --format json`).
+pub fn show_json(reg: &mut Register, id: &str, today: &str) -> anyhow::Result<serde_json::Value> {
+    let (x, history) = reg.show(id)?;
+    let mut v = exception_json(&x, today);
+    v["history"] = history
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
+                "new": c.new, "why": c.why, "run": c.run,
+            })
+        })
+        .collect();
+    Ok(v)
+}
+
+/// The burndown series as CSV: open and overdue exceptions by recorded run.
+pub fn burndown_csv(runs: &[RunSummary]) -> String {
+    crate::csv_out::write_csv(
+        &["run", "at", "open", "overdue"],
+        runs.iter().map(|r| {
+            [
+                r.id.to_string(),
+                r.at.clone(),
+                r.open.to_string(),
+                r.overdue.to_string(),
+            ]
+        }),
+    )
+}
+
+/// The register's columns, as exported.
+const COLUMNS: [&str; 19] = [
+    "id",
+    "control",
+    "test",
+    "item",
+    "status",
+    "owner",
+    "target",
+    "reasons",
+    "regression",
+    "opened_run",
+    "last_seen_run",
+    "accepted_by",
+    "accepted_reason",
+    "accepted_until",
+    "detail",
+    "response",
+    "response_by",
+    "response_at",
+    "unverified",
+];
+
+fn row(e: &Exception) -> [String; 19] {
+    let (by, why, until) = e.accepted.clone().unwrap_or_default();
+    let (response, response_by, response_at) = e.response.clone().unwrap_or_default();
+    [
+        e.id.clone(),
+        e.control.clone(),
+        e.test.clone(),
+        e.item.clone(),
+        e.status.clone(),
+        e.owner.clone(),
+        e.target.clone(),
+        e.reasons.clone(),
+        e.regression.to_string(),
+        e.opened_run.to_string(),
+        e.last_seen_run.to_string(),
+        by,
+        why,
+        until,
+        e.detail.clone(),
+        response,
+        response_by,
+        response_at,
+        e.unverified.clone().unwrap_or_default(),
+    ]
+}
+
+/// The list as CSV.
+pub fn to_csv(list: &[Exception]) -> String {
+    crate::csv_out::write_csv(&COLUMNS, list.iter().map(row))
+}
+
+/// The list as an XLSX workbook.
+pub fn write_xlsx(path: &Path, list: &[Exception]) -> anyhow::Result<()> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = wb
+        .add_worksheet()
+        .set_name("Exceptions")
+        .context("naming the sheet")?;
+    for (j, h) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, *h, &bold)?;
+    }
+    for (i, e) in list.iter().enumerate() {
+        for (j, v) in row(e).iter().enumerate() {
+            sheet.write_string(i as u32 + 1, j as u16, v)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, list.len() as u32, COLUMNS.len() as u16 - 1)?;
+    sheet.autofit();
+    wb.save(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Where remediation is heading: open and overdue now, and the date the register reaches zero at
+/// the closure rate between the first and the latest run.
+pub fn projection(runs: &[RunSummary]) -> String {
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+        return "no recorded run yet: record one with `fieldcheck audit KIT --record`".into();
+    };
+    if last.open == 0 {
+        return "the register is at zero".into();
+    }
+    let now = format!(
+        "{} open after run {} on {} ({} of them overdue then)",
+        last.open,
+        last.id,
+        &last.at[..last.at.len().min(10)],
+        last.overdue
+    );
+    if runs.len() == 1 {
+        return format!("{now}; one run recorded so far: record again to see the trend");
+    }
+    let (t0, t1): (Timestamp, Timestamp) = (
+        first.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        last.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+    );
+    let days = t1.duration_since(t0).as_secs_f64() / 86_400.0;
+    let closed = first.open - last.open;
+    if closed > 0 && days > 0.0 {
+        let per_day = closed as f64 / days;
+        let to_zero = (last.open as f64 / per_day).ceil() as i64;
+        let date = t1
+            .checked_add(jiff::SignedDuration::from_hours(24 * to_zero))
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        format!(
+            "{now}, closing {per_day:.1} a day: zero projected around {}",
+            &date[..date.len().min(10)]
+        )
+    } else {
+        format!("{now}, not falling since the first recorded run: no date to zero can be projected")
+    }
+}
+
+/// The filter from the command line.
+pub fn filter(
+    owner: Option<String>,
+    control: Option<String>,
+    statuses: Vec<String>,
+    overdue_on: Option<String>,
+) -> Filter {
+    Filter {
+        owner,
+        control,
+        statuses,
+        overdue_on,
+    }
+}
