@@ -45,13 +45,6 @@ fn inside(rel: &str) -> bool {
             .any(|c| matches!(c, std::path::Component::ParentDir))
 }
 
-fn crash_after() -> Option<u32> {
-    std::env::var("FIELDCHECK_LOCKER_CRASH_AFTER")
-        .ok()?
-        .parse()
-        .ok()
-}
-
 /// The public key an audit pins: the locker's seals must all be signed by it.
 pub(crate) struct Pin {
     pub key: fieldcheck_locker::VerifyingKey,
@@ -360,7 +353,13 @@ pub(crate) fn collect_with(
         })
     };
     let c = l
-        .collect_with(&files, &clock, key.as_ref(), crash_after(), &open)
+        .collect_with(
+            &files,
+            &clock,
+            key.as_ref(),
+            fieldcheck_locker::crash_after_from_env(),
+            &open,
+        )
         .map_err(anyhow::Error::new)?;
     let at = c.at;
     let mut err = anstream::stderr();
