@@ -28,7 +28,7 @@ impl Capped {
             if n > Self::MAX {
                 let mut d = Diagnostic::new(
                     Severity::Note,
-                    "more-diagnostics",
+                    crate::Code::MoreDiagnostics,
                     format!(
                         "{} more `{code}` diagnostics in this file were not listed",
                         n - Self::MAX

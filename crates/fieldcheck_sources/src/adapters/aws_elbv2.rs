@@ -293,7 +293,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     {
         em.diag(
             Diagnostic::error(
-                "source-missing-call",
+                fieldcheck_kit::Code::SourceMissingCall,
                 format!(
                     "{} load balancer{} listed, but the source holds no `aws elbv2 describe-listeners` output",
                     schemes.len(),
@@ -384,7 +384,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-records",
+                fieldcheck_kit::Code::SourceSkippedRecords,
                 format!(
                     "{redirects} HTTP listener{} that only redirect to HTTPS were skipped",
                     plural(redirects)
