@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn renders_a_caret_under_the_bad_value() {
         let d = Diagnostic::error(
-            "naive-timestamp",
+            fieldcheck_kit::Code::NaiveTimestamp,
             "timestamp `2026-03-06T17:05:00` has no offset in `terminated_at`",
         )
         .file("people.csv")

@@ -11,14 +11,6 @@ use fieldcheck_locker::Incoming;
 
 use crate::{diagnostics, out};
 
-/// Test hook: `FIELDCHECK_LOCKER_CRASH_AFTER=N` aborts a collection after N durable steps.
-fn crash_after() -> Option<u32> {
-    std::env::var("FIELDCHECK_LOCKER_CRASH_AFTER")
-        .ok()?
-        .parse()
-        .ok()
-}
-
 /// `fieldcheck collect`: stores the config, the kit files and every configured source's files.
 pub(crate) fn collect_command(
     kit: &Path,
@@ -45,7 +37,7 @@ pub(crate) fn collect_with(
         sign,
         extra,
         clock: &crate::register::now,
-        crash_after: crash_after(),
+        crash_after: fieldcheck_locker::crash_after_from_env(),
     };
     let mut err = anstream::stderr();
     let collected = locker::collect(req, &mut |e| match e {

@@ -1,7 +1,6 @@
 //! End-to-end tests of the `fieldcheck` binary: exit codes, formats, determinism and bad input,
 //! as a user runs it.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 use fieldcheck_testkit::write_files;
@@ -845,85 +844,14 @@ fn the_register_runs_from_first_audit_to_zero() {
 }
 
 #[test]
-fn killing_a_recording_run_never_breaks_the_register() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let kit = dir.path().join("demo");
-    let k = kit.to_str().expect("utf8");
-    assert_eq!(fieldcheck(&["demo", "--out", k]).status.code(), Some(0));
-    let db = dir.path().join("killed.db");
-    let clean = dir.path().join("clean.db");
-    let record = |db: &Path| {
-        Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
-            .args([
-                "audit",
-                k,
-                "--record",
-                "--database",
-                db.to_str().expect("utf8"),
-                "--format",
-                "json",
-            ])
-            .env("FIELDCHECK_NOW", "2026-10-20T15:00:00Z")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawns")
-    };
-    // Kill runs at spread-out moments, from before the database opens to after it commits.
-    let mut delay_us = 500u64;
-    for _ in 0..24 {
-        let mut child = record(&db);
-        std::thread::sleep(std::time::Duration::from_micros(delay_us));
-        let _ = child.kill();
-        let _ = child.wait();
-        delay_us = delay_us * 13 / 10 + 700;
-        if db.exists() {
-            let list = fieldcheck_at(
-                "2026-10-20T15:00:00Z",
-                &[
-                    "exceptions",
-                    "--database",
-                    db.to_str().expect("utf8"),
-                    "list",
-                    "--format",
-                    "json",
-                ],
-            );
-            let v: serde_json::Value =
-                serde_json::from_str(&stdout(&list)).expect("the register still reads");
-            let n = v.as_array().map_or(0, Vec::len);
-            assert!(
-                n == 0 || n == 366,
-                "a run is all or nothing: {n} exceptions"
-            );
-        }
-    }
-    // Finishing the work gives the same register as runs that were never interrupted.
-    assert_eq!(record(&db).wait().expect("waits").code(), Some(1));
-    assert_eq!(record(&clean).wait().expect("waits").code(), Some(1));
-    let state = |db: &Path| {
-        let csv = stdout(&fieldcheck_at(
-            "2026-10-20T15:00:00Z",
-            &[
-                "exceptions",
-                "--database",
-                db.to_str().expect("utf8"),
-                "list",
-                "--format",
-                "csv",
-            ],
-        ));
-        csv.lines()
-            .map(|l| l.split(',').take(9).collect::<Vec<_>>().join(","))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(state(&db), state(&clean));
-}
-
-#[test]
 fn a_shared_register_in_postgresql() {
     // scripts/test.sh starts a throwaway PostgreSQL server and names it here.
     let Ok(url) = std::env::var("FIELDCHECK_TEST_POSTGRES") else {
+        // Under CI a missing server fails the test rather than skipping it.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but FIELDCHECK_TEST_POSTGRES is not: run the tests with scripts/test.sh"
+        );
         eprintln!(
             "FIELDCHECK_TEST_POSTGRES is not set: run scripts/test.sh to test the PostgreSQL register"
         );

@@ -165,3 +165,27 @@ fn every_test_declares_how_an_auditor_samples_it() {
         }
     }
 }
+
+#[test]
+fn the_code_enum_and_docs_diagnostics_agree_both_ways() {
+    let documented =
+        std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    let in_docs: std::collections::BTreeSet<&str> = documented
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+        .collect();
+    let in_enum: std::collections::BTreeSet<&str> = fieldcheck_kit::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        in_docs.difference(&in_enum).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "documented codes missing from fieldcheck_kit::Code"
+    );
+    assert_eq!(
+        in_enum.difference(&in_docs).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "fieldcheck_kit::Code variants missing from docs/diagnostics.md"
+    );
+}

@@ -592,3 +592,109 @@ fn every_csv_fieldcheck_writes_neutralises_formulas() {
     assert_eq!(row[..2], ["'=1+2", "'@SUM(A1)"]);
     assert!(cells_of(&ingested, "v2").contains(&"Mail".to_string()));
 }
+
+/// The register's whole exception list as CSV (every column), or `None` before it exists.
+fn register_state(db: &Path) -> Option<String> {
+    if !db.exists() {
+        return None;
+    }
+    let o = at(
+        NOW,
+        &["exceptions", "--database", s(db), "list", "--format", "csv"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the register still reads: {}",
+        text(&o.stderr)
+    );
+    Some(text(&o.stdout))
+}
+
+/// `audit --record` with the register's crash hook at step `n`: whether it was killed there.
+fn record_crashing_at(kit: &Path, db: &Path, n: u32) -> bool {
+    let o = run(
+        &[
+            "audit",
+            s(kit),
+            "--record",
+            "--database",
+            s(db),
+            "--format",
+            "json",
+        ],
+        &[
+            ("FIELDCHECK_NOW", NOW),
+            ("USER", "tester"),
+            ("FIELDCHECK_REGISTER_CRASH_AFTER", &n.to_string()),
+        ],
+    );
+    match o.status.code() {
+        Some(0 | 1) => false,
+        None => true, // aborted by the hook (a signal)
+        other => panic!("step {n}: exit {other:?}: {}", text(&o.stderr)),
+    }
+}
+
+#[test]
+fn killing_a_recording_run_at_every_durable_step_leaves_the_register_before_or_after() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    // The register before (opened, empty) and after one uninterrupted run.
+    let clean = dir.path().join("clean.db");
+    record(&kit, &clean, NOW, &[]);
+    let after = register_state(&clean).expect("recorded");
+    assert!(
+        after.lines().count() > 300,
+        "the demo records its exceptions: {after}"
+    );
+    // Before: the register created (by the run opening it) and holding no exception.
+    let before = Some(format!("{}\n", after.lines().next().expect("a header")));
+
+    // Each kill: the process died at step n, and the register is whole before or whole after.
+    let check = |n: u32| -> bool {
+        let db = dir.path().join(format!("killed-{n}.db"));
+        let killed = record_crashing_at(&kit, &db, n);
+        let state = register_state(&db);
+        if killed {
+            assert!(
+                state == before || state.as_deref() == Some(&after[..]),
+                "killed at step {n}: the register is half-written"
+            );
+        } else {
+            assert_eq!(
+                state.as_deref(),
+                Some(&after[..]),
+                "step {n}: finished differently"
+            );
+        }
+        let _ = std::fs::remove_file(&db);
+        killed
+    };
+    // Every early step, then a stride, then every step up to the last (found by bisection):
+    // the commit, after which the register is whole.
+    let mut n = 1;
+    let mut last_killed = 0;
+    while check(n) {
+        last_killed = n;
+        n = if n < 8 { n + 1 } else { n + 97 };
+    }
+    assert!(last_killed >= 3, "the hook fired: lock, statements, commit");
+    let (mut lo, mut hi) = (last_killed, n);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if check(mid) { lo = mid } else { hi = mid }
+    }
+    // The last step is the commit: killed after it, the register is whole and after.
+    let db = dir.path().join("at-commit.db");
+    assert!(record_crashing_at(&kit, &db, lo), "step {lo} is the commit");
+    assert_eq!(
+        register_state(&db).as_deref(),
+        Some(&after[..]),
+        "killed after the commit"
+    );
+    // Killed just before it (the last statement run), nothing shows.
+    let db = dir.path().join("before-commit.db");
+    assert!(record_crashing_at(&kit, &db, lo - 1));
+    assert_eq!(register_state(&db), before, "killed before the commit");
+}

@@ -345,7 +345,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
             diags.push(
                 at(
                     Diagnostic::error(
-                        "control-unknown",
+                        fieldcheck_kit::Code::ControlUnknown,
                         format!("unknown control `{}`", section.id),
                     ),
                     file,
@@ -367,12 +367,12 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                         cp.enabled = b;
                         enabled_at = Some(e.value_at.clone());
                     }
-                    _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`enabled` must be `true` or `false`, not {}", e.value.type_name())), file, &e.value_at).help("write `enabled = false` with a `reason = \"...\"` to scope the control out")),
+                    _ => diags.push(at(Diagnostic::error(fieldcheck_kit::Code::ConfigInvalidValue, format!("`enabled` must be `true` or `false`, not {}", e.value.type_name())), file, &e.value_at).help("write `enabled = false` with a `reason = \"...\"` to scope the control out")),
                 },
                 "owner" => match &e.value {
                     ConfigValue::Str(s) if !s.trim().is_empty() => cp.owner = Some(s.clone()),
                     _ => diags.push(
-                        at(Diagnostic::error("config-invalid-value", format!("`owner` must be a person (an email or person id), not {}", e.value.type_name())), file, &e.value_at)
+                        at(Diagnostic::error(fieldcheck_kit::Code::ConfigInvalidValue, format!("`owner` must be a person (an email or person id), not {}", e.value.type_name())), file, &e.value_at)
                             .help("write `owner = \"jane@acme.test\"`: who owns this control's exceptions"),
                     ),
                 },
@@ -383,7 +383,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                     };
                     let reasons: Vec<&str> = meta.tests.iter().flat_map(|t| t.reasons.iter().map(|r| r.0.as_str())).collect();
                     let bad = |what: String| {
-                        at(Diagnostic::error("config-invalid-value", what), file, &e.value_at).help(format!(
+                        at(Diagnostic::error(fieldcheck_kit::Code::ConfigInvalidValue, what), file, &e.value_at).help(format!(
                             "days from recording an exception to its target close date: `target_days = 14`, or per reason `target_days = {{ default = 30, {} = 7 }}`",
                             reasons.first().copied().unwrap_or("reason")
                         ))
@@ -413,7 +413,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                 "markers" => markers(&mut cp.markers, &e.value, &meta.id, file, &e.value_at, &mut diags),
                 "reason" => match &e.value {
                     ConfigValue::Str(s) => cp.reason = Some(s.clone()).filter(|s| !s.trim().is_empty()),
-                    _ => diags.push(at(Diagnostic::error("config-invalid-value", format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
+                    _ => diags.push(at(Diagnostic::error(fieldcheck_kit::Code::ConfigInvalidValue, format!("`reason` must be a string, not {}", e.value.type_name())), file, &e.value_at)),
                 },
                 key => match meta.params.iter().find(|p| p.name == key) {
                     Some(p) => match convert(p, &e.value) {
@@ -421,7 +421,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                             cp.values.insert(p.name.clone(), v);
                         }
                         Err(expected) => diags.push(
-                            at(Diagnostic::error("config-invalid-value", format!("`{}.{}` must be {expected}", meta.id, p.name)), file, &e.value_at)
+                            at(Diagnostic::error(fieldcheck_kit::Code::ConfigInvalidValue, format!("`{}.{}` must be {expected}", meta.id, p.name)), file, &e.value_at)
                                 .help(format!("{} (default: `{}`)", p.doc, p.default)),
                         ),
                     },
@@ -432,7 +432,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("the keys of `[controls.{}]` are: {}", meta.id, keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
                         };
-                        diags.push(at(Diagnostic::error("config-unknown-key", format!("unknown key `{key}` in `[controls.{}]`", meta.id)), file, &e.key_at).help(help));
+                        diags.push(at(Diagnostic::error(fieldcheck_kit::Code::ConfigUnknownKey, format!("unknown key `{key}` in `[controls.{}]`", meta.id)), file, &e.key_at).help(help));
                     }
                 },
             }
@@ -440,7 +440,7 @@ pub fn resolve(config: Option<&Config>) -> (Params, Vec<Diagnostic>) {
         if !cp.enabled && cp.reason.is_none() {
             let p = enabled_at.unwrap_or_else(|| section.at.clone());
             diags.push(
-                at(Diagnostic::error("scope-out-without-reason", format!("`{}` is scoped out without a reason", meta.id)), file, &p)
+                at(Diagnostic::error(fieldcheck_kit::Code::ScopeOutWithoutReason, format!("`{}` is scoped out without a reason", meta.id)), file, &p)
                     .help("add `reason = \"...\"` saying why the control does not apply (auditors ask), or remove `enabled = false`"),
             );
         }
@@ -462,7 +462,7 @@ fn markers(
         diags.push(
             at(
                 Diagnostic::error(
-                    "config-invalid-value",
+                    fieldcheck_kit::Code::ConfigInvalidValue,
                     format!(
                         "`{control}.markers` must be a table, not {}",
                         value.type_name()
@@ -508,7 +508,7 @@ fn markers(
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "config-unknown-key",
+                            fieldcheck_kit::Code::ConfigUnknownKey,
                             format!("unknown marker threshold `{other}` in `[controls.{control}]`"),
                         ),
                         file,
@@ -528,7 +528,7 @@ fn markers(
             diags.push(
                 at(
                     Diagnostic::error(
-                        "config-invalid-value",
+                        fieldcheck_kit::Code::ConfigInvalidValue,
                         format!(
                             "`{control}.markers.{k}` must be {want}, not `{}`",
                             v.type_name()

@@ -108,7 +108,7 @@ pub fn pin(
                 Err(e) => {
                     return Err(LoadError::Config(vec![
                         Diagnostic::error(
-                            "config-invalid-value",
+                            fieldcheck_kit::Code::ConfigInvalidValue,
                             format!("`locker.public_key` is not a usable key: {e}"),
                         )
                         .file(shown)
@@ -479,7 +479,7 @@ pub fn freshness(
         for (from, to) in &g {
             diags.push(
                 Diagnostic::warning(
-                    "evidence-gap",
+                    fieldcheck_kit::Code::EvidenceGap,
                     format!(
                         "{}: no collection from {} to {} ({}, cadence {})",
                         h.label,
@@ -496,7 +496,7 @@ pub fn freshness(
         if let Some(last) = stale {
             diags.push(
                 Diagnostic::warning(
-                    "stale-evidence",
+                    fieldcheck_kit::Code::StaleEvidence,
                     match last {
                         Some(last) => format!(
                             "{}: the newest collection ({}) is older than its cadence ({}) at {at_end}",
@@ -888,7 +888,7 @@ pub fn collect(
             let r = fieldcheck_kit::fsafe::check(&f.path, root_of(f, kit, &base)).err()?;
             Some(
                 Diagnostic::error(
-                    "not-a-file",
+                    fieldcheck_kit::Code::NotAFile,
                     format!(
                         "`{}` ({}) {}; it was not collected",
                         f.name,

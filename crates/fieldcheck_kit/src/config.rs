@@ -250,7 +250,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             diags.push(
                 at(
                     Diagnostic::error(
-                        "config-syntax",
+                        crate::Code::ConfigSyntax,
                         format!("invalid TOML: {}", e.message().trim_end_matches('\n')),
                     ),
                     path,
@@ -282,7 +282,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
         diags.push(
             at(
                 Diagnostic::error(
-                    "config-unknown-key",
+                    crate::Code::ConfigUnknownKey,
                     format!("unknown key `{key}` in {table}"),
                 ),
                 path,
@@ -308,7 +308,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`{name}` must be a table, not {}",
                                     convert(other).type_name()
@@ -325,7 +325,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
             None => {
                 if required {
                     diags.push(
-                        Diagnostic::error("config-missing-key", format!("the `[{name}]` section is missing"))
+                        Diagnostic::error(crate::Code::ConfigMissingKey, format!("the `[{name}]` section is missing"))
                             .file(path.to_string())
                             .help(match name {
                                 "org" => "add `[org]` with `name = \"...\"` and `timezone = \"America/New_York\"` (an IANA name)".to_string(),
@@ -353,7 +353,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`{section}.{key}` must be a string, not {}",
                                     convert(other).type_name()
@@ -372,7 +372,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "config-missing-key",
+                            crate::Code::ConfigMissingKey,
                             format!("`{section}.{key}` is missing"),
                         ),
                         path,
@@ -401,7 +401,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 Ok(z) => {
                     if let Some(better) = crate::time::dst_aware_alternative(&name) {
                         let p = map.place(span.clone());
-                        diags.push(at(Diagnostic::warning("fixed-offset-timezone", format!("time zone `{name}` is a fixed offset, without the daylight-saving time of the region it stands for: part of the year its local dates and calendar periods are an hour off")), path, &p)
+                        diags.push(at(Diagnostic::warning(crate::Code::FixedOffsetTimezone, format!("time zone `{name}` is a fixed offset, without the daylight-saving time of the region it stands for: part of the year its local dates and calendar periods are an hour off")), path, &p)
                             .help(format!("use the DST-aware name `{better}` unless the org really keeps `{name}` all year")));
                     }
                     tz = Some((z, name))
@@ -420,7 +420,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     )
                     .map(|s| format!("did you mean `{s}`? ",))
                     .unwrap_or_default();
-                    diags.push(at(Diagnostic::error("unknown-timezone", format!("unknown time zone `{name}`")), path, &p)
+                    diags.push(at(Diagnostic::error(crate::Code::UnknownTimezone, format!("unknown time zone `{name}`")), path, &p)
                         .help(format!("{hint}use an IANA time zone name such as `America/New_York`, `Europe/Berlin` or `UTC`")));
                 }
             }
@@ -441,7 +441,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!("`window.{key}` = `{s}` is outside the years 1900 to 2199"),
                             ),
                             path,
@@ -457,7 +457,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!("`window.{key}` = `{s}` is not a date ({e})"),
                             ),
                             path,
@@ -477,7 +477,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "window-end-before-start",
+                            crate::Code::WindowEndBeforeStart,
                             format!("the window ends ({e}) before it starts ({s})"),
                         ),
                         path,
@@ -501,7 +501,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     DeValue::String(s) if s == "reject" => naive = false,
                     other => {
                         let p = map.place(v.span());
-                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`evidence.naive_timestamps` must be `\"reject\"` or `\"org\"`, not `{}`", match convert(other) { ConfigValue::Str(s) => s, o => o.type_name().to_string() })), path, &p)
+                        diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`evidence.naive_timestamps` must be `\"reject\"` or `\"org\"`, not `{}`", match convert(other) { ConfigValue::Str(s) => s, o => o.type_name().to_string() })), path, &p)
                             .help("use `\"org\"` to read timestamps without offset in the org time zone, or `\"reject\"` (the default)"));
                     }
                 },
@@ -509,7 +509,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     ConfigValue::Int(n) if (0..=1_000_000).contains(&n) => min_monthly = n as u32,
                     other => {
                         let p = map.place(v.span());
-                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`evidence.coverage_min_monthly` must be a whole number of rows from 0 to 1000000, not {}", match other { ConfigValue::Int(n) => n.to_string(), o => o.type_name().to_string() })), path, &p)
+                        diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`evidence.coverage_min_monthly` must be a whole number of rows from 0 to 1000000, not {}", match other { ConfigValue::Int(n) => n.to_string(), o => o.type_name().to_string() })), path, &p)
                             .help(format!("the default is {}: an event file with at least that many rows a month on average must have a row in every month; 0 checks every event file", crate::coverage::DEFAULT_MIN_MONTHLY)));
                     }
                 },
@@ -518,7 +518,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                         DeValue::Array(a) => a.iter().collect(),
                         _ => {
                             let p = map.place(v.span());
-                            diags.push(at(Diagnostic::error("config-invalid-value", "`evidence.accepted_gaps` must be an array of tables"), path, &p)
+                            diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, "`evidence.accepted_gaps` must be an array of tables"), path, &p)
                                 .help("write each accepted month as an `[[evidence.accepted_gaps]]` section with `file`, `month` and `reason`"));
                             Vec::new()
                         }
@@ -526,7 +526,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     for item in items {
                         let ip = map.place(item.span());
                         let DeValue::Table(t) = item.get_ref() else {
-                            diags.push(at(Diagnostic::error("config-invalid-value", "each accepted gap must be a table"), path, &ip)
+                            diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, "each accepted gap must be a table"), path, &ip)
                                 .help("write `[[evidence.accepted_gaps]]` with `file`, `month` and `reason`"));
                             continue;
                         };
@@ -538,7 +538,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                                 }
                                 other => {
                                     let p = map.place(val.span());
-                                    diags.push(at(Diagnostic::error("config-invalid-value", format!("`{key}` of an accepted gap must be a string, not {}", convert(other).type_name())), path, &p));
+                                    diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`{key}` of an accepted gap must be a string, not {}", convert(other).type_name())), path, &p));
                                     None
                                 }
                             }
@@ -571,14 +571,14 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                                         let hint = did_you_mean(stem, kinds.iter().copied())
                                             .map(|h| format!("did you mean `{h}`? "))
                                             .unwrap_or_default();
-                                        diags.push(at(Diagnostic::error("config-invalid-value", format!("`{f}` is not an event file whose coverage is checked")), path, p)
+                                        diags.push(at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`{f}` is not an event file whose coverage is checked")), path, p)
                                             .help(format!("{hint}the event files are: {}", kinds.join(", "))));
                                         None
                                     }
                                 }
                             }
                             None => {
-                                diags.push(at(Diagnostic::error("config-missing-key", "an accepted gap needs `file`, the event file's kind (`sessions`)"), path, &ip));
+                                diags.push(at(Diagnostic::error(crate::Code::ConfigMissingKey, "an accepted gap needs `file`, the event file's kind (`sessions`)"), path, &ip));
                                 None
                             }
                         };
@@ -589,7 +589,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                                     diags.push(
                                         at(
                                             Diagnostic::error(
-                                                "config-invalid-value",
+                                                crate::Code::ConfigInvalidValue,
                                                 format!("`{m}` is not a month"),
                                             ),
                                             path,
@@ -603,7 +603,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             None => {
                                 diags.push(at(
                                     Diagnostic::error(
-                                        "config-missing-key",
+                                        crate::Code::ConfigMissingKey,
                                         "an accepted gap needs `month` (`YYYY-MM`)",
                                     ),
                                     path,
@@ -617,7 +617,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                                 diags.push(
                                     at(
                                         Diagnostic::error(
-                                            "config-invalid-value",
+                                            crate::Code::ConfigInvalidValue,
                                             "an accepted gap's `reason` is empty",
                                         ),
                                         path,
@@ -631,7 +631,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             }
                             Some(_) => true,
                             None => {
-                                diags.push(at(Diagnostic::error("config-missing-key", "an accepted gap needs `reason`: why the month has no events"), path, &ip));
+                                diags.push(at(Diagnostic::error(crate::Code::ConfigMissingKey, "an accepted gap needs `reason`: why the month has no events"), path, &ip));
                                 false
                             }
                         };
@@ -658,7 +658,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 ("table", other) => {
                     let p = map.place(v.span());
                     diags.push(
-                        at(Diagnostic::error("config-invalid-value", format!("`sampling.table` must be a file name, not {}", convert(other).type_name())), path, &p)
+                        at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`sampling.table` must be a file name, not {}", convert(other).type_name())), path, &p)
                             .help("write `table = \"sample-sizes.toml\"`, a file in the shape of `fieldcheck sample --print-table`"),
                     );
                 }
@@ -670,7 +670,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     None => {
                         let p = map.place(v.span());
                         diags.push(
-                            at(Diagnostic::error("config-invalid-value", format!("`sampling.unit` must be \"period\", \"system\" or \"item\", not `{}`", s.chars().take(80).collect::<String>())), path, &p)
+                            at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`sampling.unit` must be \"period\", \"system\" or \"item\", not `{}`", s.chars().take(80).collect::<String>())), path, &p)
                                 .help("`period` chooses periods and tests every system in them (fieldwork's usual unit); `system` makes one population per system; `item` pools every system's items"),
                         );
                     }
@@ -680,7 +680,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`sampling.unit` must be a string, not {}",
                                     convert(other).type_name()
@@ -704,7 +704,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             o => o.type_name().to_string(),
                         };
                         diags.push(
-                            at(Diagnostic::error("config-invalid-value", format!("`sampling.confidence` must be a fraction from 0.5 to below 1, not {shown}")), path, &p)
+                            at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`sampling.confidence` must be a fraction from 0.5 to below 1, not {shown}")), path, &p)
                                 .help("write `confidence = 0.95` for 95 % (or 0.90 for 90 %)"),
                         );
                     }
@@ -725,7 +725,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`pull.secrets` must be a string, not {}",
                                     convert(other).type_name()
@@ -755,7 +755,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                         });
                     } else {
                         diags.push(
-                            at(Diagnostic::error("config-invalid-value", format!("`locker.public_key` must be an Ed25519 public key written `ed25519:` and 64 hex digits, not `{}`", text.chars().take(80).collect::<String>())), path, &p)
+                            at(Diagnostic::error(crate::Code::ConfigInvalidValue, format!("`locker.public_key` must be an Ed25519 public key written `ed25519:` and 64 hex digits, not `{}`", text.chars().take(80).collect::<String>())), path, &p)
                                 .help(if text.ends_with(".pub") || text.contains('/') {
                                     "write the key itself, not a file name: paste the line of `locker.pub` (or of the `.pub` file `fieldcheck locker keygen` wrote)"
                                 } else {
@@ -769,7 +769,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`locker.public_key` must be a string, not {}",
                                     convert(other).type_name()
@@ -807,7 +807,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "config-invalid-value",
+                                crate::Code::ConfigInvalidValue,
                                 format!(
                                     "`controls.{}` must be a table, not {}",
                                     k.get_ref(),
@@ -854,7 +854,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                             diags.push(
                                 at(
                                     Diagnostic::error(
-                                        "config-invalid-value",
+                                        crate::Code::ConfigInvalidValue,
                                         format!(
                                             "each {what} must be a table, not {}",
                                             convert(other).type_name()
@@ -876,7 +876,7 @@ pub fn parse_config(path: &str, text: &str) -> (Option<Config>, Vec<Diagnostic>)
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "config-invalid-value",
+                            crate::Code::ConfigInvalidValue,
                             format!(
                                 "`{name}` must be an array of tables, not {}",
                                 convert(other).type_name()

@@ -100,7 +100,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
         if !labels.contains(&g.month.as_str()) {
             diags.push(
                 Diagnostic::warning(
-                    "unused-accepted-gap",
+                    crate::Code::UnusedAcceptedGap,
                     format!(
                         "the accepted gap of `{}` in {} is not a month of the window ({} to {})",
                         g.kind.stem(),
@@ -164,7 +164,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
                 Some(g) => diags.push(
                     Diagnostic::new(
                         Severity::Note,
-                        "coverage-gap-accepted",
+                        crate::Code::CoverageGapAccepted,
                         format!(
                             "no row of `{shown}` has a `{field}` in {}; accepted in the config: {}",
                             m.label, g.reason
@@ -176,7 +176,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
                 None => {
                     diags.push(
                         Diagnostic::error(
-                            "coverage-gap",
+                            crate::Code::CoverageGap,
                             format!("no row of `{shown}` has a `{field}` in {}, {why}", m.label),
                         )
                         .file(shown.clone())
@@ -198,7 +198,7 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
             {
                 diags.push(
                     Diagnostic::warning(
-                        "unused-accepted-gap",
+                        crate::Code::UnusedAcceptedGap,
                         format!(
                             "the accepted gap of `{}` in {} is not needed: the file has {} row{} that month",
                             g.kind.stem(),

@@ -303,7 +303,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
             let at = kit.evidence_at(loc);
             diags.push(
                 Diagnostic::warning(
-                    "unknown-system",
+                    crate::Code::UnknownSystem,
                     format!(
                         "{count} row{} name{} a system that is not in systems.csv ({}); controls ignore them as out of scope",
                         if count == 1 { "" } else { "s" },

@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+mod code;
 mod config;
 pub mod coverage;
 mod diag;
@@ -26,6 +27,7 @@ mod records;
 mod sourced;
 pub mod time;
 
+pub use code::Code;
 pub use config::{
     Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
 };

@@ -102,7 +102,7 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
                 let at = kit.evidence_at(p.loc);
                 diags.push(
                     Diagnostic::warning(
-                        "ambiguous-person",
+                        crate::Code::AmbiguousPerson,
                         format!(
                             "email `{email}` names two people, `{first}` and `{}`; `{first}` wins",
                             p.person_id
@@ -137,7 +137,7 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
                 let at = kit.evidence_at(i.loc);
                 diags.push(
                     Diagnostic::warning(
-                        "ambiguous-person",
+                        crate::Code::AmbiguousPerson,
                         format!(
                             "external id `{}` names two people, `{first}` and `{}`; `{first}` wins",
                             i.external_id, i.person_id

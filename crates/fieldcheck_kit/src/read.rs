@@ -205,7 +205,7 @@ impl Empties {
                 diags,
                 Diagnostic::new(
                     crate::diag::Severity::Note,
-                    "bare-date",
+                    crate::Code::BareDate,
                     format!(
                         "{n} `{}` value{} {} a date without a time (first on line {first}); read as 23:59:59 that day in the org time zone",
                         f.name,
@@ -227,7 +227,7 @@ impl Empties {
             ctx.push(
                 diags,
                 Diagnostic::warning(
-                    "missing-value",
+                    crate::Code::MissingValue,
                     format!(
                         "{n} row{} {} an empty `{}` (first on line {first}); the controls that need it cannot use {}",
                         if n == 1 { "" } else { "s" },
@@ -906,7 +906,7 @@ impl<'a> Reader<'a> {
                     push(
                         diags,
                         Diagnostic::error(
-                            "cell-too-long",
+                            crate::Code::CellTooLong,
                             format!("a value of {} bytes for `{}.{}`{at}: no evidence field is that long", raw.len(), schema.stem, f.name),
                         )
                         .file(file)
@@ -934,7 +934,7 @@ impl<'a> Reader<'a> {
                         push(
                             diags,
                             Diagnostic::error(
-                                "required-null",
+                                crate::Code::RequiredNull,
                                 format!("the record{at} has no `{}`, which {} requires", f.name, schema.stem),
                             )
                             .file(file)
@@ -983,7 +983,7 @@ impl<'a> Reader<'a> {
                     push(
                         diags,
                         Diagnostic::error(
-                            "duplicate-key",
+                            crate::Code::DuplicateKey,
                             format!(
                                 "duplicate key `{shown}` in {}{at}: {before} has the same {}",
                                 schema.stem,
@@ -1021,7 +1021,7 @@ impl<'a> Reader<'a> {
             push(
                 diags,
                 Diagnostic::warning(
-                    "missing-value",
+                    crate::Code::MissingValue,
                     format!(
                         "{n} {} record{} from this export {} an empty `{}.{}` (first on line {first}); the controls that need it cannot use {}",
                         adapter,
@@ -1073,7 +1073,7 @@ impl<'a> Reader<'a> {
                 schema.stem
             );
             diags.push(
-                Diagnostic::error("duplicate-file", msg.clone())
+                Diagnostic::error(crate::Code::DuplicateFile, msg.clone())
                     .file(format!("{}.jsonl", schema.stem))
                     .help(format!(
                         "keep one file per record kind: remove or rename `{}.jsonl`",
@@ -1155,7 +1155,7 @@ impl<'a> Reader<'a> {
             self.key_place(earlier, file)
         };
         Err(Diagnostic::error(
-            "duplicate-key",
+            crate::Code::DuplicateKey,
             format!(
                 "duplicate key `{shown}`: {before} has the same {}",
                 schema.key.join(" and ")
@@ -1222,10 +1222,16 @@ impl<'a> Reader<'a> {
                 // A 0-byte file is no evidence of zero records: an export that failed writes one.
                 ctx.push(
                     diags,
-                    Diagnostic::error("empty-file", "the file is empty (not even a header row)")
-                        .file(ctx.name.clone())
-                        .line(1)
-                        .help(format!("export the file again; a kind with no records is a header row alone: `{}`", header_line(schema))),
+                    Diagnostic::error(
+                        crate::Code::EmptyFile,
+                        "the file is empty (not even a header row)",
+                    )
+                    .file(ctx.name.clone())
+                    .line(1)
+                    .help(format!(
+                        "export the file again; a kind with no records is a header row alone: `{}`",
+                        header_line(schema)
+                    )),
                 );
                 stats.problem = Some(format!("{} is empty (0 bytes, no header)", ctx.name));
                 return stats;
@@ -1234,7 +1240,7 @@ impl<'a> Reader<'a> {
                 let msg = format!("cannot read the header row: {e}");
                 ctx.push(
                     diags,
-                    Diagnostic::error("bad-csv", msg.clone())
+                    Diagnostic::error(crate::Code::BadCsv, msg.clone())
                         .file(ctx.name.clone())
                         .line(1),
                 );
@@ -1249,7 +1255,7 @@ impl<'a> Reader<'a> {
             );
             ctx.push(
                 diags,
-                Diagnostic::error("cell-too-long", msg.clone())
+                Diagnostic::error(crate::Code::CellTooLong, msg.clone())
                     .file(ctx.name.clone())
                     .line(1)
                     .help(format!(
@@ -1273,7 +1279,7 @@ impl<'a> Reader<'a> {
             let msg = format!("the header row holds {what}: the file is not UTF-8 text");
             ctx.push(
                 diags,
-                Diagnostic::error("bad-encoding", msg.clone())
+                Diagnostic::error(crate::Code::BadEncoding, msg.clone())
                     .file(ctx.name.clone())
                     .line(1)
                     .help("save the file as UTF-8 (a UTF-16 file is read when it starts with its byte-order mark)"),
@@ -1310,7 +1316,7 @@ impl<'a> Reader<'a> {
                     let (col, width) = csv_field_span(&header_raw, j);
                     ctx.push(
                         diags,
-                        Diagnostic::error("duplicate-column", msg.clone())
+                        Diagnostic::error(crate::Code::DuplicateColumn, msg.clone())
                             .file(ctx.name.clone())
                             .line(1)
                             .column(col)
@@ -1335,7 +1341,7 @@ impl<'a> Reader<'a> {
             };
             ctx.push(
                 diags,
-                Diagnostic::error("no-known-column", msg.clone())
+                Diagnostic::error(crate::Code::NoKnownColumn, msg.clone())
                     .file(ctx.name.clone())
                     .line(1)
                     .snippet(header_raw.clone(), 0)
@@ -1379,7 +1385,7 @@ impl<'a> Reader<'a> {
             let (col, width) = csv_field_span(&header_raw, *j);
             ctx.push(
                 diags,
-                Diagnostic::error("near-miss-column", msg.clone())
+                Diagnostic::error(crate::Code::NearMissColumn, msg.clone())
                     .file(ctx.name.clone())
                     .line(1)
                     .column(col)
@@ -1403,7 +1409,7 @@ impl<'a> Reader<'a> {
             ctx.push(
                 diags,
                 Diagnostic::warning(
-                    "unknown-column",
+                    crate::Code::UnknownColumn,
                     format!(
                         "unknown column{} {} kept and ignored",
                         if names.len() > 1 { "s" } else { "" },
@@ -1438,7 +1444,7 @@ impl<'a> Reader<'a> {
             ctx.push(
                 diags,
                 Diagnostic::warning(
-                    "missing-value",
+                    crate::Code::MissingValue,
                     format!(
                         "column{} {} {} missing: every row reads {} as empty, so the controls that need {} cannot use these rows",
                         if absent.len() > 1 { "s" } else { "" },
@@ -1459,7 +1465,7 @@ impl<'a> Reader<'a> {
                 ctx.push(
                     diags,
                     Diagnostic::error(
-                        "missing-column",
+                        crate::Code::MissingColumn,
                         format!("required column `{m}` is missing"),
                     )
                     .file(ctx.name.clone())
@@ -1507,7 +1513,7 @@ impl<'a> Reader<'a> {
                     let line = e.position().map_or(0, |p| p.line() as u32);
                     ctx.push(
                         diags,
-                        Diagnostic::error("bad-csv", format!("malformed CSV: {e}"))
+                        Diagnostic::error(crate::Code::BadCsv, format!("malformed CSV: {e}"))
                             .file(ctx.name.clone())
                             .line(line)
                             .help("check the quoting of this row"),
@@ -1551,7 +1557,7 @@ impl<'a> Reader<'a> {
                 stats.rows += lines;
                 stats.rejected += lines;
                 let d = Diagnostic::error(
-                    "bad-csv",
+                    crate::Code::BadCsv,
                     format!("a quote opened on line {line} is not closed: lines {line} to {last_line} were read as one row"),
                 )
                 .file(ctx.name.clone())
@@ -1563,7 +1569,7 @@ impl<'a> Reader<'a> {
             stats.rows += 1;
             if ctx.cuts.borrow().within(start, end.byte()) {
                 let d = Diagnostic::error(
-                    "cell-too-long",
+                    crate::Code::CellTooLong,
                     format!("the row is longer than {} MiB: no evidence row is that long", MAX_LINE >> 20),
                 )
                 .file(ctx.name.clone())
@@ -1577,7 +1583,7 @@ impl<'a> Reader<'a> {
                 // Too many fields: an unquoted comma; too few: a missing comma, or a file cut off
                 // mid-row. Either way a field may be lost, so the row is rejected (kit format v2).
                 let d = Diagnostic::error(
-                    "bad-row",
+                    crate::Code::BadRow,
                     format!("expected {ncols} fields as in the header, found {}", rec.len()),
                 )
                 .file(ctx.name.clone())
@@ -1599,7 +1605,7 @@ impl<'a> Reader<'a> {
                 && let Some(j) = rec.iter().position(|f| f.len() > MAX_CELL)
             {
                 let d = Diagnostic::error(
-                    "cell-too-long",
+                    crate::Code::CellTooLong,
                     format!(
                         "a value of {} bytes in column {}: no evidence field is that long",
                         rec.get(j).map_or(0, <[u8]>::len),
@@ -1784,7 +1790,7 @@ impl<'a> Reader<'a> {
                 Err(e) => {
                     ctx.push(
                         diags,
-                        Diagnostic::error("unreadable-file", format!("read failed: {e}"))
+                        Diagnostic::error(crate::Code::UnreadableFile, format!("read failed: {e}"))
                             .file(ctx.name.clone())
                             .line(line_no + 1),
                     );
@@ -1799,7 +1805,7 @@ impl<'a> Reader<'a> {
                 ctx.push(
                     diags,
                     Diagnostic::error(
-                        "cell-too-long",
+                        crate::Code::CellTooLong,
                         format!("the line is longer than {} MiB: no evidence record is that long", MAX_LINE >> 20),
                     )
                     .file(ctx.name.clone())
@@ -1813,7 +1819,7 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 ctx.push(
                     diags,
-                    Diagnostic::error("bad-utf8", "the line is not valid UTF-8")
+                    Diagnostic::error(crate::Code::BadUtf8, "the line is not valid UTF-8")
                         .file(ctx.name.clone())
                         .line(line_no)
                         .help("save the file as UTF-8"),
@@ -1829,7 +1835,7 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 ctx.push(
                     diags,
-                    Diagnostic::error("nul-byte", "the line holds a NUL byte")
+                    Diagnostic::error(crate::Code::NulByte, "the line holds a NUL byte")
                         .file(ctx.name.clone())
                         .line(line_no)
                         .help("save the file as UTF-8 text; the line was skipped"),
@@ -1843,7 +1849,7 @@ impl<'a> Reader<'a> {
                 ctx.push(
                     diags,
                     Diagnostic::error(
-                        "cell-too-long",
+                        crate::Code::CellTooLong,
                         format!(
                             "a value longer than {} KiB in `{k}`: no evidence field is that long",
                             MAX_CELL / 1024
@@ -1862,7 +1868,7 @@ impl<'a> Reader<'a> {
                 Err(e) => {
                     ctx.push(
                         diags,
-                        Diagnostic::error("bad-json", format!("not a JSON object: {e}"))
+                        Diagnostic::error(crate::Code::BadJson, format!("not a JSON object: {e}"))
                             .file(ctx.name.clone())
                             .line(line_no)
                             .column(e.column().max(1) as u32)
@@ -1885,7 +1891,7 @@ impl<'a> Reader<'a> {
                         ctx.push(
                             diags,
                             Diagnostic::error(
-                                "duplicate-column",
+                                crate::Code::DuplicateColumn,
                                 format!("field `{k}` appears twice in the record"),
                             )
                             .file(ctx.name.clone())
@@ -1912,7 +1918,7 @@ impl<'a> Reader<'a> {
                         ctx.push(
                             diags,
                             Diagnostic::error(
-                                "near-miss-column",
+                                crate::Code::NearMissColumn,
                                 format!("field `{k}` is not a field of `{}`, but `{f}` is", schema.stem),
                             )
                             .file(ctx.name.clone())
@@ -1958,7 +1964,7 @@ impl<'a> Reader<'a> {
                         ctx.push(
                             diags,
                             Diagnostic::error(
-                                "bad-json",
+                                crate::Code::BadJson,
                                 format!("`{}` must be a string, number, boolean or null", f.name),
                             )
                             .file(ctx.name.clone())
@@ -1982,7 +1988,7 @@ impl<'a> Reader<'a> {
                         ctx.push(
                             diags,
                             Diagnostic::error(
-                                "required-null",
+                                crate::Code::RequiredNull,
                                 format!("required field `{}` is missing or null", f.name),
                             )
                             .file(ctx.name.clone())
@@ -2043,7 +2049,7 @@ impl<'a> Reader<'a> {
         if line_no == 0 {
             ctx.push(
                 diags,
-                Diagnostic::error("empty-file", "the file is empty (0 bytes)")
+                Diagnostic::error(crate::Code::EmptyFile, "the file is empty (0 bytes)")
                     .file(ctx.name.clone())
                     .line(1)
                     .help(format!(
@@ -2058,7 +2064,7 @@ impl<'a> Reader<'a> {
             ctx.push(
                 diags,
                 Diagnostic::warning(
-                    "unknown-column",
+                    crate::Code::UnknownColumn,
                     format!(
                         "unknown field{} {} kept and ignored",
                         if names.len() > 1 { "s" } else { "" },

@@ -78,7 +78,8 @@ pub struct Locker {
 }
 
 /// The test-only crash point: the process aborts after this many durable steps
-/// (`FIELDCHECK_LOCKER_CRASH_AFTER`, read by the CLI).
+/// (`FIELDCHECK_LOCKER_CRASH_AFTER`, see [`crash_after_from_env`]). Compiled in only with the
+/// `test-hooks` feature: without it the count is kept and the crash point ignored.
 pub(crate) struct Steps {
     done: u32,
     crash_after: Option<u32>,
@@ -87,10 +88,23 @@ pub(crate) struct Steps {
 impl Steps {
     fn step(&mut self) {
         self.done += 1;
-        if self.crash_after == Some(self.done) {
+        if cfg!(feature = "test-hooks") && self.crash_after == Some(self.done) {
             std::process::abort();
         }
     }
+}
+
+/// The test hook `FIELDCHECK_LOCKER_CRASH_AFTER=N`: abort after the N-th durable step of a
+/// collection. Read only with the `test-hooks` feature (test builds); `None` otherwise, whatever
+/// the environment says.
+pub fn crash_after_from_env() -> Option<u32> {
+    if !cfg!(feature = "test-hooks") {
+        return None;
+    }
+    std::env::var("FIELDCHECK_LOCKER_CRASH_AFTER")
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn sync_dir(p: &Path) {

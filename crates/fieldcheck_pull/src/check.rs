@@ -79,7 +79,7 @@ pub fn check_collectors(
                 );
                 diags.push(
                     Diagnostic::error(
-                        "collector-secret-in-config",
+                        fieldcheck_kit::Code::CollectorSecretInConfig,
                         format!(
                             "`{}` looks like a secret; secrets never go in the config",
                             e.key
@@ -98,7 +98,7 @@ pub fn check_collectors(
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "collector-invalid",
+                            fieldcheck_kit::Code::CollectorInvalid,
                             "a `[[collectors]]` entry has no `collector`",
                         ),
                         file,
@@ -117,7 +117,7 @@ pub fn check_collectors(
                     diags.push(
                         at(
                             Diagnostic::error(
-                                "collector-invalid",
+                                fieldcheck_kit::Code::CollectorInvalid,
                                 format!("`collector` must be a string, not {}", other.type_name()),
                             ),
                             file,
@@ -141,7 +141,7 @@ pub fn check_collectors(
             diags.push(
                 at(
                     Diagnostic::error(
-                        "collector-unknown",
+                        fieldcheck_kit::Code::CollectorUnknown,
                         format!("there is no collector `{name}`"),
                     ),
                     file,
@@ -175,7 +175,7 @@ pub fn check_collectors(
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "collector-unknown-option",
+                            fieldcheck_kit::Code::CollectorUnknownOption,
                             format!("the `{}` collector has no option `{}`", spec.name, e.key),
                         ),
                         file,
@@ -189,7 +189,7 @@ pub fn check_collectors(
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "collector-invalid-option",
+                            fieldcheck_kit::Code::CollectorInvalidOption,
                             format!(
                                 "`{}` must be {}, not {}",
                                 e.key,
@@ -209,7 +209,7 @@ pub fn check_collectors(
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "collector-missing-option",
+                            fieldcheck_kit::Code::CollectorMissingOption,
                             format!("the `{}` collector needs `{}`", spec.name, os.name),
                         ),
                         file,
@@ -229,7 +229,7 @@ pub fn check_collectors(
             diags.push(
                 at(
                     Diagnostic::error(
-                        "collector-missing-option",
+                        fieldcheck_kit::Code::CollectorMissingOption,
                         format!(
                             "the `{}` collector needs `domain` (or `base_url`)",
                             spec.name
@@ -245,7 +245,7 @@ pub fn check_collectors(
             diags.push(
                 at(
                     Diagnostic::error(
-                        "collector-duplicate",
+                        fieldcheck_kit::Code::CollectorDuplicate,
                         format!(
                             "the `{}` collector is configured twice (first at line {}); its files go to `exports/{}/`, which one pull fills",
                             spec.name, prev.at.line, spec.name

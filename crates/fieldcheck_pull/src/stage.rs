@@ -10,7 +10,8 @@
 //! finishes the rename (roll forward). Leftover stages of a killed pull are removed by the next.
 //!
 //! `FIELDCHECK_PULL_CRASH_AFTER=N` (a test hook, like the locker's) aborts the process after N
-//! durable steps, so that a test can kill the pull at every step.
+//! durable steps, so that a test can kill the pull at every step. It is compiled in only with the
+//! `test-hooks` feature (test builds); release builds ignore the variable.
 
 use std::fs;
 use std::io::{self, Write};
@@ -28,6 +29,9 @@ static STEPS: AtomicU32 = AtomicU32::new(0);
 /// the process aborts after the N-th.
 pub fn durable_step() {
     let n = STEPS.fetch_add(1, Ordering::SeqCst) + 1;
+    if !cfg!(feature = "test-hooks") {
+        return;
+    }
     static LIMIT: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
     let limit = LIMIT.get_or_init(|| {
         std::env::var("FIELDCHECK_PULL_CRASH_AFTER")

@@ -579,6 +579,29 @@ impl Register {
 
     /// Records a run: reconciles the register with its deviations, in one transaction.
     pub fn record(&mut self, run: &Run, found: &[Found]) -> Result<Reconciled> {
+        #[cfg(feature = "test-hooks")]
+        if let Some(after) = std::env::var("FIELDCHECK_REGISTER_CRASH_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            let mut hooked = hook::Crash {
+                inner: self.db.as_mut(),
+                done: 0,
+                after,
+            };
+            hooked.begin()?;
+            let out = reconcile(&mut hooked, run, found);
+            return match out {
+                Ok(v) => {
+                    hooked.commit()?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    hooked.rollback();
+                    Err(e)
+                }
+            };
+        }
         self.write(|db| reconcile(db, run, found))
     }
 
@@ -1653,3 +1676,58 @@ fn to_exception(r: &[Val]) -> Exception {
 
 #[cfg(test)]
 mod tests;
+
+/// The test hook `FIELDCHECK_REGISTER_CRASH_AFTER=N` (the `test-hooks` feature only): `record`
+/// aborts the process after its N-th durable step. The steps are: the write lock taken, each
+/// statement run inside the transaction, and the commit.
+#[cfg(feature = "test-hooks")]
+mod hook {
+    use super::{Backend, Result, Val};
+
+    pub(crate) struct Crash<'a> {
+        pub(crate) inner: &'a mut dyn Backend,
+        pub(crate) done: u32,
+        pub(crate) after: u32,
+    }
+
+    impl Crash<'_> {
+        fn step(&mut self) {
+            self.done += 1;
+            if self.done == self.after {
+                std::process::abort();
+            }
+        }
+    }
+
+    impl Backend for Crash<'_> {
+        fn create_schema(&mut self) -> Result<()> {
+            self.inner.create_schema()
+        }
+        fn batch(&mut self, sql: &str) -> Result<()> {
+            self.inner.batch(sql)?;
+            self.step();
+            Ok(())
+        }
+        fn begin(&mut self) -> Result<()> {
+            self.inner.begin()?;
+            self.step();
+            Ok(())
+        }
+        fn commit(&mut self) -> Result<()> {
+            self.inner.commit()?;
+            self.step();
+            Ok(())
+        }
+        fn rollback(&mut self) {
+            self.inner.rollback()
+        }
+        fn exec(&mut self, sql: &str, params: &[Val]) -> Result<()> {
+            self.inner.exec(sql, params)?;
+            self.step();
+            Ok(())
+        }
+        fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>> {
+            self.inner.query(sql, params)
+        }
+    }
+}

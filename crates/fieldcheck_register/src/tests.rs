@@ -15,6 +15,11 @@ fn locations() -> Vec<(String, Option<tempfile::TempDir>)> {
             .into_owned(),
         Some(dir),
     )];
+    // Under CI a missing server is a failure, not a silent skip: scripts/test.sh starts one.
+    assert!(
+        std::env::var_os("CI").is_none() || std::env::var_os("FIELDCHECK_TEST_POSTGRES").is_some(),
+        "CI is set but FIELDCHECK_TEST_POSTGRES is not: run the tests with scripts/test.sh"
+    );
     #[cfg(feature = "postgres")]
     if let Ok(admin) = std::env::var("FIELDCHECK_TEST_POSTGRES") {
         use std::sync::atomic::{AtomicUsize, Ordering};

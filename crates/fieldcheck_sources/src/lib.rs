@@ -71,7 +71,7 @@ impl Input<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let mut d = Diagnostic::error("source-invalid-option", message)
+        let mut d = Diagnostic::error(fieldcheck_kit::Code::SourceInvalidOption, message)
             .help(help.into())
             .file(self.config.to_string());
         if let Some(p) = self.options.place(key) {
@@ -249,7 +249,10 @@ fn run_section(
     let Some((name, name_at)) = str_entry(section, "adapter") else {
         em.diag(
             at(
-                Diagnostic::error("source-invalid", "this source has no `adapter = \"...\"`"),
+                Diagnostic::error(
+                    fieldcheck_kit::Code::SourceInvalid,
+                    "this source has no `adapter = \"...\"`",
+                ),
                 config,
                 &section.at,
             )
@@ -265,7 +268,7 @@ fn run_section(
         em.diag(
             at(
                 Diagnostic::error(
-                    "source-unknown-adapter",
+                    fieldcheck_kit::Code::SourceUnknownAdapter,
                     format!("there is no adapter `{name}`"),
                 ),
                 config,
@@ -286,7 +289,7 @@ fn run_section(
             em.diag(
                 at(
                     Diagnostic::error(
-                        "source-invalid-option",
+                        fieldcheck_kit::Code::SourceInvalidOption,
                         format!("`{key}` must be a string, not {}", e.value.type_name()),
                     ),
                     config,
@@ -300,7 +303,7 @@ fn run_section(
         && parse_cadence(c).is_none()
     {
         em.diag(
-            at(Diagnostic::error("source-invalid-option", format!("`cadence` = `{c}` is not a cadence")), config, c_at)
+            at(Diagnostic::error(fieldcheck_kit::Code::SourceInvalidOption, format!("`cadence` = `{c}` is not a cadence")), config, c_at)
                 .help("write how often the source is collected as days, hours or minutes: `1d`, `12h`, `30d`"),
         );
     }
@@ -309,7 +312,7 @@ fn run_section(
         em.diag(
             at(
                 Diagnostic::error(
-                    "source-invalid",
+                    fieldcheck_kit::Code::SourceInvalid,
                     format!(
                         "`{}` needs `system_id`: the system its records belong to",
                         spec.name
@@ -329,7 +332,7 @@ fn run_section(
                     em.diag(
                         at(
                             Diagnostic::warning(
-                                "fixed-offset-timezone",
+                                fieldcheck_kit::Code::FixedOffsetTimezone,
                                 format!("time zone `{z}` is a fixed offset, without the daylight-saving time of the region it stands for: part of the year this source's local times and bare dates are an hour off"),
                             ),
                             config,
@@ -343,7 +346,10 @@ fn run_section(
             Err(_) => {
                 em.diag(
                     at(
-                        Diagnostic::error("unknown-timezone", format!("unknown time zone `{z}`")),
+                        Diagnostic::error(
+                            fieldcheck_kit::Code::UnknownTimezone,
+                            format!("unknown time zone `{z}`"),
+                        ),
                         config,
                         zat,
                     )
@@ -360,7 +366,7 @@ fn run_section(
     }
     let Some((pattern, path_at)) = str_entry(section, "path") else {
         em.diag(
-            at(Diagnostic::error("source-invalid", format!("this `{}` source has no `path`", spec.name)), config, &section.at)
+            at(Diagnostic::error(fieldcheck_kit::Code::SourceInvalid, format!("this `{}` source has no `path`", spec.name)), config, &section.at)
                 .help("add `path = \"exports/...\"`: a file or a glob such as `exports/okta/*.json`, relative to the config's folder"),
         );
         return;
@@ -410,7 +416,7 @@ fn run_section(
     }
     if found.is_empty() {
         em.diag(
-            at(Diagnostic::error("source-no-files", format!("`{pattern}` matches no file, so `{}` read nothing", spec.name)), config, path_at)
+            at(Diagnostic::error(fieldcheck_kit::Code::SourceNoFiles, format!("`{pattern}` matches no file, so `{}` read nothing", spec.name)), config, path_at)
                 .help("check the path (relative to the config's folder); the controls that need these records are not evidenced"),
         );
         for &k in &produces {
@@ -460,7 +466,7 @@ fn run_section(
         em.diag(
             Diagnostic::new(
                 fieldcheck_kit::Severity::Note,
-                "source-duplicate-records",
+                fieldcheck_kit::Code::SourceDuplicateRecords,
                 format!(
                     "{dups} record{} of `{}` repeated one already read (overlapping exports or pages) and {} counted once",
                     if dups == 1 { "" } else { "s" },

@@ -71,7 +71,7 @@ impl Options {
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "source-unknown-option",
+                            fieldcheck_kit::Code::SourceUnknownOption,
                             format!("`{}` has no option `{}`", spec.name, e.key),
                         ),
                         config,
@@ -88,7 +88,7 @@ impl Options {
                 diags.push(
                     at(
                         Diagnostic::error(
-                            "source-invalid-option",
+                            fieldcheck_kit::Code::SourceInvalidOption,
                             format!(
                                 "`{}` must be {}, not {}",
                                 e.key,

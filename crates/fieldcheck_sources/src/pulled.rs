@@ -38,7 +38,7 @@ pub(crate) fn check(
         em.diag(
             at(
                 Diagnostic::error(
-                    "source-invalid-option",
+                    fieldcheck_kit::Code::SourceInvalidOption,
                     format!("`pulled` must be a string, not {}", entry.value.type_name()),
                 ),
                 config,
@@ -64,7 +64,7 @@ pub(crate) fn check(
             em.diag(
                 at(
                     Diagnostic::error(
-                        "source-invalid-option",
+                        fieldcheck_kit::Code::SourceInvalidOption,
                         format!(
                             "`pulled_calls` must be a list of strings, not {}",
                             other.type_name()
@@ -90,7 +90,7 @@ pub(crate) fn check(
             em.diag(
                 at(
                     Diagnostic::error(
-                        "pull-record-unreadable",
+                        fieldcheck_kit::Code::PullRecordUnreadable,
                         format!("the pull record `{record}` {}", r.describe()),
                     ),
                     config,
@@ -107,7 +107,7 @@ pub(crate) fn check(
         None => {
             em.diag(
                 Diagnostic::error(
-                    "pull-record-unreadable",
+                    fieldcheck_kit::Code::PullRecordUnreadable,
                     format!("the pull record `{record}` is not the JSON `fieldcheck pull` writes"),
                 )
                 .file(record.clone())
@@ -125,7 +125,7 @@ pub(crate) fn check(
         let Some(c) = calls.iter().find(|c| c.call == name) else {
             em.diag(
                 Diagnostic::error(
-                    "pull-call-missing",
+                    fieldcheck_kit::Code::PullCallMissing,
                     format!("`{record}` has no record of the `{name}` call that feeds `{adapter}`"),
                 )
                 .file(record.clone())
@@ -150,7 +150,7 @@ pub(crate) fn check(
         if let Some(why) = &c.shortfall {
             em.diag(
                 Diagnostic::error(
-                    "pull-shortfall",
+                    fieldcheck_kit::Code::PullShortfall,
                     format!(
                         "the `{}` call could not cover the whole window: {why}",
                         c.call
@@ -173,7 +173,7 @@ pub(crate) fn check(
         {
             em.diag(
                 Diagnostic::warning(
-                    "window-open",
+                    fieldcheck_kit::Code::WindowOpen,
                     format!(
                         "window still open: population incomplete; the `{}` events were pulled up to {to}, before the window ends on {}",
                         c.call, window.end

@@ -39,7 +39,7 @@ pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Optio
     match fieldcheck_kit::fsafe::open(&f.path, Some(input.root)) {
         Ok(h) if h.metadata().is_ok_and(|m| m.len() == 0) => {
             em.diag(
-                Diagnostic::error("empty-export", format!("`{}` is empty (0 bytes)", f.shown))
+                Diagnostic::error(fieldcheck_kit::Code::EmptyExport, format!("`{}` is empty (0 bytes)", f.shown))
                     .file(f.shown.clone())
                     .help("an empty export is a failed download or an interrupted export job, not \"no records\" (that is `[]` or a header row); export it again"),
             );
@@ -48,15 +48,18 @@ pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Optio
         Ok(h) => Some((h, id)),
         Err(Refusal::Unreadable(e)) => {
             em.diag(
-                Diagnostic::error("unreadable-file", format!("cannot read `{}`: {e}", f.shown))
-                    .file(f.shown.clone())
-                    .help("check the file's permissions; the other files were still read"),
+                Diagnostic::error(
+                    fieldcheck_kit::Code::UnreadableFile,
+                    format!("cannot read `{}`: {e}", f.shown),
+                )
+                .file(f.shown.clone())
+                .help("check the file's permissions; the other files were still read"),
             );
             None
         }
         Err(r) => {
             em.diag(
-                Diagnostic::error("not-a-file", format!("`{}` {}", f.shown, r.describe()))
+                Diagnostic::error(fieldcheck_kit::Code::NotAFile, format!("`{}` {}", f.shown, r.describe()))
                     .file(f.shown.clone())
                     .help(format!(
                         "{}; the source's path matched it, so its records are lost and the controls that need them are not evidenced",
@@ -177,7 +180,7 @@ pub fn parse_record<T: DeserializeOwned>(
 pub fn bad_json(em: &mut Emitter, at: &At, e: &serde_json::Error, reads: &str) {
     let line = at.line + e.line().saturating_sub(1) as u32;
     let mut d = Diagnostic::error(
-        "bad-json",
+        fieldcheck_kit::Code::BadJson,
         format!(
             "the record at {} is not in the expected shape: {e}",
             at.path.as_deref().unwrap_or("$")
@@ -232,7 +235,7 @@ pub fn json_file_in(
         {
             pending.push(
                 Diagnostic::error(
-                    "source-error-response",
+                    fieldcheck_kit::Code::SourceErrorResponse,
                     format!("the export is an error response from the API, not data: {msg}"),
                 )
                 .file(id.shown.clone())
@@ -244,7 +247,7 @@ pub fn json_file_in(
         if el.bytes.first() != Some(&b'{') {
             pending.push(
                 Diagnostic::error(
-                    "bad-json",
+                    fieldcheck_kit::Code::BadJson,
                     format!(
                         "the record at {} is not a JSON object",
                         at.path.as_deref().unwrap_or("$")
@@ -266,7 +269,7 @@ pub fn json_file_in(
     }
     if result.as_ref().is_ok_and(|st| st.docs == 0) {
         em.diag(
-            Diagnostic::error("empty-export", format!("`{}` holds no JSON (only whitespace)", id.shown))
+            Diagnostic::error(fieldcheck_kit::Code::EmptyExport, format!("`{}` holds no JSON (only whitespace)", id.shown))
                 .file(id.shown.clone())
                 .help("an export with no records is `[]` or an empty page; this one was cut off or failed: export it again"),
         );
@@ -404,7 +407,7 @@ pub fn csv_file(
         Ok(true) => {}
         Ok(false) => {
             em.diag(
-                Diagnostic::error("empty-export", "the export is empty (not even a header row)")
+                Diagnostic::error(fieldcheck_kit::Code::EmptyExport, "the export is empty (not even a header row)")
                     .file(id.shown.clone())
                     .line(1)
                     .help("an export with no records still has its header row; this one was cut off or failed: export it again"),
@@ -437,7 +440,7 @@ pub fn csv_file(
         // Which of the two holds the evidence cannot be guessed: the file cannot be relied on.
         em.diag(
             Diagnostic::error(
-                "duplicate-column",
+                fieldcheck_kit::Code::DuplicateColumn,
                 format!(
                     "the header names {} twice",
                     twice
@@ -466,7 +469,7 @@ pub fn csv_file(
     if !absent.is_empty() {
         em.diag(
             Diagnostic::warning(
-                "source-missing-field",
+                fieldcheck_kit::Code::SourceMissingField,
                 format!(
                     "the header has no {}: those fields are unknown for every row",
                     absent.join(", ")
@@ -502,7 +505,7 @@ pub fn csv_file(
             .collect();
         em.diag(
             Diagnostic::error(
-                "source-missing-column",
+                fieldcheck_kit::Code::SourceMissingColumn,
                 format!(
                     "the header lacks {}: {}",
                     if missing.len() == 1 {
@@ -562,7 +565,7 @@ pub fn csv_file(
             let column = names_in_order.get(i).map_or("?", String::as_str);
             em.diag(
                 Diagnostic::error(
-                    "cell-too-long",
+                    fieldcheck_kit::Code::CellTooLong,
                     format!(
                         "the `{}` cell is {} bytes long; no evidence field is longer than 64 KiB",
                         crate::adapters::clip(column),
@@ -651,9 +654,12 @@ pub fn text_lines(
             }
             if let Some(e) = failed {
                 em.diag(
-                    Diagnostic::error("unreadable-file", format!("read failed: {e}"))
-                        .file(id.shown.clone())
-                        .line(line + 1),
+                    Diagnostic::error(
+                        fieldcheck_kit::Code::UnreadableFile,
+                        format!("read failed: {e}"),
+                    )
+                    .file(id.shown.clone())
+                    .line(line + 1),
                 );
                 break;
             }
@@ -664,7 +670,7 @@ pub fn text_lines(
             if long > 0 {
                 em.diag(
                     Diagnostic::error(
-                        "cell-too-long",
+                        fieldcheck_kit::Code::CellTooLong,
                         format!("line {line} is {} bytes long; no log line is longer than 64 KiB", buf.len() + long),
                     )
                     .file(id.shown.clone())

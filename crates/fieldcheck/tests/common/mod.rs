@@ -12,7 +12,9 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
     c.args(args)
         .env_remove("CLICOLOR_FORCE")
-        .env_remove("FIELDCHECK_LOCKER_CRASH_AFTER");
+        .env_remove("FIELDCHECK_LOCKER_CRASH_AFTER")
+        .env_remove("FIELDCHECK_PULL_CRASH_AFTER")
+        .env_remove("FIELDCHECK_REGISTER_CRASH_AFTER");
     for (k, v) in env {
         c.env(k, v);
     }

@@ -265,7 +265,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-records",
+                fieldcheck_kit::Code::SourceSkippedRecords,
                 format!(
                     "{n} job{} not finished yet were skipped: {}",
                     plural(n),
@@ -279,7 +279,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-unvalidated-restores",
+                fieldcheck_kit::Code::SourceUnvalidatedRestores,
                 format!(
                     "{unvalidated} completed restore job{} had no validation result and {} read as succeeded: the restore ran, but nothing checked the restored data",
                     plural(unvalidated),

@@ -283,7 +283,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     {
         em.diag(
             Diagnostic::error(
-                "source-missing-call",
+                fieldcheck_kit::Code::SourceMissingCall,
                 format!(
                     "{} load balancer{} listed, but the source holds no `aws elbv2 describe-listeners` output",
                     schemes.len(),
@@ -375,7 +375,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-records",
+                fieldcheck_kit::Code::SourceSkippedRecords,
                 format!(
                     "{redirects} HTTP listener{} that only redirect to HTTPS were skipped",
                     plural(redirects)

@@ -241,7 +241,7 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
             let id = em.open(&f.shown, input.spec.name);
             em.diag(
                 Diagnostic::error(
-                    "source-error-response",
+                    fieldcheck_kit::Code::SourceErrorResponse,
                     format!("the file is the AWS CLI's error message, not a credential report: {}", e.text),
                 )
                 .file(id.shown)

@@ -231,7 +231,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }),
                 Some(e) => em.diag(
                     Diagnostic::error(
-                        "source-error-response",
+                        fieldcheck_kit::Code::SourceErrorResponse,
                         format!("the file is the AWS CLI's error message, not KMS output: {}", e.text),
                     )
                     .file(id.shown)
@@ -239,7 +239,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .help("fix the credentials or permissions (kms:DescribeKey, kms:GetKeyRotationStatus) and collect the call again; its key is not evidenced"),
                 ),
                 None => em.diag(
-                    Diagnostic::error("bad-json", "the file is neither JSON nor the AWS CLI's error message")
+                    Diagnostic::error(fieldcheck_kit::Code::BadJson, "the file is neither JSON nor the AWS CLI's error message")
                         .file(id.shown)
                         .line(1)
                         .help(format!("this adapter reads {}; the file was skipped", input.spec.reads)),
@@ -500,7 +500,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         emit(em, at, path.as_deref().or(at.path()), id, &cells);
         em.diag(
             Diagnostic::warning(
-                "source-missing-call",
+                fieldcheck_kit::Code::SourceMissingCall,
                 format!("key `{id}` has a rotation status but no `describe-key`: who manages it and its key spec are unknown"),
             )
             .file(at.file.shown.clone())
@@ -585,7 +585,7 @@ fn missing_call(em: &mut Emitter, at: &At, id: &str, aws_managed: bool, undescri
     em.diag(
         Diagnostic::new(
             severity,
-            "source-missing-call",
+            fieldcheck_kit::Code::SourceMissingCall,
             format!("key `{id}` has no rotation status in the source"),
         )
         .file(at.file.shown.clone())

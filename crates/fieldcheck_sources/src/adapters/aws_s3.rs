@@ -168,7 +168,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 }),
                 Some(e) => em.diag(
                     Diagnostic::error(
-                        "source-error-response",
+                        fieldcheck_kit::Code::SourceErrorResponse,
                         format!("the file is the AWS CLI's error message, not the bucket's encryption: {}", e.text),
                     )
                     .file(id.shown.clone())
@@ -176,7 +176,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .help("the bucket's encryption is unknown: collect it again with s3:GetEncryptionConfiguration permission on an existing bucket"),
                 ),
                 None => em.diag(
-                    Diagnostic::error("bad-json", "the file is neither JSON nor the AWS CLI's error message")
+                    Diagnostic::error(fieldcheck_kit::Code::BadJson, "the file is neither JSON nor the AWS CLI's error message")
                         .file(id.shown.clone())
                         .line(1)
                         .help(format!("this adapter reads {}; the file was skipped", input.spec.reads)),
@@ -318,7 +318,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         if seen.insert(b.clone()) {
             em.diag(
                 Diagnostic::error(
-                    "source-missing-call",
+                    fieldcheck_kit::Code::SourceMissingCall,
                     format!("bucket `{b}` is listed but its default encryption is not in the source"),
                 )
                 .file(at.file.shown.clone())

@@ -292,7 +292,7 @@ pub(crate) fn no_system_warnings(
     for (r, n) in resources {
         em.diag(
             Diagnostic::warning(
-                "source-no-system",
+                fieldcheck_kit::Code::SourceNoSystem,
                 format!(
                     "{n} {what}{} of `{r}` skipped: no system claims it",
                     if *n == 1 { "" } else { "s" }

@@ -174,7 +174,7 @@ fn missing_pages(input: &Input<'_>, em: &mut Emitter) {
             };
             em.diag(
                 Diagnostic::error(
-                    "source-missing-pages",
+                    fieldcheck_kit::Code::SourceMissingPages,
                     format!(
                         "every page of {what} ({pages} page{}) has an `@odata.nextLink`: the pages it points to were not exported",
                         plural(pages)
@@ -257,7 +257,7 @@ impl Unselected {
             em.diag(
                 Diagnostic::new(
                     severity,
-                    "source-missing-select",
+                    fieldcheck_kit::Code::SourceMissingSelect,
                     format!(
                         "{n} record{} of this file {} no {}: the export was made without the request's `$select`/`$expand`, and Graph leaves these out by default",
                         plural(n),
@@ -586,7 +586,7 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
     if failed > 0 {
         em.diag(Diagnostic::new(
             Severity::Note,
-            "source-skipped-events",
+            fieldcheck_kit::Code::SourceSkippedEvents,
             format!(
                 "{failed} record{} without result `success` were skipped",
                 plural(failed)
@@ -605,7 +605,7 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-events",
+                fieldcheck_kit::Code::SourceSkippedEvents,
                 format!(
                     "{total} record{} of activities fieldcheck does not use were skipped: {}",
                     plural(total),
@@ -938,7 +938,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
     if unlinked > 0 && !systems.is_empty() {
         em.diag(
             Diagnostic::warning(
-                "source-unlinked-review",
+                fieldcheck_kit::Code::SourceUnlinkedReview,
                 format!(
                     "{unlinked} access review instance{} could not be linked to a definition, so `systems` did not apply and the source's system_id was used",
                     plural(unlinked)
@@ -1126,7 +1126,7 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-records",
+                fieldcheck_kit::Code::SourceSkippedRecords,
                 format!(
                     "{first_party} Microsoft first-party service principal{} left out",
                     plural(first_party)

@@ -802,7 +802,7 @@ fn finish(
     if st.no_repo > 0 {
         em.diag(
             Diagnostic::warning(
-                "source-assumed-value",
+                fieldcheck_kit::Code::SourceAssumedValue,
                 format!("{} deployment{} did not name their repository: their deploy_id is `deployments/{{id}}`", st.no_repo, s(st.no_repo)),
             )
             .help("set `repo = \"owner/name\"` on the source"),

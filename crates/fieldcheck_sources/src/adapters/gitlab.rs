@@ -480,7 +480,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if no_project > 0 {
         em.diag(
             Diagnostic::warning(
-                "source-assumed-value",
+                fieldcheck_kit::Code::SourceAssumedValue,
                 format!("{no_project} deployment{} did not name their project: their deploy_id is `deployments/{{id}}`", s(no_project)),
             )
             .help("set `project = \"group/project\"` on the source"),

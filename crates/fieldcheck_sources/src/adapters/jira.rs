@@ -387,7 +387,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     });
     if let Some((file, message)) = missing_pages(&pages(input)) {
         em.diag(
-            fieldcheck_kit::Diagnostic::error("source-missing-pages", message)
+            fieldcheck_kit::Diagnostic::error(fieldcheck_kit::Code::SourceMissingPages, message)
                 .file(file)
                 .help("export every page of the search (follow `nextPageToken` until `isLast` is true, or `startAt` up to `total`) and add the files to the source; the changes are not evidenced until then"),
         );
@@ -407,7 +407,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         let n = partial_changelogs.len();
         em.diag(
             fieldcheck_kit::Diagnostic::warning(
-                "source-partial-changelog",
+                fieldcheck_kit::Code::SourcePartialChangelog,
                 format!(
                     "{n} issue{}' changelog{} cut short by the search page ({}): an approval among the missing histories is not seen",
                     s(n),

@@ -356,7 +356,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if !orphans.is_empty() {
         em.diag(
             Diagnostic::warning(
-                "source-skipped-records",
+                fieldcheck_kit::Code::SourceSkippedRecords,
                 format!(
                     "recipients of {} security test{} ({}) were read but the tests themselves are not in the export, so no campaign was made for them",
                     orphans.len(),

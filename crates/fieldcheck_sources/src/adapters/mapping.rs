@@ -214,7 +214,7 @@ fn run_mapping(input: &Input<'_>, em: &mut Emitter) {
     let Some(stem) = input.options.str("kind") else {
         em.diag(
             Diagnostic::error(
-                "source-invalid",
+                fieldcheck_kit::Code::SourceInvalid,
                 "a `mapping` source needs `kind`: the record kind its rows become",
             )
             .file(input.config.to_string())
@@ -233,16 +233,19 @@ fn run_mapping(input: &Input<'_>, em: &mut Emitter) {
         let hint = did_you_mean(stem, Kind::ALL.iter().map(|k| k.stem()))
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
-        let mut d = Diagnostic::error("source-invalid", format!("`{stem}` is not a record kind"))
-            .file(input.config.to_string())
-            .help(format!(
-                "{hint}the kinds are: {}",
-                Kind::ALL
-                    .iter()
-                    .map(|k| format!("`{}`", k.stem()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        let mut d = Diagnostic::error(
+            fieldcheck_kit::Code::SourceInvalid,
+            format!("`{stem}` is not a record kind"),
+        )
+        .file(input.config.to_string())
+        .help(format!(
+            "{hint}the kinds are: {}",
+            Kind::ALL
+                .iter()
+                .map(|k| format!("`{}`", k.stem()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
         if let Some(p) = input.options.place("kind") {
             d = d
                 .line(p.line)
@@ -268,7 +271,7 @@ fn parse_fields(
     let schema = kind.schema();
     let place = input.options.place("fields").cloned();
     let fail = |em: &mut Emitter, msg: String, help: String| {
-        let mut d = Diagnostic::error("source-invalid-option", msg)
+        let mut d = Diagnostic::error(fieldcheck_kit::Code::SourceInvalidOption, msg)
             .help(help)
             .file(input.config.to_string());
         if let Some(p) = &place {
@@ -691,7 +694,7 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             if count > 0 && !never.is_empty() {
                 em.diag(
                     Diagnostic::warning(
-                        "source-missing-field",
+                        fieldcheck_kit::Code::SourceMissingField,
                         format!(
                             "no record of the file has {}: those fields are unknown for all {count} records",
                             never.join(", ")
@@ -735,7 +738,7 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             em.diag(
                 Diagnostic::new(
                     fieldcheck_kit::Severity::Note,
-                    "bare-date",
+                    fieldcheck_kit::Code::BareDate,
                     format!(
                         "{n} value{} of `{field}` {} a bare date, read as 23:59:59 that day in {}",
                         if n == 1 { "" } else { "s" },

@@ -374,7 +374,7 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
     if failed > 0 {
         em.diag(Diagnostic::new(
             Severity::Note,
-            "source-skipped-events",
+            fieldcheck_kit::Code::SourceSkippedEvents,
             format!(
                 "{failed} event{} without a SUCCESS outcome were skipped",
                 if failed == 1 { "" } else { "s" }
@@ -391,7 +391,7 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-events",
+                fieldcheck_kit::Code::SourceSkippedEvents,
                 format!(
                     "{total} event{} of types fieldcheck does not use were skipped: {}",
                     if total == 1 { "" } else { "s" },

@@ -330,7 +330,7 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
     if deleted > 0 {
         em.diag(Diagnostic::new(
             Severity::Note,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{deleted} DELETED campaign{} left out of access_reviews",
                 if deleted == 1 { " was" } else { "s were" }
@@ -341,7 +341,7 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-review-systems",
+                fieldcheck_kit::Code::SourceReviewSystems,
                 format!(
                     "{} campaign{} review resources of several systems: {}",
                     spanning.len(),

@@ -193,7 +193,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if let Some((file, line)) = no_year {
         em.diag(
             Diagnostic::error(
-                "source-needs-option",
+                fieldcheck_kit::Code::SourceNeedsOption,
                 format!(
                     "{no_year_lines} syslog line{} carry no year, and the source sets no `year`",
                     plural(no_year_lines)
@@ -209,7 +209,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         em.diag(
             Diagnostic::new(
                 Severity::Note,
-                "source-skipped-lines",
+                fieldcheck_kit::Code::SourceSkippedLines,
                 format!(
                     "{skipped} line{} that are not sshd session starts or ends were skipped",
                     plural(skipped)
