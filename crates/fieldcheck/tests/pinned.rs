@@ -73,7 +73,10 @@ fn check(name: &str, got: &[u8]) {
         panic!(
             "{name} changed (now at {}); {}\nreview it, then `UPDATE_SNAPSHOTS=1 cargo test --test pinned`",
             out.display(),
-            first_difference(&String::from_utf8_lossy(&want), &String::from_utf8_lossy(got))
+            first_difference(
+                &String::from_utf8_lossy(&want),
+                &String::from_utf8_lossy(got)
+            )
         );
     }
 }

@@ -562,7 +562,10 @@ mod tests {
         let (_, d) = resolve(Some(&config(
             "[controls.change-management]\nmarkers = { rate = 5, concentraton_share = 0.5 }\n",
         )));
-        let got: Vec<(&str, String)> = d.iter().map(|d| (d.code, d.message.clone())).collect();
+        let got: Vec<(&str, String)> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.clone()))
+            .collect();
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].0, "config-invalid-value");
         assert!(
@@ -628,7 +631,7 @@ mod tests {
         )));
         let got: Vec<(&str, Option<u32>, Option<&str>)> = d
             .iter()
-            .map(|d| (d.code, d.line, d.help.as_deref()))
+            .map(|d| (d.code.as_str(), d.line, d.help.as_deref()))
             .collect();
         assert_eq!(
             got[0],
@@ -658,7 +661,9 @@ mod tests {
             "[controls.vendor-management]\nassurance_max_age_days = 100000000\n[controls.leaver-deprovisioning]\nsla = \"99999999d\"\n",
         )));
         assert_eq!(
-            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            d.iter()
+                .map(|d| (d.code.as_str(), d.line))
+                .collect::<Vec<_>>(),
             [
                 ("config-invalid-value", Some(8)),
                 ("config-invalid-value", Some(10))

@@ -28,7 +28,7 @@ use jiff::Timestamp;
 
 use crate::report::Report;
 use fieldcheck_kit::{
-    Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
+    Code, Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
 };
 use fieldcheck_sampling::SizeTable;
 
@@ -196,12 +196,12 @@ pub fn config_dir(config_path: &Path) -> &Path {
 }
 
 /// Source diagnostics that mean the config itself is wrong (not the exported files).
-const SOURCE_CONFIG_CODES: &[&str] = &[
-    "source-invalid",
-    "source-unknown-adapter",
-    "source-unknown-option",
-    "source-invalid-option",
-    "unknown-timezone",
+const SOURCE_CONFIG_CODES: &[Code] = &[
+    Code::SourceInvalid,
+    Code::SourceUnknownAdapter,
+    Code::SourceUnknownOption,
+    Code::SourceInvalidOption,
+    Code::UnknownTimezone,
 ];
 
 /// The exception register a run uses: where it is, who records, and whether this run is recorded

@@ -940,7 +940,7 @@ mod tests {
         parse_config("fieldcheck.toml", text)
             .1
             .into_iter()
-            .map(|d| (d.code, d.line))
+            .map(|d| (d.code.as_str(), d.line))
             .collect()
     }
 
@@ -995,7 +995,9 @@ mod tests {
         let (c, d) = parse_config("fieldcheck.toml", &GOOD.replace("America/New_York", "EST"));
         assert!(c.is_some(), "a warning does not stop the run");
         assert_eq!(
-            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            d.iter()
+                .map(|d| (d.code.as_str(), d.line))
+                .collect::<Vec<_>>(),
             [("fixed-offset-timezone", Some(3))]
         );
         assert!(
@@ -1044,7 +1046,9 @@ mod tests {
         let (c, d) = parse_config("fieldcheck.toml", &text);
         assert!(c.is_none());
         assert_eq!(
-            d.iter().map(|d| (d.code, d.line)).collect::<Vec<_>>(),
+            d.iter()
+                .map(|d| (d.code.as_str(), d.line))
+                .collect::<Vec<_>>(),
             [
                 ("unknown-timezone", Some(3)),
                 ("window-end-before-start", Some(6))
@@ -1087,7 +1091,7 @@ mod tests {
             assert!(c.is_none(), "{value}");
             assert_eq!(
                 d.iter()
-                    .map(|d| (d.code, d.line, d.column))
+                    .map(|d| (d.code.as_str(), d.line, d.column))
                     .collect::<Vec<_>>(),
                 [("config-invalid-value", Some(8), Some(14))],
                 "{value}"
@@ -1098,7 +1102,7 @@ mod tests {
             "fieldcheck.toml",
             &format!("{GOOD}[locker]\npublic_kye = \"{key}\"\n"),
         );
-        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!(d[0].code.as_str(), "config-unknown-key");
         assert_eq!(d[0].help.as_deref(), Some("did you mean `public_key`?"));
         let (_, d) = parse_config("fieldcheck.toml", &format!("{GOOD}[lockr]\n"));
         assert_eq!(d[0].help.as_deref(), Some("did you mean `locker`?"));
@@ -1108,7 +1112,7 @@ mod tests {
     fn unknown_keys_get_suggestions() {
         let text = format!("{GOOD}[evidnce]\nnaive_timestamps = \"org\"\n");
         let (_, d) = parse_config("fieldcheck.toml", &text);
-        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!(d[0].code.as_str(), "config-unknown-key");
         assert_eq!(d[0].line, Some(7));
         assert_eq!(d[0].column, Some(2));
         assert_eq!(d[0].help.as_deref(), Some("did you mean `evidence`?"));
@@ -1150,7 +1154,7 @@ mod tests {
             Some(11)
         );
         let (_, d) = parse_config("fieldcheck.toml", &format!("sources = 3\n{GOOD}"));
-        assert_eq!(d[0].code, "config-invalid-value");
+        assert_eq!(d[0].code.as_str(), "config-invalid-value");
     }
 
     #[test]

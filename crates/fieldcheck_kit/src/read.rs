@@ -457,7 +457,7 @@ struct Input {
 
 /// Why a kit file could not be read at all.
 struct InputError {
-    code: &'static str,
+    code: crate::Code,
     message: String,
     help: String,
 }
@@ -484,12 +484,12 @@ pub fn kit_file_bytes(path: &Path, dir: &Path) -> Result<Vec<u8>, String> {
 /// whose lines end in CR alone reads like LF.
 fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> {
     let mut file = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
-        code: "not-a-file",
+        code: crate::Code::NotAFile,
         message: format!("`{name}` {}", r.describe()),
         help: r.help().to_string(),
     })?;
     let io_err = |e: io::Error| InputError {
-        code: "unreadable-file",
+        code: crate::Code::UnreadableFile,
         message: format!("cannot read `{name}`: {e}"),
         help: "check the file's permissions".into(),
     };
@@ -525,7 +525,7 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
             Ok(t) if !odd => t,
             _ => {
                 return Err(InputError {
-                    code: "bad-encoding",
+                    code: crate::Code::BadEncoding,
                     message: format!(
                         "`{name}` starts with a UTF-16 byte-order mark but is not valid UTF-16"
                     ),
@@ -555,7 +555,7 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
         head.last().copied()
     } else {
         let mut f = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
-            code: "not-a-file",
+            code: crate::Code::NotAFile,
             message: format!("`{name}` {}", r.describe()),
             help: r.help().to_string(),
         })?;
@@ -567,7 +567,7 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
     };
     let ends_with_newline = last.is_none_or(|b| b == b'\n' || b == b'\r');
     let raw = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
-        code: "not-a-file",
+        code: crate::Code::NotAFile,
         message: format!("`{name}` {}", r.describe()),
         help: r.help().to_string(),
     })?;
@@ -660,7 +660,7 @@ fn csv_field_span(line: &str, field: usize) -> (u32, u32) {
 
 enum CellError {
     Bad {
-        code: &'static str,
+        code: crate::Code,
         message: String,
         help: String,
     },
@@ -692,7 +692,7 @@ impl<'a> Reader<'a> {
 
     /// Parses one non-empty cell; `intern` shares equal ids (not unique keys or free text).
     fn parse_cell(&mut self, ty: Ty, raw: &str, intern: bool) -> Result<Val, CellError> {
-        let bad = |code: &'static str, message: String, help: String| {
+        let bad = |code: crate::Code, message: String, help: String| {
             Err(CellError::Bad {
                 code,
                 message,
@@ -712,7 +712,7 @@ impl<'a> Reader<'a> {
                         Ok(Val::Ts(z.timestamp()))
                     }
                     Err(e) => bad(
-                        "bad-timestamp",
+                        crate::Code::BadTimestamp,
                         format!("`{raw}` cannot be placed in the org time zone ({e})"),
                         "write it as `2026-03-06T17:05:00-05:00` (date, `T`, time, offset or `Z`)"
                             .into(),
@@ -722,14 +722,14 @@ impl<'a> Reader<'a> {
             Ty::Ts => match parse_ts(raw, self.opts.naive_tz.as_ref()) {
                 Ok(t) => Ok(Val::Ts(t)),
                 Err(TsError::Naive) => bad(
-                    "naive-timestamp",
+                    crate::Code::NaiveTimestamp,
                     format!("timestamp `{raw}` has no offset"),
                     format!(
                         "write it with its offset or `Z`, e.g. `{raw}Z` or `{raw}-05:00`, or set `evidence.naive_timestamps = \"org\"` in fieldcheck.toml to read it in the org time zone"
                     ),
                 ),
                 Err(TsError::Invalid(_)) => bad(
-                    "bad-timestamp",
+                    crate::Code::BadTimestamp,
                     format!("`{raw}` is not an RFC 3339 timestamp"),
                     "write it as `2026-03-06T17:05:00-05:00` (date, `T`, time, offset or `Z`)"
                         .into(),
@@ -738,7 +738,7 @@ impl<'a> Reader<'a> {
             Ty::Date => match parse_date(raw) {
                 Ok(d) => Ok(Val::Date(d)),
                 Err(e) => bad(
-                    "bad-date",
+                    crate::Code::BadDate,
                     format!("`{raw}` is not a date ({e})"),
                     "write it as `YYYY-MM-DD`, e.g. `2026-03-06`".into(),
                 ),
@@ -747,7 +747,7 @@ impl<'a> Reader<'a> {
                 "true" | "yes" | "1" => Ok(Val::Bool(true)),
                 "false" | "no" | "0" => Ok(Val::Bool(false)),
                 _ => bad(
-                    "bad-bool",
+                    crate::Code::BadBool,
                     format!("`{raw}` is not a boolean"),
                     "use `true` or `false` (`yes`/`no` and `1`/`0` are accepted too)".into(),
                 ),
@@ -755,7 +755,7 @@ impl<'a> Reader<'a> {
             Ty::Int(lo, hi) => match raw.parse::<i64>() {
                 Ok(n) if n >= lo && n <= hi => Ok(Val::Int(n)),
                 Ok(n) => bad(
-                    "out-of-range",
+                    crate::Code::OutOfRange,
                     format!("{n} is out of range"),
                     if hi == i64::MAX {
                         format!("use a whole number of at least {lo}")
@@ -764,7 +764,7 @@ impl<'a> Reader<'a> {
                     },
                 ),
                 Err(_) => bad(
-                    "bad-int",
+                    crate::Code::BadInt,
                     format!("`{raw}` is not a whole number"),
                     "write digits only, e.g. `3`".into(),
                 ),
@@ -784,7 +784,7 @@ impl<'a> Reader<'a> {
                         .collect::<Vec<_>>()
                         .join(", ");
                     bad(
-                        "unknown-enum-value",
+                        crate::Code::UnknownEnumValue,
                         format!("`{raw}` is not one of the accepted values"),
                         match hint {
                             Some(h) => format!("did you mean `{h}`? accepted values: {list}"),
@@ -1624,7 +1624,11 @@ impl<'a> Reader<'a> {
                 _ => {
                     let nul = memchr::memchr(0, bytes).is_some();
                     let d = Diagnostic::error(
-                        if nul { "nul-byte" } else { "bad-utf8" },
+                        if nul {
+                            crate::Code::NulByte
+                        } else {
+                            crate::Code::BadUtf8
+                        },
                         if nul {
                             "the row holds a NUL byte".to_string()
                         } else {
@@ -1656,7 +1660,7 @@ impl<'a> Reader<'a> {
                             j,
                             line,
                             f.name,
-                            "required-null",
+                            crate::Code::RequiredNull,
                             format!("required field `{}` is empty", f.name),
                             format!(
                                 "fill in `{}` ({}); the row was skipped",
@@ -1739,7 +1743,7 @@ impl<'a> Reader<'a> {
         col: usize,
         line: u32,
         field: &'static str,
-        code: &'static str,
+        code: crate::Code,
         message: String,
         help: String,
     ) -> Diagnostic {

@@ -18,7 +18,7 @@ fn read(name: &str, text: &str) -> (Kit, Vec<Diagnostic>) {
 fn errors(d: &[Diagnostic]) -> Vec<(&'static str, Option<u32>)> {
     d.iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.code, d.line))
+        .map(|d| (d.code.as_str(), d.line))
         .collect()
 }
 
@@ -239,7 +239,7 @@ fn folders_fifos_and_links_out_of_the_kit_are_refused_unopened() {
     let refused: Vec<(&str, String)> = d
         .iter()
         .filter(|d| d.code == "not-a-file")
-        .map(|d| (d.code, d.file.clone().unwrap_or_default()))
+        .map(|d| (d.code.as_str(), d.file.clone().unwrap_or_default()))
         .collect();
     let mut expect = vec![
         ("not-a-file", "systems.csv".to_string()),
@@ -391,7 +391,7 @@ fn an_accepted_gap_is_a_note() {
         &with_coverage(20, vec![gap.clone()]),
     );
     assert!(errors(&d).is_empty(), "{d:#?}");
-    assert_eq!(d[0].code, "coverage-gap-accepted");
+    assert_eq!(d[0].code.as_str(), "coverage-gap-accepted");
     assert!(d[0].message.contains("deploy freeze"));
     assert_eq!(kit.file(Kind::Deploys).shortfall(), None);
     // Accepting May does not accept March (30 a month over four months: 120 ≥ 20 × 6).

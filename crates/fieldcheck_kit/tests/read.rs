@@ -47,7 +47,7 @@ fn a_timestamp_without_offset_is_rejected_with_its_column() {
     );
     let d = only(&d);
     assert_eq!(
-        (d.code, d.severity, d.line, d.column),
+        (d.code.as_str(), d.severity, d.line, d.column),
         ("naive-timestamp", Severity::Error, Some(3), Some(33))
     );
     assert_eq!(d.field.as_deref(), Some("terminated_at"));
@@ -102,7 +102,7 @@ fn unknown_enum_values_suggest_the_right_one() {
     );
     assert_eq!(d.len(), 2, "{d:#?}");
     assert_eq!(
-        (d[0].code, d[0].line, d[0].column),
+        (d[0].code.as_str(), d[0].line, d[0].column),
         ("unknown-enum-value", Some(2), Some(14))
     );
     assert!(
@@ -133,7 +133,7 @@ fn a_duplicate_key_names_both_lines() {
         ReadOptions::default(),
     );
     let d = only(&d);
-    assert_eq!((d.code, d.line), ("duplicate-key", Some(4)));
+    assert_eq!((d.code.as_str(), d.line), ("duplicate-key", Some(4)));
     assert!(
         d.message.contains("okta/a") && d.message.contains("line 2"),
         "{}",
@@ -154,7 +154,12 @@ fn a_missing_key_column_names_the_file_and_column() {
     );
     let d = only(&d);
     assert_eq!(
-        (d.code, d.file.as_deref(), d.line, d.field.as_deref()),
+        (
+            d.code.as_str(),
+            d.file.as_deref(),
+            d.line,
+            d.field.as_deref()
+        ),
         (
             "missing-column",
             Some("deploys.csv"),
@@ -182,7 +187,7 @@ fn empty_expected_values_are_kept_and_reported_once() {
     );
     let got: Vec<(&str, Option<u32>, Option<&str>)> = d
         .iter()
-        .map(|d| (d.code, d.line, d.field.as_deref()))
+        .map(|d| (d.code.as_str(), d.line, d.field.as_deref()))
         .collect();
     assert_eq!(
         got,
@@ -208,7 +213,10 @@ fn empty_expected_values_are_kept_and_reported_once() {
         )],
         ReadOptions::default(),
     );
-    assert_eq!((only(&d).code, only(&d).line), ("missing-value", Some(1)));
+    assert_eq!(
+        (only(&d).code.as_str(), only(&d).line),
+        ("missing-value", Some(1))
+    );
 }
 
 #[test]
@@ -219,7 +227,7 @@ fn line_numbers_survive_crlf_and_blank_lines() {
     );
     let d0 = only(&d);
     assert_eq!(
-        (d0.code, d0.line, d0.column),
+        (d0.code.as_str(), d0.line, d0.column),
         ("out-of-range", Some(3), Some(6))
     );
     assert_eq!(d0.snippet.as_deref(), Some("v3,x,9"));
@@ -255,7 +263,7 @@ fn an_unterminated_quote_is_reported_with_the_lines_it_swallowed() {
         ReadOptions::default(),
     );
     let d = only(&d);
-    assert_eq!((d.code, d.line), ("bad-csv", Some(3)));
+    assert_eq!((d.code.as_str(), d.line), ("bad-csv", Some(3)));
     assert!(d.message.contains("lines 3 to 5"), "{}", d.message);
     assert_eq!(kit.vendors.len(), 1);
     assert_eq!(
@@ -278,8 +286,10 @@ fn short_and_long_rows_are_rejected() {
         )],
         ReadOptions::default(),
     );
-    let got: Vec<(&str, Severity, Option<u32>)> =
-        d.iter().map(|d| (d.code, d.severity, d.line)).collect();
+    let got: Vec<(&str, Severity, Option<u32>)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.severity, d.line))
+        .collect();
     assert_eq!(
         got,
         [
@@ -306,7 +316,7 @@ fn unknown_columns_are_a_warning_and_near_misses_an_error() {
     );
     let got: Vec<(&str, Severity, Option<u32>, Option<u32>)> = d
         .iter()
-        .map(|d| (d.code, d.severity, d.line, d.column))
+        .map(|d| (d.code.as_str(), d.severity, d.line, d.column))
         .collect();
     assert_eq!(
         got,
@@ -333,7 +343,7 @@ fn unknown_columns_are_a_warning_and_near_misses_an_error() {
         )],
         ReadOptions::default(),
     );
-    assert_eq!(only(&d).code, "unknown-column");
+    assert_eq!(only(&d).code.as_str(), "unknown-column");
 }
 
 #[test]
@@ -345,7 +355,7 @@ fn other_cell_errors() {
         )],
         ReadOptions::default(),
     );
-    let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
+    let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
     assert_eq!(
         got,
         [
@@ -374,7 +384,7 @@ fn json_lines_read_like_csv() {
         )],
         ReadOptions::default(),
     );
-    let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
+    let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
     assert_eq!(
         got,
         [
@@ -404,7 +414,7 @@ fn both_formats_for_one_kind_is_an_error() {
         ],
         ReadOptions::default(),
     );
-    assert_eq!(only(&d).code, "duplicate-file");
+    assert_eq!(only(&d).code.as_str(), "duplicate-file");
     assert_eq!(kit.vendors.len(), 1);
     assert!(kit.file(Kind::Vendors).shortfall().is_some());
 }
@@ -434,7 +444,7 @@ fn people_resolve_by_id_email_and_identity() {
         .map(|p| p.author_id.as_deref().unwrap_or(""))
         .collect();
     assert_eq!(authors, ["p1", "p1", "p2", "p2", "stranger"]);
-    let warnings: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code, d.line)).collect();
+    let warnings: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
     assert_eq!(
         warnings,
         [("ambiguous-person", Some(4)), ("ambiguous-person", Some(4))]
@@ -455,7 +465,7 @@ fn references_to_unknown_systems_are_reported() {
     );
     let d = only(&d);
     assert_eq!(
-        (d.code, d.file.as_deref(), d.line),
+        (d.code.as_str(), d.file.as_deref(), d.line),
         ("unknown-system", Some("accounts.csv"), Some(3))
     );
 }

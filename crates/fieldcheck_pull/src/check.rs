@@ -288,7 +288,7 @@ mod tests {
     }
 
     fn codes(d: &[Diagnostic]) -> Vec<&str> {
-        d.iter().map(|d| d.code).collect()
+        d.iter().map(|d| d.code.as_str()).collect()
     }
 
     #[test]

@@ -153,7 +153,7 @@ impl Emitter {
         file: &FileId,
         line: u32,
         path: Option<&str>,
-        code: &'static str,
+        code: fieldcheck_kit::Code,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {

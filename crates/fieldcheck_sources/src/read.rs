@@ -277,12 +277,12 @@ pub fn json_file_in(
     if let Err(e) = result {
         let (code, help) = if e.truncated {
             (
-                "truncated-export",
+                fieldcheck_kit::Code::TruncatedExport,
                 "the export was cut off (an interrupted download or page); the records before this point were read: export the file again",
             )
         } else {
             (
-                "bad-json",
+                fieldcheck_kit::Code::BadJson,
                 "the file is not JSON in the shape this adapter reads; the records before this point were read",
             )
         };
@@ -593,13 +593,16 @@ pub fn csv_file(
 }
 
 /// The code and advice for a CSV reading error.
-fn csv_error_help(e: &csv::Error) -> (&'static str, &'static str) {
+fn csv_error_help(e: &csv::Error) -> (fieldcheck_kit::Code, &'static str) {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => (
-            "bad-utf8",
+            fieldcheck_kit::Code::BadUtf8,
             "the export is not UTF-8: save or export it as UTF-8 CSV; this row was skipped",
         ),
-        _ => ("bad-csv", "check the quoting of this row; it was skipped"),
+        _ => (
+            fieldcheck_kit::Code::BadCsv,
+            "check the quoting of this row; it was skipped",
+        ),
     }
 }
 

@@ -48,7 +48,7 @@ impl Out {
 
     /// The diagnostics' codes.
     pub fn codes(&self) -> Vec<&'static str> {
-        self.diags.iter().map(|d| d.code).collect()
+        self.diags.iter().map(|d| d.code.as_str()).collect()
     }
 
     /// The problems recorded for `stem`'s kind.

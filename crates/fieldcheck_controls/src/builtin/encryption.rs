@@ -163,12 +163,11 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     // in-transit
     let min_public = cx.p.min_tls_public;
     let min_internal = cx.p.min_tls_internal;
-    let weak_patterns: Vec<String> = cx
-        .p
-        .weak_cipher_patterns
-        .iter()
-        .map(|w| w.to_ascii_uppercase())
-        .collect();
+    let weak_patterns: Vec<String> =
+        cx.p.weak_cipher_patterns
+            .iter()
+            .map(|w| w.to_ascii_uppercase())
+            .collect();
     let imply = cx.p.weak_tls_versions_imply_weak_ciphers;
     let mut transit = Tally::default();
     let mut no_ciphers = Unknown::new(

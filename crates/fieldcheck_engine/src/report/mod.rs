@@ -444,7 +444,7 @@ impl Report {
     pub fn freshness_warnings(&self) -> usize {
         self.diagnostics
             .iter()
-            .filter(|d| matches!(d.code, "evidence-gap" | "stale-evidence"))
+            .filter(|d| matches!(d.code.as_str(), "evidence-gap" | "stale-evidence"))
             .count()
     }
 

@@ -102,7 +102,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the record has neither `BackupJobId` nor `RestoreJobId`",
                     "the record was skipped; this adapter reads AWS Backup backup and restore jobs",
                 );
@@ -208,7 +208,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("the {kind} has no `CreationDate`"),
                     "the job was skipped",
                 );

@@ -109,7 +109,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-json",
+                        fieldcheck_kit::Code::BadJson,
                         format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
                         "the event was skipped",
                     ),
@@ -121,7 +121,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     );
     others.report(em);
     if let Some(d) = skipped.note(
-        "source-skipped-events",
+        fieldcheck_kit::Code::SourceSkippedEvents,
         "events that are not successful console sign-ins or Session Manager starts were skipped",
         "only `ConsoleLogin` with `Success` and `ssm:StartSession` are production sessions",
     ) {
@@ -174,7 +174,7 @@ fn one(r: Record, at: &At, em: &mut Emitter, central: bool, skipped: &mut Counts
             &at.file,
             at.line,
             at.path(),
-            "bad-value",
+            fieldcheck_kit::Code::BadValue,
             format!("the `{name}` record has no `eventID`"),
             "the event was skipped",
         );
@@ -187,7 +187,7 @@ fn one(r: Record, at: &At, em: &mut Emitter, central: bool, skipped: &mut Counts
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("the `{name}` record has no `eventTime`"),
                 "the event was skipped",
             );

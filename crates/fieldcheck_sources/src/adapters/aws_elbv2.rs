@@ -181,7 +181,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the SSL policy has no `Name`",
                         "it was skipped",
                     );
@@ -210,7 +210,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         format!("the SSL policy `{name}` lists no `SslProtocols`"),
                         "it was skipped; listeners using it fall back to fieldcheck's table",
                     );
@@ -270,7 +270,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the record is neither a listener (no `ListenerArn`) nor a load balancer",
                     "it was skipped",
                 );

@@ -113,7 +113,7 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the row has no `user`",
                 "the row was skipped",
             );
@@ -325,7 +325,7 @@ fn report_json(
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the `get-credential-report` output has no `Content`: the report itself is missing",
                 "save the whole output (`aws iam get-credential-report --output json`, without `--query`); the users are not evidenced",
             );
@@ -354,7 +354,7 @@ fn report_json(
                     &at.file,
                     at.line,
                     Some("$.Content"),
-                    "bad-base64",
+                    fieldcheck_kit::Code::BadBase64,
                     format!("`Content` is not base64 ({e})"),
                     "the report could not be decoded, so its users are not evidenced: save `aws iam get-credential-report --output json` again, unedited",
                 );
@@ -368,7 +368,7 @@ fn report_json(
                     &at.file,
                     at.line,
                     Some("$.GeneratedTime"),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("`GeneratedTime` is not a timestamp ({e})"),
                     "the report was read; when it was generated is unknown",
                 );
@@ -418,7 +418,7 @@ fn time_cell(
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("`{col}` is not a timestamp: `{raw}` ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
@@ -436,7 +436,7 @@ fn bool_cell(row: &CsvRow<'_>, col: &str, at: &At, em: &mut Emitter) -> Option<b
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("`{col}` is not true or false: `{raw}`"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );

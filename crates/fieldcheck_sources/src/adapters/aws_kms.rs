@@ -313,7 +313,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the record is neither `describe-key` nor `get-key-rotation-status` output",
                     "it was skipped",
                 );
@@ -388,7 +388,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &s.at.file,
                     s.at.line,
                     s.at.path(),
-                    "source-unnamed-resource",
+                    fieldcheck_kit::Code::SourceUnnamedResource,
                     format!("{what}, and neither the file name nor a `describe-key` beside it names one"),
                     "its key's rotation is unknown: save each key's `aws kms get-key-rotation-status --key-id <id>` output under a name with the key id (`get-key-rotation-status-<key-id>.json`), or in one file after its `describe-key`",
                 );
@@ -537,7 +537,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     }
     others.report(em);
     if let Some(d) = unsupported.note(
-        "source-skipped-records",
+        fieldcheck_kit::Code::SourceSkippedRecords,
         "keys answered UnsupportedOperationException to get-key-rotation-status: rotation does not apply to them",
         "`UnsupportedOperationException` from get-key-rotation-status means rotation does not apply (asymmetric, HMAC, imported or custom key store keys); their rotation is left unknown",
     ) {
@@ -950,7 +950,7 @@ mod tests {
         let d: Vec<(&str, fieldcheck_kit::Severity, String)> = out
             .diags
             .iter()
-            .map(|d| (d.code, d.severity, d.message.clone()))
+            .map(|d| (d.code.as_str(), d.severity, d.message.clone()))
             .collect();
         use fieldcheck_kit::Severity::*;
         assert_eq!(

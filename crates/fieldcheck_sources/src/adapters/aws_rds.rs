@@ -104,7 +104,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the record has no DB instance, cluster or snapshot identifier",
                     "it was skipped",
                 );

@@ -213,7 +213,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "source-error-response",
+                        fieldcheck_kit::Code::SourceErrorResponse,
                         format!(
                             "the call for bucket `{}` failed with `{code}`",
                             named.map_or_else(|| stem(&at.file.shown), str::to_string)
@@ -231,7 +231,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the record has no `ServerSideEncryptionConfiguration`",
                         "it was skipped",
                     );

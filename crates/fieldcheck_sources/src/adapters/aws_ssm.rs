@@ -85,7 +85,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the session has no `StartDate`",
                     "the session was skipped",
                 );

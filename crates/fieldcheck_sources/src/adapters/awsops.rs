@@ -112,7 +112,7 @@ impl OtherCalls {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-json",
+                fieldcheck_kit::Code::BadJson,
                 format!(
                     "the document's top-level key `{}` ({} bytes) is not a key the AWS CLI prints",
                     super::common::clip(bad),
@@ -148,7 +148,7 @@ impl OtherCalls {
             "outputs of other AWS CLI calls were read and not used"
         };
         if let Some(d) = self.0.note(
-            "source-other-call",
+            fieldcheck_kit::Code::SourceOtherCall,
             what,
             "the source's folder holds calls it does not read (`fieldcheck sources` lists what it reads); they were skipped and nothing of theirs is evidence",
         ) {
@@ -204,7 +204,7 @@ pub(crate) fn time(
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("`{field}` is not a timestamp ({e})"),
                 then,
             );
@@ -262,7 +262,7 @@ impl Counts {
     }
 
     /// Reports the counts as one Note (nothing when empty): `{total} {what}: {top}`.
-    pub fn note(&self, code: &'static str, what: &str, help: &str) -> Option<Diagnostic> {
+    pub fn note(&self, code: fieldcheck_kit::Code, what: &str, help: &str) -> Option<Diagnostic> {
         self.report(Severity::Note, code, what, help)
     }
 
@@ -270,7 +270,7 @@ impl Counts {
     pub fn report(
         &self,
         severity: Severity,
-        code: &'static str,
+        code: fieldcheck_kit::Code,
         what: &str,
         help: &str,
     ) -> Option<Diagnostic> {

@@ -80,7 +80,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 None,
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the risk scenario has neither `ref_id` nor `internal_id`",
                 "the row was skipped",
             );

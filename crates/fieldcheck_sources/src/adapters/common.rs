@@ -33,7 +33,7 @@ pub(super) fn time(
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("`{field}` is not a timestamp ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
@@ -83,7 +83,7 @@ impl Counts {
 }
 
 /// A note (counted, nothing lost).
-pub(super) fn note(em: &mut Emitter, code: &'static str, message: String, help: &str) {
+pub(super) fn note(em: &mut Emitter, code: fieldcheck_kit::Code, message: String, help: &str) {
     em.diag(Diagnostic::new(Severity::Note, code, message).help(help.to_string()));
 }
 
@@ -171,7 +171,7 @@ pub(crate) fn unknown_value(em: &mut Emitter, at: &At, field: &str, value: &str,
         &at.file,
         at.line,
         at.path(),
-        "unknown-value",
+        fieldcheck_kit::Code::UnknownValue,
         format!("`{field}` is `{}`, which maps to no kit value", clip(value)),
         format!("{known}; the record was skipped and the controls that need it are not evidenced until the export is fixed"),
     );

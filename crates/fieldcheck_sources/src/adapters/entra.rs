@@ -532,7 +532,7 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("the `{name}` record names no target of type User"),
                 "the record was skipped",
             );
@@ -545,7 +545,7 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the record has no `activityDateTime`",
                     "the record was skipped",
                 );
@@ -556,7 +556,7 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("`activityDateTime` is not a timestamp ({e})"),
                     "the record was skipped",
                 );
@@ -872,7 +872,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the decision has no `principal`",
                 "the decision was skipped",
             );
@@ -883,7 +883,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the decision's `principal` has no `id`",
                 "the decision was skipped",
             );
@@ -899,7 +899,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "unknown-value",
+                    fieldcheck_kit::Code::UnknownValue,
                     format!("the decision `{other}` is not Approve, Deny, NotReviewed or DontKnow"),
                     "the decision was skipped",
                 );
@@ -1059,7 +1059,7 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         format!("`{field}[{n}]` has no `keyId`"),
                         "the credential was skipped",
                     );

@@ -269,7 +269,7 @@ impl State {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("cannot tell which repository pull request #{} belongs to", p.number),
                 "the record has no `base.repo.full_name`, `url` or `html_url`; set `repo = \"owner/name\"` on the source",
             );
@@ -337,7 +337,7 @@ impl State {
                             &at.file,
                             at.line,
                             at.path(),
-                            "bad-value",
+                            fieldcheck_kit::Code::BadValue,
                             "the review's `pull_request_url` does not name a pull request",
                             "reviews are linked to their PR by `pull_request_url` (…/repos/{owner}/{repo}/pulls/{n}); the review was skipped",
                         );
@@ -599,7 +599,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                             &at.file,
                             at.line,
                             at.path(),
-                            "bad-value",
+                            fieldcheck_kit::Code::BadValue,
                             "the deployment status's `deployment_url` does not end in a deployment id",
                             "the status was skipped",
                         ),
@@ -715,7 +715,7 @@ fn finish(
                 &d.at.file,
                 d.at.line,
                 d.at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("deployment {} has no time", d.id),
                 "the deployment (or its success status) needs `created_at`; it was skipped",
             );
@@ -755,7 +755,7 @@ fn finish(
     if st.pending > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} pending review{} (not submitted) were skipped",
                 st.pending,
@@ -767,7 +767,7 @@ fn finish(
     if failed.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} deployment{} without a `success` status were not counted as deploys (last states: {})",
                 failed.total(),
@@ -780,7 +780,7 @@ fn finish(
     if unstatused > 0 {
         note(
             em,
-            "source-assumed-value",
+            fieldcheck_kit::Code::SourceAssumedValue,
             format!(
                 "{unstatused} deployment{} had no statuses in the export: the deployment's `created_at` was used as the deploy time",
                 s(unstatused)
@@ -791,7 +791,7 @@ fn finish(
     if orphans > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{orphans} deployment status{} belong to deployments not in the export and were not used",
                 if orphans == 1 { "" } else { "es" }
@@ -811,7 +811,7 @@ fn finish(
     if st.unknown.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} record{} of a shape this adapter does not read were skipped: {}",
                 st.unknown.total(),

@@ -224,7 +224,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the approvals response has no `iid`",
                         "approvals are linked to their merge request by `project_id` and `iid`; they were skipped",
                     );
@@ -286,7 +286,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         format!(
                             "deployment {} has no `deployable.finished_at` or `updated_at`",
                             d.id
@@ -334,7 +334,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         format!("cannot tell which project merge request !{} belongs to", m.iid),
                         "the record has no `references.full` or `web_url`; set `project = \"group/project\"` on the source",
                     );
@@ -406,7 +406,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 &a.at.file,
                 a.at.line,
                 a.at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("cannot tell which project's merge request !{} this approval is for", a.iid),
                 "include the project's merge requests in the source, or set `project = \"group/project\"`; the approval was skipped",
             );
@@ -467,7 +467,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if not_success.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} deployment{} not in status `success` were not counted as deploys: {}",
                 not_success.total(),
@@ -489,7 +489,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if unknown.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} record{} of a shape this adapter does not read were skipped: {}",
                 unknown.total(),

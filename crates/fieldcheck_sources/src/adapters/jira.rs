@@ -283,7 +283,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("issue {} has no `fields.created`", issue.key),
                     "search with `fields=*all` (or include `created`); the issue was skipped",
                 );
@@ -395,7 +395,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if no_changelog > 0 {
         note(
             em,
-            "source-missing-changelog",
+            fieldcheck_kit::Code::SourceMissingChangelog,
             format!(
                 "{no_changelog} issue{} had no changelog: their approval and post-implementation review are unknown",
                 s(no_changelog)

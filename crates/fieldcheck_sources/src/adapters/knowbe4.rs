@@ -223,7 +223,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the completed enrollment has no `user.email`",
                         "the completion cannot be joined to a person; it was skipped",
                     );
@@ -234,7 +234,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the completed enrollment has no `module_name`",
                         "the completion was skipped",
                     );
@@ -246,7 +246,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                             &at.file,
                             at.line,
                             at.path(),
-                            "bad-value",
+                            fieldcheck_kit::Code::BadValue,
                             format!("the enrollment is `{status}` but has no `completion_date`"),
                             "the completion was skipped",
                         );
@@ -283,7 +283,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         &at.file,
                         at.line,
                         at.path(),
-                        "bad-value",
+                        fieldcheck_kit::Code::BadValue,
                         "the security test has no `pst_id`",
                         "the test was skipped",
                     );
@@ -316,7 +316,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 &p.at.file,
                 p.at.line,
                 p.at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("security test {id} has no `started_at`"),
                 "the campaign was skipped",
             );
@@ -370,7 +370,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if not_done.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} enrollment{} not completed were skipped: {}",
                 not_done.total(),
@@ -383,7 +383,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
     if unknown.total() > 0 {
         note(
             em,
-            "source-skipped-records",
+            fieldcheck_kit::Code::SourceSkippedRecords,
             format!(
                 "{} record{} of a shape this adapter does not read were skipped: {}",
                 unknown.total(),

@@ -612,7 +612,7 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
             }
             drop(row);
             for (field, len) in too_long {
-                em.bad_record(&at.file, at.line, at.path(), "cell-too-long", format!("`{field}` is {len} bytes long; no evidence field is longer than 64 KiB"), "the cell swallowed more than its value (an unclosed quote, a file pasted in): fix the export; the record was skipped");
+                em.bad_record(&at.file, at.line, at.path(), fieldcheck_kit::Code::CellTooLong, format!("`{field}` is {len} bytes long; no evidence field is longer than 64 KiB"), "the cell swallowed more than its value (an unclosed quote, a file pasted in): fix the export; the record was skipped");
             }
             for (field, value) in unknown {
                 let allowed = schema
@@ -622,10 +622,10 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                     .map(|k| k.ty.describe())
                     .unwrap_or_default();
                 let shown = super::common::clip(&value);
-                em.bad_record(&at.file, at.line, at.path(), "unknown-value", format!("`{field}` is `{shown}`, which is not a kit value"), format!("map it in `[sources.fields]`, e.g. `{field} = {{ from = \"...\", map = {{ \"{shown}\" = \"...\" }} }}` (the kit takes {allowed}); the record was skipped and the controls that need it are not evidenced"));
+                em.bad_record(&at.file, at.line, at.path(), fieldcheck_kit::Code::UnknownValue, format!("`{field}` is `{shown}`, which is not a kit value"), format!("map it in `[sources.fields]`, e.g. `{field} = {{ from = \"...\", map = {{ \"{shown}\" = \"...\" }} }}` (the kit takes {allowed}); the record was skipped and the controls that need it are not evidenced"));
             }
             if !problems.is_empty() {
-                em.bad_record(&at.file, at.line, at.path(), "bad-value", format!("cannot read {}", problems.join("; ")), "fix the value or add a `map`/`format` for it in `[sources.fields]`; the record was skipped");
+                em.bad_record(&at.file, at.line, at.path(), fieldcheck_kit::Code::BadValue, format!("cannot read {}", problems.join("; ")), "fix the value or add a `map`/`format` for it in `[sources.fields]`; the record was skipped");
             }
         };
         if is_json {
@@ -660,7 +660,7 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                                 &at.file,
                                 at.line,
                                 at.path(),
-                                "bad-json",
+                                fieldcheck_kit::Code::BadJson,
                                 format!("the document has no array at `{r}`"),
                                 "check `records` in the source's config",
                             );

@@ -152,7 +152,7 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("`{field}` is not a timestamp ({e})"),
                     "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
                 );
@@ -325,7 +325,7 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("the `{ty}` event names no user"),
                 "the event was skipped",
             );
@@ -338,7 +338,7 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     "the event has no `published` time",
                     "the event was skipped",
                 );
@@ -349,7 +349,7 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!("`published` is not a timestamp ({e})"),
                     "the event was skipped",
                 );

@@ -130,7 +130,7 @@ pub(crate) fn time_field(
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 format!("`{field}` is not a timestamp ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
             );
@@ -265,7 +265,7 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
                 &at.file,
                 at.line,
                 at.path(),
-                "bad-value",
+                fieldcheck_kit::Code::BadValue,
                 "the review has no `principalProfile.id`",
                 "the review was skipped",
             );
@@ -287,7 +287,7 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     at.path(),
-                    "unknown-value",
+                    fieldcheck_kit::Code::UnknownValue,
                     format!(
                         "the review's decision `{}` is not APPROVE, REVOKE or UNREVIEWED",
                         r.decision.as_deref().unwrap_or("")

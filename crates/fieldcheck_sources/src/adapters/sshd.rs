@@ -115,7 +115,7 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     &at.file,
                     at.line,
                     None,
-                    "bad-value",
+                    fieldcheck_kit::Code::BadValue,
                     format!(
                         "`{} {} {}:{}:{}` is not a time in {year}",
                         &c[1], &c[2], &c[3], &c[4], &c[5]
