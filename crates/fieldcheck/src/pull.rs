@@ -49,14 +49,8 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
     let config_path = a
         .config
         .map_or_else(|| a.kit.join("fieldcheck.toml"), Path::to_path_buf);
-    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None).map_err(|r| {
-        anyhow::anyhow!(
-            "the config `{}` {}; {}",
-            config_path.display(),
-            r.describe(),
-            r.help()
-        )
-    })?;
+    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None)
+        .map_err(|r| fieldcheck_engine::config_refused(&config_path, &r))?;
     let shown = config_path.display().to_string();
     let (cfg, mut diags) = parse_config(&shown, &text);
     let specs = specs();

@@ -111,12 +111,7 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
             )));
         }
         Err(r) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "the config `{}` {}; {}",
-                config_path.display(),
-                r.describe(),
-                r.help()
-            )));
+            return Err(LoadError::Tool(config_refused(&config_path, &r)));
         }
     };
     let shown = shown.map_or_else(|| config_path.display().to_string(), str::to_string);
@@ -193,6 +188,12 @@ pub fn config_dir(config_path: &Path) -> &Path {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
+}
+
+/// Why a config file could not be read (not a regular file, unreadable), as a tool error naming
+/// the file and what to do; every face reads its config through `fsafe` and says this.
+pub fn config_refused(path: &Path, r: &fieldcheck_kit::fsafe::Refusal) -> anyhow::Error {
+    anyhow::anyhow!("the config `{}` {}; {}", path.display(), r.describe(), r.help())
 }
 
 /// Source diagnostics that mean the config itself is wrong (not the exported files).

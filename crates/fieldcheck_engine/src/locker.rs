@@ -86,12 +86,7 @@ pub fn pin(
         // An exported bundle or a bare locker has no config beside it: only `--key` can pin.
         Err(fieldcheck_kit::fsafe::Refusal::NotFound) if config.is_none() => None,
         Err(r) => {
-            return Err(LoadError::Tool(anyhow::anyhow!(
-                "the config `{}` {}; {}",
-                config_path.display(),
-                r.describe(),
-                r.help()
-            )));
+            return Err(LoadError::Tool(crate::config_refused(&config_path, &r)));
         }
     };
     let mut from_config = None;
@@ -795,14 +790,8 @@ pub fn collect(
     } = req;
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
     // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
-    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None).map_err(|r| {
-        anyhow::anyhow!(
-            "the config `{}` {}; {}",
-            config_path.display(),
-            r.describe(),
-            r.help()
-        )
-    })?;
+    let text = fieldcheck_kit::fsafe::read_to_string(&config_path, None)
+        .map_err(|r| crate::config_refused(&config_path, &r))?;
     let shown = config_path.display().to_string();
     let (cfg, diags) = parse_config(&shown, &text);
     let Some(cfg) = cfg else {
