@@ -325,7 +325,7 @@ enum ExceptionsCommand {
         control: Option<String>,
         /// Only this status (repeatable): open, in_remediation, remediated, risk_accepted.
         #[arg(long)]
-        status: Vec<String>,
+        status: Vec<fieldcheck_register::ExceptionStatus>,
         /// Only open exceptions past their target date.
         #[arg(long)]
         overdue: bool,
@@ -366,7 +366,7 @@ enum ExceptionsCommand {
         /// The exception id.
         id: String,
         /// The new status.
-        status: String,
+        status: fieldcheck_register::ExceptionStatus,
         /// Why (required).
         #[arg(long)]
         why: String,
@@ -751,7 +751,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
         .database
         .clone()
         .unwrap_or_else(|| record::default_path(&e.kit).to_string_lossy().into_owned());
-    if !fieldcheck_register::is_postgres(&location) && !Path::new(&location).exists() {
+    if !fieldcheck_register::is_server(&location) && !Path::new(&location).exists() {
         if e.database.is_none() && !e.kit.is_dir() {
             anyhow::bail!(
                 "`{}` is not a folder; give the kit whose register to use with `--kit DIR`, or `--database FILE|URL`",
@@ -789,7 +789,6 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             if let Some(c) = &control {
                 fieldcheck_engine::check_control_ids(std::slice::from_ref(c))?;
             }
-            rules::check_statuses(&status).map_err(anyhow::Error::msg)?;
             let list = reg.list(&record::filter(
                 owner,
                 control,
@@ -829,7 +828,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             reg.target(&id, &date, &at, &who, &why)?
         }
         ExceptionsCommand::Status { id, status, why } => {
-            reg.set_status(&id, &status, &at, &who, &why)?
+            reg.set_status(&id, status, &at, &who, &why)?
         }
         ExceptionsCommand::Accept {
             id,

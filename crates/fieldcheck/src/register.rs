@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use fieldcheck_engine::record::{projection, shown};
 use fieldcheck_register::{
-    Conclusion, Exception, Override, Reconciled, RecordedConclusion, Register, rules,
+    Conclusion, Exception, ExceptionStatus, Override, Reconciled, RecordedConclusion, Register,
+    rules,
 };
 use jiff::Timestamp;
 use owo_colors::OwoColorize;
@@ -253,12 +254,12 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
         .dimmed()
     );
     for e in list {
-        let overdue = rules::is_overdue(&e.status, &e.target, today);
-        let status = format!("{:<14}", e.status);
-        let status = match e.status.as_str() {
-            "remediated" => status.green().to_string(),
-            "risk_accepted" => status.yellow().to_string(),
-            _ => status.red().to_string(),
+        let overdue = rules::is_overdue(e.status, &e.target, today);
+        let status = format!("{:<14}", e.status.as_str());
+        let status = match e.status {
+            ExceptionStatus::Remediated => status.green().to_string(),
+            ExceptionStatus::RiskAccepted => status.yellow().to_string(),
+            ExceptionStatus::Open | ExceptionStatus::InRemediation => status.red().to_string(),
         };
         let target = if overdue {
             format!("{:<10}", e.target).red().bold().to_string()
@@ -292,10 +293,10 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
             );
         }
     }
-    let open = list.iter().filter(|e| rules::is_active(&e.status)).count();
+    let open = list.iter().filter(|e| rules::is_active(e.status)).count();
     let overdue = list
         .iter()
-        .filter(|e| rules::is_overdue(&e.status, &e.target, today))
+        .filter(|e| rules::is_overdue(e.status, &e.target, today))
         .count();
     let _ = writeln!(o);
     let _ = writeln!(

@@ -698,3 +698,73 @@ fn killing_a_recording_run_at_every_durable_step_leaves_the_register_before_or_a
     assert!(record_crashing_at(&kit, &db, lo - 1));
     assert_eq!(register_state(&db), before, "killed before the commit");
 }
+
+#[test]
+fn a_status_typed_on_the_command_line_is_one_of_the_four() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    let db = dir.path().join("register.db");
+    record(&kit, &db, NOW, &[]);
+    let id = exceptions(&db, &["--control", "vendor-management"])[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    for (args, bad) in [
+        (
+            vec!["list", "--status", "open", "--status", "closed"],
+            "closed",
+        ),
+        (vec!["status", &id, "closed", "--why", "done"], "closed"),
+        (vec!["status", &id, "Open", "--why", "done"], "Open"),
+    ] {
+        let mut all = vec!["exceptions", "--database", s(&db)];
+        all.extend_from_slice(&args);
+        let o = at(NOW, &all);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("unknown status `{bad}`; the statuses are: open, in_remediation, remediated, risk_accepted")),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Refused, the register is as it was; a status the register takes is kept as typed.
+    assert_eq!(show(&db, &id)["status"], "open");
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "status",
+            &id,
+            "risk_accepted",
+            "--why",
+            "fine",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("accept a risk with `fieldcheck exceptions accept`"));
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "status",
+            &id,
+            "in_remediation",
+            "--why",
+            "ticket VEN-1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(ids_with_status(&db, "in_remediation"), [id.as_str()]);
+    let e = show(&db, &id);
+    assert_eq!(e["status"], "in_remediation");
+    let last = e["history"].as_array().expect("history").last().cloned();
+    assert_eq!(
+        last.map(|c| (c["field"].clone(), c["old"].clone(), c["new"].clone())),
+        Some(("status".into(), "open".into(), "in_remediation".into()))
+    );
+}

@@ -11,8 +11,8 @@ use fieldcheck_controls::Audit;
 use fieldcheck_controls::Status;
 use fieldcheck_register::rules;
 use fieldcheck_register::{
-    Conclusion, Evaluated, Exception, Filter, Found, Override, Population, Reconciled,
-    RecordedConclusion, Register, Run, RunSummary,
+    Conclusion, Evaluated, Exception, ExceptionStatus, Filter, Found, Override, Population,
+    Reconciled, RecordedConclusion, Register, Run, RunSummary,
 };
 use jiff::Timestamp;
 
@@ -147,9 +147,33 @@ pub fn window_label(w: &fieldcheck_kit::time::Window) -> String {
 
 /// The conclusion a run records for a control: the conclusion engine's (none when scoped out).
 fn computed_conclusion(c: &fieldcheck_controls::ControlResult) -> Option<Conclusion> {
-    c.judgement
-        .conclusion
-        .and_then(|x| Conclusion::parse(x.as_str()))
+    c.judgement.conclusion.map(to_register)
+}
+
+/// The conclusion engine's conclusion as the register keeps it. The two enums are one to one;
+/// with [`from_register`], an exhaustive match each way, so a variant added to either side alone
+/// does not compile.
+pub fn to_register(c: fieldcheck_controls::Conclusion) -> Conclusion {
+    use fieldcheck_controls::Conclusion as C;
+    match c {
+        C::Effective => Conclusion::Effective,
+        C::EffectiveWithExceptions => Conclusion::EffectiveWithExceptions,
+        C::Ineffective => Conclusion::Ineffective,
+        C::NotOccurring => Conclusion::NotOccurring,
+        C::NotEvidenced => Conclusion::NotEvidenced,
+    }
+}
+
+/// A conclusion of the register as the conclusion engine names it (see [`to_register`]).
+pub fn from_register(c: Conclusion) -> fieldcheck_controls::Conclusion {
+    use fieldcheck_controls::Conclusion as C;
+    match c {
+        Conclusion::Effective => C::Effective,
+        Conclusion::EffectiveWithExceptions => C::EffectiveWithExceptions,
+        Conclusion::Ineffective => C::Ineffective,
+        Conclusion::NotOccurring => C::NotOccurring,
+        Conclusion::NotEvidenced => C::NotEvidenced,
+    }
 }
 
 /// What a run can vouch for about a control: a scoped-out or `not_evidenced` control re-tests
@@ -263,10 +287,10 @@ pub fn conclusions_json(
 /// One exception as JSON (`exceptions list` and `show --format json`).
 pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
     serde_json::json!({
-        "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status,
+        "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status.as_str(),
         "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
         "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
-        "overdue": rules::is_overdue(&x.status, &x.target, today),
+        "overdue": rules::is_overdue(x.status, &x.target, today),
         "accepted": x.accepted.as_ref().map(|(by, why, until)| serde_json::json!({"by": by, "reason": why, "until": until})),
         "detail": x.detail,
         "unverified": x.unverified,
@@ -336,7 +360,7 @@ fn row(e: &Exception) -> [String; 19] {
         e.control.clone(),
         e.test.clone(),
         e.item.clone(),
-        e.status.clone(),
+        e.status.as_str().to_string(),
         e.owner.clone(),
         e.target.clone(),
         e.reasons.clone(),
@@ -428,7 +452,7 @@ pub fn projection(runs: &[RunSummary]) -> String {
 pub fn filter(
     owner: Option<String>,
     control: Option<String>,
-    statuses: Vec<String>,
+    statuses: Vec<ExceptionStatus>,
     overdue_on: Option<String>,
 ) -> Filter {
     Filter {
@@ -436,5 +460,25 @@ pub fn filter(
         control,
         statuses,
         overdue_on,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_register_keeps_the_conclusion_engines_conclusions_one_to_one() {
+        let engine = fieldcheck_controls::Conclusion::ALL;
+        assert_eq!(engine.len(), Conclusion::ALL.len());
+        for c in engine {
+            let kept = to_register(c);
+            assert_eq!(kept.as_str(), c.as_str());
+            assert_eq!(from_register(kept), c);
+            assert_eq!(kept.harshness(), c.severity(), "{c:?}");
+        }
+        for c in Conclusion::ALL {
+            assert_eq!(to_register(from_register(c)), c);
+        }
     }
 }

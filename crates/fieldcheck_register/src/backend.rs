@@ -1,8 +1,13 @@
 //! The register's two databases behind one small interface: SQLite (a file, the default) and
 //! PostgreSQL (a URL, for teams sharing one register). The register's SQL is written once, with
 //! `?N` placeholders and types both accept; each backend adapts placeholders and locking.
+//!
+//! This is the only module that knows which database it talks to: which locations name a server
+//! ([`is_server`], [`open`]), the `postgres` feature, and the SQL one database accepts and the
+//! other does not (a CHECK constraint added to an existing table: [`Backend::add_checks`]). The
+//! rest of the crate speaks [`Backend`].
 
-use crate::{Error, Result};
+use crate::{Conclusion, Error, ExceptionStatus, Result};
 
 /// A value passed to or read from the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,12 +73,57 @@ impl From<i64> for Val {
     }
 }
 
+impl From<ExceptionStatus> for Val {
+    fn from(s: ExceptionStatus) -> Self {
+        Val::Text(s.as_str().to_string())
+    }
+}
+
+impl From<Conclusion> for Val {
+    fn from(c: Conclusion) -> Self {
+        Val::Text(c.as_str().to_string())
+    }
+}
+
+/// Whether a register location names a database server (a PostgreSQL URL, `postgres://...` or
+/// `postgresql://...`, or a `host=... dbname=...` connection string) rather than a file.
+pub fn is_server(location: &str) -> bool {
+    location.starts_with("postgres://")
+        || location.starts_with("postgresql://")
+        || location
+            .split_whitespace()
+            .any(|w| w.starts_with("host=") || w.starts_with("dbname="))
+}
+
+/// The database at `location`: a PostgreSQL server when [`is_server`] says so (refused by a build
+/// without the `postgres` feature), else an SQLite file.
+pub(crate) fn open(location: &str) -> Result<Box<dyn Backend + Send>> {
+    if is_server(location) {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(Postgres::connect(location)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::Refused(
+            "this build of fieldcheck has no PostgreSQL support (build it with `--features postgres`)"
+                .into(),
+        ));
+    }
+    open_file(std::path::Path::new(location))
+}
+
+/// The SQLite database in the file at `path` (created when missing).
+pub(crate) fn open_file(path: &std::path::Path) -> Result<Box<dyn Backend + Send>> {
+    Ok(Box::new(Sqlite::open(path)?))
+}
+
 /// What the register needs of a database.
 pub(crate) trait Backend {
     /// Creates the tables when missing (the first schema, and the version table).
     fn create_schema(&mut self) -> Result<()>;
     /// Runs several statements (a migration), inside the caller's transaction.
     fn batch(&mut self, sql: &str) -> Result<()>;
+    /// Adds CHECK constraints to existing tables, keeping their rows, indexes and ids, inside the
+    /// caller's transaction (a migration; [`migrate`] has refused rows they would not accept).
+    fn add_checks(&mut self, checks: &[Check]) -> Result<()>;
     /// Starts a transaction that holds the register's write lock until it ends.
     fn begin(&mut self) -> Result<()>;
     /// Commits it.
@@ -134,16 +184,149 @@ CREATE TABLE IF NOT EXISTS schema_version (
 ";
 
 /// The schema version this build writes; [`MIGRATIONS`] brings an older register up to it.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
+
+/// One migration's work.
+pub(crate) enum Migration {
+    /// Statements both databases accept.
+    Sql(&'static str),
+    /// CHECK constraints added to existing tables (each database has its own way).
+    Checks(&'static [Check]),
+}
+
+/// A CHECK constraint that a column holds one of a closed set of names, the set given by the
+/// enum it stores (so the database and the code cannot drift apart).
+pub(crate) struct Check {
+    /// The constraint's name.
+    pub name: &'static str,
+    /// The table.
+    pub table: &'static str,
+    /// The column.
+    pub column: &'static str,
+    /// The columns that identify a row, for the message that names a bad one.
+    pub key: &'static [&'static str],
+    /// Whether the column may be NULL (nothing recorded).
+    pub nullable: bool,
+    /// The names the column accepts.
+    pub values: fn() -> Vec<&'static str>,
+}
+
+impl Check {
+    /// The constraint's condition: `status IN ('open', ...)`.
+    pub fn condition(&self) -> String {
+        let list = (self.values)()
+            .iter()
+            .map(|v| format!("'{}'", v.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.nullable {
+            format!("{col} IS NULL OR {col} IN ({list})", col = self.column)
+        } else {
+            format!("{} IN ({list})", self.column)
+        }
+    }
+}
+
+/// Schema version 4's constraints: an exception's status, a run's computed conclusion, and an
+/// override's computed and concluded conclusions are each one their enum names (a person
+/// concludes only `effective`, `effective_with_exceptions` or `ineffective`).
+pub(crate) const CHECKS_V4: [Check; 4] = [
+    Check {
+        name: "exceptions_status_known",
+        table: "exceptions",
+        column: "status",
+        key: &["id"],
+        nullable: false,
+        values: || ExceptionStatus::ALL.map(ExceptionStatus::as_str).to_vec(),
+    },
+    Check {
+        name: "run_controls_conclusion_known",
+        table: "run_controls",
+        column: "conclusion",
+        key: &["run", "control"],
+        nullable: true,
+        values: || Conclusion::ALL.map(Conclusion::as_str).to_vec(),
+    },
+    Check {
+        name: "overrides_computed_known",
+        table: "overrides",
+        column: "computed",
+        key: &["seq"],
+        nullable: true,
+        values: || Conclusion::ALL.map(Conclusion::as_str).to_vec(),
+    },
+    Check {
+        name: "overrides_concluded_known",
+        table: "overrides",
+        column: "concluded",
+        key: &["seq"],
+        nullable: false,
+        values: || Conclusion::CONCLUDABLE.map(Conclusion::as_str).to_vec(),
+    },
+];
+
+/// Runs one migration step inside the caller's transaction. Before constraints are added, a row
+/// they would refuse stops the migration with an error naming the row and the value (the
+/// transaction is then rolled back: the register stays at its version, nothing is dropped).
+pub(crate) fn migrate(db: &mut dyn Backend, step: &Migration) -> Result<()> {
+    match step {
+        Migration::Sql(sql) => db.batch(sql),
+        Migration::Checks(checks) => {
+            for c in checks.iter() {
+                let rows = db.query(
+                    &format!(
+                        "SELECT {}, {col} FROM {} WHERE NOT ({}) ORDER BY {}",
+                        c.key.join(", "),
+                        c.table,
+                        c.condition(),
+                        c.key.join(", "),
+                        col = c.column
+                    ),
+                    &[],
+                )?;
+                if let Some(r) = rows.first() {
+                    let n = c.key.len();
+                    let key = r[..n]
+                        .iter()
+                        .map(|v| match v {
+                            Val::Int(i) => i.to_string(),
+                            v => format!("'{}'", v.text()),
+                        })
+                        .collect::<Vec<_>>();
+                    let key = if n == 1 {
+                        format!("{} = {}", c.key[0], key[0])
+                    } else {
+                        format!("({}) = ({})", c.key.join(", "), key.join(", "))
+                    };
+                    return Err(Error::Refused(format!(
+                        "the register cannot be brought to schema version {SCHEMA_VERSION}: its {table} row {key} has {col} `{value}`, which is not one of: {values}{more}; correct {them} (or restore the register from a backup) and run fieldcheck again",
+                        table = c.table,
+                        col = c.column,
+                        value = r[n].text(),
+                        values = (c.values)().join(", "),
+                        more = match rows.len() {
+                            1 => String::new(),
+                            m => format!(" ({} more rows of {} like it)", m - 1, c.table),
+                        },
+                        them = if rows.len() == 1 { "it" } else { "them" },
+                    )));
+                }
+            }
+            db.add_checks(checks)
+        }
+    }
+}
 
 /// The migrations, each taking the schema from the version before it to its own (run inside the
 /// write lock, after the version was checked again). Version 2: windows, file counts, responses
 /// and populations; version 3: each run's controls (their computed conclusion) and tests (their
-/// population and deviation counts), and the conclusions people recorded (`overrides`).
-pub(crate) const MIGRATIONS: [(i64, &str); 2] = [
+/// population and deviation counts), and the conclusions people recorded (`overrides`); version
+/// 4: the database refuses a status or conclusion that is not one of the enum's ([`CHECKS_V4`]).
+pub(crate) const MIGRATIONS: [(i64, Migration); 3] = [
     (
         2,
-        "
+        Migration::Sql(
+            "
 ALTER TABLE runs ADD COLUMN audit_window TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN files TEXT NOT NULL DEFAULT '';
 ALTER TABLE exceptions ADD COLUMN unverified TEXT;
@@ -159,10 +342,12 @@ CREATE TABLE IF NOT EXISTS populations (
     PRIMARY KEY (audit_window, control, test)
 );
 ",
+        ),
     ),
     (
         3,
-        "
+        Migration::Sql(
+            "
 CREATE TABLE IF NOT EXISTS run_controls (
     run BIGINT NOT NULL,
     control TEXT NOT NULL,
@@ -191,7 +376,9 @@ CREATE TABLE IF NOT EXISTS overrides (
 );
 CREATE INDEX IF NOT EXISTS overrides_by_window ON overrides (audit_window, control, seq);
 ",
+        ),
     ),
+    (4, Migration::Checks(&CHECKS_V4)),
 ];
 
 /// SQLite: a file, WAL, synchronous writes, `BEGIN IMMEDIATE` for the write lock.
@@ -235,6 +422,74 @@ impl Backend for Sqlite {
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         self.conn.execute_batch(sql).map_err(db)
+    }
+
+    /// SQLite cannot add a constraint to a table: each table is rebuilt with its constraints (the
+    /// procedure of <https://www.sqlite.org/lang_altertable.html#otheralter>): a new table made
+    /// from the stored definition plus the constraints, every row copied with its rowid, the old
+    /// table dropped, the new one renamed, its indexes made again from their stored definitions.
+    fn add_checks(&mut self, checks: &[Check]) -> Result<()> {
+        let mut tables: Vec<&str> = checks.iter().map(|c| c.table).collect();
+        tables.dedup();
+        for table in tables {
+            let ddl: String = self
+                .conn
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            let (Some(open), Some(close)) = (ddl.find('('), ddl.rfind(')')) else {
+                return Err(Error::Refused(format!(
+                    "the register's table {table} has a definition fieldcheck cannot read: {ddl}"
+                )));
+            };
+            let constraints: String = checks
+                .iter()
+                .filter(|c| c.table == table)
+                .map(|c| format!(",\n    CONSTRAINT {} CHECK ({})", c.name, c.condition()))
+                .collect();
+            let indexes: Vec<String> = {
+                let mut st = self
+                    .conn
+                    .prepare(
+                        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+                    )
+                    .map_err(db)?;
+                st.query_map([table], |r| r.get(0))
+                    .map_err(db)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(db)?
+            };
+            let columns: Vec<String> = {
+                let mut st = self
+                    .conn
+                    .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
+                    .map_err(db)?;
+                st.query_map([table], |r| r.get::<_, String>(0))
+                    .map_err(db)?
+                    .map(|n| n.map(|n| format!("\"{}\"", n.replace('"', "\"\""))))
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(db)?
+            };
+            let columns = columns.join(", ");
+            let rebuilt = format!("fieldcheck_rebuild_{table}");
+            let mut sql = format!(
+                "CREATE TABLE {rebuilt} {}{constraints}\n{};\n\
+                 INSERT INTO {rebuilt} (rowid, {columns}) SELECT rowid, {columns} FROM {table};\n\
+                 DROP TABLE {table};\n\
+                 ALTER TABLE {rebuilt} RENAME TO {table};\n",
+                &ddl[open..close],
+                &ddl[close..],
+            );
+            for index in indexes {
+                sql.push_str(&index);
+                sql.push_str(";\n");
+            }
+            self.conn.execute_batch(&sql).map_err(db)?;
+        }
+        Ok(())
     }
 
     fn begin(&mut self) -> Result<()> {
@@ -351,6 +606,21 @@ impl Backend for Postgres {
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         self.client.batch_execute(sql).map_err(db)
+    }
+
+    /// PostgreSQL adds a constraint in place (and checks the rows it holds).
+    fn add_checks(&mut self, checks: &[Check]) -> Result<()> {
+        for c in checks {
+            self.client
+                .batch_execute(&format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+                    c.table,
+                    c.name,
+                    c.condition()
+                ))
+                .map_err(db)?;
+        }
+        Ok(())
     }
 
     fn begin(&mut self) -> Result<()> {

@@ -16,8 +16,8 @@
 //! the reason appears or changes).
 //!
 //! **Invariant:** the register is changed only inside transactions that take the write lock
-//! first (`BEGIN IMMEDIATE`), so a crash leaves it as it was before or after a whole run, and two
-//! concurrent runs are serialised instead of interleaved.
+//! first (`backend.rs` says how each database takes it), so a crash leaves it as it was before
+//! or after a whole run, and two concurrent runs are serialised instead of interleaved.
 //!
 //! **Conclusions.** Each recorded run keeps every evaluated control's computed [`Conclusion`] and
 //! each test's deviation count. A person may conclude otherwise for a window
@@ -40,14 +40,95 @@ use std::path::Path;
 
 use backend::{Backend, Val};
 
-/// An exception's status.
-pub const STATUSES: [&str; 4] = ["open", "in_remediation", "remediated", "risk_accepted"];
+/// An exception's status, written in the register, its exports and its JSON as
+/// [`ExceptionStatus::as_str`] gives it (`open`, `in_remediation`, `remediated`, `risk_accepted`);
+/// the register's `exceptions.status` column accepts no other text (schema version 4).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionStatus {
+    /// Found and not yet worked on.
+    Open,
+    /// Someone is fixing it.
+    InRemediation,
+    /// Fixed: a run re-tested the item on complete evidence and did not find it, or a person
+    /// said so.
+    Remediated,
+    /// Its risk is accepted, by an approver, for a reason, until a date.
+    RiskAccepted,
+}
+
+impl ExceptionStatus {
+    /// Every status, in the order lists and messages name them.
+    pub const ALL: [ExceptionStatus; 4] = [
+        ExceptionStatus::Open,
+        ExceptionStatus::InRemediation,
+        ExceptionStatus::Remediated,
+        ExceptionStatus::RiskAccepted,
+    ];
+
+    /// The status as written in the register, its exports and its JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ExceptionStatus::Open => "open",
+            ExceptionStatus::InRemediation => "in_remediation",
+            ExceptionStatus::Remediated => "remediated",
+            ExceptionStatus::RiskAccepted => "risk_accepted",
+        }
+    }
+
+    /// The status named `s` (as [`ExceptionStatus::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<ExceptionStatus> {
+        ExceptionStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether an exception in it still needs work (open or in remediation): what can be overdue.
+    pub const fn is_active(self) -> bool {
+        matches!(self, ExceptionStatus::Open | ExceptionStatus::InRemediation)
+    }
+
+    /// Whether it counts as open in the burndown (active, or accepted: not closed).
+    pub const fn is_unclosed(self) -> bool {
+        !matches!(self, ExceptionStatus::Remediated)
+    }
+
+    /// Every status's name, for messages (`open, in_remediation, remediated, risk_accepted`).
+    pub fn names() -> String {
+        ExceptionStatus::ALL.map(ExceptionStatus::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for ExceptionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ExceptionStatus {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<ExceptionStatus> {
+        ExceptionStatus::parse(s).ok_or_else(|| {
+            Error::Refused(format!(
+                "unknown status `{s}`; the statuses are: {}",
+                ExceptionStatus::names()
+            ))
+        })
+    }
+}
 
 /// A control's conclusion for a window, as the conclusion engine computes it or a person
 /// concludes it. Harshness orders three of them: `effective` < `effective_with_exceptions` <
 /// `ineffective`; `not_occurring` and `not_evidenced` are outside that order, because only
 /// evidence decides them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// It maps one to one onto `fieldcheck_controls::Conclusion`, the conclusion engine's: the same
+/// variants with the same names (the engine converts between the two with exhaustive matches, so
+/// a variant added to one side alone does not compile), without making the register depend on the
+/// controls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Conclusion {
     /// The control operated; no deviation.
     Effective,
@@ -415,8 +496,8 @@ pub struct Exception {
     pub owner: String,
     /// Target close date.
     pub target: String,
-    /// One of [`STATUSES`].
-    pub status: String,
+    /// Its status.
+    pub status: ExceptionStatus,
     /// Whether it came back after being remediated.
     pub regression: bool,
     /// The run that opened it.
@@ -472,29 +553,19 @@ pub struct Filter {
     /// Only this control.
     pub control: Option<String>,
     /// Only these statuses (empty: all).
-    pub statuses: Vec<String>,
-    /// Only exceptions not closed whose target date is before this date.
+    pub statuses: Vec<ExceptionStatus>,
+    /// Only the exceptions overdue on this date ([`rules::is_overdue`]).
     pub overdue_on: Option<String>,
 }
 
-/// The exception register, in SQLite (a file) or PostgreSQL (a URL).
+/// The exception register, in a file or on a database server (the backend knows which).
 pub struct Register {
     db: Box<dyn Backend + Send>,
 }
 
-const OPEN_STATUSES: [&str; 3] = ["open", "in_remediation", "risk_accepted"];
-
 const EXCEPTION_COLUMNS: &str = "id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run, accepted_by, accepted_reason, accepted_until, unverified, response, response_by, response_at";
 
-/// Whether a register location names a PostgreSQL server (`postgres://...`, `postgresql://...`,
-/// or a `host=... dbname=...` connection string) rather than an SQLite file.
-pub fn is_postgres(location: &str) -> bool {
-    location.starts_with("postgres://")
-        || location.starts_with("postgresql://")
-        || location
-            .split_whitespace()
-            .any(|w| w.starts_with("host=") || w.starts_with("dbname="))
-}
+pub use backend::is_server;
 
 fn no_such(id: &str) -> Error {
     Error::Refused(format!(
@@ -503,27 +574,15 @@ fn no_such(id: &str) -> Error {
 }
 
 impl Register {
-    /// Opens (creating when needed) the SQLite register at `path`.
+    /// Opens (creating when needed) the register in the file at `path`.
     pub fn open(path: &Path) -> Result<Register> {
-        Register::with(Box::new(backend::Sqlite::open(path)?))
+        Register::with(backend::open_file(path)?)
     }
 
-    /// Connects to a PostgreSQL register (`postgres://user@host/db`, or `host=... dbname=...`),
-    /// creating its tables when needed.
-    #[cfg(feature = "postgres")]
-    pub fn connect(url: &str) -> Result<Register> {
-        Register::with(Box::new(backend::Postgres::connect(url)?))
-    }
-
-    /// Opens a register by where it is: a PostgreSQL URL or connection string, or a file path.
+    /// Opens a register by where it is: a database server's URL or connection string
+    /// ([`is_server`]), or a file path; creating its tables when needed.
     pub fn at(location: &str) -> Result<Register> {
-        if is_postgres(location) {
-            #[cfg(feature = "postgres")]
-            return Register::connect(location);
-            #[cfg(not(feature = "postgres"))]
-            return Err(Error::Refused("this build of fieldcheck has no PostgreSQL support (build it with `--features postgres`)".into()));
-        }
-        Register::open(Path::new(location))
+        Register::with(backend::open(location)?)
     }
 
     fn with(mut db: Box<dyn Backend + Send>) -> Result<Register> {
@@ -538,11 +597,11 @@ impl Register {
                     db.exec("INSERT INTO schema_version (version) VALUES (1)", &[])?;
                     version = 1;
                 }
-                for (to, sql) in backend::MIGRATIONS {
-                    if version < to {
-                        db.batch(sql)?;
-                        db.exec("UPDATE schema_version SET version = ?1", &[to.into()])?;
-                        version = to;
+                for (to, step) in &backend::MIGRATIONS {
+                    if version < *to {
+                        backend::migrate(db, step)?;
+                        db.exec("UPDATE schema_version SET version = ?1", &[(*to).into()])?;
+                        version = *to;
                     }
                 }
                 Ok(())
@@ -608,18 +667,22 @@ impl Register {
     /// Reopens risk acceptances that expired before `today`, as `actor` at `at`.
     pub fn expire_acceptances(&mut self, today: &str, at: &str, actor: &str) -> Result<usize> {
         self.write(|db| {
-            let expired = db.query(
-                "SELECT id, accepted_until FROM exceptions WHERE status = 'risk_accepted' AND accepted_until < ?1 ORDER BY id",
-                &[today.into()],
-            )?;
+            let expired: Vec<(String, String)> = db
+                .query(
+                    "SELECT id, accepted_until FROM exceptions WHERE status = ?1 ORDER BY id",
+                    &[ExceptionStatus::RiskAccepted.into()],
+                )?
+                .iter()
+                .map(|r| (r[0].text(), r[1].text()))
+                .filter(|(_, until)| rules::acceptance_expired(until, today))
+                .collect();
             let mut log = History::new(db)?;
-            for row in &expired {
-                let (id, until) = (row[0].text(), row[1].text());
+            for (id, until) in &expired {
                 db.exec(
-                    "UPDATE exceptions SET status = 'open', accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
-                    &[id.clone().into()],
+                    "UPDATE exceptions SET status = ?2, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
+                    &[id.into(), ExceptionStatus::Open.into()],
                 )?;
-                log.add(db, &id, at, actor, "status", "risk_accepted", "open", &format!("the risk acceptance expired on {until}"), None)?;
+                log.status(db, id, at, actor, Some(ExceptionStatus::RiskAccepted), ExceptionStatus::Open, &format!("the risk acceptance expired on {until}"), None)?;
             }
             Ok(expired.len())
         })
@@ -631,20 +694,22 @@ impl Register {
             &format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions ORDER BY id"),
             &[],
         )?;
-        Ok(rows
-            .iter()
-            .map(|r| to_exception(r))
-            .filter(|e| {
-                f.owner
+        let mut out = Vec::new();
+        for r in &rows {
+            let e = to_exception(r)?;
+            if f.owner
+                .as_ref()
+                .is_none_or(|o| o.eq_ignore_ascii_case(&e.owner))
+                && f.control.as_ref().is_none_or(|c| *c == e.control)
+                && (f.statuses.is_empty() || f.statuses.contains(&e.status))
+                && f.overdue_on
                     .as_ref()
-                    .is_none_or(|o| o.eq_ignore_ascii_case(&e.owner))
-                    && f.control.as_ref().is_none_or(|c| *c == e.control)
-                    && (f.statuses.is_empty() || f.statuses.contains(&e.status))
-                    && f.overdue_on.as_ref().is_none_or(|d| {
-                        (e.status == "open" || e.status == "in_remediation") && e.target < *d
-                    })
-            })
-            .collect())
+                    .is_none_or(|d| rules::is_overdue(e.status, &e.target, d))
+            {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     /// One exception and its history, oldest first.
@@ -653,10 +718,7 @@ impl Register {
             &format!("SELECT {EXCEPTION_COLUMNS} FROM exceptions WHERE id = ?1"),
             &[id.into()],
         )?;
-        let e = rows
-            .first()
-            .map(|r| to_exception(r))
-            .ok_or_else(|| no_such(id))?;
+        let e = to_exception(rows.first().ok_or_else(|| no_such(id))?)?;
         let history = self
             .db
             .query("SELECT at, actor, field, old, new, why, run FROM history WHERE exception_id = ?1 ORDER BY seq", &[id.into()])?
@@ -727,17 +789,12 @@ impl Register {
     pub fn set_status(
         &mut self,
         id: &str,
-        status: &str,
+        status: ExceptionStatus,
         at: &str,
         actor: &str,
         why: &str,
     ) -> Result<()> {
-        if !STATUSES.contains(&status) {
-            return Err(Error::Refused(format!(
-                "unknown status `{status}`; use `open`, `in_remediation` or `remediated` (and `fieldcheck exceptions accept` to accept a risk)"
-            )));
-        }
-        if status == "risk_accepted" {
+        if status == ExceptionStatus::RiskAccepted {
             return Err(Error::Refused("accept a risk with `fieldcheck exceptions accept`, which records the approver, reason and expiry".into()));
         }
         if why.trim().is_empty() {
@@ -746,8 +803,7 @@ impl Register {
             ));
         }
         self.write(|db| {
-            let old = db.query("SELECT status FROM exceptions WHERE id = ?1", &[id.into()])?;
-            let old = old.first().map(|r| r[0].text()).ok_or_else(|| no_such(id))?;
+            let old = status_now(db, id)?;
             if old == status {
                 return Err(Error::Refused(format!("`{id}` is already {status}")));
             }
@@ -756,7 +812,7 @@ impl Register {
                 "UPDATE exceptions SET status = ?2, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL WHERE id = ?1",
                 &[id.into(), status.into()],
             )?;
-            History::new(db)?.add(db, id, at, actor, "status", &old, status, why, None)
+            History::new(db)?.status(db, id, at, actor, Some(old), status, why, None)
         })
     }
 
@@ -783,16 +839,15 @@ impl Register {
             )));
         }
         self.write(|db| {
-            let old = db.query("SELECT status FROM exceptions WHERE id = ?1", &[id.into()])?;
-            let old = old.first().map(|r| r[0].text()).ok_or_else(|| no_such(id))?;
-            if old == "remediated" {
+            let old = status_now(db, id)?;
+            if old == ExceptionStatus::Remediated {
                 return Err(Error::Refused(format!("`{id}` is remediated: there is no risk left to accept")));
             }
             db.exec(
-                "UPDATE exceptions SET status = 'risk_accepted', accepted_by = ?2, accepted_reason = ?3, accepted_until = ?4 WHERE id = ?1",
-                &[id.into(), approver.into(), reason.into(), until.into()],
+                "UPDATE exceptions SET status = ?5, accepted_by = ?2, accepted_reason = ?3, accepted_until = ?4 WHERE id = ?1",
+                &[id.into(), approver.into(), reason.into(), until.into(), ExceptionStatus::RiskAccepted.into()],
             )?;
-            History::new(db)?.add(db, id, at, actor, "status", &old, "risk_accepted", &format!("accepted by {approver} until {until}: {reason}"), None)
+            History::new(db)?.status(db, id, at, actor, Some(old), ExceptionStatus::RiskAccepted, &format!("accepted by {approver} until {until}: {reason}"), None)
         })
     }
 
@@ -1020,11 +1075,15 @@ impl Register {
             "SELECT seq, audit_window, control, run, computed, concluded, why, at, actor FROM overrides WHERE audit_window = ?1 ORDER BY seq",
             &[window.into()],
         )?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                let computed = r[4].opt_text().and_then(|t| Conclusion::parse(&t));
-                let concluded = Conclusion::parse(&r[5].text())?;
+        rows.iter()
+            .map(|r| {
+                let seq = r[0].int();
+                let row = || format!("overrides row seq = {seq}");
+                let computed = r[4]
+                    .opt_text()
+                    .map(|t| conclusion_in(&row(), "computed", &t))
+                    .transpose()?;
+                let concluded = conclusion_in(&row(), "concluded", &r[5].text())?;
                 let control = r[2].text();
                 let run = r[3].int();
                 let latest = now.iter().find(|n| n.control == control);
@@ -1039,8 +1098,8 @@ impl Register {
                         concluded,
                     )
                 });
-                Some(Override {
-                    seq: r[0].int(),
+                Ok(Override {
+                    seq,
                     window: r[1].text(),
                     control,
                     run,
@@ -1054,7 +1113,7 @@ impl Register {
                     lapsed,
                 })
             })
-            .collect())
+            .collect()
     }
 
     /// The window recorded before `window` (as in [`Run::window`]): of the recorded windows that
@@ -1159,10 +1218,21 @@ fn recorded_of(db: &mut dyn Backend, window: &str) -> Result<Vec<RecordedConclus
         if out.last().is_some_and(|l| l.control == control) {
             continue;
         }
+        let run = r[1].int();
+        let conclusion = r[2]
+            .opt_text()
+            .map(|t| {
+                conclusion_in(
+                    &format!("run_controls row (run, control) = ({run}, '{control}')"),
+                    "conclusion",
+                    &t,
+                )
+            })
+            .transpose()?;
         out.push(RecordedConclusion {
             control,
-            run: r[1].int(),
-            conclusion: r[2].opt_text().and_then(|t| Conclusion::parse(&t)),
+            run,
+            conclusion,
             unverifiable: r[3].opt_text(),
         });
     }
@@ -1203,11 +1273,61 @@ impl History {
         self.next += 1;
         Ok(())
     }
+
+    /// A status change: from `old` (`None`: the exception is new) to `new`.
+    #[allow(clippy::too_many_arguments)]
+    fn status(
+        &mut self,
+        db: &mut dyn Backend,
+        id: &str,
+        at: &str,
+        actor: &str,
+        old: Option<ExceptionStatus>,
+        new: ExceptionStatus,
+        why: &str,
+        run: Option<i64>,
+    ) -> Result<()> {
+        let old = old.map_or("", ExceptionStatus::as_str);
+        self.add(db, id, at, actor, "status", old, new.as_str(), why, run)
+    }
+}
+
+/// The text `value` of a row's status column, as a status; an unknown one is an error naming the
+/// row (the database refuses them from schema version 4 on, so only a register changed by other
+/// means than fieldcheck holds one).
+fn status_in(row: &str, value: &str) -> Result<ExceptionStatus> {
+    ExceptionStatus::parse(value).ok_or_else(|| {
+        Error::Refused(format!(
+            "the register's {row} has the status `{value}`, which is not one of: {}; correct the row",
+            ExceptionStatus::names()
+        ))
+    })
+}
+
+/// The text `value` of a row's conclusion column `column`, as a conclusion; an unknown one is an
+/// error naming the row, as for [`status_in`].
+fn conclusion_in(row: &str, column: &str, value: &str) -> Result<Conclusion> {
+    Conclusion::parse(value).ok_or_else(|| {
+        Error::Refused(format!(
+            "the register's {row} has the {column} `{value}`, which is not one of: {}; correct the row",
+            Conclusion::ALL.map(Conclusion::as_str).join(", ")
+        ))
+    })
+}
+
+/// The status of exception `id` now (inside the write lock).
+fn status_now(db: &mut dyn Backend, id: &str) -> Result<ExceptionStatus> {
+    let rows = db.query("SELECT status FROM exceptions WHERE id = ?1", &[id.into()])?;
+    let value = rows
+        .first()
+        .map(|r| r[0].text())
+        .ok_or_else(|| no_such(id))?;
+    status_in(&format!("exceptions row id = '{id}'"), &value)
 }
 
 /// An exception as reconciliation needs it.
 struct Held {
-    status: String,
+    status: ExceptionStatus,
     reasons: String,
     until: Option<String>,
     control: String,
@@ -1240,10 +1360,12 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         )?
         .into_iter()
         .map(|r| {
-            (
-                r[0].text(),
+            let id = r[0].text();
+            let status = status_in(&format!("exceptions row id = '{id}'"), &r[1].text())?;
+            Ok((
+                id,
                 Held {
-                    status: r[1].text(),
+                    status,
                     reasons: r[2].text(),
                     until: r[3].opt_text(),
                     control: r[4].text(),
@@ -1252,9 +1374,9 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                     unverified: r[7].opt_text(),
                     last_seen_run: r[8].int(),
                 },
-            )
+            ))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut deviations: HashMap<(&str, &str), i64> = HashMap::new();
     for f in found {
@@ -1271,7 +1393,7 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                 let owner = f.owner.clone().unwrap_or_else(|| "unassigned".into());
                 db.exec(
                     "INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', 0, ?9, ?10)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, 0, ?9, ?10)",
                     &[
                         id.as_str().into(),
                         f.control.as_str().into(),
@@ -1283,29 +1405,31 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         f.target.as_str().into(),
                         run_id.into(),
                         run_id.into(),
+                        ExceptionStatus::Open.into(),
                     ],
                 )?;
-                log.add(
+                log.status(
                     db,
                     &id,
                     &run.at,
                     &run.actor,
-                    "status",
-                    "",
-                    "open",
+                    None,
+                    ExceptionStatus::Open,
                     &format!("found by run {run_id}"),
                     Some(run_id),
                 )?;
                 out.opened += 1;
             }
             Some(held) => {
-                let (status, old_reasons, until) = (&held.status, &held.reasons, &held.until);
-                let expired = status == "risk_accepted"
-                    && until.as_deref().is_some_and(|u| u < run.today.as_str());
-                if status == "remediated" || expired {
+                let (status, old_reasons, until) = (held.status, &held.reasons, &held.until);
+                let expired = status == ExceptionStatus::RiskAccepted
+                    && until
+                        .as_deref()
+                        .is_some_and(|u| rules::acceptance_expired(u, &run.today));
+                if status == ExceptionStatus::Remediated || expired {
                     // A regression is a deviation a run saw fixed that came back; one closed by
                     // hand while still present simply reopens.
-                    let by_run = status == "remediated"
+                    let by_run = status == ExceptionStatus::Remediated
                         && db
                             .query(
                                 "SELECT run FROM history WHERE exception_id = ?1 AND field = 'status' ORDER BY seq DESC LIMIT 1",
@@ -1322,9 +1446,9 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         .map(|r| r[0].text())
                         .unwrap_or_default();
                     db.exec(
-                        "UPDATE exceptions SET status = 'open', regression = CASE WHEN ?2 = 1 THEN 1 ELSE regression END, reasons = ?3, detail = ?4,
+                        "UPDATE exceptions SET status = ?7, regression = CASE WHEN ?2 = 1 THEN 1 ELSE regression END, reasons = ?3, detail = ?4,
                          last_seen_run = ?5, target = ?6, accepted_by = NULL, accepted_reason = NULL, accepted_until = NULL, unverified = NULL WHERE id = ?1",
-                        &[id.as_str().into(), i64::from(by_run).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into(), f.target.as_str().into()],
+                        &[id.as_str().into(), i64::from(by_run).into(), reasons.as_str().into(), f.detail.as_str().into(), run_id.into(), f.target.as_str().into(), ExceptionStatus::Open.into()],
                     )?;
                     let why = if expired {
                         out.expired += 1;
@@ -1339,14 +1463,13 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
                         out.reopened += 1;
                         format!("marked remediated by hand but still found by run {run_id}")
                     };
-                    log.add(
+                    log.status(
                         db,
                         &id,
                         &run.at,
                         &run.actor,
-                        "status",
-                        status,
-                        "open",
+                        Some(status),
+                        ExceptionStatus::Open,
                         &why,
                         Some(run_id),
                     )?;
@@ -1441,7 +1564,7 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
     // could see the item fixed, else kept as they are with the reason it could not.
     let mut gone: Vec<(&String, &Held)> = existing
         .iter()
-        .filter(|(id, held)| OPEN_STATUSES.contains(&held.status.as_str()) && !seen.contains(*id))
+        .filter(|(id, held)| held.status.is_unclosed() && !seen.contains(*id))
         .filter(|(_, held)| evaluated.contains_key(held.control.as_str()))
         .collect();
     gone.sort_by(|a, b| a.0.cmp(b.0));
@@ -1485,17 +1608,16 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
         match why_not {
             None => {
                 db.exec(
-                    "UPDATE exceptions SET status = 'remediated', unverified = NULL WHERE id = ?1",
-                    &[id.as_str().into()],
+                    "UPDATE exceptions SET status = ?2, unverified = NULL WHERE id = ?1",
+                    &[id.as_str().into(), ExceptionStatus::Remediated.into()],
                 )?;
-                log.add(
+                log.status(
                     db,
                     id,
                     &run.at,
                     &run.actor,
-                    "status",
-                    &held.status,
-                    "remediated",
+                    Some(held.status),
+                    ExceptionStatus::Remediated,
                     &format!("not found by run {run_id}, which re-tested it on complete evidence"),
                     Some(run_id),
                 )?;
@@ -1568,14 +1690,23 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
             )?;
         }
     }
-    let open_after = db
-        .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation', 'risk_accepted')", &[])?
-        .first()
-        .map_or(0, |r| r[0].int());
-    let overdue_after = db
-        .query("SELECT COUNT(*) FROM exceptions WHERE status IN ('open', 'in_remediation') AND target < ?1", &[run.today.as_str().into()])?
-        .first()
-        .map_or(0, |r| r[0].int());
+    // Open after the run: not closed; overdue: as `rules::is_overdue` says on the run's day.
+    let (mut open_after, mut overdue_after) = (0_i64, 0_i64);
+    for r in db.query(
+        "SELECT status, target, COUNT(*) FROM exceptions GROUP BY status, target",
+        &[],
+    )? {
+        let status = status_in(
+            &format!("exceptions rows of status `{}`", r[0].text()),
+            &r[0].text(),
+        )?;
+        if status.is_unclosed() {
+            open_after += r[2].int();
+        }
+        if rules::is_overdue(status, &r[1].text(), &run.today) {
+            overdue_after += r[2].int();
+        }
+    }
     db.exec(
         "UPDATE runs SET open_after = ?2, overdue_after = ?3 WHERE id = ?1",
         &[run_id.into(), open_after.into(), overdue_after.into()],
@@ -1651,9 +1782,11 @@ fn split_files(text: &str) -> HashMap<String, i64> {
         .collect()
 }
 
-fn to_exception(r: &[Val]) -> Exception {
-    Exception {
-        id: r[0].text(),
+fn to_exception(r: &[Val]) -> Result<Exception> {
+    let id = r[0].text();
+    let status = status_in(&format!("exceptions row id = '{id}'"), &r[8].text())?;
+    Ok(Exception {
+        id,
         control: r[1].text(),
         test: r[2].text(),
         item: r[3].text(),
@@ -1661,7 +1794,7 @@ fn to_exception(r: &[Val]) -> Exception {
         detail: r[5].text(),
         owner: r[6].text(),
         target: r[7].text(),
-        status: r[8].text(),
+        status,
         regression: r[9].int() != 0,
         opened_run: r[10].int(),
         last_seen_run: r[11].int(),
@@ -1671,7 +1804,7 @@ fn to_exception(r: &[Val]) -> Exception {
         },
         unverified: r[15].opt_text(),
         response: r[16].opt_text().map(|t| (t, r[17].text(), r[18].text())),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -1683,6 +1816,7 @@ mod tests;
 #[cfg(feature = "test-hooks")]
 mod hook {
     use super::{Backend, Result, Val};
+    use crate::backend::Check;
 
     pub(crate) struct Crash<'a> {
         pub(crate) inner: &'a mut dyn Backend,
@@ -1705,6 +1839,11 @@ mod hook {
         }
         fn batch(&mut self, sql: &str) -> Result<()> {
             self.inner.batch(sql)?;
+            self.step();
+            Ok(())
+        }
+        fn add_checks(&mut self, checks: &[Check]) -> Result<()> {
+            self.inner.add_checks(checks)?;
             self.step();
             Ok(())
         }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::{Register, Result, STATUSES};
+use crate::{ExceptionStatus, Register, Result};
 
 /// The moment of a change and the date it falls on in the org's time zone.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,12 +45,14 @@ pub fn target_date(today: Date, days: i64) -> String {
 }
 
 /// Whether an exception in `status` still needs work (open or in remediation).
-pub fn is_active(status: &str) -> bool {
-    status == "open" || status == "in_remediation"
+pub fn is_active(status: ExceptionStatus) -> bool {
+    status.is_active()
 }
 
-/// Whether an exception is overdue on `today`: still needing work, with its target date past.
-pub fn is_overdue(status: &str, target: &str, today: &str) -> bool {
+/// Whether an exception is overdue on `today`: still needing work, with its target date past (on
+/// its target date it is not overdue yet). [`Register::list`]'s `overdue_on` filter and each run's
+/// overdue count apply this rule.
+pub fn is_overdue(status: ExceptionStatus, target: &str, today: &str) -> bool {
     is_active(status) && target < today
 }
 
@@ -94,15 +96,19 @@ pub fn check_target(date: &str, today: &str) -> std::result::Result<(), String> 
     Ok(())
 }
 
-/// Statuses a list may filter by: each one of [`STATUSES`].
-pub fn check_statuses(statuses: &[String]) -> std::result::Result<(), String> {
-    match statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
-        Some(s) => Err(format!(
-            "unknown status `{s}`; the statuses are: {}",
-            STATUSES.join(", ")
-        )),
-        None => Ok(()),
-    }
+/// The statuses a person typed to filter a list by (`exceptions list --status`), each one of
+/// [`ExceptionStatus::ALL`]; an unknown one is refused, naming them all.
+pub fn parse_statuses(
+    statuses: &[impl AsRef<str>],
+) -> std::result::Result<Vec<ExceptionStatus>, String> {
+    statuses
+        .iter()
+        .map(|s| {
+            s.as_ref()
+                .parse::<ExceptionStatus>()
+                .map_err(|e| e.to_string())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -124,11 +130,12 @@ mod tests {
 
     #[test]
     fn overdue_needs_an_active_status_and_a_past_target() {
-        assert!(is_overdue("open", "2026-01-09", "2026-01-10"));
-        assert!(is_overdue("in_remediation", "2026-01-09", "2026-01-10"));
-        assert!(!is_overdue("open", "2026-01-10", "2026-01-10"));
-        assert!(!is_overdue("remediated", "2026-01-09", "2026-01-10"));
-        assert!(!is_overdue("risk_accepted", "2026-01-09", "2026-01-10"));
+        use ExceptionStatus::*;
+        assert!(is_overdue(Open, "2026-01-09", "2026-01-10"));
+        assert!(is_overdue(InRemediation, "2026-01-09", "2026-01-10"));
+        assert!(!is_overdue(Open, "2026-01-10", "2026-01-10"));
+        assert!(!is_overdue(Remediated, "2026-01-09", "2026-01-10"));
+        assert!(!is_overdue(RiskAccepted, "2026-01-09", "2026-01-10"));
     }
 
     #[test]
@@ -158,12 +165,14 @@ mod tests {
     #[test]
     fn only_known_statuses_filter() {
         assert_eq!(
-            check_statuses(&["open".into(), "remediated".into()]),
-            Ok(())
+            parse_statuses(&["open", "remediated"]),
+            Ok(vec![ExceptionStatus::Open, ExceptionStatus::Remediated])
         );
         assert_eq!(
-            check_statuses(&["closed".into()]).unwrap_err(),
+            parse_statuses(&["open", "closed"]).unwrap_err(),
             "unknown status `closed`; the statuses are: open, in_remediation, remediated, risk_accepted"
         );
+        // Case matters: the register writes them in lower case only.
+        assert!(parse_statuses(&["Open"]).is_err());
     }
 }

@@ -94,7 +94,7 @@ fn run_of(n: u32, controls: &[(&str, &[String])]) -> Run {
     }
 }
 
-fn status_of(reg: &mut Register, id: &str) -> String {
+fn status_of(reg: &mut Register, id: &str) -> ExceptionStatus {
     reg.show(id).expect("exists").0.status
 }
 
@@ -128,7 +128,10 @@ fn runs_open_remediate_and_reopen_as_regressions() {
             )
             .expect("run 2");
         assert_eq!((r2.opened, r2.remediated, r2.unchanged), (0, 1, 1));
-        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "remediated");
+        assert_eq!(
+            status_of(&mut reg, "leavers/t/p1"),
+            ExceptionStatus::Remediated
+        );
         let (v1, history) = reg.show("vendors/t/v1").expect("v1");
         assert_eq!(v1.reasons, "no_tier stale_record");
         assert_eq!(
@@ -148,7 +151,7 @@ fn runs_open_remediate_and_reopen_as_regressions() {
         assert_eq!(r3.reopened, 1);
         let (p1, history) = reg.show("leavers/t/p1").expect("p1");
         assert!(p1.regression);
-        assert_eq!(p1.status, "open");
+        assert_eq!(p1.status, ExceptionStatus::Open);
         assert_eq!(
             history
                 .iter()
@@ -185,8 +188,11 @@ fn a_run_of_some_controls_remediates_only_theirs() {
         .expect("run 1");
         let r = reg.record(&run(2, &["leavers"]), &[]).expect("run 2");
         assert_eq!(r.remediated, 1);
-        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "remediated");
-        assert_eq!(status_of(&mut reg, "vendors/t/v1"), "open");
+        assert_eq!(
+            status_of(&mut reg, "leavers/t/p1"),
+            ExceptionStatus::Remediated
+        );
+        assert_eq!(status_of(&mut reg, "vendors/t/v1"), ExceptionStatus::Open);
     });
 }
 
@@ -245,7 +251,7 @@ fn people_move_exceptions_along_with_history() {
         .expect("target");
         reg.set_status(
             id,
-            "in_remediation",
+            ExceptionStatus::InRemediation,
             "2026-07-02T09:02:00Z",
             "it",
             "ticket IT-42",
@@ -269,11 +275,11 @@ fn people_move_exceptions_along_with_history() {
         );
         assert_eq!(h[1].old, "owner@acme.test");
         assert!(matches!(
-            reg.set_status(id, "risk_accepted", "t", "a", "why"),
+            reg.set_status(id, ExceptionStatus::RiskAccepted, "t", "a", "why"),
             Err(Error::Refused(_))
         ));
         assert!(matches!(
-            reg.set_status(id, "remediated", "t", "a", " "),
+            reg.set_status(id, ExceptionStatus::Remediated, "t", "a", " "),
             Err(Error::Refused(_))
         ));
         assert!(matches!(
@@ -310,7 +316,7 @@ fn people_move_exceptions_along_with_history() {
         );
         assert_eq!(
             reg.list(&Filter {
-                statuses: vec!["open".into()],
+                statuses: vec![ExceptionStatus::Open],
                 ..Filter::default()
             })
             .expect("list")
@@ -349,7 +355,7 @@ fn risk_acceptance_needs_an_approver_a_reason_and_an_expiry() {
         )
         .expect("accept");
         let (e, _) = reg.show(id).expect("show");
-        assert_eq!(e.status, "risk_accepted");
+        assert_eq!(e.status, ExceptionStatus::RiskAccepted);
         assert_eq!(
             e.accepted,
             Some((
@@ -364,7 +370,7 @@ fn risk_acceptance_needs_an_approver_a_reason_and_an_expiry() {
             &[found("vendors", "v1", &["no_tier"])],
         )
         .expect("run");
-        assert_eq!(status_of(&mut reg, id), "risk_accepted");
+        assert_eq!(status_of(&mut reg, id), ExceptionStatus::RiskAccepted);
         // After it: reopened.
         let r = reg
             .record(
@@ -373,7 +379,7 @@ fn risk_acceptance_needs_an_approver_a_reason_and_an_expiry() {
             )
             .expect("run");
         assert_eq!(r.expired, 1);
-        assert_eq!(status_of(&mut reg, id), "open");
+        assert_eq!(status_of(&mut reg, id), ExceptionStatus::Open);
         // Expiry also applies without a run.
         reg.accept(
             id,
@@ -390,7 +396,7 @@ fn risk_acceptance_needs_an_approver_a_reason_and_an_expiry() {
                 .expect("expire"),
             1
         );
-        assert_eq!(status_of(&mut reg, id), "open");
+        assert_eq!(status_of(&mut reg, id), ExceptionStatus::Open);
     });
 }
 
@@ -408,7 +414,7 @@ fn an_interrupted_run_leaves_the_register_as_it_was() {
         reg.db.exec("INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after) VALUES (2, 'x', 'x', 'x', 'x', 0, 0)", &[]).expect("write");
         drop(reg);
         let mut reg = Register::at(loc).expect("reopen");
-        assert_eq!(status_of(&mut reg, "leavers/t/p1"), "open");
+        assert_eq!(status_of(&mut reg, "leavers/t/p1"), ExceptionStatus::Open);
         assert_eq!(reg.runs().expect("runs").len(), 1);
     });
 }
@@ -475,8 +481,14 @@ fn reopening_gives_a_fresh_target_and_only_runs_make_regressions() {
         reg.record(&run(1, &["leavers"]), &[found("leavers", "p1", &["x"])])
             .expect("run 1");
         // Closed by hand while still present: it reopens, without the regression flag.
-        reg.set_status(id, "remediated", "t", "ana", "fixed, I think")
-            .expect("status");
+        reg.set_status(
+            id,
+            ExceptionStatus::Remediated,
+            "t",
+            "ana",
+            "fixed, I think",
+        )
+        .expect("status");
         let mut again = found("leavers", "p1", &["x"]);
         again.target = "2026-08-01".into();
         reg.record(&run(2, &["leavers"]), &[again.clone()])
@@ -515,10 +527,10 @@ fn changes_that_change_nothing_are_refused() {
         )
         .expect("run");
         assert!(
-            matches!(reg.set_status(id, "open", "t", "a", "why"), Err(Error::Refused(m)) if m.contains("already open"))
+            matches!(reg.set_status(id, ExceptionStatus::Open, "t", "a", "why"), Err(Error::Refused(m)) if m.contains("already open"))
         );
         assert!(
-            matches!(reg.set_status(id, "closed", "t", "a", "why"), Err(Error::Refused(m)) if m.starts_with("unknown status"))
+            matches!("closed".parse::<ExceptionStatus>(), Err(Error::Refused(m)) if m == "unknown status `closed`; the statuses are: open, in_remediation, remediated, risk_accepted")
         );
         assert!(matches!(
             reg.assign(id, "  ", "t", "a", "why"),
@@ -531,7 +543,7 @@ fn changes_that_change_nothing_are_refused() {
         // Withdrawing an acceptance clears it.
         reg.accept(id, "cfo", "low risk", "2026-12-31", "2026-07-01", "t", "a")
             .expect("accept");
-        reg.set_status(id, "open", "t", "a", "acceptance withdrawn")
+        reg.set_status(id, ExceptionStatus::Open, "t", "a", "acceptance withdrawn")
             .expect("status");
         assert_eq!(reg.show(id).expect("show").0.accepted, None);
         assert_eq!(reg.show(id).expect("show").1.len(), 3);
@@ -573,7 +585,7 @@ fn a_control_without_complete_evidence_remediates_nothing() {
             "an unverifiable population is not compared"
         );
         let (e, _) = reg.show("vendors/t/v1").expect("v1");
-        assert_eq!(e.status, "open");
+        assert_eq!(e.status, ExceptionStatus::Open);
         assert_eq!(e.unverified.as_deref(), Some("vendors.csv is missing"));
         // Again, for the same reason: the history says it once.
         let mut missing = run_of(3, &[("vendors", &[])]);
@@ -593,7 +605,7 @@ fn a_control_without_complete_evidence_remediates_nothing() {
                 )
             ]
         );
-        assert_eq!(status_of(&mut reg, "vendors/t/v1"), "open");
+        assert_eq!(status_of(&mut reg, "vendors/t/v1"), ExceptionStatus::Open);
         // The boundary: complete evidence, v1 re-tested and fixed: remediated.
         let r = reg
             .record(&run_of(5, &[("vendors", &pop)]), &[])
@@ -631,7 +643,7 @@ fn an_item_that_left_its_population_is_not_a_fix() {
             }]
         );
         let (e, _) = reg.show("changes/t/d2").expect("d2");
-        assert_eq!(e.status, "open");
+        assert_eq!(e.status, ExceptionStatus::Open);
         assert_eq!(
             e.unverified.as_deref(),
             Some("no longer in the population of test `t`")
@@ -728,7 +740,7 @@ fn management_responds_and_the_response_stays() {
         .expect("respond");
         reg.record(&run(3, &["vendors"]), &[]).expect("run 3");
         let (e, h) = reg.show(id).expect("show");
-        assert_eq!(e.status, "remediated");
+        assert_eq!(e.status, ExceptionStatus::Remediated);
         assert_eq!(
             e.response,
             Some((
@@ -774,11 +786,7 @@ INSERT INTO history VALUES (1, 'vendors/t/v1', '2026-06-01T12:00:00Z', 'ci', 'st
 ";
 
 fn raw(loc: &str) -> Box<dyn Backend> {
-    #[cfg(feature = "postgres")]
-    if is_postgres(loc) {
-        return Box::new(backend::Postgres::connect(loc).expect("connect"));
-    }
-    Box::new(backend::Sqlite::open(Path::new(loc)).expect("open"))
+    backend::open(loc).expect("open")
 }
 
 #[test]
@@ -1233,7 +1241,8 @@ fn a_register_of_the_second_schema_is_migrated_and_keeps_conclusions_from_then_o
     each(|loc| {
         let mut db = raw(loc);
         db.batch(V1).expect("a v1 register");
-        db.batch(backend::MIGRATIONS[0].1).expect("to v2");
+        db.batch(V2_V3.split("-- v3").next().expect("v2 part"))
+            .expect("to v2");
         db.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL); INSERT INTO schema_version (version) VALUES (2); UPDATE runs SET audit_window = '2026-01-01..2026-06-30 UTC';")
             .expect("v2");
         drop(db);
@@ -1263,4 +1272,383 @@ fn a_register_of_the_second_schema_is_migrated_and_keeps_conclusions_from_then_o
             BTreeSet::from([("vendors".to_string(), "t".to_string())])
         );
     });
+}
+
+/// Schema versions 2 and 3 as fieldcheck wrote them (before the CHECK constraints of version 4):
+/// applied after [`V1`], they make a version-3 register.
+const V2_V3: &str = "
+ALTER TABLE runs ADD COLUMN audit_window TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN files TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN unverified TEXT;
+ALTER TABLE exceptions ADD COLUMN response TEXT;
+ALTER TABLE exceptions ADD COLUMN response_by TEXT;
+ALTER TABLE exceptions ADD COLUMN response_at TEXT;
+CREATE TABLE populations (audit_window TEXT NOT NULL, control TEXT NOT NULL, test TEXT NOT NULL, run BIGINT NOT NULL,
+    items TEXT NOT NULL, PRIMARY KEY (audit_window, control, test));
+-- v3
+CREATE TABLE run_controls (run BIGINT NOT NULL, control TEXT NOT NULL, conclusion TEXT, unverifiable TEXT, PRIMARY KEY (run, control));
+CREATE TABLE run_tests (run BIGINT NOT NULL, control TEXT NOT NULL, test TEXT NOT NULL, population BIGINT NOT NULL,
+    deviations BIGINT NOT NULL, PRIMARY KEY (run, control, test));
+CREATE TABLE overrides (seq BIGINT PRIMARY KEY, audit_window TEXT NOT NULL, control TEXT NOT NULL, run BIGINT NOT NULL,
+    computed TEXT, concluded TEXT NOT NULL, why TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL);
+CREATE INDEX history_by_exception ON history (exception_id, seq);
+CREATE INDEX exceptions_by_status ON exceptions (status);
+CREATE INDEX overrides_by_window ON overrides (audit_window, control, seq);
+CREATE TABLE schema_version (version BIGINT NOT NULL);
+INSERT INTO schema_version (version) VALUES (3);
+";
+
+/// A version-3 register at `loc` holding an exception in every status, a run's conclusions (one
+/// not computed) and two people's conclusions (one made against no computed conclusion).
+fn version_3(loc: &str) {
+    let mut db = raw(loc);
+    db.batch(V1).expect("v1");
+    db.batch(V2_V3).expect("v3");
+    db.batch(
+        "
+UPDATE runs SET audit_window = '2026-01-01..2026-06-30 UTC', files = 'vendors.csv=3';
+INSERT INTO runs (id, at, actor, kit, controls, deviations, open_after, overdue_after, audit_window, files)
+    VALUES (2, '2026-06-02T12:00:00Z', 'ci', 'kit', 'vendors leavers', 3, 4, 0, '2026-01-01..2026-06-30 UTC', 'vendors.csv=3');
+INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run,
+    accepted_by, accepted_reason, accepted_until, unverified, response, response_by, response_at) VALUES
+    ('vendors/t/v2', 'vendors', 't', 'v2', 'no_tier', 'v2 deviates', 'it@acme.test', '2026-07-15', 'in_remediation', 0, 2, 2,
+        NULL, NULL, NULL, NULL, 'on it', 'cfo', '2026-06-03T09:00:00Z'),
+    ('leavers/t/p1', 'leavers', 't', 'p1', 'late', 'p1 deviates', 'it@acme.test', '2026-07-15', 'remediated', 1, 1, 1,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    ('leavers/t/p2', 'leavers', 't', 'p2', 'late', 'p2 deviates', 'it@acme.test', '2026-07-15', 'risk_accepted', 0, 2, 2,
+        'cfo', 'low risk', '2026-12-31', NULL, NULL, NULL, NULL);
+INSERT INTO history (seq, exception_id, at, actor, field, old, new, why, run) VALUES
+    (2, 'vendors/t/v2', '2026-06-02T12:00:00Z', 'ci', 'status', '', 'open', 'found by run 2', 2),
+    (3, 'vendors/t/v2', '2026-06-02T13:00:00Z', 'ana', 'status', 'open', 'in_remediation', 'ticket', NULL);
+INSERT INTO run_controls (run, control, conclusion, unverifiable) VALUES
+    (2, 'vendors', 'ineffective', NULL), (2, 'leavers', NULL, NULL);
+INSERT INTO run_tests (run, control, test, population, deviations) VALUES (2, 'vendors', 't', 3, 2), (2, 'leavers', 't', 9, 1);
+INSERT INTO overrides (seq, audit_window, control, run, computed, concluded, why, at, actor) VALUES
+    (1, '2026-01-01..2026-06-30 UTC', 'vendors', 2, 'ineffective', 'effective_with_exceptions', 'isolated', '2026-06-04T09:00:00Z', 'ana'),
+    (2, '2026-01-01..2026-06-30 UTC', 'leavers', 2, NULL, 'effective', 'reviewed', '2026-06-04T10:00:00Z', 'ana');
+",
+    )
+    .expect("rows");
+}
+
+/// Every row of a register, as text, table by table (what a migration must keep).
+fn all_rows(loc: &str) -> Vec<String> {
+    let mut db = raw(loc);
+    let mut out = Vec::new();
+    for (table, order) in [
+        ("runs", "id"),
+        ("exceptions", "id"),
+        ("history", "seq"),
+        ("populations", "audit_window, control, test"),
+        ("run_controls", "run, control"),
+        ("run_tests", "run, control, test"),
+        ("overrides", "seq"),
+    ] {
+        for r in db
+            .query(&format!("SELECT * FROM {table} ORDER BY {order}"), &[])
+            .expect("rows")
+        {
+            out.push(format!("{table}: {r:?}"));
+        }
+    }
+    out
+}
+
+/// Whether raw SQL that writes a bad value is refused by the database.
+fn refused_by_db(loc: &str, sql: &str) -> bool {
+    matches!(raw(loc).exec(sql, &[]), Err(Error::Db(_)))
+}
+
+#[test]
+fn a_register_of_the_third_schema_gets_checks_and_keeps_every_row() {
+    each(|loc| {
+        version_3(loc);
+        let before = all_rows(loc);
+        assert_eq!(before.len(), 15, "{before:#?}");
+        let mut reg = Register::at(loc).expect("migrates");
+        assert_eq!(reg.schema_version().expect("version"), 4);
+        drop(reg);
+        assert_eq!(all_rows(loc), before);
+        let mut reg = Register::at(loc).expect("reopens");
+        let statuses: Vec<(String, ExceptionStatus)> = reg
+            .list(&Filter::default())
+            .expect("list")
+            .into_iter()
+            .map(|e| (e.id, e.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("leavers/t/p1".to_string(), ExceptionStatus::Remediated),
+                ("leavers/t/p2".to_string(), ExceptionStatus::RiskAccepted),
+                ("vendors/t/v1".to_string(), ExceptionStatus::Open),
+                ("vendors/t/v2".to_string(), ExceptionStatus::InRemediation),
+            ]
+        );
+        let window = "2026-01-01..2026-06-30 UTC";
+        let recorded = reg.recorded_conclusions(window).expect("conclusions");
+        assert_eq!(
+            recorded
+                .iter()
+                .map(|r| (r.control.as_str(), r.conclusion))
+                .collect::<Vec<_>>(),
+            [
+                ("leavers", None),
+                ("vendors", Some(Conclusion::Ineffective))
+            ]
+        );
+        let log = reg.override_log(window).expect("log");
+        assert_eq!(
+            log.iter()
+                .map(|o| (o.seq, o.computed, o.concluded))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    1,
+                    Some(Conclusion::Ineffective),
+                    Conclusion::EffectiveWithExceptions
+                ),
+                (2, None, Conclusion::Effective)
+            ]
+        );
+        // The indexes are there again (SQLite rebuilt the tables; PostgreSQL altered them).
+        if !is_server(loc) {
+            let mut db = raw(loc);
+            let indexes: Vec<String> = db
+                .query("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name", &[])
+                .expect("indexes")
+                .iter()
+                .map(|r| r[0].text())
+                .collect();
+            assert_eq!(
+                indexes,
+                [
+                    "exceptions_by_status",
+                    "history_by_exception",
+                    "overrides_by_window"
+                ]
+            );
+        }
+        // The register works on: a run reconciles, and its writes pass the checks.
+        let r = reg
+            .record(
+                &concluded_run(3, &[("vendors", Some(Conclusion::Effective))]),
+                &[],
+            )
+            .expect("run 3");
+        assert_eq!((r.remediated, r.unverified), (1, 1), "{r:?}");
+        // The database itself now refuses a status or conclusion outside the enums.
+        assert!(refused_by_db(
+            loc,
+            "UPDATE exceptions SET status = 'closed' WHERE id = 'vendors/t/v1'"
+        ));
+        assert!(refused_by_db(
+            loc,
+            "INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run)
+             VALUES ('x/t/1', 'x', 't', '1', '', '', 'o', '2026-07-15', 'Open', 0, 1, 1)"
+        ));
+        assert!(refused_by_db(
+            loc,
+            "INSERT INTO run_controls (run, control, conclusion) VALUES (3, 'x', 'passed')"
+        ));
+        assert!(refused_by_db(
+            loc,
+            "INSERT INTO overrides (seq, audit_window, control, run, computed, concluded, why, at, actor)
+             VALUES (9, 'w', 'x', 3, 'effective', 'not_evidenced', 'x', 't', 'a')"
+        ));
+        assert!(refused_by_db(
+            loc,
+            "INSERT INTO overrides (seq, audit_window, control, run, computed, concluded, why, at, actor)
+             VALUES (9, 'w', 'x', 3, 'fine', 'effective', 'x', 't', 'a')"
+        ));
+        // ... and accepts every name of the enums (NULL where nothing was computed).
+        let mut db = raw(loc);
+        for (n, s) in ExceptionStatus::ALL.into_iter().enumerate() {
+            db.exec(
+                "INSERT INTO exceptions (id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run)
+                 VALUES (?1, 'x', 't', ?1, '', '', 'o', '2026-07-15', ?2, 0, 1, 1)",
+                &[format!("x/t/{n}").into(), s.into()],
+            )
+            .expect("a known status");
+        }
+        for (n, c) in Conclusion::ALL.into_iter().enumerate() {
+            db.exec(
+                "INSERT INTO run_controls (run, control, conclusion) VALUES (3, ?1, ?2)",
+                &[format!("x{n}").into(), c.into()],
+            )
+            .expect("a known conclusion");
+        }
+        db.exec(
+            "INSERT INTO run_controls (run, control, conclusion) VALUES (3, 'y', NULL)",
+            &[],
+        )
+        .expect("no conclusion");
+    });
+}
+
+#[test]
+fn a_register_holding_an_unknown_status_is_not_migrated_and_not_changed() {
+    each(|loc| {
+        version_3(loc);
+        raw(loc)
+            .exec(
+                "UPDATE exceptions SET status = 'closed' WHERE id = 'leavers/t/p1'",
+                &[],
+            )
+            .expect("a bad status");
+        let before = all_rows(loc);
+        let m = match Register::at(loc) {
+            Err(Error::Refused(m)) => m,
+            Err(e) => panic!("not a clear refusal: {e}"),
+            Ok(_) => panic!("migrated a register holding status `closed`"),
+        };
+        assert_eq!(
+            m,
+            "the register cannot be brought to schema version 4: its exceptions row id = 'leavers/t/p1' has status `closed`, which is not one of: open, in_remediation, remediated, risk_accepted; correct it (or restore the register from a backup) and run fieldcheck again"
+        );
+        // Nothing changed: still version 3, every row as it was, the bad one included.
+        assert_eq!(all_rows(loc), before);
+        let v = raw(loc)
+            .query("SELECT MAX(version) FROM schema_version", &[])
+            .expect("version");
+        assert_eq!(v[0][0].int(), 3);
+        // A bad conclusion is named by its row too.
+        raw(loc)
+            .exec(
+                "UPDATE exceptions SET status = 'remediated' WHERE id = 'leavers/t/p1'",
+                &[],
+            )
+            .expect("fixed");
+        raw(loc)
+            .exec(
+                "UPDATE run_controls SET conclusion = 'Effective' WHERE control = 'leavers'",
+                &[],
+            )
+            .expect("a bad conclusion");
+        let m = match Register::at(loc) {
+            Err(Error::Refused(m)) => m,
+            _ => panic!("migrated a register holding conclusion `Effective`"),
+        };
+        assert!(
+            m.contains("its run_controls row (run, control) = (2, 'leavers') has conclusion `Effective`, which is not one of: effective, effective_with_exceptions, ineffective, not_occurring, not_evidenced"),
+            "{m}"
+        );
+        raw(loc)
+            .exec(
+                "UPDATE run_controls SET conclusion = 'effective' WHERE control = 'leavers'",
+                &[],
+            )
+            .expect("fixed");
+        let mut reg = Register::at(loc).expect("migrates once corrected");
+        assert_eq!(reg.schema_version().expect("version"), 4);
+    });
+}
+
+#[test]
+fn the_list_and_the_rule_agree_on_overdue_at_the_target_date() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        // Every target is 2026-07-15 (`found`).
+        reg.record(
+            &run(1, &["leavers"]),
+            &[
+                found("leavers", "p1", &["x"]),
+                found("leavers", "p2", &["x"]),
+                found("leavers", "v1", &["x"]),
+            ],
+        )
+        .expect("run");
+        reg.set_status(
+            "leavers/t/p2",
+            ExceptionStatus::InRemediation,
+            "t",
+            "ana",
+            "ticket",
+        )
+        .expect("status");
+        reg.accept(
+            "leavers/t/v1",
+            "cfo",
+            "low risk",
+            "2026-12-31",
+            "2026-07-01",
+            "t",
+            "ana",
+        )
+        .expect("accept");
+        let all = reg.list(&Filter::default()).expect("list");
+        for (day, overdue) in [
+            ("2026-07-14", &[][..]),
+            ("2026-07-15", &[][..]),
+            ("2026-07-16", &["leavers/t/p1", "leavers/t/p2"][..]),
+        ] {
+            let listed: Vec<String> = reg
+                .list(&Filter {
+                    overdue_on: Some(day.into()),
+                    ..Filter::default()
+                })
+                .expect("list")
+                .into_iter()
+                .map(|e| e.id)
+                .collect();
+            assert_eq!(listed, overdue, "{day}");
+            let by_rule: Vec<&str> = all
+                .iter()
+                .filter(|e| rules::is_overdue(e.status, &e.target, day))
+                .map(|e| e.id.as_str())
+                .collect();
+            assert_eq!(by_rule, overdue, "{day}");
+        }
+        // A run's overdue count applies the same rule on its day.
+        for (n, overdue) in [(15, 0), (16, 2)] {
+            reg.record(
+                &run(n, &["leavers"]),
+                &[
+                    found("leavers", "p1", &["x"]),
+                    found("leavers", "p2", &["x"]),
+                    found("leavers", "v1", &["x"]),
+                ],
+            )
+            .expect("run");
+            let last = reg.runs().expect("runs").pop().expect("a run");
+            assert_eq!((last.open, last.overdue), (3, overdue), "day {n}");
+        }
+    });
+}
+
+#[test]
+fn statuses_and_conclusions_are_written_as_their_names() {
+    for s in ExceptionStatus::ALL {
+        assert_eq!(s.as_str().parse::<ExceptionStatus>().ok(), Some(s));
+        assert_eq!(s.to_string(), s.as_str());
+        assert_eq!(
+            serde_json::to_string(&s).expect("json"),
+            format!("\"{}\"", s.as_str())
+        );
+        assert_eq!(
+            serde_json::from_str::<ExceptionStatus>(&format!("\"{s}\"")).expect("json"),
+            s
+        );
+    }
+    assert_eq!(
+        ExceptionStatus::ALL.map(ExceptionStatus::as_str),
+        ["open", "in_remediation", "remediated", "risk_accepted"]
+    );
+    for c in Conclusion::ALL {
+        assert_eq!(
+            serde_json::to_string(&c).expect("json"),
+            format!("\"{}\"", c.as_str())
+        );
+    }
+    // What the database's checks list is what the enums name.
+    let conditions: Vec<String> = backend::CHECKS_V4.iter().map(|c| c.condition()).collect();
+    assert_eq!(
+        conditions,
+        [
+            "status IN ('open', 'in_remediation', 'remediated', 'risk_accepted')",
+            "conclusion IS NULL OR conclusion IN ('effective', 'effective_with_exceptions', 'ineffective', 'not_occurring', 'not_evidenced')",
+            "computed IS NULL OR computed IN ('effective', 'effective_with_exceptions', 'ineffective', 'not_occurring', 'not_evidenced')",
+            "concluded IN ('effective', 'effective_with_exceptions', 'ineffective')",
+        ]
+    );
 }

@@ -418,12 +418,14 @@ impl Report {
     /// judged against this audit's conclusion (an override lapses when the evidence is no longer
     /// complete, or when a softer one meets a changed computed conclusion).
     pub fn apply_overrides(&mut self, overrides: &[fieldcheck_register::Override]) {
-        use fieldcheck_register::Conclusion as Reg;
         for c in &mut self.controls {
             let Some(o) = overrides.iter().find(|o| o.control == c.id) else {
                 continue;
             };
-            let now = c.conclusion.and_then(Reg::parse);
+            let now = c
+                .conclusion
+                .and_then(fieldcheck_controls::Conclusion::parse)
+                .map(crate::record::to_register);
             let o = o.against(now);
             let (Some(computed), true) = (c.conclusion, o.applies()) else {
                 continue;
@@ -435,7 +437,7 @@ impl Report {
                 at: o.at.clone(),
                 why: Some(o.why.clone()).filter(|w| !w.trim().is_empty()),
             });
-            c.conclusion = Some(conclusion_str(o.concluded.as_str()));
+            c.conclusion = Some(crate::record::from_register(o.concluded).as_str());
         }
         self.summary.conclusions = counts(&self.controls);
     }
@@ -609,11 +611,6 @@ pub fn conclusion_label(conclusion: Option<&str>) -> &'static str {
         Some("not_evidenced") => "not evidenced",
         _ => "scoped out",
     }
-}
-
-/// The report's static name of a conclusion.
-fn conclusion_str(s: &str) -> &'static str {
-    fieldcheck_controls::Conclusion::parse(s).map_or("not_evidenced", |c| c.as_str())
 }
 
 /// Counts the controls by conclusion.
