@@ -6,20 +6,21 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
+use fieldcheck_controls::{Conclusion, Risk, Status};
 use fieldcheck_engine::report::{Report, by_reason, conclusion_label, verdict};
 
 /// Items shown per reason unless `verbose`.
 const FIRST_FEW: usize = 5;
 
-fn conclusion_cell(conclusion: Option<&str>, width: usize) -> String {
+fn conclusion_cell(conclusion: Option<Conclusion>, width: usize) -> String {
     let padded = format!("{:<width$}", conclusion_label(conclusion));
     match conclusion {
-        Some("effective") => padded.green().to_string(),
-        Some("effective_with_exceptions") => padded.yellow().to_string(),
-        Some("ineffective") => padded.red().bold().to_string(),
-        Some("not_evidenced") => padded.yellow().bold().to_string(),
-        Some("not_occurring") => padded.blue().to_string(),
-        _ => padded.dimmed().to_string(),
+        Some(Conclusion::Effective) => padded.green().to_string(),
+        Some(Conclusion::EffectiveWithExceptions) => padded.yellow().to_string(),
+        Some(Conclusion::Ineffective) => padded.red().bold().to_string(),
+        Some(Conclusion::NotEvidenced) => padded.yellow().bold().to_string(),
+        Some(Conclusion::NotOccurring) => padded.blue().to_string(),
+        None => padded.dimmed().to_string(),
     }
 }
 
@@ -142,7 +143,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     for c in r
         .controls
         .iter()
-        .filter(|c| c.status == "exceptions" || c.status == "not_evidenced")
+        .filter(|c| matches!(c.status, Status::Exceptions | Status::NotEvidenced))
     {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -158,7 +159,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             let _ = writeln!(
                 o,
                 "  {}",
-                if c.conclusion == Some("ineffective") {
+                if c.conclusion == Some(Conclusion::Ineffective) {
                     line.red().to_string()
                 } else {
                     line.yellow().to_string()
@@ -184,7 +185,7 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             );
         }
         for t in &c.tests {
-            if t.status == "not_occurring" {
+            if t.status == Status::NotOccurring {
                 let _ = writeln!(o, "  {} · did not occur (population 0)", t.id);
                 continue;
             }
@@ -274,9 +275,9 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
         o,
         "{}",
         match r.summary.risk {
-            "low" => line.green().bold().to_string(),
-            "elevated" => line.yellow().bold().to_string(),
-            _ => line.red().bold().to_string(),
+            Risk::Low => line.green().bold().to_string(),
+            Risk::Elevated => line.yellow().bold().to_string(),
+            Risk::Material => line.red().bold().to_string(),
         }
     );
     o

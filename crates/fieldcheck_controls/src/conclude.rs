@@ -34,6 +34,13 @@ pub enum Conclusion {
     NotEvidenced,
 }
 
+/// Written as its report name (`effective_with_exceptions`).
+impl serde::Serialize for Conclusion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Conclusion {
     /// Every conclusion, in order.
     pub const ALL: [Conclusion; 5] = [

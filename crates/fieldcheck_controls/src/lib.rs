@@ -90,6 +90,13 @@ impl Status {
     }
 }
 
+/// Written as its report name (`not_evidenced`).
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The self-check verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Risk {
@@ -118,6 +125,19 @@ impl Risk {
             Risk::Elevated => "elevated",
             Risk::Material => "material",
         }
+    }
+}
+
+/// Written as its report name (`elevated`).
+impl serde::Serialize for Risk {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Risk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

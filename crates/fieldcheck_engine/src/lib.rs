@@ -193,7 +193,12 @@ pub fn config_dir(config_path: &Path) -> &Path {
 /// Why a config file could not be read (not a regular file, unreadable), as a tool error naming
 /// the file and what to do; every face reads its config through `fsafe` and says this.
 pub fn config_refused(path: &Path, r: &fieldcheck_kit::fsafe::Refusal) -> anyhow::Error {
-    anyhow::anyhow!("the config `{}` {}; {}", path.display(), r.describe(), r.help())
+    anyhow::anyhow!(
+        "the config `{}` {}; {}",
+        path.display(),
+        r.describe(),
+        r.help()
+    )
 }
 
 /// Source diagnostics that mean the config itself is wrong (not the exported files).

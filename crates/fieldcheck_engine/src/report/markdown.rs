@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::{Report, by_reason, verdict};
+use fieldcheck_controls::{Conclusion, Status};
 use fieldcheck_kit::thousands;
 
 const FIRST_FEW: usize = 10;
@@ -43,14 +44,14 @@ pub fn render(r: &Report, verbose: bool) -> String {
         let population: usize = c.tests.iter().map(|t| t.population).sum();
         let deviations: usize = c.tests.iter().map(|t| t.deviations.len()).sum();
         let status = match c.status {
-            "effective" => "✅ effective",
-            "exceptions" => "❌ exceptions",
-            "not_evidenced" => "⚠️ not evidenced",
-            "not_occurring" => "⏸️ not occurring",
-            _ => "➖ not applicable",
+            Status::Effective => "✅ effective",
+            Status::Exceptions => "❌ exceptions",
+            Status::NotEvidenced => "⚠️ not evidenced",
+            Status::NotOccurring => "⏸️ not occurring",
+            Status::NotApplicable => "➖ not applicable",
         };
         let conclusion = match c.conclusion {
-            Some("ineffective") => "**ineffective**",
+            Some(Conclusion::Ineffective) => "**ineffective**",
             other => super::conclusion_label(other),
         };
         let _ = writeln!(
@@ -68,7 +69,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
     for c in r
         .controls
         .iter()
-        .filter(|c| c.status == "exceptions" || c.status == "not_evidenced")
+        .filter(|c| matches!(c.status, Status::Exceptions | Status::NotEvidenced))
     {
         let _ = writeln!(o);
         let _ = writeln!(o, "## `{}`: {}", c.id, c.title);
@@ -96,7 +97,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
         }
         for t in &c.tests {
             let _ = writeln!(o);
-            if t.status == "not_occurring" {
+            if t.status == Status::NotOccurring {
                 let _ = writeln!(o, "### `{}`: did not occur (population 0)", t.id);
                 continue;
             }

@@ -7,7 +7,7 @@
 pub mod markdown;
 
 use fieldcheck_controls::Params;
-use fieldcheck_controls::{Audit, ControlResult, Status, TestResult};
+use fieldcheck_controls::{Audit, Conclusion, ControlResult, Risk, Status, TestResult};
 use fieldcheck_kit::{Config, Diagnostic, Kit, Severity};
 use fieldcheck_sampling::{Frequency, SizeTable, Unit};
 use serde::Serialize;
@@ -132,7 +132,7 @@ pub struct Summary {
     /// Controls that never ran in the window (every test's population is empty): not failing,
     /// and not effective either (v2).
     pub not_occurring: usize,
-    pub risk: &'static str,
+    pub risk: Risk,
     /// The chance that fieldwork starting now records at least one exception.
     pub exception_probability: f64,
     /// Controls by conclusion: `ineffective` is the qualified-opinion risk, apart from the
@@ -163,7 +163,7 @@ pub struct MarkerOut {
 #[derive(Serialize)]
 pub struct OverrideOut {
     /// What fieldcheck concluded.
-    pub computed: &'static str,
+    pub computed: Conclusion,
     /// Whether the person concluded softer than fieldcheck (then `why` is required).
     pub softer: bool,
     pub by: String,
@@ -177,7 +177,7 @@ pub struct ControlOut {
     pub id: String,
     pub title: String,
     pub criteria: Vec<String>,
-    pub status: &'static str,
+    pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The chance that fieldwork starting now records an exception for this control: 1 when it
@@ -187,7 +187,7 @@ pub struct ControlOut {
     /// The auditor's conclusion on the census (v2 of the report, issue 11): `effective`,
     /// `effective_with_exceptions`, `ineffective`, `not_occurring` or `not_evidenced`; `null` for
     /// a control scoped out.
-    pub conclusion: Option<&'static str>,
+    pub conclusion: Option<Conclusion>,
     /// The conclusion's reason in one sentence.
     pub conclusion_reason: String,
     /// The markers of a systematic deviation behind an `ineffective` conclusion.
@@ -205,7 +205,7 @@ pub struct ControlOut {
 pub struct TestOut {
     pub id: String,
     /// `effective`, `exceptions` or `not_occurring` (population 0) (v2).
-    pub status: &'static str,
+    pub status: Status,
     pub population: usize,
     pub sampling: SamplingOut,
     pub deviations: Vec<DeviationOut>,
@@ -340,7 +340,7 @@ impl Report {
                 controls: controls.len(),
                 failing: audit.failing(),
                 not_occurring: audit.not_occurring(),
-                risk: audit.risk().as_str(),
+                risk: audit.risk(),
                 exception_probability: 1.0
                     - controls
                         .iter()
@@ -422,10 +422,7 @@ impl Report {
             let Some(o) = overrides.iter().find(|o| o.control == c.id) else {
                 continue;
             };
-            let now = c
-                .conclusion
-                .and_then(fieldcheck_controls::Conclusion::parse)
-                .map(crate::record::to_register);
+            let now = c.conclusion.map(crate::record::to_register);
             let o = o.against(now);
             let (Some(computed), true) = (c.conclusion, o.applies()) else {
                 continue;
@@ -437,7 +434,7 @@ impl Report {
                 at: o.at.clone(),
                 why: Some(o.why.clone()).filter(|w| !w.trim().is_empty()),
             });
-            c.conclusion = Some(crate::record::from_register(o.concluded).as_str());
+            c.conclusion = Some(crate::record::from_register(o.concluded));
         }
         self.summary.conclusions = counts(&self.controls);
     }
@@ -537,10 +534,10 @@ fn control_out(
         id: c.meta.id.clone(),
         title: c.meta.title.clone(),
         criteria: c.meta.criteria.clone(),
-        status: c.status.as_str(),
+        status: c.status,
         reason: c.reason.clone(),
         exception_probability,
-        conclusion: c.judgement.conclusion.map(|x| x.as_str()),
+        conclusion: c.judgement.conclusion,
         conclusion_reason: c.judgement.sentence.clone(),
         markers: c
             .judgement
@@ -559,7 +556,7 @@ fn control_out(
             .zip(&plans)
             .map(|(t, (frequency, p))| TestOut {
                 id: t.id.to_string(),
-                status: t.status().as_str(),
+                status: t.status(),
                 population: t.population,
                 sampling: SamplingOut {
                     frequency: frequency.as_str(),
@@ -602,14 +599,14 @@ fn control_out(
 }
 
 /// A conclusion as the text and Markdown tables show it.
-pub fn conclusion_label(conclusion: Option<&str>) -> &'static str {
+pub fn conclusion_label(conclusion: Option<Conclusion>) -> &'static str {
     match conclusion {
-        Some("effective") => "effective",
-        Some("effective_with_exceptions") => "with exceptions",
-        Some("ineffective") => "ineffective",
-        Some("not_occurring") => "not occurring",
-        Some("not_evidenced") => "not evidenced",
-        _ => "scoped out",
+        Some(Conclusion::Effective) => "effective",
+        Some(Conclusion::EffectiveWithExceptions) => "with exceptions",
+        Some(Conclusion::Ineffective) => "ineffective",
+        Some(Conclusion::NotOccurring) => "not occurring",
+        Some(Conclusion::NotEvidenced) => "not evidenced",
+        None => "scoped out",
     }
 }
 
@@ -618,12 +615,12 @@ pub fn counts(controls: &[ControlOut]) -> ConclusionCounts {
     let mut n = ConclusionCounts::default();
     for c in controls {
         match c.conclusion {
-            Some("effective") => n.effective += 1,
-            Some("effective_with_exceptions") => n.effective_with_exceptions += 1,
-            Some("ineffective") => n.ineffective += 1,
-            Some("not_occurring") => n.not_occurring += 1,
-            Some("not_evidenced") => n.not_evidenced += 1,
-            _ => {}
+            Some(Conclusion::Effective) => n.effective += 1,
+            Some(Conclusion::EffectiveWithExceptions) => n.effective_with_exceptions += 1,
+            Some(Conclusion::Ineffective) => n.ineffective += 1,
+            Some(Conclusion::NotOccurring) => n.not_occurring += 1,
+            Some(Conclusion::NotEvidenced) => n.not_evidenced += 1,
+            None => {}
         }
     }
     n
@@ -708,7 +705,7 @@ pub fn odds_sentence(s: &SamplingOut) -> String {
 /// disclose with the control still relied on, then the rest.
 pub fn verdict(report: &Report) -> String {
     let s = &report.summary;
-    let ids = |conclusion: &str| -> Vec<&str> {
+    let ids = |conclusion: Conclusion| -> Vec<&str> {
         report
             .controls
             .iter()
@@ -736,7 +733,7 @@ pub fn verdict(report: &Report) -> String {
             k.ineffective,
             "control would likely be concluded ineffective, a risk of a qualified opinion",
             "controls would likely be concluded ineffective, a risk of a qualified opinion",
-            ids("ineffective"),
+            ids(Conclusion::Ineffective),
         )
     });
     if k.effective_with_exceptions > 0 {
@@ -744,7 +741,7 @@ pub fn verdict(report: &Report) -> String {
             k.effective_with_exceptions,
             "effective with exceptions an auditor would disclose",
             "effective with exceptions an auditor would disclose",
-            ids("effective_with_exceptions"),
+            ids(Conclusion::EffectiveWithExceptions),
         ));
     }
     if k.not_evidenced > 0 {
@@ -752,7 +749,7 @@ pub fn verdict(report: &Report) -> String {
             k.not_evidenced,
             "not evidenced, nothing concluded until the evidence is complete",
             "not evidenced, nothing concluded until the evidence is complete",
-            ids("not_evidenced"),
+            ids(Conclusion::NotEvidenced),
         ));
     }
     if k.not_occurring > 0 {
@@ -760,7 +757,7 @@ pub fn verdict(report: &Report) -> String {
             k.not_occurring,
             "not occurring, never ran in the window",
             "not occurring, never ran in the window",
-            ids("not_occurring"),
+            ids(Conclusion::NotOccurring),
         ));
     }
     parts.push(format!("{} effective", k.effective));
