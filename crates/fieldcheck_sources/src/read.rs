@@ -445,7 +445,7 @@ pub fn csv_file(
                     "the header names {} twice",
                     twice
                         .iter()
-                        .map(|c| format!("`{}`", crate::adapters::clip(c)))
+                        .map(|c| format!("`{}`", crate::value::clip(c)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -568,7 +568,7 @@ pub fn csv_file(
                     fieldcheck_kit::Code::CellTooLong,
                     format!(
                         "the `{}` cell is {} bytes long; no evidence field is longer than 64 KiB",
-                        crate::adapters::clip(column),
+                        crate::value::clip(column),
                         rec.get(i).map_or(0, str::len)
                     ),
                 )

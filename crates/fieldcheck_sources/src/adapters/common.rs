@@ -154,14 +154,7 @@ impl Tickets {
     }
 }
 
-/// A raw value for a message: at most 60 characters (a 10 MB cell is never echoed whole).
-pub(crate) fn clip(v: &str) -> String {
-    let v = v.trim();
-    match v.char_indices().nth(60) {
-        Some((i, _)) => format!("{}… ({} bytes)", &v[..i], v.len()),
-        None => v.to_string(),
-    }
-}
+pub(crate) use crate::value::clip;
 
 /// A raw value that maps to no kit value (a status, a policy, an event outcome, a boolean that
 /// fills a field a control reads): an error on the record's line, and the record is skipped,
