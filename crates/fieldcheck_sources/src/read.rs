@@ -29,6 +29,18 @@ impl At {
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
+
+    /// An Error diagnostic on this record (its file, line and JSON path): what is wrong, and
+    /// what happened to the record.
+    pub(crate) fn bad(
+        &self,
+        em: &mut Emitter,
+        code: fieldcheck_kit::Code,
+        message: impl Into<String>,
+        then: impl Into<String>,
+    ) {
+        em.bad_record(&self.file, self.line, self.path(), code, message, then);
+    }
 }
 
 pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
