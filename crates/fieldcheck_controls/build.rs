@@ -9,7 +9,8 @@
 //! - `params.rs`: one typed parameter struct per control
 //!   (`control_params::access_reviews::Params`);
 //! - `registry.rs`: every control's module (`src/builtin/<id_with_underscores>.rs`, or an extra
-//!   folder's `control.rs`) and its run function, in catalog order.
+//!   folder's `control.rs`) and its run function, in catalog order;
+//! - `builtin_count.rs`: how many of the catalog's controls are built in (read by `catalog.rs`).
 //!
 //! Adding a control is one module plus one `[[control]]` entry (ARCHITECTURE.md, "Adding a
 //! control").
@@ -69,7 +70,13 @@ fn main() {
     write(&out.join("catalog.toml"), &text);
     write(&out.join("reasons.rs"), &reasons(&controls));
     write(&out.join("params.rs"), &params(&controls));
-    write(&out.join("registry.rs"), &registry(&controls, builtin));
+    write(&out.join("registry.rs"), &registry(&controls));
+    write(
+        &out.join("builtin_count.rs"),
+        &format!(
+            "/// How many of the catalog's controls are built in (the rest come from extra folders).\npub(crate) const BUILTIN_COUNT: usize = {builtin};\n"
+        ),
+    );
 }
 
 struct Control {
@@ -314,7 +321,7 @@ fn params(controls: &[Control]) -> String {
     o
 }
 
-fn registry(controls: &[Control], builtin: usize) -> String {
+fn registry(controls: &[Control]) -> String {
     let mut o = String::new();
     for c in controls {
         let m = &c.module_name;
@@ -346,11 +353,5 @@ fn registry(controls: &[Control], builtin: usize) -> String {
         writeln!(o, "    ({:?}, run_{}),", c.id, c.module_name).unwrap();
     }
     writeln!(o, "];").unwrap();
-    writeln!(
-        o,
-        "/// How many of them are built in (the rest come from extra folders)."
-    )
-    .unwrap();
-    writeln!(o, "pub(crate) const BUILTIN_COUNT: usize = {builtin};").unwrap();
     o
 }

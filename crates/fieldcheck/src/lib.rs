@@ -642,7 +642,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             Some(&replay),
         );
     }
-    audit_and_print(
+    audit_and_print_from(
         record.as_ref(),
         &a.kit,
         a.config.as_deref(),
@@ -650,19 +650,8 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         a.format,
         a.verbose,
         &a.kit.display().to_string(),
+        None,
     )
-}
-
-fn audit_and_print(
-    record: Option<&RegisterUse>,
-    kit_dir: &Path,
-    config: Option<&Path>,
-    only: &[String],
-    format: Format,
-    verbose: bool,
-    label: &str,
-) -> anyhow::Result<u8> {
-    audit_and_print_from(record, kit_dir, config, only, format, verbose, label, None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1058,7 +1047,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
     let dir =
         std::env::temp_dir().join(format!("fieldcheck-demo-{}-{}", std::process::id(), d.seed));
     write(&dir).with_context(|| format!("cannot write the demo kit to `{}`", dir.display()))?;
-    let result = audit_and_print(
+    let result = audit_and_print_from(
         None,
         &dir,
         None,
@@ -1066,6 +1055,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         d.format,
         d.verbose,
         "demo (Northpeak Software)",
+        None,
     );
     let _ = std::fs::remove_dir_all(&dir);
     // The demo shows findings; only a failure to run is an error.

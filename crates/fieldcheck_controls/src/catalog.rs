@@ -117,6 +117,8 @@ fn file() -> &'static CatalogFile {
     })
 }
 
+include!(concat!(env!("OUT_DIR"), "/builtin_count.rs"));
+
 static EXTRA: AtomicBool = AtomicBool::new(false);
 
 /// Adds the controls compiled in from extra folders (the `toy-control` feature) to the catalog,
@@ -133,7 +135,7 @@ pub fn catalog() -> &'static [ControlMeta] {
     if EXTRA.load(Ordering::Relaxed) {
         all
     } else {
-        &all[..crate::builtin::BUILTIN_COUNT]
+        &all[..BUILTIN_COUNT]
     }
 }
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use ureq::http::HeaderMap;
 
-use crate::session::{PullError, Secret};
+use crate::error::PullError;
+use crate::secrets::Secret;
 use crate::spec::CallSpec;
 
 /// The largest page read (a bigger one is an error, not an unbounded allocation).

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 pub mod aws_spec;
 pub mod check;
 pub mod collectors;
+pub mod error;
 pub mod http;
 pub mod paging;
 pub mod retrieval;

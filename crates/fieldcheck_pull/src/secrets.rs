@@ -5,8 +5,28 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::session::Secret;
 use crate::spec::CollectorSpec;
+
+/// A secret value: never printed (`Debug` shows `<redacted>`), never written.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    /// The value, to put in a request header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// Why the secrets could not be read. The messages never contain a secret's value.
 #[derive(Debug, thiserror::Error)]

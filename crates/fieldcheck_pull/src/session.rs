@@ -12,61 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::retrieval::{CallOutcome, PullRecord, Retrieval};
 use crate::spec::CollectorSpec;
 
-/// Why a collector's pull stopped. Nothing it staged reaches the kit.
-#[derive(Debug, thiserror::Error)]
-pub enum PullError {
-    /// A call failed (after retries), or its answer cannot be used.
-    #[error("{collector}: {call}: {message}")]
-    Call {
-        /// The collector.
-        collector: String,
-        /// The call's name.
-        call: String,
-        /// What happened (never containing a secret).
-        message: String,
-        /// What to do.
-        help: String,
-    },
-    /// A staged file could not be written.
-    #[error("writing `{path}`: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        source: std::io::Error,
-    },
-}
-
-impl PullError {
-    /// What to do about it, if known.
-    pub fn help(&self) -> Option<&str> {
-        match self {
-            PullError::Call { help, .. } if !help.is_empty() => Some(help),
-            _ => None,
-        }
-    }
-}
-
-/// A secret value: never printed (`Debug` shows `<redacted>`), never written.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: String) -> Self {
-        Secret(value)
-    }
-    /// The value, to put in a request header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+pub use crate::error::PullError;
+pub use crate::secrets::Secret;
 
 /// One response to write and record.
 pub struct Saved<'b> {

@@ -29,6 +29,18 @@ impl At {
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
+
+    /// An Error diagnostic on this record (its file, line and JSON path): what is wrong, and
+    /// what happened to the record.
+    pub(crate) fn bad(
+        &self,
+        em: &mut Emitter,
+        code: fieldcheck_kit::Code,
+        message: impl Into<String>,
+        then: impl Into<String>,
+    ) {
+        em.bad_record(&self.file, self.line, self.path(), code, message, then);
+    }
 }
 
 pub(crate) fn open(input: &Input<'_>, f: &SourceFile, em: &mut Emitter) -> Option<(File, FileId)> {
@@ -445,7 +457,7 @@ pub fn csv_file(
                     "the header names {} twice",
                     twice
                         .iter()
-                        .map(|c| format!("`{}`", crate::adapters::clip(c)))
+                        .map(|c| format!("`{}`", crate::value::clip(c)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -568,7 +580,7 @@ pub fn csv_file(
                     fieldcheck_kit::Code::CellTooLong,
                     format!(
                         "the `{}` cell is {} bytes long; no evidence field is longer than 64 KiB",
-                        crate::adapters::clip(column),
+                        crate::value::clip(column),
                         rec.get(i).map_or(0, str::len)
                     ),
                 )

@@ -163,6 +163,15 @@ pub fn kms_key_id(r: &str) -> &str {
     }
 }
 
+/// A raw value for a message: at most 60 characters (a 10 MB cell is never echoed whole).
+pub(crate) fn clip(v: &str) -> String {
+    let v = v.trim();
+    match v.char_indices().nth(60) {
+        Some((i, _)) => format!("{}… ({} bytes)", &v[..i], v.len()),
+        None => v.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,10 +98,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             } else if let Some(id) = some(&j.restore_job_id) {
                 ("restore job", id, some(&j.source_resource_arn))
             } else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     "the record has neither `BackupJobId` nor `RestoreJobId`",
                     "the record was skipped; this adapter reads AWS Backup backup and restore jobs",
@@ -204,10 +202,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 return;
             };
             let Some(started) = started else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     format!("the {kind} has no `CreationDate`"),
                     "the job was skipped",

@@ -105,10 +105,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             if let Some(inner) = &rec.cloud_trail_event {
                 match serde_json::from_str::<Record>(inner) {
                     Ok(r) => one(r, at, em, central, &mut skipped),
-                    Err(e) => em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    Err(e) => at.bad(
+                        em,
                         fieldcheck_kit::Code::BadJson,
                         format!("`CloudTrailEvent` is not a CloudTrail record ({e})"),
                         "the event was skipped",
@@ -170,10 +168,8 @@ fn one(r: Record, at: &At, em: &mut Emitter, central: bool, skipped: &mut Counts
         }
     };
     let Some(session) = session else {
-        em.bad_record(
-            &at.file,
-            at.line,
-            at.path(),
+        at.bad(
+            em,
             fieldcheck_kit::Code::BadValue,
             format!("the `{name}` record has no `eventID`"),
             "the event was skipped",
@@ -183,10 +179,8 @@ fn one(r: Record, at: &At, em: &mut Emitter, central: bool, skipped: &mut Counts
     let when = match time(&r.event_time, "eventTime", at, em, "the event was skipped") {
         Ok(Some(t)) => t,
         Ok(None) => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("the `{name}` record has no `eventTime`"),
                 "the event was skipped",

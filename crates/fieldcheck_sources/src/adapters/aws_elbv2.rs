@@ -177,10 +177,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     Err(e) => return bad_json(em, at, &e, input.spec.reads),
                 };
                 let Some(name) = some(&p.name) else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the SSL policy has no `Name`",
                         "it was skipped",
@@ -206,10 +204,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     }
                 }
                 let Some(min) = versions.iter().min() else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         format!("the SSL policy `{name}` lists no `SslProtocols`"),
                         "it was skipped; listeners using it fall back to fieldcheck's table",
@@ -266,10 +262,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 first_lb.get_or_insert_with(|| (at.file.clone(), at.line));
                 schemes.insert(lb.to_string(), s.to_string());
             } else if el.key != Some("LoadBalancers") {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     "the record is neither a listener (no `ListenerArn`) nor a load balancer",
                     "it was skipped",

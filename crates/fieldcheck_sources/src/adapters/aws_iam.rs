@@ -109,10 +109,8 @@ fn run_report(input: &Input<'_>, em: &mut Emitter) {
     };
     let each = &mut |row: &CsvRow<'_>, at: &At, em: &mut Emitter| {
         let Some(user) = row.get("user") else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 "the row has no `user`",
                 "the row was skipped",
@@ -321,10 +319,8 @@ fn report_json(
             Err(e) => return crate::read::bad_json(em, at, &e, input.spec.reads),
         };
         let Some(content) = r.content.as_deref() else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 "the `get-credential-report` output has no `Content`: the report itself is missing",
                 "save the whole output (`aws iam get-credential-report --output json`, without `--query`); the users are not evidenced",
@@ -414,10 +410,8 @@ fn time_cell(
     match parse_time(raw, Some(input.tz)) {
         Ok(t) => Some(t),
         Err(e) => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("`{col}` is not a timestamp: `{raw}` ({e})"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
@@ -432,10 +426,8 @@ fn bool_cell(row: &CsvRow<'_>, col: &str, at: &At, em: &mut Emitter) -> Option<b
     match parse_bool(raw) {
         Some(b) => Some(b),
         None => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("`{col}` is not true or false: `{raw}`"),
                 "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",

@@ -309,10 +309,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             } else if whole(el) {
                 others.add_keys(at, &top_keys(el.bytes), em);
             } else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     "the record is neither `describe-key` nor `get-key-rotation-status` output",
                     "it was skipped",

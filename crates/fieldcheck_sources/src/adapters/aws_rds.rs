@@ -100,10 +100,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             } else if let Some(c) = some(&d.cluster) {
                 (c, "database", None, some(&d.cluster_arn))
             } else {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     "the record has no DB instance, cluster or snapshot identifier",
                     "it was skipped",

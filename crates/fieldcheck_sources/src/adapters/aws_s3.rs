@@ -209,10 +209,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                         key: None,
                     });
                 } else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::SourceErrorResponse,
                         format!(
                             "the call for bucket `{}` failed with `{code}`",
@@ -227,10 +225,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 if whole(el) && named.is_none() {
                     others.add_keys(at, &top_keys(el.bytes), em);
                 } else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the record has no `ServerSideEncryptionConfiguration`",
                         "it was skipped",

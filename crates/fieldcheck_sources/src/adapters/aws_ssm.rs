@@ -72,26 +72,10 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
             *unclaimed.entry(t.to_string()).or_default() += 1;
             return;
         };
-        let started = match time(
-            &s.start_date,
-            "StartDate",
-            at,
-            em,
-            "the session was skipped",
-        ) {
-            Ok(Some(t)) => t,
-            Ok(None) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    "the session has no `StartDate`",
-                    "the session was skipped",
-                );
-                return;
-            }
-            Err(()) => return,
+        let Some(started) =
+            super::common::required_time(&s.start_date, None, "StartDate", "session", at, em)
+        else {
+            return;
         };
         let ended = time(
             &s.end_date,

@@ -108,10 +108,8 @@ impl OtherCalls {
     /// damaged document, and an error on it: the records it held are lost.
     pub fn add_keys(&mut self, at: &At, keys: &[String], em: &mut Emitter) {
         if let Some(bad) = keys.iter().find(|k| !cli_key(k)) {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadJson,
                 format!(
                     "the document's top-level key `{}` ({} bytes) is not a key the AWS CLI prints",
@@ -188,8 +186,7 @@ pub(crate) fn records<T: DeserializeOwned>(
     }
 }
 
-/// A timestamp field: `Ok(None)` when absent or a sentinel; a value that is not a timestamp is an
-/// Error diagnostic on the record (what happens to the record is said by `then`).
+/// A timestamp field of an AWS answer (always with an offset): see [`super::common::time_in`].
 pub(crate) fn time(
     v: &Value,
     field: &str,
@@ -197,20 +194,7 @@ pub(crate) fn time(
     em: &mut Emitter,
     then: &str,
 ) -> Result<Option<Timestamp>, ()> {
-    match crate::value::json_time(v, None) {
-        Ok(t) => Ok(t),
-        Err(e) => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                fieldcheck_kit::Code::BadValue,
-                format!("`{field}` is not a timestamp ({e})"),
-                then,
-            );
-            Err(())
-        }
-    }
+    super::common::time_in(v, None, field, at, em, then)
 }
 
 /// The system a resource belongs to: the first `map` entry (in file order) whose key equals one

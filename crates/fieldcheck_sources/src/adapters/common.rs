@@ -17,29 +17,64 @@ pub(super) fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// A timestamp field of the record at `at`: `None` when null or a sentinel; a value that is
-/// not a timestamp is reported (the value is read as unknown, the record kept).
-pub(super) fn time(
+/// A timestamp field: `Ok(None)` when null or a sentinel, naive times read in `naive` (none:
+/// refused); a value that is not a timestamp is an Error diagnostic on the record, `then` saying
+/// what happened to the record, and `Err(())`.
+pub(crate) fn time_in(
+    v: &Value,
+    naive: Option<&jiff::tz::TimeZone>,
+    field: &str,
+    at: &At,
+    em: &mut Emitter,
+    then: &str,
+) -> Result<Option<Timestamp>, ()> {
+    json_time(v, naive).map_err(|e| {
+        at.bad(
+            em,
+            fieldcheck_kit::Code::BadValue,
+            format!("`{field}` is not a timestamp ({e})"),
+            then,
+        );
+    })
+}
+
+/// A timestamp the record cannot be placed without (an event's time): a missing or unreadable
+/// one is an Error diagnostic and the record is skipped (`what`: "record", "event").
+pub(crate) fn required_time(
+    v: &Value,
+    naive: Option<&jiff::tz::TimeZone>,
+    field: &str,
+    what: &str,
+    at: &At,
+    em: &mut Emitter,
+) -> Option<Timestamp> {
+    let skipped = format!("the {what} was skipped");
+    match time_in(v, naive, field, at, em, &skipped) {
+        Ok(Some(t)) => Some(t),
+        Ok(None) => {
+            at.bad(
+                em,
+                fieldcheck_kit::Code::BadValue,
+                format!("the {what} has no `{field}`"),
+                &skipped,
+            );
+            None
+        }
+        Err(()) => None,
+    }
+}
+
+/// A timestamp field of the record at `at`, naive times in the source's zone: `None` when null
+/// or a sentinel; a value that is not a timestamp is reported (the value is read as unknown, the
+/// record kept).
+pub(crate) fn time(
     input: &Input<'_>,
     em: &mut Emitter,
     at: &At,
     field: &str,
     v: &Value,
 ) -> Option<Timestamp> {
-    match json_time(v, Some(input.tz)) {
-        Ok(t) => t,
-        Err(e) => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                fieldcheck_kit::Code::BadValue,
-                format!("`{field}` is not a timestamp ({e})"),
-                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
-            );
-            None
-        }
-    }
+    time_in(v, Some(input.tz), field, at, em, "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed").unwrap_or(None)
 }
 
 /// A JSON scalar as text (`None` for null, empty strings and sentinels).
@@ -154,23 +189,14 @@ impl Tickets {
     }
 }
 
-/// A raw value for a message: at most 60 characters (a 10 MB cell is never echoed whole).
-pub(crate) fn clip(v: &str) -> String {
-    let v = v.trim();
-    match v.char_indices().nth(60) {
-        Some((i, _)) => format!("{}… ({} bytes)", &v[..i], v.len()),
-        None => v.to_string(),
-    }
-}
+pub(crate) use crate::value::clip;
 
 /// A raw value that maps to no kit value (a status, a policy, an event outcome, a boolean that
 /// fills a field a control reads): an error on the record's line, and the record is skipped,
 /// so the kinds the source makes are `not_evidenced` rather than passing on an unknown.
 pub(crate) fn unknown_value(em: &mut Emitter, at: &At, field: &str, value: &str, known: &str) {
-    em.bad_record(
-        &at.file,
-        at.line,
-        at.path(),
+    at.bad(
+        em,
         fieldcheck_kit::Code::UnknownValue,
         format!("`{field}` is `{}`, which maps to no kit value", clip(value)),
         format!("{known}; the record was skipped and the controls that need it are not evidenced until the export is fixed"),

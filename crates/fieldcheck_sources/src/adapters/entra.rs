@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::okta_iga::time_field;
+use super::common::{required_time, time};
 use crate::emit::Emitter;
 use crate::read::{At, bad_json, json_file, json_records};
 use crate::spec::{OptSpec, OptTy, Spec};
@@ -302,8 +302,8 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
         let created = u
             .created
             .flatten()
-            .and_then(|c| time_field(&c, "createdDateTime", at, input, em));
-        let deleted = time_field(&u.deleted, "deletedDateTime", at, input, em);
+            .and_then(|c| time(input, em, at, "createdDateTime", &c));
+        let deleted = time(input, em, at, "deletedDateTime", &u.deleted);
         let status = match (deleted, u.enabled.flatten()) {
             (Some(_), _) => Some("deleted"),
             (None, Some(true)) => Some("active"),
@@ -528,40 +528,17 @@ fn run_audit(input: &Input<'_>, em: &mut Emitter) {
             }
         }
         let Some((user, id)) = user.and_then(|u| nonempty(&u.id).map(|id| (u, id))) else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("the `{name}` record names no target of type User"),
                 "the record was skipped",
             );
             return;
         };
-        let when = match crate::value::json_time(&a.at, Some(input.tz)) {
-            Ok(Some(t)) => t,
-            Ok(None) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    "the record has no `activityDateTime`",
-                    "the record was skipped",
-                );
-                return;
-            }
-            Err(e) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    format!("`activityDateTime` is not a timestamp ({e})"),
-                    "the record was skipped",
-                );
-                return;
-            }
+        let Some(when) = required_time(&a.at, Some(input.tz), "activityDateTime", "record", at, em)
+        else {
+            return;
         };
         let actor = a.initiated_by.as_ref().and_then(|i| {
             i.user
@@ -835,7 +812,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
         if let Some(s) = &system {
             instance_system.insert(i.id.clone(), s.clone());
         }
-        let started = time_field(&i.start, "startDateTime", at, input, em);
+        let started = time(input, em, at, "startDateTime", &i.start);
         let raw = i.status.as_deref().unwrap_or("").trim();
         let Some(done) = instance_completed(raw) else {
             // The status decides whether the review is complete.
@@ -849,7 +826,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             continue;
         };
         let completed = if done {
-            time_field(&i.end, "endDateTime", at, input, em)
+            time(input, em, at, "endDateTime", &i.end)
         } else {
             None
         };
@@ -868,10 +845,8 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
     }
     for (d, def, at) in &decisions {
         let Some(principal) = d.principal.as_ref() else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 "the decision has no `principal`",
                 "the decision was skipped",
@@ -879,10 +854,8 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             continue;
         };
         let Some(account) = nonempty(&principal.id).and_then(crate::value::present) else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 "the decision's `principal` has no `id`",
                 "the decision was skipped",
@@ -895,10 +868,8 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             "Deny" => "revoke",
             "NotReviewed" | "DontKnow" => "no_response",
             other => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::UnknownValue,
                     format!("the decision `{other}` is not Approve, Deny, NotReviewed or DontKnow"),
                     "the decision was skipped",
@@ -910,7 +881,7 @@ fn run_access_reviews(input: &Input<'_>, em: &mut Emitter) {
             let id = nonempty(&r.id).and_then(crate::value::present)?;
             Some(nonempty(&r.upn).unwrap_or(id).to_string())
         });
-        let decided = time_field(&d.reviewed, "reviewedDateTime", at, input, em);
+        let decided = time(input, em, at, "reviewedDateTime", &d.reviewed);
         let system = instance_system
             .get(&d.access_review_id)
             .cloned()
@@ -1019,7 +990,7 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
             return;
         }
         let account = nonempty(&a.app_id).unwrap_or(a.id.as_str()).to_string();
-        let created = time_field(&a.created, "createdDateTime", at, input, em);
+        let created = time(input, em, at, "createdDateTime", &a.created);
         if a.owners.is_none() {
             unexpanded.push((account.clone(), at.clone()));
         }
@@ -1055,22 +1026,20 @@ fn run_apps(input: &Input<'_>, em: &mut Emitter) {
         ] {
             for (n, s) in list.iter().flatten().enumerate() {
                 let Some(key) = nonempty(&s.key_id) else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         format!("`{field}[{n}]` has no `keyId`"),
                         "the credential was skipped",
                     );
                     continue;
                 };
-                let start = time_field(
-                    &s.start,
-                    &format!("{field}[{n}].startDateTime"),
-                    at,
+                let start = time(
                     input,
                     em,
+                    at,
+                    &format!("{field}[{n}].startDateTime"),
+                    &s.start,
                 );
                 em.row(Kind::Credentials, &at.file, at.line, at.path())
                     .set("account_id", account.as_str())

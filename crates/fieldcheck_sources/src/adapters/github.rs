@@ -265,10 +265,8 @@ impl State {
             .or_else(|| p.url.as_deref().and_then(repo_from_url))
             .or_else(|| p.html_url.as_deref().and_then(repo_from_url));
         let Some(repo) = repo else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("cannot tell which repository pull request #{} belongs to", p.number),
                 "the record has no `base.repo.full_name`, `url` or `html_url`; set `repo = \"owner/name\"` on the source",
@@ -333,10 +331,8 @@ impl State {
                 match (repo, last_number(url)) {
                     (Some(repo), Some(n)) => format!("{repo}#{n}"),
                     _ => {
-                        em.bad_record(
-                            &at.file,
-                            at.line,
-                            at.path(),
+                        at.bad(
+                            em,
                             fieldcheck_kit::Code::BadValue,
                             "the review's `pull_request_url` does not name a pull request",
                             "reviews are linked to their PR by `pull_request_url` (…/repos/{owner}/{repo}/pulls/{n}); the review was skipped",
@@ -595,10 +591,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                             let rec = st.status(input, em, s, at);
                             st.loose.push((id, rec));
                         }
-                        None => em.bad_record(
-                            &at.file,
-                            at.line,
-                            at.path(),
+                        None => at.bad(
+                            em,
                             fieldcheck_kit::Code::BadValue,
                             "the deployment status's `deployment_url` does not end in a deployment id",
                             "the status was skipped",

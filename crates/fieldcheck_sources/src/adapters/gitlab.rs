@@ -220,10 +220,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 };
                 let Some(iid) = a.iid else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the approvals response has no `iid`",
                         "approvals are linked to their merge request by `project_id` and `iid`; they were skipped",
@@ -282,10 +280,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 let when = time(input, em, at, "deployable.finished_at", &dep.finished_at)
                     .or_else(|| time(input, em, at, "updated_at", &d.updated_at));
                 let Some(when) = when else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         format!(
                             "deployment {} has no `deployable.finished_at` or `updated_at`",
@@ -330,10 +326,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     })
                     .or_else(|| m.web_url.as_deref().and_then(project_from_url));
                 let Some(project) = project else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         format!("cannot tell which project merge request !{} belongs to", m.iid),
                         "the record has no `references.full` or `web_url`; set `project = \"group/project\"` on the source",

@@ -279,10 +279,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
         }
         let Some(created) = time(input, em, at, "fields.created", &f.created) else {
             if f.created.is_null() {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::BadValue,
                     format!("issue {} has no `fields.created`", issue.key),
                     "search with `fields=*all` (or include `created`); the issue was skipped",

@@ -219,10 +219,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     .and_then(|u| u.email)
                     .filter(|m| !m.trim().is_empty())
                 else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the completed enrollment has no `user.email`",
                         "the completion cannot be joined to a person; it was skipped",
@@ -230,10 +228,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 };
                 let Some(module) = e.module_name.filter(|m| !m.trim().is_empty()) else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the completed enrollment has no `module_name`",
                         "the completion was skipped",
@@ -242,10 +238,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                 };
                 let Some(done) = time(input, em, at, "completion_date", &e.completion_date) else {
                     if e.completion_date.is_null() {
-                        em.bad_record(
-                            &at.file,
-                            at.line,
-                            at.path(),
+                        at.bad(
+                            em,
                             fieldcheck_kit::Code::BadValue,
                             format!("the enrollment is `{status}` but has no `completion_date`"),
                             "the completion was skipped",
@@ -279,10 +273,8 @@ fn run(input: &Input<'_>, em: &mut Emitter) {
                     return;
                 };
                 let Some(id) = text(Some(&p.pst_id)) else {
-                    em.bad_record(
-                        &at.file,
-                        at.line,
-                        at.path(),
+                    at.bad(
+                        em,
                         fieldcheck_kit::Code::BadValue,
                         "the security test has no `pst_id`",
                         "the test was skipped",

@@ -656,10 +656,8 @@ pub(crate) fn apply(input: &Input<'_>, em: &mut Emitter, m: &Mapping) {
                 match &records {
                     Some(r) if r.contains('.') || r.contains('[') => {
                         let Some(Value::Array(items)) = lookup(&doc, r) else {
-                            em.bad_record(
-                                &at.file,
-                                at.line,
-                                at.path(),
+                            at.bad(
+                                em,
                                 fieldcheck_kit::Code::BadJson,
                                 format!("the document has no array at `{r}`"),
                                 "check `records` in the source's config",

@@ -13,7 +13,6 @@ mod aws_ssm;
 mod awsops;
 mod ciso_assistant;
 mod common;
-pub(crate) use common::clip;
 mod entra;
 mod github;
 mod gitlab;

@@ -6,11 +6,10 @@ use fieldcheck_kit::{Diagnostic, Kind, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::common::unknown_value;
+use super::common::{required_time, time, unknown_value};
 use crate::emit::Emitter;
 use crate::read::json_records;
 use crate::spec::{OptSpec, OptTy, Spec};
-use crate::value::json_time;
 use crate::{Adapter, Input};
 
 /// `okta-users`.
@@ -145,23 +144,9 @@ fn run_users(input: &Input<'_>, em: &mut Emitter) {
                 return;
             }
         };
-        let time = |v: &Value, field: &str, em: &mut Emitter| match json_time(v, Some(input.tz)) {
-            Ok(t) => t,
-            Err(e) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    format!("`{field}` is not a timestamp ({e})"),
-                    "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
-                );
-                None
-            }
-        };
-        let created = time(&u.created, "created", em);
+        let created = time(input, em, at, "created", &u.created);
         let changed = if disabled {
-            time(&u.status_changed, "statusChanged", em)
+            time(input, em, at, "statusChanged", &u.status_changed)
         } else {
             None
         };
@@ -321,40 +306,17 @@ fn run_system_log(input: &Input<'_>, em: &mut Emitter) {
                 .and_then(|t| t.iter().find(|p| p.kind.as_deref() == Some("User")))
         };
         let Some(user) = user.filter(|u| u.id.is_some()) else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 format!("the `{ty}` event names no user"),
                 "the event was skipped",
             );
             return;
         };
-        let when = match json_time(&ev.published, Some(input.tz)) {
-            Ok(Some(t)) => t,
-            Ok(None) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    "the event has no `published` time",
-                    "the event was skipped",
-                );
-                return;
-            }
-            Err(e) => {
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
-                    fieldcheck_kit::Code::BadValue,
-                    format!("`published` is not a timestamp ({e})"),
-                    "the event was skipped",
-                );
-                return;
-            }
+        let Some(when) = required_time(&ev.published, Some(input.tz), "published", "event", at, em)
+        else {
+            return;
         };
         let id = user.id.clone().unwrap_or_default();
         let actor = ev

@@ -4,15 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use fieldcheck_kit::{Diagnostic, Kind, Severity};
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+use super::common::time;
 use crate::emit::Emitter;
 use crate::read::{At, bad_json, json_file};
 use crate::spec::{OptSpec, OptTy, Spec};
-use crate::value::json_time;
 use crate::{Adapter, Input};
 
 /// `okta-iga`.
@@ -115,30 +114,6 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Reads a timestamp field; a value that is not one is reported and read as unknown.
-pub(crate) fn time_field(
-    v: &Value,
-    field: &str,
-    at: &At,
-    input: &Input<'_>,
-    em: &mut Emitter,
-) -> Option<Timestamp> {
-    match json_time(v, Some(input.tz)) {
-        Ok(t) => t,
-        Err(e) => {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
-                fieldcheck_kit::Code::BadValue,
-                format!("`{field}` is not a timestamp ({e})"),
-                "the value was read as unknown, and the controls that need this source are not evidenced until the export is fixed",
-            );
-            None
-        }
-    }
-}
-
 fn run_iga(input: &Input<'_>, em: &mut Emitter) {
     let systems: HashMap<String, String> = input.options.map("systems").into_iter().collect();
     let source_system = input.system_id.unwrap_or_default().to_string();
@@ -235,9 +210,9 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
         } else {
             &c.end_date
         };
-        let started = time_field(start_v, "startDate", at, input, em);
-        let end = time_field(end_v, "endDate", at, input, em);
-        let updated = time_field(&c.last_updated, "lastUpdated", at, input, em);
+        let started = time(input, em, at, "startDate", start_v);
+        let end = time(input, em, at, "endDate", end_v);
+        let updated = time(input, em, at, "lastUpdated", &c.last_updated);
         // A campaign ended early was last updated before its end date; a `lastUpdated` before
         // the start (Okta's documented example has one) cannot be the completion.
         let updated = updated.filter(|u| started.is_none_or(|s| *u >= s));
@@ -261,10 +236,8 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
     let mut unknown: BTreeMap<String, u32> = BTreeMap::new();
     for (r, at) in &reviews {
         let Some(account) = r.principal.as_ref().and_then(|p| nonempty(&p.id)) else {
-            em.bad_record(
-                &at.file,
-                at.line,
-                at.path(),
+            at.bad(
+                em,
                 fieldcheck_kit::Code::BadValue,
                 "the review has no `principalProfile.id`",
                 "the review was skipped",
@@ -283,10 +256,8 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
             "UNREVIEWED" => "no_response",
             _ => {
                 *unknown.entry(raw).or_default() += 1;
-                em.bad_record(
-                    &at.file,
-                    at.line,
-                    at.path(),
+                at.bad(
+                    em,
                     fieldcheck_kit::Code::UnknownValue,
                     format!(
                         "the review's decision `{}` is not APPROVE, REVOKE or UNREVIEWED",
@@ -300,7 +271,7 @@ fn run_iga(input: &Input<'_>, em: &mut Emitter) {
         let decided = if decision == "no_response" {
             None
         } else {
-            time_field(&r.decided, "decided", at, input, em)
+            time(input, em, at, "decided", &r.decided)
         };
         let reviewer = r.reviewer.as_ref().and_then(|p| {
             nonempty(&p.email)
