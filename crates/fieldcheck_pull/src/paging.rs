@@ -129,6 +129,16 @@ pub struct Listed {
     pub bytes: u64,
 }
 
+impl Listed {
+    /// One page holding `body`.
+    pub fn one(body: &[u8]) -> Listed {
+        Listed {
+            pages: 1,
+            bytes: body.len() as u64,
+        }
+    }
+}
+
 /// The most pages one listing follows (a loop in an API's links stops here with an error).
 pub const MAX_PAGES: u32 = 100_000;
 
@@ -162,18 +172,12 @@ pub fn list(
         }
         let resp = http.get(call, &u)?;
         listed.pages += 1;
-        let (request, params) = request_and_params(&resp.url);
-        session.save(Saved {
-            call: call.name,
-            request,
-            params,
-            at: resp.at,
-            status: resp.status,
-            page: listed.pages,
-            attempts: resp.attempts,
-            file: format!("{folder}/page-{:04}.json", listed.pages),
-            body: &resp.body,
-        })?;
+        session.save(saved(
+            call,
+            &resp,
+            listed.pages,
+            format!("{folder}/page-{:04}.json", listed.pages),
+        ))?;
         listed.bytes += resp.body.len() as u64;
         each(&resp.body)?;
         next = match pager {
@@ -200,8 +204,77 @@ pub fn list(
     Ok(listed)
 }
 
+/// A response as it is saved: its request and parameters read back from the URL asked for,
+/// when it was sent, its status, attempts and body, as `page` of `call`, in `file`.
+pub fn saved<'b>(call: &'b CallSpec, resp: &'b Response, page: u32, file: String) -> Saved<'b> {
+    let (request, params) = request_and_params(&resp.url);
+    Saved {
+        call: call.name,
+        request,
+        params,
+        at: resp.at,
+        status: resp.status,
+        page,
+        attempts: resp.attempts,
+        file,
+        body: &resp.body,
+    }
+}
+
+/// The outcome of a state listing (`call` as it stood at `observed`) that read `listed`.
+pub fn state_outcome(call: &CallSpec, listed: Listed, observed: jiff::Timestamp) -> CallOutcome {
+    CallOutcome {
+        call: call.name.into(),
+        pages: listed.pages,
+        bytes: listed.bytes,
+        observed_at: Some(observed.to_string()),
+        ..CallOutcome::default()
+    }
+}
+
+/// The outcome of an event listing over `from`..`to` (with the shortfall when the API keeps
+/// less) that read `listed`.
+pub fn events_outcome(call: &CallSpec, listed: Listed, range: EventRange) -> CallOutcome {
+    let (from, to, shortfall) = range;
+    CallOutcome {
+        call: call.name.into(),
+        pages: listed.pages,
+        bytes: listed.bytes,
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
+        shortfall,
+        ..CallOutcome::default()
+    }
+}
+
+/// The range an event listing asks for: from, to, and the shortfall when the API keeps less
+/// than the window.
+pub type EventRange = (jiff::Timestamp, jiff::Timestamp, Option<String>);
+
+/// The range of an event log the API keeps for `retention_days`: from the window's start (or as
+/// far back as the log is kept) to the earlier of now and the window's end, with the shortfall
+/// (`shortfall(start, kept_from)`, in the vendor's words) when the window starts earlier.
+pub fn retention_range(
+    session: &Session<'_>,
+    retention_days: i64,
+    shortfall: impl FnOnce(jiff::Timestamp, jiff::Timestamp) -> String,
+) -> EventRange {
+    let until = session.events_until();
+    let kept_from = session
+        .now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * retention_days))
+        .unwrap_or(session.now());
+    let start = session.window_start();
+    if start < kept_from {
+        (kept_from, until, Some(shortfall(start, kept_from)))
+    } else {
+        (start, until, None)
+    }
+}
+
 /// Lists a call and records its [`CallOutcome`]: for an event listing, `from`..`to` (and a
-/// shortfall when given); for a state listing, when it was observed.
+/// shortfall when given); for a state listing, when it was observed. An event listing whose
+/// range is empty (the window has not started) asks for nothing and records the range.
 #[allow(clippy::too_many_arguments)]
 pub fn list_call(
     http: &Http,
@@ -209,26 +282,21 @@ pub fn list_call(
     call: &CallSpec,
     url: String,
     pager: &Pager,
-    range: Option<(jiff::Timestamp, jiff::Timestamp, Option<String>)>,
+    range: Option<EventRange>,
     each: &mut dyn FnMut(&[u8]) -> Result<(), PullError>,
 ) -> Result<Listed, PullError> {
     let observed = session.now();
-    let listed = list(http, session, call, url, pager, call.name, each)?;
-    let mut o = CallOutcome {
-        call: call.name.into(),
-        pages: listed.pages,
-        bytes: listed.bytes,
-        ..CallOutcome::default()
-    };
-    match range {
-        Some((from, to, shortfall)) => {
-            o.from = Some(from.to_string());
-            o.to = Some(to.to_string());
-            o.shortfall = shortfall;
-        }
-        None => o.observed_at = Some(observed.to_string()),
+    if let Some(r) = &range
+        && r.0 >= r.1
+    {
+        session.outcome(events_outcome(call, Listed::default(), r.clone()));
+        return Ok(Listed::default());
     }
-    session.outcome(o);
+    let listed = list(http, session, call, url, pager, call.name, each)?;
+    session.outcome(match range {
+        Some(r) => events_outcome(call, listed, r),
+        None => state_outcome(call, listed, observed),
+    });
     Ok(listed)
 }
 

@@ -5,16 +5,20 @@
 mod harness;
 mod server;
 
-use std::collections::BTreeMap;
-
-use fieldcheck_pull::{Collector, Session};
-use harness::{NOW, configured, pull_with, read};
+use harness::{NOW, assert_error_names, assert_kept_out, configured, pull_err, pull_with, read};
 use server::Server;
 
 use fieldcheck_pull::collectors::bamboohr::{BAMBOOHR, FIELDS, SPEC};
 use server::bamboohr::{Faults, KEY, company, report};
 
 const SECRETS: &[(&str, &str)] = &[("BAMBOOHR_API_KEY", KEY)];
+
+/// Pulls from a company showing `faults`; the error.
+fn refused(faults: Faults) -> (fieldcheck_pull::PullError, Server) {
+    let srv = Server::start(company(faults));
+    let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
+    (pull_err(&BAMBOOHR, &c, SECRETS), srv)
+}
 
 #[test]
 fn posts_the_report_request_and_saves_the_answer_unedited() {
@@ -63,59 +67,35 @@ fn posts_the_report_request_and_saves_the_answer_unedited() {
     let o = &record.calls[0];
     assert_eq!(o.observed_at.as_deref(), Some(NOW));
     assert_eq!(o.from, None);
-    assert!(!read(dir.path(), "retrieval.jsonl").contains(KEY));
+    assert_kept_out(dir.path(), &reqs, KEY);
 }
 
 #[test]
 fn a_report_without_termination_dates_stops_the_pull() {
-    let srv = Server::start(company(Faults {
+    let (e, _) = refused(Faults {
         hide_termination: true,
         ..Faults::default()
-    }));
-    let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull_with(&BAMBOOHR, &c, SECRETS, dir.path()).expect_err("incomplete");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("left out `terminationDate`"), "{text}");
-    assert!(text.contains("BAMBOOHR_API_KEY"), "{text}");
+    });
+    assert_error_names(
+        &e,
+        &["left out `terminationDate`", "BAMBOOHR_API_KEY"],
+        &[KEY],
+    );
 }
 
 #[test]
 fn a_refused_key_is_a_clear_error() {
-    let srv = Server::start(company(Faults {
+    let (e, srv) = refused(Faults {
         expired: true,
         ..Faults::default()
-    }));
-    let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull_with(&BAMBOOHR, &c, SECRETS, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(
-        text.contains("POST") && text.contains("answered 401"),
-        "{text}"
-    );
-    assert!(text.contains("BAMBOOHR_API_KEY"), "{text}");
-    assert!(!text.contains(KEY));
+    });
+    assert_error_names(&e, &["POST", "answered 401", "BAMBOOHR_API_KEY"], &[KEY]);
     assert_eq!(srv.requests().len(), 1);
 }
 
 #[test]
 fn the_subdomain_makes_the_url() {
-    let c = configured(&SPEC, "subdomain = \"acme\"\n");
-    let secrets = BTreeMap::new();
-    let s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        std::env::temp_dir(),
-        "exports/bamboohr".into(),
-        NOW.parse().expect("ts"),
-        (
-            "2026-01-01T00:00:00Z".parse().expect("ts"),
-            "2027-01-01T00:00:00Z".parse().expect("ts"),
-        ),
-    );
-    let plan = BAMBOOHR.plan(&s);
+    let plan = harness::plan(&BAMBOOHR, &configured(&SPEC, "subdomain = \"acme\"\n"));
     assert_eq!(
         plan[0].request,
         "POST https://acme.bamboohr.com/api/v1/reports/custom"

@@ -10,11 +10,16 @@ use std::path::Path;
 
 use fieldcheck_pull::collectors::entra::{ENTRA, SPEC};
 use fieldcheck_pull::{Configured, PullError, PullRecord, Retrieval};
-use harness::{YEAR, read};
+use harness::{YEAR, assert_error_names, assert_kept_out, assert_pages, calls, outcome, pull_err};
 use server::Server;
 use server::entra::{ACCESS, CLIENT, Faults, TENANT, tenant};
 
 const SECRET: &str = "Zx~8Q~test.client-secret_entra";
+const SECRETS: &[(&str, &str)] = &[
+    ("ENTRA_TENANT_ID", TENANT),
+    ("ENTRA_CLIENT_ID", CLIENT),
+    ("ENTRA_CLIENT_SECRET", SECRET),
+];
 
 fn configured(base: &str, extra: &str) -> Configured {
     harness::configured(
@@ -30,12 +35,7 @@ fn pull(
     stage: &Path,
     window: (&str, &str),
 ) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    let secrets = [
-        ("ENTRA_TENANT_ID", TENANT),
-        ("ENTRA_CLIENT_ID", CLIENT),
-        ("ENTRA_CLIENT_SECRET", SECRET),
-    ];
-    harness::pull_in(&ENTRA, c, &secrets, stage, window)
+    harness::pull_in(&ENTRA, c, SECRETS, stage, window)
 }
 
 #[test]
@@ -52,45 +52,31 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
     let dir = tempfile::tempdir().expect("tmp");
     let (records, record) = pull(&c, dir.path(), YEAR).expect("pulled");
     let d = dir.path();
-    let users = server::entra::user_pages(&srv.url);
-    assert_eq!(read(d, "users/page-0001.json"), users[0]);
-    assert_eq!(read(d, "users/page-0002.json"), users[1]);
-    assert_eq!(
-        read(d, "users-deleted/page-0001.json"),
-        server::entra::deleted_page()
+    assert_pages(d, "users", &server::entra::user_pages(&srv.url));
+    assert_pages(d, "users-deleted", &[server::entra::deleted_page()]);
+    assert_pages(d, "directory-audits", &[server::entra::audits_page()]);
+    assert_pages(
+        d,
+        "access-review-definitions",
+        &[server::entra::definitions_page()],
+    );
+    assert_pages(
+        d,
+        "access-review-instances/2b83cc42-09db-46f6-8c6e-16fec466a82d",
+        &[server::entra::instances_page()],
+    );
+    assert_pages(
+        d,
+        "access-review-decisions/2b83cc42-09db-46f6-8c6e-16fec466a82d/6444d4fd-ab55-4608-8cf9-c6702d172bfc",
+        &[server::entra::decisions_page()],
+    );
+    assert_pages(
+        d,
+        "service-principals",
+        &[server::entra::service_principals_page()],
     );
     assert_eq!(
-        read(d, "directory-audits/page-0001.json"),
-        server::entra::audits_page()
-    );
-    assert_eq!(
-        read(d, "access-review-definitions/page-0001.json"),
-        server::entra::definitions_page()
-    );
-    assert_eq!(
-        read(
-            d,
-            "access-review-instances/2b83cc42-09db-46f6-8c6e-16fec466a82d/page-0001.json"
-        ),
-        server::entra::instances_page()
-    );
-    assert_eq!(
-        read(
-            d,
-            "access-review-decisions/2b83cc42-09db-46f6-8c6e-16fec466a82d/6444d4fd-ab55-4608-8cf9-c6702d172bfc/page-0001.json"
-        ),
-        server::entra::decisions_page()
-    );
-    assert_eq!(
-        read(d, "service-principals/page-0001.json"),
-        server::entra::service_principals_page()
-    );
-    let calls: Vec<(&str, u32, u32)> = records
-        .iter()
-        .map(|r| (r.call.as_str(), r.page, r.attempts))
-        .collect();
-    assert_eq!(
-        calls,
+        calls(&records),
         vec![
             ("users", 1, 1),
             ("users", 2, 2), // after the 429
@@ -108,9 +94,7 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
     assert_eq!(reqs[0].method, "POST");
     assert_eq!(reqs[0].path(), format!("/{TENANT}/oauth2/v2.0/token"));
     for secret in [SECRET, ACCESS] {
-        assert!(!read(d, "retrieval.jsonl").contains(secret));
-        assert!(!read(d, "pull.json").contains(secret));
-        assert!(reqs.iter().all(|r| !r.target.contains(secret)));
+        assert_kept_out(d, &reqs, secret);
     }
     // The users were asked with the properties the adapter reads.
     let users_req = &records[0];
@@ -126,11 +110,7 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
             "activityDateTime ge 2026-11-05T12:00:00Z and activityDateTime le 2026-12-05T12:00:00Z"
         )
     );
-    let out = record
-        .calls
-        .iter()
-        .find(|c| c.call == "directory-audits")
-        .expect("audits");
+    let out = outcome(&record, "directory-audits");
     assert_eq!(out.from.as_deref(), Some("2026-11-05T12:00:00Z"));
     assert!(
         out.shortfall
@@ -138,11 +118,7 @@ fn pulls_users_audits_reviews_and_apps_unedited() {
             .is_some_and(|s| s.contains("30 days") && s.contains("2026-01-01T00:00:00Z")),
         "{out:?}"
     );
-    let users_out = record
-        .calls
-        .iter()
-        .find(|c| c.call == "users")
-        .expect("users");
+    let users_out = outcome(&record, "users");
     assert_eq!(users_out.pages, 2);
     assert_eq!(
         users_out.observed_at.as_deref(),
@@ -161,11 +137,7 @@ fn a_window_within_the_audit_retention_has_no_shortfall() {
         ("2026-11-10T00:00:00Z", "2026-12-01T00:00:00Z"),
     )
     .expect("pulled");
-    let out = record
-        .calls
-        .iter()
-        .find(|c| c.call == "directory-audits")
-        .expect("audits");
+    let out = outcome(&record, "directory-audits");
     assert_eq!(out.from.as_deref(), Some("2026-11-10T00:00:00Z"));
     assert_eq!(out.to.as_deref(), Some("2026-12-01T00:00:00Z"));
     assert_eq!(out.shortfall, None);
@@ -185,16 +157,17 @@ fn an_expired_client_secret_is_a_clear_error_without_secrets() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, dir.path(), YEAR).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("401"), "{text}");
-    assert!(text.contains("invalid_client"), "{text}");
-    assert!(text.contains("AADSTS7000222"), "{text}");
-    assert!(text.contains("ENTRA_CLIENT_SECRET"), "{text}");
-    assert!(!text.contains(SECRET), "{text}");
-    assert!(!format!("{e:?}").contains(SECRET));
+    let e = pull_err(&ENTRA, &configured(&srv.url, ""), SECRETS);
+    assert_error_names(
+        &e,
+        &[
+            "401",
+            "invalid_client",
+            "AADSTS7000222",
+            "ENTRA_CLIENT_SECRET",
+        ],
+        &[SECRET],
+    );
     assert_eq!(srv.requests().len(), 1);
 }
 
@@ -207,13 +180,15 @@ fn a_missing_audit_permission_names_it() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, dir.path(), YEAR).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("403"), "{text}");
-    assert!(text.contains("Authorization_RequestDenied"), "{text}");
-    assert!(text.contains("AuditLog.Read.All"), "{text}");
-    assert!(text.contains("directory-audits"), "{text}");
-    assert!(!text.contains(ACCESS), "{text}");
+    let e = pull_err(&ENTRA, &configured(&srv.url, ""), SECRETS);
+    assert_error_names(
+        &e,
+        &[
+            "403",
+            "Authorization_RequestDenied",
+            "AuditLog.Read.All",
+            "directory-audits",
+        ],
+        &[ACCESS, SECRET],
+    );
 }

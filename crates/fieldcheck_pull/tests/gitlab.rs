@@ -5,29 +5,22 @@
 mod harness;
 mod server;
 
-use std::path::Path;
-
+use fieldcheck_pull::Configured;
 use fieldcheck_pull::collectors::gitlab::{GITLAB, SPEC};
-use fieldcheck_pull::{Configured, PullError, PullRecord, Retrieval};
-use harness::read;
+use harness::{
+    assert_error_names, assert_kept_out, assert_pages, calls, outcome, pull_err, pull_with,
+};
 use server::Server;
 use server::gitlab::{Faults, project};
 
 const TOKEN: &str = "glpat-TestToken00gitlab000";
+const SECRETS: &[(&str, &str)] = &[("GITLAB_TOKEN", TOKEN)];
 
 fn configured(base: &str) -> Configured {
     harness::configured(
         &SPEC,
         &format!("base_url = \"{base}/api/v4\"\nsystem_id = \"api\"\nprojects = [\"acme/api\"]\n"),
     )
-}
-
-fn pull(
-    c: &Configured,
-    token: &str,
-    stage: &Path,
-) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    harness::pull_with(&GITLAB, c, &[("GITLAB_TOKEN", token)], stage)
 }
 
 #[test]
@@ -42,37 +35,29 @@ fn pulls_merge_requests_approvals_deployments_and_pipelines_unedited() {
     ));
     let c = configured(&srv.url);
     let dir = tempfile::tempdir().expect("tmp");
-    let (records, record) = pull(&c, TOKEN, dir.path()).expect("pulled");
+    let (records, record) = pull_with(&GITLAB, &c, SECRETS, dir.path()).expect("pulled");
     let d = dir.path();
-    let pages = server::gitlab::mr_pages();
-    assert_eq!(
-        read(d, "projects/acme/api/merge-requests/page-0001.json"),
-        pages[0]
+    let api = "projects/acme/api";
+    assert_pages(
+        d,
+        &format!("{api}/merge-requests"),
+        &server::gitlab::mr_pages(),
     );
-    assert_eq!(
-        read(d, "projects/acme/api/merge-requests/page-0002.json"),
-        pages[1]
+    assert_pages(
+        d,
+        &format!("{api}/approvals/4"),
+        &[server::gitlab::approvals(4)],
     );
-    assert_eq!(
-        read(d, "projects/acme/api/approvals/4/page-0001.json"),
-        server::gitlab::approvals(4)
+    assert_pages(
+        d,
+        &format!("{api}/deployments"),
+        &[server::gitlab::deployments_page()],
     );
-    assert_eq!(
-        read(d, "projects/acme/api/deployments/page-0001.json"),
-        server::gitlab::deployments_page()
-    );
-    assert_eq!(
-        read(d, "pipelines/acme/api/page-0001.json"),
-        server::gitlab::pipelines_page()
-    );
+    assert_pages(d, "pipelines/acme/api", &[server::gitlab::pipelines_page()]);
     // The open MR has no approvals asked for.
     assert!(!d.join("projects/acme/api/approvals/5").exists());
-    let calls: Vec<(&str, u32, u32)> = records
-        .iter()
-        .map(|r| (r.call.as_str(), r.page, r.attempts))
-        .collect();
     assert_eq!(
-        calls,
+        calls(&records),
         vec![
             ("merge-requests", 1, 1),
             ("merge-requests", 2, 1),
@@ -94,23 +79,14 @@ fn pulls_merge_requests_approvals_deployments_and_pipelines_unedited() {
         Some("2026-01-01T00:00:00Z")
     );
     assert_eq!(deps.param("order_by").as_deref(), Some("updated_at"));
-    assert!(reqs.iter().all(|r| !r.target.contains(TOKEN)));
-    assert!(!read(d, "retrieval.jsonl").contains(TOKEN));
-    let outcome = |name: &str| {
-        record
-            .calls
-            .iter()
-            .find(|c| c.call == name)
-            .unwrap_or_else(|| panic!("{name}"))
-            .clone()
-    };
-    let dep = outcome("deployments");
+    assert_kept_out(d, &reqs, TOKEN);
+    let dep = outcome(&record, "deployments");
     assert_eq!(dep.from.as_deref(), Some("2026-01-01T00:00:00Z"));
     assert_eq!(dep.to.as_deref(), Some("2026-12-05T12:00:00Z"));
     assert_eq!(dep.shortfall, None);
-    assert_eq!(outcome("approvals").pages, 2);
+    assert_eq!(outcome(&record, "approvals").pages, 2);
     assert_eq!(
-        outcome("merge-requests").observed_at.as_deref(),
+        outcome(&record, "merge-requests").observed_at.as_deref(),
         Some("2026-12-05T12:00:00Z")
     );
 }
@@ -124,13 +100,8 @@ fn a_revoked_token_is_a_clear_error_without_the_token() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url);
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("401 Unauthorized"), "{text}");
-    assert!(text.contains("GITLAB_TOKEN"), "{text}");
-    assert!(!text.contains(TOKEN), "{text}");
+    let e = pull_err(&GITLAB, &configured(&srv.url), SECRETS);
+    assert_error_names(&e, &["401 Unauthorized", "GITLAB_TOKEN"], &[TOKEN]);
     assert_eq!(srv.requests().len(), 1);
 }
 
@@ -143,11 +114,6 @@ fn a_token_without_read_api_names_it() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url);
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("403"), "{text}");
-    assert!(text.contains("insufficient_scope"), "{text}");
-    assert!(text.contains("`read_api`"), "{text}");
+    let e = pull_err(&GITLAB, &configured(&srv.url), SECRETS);
+    assert_error_names(&e, &["403", "insufficient_scope", "`read_api`"], &[TOKEN]);
 }

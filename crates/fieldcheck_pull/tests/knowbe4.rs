@@ -5,10 +5,9 @@
 mod harness;
 mod server;
 
-use std::collections::BTreeMap;
-
-use fieldcheck_pull::{Collector, Session};
-use harness::{NOW, configured, pull_with, read};
+use harness::{
+    NOW, assert_error_names, assert_kept_out, assert_pages, configured, pull_err, pull_with,
+};
 use server::Server;
 
 use fieldcheck_pull::collectors::knowbe4::{KNOWBE4, SPEC};
@@ -26,23 +25,10 @@ fn pulls_enrollments_tests_and_the_recipients_of_the_tests_in_the_window() {
     let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
     let dir = tempfile::tempdir().expect("tmp");
     let (records, record) = pull_with(&KNOWBE4, &c, SECRETS, dir.path()).expect("pulled");
-    let e = enrollment_pages();
-    assert_eq!(
-        read(dir.path(), "training-enrollments/page-0001.json"),
-        e[0]
-    );
-    assert_eq!(
-        read(dir.path(), "training-enrollments/page-0002.json"),
-        e[1]
-    );
-    assert_eq!(
-        read(dir.path(), "phishing-security-tests/page-0001.json"),
-        TESTS
-    );
-    assert_eq!(
-        read(dir.path(), "phishing-recipients/14240/page-0001.json"),
-        RECIPIENTS
-    );
+    let d = dir.path();
+    assert_pages(d, "training-enrollments", &enrollment_pages());
+    assert_pages(d, "phishing-security-tests", &[TESTS]);
+    assert_pages(d, "phishing-recipients/14240", &[RECIPIENTS]);
     // The test before the window: its recipients were not asked for.
     assert!(!dir.path().join("phishing-recipients/13001").exists());
     let calls: Vec<(&str, u32, u32, Option<&str>)> = records
@@ -96,8 +82,7 @@ fn pulls_enrollments_tests_and_the_recipients_of_the_tests_in_the_window() {
             .iter()
             .all(|o| o.observed_at.as_deref() == Some(NOW))
     );
-    assert!(!read(dir.path(), "retrieval.jsonl").contains(TOKEN));
-    assert!(srv.requests().iter().all(|q| !q.target.contains(TOKEN)));
+    assert_kept_out(d, &srv.requests(), TOKEN);
 }
 
 #[test]
@@ -107,38 +92,21 @@ fn a_refused_key_is_a_clear_error() {
         ..Faults::default()
     }));
     let c = configured(&SPEC, &format!("base_url = \"{}\"\n", srv.url));
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull_with(&KNOWBE4, &c, SECRETS, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("answered 401"), "{text}");
-    assert!(text.contains("KNOWBE4_API_TOKEN"), "{text}");
-    assert!(text.contains("training-enrollments"), "{text}");
-    assert!(!text.contains(TOKEN));
+    let e = pull_err(&KNOWBE4, &c, SECRETS);
+    assert_error_names(
+        &e,
+        &["answered 401", "KNOWBE4_API_TOKEN", "training-enrollments"],
+        &[TOKEN],
+    );
     assert_eq!(srv.requests().len(), 1);
 }
 
 #[test]
 fn an_unknown_region_is_refused_and_the_default_is_us() {
-    let c = configured(&SPEC, "region = \"mars\"\n");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull_with(&KNOWBE4, &c, SECRETS, dir.path()).expect_err("region");
+    let e = pull_err(&KNOWBE4, &configured(&SPEC, "region = \"mars\"\n"), SECRETS);
     assert!(e.to_string().contains("not a KnowBe4 region"), "{e}");
-    let c = configured(&SPEC, "");
-    let secrets = BTreeMap::new();
-    let s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        std::env::temp_dir(),
-        "exports/knowbe4".into(),
-        NOW.parse().expect("ts"),
-        (
-            "2026-01-01T00:00:00Z".parse().expect("ts"),
-            "2027-01-01T00:00:00Z".parse().expect("ts"),
-        ),
-    );
     assert_eq!(
-        KNOWBE4.plan(&s)[0].request,
+        harness::plan(&KNOWBE4, &configured(&SPEC, ""))[0].request,
         "GET https://us.api.knowbe4.com/v1/training/enrollments"
     );
 }

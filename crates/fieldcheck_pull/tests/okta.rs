@@ -5,30 +5,22 @@
 mod harness;
 mod server;
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
+use fieldcheck_pull::Configured;
 use fieldcheck_pull::collectors::okta::OKTA;
-use fieldcheck_pull::{Collector, Configured, PullError, PullRecord, Retrieval, Secret, Session};
-use harness::{fast, now};
+use harness::{
+    assert_error_names, assert_kept_out, assert_pages, calls, outcome, pull_err, pull_with, read,
+};
 use server::Server;
 use server::okta::{Faults, org};
 
 const TOKEN: &str = "00aTestToken-okta-7f3c9e";
+const SECRETS: &[(&str, &str)] = &[("OKTA_API_TOKEN", TOKEN)];
 
 fn configured(base: &str, extra: &str) -> Configured {
     harness::configured(
         &fieldcheck_pull::collectors::okta::SPEC,
         &format!("base_url = \"{base}\"\nsystem_id = \"okta\"\n{extra}"),
     )
-}
-
-fn pull(
-    c: &Configured,
-    token: &str,
-    stage: &Path,
-) -> Result<(Vec<Retrieval>, PullRecord), PullError> {
-    harness::pull_with(&OKTA, c, &[("OKTA_API_TOKEN", token)], stage)
 }
 
 #[test]
@@ -43,39 +35,24 @@ fn pulls_every_page_unedited_with_its_retrieval() {
     ));
     let c = configured(&srv.url, "");
     let dir = tempfile::tempdir().expect("tmp");
-    let (records, record) = pull(&c, TOKEN, dir.path()).expect("pulled");
+    let (records, record) = pull_with(&OKTA, &c, SECRETS, dir.path()).expect("pulled");
     // Every page as served, byte for byte.
-    let pages = server::okta::user_pages();
-    for (i, p) in pages.iter().enumerate() {
-        let f = dir.path().join(format!("users/page-{:04}.json", i + 1));
-        assert_eq!(std::fs::read_to_string(&f).expect("page"), *p);
-    }
-    assert!(!dir.path().join("users/page-0004.json").exists());
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("users-deprovisioned/page-0001.json"))
-            .expect("deprov"),
-        server::okta::deprovisioned_page()
+    let d = dir.path();
+    assert_pages(d, "users", &server::okta::user_pages());
+    assert_pages(
+        d,
+        "users-deprovisioned",
+        &[server::okta::deprovisioned_page()],
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("system-log/page-0002.json")).expect("log"),
-        server::okta::log_pages()[1]
-    );
-    let reviews = server::okta::review_pages(&srv.url);
-    assert_eq!(
-        std::fs::read_to_string(
-            dir.path()
-                .join("iga-reviews/icizigd86iM9sOcbN1d6/page-0002.json")
-        )
-        .expect("reviews"),
-        reviews[1]
+    assert_pages(d, "system-log", &server::okta::log_pages());
+    assert_pages(
+        d,
+        "iga-reviews/icizigd86iM9sOcbN1d6",
+        &server::okta::review_pages(&srv.url),
     );
     // One record per response, with the request (no token), status, attempts and digest.
-    let calls: Vec<(&str, u32, u32)> = records
-        .iter()
-        .map(|r| (r.call.as_str(), r.page, r.attempts))
-        .collect();
     assert_eq!(
-        calls,
+        calls(&records),
         vec![
             ("users", 1, 1),
             ("users", 2, 2), // after the 429
@@ -100,15 +77,9 @@ fn pulls_every_page_unedited_with_its_retrieval() {
     let digest = sha2::Sha256::digest(server::okta::deprovisioned_page().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(r.sha256, hex);
-    let jsonl = std::fs::read_to_string(dir.path().join("retrieval.jsonl")).expect("jsonl");
-    assert_eq!(jsonl.lines().count(), records.len());
-    assert!(!jsonl.contains(TOKEN));
+    assert_eq!(read(d, "retrieval.jsonl").lines().count(), records.len());
     // The System Log from as far back as Okta keeps it (90 days before now), with the shortfall.
-    let log = record
-        .calls
-        .iter()
-        .find(|c| c.call == "system-log")
-        .expect("log outcome");
+    let log = outcome(&record, "system-log");
     assert_eq!(log.from.as_deref(), Some("2026-09-06T12:00:00Z"));
     assert_eq!(log.to.as_deref(), Some("2026-12-05T12:00:00Z"));
     assert!(
@@ -116,11 +87,7 @@ fn pulls_every_page_unedited_with_its_retrieval() {
             .as_deref()
             .is_some_and(|s| s.contains("90 days") && s.contains("2026-01-01T00:00:00Z"))
     );
-    let users = record
-        .calls
-        .iter()
-        .find(|c| c.call == "users")
-        .expect("users outcome");
+    let users = outcome(&record, "users");
     assert_eq!(users.observed_at.as_deref(), Some("2026-12-05T12:00:00Z"));
     assert_eq!(users.pages, 3);
     assert!(record.window_open);
@@ -132,7 +99,7 @@ fn pulls_every_page_unedited_with_its_retrieval() {
         .expect("logs asked");
     assert_eq!(logs.param("since").as_deref(), Some("2026-09-06T12:00:00Z"));
     assert_eq!(logs.param("until").as_deref(), Some("2026-12-05T12:00:00Z"));
-    assert!(reqs.iter().all(|r| !r.target.contains(TOKEN)));
+    assert_kept_out(d, &reqs, TOKEN);
 }
 
 #[test]
@@ -140,28 +107,15 @@ fn a_window_within_retention_has_no_shortfall() {
     let srv = Server::start(org(TOKEN, Faults::default()));
     let c = configured(&srv.url, "governance = false");
     let dir = tempfile::tempdir().expect("tmp");
-    let mut secrets = BTreeMap::new();
-    secrets.insert("OKTA_API_TOKEN".to_string(), Secret::new(TOKEN.into()));
-    let w = (
-        "2026-10-01T00:00:00Z".parse().expect("ts"),
-        "2026-11-01T00:00:00Z".parse().expect("ts"),
-    );
-    let mut s = Session::new(
-        c.spec,
-        &c.entries,
-        &secrets,
-        dir.path().to_path_buf(),
-        "exports/okta".into(),
-        now(),
-        w,
-    );
-    s.set_retry_policy(fast());
-    OKTA.pull(&mut s).expect("pulled");
-    let (_, outcomes) = s.finish();
-    let log = outcomes
-        .iter()
-        .find(|o| o.call == "system-log")
-        .expect("log");
+    let (_, record) = harness::pull_in(
+        &OKTA,
+        &c,
+        SECRETS,
+        dir.path(),
+        ("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"),
+    )
+    .expect("pulled");
+    let log = outcome(&record, "system-log");
     assert_eq!(log.from.as_deref(), Some("2026-10-01T00:00:00Z"));
     assert_eq!(log.to.as_deref(), Some("2026-11-01T00:00:00Z"));
     assert_eq!(log.shortfall, None);
@@ -182,16 +136,17 @@ fn an_expired_token_is_a_clear_error_without_the_token() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("401"), "{text}");
-    assert!(text.contains("E0000011: Invalid token provided"), "{text}");
-    assert!(text.contains("okta.users.read"), "{text}");
-    assert!(text.contains("OKTA_API_TOKEN"), "{text}");
-    assert!(!text.contains(TOKEN), "{text}");
-    assert!(!format!("{e:?}").contains(TOKEN));
+    let e = pull_err(&OKTA, &configured(&srv.url, ""), SECRETS);
+    assert_error_names(
+        &e,
+        &[
+            "401",
+            "E0000011: Invalid token provided",
+            "okta.users.read",
+            "OKTA_API_TOKEN",
+        ],
+        &[TOKEN],
+    );
     // No retry of a refused token.
     assert_eq!(srv.requests().len(), 1);
 }
@@ -205,16 +160,16 @@ fn a_missing_scope_names_it() {
             ..Faults::default()
         },
     ));
-    let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
-    let text = format!("{e} {}", e.help().unwrap_or(""));
-    assert!(text.contains("403"), "{text}");
-    assert!(
-        text.contains("okta.governance.accessCertifications.read"),
-        "{text}"
+    let e = pull_err(&OKTA, &configured(&srv.url, ""), SECRETS);
+    assert_error_names(
+        &e,
+        &[
+            "403",
+            "okta.governance.accessCertifications.read",
+            "iga-campaigns",
+        ],
+        &[TOKEN],
     );
-    assert!(text.contains("iga-campaigns"), "{text}");
 }
 
 #[test]
@@ -223,8 +178,7 @@ fn a_server_that_keeps_failing_is_given_up_on() {
         server::Reply::status(502, "<html>bad gateway</html>")
     });
     let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("gave up");
+    let e = pull_err(&OKTA, &c, SECRETS);
     assert!(e.to_string().contains("gave up after 5 attempts"), "{e}");
     assert_eq!(srv.requests().len(), 5);
 }
@@ -238,8 +192,7 @@ fn a_next_link_to_another_site_is_refused() {
         )
     });
     let c = configured(&srv.url, "");
-    let dir = tempfile::tempdir().expect("tmp");
-    let e = pull(&c, TOKEN, dir.path()).expect_err("refused");
+    let e = pull_err(&OKTA, &c, SECRETS);
     assert!(e.to_string().contains("another site"), "{e}");
     assert_eq!(srv.requests().len(), 1);
 }

@@ -10,10 +10,10 @@
 //! without `terminationDate` would read as nobody having left, so the pull stops with an error
 //! naming the field instead.
 
-use super::basic_client;
+use super::{basic_client, call_error, list_option, plan_with};
 use crate::http::{Http, request_and_params};
-use crate::retrieval::CallOutcome;
-use crate::session::{PullError, Saved, Session};
+use crate::paging::{Listed, saved, state_outcome};
+use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
 
@@ -105,18 +105,7 @@ fn base(session: &Session<'_>) -> Result<String, PullError> {
 /// The report request's body: the fields, the default ones first.
 pub fn request_body(session: &Session<'_>) -> String {
     let mut fields: Vec<String> = FIELDS.iter().map(|s| s.to_string()).collect();
-    let extra: Vec<String> = match session.option("report_fields") {
-        Some(fieldcheck_kit::ConfigValue::Str(s)) => vec![s.clone()],
-        Some(fieldcheck_kit::ConfigValue::Array(a)) => a
-            .iter()
-            .filter_map(|v| match v {
-                fieldcheck_kit::ConfigValue::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    for f in extra {
+    for f in list_option(session, "report_fields") {
         if !fields.contains(&f) {
             fields.push(f);
         }
@@ -156,20 +145,16 @@ impl Collector for BambooHr {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(b) = base(session) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let Ok(http) = Http::new(SPEC.name, &b, None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let (_, mut params) = request_and_params(&url(&http));
-        params.insert("body".into(), request_body(session));
-        vec![Planned {
-            call: CALLS[0].name,
-            request: format!("POST {}/api/v1/reports/custom", http.base()),
-            params,
-            scope: CALLS[0].scope,
-        }]
+        plan_with(&SPEC, base(session), |http| {
+            let (_, mut params) = request_and_params(&url(http));
+            params.insert("body".into(), request_body(session));
+            vec![Planned {
+                call: CALLS[0].name,
+                request: format!("POST {}/api/v1/reports/custom", http.base()),
+                params,
+                scope: CALLS[0].scope,
+            }]
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -180,26 +165,11 @@ impl Collector for BambooHr {
         let u = url(&http);
         let observed = session.now();
         let resp = http.post_json(call, &u, body.as_bytes())?;
-        let (get, mut params) = request_and_params(&resp.url);
-        params.insert("body".into(), body);
-        let request = get.replacen("GET ", "POST ", 1);
-        session.save(Saved {
-            call: call.name,
-            request,
-            params,
-            at: resp.at,
-            status: resp.status,
-            page: 1,
-            attempts: resp.attempts,
-            file: format!("{}/report.json", call.name),
-            body: &resp.body,
-        })?;
-        let error = |message: String, help: String| PullError::Call {
-            collector: SPEC.name.into(),
-            call: call.name.into(),
-            message,
-            help,
-        };
+        let mut report = saved(call, &resp, 1, format!("{}/report.json", call.name));
+        report.request = report.request.replacen("GET ", "POST ", 1);
+        report.params.insert("body".into(), body);
+        session.save(report)?;
+        let error = |message: String, help: String| call_error(&SPEC, call.name, message, help);
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
             error(
                 format!("the report is not JSON ({e})"),
@@ -234,13 +204,7 @@ impl Collector for BambooHr {
                 ),
             ));
         }
-        session.outcome(CallOutcome {
-            call: call.name.into(),
-            pages: 1,
-            bytes: resp.body.len() as u64,
-            observed_at: Some(observed.to_string()),
-            ..CallOutcome::default()
-        });
+        session.outcome(state_outcome(call, Listed::one(&resp.body), observed));
         Ok(())
     }
 }

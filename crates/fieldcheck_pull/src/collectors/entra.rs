@@ -19,14 +19,12 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::github::{Tally, folder};
-use super::planned;
+use super::{Tally, authenticated, call_error, enabled, folder, plan_with, planned, url_option};
 use crate::http::{Auth, Http};
-use crate::paging::{Pager, list, list_call};
-use crate::retrieval::CallOutcome;
+use crate::paging::{EventRange, Pager, list, list_call, retention_range};
 use crate::session::{PullError, Secret, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
@@ -202,45 +200,24 @@ pub static ENTRA: Entra = Entra;
 /// The directory audit log's range: from the window's start (or as far back as Graph keeps it)
 /// to the earlier of now and the window's end, with the shortfall when the window starts
 /// earlier.
-pub fn audit_range(session: &Session<'_>) -> (Timestamp, Timestamp, Option<String>) {
-    let until = session.events_until();
-    let kept_from = session
-        .now()
-        .checked_sub(SignedDuration::from_hours(24 * AUDIT_RETENTION_DAYS))
-        .unwrap_or(session.now());
-    let start = session.window_start();
-    if start < kept_from {
-        (
-            kept_from,
-            until,
-            Some(format!(
-                "Microsoft Graph keeps the directory audit log for {AUDIT_RETENTION_DAYS} days (Entra ID P1/P2): the events from {start} to {kept_from} could not be pulled; add them from a log archive (audit logs streamed to Log Analytics, a storage account or a SIEM) as an `entra-audit` source"
-            )),
+pub fn audit_range(session: &Session<'_>) -> EventRange {
+    retention_range(session, AUDIT_RETENTION_DAYS, |start, kept_from| {
+        format!(
+            "Microsoft Graph keeps the directory audit log for {AUDIT_RETENTION_DAYS} days (Entra ID P1/P2): the events from {start} to {kept_from} could not be pulled; add them from a log archive (audit logs streamed to Log Analytics, a storage account or a SIEM) as an `entra-audit` source"
         )
-    } else {
-        (start, until, None)
-    }
+    })
 }
 
 fn reviews_on(session: &Session<'_>) -> bool {
-    !matches!(
-        session.option("access_reviews"),
-        Some(fieldcheck_kit::ConfigValue::Bool(false))
-    )
+    enabled(session, "access_reviews")
 }
 
 fn graph_base(session: &Session<'_>) -> String {
-    session
-        .option_str("base_url")
-        .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| "https://graph.microsoft.com/v1.0".into())
+    url_option(session, "base_url", "https://graph.microsoft.com/v1.0")
 }
 
 fn login_base(session: &Session<'_>) -> String {
-    session
-        .option_str("login_url")
-        .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| "https://login.microsoftonline.com".into())
+    url_option(session, "login_url", "https://login.microsoftonline.com")
 }
 
 fn urls(http: &Http, session: &Session<'_>) -> [String; 5] {
@@ -294,14 +271,12 @@ struct Token {
 }
 
 fn bad_page(call: &CallSpec, e: serde_json::Error) -> PullError {
-    PullError::Call {
-        collector: SPEC.name.into(),
-        call: call.name.into(),
-        message: format!("a page is not the JSON Microsoft Graph documents ({e})"),
-        help:
-            "check `base_url`: it must be Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`)"
-                .into(),
-    }
+    call_error(
+        &SPEC,
+        call.name,
+        format!("a page is not the JSON Microsoft Graph documents ({e})"),
+        "check `base_url`: it must be Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`)",
+    )
 }
 
 /// An app-only access token from the client credentials grant (`POST
@@ -313,12 +288,12 @@ fn token(session: &Session<'_>) -> Result<Secret, PullError> {
     let login = login_base(session);
     // The same rule as for the API: https, or plain http to this machine only.
     Http::new(SPEC.name, &login, None, Default::default()).map_err(|e| match e {
-        PullError::Call { message, .. } => PullError::Call {
-            collector: SPEC.name.into(),
-            call: "token".into(),
+        PullError::Call { message, .. } => call_error(
+            &SPEC,
+            "token",
             message,
-            help: "fix `login_url` in the `entra` collector".into(),
-        },
+            "fix `login_url` in the `entra` collector",
+        ),
         e => e,
     })?;
     let url = format!(
@@ -346,12 +321,7 @@ fn token(session: &Session<'_>) -> Result<Secret, PullError> {
         .user_agent(concat!("fieldcheck/", env!("CARGO_PKG_VERSION")))
         .build();
     let agent: ureq::Agent = config.into();
-    let fail = |message: String, help: &str| PullError::Call {
-        collector: SPEC.name.into(),
-        call: "token".into(),
-        message: redact(&message),
-        help: help.into(),
-    };
+    let fail = |message: String, help: &str| call_error(&SPEC, "token", redact(&message), help);
     let mut resp = agent
         .post(&url)
         .header("Accept", "application/json")
@@ -418,74 +388,56 @@ impl Collector for Entra {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(http) = Http::new(SPEC.name, &graph_base(session), None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let [users, deleted, audits, defs, sps] = urls(&http, session);
-        let mut v = vec![
-            planned(&CALLS[0], &users),
-            planned(&CALLS[1], &deleted),
-            planned(&CALLS[2], &audits),
-        ];
-        if reviews_on(session) {
-            v.push(planned(&CALLS[3], &defs));
-            v.push(planned(
-                &CALLS[4],
-                &http.url(
-                    "/identityGovernance/accessReviews/definitions/<each definition>/instances",
-                    &[],
-                ),
-            ));
-            v.push(planned(
-                &CALLS[5],
-                &http.url(
-                    "/identityGovernance/accessReviews/definitions/<definition>/instances/<each instance>/decisions",
-                    &[],
-                ),
-            ));
-        }
-        v.push(planned(&CALLS[6], &sps));
-        v
+        plan_with(&SPEC, Ok(graph_base(session)), |http| {
+            let [users, deleted, audits, defs, sps] = urls(http, session);
+            let mut v = vec![
+                planned(&CALLS[0], &users),
+                planned(&CALLS[1], &deleted),
+                planned(&CALLS[2], &audits),
+            ];
+            if reviews_on(session) {
+                v.push(planned(&CALLS[3], &defs));
+                v.push(planned(
+                    &CALLS[4],
+                    &http.url(
+                        "/identityGovernance/accessReviews/definitions/<each definition>/instances",
+                        &[],
+                    ),
+                ));
+                v.push(planned(
+                    &CALLS[5],
+                    &http.url(
+                        "/identityGovernance/accessReviews/definitions/<definition>/instances/<each instance>/decisions",
+                        &[],
+                    ),
+                ));
+            }
+            v.push(planned(&CALLS[6], &sps));
+            v
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
         let base = graph_base(session);
         let access = token(session)?;
         let now = session.now();
-        let started = std::time::Instant::now();
-        let http = Http::new(
-            SPEC.name,
+        let http = authenticated(
+            session,
             &base,
-            Some(Auth {
+            Auth {
                 header: "Authorization",
                 prefix: "Bearer ",
                 secret: access,
                 env: "the Entra app registration (ENTRA_CLIENT_ID)",
-            }),
-            session.retry_policy(),
-        )?
-        .with_header("Accept", "application/json")
-        .with_clock(move || {
-            let elapsed = SignedDuration::try_from(started.elapsed()).unwrap_or_default();
-            now.checked_add(elapsed).unwrap_or(now)
-        });
+            },
+        )?;
         let [users, deleted, audits, defs, sps] = urls(&http, session);
         let next = Pager::BodyUrl("/@odata.nextLink");
         let none = &mut |_: &[u8]| Ok(());
         list_call(&http, session, &CALLS[0], users, &next, None, none)?;
         list_call(&http, session, &CALLS[1], deleted, &next, None, none)?;
         let range = audit_range(session);
-        if range.0 < range.1 {
-            list_call(&http, session, &CALLS[2], audits, &next, Some(range), none)?;
-        } else {
-            session.outcome(CallOutcome {
-                call: CALLS[2].name.into(),
-                from: Some(range.0.to_string()),
-                to: Some(range.1.to_string()),
-                shortfall: range.2,
-                ..CallOutcome::default()
-            });
-        }
+        list_call(&http, session, &CALLS[2], audits, &next, Some(range), none)?;
         if reviews_on(session) {
             let mut def_ids: Vec<String> = Vec::new();
             let each = &mut |body: &[u8]| {

@@ -12,15 +12,14 @@
 //! <https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference> and
 //! <https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api>.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
-use super::{client, planned};
+use super::{Tally, call_error, client, folder, list_option, plan_with, planned, url_option};
 use crate::http::Http;
-use crate::paging::{Pager, list};
-use crate::retrieval::CallOutcome;
+use crate::paging::{Pager, list, state_outcome};
 use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
@@ -135,91 +134,13 @@ pub struct GitHub;
 /// The collector, to register.
 pub static GITHUB: GitHub = GitHub;
 
-/// A list option's strings (a single string is a list of one).
-pub(crate) fn list_option(session: &Session<'_>, key: &str) -> Vec<String> {
-    match session.option(key) {
-        Some(fieldcheck_kit::ConfigValue::Str(s)) => vec![s.clone()],
-        Some(fieldcheck_kit::ConfigValue::Array(a)) => a
-            .iter()
-            .filter_map(|v| match v {
-                fieldcheck_kit::ConfigValue::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A name (`acme/api`, a sha, an id) as a folder below the collector's: each `/`-separated part
-/// kept when it is letters, digits, `-`, `_` and `.` (not `.` or `..`), other characters
-/// replaced by `_`.
-pub(crate) fn folder(name: &str) -> String {
-    name.split('/')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let s: String = p
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            if s.chars().all(|c| c == '.') {
-                s.replace('.', "_")
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Pages and bytes of a call made once per repository (or per item), recorded as one outcome.
-#[derive(Default)]
-pub(crate) struct Tally(BTreeMap<&'static str, (u32, u64)>);
-
-impl Tally {
-    pub(crate) fn add(&mut self, call: &'static str, l: crate::paging::Listed) {
-        let e = self.0.entry(call).or_default();
-        e.0 += l.pages;
-        e.1 += l.bytes;
-    }
-
-    /// Pages and bytes of `call` so far.
-    pub(crate) fn get(&self, call: &str) -> (u32, u64) {
-        self.0.get(call).copied().unwrap_or_default()
-    }
-
-    /// Records one state outcome for each of `calls`, observed at `observed`.
-    pub(crate) fn record(
-        &self,
-        session: &mut Session<'_>,
-        calls: &[&CallSpec],
-        observed: Timestamp,
-    ) {
-        for c in calls {
-            let (pages, bytes) = self.0.get(c.name).copied().unwrap_or_default();
-            session.outcome(CallOutcome {
-                call: c.name.into(),
-                pages,
-                bytes,
-                observed_at: Some(observed.to_string()),
-                ..CallOutcome::default()
-            });
-        }
-    }
-}
-
 pub(crate) fn bad_page(call: &CallSpec, e: serde_json::Error) -> PullError {
-    PullError::Call {
-        collector: SPEC.name.into(),
-        call: call.name.into(),
-        message: format!("a page is not the JSON GitHub documents ({e})"),
-        help: "check `base_url`: it must be the GitHub REST API (`https://api.github.com`, or `https://HOST/api/v3`)".into(),
-    }
+    call_error(
+        &SPEC,
+        call.name,
+        format!("a page is not the JSON GitHub documents ({e})"),
+        "check `base_url`: it must be the GitHub REST API (`https://api.github.com`, or `https://HOST/api/v3`)",
+    )
 }
 
 #[derive(Deserialize)]
@@ -260,10 +181,7 @@ fn ts(s: &Option<String>) -> Option<Timestamp> {
 }
 
 fn base(session: &Session<'_>) -> String {
-    session
-        .option_str("base_url")
-        .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| "https://api.github.com".into())
+    url_option(session, "base_url", "https://api.github.com")
 }
 
 fn repos_of(session: &Session<'_>) -> Result<Vec<String>, PullError> {
@@ -271,21 +189,21 @@ fn repos_of(session: &Session<'_>) -> Result<Vec<String>, PullError> {
     for r in &repos {
         let ok = r.split('/').count() == 2 && r.split('/').all(|p| !p.is_empty());
         if !ok {
-            return Err(PullError::Call {
-                collector: SPEC.name.into(),
-                call: "repos".into(),
-                message: format!("`{r}` is not a repository as `owner/name`"),
-                help: "write `repos = [\"acme/api\"]` in the `github` collector".into(),
-            });
+            return Err(call_error(
+                &SPEC,
+                "repos",
+                format!("`{r}` is not a repository as `owner/name`"),
+                "write `repos = [\"acme/api\"]` in the `github` collector",
+            ));
         }
     }
     if repos.is_empty() && session.option_str("org").is_none() {
-        return Err(PullError::Call {
-            collector: SPEC.name.into(),
-            call: "repos".into(),
-            message: "neither `repos` nor `org` is set".into(),
-            help: "add `repos = [\"owner/name\", ...]` or `org = \"acme\"` to the `github` collector in fieldcheck.toml".into(),
-        });
+        return Err(call_error(
+            &SPEC,
+            "repos",
+            "neither `repos` nor `org` is set",
+            "add `repos = [\"owner/name\", ...]` or `org = \"acme\"` to the `github` collector in fieldcheck.toml",
+        ));
     }
     Ok(repos)
 }
@@ -302,43 +220,42 @@ impl Collector for GitHub {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(http) = Http::new(SPEC.name, &base(session), None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let mut v = Vec::new();
-        if let Some(org) = session.option_str("org") {
-            v.push(planned(
-                &CALLS[0],
-                &per_page(&http, &format!("/orgs/{org}/repos"), &[]),
-            ));
-        }
-        let mut repos = list_option(session, "repos");
-        if repos.is_empty() {
-            repos.push("<each repository of the org>".into());
-        }
-        for r in &repos {
-            v.push(planned(
-                &CALLS[1],
-                &per_page(&http, &format!("/repos/{r}/pulls"), PULLS_QUERY),
-            ));
-            v.push(planned(
-                &CALLS[2],
-                &per_page(&http, &format!("/repos/{r}/deployments"), &[]),
-            ));
-            v.push(planned(
-                &CALLS[3],
-                &per_page(&http, &format!("/repos/{r}/deployments/<id>/statuses"), &[]),
-            ));
-            v.push(planned(
-                &CALLS[4],
-                &per_page(&http, &format!("/repos/{r}/pulls/<n>/reviews"), &[]),
-            ));
-            v.push(planned(
-                &CALLS[5],
-                &per_page(&http, &format!("/repos/{r}/commits/<sha>/check-runs"), &[]),
-            ));
-        }
-        v
+        plan_with(&SPEC, Ok(base(session)), |http| {
+            let mut v = Vec::new();
+            if let Some(org) = session.option_str("org") {
+                v.push(planned(
+                    &CALLS[0],
+                    &per_page(http, &format!("/orgs/{org}/repos"), &[]),
+                ));
+            }
+            let mut repos = list_option(session, "repos");
+            if repos.is_empty() {
+                repos.push("<each repository of the org>".into());
+            }
+            for r in &repos {
+                v.push(planned(
+                    &CALLS[1],
+                    &per_page(http, &format!("/repos/{r}/pulls"), PULLS_QUERY),
+                ));
+                v.push(planned(
+                    &CALLS[2],
+                    &per_page(http, &format!("/repos/{r}/deployments"), &[]),
+                ));
+                v.push(planned(
+                    &CALLS[3],
+                    &per_page(http, &format!("/repos/{r}/deployments/<id>/statuses"), &[]),
+                ));
+                v.push(planned(
+                    &CALLS[4],
+                    &per_page(http, &format!("/repos/{r}/pulls/<n>/reviews"), &[]),
+                ));
+                v.push(planned(
+                    &CALLS[5],
+                    &per_page(http, &format!("/repos/{r}/commits/<sha>/check-runs"), &[]),
+                ));
+            }
+            v
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -371,13 +288,7 @@ impl Collector for GitHub {
                 "org-repos",
                 each,
             )?;
-            session.outcome(CallOutcome {
-                call: CALLS[0].name.into(),
-                pages: l.pages,
-                bytes: l.bytes,
-                observed_at: Some(observed.to_string()),
-                ..CallOutcome::default()
-            });
+            session.outcome(state_outcome(&CALLS[0], l, observed));
             for n in names {
                 if !repos.contains(&n) {
                     repos.push(n);

@@ -16,11 +16,9 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::github::{Tally, folder, list_option};
-use super::{client, planned};
+use super::{Tally, call_error, client, folder, list_option, plan_with, planned, url_option};
 use crate::http::{Http, encode};
-use crate::paging::{Pager, list};
-use crate::retrieval::CallOutcome;
+use crate::paging::{Pager, events_outcome, list};
 use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
@@ -130,31 +128,27 @@ struct Deployment {
 }
 
 fn bad_page(call: &CallSpec, e: serde_json::Error) -> PullError {
-    PullError::Call {
-        collector: SPEC.name.into(),
-        call: call.name.into(),
-        message: format!("a page is not the JSON GitLab documents ({e})"),
-        help: "check `base_url`: it must be the instance's REST API (`https://gitlab.com/api/v4`)"
-            .into(),
-    }
+    call_error(
+        &SPEC,
+        call.name,
+        format!("a page is not the JSON GitLab documents ({e})"),
+        "check `base_url`: it must be the instance's REST API (`https://gitlab.com/api/v4`)",
+    )
 }
 
 fn base(session: &Session<'_>) -> String {
-    session
-        .option_str("base_url")
-        .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| "https://gitlab.com/api/v4".into())
+    url_option(session, "base_url", "https://gitlab.com/api/v4")
 }
 
 fn projects(session: &Session<'_>) -> Result<Vec<String>, PullError> {
     let p = list_option(session, "projects");
     if p.is_empty() || p.iter().any(|x| x.trim().is_empty()) {
-        return Err(PullError::Call {
-            collector: SPEC.name.into(),
-            call: "projects".into(),
-            message: "`projects` names no project".into(),
-            help: "write `projects = [\"group/project\"]` in the `gitlab` collector".into(),
-        });
+        return Err(call_error(
+            &SPEC,
+            "projects",
+            "`projects` names no project",
+            "write `projects = [\"group/project\"]` in the `gitlab` collector",
+        ));
     }
     Ok(p)
 }
@@ -204,24 +198,23 @@ impl Collector for GitLab {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(http) = Http::new(SPEC.name, &base(session), None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let mut v = Vec::new();
-        for p in list_option(session, "projects") {
-            let [mrs, deps, pipes] = urls(&http, session, &p);
-            v.push(planned(&CALLS[0], &mrs));
-            v.push(planned(
-                &CALLS[1],
-                &http.url(
-                    &format!("/projects/{}/merge_requests/<iid>/approvals", encode(&p)),
-                    &[],
-                ),
-            ));
-            v.push(planned(&CALLS[2], &deps));
-            v.push(planned(&CALLS[3], &pipes));
-        }
-        v
+        plan_with(&SPEC, Ok(base(session)), |http| {
+            let mut v = Vec::new();
+            for p in list_option(session, "projects") {
+                let [mrs, deps, pipes] = urls(http, session, &p);
+                v.push(planned(&CALLS[0], &mrs));
+                v.push(planned(
+                    &CALLS[1],
+                    &http.url(
+                        &format!("/projects/{}/merge_requests/<iid>/approvals", encode(&p)),
+                        &[],
+                    ),
+                ));
+                v.push(planned(&CALLS[2], &deps));
+                v.push(planned(&CALLS[3], &pipes));
+            }
+            v
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -316,15 +309,7 @@ impl Collector for GitLab {
         }
         tally.record(session, &[&CALLS[0], &CALLS[1]], observed);
         for c in [&CALLS[2], &CALLS[3]] {
-            let (pages, bytes) = events.get(c.name);
-            session.outcome(CallOutcome {
-                call: c.name.into(),
-                pages,
-                bytes,
-                from: Some(from.to_string()),
-                to: Some(to.to_string()),
-                ..CallOutcome::default()
-            });
+            session.outcome(events_outcome(c, events.get(c.name), (from, to, None)));
         }
         Ok(())
     }

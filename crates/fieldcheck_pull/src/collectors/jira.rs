@@ -19,10 +19,10 @@
 
 use jiff::ToSpan;
 
-use super::{basic_client, planned};
-use crate::http::{Http, request_and_params};
-use crate::retrieval::CallOutcome;
-use crate::session::{PullError, Saved, Session};
+use super::{basic_client, call_error, plan_with, planned};
+use crate::http::Http;
+use crate::paging::{Listed, events_outcome, saved};
+use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
 
@@ -171,13 +171,9 @@ impl Collector for Jira {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(b) = base(session) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let Ok(http) = Http::new(SPEC.name, &b, None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        vec![planned(&CALLS[0], &first_url(&http, session))]
+        plan_with(&SPEC, base(session), |http| {
+            vec![planned(&CALLS[0], &first_url(http, session))]
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -191,31 +187,21 @@ impl Collector for Jira {
             "JIRA_EMAIL and JIRA_API_TOKEN",
         )?;
         let first = first_url(&http, session);
-        let error = |message: String, help: &str| PullError::Call {
-            collector: SPEC.name.into(),
-            call: call.name.into(),
-            message,
-            help: help.into(),
-        };
-        let (mut pages, mut bytes) = (0u32, 0u64);
+        let error = |message: String, help: &str| call_error(&SPEC, call.name, message, help);
+        let mut listed = Listed::default();
         let mut next = Some(first.clone());
         let mut tokens = std::collections::BTreeSet::new();
         while let Some(url) = next.take() {
             let resp = http.get(call, &url)?;
-            pages += 1;
-            let (request, params) = request_and_params(&resp.url);
-            session.save(Saved {
-                call: call.name,
-                request,
-                params,
-                at: resp.at,
-                status: resp.status,
-                page: pages,
-                attempts: resp.attempts,
-                file: format!("{}/page-{pages:04}.json", call.name),
-                body: &resp.body,
-            })?;
-            bytes += resp.body.len() as u64;
+            listed.pages += 1;
+            listed.bytes += resp.body.len() as u64;
+            let pages = listed.pages;
+            session.save(saved(
+                call,
+                &resp,
+                pages,
+                format!("{}/page-{pages:04}.json", call.name),
+            ))?;
             let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
                 error(
                     format!("page {pages} of the search is not JSON ({e})"),
@@ -246,14 +232,8 @@ impl Collector for Jira {
                 _ => None,
             };
         }
-        session.outcome(CallOutcome {
-            call: call.name.into(),
-            pages,
-            bytes,
-            from: Some(session.window_start().to_string()),
-            to: Some(session.events_until().to_string()),
-            ..CallOutcome::default()
-        });
+        let range = (session.window_start(), session.events_until(), None);
+        session.outcome(events_outcome(call, listed, range));
         Ok(())
     }
 }

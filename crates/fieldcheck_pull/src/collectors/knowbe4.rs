@@ -8,10 +8,9 @@
 
 use jiff::Timestamp;
 
-use super::{client, folder_safe, planned};
+use super::{Tally, call_error, client, folder_safe, json_page, plan_with, planned};
 use crate::http::Http;
 use crate::paging::{Pager, list, list_call};
-use crate::retrieval::CallOutcome;
 use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
@@ -97,12 +96,12 @@ fn base(session: &Session<'_>) -> Result<String, PullError> {
     if ["us", "eu", "ca", "uk", "de"].contains(&region) {
         Ok(format!("https://{region}.api.knowbe4.com"))
     } else {
-        Err(PullError::Call {
-            collector: SPEC.name.into(),
-            call: "base URL".into(),
-            message: format!("`region = \"{region}\"` is not a KnowBe4 region"),
-            help: "write `region` as `us`, `eu`, `ca`, `uk` or `de` (where the account is hosted), or give `base_url`".into(),
-        })
+        Err(call_error(
+            &SPEC,
+            "base URL",
+            format!("`region = \"{region}\"` is not a KnowBe4 region"),
+            "write `region` as `us`, `eu`, `ca`, `uk` or `de` (where the account is hosted), or give `base_url`",
+        ))
     }
 }
 
@@ -137,23 +136,19 @@ impl Collector for KnowBe4 {
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(b) = base(session) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let Ok(http) = Http::new(SPEC.name, &b, None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        vec![
-            planned(&CALLS[0], &listing(&http, "/v1/training/enrollments")),
-            planned(&CALLS[1], &listing(&http, "/v1/phishing/security_tests")),
-            planned(
-                &CALLS[2],
-                &listing(
-                    &http,
-                    "/v1/phishing/security_tests/<each test started in the window>/recipients",
+        plan_with(&SPEC, base(session), |http| {
+            vec![
+                planned(&CALLS[0], &listing(http, "/v1/training/enrollments")),
+                planned(&CALLS[1], &listing(http, "/v1/phishing/security_tests")),
+                planned(
+                    &CALLS[2],
+                    &listing(
+                        http,
+                        "/v1/phishing/security_tests/<each test started in the window>/recipients",
+                    ),
                 ),
-            ),
-        ]
+            ]
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -172,14 +167,13 @@ impl Collector for KnowBe4 {
         let start = session.window_start();
         let mut ids: Vec<String> = Vec::new();
         let collect_ids = &mut |body: &[u8]| {
-            let v: serde_json::Value =
-                serde_json::from_slice(body).map_err(|e| PullError::Call {
-                    collector: SPEC.name.into(),
-                    call: CALLS[1].name.into(),
-                    message: format!("a security tests page is not JSON ({e})"),
-                    help: "check `region` or `base_url`: it must be the account's Reporting API"
-                        .into(),
-                })?;
+            let v = json_page(
+                &SPEC,
+                &CALLS[1],
+                "security tests",
+                body,
+                "check `region` or `base_url`: it must be the account's Reporting API",
+            )?;
             for t in v.as_array().into_iter().flatten() {
                 let id = match t.get("pst_id") {
                     Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -202,7 +196,7 @@ impl Collector for KnowBe4 {
             collect_ids,
         )?;
         let observed = session.now();
-        let (mut pages, mut bytes) = (0, 0);
+        let mut tally = Tally::default();
         for id in &ids {
             let folder = format!("{}/{}", CALLS[2].name, folder_safe(id));
             let path = format!(
@@ -218,16 +212,9 @@ impl Collector for KnowBe4 {
                 &folder,
                 none,
             )?;
-            pages += l.pages;
-            bytes += l.bytes;
+            tally.add(CALLS[2].name, l);
         }
-        session.outcome(CallOutcome {
-            call: CALLS[2].name.into(),
-            pages,
-            bytes,
-            observed_at: Some(observed.to_string()),
-            ..CallOutcome::default()
-        });
+        tally.record(session, &[&CALLS[2]], observed);
         Ok(())
     }
 }

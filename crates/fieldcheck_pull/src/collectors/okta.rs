@@ -5,12 +5,9 @@
 //! <https://developer.okta.com/docs/api/openapi/okta-management/management/tag/SystemLog/> and
 //! <https://developer.okta.com/docs/api/iga/openapi/governance-production-reference/campaigns/listcampaigns>.
 
-use jiff::{SignedDuration, Timestamp};
-
-use super::{base_url, client, planned};
+use super::{Tally, base_url, client, enabled, folder_safe, json_page, plan_with, planned};
 use crate::http::Http;
-use crate::paging::{Pager, list, list_call};
-use crate::retrieval::CallOutcome;
+use crate::paging::{EventRange, Pager, list, list_call, retention_range};
 use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
@@ -173,31 +170,16 @@ pub static OKTA: Okta = Okta;
 
 /// The System Log's range: from the window's start (or as far back as Okta keeps it) to the
 /// earlier of now and the window's end, with the shortfall when the window starts earlier.
-pub fn log_range(session: &Session<'_>) -> (Timestamp, Timestamp, Option<String>) {
-    let until = session.events_until();
-    let kept_from = session
-        .now()
-        .checked_sub(SignedDuration::from_hours(24 * SYSTEM_LOG_RETENTION_DAYS))
-        .unwrap_or(session.now());
-    let start = session.window_start();
-    if start < kept_from {
-        (
-            kept_from,
-            until,
-            Some(format!(
-                "Okta keeps the System Log for {SYSTEM_LOG_RETENTION_DAYS} days: the events from {start} to {kept_from} could not be pulled; add the archived System Log for them (exported earlier, or from a log archive) as an `okta-system-log` source"
-            )),
+pub fn log_range(session: &Session<'_>) -> EventRange {
+    retention_range(session, SYSTEM_LOG_RETENTION_DAYS, |start, kept_from| {
+        format!(
+            "Okta keeps the System Log for {SYSTEM_LOG_RETENTION_DAYS} days: the events from {start} to {kept_from} could not be pulled; add the archived System Log for them (exported earlier, or from a log archive) as an `okta-system-log` source"
         )
-    } else {
-        (start, until, None)
-    }
+    })
 }
 
 fn governance(session: &Session<'_>) -> bool {
-    !matches!(
-        session.option("governance"),
-        Some(fieldcheck_kit::ConfigValue::Bool(false))
-    )
+    enabled(session, "governance")
 }
 
 fn urls(http: &Http, session: &Session<'_>) -> [String; 4] {
@@ -241,45 +223,28 @@ fn auth_prefix(session: &Session<'_>) -> &'static str {
     }
 }
 
-/// A campaign id as a folder name (Okta ids are letters and digits; anything else is replaced).
-fn folder_safe(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 impl Collector for Okta {
     fn spec(&self) -> &'static CollectorSpec {
         &SPEC
     }
 
     fn plan(&self, session: &Session<'_>) -> Vec<Planned> {
-        let Ok(base) = base_url(session, "domain") else {
-            return crate::spec_plan(&SPEC);
-        };
-        let Ok(http) = Http::new(SPEC.name, &base, None, Default::default()) else {
-            return crate::spec_plan(&SPEC);
-        };
-        let [users, deprov, logs, campaigns] = urls(&http, session);
-        let mut v = vec![
-            planned(&CALLS[0], &users),
-            planned(&CALLS[1], &deprov),
-            planned(&CALLS[2], &logs),
-        ];
-        if governance(session) {
-            v.push(planned(&CALLS[3], &campaigns));
-            v.push(planned(
-                &CALLS[4],
-                &reviews_url(&http, "<each campaign listed>"),
-            ));
-        }
-        v
+        plan_with(&SPEC, base_url(session, "domain"), |http| {
+            let [users, deprov, logs, campaigns] = urls(http, session);
+            let mut v = vec![
+                planned(&CALLS[0], &users),
+                planned(&CALLS[1], &deprov),
+                planned(&CALLS[2], &logs),
+            ];
+            if governance(session) {
+                v.push(planned(&CALLS[3], &campaigns));
+                v.push(planned(
+                    &CALLS[4],
+                    &reviews_url(http, "<each campaign listed>"),
+                ));
+            }
+            v
+        })
     }
 
     fn pull(&self, session: &mut Session<'_>) -> Result<(), PullError> {
@@ -306,38 +271,27 @@ impl Collector for Okta {
             none,
         )?;
         let range = log_range(session);
-        if range.0 < range.1 {
-            list_call(
-                &http,
-                session,
-                &CALLS[2],
-                logs,
-                &Pager::LinkHeader,
-                Some(range),
-                none,
-            )?;
-        } else {
-            // The window has not started: there is nothing to ask for.
-            session.outcome(CallOutcome {
-                call: CALLS[2].name.into(),
-                from: Some(range.0.to_string()),
-                to: Some(range.1.to_string()),
-                shortfall: range.2,
-                ..CallOutcome::default()
-            });
-        }
+        list_call(
+            &http,
+            session,
+            &CALLS[2],
+            logs,
+            &Pager::LinkHeader,
+            Some(range),
+            none,
+        )?;
         if !governance(session) {
             return Ok(());
         }
         let mut ids: Vec<String> = Vec::new();
         let collect_ids = &mut |body: &[u8]| {
-            let v: serde_json::Value =
-                serde_json::from_slice(body).map_err(|e| PullError::Call {
-                    collector: SPEC.name.into(),
-                    call: CALLS[3].name.into(),
-                    message: format!("a campaigns page is not JSON ({e})"),
-                    help: "check `base_url`: it must be the Okta org's API".into(),
-                })?;
+            let v = json_page(
+                &SPEC,
+                &CALLS[3],
+                "campaigns",
+                body,
+                "check `base_url`: it must be the Okta org's API",
+            )?;
             for c in v
                 .get("data")
                 .and_then(|d| d.as_array())
@@ -360,7 +314,7 @@ impl Collector for Okta {
             collect_ids,
         )?;
         let observed = session.now();
-        let (mut pages, mut bytes) = (0, 0);
+        let mut tally = Tally::default();
         for id in &ids {
             let folder = format!("{}/{}", CALLS[4].name, folder_safe(id));
             let l = list(
@@ -372,16 +326,9 @@ impl Collector for Okta {
                 &folder,
                 none,
             )?;
-            pages += l.pages;
-            bytes += l.bytes;
+            tally.add(CALLS[4].name, l);
         }
-        session.outcome(CallOutcome {
-            call: CALLS[4].name.into(),
-            pages,
-            bytes,
-            observed_at: Some(observed.to_string()),
-            ..CallOutcome::default()
-        });
+        tally.record(session, &[&CALLS[4]], observed);
         Ok(())
     }
 }

@@ -7,10 +7,10 @@
 //! conventions as public connectors use them, e.g. `faros-ai/airbyte-connectors`
 //! `sources/workday-source/README.md`).
 
-use super::basic_client;
+use super::{basic_client, call_error};
 use crate::http::{Http, request_and_params};
-use crate::retrieval::CallOutcome;
-use crate::session::{PullError, Saved, Session};
+use crate::paging::{Listed, saved, state_outcome};
+use crate::session::{PullError, Session};
 use crate::spec::{CallSpec, CollectorSpec, OptSpec, OptTy, SecretSpec, SourceTemplate};
 use crate::{Collector, Planned};
 
@@ -62,12 +62,7 @@ pub static WORKDAY: Workday = Workday;
 
 /// The report's URL with `format=json`, or why it cannot be used.
 pub fn report_url(session: &Session<'_>) -> Result<String, PullError> {
-    let error = |message: String, help: &str| PullError::Call {
-        collector: SPEC.name.into(),
-        call: CALLS[0].name.into(),
-        message,
-        help: help.into(),
-    };
+    let error = |message: String, help: &str| call_error(&SPEC, CALLS[0].name, message, help);
     let u = session
         .option_str("report_url")
         .ok_or_else(|| {
@@ -116,38 +111,21 @@ impl Collector for Workday {
         )?;
         let observed = session.now();
         let resp = http.get(call, &url)?;
-        let (request, params) = request_and_params(&resp.url);
-        session.save(Saved {
-            call: call.name,
-            request,
-            params,
-            at: resp.at,
-            status: resp.status,
-            page: 1,
-            attempts: resp.attempts,
-            file: format!("{}/report.json", call.name),
-            body: &resp.body,
-        })?;
+        session.save(saved(call, &resp, 1, format!("{}/report.json", call.name)))?;
         let v: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
         if !v
             .as_ref()
             .and_then(|v| v.get("Report_Entry"))
             .is_some_and(|e| e.is_array())
         {
-            return Err(PullError::Call {
-                collector: SPEC.name.into(),
-                call: call.name.into(),
-                message: "the answer is not a JSON report (`{\"Report_Entry\": [...]}`)".into(),
-                help: "check `report_url`: it must be the report's REST URL (`/ccx/service/customreport2/...`), the report enabled as a web service".into(),
-            });
+            return Err(call_error(
+                &SPEC,
+                call.name,
+                "the answer is not a JSON report (`{\"Report_Entry\": [...]}`)",
+                "check `report_url`: it must be the report's REST URL (`/ccx/service/customreport2/...`), the report enabled as a web service",
+            ));
         }
-        session.outcome(CallOutcome {
-            call: call.name.into(),
-            pages: 1,
-            bytes: resp.body.len() as u64,
-            observed_at: Some(observed.to_string()),
-            ..CallOutcome::default()
-        });
+        session.outcome(state_outcome(call, Listed::one(&resp.body), observed));
         Ok(())
     }
 }

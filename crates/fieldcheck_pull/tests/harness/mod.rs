@@ -8,10 +8,12 @@ use std::path::Path;
 
 use fieldcheck_pull::http::RetryPolicy;
 use fieldcheck_pull::{
-    Collector, CollectorSpec, Configured, PullError, PullRecord, Retrieval, Secret, Session,
-    check_collectors,
+    CallOutcome, Collector, CollectorSpec, Configured, Planned, PullError, PullRecord, Retrieval,
+    Secret, Session, check_collectors,
 };
 use jiff::Timestamp;
+
+use super::server::Request;
 
 /// The moment every test pulls at.
 pub const NOW: &str = "2026-12-05T12:00:00Z";
@@ -108,7 +110,75 @@ pub fn pull_with(
     pull_in(collector, c, pairs, stage, YEAR)
 }
 
+/// [`pull_with`] into a stage of its own, which must fail; the error.
+pub fn pull_err(collector: &dyn Collector, c: &Configured, pairs: &[(&str, &str)]) -> PullError {
+    let dir = tempfile::tempdir().expect("tmp");
+    pull_with(collector, c, pairs, dir.path()).expect_err("the pull fails")
+}
+
 /// A file the pull wrote, as text.
 pub fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// Asserts that `folder` holds exactly `pages`, as served, byte for byte: `page-0001.json`,
+/// `page-0002.json`, ... and no page after the last.
+pub fn assert_pages(stage: &Path, folder: &str, pages: &[impl AsRef<str>]) {
+    for (i, p) in pages.iter().enumerate() {
+        let file = format!("{folder}/page-{:04}.json", i + 1);
+        assert_eq!(read(stage, &file), p.as_ref(), "{file}");
+    }
+    let after = format!("{folder}/page-{:04}.json", pages.len() + 1);
+    assert!(!stage.join(&after).exists(), "{after} was written");
+}
+
+/// Each retrieval record's call, page and attempts, in the order the calls were made.
+pub fn calls(records: &[Retrieval]) -> Vec<(&str, u32, u32)> {
+    records
+        .iter()
+        .map(|r| (r.call.as_str(), r.page, r.attempts))
+        .collect()
+}
+
+/// The outcome the pull record gives for `call`.
+pub fn outcome<'r>(record: &'r PullRecord, call: &str) -> &'r CallOutcome {
+    record
+        .calls
+        .iter()
+        .find(|c| c.call == call)
+        .unwrap_or_else(|| panic!("no outcome for {call}: {:?}", record.calls))
+}
+
+/// Asserts that `secret` is in no file the pull wrote of its own (`retrieval.jsonl`,
+/// `pull.json`) and in no URL the server was asked for (secrets go in headers).
+pub fn assert_kept_out(stage: &Path, requests: &[Request], secret: &str) {
+    for file in ["retrieval.jsonl", "pull.json"] {
+        assert!(
+            !read(stage, file).contains(secret),
+            "{file} holds the secret"
+        );
+    }
+    for r in requests {
+        assert!(!r.target.contains(secret), "{} holds the secret", r.target);
+    }
+}
+
+/// Asserts that the error, as a person reads it (message and help), names every one of
+/// `names` and shows none of `secrets`, nor does its debug form; the text.
+pub fn assert_error_names(e: &PullError, names: &[&str], secrets: &[&str]) -> String {
+    let text = format!("{e} {}", e.help().unwrap_or(""));
+    for n in names {
+        assert!(text.contains(n), "{n:?} not in {text}");
+    }
+    for s in secrets {
+        assert!(!text.contains(s), "a secret in {text}");
+        assert!(!format!("{e:?}").contains(s), "a secret in {e:?}");
+    }
+    text
+}
+
+/// The collector's dry run for `c` over the whole [`YEAR`], without secrets.
+pub fn plan(collector: &dyn Collector, c: &Configured) -> Vec<Planned> {
+    let secrets = BTreeMap::new();
+    collector.plan(&session(c, &secrets, &std::env::temp_dir(), YEAR))
 }

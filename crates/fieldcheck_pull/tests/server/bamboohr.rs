@@ -14,10 +14,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request, too_many_requests};
 
 /// The API key.
 pub const KEY: &str = "9f2c1e0test0bamboohr0key";
@@ -98,12 +95,9 @@ pub fn report(title: &str, fields: &[String], hidden: &[&str]) -> String {
 }
 
 /// The company's handler.
-pub fn company(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+pub fn company(f: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, _base: &str| {
-        let f = faults.lock().expect("faults");
         if f.expired || req.header("authorization") != Some(AUTH) {
             return Reply::status(401, "");
         }
@@ -122,10 +116,10 @@ pub fn company(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync
         let Ok(body) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
             return Reply::status(400, "");
         };
-        if f.rate_limit && limited.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Reply::status(429, "").header("Retry-After", "1");
+        if limited.first(f.rate_limit) {
+            return too_many_requests();
         }
-        if f.server_error && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+        if errored.first(f.server_error) {
             return Reply::status(500, "");
         }
         let fields: Vec<String> = body["fields"]

@@ -25,10 +25,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request};
 
 /// The tenant id.
 pub const TENANT: &str = "b7f5a8d2-0c4e-4a3b-9f1e-2d6c8e0a1b23";
@@ -164,14 +161,11 @@ fn graph_error(status: u16, code: &str, message: &str) -> Reply {
 /// The tenant as a handler, with `secret` as the app registration's client secret.
 pub fn tenant(
     secret: &'static str,
-    faults: Faults,
+    f: Faults,
 ) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
     let _ = secret;
-    let throttled = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+    let (throttled, errored) = (Once::default(), Once::default());
     move |req: &Request, base: &str| {
-        let f = faults.lock().expect("faults");
         if req.path() == format!("/{TENANT}/oauth2/v2.0/token") {
             if req.method != "POST" {
                 return Reply::status(405, "{}");
@@ -199,7 +193,7 @@ pub fn tenant(
             "/users" => {
                 let pages = user_pages(base);
                 if req.target.contains("skiptoken=") {
-                    if f.throttle_users_page_2 && throttled.fetch_add(1, Ordering::SeqCst) == 0 {
+                    if throttled.first(f.throttle_users_page_2) {
                         return graph_error(429, "TooManyRequests", "Please retry again later.")
                             .header("retry-after", "1");
                     }
@@ -217,7 +211,7 @@ pub fn tenant(
                         "Insufficient privileges to complete the operation.",
                     );
                 }
-                if f.server_error_audits && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+                if errored.first(f.server_error_audits) {
                     return graph_error(
                         503,
                         "serviceNotAvailable",

@@ -19,10 +19,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request};
 
 /// Faults the repository shows, once each.
 #[derive(Default)]
@@ -224,14 +221,10 @@ pub fn check_runs(sha: &str) -> String {
 /// The repository as a handler, the token expected as `Bearer`.
 pub fn repo(
     token: &'static str,
-    faults: Faults,
+    f: Faults,
 ) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let primary = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+    let (limited, errored, primary) = (Once::default(), Once::default(), Once::default());
     move |req: &Request, base: &str| {
-        let f = faults.lock().expect("faults");
         let auth = req.header("authorization").unwrap_or("");
         if f.expired || auth != format!("Bearer {token}") {
             return Reply::status(401, BAD_CREDENTIALS);
@@ -257,10 +250,7 @@ pub fn repo(
             ["pulls"] => {
                 let pages = pull_pages();
                 let page = req.param("page").unwrap_or_else(|| "1".into());
-                if page == "2"
-                    && f.primary_limit_pulls
-                    && primary.fetch_add(1, Ordering::SeqCst) == 0
-                {
+                if primary.first(page == "2" && f.primary_limit_pulls) {
                     return Reply::status(403, r#"{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api","status":"403"}"#)
                         .header("x-ratelimit-limit", "5000")
                         .header("x-ratelimit-remaining", "0")
@@ -286,10 +276,7 @@ pub fn repo(
             }
             ["deployments"] => rl(Reply::json(deployments_page())),
             ["deployments", id, "statuses"] => {
-                if *id == "9002"
-                    && f.rate_limit_statuses
-                    && limited.fetch_add(1, Ordering::SeqCst) == 0
-                {
+                if limited.first(*id == "9002" && f.rate_limit_statuses) {
                     return Reply::status(429, r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"429"}"#)
                         .header("retry-after", "1");
                 }
@@ -301,10 +288,7 @@ pub fn repo(
                     return Reply::status(403, NOT_ACCESSIBLE)
                         .header("x-accepted-github-permissions", "checks=read");
                 }
-                if sha.starts_with("h8")
-                    && f.server_error_checks
-                    && errored.fetch_add(1, Ordering::SeqCst) == 0
-                {
+                if errored.first(sha.starts_with("h8") && f.server_error_checks) {
                     return Reply::status(502, r#"{"message":"Server Error"}"#);
                 }
                 rl(Reply::json(check_runs(sha)))

@@ -18,10 +18,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request};
 
 /// Faults the project shows, once each.
 #[derive(Default)]
@@ -205,13 +202,10 @@ fn paged(r: Reply, page: u32, next: Option<u32>, base: &str, target: &str) -> Re
 /// The project as a handler, the token expected in `PRIVATE-TOKEN`.
 pub fn project(
     token: &'static str,
-    faults: Faults,
+    f: Faults,
 ) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, base: &str| {
-        let f = faults.lock().expect("faults");
         if f.expired || req.header("private-token") != Some(token) {
             return Reply::status(401, r#"{"message":"401 Unauthorized"}"#);
         }
@@ -236,10 +230,7 @@ pub fn project(
                 }
             }
             ["merge_requests", iid, "approvals"] => {
-                if *iid == "4"
-                    && f.rate_limit_approvals
-                    && limited.fetch_add(1, Ordering::SeqCst) == 0
-                {
+                if limited.first(*iid == "4" && f.rate_limit_approvals) {
                     return Reply::status(429, "Retry later")
                         .header("retry-after", "1")
                         .header("ratelimit-limit", "2000")
@@ -248,7 +239,7 @@ pub fn project(
                 Reply::json(approvals(iid.parse().unwrap_or(0)))
             }
             ["deployments"] => {
-                if f.server_error_deployments && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+                if errored.first(f.server_error_deployments) {
                     return Reply::status(500, r#"{"message":"500 Internal Server Error"}"#);
                 }
                 paged(Reply::json(deployments_page()), 1, None, base, &req.target)

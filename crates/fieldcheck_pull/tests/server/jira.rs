@@ -16,10 +16,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request, too_many_requests};
 
 /// `Basic base64("ann@acme.io:ATATT3xFfGF0-test-jira-token")`, computed apart from fieldcheck.
 pub const AUTH: &str = "Basic YW5uQGFjbWUuaW86QVRBVFQzeEZmR0YwLXRlc3QtamlyYS10b2tlbg==";
@@ -172,12 +169,9 @@ pub fn pages() -> Vec<String> {
 }
 
 /// The site's handler.
-pub fn site(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+pub fn site(f: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, _base: &str| {
-        let f = faults.lock().expect("faults");
         if f.expired || req.header("authorization") != Some(AUTH) {
             return Reply::status(401, "Client must be authenticated to access this resource.")
                 .header("Content-Type", "text/plain;charset=UTF-8");
@@ -197,15 +191,15 @@ pub fn site(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 
         let pages = pages();
         match req.param("nextPageToken").as_deref() {
             None => {
-                if f.server_error_page_1 && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+                if errored.first(f.server_error_page_1) {
                     return Reply::status(503, r#"{"errorMessages":["Service Unavailable"]}"#);
                 }
                 Reply::json(pages[0].clone())
             }
             Some("CAEaAggD") => {
-                if f.rate_limit_page_2 && limited.fetch_add(1, Ordering::SeqCst) == 0 {
+                if limited.first(f.rate_limit_page_2) {
                     // https://developer.atlassian.com/cloud/jira/platform/rate-limiting/
-                    return Reply::status(429, "").header("Retry-After", "1");
+                    return too_many_requests();
                 }
                 Reply::json(pages[1].clone())
             }

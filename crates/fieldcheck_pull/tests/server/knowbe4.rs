@@ -15,10 +15,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request, too_many_requests};
 
 /// The Reporting API key.
 pub const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.kb4-test-reporting-key";
@@ -102,12 +99,9 @@ pub const TESTS: &str = r#"[{"campaign_id":242333,"pst_id":14240,"status":"Close
 pub const RECIPIENTS: &str = r#"[{"recipient_id":3077742,"pst_id":14240,"user":{"id":778800,"active_directory_guid":null,"first_name":"Ann","last_name":"Lee","email":"ann@acme.io"},"template":{"id":2,"name":"Your Password Will Expire"},"scheduled_at":"2026-02-10T14:00:00.000Z","delivered_at":"2026-02-10T14:00:12.000Z","opened_at":"2026-02-10T15:01:00.000Z","clicked_at":"2026-02-10T15:01:22.000Z","replied_at":null,"attachment_opened_at":null,"macro_enabled_at":null,"data_entered_at":null,"qr_code_scanned":null,"vulnerable-plugins_at":null,"exploited_at":null,"reported_at":null,"bounced_at":null,"ip":"198.51.100.44","ip_location":"Denver, CO","browser":"Chrome","browser_version":"122.0","os":"MacOSX"},{"recipient_id":3077743,"pst_id":14240,"user":{"id":778801,"active_directory_guid":null,"first_name":"Kenji","last_name":"Watanabe","email":"kenji@acme.io"},"template":{"id":2,"name":"Your Password Will Expire"},"scheduled_at":"2026-02-10T14:00:00.000Z","delivered_at":"2026-02-10T14:00:13.000Z","opened_at":"2026-02-10T14:10:00.000Z","clicked_at":null,"replied_at":null,"attachment_opened_at":null,"macro_enabled_at":null,"data_entered_at":null,"qr_code_scanned":null,"vulnerable-plugins_at":null,"exploited_at":null,"reported_at":"2026-02-10T14:20:00.000Z","bounced_at":null,"ip":null,"ip_location":null,"browser":null,"browser_version":null,"os":null},{"recipient_id":3077744,"pst_id":14240,"user":{"id":778802,"active_directory_guid":null,"first_name":"Dan","last_name":"Ito","email":"dan@acme.io"},"template":{"id":2,"name":"Your Password Will Expire"},"scheduled_at":"2026-02-10T14:00:00.000Z","delivered_at":"2026-02-10T14:00:14.000Z","opened_at":null,"clicked_at":null,"replied_at":null,"attachment_opened_at":null,"macro_enabled_at":null,"data_entered_at":null,"qr_code_scanned":null,"vulnerable-plugins_at":null,"exploited_at":null,"reported_at":null,"bounced_at":null,"ip":null,"ip_location":null,"browser":null,"browser_version":null,"os":null}]"#;
 
 /// The account's handler.
-pub fn account(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+pub fn account(f: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, _base: &str| {
-        let f = faults.lock().expect("faults");
         if f.expired || req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
             return Reply::status(401, "");
         }
@@ -119,16 +113,13 @@ pub fn account(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync
             |pages: &[String]| Reply::json(pages.get(page - 1).cloned().unwrap_or("[]".into()));
         match req.path() {
             "/v1/training/enrollments" => {
-                if page == 2
-                    && f.rate_limit_enrollments_page_2
-                    && limited.fetch_add(1, Ordering::SeqCst) == 0
-                {
-                    return Reply::status(429, "").header("Retry-After", "1");
+                if limited.first(page == 2 && f.rate_limit_enrollments_page_2) {
+                    return too_many_requests();
                 }
                 nth(&enrollment_pages())
             }
             "/v1/phishing/security_tests" => {
-                if f.server_error_tests && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+                if errored.first(f.server_error_tests) {
                     return Reply::status(502, "");
                 }
                 nth(&[TESTS.to_string()])

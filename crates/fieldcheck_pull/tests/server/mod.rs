@@ -9,6 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A request as received.
@@ -102,6 +103,22 @@ impl Reply {
         self.headers.push((k.into(), v.into()));
         self
     }
+}
+
+/// A fault a server shows once (a `429` before the retry, a `5xx` the retry gets past).
+#[derive(Default)]
+pub struct Once(AtomicBool);
+
+impl Once {
+    /// Whether to show the fault now: when `on`, the first time only.
+    pub fn first(&self, on: bool) -> bool {
+        on && !self.0.swap(true, Ordering::SeqCst)
+    }
+}
+
+/// `429 Too Many Requests` with `Retry-After: 1`, as the vendors send it.
+pub fn too_many_requests() -> Reply {
+    Reply::status(429, "").header("Retry-After", "1")
 }
 
 /// The handler type.

@@ -12,10 +12,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request, okta_links};
+use super::{Once, Reply, Request, okta_links};
 
 /// Faults the org shows, once each.
 #[derive(Default)]
@@ -235,13 +232,10 @@ pub fn review_pages(base: &str) -> Vec<String> {
 /// The org's handler: `token` is the only valid API token.
 pub fn org(
     token: &'static str,
-    faults: Faults,
+    f: Faults,
 ) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, base: &str| {
-        let f = faults.lock().expect("faults");
         let auth = req.header("authorization").unwrap_or("");
         if f.expired || auth != format!("SSWS {token}") {
             return Reply::status(401, E0000011)
@@ -273,10 +267,7 @@ pub fn org(
                         );
                     }
                 };
-                if i == 1
-                    && f.rate_limit_users_page_2
-                    && limited.fetch_add(1, Ordering::SeqCst) == 0
-                {
+                if limited.first(i == 1 && f.rate_limit_users_page_2) {
                     return Reply::status(429, r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests.","errorLink":"E0000047","errorId":"oaeQ3cwvX3LQ6Wc8d8ZBn0vwA","errorCauses":[]}"#)
                         .header("retry-after", "2")
                         .header("x-rate-limit-limit", "600")
@@ -296,7 +287,7 @@ pub fn org(
                 ))
             }
             "/api/v1/logs" => {
-                if f.server_error_logs && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+                if errored.first(f.server_error_logs) {
                     return Reply::status(
                         503,
                         r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error","errorCauses":[]}"#,

@@ -10,10 +10,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use super::{Reply, Request};
+use super::{Once, Reply, Request, too_many_requests};
 
 /// The report's path.
 pub const PATH: &str = "/ccx/service/customreport2/acme/ISU_Fieldcheck/Terminations";
@@ -39,22 +36,19 @@ pub struct Faults {
 pub const REPORT: &str = r#"{"Report_Entry":[{"Employee_ID":"E1","Worker":"Ann Lee","Primary_Work_Email":"ann@acme.io","Hire_Date":"2020-01-06","Worker_Type":"Employee"},{"Employee_ID":"E2","Worker":"Kenji Watanabe (E2)","Primary_Work_Email":"kenji@acme.io","Hire_Date":"2021-06-01","Termination_Date":"2026-03-13-05:00","Last_Day_of_Work":"2026-03-13-05:00","Termination_Reason":"Resignation","Worker_Type":"Employee","Manager_ID":"E1"},{"Employee_ID":"C7","Worker":"Dan Ito","Primary_Work_Email":"dan@acme.io","Hire_Date":"2026-02-02-05:00","Worker_Type":"Contingent Worker","Manager_ID":"E1"}]}"#;
 
 /// The tenant's handler.
-pub fn tenant(faults: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
-    let limited = AtomicU32::new(0);
-    let errored = AtomicU32::new(0);
-    let faults = Mutex::new(faults);
+pub fn tenant(f: Faults) -> impl Fn(&Request, &str) -> Reply + Send + Sync + 'static {
+    let (limited, errored) = (Once::default(), Once::default());
     move |req: &Request, _base: &str| {
-        let f = faults.lock().expect("faults");
         if f.expired || req.header("authorization") != Some(AUTH) {
             return Reply::status(401, "");
         }
         if req.path() != PATH || req.param("format").as_deref() != Some("json") {
             return Reply::status(404, "");
         }
-        if f.rate_limit && limited.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Reply::status(429, "").header("Retry-After", "1");
+        if limited.first(f.rate_limit) {
+            return too_many_requests();
         }
-        if f.server_error && errored.fetch_add(1, Ordering::SeqCst) == 0 {
+        if errored.first(f.server_error) {
             return Reply::status(503, "");
         }
         Reply::json(REPORT)
