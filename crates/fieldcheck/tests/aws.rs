@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{run, s, text};
+use common::{control, run, s, text};
 use serde_json::Value;
 
 const SKIP: &str = "skipped: set FIELDCHECK_TEST_MOTO (scripts/test.sh does)";
@@ -119,16 +119,12 @@ fn kit(dir: &Path) {
     std::fs::write(dir.join("fieldcheck.toml"), config).expect("write");
 }
 
-/// `fieldcheck pull KIT` with the SDK pointed at moto: `AWS_ENDPOINT_URL` and static
-/// credentials, nothing else from this machine's AWS configuration.
-fn pull(kit: &Path, url: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
-        .args(["pull", s(kit)])
-        .env("AWS_ENDPOINT_URL", url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
+/// Moto's static test credentials, and nothing of this machine's AWS configuration but
+/// `config` (a file that need not exist).
+fn moto_credentials<'c>(c: &'c mut Command, kit: &Path, config: &Path) -> &'c mut Command {
+    c.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", kit.join("no-aws-config"))
+        .env("AWS_CONFIG_FILE", config)
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             kit.join("no-aws-credentials"),
@@ -137,7 +133,17 @@ fn pull(kit: &Path, url: &str) -> String {
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("FIELDCHECK_NOW")
+}
+
+/// `fieldcheck pull KIT` with the SDK pointed at moto: `AWS_ENDPOINT_URL` and static
+/// credentials, nothing else from this machine's AWS configuration.
+fn pull(kit: &Path, url: &str) -> String {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
+    c.args(["pull", s(kit)])
+        .env("AWS_ENDPOINT_URL", url)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("FIELDCHECK_NOW");
+    let out = moto_credentials(&mut c, kit, &kit.join("no-aws-config"))
         .output()
         .expect("runs the pull");
     assert!(
@@ -159,8 +165,8 @@ fn save_by_hand(kit: &Path, url: &str, venv: &Path) {
     )
     .expect("write");
     let aws = |args: &[&str]| -> (bool, Vec<u8>, Vec<u8>) {
-        let out = Command::new(venv.join("bin/aws"))
-            .args(args)
+        let mut c = Command::new(venv.join("bin/aws"));
+        c.args(args)
             // Explicitly, so that no call can leave for a real AWS endpoint (the CLI v1 does not
             // honour AWS_ENDPOINT_URL for every service).
             .args([
@@ -170,17 +176,8 @@ fn save_by_hand(kit: &Path, url: &str, venv: &Path) {
                 "us-east-1",
                 "--endpoint-url",
                 url,
-            ])
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_CONFIG_FILE", &aws_config)
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                kit.join("no-aws-credentials"),
-            )
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
+            ]);
+        let out = moto_credentials(&mut c, kit, &aws_config)
             .output()
             .expect("runs aws");
         (out.status.success(), out.stdout, out.stderr)
@@ -193,40 +190,35 @@ fn save_by_hand(kit: &Path, url: &str, venv: &Path) {
         std::fs::write(&path, &stdout).expect("write");
         serde_json::from_slice(&stdout).expect("json")
     };
-    save(
-        "iam/generate-credential-report.json",
-        &["iam", "generate-credential-report"],
-    );
-    save(
-        "iam/get-credential-report.json",
-        &["iam", "get-credential-report"],
-    );
-    let users = save("iam/list-users.json", &["iam", "list-users"]);
-    for u in users["Users"].as_array().expect("users") {
-        let name = u["UserName"].as_str().expect("name");
-        save(
-            &format!("iam/list-access-keys-{name}.json"),
-            &["iam", "list-access-keys", "--user-name", name],
-        );
-        save(
-            &format!("iam/list-mfa-devices-{name}.json"),
-            &["iam", "list-mfa-devices", "--user-name", name],
-        );
-    }
-    let keys = save("kms/list-keys.json", &["kms", "list-keys"]);
-    save("kms/list-aliases.json", &["kms", "list-aliases"]);
-    for k in keys["Keys"].as_array().expect("keys") {
-        let id = k["KeyId"].as_str().expect("id");
-        save(
-            &format!("kms/describe-key-{id}.json"),
-            &["kms", "describe-key", "--key-id", id],
-        );
-        save(
-            &format!("kms/get-key-rotation-status-{id}.json"),
-            &["kms", "get-key-rotation-status", "--key-id", id],
-        );
-    }
-    let buckets = save("s3/list-buckets.json", &["s3api", "list-buckets"]);
+    // A call without parameters, saved as `<service>/<call>.json`.
+    let call = |service: &str, name: &str| {
+        let dir = if service == "s3api" { "s3" } else { service };
+        save(&format!("{dir}/{name}.json"), &[service, name])
+    };
+    // Per item of a listing (`member`, named by its `field`): `calls` with `flag NAME`, each saved
+    // as `<service>/<call>-NAME.json`.
+    let per_item =
+        |list: &Value, member: &str, field: &str, service: &str, flag: &str, calls: [&str; 2]| {
+            for item in list[member].as_array().expect(member) {
+                let name = item[field].as_str().expect(field);
+                for c in calls {
+                    save(
+                        &format!("{service}/{c}-{name}.json"),
+                        &[service, c, flag, name],
+                    );
+                }
+            }
+        };
+    call("iam", "generate-credential-report");
+    call("iam", "get-credential-report");
+    let users = call("iam", "list-users");
+    let calls = ["list-access-keys", "list-mfa-devices"];
+    per_item(&users, "Users", "UserName", "iam", "--user-name", calls);
+    let keys = call("kms", "list-keys");
+    call("kms", "list-aliases");
+    let calls = ["describe-key", "get-key-rotation-status"];
+    per_item(&keys, "Keys", "KeyId", "kms", "--key-id", calls);
+    let buckets = call("s3api", "list-buckets");
     for b in buckets["Buckets"].as_array().expect("buckets") {
         let name = b["Name"].as_str().expect("name");
         let (ok, stdout, stderr) = aws(&["s3api", "get-bucket-encryption", "--bucket", name]);
@@ -238,18 +230,9 @@ fn save_by_hand(kit: &Path, url: &str, venv: &Path) {
         )
         .expect("write");
     }
-    save(
-        "rds/describe-db-instances.json",
-        &["rds", "describe-db-instances"],
-    );
-    save(
-        "rds/describe-db-snapshots.json",
-        &["rds", "describe-db-snapshots"],
-    );
-    let lbs = save(
-        "elbv2/describe-load-balancers.json",
-        &["elbv2", "describe-load-balancers"],
-    );
+    call("rds", "describe-db-instances");
+    call("rds", "describe-db-snapshots");
+    let lbs = call("elbv2", "describe-load-balancers");
     for lb in lbs["LoadBalancers"].as_array().expect("lbs") {
         let arn = lb["LoadBalancerArn"].as_str().expect("arn");
         let name = lb["LoadBalancerName"].as_str().expect("name");
@@ -258,53 +241,25 @@ fn save_by_hand(kit: &Path, url: &str, venv: &Path) {
             &["elbv2", "describe-listeners", "--load-balancer-arn", arn],
         );
     }
-    save(
-        "elbv2/describe-ssl-policies.json",
-        &["elbv2", "describe-ssl-policies"],
-    );
+    call("elbv2", "describe-ssl-policies");
 }
 
-/// Every deviation of a test as (item, reasons).
-fn deviations(v: &Value, control: &str, test: &str) -> Vec<(String, Vec<String>)> {
-    let c = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == control)
-        .unwrap_or_else(|| panic!("no control {control}"));
+/// Every deviation of a test as (item, reasons), sorted.
+fn deviations(v: &Value, control_id: &str, test: &str) -> Vec<(String, Vec<String>)> {
+    let c = control(v, control_id);
     let t = c["tests"]
         .as_array()
         .expect("tests")
         .iter()
         .find(|t| t["id"] == test)
         .unwrap_or_else(|| panic!("no test {test} in {c}"));
-    let mut out: Vec<(String, Vec<String>)> = t["deviations"]
-        .as_array()
-        .expect("deviations")
-        .iter()
-        .map(|d| {
-            (
-                d["item"].as_str().expect("item").to_string(),
-                d["reasons"]
-                    .as_array()
-                    .expect("reasons")
-                    .iter()
-                    .map(|r| r.as_str().expect("reason").to_string())
-                    .collect(),
-            )
-        })
-        .collect();
+    let mut out = common::deviations(t);
     out.sort();
     out
 }
 
-fn status<'v>(v: &'v Value, control: &str) -> &'v Value {
-    &v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == control)
-        .expect("control")["status"]
+fn status<'v>(v: &'v Value, control_id: &str) -> &'v Value {
+    &control(v, control_id)["status"]
 }
 
 fn reasons(r: &[&str]) -> Vec<String> {

@@ -157,12 +157,7 @@ fn a_rotation_status_no_rule_can_name_is_never_read_as_rotation_off() {
         read(&out, "keys.csv")
     );
     let v = common::audit_json(&[s(dir.path())]);
-    let enc = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "encryption")
-        .expect("encryption");
+    let enc = common::control(&v, "encryption");
     assert_eq!(enc["status"], "not_evidenced", "{enc}");
     // The control is not evidenced because of the adapter's error: whatever its key-rotation
     // test lists for the unknown key is not a finding.

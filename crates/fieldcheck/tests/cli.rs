@@ -1,17 +1,12 @@
 //! End-to-end tests of the `fieldcheck` binary: exit codes, formats, determinism and bad input,
 //! as a user runs it.
 
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::fieldcheck;
 use fieldcheck_testkit::write_files;
-
-fn fieldcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf8 stdout")
@@ -577,12 +572,7 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
 }
 
 fn fieldcheck_at(now: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldcheck"))
-        .args(args)
-        .env("FIELDCHECK_NOW", now)
-        .env("USER", "tester")
-        .output()
-        .expect("runs")
+    common::run(args, &[("FIELDCHECK_NOW", now), ("USER", "tester")])
 }
 
 #[test]
@@ -846,15 +836,7 @@ fn the_register_runs_from_first_audit_to_zero() {
 #[test]
 fn a_shared_register_in_postgresql() {
     // scripts/test.sh starts a throwaway PostgreSQL server and names it here.
-    let Ok(url) = std::env::var("FIELDCHECK_TEST_POSTGRES") else {
-        // Under CI a missing server fails the test rather than skipping it.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but FIELDCHECK_TEST_POSTGRES is not: run the tests with scripts/test.sh"
-        );
-        eprintln!(
-            "FIELDCHECK_TEST_POSTGRES is not set: run scripts/test.sh to test the PostgreSQL register"
-        );
+    let Some(url) = common::postgres_url() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{run, s, text};
+use common::{assert_stderr, run, s, text};
 use serde_json::Value;
 
 const NOW: &str = "2026-10-20T15:00:00Z";
@@ -196,12 +196,7 @@ fn flow(kit: &Path, db: &str) {
     );
     let report: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|_| panic!("no JSON report: {}", text(&o.stderr)));
-    let cm = report["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "change-management")
-        .expect("change-management");
+    let cm = common::control(&report, "change-management");
     assert_eq!(cm["conclusion"], "effective_with_exceptions");
     assert_eq!(
         (
@@ -262,15 +257,7 @@ fn a_person_concludes_on_a_recorded_demo_audit() {
 #[test]
 fn a_person_concludes_in_a_shared_register_in_postgresql() {
     // scripts/test.sh starts a throwaway PostgreSQL server and names it here.
-    let Ok(url) = std::env::var("FIELDCHECK_TEST_POSTGRES") else {
-        // Under CI a missing server fails the test rather than skipping it.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but FIELDCHECK_TEST_POSTGRES is not: run the tests with scripts/test.sh"
-        );
-        eprintln!(
-            "FIELDCHECK_TEST_POSTGRES is not set: run scripts/test.sh to test the PostgreSQL register"
-        );
+    let Some(url) = common::postgres_url() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");
@@ -294,10 +281,5 @@ fn there_is_nothing_to_conclude_before_a_recorded_run() {
             "ineffective",
         ],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("record an audit first"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "record an audit first");
 }

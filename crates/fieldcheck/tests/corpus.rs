@@ -340,6 +340,26 @@ fn controls(v: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// Every damage of `damages` done to each of `files` (of the kit `clean`) is caught.
+fn no_case_fails(clean: &Path, files: &[PathBuf], damages: &[Damage]) {
+    let mut cases = Vec::new();
+    for f in files {
+        for &d in damages {
+            cases.push(Case {
+                file: f.clone(),
+                damage: d,
+            });
+        }
+    }
+    let failures = run_corpus(clean, cases);
+    assert!(
+        failures.is_empty(),
+        "{} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Runs every case against `clean` (a kit folder) and returns the failures.
 fn run_corpus(clean: &Path, cases: Vec<Case>) -> Vec<String> {
     let base = audit(clean);
@@ -459,22 +479,7 @@ fn no_damaged_kit_file_passes_silently() {
         .collect();
     files.sort();
     assert!(files.len() >= 25, "{files:?}");
-    let mut cases = Vec::new();
-    for f in &files {
-        for &d in KIT_DAMAGE {
-            cases.push(Case {
-                file: f.clone(),
-                damage: d,
-            });
-        }
-    }
-    let failures = run_corpus(&kit, cases);
-    assert!(
-        failures.is_empty(),
-        "{} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    no_case_fails(&kit, &files, KIT_DAMAGE);
 }
 
 #[cfg(unix)]
@@ -509,20 +514,5 @@ fn no_damaged_raw_export_passes_silently() {
         }
     }
     assert!(files.len() >= 8, "{files:?}");
-    let mut cases = Vec::new();
-    for f in &files {
-        for &d in SOURCE_DAMAGE {
-            cases.push(Case {
-                file: f.clone(),
-                damage: d,
-            });
-        }
-    }
-    let failures = run_corpus(&kit, cases);
-    assert!(
-        failures.is_empty(),
-        "{} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    no_case_fails(&kit, &files, SOURCE_DAMAGE);
 }

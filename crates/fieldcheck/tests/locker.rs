@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{audit_json, run, s, text};
+use common::{assert_exit, assert_stderr, audit_json, control, diagnostics, run, s, text};
 use serde_json::Value;
 
 /// The findings an audit replayed from the locker shares with a live one (the replay adds notes
@@ -56,12 +56,7 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
     );
     // A signed locker takes no unsigned collection.
     let o = collect(&kit, "2026-07-02T06:00:00Z", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("pass `--sign KEY`"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "pass `--sign KEY`");
 
     // The auditor verifies with the public key and the head recorded at the first collection.
     let pubkey = format!("{}.pub", s(&key));
@@ -77,13 +72,7 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
         ],
         &[],
     );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    assert_exit(&o, 0);
     assert!(text(&o.stdout).starts_with("intact"), "{}", text(&o.stdout));
 
     // Replays: as of the first collection the old findings, now the new ones.
@@ -111,12 +100,7 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
         &["audit", s(&kit), "--locker", "--as-of", "2026-01-01"],
         &[],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("has no collection at or before"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "has no collection at or before");
 
     // The bundle verifies on its own, with the key.
     let bundle = tmp.path().join("bundle");
@@ -207,12 +191,7 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
             .iter()
             .any(|d| d["code"] == "stale-evidence" && d["file"] == "vendors.csv")
     );
-    let leavers = v["controls"]
-        .as_array()
-        .expect("c")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("l");
+    let leavers = control(&v, "leaver-deprovisioning");
     let notes = leavers["tests"][0]["notes"].as_array().expect("notes");
     assert!(
         notes.iter().any(|n| n["item"] == "evidence"
@@ -230,12 +209,7 @@ fn collection_gaps_are_diagnosed_and_the_dependent_controls_say_so() {
         Some(0)
     );
     let v = audit_json(&[s(&kit), "--locker"]);
-    let vendors = v["controls"]
-        .as_array()
-        .expect("c")
-        .iter()
-        .find(|c| c["id"] == "vendor-management")
-        .expect("v");
+    let vendors = control(&v, "vendor-management");
     assert_eq!(vendors["status"], "not_evidenced");
 
     let o = run(&["locker", "log", s(&kit)], &[]);
@@ -437,12 +411,8 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
     let original = std::fs::read(&blob).expect("blob");
     std::fs::write(&blob, &original[..original.len() / 2]).expect("cut");
     let o = run(&["audit", s(&kit), "--locker"], &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("does not verify") && text(&o.stderr).contains("blob-altered"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "does not verify");
+    assert_stderr(&o, 2, "blob-altered");
     std::fs::write(&blob, &original).expect("restore");
 
     // Exporting into the locker itself, or over other files, is refused.
@@ -456,12 +426,7 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
         ],
         &[],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("must be outside the locker"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "must be outside the locker");
     let busy = tmp.path().join("busy");
     std::fs::create_dir_all(&busy).expect("mkdir");
     std::fs::write(busy.join("notes.txt"), "mine").expect("write");
@@ -508,12 +473,7 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
         &[("FIELDCHECK_NOW", "2026-05-01T12:00:00Z")],
     );
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    let stale: Vec<&Value> = v["diagnostics"]
-        .as_array()
-        .expect("d")
-        .iter()
-        .filter(|d| d["code"] == "stale-evidence")
-        .collect();
+    let stale = diagnostics(&v, |d| d["code"] == "stale-evidence");
     assert!(stale.is_empty(), "{stale:?}");
 }
 
@@ -559,13 +519,7 @@ fn forge_locker(kit: &Path, forged: &Path, sign: Option<&Path>) {
 }
 
 fn vendor_status(v: &Value) -> Value {
-    v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "vendor-management")
-        .expect("vendor-management")["status"]
-        .clone()
+    control(v, "vendor-management")["status"].clone()
 }
 
 #[test]
@@ -700,12 +654,7 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
         text(&o.stdout)
     );
     let o = run(&["audit", s(&kit), "--locker", "--key", &pubkey], &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("every seal is signed by another key"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "every seal is signed by another key");
 
     // The key pinned in the config refuses it too, without `--key`.
     let config = std::fs::read_to_string(kit.join("fieldcheck.toml")).expect("config");
@@ -715,12 +664,7 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
     )
     .expect("write");
     let o = run(&["audit", s(&kit), "--locker"], &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("from the config's `[locker] public_key`"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "from the config's `[locker] public_key`");
     // A `--key` that contradicts the config's pin is refused before anything is read.
     let o = run(
         &[
@@ -732,12 +676,7 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
         ],
         &[],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("a locker can be signed by one key only"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "a locker can be signed by one key only");
     // A mistyped pin is a config error at its line, and nothing is audited.
     std::fs::write(
         kit.join("fieldcheck.toml"),
@@ -745,12 +684,7 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
     )
     .expect("write");
     let o = run(&["audit", s(&kit), "--locker"], &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("`locker.public_key` must be an Ed25519 public key"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "`locker.public_key` must be an Ed25519 public key");
 
     // The honest locker again: the config's pin proves it, and the report says where the key came from.
     std::fs::write(
@@ -761,19 +695,9 @@ fn a_forged_locker_is_refused_by_the_pinned_key_and_an_unpinned_audit_says_it_pr
     std::fs::remove_dir_all(kit.join(".fieldcheck/locker")).expect("rm");
     // A pinned config takes no unsigned collection, nor one signed by another key.
     let o = collect(&kit, "2026-05-01T06:00:00Z", &[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("the config pins the locker key"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "the config pins the locker key");
     let o = collect(&kit, "2026-05-01T06:00:00Z", &["--sign", s(&other)]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("but the config pins"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "but the config pins");
     assert!(!kit.join(".fieldcheck/locker/manifest.jsonl").exists());
     let o = collect(&kit, "2026-05-01T06:00:00Z", &["--sign", s(&key)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));

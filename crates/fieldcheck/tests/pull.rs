@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{s, text};
+use common::{assert_stderr, s, text};
 use server::Server;
 use server::okta::{Faults, org};
 
@@ -158,12 +158,7 @@ fn pull_then_audit_the_pulled_kit() {
     );
     let users = pulls.iter().find(|p| p["call"] == "users").expect("users");
     assert_eq!(users["observed_at"], "2026-12-05T12:00:00Z");
-    let leavers = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("leaver-deprovisioning");
+    let leavers = common::control(&v, "leaver-deprovisioning");
     assert_eq!(leavers["status"], "not_evidenced", "{leavers:#}");
 
     // A second pull replaces the pulled files and leaves the config as it is.
@@ -470,10 +465,5 @@ fn a_failed_pull_leaves_the_previous_one_in_place() {
     assert_eq!(state(&kit), (before.0, cfg));
     // `--only` names a configured collector.
     let o = pull(&[s(&kit), "--only", "otka"], &[("OKTA_API_TOKEN", TOKEN)]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("did you mean `okta`?"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "did you mean `okta`?");
 }

@@ -9,7 +9,7 @@ mod server;
 
 use std::path::Path;
 
-use common::{run, s, text};
+use common::{control, diagnostics, run, s, text};
 use serde_json::Value;
 use server::Server;
 
@@ -31,13 +31,7 @@ fn kit(dir: &Path, systems: &str, extra: &str, collector: &str) {
 }
 
 fn pull(dir: &Path, env: &[(&str, &str)]) -> String {
-    let mut e = vec![
-        ("FIELDCHECK_NOW", NOW),
-        ("FIELDCHECK_PULL_MAX_WAIT_MS", "5"),
-    ];
-    e.extend_from_slice(env);
-    let o = run(&["pull", s(dir)], &e);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    common::pull(dir, NOW, env);
     std::fs::read_to_string(dir.join("fieldcheck.toml")).expect("config")
 }
 
@@ -54,43 +48,43 @@ fn audit(dir: &Path) -> Value {
     serde_json::from_slice(&o.stdout).expect("json")
 }
 
-/// A control's test's deviations as `(item, [reasons])`.
-fn deviations(v: &Value, control: &str) -> Vec<(String, Vec<String>)> {
-    let c = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == control)
-        .unwrap_or_else(|| panic!("{control}"));
-    c["tests"][0]["deviations"]
-        .as_array()
-        .expect("deviations")
-        .iter()
-        .map(|d| {
-            (
-                d["item"].as_str().unwrap_or_default().to_string(),
-                d["reasons"]
-                    .as_array()
-                    .expect("reasons")
-                    .iter()
-                    .map(|r| r.as_str().unwrap_or_default().to_string())
-                    .collect(),
-            )
-        })
-        .collect()
+/// A control's first test's deviations as `(item, [reasons])`.
+fn deviations(v: &Value, control_id: &str) -> Vec<(String, Vec<String>)> {
+    common::deviations(&control(v, control_id)["tests"][0])
 }
 
-fn population(v: &Value, control: &str) -> u64 {
-    let c = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == control)
-        .unwrap_or_else(|| panic!("{control}"));
-    c["tests"][0]["population"]["size"]
+fn population(v: &Value, control_id: &str) -> u64 {
+    let t = &control(v, control_id)["tests"][0];
+    t["population"]["size"]
         .as_u64()
-        .or_else(|| c["tests"][0]["population"].as_u64())
-        .unwrap_or_else(|| panic!("{}", c["tests"][0]))
+        .or_else(|| t["population"].as_u64())
+        .unwrap_or_else(|| panic!("{t}"))
+}
+
+/// A kit with the `api` system, one change ticket (a `changes.csv` row) and the forge's
+/// `collector` entry, pulled with `token_env` and audited: the config gains the source `entry`,
+/// the pulled files are read with no error, and change-management's population is two deploys.
+/// Its deviations.
+fn forge_pull_then_audit(
+    collector: &str,
+    change: &str,
+    token_env: (&str, &str),
+    entry: &str,
+) -> Vec<(String, Vec<String>)> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    kit(d, "api,API,saas,1,true,confidential,240,\n", "", collector);
+    std::fs::write(
+        d.join("changes.csv"),
+        format!("ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\n{change}\n"),
+    )
+    .expect("changes");
+    let config = pull(d, &[token_env]);
+    assert!(config.contains(entry), "{config}");
+    let v = audit(d);
+    no_errors(&v);
+    assert_eq!(population(&v, "change-management"), 2);
+    deviations(&v, "change-management")
 }
 
 #[test]
@@ -100,50 +94,30 @@ fn github_pull_then_audit() {
         token,
         server::github::Faults::default(),
     ));
-    let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
-    kit(
-        d,
-        "api,API,saas,1,true,confidential,240,\n",
-        "",
+    // ACME-12 is a normal change approved by dave before the deploy.
+    let devs = forge_pull_then_audit(
         &format!(
             "collector = \"github\"\nbase_url = \"{}\"\nsystem_id = \"api\"\nrepos = [\"acme/api\"]",
             srv.url
         ),
+        "ACME-12,normal,Rotate the signing keys,2026-10-30T09:00:00Z,alice,dave,2026-10-31T09:00:00Z,",
+        ("GITHUB_TOKEN", token),
+        "adapter = \"github\"\npath = \"exports/github/repos/**/page-*.json\"\nsystem_id = \"api\"",
     );
-    // ACME-12 is a normal change approved by dave before the deploy.
-    std::fs::write(
-        d.join("changes.csv"),
-        "ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\nACME-12,normal,Rotate the signing keys,2026-10-30T09:00:00Z,alice,dave,2026-10-31T09:00:00Z,\n",
-    )
-    .expect("changes");
-    let config = pull(d, &[("GITHUB_TOKEN", token)]);
-    assert!(
-        config.contains("adapter = \"github\"\npath = \"exports/github/repos/**/page-*.json\"\nsystem_id = \"api\""),
-        "{config}"
-    );
-    let v = audit(d);
     // Deployment 9001 (PR #7: ticketed, approved by carol, checks green) passes; 9002 (PR #8:
     // no ticket, approved only by its author, a failed check) does not; 8000 is from 2025.
-    assert_eq!(population(&v, "change-management"), 2);
     assert_eq!(
-        deviations(&v, "change-management"),
+        devs,
         vec![(
             "acme/api/deployments/9002".to_string(),
             strings(&["no_peer_review", "no_ticket", "tests_failed"])
         )]
     );
-    no_errors(&v);
 }
 
 /// Every pulled file was read: no error diagnostic.
 fn no_errors(v: &Value) {
-    let errors: Vec<&Value> = v["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .filter(|d| d["severity"] == "error")
-        .collect();
+    let errors = diagnostics(v, |d| d["severity"] == "error");
     assert!(errors.is_empty(), "{errors:?}");
 }
 
@@ -158,34 +132,20 @@ fn gitlab_pull_then_audit() {
         token,
         server::gitlab::Faults::default(),
     ));
-    let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
-    kit(
-        d,
-        "api,API,saas,1,true,confidential,240,\n",
-        "",
+    let devs = forge_pull_then_audit(
         &format!(
             "collector = \"gitlab\"\nbase_url = \"{}/api/v4\"\nsystem_id = \"api\"\nprojects = [\"acme/api\"]",
             srv.url
         ),
+        "ACME-31,normal,Limit the login rate,2026-09-30T09:00:00Z,dana,frank,2026-09-30T12:00:00Z,",
+        ("GITLAB_TOKEN", token),
+        "adapter = \"gitlab\"\npath = \"exports/gitlab/projects/**/page-*.json\"\nsystem_id = \"api\"",
     );
-    std::fs::write(
-        d.join("changes.csv"),
-        "ticket_id,type,title,created_at,requester_id,approver_id,approved_at,retro_reviewed_at\nACME-31,normal,Limit the login rate,2026-09-30T09:00:00Z,dana,frank,2026-09-30T12:00:00Z,\n",
-    )
-    .expect("changes");
-    let config = pull(d, &[("GITLAB_TOKEN", token)]);
-    assert!(
-        config.contains("adapter = \"gitlab\"\npath = \"exports/gitlab/projects/**/page-*.json\"\nsystem_id = \"api\""),
-        "{config}"
-    );
-    let v = audit(d);
     // Deployment 41 (MR !3: ticketed, approved by erin) lacks only test evidence: the `gitlab`
     // adapter does not read pipelines; 42 (MR !4: no ticket, no approval) lacks all three; 43
     // failed and is no deploy.
-    assert_eq!(population(&v, "change-management"), 2);
     assert_eq!(
-        deviations(&v, "change-management"),
+        devs,
         vec![
             (
                 "acme/api/deployments/41".to_string(),
@@ -197,7 +157,6 @@ fn gitlab_pull_then_audit() {
             ),
         ]
     );
-    no_errors(&v);
 }
 
 #[test]
@@ -284,11 +243,6 @@ fn entra_pull_then_audit() {
         .filter_map(|d| d["code"].as_str())
         .collect();
     assert_eq!(errors, ["pull-shortfall"]);
-    let leavers = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("leavers");
+    let leavers = control(&v, "leaver-deprovisioning");
     assert_eq!(leavers["status"], "not_evidenced");
 }

@@ -8,7 +8,7 @@ mod server;
 
 use std::path::Path;
 
-use common::{run, s, text};
+use common::{s, text};
 use server::Server;
 
 const NOW: &str = "2026-12-05T12:00:00Z";
@@ -24,16 +24,6 @@ fn kit(dir: &Path, collectors: &str) {
         ),
     )
     .expect("config");
-}
-
-fn pull(dir: &Path, env: &[(&str, &str)]) {
-    let mut e = vec![
-        ("FIELDCHECK_NOW", NOW),
-        ("FIELDCHECK_PULL_MAX_WAIT_MS", "5"),
-    ];
-    e.extend_from_slice(env);
-    let o = run(&["pull", s(dir)], &e);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
 /// `ingest`'s canonical kit of `dir`.
@@ -78,8 +68,9 @@ fn jira_bamboohr_and_knowbe4_pulled_then_audited() {
             jira.url, hr.url, kb4.url
         ),
     );
-    pull(
+    common::pull(
         dir.path(),
+        NOW,
         &[
             ("JIRA_EMAIL", server::jira::EMAIL),
             ("JIRA_API_TOKEN", server::jira::TOKEN),
@@ -198,8 +189,9 @@ fn workday_pulled_then_read() {
             server::workday::PATH
         ),
     );
-    pull(
+    common::pull(
         dir.path(),
+        NOW,
         &[
             ("WORKDAY_USERNAME", server::workday::USER),
             ("WORKDAY_PASSWORD", server::workday::PASSWORD),

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{fieldcheck, s, text};
+use common::{assert_exit, assert_stderr, fieldcheck, s, text};
 use serde_json::Value;
 
 fn demo(dir: &Path) -> std::path::PathBuf {
@@ -67,13 +67,7 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
     // The kit is not needed: move it away.
     std::fs::rename(&kit, dir.path().join("gone")).expect("move the kit");
     let o = fieldcheck(&["sample", "--rederive", s(&out)]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    assert_exit(&o, 0);
     let report = text(&o.stdout);
     let tests = plan["tests"].as_array().expect("tests").len();
     assert!(
@@ -81,13 +75,7 @@ fn the_demo_sample_rederives_from_the_pbc_files_alone() {
         "{report}"
     );
     let py = python_rederive(&out);
-    assert_eq!(
-        py.status.code(),
-        Some(0),
-        "{}{}",
-        text(&py.stdout),
-        text(&py.stderr)
-    );
+    assert_exit(&py, 0);
     assert!(
         text(&py.stdout).contains(&format!("{tests} of {tests} tests re-derived")),
         "{}",
@@ -204,12 +192,7 @@ fn nobody_can_re_roll_the_sample() {
     );
     // `--seed` is only a deprecated alias of the engagement: same sample, and a warning.
     let o = fieldcheck(&["sample", s(&kit), "--seed", "E-1", "--out", s(&c)]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(
-        text(&o.stderr).contains("`--seed` is deprecated"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 0, "`--seed` is deprecated");
     assert_eq!(csv(&c), csv(&a));
     // Another engagement, another sample; the default engagement is the org and the window.
     let (summary, plan_d) = sample(&kit, &d, &[]);
@@ -291,12 +274,7 @@ fn periodic_tests_per_system_are_sampled_by_period_by_default() {
     )
     .expect("config");
     let o = fieldcheck(&["sample", s(&kit)]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("config-invalid-value"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 2, "config-invalid-value");
     assert!(
         text(&o.stderr).contains("sampling.unit"),
         "{}",
@@ -429,12 +407,7 @@ fn the_aicpa_table_is_printed() {
         "{t}"
     );
     let bad = fieldcheck(&["sample", "--table", "aicpa", "--confidence", "0.95"]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        text(&bad.stderr).contains("--confidence 95"),
-        "{}",
-        text(&bad.stderr)
-    );
+    assert_stderr(&bad, 2, "--confidence 95");
 }
 
 /// Once every control fills `TestResult.facts` (the lead's `facts` branch), event populations are

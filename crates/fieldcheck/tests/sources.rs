@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fieldcheck, findings, text};
+use common::{assert_stderr, control, diagnostics, fieldcheck, findings, text};
 use serde_json::Value;
 
 fn audit_json(dir: &Path) -> Value {
@@ -183,12 +183,7 @@ fn a_folder_of_raw_exports_audits_to_the_leaver_deviations_behind_them() {
     let dir = tempfile::tempdir().expect("tmp");
     raw_kit(dir.path(), "");
     let v = audit_json(dir.path());
-    let leavers = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("leavers");
+    let leavers = control(&v, "leaver-deprovisioning");
     assert_eq!(leavers["status"], "exceptions");
     let dev = &leavers["tests"][0]["deviations"][0];
     assert_eq!(dev["item"], "E2");
@@ -235,12 +230,7 @@ fn source_mistakes_in_the_config_exit_2_and_missing_exports_are_not_evidenced() 
     raw_kit(dir.path(), "");
     std::fs::remove_file(dir.path().join("exports/okta/system-log-2026-03.json")).expect("rm");
     let v = audit_json(dir.path());
-    let leavers = v["controls"]
-        .as_array()
-        .expect("c")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("l");
+    let leavers = control(&v, "leaver-deprovisioning");
     assert_eq!(leavers["status"], "not_evidenced");
     assert!(
         leavers["reason"]
@@ -249,13 +239,7 @@ fn source_mistakes_in_the_config_exit_2_and_missing_exports_are_not_evidenced() 
         "{}",
         leavers["reason"]
     );
-    assert!(
-        v["diagnostics"]
-            .as_array()
-            .expect("d")
-            .iter()
-            .any(|d| d["code"] == "source-no-files")
-    );
+    assert!(!diags_with(&v, "source-no-files").is_empty());
 }
 
 #[test]
@@ -273,12 +257,7 @@ fn a_truncated_export_is_diagnosed_and_keeps_the_records_before_the_cut() {
         "{err}"
     );
     let v = audit_json(dir.path());
-    let leavers = v["controls"]
-        .as_array()
-        .expect("c")
-        .iter()
-        .find(|c| c["id"] == "leaver-deprovisioning")
-        .expect("l");
+    let leavers = control(&v, "leaver-deprovisioning");
     assert_eq!(leavers["status"], "not_evidenced");
     // ingest says the canonical kit it writes is incomplete, and exits 1.
     let out = tempfile::tempdir().expect("tmp");
@@ -288,12 +267,7 @@ fn a_truncated_export_is_diagnosed_and_keeps_the_records_before_the_cut() {
         "--out",
         out.path().to_str().expect("utf8"),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("the ingested kit is incomplete"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_stderr(&o, 1, "the ingested kit is incomplete");
     // The sign-in before the cut still counts.
     assert!(
         leavers["tests"][0]["deviations"][0]["reasons"]
@@ -364,22 +338,8 @@ fn empty_expected_values_from_an_export_are_reported_like_a_kit_files() {
     );
 }
 
-fn control<'v>(v: &'v Value, id: &str) -> &'v Value {
-    v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == id)
-        .expect("control")
-}
-
 fn diags_with<'v>(v: &'v Value, code: &str) -> Vec<&'v Value> {
-    v["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .filter(|d| d["code"] == code)
-        .collect()
+    diagnostics(v, |d| d["code"] == code)
 }
 
 #[cfg(unix)]

@@ -3,49 +3,48 @@
 //! `control.rs`, no other file) appears in `controls`, `audit`, `sample` and the register.
 //! Built only with the `toy-control` feature (scripts/test.sh runs every feature).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::{assert_exit, control, text};
 use serde_json::Value;
 
 const CONFIG: &str = "[org]\nname = \"Acme Cloud\"\ntimezone = \"America/New_York\"\n[window]\nstart = \"2026-01-01\"\nend = \"2026-06-30\"\n[controls.system-ownership]\nmax_tier = 1\n";
 
+/// `fieldcheck ARGS` at a fixed time, as `tester`; with `extra`, the toy control compiled in
+/// is switched on.
 fn run(args: &[&str], extra: bool) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
-    c.args(args)
-        .env("FIELDCHECK_NOW", "2026-07-10T12:00:00Z")
-        .env("USER", "tester")
-        .env_remove("CLICOLOR_FORCE");
+    let mut env = vec![
+        ("FIELDCHECK_NOW", "2026-07-10T12:00:00Z"),
+        ("USER", "tester"),
+    ];
     if extra {
-        c.env("FIELDCHECK_EXTRA_CONTROLS", "1");
-    } else {
-        c.env_remove("FIELDCHECK_EXTRA_CONTROLS");
+        env.push(("FIELDCHECK_EXTRA_CONTROLS", "1"));
     }
-    c.output().expect("runs")
+    common::run(args, &env)
 }
 
 fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", text(&o.stdout), text(&o.stderr))
 }
 
 fn kit(dir: &Path) {
-    for (name, text) in [
-        ("fieldcheck.toml", CONFIG),
-        (
-            "systems.csv",
-            "system_id,tier,in_scope,owner_id\nbilling,1,true,p1\nledger,1,true,\nwiki,1,true,ghost\nblog,2,true,\nlab,1,false,\n",
-        ),
-        (
-            "people.csv",
-            "person_id,email,start_date\np1,p1@acme.test,2020-01-01\n",
-        ),
-    ] {
-        std::fs::write(dir.join(name), text).expect("write");
-    }
+    fieldcheck_testkit::write_files(
+        dir,
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "systems.csv",
+                "system_id,tier,in_scope,owner_id\nbilling,1,true,p1\nledger,1,true,\nwiki,1,true,ghost\nblog,2,true,\nlab,1,false,\n",
+            ),
+            (
+                "people.csv",
+                "person_id,email,start_date\np1,p1@acme.test,2020-01-01\n",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -56,7 +55,7 @@ fn a_toy_control_in_one_folder_appears_in_controls_audit_sample_and_the_register
 
     // `controls`: listed after the built-in ones, with its test, codes and typed parameter.
     let o = run(&["controls", "--format", "json"], true);
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_exit(&o, 0);
     let list: Value = serde_json::from_slice(&o.stdout).expect("json");
     let ids: Vec<&str> = list
         .as_array()
@@ -79,12 +78,7 @@ fn a_toy_control_in_one_folder_appears_in_controls_audit_sample_and_the_register
     let o = run(&["audit", k, "--format", "json"], true);
     assert!(o.status.code().is_some_and(|c| c < 2), "{}", out(&o));
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    let toy = v["controls"]
-        .as_array()
-        .expect("controls")
-        .iter()
-        .find(|c| c["id"] == "system-ownership")
-        .expect("the toy control is audited");
+    let toy = control(&v, "system-ownership");
     assert_eq!(toy["status"], "exceptions");
     let t = &toy["tests"][0];
     assert_eq!(t["id"], "owned-systems");
@@ -125,7 +119,7 @@ fn a_toy_control_in_one_folder_appears_in_controls_audit_sample_and_the_register
         ],
         true,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_exit(&o, 0);
     let csv = std::fs::read_to_string(pbc.join("pbc-request-list.csv")).expect("pbc csv");
     assert!(csv.contains("system-ownership"), "{csv}");
     assert!(csv.contains("owned-systems"), "{csv}");

@@ -1,7 +1,7 @@
 //! AWS Backup: backup and restore jobs created in the window.
 
-use crate::json::{J, Obj};
-use crate::{Call, Ctx, client, retention, sdk_time};
+use crate::json::Obj;
+use crate::{Call, Ctx, client, sdk_time};
 use fieldcheck_pull::PullError;
 
 /// How far back `ListBackupJobs` reaches ("for the last 30 days", in its API reference).
@@ -9,41 +9,26 @@ pub(crate) const JOB_DAYS: i64 = 30;
 
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let bk = client!(ctx, aws_sdk_backup);
-    let (from, to) = ctx.range();
-
     let spec = ctx.call("backup-list-backup-jobs");
-    let (start, shortfall) = retention(
-        ctx.now(),
-        from,
+    let range = ctx.event_range(
+        spec,
         JOB_DAYS,
         "AWS Backup's job list (ListBackupJobs)",
         "pull monthly into the evidence locker (`fieldcheck pull --locker`) so every month of the window is kept",
     );
-    ctx.covered(spec, from, to, shortfall);
-    // A window that ended before the list's reach: nothing can be asked and no file is written
-    // (an empty list would read as "no backups"); the shortfall says why.
-    if start >= to {
-        ctx.none(spec);
-    } else {
-        let mut call = Call::new(spec, "backup:ListBackupJobs")
+    if let Some((start, to)) = range {
+        let call = Call::new(spec, "backup:ListBackupJobs")
             .param("ByCreatedAfter", start.to_string())
             .param("ByCreatedBefore", to.to_string());
-        let mut jobs = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            ctx.page(&mut call);
-            let out = match bk
-                .list_backup_jobs()
+        let request = |token| {
+            bk.list_backup_jobs()
                 .by_created_after(sdk_time(start))
                 .by_created_before(sdk_time(to))
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
+        };
+        let file = "backup/list-backup-jobs.json".into();
+        ctx.listing(call, "BackupJobs", file, request, |out, jobs| {
             for j in out.backup_jobs.as_deref().unwrap_or_default() {
                 jobs.push(
                     Obj::new()
@@ -93,36 +78,26 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
                         .done(),
                 );
             }
-            token = out.next_token.clone();
-            if token.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("BackupJobs", J::Arr(jobs)).done();
-        ctx.save(call, "backup/list-backup-jobs.json".into(), &body)?;
+            out.next_token.clone()
+        })
+        .await?;
     }
 
     let spec = ctx.call("backup-list-restore-jobs");
+    let (from, to) = ctx.range();
     ctx.covered(spec, from, to, None);
-    let mut call = Call::new(spec, "backup:ListRestoreJobs")
+    let call = Call::new(spec, "backup:ListRestoreJobs")
         .param("ByCreatedAfter", from.to_string())
         .param("ByCreatedBefore", to.to_string());
-    let mut jobs = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match bk
-            .list_restore_jobs()
+    let request = |token| {
+        bk.list_restore_jobs()
             .by_created_after(sdk_time(from))
             .by_created_before(sdk_time(to))
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
+    };
+    let file = "backup/list-restore-jobs.json".into();
+    ctx.listing(call, "RestoreJobs", file, request, |out, jobs| {
         for j in out.restore_jobs.as_deref().unwrap_or_default() {
             jobs.push(
                 Obj::new()
@@ -180,11 +155,7 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
                     .done(),
             );
         }
-        token = out.next_token.clone();
-        if token.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("RestoreJobs", J::Arr(jobs)).done();
-    ctx.save(call, "backup/list-restore-jobs.json".into(), &body)
+        out.next_token.clone()
+    })
+    .await
 }

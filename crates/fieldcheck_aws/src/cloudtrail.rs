@@ -4,7 +4,7 @@
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 
 use crate::json::{J, Obj};
-use crate::{Call, Ctx, client, retention, sdk_time};
+use crate::{Call, Ctx, client, sdk_time};
 use fieldcheck_pull::PullError;
 
 /// How far back `LookupEvents` reaches (the CloudTrail event history).
@@ -15,46 +15,32 @@ pub(crate) const HISTORY_DAYS: i64 = 90;
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let ct = client!(ctx, aws_sdk_cloudtrail);
     let spec = ctx.call("cloudtrail-lookup-events");
-    let (from, to) = ctx.range();
-    let (start, shortfall) = retention(
-        ctx.now(),
-        from,
+    let range = ctx.event_range(
+        spec,
         HISTORY_DAYS,
         "CloudTrail event history (LookupEvents)",
         "read the trail's log files from its S3 bucket with the `aws-cloudtrail` adapter for the rest of the window",
     );
-    ctx.covered(spec, from, to, shortfall);
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventName)
         .attribute_value("ConsoleLogin")
         .build()
         .map_err(|e| crate::fail_at(spec.name, e.to_string(), ""))?;
-    let mut call = Call::new(spec, "cloudtrail:LookupEvents")
-        .param("LookupAttributes", "EventName=ConsoleLogin")
-        .param("StartTime", start.to_string())
-        .param("EndTime", to.to_string());
-    let mut events = Vec::new();
-    let mut token: Option<String> = None;
-    // A window that ended before the history's reach: nothing can be asked, and no file is
-    // written (an empty listing would read as "no sign-ins"); the shortfall says why.
-    if start >= to {
-        ctx.none(spec);
-    } else {
-        loop {
-            ctx.page(&mut call);
-            let out = match ct
-                .lookup_events()
+    if let Some((start, to)) = range {
+        let call = Call::new(spec, "cloudtrail:LookupEvents")
+            .param("LookupAttributes", "EventName=ConsoleLogin")
+            .param("StartTime", start.to_string())
+            .param("EndTime", to.to_string());
+        let request = |token| {
+            ct.lookup_events()
                 .lookup_attributes(attribute.clone())
                 .start_time(sdk_time(start))
                 .end_time(sdk_time(to))
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
+        };
+        let file = "cloudtrail/lookup-events-console-login.json".into();
+        ctx.listing(call, "Events", file, request, |out, events| {
             for e in out.events.as_deref().unwrap_or_default() {
                 events.push(
                     Obj::new()
@@ -75,29 +61,16 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
                         .done(),
                 );
             }
-            token = out.next_token.clone();
-            if token.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("Events", J::Arr(events)).done();
-        ctx.save(
-            call,
-            "cloudtrail/lookup-events-console-login.json".into(),
-            &body,
-        )?;
+            out.next_token.clone()
+        })
+        .await?;
     }
 
     let mut call = Call::new(
         ctx.call("cloudtrail-describe-trails"),
         "cloudtrail:DescribeTrails",
     );
-    ctx.page(&mut call);
-    let out = match ct.describe_trails().send().await {
-        Ok(o) => o,
-        Err(e) => return Err(ctx.error(&call, e)),
-    };
-    ctx.answered();
+    let out = ctx.send(&mut call, ct.describe_trails().send()).await?;
     let trails = out
         .trail_list
         .as_deref()

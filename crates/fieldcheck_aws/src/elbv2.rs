@@ -9,111 +9,68 @@ use fieldcheck_pull::PullError;
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
 
-    let mut call = Call::new(
+    let call = Call::new(
         ctx.call("elbv2-describe-load-balancers"),
         "elasticloadbalancing:DescribeLoadBalancers",
     );
     let mut lbs = Vec::new();
-    let mut items = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match elb
-            .describe_load_balancers()
-            .set_marker(marker.clone())
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        for lb in out.load_balancers.as_deref().unwrap_or_default() {
-            if let (Some(arn), Some(name)) = (&lb.load_balancer_arn, &lb.load_balancer_name) {
-                lbs.push((arn.clone(), name.clone()));
+    ctx.listing(
+        call,
+        "LoadBalancers",
+        "elbv2/describe-load-balancers.json".into(),
+        |marker| elb.describe_load_balancers().set_marker(marker).send(),
+        |out, items| {
+            for lb in out.load_balancers.as_deref().unwrap_or_default() {
+                if let (Some(arn), Some(name)) = (&lb.load_balancer_arn, &lb.load_balancer_name) {
+                    lbs.push((arn.clone(), name.clone()));
+                }
+                items.push(load_balancer(lb));
             }
-            items.push(load_balancer(lb));
-        }
-        marker = out.next_marker.clone();
-        if marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("LoadBalancers", J::Arr(items)).done();
-    ctx.save(call, "elbv2/describe-load-balancers.json".into(), &body)?;
+            out.next_marker.clone()
+        },
+    )
+    .await?;
 
     let spec = ctx.call("elbv2-describe-listeners");
     ctx.none(spec);
     for (arn, name) in &lbs {
-        let mut call =
+        let call =
             Call::new(spec, "elasticloadbalancing:DescribeListeners").param("LoadBalancerArn", arn);
-        let mut items = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            ctx.page(&mut call);
-            let out = match elb
-                .describe_listeners()
-                .load_balancer_arn(arn)
-                .set_marker(marker.clone())
-                .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
-            items.extend(
-                out.listeners
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(listener),
-            );
-            marker = out.next_marker.clone();
-            if marker.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("Listeners", J::Arr(items)).done();
-        ctx.save(
+        ctx.listing(
             call,
+            "Listeners",
             format!("elbv2/describe-listeners-{}.json", file_part(name)),
-            &body,
-        )?;
+            |marker| {
+                elb.describe_listeners()
+                    .load_balancer_arn(arn)
+                    .set_marker(marker)
+                    .send()
+            },
+            |out, items| {
+                let listeners = out.listeners.as_deref().unwrap_or_default();
+                items.extend(listeners.iter().map(listener));
+                out.next_marker.clone()
+            },
+        )
+        .await?;
     }
 
-    let mut call = Call::new(
+    let call = Call::new(
         ctx.call("elbv2-describe-ssl-policies"),
         "elasticloadbalancing:DescribeSSLPolicies",
     );
-    let mut items = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match elb
-            .describe_ssl_policies()
-            .set_marker(marker.clone())
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        items.extend(
-            out.ssl_policies
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .map(ssl_policy),
-        );
-        marker = out.next_marker.clone();
-        if marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("SslPolicies", J::Arr(items)).done();
-    ctx.save(call, "elbv2/describe-ssl-policies.json".into(), &body)
+    ctx.listing(
+        call,
+        "SslPolicies",
+        "elbv2/describe-ssl-policies.json".into(),
+        |marker| elb.describe_ssl_policies().set_marker(marker).send(),
+        |out, items| {
+            let policies = out.ssl_policies.as_deref().unwrap_or_default();
+            items.extend(policies.iter().map(ssl_policy));
+            out.next_marker.clone()
+        },
+    )
+    .await
 }
 
 fn load_balancer(lb: &LoadBalancer) -> J {

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use aws_sdk_iam::types::ReportStateType;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::base64;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::json::{J, Obj};
 use crate::{Call, Ctx, client, code, file_part};
@@ -16,9 +18,57 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let iam = client!(ctx, aws_sdk_iam);
     credential_report(ctx, &iam).await?;
     let users = list_users(ctx, &iam).await?;
-    access_keys(ctx, &iam, &users).await?;
-    mfa_devices(ctx, &iam, &users).await?;
-    Ok(())
+    let call = (
+        "iam-list-access-keys",
+        "iam:ListAccessKeys",
+        "AccessKeyMetadata",
+    );
+    per_user(
+        ctx,
+        &users,
+        call,
+        |user, marker| {
+            iam.list_access_keys()
+                .user_name(user)
+                .set_marker(marker)
+                .send()
+        },
+        |out, keys| {
+            keys.extend(out.access_key_metadata().iter().map(|k| {
+                Obj::new()
+                    .s("UserName", k.user_name())
+                    .s("AccessKeyId", k.access_key_id())
+                    .s("Status", k.status().map(|s| s.as_str()))
+                    .t("CreateDate", k.create_date())
+                    .done()
+            }));
+            crate::next_marker(out.is_truncated(), out.marker())
+        },
+    )
+    .await?;
+    let call = ("iam-list-mfa-devices", "iam:ListMFADevices", "MFADevices");
+    per_user(
+        ctx,
+        &users,
+        call,
+        |user, marker| {
+            iam.list_mfa_devices()
+                .user_name(user)
+                .set_marker(marker)
+                .send()
+        },
+        |out, devices| {
+            devices.extend(out.mfa_devices().iter().map(|d| {
+                Obj::new()
+                    .s("UserName", Some(d.user_name()))
+                    .s("SerialNumber", Some(d.serial_number()))
+                    .t("EnableDate", Some(d.enable_date()))
+                    .done()
+            }));
+            crate::next_marker(out.is_truncated(), out.marker())
+        },
+    )
+    .await
 }
 
 async fn credential_report(
@@ -31,12 +81,9 @@ async fn credential_report(
     let mut generated = None;
     for poll in 0..REPORT_POLLS {
         let mut call = Call::new(spec, "iam:GenerateCredentialReport");
-        ctx.page(&mut call);
-        let out = match iam.generate_credential_report().send().await {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
+        let out = ctx
+            .send(&mut call, iam.generate_credential_report().send())
+            .await?;
         let done = out.state() == Some(&ReportStateType::Complete);
         generated = Some((
             call,
@@ -87,149 +134,73 @@ async fn list_users(
     ctx: &mut Ctx<'_, '_>,
     iam: &aws_sdk_iam::Client,
 ) -> Result<Vec<String>, PullError> {
-    let mut call = Call::new(ctx.call("iam-list-users"), "iam:ListUsers");
-    let mut users = Vec::new();
+    let call = Call::new(ctx.call("iam-list-users"), "iam:ListUsers");
     let mut names = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match iam.list_users().set_marker(marker.clone()).send().await {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        for u in out.users() {
-            names.push(u.user_name().to_string());
-            let boundary = u.permissions_boundary().map(|b| {
-                Obj::new()
-                    .s(
-                        "PermissionsBoundaryType",
-                        b.permissions_boundary_type().map(|t| t.as_str()),
-                    )
-                    .s("PermissionsBoundaryArn", b.permissions_boundary_arn())
-                    .done()
-            });
-            users.push(
-                Obj::new()
-                    .s("Path", Some(u.path()))
-                    .s("UserName", Some(u.user_name()))
-                    .s("UserId", Some(u.user_id()))
-                    .s("Arn", Some(u.arn()))
-                    .t("CreateDate", Some(u.create_date()))
-                    .t("PasswordLastUsed", u.password_last_used())
-                    .put("PermissionsBoundary", boundary)
-                    .list("Tags", u.tags.as_deref(), |t| {
-                        Obj::new()
-                            .s("Key", Some(t.key()))
-                            .s("Value", Some(t.value()))
-                            .done()
-                    })
-                    .done(),
-            );
-        }
-        marker = out.marker().map(str::to_string);
-        if !out.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("Users", J::Arr(users)).done();
-    ctx.save(call, "iam/list-users.json".into(), &body)?;
+    ctx.listing(
+        call,
+        "Users",
+        "iam/list-users.json".into(),
+        |marker| iam.list_users().set_marker(marker).send(),
+        |out, users| {
+            for u in out.users() {
+                names.push(u.user_name().to_string());
+                let boundary = u.permissions_boundary().map(|b| {
+                    Obj::new()
+                        .s(
+                            "PermissionsBoundaryType",
+                            b.permissions_boundary_type().map(|t| t.as_str()),
+                        )
+                        .s("PermissionsBoundaryArn", b.permissions_boundary_arn())
+                        .done()
+                });
+                users.push(
+                    Obj::new()
+                        .s("Path", Some(u.path()))
+                        .s("UserName", Some(u.user_name()))
+                        .s("UserId", Some(u.user_id()))
+                        .s("Arn", Some(u.arn()))
+                        .t("CreateDate", Some(u.create_date()))
+                        .t("PasswordLastUsed", u.password_last_used())
+                        .put("PermissionsBoundary", boundary)
+                        .list("Tags", u.tags.as_deref(), |t| {
+                            Obj::new()
+                                .s("Key", Some(t.key()))
+                                .s("Value", Some(t.value()))
+                                .done()
+                        })
+                        .done(),
+                );
+            }
+            crate::next_marker(out.is_truncated(), out.marker())
+        },
+    )
+    .await?;
     Ok(names)
 }
 
-async fn access_keys(
+/// A listing asked per user: `call` is the spec's call name, the API action and the member
+/// the CLI prints the items in; each user's is written as `iam/<call without "iam-">-<user>.json`
+/// (see [`Ctx::listing`] for `request` and `read`).
+async fn per_user<O, E, R, F>(
     ctx: &mut Ctx<'_, '_>,
-    iam: &aws_sdk_iam::Client,
     users: &[String],
-) -> Result<(), PullError> {
-    let spec = ctx.call("iam-list-access-keys");
+    (name, action, member): (&str, &'static str, &str),
+    mut request: impl FnMut(&str, Option<String>) -> F,
+    mut read: impl FnMut(&O, &mut Vec<J>) -> Option<String>,
+) -> Result<(), PullError>
+where
+    F: Future<Output = Result<O, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let spec = ctx.call(name);
     ctx.none(spec);
+    let stem = name.trim_start_matches("iam-");
     for user in users {
-        let mut call = Call::new(spec, "iam:ListAccessKeys").param("UserName", user);
-        let mut keys = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            ctx.page(&mut call);
-            let out = match iam
-                .list_access_keys()
-                .user_name(user)
-                .set_marker(marker.clone())
-                .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
-            for k in out.access_key_metadata() {
-                keys.push(
-                    Obj::new()
-                        .s("UserName", k.user_name())
-                        .s("AccessKeyId", k.access_key_id())
-                        .s("Status", k.status().map(|s| s.as_str()))
-                        .t("CreateDate", k.create_date())
-                        .done(),
-                );
-            }
-            marker = out.marker().map(str::to_string);
-            if !out.is_truncated() || marker.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("AccessKeyMetadata", J::Arr(keys)).done();
-        ctx.save(
-            call,
-            format!("iam/list-access-keys-{}.json", file_part(user)),
-            &body,
-        )?;
-    }
-    Ok(())
-}
-
-async fn mfa_devices(
-    ctx: &mut Ctx<'_, '_>,
-    iam: &aws_sdk_iam::Client,
-    users: &[String],
-) -> Result<(), PullError> {
-    let spec = ctx.call("iam-list-mfa-devices");
-    ctx.none(spec);
-    for user in users {
-        let mut call = Call::new(spec, "iam:ListMFADevices").param("UserName", user);
-        let mut devices = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            ctx.page(&mut call);
-            let out = match iam
-                .list_mfa_devices()
-                .user_name(user)
-                .set_marker(marker.clone())
-                .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
-            for d in out.mfa_devices() {
-                devices.push(
-                    Obj::new()
-                        .s("UserName", Some(d.user_name()))
-                        .s("SerialNumber", Some(d.serial_number()))
-                        .t("EnableDate", Some(d.enable_date()))
-                        .done(),
-                );
-            }
-            marker = out.marker().map(str::to_string);
-            if !out.is_truncated() || marker.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("MFADevices", J::Arr(devices)).done();
-        ctx.save(
-            call,
-            format!("iam/list-mfa-devices-{}.json", file_part(user)),
-            &body,
-        )?;
+        let call = Call::new(spec, action).param("UserName", user);
+        let file = format!("iam/{stem}-{}.json", file_part(user));
+        let request = |marker| request(user, marker);
+        ctx.listing(call, member, file, request, &mut read).await?;
     }
     Ok(())
 }

@@ -14,14 +14,10 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     ctx.none(spec);
     let mut rotating = Vec::new();
     for key in &keys {
-        let call = Call::new(spec, "kms:DescribeKey").param("KeyId", key);
-        let mut call = call;
-        ctx.page(&mut call);
-        let out = match kms.describe_key().key_id(key).send().await {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
+        let mut call = Call::new(spec, "kms:DescribeKey").param("KeyId", key);
+        let out = ctx
+            .send(&mut call, kms.describe_key().key_id(key).send())
+            .await?;
         let Some(m) = out.key_metadata() else {
             continue;
         };
@@ -100,67 +96,53 @@ async fn list_keys(
     ctx: &mut Ctx<'_, '_>,
     kms: &aws_sdk_kms::Client,
 ) -> Result<Vec<String>, PullError> {
-    let mut call = Call::new(ctx.call("kms-list-keys"), "kms:ListKeys");
+    let call = Call::new(ctx.call("kms-list-keys"), "kms:ListKeys");
     let mut ids = Vec::new();
-    let mut keys = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match kms.list_keys().set_marker(marker.clone()).send().await {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        for k in out.keys() {
-            if let Some(id) = k.key_id() {
-                ids.push(id.to_string());
+    ctx.listing(
+        call,
+        "Keys",
+        "kms/list-keys.json".into(),
+        |marker| kms.list_keys().set_marker(marker).send(),
+        |out, keys| {
+            for k in out.keys() {
+                if let Some(id) = k.key_id() {
+                    ids.push(id.to_string());
+                }
+                keys.push(
+                    Obj::new()
+                        .s("KeyId", k.key_id())
+                        .s("KeyArn", k.key_arn())
+                        .done(),
+                );
             }
-            keys.push(
-                Obj::new()
-                    .s("KeyId", k.key_id())
-                    .s("KeyArn", k.key_arn())
-                    .done(),
-            );
-        }
-        marker = out.next_marker().map(str::to_string);
-        if !out.truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("Keys", J::Arr(keys)).done();
-    ctx.save(call, "kms/list-keys.json".into(), &body)?;
+            crate::next_marker(out.truncated(), out.next_marker())
+        },
+    )
+    .await?;
     Ok(ids)
 }
 
 async fn list_aliases(ctx: &mut Ctx<'_, '_>, kms: &aws_sdk_kms::Client) -> Result<(), PullError> {
-    let mut call = Call::new(ctx.call("kms-list-aliases"), "kms:ListAliases");
-    let mut aliases = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match kms.list_aliases().set_marker(marker.clone()).send().await {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        for a in out.aliases() {
-            aliases.push(
+    let call = Call::new(ctx.call("kms-list-aliases"), "kms:ListAliases");
+    ctx.listing(
+        call,
+        "Aliases",
+        "kms/list-aliases.json".into(),
+        |marker| kms.list_aliases().set_marker(marker).send(),
+        |out, aliases| {
+            aliases.extend(out.aliases().iter().map(|a| {
                 Obj::new()
                     .s("AliasName", a.alias_name())
                     .s("AliasArn", a.alias_arn())
                     .s("TargetKeyId", a.target_key_id())
                     .t("CreationDate", a.creation_date())
                     .t("LastUpdatedDate", a.last_updated_date())
-                    .done(),
-            );
-        }
-        marker = out.next_marker().map(str::to_string);
-        if !out.truncated() || marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("Aliases", J::Arr(aliases)).done();
-    ctx.save(call, "kms/list-aliases.json".into(), &body)
+                    .done()
+            }));
+            crate::next_marker(out.truncated(), out.next_marker())
+        },
+    )
+    .await
 }
 
 // The CLI still prints the deprecated `CustomerMasterKeySpec`.

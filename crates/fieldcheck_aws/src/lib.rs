@@ -41,7 +41,7 @@ use fieldcheck_pull::{
 };
 use jiff::Timestamp;
 
-use crate::json::J;
+use crate::json::{J, Obj};
 
 /// The AWS collector.
 pub struct Aws;
@@ -294,6 +294,29 @@ impl<'s, 'a> Ctx<'s, 'a> {
         (self.session.window_start(), self.session.events_until())
     }
 
+    /// The range to ask an event listing (`spec`) for: the window, from no earlier than the
+    /// `days` its API keeps (see [`retention`]); the range and its shortfall are recorded. `None`
+    /// when the window ended before the API's reach: nothing can be asked and no file is written
+    /// (an empty listing would read as "none happened"); the call still gets its outcome, and
+    /// the shortfall says why.
+    pub(crate) fn event_range(
+        &mut self,
+        spec: &'static CallSpec,
+        days: i64,
+        what: &str,
+        fallback: &str,
+    ) -> Option<(Timestamp, Timestamp)> {
+        let (from, to) = self.range();
+        let (start, shortfall) = retention(self.now(), from, days, what, fallback);
+        self.covered(spec, from, to, shortfall);
+        if start >= to {
+            self.none(spec);
+            None
+        } else {
+            Some((start, to))
+        }
+    }
+
     /// Records the range an event listing was asked for, and its shortfall.
     pub(crate) fn covered(
         &mut self,
@@ -338,6 +361,72 @@ impl<'s, 'a> Ctx<'s, 'a> {
         t.0 += call.pages;
         t.1 += bytes.len() as u64;
         Ok(())
+    }
+
+    /// Sends one API page of `call`: counts the page, and its attempts once answered; an SDK
+    /// error becomes the pull's error (see [`Ctx::error`]).
+    pub(crate) async fn send<O, E, R>(
+        &mut self,
+        call: &mut Call,
+        request: impl Future<Output = Result<O, SdkError<E, R>>>,
+    ) -> Result<O, PullError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        self.page(call);
+        match request.await {
+            Ok(out) => {
+                self.answered();
+                Ok(out)
+            }
+            Err(e) => Err(self.error(call, e)),
+        }
+    }
+
+    /// Pages a listing to its end, as the AWS CLI does: `request(token)` asks for the page
+    /// from `token` (`None` for the first), and `read(page, items)` adds the page's items as
+    /// the CLI prints them and gives the next token (`None` after the last page).
+    pub(crate) async fn pages<O, E, R, F>(
+        &mut self,
+        call: &mut Call,
+        mut request: impl FnMut(Option<String>) -> F,
+        mut read: impl FnMut(&O, &mut Vec<J>) -> Option<String>,
+    ) -> Result<Vec<J>, PullError>
+    where
+        F: Future<Output = Result<O, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let mut items = Vec::new();
+        let mut token = None;
+        loop {
+            let out = self.send(call, request(token.take())).await?;
+            token = read(&out, &mut items);
+            if token.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Pages a listing (see [`Ctx::pages`]) and writes it as `file`, in the CLI's shape for a
+    /// listing: one object whose `member` holds the items of all the pages.
+    pub(crate) async fn listing<O, E, R, F>(
+        &mut self,
+        mut call: Call,
+        member: &str,
+        file: String,
+        request: impl FnMut(Option<String>) -> F,
+        read: impl FnMut(&O, &mut Vec<J>) -> Option<String>,
+    ) -> Result<(), PullError>
+    where
+        F: Future<Output = Result<O, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let items = self.pages(&mut call, request, read).await?;
+        let body = Obj::new().put(member, J::Arr(items)).done();
+        self.save(call, file, &body)
     }
 
     /// A call that made no file (nothing to ask about) still gets its outcome.
@@ -546,6 +635,12 @@ pub(crate) fn retention(
     } else {
         (from, None)
     }
+}
+
+/// The next page's marker of a listing that says whether it is truncated (IAM's `IsTruncated`
+/// with `Marker`, KMS's `Truncated` with `NextMarker`): none once it is not.
+pub(crate) fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
+    marker.filter(|_| truncated).map(str::to_string)
 }
 
 /// An SDK timestamp from a jiff one.

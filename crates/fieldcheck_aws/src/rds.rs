@@ -13,59 +13,37 @@ use fieldcheck_pull::PullError;
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let rds = client!(ctx, aws_sdk_rds);
 
-    let mut call = Call::new(
+    let call = Call::new(
         ctx.call("rds-describe-db-instances"),
         "rds:DescribeDBInstances",
     );
-    let mut items = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match rds
-            .describe_db_instances()
-            .set_marker(marker.clone())
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        items.extend(out.db_instances().iter().map(instance));
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("DBInstances", J::Arr(items)).done();
-    ctx.save(call, "rds/describe-db-instances.json".into(), &body)?;
+    ctx.listing(
+        call,
+        "DBInstances",
+        "rds/describe-db-instances.json".into(),
+        |marker| rds.describe_db_instances().set_marker(marker).send(),
+        |out, items| {
+            items.extend(out.db_instances().iter().map(instance));
+            out.marker().map(str::to_string)
+        },
+    )
+    .await?;
 
-    let mut call = Call::new(
+    let call = Call::new(
         ctx.call("rds-describe-db-snapshots"),
         "rds:DescribeDBSnapshots",
     );
-    let mut items = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match rds
-            .describe_db_snapshots()
-            .set_marker(marker.clone())
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        items.extend(out.db_snapshots().iter().map(snapshot));
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() {
-            break;
-        }
-    }
-    let body = Obj::new().put("DBSnapshots", J::Arr(items)).done();
-    ctx.save(call, "rds/describe-db-snapshots.json".into(), &body)
+    ctx.listing(
+        call,
+        "DBSnapshots",
+        "rds/describe-db-snapshots.json".into(),
+        |marker| rds.describe_db_snapshots().set_marker(marker).send(),
+        |out, items| {
+            items.extend(out.db_snapshots().iter().map(snapshot));
+            out.marker().map(str::to_string)
+        },
+    )
+    .await
 }
 
 fn tag(t: &Tag) -> J {

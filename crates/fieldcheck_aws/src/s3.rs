@@ -105,49 +105,36 @@ async fn list_buckets(
 ) -> Result<Vec<(String, Option<String>)>, PullError> {
     let mut call = Call::new(ctx.call("s3-list-buckets"), "s3:ListBuckets");
     let mut names = Vec::new();
-    let mut buckets = Vec::new();
     let mut owner = None;
     let mut prefix = None;
-    let mut token: Option<String> = None;
-    loop {
-        ctx.page(&mut call);
-        let out = match s3
-            .list_buckets()
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return Err(ctx.error(&call, e)),
-        };
-        ctx.answered();
-        for b in out.buckets() {
-            if let Some(n) = b.name() {
-                names.push((n.to_string(), b.bucket_region().map(str::to_string)));
+    let request = |token| s3.list_buckets().set_continuation_token(token).send();
+    let buckets = ctx
+        .pages(&mut call, request, |out, buckets| {
+            for b in out.buckets() {
+                if let Some(n) = b.name() {
+                    names.push((n.to_string(), b.bucket_region().map(str::to_string)));
+                }
+                buckets.push(
+                    Obj::new()
+                        .s("Name", b.name())
+                        .t("CreationDate", b.creation_date())
+                        .s("BucketRegion", b.bucket_region())
+                        .s("BucketArn", b.bucket_arn())
+                        .done(),
+                );
             }
-            buckets.push(
-                Obj::new()
-                    .s("Name", b.name())
-                    .t("CreationDate", b.creation_date())
-                    .s("BucketRegion", b.bucket_region())
-                    .s("BucketArn", b.bucket_arn())
-                    .done(),
-            );
-        }
-        if owner.is_none() {
-            owner = out.owner().map(|o| {
-                Obj::new()
-                    .s("DisplayName", o.display_name())
-                    .s("ID", o.id())
-                    .done()
-            });
-            prefix = out.prefix().map(str::to_string);
-        }
-        token = out.continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+            if owner.is_none() {
+                owner = out.owner().map(|o| {
+                    Obj::new()
+                        .s("DisplayName", o.display_name())
+                        .s("ID", o.id())
+                        .done()
+                });
+                prefix = out.prefix().map(str::to_string);
+            }
+            out.continuation_token().map(str::to_string)
+        })
+        .await?;
     let body = Obj::new()
         .put("Buckets", J::Arr(buckets))
         .put("Owner", owner)

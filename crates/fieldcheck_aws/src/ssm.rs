@@ -3,8 +3,8 @@
 
 use aws_sdk_ssm::types::{SessionFilter, SessionFilterKey, SessionState};
 
-use crate::json::{J, Obj};
-use crate::{Call, Ctx, client, retention};
+use crate::json::Obj;
+use crate::{Call, Ctx, client};
 use fieldcheck_pull::PullError;
 
 /// How far back `DescribeSessions` reaches for ended sessions.
@@ -13,27 +13,23 @@ pub(crate) const HISTORY_DAYS: i64 = 30;
 pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
     let ssm = client!(ctx, aws_sdk_ssm);
     let spec = ctx.call("ssm-describe-sessions");
-    let (from, to) = ctx.range();
-    let (start, shortfall) = retention(
-        ctx.now(),
-        from,
+    let range = ctx.event_range(
+        spec,
         HISTORY_DAYS,
         "Session Manager's session history (DescribeSessions)",
         "pull monthly into the evidence locker (`fieldcheck pull --locker`), or keep the sessions' CloudTrail StartSession records",
     );
-    ctx.covered(spec, from, to, shortfall);
     // The API's own timestamp form for these filters (`2018-08-29T00:00:00Z`).
     let stamp = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     for state in [SessionState::History, SessionState::Active] {
-        // A window that ended before the history's reach: nothing to ask, and no file (an empty
-        // history would read as "no sessions"); the shortfall says why.
-        if state == SessionState::History && start >= to {
-            ctx.none(spec);
+        // The history of a window that ended before its reach is not asked (see
+        // `Ctx::event_range`).
+        if state == SessionState::History && range.is_none() {
             continue;
         }
         let mut filters = Vec::new();
         let mut call = Call::new(spec, "ssm:DescribeSessions").param("State", state.as_str());
-        if state == SessionState::History {
+        if let (SessionState::History, Some((start, to))) = (&state, range) {
             for (key, t) in [
                 (SessionFilterKey::InvokedAfter, start),
                 (SessionFilterKey::InvokedBefore, to),
@@ -48,22 +44,18 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
                 );
             }
         }
-        let mut sessions = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            ctx.page(&mut call);
-            let out = match ssm
-                .describe_sessions()
+        let request = |token| {
+            ssm.describe_sessions()
                 .state(state.clone())
                 .set_filters((!filters.is_empty()).then(|| filters.clone()))
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-                .await
-            {
-                Ok(o) => o,
-                Err(e) => return Err(ctx.error(&call, e)),
-            };
-            ctx.answered();
+        };
+        let file = format!(
+            "ssm/describe-sessions-{}.json",
+            state.as_str().to_ascii_lowercase()
+        );
+        ctx.listing(call, "Sessions", file, request, |out, sessions| {
             for s in out.sessions.as_deref().unwrap_or_default() {
                 sessions.push(
                     Obj::new()
@@ -90,17 +82,9 @@ pub(crate) async fn pull(ctx: &mut Ctx<'_, '_>) -> Result<(), PullError> {
                         .done(),
                 );
             }
-            token = out.next_token.clone();
-            if token.is_none() {
-                break;
-            }
-        }
-        let body = Obj::new().put("Sessions", J::Arr(sessions)).done();
-        let file = format!(
-            "ssm/describe-sessions-{}.json",
-            state.as_str().to_ascii_lowercase()
-        );
-        ctx.save(call, file, &body)?;
+            out.next_token.clone()
+        })
+        .await?;
     }
     Ok(())
 }
