@@ -473,6 +473,9 @@ struct DemoArgs {
     /// List every deviation and note.
     #[arg(long, short)]
     verbose: bool,
+    /// Write `--out` into a folder that is not empty (files of the same names are replaced).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Parser)]
@@ -999,6 +1002,21 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
 }
 
 fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
+    if d.people == 0 {
+        anyhow::bail!(
+            "`--people 0`: the demo company needs at least one person (the default is 600; the benchmark uses 50000)"
+        );
+    }
+    if let Some(dir) = &d.out {
+        // As `init` does: never write over a folder's files unasked.
+        let occupied = std::fs::read_dir(dir).is_ok_and(|mut e| e.next().is_some());
+        if occupied && !d.force {
+            anyhow::bail!(
+                "`{}` is not empty; write the demo into a new folder, or pass `--force` to replace the files of the same names in it",
+                dir.display()
+            );
+        }
+    }
     let opts = fieldcheck_demo::DemoOptions {
         seed: d.seed,
         people: d.people,

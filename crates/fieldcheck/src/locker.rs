@@ -147,17 +147,17 @@ pub(crate) fn verify_command(
         }
         let _ = writeln!(
             s,
-            "{} `{}`: {} entries in {} collections ({} seals signed{}), {} blobs ({}) hashed in {:.2} s ({:.0} MB/s); chain head {}",
+            "{} `{}`: {} in {} ({} signed{}), {} ({}) hashed in {:.2} s ({:.0} MB/s); chain head {}",
             if v.ok() { "intact" } else { "TAMPERED" },
             dir.display(),
-            v.entries,
-            v.collections,
-            v.signed,
+            fieldcheck_kit::count(v.entries as usize, "entry", "entries"),
+            fieldcheck_kit::count(v.collections as usize, "collection", "collections"),
+            fieldcheck_kit::count(v.signed as usize, "seal", "seals"),
             v.key
                 .as_deref()
                 .map(|k| format!(" by {k}"))
                 .unwrap_or_default(),
-            v.blobs,
+            fieldcheck_kit::count(v.blobs as usize, "blob", "blobs"),
             human_bytes(v.bytes),
             secs,
             v.bytes as f64 / 1e6 / secs.max(1e-9),
@@ -216,11 +216,11 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "evidence locker `{}` · window {} → {} · {} collections",
+        "evidence locker `{}` · window {} → {} · {}",
         l.dir.display(),
         window.start,
         window.end,
-        l.collections.len()
+        fieldcheck_kit::count(l.collections.len(), "collection", "collections")
     );
     for c in &l.collections {
         let bytes: u64 = c.entries.iter().filter_map(|e| e.size).sum();

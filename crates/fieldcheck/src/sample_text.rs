@@ -29,7 +29,7 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
         o,
         "  {}",
         format!(
-            "{:<w$}  {:<6}  {:<10}  {:<24}  {:>10}  {:>8}  {:>6}  {}",
+            "{:<w$}  {:<6}  {:<10}  {:<24}  {:>10}  {:>11}  {:>7}  {}",
             "TEST", "UNIT", "FREQUENCY", "SAMPLE", "DEVIATIONS", "P(FIND)", "UDL", "RELIANCE"
         )
         .dimmed()
@@ -71,14 +71,10 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
             thousands(t.deviations),
             thousands(s.deviations_in_sample)
         );
-        let pct = s.detection_probability * 100.0;
-        let p = if (99.95..100.0).contains(&pct) {
-            ">99.9%".to_string()
-        } else {
-            format!("{pct:.1}%")
-        };
+        // Percentages as every report writes them (`44.7 %`, `over 99.9 %`).
+        let p = fieldcheck_engine::report::percent(s.detection_probability);
         let mut line = format!(
-            "  {name:<w$}  {:<6}  {:<10}  {taken:<24}  {dev:>10}  {p:>8}  {:>5.1}%  {}",
+            "  {name:<w$}  {:<6}  {:<10}  {taken:<24}  {dev:>10}  {p:>11}  {:>5.1} %  {}",
             s.unit.as_str(),
             t.frequency.as_str(),
             s.upper_limit,

@@ -52,7 +52,12 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             (0, 0) => String::new(),
             _ => format!(
                 " · {}",
-                format!("{errors} input errors, {warnings} warnings (shown above)").yellow()
+                format!(
+                    "{}, {} (shown above)",
+                    fieldcheck_kit::count(errors, "input error", "input errors"),
+                    fieldcheck_kit::count(warnings, "warning", "warnings")
+                )
+                .yellow()
             ),
         }
     );

@@ -928,3 +928,41 @@ fn ingest_carries_a_utf16_or_cr_only_kit_file_over_as_it_reads() {
         );
     }
 }
+
+#[test]
+fn demo_out_refuses_a_folder_with_files_unless_forced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let k = dir.path().to_str().expect("utf8");
+    std::fs::write(dir.path().join("notes.txt"), "mine").expect("write");
+    let o = fieldcheck(&["demo", "--people", "20", "--out", k]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(
+        !dir.path().join("fieldcheck.toml").exists(),
+        "nothing written"
+    );
+    // Boundary: an empty folder takes the demo without --force, and --force writes beside files.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let o = fieldcheck(&["demo", "--people", "20", "--out", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = fieldcheck(&["demo", "--people", "20", "--out", k, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("fieldcheck.toml").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn demo_with_no_people_says_so() {
+    let o = fieldcheck(&["demo", "--people", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least one person"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("temporary"), "{}", stderr(&o));
+    // Boundary: one person is a company.
+    let o = fieldcheck(&["demo", "--people", "1", "--format", "json"]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+}

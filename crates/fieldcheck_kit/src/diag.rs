@@ -227,6 +227,12 @@ mod tests {
     }
 }
 
+/// A count with its noun, as every output writes one: `1 warning`, `2 warnings`,
+/// `1,214 entries` (thousands separated; `many` is the plural).
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// A count for people: `12345` → `12,345`.
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();

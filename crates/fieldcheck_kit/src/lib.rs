@@ -31,7 +31,7 @@ pub use code::Code;
 pub use config::{
     Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
 };
-pub use diag::{Capped, Diagnostic, Severity, did_you_mean, thousands};
+pub use diag::{Capped, Diagnostic, Severity, count, did_you_mean, thousands};
 pub use fast::{FastMap, FastSet, FastState};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;

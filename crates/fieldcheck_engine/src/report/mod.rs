@@ -34,7 +34,7 @@ impl LockerOut {
     /// One sentence for the text and Markdown reports.
     pub fn sentence(&self, gaps: usize) -> String {
         format!(
-            "evidence replayed from the locker `{}`{}: {} files from {} collection{}, chain head {}{}",
+            "evidence replayed from the locker `{}`{}: {} from {}, chain head {}{}",
             self.path,
             self.as_of
                 .as_deref()
@@ -47,9 +47,8 @@ impl LockerOut {
                     format!(" as of {shown}")
                 })
                 .unwrap_or_default(),
-            self.files,
-            self.collections,
-            if self.collections == 1 { "" } else { "s" },
+            fieldcheck_kit::count(self.files as usize, "file", "files"),
+            fieldcheck_kit::count(self.collections as usize, "collection", "collections"),
             self.head,
             match gaps {
                 0 => "; every source was collected on its cadence".to_string(),
