@@ -47,7 +47,7 @@ impl LockerOut {
                     format!(" as of {shown}")
                 })
                 .unwrap_or_default(),
-            fieldcheck_kit::count(self.files as usize, "file", "files"),
+            fieldcheck_kit::count(self.files, "file", "files"),
             fieldcheck_kit::count(self.collections as usize, "collection", "collections"),
             self.head,
             match gaps {
