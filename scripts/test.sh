@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: starts a throwaway PostgreSQL server for the shared-register tests (installing the
+# Every test: installs Debian's chromium and poppler-utils when missing, starts a throwaway PostgreSQL server for the shared-register tests (installing the
 # server from Debian's packages when it is missing) and a moto server (an AWS API emulator, from
 # PyPI into a reused virtual environment) for the AWS collector's test, runs the workspace's tests
 # with all features against them, and stops them. Usage: scripts/test.sh [extra cargo test
@@ -31,6 +31,15 @@ stop() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>
 trap stop EXIT
 
 export FIELDCHECK_TEST_POSTGRES="host=$dir port=$port user=fieldcheck dbname=postgres"
+
+# Debian's Chromium (the committee report's PDF and the browser tests) and poppler-utils
+# (pdftotext, pdftoppm, pdfinfo: reading the PDF back), when the machine lacks them.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium and poppler-utils" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; fi
+fi
+export FIELDCHECK_TEST_CHROMIUM="$(command -v chromium)"
 
 # moto in server mode, pinned, with boto3 (the seed script) and the AWS CLI v1 (the kit saved by
 # hand), in a virtual environment kept between runs.

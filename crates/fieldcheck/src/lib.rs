@@ -5,6 +5,7 @@
 //! terminal). It is the only one that knows about terminals, colours, exit codes and the
 //! environment (`FIELDCHECK_NOW`, `$USER`).
 
+mod committee;
 mod diagnostics;
 mod ingest;
 mod locker;
@@ -52,6 +53,14 @@ enum Command {
     /// Exit codes: 0 when every control is effective or not applicable, 1 when a control has
     /// exceptions or is not evidenced, 2 when the audit could not run (bad config, no such folder).
     Audit(AuditArgs),
+    /// Write the audit committee's report: the three questions answered first, each control's
+    /// conclusion and readiness odds, the burndown, the top exceptions by owner, what changed
+    /// since the last recorded run and the evidence's integrity.
+    ///
+    /// `--format html` (the default) is one self-contained file that opens offline; `--format
+    /// pdf --out FILE` prints it with a headless Chromium. Any other `--format` writes what
+    /// `audit` would. Exit codes: 0 when written, 2 when the report could not be made.
+    Report(AuditArgs),
     /// Generate a fictional 600-person SaaS company's evidence kit and audit it.
     Demo(DemoArgs),
     /// Write a commented fieldcheck.toml and a header-only file for every record kind.
@@ -187,15 +196,26 @@ enum Format {
     Text,
     Json,
     Markdown,
+    /// The committee's report as one self-contained HTML file.
+    Html,
+    /// The committee's report printed to PDF (needs `--out` and a Chromium).
+    Pdf,
 }
 
 #[derive(Parser)]
 struct AuditArgs {
     /// The evidence kit folder.
     kit: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format [default: text for `audit`, html for `report`].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the output to this file instead of stdout (required for `pdf`).
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// With `--format pdf`: the Chromium or Chrome to print with [default: `FIELDCHECK_BROWSER`,
+    /// else `chromium`, `chromium-browser` or `google-chrome` on PATH].
+    #[arg(long, value_name = "PATH")]
+    browser: Option<PathBuf>,
     /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -510,7 +530,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Audit(a) => audit_command(&a),
+        Command::Audit(a) => audit_command(&a, Format::Text),
+        // A report written is a success: the findings are in it, not in the exit code.
+        Command::Report(a) => {
+            audit_command(&a, Format::Html).map(|code| if code == 2 { 2 } else { 0 })
+        }
         Command::Demo(d) => demo_command(&d),
         Command::Init(i) => fieldcheck_engine::init::run(&i.dir, i.force).map(|n| {
             eprintln!(
@@ -576,7 +600,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Writes to stdout, ignoring a closed pipe.
-fn out(text: &str, colored: bool) {
+pub(crate) fn out(text: &str, colored: bool) {
     let r = if colored {
         let mut s = anstream::stdout();
         s.write_all(text.as_bytes()).and_then(|()| s.flush())
@@ -587,8 +611,25 @@ fn out(text: &str, colored: bool) {
     let _ = r;
 }
 
-fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
+/// Where an audit's result goes: the format, and for files the path and the browser.
+struct Output<'a> {
+    format: Format,
+    out: Option<&'a Path>,
+    browser: Option<&'a Path>,
+}
+
+fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
     fieldcheck_engine::check_control_ids(&a.controls)?;
+    let output = Output {
+        format: a.format.unwrap_or(default_format),
+        out: a.out.as_deref(),
+        browser: a.browser.as_deref(),
+    };
+    if output.format == Format::Pdf && output.out.is_none() {
+        anyhow::bail!(
+            "`--format pdf` writes a file: give it with `--out FILE.pdf` (a PDF is not for a terminal)"
+        );
+    }
     let record = (a.record || a.database.is_some()).then(|| RegisterUse {
         location: a
             .database
@@ -639,7 +680,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             &replay.dir.clone(),
             None,
             &a.controls,
-            a.format,
+            &output,
             a.verbose,
             &label,
             Some(&replay),
@@ -650,7 +691,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         &a.kit,
         a.config.as_deref(),
         &a.controls,
-        a.format,
+        &output,
         a.verbose,
         &a.kit.display().to_string(),
         None,
@@ -663,7 +704,7 @@ fn audit_and_print_from(
     kit_dir: &Path,
     config: Option<&Path>,
     only: &[String],
-    format: Format,
+    output: &Output<'_>,
     verbose: bool,
     label: &str,
     replay: Option<&Replay>,
@@ -698,29 +739,58 @@ fn audit_and_print_from(
         label,
     };
     let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
-    match format {
-        Format::Json => out(&report.to_json(), false),
-        Format::Markdown => out(&report::markdown::render(&report, verbose), false),
+    let write_or_print = |text: &str| -> anyhow::Result<()> {
+        match output.out {
+            Some(file) => std::fs::write(file, text)
+                .with_context(|| format!("cannot write `{}`", file.display())),
+            None => {
+                out(text, false);
+                Ok(())
+            }
+        }
+    };
+    match output.format {
+        Format::Json => write_or_print(&report.to_json())?,
+        Format::Markdown => write_or_print(&report::markdown::render(&report, verbose))?,
+        Format::Html | Format::Pdf => {
+            let default_register = record::default_path(kit_dir);
+            committee::write(
+                &report,
+                &loaded.config.window.tz,
+                &committee::Document {
+                    pdf: output.format == Format::Pdf,
+                    out: output.out,
+                    browser: output.browser,
+                    register: register.map(|r| r.location.clone()).or_else(|| {
+                        default_register
+                            .is_file()
+                            .then(|| default_register.to_string_lossy().into_owned())
+                    }),
+                },
+            )?;
+        }
         Format::Text => {
             if !report.diagnostics.is_empty() {
                 let mut err = anstream::stderr();
                 let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
                 let _ = writeln!(err);
             }
-            out(&text::render(&report, label, verbose), true);
+            let mut text = text::render(&report, label, verbose);
             // The audit committee's third question: is remediation tracking to closure?
             let default_register = record::default_path(kit_dir);
             if !recording
                 && default_register.is_file()
                 && let Some(runs) = record::runs(&default_register.to_string_lossy())
             {
-                out(
-                    &format!(
-                        "remediation (exception register): {}\n",
-                        record::projection(&runs)
-                    ),
-                    true,
-                );
+                text.push_str(&format!(
+                    "remediation (exception register): {}\n",
+                    record::projection(&runs)
+                ));
+            }
+            match output.out {
+                // A file gets the text without the terminal's colour codes.
+                Some(_) => write_or_print(&anstream::adapter::strip_str(&text).to_string())?,
+                None => out(&text, true),
             }
         }
     }
@@ -1070,7 +1140,11 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         &dir,
         None,
         &[],
-        d.format,
+        &Output {
+            format: d.format,
+            out: None,
+            browser: None,
+        },
         d.verbose,
         "demo (Northpeak Software)",
         None,

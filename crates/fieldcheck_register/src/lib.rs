@@ -907,6 +907,28 @@ impl Register {
     }
 }
 
+/// What one recorded run changed ([`Register::run_changes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunChanges {
+    /// The run.
+    pub run: i64,
+    /// The exceptions whose status the run moved, in the order it wrote them.
+    pub status: Vec<StatusChange>,
+    /// Each control's computed conclusion the run kept (`None`: not recorded), by control id.
+    pub conclusions: Vec<(String, Option<Conclusion>)>,
+}
+
+/// One exception's status as a run moved it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The exception id.
+    pub id: String,
+    /// Its status before (`None`: the run opened it).
+    pub old: Option<ExceptionStatus>,
+    /// Its status after (`None`: a value this build does not know).
+    pub new: Option<ExceptionStatus>,
+}
+
 /// A control's computed conclusion as the latest recorded run of a window that evaluated it kept
 /// it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -931,6 +953,48 @@ impl Register {
     /// recorded run of the window that evaluated the control kept, by control id.
     pub fn recorded_conclusions(&mut self, window: &str) -> Result<Vec<RecordedConclusion>> {
         recorded_of(self.db.as_mut(), window)
+    }
+
+    /// What one recorded run changed: each exception whose status it moved (opened, remediated,
+    /// reopened), in the order it wrote them, and each control's computed conclusion it kept.
+    /// The committee report's "what changed since the last run" is made of these.
+    pub fn run_changes(&mut self, run: i64) -> Result<RunChanges> {
+        let status = self
+            .db
+            .query(
+                "SELECT exception_id, old, new FROM history WHERE run = ?1 AND field = 'status' ORDER BY seq",
+                &[run.into()],
+            )?
+            .iter()
+            .map(|r| StatusChange {
+                id: r[0].text(),
+                old: r[1].opt_text().filter(|t| !t.is_empty()).and_then(|t| ExceptionStatus::parse(&t)),
+                new: ExceptionStatus::parse(&r[2].text()),
+            })
+            .collect();
+        let mut conclusions = Vec::new();
+        for r in &self.db.query(
+            "SELECT control, conclusion FROM run_controls WHERE run = ?1 ORDER BY control",
+            &[run.into()],
+        )? {
+            let control = r[0].text();
+            let conclusion = r[1]
+                .opt_text()
+                .map(|t| {
+                    conclusion_in(
+                        &format!("run_controls row (run, control) = ({run}, '{control}')"),
+                        "conclusion",
+                        &t,
+                    )
+                })
+                .transpose()?;
+            conclusions.push((control, conclusion));
+        }
+        Ok(RunChanges {
+            run,
+            status,
+            conclusions,
+        })
     }
 
     /// Records a person's conclusion for `control` in `window` (`None`: the window of the latest

@@ -4,7 +4,10 @@
 //! **API boundary:** the field names here are matched by downstream tools; add fields, never
 //! rename or remove them.
 
+pub mod committee;
+pub mod html;
 pub mod markdown;
+pub mod pdf;
 
 use fieldcheck_controls::Params;
 use fieldcheck_controls::{Audit, Conclusion, ControlResult, Risk, Status, TestResult};
