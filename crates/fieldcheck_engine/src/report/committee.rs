@@ -690,3 +690,148 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+    use super::*;
+    use fieldcheck_controls::{Risk, Status};
+
+    /// A report of controls `(id, conclusion, deviations)`, each with one test of 10 items.
+    fn report(controls: &[(&str, Option<Conclusion>, usize)]) -> Report {
+        let controls: Vec<ControlOut> = controls
+            .iter()
+            .map(|(id, conclusion, n)| ControlOut {
+                id: id.to_string(),
+                title: format!("{id} title"),
+                criteria: vec!["CC6.2".into()],
+                status: if *n > 0 {
+                    Status::Exceptions
+                } else {
+                    Status::Effective
+                },
+                reason: None,
+                exception_probability: if *n > 0 { 0.9 } else { 0.0 },
+                conclusion: *conclusion,
+                conclusion_reason: "because".into(),
+                markers: Vec::new(),
+                override_: None,
+                tests: vec![TestOut {
+                    id: "t".into(),
+                    status: Status::Effective,
+                    population: 10,
+                    sampling: SamplingOut {
+                        frequency: "event",
+                        unit: "item",
+                        census: true,
+                        sample_size: 10,
+                        detection_probability: 0.0,
+                        extended_sample_size: None,
+                    },
+                    deviations: (0..*n)
+                        .map(|i| DeviationOut {
+                            item: format!("i{i}"),
+                            reasons: vec!["late"],
+                            detail: "<script>alert(1)</script>".into(),
+                            evidence: Vec::new(),
+                        })
+                        .collect(),
+                    notes: Vec::new(),
+                }],
+                notes: Vec::new(),
+            })
+            .collect();
+        Report {
+            format: FORMAT,
+            org: "Acme <Corp> & Co".into(),
+            window: WindowOut {
+                start: "2026-01-01".into(),
+                end: "2026-06-30".into(),
+                timezone: "Europe/Paris".into(),
+            },
+            summary: Summary {
+                controls: controls.len(),
+                failing: 0,
+                not_occurring: 0,
+                risk: Risk::Low,
+                exception_probability: 0.5,
+                conclusions: counts(&controls),
+            },
+            controls,
+            evidence: EvidenceOut {
+                records: 10,
+                files: Vec::new(),
+                sources: Vec::new(),
+                pulls: Vec::new(),
+            },
+            locker: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn answers(r: &Report) -> Vec<(String, &'static str)> {
+        gather(r, None, "2026-07-15")
+            .unwrap()
+            .answers
+            .into_iter()
+            .map(|a| (a.short, a.verdict))
+            .collect()
+    }
+
+    use Conclusion::*;
+
+    #[test]
+    fn one_ineffective_control_answers_no() {
+        let r = report(&[("a", Some(Ineffective), 3), ("b", Some(Effective), 0)]);
+        let a = answers(&r);
+        assert_eq!(a[0], ("No".to_string(), "no"));
+        assert_eq!(a[1], ("Found, not yet tracked".to_string(), "partly"));
+        assert_eq!(a[2], ("Not tracked yet".to_string(), "not_known"));
+    }
+
+    #[test]
+    fn incomplete_evidence_is_never_a_yes() {
+        let r = report(&[("a", Some(NotEvidenced), 0), ("b", Some(Effective), 0)]);
+        assert_eq!(answers(&r)[0], ("Not known yet".to_string(), "not_known"));
+    }
+
+    #[test]
+    fn isolated_exceptions_answer_yes_with_exceptions() {
+        let r = report(&[("a", Some(EffectiveWithExceptions), 1), ("b", Some(Effective), 0)]);
+        assert_eq!(answers(&r)[0], ("Yes, with exceptions".to_string(), "partly"));
+    }
+
+    #[test]
+    fn all_effective_answers_yes_and_names_what_did_not_occur() {
+        let r = report(&[("a", Some(Effective), 0), ("b", Some(NotOccurring), 0)]);
+        let c = gather(&r, None, "2026-07-15").unwrap();
+        assert_eq!(c.answers[0].short, "Yes");
+        assert!(c.answers[0].because.contains("never ran in the window (b)"), "{}", c.answers[0].because);
+        assert_eq!(c.answers[1].short, "Yes, none found");
+        // At the boundary: nothing seen operating is not a yes.
+        let r = report(&[("b", Some(NotOccurring), 0)]);
+        assert_eq!(answers(&r)[0], ("Not shown".to_string(), "not_known"));
+    }
+
+    #[test]
+    fn the_first_paragraph_asks_and_answers_all_three_questions_in_order() {
+        let r = report(&[("a", Some(Ineffective), 2)]);
+        let p = gather(&r, None, "2026-07-15").unwrap().first_paragraph();
+        let at = |s: &str| p.find(s).unwrap_or_else(|| panic!("`{s}` not in {p}"));
+        assert!(at("Did the program operate throughout the window? No:") < at("Were exceptions identified before fieldwork? Found, not yet tracked:"));
+        assert!(at("Were exceptions identified") < at("Is remediation tracking to closure? Not tracked yet:"));
+    }
+
+    #[test]
+    fn the_html_escapes_every_text_from_the_kit() {
+        let r = report(&[("a", Some(Ineffective), 2)]);
+        let c = gather(&r, None, "2026-07-15").unwrap();
+        let page = crate::report::html::render(&c, "A4", "fieldcheck test");
+        assert!(page.contains("Acme &lt;Corp&gt; &amp; Co"));
+        assert!(!page.contains("<Corp>"));
+        assert!(!page.contains("<script"));
+        assert!(page.contains("size: A4"));
+        // The same model renders the same bytes.
+        assert_eq!(page, crate::report::html::render(&c, "A4", "fieldcheck test"));
+    }
+}
