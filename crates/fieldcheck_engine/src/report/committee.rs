@@ -797,8 +797,14 @@ mod tests {
 
     #[test]
     fn isolated_exceptions_answer_yes_with_exceptions() {
-        let r = report(&[("a", Some(EffectiveWithExceptions), 1), ("b", Some(Effective), 0)]);
-        assert_eq!(answers(&r)[0], ("Yes, with exceptions".to_string(), "partly"));
+        let r = report(&[
+            ("a", Some(EffectiveWithExceptions), 1),
+            ("b", Some(Effective), 0),
+        ]);
+        assert_eq!(
+            answers(&r)[0],
+            ("Yes, with exceptions".to_string(), "partly")
+        );
     }
 
     #[test]
@@ -806,7 +812,11 @@ mod tests {
         let r = report(&[("a", Some(Effective), 0), ("b", Some(NotOccurring), 0)]);
         let c = gather(&r, None, "2026-07-15").unwrap();
         assert_eq!(c.answers[0].short, "Yes");
-        assert!(c.answers[0].because.contains("never ran in the window (b)"), "{}", c.answers[0].because);
+        assert!(
+            c.answers[0].because.contains("never ran in the window (b)"),
+            "{}",
+            c.answers[0].because
+        );
         assert_eq!(c.answers[1].short, "Yes, none found");
         // At the boundary: nothing seen operating is not a yes.
         let r = report(&[("b", Some(NotOccurring), 0)]);
@@ -818,8 +828,14 @@ mod tests {
         let r = report(&[("a", Some(Ineffective), 2)]);
         let p = gather(&r, None, "2026-07-15").unwrap().first_paragraph();
         let at = |s: &str| p.find(s).unwrap_or_else(|| panic!("`{s}` not in {p}"));
-        assert!(at("Did the program operate throughout the window? No:") < at("Were exceptions identified before fieldwork? Found, not yet tracked:"));
-        assert!(at("Were exceptions identified") < at("Is remediation tracking to closure? Not tracked yet:"));
+        assert!(
+            at("Did the program operate throughout the window? No:")
+                < at("Were exceptions identified before fieldwork? Found, not yet tracked:")
+        );
+        assert!(
+            at("Were exceptions identified")
+                < at("Is remediation tracking to closure? Not tracked yet:")
+        );
     }
 
     #[test]
@@ -832,6 +848,9 @@ mod tests {
         assert!(!page.contains("<script"));
         assert!(page.contains("size: A4"));
         // The same model renders the same bytes.
-        assert_eq!(page, crate::report::html::render(&c, "A4", "fieldcheck test"));
+        assert_eq!(
+            page,
+            crate::report::html::render(&c, "A4", "fieldcheck test")
+        );
     }
 }

@@ -8,14 +8,41 @@ use fieldcheck_kit::thousands;
 
 const FIRST_FEW: usize = 10;
 
+/// Text from the kit or the register, made inert: a table's `|` escaped, line breaks joined, and
+/// `&`, `<`, `>` written as entities so that no evidence becomes HTML in a renderer that passes
+/// raw HTML through (GitHub Flavored Markdown does).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => o.push_str("\\|"),
+            '\n' | '\r' => o.push(' '),
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// An item key as a code span, fenced with more backticks than it holds (CommonMark's rule), so
+/// that a key with a backtick cannot end the span early.
+fn code_span(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace(['\n', '\r'], " "))
 }
 
 /// Renders the report as Markdown.
 pub fn render(r: &Report, verbose: bool) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "# SOC 2 readiness: {}", r.org);
+    let _ = writeln!(o, "# SOC 2 readiness: {}", cell(&r.org));
     let _ = writeln!(o);
     let _ = writeln!(
         o,
@@ -128,7 +155,13 @@ pub fn render(r: &Report, verbose: bool) -> String {
                         .take(3)
                         .map(|e| format!("{}:{}", e.file, e.line))
                         .collect();
-                    let _ = writeln!(o, "- `{}`: {} _({})_", d.item, d.detail, ev.join(", "));
+                    let _ = writeln!(
+                        o,
+                        "- {}: {} _({})_",
+                        code_span(&d.item),
+                        cell(&d.detail),
+                        cell(&ev.join(", "))
+                    );
                 }
                 if shown < items.len() {
                     let _ = writeln!(o, "- … and {} more", items.len() - shown);
@@ -143,7 +176,7 @@ pub fn render(r: &Report, verbose: bool) -> String {
             c.notes
                 .iter()
                 .chain(c.tests.iter().flat_map(|t| t.notes.iter()))
-                .map(|n| format!("`{}`: {}", c.id, n.detail))
+                .map(|n| format!("`{}`: {}", c.id, cell(&n.detail)))
         })
         .collect();
     if !notes.is_empty() {
