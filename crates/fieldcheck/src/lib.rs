@@ -1363,8 +1363,8 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
             let mut err = anstream::stderr();
             let _ = writeln!(
                 err,
-                "wrote Northpeak Software's evidence as raw exports ({} people, seed {}) to `{}`: see its fieldcheck.toml for the [[sources]]",
-                d.people,
+                "wrote Northpeak Software's evidence as raw exports ({}, seed {}) to `{}`: see its fieldcheck.toml for the [[sources]]",
+                fieldcheck_kit::count(d.people, "person", "people"),
                 d.seed,
                 dir.display()
             );
@@ -1380,12 +1380,12 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
-            "wrote the evidence kit of Northpeak Software ({} people, seed {}) to `{}`: {} files, {} records",
-            d.people,
+            "wrote the evidence kit of Northpeak Software ({}, seed {}) to `{}`: {}, {}",
+            fieldcheck_kit::count(d.people, "person", "people"),
             d.seed,
             dir.display(),
-            summary.files.len(),
-            fieldcheck_kit::thousands(summary.records as usize)
+            fieldcheck_kit::count(summary.files.len(), "file", "files"),
+            fieldcheck_kit::count(summary.records as usize, "record", "records")
         );
         let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
         return Ok(0);

@@ -229,15 +229,15 @@ pub fn render_conclusions(
 /// One line about a recorded run.
 pub fn recorded_line(r: &Reconciled, location: &str) -> String {
     format!(
-        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open, {} not found but not verified fixed (kept open; `exceptions show ID` says why)",
+        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired, {} still open, {} not found but not verified fixed (kept open; `exceptions show ID` says why)",
         r.run,
         shown(location),
-        r.opened,
-        r.remediated,
-        r.reopened,
-        r.expired,
-        r.unchanged,
-        r.unverified
+        fieldcheck_kit::thousands(r.opened),
+        fieldcheck_kit::thousands(r.remediated),
+        fieldcheck_kit::thousands(r.reopened),
+        fieldcheck_kit::count(r.expired, "acceptance", "acceptances"),
+        fieldcheck_kit::thousands(r.unchanged),
+        fieldcheck_kit::thousands(r.unverified)
     )
 }
 
@@ -254,8 +254,8 @@ pub fn departures_text(r: &Reconciled, verbose: bool) -> String {
     let total: usize = r.departures.iter().map(|d| d.items.len()).sum();
     let _ = writeln!(
         o,
-        "register: {total} item{} left a population since the last recorded run of this window, a shrink that deserves a question:",
-        if total == 1 { "" } else { "s" }
+        "register: {} left a population since the last recorded run of this window, a shrink that deserves a question:",
+        fieldcheck_kit::count(total, "item", "items")
     );
     for d in &r.departures {
         let shown_n = if verbose {
@@ -269,11 +269,14 @@ pub fn departures_text(r: &Reconciled, verbose: bool) -> String {
             "  {}/{} ({} since run {}): {}{}",
             d.control,
             d.test,
-            d.items.len(),
+            fieldcheck_kit::thousands(d.items.len()),
             d.since,
             d.items[..shown_n].join(", "),
             if more > 0 {
-                format!(" and {more} more (`--verbose` lists them all)")
+                format!(
+                    " and {} more (`--verbose` lists them all)",
+                    fieldcheck_kit::thousands(more)
+                )
             } else {
                 String::new()
             }
@@ -358,9 +361,10 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{} exception{}: {open} open or in remediation ({overdue} overdue)",
-        list.len(),
-        if list.len() == 1 { "" } else { "s" }
+        "{}: {} open or in remediation ({} overdue)",
+        fieldcheck_kit::count(list.len(), "exception", "exceptions"),
+        fieldcheck_kit::thousands(open),
+        fieldcheck_kit::thousands(overdue)
     );
     o
 }
