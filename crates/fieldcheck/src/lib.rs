@@ -2,8 +2,8 @@
 //!
 //! This crate keeps the flags, the printing and the exit codes: each command's flags become a
 //! call into the pipeline (`fieldcheck_engine`), whose values it prints (with colours on a
-//! terminal). It is the only one that knows about terminals, colours, exit codes and the
-//! environment (`FIELDCHECK_NOW`, `$USER`).
+//! terminal). It is the only one that knows about terminals, colours (`--color`, `NO_COLOR`),
+//! exit codes and the environment (`FIELDCHECK_NOW`, `$USER`, git's `user.email`).
 
 mod diagnostics;
 mod ingest;
@@ -83,7 +83,8 @@ enum Command {
     /// Exit codes: 0 when every control is effective or not applicable, 1 when a control has
     /// exceptions or is not evidenced, 2 when the audit could not run (bad config, no such folder).
     Audit(AuditArgs),
-    /// Generate a fictional 600-person SaaS company's evidence kit and audit it.
+    /// Generate a fictional SaaS company's evidence kit (600 people unless `--people`) and audit
+    /// it, or write it to a folder with `--out`.
     Demo(DemoArgs),
     /// Write a commented fieldcheck.toml and a header-only file for every record kind.
     Init(InitArgs),
@@ -160,7 +161,7 @@ struct IngestArgs {
     /// The folder to write the canonical kit to.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// The config file (default: KIT/fieldcheck.toml).
+    /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
@@ -186,7 +187,8 @@ struct SampleArgs {
     /// The same as KIT.
     #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
     kit_flag: Option<PathBuf>,
-    /// How to print the summary of the samples (`--out` writes the files whatever it is).
+    /// How to print the summary of the samples (`json`: the plan, as `sample-plan.json` holds
+    /// it); `--out` writes the files whatever it is.
     #[arg(long, value_parser = formats(REPORT), default_value = "text")]
     format: Format,
     /// The engagement the sample is for (part of every seed) [default: the org and the window,
@@ -319,7 +321,7 @@ struct AuditArgs {
     /// one [default: KIT/.fieldcheck/fieldcheck.db].
     #[arg(long, value_name = "FILE|URL")]
     database: Option<String>,
-    /// Who records the run [default: git's `user.email`, else `$USER`].
+    /// With --record: who records the run [default: git's `user.email`, else `$USER`].
     #[arg(long)]
     actor: Option<String>,
     /// Audit the evidence in the evidence locker (the newest collected version of every file)
@@ -431,7 +433,8 @@ struct ExceptionsArgs {
     /// The register: an SQLite file, or a PostgreSQL URL [default: KIT/.fieldcheck/fieldcheck.db].
     #[arg(long, global = true, value_name = "FILE|URL")]
     database: Option<String>,
-    /// Who makes the change [default: git's `user.email`, else `$USER`].
+    /// Who makes a change (assign, target, status, accept, respond, note, conclude) [default:
+    /// git's `user.email` in KIT, else `$USER`].
     #[arg(long, global = true)]
     actor: Option<String>,
 }
@@ -477,7 +480,7 @@ enum ExceptionsCommand {
         /// The new owner.
         owner: String,
         /// Why.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
     },
     /// Set the target close date.
@@ -487,7 +490,7 @@ enum ExceptionsCommand {
         /// The date, `YYYY-MM-DD`.
         date: String,
         /// Why.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
     },
     /// Set the status: open, in_remediation or remediated.
@@ -554,7 +557,7 @@ enum ExceptionsCommand {
         #[arg(long = "as", value_name = "CONCLUSION")]
         conclusion: String,
         /// Why (required when softer than the computed conclusion, or when that is not known).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
         /// The window, `START/END` (`2026-01-01/2026-06-30`) [default: the latest recorded run's].
         #[arg(long, value_name = "START/END")]
