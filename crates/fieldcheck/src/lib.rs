@@ -818,11 +818,8 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(fieldcheck_engine::locker::parse_as_of)
             .transpose()?;
-        let pin = match fieldcheck_engine::locker::pin(
-            a.key.as_deref(),
-            a.config.as_deref(),
-            &kit,
-        ) {
+        let pin = match fieldcheck_engine::locker::pin(a.key.as_deref(), a.config.as_deref(), &kit)
+        {
             Ok(p) => p,
             Err(LoadError::Tool(e)) => return Err(e),
             Err(LoadError::Config(diags)) => {
@@ -1022,11 +1019,9 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 overdue.then(|| today.clone()),
             ))?;
             match format {
-                Format::Text => deliver(
-                    &register::render_list(&list, &today),
-                    true,
-                    file.as_deref(),
-                )?,
+                Format::Text => {
+                    deliver(&register::render_list(&list, &today), true, file.as_deref())?
+                }
                 Format::Markdown => deliver(
                     &markdown::exception_list(&list, &today),
                     false,

@@ -281,8 +281,9 @@ pub(crate) fn log_command(dir: &Path, format: Format) -> anyhow::Result<u8> {
 /// A source's dates and coverage of the window, as the log shows them: first, last, coverage.
 fn coverage(src: &locker::SourceCoverage, window: &fieldcheck_kit::Window) -> [String; 3] {
     let (h, g) = (&src.history, &src.gaps);
-    let day =
-        |t: Option<&jiff::Timestamp>| t.map_or("-".to_string(), |t| window.local_date(*t).to_string());
+    let day = |t: Option<&jiff::Timestamp>| {
+        t.map_or("-".to_string(), |t| window.local_date(*t).to_string())
+    };
     let mut cov: Vec<String> = g
         .iter()
         .map(|(a, b)| format!("gap {} to {}", window.local_date(*a), window.local_date(*b)))
@@ -325,7 +326,13 @@ fn log_markdown(l: &locker::LockerLog) -> String {
     ));
     s.push_str("\n## Sources\n\n");
     s.push_str(&markdown::table(
-        &["Source", "Cadence", "First", "Last", "Coverage of the window"],
+        &[
+            "Source",
+            "Cadence",
+            "First",
+            "Last",
+            "Coverage of the window",
+        ],
         l.sources.iter().map(|src| {
             let [first, last, cov] = coverage(src, window);
             vec![

@@ -13,11 +13,7 @@ use jiff::tz::TimeZone;
 /// A cell: `|` escaped, line breaks as spaces, empty as `-`.
 pub(crate) fn cell(s: &str) -> String {
     let s = s.replace('|', "\\|").replace(['\r', '\n'], " ");
-    if s.trim().is_empty() {
-        "-".into()
-    } else {
-        s
-    }
+    if s.trim().is_empty() { "-".into() } else { s }
 }
 
 /// A table with `header` and `rows` (each as long as the header).
@@ -85,7 +81,11 @@ pub(crate) fn exception_list(list: &[Exception], today: &str) -> String {
 }
 
 /// `exceptions show --format markdown`: the exception, then its history in the org's zone.
-pub(crate) fn exception_show(reg: &mut Register, id: &str, tz: &TimeZone) -> anyhow::Result<String> {
+pub(crate) fn exception_show(
+    reg: &mut Register,
+    id: &str,
+    tz: &TimeZone,
+) -> anyhow::Result<String> {
     let (e, history) = reg.show(id)?;
     let mut o = String::new();
     let _ = writeln!(o, "# `{}` ({})\n", e.id, e.status);
@@ -177,15 +177,22 @@ pub(crate) fn conclusions(
     if let Some(log) = log {
         o.push_str("\n## Every conclusion recorded, oldest first\n\n");
         o.push_str(&table(
-            &["Time", "Actor", "Control", "Computed", "Concluded", "Direction", "Run", "Why"],
+            &[
+                "Time",
+                "Actor",
+                "Control",
+                "Computed",
+                "Concluded",
+                "Direction",
+                "Run",
+                "Why",
+            ],
             log.iter().map(|x| {
                 vec![
                     local_time(&x.at, tz),
                     x.actor.clone(),
                     x.control.clone(),
-                    x.computed
-                        .map_or("not recorded", Conclusion::as_str)
-                        .into(),
+                    x.computed.map_or("not recorded", Conclusion::as_str).into(),
                     x.concluded.to_string(),
                     x.direction.as_str().into(),
                     x.run.to_string(),

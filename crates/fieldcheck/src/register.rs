@@ -76,7 +76,11 @@ pub fn change_line(reg: &mut Register, id: &str) -> anyhow::Result<String> {
         "response" if c.old.is_empty() => format!("management's response recorded: {}", c.new),
         "response" => format!("management's response replaced: {}", c.new),
         field => {
-            let none = if field == "owner" { "unassigned" } else { "none" };
+            let none = if field == "owner" {
+                "unassigned"
+            } else {
+                "none"
+            };
             let old = if c.old.is_empty() { none } else { &c.old };
             let why = if c.why.is_empty() {
                 String::new()

@@ -66,7 +66,10 @@ pub fn summary(engagement: &str, sizes: &SizeTable, tests: &[TestSample]) -> Str
 fn cells(t: &TestSample) -> [String; 8] {
     let s = &t.sample;
     let name = format!("{}/{}", t.control, t.test);
-    let (unit, frequency) = (s.unit.as_str().to_string(), t.frequency.as_str().to_string());
+    let (unit, frequency) = (
+        s.unit.as_str().to_string(),
+        t.frequency.as_str().to_string(),
+    );
     if t.not_occurring {
         let none = String::from("-");
         return [

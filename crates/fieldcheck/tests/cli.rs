@@ -986,48 +986,93 @@ fn the_kit_is_positional_everywhere_with_kit_as_an_alias_and_help_says_so() {
     assert_eq!(stdout(&by_arg), stdout(&by_flag));
     let both = fieldcheck(&["audit", k, "--kit", k]);
     assert_eq!(both.status.code(), Some(2));
-    assert!(stderr(&both).contains("cannot be used with"), "{}", stderr(&both));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
     // The help says what is required: audit's kit is, sample's is unless it prints a table.
     let help = stdout(&fieldcheck(&["audit", "--help"]));
-    assert!(help.contains("fieldcheck audit [OPTIONS] <KIT|--kit <DIR>>"), "{help}");
+    assert!(
+        help.contains("fieldcheck audit [OPTIONS] <KIT|--kit <DIR>>"),
+        "{help}"
+    );
     let missing = fieldcheck(&["audit"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("<KIT|--kit <DIR>>"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("<KIT|--kit <DIR>>"),
+        "{}",
+        stderr(&missing)
+    );
     let help = stdout(&fieldcheck(&["sample", "--help"]));
     assert!(
         help.contains("required, except with `--print-table`, `--table` or `--rederive`"),
         "{help}"
     );
     assert_eq!(fieldcheck(&["sample"]).status.code(), Some(2));
-    assert_eq!(fieldcheck(&["sample", "--print-table"]).status.code(), Some(0));
-    let by_flag = fieldcheck(&["sample", "--kit", k, "--engagement", "e", "--format", "json"]);
+    assert_eq!(
+        fieldcheck(&["sample", "--print-table"]).status.code(),
+        Some(0)
+    );
+    let by_flag = fieldcheck(&[
+        "sample",
+        "--kit",
+        k,
+        "--engagement",
+        "e",
+        "--format",
+        "json",
+    ]);
     let by_arg = fieldcheck(&["sample", k, "--engagement", "e", "--format", "json"]);
     assert_eq!(by_flag.status.code(), Some(0), "{}", stderr(&by_flag));
     assert_eq!(stdout(&by_flag), stdout(&by_arg));
     // The register's commands take the kit last, or `--kit` (the only form before).
     let o = common::run(
         &["audit", k, "--record", "--format", "json"],
-        &[("FIELDCHECK_NOW", "2026-07-10T12:00:00Z"), ("USER", "tester")],
+        &[
+            ("FIELDCHECK_NOW", "2026-07-10T12:00:00Z"),
+            ("USER", "tester"),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let positional = fieldcheck(&["exceptions", "list", k, "--format", "json"]);
     assert_eq!(positional.status.code(), Some(0), "{}", stderr(&positional));
     assert_eq!(
         stdout(&positional),
-        stdout(&fieldcheck(&["exceptions", "--kit", k, "list", "--format", "json"]))
+        stdout(&fieldcheck(&[
+            "exceptions",
+            "--kit",
+            k,
+            "list",
+            "--format",
+            "json"
+        ]))
     );
     assert_eq!(
         stdout(&positional),
-        stdout(&fieldcheck(&["exceptions", "list", "--kit", k, "--format", "json"]))
+        stdout(&fieldcheck(&[
+            "exceptions",
+            "list",
+            "--kit",
+            k,
+            "--format",
+            "json"
+        ]))
     );
     let two = fieldcheck(&["exceptions", "--kit", "elsewhere", "list", k]);
     assert_eq!(two.status.code(), Some(2));
     assert!(stderr(&two).contains("two kits given"), "{}", stderr(&two));
     let help = stdout(&fieldcheck(&["exceptions", "list", "--help"]));
-    assert!(help.contains("fieldcheck exceptions list [OPTIONS] [KIT]"), "{help}");
+    assert!(
+        help.contains("fieldcheck exceptions list [OPTIONS] [KIT]"),
+        "{help}"
+    );
     // The locker's commands take the locker or a kit holding it, or `--kit`.
     let now = [("FIELDCHECK_NOW", "2026-07-10T12:00:00Z")];
-    assert_eq!(common::run(&["collect", "--kit", k], &now).status.code(), Some(0));
+    assert_eq!(
+        common::run(&["collect", "--kit", k], &now).status.code(),
+        Some(0)
+    );
     let a = common::run(&["locker", "log", k, "--format", "json"], &now);
     let b = common::run(&["locker", "log", "--kit", k, "--format", "json"], &now);
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
@@ -1052,7 +1097,11 @@ fn one_format_vocabulary_with_markdown_wherever_a_report_prints() {
     );
     let o = fieldcheck(&["audit", ".", "--format", "xlsx"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("possible values: text, json, markdown"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("possible values: text, json, markdown"),
+        "{}",
+        stderr(&o)
+    );
     // Every report command takes the three.
     for args in [
         &["sources", "okta-users"][..],
@@ -1071,14 +1120,24 @@ fn one_format_vocabulary_with_markdown_wherever_a_report_prints() {
             }
         }
     }
-    let md = stdout(&fieldcheck(&["sources", "okta-users", "--format", "markdown"]));
+    let md = stdout(&fieldcheck(&[
+        "sources",
+        "okta-users",
+        "--format",
+        "markdown",
+    ]));
     assert!(md.contains("### `okta-users`"), "{md}");
     assert!(!md.contains("`okta-system-log`"), "one adapter: {md}");
     // The sample's summary, as JSON (the plan) and as a table.
     let dir = tempfile::tempdir().expect("tmp");
     let kit = dir.path().join("kit");
     let k = kit.to_str().expect("utf8");
-    assert_eq!(fieldcheck(&["demo", "--people", "40", "--out", k]).status.code(), Some(0));
+    assert_eq!(
+        fieldcheck(&["demo", "--people", "40", "--out", k])
+            .status
+            .code(),
+        Some(0)
+    );
     let plan: serde_json::Value =
         serde_json::from_str(&stdout(&fieldcheck(&["sample", k, "--format", "json"])))
             .expect("json");
@@ -1097,7 +1156,11 @@ fn one_format_vocabulary_with_markdown_wherever_a_report_prints() {
     assert_eq!(common::run(&["collect", k], &now).status.code(), Some(0));
     let v = common::run(&["locker", "verify", k, "--format", "markdown"], &now);
     assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
-    assert!(stdout(&v).starts_with("# Evidence locker verification\n"), "{}", stdout(&v));
+    assert!(
+        stdout(&v).starts_with("# Evidence locker verification\n"),
+        "{}",
+        stdout(&v)
+    );
     assert!(stdout(&v).contains("intact"), "{}", stdout(&v));
     let l = common::run(&["locker", "log", k, "--format", "markdown"], &now);
     assert_eq!(l.status.code(), Some(0), "{}", stderr(&l));
@@ -1112,12 +1175,21 @@ fn one_format_vocabulary_with_markdown_wherever_a_report_prints() {
 fn color_is_chosen_by_the_flag_then_no_color() {
     // Piped, colours are off unless asked for; `--color` is global (before or after the command).
     assert!(!has_escape(&fieldcheck(&["controls"]).stdout));
-    assert!(has_escape(&fieldcheck(&["--color", "always", "controls"]).stdout));
-    assert!(has_escape(&fieldcheck(&["controls", "--color", "always"]).stdout));
-    assert!(!has_escape(&fieldcheck(&["controls", "--color", "never"]).stdout));
+    assert!(has_escape(
+        &fieldcheck(&["--color", "always", "controls"]).stdout
+    ));
+    assert!(has_escape(
+        &fieldcheck(&["controls", "--color", "always"]).stdout
+    ));
+    assert!(!has_escape(
+        &fieldcheck(&["controls", "--color", "never"]).stdout
+    ));
     // NO_COLOR turns `auto` off, even against CLICOLOR_FORCE; an explicit `always` wins.
     let env_run = |args: &[&str], env: &[(&str, &str)]| common::run(args, env).stdout;
-    assert!(has_escape(&env_run(&["controls"], &[("CLICOLOR_FORCE", "1")])));
+    assert!(has_escape(&env_run(
+        &["controls"],
+        &[("CLICOLOR_FORCE", "1")]
+    )));
     assert!(!has_escape(&env_run(
         &["controls"],
         &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]

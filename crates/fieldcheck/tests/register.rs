@@ -792,7 +792,11 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
     let id = e["id"].as_str().expect("id").to_string();
     let owner = e["owner"].as_str().expect("owner").to_string();
     let target = e["target"].as_str().expect("target").to_string();
-    let old_owner = if owner.is_empty() { "unassigned" } else { &owner };
+    let old_owner = if owner.is_empty() {
+        "unassigned"
+    } else {
+        &owner
+    };
     assert_eq!(
         change(&db, &["assign", &id, "alice@example.com"]),
         format!("{id}: owner {old_owner} → alice@example.com")
@@ -802,7 +806,10 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
         format!("{id}: target {target} → 2026-12-31 (next sprint)")
     );
     assert_eq!(
-        change(&db, &["status", &id, "in_remediation", "--why", "ticket AR-1"]),
+        change(
+            &db,
+            &["status", &id, "in_remediation", "--why", "ticket AR-1"]
+        ),
         format!("{id}: status open → in_remediation (ticket AR-1)")
     );
     assert_eq!(
@@ -816,7 +823,16 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
     assert_eq!(
         change(
             &db,
-            &["accept", &id, "--approver", "cfo", "--reason", "low", "--until", "2027-01-31"]
+            &[
+                "accept",
+                &id,
+                "--approver",
+                "cfo",
+                "--reason",
+                "low",
+                "--until",
+                "2027-01-31"
+            ]
         ),
         format!(
             "{id}: status in_remediation → risk_accepted (accepted by cfo until 2027-01-31: low)"
@@ -824,11 +840,32 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
     );
     let concluded = change(
         &db,
-        &["conclude", "access-reviews", "--as", "ineffective", "--why", "too many"],
+        &[
+            "conclude",
+            "access-reviews",
+            "--as",
+            "ineffective",
+            "--why",
+            "too many",
+        ],
     );
-    assert!(concluded.starts_with("concluded `access-reviews` ineffective"), "{concluded}");
+    assert!(
+        concluded.starts_with("concluded `access-reviews` ineffective"),
+        "{concluded}"
+    );
     // The history in text: the org's zone (the demo's is America/New_York), to the minute.
-    let o = at(NOW, &["exceptions", "--database", s(&db), "--kit", s(&kit), "show", &id]);
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let shown = text(&o.stdout);
     assert!(
@@ -840,11 +877,24 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
     let o = at(
         NOW,
         &[
-            "exceptions", "--database", s(&db), "--kit", s(&kit), "show", &id, "--format", "json",
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+            "--format",
+            "json",
         ],
     );
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    let last = v["history"].as_array().expect("history").last().cloned().expect("one");
+    let last = v["history"]
+        .as_array()
+        .expect("history")
+        .last()
+        .cloned()
+        .expect("one");
     assert_eq!(last["at"], NOW);
     assert_eq!(last["local"], "2026-10-20T11:00:00-04:00");
     assert_eq!(v["criteria"], serde_json::json!(["CC6.2"]));
@@ -852,14 +902,37 @@ fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
     let o = at(
         NOW,
         &[
-            "exceptions", "--database", s(&db), "--kit", s(&kit), "show", &id, "--format",
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+            "--format",
             "markdown",
         ],
     );
     let md = text(&o.stdout);
-    assert!(md.contains("| Time | Actor | Field | Old | New | Why |"), "{md}");
-    assert!(md.contains("| 2026-10-20 11:00 EDT | tester | owner |"), "{md}");
-    let o = at(NOW, &["exceptions", "--database", s(&db), "list", "--format", "markdown"]);
+    assert!(
+        md.contains("| Time | Actor | Field | Old | New | Why |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 2026-10-20 11:00 EDT | tester | owner |"),
+        "{md}"
+    );
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "markdown",
+        ],
+    );
     let md = text(&o.stdout);
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     assert!(rows.len() > 2, "{md}");
@@ -893,8 +966,14 @@ fn the_register_exports_by_format_or_extension_with_the_criteria() {
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("json");
     assert_eq!(v, listed);
     let criteria = |x: &Value| x["criteria"].as_array().map(Vec::len).unwrap_or(0);
-    assert!(v.iter().all(|x| criteria(x) > 0), "every exception has its criteria");
-    let ar = v.iter().find(|x| x["control"] == "access-reviews").expect("one");
+    assert!(
+        v.iter().all(|x| criteria(x) > 0),
+        "every exception has its criteria"
+    );
+    let ar = v
+        .iter()
+        .find(|x| x["control"] == "access-reviews")
+        .expect("one");
     assert_eq!(ar["criteria"], serde_json::json!(["CC6.2"]));
     // CSV named by `--format` whatever the extension; the criteria follow the control.
     let csv_file = dir.path().join("register.txt");
@@ -903,25 +982,63 @@ fn the_register_exports_by_format_or_extension_with_the_criteria() {
     let csv_text = std::fs::read_to_string(&csv_file).expect("csv");
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     let h = r.headers().expect("header").clone();
-    assert_eq!(h.iter().take(3).collect::<Vec<_>>(), ["id", "control", "criteria"]);
+    assert_eq!(
+        h.iter().take(3).collect::<Vec<_>>(),
+        ["id", "control", "criteria"]
+    );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
     assert_eq!(rows.len(), listed.len());
-    assert!(rows.iter().any(|x| &x[1] == "access-reviews" && &x[2] == "CC6.2"));
+    assert!(
+        rows.iter()
+            .any(|x| &x[1] == "access-reviews" && &x[2] == "CC6.2")
+    );
     // XLSX by `--format`; an extension it cannot tell is refused, naming the choices.
     let xlsx = dir.path().join("register.bin");
-    assert_eq!(export(&["--out", s(&xlsx), "--format", "xlsx"]).status.code(), Some(0));
+    assert_eq!(
+        export(&["--out", s(&xlsx), "--format", "xlsx"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(&std::fs::read(&xlsx).expect("xlsx")[..2], b"PK");
     let o = export(&["--out", s(&dir.path().join("register.txt"))]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("`--format csv|xlsx|json`"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("`--format csv|xlsx|json`"),
+        "{}",
+        text(&o.stderr)
+    );
     // A workbook does not go to a terminal: `list --format xlsx` needs `--out`.
-    let o = at(NOW, &["exceptions", "--database", s(&db), "list", "--format", "xlsx"]);
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "xlsx",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("--out exceptions.xlsx"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--out exceptions.xlsx"),
+        "{}",
+        text(&o.stderr)
+    );
     let out = dir.path().join("list.xlsx");
     let o = at(
         NOW,
-        &["exceptions", "--database", s(&db), "list", "--format", "xlsx", "--out", s(&out)],
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "xlsx",
+            "--out",
+            s(&out),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(&std::fs::read(&out).expect("xlsx")[..2], b"PK");
@@ -929,7 +1046,14 @@ fn the_register_exports_by_format_or_extension_with_the_criteria() {
     let burndown = |format: &str| {
         let o = at(
             NOW,
-            &["exceptions", "--database", s(&db), "burndown", "--format", format],
+            &[
+                "exceptions",
+                "--database",
+                s(&db),
+                "burndown",
+                "--format",
+                format,
+            ],
         );
         assert_eq!(o.status.code(), Some(0), "{format}: {}", text(&o.stderr));
         text(&o.stdout)
@@ -957,16 +1081,25 @@ fn the_actor_is_given_else_gits_email_else_the_login_and_never_silently_unknown(
     // A note in the kit's folder with some environment, and who the history says wrote it.
     let note = |actor: Option<&str>, git: bool, user: Option<&str>| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
-        c.args(["exceptions", "--database", s(&db), "--kit", s(&kit), "note", &id, "n"])
-            .env("FIELDCHECK_NOW", NOW)
-            .env("HOME", dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env(
-                "GIT_CONFIG_GLOBAL",
-                if git { s(&gitconfig) } else { "/dev/null" },
-            )
-            .env_remove("USER")
-            .env_remove("USERNAME");
+        c.args([
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "note",
+            &id,
+            "n",
+        ])
+        .env("FIELDCHECK_NOW", NOW)
+        .env("HOME", dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env(
+            "GIT_CONFIG_GLOBAL",
+            if git { s(&gitconfig) } else { "/dev/null" },
+        )
+        .env_remove("USER")
+        .env_remove("USERNAME");
         if let Some(a) = actor {
             c.args(["--actor", a]);
         }
@@ -979,7 +1112,10 @@ fn the_actor_is_given_else_gits_email_else_the_login_and_never_silently_unknown(
             .as_array()
             .and_then(|h| h.last().cloned())
             .expect("a change");
-        (last["actor"].as_str().unwrap_or_default().to_string(), text(&o.stderr))
+        (
+            last["actor"].as_str().unwrap_or_default().to_string(),
+            text(&o.stderr),
+        )
     };
     let git_here = std::process::Command::new("git")
         .arg("--version")
@@ -992,7 +1128,10 @@ fn the_actor_is_given_else_gits_email_else_the_login_and_never_silently_unknown(
     assert_eq!(note(None, false, Some("bob")).0, "bob");
     let (who, err) = note(None, false, None);
     assert_eq!(who, "unknown");
-    assert!(err.contains("warning: nobody to name in the history"), "{err}");
+    assert!(
+        err.contains("warning: nobody to name in the history"),
+        "{err}"
+    );
     // Boundary: an empty `--actor` is no actor.
     assert_eq!(note(Some(" "), false, Some("bob")).0, "bob");
 }

@@ -391,11 +391,7 @@ pub fn sources_listing(name: Option<&str>, format: Listing) -> anyhow::Result<St
             s.push_str(&crate::docs::sources_reference_of(&chosen));
         }
         if name.is_none() || chosen.is_empty() {
-            let _ = writeln!(
-                s,
-                "## Collectors\n\n```text\n{}```",
-                collectors_text(name)
-            );
+            let _ = writeln!(s, "## Collectors\n\n```text\n{}```", collectors_text(name));
         }
         return Ok(s);
     }

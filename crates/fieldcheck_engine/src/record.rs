@@ -297,7 +297,10 @@ pub fn criteria(control: &str) -> &'static [String] {
 /// `2026-10-03 09:14 EDT`. A time that cannot be read is shown as stored.
 pub fn local_time(at: &str, tz: &jiff::tz::TimeZone) -> String {
     match at.parse::<Timestamp>() {
-        Ok(t) => t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string(),
+        Ok(t) => t
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
         Err(_) => at.to_string(),
     }
 }

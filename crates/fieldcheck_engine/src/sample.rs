@@ -711,8 +711,8 @@ pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64
                 let _ = writeln!(
                     o,
                     "tolerable rate {t} %, expected rate {e} %: sample {}, expecting {}",
-                    fieldcheck_kit::thousands(n as usize),
-                    fieldcheck_kit::count(c as usize, "deviation", "deviations")
+                    fieldcheck_kit::thousands(n),
+                    fieldcheck_kit::count(c, "deviation", "deviations")
                 );
             }
             None => {
