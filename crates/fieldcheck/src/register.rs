@@ -1,7 +1,8 @@
 //! The exception register on the command line: the clock and the actor (`FIELDCHECK_NOW`,
-//! `--actor`, git's `user.email`, `$USER`), the one-line feedback of a change, and the terminal renderings of `audit --record` and `fieldcheck
-//! exceptions`. Recording, the rules and the exports are the engine's (`fieldcheck_engine::record`)
-//! and the register's (`fieldcheck_register::rules`).
+//! `--actor`, git's `user.email`, `$USER`), the one-line feedback of a change, and the terminal
+//! renderings of `audit --record` and `fieldcheck exceptions`. Recording, the rules and the
+//! exports are the engine's (`fieldcheck_engine::record`) and the register's
+//! (`fieldcheck_register::rules`).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
