@@ -93,9 +93,9 @@ pub fn render_all(diags: &[Diagnostic]) -> String {
             o,
             "{}",
             format!(
-                "{errors} error{}, {warnings} warning{} in the inputs",
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" }
+                "{}, {} in the inputs",
+                fieldcheck_kit::count(errors, "error", "errors"),
+                fieldcheck_kit::count(warnings, "warning", "warnings")
             )
             .bold()
         );

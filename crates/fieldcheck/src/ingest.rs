@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use fieldcheck_engine::{LoadError, LoadRequest};
 
-use crate::{ControlsFormat, diagnostics, out};
+use crate::{Format, diagnostics, out};
 
 /// Writes the canonical kit of `kit_dir`'s config (kit files merged with sourced rows) to `out_dir`.
 pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyhow::Result<u8> {
@@ -34,12 +34,11 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "wrote {} kit files with {} records ({} from {} raw export{}) to `{}`; provenance.csv maps each sourced row to its raw record",
-        x.files,
-        fieldcheck_kit::thousands(x.records),
+        "wrote {} with {} ({} from {}) to `{}`; provenance.csv maps each sourced row to its raw record",
+        fieldcheck_kit::count(x.files, "kit file", "kit files"),
+        fieldcheck_kit::count(x.records, "record", "records"),
         fieldcheck_kit::thousands(x.from_sources),
-        x.raw_files,
-        if x.raw_files == 1 { "" } else { "s" },
+        fieldcheck_kit::count(x.raw_files, "raw export", "raw exports"),
         out_dir.display()
     );
     for u in &x.unread {
@@ -58,8 +57,8 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
     if errors > 0 {
         let _ = writeln!(
             err,
-            "the ingested kit is incomplete: {errors} error{} above lost records, and `{}` does not carry them; fix the exports and ingest again",
-            if errors == 1 { "" } else { "s" },
+            "the ingested kit is incomplete: {} above lost records, and `{}` does not carry them; fix the exports and ingest again",
+            fieldcheck_kit::count(errors, "error", "errors"),
             out_dir.display()
         );
         return Ok(1);
@@ -69,8 +68,14 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
 }
 
 /// `fieldcheck sources`: every adapter, or one with its options.
-pub(crate) fn sources_command(name: Option<&str>, format: ControlsFormat) -> anyhow::Result<u8> {
-    let listing = fieldcheck_engine::pull::sources_listing(name, format == ControlsFormat::Json)?;
+pub(crate) fn sources_command(name: Option<&str>, format: Format) -> anyhow::Result<u8> {
+    use fieldcheck_engine::pull::Listing;
+    let format = match format {
+        Format::Json => Listing::Json,
+        Format::Markdown => Listing::Markdown,
+        _ => Listing::Text,
+    };
+    let listing = fieldcheck_engine::pull::sources_listing(name, format)?;
     out(&listing, false);
     Ok(0)
 }

@@ -2,13 +2,14 @@
 //!
 //! This crate keeps the flags, the printing and the exit codes: each command's flags become a
 //! call into the pipeline (`fieldcheck_engine`), whose values it prints (with colours on a
-//! terminal). It is the only one that knows about terminals, colours, exit codes and the
-//! environment (`FIELDCHECK_NOW`, `$USER`).
+//! terminal). It is the only one that knows about terminals, colours (`--color`, `NO_COLOR`),
+//! exit codes and the environment (`FIELDCHECK_NOW`, `$USER`, git's `user.email`).
 
 mod committee;
 mod diagnostics;
 mod ingest;
 mod locker;
+mod markdown;
 mod pull;
 mod register;
 mod sample_text;
@@ -42,8 +43,38 @@ use fieldcheck_engine::{record, sample};
                   `fieldcheck init my-kit` to build your own kit."
 )]
 struct Cli {
+    /// Colours: `auto` (on a terminal, unless `NO_COLOR` is set; `CLICOLOR_FORCE` forces them),
+    /// `always` (even into a pipe or a file) or `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorWhen::Auto,
+        value_name = "WHEN"
+    )]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Sets the colour choice of every `anstream` stream of the process.
+    fn apply(self) {
+        let choice = match self {
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+            // anstream's auto honours NO_COLOR, CLICOLOR_FORCE and whether it is a terminal.
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+        };
+        choice.write_global();
+    }
 }
 
 #[derive(Subcommand)]
@@ -61,7 +92,8 @@ enum Command {
     /// pdf --out FILE` prints it with a headless Chromium. Any other `--format` writes what
     /// `audit` would. Exit codes: 0 when written, 2 when the report could not be made.
     Report(AuditArgs),
-    /// Generate a fictional 600-person SaaS company's evidence kit and audit it.
+    /// Generate a fictional SaaS company's evidence kit (600 people unless `--people`) and audit
+    /// it, or write it to a folder with `--out`.
     Demo(DemoArgs),
     /// Write a commented fieldcheck.toml and a header-only file for every record kind.
     Init(InitArgs),
@@ -101,9 +133,13 @@ enum Command {
 
 #[derive(Parser)]
 struct PullArgs {
-    /// The evidence kit folder (with fieldcheck.toml and its `[[collectors]]`).
-    #[arg(default_value = ".")]
-    kit: PathBuf,
+    /// The evidence kit folder (with fieldcheck.toml and its `[[collectors]]`) [default: the
+    /// current folder].
+    #[arg(value_name = "KIT")]
+    kit: Option<PathBuf>,
+    /// The same as KIT.
+    #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
+    kit_flag: Option<PathBuf>,
     /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -123,31 +159,47 @@ struct PullArgs {
 }
 
 #[derive(Parser)]
+#[command(group(clap::ArgGroup::new("kit_dir").required(true).args(["kit", "kit_flag"])))]
 struct IngestArgs {
     /// The evidence kit folder (with fieldcheck.toml and its `[[sources]]`).
-    kit: PathBuf,
+    #[arg(value_name = "KIT")]
+    kit: Option<PathBuf>,
+    /// The same as KIT.
+    #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
+    kit_flag: Option<PathBuf>,
     /// The folder to write the canonical kit to.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// The config file (default: KIT/fieldcheck.toml).
+    /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
 
 #[derive(Parser)]
 struct SourcesArgs {
-    /// Show one adapter with its options.
+    /// Show one adapter (or collector) with its options.
     name: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-    format: ControlsFormat,
+    #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+    format: Format,
 }
 
 #[derive(Parser)]
 struct SampleArgs {
-    /// The evidence kit folder.
-    #[arg(required_unless_present_any = ["print_table", "table", "rederive"])]
+    /// The evidence kit folder (required, except with `--print-table`, `--table` or
+    /// `--rederive`).
+    #[arg(
+        value_name = "KIT",
+        required_unless_present_any = ["print_table", "table", "rederive", "kit_flag"]
+    )]
     kit: Option<PathBuf>,
+    /// The same as KIT.
+    #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
+    kit_flag: Option<PathBuf>,
+    /// How to print the summary of the samples (`json`: the plan, as `sample-plan.json` holds
+    /// it); `--out` writes the files whatever it is.
+    #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+    format: Format,
     /// The engagement the sample is for (part of every seed) [default: the org and the window,
     /// e.g. "Northpeak Software 2026-01-01/2026-06-30"].
     #[arg(long, value_name = "ID")]
@@ -174,7 +226,7 @@ struct SampleArgs {
     print_table: bool,
     /// Re-derive the selection of a `sample --out` folder from its plan and listings alone (no
     /// kit needed); exit 1 if anything differs.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["kit", "out", "table"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["kit", "kit_flag", "out", "table"])]
     rederive: Option<PathBuf>,
     /// Print a published sample-size table and exit: `aicpa` (the AICPA Audit Sampling guide's
     /// attribute-sampling sizes, Tables A-1 and A-2).
@@ -191,7 +243,10 @@ struct SampleArgs {
     expected: Option<f64>,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+/// The one `--format` vocabulary: a report is printed as `text`, `json` or `markdown`; a table
+/// is written as `csv` or `xlsx`. Each command takes the formats it can write (its `--help` lists
+/// them, through [`formats`]).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Format {
     Text,
     Json,
@@ -200,14 +255,68 @@ enum Format {
     Html,
     /// The committee's report printed to PDF (needs `--out` and a Chromium).
     Pdf,
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// A table's format (written by `exceptions list|export` and `burndown`), not a report's.
+    fn is_table(self) -> bool {
+        matches!(self, Format::Csv | Format::Xlsx)
+    }
+
+    /// The name as typed after `--format`.
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// What a report prints as.
+const REPORT: &[Format] = &[Format::Text, Format::Json, Format::Markdown];
+/// A report that is also a table (`exceptions list`, `exceptions burndown`).
+const REPORT_OR_TABLE: &[Format] = &[
+    Format::Text,
+    Format::Json,
+    Format::Markdown,
+    Format::Csv,
+    Format::Xlsx,
+];
+/// What the register exports to a file.
+const EXPORT: &[Format] = &[Format::Csv, Format::Xlsx, Format::Json];
+
+/// A `--format` parser taking only `allowed`, so that `--help` lists exactly what the command
+/// writes and anything else is refused with the list.
+fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(allowed.iter().filter_map(|f| f.to_possible_value()))
+        .map(|s| Format::from_str(&s, false).expect("a listed format"))
+}
+
+/// The audit's formats: every report format (not the tables).
+fn audit_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(
+        Format::value_variants()
+            .iter()
+            .filter(|f| !f.is_table())
+            .filter_map(|f| f.to_possible_value()),
+    )
+    .map(|s| Format::from_str(&s, false).expect("a listed format"))
 }
 
 #[derive(Parser)]
+#[command(group(clap::ArgGroup::new("kit_dir").required(true).args(["kit", "kit_flag"])))]
 struct AuditArgs {
     /// The evidence kit folder.
-    kit: PathBuf,
+    #[arg(value_name = "KIT")]
+    kit: Option<PathBuf>,
+    /// The same as KIT.
+    #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
+    kit_flag: Option<PathBuf>,
     /// Output format [default: text for `audit`, html for `report`].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = audit_formats())]
     format: Option<Format>,
     /// Write the output to this file instead of stdout (required for `pdf`).
     #[arg(long, short, value_name = "FILE")]
@@ -232,7 +341,7 @@ struct AuditArgs {
     /// one [default: KIT/.fieldcheck/fieldcheck.db].
     #[arg(long, value_name = "FILE|URL")]
     database: Option<String>,
-    /// Who records the run [default: the login name].
+    /// With --record: who records the run [default: git's `user.email`, else `$USER`].
     #[arg(long)]
     actor: Option<String>,
     /// Audit the evidence in the evidence locker (the newest collected version of every file)
@@ -253,9 +362,13 @@ struct AuditArgs {
 
 #[derive(Parser)]
 struct CollectArgs {
-    /// The evidence kit folder (with fieldcheck.toml and its `[[sources]]`).
-    #[arg(default_value = ".")]
-    kit: PathBuf,
+    /// The evidence kit folder (with fieldcheck.toml and its `[[sources]]`) [default: the
+    /// current folder].
+    #[arg(value_name = "KIT")]
+    kit: Option<PathBuf>,
+    /// The same as KIT.
+    #[arg(long = "kit", value_name = "DIR", conflicts_with = "kit")]
+    kit_flag: Option<PathBuf>,
     /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -284,9 +397,13 @@ enum LockerCommand {
     /// Recompute every blob's digest, the whole hash chain and the seals' signatures; exit 1 on
     /// any finding (what an auditor runs).
     Verify {
-        /// The locker folder, an exported bundle, or a kit folder holding a locker.
-        #[arg(default_value = ".")]
-        locker: PathBuf,
+        /// The locker folder, an exported bundle, or a kit folder holding a locker [default: the
+        /// current folder].
+        #[arg(value_name = "LOCKER")]
+        locker: Option<PathBuf>,
+        /// A kit folder holding a locker (the same as LOCKER).
+        #[arg(long = "kit", value_name = "DIR", conflicts_with = "locker")]
+        kit: Option<PathBuf>,
         /// The public key the seals must be signed with (`ed25519:...` or a file such as locker.pub).
         #[arg(long, value_name = "KEY")]
         key: Option<String>,
@@ -294,24 +411,30 @@ enum LockerCommand {
         #[arg(long, value_name = "HASH")]
         head: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-        format: ControlsFormat,
+        #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+        format: Format,
     },
     /// List what was collected when, per source, with its coverage of the window.
     Log {
-        /// The locker folder, or a kit folder holding a locker.
-        #[arg(default_value = ".")]
-        locker: PathBuf,
+        /// The locker folder, or a kit folder holding a locker [default: the current folder].
+        #[arg(value_name = "LOCKER")]
+        locker: Option<PathBuf>,
+        /// A kit folder holding a locker (the same as LOCKER).
+        #[arg(long = "kit", value_name = "DIR", conflicts_with = "locker")]
+        kit: Option<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-        format: ControlsFormat,
+        #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+        format: Format,
     },
     /// Write a portable, self-verifying bundle (blobs, manifest, HEAD, public key, SHA256SUMS)
     /// for the auditor.
     Export {
-        /// The locker folder, or a kit folder holding a locker.
-        #[arg(default_value = ".")]
-        locker: PathBuf,
+        /// The locker folder, or a kit folder holding a locker [default: the current folder].
+        #[arg(value_name = "LOCKER")]
+        locker: Option<PathBuf>,
+        /// A kit folder holding a locker (the same as LOCKER).
+        #[arg(long = "kit", value_name = "DIR", conflicts_with = "locker")]
+        kit: Option<PathBuf>,
         /// The bundle folder to write.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -322,13 +445,16 @@ enum LockerCommand {
 struct ExceptionsArgs {
     #[command(subcommand)]
     command: ExceptionsCommand,
-    /// The kit whose register to use (its `.fieldcheck/fieldcheck.db`, and its org time zone).
-    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
-    kit: PathBuf,
+    /// The kit whose register to use (its `.fieldcheck/fieldcheck.db`, and its org time zone)
+    /// [default: the current folder]; `list`, `export`, `conclusions` and `burndown` also take it
+    /// as their last argument, KIT.
+    #[arg(long, global = true, value_name = "DIR")]
+    kit: Option<PathBuf>,
     /// The register: an SQLite file, or a PostgreSQL URL [default: KIT/.fieldcheck/fieldcheck.db].
     #[arg(long, global = true, value_name = "FILE|URL")]
     database: Option<String>,
-    /// Who makes the change [default: the login name].
+    /// Who makes a change (assign, target, status, accept, respond, note, conclude) [default:
+    /// git's `user.email` in KIT, else `$USER`].
     #[arg(long, global = true)]
     actor: Option<String>,
 }
@@ -337,6 +463,9 @@ struct ExceptionsArgs {
 enum ExceptionsCommand {
     /// List exceptions (all, or filtered).
     List {
+        /// The kit whose register to use [default: the current folder].
+        #[arg(value_name = "KIT")]
+        dir: Option<PathBuf>,
         /// Only this owner.
         #[arg(long)]
         owner: Option<String>,
@@ -349,17 +478,20 @@ enum ExceptionsCommand {
         /// Only open exceptions past their target date.
         #[arg(long)]
         overdue: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-        format: ListFormat,
+        /// Output format (`xlsx` needs `--out`).
+        #[arg(long, value_parser = formats(REPORT_OR_TABLE), default_value = "text")]
+        format: Format,
+        /// Write to this file instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Show one exception with its history.
+    /// Show one exception with its history (times in the org's time zone).
     Show {
         /// The exception id (`control/test/item`).
         id: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-        format: ControlsFormat,
+        /// Output format (JSON keeps each change's exact UTC time, `at`, and adds `local`).
+        #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+        format: Format,
     },
     /// Assign an owner.
     Assign {
@@ -368,7 +500,7 @@ enum ExceptionsCommand {
         /// The new owner.
         owner: String,
         /// Why.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
     },
     /// Set the target close date.
@@ -378,7 +510,7 @@ enum ExceptionsCommand {
         /// The date, `YYYY-MM-DD`.
         date: String,
         /// Why.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
     },
     /// Set the status: open, in_remediation or remediated.
@@ -422,11 +554,18 @@ enum ExceptionsCommand {
         /// The note.
         text: String,
     },
-    /// Export the register as CSV or XLSX (by the file's extension).
+    /// Export the whole register as CSV, XLSX or JSON (by `--format`, else by the file's
+    /// extension), with each control's criteria.
     Export {
-        /// The file to write (`.csv` or `.xlsx`).
-        #[arg(long)]
+        /// The kit whose register to use [default: the current folder].
+        #[arg(value_name = "KIT")]
+        dir: Option<PathBuf>,
+        /// The file to write (`.csv`, `.xlsx` or `.json`).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The format [default: by the extension of `--out`].
+        #[arg(long, value_parser = formats(EXPORT))]
+        format: Option<Format>,
     },
     /// Record a person's conclusion for a control in a window (append-only, with who, when and
     /// why): harsher or softer than the computed one; softer needs `--why`. A `not_evidenced` or
@@ -438,7 +577,7 @@ enum ExceptionsCommand {
         #[arg(long = "as", value_name = "CONCLUSION")]
         conclusion: String,
         /// Why (required when softer than the computed conclusion, or when that is not known).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         why: String,
         /// The window, `START/END` (`2026-01-01/2026-06-30`) [default: the latest recorded run's].
         #[arg(long, value_name = "START/END")]
@@ -446,6 +585,9 @@ enum ExceptionsCommand {
     },
     /// The controls' recorded conclusions in a window, with the conclusions people recorded.
     Conclusions {
+        /// The kit whose register to use [default: the current folder].
+        #[arg(value_name = "KIT")]
+        dir: Option<PathBuf>,
         /// The window, `START/END` [default: the latest recorded run's].
         #[arg(long, value_name = "START/END")]
         window: Option<String>,
@@ -453,22 +595,39 @@ enum ExceptionsCommand {
         #[arg(long)]
         all: bool,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-        format: ControlsFormat,
+        #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+        format: Format,
     },
-    /// Open exceptions over the recorded runs, with the projected date to zero.
+    /// Open exceptions over the recorded runs, with the projected date to zero; `csv` and
+    /// `xlsx` write the series (run, at, open, overdue).
     Burndown {
-        /// Also write the series as CSV to this file.
-        #[arg(long)]
+        /// The kit whose register to use [default: the current folder].
+        #[arg(value_name = "KIT")]
+        dir: Option<PathBuf>,
+        /// Output format (`xlsx` needs `--out`).
+        #[arg(long, value_parser = formats(REPORT_OR_TABLE), default_value = "text")]
+        format: Format,
+        /// Write to this file instead of printing.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Deprecated: print the chart and also write the series as CSV to this file (`-`: print
+        /// only the series); use `--format csv`.
+        #[arg(long, hide = true, value_name = "FILE", conflicts_with_all = ["format", "out"])]
         csv: Option<PathBuf>,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum ListFormat {
-    Text,
-    Json,
-    Csv,
+impl ExceptionsCommand {
+    /// The kit given as the subcommand's last argument, if it takes one.
+    fn dir(&self) -> Option<&Path> {
+        match self {
+            ExceptionsCommand::List { dir, .. }
+            | ExceptionsCommand::Export { dir, .. }
+            | ExceptionsCommand::Conclusions { dir, .. }
+            | ExceptionsCommand::Burndown { dir, .. } => dir.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -488,7 +647,7 @@ struct DemoArgs {
     #[arg(long)]
     raw: bool,
     /// Output format of the audit.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = audit_formats(), default_value = "text")]
     format: Format,
     /// List every deviation and note.
     #[arg(long, short)]
@@ -509,15 +668,9 @@ struct InitArgs {
 
 #[derive(Parser)]
 struct ControlsArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ControlsFormat::Text)]
-    format: ControlsFormat,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum ControlsFormat {
-    Text,
-    Json,
+    /// Output format (`markdown` is the reference of docs/controls.md).
+    #[arg(long, value_parser = formats(REPORT), default_value = "text")]
+    format: Format,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -529,6 +682,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    cli.color.apply();
     let result = match cli.command {
         Command::Audit(a) => audit_command(&a, Format::Text),
         // A report written is a success: the findings are in it, not in the exit code.
@@ -547,16 +701,20 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Sample(a) => sample_command(&a),
         Command::Exceptions(e) => exceptions_command(e),
         Command::Controls(c) => controls_command(c.format).map(|()| 0),
-        Command::Ingest(i) => ingest::run(&i.kit, i.config.as_deref(), &i.out),
+        Command::Ingest(i) => ingest::run(
+            &kit_of(i.kit, i.kit_flag),
+            i.config.as_deref(),
+            &i.out,
+        ),
         Command::Sources(s) => ingest::sources_command(s.name.as_deref(), s.format),
         Command::Collect(c) => locker::collect_command(
-            &c.kit,
+            &kit_of(c.kit, c.kit_flag),
             c.config.as_deref(),
             c.locker.as_deref(),
             c.sign.as_deref(),
         ),
         Command::Pull(p) => pull::pull_command(&pull::PullArgs {
-            kit: &p.kit,
+            kit: &kit_of(p.kit, p.kit_flag),
             config: p.config.as_deref(),
             only: &p.only,
             dry_run: p.dry_run,
@@ -567,19 +725,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             LockerCommand::Keygen { out } => locker::keygen_command(&out),
             LockerCommand::Verify {
                 locker,
+                kit,
                 key,
                 head,
                 format,
             } => locker::verify_command(
-                &locker,
+                &kit_of(locker, kit),
                 key.as_deref(),
                 head.as_deref(),
-                format == ControlsFormat::Json,
+                format,
             ),
-            LockerCommand::Log { locker, format } => {
-                locker::log_command(&locker, format == ControlsFormat::Json)
+            LockerCommand::Log {
+                locker,
+                kit,
+                format,
+            } => locker::log_command(&kit_of(locker, kit), format),
+            LockerCommand::Export { locker, kit, out } => {
+                locker::export_command(&kit_of(locker, kit), &out)
             }
-            LockerCommand::Export { locker, out } => locker::export_command(&locker, &out),
         },
     };
     match result {
@@ -597,6 +760,47 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The kit folder given as KIT or `--kit DIR` (clap lets only one through), else the current
+/// folder.
+fn kit_of(positional: Option<PathBuf>, flag: Option<PathBuf>) -> PathBuf {
+    positional.or(flag).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints a rendering, or writes it to `file` (without colours) and says so on stderr.
+fn deliver(text: &str, colored: bool, file: Option<&Path>) -> anyhow::Result<()> {
+    match file {
+        None => {
+            out(text, colored);
+            Ok(())
+        }
+        Some(f) => {
+            let plain = if colored {
+                anstream::adapter::strip_str(text).to_string()
+            } else {
+                text.to_string()
+            };
+            std::fs::write(f, plain).with_context(|| format!("cannot write `{}`", f.display()))?;
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "wrote `{}`", f.display());
+            Ok(())
+        }
+    }
+}
+
+/// JSON as printed: pretty, with a final newline.
+fn json_text(v: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(v).expect("serializes");
+    text.push('\n');
+    text
+}
+
+/// The refusal of `--format xlsx` without a file: a workbook is not for a terminal.
+fn xlsx_needs_out(what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "`--format xlsx` writes a workbook, which cannot go to a terminal or a pipe: give the file with `--out {what}.xlsx`"
+    )
 }
 
 /// Writes to stdout, ignoring a closed pipe.
@@ -619,6 +823,7 @@ struct Output<'a> {
 }
 
 fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
+    let kit = kit_of(a.kit.clone(), a.kit_flag.clone());
     fieldcheck_engine::check_control_ids(&a.controls)?;
     let output = Output {
         format: a.format.unwrap_or(default_format),
@@ -634,26 +839,28 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
         location: a
             .database
             .clone()
-            .unwrap_or_else(|| record::default_path(&a.kit).to_string_lossy().into_owned()),
-        actor: register::actor(a.actor.as_deref()),
+            .unwrap_or_else(|| record::default_path(&kit).to_string_lossy().into_owned()),
+        // Only a recording run writes who did it (and warns when nobody can be named).
+        actor: if a.record {
+            register::actor(a.actor.as_deref(), &kit)
+        } else {
+            String::new()
+        },
         write: a.record,
     });
     if let Some(dir) = &a.locker {
         // The default locker is beside the config (`collect` puts it there).
         let dir = dir.clone().unwrap_or_else(|| match &a.config {
             Some(c) => fieldcheck_engine::locker::default_dir(c),
-            None => a.kit.clone(),
+            None => kit.clone(),
         });
         let as_of = a
             .as_of
             .as_deref()
             .map(fieldcheck_engine::locker::parse_as_of)
             .transpose()?;
-        let pin = match fieldcheck_engine::locker::pin(
-            a.key.as_deref(),
-            a.config.as_deref(),
-            &a.kit,
-        ) {
+        let pin = match fieldcheck_engine::locker::pin(a.key.as_deref(), a.config.as_deref(), &kit)
+        {
             Ok(p) => p,
             Err(LoadError::Tool(e)) => return Err(e),
             Err(LoadError::Config(diags)) => {
@@ -688,12 +895,12 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
     }
     audit_and_print_from(
         record.as_ref(),
-        &a.kit,
+        &kit,
         a.config.as_deref(),
         &a.controls,
         &output,
         a.verbose,
-        &a.kit.display().to_string(),
+        &kit.display().to_string(),
         None,
     )
 }
@@ -769,6 +976,10 @@ fn audit_and_print_from(
                 },
             )?;
         }
+        Format::Csv | Format::Xlsx => anyhow::bail!(
+            "`--format {}` writes a table; the audit prints text, json, markdown, html or pdf",
+            output.format.name()
+        ),
         Format::Text => {
             if !report.diagnostics.is_empty() {
                 let mut err = anstream::stderr();
@@ -809,15 +1020,25 @@ fn audit_and_print_from(
 
 fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
     use fieldcheck_register::Register;
+    let kit = match (e.command.dir(), &e.kit) {
+        (Some(a), Some(b)) if a != b => anyhow::bail!(
+            "two kits given, `{}` and `--kit {}`: give one",
+            a.display(),
+            b.display()
+        ),
+        (Some(a), _) => a.to_path_buf(),
+        (None, Some(b)) => b.clone(),
+        (None, None) => PathBuf::from("."),
+    };
     let location = e
         .database
         .clone()
-        .unwrap_or_else(|| record::default_path(&e.kit).to_string_lossy().into_owned());
+        .unwrap_or_else(|| record::default_path(&kit).to_string_lossy().into_owned());
     if !fieldcheck_register::is_server(&location) && !Path::new(&location).exists() {
-        if e.database.is_none() && !e.kit.is_dir() {
+        if e.database.is_none() && !kit.is_dir() {
             anyhow::bail!(
-                "`{}` is not a folder; give the kit whose register to use with `--kit DIR`, or `--database FILE|URL`",
-                e.kit.display()
+                "`{}` is not a folder; give the kit whose register to use (`fieldcheck exceptions list KIT`, or `--kit DIR` with any subcommand), or `--database FILE|URL`",
+                kit.display()
             );
         }
         let db = e
@@ -827,7 +1048,7 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             .unwrap_or_default();
         anyhow::bail!(
             "no exception register at `{location}`; record an audit first with `fieldcheck audit {} --record{db}`",
-            e.kit.display()
+            kit.display()
         );
     }
     let mut reg = Register::at(&location).with_context(|| {
@@ -836,17 +1057,27 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             record::shown(&location)
         )
     })?;
-    let day = rules::Today::at(register::now()?, &record::org_zone(&e.kit));
+    let tz = record::org_zone(&kit);
+    let day = rules::Today::at(register::now()?, &tz);
     let (today, at) = (day.date.clone(), day.at.clone());
-    let who = register::actor(e.actor.as_deref());
+    // Who acts is asked only by a change (it may run git, and warns when nobody can be named).
+    let who = || register::actor(e.actor.as_deref(), &kit);
     rules::expire_acceptances(&mut reg, &day)?;
+    // Every change says what it changed, on stderr.
+    let changed = |reg: &mut Register, id: &str| -> anyhow::Result<u8> {
+        let line = register::change_line(reg, id)?;
+        let _ = writeln!(anstream::stderr(), "{line}");
+        Ok(0)
+    };
     match e.command {
         ExceptionsCommand::List {
+            dir: _,
             owner,
             control,
             status,
             overdue,
             format,
+            out: file,
         } => {
             if let Some(c) = &control {
                 fieldcheck_engine::check_control_ids(std::slice::from_ref(c))?;
@@ -858,39 +1089,54 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 overdue.then(|| today.clone()),
             ))?;
             match format {
-                ListFormat::Text => out(&register::render_list(&list, &today), true),
-                ListFormat::Csv => out(&record::to_csv(&list), false),
-                ListFormat::Json => {
-                    let v: Vec<serde_json::Value> = list
-                        .iter()
-                        .map(|x| record::exception_json(x, &today))
-                        .collect();
-                    let mut text = serde_json::to_string_pretty(&v).expect("serializes");
-                    text.push('\n');
-                    out(&text, false);
+                Format::Text => {
+                    deliver(&register::render_list(&list, &today), true, file.as_deref())?
+                }
+                Format::Markdown => deliver(
+                    &markdown::exception_list(&list, &today),
+                    false,
+                    file.as_deref(),
+                )?,
+                Format::Csv => deliver(&record::to_csv(&list), false, file.as_deref())?,
+                Format::Json => deliver(
+                    &json_text(&record::list_json(&list, &today)),
+                    false,
+                    file.as_deref(),
+                )?,
+                Format::Xlsx => {
+                    let file = file.ok_or_else(|| xlsx_needs_out("exceptions"))?;
+                    record::write_xlsx(&file, &list)?;
+                    let _ = writeln!(
+                        anstream::stderr(),
+                        "wrote {} to `{}`",
+                        fieldcheck_kit::count(list.len(), "exception", "exceptions"),
+                        file.display()
+                    );
                 }
             }
+            Ok(0)
         }
-        ExceptionsCommand::Show {
-            id,
-            format: ControlsFormat::Text,
-        } => out(&register::render_show(&mut reg, &id)?, true),
-        ExceptionsCommand::Show {
-            id,
-            format: ControlsFormat::Json,
-        } => {
-            let v = record::show_json(&mut reg, &id, &today)?;
-            let mut text = serde_json::to_string_pretty(&v).expect("serializes");
-            text.push('\n');
-            out(&text, false);
+        ExceptionsCommand::Show { id, format } => {
+            let text = match format {
+                Format::Json => json_text(&record::show_json(&mut reg, &id, &today, &tz)?),
+                Format::Markdown => markdown::exception_show(&mut reg, &id, &tz)?,
+                _ => register::render_show(&mut reg, &id, &tz)?,
+            };
+            out(&text, format == Format::Text);
+            Ok(0)
         }
-        ExceptionsCommand::Assign { id, owner, why } => reg.assign(&id, &owner, &at, &who, &why)?,
+        ExceptionsCommand::Assign { id, owner, why } => {
+            reg.assign(&id, &owner, &at, &who(), &why)?;
+            changed(&mut reg, &id)
+        }
         ExceptionsCommand::Target { id, date, why } => {
             rules::check_target(&date, &today).map_err(anyhow::Error::msg)?;
-            reg.target(&id, &date, &at, &who, &why)?
+            reg.target(&id, &date, &at, &who(), &why)?;
+            changed(&mut reg, &id)
         }
         ExceptionsCommand::Status { id, status, why } => {
-            reg.set_status(&id, status, &at, &who, &why)?
+            reg.set_status(&id, status, &at, &who(), &why)?;
+            changed(&mut reg, &id)
         }
         ExceptionsCommand::Accept {
             id,
@@ -899,26 +1145,56 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             until,
         } => {
             rules::check_date(&until).map_err(anyhow::Error::msg)?;
-            reg.accept(&id, &approver, &reason, &until, &today, &at, &who)?
+            reg.accept(&id, &approver, &reason, &until, &today, &at, &who())?;
+            changed(&mut reg, &id)
         }
-        ExceptionsCommand::Note { id, text } => reg.note(&id, &text, &at, &who)?,
-        ExceptionsCommand::Respond { id, text } => reg.respond(&id, &text, &at, &who)?,
-        ExceptionsCommand::Export { out: file } => {
-            let ext = file
-                .extension()
-                .map(|x| x.to_string_lossy().to_lowercase())
-                .unwrap_or_default();
-            if ext != "csv" && ext != "xlsx" {
-                anyhow::bail!("`{}`: export to a `.csv` or `.xlsx` file", file.display());
-            }
+        ExceptionsCommand::Note { id, text } => {
+            reg.note(&id, &text, &at, &who())?;
+            changed(&mut reg, &id)
+        }
+        ExceptionsCommand::Respond { id, text } => {
+            reg.respond(&id, &text, &at, &who())?;
+            changed(&mut reg, &id)
+        }
+        ExceptionsCommand::Export {
+            dir: _,
+            out: file,
+            format,
+        } => {
+            let format = match format {
+                Some(f) => f,
+                None => {
+                    let ext = file
+                        .extension()
+                        .map(|x| x.to_string_lossy().to_lowercase())
+                        .unwrap_or_default();
+                    match ext.as_str() {
+                        "csv" => Format::Csv,
+                        "xlsx" => Format::Xlsx,
+                        "json" => Format::Json,
+                        _ => anyhow::bail!(
+                            "`{}`: export to a `.csv`, `.xlsx` or `.json` file, or name the format with `--format csv|xlsx|json`",
+                            file.display()
+                        ),
+                    }
+                }
+            };
             let list = reg.list(&fieldcheck_register::Filter::default())?;
-            if ext == "xlsx" {
-                record::write_xlsx(&file, &list)?;
-            } else {
-                std::fs::write(&file, record::to_csv(&list))
-                    .with_context(|| format!("cannot write `{}`", file.display()))?;
+            match format {
+                Format::Xlsx => record::write_xlsx(&file, &list)?,
+                Format::Json => std::fs::write(&file, json_text(&record::list_json(&list, &today)))
+                    .with_context(|| format!("cannot write `{}`", file.display()))?,
+                _ => std::fs::write(&file, record::to_csv(&list))
+                    .with_context(|| format!("cannot write `{}`", file.display()))?,
             }
-            eprintln!("wrote {} exceptions to `{}`", list.len(), file.display());
+            let _ = writeln!(
+                anstream::stderr(),
+                "wrote {} to `{}` ({})",
+                fieldcheck_kit::count(list.len(), "exception", "exceptions"),
+                file.display(),
+                format.name()
+            );
+            Ok(0)
         }
         ExceptionsCommand::Conclude {
             control,
@@ -936,10 +1212,12 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             let window = window
                 .map(|w| record::resolve_window(&mut reg, &w))
                 .transpose()?;
-            let o = reg.conclude(&control, window.as_deref(), concluded, &why, &at, &who)?;
-            eprintln!("{}", register::concluded_line(&o));
+            let o = reg.conclude(&control, window.as_deref(), concluded, &why, &at, &who())?;
+            let _ = writeln!(anstream::stderr(), "{}", register::concluded_line(&o));
+            Ok(0)
         }
         ExceptionsCommand::Conclusions {
+            dir: _,
             window,
             all,
             format,
@@ -960,33 +1238,71 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 None
             };
             match format {
-                ControlsFormat::Text => out(
-                    &register::render_conclusions(&window, &recorded, &overrides, log.as_deref()),
+                Format::Json => out(
+                    &json_text(&record::conclusions_json(
+                        &window,
+                        &recorded,
+                        &overrides,
+                        log.as_deref(),
+                    )),
+                    false,
+                ),
+                Format::Markdown => out(
+                    &markdown::conclusions(&window, &recorded, &overrides, log.as_deref(), &tz),
+                    false,
+                ),
+                _ => out(
+                    &register::render_conclusions(
+                        &window,
+                        &recorded,
+                        &overrides,
+                        log.as_deref(),
+                        &tz,
+                    ),
                     true,
                 ),
-                ControlsFormat::Json => {
-                    let v =
-                        record::conclusions_json(&window, &recorded, &overrides, log.as_deref());
-                    let mut text = serde_json::to_string_pretty(&v).expect("serializes");
-                    text.push('\n');
-                    out(&text, false);
-                }
             }
+            Ok(0)
         }
-        ExceptionsCommand::Burndown { csv } => {
-            let (text, series) = register::render_burndown(&mut reg)?;
-            match csv {
-                Some(file) if file.as_os_str() == "-" => out(&series, false),
-                Some(file) => {
-                    out(&text, true);
-                    std::fs::write(&file, series)
-                        .with_context(|| format!("cannot write `{}`", file.display()))?
+        ExceptionsCommand::Burndown {
+            dir: _,
+            format,
+            out: file,
+            csv,
+        } => {
+            let runs = reg.runs()?;
+            if let Some(csv) = csv {
+                // The old `--csv FILE`: the chart, and the series to the file (`-`: printed).
+                let series = record::burndown_csv(&runs);
+                if csv.as_os_str() == "-" {
+                    out(&series, false);
+                } else {
+                    out(&register::render_burndown(&runs), true);
+                    std::fs::write(&csv, series)
+                        .with_context(|| format!("cannot write `{}`", csv.display()))?;
                 }
-                None => out(&text, true),
+                return Ok(0);
             }
+            let file = file.as_deref();
+            match format {
+                Format::Text => deliver(&register::render_burndown(&runs), true, file)?,
+                Format::Markdown => deliver(&markdown::burndown(&runs), false, file)?,
+                Format::Json => deliver(&json_text(&record::burndown_json(&runs)), false, file)?,
+                Format::Csv => deliver(&record::burndown_csv(&runs), false, file)?,
+                Format::Xlsx => {
+                    let file = file.ok_or_else(|| xlsx_needs_out("burndown"))?;
+                    record::write_burndown_xlsx(file, &runs)?;
+                    let _ = writeln!(
+                        anstream::stderr(),
+                        "wrote the burndown of {} to `{}`",
+                        fieldcheck_kit::count(runs.len(), "recorded run", "recorded runs"),
+                        file.display()
+                    );
+                }
+            }
+            Ok(0)
         }
     }
-    Ok(0)
 }
 
 fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
@@ -1023,7 +1339,8 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     }
     fieldcheck_engine::check_control_ids(&a.controls)?;
     fieldcheck_engine::check_control_ids(&a.prior_deviations)?;
-    let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
+    let kit_dir = kit_of(a.kit.clone(), a.kit_flag.clone());
+    let kit_dir = kit_dir.as_path();
     let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -1051,14 +1368,23 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     };
     let sampled = sample::run(&loaded, opts)?;
     let (engagement, sizes, tests) = (&sampled.engagement, &sampled.sizes, &sampled.tests);
-    out(&sample_text::summary(engagement, sizes, tests), true);
+    match a.format {
+        Format::Json => out(
+            &json_text(&serde_json::to_value(sample::plan_file(
+                engagement, sizes, tests,
+            ))?),
+            false,
+        ),
+        Format::Markdown => out(&sample_text::markdown(engagement, sizes, tests), false),
+        _ => out(&sample_text::summary(engagement, sizes, tests), true),
+    }
     if let Some(dir) = &a.out {
         let (csv, xlsx) = sample::write_out(dir, &sampled)?;
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
-            "wrote {} requests to `{}` and `{}`, and the plan with the population listings to `{}` (re-derive it with `fieldcheck sample --rederive {}`)",
-            sampled.requests.len(),
+            "wrote {} to `{}` and `{}`, and the plan with the population listings to `{}` (re-derive it with `fieldcheck sample --rederive {}`)",
+            fieldcheck_kit::count(sampled.requests.len(), "request", "requests"),
             csv.display(),
             xlsx.display(),
             dir.join("sample-plan.json").display(),
@@ -1105,8 +1431,8 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
             let mut err = anstream::stderr();
             let _ = writeln!(
                 err,
-                "wrote Northpeak Software's evidence as raw exports ({} people, seed {}) to `{}`: see its fieldcheck.toml for the [[sources]]",
-                d.people,
+                "wrote Northpeak Software's evidence as raw exports ({}, seed {}) to `{}`: see its fieldcheck.toml for the [[sources]]",
+                fieldcheck_kit::count(d.people, "person", "people"),
                 d.seed,
                 dir.display()
             );
@@ -1122,12 +1448,12 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         let mut err = anstream::stderr();
         let _ = writeln!(
             err,
-            "wrote the evidence kit of Northpeak Software ({} people, seed {}) to `{}`: {} files, {} records",
-            d.people,
+            "wrote the evidence kit of Northpeak Software ({}, seed {}) to `{}`: {}, {}",
+            fieldcheck_kit::count(d.people, "person", "people"),
             d.seed,
             dir.display(),
-            summary.files.len(),
-            fieldcheck_kit::thousands(summary.records as usize)
+            fieldcheck_kit::count(summary.files.len(), "file", "files"),
+            fieldcheck_kit::count(summary.records as usize, "record", "records")
         );
         let _ = writeln!(err, "audit it with: fieldcheck audit {}", dir.display());
         return Ok(0);
@@ -1154,14 +1480,25 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
     result.map(|code| if code == 2 { 2 } else { 0 })
 }
 
-fn controls_command(format: ControlsFormat) -> anyhow::Result<()> {
+fn controls_command(format: Format) -> anyhow::Result<()> {
     use std::fmt::Write as _;
-    if format == ControlsFormat::Json {
-        let v = fieldcheck_engine::docs::controls_json();
-        let mut s = serde_json::to_string_pretty(&v).expect("serializes");
-        s.push('\n');
-        out(&s, false);
-        return Ok(());
+    match format {
+        Format::Json => {
+            out(&json_text(&fieldcheck_engine::docs::controls_json()), false);
+            return Ok(());
+        }
+        Format::Markdown => {
+            // The reference docs/controls.md is made of.
+            out(
+                &format!(
+                    "# Controls\n\n{}",
+                    fieldcheck_engine::docs::controls_reference()
+                ),
+                false,
+            );
+            return Ok(());
+        }
+        _ => {}
     }
     use owo_colors::OwoColorize;
     let mut o = String::new();

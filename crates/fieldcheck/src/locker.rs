@@ -9,7 +9,8 @@ use std::path::Path;
 use fieldcheck_engine::locker::{self, CollectEvent, CollectRequest, Collected};
 use fieldcheck_locker::Incoming;
 
-use crate::{diagnostics, out};
+use crate::{Format, diagnostics, json_text, markdown, out};
+use fieldcheck_kit::count;
 
 /// `fieldcheck collect`: stores the config, the kit files and every configured source's files.
 pub(crate) fn collect_command(
@@ -63,12 +64,10 @@ pub(crate) fn collect_with(
     let at = c.at;
     let _ = writeln!(
         err,
-        "collection {} at {at}: {} file{} ({} new content{}, {}) into `{}`",
+        "collection {} at {at}: {} ({}, {}) into `{}`",
         c.collection,
-        c.entries,
-        if c.entries == 1 { "" } else { "s" },
-        c.new_blobs,
-        if c.new_blobs == 1 { "" } else { "s" },
+        count(c.entries, "file", "files"),
+        count(c.new_blobs, "new content", "new contents"),
         human_bytes(c.bytes),
         dir.display()
     );
@@ -112,7 +111,7 @@ pub(crate) fn verify_command(
     dir: &Path,
     key: Option<&str>,
     head: Option<&str>,
-    json: bool,
+    format: Format,
 ) -> anyhow::Result<u8> {
     let dir = locker::resolve(dir)?;
     if let Some(h) = head
@@ -129,63 +128,87 @@ pub(crate) fn verify_command(
     let t = std::time::Instant::now();
     let v = fieldcheck_locker::verify(&dir, key.as_ref(), head);
     let secs = t.elapsed().as_secs_f64();
-    if json {
+    if format == Format::Json {
         let doc = locker::verify_json(&dir, &v, key.is_some());
-        out(&format!("{}\n", serde_json::to_string_pretty(&doc)?), false);
+        out(&json_text(&doc), false);
+        return Ok(u8::from(!v.ok()));
+    }
+    let summary = format!(
+        "{} `{}`: {} in {} ({} signed{}), {} ({}) hashed in {:.2} s ({:.0} MB/s); chain head {}",
+        if v.ok() { "intact" } else { "TAMPERED" },
+        dir.display(),
+        count(v.entries as usize, "entry", "entries"),
+        count(v.collections as usize, "collection", "collections"),
+        count(v.signed as usize, "seal", "seals"),
+        v.key
+            .as_deref()
+            .map(|k| format!(" by {k}"))
+            .unwrap_or_default(),
+        count(v.blobs as usize, "blob", "blobs"),
+        human_bytes(v.bytes),
+        secs,
+        v.bytes as f64 / 1e6 / secs.max(1e-9),
+        v.head.as_deref().unwrap_or("none")
+    );
+    let verdict = if !v.ok() {
+        Some(format!(
+            "{}: the evidence in this locker cannot be relied on as collected",
+            count(v.findings.len(), "finding", "findings")
+        ))
+    } else if key.is_none() {
+        Some(format!(
+            "note: not verified against a known key: {}; pass `--key` with your trusted copy of the public key (received apart from the locker, not its own locker.pub) to prove who signed it",
+            if v.signed == 0 {
+                "this locker is unsigned, so a locker rewritten by anyone with write access (or stripped of its signatures and locker.pub) would pass as well".to_string()
+            } else {
+                format!(
+                    "the seals verify against the key they name themselves ({}), which a locker rewritten and re-signed with another key would name too",
+                    v.key.as_deref().unwrap_or("?")
+                )
+            }
+        ))
     } else {
-        let mut s = String::new();
-        for f in &v.findings {
-            let _ = writeln!(
-                s,
-                "FAIL [{}]{} {}",
-                f.code,
-                f.line
-                    .map(|l| format!(" manifest line {l}:"))
-                    .unwrap_or_default(),
-                f.message
-            );
+        None
+    };
+    let mut s = String::new();
+    if format == Format::Markdown {
+        let _ = writeln!(s, "# Evidence locker verification\n");
+        let _ = writeln!(s, "{summary}.\n");
+        if !v.findings.is_empty() {
+            s.push_str(&markdown::table(
+                &["Finding", "Manifest line", "Message"],
+                v.findings.iter().map(|f| {
+                    vec![
+                        format!("`{}`", f.code),
+                        f.line.map(|l| l.to_string()).unwrap_or_default(),
+                        f.message.clone(),
+                    ]
+                }),
+            ));
+            s.push('\n');
         }
+        if let Some(l) = verdict {
+            let _ = writeln!(s, "{l}.");
+        }
+        out(&s, false);
+        return Ok(u8::from(!v.ok()));
+    }
+    for f in &v.findings {
         let _ = writeln!(
             s,
-            "{} `{}`: {} in {} ({} signed{}), {} ({}) hashed in {:.2} s ({:.0} MB/s); chain head {}",
-            if v.ok() { "intact" } else { "TAMPERED" },
-            dir.display(),
-            fieldcheck_kit::count(v.entries as usize, "entry", "entries"),
-            fieldcheck_kit::count(v.collections as usize, "collection", "collections"),
-            fieldcheck_kit::count(v.signed as usize, "seal", "seals"),
-            v.key
-                .as_deref()
-                .map(|k| format!(" by {k}"))
+            "FAIL [{}]{} {}",
+            f.code,
+            f.line
+                .map(|l| format!(" manifest line {l}:"))
                 .unwrap_or_default(),
-            fieldcheck_kit::count(v.blobs as usize, "blob", "blobs"),
-            human_bytes(v.bytes),
-            secs,
-            v.bytes as f64 / 1e6 / secs.max(1e-9),
-            v.head.as_deref().unwrap_or("none")
+            f.message
         );
-        if !v.ok() {
-            let _ = writeln!(
-                s,
-                "{} finding{}: the evidence in this locker cannot be relied on as collected",
-                v.findings.len(),
-                if v.findings.len() == 1 { "" } else { "s" }
-            );
-        } else if key.is_none() {
-            let _ = writeln!(
-                s,
-                "note: not verified against a known key: {}; pass `--key` with your trusted copy of the public key (received apart from the locker, not its own locker.pub) to prove who signed it",
-                if v.signed == 0 {
-                    "this locker is unsigned, so a locker rewritten by anyone with write access (or stripped of its signatures and locker.pub) would pass as well".to_string()
-                } else {
-                    format!(
-                        "the seals verify against the key they name themselves ({}), which a locker rewritten and re-signed with another key would name too",
-                        v.key.as_deref().unwrap_or("?")
-                    )
-                }
-            );
-        }
-        out(&s, true);
     }
+    let _ = writeln!(s, "{summary}");
+    if let Some(l) = verdict {
+        let _ = writeln!(s, "{l}");
+    }
+    out(&s, true);
     Ok(u8::from(!v.ok()))
 }
 
@@ -195,9 +218,9 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
-        "exported {} entries, {} blobs ({}) to `{}`; the auditor runs: fieldcheck locker verify {} --key <their trusted copy of the public key> --head <a chain head you sent them>",
-        x.entries,
-        x.blobs,
+        "exported {}, {} ({}) to `{}`; the auditor runs: fieldcheck locker verify {} --key <their trusted copy of the public key> --head <a chain head you sent them>",
+        count(x.entries as usize, "entry", "entries"),
+        count(x.blobs, "blob", "blobs"),
         human_bytes(x.bytes),
         out_dir.display(),
         out_dir.display()
@@ -206,10 +229,14 @@ pub(crate) fn export_command(dir: &Path, out_dir: &Path) -> anyhow::Result<u8> {
 }
 
 /// `fieldcheck locker log`: per source, what was collected when, and its coverage of the window.
-pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
+pub(crate) fn log_command(dir: &Path, format: Format) -> anyhow::Result<u8> {
     let l = locker::log(dir, &crate::register::now)?;
-    if json {
+    if format == Format::Json {
         out(&l.to_json()?, false);
+        return Ok(0);
+    }
+    if format == Format::Markdown {
+        out(&log_markdown(&l), false);
         return Ok(0);
     }
     let window = &l.window;
@@ -226,10 +253,10 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
         let bytes: u64 = c.entries.iter().filter_map(|e| e.size).sum();
         let _ = writeln!(
             s,
-            "  collection {:>3}  {}  {:>4} files  {}",
+            "  collection {:>3}  {}  {:>10}  {}",
             c.collection,
             c.at,
-            c.entries.len(),
+            count(c.entries.len(), "file", "files"),
             human_bytes(bytes)
         );
     }
@@ -240,31 +267,82 @@ pub(crate) fn log_command(dir: &Path, json: bool) -> anyhow::Result<u8> {
         "SOURCE", "CADENCE", "FIRST", "LAST"
     );
     for src in &l.sources {
-        let (h, g) = (&src.history, &src.gaps);
-        let day = |t: Option<&jiff::Timestamp>| {
-            t.map_or("-".to_string(), |t| window.local_date(*t).to_string())
-        };
-        let mut cov: Vec<String> = g
-            .iter()
-            .map(|(a, b)| format!("gap {} to {}", window.local_date(*a), window.local_date(*b)))
-            .collect();
-        if src.stale {
-            cov.push("stale at the end".into());
-        }
+        let [first, last, cov] = coverage(src, window);
         let _ = writeln!(
             s,
-            "  {:<44} {:>7} {:>11} {:>11}  {}",
-            h.label,
-            h.cadence_text,
-            day(h.times.first()),
-            day(h.times.last()),
-            if cov.is_empty() {
-                "complete".to_string()
-            } else {
-                cov.join("; ")
-            }
+            "  {:<44} {:>7} {:>11} {:>11}  {cov}",
+            src.history.label, src.history.cadence_text, first, last
         );
     }
     out(&s, true);
     Ok(0)
+}
+
+/// A source's dates and coverage of the window, as the log shows them: first, last, coverage.
+fn coverage(src: &locker::SourceCoverage, window: &fieldcheck_kit::Window) -> [String; 3] {
+    let (h, g) = (&src.history, &src.gaps);
+    let day = |t: Option<&jiff::Timestamp>| {
+        t.map_or("-".to_string(), |t| window.local_date(*t).to_string())
+    };
+    let mut cov: Vec<String> = g
+        .iter()
+        .map(|(a, b)| format!("gap {} to {}", window.local_date(*a), window.local_date(*b)))
+        .collect();
+    if src.stale {
+        cov.push("stale at the end".into());
+    }
+    [
+        day(h.times.first()),
+        day(h.times.last()),
+        if cov.is_empty() {
+            "complete".to_string()
+        } else {
+            cov.join("; ")
+        },
+    ]
+}
+
+/// `fieldcheck locker log --format markdown`.
+fn log_markdown(l: &locker::LockerLog) -> String {
+    let window = &l.window;
+    let mut s = format!(
+        "# Evidence locker `{}`\n\nWindow {} → {} · {}.\n\n## Collections\n\n",
+        l.dir.display(),
+        window.start,
+        window.end,
+        count(l.collections.len(), "collection", "collections")
+    );
+    s.push_str(&markdown::table(
+        &["Collection", "At", "Files", "Size"],
+        l.collections.iter().map(|c| {
+            let bytes: u64 = c.entries.iter().filter_map(|e| e.size).sum();
+            vec![
+                c.collection.to_string(),
+                c.at.to_string(),
+                fieldcheck_kit::thousands(c.entries.len()),
+                human_bytes(bytes),
+            ]
+        }),
+    ));
+    s.push_str("\n## Sources\n\n");
+    s.push_str(&markdown::table(
+        &[
+            "Source",
+            "Cadence",
+            "First",
+            "Last",
+            "Coverage of the window",
+        ],
+        l.sources.iter().map(|src| {
+            let [first, last, cov] = coverage(src, window);
+            vec![
+                src.history.label.clone(),
+                src.history.cadence_text.clone(),
+                first,
+                last,
+                cov,
+            ]
+        }),
+    ));
+    s
 }

@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use fieldcheck_engine::pull::{implementations, missing_impl, rel_to, sources_update, specs};
-use fieldcheck_kit::{Diagnostic, Severity, did_you_mean, parse_config};
+use fieldcheck_kit::{Diagnostic, Severity, count, did_you_mean, parse_config};
 use fieldcheck_pull::stage::Stage;
 use fieldcheck_pull::{CollectorSpec, Configured, PullTotals, Secret, Session};
 
@@ -212,10 +212,9 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
             .find(|i| i.spec().name == c.spec.name)
             .expect("checked above");
         err_line(&format!(
-            "{}: pulling {} call{} from {}…",
+            "{}: pulling {} from {}…",
             c.spec.name,
-            c.spec.calls.len(),
-            if c.spec.calls.len() == 1 { "" } else { "s" },
+            count(c.spec.calls.len(), "call", "calls"),
             c.spec.system
         ));
         let dir = stage.collector_dir(c.spec.name);
@@ -230,10 +229,9 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         );
         session.set_progress(Box::new(|name: &str, o: &fieldcheck_pull::CallOutcome| {
             let mut line = format!(
-                "{name}: {}: {} page{}, {}",
+                "{name}: {}: {}, {}",
                 o.call,
-                o.pages,
-                if o.pages == 1 { "" } else { "s" },
+                count(o.pages as usize, "page", "pages"),
                 fieldcheck_engine::human_bytes(o.bytes)
             );
             if let Some(s) = &o.shortfall {
@@ -247,12 +245,12 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         match result {
             Ok(t) => {
                 err_line(&format!(
-                    "{}: {} calls, {} pages, {}, {} files",
+                    "{}: {}, {}, {}, {}",
                     c.spec.name,
-                    t.calls,
-                    t.pages,
+                    count(t.calls as usize, "call", "calls"),
+                    count(t.pages as usize, "page", "pages"),
                     fieldcheck_engine::human_bytes(t.bytes),
-                    t.files
+                    count(t.files as usize, "file", "files")
                 ));
                 total.calls += t.calls;
                 total.pages += t.pages;
@@ -295,14 +293,13 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
         );
     }
     err_line(&format!(
-        "pulled {} collector{} into `{}`: {} calls, {} pages, {}, {} files",
-        landed.len(),
-        if landed.len() == 1 { "" } else { "s" },
+        "pulled {} into `{}`: {}, {}, {}, {}",
+        count(landed.len(), "collector", "collectors"),
         a.kit.join("exports").display(),
-        total.calls,
-        total.pages,
+        count(total.calls as usize, "call", "calls"),
+        count(total.pages as usize, "page", "pages"),
         fieldcheck_engine::human_bytes(total.bytes),
-        total.files
+        count(total.files as usize, "file", "files")
     ));
     if update.added.is_empty() {
         err_line(&format!(

@@ -1,12 +1,15 @@
 //! The exception register on the command line: the clock and the actor (`FIELDCHECK_NOW`,
-//! `--actor`, `$USER`), and the terminal renderings of `audit --record` and `fieldcheck
-//! exceptions`. Recording, the rules and the exports are the engine's (`fieldcheck_engine::record`)
-//! and the register's (`fieldcheck_register::rules`).
+//! `--actor`, git's `user.email`, `$USER`), the one-line feedback of a change, and the terminal
+//! renderings of `audit --record` and `fieldcheck exceptions`. Recording, the rules and the
+//! exports are the engine's (`fieldcheck_engine::record`) and the register's
+//! (`fieldcheck_register::rules`).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
 
 use anyhow::Context;
-use fieldcheck_engine::record::{projection, shown};
+use fieldcheck_engine::record::{local_time, projection, shown};
 use fieldcheck_register::{
     Conclusion, Exception, ExceptionStatus, Override, Reconciled, RecordedConclusion, Register,
     rules,
@@ -24,13 +27,71 @@ pub fn now() -> anyhow::Result<Timestamp> {
     }
 }
 
-/// Who is acting: `--actor`, else the login name.
-pub fn actor(given: Option<&str>) -> String {
-    given
-        .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .unwrap_or_else(|| "unknown".into())
+/// Who is acting, as the history records it: `--actor`, else git's `user.email` (asked in
+/// `dir`, the kit's folder, so a repository's own setting counts; no git is fine), else `$USER`
+/// (`%USERNAME%` on Windows), else `unknown` with a warning on stderr: never silently.
+pub fn actor(given: Option<&str>, dir: &Path) -> String {
+    if let Some(a) = given.map(str::trim).filter(|a| !a.is_empty()) {
+        return a.to_string();
+    }
+    if let Some(email) = git_email(dir) {
+        return email;
+    }
+    for var in ["USER", "USERNAME"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.trim().is_empty()
+        {
+            return v.trim().to_string();
+        }
+    }
+    let _ = writeln!(
+        anstream::stderr(),
+        "warning: nobody to name in the history: no `--actor`, no git `user.email` and no `$USER`; recording `unknown` (pass `--actor you@example.com`)"
+    );
+    "unknown".into()
+}
+
+/// git's `user.email` as seen from `dir` (or the current folder when `dir` is not one).
+fn git_email(dir: &Path) -> Option<String> {
+    let dir = if dir.is_dir() { dir } else { Path::new(".") };
+    let o = std::process::Command::new("git")
+        .args(["config", "user.email"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let email = String::from_utf8(o.stdout).ok()?.trim().to_string();
+    (o.status.success() && !email.is_empty()).then_some(email)
+}
+
+/// One line saying what the latest change to exception `id` changed:
+/// `access-reviews/quarterly-reviews/github/2026-Q2: owner unassigned → alice@example.com`.
+pub fn change_line(reg: &mut Register, id: &str) -> anyhow::Result<String> {
+    let (_, history) = reg.show(id)?;
+    let Some(c) = history.last() else {
+        return Ok(format!("{id}: no change recorded"));
+    };
+    let what = match c.field.as_str() {
+        "note" => format!("note added: {}", c.new),
+        "response" if c.old.is_empty() => format!("management's response recorded: {}", c.new),
+        "response" => format!("management's response replaced: {}", c.new),
+        field => {
+            let none = if field == "owner" {
+                "unassigned"
+            } else {
+                "none"
+            };
+            let old = if c.old.is_empty() { none } else { &c.old };
+            let why = if c.why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.why)
+            };
+            format!("{field} {old} → {}{why}", c.new)
+        }
+    };
+    Ok(format!("{id}: {what}"))
 }
 
 /// One line about a person's conclusion just recorded.
@@ -79,6 +140,7 @@ pub fn render_conclusions(
     recorded: &[RecordedConclusion],
     overrides: &[Override],
     log: Option<&[Override]>,
+    tz: &jiff::tz::TimeZone,
 ) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -119,7 +181,7 @@ pub fn render_conclusions(
                     x.concluded.as_str().bold(),
                     override_kind(x),
                     x.actor,
-                    &x.at[..x.at.len().min(10)]
+                    local_time(&x.at, tz).get(..10).unwrap_or(&x.at)
                 )
             }
             _ => r.conclusion.map_or("-", Conclusion::as_str).to_string(),
@@ -151,7 +213,7 @@ pub fn render_conclusions(
             let _ = writeln!(
                 o,
                 "  {}  {}  {}: {} → {} ({}, run {}){}",
-                x.at.dimmed(),
+                local_time(&x.at, tz).dimmed(),
                 x.actor,
                 x.control,
                 x.computed.map_or("not recorded", Conclusion::as_str),
@@ -172,15 +234,15 @@ pub fn render_conclusions(
 /// One line about a recorded run.
 pub fn recorded_line(r: &Reconciled, location: &str) -> String {
     format!(
-        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired acceptances, {} still open, {} not found but not verified fixed (kept open; `exceptions show ID` says why)",
+        "register: run {} recorded in `{}`: {} opened, {} remediated, {} reopened as regressions, {} expired, {} still open, {} not found but not verified fixed (kept open; `exceptions show ID` says why)",
         r.run,
         shown(location),
-        r.opened,
-        r.remediated,
-        r.reopened,
-        r.expired,
-        r.unchanged,
-        r.unverified
+        fieldcheck_kit::thousands(r.opened),
+        fieldcheck_kit::thousands(r.remediated),
+        fieldcheck_kit::thousands(r.reopened),
+        fieldcheck_kit::count(r.expired, "acceptance", "acceptances"),
+        fieldcheck_kit::thousands(r.unchanged),
+        fieldcheck_kit::thousands(r.unverified)
     )
 }
 
@@ -197,8 +259,8 @@ pub fn departures_text(r: &Reconciled, verbose: bool) -> String {
     let total: usize = r.departures.iter().map(|d| d.items.len()).sum();
     let _ = writeln!(
         o,
-        "register: {total} item{} left a population since the last recorded run of this window, a shrink that deserves a question:",
-        if total == 1 { "" } else { "s" }
+        "register: {} left a population since the last recorded run of this window, a shrink that deserves a question:",
+        fieldcheck_kit::count(total, "item", "items")
     );
     for d in &r.departures {
         let shown_n = if verbose {
@@ -212,11 +274,14 @@ pub fn departures_text(r: &Reconciled, verbose: bool) -> String {
             "  {}/{} ({} since run {}): {}{}",
             d.control,
             d.test,
-            d.items.len(),
+            fieldcheck_kit::thousands(d.items.len()),
             d.since,
             d.items[..shown_n].join(", "),
             if more > 0 {
-                format!(" and {more} more (`--verbose` lists them all)")
+                format!(
+                    " and {} more (`--verbose` lists them all)",
+                    fieldcheck_kit::thousands(more)
+                )
             } else {
                 String::new()
             }
@@ -301,15 +366,20 @@ pub fn render_list(list: &[Exception], today: &str) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{} exception{}: {open} open or in remediation ({overdue} overdue)",
-        list.len(),
-        if list.len() == 1 { "" } else { "s" }
+        "{}: {} open or in remediation ({} overdue)",
+        fieldcheck_kit::count(list.len(), "exception", "exceptions"),
+        fieldcheck_kit::thousands(open),
+        fieldcheck_kit::thousands(overdue)
     );
     o
 }
 
-/// One exception with its history.
-pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
+/// One exception with its history, each time in the org's zone `tz` (`2026-10-03 09:14 EDT`).
+pub fn render_show(
+    reg: &mut Register,
+    id: &str,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<String> {
     let (e, history) = reg.show(id)?;
     let mut o = String::new();
     let _ = writeln!(o, "{} {}", e.id.bold(), format!("({})", e.status).dimmed());
@@ -337,7 +407,7 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
     }
     let _ = writeln!(o, "  detail     {}", e.detail);
     if let Some((text, by, at)) = &e.response {
-        let _ = writeln!(o, "  response   {text} ({by}, {at})");
+        let _ = writeln!(o, "  response   {text} ({by}, {})", local_time(at, tz));
     }
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", "history".bold());
@@ -361,15 +431,18 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
         } else {
             format!(" ({})", c.why)
         };
-        let _ = writeln!(o, "  {}  {}  {change}{why}", c.at.dimmed(), c.actor);
+        let _ = writeln!(
+            o,
+            "  {}  {}  {change}{why}",
+            local_time(&c.at, tz).dimmed(),
+            c.actor
+        );
     }
     Ok(o)
 }
 
-/// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
-pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
-    let runs = reg.runs()?;
-    let csv = fieldcheck_engine::record::burndown_csv(&runs);
+/// Open and overdue exceptions over the recorded runs, with the projection.
+pub fn render_burndown(runs: &[fieldcheck_register::RunSummary]) -> String {
     let mut o = String::new();
     if !runs.is_empty() {
         let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);
@@ -379,7 +452,7 @@ pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
             "{}",
             "open exceptions by recorded run (▓ overdue)".bold()
         );
-        for r in &runs {
+        for r in runs {
             let overdue = scale(r.overdue);
             let bar = format!(
                 "{}{}",
@@ -397,6 +470,6 @@ pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
         }
         let _ = writeln!(o);
     }
-    let _ = writeln!(o, "{}", projection(&runs));
-    Ok((o, csv))
+    let _ = writeln!(o, "{}", projection(runs));
+    o
 }

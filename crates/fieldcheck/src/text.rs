@@ -36,17 +36,17 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
     );
     let _ = writeln!(
         o,
-        "window {} → {} ({}) · kit {} · {} record kinds, {} records{}{}",
+        "window {} → {} ({}) · kit {} · {}, {}{}{}",
         r.window.start,
         r.window.end,
         r.window.timezone,
         kit_label,
-        r.evidence.files.len(),
-        thousands(r.evidence.records),
+        fieldcheck_kit::count(r.evidence.files.len(), "record kind", "record kinds"),
+        fieldcheck_kit::count(r.evidence.records, "record", "records"),
         match r.evidence.sources.len() {
             0 => String::new(),
             1 => " from 1 raw export".to_string(),
-            n => format!(" (from {n} raw exports and the kit files)"),
+            n => format!(" (from {} raw exports and the kit files)", thousands(n)),
         },
         match (errors, warnings) {
             (0, 0) => String::new(),
@@ -197,18 +197,23 @@ pub fn render(r: &Report, kit_label: &str, verbose: bool) -> String {
             if t.deviations.is_empty() {
                 let _ = writeln!(
                     o,
-                    "  {} · {} items, no deviation",
+                    "  {} · {}, no deviation",
                     t.id,
-                    thousands(t.population)
+                    fieldcheck_kit::count(t.population, "item", "items")
                 );
                 continue;
             }
             let _ = writeln!(
                 o,
-                "  {} · {} of {} items deviate · {}",
+                "  {} · {} of {} {} · {}",
                 t.id.bold(),
                 thousands(t.deviations.len()),
-                thousands(t.population),
+                fieldcheck_kit::count(t.population, "item", "items"),
+                if t.deviations.len() == 1 {
+                    "deviates"
+                } else {
+                    "deviate"
+                },
                 fieldcheck_engine::report::odds_sentence(&t.sampling).yellow()
             );
             for (code, items) in by_reason(&c.id, t) {

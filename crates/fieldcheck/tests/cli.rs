@@ -966,3 +966,246 @@ fn demo_with_no_people_says_so() {
     let o = fieldcheck(&["demo", "--people", "1", "--format", "json"]);
     assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Does this output hold an ANSI escape?
+fn has_escape(b: &[u8]) -> bool {
+    b.contains(&0x1b)
+}
+
+#[test]
+fn the_kit_is_positional_everywhere_with_kit_as_an_alias_and_help_says_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = dir.path().join("kit");
+    let k = kit.to_str().expect("utf8");
+    let o = fieldcheck(&["demo", "--people", "40", "--out", k]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The same audit, by KIT or by `--kit`; both at once is refused.
+    let by_arg = fieldcheck(&["audit", k, "--format", "json"]);
+    let by_flag = fieldcheck(&["audit", "--kit", k, "--format", "json"]);
+    assert_eq!(by_arg.status.code(), Some(1), "{}", stderr(&by_arg));
+    assert_eq!(stdout(&by_arg), stdout(&by_flag));
+    let both = fieldcheck(&["audit", k, "--kit", k]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+    // The help says what is required: audit's kit is, sample's is unless it prints a table.
+    let help = stdout(&fieldcheck(&["audit", "--help"]));
+    assert!(
+        help.contains("fieldcheck audit [OPTIONS] <KIT|--kit <DIR>>"),
+        "{help}"
+    );
+    let missing = fieldcheck(&["audit"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("<KIT|--kit <DIR>>"),
+        "{}",
+        stderr(&missing)
+    );
+    let help = stdout(&fieldcheck(&["sample", "--help"]));
+    assert!(
+        help.contains("required, except with `--print-table`, `--table` or `--rederive`"),
+        "{help}"
+    );
+    assert_eq!(fieldcheck(&["sample"]).status.code(), Some(2));
+    assert_eq!(
+        fieldcheck(&["sample", "--print-table"]).status.code(),
+        Some(0)
+    );
+    let by_flag = fieldcheck(&[
+        "sample",
+        "--kit",
+        k,
+        "--engagement",
+        "e",
+        "--format",
+        "json",
+    ]);
+    let by_arg = fieldcheck(&["sample", k, "--engagement", "e", "--format", "json"]);
+    assert_eq!(by_flag.status.code(), Some(0), "{}", stderr(&by_flag));
+    assert_eq!(stdout(&by_flag), stdout(&by_arg));
+    // The register's commands take the kit last, or `--kit` (the only form before).
+    let o = common::run(
+        &["audit", k, "--record", "--format", "json"],
+        &[
+            ("FIELDCHECK_NOW", "2026-07-10T12:00:00Z"),
+            ("USER", "tester"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let positional = fieldcheck(&["exceptions", "list", k, "--format", "json"]);
+    assert_eq!(positional.status.code(), Some(0), "{}", stderr(&positional));
+    assert_eq!(
+        stdout(&positional),
+        stdout(&fieldcheck(&[
+            "exceptions",
+            "--kit",
+            k,
+            "list",
+            "--format",
+            "json"
+        ]))
+    );
+    assert_eq!(
+        stdout(&positional),
+        stdout(&fieldcheck(&[
+            "exceptions",
+            "list",
+            "--kit",
+            k,
+            "--format",
+            "json"
+        ]))
+    );
+    let two = fieldcheck(&["exceptions", "--kit", "elsewhere", "list", k]);
+    assert_eq!(two.status.code(), Some(2));
+    assert!(stderr(&two).contains("two kits given"), "{}", stderr(&two));
+    let help = stdout(&fieldcheck(&["exceptions", "list", "--help"]));
+    assert!(
+        help.contains("fieldcheck exceptions list [OPTIONS] [KIT]"),
+        "{help}"
+    );
+    // The locker's commands take the locker or a kit holding it, or `--kit`.
+    let now = [("FIELDCHECK_NOW", "2026-07-10T12:00:00Z")];
+    assert_eq!(
+        common::run(&["collect", "--kit", k], &now).status.code(),
+        Some(0)
+    );
+    let a = common::run(&["locker", "log", k, "--format", "json"], &now);
+    let b = common::run(&["locker", "log", "--kit", k, "--format", "json"], &now);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
+#[test]
+fn one_format_vocabulary_with_markdown_wherever_a_report_prints() {
+    // `controls --format markdown` is the reference, no longer refused.
+    let md = fieldcheck(&["controls", "--format", "markdown"]);
+    assert_eq!(md.status.code(), Some(0), "{}", stderr(&md));
+    let md = stdout(&md);
+    assert!(md.starts_with("# Controls\n"), "{md}");
+    assert!(md.contains("access-reviews"), "{md}");
+    // A format a command cannot write is refused with the ones it can.
+    let o = fieldcheck(&["controls", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("[possible values: text, json, markdown]"),
+        "{}",
+        stderr(&o)
+    );
+    let o = fieldcheck(&["audit", ".", "--format", "xlsx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("possible values: text, json, markdown"),
+        "{}",
+        stderr(&o)
+    );
+    // Every report command takes the three.
+    for args in [
+        &["sources", "okta-users"][..],
+        &["sources"][..],
+        &["controls"][..],
+    ] {
+        for (format, starts) in [("text", ""), ("json", ""), ("markdown", "#")] {
+            let mut all = args.to_vec();
+            all.extend_from_slice(&["--format", format]);
+            let o = fieldcheck(&all);
+            assert_eq!(o.status.code(), Some(0), "{all:?}: {}", stderr(&o));
+            let out = stdout(&o);
+            assert!(out.starts_with(starts), "{all:?}: {out}");
+            if format == "json" {
+                serde_json::from_str::<serde_json::Value>(&out).expect("json");
+            }
+        }
+    }
+    let md = stdout(&fieldcheck(&[
+        "sources",
+        "okta-users",
+        "--format",
+        "markdown",
+    ]));
+    assert!(md.contains("### `okta-users`"), "{md}");
+    assert!(!md.contains("`okta-system-log`"), "one adapter: {md}");
+    // The sample's summary, as JSON (the plan) and as a table.
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = dir.path().join("kit");
+    let k = kit.to_str().expect("utf8");
+    assert_eq!(
+        fieldcheck(&["demo", "--people", "40", "--out", k])
+            .status
+            .code(),
+        Some(0)
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&stdout(&fieldcheck(&["sample", k, "--format", "json"])))
+            .expect("json");
+    assert_eq!(plan["format"], "fieldcheck-sample-plan/1");
+    let md = stdout(&fieldcheck(&["sample", k, "--format", "markdown"]));
+    let header = "| Test | Unit | Frequency | Sample | Deviations | P(find) | UDL | Reliance |";
+    assert!(md.contains(header), "{md}");
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows.len() > 10, "{md}");
+    for r in rows {
+        // 8 cells are 9 pipes (escaped ones are inside a cell).
+        assert_eq!(r.matches('|').count() - r.matches("\\|").count(), 9, "{r}");
+    }
+    // The locker's verify and log.
+    let now = [("FIELDCHECK_NOW", "2026-07-10T12:00:00Z")];
+    assert_eq!(common::run(&["collect", k], &now).status.code(), Some(0));
+    let v = common::run(&["locker", "verify", k, "--format", "markdown"], &now);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    assert!(
+        stdout(&v).starts_with("# Evidence locker verification\n"),
+        "{}",
+        stdout(&v)
+    );
+    assert!(stdout(&v).contains("intact"), "{}", stdout(&v));
+    let l = common::run(&["locker", "log", k, "--format", "markdown"], &now);
+    assert_eq!(l.status.code(), Some(0), "{}", stderr(&l));
+    assert!(
+        stdout(&l).contains("| Source | Cadence | First | Last | Coverage of the window |"),
+        "{}",
+        stdout(&l)
+    );
+}
+
+#[test]
+fn color_is_chosen_by_the_flag_then_no_color() {
+    // Piped, colours are off unless asked for; `--color` is global (before or after the command).
+    assert!(!has_escape(&fieldcheck(&["controls"]).stdout));
+    assert!(has_escape(
+        &fieldcheck(&["--color", "always", "controls"]).stdout
+    ));
+    assert!(has_escape(
+        &fieldcheck(&["controls", "--color", "always"]).stdout
+    ));
+    assert!(!has_escape(
+        &fieldcheck(&["controls", "--color", "never"]).stdout
+    ));
+    // NO_COLOR turns `auto` off, even against CLICOLOR_FORCE; an explicit `always` wins.
+    let env_run = |args: &[&str], env: &[(&str, &str)]| common::run(args, env).stdout;
+    assert!(has_escape(&env_run(
+        &["controls"],
+        &[("CLICOLOR_FORCE", "1")]
+    )));
+    assert!(!has_escape(&env_run(
+        &["controls"],
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]
+    )));
+    assert!(has_escape(&env_run(
+        &["--color", "always", "controls"],
+        &[("NO_COLOR", "1")]
+    )));
+    // Errors on stderr follow the same choice.
+    let o = fieldcheck(&["--color", "always", "audit", "/no/such/kit"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(has_escape(&o.stderr), "{}", stderr(&o));
+    let o = fieldcheck(&["--color", "never", "audit", "/no/such/kit"]);
+    assert!(!has_escape(&o.stderr), "{}", stderr(&o));
+    // JSON is never coloured.
+    assert!(!has_escape(
+        &fieldcheck(&["--color", "always", "controls", "--format", "json"]).stdout
+    ));
+}

@@ -573,7 +573,8 @@ fn every_csv_fieldcheck_writes_neutralises_formulas() {
         )
         .stdout,
     );
-    assert_eq!(cells_of(&listed, "'=1+2")[3], "'=1+2");
+    // id, control, criteria, test, item…
+    assert_eq!(cells_of(&listed, "'=1+2")[4], "'=1+2");
     // The PBC request list.
     let pbc = dir.path().join("pbc");
     let o = at(
@@ -767,4 +768,370 @@ fn a_status_typed_on_the_command_line_is_one_of_the_four() {
         last.map(|c| (c["field"].clone(), c["old"].clone(), c["new"].clone())),
         Some(("status".into(), "open".into(), "in_remediation".into()))
     );
+}
+
+/// `fieldcheck exceptions --database DB ARGS` at NOW as `tester`: its stderr, which must be one
+/// line, after exit 0.
+fn change(db: &Path, args: &[&str]) -> String {
+    let mut all = vec!["exceptions", "--database", s(db)];
+    all.extend_from_slice(args);
+    let o = at(NOW, &all);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn every_change_says_what_it_changed_and_history_reads_in_the_org_zone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    let db = dir.path().join("register.db");
+    record(&kit, &db, NOW, &[]);
+    let e = exceptions(&db, &["--control", "access-reviews"])[0].clone();
+    let id = e["id"].as_str().expect("id").to_string();
+    let owner = e["owner"].as_str().expect("owner").to_string();
+    let target = e["target"].as_str().expect("target").to_string();
+    let old_owner = if owner.is_empty() {
+        "unassigned"
+    } else {
+        &owner
+    };
+    assert_eq!(
+        change(&db, &["assign", &id, "alice@example.com"]),
+        format!("{id}: owner {old_owner} → alice@example.com")
+    );
+    assert_eq!(
+        change(&db, &["target", &id, "2026-12-31", "--why", "next sprint"]),
+        format!("{id}: target {target} → 2026-12-31 (next sprint)")
+    );
+    assert_eq!(
+        change(
+            &db,
+            &["status", &id, "in_remediation", "--why", "ticket AR-1"]
+        ),
+        format!("{id}: status open → in_remediation (ticket AR-1)")
+    );
+    assert_eq!(
+        change(&db, &["note", &id, "asked the owner"]),
+        format!("{id}: note added: asked the owner")
+    );
+    assert_eq!(
+        change(&db, &["respond", &id, "--text", "reviews now run"]),
+        format!("{id}: management's response recorded: reviews now run")
+    );
+    assert_eq!(
+        change(
+            &db,
+            &[
+                "accept",
+                &id,
+                "--approver",
+                "cfo",
+                "--reason",
+                "low",
+                "--until",
+                "2027-01-31"
+            ]
+        ),
+        format!(
+            "{id}: status in_remediation → risk_accepted (accepted by cfo until 2027-01-31: low)"
+        )
+    );
+    let concluded = change(
+        &db,
+        &[
+            "conclude",
+            "access-reviews",
+            "--as",
+            "ineffective",
+            "--why",
+            "too many",
+        ],
+    );
+    assert!(
+        concluded.starts_with("concluded `access-reviews` ineffective"),
+        "{concluded}"
+    );
+    // The history in text: the org's zone (the demo's is America/New_York), to the minute.
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let shown = text(&o.stdout);
+    assert!(
+        shown.contains("  2026-10-20 11:00 EDT  tester  owner: "),
+        "{shown}"
+    );
+    assert!(!shown.contains("T15:00:00"), "no UTC timestamps: {shown}");
+    // The JSON keeps the exact UTC time, and adds the org's local time.
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let last = v["history"]
+        .as_array()
+        .expect("history")
+        .last()
+        .cloned()
+        .expect("one");
+    assert_eq!(last["at"], NOW);
+    assert_eq!(last["local"], "2026-10-20T11:00:00-04:00");
+    assert_eq!(v["criteria"], serde_json::json!(["CC6.2"]));
+    // Markdown: a table whose rows have as many cells as its header.
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "show",
+            &id,
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = text(&o.stdout);
+    assert!(
+        md.contains("| Time | Actor | Field | Old | New | Why |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 2026-10-20 11:00 EDT | tester | owner |"),
+        "{md}"
+    );
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = text(&o.stdout);
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows.len() > 2, "{md}");
+    for r in &rows {
+        assert_eq!(r.matches('|').count() - r.matches("\\|").count(), 9, "{r}");
+    }
+}
+
+#[test]
+fn the_register_exports_by_format_or_extension_with_the_criteria() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    let db = dir.path().join("register.db");
+    record(&kit, &db, NOW, &[]);
+    let listed = exceptions(&db, &[]);
+    let export = |args: &[&str]| {
+        let mut all = vec!["exceptions", "--database", s(&db), "export"];
+        all.extend_from_slice(args);
+        at(NOW, &all)
+    };
+    // JSON by the extension: the list's JSON, with each control's criteria.
+    let json = dir.path().join("register.json");
+    let o = export(&["--out", s(&json)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(&format!("wrote {} exceptions", listed.len())),
+        "{}",
+        text(&o.stderr)
+    );
+    let v: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("json");
+    assert_eq!(v, listed);
+    let criteria = |x: &Value| x["criteria"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(
+        v.iter().all(|x| criteria(x) > 0),
+        "every exception has its criteria"
+    );
+    let ar = v
+        .iter()
+        .find(|x| x["control"] == "access-reviews")
+        .expect("one");
+    assert_eq!(ar["criteria"], serde_json::json!(["CC6.2"]));
+    // CSV named by `--format` whatever the extension; the criteria follow the control.
+    let csv_file = dir.path().join("register.txt");
+    let o = export(&["--out", s(&csv_file), "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let csv_text = std::fs::read_to_string(&csv_file).expect("csv");
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let h = r.headers().expect("header").clone();
+    assert_eq!(
+        h.iter().take(3).collect::<Vec<_>>(),
+        ["id", "control", "criteria"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert_eq!(rows.len(), listed.len());
+    assert!(
+        rows.iter()
+            .any(|x| &x[1] == "access-reviews" && &x[2] == "CC6.2")
+    );
+    // XLSX by `--format`; an extension it cannot tell is refused, naming the choices.
+    let xlsx = dir.path().join("register.bin");
+    assert_eq!(
+        export(&["--out", s(&xlsx), "--format", "xlsx"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(&std::fs::read(&xlsx).expect("xlsx")[..2], b"PK");
+    let o = export(&["--out", s(&dir.path().join("register.txt"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("`--format csv|xlsx|json`"),
+        "{}",
+        text(&o.stderr)
+    );
+    // A workbook does not go to a terminal: `list --format xlsx` needs `--out`.
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "xlsx",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("--out exceptions.xlsx"),
+        "{}",
+        text(&o.stderr)
+    );
+    let out = dir.path().join("list.xlsx");
+    let o = at(
+        NOW,
+        &[
+            "exceptions",
+            "--database",
+            s(&db),
+            "list",
+            "--format",
+            "xlsx",
+            "--out",
+            s(&out),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(&std::fs::read(&out).expect("xlsx")[..2], b"PK");
+    // The burndown in every format.
+    let burndown = |format: &str| {
+        let o = at(
+            NOW,
+            &[
+                "exceptions",
+                "--database",
+                s(&db),
+                "burndown",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let v: Value = serde_json::from_str(&burndown("json")).expect("json");
+    assert_eq!(v["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["runs"][0]["open"], listed.len());
+    assert!(burndown("csv").starts_with("run,at,open,overdue\n"));
+    assert!(burndown("markdown").contains("| Run | At | Open | Overdue |"));
+    assert!(burndown("text").contains("run   1"));
+}
+
+#[test]
+fn the_actor_is_given_else_gits_email_else_the_login_and_never_silently_unknown() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kit = demo(dir.path());
+    let db = dir.path().join("register.db");
+    record(&kit, &db, NOW, &[]);
+    let id = exceptions(&db, &[])[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let gitconfig = dir.path().join("gitconfig");
+    std::fs::write(&gitconfig, "[user]\n\temail = git-user@example.com\n").expect("write");
+    // A note in the kit's folder with some environment, and who the history says wrote it.
+    let note = |actor: Option<&str>, git: bool, user: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
+        c.args([
+            "exceptions",
+            "--database",
+            s(&db),
+            "--kit",
+            s(&kit),
+            "note",
+            &id,
+            "n",
+        ])
+        .env("FIELDCHECK_NOW", NOW)
+        .env("HOME", dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env(
+            "GIT_CONFIG_GLOBAL",
+            if git { s(&gitconfig) } else { "/dev/null" },
+        )
+        .env_remove("USER")
+        .env_remove("USERNAME");
+        if let Some(a) = actor {
+            c.args(["--actor", a]);
+        }
+        if let Some(u) = user {
+            c.env("USER", u);
+        }
+        let o = c.output().expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let last = show(&db, &id)["history"]
+            .as_array()
+            .and_then(|h| h.last().cloned())
+            .expect("a change");
+        (
+            last["actor"].as_str().unwrap_or_default().to_string(),
+            text(&o.stderr),
+        )
+    };
+    let git_here = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert_eq!(note(Some("carol"), true, Some("bob")).0, "carol");
+    if git_here {
+        assert_eq!(note(None, true, Some("bob")).0, "git-user@example.com");
+    }
+    assert_eq!(note(None, false, Some("bob")).0, "bob");
+    let (who, err) = note(None, false, None);
+    assert_eq!(who, "unknown");
+    assert!(
+        err.contains("warning: nobody to name in the history"),
+        "{err}"
+    );
+    // Boundary: an empty `--actor` is no actor.
+    assert_eq!(note(Some(" "), false, Some("bob")).0, "bob");
 }

@@ -128,8 +128,13 @@ pub fn controls_reference() -> String {
 
 /// Every source adapter: the export it reads, the kinds it makes, its options and an example.
 pub fn sources_reference() -> String {
+    sources_reference_of(fieldcheck_sources::adapters())
+}
+
+/// [`sources_reference`] of some adapters (`fieldcheck sources [NAME] --format markdown`).
+pub fn sources_reference_of(adapters: &[&fieldcheck_sources::Adapter]) -> String {
     let mut o = String::new();
-    for a in fieldcheck_sources::adapters() {
+    for a in adapters {
         let s = a.spec;
         let _ = writeln!(o, "### `{}` ({})", s.name, s.system);
         let _ = writeln!(o);

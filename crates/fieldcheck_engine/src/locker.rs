@@ -642,13 +642,12 @@ pub fn replay(
         .find(|f| matches!(f.code, "unsigned-seal" | "wrong-key"));
     if let (Some(p), Some(f)) = (pin, about_key) {
         anyhow::bail!(
-            "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {} finding{}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
+            "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
             locker.display(),
             p.text,
             p.given(),
             pin_refusal(&v),
-            v.findings.len(),
-            if v.findings.len() == 1 { "" } else { "s" },
+            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
             f.code,
             f.line
                 .map(|l| format!(" manifest line {l}:"))
@@ -660,10 +659,9 @@ pub fn replay(
     }
     if let Some(f) = v.findings.first() {
         anyhow::bail!(
-            "the locker `{}` does not verify ({} finding{}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
+            "the locker `{}` does not verify ({}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
             locker.display(),
-            v.findings.len(),
-            if v.findings.len() == 1 { "" } else { "s" },
+            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
             f.code,
             f.message,
             locker.display()
@@ -896,9 +894,8 @@ pub fn collect(
         .collect();
     if !refused.is_empty() {
         let why = format!(
-            "{} file{} cannot be collected; nothing was collected",
-            refused.len(),
-            if refused.len() == 1 { "" } else { "s" }
+            "{} cannot be collected; nothing was collected",
+            fieldcheck_kit::count(refused.len(), "file", "files")
         );
         return Ok(Collected::Refused {
             diagnostics: refused,

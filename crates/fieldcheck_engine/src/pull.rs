@@ -320,8 +320,18 @@ pub fn collectors_json(only: Option<&str>) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// `fieldcheck sources`: every adapter and collector, or one with its options, as text or JSON.
-pub fn sources_listing(name: Option<&str>, json: bool) -> anyhow::Result<String> {
+/// How `fieldcheck sources` prints its listing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Listing {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// `fieldcheck sources`: every adapter and collector, or one with its options, as text, JSON or
+/// Markdown.
+pub fn sources_listing(name: Option<&str>, format: Listing) -> anyhow::Result<String> {
+    let json = format == Listing::Json;
     let all = fieldcheck_sources::adapters();
     let chosen: Vec<_> = match name {
         None => all.to_vec(),
@@ -373,6 +383,17 @@ pub fn sources_listing(name: Option<&str>, json: bool) -> anyhow::Result<String>
             .chain(collectors_json(name))
             .collect();
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    if format == Listing::Markdown {
+        let mut s = String::new();
+        if !chosen.is_empty() {
+            let _ = writeln!(s, "## Source adapters\n");
+            s.push_str(&crate::docs::sources_reference_of(&chosen));
+        }
+        if name.is_none() || chosen.is_empty() {
+            let _ = writeln!(s, "## Collectors\n\n```text\n{}```", collectors_text(name));
+        }
+        return Ok(s);
     }
     let mut s = String::new();
     for a in &chosen {

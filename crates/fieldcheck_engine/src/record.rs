@@ -284,10 +284,42 @@ pub fn conclusions_json(
     v
 }
 
+/// The trust services criteria of a control (`CC6.2`), from the catalog; none for a control the
+/// catalog no longer has.
+pub fn criteria(control: &str) -> &'static [String] {
+    fieldcheck_controls::catalog()
+        .iter()
+        .find(|c| c.id == control)
+        .map_or(&[], |c| c.criteria.as_slice())
+}
+
+/// A register time (RFC 3339, UTC) as a person reads it, in the org's zone to the minute:
+/// `2026-10-03 09:14 EDT`. A time that cannot be read is shown as stored.
+pub fn local_time(at: &str, tz: &jiff::tz::TimeZone) -> String {
+    match at.parse::<Timestamp>() {
+        Ok(t) => t
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
+/// A register time in the org's zone as RFC 3339 with its offset, to the second
+/// (`2026-10-03T09:14:07-04:00`): the `local` field beside the exact UTC `at` in JSON.
+pub fn local_rfc3339(at: &str, tz: &jiff::tz::TimeZone) -> Option<String> {
+    let t = at.parse::<Timestamp>().ok()?;
+    Some(
+        t.to_zoned(tz.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+    )
+}
+
 /// One exception as JSON (`exceptions list` and `show --format json`).
 pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
     serde_json::json!({
-        "id": x.id, "control": x.control, "test": x.test, "item": x.item, "status": x.status.as_str(),
+        "id": x.id, "control": x.control, "criteria": criteria(&x.control), "test": x.test, "item": x.item, "status": x.status.as_str(),
         "owner": x.owner, "target": x.target, "reasons": x.reasons.split(' ').collect::<Vec<_>>(),
         "regression": x.regression, "opened_run": x.opened_run, "last_seen_run": x.last_seen_run,
         "overdue": rules::is_overdue(x.status, &x.target, today),
@@ -298,15 +330,26 @@ pub fn exception_json(x: &Exception, today: &str) -> serde_json::Value {
     })
 }
 
-/// One exception with its history as JSON (`exceptions show --format json`).
-pub fn show_json(reg: &mut Register, id: &str, today: &str) -> anyhow::Result<serde_json::Value> {
+/// The exceptions as a JSON array (`exceptions list --format json`, `exceptions export`).
+pub fn list_json(list: &[Exception], today: &str) -> serde_json::Value {
+    list.iter().map(|x| exception_json(x, today)).collect()
+}
+
+/// One exception with its history as JSON (`exceptions show --format json`): each change's `at`
+/// is the exact UTC timestamp, `local` the same moment in the org's zone `tz`.
+pub fn show_json(
+    reg: &mut Register,
+    id: &str,
+    today: &str,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<serde_json::Value> {
     let (x, history) = reg.show(id)?;
     let mut v = exception_json(&x, today);
     v["history"] = history
         .iter()
         .map(|c| {
             serde_json::json!({
-                "at": c.at, "actor": c.actor, "field": c.field, "old": c.old,
+                "at": c.at, "local": local_rfc3339(&c.at, tz), "actor": c.actor, "field": c.field, "old": c.old,
                 "new": c.new, "why": c.why, "run": c.run,
             })
         })
@@ -329,10 +372,46 @@ pub fn burndown_csv(runs: &[RunSummary]) -> String {
     )
 }
 
+/// The burndown series as an XLSX workbook (numbers as numbers, for a chart).
+pub fn write_burndown_xlsx(path: &Path, runs: &[RunSummary]) -> anyhow::Result<()> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = wb
+        .add_worksheet()
+        .set_name("Burndown")
+        .context("naming the sheet")?;
+    for (j, h) in ["run", "at", "open", "overdue"].iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, *h, &bold)?;
+    }
+    for (i, r) in runs.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_number(row, 0, r.id as f64)?;
+        sheet.write_string(row, 1, &r.at)?;
+        sheet.write_number(row, 2, r.open as f64)?;
+        sheet.write_number(row, 3, r.overdue as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofit();
+    wb.save(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// The burndown as JSON: each recorded run's open and overdue exceptions, and the projection.
+pub fn burndown_json(runs: &[RunSummary]) -> serde_json::Value {
+    serde_json::json!({
+        "runs": runs.iter().map(|r| serde_json::json!({
+            "run": r.id, "at": r.at, "open": r.open, "overdue": r.overdue,
+        })).collect::<Vec<_>>(),
+        "projection": projection(runs),
+    })
+}
+
 /// The register's columns, as exported.
-const COLUMNS: [&str; 19] = [
+const COLUMNS: [&str; 20] = [
     "id",
     "control",
+    "criteria",
     "test",
     "item",
     "status",
@@ -352,12 +431,13 @@ const COLUMNS: [&str; 19] = [
     "unverified",
 ];
 
-fn row(e: &Exception) -> [String; 19] {
+fn row(e: &Exception) -> [String; 20] {
     let (by, why, until) = e.accepted.clone().unwrap_or_default();
     let (response, response_by, response_at) = e.response.clone().unwrap_or_default();
     [
         e.id.clone(),
         e.control.clone(),
+        criteria(&e.control).join(", "),
         e.test.clone(),
         e.item.clone(),
         e.status.as_str().to_string(),

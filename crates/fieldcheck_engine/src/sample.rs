@@ -471,9 +471,9 @@ pub fn rederive(dir: &Path) -> anyhow::Result<(String, bool)> {
         if problems.is_empty() {
             let _ = writeln!(
                 out,
-                "ok  {name}: {} of {} items, seed {}…",
-                t.selected.len(),
-                members.len(),
+                "ok  {name}: {} of {}, seed {}…",
+                fieldcheck_kit::thousands(t.selected.len()),
+                fieldcheck_kit::count(members.len(), "item", "items"),
                 &s[..12]
             );
         } else {
@@ -483,9 +483,9 @@ pub fn rederive(dir: &Path) -> anyhow::Result<(String, bool)> {
     }
     let _ = writeln!(
         out,
-        "{} of {} tests re-derived from `{}` alone",
+        "{} of {} re-derived from `{}` alone",
         plan.tests.len() - out.lines().filter(|l| l.starts_with("MISMATCH")).count(),
-        plan.tests.len(),
+        fieldcheck_kit::count(plan.tests.len(), "test", "tests"),
         dir.display()
     );
     Ok((out, all_ok))
@@ -710,8 +710,9 @@ pub fn aicpa_table(confidence: f64, tolerable: Option<f64>, expected: Option<f64
             Some((n, c)) => {
                 let _ = writeln!(
                     o,
-                    "tolerable rate {t} %, expected rate {e} %: sample {n}, expecting {c} deviation{}",
-                    if c == 1 { "" } else { "s" }
+                    "tolerable rate {t} %, expected rate {e} %: sample {}, expecting {}",
+                    fieldcheck_kit::thousands(n),
+                    fieldcheck_kit::count(c, "deviation", "deviations")
                 );
             }
             None => {

@@ -7,10 +7,14 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// Runs `fieldcheck` with `args` and extra environment, without colours or test hooks.
+/// Runs `fieldcheck` with `args` and extra environment, without colours or test hooks, and
+/// without the machine's git configuration (the actor falls back to `$USER`).
 pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_fieldcheck"));
     c.args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("FIELDCHECK_LOCKER_CRASH_AFTER")
         .env_remove("FIELDCHECK_PULL_CRASH_AFTER")

@@ -130,10 +130,15 @@ pub fn render(r: &Report, verbose: bool) -> String {
             }
             let _ = writeln!(
                 o,
-                "### `{}`: {} of {} items deviate",
+                "### `{}`: {} of {} {}",
                 t.id,
                 thousands(t.deviations.len()),
-                thousands(t.population)
+                fieldcheck_kit::count(t.population, "item", "items"),
+                if t.deviations.len() == 1 {
+                    "deviates"
+                } else {
+                    "deviate"
+                }
             );
             if !t.deviations.is_empty() {
                 let _ = writeln!(o);

@@ -56,9 +56,12 @@ impl LockerOut {
             match gaps {
                 0 => "; every source was collected on its cadence".to_string(),
                 n => format!(
-                    "; {n} collection gap{} or stale source{} (see the warnings)",
-                    if n == 1 { "" } else { "s" },
-                    if n == 1 { "" } else { "s" }
+                    "; {} (see the warnings)",
+                    fieldcheck_kit::count(
+                        n,
+                        "collection gap or stale source",
+                        "collection gaps or stale sources"
+                    )
                 ),
             }
         )
@@ -687,8 +690,9 @@ pub fn odds_sentence(s: &SamplingOut) -> String {
         .unwrap_or_default();
     if s.census {
         return format!(
-            "an auditor tests all {} items ({}, census) and finds one with {p} probability",
-            s.sample_size, s.frequency
+            "an auditor tests all {} ({}, census) and finds one with {p} probability",
+            fieldcheck_kit::count(s.sample_size, "item", "items"),
+            s.frequency
         );
     }
     let unit = match s.unit {
