@@ -1103,7 +1103,10 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                     false,
                     file.as_deref(),
                 )?,
-                Format::Xlsx => {
+Format::Html | Format::Pdf => {
+                    anyhow::bail!("`--format {}` is not a format of this command", format.name())
+                }
+                                Format::Xlsx => {
                     let file = file.ok_or_else(|| xlsx_needs_out("exceptions"))?;
                     record::write_xlsx(&file, &list)?;
                     let _ = writeln!(
@@ -1289,7 +1292,10 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                 Format::Markdown => deliver(&markdown::burndown(&runs), false, file)?,
                 Format::Json => deliver(&json_text(&record::burndown_json(&runs)), false, file)?,
                 Format::Csv => deliver(&record::burndown_csv(&runs), false, file)?,
-                Format::Xlsx => {
+Format::Html | Format::Pdf => {
+                    anyhow::bail!("`--format {}` is not a format of this command", format.name())
+                }
+                                Format::Xlsx => {
                     let file = file.ok_or_else(|| xlsx_needs_out("burndown"))?;
                     record::write_burndown_xlsx(file, &runs)?;
                     let _ = writeln!(
