@@ -717,7 +717,7 @@ fn audit_and_print_from(
                 out(
                     &format!(
                         "remediation (exception register): {}\n",
-                        record::projection(&runs)
+                        record::projection(&runs, &loaded.config.window.tz)
                     ),
                     true,
                 );
@@ -729,7 +729,11 @@ fn audit_and_print_from(
         let _ = writeln!(err, "{}", register::recorded_line(&r, &location));
         let _ = write!(err, "{}", register::departures_text(&r, verbose));
         if let Some(runs) = record::runs(&location) {
-            let _ = writeln!(err, "remediation: {}", record::projection(&runs));
+            let _ = writeln!(
+                err,
+                "remediation: {}",
+                record::projection(&runs, &loaded.config.window.tz)
+            );
         }
     }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
@@ -904,7 +908,8 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
             }
         }
         ExceptionsCommand::Burndown { csv } => {
-            let (text, series) = register::render_burndown(&mut reg)?;
+            let tz = record::org_zone(&e.kit);
+            let (text, series) = register::render_burndown(&mut reg, &tz)?;
             match csv {
                 Some(file) if file.as_os_str() == "-" => out(&series, false),
                 Some(file) => {

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
-use fieldcheck_engine::record::{projection, shown};
+use fieldcheck_engine::record::{Projection, shown};
 use fieldcheck_register::{
     Conclusion, Exception, ExceptionStatus, Override, Reconciled, RecordedConclusion, Register,
     rules,
@@ -367,7 +367,10 @@ pub fn render_show(reg: &mut Register, id: &str) -> anyhow::Result<String> {
 }
 
 /// Open and overdue exceptions over the recorded runs, with the projection; and the series as CSV.
-pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
+pub fn render_burndown(
+    reg: &mut Register,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<(String, String)> {
     let runs = reg.runs()?;
     let csv = fieldcheck_engine::record::burndown_csv(&runs);
     let mut o = String::new();
@@ -386,17 +389,20 @@ pub fn render_burndown(reg: &mut Register) -> anyhow::Result<(String, String)> {
                 "▓".repeat(overdue).red().bold(),
                 "█".repeat(scale(r.open).saturating_sub(overdue)).red()
             );
+            // The run's day in the org's time zone, as the projection dates it.
+            let day = r
+                .at
+                .parse::<Timestamp>()
+                .map(|t| t.to_zoned(tz.clone()).date().to_string())
+                .unwrap_or_else(|_| r.at[..r.at.len().min(10)].to_string());
             let _ = writeln!(
                 o,
-                "  run {:>3}  {}  {:>6} open  {:>6} overdue  {bar}",
-                r.id,
-                &r.at[..r.at.len().min(10)],
-                r.open,
-                r.overdue
+                "  run {:>3}  {day}  {:>6} open  {:>6} overdue  {bar}",
+                r.id, r.open, r.overdue
             );
         }
         let _ = writeln!(o);
     }
-    let _ = writeln!(o, "{}", projection(&runs));
+    let _ = writeln!(o, "{}", Projection::of(&runs, tz).sentence());
     Ok((o, csv))
 }
