@@ -100,7 +100,11 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
         &["audit", s(&kit), "--locker", "--as-of", "2026-01-01"],
         &[],
     );
-    assert_stderr(&o, 2, "has no collection at or before");
+    assert_stderr(
+        &o,
+        2,
+        "by 2026-01-01; the locker's collections are on 2026-05-01, 2026-07-01 (2 collections): give an `--as-of` on or after 2026-05-01",
+    );
 
     // The bundle verifies on its own, with the key.
     let bundle = tmp.path().join("bundle");
@@ -275,6 +279,103 @@ fn a_replay_as_of_a_moment_gives_the_same_bytes_whatever_the_clock() {
         "account_events.csv: the newest collection (2026-06-01) is older than its cadence (1d) at the as-of date",
         "{stale}"
     );
+}
+
+/// A replay before the first collection names the days that can be replayed; once the window
+/// has closed, the freshness notes say the gap stands instead of advising to collect again.
+#[test]
+fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    for at in [
+        "2026-04-02T06:00:00Z",
+        "2026-05-01T06:00:00Z",
+        "2026-06-01T06:00:00Z",
+    ] {
+        assert_eq!(collect(&kit, at, &[]).status.code(), Some(0));
+    }
+    let o = run(
+        &["audit", s(&kit), "--locker", "--as-of", "2026-03-01"],
+        &[],
+    );
+    assert_stderr(
+        &o,
+        2,
+        "nothing had been collected into the locker",
+    );
+    assert_stderr(
+        &o,
+        2,
+        "by 2026-03-01; the locker's collections are on 2026-04-02, 2026-05-01, 2026-06-01 (3 collections): give an `--as-of` on or after 2026-04-02",
+    );
+    // A moment on the first collection's day, before it, is named as given.
+    let o = run(
+        &["audit", s(&kit), "--locker", "--as-of", "2026-04-02T05:00:00Z"],
+        &[],
+    );
+    assert_stderr(&o, 2, "by 2026-04-02T05:00:00Z; the locker's collections");
+
+    let audit = |now: &str, extra: &[&str]| {
+        let mut args = vec!["audit", s(&kit), "--locker", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = run(&args, &[("FIELDCHECK_NOW", now)]);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+        serde_json::from_slice::<Value>(&o.stdout).expect("json")
+    };
+    let freshness = |v: &Value| -> Vec<(String, String)> {
+        diagnostics(v, |d| {
+            d["code"] == "evidence-gap" || d["code"] == "stale-evidence"
+        })
+        .into_iter()
+        .map(|d| (s_of(&d["code"]), s_of(&d["help"])))
+        .collect()
+    };
+    // While the window runs (now, or the as-of date, inside it), collecting again is the advice.
+    for v in [
+        audit("2026-07-15T12:00:00Z", &[]),
+        audit("2026-12-01T12:00:00Z", &["--as-of", "2026-07-15"]),
+    ] {
+        let notes = freshness(&v);
+        assert!(
+            notes.iter().any(|(c, h)| c == "stale-evidence" && h.starts_with("collect it again")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().any(|(c, h)| c == "evidence-gap" && h.starts_with("collect on the cadence")),
+            "{notes:?}"
+        );
+    }
+    // After the window's end (2026-09-30), by the clock or by the as-of date: the gap stands.
+    for v in [
+        audit("2026-10-15T12:00:00Z", &[]),
+        audit("2026-12-01T12:00:00Z", &["--as-of", "2026-10-15"]),
+    ] {
+        let notes = freshness(&v);
+        assert!(notes.iter().any(|(c, _)| c == "stale-evidence"), "{notes:?}");
+        assert!(notes.iter().any(|(c, _)| c == "evidence-gap"), "{notes:?}");
+        for (code, help) in &notes {
+            assert!(
+                help.starts_with("the window has closed, so no collection now can")
+                    && help.contains("the auditor will see it")
+                    && !help.contains("collect it again")
+                    && !help.contains("schedule `fieldcheck collect`"),
+                "{code}: {help}"
+            );
+        }
+    }
+    // The terminal says the same.
+    let o = run(
+        &["audit", s(&kit), "--locker"],
+        &[("FIELDCHECK_NOW", "2026-10-15T12:00:00Z")],
+    );
+    let err = text(&o.stderr);
+    assert!(err.contains("the window has closed"), "{err}");
+    assert!(!err.contains("collect it again"), "{err}");
+}
+
+fn s_of(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
 }
 
 /// Steps of a collection: each new blob 2 (synced, renamed), the manifest 2, HEAD 2.
