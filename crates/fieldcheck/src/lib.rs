@@ -8,6 +8,7 @@
 mod diagnostics;
 mod ingest;
 mod locker;
+mod progress;
 mod pull;
 mod register;
 mod sample_text;
@@ -625,7 +626,12 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
                 return Ok(2);
             }
         };
-        let replay = fieldcheck_engine::locker::replay(&dir, as_of, pin.as_ref())?;
+        let replay = fieldcheck_engine::locker::replay_progress(
+            &dir,
+            as_of,
+            pin.as_ref(),
+            progress::bars(),
+        )?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
@@ -673,6 +679,7 @@ fn audit_and_print_from(
         kit_dir,
         config,
         shown,
+        progress: progress::bars(),
     }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -696,6 +703,7 @@ fn audit_and_print_from(
         register,
         now,
         label,
+        progress: progress::bars(),
     };
     let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
     match format {
@@ -959,7 +967,10 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     fieldcheck_engine::check_control_ids(&a.controls)?;
     fieldcheck_engine::check_control_ids(&a.prior_deviations)?;
     let kit_dir = a.kit.as_deref().unwrap_or(Path::new("."));
-    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
+    let loaded = match fieldcheck_engine::load(LoadRequest {
+        progress: progress::bars(),
+        ..LoadRequest::new(kit_dir, a.config.as_deref())
+    }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -984,7 +995,13 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         engagement,
         sizes,
     };
-    let sampled = sample::run(&loaded, opts)?;
+    let sampled = fieldcheck_kit::progress::step(
+        progress::bars(),
+        "drawing the samples",
+        0,
+        fieldcheck_kit::Unit::Items,
+        |_| sample::run(&loaded, opts),
+    )?;
     let (engagement, sizes, tests) = (&sampled.engagement, &sampled.sizes, &sampled.tests);
     out(&sample_text::summary(engagement, sizes, tests), true);
     if let Some(dir) = &a.out {
@@ -1027,11 +1044,19 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         people: d.people,
     };
     let write = |dir: &Path| {
-        if d.raw {
-            fieldcheck_demo::write_raw(dir, &opts)
-        } else {
-            fieldcheck_demo::write_kit(dir, &opts)
-        }
+        fieldcheck_kit::progress::step(
+            progress::bars(),
+            "writing the demo kit",
+            0,
+            fieldcheck_kit::Unit::Items,
+            |_| {
+                if d.raw {
+                    fieldcheck_demo::write_raw(dir, &opts)
+                } else {
+                    fieldcheck_demo::write_kit(dir, &opts)
+                }
+            },
+        )
     };
     if let Some(dir) = &d.out {
         let summary = write(dir)

@@ -957,3 +957,49 @@ fn collect_never_opens_a_link_out_of_the_kit_a_fifo_or_a_folder() {
         assert!(text(&o.stderr).contains("is a FIFO"), "{}", text(&o.stderr));
     }
 }
+
+/// Progress bars are for a terminal: every long step run with a piped stderr (as here, in CI and
+/// in scripts) writes nothing of them, not a step name, a carriage return or a cursor code.
+#[test]
+fn no_progress_reaches_a_piped_stderr() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    let raw = tmp.path().join("raw");
+    demo(&kit);
+    let o = run(&["demo", "--raw", "--out", s(&raw)], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let now = [("FIELDCHECK_NOW", "2026-05-01T06:00:00Z")];
+    let outputs = [
+        collect(&kit, "2026-05-01T06:00:00Z", &[]),
+        run(&["locker", "verify", s(&kit)], &now),
+        run(&["audit", s(&kit), "--record"], &now),
+        run(&["audit", s(&kit), "--locker"], &now),
+        run(
+            &["sample", s(&kit), "--out", s(&tmp.path().join("sample"))],
+            &now,
+        ),
+        run(&["audit", s(&raw)], &now),
+        run(
+            &["ingest", s(&raw), "--out", s(&tmp.path().join("ingested"))],
+            &now,
+        ),
+    ];
+    for o in &outputs {
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+        let err = text(&o.stderr);
+        for step in [
+            "reading the kit",
+            "reading the sources' exports",
+            "testing the controls",
+            "recording in the exception register",
+            "collecting into the locker",
+            "verifying the locker",
+            "drawing the samples",
+            "writing the canonical kit",
+        ] {
+            assert!(!err.contains(step), "{step}: {err}");
+        }
+        assert!(!err.contains('\r'), "{err}");
+        assert!(!err.contains("\u{1b}[?25l"), "{err}");
+    }
+}

@@ -8,9 +8,28 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use fieldcheck_kit::{Diagnostic, Kind, Window, parse_config};
+use fieldcheck_kit::{Diagnostic, Kind, NoProgress, Progress, Unit, Window, parse_config};
 use fieldcheck_locker::{Entry, Incoming, Locker};
 use jiff::{SignedDuration, Timestamp};
+
+/// The locker's byte meter as a progress step: `total` starts the step `step` (a verification
+/// knows its total only once it has read the manifest); the caller finishes it.
+pub struct Metered<'a> {
+    /// Where the step is reported.
+    pub progress: &'a dyn Progress,
+    /// The step's name (`verifying the locker`).
+    pub step: &'a str,
+}
+
+impl fieldcheck_locker::Meter for Metered<'_> {
+    fn total(&self, bytes: u64) {
+        self.progress.start(self.step, bytes, Unit::Bytes);
+    }
+
+    fn add(&self, bytes: u64) {
+        self.progress.advance(bytes);
+    }
+}
 
 /// The locker of a kit whose config is at `config_path`.
 pub fn default_dir(config_path: &Path) -> PathBuf {
@@ -692,10 +711,30 @@ pub fn replay(
     as_of: Option<Timestamp>,
     pin: Option<&Pin>,
 ) -> anyhow::Result<Replay> {
+    replay_progress(locker, as_of, pin, &NoProgress)
+}
+
+/// [`replay`], reporting the verification's bytes to `progress` (`verifying the locker`).
+pub fn replay_progress(
+    locker: &Path,
+    as_of: Option<Timestamp>,
+    pin: Option<&Pin>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Replay> {
     let locker = resolve(locker)?;
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
     // Never audit evidence the locker cannot vouch for.
-    let v = fieldcheck_locker::verify(&locker, pin.map(|p| &p.key), None);
+    let v = fieldcheck_locker::verify_metered(
+        &locker,
+        pin.map(|p| &p.key),
+        None,
+        true,
+        &Metered {
+            progress,
+            step: "verifying the locker",
+        },
+    );
+    progress.finish();
     // A key finding under a pin is said as such; any other finding is tampering as without one.
     let about_key = v
         .findings
@@ -809,6 +848,8 @@ pub struct CollectRequest<'a> {
     pub clock: &'a dyn Fn() -> anyhow::Result<Timestamp>,
     /// Test hook: abort after this many durable steps.
     pub crash_after: Option<u32>,
+    /// Where the collection reports the bytes it stores (`collecting into the locker`).
+    pub progress: &'a dyn Progress,
 }
 
 /// What a collection says along the way, in order.
@@ -851,6 +892,7 @@ pub fn collect(
         extra,
         clock,
         crash_after,
+        progress,
     } = req;
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
     // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
@@ -1016,9 +1058,22 @@ pub fn collect(
             ))
         })
     };
+    // The files' sizes now: what the collection will store, for its progress.
+    let total = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let meter = Metered {
+        progress,
+        step: "collecting into the locker",
+    };
+    fieldcheck_locker::Meter::total(&meter, total);
     let c = l
-        .collect_with(&files, &clock, key.as_ref(), crash_after, &open)
-        .map_err(anyhow::Error::new)?;
+        .collect_metered(&files, &clock, key.as_ref(), crash_after, &open, &meter)
+        .map_err(anyhow::Error::new);
+    progress.finish();
+    let c = c?;
     Ok(Collected::Done { collection: c, dir })
 }
 

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod keys;
+mod meter;
 mod layout;
 mod manifest;
 mod store;
@@ -35,7 +36,8 @@ pub use keys::{
 };
 pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex, valid_digest};
 pub use store::{Collected, Collection, Incoming, Locker, LockerError, crash_after_from_env};
-pub use verify::{Finding, Verified, verify, verify_with};
+pub use meter::Meter;
+pub use verify::{Finding, Verified, verify, verify_metered, verify_with};
 
 /// An Ed25519 public key: the key a locker's seals are checked against.
 pub use ed25519_dalek::VerifyingKey;

@@ -294,6 +294,19 @@ impl Locker {
         crash_after: Option<u32>,
         open: &dyn Fn(&Incoming) -> Result<File, LockerError>,
     ) -> Result<Collected, LockerError> {
+        self.collect_metered(files, now, key, crash_after, open, &())
+    }
+
+    /// [`Locker::collect_with`], telling `meter` the bytes of each file as it is stored.
+    pub fn collect_metered(
+        &self,
+        files: &[Incoming],
+        now: &dyn Fn() -> Timestamp,
+        key: Option<&SigningKey>,
+        crash_after: Option<u32>,
+        open: &dyn Fn(&Incoming) -> Result<File, LockerError>,
+        meter: &dyn crate::Meter,
+    ) -> Result<Collected, LockerError> {
         let lock_path = self.dir.join("locker.lock");
         let lock = File::options()
             .create(true)
@@ -397,7 +410,7 @@ impl Locker {
         let (mut new_blobs, mut bytes) = (0usize, 0u64);
         for f in files {
             let input = open(f)?;
-            let (digest, size, fresh) = self.store_blob(input, &f.path, &mut steps)?;
+            let (digest, size, fresh) = self.store_blob(input, &f.path, &mut steps, meter)?;
             new_blobs += usize::from(fresh);
             bytes += size;
             seq += 1;
@@ -502,6 +515,7 @@ impl Locker {
         mut input: File,
         src: &Path,
         steps: &mut Steps,
+        meter: &dyn crate::Meter,
     ) -> Result<(String, u64, bool), LockerError> {
         let tmp = self
             .dir
@@ -521,6 +535,7 @@ impl Locker {
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(io_err("write", &tmp))?;
             size += n as u64;
+            meter.add(n as u64);
         }
         let digest = format!("sha256:{}", hex(&hasher.finalize()));
         let dest = self.blob_path(&digest);
