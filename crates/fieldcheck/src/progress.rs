@@ -61,12 +61,11 @@ impl Bars {
 /// The bar's look for a step: bytes with their rate, items with their count, or a spinner when
 /// the total is unknown.
 fn style(total: u64, unit: Unit) -> ProgressStyle {
+    // Short enough for an 80-column terminal with the longest step's name.
     let template = match (total, unit) {
         (0, _) => "{spinner} {msg} {elapsed}",
-        (_, Unit::Bytes) => {
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {elapsed}/{eta}"
-        }
-        (_, Unit::Items) => "{msg} [{bar:30}] {human_pos}/{human_len} {elapsed}/{eta}",
+        (_, Unit::Bytes) => "{msg} [{bar:20}] {bytes}/{total_bytes} {binary_bytes_per_sec}",
+        (_, Unit::Items) => "{msg} [{bar:20}] {human_pos}/{human_len} {elapsed}",
     };
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())

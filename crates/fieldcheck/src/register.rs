@@ -390,11 +390,10 @@ pub fn render_burndown(
                 "█".repeat(scale(r.open).saturating_sub(overdue)).red()
             );
             // The run's day in the org's time zone, as the projection dates it.
-            let day = r
-                .at
-                .parse::<Timestamp>()
-                .map(|t| t.to_zoned(tz.clone()).date().to_string())
-                .unwrap_or_else(|_| r.at[..r.at.len().min(10)].to_string());
+            let day =
+                r.at.parse::<Timestamp>()
+                    .map(|t| t.to_zoned(tz.clone()).date().to_string())
+                    .unwrap_or_else(|_| r.at[..r.at.len().min(10)].to_string());
             let _ = writeln!(
                 o,
                 "  run {:>3}  {day}  {:>6} open  {:>6} overdue  {bar}",

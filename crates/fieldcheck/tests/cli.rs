@@ -660,10 +660,12 @@ fn the_burndown_projects_only_after_a_week_of_runs() {
         )],
     );
     record("2026-07-17T11:00:00Z");
-    let burndown =
-        |now: &str| stdout(&fieldcheck_at(now, &["exceptions", "--kit", k, "burndown"]));
+    let burndown = |now: &str| stdout(&fieldcheck_at(now, &["exceptions", "--kit", k, "burndown"]));
     let b = burndown("2026-07-17T11:00:00Z");
-    assert!(b.contains(&format!("runs span 6.9 days so far; {why}")), "{b}");
+    assert!(
+        b.contains(&format!("runs span 6.9 days so far; {why}")),
+        "{b}"
+    );
     // A week after the first run it projects: 1 closed in 7 days, 1 left.
     record("2026-07-17T12:00:00Z");
     let b = burndown("2026-07-17T12:00:00Z");

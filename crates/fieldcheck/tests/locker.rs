@@ -299,11 +299,7 @@ fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect
         &["audit", s(&kit), "--locker", "--as-of", "2026-03-01"],
         &[],
     );
-    assert_stderr(
-        &o,
-        2,
-        "nothing had been collected into the locker",
-    );
+    assert_stderr(&o, 2, "nothing had been collected into the locker");
     assert_stderr(
         &o,
         2,
@@ -311,7 +307,13 @@ fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect
     );
     // A moment on the first collection's day, before it, is named as given.
     let o = run(
-        &["audit", s(&kit), "--locker", "--as-of", "2026-04-02T05:00:00Z"],
+        &[
+            "audit",
+            s(&kit),
+            "--locker",
+            "--as-of",
+            "2026-04-02T05:00:00Z",
+        ],
         &[],
     );
     assert_stderr(&o, 2, "by 2026-04-02T05:00:00Z; the locker's collections");
@@ -320,7 +322,11 @@ fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect
         let mut args = vec!["audit", s(&kit), "--locker", "--format", "json"];
         args.extend_from_slice(extra);
         let o = run(&args, &[("FIELDCHECK_NOW", now)]);
-        assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&o.stderr)
+        );
         serde_json::from_slice::<Value>(&o.stdout).expect("json")
     };
     let freshness = |v: &Value| -> Vec<(String, String)> {
@@ -338,11 +344,15 @@ fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect
     ] {
         let notes = freshness(&v);
         assert!(
-            notes.iter().any(|(c, h)| c == "stale-evidence" && h.starts_with("collect it again")),
+            notes
+                .iter()
+                .any(|(c, h)| c == "stale-evidence" && h.starts_with("collect it again")),
             "{notes:?}"
         );
         assert!(
-            notes.iter().any(|(c, h)| c == "evidence-gap" && h.starts_with("collect on the cadence")),
+            notes
+                .iter()
+                .any(|(c, h)| c == "evidence-gap" && h.starts_with("collect on the cadence")),
             "{notes:?}"
         );
     }
@@ -352,7 +362,10 @@ fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect
         audit("2026-12-01T12:00:00Z", &["--as-of", "2026-10-15"]),
     ] {
         let notes = freshness(&v);
-        assert!(notes.iter().any(|(c, _)| c == "stale-evidence"), "{notes:?}");
+        assert!(
+            notes.iter().any(|(c, _)| c == "stale-evidence"),
+            "{notes:?}"
+        );
         assert!(notes.iter().any(|(c, _)| c == "evidence-gap"), "{notes:?}");
         for (code, help) in &notes {
             assert!(
@@ -985,7 +998,11 @@ fn no_progress_reaches_a_piped_stderr() {
         ),
     ];
     for o in &outputs {
-        assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&o.stderr)
+        );
         let err = text(&o.stderr);
         for step in [
             "reading the kit",

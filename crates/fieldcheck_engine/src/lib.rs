@@ -188,9 +188,10 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
         return Err(LoadError::Config(diags));
     }
     diags.extend(collected.diagnostics);
-    let (kit, kit_diags) = read_kit_progress(kit_dir, &opts, &collected.sourced, progress).map_err(|e| {
-        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
-    })?;
+    let (kit, kit_diags) = read_kit_progress(kit_dir, &opts, &collected.sourced, progress)
+        .map_err(|e| {
+            LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
+        })?;
     diags.extend(kit_diags);
     Ok(Loaded {
         config,

@@ -468,9 +468,7 @@ impl NoProjection {
                 "no recorded run yet: record one with `fieldcheck audit KIT --record`".into()
             }
             NoProjection::AtZero => "the register is at zero".into(),
-            NoProjection::OneRun => {
-                "one run recorded so far: record again to see the trend".into()
-            }
+            NoProjection::OneRun => "one run recorded so far: record again to see the trend".into(),
             NoProjection::TooShort(days) => format!(
                 "runs span {} days so far; a projection needs at least {} days between the first and last recorded runs",
                 days_shown(days),
@@ -556,7 +554,10 @@ impl Projection {
             if self.overdue == 0 {
                 "none of them".to_string()
             } else {
-                format!("{} of them", fieldcheck_kit::thousands(self.overdue as usize))
+                format!(
+                    "{} of them",
+                    fieldcheck_kit::thousands(self.overdue as usize)
+                )
             }
         );
         match (self.why_not, self.per_day, self.zero_on) {

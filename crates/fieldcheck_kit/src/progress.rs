@@ -117,7 +117,10 @@ pub(crate) mod tests {
         }
         fn advance(&self, n: u64) {
             *self.done.lock().expect("lock") += n;
-            self.calls.lock().expect("lock").push(format!("advance {n}"));
+            self.calls
+                .lock()
+                .expect("lock")
+                .push(format!("advance {n}"));
         }
         fn finish(&self) {
             let done = *self.done.lock().expect("lock");
