@@ -1011,6 +1011,7 @@ fn no_progress_reaches_a_piped_stderr() {
             "recording in the exception register",
             "collecting into the locker",
             "verifying the locker",
+            "replaying the locker",
             "drawing the samples",
             "writing the canonical kit",
         ] {
@@ -1019,4 +1020,35 @@ fn no_progress_reaches_a_piped_stderr() {
         assert!(!err.contains('\r'), "{err}");
         assert!(!err.contains("\u{1b}[?25l"), "{err}");
     }
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), the bars are drawn on stderr,
+/// and stdout still carries the report alone, byte for byte as without a terminal.
+#[test]
+fn progress_is_drawn_on_a_terminal_and_stdout_is_unchanged() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    let (out, typescript) = (tmp.path().join("stdout.txt"), tmp.path().join("tty.txt"));
+    let cmd = format!(
+        "stty cols 100; '{}' audit '{}' > '{}'",
+        env!("CARGO_BIN_EXE_fieldcheck"),
+        s(&kit),
+        s(&out)
+    );
+    let o = Command::new("script")
+        .args(["-qec", &cmd, s(&typescript)])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let tty = text(&std::fs::read(&typescript).expect("typescript"));
+    assert!(tty.contains("reading the kit ["), "{tty}");
+    let plain = run(&["audit", s(&kit)], &[]);
+    assert_eq!(std::fs::read(&out).expect("stdout"), plain.stdout);
 }

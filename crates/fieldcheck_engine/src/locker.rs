@@ -821,8 +821,16 @@ pub fn replay_progress(
         signed_by,
         signed_seals,
     };
-    l.materialize(&entries, &replay.dir)
-        .map_err(anyhow::Error::new)?;
+    let copied = l.materialize_metered(
+        &entries,
+        &replay.dir,
+        &Metered {
+            progress,
+            step: "replaying the locker",
+        },
+    );
+    progress.finish();
+    copied.map_err(anyhow::Error::new)?;
     if !replay.dir.join("fieldcheck.toml").is_file() {
         anyhow::bail!(
             "the locker holds no fieldcheck.toml; collect with `fieldcheck collect` (it stores the config)"

@@ -68,5 +68,11 @@ mod tests {
         assert!(v.ok(), "{:?}", v.findings);
         assert_eq!(hashed.total.load(Ordering::Relaxed), size);
         assert_eq!(hashed.added.load(Ordering::Relaxed), size);
+        let copied = Count::default();
+        let entries = l.as_of(None).expect("entries");
+        l.materialize_metered(&entries, &tmp.path().join("replay"), &copied)
+            .expect("materialize");
+        assert_eq!(copied.total.load(Ordering::Relaxed), size);
+        assert_eq!(copied.added.load(Ordering::Relaxed), size);
     }
 }

@@ -238,6 +238,17 @@ impl Locker {
 
     /// Writes the blobs of `entries` under their original names into `out`.
     pub fn materialize(&self, entries: &[Entry], out: &Path) -> Result<(), LockerError> {
+        self.materialize_metered(entries, out, &())
+    }
+
+    /// [`Locker::materialize`], telling `meter` the bytes in all and of each file as it is copied.
+    pub fn materialize_metered(
+        &self,
+        entries: &[Entry],
+        out: &Path,
+        meter: &dyn crate::Meter,
+    ) -> Result<(), LockerError> {
+        meter.total(entries.iter().filter_map(|e| e.size).sum());
         for e in entries {
             let (Some(name), Some(d)) = (&e.name, &e.digest) else {
                 continue;
@@ -264,7 +275,9 @@ impl Locker {
             if let Some(parent) = dest.parent() {
                 fs::create_dir_all(parent).map_err(io_err("create", parent))?;
             }
-            fs::copy(self.blob_path(d), &dest).map_err(io_err("copy the blob to", &dest))?;
+            let n =
+                fs::copy(self.blob_path(d), &dest).map_err(io_err("copy the blob to", &dest))?;
+            meter.add(n);
         }
         Ok(())
     }
