@@ -11,7 +11,10 @@ use crate::{Format, diagnostics, out};
 
 /// Writes the canonical kit of `kit_dir`'s config (kit files merged with sourced rows) to `out_dir`.
 pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyhow::Result<u8> {
-    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, config)) {
+    let loaded = match fieldcheck_engine::load(LoadRequest {
+        progress: crate::progress::bars(),
+        ..LoadRequest::new(kit_dir, config)
+    }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -30,7 +33,13 @@ pub(crate) fn run(kit_dir: &Path, config: Option<&Path>, out_dir: &Path) -> anyh
         let mut err = anstream::stderr();
         let _ = err.write_all(diagnostics::render_all(&loaded.diagnostics).as_bytes());
     }
-    let x = fieldcheck_engine::ingest::write_canonical(&loaded, out_dir)?;
+    let x = fieldcheck_kit::progress::step(
+        crate::progress::bars(),
+        "writing the canonical kit",
+        0,
+        fieldcheck_kit::Unit::Items,
+        |_| fieldcheck_engine::ingest::write_canonical(&loaded, out_dir),
+    )?;
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,

@@ -10,6 +10,7 @@ mod diagnostics;
 mod ingest;
 mod locker;
 mod markdown;
+mod progress;
 mod pull;
 mod register;
 mod sample_text;
@@ -873,7 +874,12 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
                 return Ok(2);
             }
         };
-        let replay = fieldcheck_engine::locker::replay(&dir, as_of, pin.as_ref())?;
+        let replay = fieldcheck_engine::locker::replay_progress(
+            &dir,
+            as_of,
+            pin.as_ref(),
+            progress::bars(),
+        )?;
         let label = format!(
             "locker {}{}",
             replay.locker.display(),
@@ -921,6 +927,7 @@ fn audit_and_print_from(
         kit_dir,
         config,
         shown,
+        progress: progress::bars(),
     }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -944,6 +951,7 @@ fn audit_and_print_from(
         register,
         now,
         label,
+        progress: progress::bars(),
     };
     let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
     let write_or_print = |text: &str| -> anyhow::Result<()> {
@@ -995,7 +1003,7 @@ fn audit_and_print_from(
             {
                 text.push_str(&format!(
                     "remediation (exception register): {}\n",
-                    record::projection(&runs)
+                    record::projection(&runs, &loaded.config.window.tz)
                 ));
             }
             match output.out {
@@ -1010,7 +1018,11 @@ fn audit_and_print_from(
         let _ = writeln!(err, "{}", register::recorded_line(&r, &location));
         let _ = write!(err, "{}", register::departures_text(&r, verbose));
         if let Some(runs) = record::runs(&location) {
-            let _ = writeln!(err, "remediation: {}", record::projection(&runs));
+            let _ = writeln!(
+                err,
+                "remediation: {}",
+                record::projection(&runs, &loaded.config.window.tz)
+            );
         }
     }
     // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
@@ -1280,7 +1292,7 @@ Format::Html | Format::Pdf => {
                 if csv.as_os_str() == "-" {
                     out(&series, false);
                 } else {
-                    out(&register::render_burndown(&runs), true);
+                    out(&register::render_burndown(&runs, &tz), true);
                     std::fs::write(&csv, series)
                         .with_context(|| format!("cannot write `{}`", csv.display()))?;
                 }
@@ -1288,9 +1300,9 @@ Format::Html | Format::Pdf => {
             }
             let file = file.as_deref();
             match format {
-                Format::Text => deliver(&register::render_burndown(&runs), true, file)?,
-                Format::Markdown => deliver(&markdown::burndown(&runs), false, file)?,
-                Format::Json => deliver(&json_text(&record::burndown_json(&runs)), false, file)?,
+                Format::Text => deliver(&register::render_burndown(&runs, &tz), true, file)?,
+                Format::Markdown => deliver(&markdown::burndown(&runs, &tz), false, file)?,
+                Format::Json => deliver(&json_text(&record::burndown_json(&runs, &tz)), false, file)?,
                 Format::Csv => deliver(&record::burndown_csv(&runs), false, file)?,
 Format::Html | Format::Pdf => {
                     anyhow::bail!("`--format {}` is not a format of this command", format.name())
@@ -1347,7 +1359,10 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     fieldcheck_engine::check_control_ids(&a.prior_deviations)?;
     let kit_dir = kit_of(a.kit.clone(), a.kit_flag.clone());
     let kit_dir = kit_dir.as_path();
-    let loaded = match fieldcheck_engine::load(LoadRequest::new(kit_dir, a.config.as_deref())) {
+    let loaded = match fieldcheck_engine::load(LoadRequest {
+        progress: progress::bars(),
+        ..LoadRequest::new(kit_dir, a.config.as_deref())
+    }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
@@ -1372,7 +1387,13 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
         engagement,
         sizes,
     };
-    let sampled = sample::run(&loaded, opts)?;
+    let sampled = fieldcheck_kit::progress::step(
+        progress::bars(),
+        "drawing the samples",
+        0,
+        fieldcheck_kit::Unit::Items,
+        |_| sample::run(&loaded, opts),
+    )?;
     let (engagement, sizes, tests) = (&sampled.engagement, &sampled.sizes, &sampled.tests);
     match a.format {
         Format::Json => out(
@@ -1424,11 +1445,19 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         people: d.people,
     };
     let write = |dir: &Path| {
-        if d.raw {
-            fieldcheck_demo::write_raw(dir, &opts)
-        } else {
-            fieldcheck_demo::write_kit(dir, &opts)
-        }
+        fieldcheck_kit::progress::step(
+            progress::bars(),
+            "writing the demo kit",
+            0,
+            fieldcheck_kit::Unit::Items,
+            |_| {
+                if d.raw {
+                    fieldcheck_demo::write_raw(dir, &opts)
+                } else {
+                    fieldcheck_demo::write_kit(dir, &opts)
+                }
+            },
+        )
     };
     if let Some(dir) = &d.out {
         let summary = write(dir)

@@ -39,6 +39,7 @@ pub(crate) fn collect_with(
         extra,
         clock: &crate::register::now,
         crash_after: fieldcheck_locker::crash_after_from_env(),
+        progress: crate::progress::bars(),
     };
     let mut err = anstream::stderr();
     let collected = locker::collect(req, &mut |e| match e {
@@ -126,7 +127,18 @@ pub(crate) fn verify_command(
         .transpose()
         .map_err(anyhow::Error::new)?;
     let t = std::time::Instant::now();
-    let v = fieldcheck_locker::verify(&dir, key.as_ref(), head);
+    let bars = crate::progress::bars();
+    let v = fieldcheck_locker::verify_metered(
+        &dir,
+        key.as_ref(),
+        head,
+        true,
+        &locker::Metered {
+            progress: bars,
+            step: "verifying the locker",
+        },
+    );
+    fieldcheck_kit::Progress::finish(bars);
     let secs = t.elapsed().as_secs_f64();
     if format == Format::Json {
         let doc = locker::verify_json(&dir, &v, key.is_some());

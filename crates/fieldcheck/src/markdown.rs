@@ -205,7 +205,7 @@ pub(crate) fn conclusions(
 }
 
 /// `exceptions burndown --format markdown`.
-pub(crate) fn burndown(runs: &[RunSummary]) -> String {
+pub(crate) fn burndown(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> String {
     let mut o = String::from("# Burndown of open exceptions\n\n");
     if !runs.is_empty() {
         o.push_str(&table(
@@ -221,6 +221,6 @@ pub(crate) fn burndown(runs: &[RunSummary]) -> String {
         ));
         o.push('\n');
     }
-    let _ = writeln!(o, "{}.", projection(runs).trim_end_matches('.'));
+    let _ = writeln!(o, "{}.", projection(runs, tz).trim_end_matches('.'));
     o
 }

@@ -227,6 +227,14 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
             now,
             window,
         );
+        let bars = crate::progress::bars();
+        let step = format!("pulling from {}", c.spec.system);
+        fieldcheck_kit::Progress::start(
+            bars,
+            &step,
+            c.spec.calls.len() as u64,
+            fieldcheck_kit::Unit::Items,
+        );
         session.set_progress(Box::new(|name: &str, o: &fieldcheck_pull::CallOutcome| {
             let mut line = format!(
                 "{name}: {}: {}, {}",
@@ -237,11 +245,13 @@ pub(crate) fn pull_command(a: &PullArgs<'_>) -> anyhow::Result<u8> {
             if let Some(s) = &o.shortfall {
                 let _ = write!(line, "\n  shortfall: {s}");
             }
-            err_line(&line);
+            bars.suspend(|| err_line(&line));
+            fieldcheck_kit::Progress::advance(bars, 1);
         }));
         let result = imp
             .pull(&mut session)
             .and_then(|()| session.write_records());
+        fieldcheck_kit::Progress::finish(bars);
         match result {
             Ok(t) => {
                 err_line(&format!(

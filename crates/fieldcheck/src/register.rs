@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use fieldcheck_engine::record::{local_time, projection, shown};
+use fieldcheck_engine::record::{Projection, local_time, shown};
 use fieldcheck_register::{
     Conclusion, Exception, ExceptionStatus, Override, Reconciled, RecordedConclusion, Register,
     rules,
@@ -441,8 +441,8 @@ pub fn render_show(
     Ok(o)
 }
 
-/// Open and overdue exceptions over the recorded runs, with the projection.
-pub fn render_burndown(runs: &[fieldcheck_register::RunSummary]) -> String {
+/// Open and overdue exceptions over the recorded runs, with the projection (dates in `tz`).
+pub fn render_burndown(runs: &[fieldcheck_register::RunSummary], tz: &jiff::tz::TimeZone) -> String {
     let mut o = String::new();
     if !runs.is_empty() {
         let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);
@@ -459,17 +459,19 @@ pub fn render_burndown(runs: &[fieldcheck_register::RunSummary]) -> String {
                 "▓".repeat(overdue).red().bold(),
                 "█".repeat(scale(r.open).saturating_sub(overdue)).red()
             );
+            // The run's day in the org's time zone, as the projection dates it.
+            let day =
+                r.at.parse::<Timestamp>()
+                    .map(|t| t.to_zoned(tz.clone()).date().to_string())
+                    .unwrap_or_else(|_| r.at[..r.at.len().min(10)].to_string());
             let _ = writeln!(
                 o,
-                "  run {:>3}  {}  {:>6} open  {:>6} overdue  {bar}",
-                r.id,
-                &r.at[..r.at.len().min(10)],
-                r.open,
-                r.overdue
+                "  run {:>3}  {day}  {:>6} open  {:>6} overdue  {bar}",
+                r.id, r.open, r.overdue
             );
         }
         let _ = writeln!(o);
     }
-    let _ = writeln!(o, "{}", projection(runs));
+    let _ = writeln!(o, "{}", Projection::of(runs, tz).sentence());
     o
 }

@@ -620,6 +620,62 @@ fn a_control_that_did_not_occur_or_is_not_evidenced_remediates_nothing() {
 }
 
 #[test]
+fn the_burndown_projects_only_after_a_week_of_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let k = dir.path().to_str().expect("utf8");
+    write_files(
+        dir.path(),
+        &[
+            ("fieldcheck.toml", CONFIG),
+            (
+                "vendors.csv",
+                "vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\nv1,Pay,,none,2026-03-01T00:00:00Z,\nv2,Mail,,none,2026-03-01T00:00:00Z,\n",
+            ),
+        ],
+    );
+    let record = |now: &str| {
+        fieldcheck_at(
+            now,
+            &["audit", k, "--control", "vendor-management", "--record"],
+        )
+    };
+    let why = "a projection needs at least 7 days between the first and last recorded runs";
+    record("2026-07-10T12:00:00Z");
+    // Two runs seconds apart: no rate, and the reason.
+    let o = record("2026-07-10T12:00:05Z");
+    assert!(
+        stderr(&o).contains(&format!(
+            "remediation: 2 exceptions open after run 2 on 2026-07-10 (none of them overdue then); runs span 0.0 days so far; {why}"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("a day"), "{}", stderr(&o));
+    // The vendor reviewed 6 days 23 hours later: still too short to project.
+    write_files(
+        dir.path(),
+        &[(
+            "vendors.csv",
+            "vendor_id,name,tier,data_access,last_reviewed_at,subprocessor_clause\nv1,Pay,2,none,2026-03-01T00:00:00Z,\nv2,Mail,,none,2026-03-01T00:00:00Z,\n",
+        )],
+    );
+    record("2026-07-17T11:00:00Z");
+    let burndown = |now: &str| stdout(&fieldcheck_at(now, &["exceptions", "--kit", k, "burndown"]));
+    let b = burndown("2026-07-17T11:00:00Z");
+    assert!(
+        b.contains(&format!("runs span 6.9 days so far; {why}")),
+        "{b}"
+    );
+    // A week after the first run it projects: 1 closed in 7 days, 1 left.
+    record("2026-07-17T12:00:00Z");
+    let b = burndown("2026-07-17T12:00:00Z");
+    assert!(
+        b.contains("1 exception open after run 4 on 2026-07-17 (none of them overdue then), closing 0.1 a day: zero projected around 2026-07-24"),
+        "{b}"
+    );
+}
+
+#[test]
 fn the_register_runs_from_first_audit_to_zero() {
     let dir = tempfile::tempdir().expect("tmp");
     let k = dir.path().to_str().expect("utf8");
@@ -791,6 +847,14 @@ fn the_register_runs_from_first_audit_to_zero() {
         ],
     );
     assert!(stdout(&b).contains("run   3"), "{}", stdout(&b));
+    // 15 days from the first run (2 open) to the latest (1 open): one closed in 15 days.
+    assert!(
+        stdout(&b).contains(
+            "1 exception open after run 3 on 2026-07-25 (none of them overdue then), closing 0.1 a day: zero projected around 2026-08-09"
+        ),
+        "{}",
+        stdout(&b)
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("burndown.csv"))
             .expect("csv")

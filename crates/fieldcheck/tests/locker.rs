@@ -100,7 +100,11 @@ fn collect_verify_tamper_export_and_replay_as_of_a_date() {
         &["audit", s(&kit), "--locker", "--as-of", "2026-01-01"],
         &[],
     );
-    assert_stderr(&o, 2, "has no collection at or before");
+    assert_stderr(
+        &o,
+        2,
+        "by 2026-01-01; the locker's collections are on 2026-05-01, 2026-07-01 (2 collections): give an `--as-of` on or after 2026-05-01",
+    );
 
     // The bundle verifies on its own, with the key.
     let bundle = tmp.path().join("bundle");
@@ -275,6 +279,116 @@ fn a_replay_as_of_a_moment_gives_the_same_bytes_whatever_the_clock() {
         "account_events.csv: the newest collection (2026-06-01) is older than its cadence (1d) at the as-of date",
         "{stale}"
     );
+}
+
+/// A replay before the first collection names the days that can be replayed; once the window
+/// has closed, the freshness notes say the gap stands instead of advising to collect again.
+#[test]
+fn a_replay_names_the_collection_days_and_a_closed_window_is_not_told_to_collect_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    for at in [
+        "2026-04-02T06:00:00Z",
+        "2026-05-01T06:00:00Z",
+        "2026-06-01T06:00:00Z",
+    ] {
+        assert_eq!(collect(&kit, at, &[]).status.code(), Some(0));
+    }
+    let o = run(
+        &["audit", s(&kit), "--locker", "--as-of", "2026-03-01"],
+        &[],
+    );
+    assert_stderr(&o, 2, "nothing had been collected into the locker");
+    assert_stderr(
+        &o,
+        2,
+        "by 2026-03-01; the locker's collections are on 2026-04-02, 2026-05-01, 2026-06-01 (3 collections): give an `--as-of` on or after 2026-04-02",
+    );
+    // A moment on the first collection's day, before it, is named as given.
+    let o = run(
+        &[
+            "audit",
+            s(&kit),
+            "--locker",
+            "--as-of",
+            "2026-04-02T05:00:00Z",
+        ],
+        &[],
+    );
+    assert_stderr(&o, 2, "by 2026-04-02T05:00:00Z; the locker's collections");
+
+    let audit = |now: &str, extra: &[&str]| {
+        let mut args = vec!["audit", s(&kit), "--locker", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = run(&args, &[("FIELDCHECK_NOW", now)]);
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&o.stderr)
+        );
+        serde_json::from_slice::<Value>(&o.stdout).expect("json")
+    };
+    let freshness = |v: &Value| -> Vec<(String, String)> {
+        diagnostics(v, |d| {
+            d["code"] == "evidence-gap" || d["code"] == "stale-evidence"
+        })
+        .into_iter()
+        .map(|d| (s_of(&d["code"]), s_of(&d["help"])))
+        .collect()
+    };
+    // While the window runs (now, or the as-of date, inside it), collecting again is the advice.
+    for v in [
+        audit("2026-07-15T12:00:00Z", &[]),
+        audit("2026-12-01T12:00:00Z", &["--as-of", "2026-07-15"]),
+    ] {
+        let notes = freshness(&v);
+        assert!(
+            notes
+                .iter()
+                .any(|(c, h)| c == "stale-evidence" && h.starts_with("collect it again")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|(c, h)| c == "evidence-gap" && h.starts_with("collect on the cadence")),
+            "{notes:?}"
+        );
+    }
+    // After the window's end (2026-09-30), by the clock or by the as-of date: the gap stands.
+    for v in [
+        audit("2026-10-15T12:00:00Z", &[]),
+        audit("2026-12-01T12:00:00Z", &["--as-of", "2026-10-15"]),
+    ] {
+        let notes = freshness(&v);
+        assert!(
+            notes.iter().any(|(c, _)| c == "stale-evidence"),
+            "{notes:?}"
+        );
+        assert!(notes.iter().any(|(c, _)| c == "evidence-gap"), "{notes:?}");
+        for (code, help) in &notes {
+            assert!(
+                help.starts_with("the window has closed, so no collection now can")
+                    && help.contains("the auditor will see it")
+                    && !help.contains("collect it again")
+                    && !help.contains("schedule `fieldcheck collect`"),
+                "{code}: {help}"
+            );
+        }
+    }
+    // The terminal says the same.
+    let o = run(
+        &["audit", s(&kit), "--locker"],
+        &[("FIELDCHECK_NOW", "2026-10-15T12:00:00Z")],
+    );
+    let err = text(&o.stderr);
+    assert!(err.contains("the window has closed"), "{err}");
+    assert!(!err.contains("collect it again"), "{err}");
+}
+
+fn s_of(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
 }
 
 /// Steps of a collection: each new blob 2 (synced, renamed), the manifest 2, HEAD 2.
@@ -855,4 +969,86 @@ fn collect_never_opens_a_link_out_of_the_kit_a_fifo_or_a_folder() {
         assert_eq!(o.status.code(), Some(2));
         assert!(text(&o.stderr).contains("is a FIFO"), "{}", text(&o.stderr));
     }
+}
+
+/// Progress bars are for a terminal: every long step run with a piped stderr (as here, in CI and
+/// in scripts) writes nothing of them, not a step name, a carriage return or a cursor code.
+#[test]
+fn no_progress_reaches_a_piped_stderr() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    let raw = tmp.path().join("raw");
+    demo(&kit);
+    let o = run(&["demo", "--raw", "--out", s(&raw)], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let now = [("FIELDCHECK_NOW", "2026-05-01T06:00:00Z")];
+    let outputs = [
+        collect(&kit, "2026-05-01T06:00:00Z", &[]),
+        run(&["locker", "verify", s(&kit)], &now),
+        run(&["audit", s(&kit), "--record"], &now),
+        run(&["audit", s(&kit), "--locker"], &now),
+        run(
+            &["sample", s(&kit), "--out", s(&tmp.path().join("sample"))],
+            &now,
+        ),
+        run(&["audit", s(&raw)], &now),
+        run(
+            &["ingest", s(&raw), "--out", s(&tmp.path().join("ingested"))],
+            &now,
+        ),
+    ];
+    for o in &outputs {
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{}",
+            text(&o.stderr)
+        );
+        let err = text(&o.stderr);
+        for step in [
+            "reading the kit",
+            "reading the sources' exports",
+            "testing the controls",
+            "recording in the exception register",
+            "collecting into the locker",
+            "verifying the locker",
+            "replaying the locker",
+            "drawing the samples",
+            "writing the canonical kit",
+        ] {
+            assert!(!err.contains(step), "{step}: {err}");
+        }
+        assert!(!err.contains('\r'), "{err}");
+        assert!(!err.contains("\u{1b}[?25l"), "{err}");
+    }
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), the bars are drawn on stderr,
+/// and stdout still carries the report alone, byte for byte as without a terminal.
+#[test]
+fn progress_is_drawn_on_a_terminal_and_stdout_is_unchanged() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kit = tmp.path().join("kit");
+    demo(&kit);
+    let (out, typescript) = (tmp.path().join("stdout.txt"), tmp.path().join("tty.txt"));
+    let cmd = format!(
+        "stty cols 100; '{}' audit '{}' > '{}'",
+        env!("CARGO_BIN_EXE_fieldcheck"),
+        s(&kit),
+        s(&out)
+    );
+    let o = Command::new("script")
+        .args(["-qec", &cmd, s(&typescript)])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let tty = text(&std::fs::read(&typescript).expect("typescript"));
+    assert!(tty.contains("reading the kit ["), "{tty}");
+    let plain = run(&["audit", s(&kit)], &[]);
+    assert_eq!(std::fs::read(&out).expect("stdout"), plain.stdout);
 }

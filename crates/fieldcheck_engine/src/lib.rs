@@ -28,7 +28,8 @@ use jiff::Timestamp;
 
 use crate::report::Report;
 use fieldcheck_kit::{
-    Code, Config, Diagnostic, Kit, ReadOptions, Severity, did_you_mean, parse_config, read_kit_with,
+    Code, Config, Diagnostic, Kit, NoProgress, Progress, ReadOptions, Severity, Unit, did_you_mean,
+    parse_config, read_kit_progress,
 };
 use fieldcheck_sampling::SizeTable;
 
@@ -60,8 +61,9 @@ pub enum LoadError {
     Tool(anyhow::Error),
 }
 
-/// What to load: the kit folder, its config, and how to name the config in diagnostics.
-#[derive(Clone, Copy, Debug)]
+/// What to load: the kit folder, its config, how to name the config in diagnostics, and where
+/// to report progress.
+#[derive(Clone, Copy)]
 pub struct LoadRequest<'a> {
     /// The evidence kit folder.
     pub kit_dir: &'a Path,
@@ -70,6 +72,18 @@ pub struct LoadRequest<'a> {
     /// The config's name in diagnostics [default: its path] (a replay's temporary folder is no
     /// name for a user, and would make the output differ run to run).
     pub shown: Option<&'a str>,
+    /// Where the long steps (the sources' exports, the kit) report progress [`NoProgress`].
+    pub progress: &'a dyn Progress,
+}
+
+impl std::fmt::Debug for LoadRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadRequest")
+            .field("kit_dir", &self.kit_dir)
+            .field("config", &self.config)
+            .field("shown", &self.shown)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> LoadRequest<'a> {
@@ -79,6 +93,7 @@ impl<'a> LoadRequest<'a> {
             kit_dir,
             config,
             shown: None,
+            progress: &NoProgress,
         }
     }
 }
@@ -90,6 +105,7 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
         kit_dir,
         config: config_path,
         shown,
+        progress,
     } = req;
     if !kit_dir.is_dir() {
         return Err(LoadError::Tool(anyhow::anyhow!(
@@ -156,7 +172,13 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
     let opts = ReadOptions::for_config(&config);
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
-    let collected = fieldcheck_sources::collect(&config.sources, &shown, base, &config.window);
+    let collected = fieldcheck_sources::collect_progress(
+        &config.sources,
+        &shown,
+        base,
+        &config.window,
+        progress,
+    );
     if collected
         .diagnostics
         .iter()
@@ -166,9 +188,10 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
         return Err(LoadError::Config(diags));
     }
     diags.extend(collected.diagnostics);
-    let (kit, kit_diags) = read_kit_with(kit_dir, &opts, &collected.sourced).map_err(|e| {
-        LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
-    })?;
+    let (kit, kit_diags) = read_kit_progress(kit_dir, &opts, &collected.sourced, progress)
+        .map_err(|e| {
+            LoadError::Tool(anyhow::Error::new(e).context("cannot read the evidence kit"))
+        })?;
     diags.extend(kit_diags);
     Ok(Loaded {
         config,
@@ -237,6 +260,8 @@ pub struct RunOptions<'a> {
     pub now: Option<Timestamp>,
     /// What the run audited, as the register records it (the kit folder, or the locker).
     pub label: &'a str,
+    /// Where the long steps (testing the controls, recording) report progress [`NoProgress`].
+    pub progress: &'a dyn Progress,
 }
 
 /// What a run gives: the report model (every format renders it) and, when recorded, the
@@ -258,11 +283,19 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
         )
     };
     let mut diagnostics = loaded.diagnostics.clone();
-    let mut audit = fieldcheck_controls::audit(
-        &loaded.kit,
-        &loaded.config.window,
-        &loaded.params,
-        opts.only,
+    let mut audit = fieldcheck_kit::progress::step(
+        opts.progress,
+        "testing the controls",
+        0,
+        Unit::Items,
+        |_| {
+            fieldcheck_controls::audit(
+                &loaded.kit,
+                &loaded.config.window,
+                &loaded.params,
+                opts.only,
+            )
+        },
     );
     if let Some(r) = opts.replay {
         let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
@@ -275,10 +308,17 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
         locker::add_partial_notes(&mut audit, &partial);
     }
     let recorded = match opts.register.filter(|r| r.write) {
-        Some(r) => Some((
-            record::record(&r.location, loaded, &audit, opts.label, &r.actor, now()?)?,
-            r.location.clone(),
-        )),
+        Some(r) => {
+            let now = now()?;
+            let reconciled = fieldcheck_kit::progress::step(
+                opts.progress,
+                "recording in the exception register",
+                0,
+                Unit::Items,
+                |_| record::record(&r.location, loaded, &audit, opts.label, &r.actor, now),
+            )?;
+            Some((reconciled, r.location.clone()))
+        }
         None => None,
     };
     let mut report = Report::new(

@@ -8,9 +8,28 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use fieldcheck_kit::{Diagnostic, Kind, Window, parse_config};
+use fieldcheck_kit::{Diagnostic, Kind, NoProgress, Progress, Unit, Window, parse_config};
 use fieldcheck_locker::{Entry, Incoming, Locker};
 use jiff::{SignedDuration, Timestamp};
+
+/// The locker's byte meter as a progress step: `total` starts the step `step` (a verification
+/// knows its total only once it has read the manifest); the caller finishes it.
+pub struct Metered<'a> {
+    /// Where the step is reported.
+    pub progress: &'a dyn Progress,
+    /// The step's name (`verifying the locker`).
+    pub step: &'a str,
+}
+
+impl fieldcheck_locker::Meter for Metered<'_> {
+    fn total(&self, bytes: u64) {
+        self.progress.start(self.step, bytes, Unit::Bytes);
+    }
+
+    fn add(&self, bytes: u64) {
+        self.progress.advance(bytes);
+    }
+}
 
 /// The locker of a kit whose config is at `config_path`.
 pub fn default_dir(config_path: &Path) -> PathBuf {
@@ -437,6 +456,12 @@ fn gaps(
     (out, stale)
 }
 
+/// An `evidence-gap`'s help once the window has closed: collecting now cannot fill it.
+pub const CLOSED_GAP_HELP: &str = "the window has closed, so no collection now can fill this gap: it stands for the window and the auditor will see it; be ready to explain why collection lapsed and what else evidences those days, and collect on the cadence in the next window";
+
+/// A `stale-evidence`'s help once the window has closed: collecting now cannot cover its end.
+pub const CLOSED_STALE_HELP: &str = "the window has closed, so no collection now can cover its end: the evidence stops there for this window and the auditor will see it; be ready to explain why collection stopped and what else evidences the rest of the window, and collect on the cadence in the next window";
+
 /// Kinds whose evidence covers only part of the window, and the sentence saying so.
 pub type Partial = (Vec<Kind>, String);
 
@@ -466,6 +491,9 @@ pub fn freshness(
     } else {
         "the window's end"
     };
+    // Once the window has closed (at the as-of time, or now), no collection can fill its gaps:
+    // the notes say what a gap means instead of advising to collect again.
+    let closed = as_of.unwrap_or(now) > window_end;
     let mut diags = Vec::new();
     let mut partial = Vec::new();
     for h in histories(l, as_of, config, base)? {
@@ -485,7 +513,11 @@ pub fn freshness(
                     ),
                 )
                 .file(h.label.clone())
-                .help("collect on the cadence (schedule `fieldcheck collect`); events that aged out of the source's look-back in the gap cannot be evidenced"),
+                .help(if closed {
+                    CLOSED_GAP_HELP
+                } else {
+                    "collect on the cadence (schedule `fieldcheck collect`); events that aged out of the source's look-back in the gap cannot be evidenced"
+                }),
             );
         }
         if let Some(last) = stale {
@@ -503,7 +535,11 @@ pub fn freshness(
                     },
                 )
                 .file(h.label.clone())
-                .help("collect it again; an auditor asks first about evidence that stops before the window ends"),
+                .help(if closed {
+                    CLOSED_STALE_HELP
+                } else {
+                    "collect it again; an auditor asks first about evidence that stops before the window ends"
+                }),
             );
         }
         if !g.is_empty() || stale.is_some() {
@@ -590,6 +626,50 @@ pub fn parse_as_of(s: &str) -> anyhow::Result<Timestamp> {
     Ok(next.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp() - SignedDuration::from_nanos(1))
 }
 
+/// An `--as-of` moment as the user most likely gave it: a date for the end of a day (UTC, as
+/// [`parse_as_of`] reads a date), else the timestamp.
+fn as_of_shown(t: Timestamp) -> String {
+    let z = (t + SignedDuration::from_nanos(1)).to_zoned(jiff::tz::TimeZone::UTC);
+    if z.time() == jiff::civil::Time::midnight() {
+        t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// How many collection days are listed in full; beyond it, the first and last few.
+const DAYS_LISTED: usize = 8;
+
+/// The locker's collections as days (UTC, the days `--as-of DATE` takes), for a message: `the
+/// locker's collections are on 2026-04-02, 2026-05-01 (2 collections)`; a long list keeps its
+/// first three days and its last two around `…`.
+pub fn collection_days(times: &[Timestamp]) -> String {
+    let mut days: Vec<String> = times
+        .iter()
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+        .collect();
+    days.dedup();
+    let listed = if days.len() > DAYS_LISTED {
+        let mut short = days[..3].to_vec();
+        short.push("…".into());
+        short.extend_from_slice(&days[days.len() - 2..]);
+        short.join(", ")
+    } else {
+        days.join(", ")
+    };
+    let count = fieldcheck_kit::count(times.len(), "collection", "collections");
+    let whose = if times.len() == 1 {
+        "the locker's one collection is"
+    } else {
+        "the locker's collections are"
+    };
+    if days.len() > DAYS_LISTED && days.len() < times.len() {
+        format!("{whose} on {listed} ({count} on {} days)", days.len())
+    } else {
+        format!("{whose} on {listed} ({count})")
+    }
+}
+
 /// Why a locker is refused under a pinned key, in a few words.
 fn pin_refusal(v: &fieldcheck_locker::Verified) -> String {
     let at_seal = |code: &str| {
@@ -631,10 +711,30 @@ pub fn replay(
     as_of: Option<Timestamp>,
     pin: Option<&Pin>,
 ) -> anyhow::Result<Replay> {
+    replay_progress(locker, as_of, pin, &NoProgress)
+}
+
+/// [`replay`], reporting the verification's bytes to `progress` (`verifying the locker`).
+pub fn replay_progress(
+    locker: &Path,
+    as_of: Option<Timestamp>,
+    pin: Option<&Pin>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Replay> {
     let locker = resolve(locker)?;
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
     // Never audit evidence the locker cannot vouch for.
-    let v = fieldcheck_locker::verify(&locker, pin.map(|p| &p.key), None);
+    let v = fieldcheck_locker::verify_metered(
+        &locker,
+        pin.map(|p| &p.key),
+        None,
+        true,
+        &Metered {
+            progress,
+            step: "verifying the locker",
+        },
+    );
+    progress.finish();
     // A key finding under a pin is said as such; any other finding is tampering as without one.
     let about_key = v
         .findings
@@ -667,20 +767,23 @@ pub fn replay(
             locker.display()
         );
     }
-    let collections: Vec<_> = l
-        .collections()
-        .map_err(anyhow::Error::new)?
-        .into_iter()
+    let every = l.collections().map_err(anyhow::Error::new)?;
+    let collections: Vec<_> = every
+        .iter()
         .filter(|c| as_of.is_none_or(|t| c.at <= t))
         .collect();
     if collections.is_empty() {
-        anyhow::bail!(
-            "the locker `{}` has no collection{}",
-            locker.display(),
-            as_of
-                .map(|t| format!(" at or before {t}"))
-                .unwrap_or_default()
-        );
+        match as_of {
+            // Before the first collection: say which dates the locker can be replayed at.
+            Some(t) if !every.is_empty() => anyhow::bail!(
+                "nothing had been collected into the locker `{}` by {}; {}: give an `--as-of` on or after {}",
+                locker.display(),
+                as_of_shown(t),
+                collection_days(&every.iter().map(|c| c.at).collect::<Vec<_>>()),
+                every[0].at.to_zoned(jiff::tz::TimeZone::UTC).date()
+            ),
+            _ => anyhow::bail!("the locker `{}` has no collection", locker.display()),
+        }
     }
     let entries = l.as_of(as_of).map_err(anyhow::Error::new)?;
     let all = l.entries().map_err(anyhow::Error::new)?;
@@ -716,8 +819,16 @@ pub fn replay(
         signed_by,
         signed_seals,
     };
-    l.materialize(&entries, &replay.dir)
-        .map_err(anyhow::Error::new)?;
+    let copied = l.materialize_metered(
+        &entries,
+        &replay.dir,
+        &Metered {
+            progress,
+            step: "replaying the locker",
+        },
+    );
+    progress.finish();
+    copied.map_err(anyhow::Error::new)?;
     if !replay.dir.join("fieldcheck.toml").is_file() {
         anyhow::bail!(
             "the locker holds no fieldcheck.toml; collect with `fieldcheck collect` (it stores the config)"
@@ -743,6 +854,8 @@ pub struct CollectRequest<'a> {
     pub clock: &'a dyn Fn() -> anyhow::Result<Timestamp>,
     /// Test hook: abort after this many durable steps.
     pub crash_after: Option<u32>,
+    /// Where the collection reports the bytes it stores (`collecting into the locker`).
+    pub progress: &'a dyn Progress,
 }
 
 /// What a collection says along the way, in order.
@@ -785,6 +898,7 @@ pub fn collect(
         extra,
         clock,
         crash_after,
+        progress,
     } = req;
     let config_path = config.map_or_else(|| kit.join("fieldcheck.toml"), Path::to_path_buf);
     // Opened only when it is a regular file, as `audit` opens it: a FIFO would hang the run.
@@ -949,9 +1063,22 @@ pub fn collect(
             ))
         })
     };
+    // The files' sizes now: what the collection will store, for its progress.
+    let total = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let meter = Metered {
+        progress,
+        step: "collecting into the locker",
+    };
+    fieldcheck_locker::Meter::total(&meter, total);
     let c = l
-        .collect_with(&files, &clock, key.as_ref(), crash_after, &open)
-        .map_err(anyhow::Error::new)?;
+        .collect_metered(&files, &clock, key.as_ref(), crash_after, &open, &meter)
+        .map_err(anyhow::Error::new);
+    progress.finish();
+    let c = c?;
     Ok(Collected::Done { collection: c, dir })
 }
 
@@ -1053,5 +1180,53 @@ pub fn add_partial_notes(audit: &mut fieldcheck_controls::Audit, partial: &[Part
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn collection_days_are_listed_and_a_long_list_is_cut_in_the_middle() {
+        assert_eq!(
+            collection_days(&[at("2026-04-02T06:00:00Z")]),
+            "the locker's one collection is on 2026-04-02 (1 collection)"
+        );
+        // Two collections on one day name the day once.
+        assert_eq!(
+            collection_days(&[
+                at("2026-04-02T06:00:00Z"),
+                at("2026-04-02T18:00:00Z"),
+                at("2026-05-01T06:00:00Z"),
+            ]),
+            "the locker's collections are on 2026-04-02, 2026-05-01 (3 collections)"
+        );
+        let monthly: Vec<Timestamp> = (1..=8)
+            .map(|m| at(&format!("2026-{m:02}-02T06:00:00Z")))
+            .collect();
+        assert_eq!(
+            collection_days(&monthly),
+            "the locker's collections are on 2026-01-02, 2026-02-02, 2026-03-02, 2026-04-02, 2026-05-02, 2026-06-02, 2026-07-02, 2026-08-02 (8 collections)"
+        );
+        let year: Vec<Timestamp> = (1..=12)
+            .map(|m| at(&format!("2026-{m:02}-02T06:00:00Z")))
+            .collect();
+        assert_eq!(
+            collection_days(&year),
+            "the locker's collections are on 2026-01-02, 2026-02-02, 2026-03-02, …, 2026-11-02, 2026-12-02 (12 collections)"
+        );
+    }
+
+    #[test]
+    fn an_as_of_date_reads_back_as_the_date_and_a_moment_as_the_moment() {
+        let day = parse_as_of("2026-03-01").expect("date");
+        assert_eq!(as_of_shown(day), "2026-03-01");
+        let moment = parse_as_of("2026-03-01T10:00:00Z").expect("moment");
+        assert_eq!(as_of_shown(moment), "2026-03-01T10:00:00Z");
     }
 }

@@ -398,12 +398,14 @@ pub fn write_burndown_xlsx(path: &Path, runs: &[RunSummary]) -> anyhow::Result<(
 }
 
 /// The burndown as JSON: each recorded run's open and overdue exceptions, and the projection.
-pub fn burndown_json(runs: &[RunSummary]) -> serde_json::Value {
+pub fn burndown_json(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> serde_json::Value {
+    let p = Projection::of(runs, tz);
     serde_json::json!({
         "runs": runs.iter().map(|r| serde_json::json!({
             "run": r.id, "at": r.at, "open": r.open, "overdue": r.overdue,
         })).collect::<Vec<_>>(),
-        "projection": projection(runs),
+        "projection": p.sentence(),
+        "forecast": p.to_json(),
     })
 }
 
@@ -487,45 +489,190 @@ pub fn write_xlsx(path: &Path, list: &[Exception]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where remediation is heading: open and overdue now, and the date the register reaches zero at
-/// the closure rate between the first and the latest run.
-pub fn projection(runs: &[RunSummary]) -> String {
-    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
-        return "no recorded run yet: record one with `fieldcheck audit KIT --record`".into();
-    };
-    if last.open == 0 {
-        return "the register is at zero".into();
+/// The least time between the first and the latest recorded run for a projection to zero: a
+/// closure rate measured over less is noise (two runs seconds apart would "close" thousands a day).
+pub const PROJECTION_MIN_DAYS: f64 = 7.0;
+
+/// Where remediation is heading, as every face shows it (the terminal, the committee's report,
+/// JSON): open and overdue after the latest run, the closure rate, and the date the register
+/// reaches zero at that rate, or why no date can be projected yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    /// How many runs are recorded.
+    pub runs: usize,
+    /// The latest run's number and its date in the org's time zone.
+    pub latest: Option<(i64, jiff::civil::Date)>,
+    /// Open (open, in remediation or accepted) after the latest run.
+    pub open: i64,
+    /// Of those, overdue on the latest run's day.
+    pub overdue: i64,
+    /// Days between the first and the latest run.
+    pub span_days: f64,
+    /// Exceptions closed per day between the first and the latest run, when projected.
+    pub per_day: Option<f64>,
+    /// The projected date to zero, in the org's time zone.
+    pub zero_on: Option<jiff::civil::Date>,
+    /// Why no date is projected (`None` when one is).
+    pub why_not: Option<NoProjection>,
+}
+
+/// Why a [`Projection`] has no date to zero.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NoProjection {
+    /// No run is recorded.
+    NoRun,
+    /// The register is at zero: nothing to project.
+    AtZero,
+    /// One run only: no trend yet.
+    OneRun,
+    /// The runs span less than [`PROJECTION_MIN_DAYS`] (the span in days).
+    TooShort(f64),
+    /// Open exceptions did not fall between the first and the latest run.
+    NotFalling,
+}
+
+impl NoProjection {
+    /// Its stable name in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoProjection::NoRun => "no_run",
+            NoProjection::AtZero => "at_zero",
+            NoProjection::OneRun => "one_run",
+            NoProjection::TooShort(_) => "span_too_short",
+            NoProjection::NotFalling => "not_falling",
+        }
     }
-    let now = format!(
-        "{} open after run {} on {} ({} of them overdue then)",
-        last.open,
-        last.id,
-        &last.at[..last.at.len().min(10)],
-        last.overdue
-    );
-    if runs.len() == 1 {
-        return format!("{now}; one run recorded so far: record again to see the trend");
+
+    /// Why, in words.
+    pub fn sentence(self) -> String {
+        match self {
+            NoProjection::NoRun => {
+                "no recorded run yet: record one with `fieldcheck audit KIT --record`".into()
+            }
+            NoProjection::AtZero => "the register is at zero".into(),
+            NoProjection::OneRun => "one run recorded so far: record again to see the trend".into(),
+            NoProjection::TooShort(days) => format!(
+                "runs span {} days so far; a projection needs at least {} days between the first and last recorded runs",
+                days_shown(days),
+                PROJECTION_MIN_DAYS
+            ),
+            NoProjection::NotFalling => {
+                "not falling since the first recorded run: no date to zero can be projected".into()
+            }
+        }
     }
-    let (t0, t1): (Timestamp, Timestamp) = (
-        first.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-        last.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-    );
-    let days = t1.duration_since(t0).as_secs_f64() / 86_400.0;
-    let closed = first.open - last.open;
-    if closed > 0 && days > 0.0 {
-        let per_day = closed as f64 / days;
-        let to_zero = (last.open as f64 / per_day).ceil() as i64;
-        let date = t1
-            .checked_add(jiff::SignedDuration::from_hours(24 * to_zero))
-            .map(|t| t.to_string())
-            .unwrap_or_default();
-        format!(
-            "{now}, closing {per_day:.1} a day: zero projected around {}",
-            &date[..date.len().min(10)]
-        )
-    } else {
-        format!("{now}, not falling since the first recorded run: no date to zero can be projected")
+}
+
+/// A span in days to one decimal, rounded down, so a span just short of the minimum never reads
+/// as the minimum (6.96 days is "6.9", not "7.0").
+fn days_shown(days: f64) -> String {
+    format!("{:.1}", (days * 10.0).floor() / 10.0)
+}
+
+impl Projection {
+    /// The projection from the recorded runs (oldest first), dates in the org's time zone `tz`.
+    pub fn of(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> Projection {
+        let at = |r: &RunSummary| r.at.parse::<Timestamp>().ok();
+        let mut p = Projection {
+            runs: runs.len(),
+            latest: None,
+            open: 0,
+            overdue: 0,
+            span_days: 0.0,
+            per_day: None,
+            zero_on: None,
+            why_not: None,
+        };
+        let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+            p.why_not = Some(NoProjection::NoRun);
+            return p;
+        };
+        let (t0, t1) = (at(first), at(last));
+        let last_day = t1.map(|t| t.to_zoned(tz.clone()).date());
+        p.latest = last_day.map(|d| (last.id, d));
+        p.open = last.open;
+        p.overdue = last.overdue;
+        if let (Some(t0), Some(t1)) = (t0, t1) {
+            p.span_days = t1.duration_since(t0).as_secs_f64().max(0.0) / 86_400.0;
+        }
+        let closed = first.open - last.open;
+        p.why_not = if last.open == 0 {
+            Some(NoProjection::AtZero)
+        } else if runs.len() == 1 {
+            Some(NoProjection::OneRun)
+        } else if p.span_days < PROJECTION_MIN_DAYS {
+            Some(NoProjection::TooShort(p.span_days))
+        } else if closed <= 0 {
+            Some(NoProjection::NotFalling)
+        } else {
+            None
+        };
+        if p.why_not.is_none() {
+            let per_day = closed as f64 / p.span_days;
+            // Days to zero, from the counts (not through the rounded rate); a whole number of days
+            // stays whole.
+            let to_zero = (last.open as f64 * p.span_days / closed as f64 - 1e-9).ceil() as i64;
+            p.per_day = Some(per_day);
+            p.zero_on = last_day.and_then(|d| d.checked_add(jiff::Span::new().days(to_zero)).ok());
+        }
+        p
     }
+
+    /// The projection in one sentence: `12 open after run 4 on 2026-05-02 (3 of them overdue
+    /// then), closing 1.5 a day: zero projected around 2026-05-10`, or why no date is projected.
+    pub fn sentence(&self) -> String {
+        let Some((id, day)) = self.latest else {
+            return match self.why_not {
+                Some(w) if self.runs > 0 => w.sentence(),
+                _ => NoProjection::NoRun.sentence(),
+            };
+        };
+        if self.why_not == Some(NoProjection::AtZero) {
+            return format!("the register is at zero after run {id} on {day}");
+        }
+        let now = format!(
+            "{} after run {id} on {day} ({} overdue then)",
+            fieldcheck_kit::count(self.open as usize, "exception open", "exceptions open"),
+            if self.overdue == 0 {
+                "none of them".to_string()
+            } else {
+                format!(
+                    "{} of them",
+                    fieldcheck_kit::thousands(self.overdue as usize)
+                )
+            }
+        );
+        match (self.why_not, self.per_day, self.zero_on) {
+            (None, Some(per_day), Some(zero)) => {
+                format!("{now}, closing {per_day:.1} a day: zero projected around {zero}")
+            }
+            (Some(w), _, _) => format!("{now}; {}", w.sentence()),
+            _ => format!("{now}; no date to zero can be projected"),
+        }
+    }
+
+    /// The projection as JSON: `open`, `overdue`, `latest_run`, `latest_on`, `span_days`,
+    /// `per_day`, `zero_on` (dates in the org's time zone; `null` when none), and `why_not`
+    /// (`{code, text}`, `null` when a date is projected), with the `sentence`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "runs": self.runs,
+            "latest_run": self.latest.map(|(id, _)| id),
+            "latest_on": self.latest.map(|(_, d)| d.to_string()),
+            "open": self.open,
+            "overdue": self.overdue,
+            "span_days": (self.span_days * 1000.0).round() / 1000.0,
+            "per_day": self.per_day.map(|r| (r * 1000.0).round() / 1000.0),
+            "zero_on": self.zero_on.map(|d| d.to_string()),
+            "why_not": self.why_not.map(|w| serde_json::json!({"code": w.code(), "text": w.sentence()})),
+            "sentence": self.sentence(),
+        })
+    }
+}
+
+/// Where remediation is heading, in one sentence ([`Projection::sentence`]), dates in `tz`.
+pub fn projection(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> String {
+    Projection::of(runs, tz).sentence()
 }
 
 /// The filter from the command line.
@@ -546,6 +693,123 @@ pub fn filter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(id: i64, at: &str, open: i64, overdue: i64) -> RunSummary {
+        RunSummary {
+            id,
+            at: at.into(),
+            open,
+            overdue,
+        }
+    }
+
+    fn utc() -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::UTC
+    }
+
+    #[test]
+    fn a_projection_needs_seven_days_between_the_first_and_last_runs() {
+        // 6.9 days: the rate is noise, no date.
+        let short = [
+            run(1, "2026-04-01T09:00:00Z", 20, 0),
+            run(2, "2026-04-08T06:50:00Z", 13, 2),
+        ];
+        let p = Projection::of(&short, &utc());
+        assert_eq!(p.zero_on, None);
+        assert_eq!(p.per_day, None);
+        assert!(matches!(p.why_not, Some(NoProjection::TooShort(d)) if d > 6.9 && d < 7.0));
+        assert_eq!(
+            p.sentence(),
+            "13 exceptions open after run 2 on 2026-04-08 (2 of them overdue then); runs span 6.9 days so far; a projection needs at least 7 days between the first and last recorded runs"
+        );
+        // Exactly 7 days: 7 closed over 7 days, 13 left, so zero 13 days after the last run.
+        let week = [
+            run(1, "2026-04-01T09:00:00Z", 20, 0),
+            run(2, "2026-04-08T09:00:00Z", 13, 0),
+        ];
+        let p = Projection::of(&week, &utc());
+        assert_eq!(p.why_not, None);
+        assert_eq!(p.per_day, Some(1.0));
+        assert_eq!(p.zero_on, Some(jiff::civil::date(2026, 4, 21)));
+        assert_eq!(
+            p.sentence(),
+            "13 exceptions open after run 2 on 2026-04-08 (none of them overdue then), closing 1.0 a day: zero projected around 2026-04-21"
+        );
+        let j = p.to_json();
+        assert_eq!(j["zero_on"], "2026-04-21");
+        assert_eq!(j["why_not"], serde_json::Value::Null);
+        assert_eq!(j["span_days"], 7.0);
+    }
+
+    #[test]
+    fn runs_seconds_apart_project_nothing() {
+        let runs = [
+            run(1, "2026-04-01T09:00:00Z", 5061, 0),
+            run(2, "2026-04-01T09:00:01.5Z", 5060, 0),
+        ];
+        let p = Projection::of(&runs, &utc());
+        assert_eq!(p.zero_on, None);
+        let s = p.sentence();
+        assert!(
+            s.ends_with("runs span 0.0 days so far; a projection needs at least 7 days between the first and last recorded runs"),
+            "{s}"
+        );
+        assert!(s.starts_with("5,060 exceptions open after run 2"), "{s}");
+        assert!(!s.contains("a day"), "{s}");
+        assert_eq!(p.to_json()["why_not"]["code"], "span_too_short");
+    }
+
+    #[test]
+    fn a_register_not_falling_says_so_and_dates_are_the_orgs() {
+        let runs = [
+            run(1, "2026-04-01T09:00:00Z", 10, 0),
+            run(2, "2026-04-20T23:30:00Z", 12, 1),
+        ];
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").expect("zone");
+        let p = Projection::of(&runs, &paris);
+        assert_eq!(p.why_not, Some(NoProjection::NotFalling));
+        assert_eq!(p.zero_on, None);
+        // 23:30 UTC is the next day in Paris.
+        assert_eq!(p.latest, Some((2, jiff::civil::date(2026, 4, 21))));
+        assert_eq!(
+            p.sentence(),
+            "12 exceptions open after run 2 on 2026-04-21 (1 of them overdue then); not falling since the first recorded run: no date to zero can be projected"
+        );
+        // The date to zero is counted from the org's day too.
+        let falling = [
+            run(1, "2026-04-01T09:00:00Z", 30, 0),
+            run(2, "2026-04-11T23:30:00Z", 10, 0),
+        ];
+        let p = Projection::of(&falling, &paris);
+        assert_eq!(p.latest, Some((2, jiff::civil::date(2026, 4, 12))));
+        let per_day = p.per_day.expect("projected");
+        assert!((per_day - 20.0 / (10.0 + 14.5 / 24.0)).abs() < 1e-9);
+        assert_eq!(p.zero_on, Some(jiff::civil::date(2026, 4, 18)));
+    }
+
+    #[test]
+    fn no_run_one_run_and_zero_say_why() {
+        assert_eq!(
+            projection(&[], &utc()),
+            "no recorded run yet: record one with `fieldcheck audit KIT --record`"
+        );
+        assert_eq!(
+            projection(&[run(1, "2026-04-01T09:00:00Z", 1, 0)], &utc()),
+            "1 exception open after run 1 on 2026-04-01 (none of them overdue then); one run recorded so far: record again to see the trend"
+        );
+        let zero = [
+            run(1, "2026-04-01T09:00:00Z", 3, 0),
+            run(2, "2026-04-02T09:00:00Z", 0, 0),
+        ];
+        assert_eq!(
+            projection(&zero, &utc()),
+            "the register is at zero after run 2 on 2026-04-02"
+        );
+        assert_eq!(
+            Projection::of(&zero, &utc()).to_json()["why_not"]["code"],
+            "at_zero"
+        );
+    }
 
     #[test]
     fn the_register_keeps_the_conclusion_engines_conclusions_one_to_one() {

@@ -22,6 +22,7 @@ mod fast;
 pub mod fsafe;
 mod kit;
 mod people;
+pub mod progress;
 mod read;
 mod records;
 mod sourced;
@@ -35,7 +36,10 @@ pub use diag::{Capped, Diagnostic, Severity, count, did_you_mean, thousands};
 pub use fast::{FastMap, FastSet, FastState};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
-pub use read::{MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_with};
+pub use progress::{NoProgress, Progress, Unit};
+pub use read::{
+    MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_progress, read_kit_with,
+};
 pub use records::*;
 pub use sourced::{Origin, PulledCall, RawFile, SourceRow, Sourced};
 pub use time::{Period, Window};

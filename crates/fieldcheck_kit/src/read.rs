@@ -73,6 +73,17 @@ pub fn read_kit_with(
     opts: &ReadOptions,
     sourced: &Sourced,
 ) -> io::Result<(Kit, Vec<Diagnostic>)> {
+    read_kit_progress(dir, opts, sourced, &crate::NoProgress)
+}
+
+/// [`read_kit_with`], reporting the bytes read to `progress` as the step `reading the kit` (its
+/// total: the kit files' sizes, and 100 bytes for each sourced row).
+pub fn read_kit_progress(
+    dir: &Path,
+    opts: &ReadOptions,
+    sourced: &Sourced,
+    progress: &dyn crate::Progress,
+) -> io::Result<(Kit, Vec<Diagnostic>)> {
     if !dir.is_dir() {
         return Err(io::Error::new(
             io::ErrorKind::NotFound,
@@ -93,6 +104,8 @@ pub fn read_kit_with(
         })
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let total: u64 = order.iter().map(|o| o.0).sum();
+    progress.start("reading the kit", total, crate::Unit::Bytes);
     // Sourced records point into one table of origins, laid out in kind order.
     let mut bases = vec![0u32; Kind::ALL.len()];
     let mut total = 0u32;
@@ -103,14 +116,21 @@ pub fn read_kit_with(
     let next = AtomicUsize::new(0);
     let worker = || {
         let mut r = Reader::new(dir, opts, sourced, &bases);
+        r.progress = progress;
         let mut part = Kit::empty();
         let mut done: Vec<(Kind, FileInfo, Vec<Diagnostic>)> = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(_, kind)) = order.get(i) else {
+            let Some(&(size, kind)) = order.get(i) else {
                 break;
             };
+            (r.kind_size, r.reported) = (size, 0);
             let (info, diags) = r.load_into(&mut part, kind);
+            // The rest of the kind's share: what the periodic reports left (sourced rows, a file
+            // read differently from its size).
+            if size > r.reported {
+                progress.advance(size - r.reported);
+            }
             done.push((kind, info, diags));
         }
         (part, done)
@@ -147,6 +167,7 @@ pub fn read_kit_with(
     if let Some(c) = &opts.coverage {
         crate::coverage::check(&mut kit, c, &mut diags);
     }
+    progress.finish();
     Ok((kit, diags))
 }
 
@@ -160,7 +181,15 @@ struct Reader<'a> {
     interner: FastSet<Id>,
     /// Set by [`Reader::parse_cell`] when a timestamp field held a bare date.
     bare_date: bool,
+    /// Where the bytes read are reported, every [`ROWS_PER_REPORT`] rows.
+    progress: &'a dyn crate::Progress,
+    /// The current kind's share of the progress total, and how much of it was reported.
+    kind_size: u64,
+    reported: u64,
 }
+
+/// How many rows a file's reader goes between progress reports (a check of a counter per row).
+const ROWS_PER_REPORT: u32 = 8192;
 
 /// Empty cells of expected (not required) fields: kept, and reported once per field; and bare
 /// dates in timestamp fields, counted per field in a note.
@@ -675,6 +704,19 @@ impl<'a> Reader<'a> {
             bases,
             interner: FastSet::default(),
             bare_date: false,
+            progress: &crate::NoProgress,
+            kind_size: 0,
+            reported: 0,
+        }
+    }
+
+    /// Reports the current file read up to byte `pos` (capped at the kind's share).
+    #[cold]
+    fn report(&mut self, pos: u64) {
+        let pos = pos.min(self.kind_size);
+        if pos > self.reported {
+            self.progress.advance(pos - self.reported);
+            self.reported = pos;
         }
     }
 
@@ -1567,6 +1609,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             stats.rows += 1;
+            if stats.rows % ROWS_PER_REPORT == 0 {
+                self.report(end.byte());
+            }
             if ctx.cuts.borrow().within(start, end.byte()) {
                 let d = Diagnostic::error(
                     crate::Code::CellTooLong,
@@ -1835,6 +1880,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             stats.rows += 1;
+            if stats.rows % ROWS_PER_REPORT == 0 {
+                self.report(pos);
+            }
             if text.contains('\0') {
                 stats.rejected += 1;
                 ctx.push(

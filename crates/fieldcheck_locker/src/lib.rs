@@ -27,6 +27,7 @@
 mod keys;
 mod layout;
 mod manifest;
+mod meter;
 mod store;
 mod verify;
 
@@ -34,8 +35,9 @@ pub use keys::{
     KeyError, generate_key, public_text, read_public_key, read_secret_key, write_key_pair,
 };
 pub use manifest::{Entry, LineKind, ZERO_HASH, sha256_hex, valid_digest};
+pub use meter::Meter;
 pub use store::{Collected, Collection, Incoming, Locker, LockerError, crash_after_from_env};
-pub use verify::{Finding, Verified, verify, verify_with};
+pub use verify::{Finding, Verified, verify, verify_metered, verify_with};
 
 /// An Ed25519 public key: the key a locker's seals are checked against.
 pub use ed25519_dalek::VerifyingKey;

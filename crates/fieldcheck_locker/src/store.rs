@@ -238,6 +238,17 @@ impl Locker {
 
     /// Writes the blobs of `entries` under their original names into `out`.
     pub fn materialize(&self, entries: &[Entry], out: &Path) -> Result<(), LockerError> {
+        self.materialize_metered(entries, out, &())
+    }
+
+    /// [`Locker::materialize`], telling `meter` the bytes in all and of each file as it is copied.
+    pub fn materialize_metered(
+        &self,
+        entries: &[Entry],
+        out: &Path,
+        meter: &dyn crate::Meter,
+    ) -> Result<(), LockerError> {
+        meter.total(entries.iter().filter_map(|e| e.size).sum());
         for e in entries {
             let (Some(name), Some(d)) = (&e.name, &e.digest) else {
                 continue;
@@ -264,7 +275,9 @@ impl Locker {
             if let Some(parent) = dest.parent() {
                 fs::create_dir_all(parent).map_err(io_err("create", parent))?;
             }
-            fs::copy(self.blob_path(d), &dest).map_err(io_err("copy the blob to", &dest))?;
+            let n =
+                fs::copy(self.blob_path(d), &dest).map_err(io_err("copy the blob to", &dest))?;
+            meter.add(n);
         }
         Ok(())
     }
@@ -293,6 +306,19 @@ impl Locker {
         key: Option<&SigningKey>,
         crash_after: Option<u32>,
         open: &dyn Fn(&Incoming) -> Result<File, LockerError>,
+    ) -> Result<Collected, LockerError> {
+        self.collect_metered(files, now, key, crash_after, open, &())
+    }
+
+    /// [`Locker::collect_with`], telling `meter` the bytes of each file as it is stored.
+    pub fn collect_metered(
+        &self,
+        files: &[Incoming],
+        now: &dyn Fn() -> Timestamp,
+        key: Option<&SigningKey>,
+        crash_after: Option<u32>,
+        open: &dyn Fn(&Incoming) -> Result<File, LockerError>,
+        meter: &dyn crate::Meter,
     ) -> Result<Collected, LockerError> {
         let lock_path = self.dir.join("locker.lock");
         let lock = File::options()
@@ -397,7 +423,7 @@ impl Locker {
         let (mut new_blobs, mut bytes) = (0usize, 0u64);
         for f in files {
             let input = open(f)?;
-            let (digest, size, fresh) = self.store_blob(input, &f.path, &mut steps)?;
+            let (digest, size, fresh) = self.store_blob(input, &f.path, &mut steps, meter)?;
             new_blobs += usize::from(fresh);
             bytes += size;
             seq += 1;
@@ -502,6 +528,7 @@ impl Locker {
         mut input: File,
         src: &Path,
         steps: &mut Steps,
+        meter: &dyn crate::Meter,
     ) -> Result<(String, u64, bool), LockerError> {
         let tmp = self
             .dir
@@ -521,6 +548,7 @@ impl Locker {
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(io_err("write", &tmp))?;
             size += n as u64;
+            meter.add(n as u64);
         }
         let digest = format!("sha256:{}", hex(&hasher.finalize()));
         let dest = self.blob_path(&digest);

@@ -86,6 +86,17 @@ pub fn verify_with(
     head: Option<&str>,
     blobs: bool,
 ) -> Verified {
+    verify_metered(dir, key, head, blobs, &())
+}
+
+/// [`verify_with`], telling `meter` the blobs' bytes in all and as they are hashed.
+pub fn verify_metered(
+    dir: &Path,
+    key: Option<&VerifyingKey>,
+    head: Option<&str>,
+    blobs: bool,
+    meter: &dyn crate::Meter,
+) -> Verified {
     let mut v = Verified::default();
     // HEAD is read before the manifest: a collection writes the manifest first, so a verify
     // running alongside one sees a HEAD at or behind the manifest, never ahead of it.
@@ -436,7 +447,7 @@ pub fn verify_with(
         ));
     }
     if blobs {
-        check_blobs(dir, &by_digest, &mut v);
+        check_blobs(dir, &by_digest, &mut v, meter);
     }
     v
 }
@@ -551,7 +562,7 @@ fn check_head(text: Option<&str>, hashes: &[String], v: &mut Verified) {
     }
 }
 
-fn hash_file(p: &Path) -> io::Result<(String, u64)> {
+fn hash_file(p: &Path, meter: &dyn crate::Meter) -> io::Result<(String, u64)> {
     let mut f = File::open(p)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -565,6 +576,7 @@ fn hash_file(p: &Path) -> io::Result<(String, u64)> {
         };
         h.update(&buf[..n]);
         n_total += n as u64;
+        meter.add(n as u64);
     }
     Ok((format!("sha256:{}", hex(&h.finalize())), n_total))
 }
@@ -572,14 +584,20 @@ fn hash_file(p: &Path) -> io::Result<(String, u64)> {
 /// A blob's actual digest and size, or why it could not be read.
 type Hashed = Result<(String, u64), io::Error>;
 
-fn check_blobs(dir: &Path, by_digest: &BTreeMap<String, (u64, Vec<String>)>, v: &mut Verified) {
+fn check_blobs(
+    dir: &Path,
+    by_digest: &BTreeMap<String, (u64, Vec<String>)>,
+    v: &mut Verified,
+    meter: &dyn crate::Meter,
+) {
     // Hashing is the cost: two threads take the blobs alternately; findings keep digest order.
     let list: Vec<(&String, &(u64, Vec<String>))> = by_digest.iter().collect();
+    meter.total(list.iter().map(|(_, (size, _))| *size).sum());
     let run = |part: usize| -> Vec<(usize, Hashed)> {
         list.iter()
             .enumerate()
             .filter(|(i, _)| i % 2 == part)
-            .map(|(i, (d, _))| (i, hash_file(&blob_path(dir, d))))
+            .map(|(i, (d, _))| (i, hash_file(&blob_path(dir, d), meter)))
             .collect()
     };
     let mut results: Vec<(usize, Hashed)> = std::thread::scope(|s| {

@@ -215,9 +215,38 @@ pub fn collect(
     base: &Path,
     window: &fieldcheck_kit::time::Window,
 ) -> Collected {
+    collect_progress(
+        sections,
+        config_name,
+        base,
+        window,
+        &fieldcheck_kit::NoProgress,
+    )
+}
+
+/// [`collect`], reporting each source read to `progress` as the step `reading the sources'
+/// exports` (one item per `[[sources]]` entry).
+pub fn collect_progress(
+    sections: &[SourceSection],
+    config_name: &str,
+    base: &Path,
+    window: &fieldcheck_kit::time::Window,
+    progress: &dyn fieldcheck_kit::Progress,
+) -> Collected {
     let mut em = Emitter::default();
+    if !sections.is_empty() {
+        progress.start(
+            "reading the sources' exports",
+            sections.len() as u64,
+            fieldcheck_kit::Unit::Items,
+        );
+    }
     for section in sections {
         run_section(section, config_name, base, window, &mut em, false);
+        progress.advance(1);
+    }
+    if !sections.is_empty() {
+        progress.finish();
     }
     Collected {
         sourced: em.sourced,

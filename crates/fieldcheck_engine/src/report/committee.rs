@@ -102,6 +102,8 @@ pub struct RunPoint {
     pub run: i64,
     /// When it was recorded (RFC 3339, UTC).
     pub at: String,
+    /// Its day in the org's time zone.
+    pub day: String,
     pub open: i64,
     pub overdue: i64,
 }
@@ -373,7 +375,7 @@ fn identified(r: &Report, rem: &Remediation) -> Answer {
     let first = rem
         .runs
         .first()
-        .map(|p| format!(" since {}", day(&p.at)))
+        .map(|p| format!(" since {}", day_in(&p.at, &zone(&r.window.timezone))))
         .unwrap_or_default();
     Answer {
         question,
@@ -531,7 +533,7 @@ fn tracked(
     });
     let more_owners = owners.len().saturating_sub(OWNERS_SHOWN);
     owners.truncate(OWNERS_SHOWN);
-    let (projection, zero_on) = project(&runs);
+    let (projection, zero_on) = project(&runs, &zone(&report.window.timezone));
     let remediation = Remediation {
         tracked: true,
         runs: runs
@@ -539,6 +541,7 @@ fn tracked(
             .map(|r| RunPoint {
                 run: r.id,
                 at: r.at.clone(),
+                day: day_in(&r.at, &zone(&report.window.timezone)),
                 open: r.open,
                 overdue: r.overdue,
             })
@@ -567,13 +570,11 @@ fn target_key(t: &str) -> (bool, &str) {
     (t.is_empty(), t)
 }
 
-/// The projection to zero: its sentence and, when one can be made, the date.
-fn project(runs: &[RunSummary]) -> (String, Option<String>) {
-    let sentence = crate::record::projection(runs);
-    let zero_on = sentence
-        .split_once("zero projected around ")
-        .map(|(_, d)| d.chars().take(10).collect::<String>());
-    (sentence, zero_on)
+/// The projection to zero (dates in the org's zone): its sentence and, when one can be made, the
+/// date.
+fn project(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> (String, Option<String>) {
+    let p = crate::record::Projection::of(runs, tz);
+    (p.sentence(), p.zero_on.map(|d| d.to_string()))
 }
 
 fn changes(report: &Report, reg: &mut Register, runs: &[RunSummary]) -> anyhow::Result<Changes> {
@@ -616,13 +617,13 @@ fn changes(report: &Report, reg: &mut Register, runs: &[RunSummary]) -> anyhow::
         1 => format!(
             "run {} on {} is the only recorded run: it opened {}",
             last.id,
-            day(&last.at),
+            day_in(&last.at, &zone(&report.window.timezone)),
             count(counts.0, "exception", "exceptions")
         ),
         _ => format!(
             "run {} on {} opened {}, remediated {} and reopened {}",
             last.id,
-            day(&last.at),
+            day_in(&last.at, &zone(&report.window.timezone)),
             count(counts.0, "exception", "exceptions"),
             thousands(counts.1),
             thousands(counts.2)
@@ -678,9 +679,17 @@ fn integrity(r: &Report) -> Integrity {
     }
 }
 
-/// The date of an RFC 3339 time.
-fn day(at: &str) -> &str {
-    &at[..at.len().min(10)]
+/// The org's time zone by its name (UTC if unknown: the report was made with it, so it is known).
+fn zone(name: &str) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// The day of an RFC 3339 time in the org's zone.
+fn day_in(at: &str, tz: &jiff::tz::TimeZone) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned(tz.clone()).date().to_string(),
+        Err(_) => at[..at.len().min(10)].to_string(),
+    }
 }
 
 fn capitalise(s: &str) -> String {

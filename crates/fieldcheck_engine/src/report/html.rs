@@ -335,7 +335,7 @@ fn burndown_svg(r: &Remediation) -> String {
             left,
             h - bottom + 16.0,
             "start",
-            &a.at[..a.at.len().min(10)],
+            &a.day,
         );
         if r.runs.len() > 1 && zero_secs.is_none() {
             text(
@@ -343,7 +343,7 @@ fn burndown_svg(r: &Remediation) -> String {
                 w - right,
                 h - bottom + 16.0,
                 "end",
-                &b.at[..b.at.len().min(10)],
+                &b.day,
             );
         }
     }
