@@ -1,10 +1,15 @@
 //! The audit report: the serializable view of an audit (the JSON contract of
-//! `docs/report-json.md`), built once and rendered as JSON, text or Markdown.
+//! `docs/report-json.md`), built once and rendered as JSON, text, Markdown, OSCAL assessment
+//! results, SARIF or JUnit XML.
 //!
 //! **API boundary:** the field names here are matched by downstream tools; add fields, never
 //! rename or remove them.
 
+mod ids;
+pub mod junit;
 pub mod markdown;
+pub mod oscal;
+pub mod sarif;
 
 use fieldcheck_controls::Params;
 use fieldcheck_controls::{Audit, Conclusion, ControlResult, Risk, Status, TestResult};
