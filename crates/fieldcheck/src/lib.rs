@@ -187,6 +187,12 @@ enum Format {
     Text,
     Json,
     Markdown,
+    /// NIST OSCAL assessment results (JSON).
+    Oscal,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for a CI system's test report.
+    Junit,
 }
 
 #[derive(Parser)]
@@ -643,6 +649,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
             a.verbose,
             &label,
             Some(&replay),
+            &a.kit.to_string_lossy(),
         );
     }
     audit_and_print_from(
@@ -654,6 +661,7 @@ fn audit_command(a: &AuditArgs) -> anyhow::Result<u8> {
         a.verbose,
         &a.kit.display().to_string(),
         None,
+        &a.kit.to_string_lossy(),
     )
 }
 
@@ -667,6 +675,8 @@ fn audit_and_print_from(
     verbose: bool,
     label: &str,
     replay: Option<&Replay>,
+    // The kit folder as given on the command line: OSCAL and SARIF link evidence under it.
+    prefix: &str,
 ) -> anyhow::Result<u8> {
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
     let loaded = match fieldcheck_engine::load(LoadRequest {
@@ -698,9 +708,19 @@ fn audit_and_print_from(
         label,
     };
     let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
+    if matches!(format, Format::Oscal | Format::Sarif | Format::Junit)
+        && !report.diagnostics.is_empty()
+    {
+        // These formats have no place for the kit's diagnostics: they go to stderr.
+        let mut err = anstream::stderr();
+        let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
+    }
     match format {
         Format::Json => out(&report.to_json(), false),
         Format::Markdown => out(&report::markdown::render(&report, verbose), false),
+        Format::Oscal => out(&report::oscal::render(&report, prefix), false),
+        Format::Sarif => out(&report::sarif::render(&report, prefix), false),
+        Format::Junit => out(&report::junit::render(&report), false),
         Format::Text => {
             if !report.diagnostics.is_empty() {
                 let mut err = anstream::stderr();
@@ -1074,6 +1094,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         d.verbose,
         "demo (Northpeak Software)",
         None,
+        "",
     );
     let _ = std::fs::remove_dir_all(&dir);
     // The demo shows findings; only a failure to run is an error.

@@ -1,7 +1,7 @@
 //! The report as NIST OSCAL assessment results (JSON), for an auditor's or a GRC platform's
 //! tooling: one result for the window, a finding per test, an observation per deviation, the
 //! Trust Services Criteria as the reviewed controls. Valid against the OSCAL 1.0.6 schema and
-//! loaded by compliance-trestle (OSCAL 1.2); `docs/readings.md` ("OSCAL assessment results")
+//! loaded by compliance-trestle (whose models are OSCAL 1.2.1); `docs/readings.md` ("OSCAL assessment results")
 //! gives every choice.
 //!
 //! Deterministic: the ids are version 5 UUIDs of stable names (org, window, control, test, item)
@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use super::ids::{relative_uri, uuid};
 use super::{ControlOut, DeviationOut, Report, TestOut, verdict};
 
-/// The OSCAL version the document declares: the one compliance-trestle reads (it refuses any
-/// other); the document uses only what 1.0.6 and 1.2.1 share, and validates against both.
-pub const OSCAL_VERSION: &str = "1.2.1";
+/// The OSCAL version the document declares: the schema it is checked against. It uses only what
+/// 1.0.6 and 1.2.1 share, so compliance-trestle (whose models are 1.2.1) loads it as well.
+pub const OSCAL_VERSION: &str = "1.0.6";
 
 /// The namespace of fieldcheck's own properties.
 const NS: &str = "urn:fieldcheck";
