@@ -171,3 +171,91 @@ fn sarif_uris_are_relative_to_where_the_audit_ran() {
         );
     }
 }
+
+/// `examples/ci/`: both files parse as YAML, run on a schedule, and their audit and gate
+/// commands, run as written on the demo (7 controls likely ineffective), keep the reports and
+/// fail the job.
+#[test]
+fn ci_examples_run_on_the_demo() {
+    let Some(venv) = venv() else { return };
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci");
+    let out = python(
+        &venv,
+        "import json, sys, yaml\n\
+         d = sys.argv[1]\n\
+         gh = yaml.safe_load(open(d + '/github-actions.yml'))\n\
+         gl = yaml.safe_load(open(d + '/gitlab-ci.yml'))\n\
+         on = gh.get('on', gh.get(True))\n\
+         steps = gh['jobs']['audit']['steps']\n\
+         job = gl['fieldcheck-audit']\n\
+         print(json.dumps({\n\
+           'gh_schedule': bool(on['schedule'][0]['cron']),\n\
+           'gh_upload': [s['with']['sarif_file'] for s in steps if s.get('uses', '').startswith('github/codeql-action/upload-sarif@')],\n\
+           'gh_runs': [s['run'] for s in steps if 'run' in s and 'fieldcheck audit' in s['run']],\n\
+           'gl_schedule': any('schedule' in r['if'] for r in job['rules']),\n\
+           'gl_junit': job['artifacts']['reports']['junit'],\n\
+           'gl_script': job['script'],\n\
+         }))\n",
+        &examples,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["gh_schedule"], true);
+    assert_eq!(v["gl_schedule"], true);
+    assert_eq!(v["gh_upload"], serde_json::json!(["fieldcheck.sarif"]));
+    assert_eq!(v["gl_junit"], "fieldcheck-junit.xml");
+    if Command::new("jq").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but jq is missing: scripts/test.sh installs it"
+        );
+        eprintln!("jq is missing: the CI examples' commands were not run");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    assert_exit(
+        &fieldcheck(&["demo", "--out", s(&dir.path().join("demo-kit"))]),
+        0,
+    );
+    let bin = Path::new(env!("CARGO_BIN_EXE_fieldcheck"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let sh = |script: &str| {
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env("KIT", "demo-kit")
+            .output()
+            .expect("bash runs")
+    };
+    // GitHub: the SARIF step passes despite the deviations; the gate fails, naming the controls.
+    let runs: Vec<&str> = v["gh_runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r.as_str().expect("a script"))
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_exit(&sh(runs[0]), 0);
+    assert!(dir.path().join("fieldcheck.sarif").is_file());
+    let gate = sh(runs[1]);
+    assert_eq!(gate.status.code(), Some(1), "{}", text(&gate.stderr));
+    let said = text(&gate.stdout);
+    assert_eq!(said.matches("::error title=").count(), 7, "{said}");
+    assert!(said.contains("ineffective::"), "{said}");
+    // GitLab: each script line as the runner does; only the last (the gate) fails.
+    let script = v["gl_script"].as_array().expect("script");
+    for (n, line) in script.iter().enumerate() {
+        let o = sh(line.as_str().expect("a line"));
+        let last = n + 1 == script.len();
+        assert_eq!(o.status.code(), Some(i32::from(last)), "line {n}: {line}");
+    }
+    let junit = std::fs::read_to_string(dir.path().join("fieldcheck-junit.xml")).expect("junit");
+    assert!(junit.starts_with("<?xml"));
+}
