@@ -59,12 +59,7 @@ fn python(venv: &Path, script: &str, file: &Path) -> String {
         .args(["-c", script, s(file)])
         .output()
         .expect("python runs");
-    assert!(
-        o.status.success(),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
     text(&o.stdout)
 }
 
@@ -75,8 +70,14 @@ fn oscal_loads_in_compliance_trestle() {
     let v: serde_json::Value = serde_json::from_str(&oscal).expect("JSON");
     let result = &v["assessment-results"]["results"][0];
     let findings = result["findings"].as_array().expect("findings").len();
-    let observations = result["observations"].as_array().expect("observations").len();
-    assert_eq!(v["assessment-results"]["import-ap"]["href"], "demo-kit/fieldcheck.toml");
+    let observations = result["observations"]
+        .as_array()
+        .expect("observations")
+        .len();
+    assert_eq!(
+        v["assessment-results"]["import-ap"]["href"],
+        "demo-kit/fieldcheck.toml"
+    );
     let Some(venv) = venv() else { return };
     let path = dir.path().join("assessment-results.json");
     std::fs::write(&path, &oscal).expect("write");

@@ -58,7 +58,11 @@ fn assert_valid(schema: &Value, doc: &Value, what: &str) {
         .take(20)
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "{what} is not valid:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} is not valid:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn assert_invalid(schema: &Value, doc: &Value) {
@@ -83,7 +87,10 @@ fn oscal_is_valid_deterministic_and_complete() {
     let r = demo_report(dir.path());
     let text = report::oscal::render(&r, "demo-kit");
     // A second run of the same kit: the same bytes (no clock, no random ids).
-    assert_eq!(text, report::oscal::render(&demo_report(dir.path()), "demo-kit"));
+    assert_eq!(
+        text,
+        report::oscal::render(&demo_report(dir.path()), "demo-kit")
+    );
     let doc: Value = serde_json::from_str(&text).expect("JSON");
     assert_valid(
         &reference("oscal/oscal_assessment-results_schema.json"),
@@ -94,8 +101,14 @@ fn oscal_is_valid_deterministic_and_complete() {
     // The check is real: a UUID v1, a bad time and a missing import-ap are refused.
     let schema = reference("oscal/oscal_assessment-results_schema.json");
     for (pointer, bad) in [
-        ("/assessment-results/uuid", Value::from("c232ab00-9414-11ec-b3c8-9e6bdeced846")),
-        ("/assessment-results/results/0/start", Value::from("2025-01-01 00:00")),
+        (
+            "/assessment-results/uuid",
+            Value::from("c232ab00-9414-11ec-b3c8-9e6bdeced846"),
+        ),
+        (
+            "/assessment-results/results/0/start",
+            Value::from("2025-01-01 00:00"),
+        ),
         ("/assessment-results/import-ap", Value::Null),
     ] {
         let mut broken = doc.clone();
@@ -108,7 +121,10 @@ fn oscal_is_valid_deterministic_and_complete() {
     assert_eq!(results.len(), 1, "one result for the window");
     let result = &results[0];
     let start = result["start"].as_str().expect("start");
-    assert!(start.starts_with(&format!("{}T00:00:00-0", r.window.start)), "{start}");
+    assert!(
+        start.starts_with(&format!("{}T00:00:00-0", r.window.start)),
+        "{start}"
+    );
     let findings = result["findings"].as_array().expect("findings");
     let tests: usize = r
         .controls
@@ -118,13 +134,24 @@ fn oscal_is_valid_deterministic_and_complete() {
         .sum();
     assert_eq!(findings.len(), tests, "a finding per test");
     let observations = result["observations"].as_array().expect("observations");
-    assert_eq!(observations.len(), deviations(&r), "an observation per deviation");
+    assert_eq!(
+        observations.len(),
+        deviations(&r),
+        "an observation per deviation"
+    );
 
     // Every UUID is version 5 and unique.
     let mut uuids = Vec::new();
     collect_uuids(&doc, &mut uuids);
-    let related = uuids.iter().filter(|(k, _)| k == "observation-uuid").count();
-    assert_eq!(related, observations.len(), "each observation is related to its finding");
+    let related = uuids
+        .iter()
+        .filter(|(k, _)| k == "observation-uuid")
+        .count();
+    assert_eq!(
+        related,
+        observations.len(),
+        "each observation is related to its finding"
+    );
     let defined: Vec<&String> = uuids
         .iter()
         .filter(|(k, _)| k == "uuid")
@@ -138,13 +165,13 @@ fn oscal_is_valid_deterministic_and_complete() {
     assert_eq!(unique.len(), defined.len(), "UUIDs are unique");
 
     // The criteria are the reviewed controls and the findings' targets.
-    let selected: BTreeSet<&str> = result["reviewed-controls"]["control-selections"][0]
-        ["include-controls"]
-        .as_array()
-        .expect("include-controls")
-        .iter()
-        .map(|c| c["control-id"].as_str().expect("id"))
-        .collect();
+    let selected: BTreeSet<&str> =
+        result["reviewed-controls"]["control-selections"][0]["include-controls"]
+            .as_array()
+            .expect("include-controls")
+            .iter()
+            .map(|c| c["control-id"].as_str().expect("id"))
+            .collect();
     assert!(selected.contains("CC6.2"), "{selected:?}");
     for f in findings {
         let target = f["target"]["target-id"].as_str().expect("target");
@@ -210,9 +237,16 @@ fn sarif_is_valid_deterministic_and_complete() {
     let dir = tempfile::tempdir().expect("tmp");
     let r = demo_report(dir.path());
     let text = report::sarif::render(&r, "./demo-kit/");
-    assert_eq!(text, report::sarif::render(&demo_report(dir.path()), "./demo-kit/"));
+    assert_eq!(
+        text,
+        report::sarif::render(&demo_report(dir.path()), "./demo-kit/")
+    );
     let doc: Value = serde_json::from_str(&text).expect("JSON");
-    assert_valid(&reference("sarif/sarif-schema-2.1.0.json"), &doc, "the SARIF");
+    assert_valid(
+        &reference("sarif/sarif-schema-2.1.0.json"),
+        &doc,
+        "the SARIF",
+    );
     let mut broken = doc.clone();
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         Value::from(0);
@@ -233,7 +267,10 @@ fn sarif_is_valid_deterministic_and_complete() {
     assert!(results.len() <= report::sarif::MAX_RESULTS);
 
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    let ids: Vec<&str> = rules.iter().map(|x| x["id"].as_str().expect("id")).collect();
+    let ids: Vec<&str> = rules
+        .iter()
+        .map(|x| x["id"].as_str().expect("id"))
+        .collect();
     let unique: BTreeSet<&&str> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "rule ids are unique");
     let mut fingerprints = BTreeSet::new();
@@ -259,7 +296,10 @@ fn sarif_is_valid_deterministic_and_complete() {
         for l in res["locations"].as_array().expect("locations") {
             let p = &l["physicalLocation"];
             let uri = p["artifactLocation"]["uri"].as_str().expect("uri");
-            assert!(uri.starts_with("demo-kit/"), "relative to the repository: {uri}");
+            assert!(
+                uri.starts_with("demo-kit/"),
+                "relative to the repository: {uri}"
+            );
             if let Some(line) = p["region"].get("startLine") {
                 assert!(line.as_u64().expect("a line") >= 1);
             }
@@ -295,7 +335,11 @@ fn sarif_location_without_a_line_has_no_region() {
     d.evidence[0].line = 0;
     d.evidence[0].file = "a b.csv".to_string();
     let doc: Value = serde_json::from_str(&report::sarif::render(&r, "kit")).expect("JSON");
-    assert_valid(&reference("sarif/sarif-schema-2.1.0.json"), &doc, "the SARIF");
+    assert_valid(
+        &reference("sarif/sarif-schema-2.1.0.json"),
+        &doc,
+        "the SARIF",
+    );
     let p = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
     assert_eq!(p["artifactLocation"]["uri"], "kit/a%20b.csv");
     assert!(p.get("region").is_none(), "{p}");
@@ -351,15 +395,14 @@ fn junit_counts_match_and_text_is_escaped() {
     assert_eq!(failures.len(), listed, "a failure per deviation");
     let text = failures[0].text().expect("text");
     assert!(
-        text.starts_with("item <&>: <script>alert(1)</script> & [31m\"quoted\"\nevidence: x<y>&z.csv"),
+        text.starts_with(
+            "item <&>: <script>alert(1)</script> & [31m\"quoted\"\nevidence: x<y>&z.csv"
+        ),
         "the hostile detail round-trips, control characters dropped: {text:?}"
     );
     // The attributes' counts add up to the elements.
     let attr = |n: roxmltree::Node, a: &str| -> usize {
-        n.attribute(a)
-            .expect("count")
-            .parse()
-            .expect("a number")
+        n.attribute(a).expect("count").parse().expect("a number")
     };
     let names = ["tests", "failures", "errors", "skipped"];
     let mut sum = [0usize; 4];
@@ -370,8 +413,14 @@ fn junit_counts_match_and_text_is_escaped() {
             .collect();
         let has = |c: &roxmltree::Node, tag: &str| c.children().any(|n| n.has_tag_name(tag));
         assert_eq!(attr(*s, "tests"), cases.len());
-        assert_eq!(attr(*s, "errors"), cases.iter().filter(|c| has(c, "error")).count());
-        assert_eq!(attr(*s, "skipped"), cases.iter().filter(|c| has(c, "skipped")).count());
+        assert_eq!(
+            attr(*s, "errors"),
+            cases.iter().filter(|c| has(c, "error")).count()
+        );
+        assert_eq!(
+            attr(*s, "skipped"),
+            cases.iter().filter(|c| has(c, "skipped")).count()
+        );
         assert_eq!(
             attr(*s, "failures"),
             cases

@@ -19,21 +19,31 @@ enum Outcome {
 }
 
 fn outcome(c: &ControlOut, t: &TestOut) -> Outcome {
-    match (c.status, t.status) {
-        (Status::NotApplicable, _) => Outcome::Skipped(format!(
-            "scoped out: {}",
-            c.reason.as_deref().unwrap_or("no reason given")
-        )),
-        (Status::NotEvidenced, _) => Outcome::Error(format!(
+    let not_evidenced = |c: &ControlOut| {
+        Outcome::Error(format!(
             "not evidenced: {}",
             c.reason.as_deref().unwrap_or("the evidence is incomplete")
-        )),
-        _ if !t.deviations.is_empty() => Outcome::Failed,
-        (_, Status::NotOccurring) => Outcome::Skipped(
-            "not occurring: the population is empty, the control did not operate in the window"
-                .to_string(),
-        ),
-        _ => Outcome::Passed,
+        ))
+    };
+    let scoped_out = |c: &ControlOut| {
+        Outcome::Skipped(format!(
+            "scoped out: {}",
+            c.reason.as_deref().unwrap_or("no reason given")
+        ))
+    };
+    match c.status {
+        Status::NotApplicable => scoped_out(c),
+        Status::NotEvidenced => not_evidenced(c),
+        Status::Effective | Status::Exceptions | Status::NotOccurring => match t.status {
+            Status::Effective => Outcome::Passed,
+            Status::Exceptions => Outcome::Failed,
+            Status::NotOccurring => Outcome::Skipped(
+                "not occurring: the population is empty, the control did not operate in the window"
+                    .to_string(),
+            ),
+            Status::NotEvidenced => not_evidenced(c),
+            Status::NotApplicable => scoped_out(c),
+        },
     }
 }
 

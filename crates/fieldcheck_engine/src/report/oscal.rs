@@ -240,11 +240,9 @@ fn target(c: &ControlOut, t: &TestOut) -> Value {
             "not occurring: the population is empty, the control did not operate in the window"
                 .to_string(),
         ),
-        (_, Status::NotEvidenced | Status::NotApplicable) => (
-            "not-satisfied",
-            "other",
-            format!("{}", t.status.as_str()),
-        ),
+        (_, Status::NotEvidenced | Status::NotApplicable) => {
+            ("not-satisfied", "other", t.status.as_str().to_string())
+        }
     };
     json!({
         "type": "objective-id",
@@ -292,7 +290,11 @@ fn observation(
     times: &Times,
     prefix: &str,
 ) -> Value {
-    let mut props: Vec<Value> = vec![prop("control", &c.id), prop("test", &t.id), prop("item", &d.item)];
+    let mut props: Vec<Value> = vec![
+        prop("control", &c.id),
+        prop("test", &t.id),
+        prop("item", &d.item),
+    ];
     props.extend(d.reasons.iter().map(|r| prop("reason", r)));
     let mut o = json!({
         "uuid": uuid,

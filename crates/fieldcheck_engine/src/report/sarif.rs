@@ -137,7 +137,8 @@ fn reasons(c: &ControlOut, t: &TestOut) -> Vec<(String, String)> {
 }
 
 fn rule(id: &str, c: &ControlOut, t: &TestOut, code: &str, meaning: &str) -> Value {
-    let test = fieldcheck_controls::control_meta(&c.id).and_then(|m| m.tests.iter().find(|x| x.id == t.id));
+    let test = fieldcheck_controls::control_meta(&c.id)
+        .and_then(|m| m.tests.iter().find(|x| x.id == t.id));
     let population = test.map(|m| m.population.as_str()).unwrap_or("");
     let request = test.map(|m| m.request.as_str()).unwrap_or("");
     let criteria = c.criteria.join(", ");
