@@ -437,3 +437,103 @@ fn junit_counts_match_and_text_is_escaped() {
     }
     assert!(sum[1] > 0, "the demo fails some tests");
 }
+
+#[test]
+fn oscal_from_the_locker_points_at_blobs_and_is_dated_as_of() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut r = demo_report(dir.path());
+    let files: BTreeSet<String> = r
+        .controls
+        .iter()
+        .flat_map(|c| &c.tests)
+        .flat_map(|t| &t.deviations)
+        .flat_map(|d| &d.evidence)
+        .map(|e| e.file.clone())
+        .collect();
+    let by_name = files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| (f.clone(), (format!("sha256:{n:064x}"), n as u64 + 1)))
+        .collect();
+    r.attach_locker(
+        report::LockerOut {
+            path: "locker".to_string(),
+            head: "sha256:00ff".to_string(),
+            as_of: Some("2025-12-31T16:00:00Z".to_string()),
+            collections: 4,
+            files: files.len(),
+            key_verified: false,
+            pinned_by: None,
+            signed_by: None,
+            signed_seals: 0,
+        },
+        &by_name,
+    );
+    let text = report::oscal::render(&r, "kit");
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+    assert_valid(
+        &reference("oscal/oscal_assessment-results_schema.json"),
+        &doc,
+        "the OSCAL of a replay",
+    );
+    let ar = &doc["assessment-results"];
+    // 16:00 UTC is 11:00 in New York (EST): the as-of time, in the org's zone.
+    assert_eq!(ar["metadata"]["last-modified"], "2025-12-31T11:00:00-05:00");
+    let o = &ar["results"][0]["observations"][0];
+    assert_eq!(o["collected"], "2025-12-31T11:00:00-05:00");
+    let props = o["relevant-evidence"][0]["props"]
+        .as_array()
+        .expect("props");
+    assert!(
+        props.iter().any(|p| p["name"] == "locker-digest"
+            && p["value"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("sha256:"))),
+        "{props:?}"
+    );
+}
+
+#[test]
+fn sarif_keeps_to_githubs_result_limit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut r = demo_report(dir.path());
+    let t = r
+        .controls
+        .iter_mut()
+        .flat_map(|c| &mut c.tests)
+        .find(|t| !t.deviations.is_empty())
+        .expect("a test with deviations");
+    let one = serde_json::to_value(&t.deviations[0]).expect("serializes");
+    let reasons = t.deviations[0].reasons.clone();
+    let evidence_file = one["evidence"][0]["file"]
+        .as_str()
+        .unwrap_or("x.csv")
+        .to_string();
+    for n in 0..report::sarif::MAX_RESULTS {
+        t.deviations.push(report::DeviationOut {
+            item: format!("copy-{n}"),
+            reasons: reasons.clone(),
+            detail: "a copy".to_string(),
+            evidence: vec![report::EvidenceRef {
+                file: evidence_file.clone(),
+                line: 1,
+                path: None,
+                source: None,
+                digest: None,
+                manifest_line: None,
+            }],
+        });
+    }
+    let doc: Value = serde_json::from_str(&report::sarif::render(&r, "kit")).expect("JSON");
+    let run = &doc["runs"][0];
+    assert_eq!(
+        run["results"].as_array().expect("results").len(),
+        report::sarif::MAX_RESULTS
+    );
+    let total = run["properties"]["results"].as_u64().expect("total") as usize;
+    assert!(total > report::sarif::MAX_RESULTS);
+    let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .expect("a notification");
+    assert!(note.contains(&total.to_string()), "{note}");
+}
