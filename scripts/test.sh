@@ -4,6 +4,9 @@
 # PyPI into a reused virtual environment) for the AWS collector's test, runs the workspace's tests
 # with all features against them, and stops them. Usage: scripts/test.sh [extra cargo test
 # arguments]
+#
+# Also: compliance-trestle and junitparser (PyPI, into a reused virtual environment) read back the
+# OSCAL and JUnit reports (crates/fieldcheck/tests/formats.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +72,25 @@ for _ in $(seq 1 100); do
   kill -0 "$moto_pid" 2>/dev/null || { cat "$dir/moto.log" >&2; echo "test.sh: moto_server did not start" >&2; exit 1; }
   sleep 0.1
 done
+# compliance-trestle (loads the OSCAL report) and junitparser (reads the JUnit report), pinned, in
+# a virtual environment kept between runs.
+trestle_version=5.2.0
+junitparser_version=5.0.3
+trestle_venv="${XDG_CACHE_HOME:-$HOME/.cache}/fieldcheck/trestle-$trestle_version-junitparser-$junitparser_version"
+if [ ! -x "$trestle_venv/bin/python" ] || ! "$trestle_venv/bin/python" -c 'import trestle, junitparser' 2>/dev/null; then
+  echo "test.sh: installing compliance-trestle==$trestle_version and junitparser==$junitparser_version into $trestle_venv" >&2
+  rm -rf "$trestle_venv"
+  python3 -m venv "$trestle_venv"
+  "$trestle_venv/bin/pip" install -q "compliance-trestle==$trestle_version" "junitparser==$junitparser_version"
+fi
+export FIELDCHECK_TEST_TRESTLE_VENV="$trestle_venv"
+# jq: the gate of the CI examples (examples/ci/), run on the demo by the same test.
+if ! command -v jq >/dev/null 2>&1; then
+  echo "test.sh: installing jq (Debian package)" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; fi
+fi
+
 export FIELDCHECK_TEST_MOTO="http://127.0.0.1:$moto_port"
 export FIELDCHECK_TEST_MOTO_VENV="$venv"
 cargo test --workspace --all-features --locked "$@"

@@ -256,6 +256,12 @@ enum Format {
     Html,
     /// The committee's report printed to PDF (needs `--out` and a Chromium).
     Pdf,
+    /// NIST OSCAL assessment results (JSON).
+    Oscal,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for a CI system's test report.
+    Junit,
     Csv,
     Xlsx,
 }
@@ -897,6 +903,7 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
             a.verbose,
             &label,
             Some(&replay),
+            &kit.to_string_lossy(),
         );
     }
     audit_and_print_from(
@@ -908,6 +915,7 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
         a.verbose,
         &kit.display().to_string(),
         None,
+        &kit.to_string_lossy(),
     )
 }
 
@@ -921,6 +929,8 @@ fn audit_and_print_from(
     verbose: bool,
     label: &str,
     replay: Option<&Replay>,
+    // The kit folder as given on the command line: OSCAL and SARIF link evidence under it.
+    prefix: &str,
 ) -> anyhow::Result<u8> {
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
     let loaded = match fieldcheck_engine::load(LoadRequest {
@@ -954,6 +964,13 @@ fn audit_and_print_from(
         progress: progress::bars(),
     };
     let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
+    if matches!(output.format, Format::Oscal | Format::Sarif | Format::Junit)
+        && !report.diagnostics.is_empty()
+    {
+        // These formats have no place for the kit's diagnostics: they go to stderr.
+        let mut err = anstream::stderr();
+        let _ = err.write_all(diagnostics::render_all(&report.diagnostics).as_bytes());
+    }
     let write_or_print = |text: &str| -> anyhow::Result<()> {
         match output.out {
             Some(file) => std::fs::write(file, text)
@@ -967,6 +984,9 @@ fn audit_and_print_from(
     match output.format {
         Format::Json => write_or_print(&report.to_json())?,
         Format::Markdown => write_or_print(&report::markdown::render(&report, verbose))?,
+        Format::Oscal => write_or_print(&report::oscal::render(&report, prefix))?,
+        Format::Sarif => write_or_print(&report::sarif::render(&report, prefix))?,
+        Format::Junit => write_or_print(&report::junit::render(&report))?,
         Format::Html | Format::Pdf => {
             let default_register = record::default_path(kit_dir);
             committee::write(
@@ -985,7 +1005,7 @@ fn audit_and_print_from(
             )?;
         }
         Format::Csv | Format::Xlsx => anyhow::bail!(
-            "`--format {}` writes a table; the audit prints text, json, markdown, html or pdf",
+            "`--format {}` writes a table; the audit prints text, json, markdown, html, pdf, oscal, sarif or junit",
             output.format.name()
         ),
         Format::Text => {
@@ -1115,10 +1135,13 @@ fn exceptions_command(e: ExceptionsArgs) -> anyhow::Result<u8> {
                     false,
                     file.as_deref(),
                 )?,
-Format::Html | Format::Pdf => {
-                    anyhow::bail!("`--format {}` is not a format of this command", format.name())
+                Format::Html | Format::Pdf | Format::Oscal | Format::Sarif | Format::Junit => {
+                    anyhow::bail!(
+                        "`--format {}` is not a format of this command",
+                        format.name()
+                    )
                 }
-                                Format::Xlsx => {
+                Format::Xlsx => {
                     let file = file.ok_or_else(|| xlsx_needs_out("exceptions"))?;
                     record::write_xlsx(&file, &list)?;
                     let _ = writeln!(
@@ -1302,12 +1325,17 @@ Format::Html | Format::Pdf => {
             match format {
                 Format::Text => deliver(&register::render_burndown(&runs, &tz), true, file)?,
                 Format::Markdown => deliver(&markdown::burndown(&runs, &tz), false, file)?,
-                Format::Json => deliver(&json_text(&record::burndown_json(&runs, &tz)), false, file)?,
-                Format::Csv => deliver(&record::burndown_csv(&runs), false, file)?,
-Format::Html | Format::Pdf => {
-                    anyhow::bail!("`--format {}` is not a format of this command", format.name())
+                Format::Json => {
+                    deliver(&json_text(&record::burndown_json(&runs, &tz)), false, file)?
                 }
-                                Format::Xlsx => {
+                Format::Csv => deliver(&record::burndown_csv(&runs), false, file)?,
+                Format::Html | Format::Pdf | Format::Oscal | Format::Sarif | Format::Junit => {
+                    anyhow::bail!(
+                        "`--format {}` is not a format of this command",
+                        format.name()
+                    )
+                }
+                Format::Xlsx => {
                     let file = file.ok_or_else(|| xlsx_needs_out("burndown"))?;
                     record::write_burndown_xlsx(file, &runs)?;
                     let _ = writeln!(
@@ -1509,6 +1537,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         d.verbose,
         "demo (Northpeak Software)",
         None,
+        "",
     );
     let _ = std::fs::remove_dir_all(&dir);
     // The demo shows findings; only a failure to run is an error.

@@ -442,7 +442,10 @@ pub fn render_show(
 }
 
 /// Open and overdue exceptions over the recorded runs, with the projection (dates in `tz`).
-pub fn render_burndown(runs: &[fieldcheck_register::RunSummary], tz: &jiff::tz::TimeZone) -> String {
+pub fn render_burndown(
+    runs: &[fieldcheck_register::RunSummary],
+    tz: &jiff::tz::TimeZone,
+) -> String {
     let mut o = String::new();
     if !runs.is_empty() {
         let max = runs.iter().map(|r| r.open).max().unwrap_or(0).max(1);

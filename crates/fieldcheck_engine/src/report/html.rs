@@ -330,21 +330,9 @@ fn burndown_svg(r: &Remediation) -> String {
     );
     text(&mut s, left - 4.0, h - bottom + 4.0, "end", "0");
     if let (Some(a), Some(b)) = (r.runs.first(), r.runs.last()) {
-        text(
-            &mut s,
-            left,
-            h - bottom + 16.0,
-            "start",
-            &a.day,
-        );
+        text(&mut s, left, h - bottom + 16.0, "start", &a.day);
         if r.runs.len() > 1 && zero_secs.is_none() {
-            text(
-                &mut s,
-                w - right,
-                h - bottom + 16.0,
-                "end",
-                &b.day,
-            );
+            text(&mut s, w - right, h - bottom + 16.0, "end", &b.day);
         }
     }
     if let (Some(z), Some(b)) = (zero_secs, r.runs.last()) {

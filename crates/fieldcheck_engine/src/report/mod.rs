@@ -1,13 +1,18 @@
 //! The audit report: the serializable view of an audit (the JSON contract of
-//! `docs/report-json.md`), built once and rendered as JSON, text or Markdown.
+//! `docs/report-json.md`), built once and rendered as JSON, text, Markdown, OSCAL assessment
+//! results, SARIF or JUnit XML.
 //!
 //! **API boundary:** the field names here are matched by downstream tools; add fields, never
 //! rename or remove them.
 
 pub mod committee;
 pub mod html;
+mod ids;
+pub mod junit;
 pub mod markdown;
+pub mod oscal;
 pub mod pdf;
+pub mod sarif;
 
 use fieldcheck_controls::Params;
 use fieldcheck_controls::{Audit, Conclusion, ControlResult, Risk, Status, TestResult};
