@@ -30,6 +30,7 @@ fn demo_report(dir: &Path) -> Report {
         register: None,
         now: None,
         label: "demo-kit",
+        progress: &fieldcheck_kit::NoProgress,
     };
     fieldcheck_engine::run(&loaded, &opts)
         .expect("the demo runs")
