@@ -310,3 +310,64 @@ fn the_50000_person_report_opens_in_under_two_seconds() {
         "the screenshot is drawn"
     );
 }
+
+/// The demo's register falls by one (V-0014 gets a tier) a day after the first run: too soon to
+/// judge the trend. A week later the projection exists, and at one a week the date to zero falls
+/// years after the next window would end: "Too slowly", never "On track".
+#[test]
+fn a_falling_register_is_judged_only_after_a_week_of_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    assert_exit(&run(&["demo", "--out", s(&kit)], &[]), 0);
+    let record = |now: &str| {
+        let o = run(
+            &["audit", s(&kit), "--record", "--actor", "ci"],
+            &[("FIELDCHECK_NOW", now)],
+        );
+        assert_exit(&o, 1);
+        text(&o.stderr) + &text(&o.stdout)
+    };
+    let answer = |now: &str| {
+        let o = run(&["report", s(&kit)], &[("FIELDCHECK_NOW", now)]);
+        assert_exit(&o, 0);
+        let page = text(&o.stdout);
+        let at = page
+            .find("Is remediation tracking to closure?")
+            .expect("the third question");
+        let words: String = page[at..].chars().take(400).collect();
+        (words, page)
+    };
+    record("2026-10-01T14:00:00Z");
+    let vendors = kit.join("vendors.csv");
+    let csv = std::fs::read_to_string(&vendors).unwrap();
+    let before = "V-0014,Redwood Events Co.,,";
+    assert!(csv.contains(before), "the demo's V-0014 has no tier");
+    std::fs::write(
+        &vendors,
+        csv.replace(before, "V-0014,Redwood Events Co.,3,"),
+    )
+    .unwrap();
+
+    let out = record("2026-10-02T14:00:00Z");
+    assert!(out.contains("1 remediated"), "{out}");
+    let (words, _) = answer("2026-10-02T15:00:00Z");
+    assert!(
+        words.starts_with("Is remediation tracking to closure? Not yet known:"),
+        "{words}"
+    );
+    assert!(words.contains("runs span 1.0 days so far"), "{words}");
+
+    record("2026-10-09T14:00:00Z");
+    let (words, page) = answer("2026-10-09T15:00:00Z");
+    assert!(
+        words.starts_with("Is remediation tracking to closure? Too slowly:"),
+        "{words}"
+    );
+    assert!(words.contains("zero projected around 2034-"), "{words}");
+    assert!(
+        words.contains("after the next window would end on 2027-03-31"),
+        "{words}"
+    );
+    assert!(page.contains("stroke-dasharray"), "the projection's line");
+    assert!(!page.contains("On track"));
+}

@@ -82,6 +82,12 @@ pub struct Remediation {
     pub projection: String,
     /// The projected date to zero (`YYYY-MM-DD`), when one can be projected.
     pub zero_on: Option<String>,
+    /// Whether the runs are enough to tell a trend: at least two, at least a week apart (else
+    /// "Not yet known", rather than a verdict from noise).
+    pub trend_known: bool,
+    /// The day remediation must reach zero by to be on track: the end of the next observation
+    /// window of the same length (`YYYY-MM-DD`; see docs/readings.md).
+    pub zero_by: Option<String>,
     /// Exceptions not closed (open, in remediation, risk accepted).
     pub unclosed: usize,
     /// Open or in remediation past their target on `as_of`.
@@ -423,18 +429,29 @@ fn tracking(rem: &Remediation) -> Answer {
     } else {
         String::new()
     };
+    // A date to zero after the next window would end is no answer to the committee: the next
+    // period's controls would still be deviating throughout it.
+    let too_late = match (&rem.zero_on, &rem.zero_by) {
+        (Some(on), Some(by)) => on > by,
+        _ => false,
+    };
     let (verdict, short) = match (&rem.zero_on, rem.overdue) {
+        (Some(_), _) if too_late => ("no", "Too slowly"),
         (Some(_), 0) => ("yes", "On track"),
         (Some(_), _) => ("partly", "Closing, with overdue items"),
-        (None, _) if rem.runs.len() < 2 => ("not_known", "Not yet known"),
+        (None, _) if !rem.trend_known => ("not_known", "Not yet known"),
         (None, _) => ("no", "Not yet"),
+    };
+    let late = match (&rem.zero_by, too_late) {
+        (Some(by), true) => format!(", after the next window would end on {by}"),
+        _ => String::new(),
     };
     Answer {
         question,
         verdict,
         short: short.into(),
         because: format!(
-            "{} not closed{overdue}; {}",
+            "{} not closed{overdue}; {}{late}",
             count(rem.unclosed, "exception", "exceptions"),
             rem.projection
         ),
@@ -447,6 +464,8 @@ fn untracked() -> Remediation {
         runs: Vec::new(),
         projection: "no recorded run yet: record one with `fieldcheck audit KIT --record`".into(),
         zero_on: None,
+        trend_known: false,
+        zero_by: None,
         unclosed: 0,
         overdue: 0,
         unassigned: 0,
@@ -533,7 +552,7 @@ fn tracked(
     });
     let more_owners = owners.len().saturating_sub(OWNERS_SHOWN);
     owners.truncate(OWNERS_SHOWN);
-    let (projection, zero_on) = project(&runs, &zone(&report.window.timezone));
+    let (projection, zero_on, trend_known) = project(&runs, &zone(&report.window.timezone));
     let remediation = Remediation {
         tracked: true,
         runs: runs
@@ -548,6 +567,8 @@ fn tracked(
             .collect(),
         projection,
         zero_on,
+        trend_known,
+        zero_by: next_window_end(&report.window.start, &report.window.end),
         unclosed: unclosed.len(),
         overdue: unclosed.iter().filter(|e| overdue_of(e)).count(),
         unassigned: unclosed
@@ -570,11 +591,26 @@ fn target_key(t: &str) -> (bool, &str) {
     (t.is_empty(), t)
 }
 
-/// The projection to zero (dates in the org's zone): its sentence and, when one can be made, the
-/// date.
-fn project(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> (String, Option<String>) {
+/// The end of the next observation window: as long as this one in calendar terms (six months, a
+/// year), starting the day after it ends. None when the window's dates do not read as dates.
+fn next_window_end(start: &str, end: &str) -> Option<String> {
+    let start = start.parse::<jiff::civil::Date>().ok()?;
+    let next = end.parse::<jiff::civil::Date>().ok()?.tomorrow().ok()?;
+    let length = start.until((jiff::Unit::Year, next)).ok()?;
+    Some(next.checked_add(length).ok()?.yesterday().ok()?.to_string())
+}
+
+/// The projection to zero (dates in the org's zone): its sentence, the date when one can be
+/// made, and whether the runs are enough to tell a trend (not: no run, one run, or runs less than
+/// a week apart).
+fn project(runs: &[RunSummary], tz: &jiff::tz::TimeZone) -> (String, Option<String>, bool) {
+    use crate::record::NoProjection;
     let p = crate::record::Projection::of(runs, tz);
-    (p.sentence(), p.zero_on.map(|d| d.to_string()))
+    let known = !matches!(
+        p.why_not,
+        Some(NoProjection::NoRun | NoProjection::OneRun | NoProjection::TooShort(_))
+    );
+    (p.sentence(), p.zero_on.map(|d| d.to_string()), known)
 }
 
 fn changes(report: &Report, reg: &mut Register, runs: &[RunSummary]) -> anyhow::Result<Changes> {
@@ -830,6 +866,60 @@ mod tests {
         // At the boundary: nothing seen operating is not a yes.
         let r = report(&[("b", Some(NotOccurring), 0)]);
         assert_eq!(answers(&r)[0], ("Not shown".to_string(), "not_known"));
+    }
+
+    #[test]
+    fn the_next_window_is_as_long_as_this_one_and_starts_the_day_after() {
+        assert_eq!(
+            next_window_end("2026-04-01", "2026-09-30").as_deref(),
+            Some("2027-03-31")
+        );
+        assert_eq!(
+            next_window_end("2026-01-01", "2026-12-31").as_deref(),
+            Some("2027-12-31")
+        );
+        assert_eq!(
+            next_window_end("2026-07-01", "2026-09-30").as_deref(),
+            Some("2026-12-31")
+        );
+        assert_eq!(next_window_end("2026-01-01", "soon"), None);
+    }
+
+    #[test]
+    fn tracking_is_on_track_only_when_zero_comes_by_the_next_window_end() {
+        let rem = |zero_on: Option<&str>, overdue: usize, trend_known: bool| Remediation {
+            tracked: true,
+            projection: "p".into(),
+            zero_on: zero_on.map(str::to_string),
+            trend_known,
+            zero_by: Some("2027-03-31".into()),
+            unclosed: 5,
+            overdue,
+            ..untracked()
+        };
+        let verdict = |r: &Remediation| {
+            let a = tracking(r);
+            (a.short, a.verdict)
+        };
+        let on = |s: &str| (s.to_string(), "yes");
+        assert_eq!(verdict(&rem(Some("2027-03-31"), 0, true)), on("On track"));
+        let late = tracking(&rem(Some("2027-04-01"), 0, true));
+        assert_eq!((late.short.as_str(), late.verdict), ("Too slowly", "no"));
+        assert!(
+            late.because
+                .ends_with("after the next window would end on 2027-03-31"),
+            "{}",
+            late.because
+        );
+        assert_eq!(
+            verdict(&rem(Some("2027-01-01"), 2, true)),
+            ("Closing, with overdue items".to_string(), "partly")
+        );
+        assert_eq!(
+            verdict(&rem(None, 0, false)),
+            ("Not yet known".to_string(), "not_known")
+        );
+        assert_eq!(verdict(&rem(None, 0, true)), ("Not yet".to_string(), "no"));
     }
 
     #[test]
