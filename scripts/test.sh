@@ -35,14 +35,16 @@ trap stop EXIT
 
 export FIELDCHECK_TEST_POSTGRES="host=$dir port=$port user=fieldcheck dbname=postgres"
 
-# Debian's Chromium (the committee report's PDF and the browser tests) and poppler-utils
-# (pdftotext, pdftoppm, pdfinfo: reading the PDF back), when the machine lacks them.
-if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
-  echo "test.sh: installing Debian's chromium and poppler-utils" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; fi
+# Debian's Chromium and its WebDriver (the committee report's PDF and the server's browser
+# tests) and poppler-utils (pdftotext, pdftoppm, pdfinfo: reading the PDF back), when the machine
+# lacks them.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium, chromium-driver and poppler-utils" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils fonts-dejavu-core >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils fonts-dejavu-core >/dev/null; fi
 fi
 export FIELDCHECK_TEST_CHROMIUM="$(command -v chromium)"
+export FIELDCHECK_TEST_CHROMEDRIVER="$(command -v chromedriver)"
 
 # moto in server mode, pinned, with boto3 (the seed script) and the AWS CLI v1 (the kit saved by
 # hand), in a virtual environment kept between runs.

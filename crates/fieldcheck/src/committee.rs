@@ -31,12 +31,7 @@ pub fn write(report: &Report, tz: &jiff::tz::TimeZone, doc: &Document<'_>) -> an
         None => None,
     };
     let c = committee::gather(report, reg.as_mut(), &day.date)?;
-    // US Letter for an org on American time, A4 elsewhere.
-    let paper = if report.window.timezone.starts_with("America/") {
-        "Letter"
-    } else {
-        "A4"
-    };
+    let paper = html::paper_for(&report.window.timezone);
     let generator = format!("fieldcheck {}", env!("CARGO_PKG_VERSION"));
     let page = html::render(&c, paper, &generator);
     if !doc.pdf {

@@ -14,6 +14,7 @@ mod progress;
 mod pull;
 mod register;
 mod sample_text;
+mod serve;
 mod text;
 
 use std::ffi::OsString;
@@ -130,6 +131,16 @@ enum Command {
     /// the `[pull] secrets` file (mode 0600), never the config. Exit codes: 0 when every
     /// collector was pulled, 2 when one could not be (its folder is left as it was).
     Pull(PullArgs),
+    /// Serve the audit and the exception register in a browser: an overview, each control with
+    /// its deviations and evidence, the register with its actions, each owner's work, the
+    /// committee report, the recorded runs and a read-only auditor's portal.
+    ///
+    /// Listens on 127.0.0.1:8400 unless `--listen`; the first start creates an admin with a
+    /// one-time password, printed once. Sign-ins are local accounts (`fieldcheck users`) or an SSO
+    /// proxy's header (`--trust-header`, believed only from `--trusted-proxy`).
+    Serve(serve::ServeArgs),
+    /// The server's accounts: add, list, disable, enable, set-role, passwd.
+    Users(serve::UsersArgs),
 }
 
 #[derive(Parser)]
@@ -720,6 +731,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             c.locker.as_deref(),
             c.sign.as_deref(),
         ),
+        Command::Serve(a) => serve::serve_command(&a),
+        Command::Users(u) => serve::users_command(u),
         Command::Pull(p) => pull::pull_command(&pull::PullArgs {
             kit: &kit_of(p.kit, p.kit_flag),
             config: p.config.as_deref(),

@@ -184,7 +184,7 @@ CREATE TABLE IF NOT EXISTS schema_version (
 ";
 
 /// The schema version this build writes; [`MIGRATIONS`] brings an older register up to it.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 /// One migration's work.
 pub(crate) enum Migration {
@@ -322,7 +322,7 @@ pub(crate) fn migrate(db: &mut dyn Backend, step: &Migration) -> Result<()> {
 /// and populations; version 3: each run's controls (their computed conclusion) and tests (their
 /// population and deviation counts), and the conclusions people recorded (`overrides`); version
 /// 4: the database refuses a status or conclusion that is not one of the enum's ([`CHECKS_V4`]).
-pub(crate) const MIGRATIONS: [(i64, Migration); 3] = [
+pub(crate) const MIGRATIONS: [(i64, Migration); 4] = [
     (
         2,
         Migration::Sql(
@@ -379,6 +379,56 @@ CREATE INDEX IF NOT EXISTS overrides_by_window ON overrides (audit_window, contr
         ),
     ),
     (4, Migration::Checks(&CHECKS_V4)),
+    // Schema 5: the server's users (roles as `access::Role` names: a test checks the list),
+    // sessions (a token's hash, never the token), the auditor's evidence requests and the log of
+    // changes to access.
+    (
+        5,
+        Migration::Sql(
+            "
+CREATE TABLE IF NOT EXISTS users (
+    email TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'owner', 'viewer', 'auditor')),
+    password TEXT NOT NULL,
+    disabled BIGINT NOT NULL DEFAULT 0,
+    expires TEXT,
+    failures BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    seen_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_email ON sessions (email);
+CREATE TABLE IF NOT EXISTS evidence_requests (
+    id BIGINT PRIMARY KEY,
+    item TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    text TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'answered')),
+    answer TEXT,
+    answered_by TEXT,
+    answered_at TEXT
+);
+CREATE TABLE IF NOT EXISTS access_log (
+    seq BIGINT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    email TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+",
+        ),
+    ),
 ];
 
 /// SQLite: a file, WAL, synchronous writes, `BEGIN IMMEDIATE` for the write lock.

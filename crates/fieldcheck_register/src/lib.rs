@@ -31,6 +31,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 mod backend;
 pub mod rules;
 
@@ -347,6 +348,14 @@ pub enum Error {
     Db(Box<dyn std::error::Error + Send + Sync>),
     /// The request makes no sense for the register as it is (unknown id, bad status, ...).
     Refused(String),
+    /// A change made against an older version of an exception ([`Register::expect_version`]):
+    /// refused, with the changes made since.
+    Conflict {
+        /// The exception.
+        id: String,
+        /// The changes made since the version the change was made against, oldest first.
+        since: Vec<Change>,
+    },
 }
 
 impl std::fmt::Display for Error {
@@ -354,6 +363,18 @@ impl std::fmt::Display for Error {
         match self {
             Error::Db(e) => write!(f, "the exception register failed: {e}"),
             Error::Refused(m) => f.write_str(m),
+            Error::Conflict { id, since } => {
+                write!(f, "`{id}` changed since it was read: ")?;
+                for (n, c) in since.iter().enumerate() {
+                    let sep = if n > 0 { "; " } else { "" };
+                    write!(
+                        f,
+                        "{sep}{} set {} to `{}` at {}",
+                        c.actor, c.field, c.new, c.at
+                    )?;
+                }
+                f.write_str("; nothing was saved: read it again and redo the change")
+            }
         }
     }
 }
@@ -362,7 +383,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Db(e) => Some(e.as_ref()),
-            Error::Refused(_) => None,
+            Error::Refused(_) | Error::Conflict { .. } => None,
         }
     }
 }
@@ -561,6 +582,8 @@ pub struct Filter {
 /// The exception register, in a file or on a database server (the backend knows which).
 pub struct Register {
     db: Box<dyn Backend + Send>,
+    /// The version the next change's exception must still be at ([`Register::expect_version`]).
+    guard: Option<(String, i64)>,
 }
 
 const EXCEPTION_COLUMNS: &str = "id, control, test, item, reasons, detail, owner, target, status, regression, opened_run, last_seen_run, accepted_by, accepted_reason, accepted_until, unverified, response, response_by, response_at";
@@ -587,7 +610,7 @@ impl Register {
 
     fn with(mut db: Box<dyn Backend + Send>) -> Result<Register> {
         db.create_schema()?;
-        let mut reg = Register { db };
+        let mut reg = Register { db, guard: None };
         // Bring an older register up to this schema, once, under the write lock; readers of a
         // current register take no lock.
         if reg.schema_version()? < backend::SCHEMA_VERSION {
@@ -623,8 +646,9 @@ impl Register {
 
     /// Runs `f` in a write-locked transaction, committing on success and rolling back otherwise.
     fn write<T>(&mut self, f: impl FnOnce(&mut dyn Backend) -> Result<T>) -> Result<T> {
+        let guard = self.guard.take();
         self.db.begin()?;
-        match f(self.db.as_mut()) {
+        match access::check_guard(self.db.as_mut(), guard).and_then(|()| f(self.db.as_mut())) {
             Ok(v) => {
                 self.db.commit()?;
                 Ok(v)
@@ -710,6 +734,87 @@ impl Register {
             }
         }
         Ok(out)
+    }
+
+    /// One page of the exceptions that match a filter and a text (in the id, the detail or the
+    /// owner, any case), by id: how many match in all, and those from `offset`, at most `limit`.
+    /// The database does the filtering, so a page of a large register costs a page.
+    pub fn page(
+        &mut self,
+        f: &Filter,
+        text: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Exception>)> {
+        let mut cond: Vec<String> = Vec::new();
+        let mut params: Vec<Val> = Vec::new();
+        let bind = |v: Val, params: &mut Vec<Val>| {
+            params.push(v);
+            format!("?{}", params.len())
+        };
+        if let Some(o) = &f.owner {
+            let p = bind(o.to_lowercase().into(), &mut params);
+            cond.push(format!("LOWER(owner) = {p}"));
+        }
+        if let Some(c) = &f.control {
+            let p = bind(c.into(), &mut params);
+            cond.push(format!("control = {p}"));
+        }
+        if !f.statuses.is_empty() {
+            let list: Vec<String> = f
+                .statuses
+                .iter()
+                .map(|s| bind((*s).into(), &mut params))
+                .collect();
+            cond.push(format!("status IN ({})", list.join(", ")));
+        }
+        if let Some(d) = &f.overdue_on {
+            // rules::is_overdue: active, and the target date before the day.
+            let active: Vec<String> = ExceptionStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_active())
+                .map(|s| bind(s.into(), &mut params))
+                .collect();
+            let p = bind(d.into(), &mut params);
+            cond.push(format!(
+                "status IN ({}) AND target < {p}",
+                active.join(", ")
+            ));
+        }
+        let text = text.trim().to_lowercase();
+        if !text.is_empty() {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let p = bind(format!("%{escaped}%").into(), &mut params);
+            cond.push(format!(
+                "(LOWER(id) LIKE {p} ESCAPE '\\' OR LOWER(detail) LIKE {p} ESCAPE '\\' OR LOWER(owner) LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        let filter = if cond.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", cond.join(" AND "))
+        };
+        let total = self
+            .db
+            .query(&format!("SELECT COUNT(*) FROM exceptions{filter}"), &params)?
+            .first()
+            .map_or(0, |r| r[0].int()) as usize;
+        let lim = bind((limit as i64).into(), &mut params);
+        let off = bind((offset as i64).into(), &mut params);
+        let rows = self.db.query(
+            &format!(
+                "SELECT {EXCEPTION_COLUMNS} FROM exceptions{filter} ORDER BY id LIMIT {lim} OFFSET {off}"
+            ),
+            &params,
+        )?;
+        let page = rows
+            .iter()
+            .map(|r| to_exception(r))
+            .collect::<Result<_>>()?;
+        Ok((total, page))
     }
 
     /// One exception and its history, oldest first.

@@ -1366,7 +1366,10 @@ fn a_register_of_the_third_schema_gets_checks_and_keeps_every_row() {
         let before = all_rows(loc);
         assert_eq!(before.len(), 15, "{before:#?}");
         let mut reg = Register::at(loc).expect("migrates");
-        assert_eq!(reg.schema_version().expect("version"), 4);
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
         drop(reg);
         assert_eq!(all_rows(loc), before);
         let mut reg = Register::at(loc).expect("reopens");
@@ -1425,7 +1428,8 @@ fn a_register_of_the_third_schema_gets_checks_and_keeps_every_row() {
                 [
                     "exceptions_by_status",
                     "history_by_exception",
-                    "overrides_by_window"
+                    "overrides_by_window",
+                    "sessions_by_email"
                 ]
             );
         }
@@ -1504,7 +1508,7 @@ fn a_register_holding_an_unknown_status_is_not_migrated_and_not_changed() {
         };
         assert_eq!(
             m,
-            "the register cannot be brought to schema version 4: its exceptions row id = 'leavers/t/p1' has status `closed`, which is not one of: open, in_remediation, remediated, risk_accepted; correct it (or restore the register from a backup) and run fieldcheck again"
+            format!("the register cannot be brought to schema version {}: its exceptions row id = 'leavers/t/p1' has status `closed`, which is not one of: open, in_remediation, remediated, risk_accepted; correct it (or restore the register from a backup) and run fieldcheck again", backend::SCHEMA_VERSION)
         );
         // Nothing changed: still version 3, every row as it was, the bad one included.
         assert_eq!(all_rows(loc), before);
@@ -1540,7 +1544,10 @@ fn a_register_holding_an_unknown_status_is_not_migrated_and_not_changed() {
             )
             .expect("fixed");
         let mut reg = Register::at(loc).expect("migrates once corrected");
-        assert_eq!(reg.schema_version().expect("version"), 4);
+        assert_eq!(
+            reg.schema_version().expect("version"),
+            backend::SCHEMA_VERSION
+        );
     });
 }
 
@@ -1651,4 +1658,289 @@ fn statuses_and_conclusions_are_written_as_their_names() {
             "concluded IN ('effective', 'effective_with_exceptions', 'ineffective')",
         ]
     );
+}
+
+mod access_tests {
+    use super::*;
+    use crate::access::{NewUser, RequestStatus, Role, Session};
+
+    fn user<'a>(email: &'a str, role: Role) -> NewUser<'a> {
+        NewUser {
+            email,
+            name: "",
+            role,
+            password: "$argon2id$v=19$stub",
+            expires: None,
+        }
+    }
+
+    #[test]
+    fn users_are_unique_by_email_in_any_case_and_every_change_is_logged() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            assert!(!reg.has_admin().unwrap());
+            let u = reg
+                .add_user(&user(" Ana@Northpeak.io ", Role::Admin), "t1", "setup")
+                .expect("added");
+            assert_eq!(u.email, "ana@northpeak.io");
+            assert!(reg.has_admin().unwrap());
+            let again = reg
+                .add_user(&user("ANA@northpeak.io", Role::Viewer), "t2", "setup")
+                .unwrap_err();
+            assert_eq!(
+                again.to_string(),
+                "there is already a user `ana@northpeak.io`"
+            );
+            let bad = reg
+                .add_user(&user("ana", Role::Viewer), "t2", "setup")
+                .unwrap_err();
+            assert!(bad.to_string().contains("is not an email address"), "{bad}");
+            reg.add_user(
+                &NewUser {
+                    expires: Some("2027-03-31"),
+                    ..user("kim@audit.example", Role::Auditor)
+                },
+                "t3",
+                "ana@northpeak.io",
+            )
+            .unwrap();
+            reg.set_role(
+                "kim@audit.example",
+                Role::Viewer,
+                None,
+                "t4",
+                "ana@northpeak.io",
+            )
+            .unwrap();
+            reg.set_disabled("kim@audit.example", true, "t5", "ana@northpeak.io")
+                .unwrap();
+            let kim = reg.user("Kim@Audit.Example").unwrap().expect("found");
+            assert_eq!(
+                (kim.role, kim.disabled, kim.expires),
+                (Role::Viewer, true, None)
+            );
+            let log: Vec<_> = reg
+                .access_log()
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.action, c.email, c.detail, c.actor))
+                .collect();
+            assert_eq!(
+                log,
+                [
+                    ("disabled", "kim@audit.example", "", "ana@northpeak.io"),
+                    ("role", "kim@audit.example", "viewer", "ana@northpeak.io"),
+                    (
+                        "user_added",
+                        "kim@audit.example",
+                        "auditor until 2027-03-31",
+                        "ana@northpeak.io"
+                    ),
+                    ("user_added", "ana@northpeak.io", "admin", "setup"),
+                ]
+                .map(|(a, e, d, w)| (
+                    a.to_string(),
+                    e.to_string(),
+                    d.to_string(),
+                    w.to_string()
+                ))
+            );
+            let nobody = reg
+                .set_role("nobody@x.io", Role::Admin, None, "t", "a")
+                .unwrap_err();
+            assert!(
+                nobody.to_string().starts_with("no user `nobody@x.io`"),
+                "{nobody}"
+            );
+        });
+    }
+
+    #[test]
+    fn the_database_refuses_a_role_the_code_does_not_know() {
+        each(|loc| {
+            let _ = Register::at(loc).expect("open");
+            let err = raw(loc)
+                .exec(
+                    "INSERT INTO users (email, name, role, password, created_at, created_by) VALUES ('x@y.z', '', 'superuser', '', 't', 'a')",
+                    &[],
+                )
+                .unwrap_err();
+            assert!(!err.to_string().is_empty());
+            // The constraint's list is the enum's.
+            let sql = match &backend::MIGRATIONS[3].1 {
+                backend::Migration::Sql(s) => *s,
+                _ => panic!("schema 5 is SQL"),
+            };
+            let list = Role::ALL.map(|r| format!("'{}'", r.as_str())).join(", ");
+            assert!(sql.contains(&format!("role IN ({list})")), "{sql}");
+        });
+    }
+
+    #[test]
+    fn repeated_failures_lock_an_account_and_a_success_resets_the_count() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            reg.add_user(&user("o@n.io", Role::Owner), "t", "a")
+                .unwrap();
+            for _ in 0..4 {
+                assert!(!reg.sign_in_failed("o@n.io", 5, 1_000).unwrap());
+            }
+            assert_eq!(reg.user("o@n.io").unwrap().unwrap().failures, 4);
+            reg.sign_in_succeeded("o@n.io").unwrap();
+            assert_eq!(reg.user("o@n.io").unwrap().unwrap().failures, 0);
+            for _ in 0..4 {
+                reg.sign_in_failed("o@n.io", 5, 1_000).unwrap();
+            }
+            assert!(
+                reg.sign_in_failed("o@n.io", 5, 1_000).unwrap(),
+                "the fifth locks"
+            );
+            assert_eq!(
+                reg.user("o@n.io").unwrap().unwrap().locked_until,
+                Some(1_000)
+            );
+            // An unknown account is no error (and reveals nothing).
+            assert!(!reg.sign_in_failed("ghost@n.io", 5, 1_000).unwrap());
+        });
+    }
+
+    #[test]
+    fn sessions_end_with_a_password_change_and_when_stale() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            reg.add_user(&user("o@n.io", Role::Owner), "t", "a")
+                .unwrap();
+            let s = |h: &str, created: i64| Session {
+                token_hash: h.into(),
+                email: "o@n.io".into(),
+                csrf: format!("csrf-{h}"),
+                created_at: created,
+                seen_at: created,
+            };
+            reg.start_session(&s("h1", 100)).unwrap();
+            reg.start_session(&s("h2", 200)).unwrap();
+            assert_eq!(reg.session("h1").unwrap(), Some(s("h1", 100)));
+            reg.touch_session("h1", 300).unwrap();
+            assert_eq!(reg.session("h1").unwrap().unwrap().seen_at, 300);
+            reg.end_stale_sessions(250, 0).unwrap();
+            assert!(reg.session("h2").unwrap().is_none(), "idle since 200");
+            assert!(reg.session("h1").unwrap().is_some());
+            reg.set_password("o@n.io", "$argon2id$new", "t", "o@n.io")
+                .unwrap();
+            assert!(
+                reg.session("h1").unwrap().is_none(),
+                "a new password ends sessions"
+            );
+        });
+    }
+
+    #[test]
+    fn an_evidence_request_goes_to_the_exceptions_owner_and_into_its_history() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            reg.record(
+                &run(1, &["leavers"]),
+                &[found("leavers", "p1", &["late_deprovision"])],
+            )
+            .unwrap();
+            reg.assign(
+                "leavers/t/p1",
+                "it@n.io",
+                "t1",
+                "lead",
+                "owns HR offboarding",
+            )
+            .unwrap();
+            let id = reg
+                .file_request(
+                    "leavers/t/p1",
+                    "ignored",
+                    "the HR ticket for p1",
+                    "t2",
+                    "kim@audit.example",
+                )
+                .unwrap();
+            let other = reg
+                .file_request(
+                    "vendors/t/v9",
+                    "vendor-team@n.io",
+                    "the SOC 2 report",
+                    "t3",
+                    "kim@audit.example",
+                )
+                .unwrap();
+            assert_eq!((id, other), (1, 2));
+            let mine = reg.requests(Some("IT@n.io")).unwrap();
+            assert_eq!(mine.len(), 1);
+            assert_eq!(
+                (mine[0].item.as_str(), mine[0].status),
+                ("leavers/t/p1", RequestStatus::Open)
+            );
+            reg.answer_request(id, "ticket HR-88, attached", "t4", "it@n.io")
+                .unwrap();
+            let all = reg.requests(None).unwrap();
+            assert_eq!(all[0].status, RequestStatus::Answered);
+            assert_eq!(all[1].owner, "vendor-team@n.io");
+            let (_, history) = reg.show("leavers/t/p1").unwrap();
+            let fields: Vec<&str> = history.iter().map(|c| c.field.as_str()).collect();
+            assert!(
+                fields.ends_with(&["owner", "evidence_request", "evidence_answer"]),
+                "{fields:?}"
+            );
+            assert!(reg.file_request("nonsense", "x", "y", "t", "a").is_err());
+            assert!(reg.file_request("a/b/c", "x", "  ", "t", "a").is_err());
+        });
+    }
+
+    #[test]
+    fn a_save_against_an_older_version_is_refused_with_the_change_made_since() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            reg.record(
+                &run(1, &["leavers"]),
+                &[found("leavers", "p1", &["late_deprovision"])],
+            )
+            .unwrap();
+            let id = "leavers/t/p1";
+            let seen = reg.version(id).unwrap();
+            assert!(seen > 0);
+            // The first browser saves.
+            reg.expect_version(id, seen)
+                .set_status(
+                    id,
+                    ExceptionStatus::InRemediation,
+                    "t1",
+                    "ana@n.io",
+                    "fix started",
+                )
+                .expect("first save");
+            // The second, from the same version, is refused, and nothing is lost.
+            let err = reg
+                .expect_version(id, seen)
+                .set_status(id, ExceptionStatus::Remediated, "t2", "bo@n.io", "done")
+                .unwrap_err();
+            match &err {
+                Error::Conflict { since, .. } => {
+                    assert_eq!(since.len(), 1);
+                    assert_eq!(
+                        (since[0].actor.as_str(), since[0].new.as_str()),
+                        ("ana@n.io", "in_remediation")
+                    );
+                }
+                e => panic!("not a conflict: {e}"),
+            }
+            assert!(
+                err.to_string()
+                    .contains("ana@n.io set status to `in_remediation`"),
+                "{err}"
+            );
+            assert_eq!(status_of(&mut reg, id), ExceptionStatus::InRemediation);
+            // The guard is used once: an unguarded change goes through.
+            reg.note(id, "both saw it", "t3", "bo@n.io").unwrap();
+            let now = reg.version(id).unwrap();
+            reg.expect_version(id, now)
+                .note(id, "current", "t4", "bo@n.io")
+                .expect("current version");
+        });
+    }
 }

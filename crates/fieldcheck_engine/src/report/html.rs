@@ -82,6 +82,15 @@ footer { margin-top: 14pt; color: var(--muted); font-size: 7.8pt; border-top: 1p
 @media print { body { padding: 0; max-width: none; } }
 "#;
 
+/// The paper an org prints on: US Letter for an org on American time, A4 elsewhere.
+pub fn paper_for(timezone: &str) -> &'static str {
+    if timezone.starts_with("America/") {
+        "Letter"
+    } else {
+        "A4"
+    }
+}
+
 /// Renders the committee's report; `paper` is the CSS page size (`A4` or `Letter`).
 pub fn render(c: &Committee, paper: &str, generator: &str) -> String {
     let mut o = String::with_capacity(32 * 1024);
@@ -259,7 +268,9 @@ fn remediation(o: &mut String, r: &Remediation) {
 /// The burndown: open (solid) and overdue (red) after each recorded run, over time, with a dashed
 /// line to the projected date to zero when there is one. Coordinates are rounded to 0.1 so the
 /// same register draws the same bytes.
-fn burndown_svg(r: &Remediation) -> String {
+/// The burndown chart of open and overdue exceptions by recorded run, with the projection to
+/// zero, as an inline SVG (the committee report's, and the web server's overview).
+pub fn burndown_svg(r: &Remediation) -> String {
     let (w, h) = (640.0_f64, 150.0_f64);
     let (left, right, top, bottom) = (44.0, 16.0, 24.0, 30.0);
     let secs = |at: &str| {

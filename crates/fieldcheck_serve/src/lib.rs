@@ -1,0 +1,365 @@
+//! `fieldcheck serve`: the audit and the exception register in a browser, for the control owners
+//! who close exceptions, the compliance lead who chases them, the audit committee and the
+//! external auditor.
+//!
+//! A thin face over the same pipeline as the command line: at start it loads the kit and runs
+//! the audit ([`fieldcheck_engine::load`], [`fieldcheck_engine::run`]) and draws the auditor's
+//! sample ([`fieldcheck_engine::sample::run`]); every request reads the register live, and every
+//! change goes through the same [`fieldcheck_register::Register`] calls as `fieldcheck
+//! exceptions`, with the signed-in user as the actor.
+//!
+//! Map:
+//! - [`routes`]: every route with who may use it, as data ([`routes::ROUTES`]); one layer
+//!   enforces it (sign-in, role, auditor expiry, CSRF) before any handler runs, and refuses a
+//!   route that has no row.
+//! - [`auth`]: passwords (argon2id), session tokens (only their hash is stored), CSRF tokens,
+//!   sign-in throttling and lockout, the SSO header.
+//! - `pages`: the HTML, server-rendered with maud (every interpolated value escaped), no script.
+//! - [`users`]: `fieldcheck users add|list|disable|set-role`.
+//!
+//! Invariants: text from the evidence kit or the register is never markup (maud escapes it, and
+//! the Content-Security-Policy forbids scripts); a request changes the register only with a
+//! session, a CSRF token and a role that allows it; a change made against an older version of an
+//! exception is refused with the change made since ([`fieldcheck_register::Error::Conflict`]).
+
+pub mod auth;
+mod pages;
+pub mod routes;
+pub mod users;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use fieldcheck_engine::report::Report;
+use fieldcheck_engine::sample::{Request, TestSample};
+use fieldcheck_register::Register;
+use jiff::Timestamp;
+
+/// How to serve.
+pub struct Options {
+    /// The evidence kit folder.
+    pub kit: PathBuf,
+    /// Its config [default: `KIT/fieldcheck.toml`].
+    pub config: Option<PathBuf>,
+    /// The register: an SQLite file or a PostgreSQL URL [default: the kit's
+    /// `.fieldcheck/fieldcheck.db`].
+    pub database: Option<String>,
+    /// Where to listen [default: `127.0.0.1:8400`].
+    pub listen: SocketAddr,
+    /// A header that carries the signed-in user's email, set by an SSO proxy
+    /// (`X-Forwarded-Email`); trusted only from `trusted_proxies`.
+    pub trust_header: Option<String>,
+    /// The proxies whose `trust_header` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The first admin's email, created with a one-time password when the register has no admin.
+    pub first_admin: String,
+    /// The clock (a fixed time in tests, `FIELDCHECK_NOW`).
+    pub clock: Clock,
+}
+
+/// The time: the system's, or a fixed moment (tests).
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    System,
+    Fixed(Timestamp),
+}
+
+impl Clock {
+    pub fn now(self) -> Timestamp {
+        match self {
+            Clock::System => Timestamp::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+/// A kit file the auditor may read, with its digest.
+pub struct KitFile {
+    /// Its name in the kit (`accounts.csv`), the only names `/evidence/` serves.
+    pub name: String,
+    pub kind: String,
+    pub rows: u32,
+    pub bytes: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// What the server holds: the audit of the kit at start, the sample, the kit's files, and the
+/// register's location (read live on every request).
+pub struct App {
+    pub report: Report,
+    pub samples: Vec<TestSample>,
+    pub requests: Vec<Request>,
+    pub files: Vec<KitFile>,
+    pub kit_dir: PathBuf,
+    pub tz: jiff::tz::TimeZone,
+    pub register: String,
+    pub(crate) pool: Pool,
+    pub(crate) opts: ServeOptions,
+    pub(crate) throttle: auth::Throttle,
+    /// When the audit was run (the server's start).
+    pub audited_at: Timestamp,
+}
+
+/// The options the running server needs.
+pub(crate) struct ServeOptions {
+    pub trust_header: Option<String>,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub clock: Clock,
+}
+
+/// Register connections, reused: the register is synchronous, so requests use it on tokio's
+/// blocking threads.
+pub(crate) struct Pool {
+    location: String,
+    idle: Mutex<Vec<Register>>,
+}
+
+impl Pool {
+    fn new(location: String) -> Pool {
+        Pool {
+            location,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` on a connection (opened when none is idle).
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Register) -> fieldcheck_register::Result<T>,
+    ) -> fieldcheck_register::Result<T> {
+        let held = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut reg = match held {
+            Some(r) => r,
+            None => Register::at(&self.location)?,
+        };
+        let out = f(&mut reg);
+        // A connection whose database failed is dropped, not reused.
+        if !matches!(out, Err(fieldcheck_register::Error::Db(_))) {
+            self.idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(reg);
+        }
+        out
+    }
+}
+
+impl App {
+    /// Runs `f` on the register on a blocking thread.
+    pub(crate) async fn db<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Register) -> fieldcheck_register::Result<T> + Send + 'static,
+    ) -> fieldcheck_register::Result<T> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || app.pool.with(f))
+            .await
+            .unwrap_or_else(|e| {
+                Err(fieldcheck_register::Error::Refused(format!(
+                    "the request failed: {e}"
+                )))
+            })
+    }
+
+    /// Now.
+    pub fn now(&self) -> Timestamp {
+        self.opts.clock.now()
+    }
+
+    /// Today in the org's time zone (`YYYY-MM-DD`): what is overdue, whose access has ended.
+    pub fn today(&self) -> String {
+        fieldcheck_register::rules::Today::at(self.now(), &self.tz).date
+    }
+}
+
+/// The first admin, created when the register had none: the password is shown once.
+pub struct FirstAdmin {
+    pub email: String,
+    pub password: String,
+}
+
+/// Loads the kit, audits it, draws the sample, opens the register (creating the first admin
+/// when there is none) and builds the application. The slow part of starting.
+pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)> {
+    let loaded = match fieldcheck_engine::load(fieldcheck_engine::LoadRequest {
+        kit_dir: &opts.kit,
+        config: opts.config.as_deref(),
+        shown: None,
+        progress: &fieldcheck_kit::NoProgress,
+    }) {
+        Ok(l) => l,
+        Err(fieldcheck_engine::LoadError::Config(diags)) => {
+            let first = diags
+                .iter()
+                .find(|d| d.severity == fieldcheck_kit::Severity::Error)
+                .map(|d| {
+                    format!(
+                        "{}:{}: {}",
+                        d.file.as_deref().unwrap_or("fieldcheck.toml"),
+                        d.line.unwrap_or(0),
+                        d.message
+                    )
+                })
+                .unwrap_or_default();
+            anyhow::bail!(
+                "the kit's config has errors; `fieldcheck audit {}` lists them all. First: {first}",
+                opts.kit.display()
+            );
+        }
+        Err(fieldcheck_engine::LoadError::Tool(e)) => return Err(e),
+    };
+    let register = opts.database.clone().unwrap_or_else(|| {
+        fieldcheck_engine::record::default_path(&opts.kit)
+            .to_string_lossy()
+            .into_owned()
+    });
+    let now = opts.clock.now();
+    let shown = fieldcheck_engine::record::shown(&register);
+    let mut reg = Register::at(&register)
+        .with_context(|| format!("cannot open the exception register `{shown}`"))?;
+    let first_admin = if reg.has_admin()? {
+        None
+    } else {
+        let (email, password) = users::create_first_admin(&mut reg, &opts.first_admin, now)?;
+        Some(FirstAdmin { email, password })
+    };
+    drop(reg);
+    let outcome = fieldcheck_engine::run(
+        &loaded,
+        &fieldcheck_engine::RunOptions {
+            only: &[],
+            replay: None,
+            register: Some(&fieldcheck_engine::RegisterUse {
+                location: register.clone(),
+                actor: String::new(),
+                write: false,
+            }),
+            now: Some(now),
+            label: &opts.kit.to_string_lossy(),
+            progress: &fieldcheck_kit::NoProgress,
+        },
+    )?;
+    let sampled = fieldcheck_engine::sample::run(
+        &loaded,
+        fieldcheck_engine::sample::SampleOptions {
+            only: &[],
+            prior_deviations: &[],
+            engagement: None,
+            sizes: loaded.sizes.clone(),
+        },
+    )?;
+    let files = kit_files(&opts.kit, &outcome.report)?;
+    let tz = fieldcheck_engine::record::org_zone(&opts.kit);
+    let app = App {
+        report: outcome.report,
+        samples: sampled.tests,
+        requests: sampled.requests,
+        files,
+        kit_dir: opts.kit.clone(),
+        tz,
+        pool: Pool::new(register.clone()),
+        register,
+        opts: ServeOptions {
+            trust_header: opts.trust_header.clone(),
+            trusted_proxies: opts.trusted_proxies.clone(),
+            clock: opts.clock,
+        },
+        throttle: auth::Throttle::default(),
+        audited_at: now,
+    };
+    Ok((Arc::new(app), first_admin))
+}
+
+/// The kit's record files with their digests (what `/evidence/` may serve).
+fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
+    use sha2::Digest;
+    let mut out = Vec::new();
+    for f in &report.evidence.files {
+        let path = kit.join(&f.file);
+        if f.file.contains('/') || f.file.contains('\\') || !path.is_file() {
+            continue;
+        }
+        let mut hasher = sha2::Sha256::new();
+        let mut file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        out.push(KitFile {
+            name: f.file.clone(),
+            kind: f.kind.to_string(),
+            rows: f.rows,
+            bytes,
+            sha256: hex(&hasher.finalize()),
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Binds the address and serves until `shutdown` resolves (or Ctrl-C). `on_ready` is called with
+/// the bound address before the first request is accepted.
+pub async fn serve(
+    app: Arc<App>,
+    listen: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    on_ready(addr);
+    let router = routes::router(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("the server stopped")
+}
+
+/// `fieldcheck serve`: prepares, prints where it listens, and serves until Ctrl-C.
+pub fn run(opts: &Options, mut say: impl FnMut(&str)) -> anyhow::Result<()> {
+    let (app, first) = prepare(opts)?;
+    if let Some(FirstAdmin { email, password }) = &first {
+        say(&format!(
+            "created the first admin `{email}` with the one-time password: {password}\n  (shown once; sign in and change it at /account, or set one with `fieldcheck users passwd`)"
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(serve(
+        app,
+        opts.listen,
+        |addr| {
+            say(&format!(
+                "serving the audit and the register at http://{addr}/ (Ctrl-C stops)"
+            ))
+        },
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+    ))
+}
