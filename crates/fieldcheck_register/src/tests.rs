@@ -1508,7 +1508,10 @@ fn a_register_holding_an_unknown_status_is_not_migrated_and_not_changed() {
         };
         assert_eq!(
             m,
-            format!("the register cannot be brought to schema version {}: its exceptions row id = 'leavers/t/p1' has status `closed`, which is not one of: open, in_remediation, remediated, risk_accepted; correct it (or restore the register from a backup) and run fieldcheck again", backend::SCHEMA_VERSION)
+            format!(
+                "the register cannot be brought to schema version {}: its exceptions row id = 'leavers/t/p1' has status `closed`, which is not one of: open, in_remediation, remediated, risk_accepted; correct it (or restore the register from a backup) and run fieldcheck again",
+                backend::SCHEMA_VERSION
+            )
         );
         // Nothing changed: still version 3, every row as it was, the bad one included.
         assert_eq!(all_rows(loc), before);

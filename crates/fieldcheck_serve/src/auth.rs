@@ -16,8 +16,32 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use fieldcheck_register::access::{Role, User};
+use fieldcheck_register::access::{Role, Session, User};
 use sha2::Digest;
+
+/// The signed-in user and their session, as the handlers see them.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub user: Option<User>,
+    /// The session (none for the SSO proxy's users, who carry no session: their CSRF token is
+    /// derived from the header's identity per server start).
+    pub csrf: String,
+    pub session: Option<Session>,
+    /// The client's address.
+    pub ip: IpAddr,
+    /// Whether the request came over TLS (through a trusted proxy).
+    pub tls: bool,
+}
+
+impl Ctx {
+    pub fn email(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.email.as_str())
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|u| u.role)
+    }
+}
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "fc_session";

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::auth;
-use crate::routes::Ctx;
+use crate::auth::Ctx;
 
 type AppState = State<Arc<App>>;
 
@@ -156,6 +156,21 @@ fn local(next: Option<&str>) -> String {
     }
 }
 
+/// An argon2id hash made on a blocking thread (it takes tens of milliseconds by design).
+async fn hash_off_thread(password: String) -> Option<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .ok()?
+        .ok()
+}
+
+/// A password checked on a blocking thread.
+async fn verify_off_thread(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
 // ---- sign-in -------------------------------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -245,11 +260,7 @@ pub async fn login(
         app.throttle.failed(ctx.ip, now);
         return login_form(&ctx, f.next.as_deref(), Some(&why), StatusCode::FORBIDDEN);
     }
-    let hash = user.password.clone();
-    let pw = password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = verify_off_thread(password.clone(), user.password.clone()).await;
     if !ok {
         app.throttle.failed(ctx.ip, now);
         let who = email.clone();
@@ -359,10 +370,7 @@ pub async fn account(
         return account_form(&ctx, Some((&e, false)), StatusCode::BAD_REQUEST);
     }
     let current = f.current.unwrap_or_default();
-    let hash = user.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = verify_off_thread(current, user.password.clone()).await;
     if !ok {
         return account_form(
             &ctx,
@@ -370,10 +378,7 @@ pub async fn account(
             StatusCode::FORBIDDEN,
         );
     }
-    let Ok(hash) = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .unwrap_or_else(|e| Err(anyhow::anyhow!("{e}")))
-    else {
+    let Some(hash) = hash_off_thread(new).await else {
         return refused(
             StatusCode::INTERNAL_SERVER_ERROR,
             "cannot hash the password",
@@ -1457,20 +1462,12 @@ pub async fn change_users(
     let result: Result<String, Error> = match action.as_str() {
         "add" => {
             let password = auth::generate_password();
-            let hash = match tokio::task::spawn_blocking({
-                let p = password.clone();
-                move || auth::hash_password(&p)
-            })
-            .await
-            {
-                Ok(Ok(h)) => h,
-                _ => {
-                    return refused(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "cannot hash the password",
-                        Some(&ctx),
-                    );
-                }
+            let Some(hash) = hash_off_thread(password.clone()).await else {
+                return refused(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "cannot hash the password",
+                    Some(&ctx),
+                );
             };
             let name = f.name.clone().unwrap_or_default();
             let rolled = role.unwrap_or(Ok(Role::Viewer));
@@ -1528,20 +1525,12 @@ pub async fn change_users(
         }
         "reset" => {
             let password = auth::generate_password();
-            let hash = match tokio::task::spawn_blocking({
-                let p = password.clone();
-                move || auth::hash_password(&p)
-            })
-            .await
-            {
-                Ok(Ok(h)) => h,
-                _ => {
-                    return refused(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "cannot hash the password",
-                        Some(&ctx),
-                    );
-                }
+            let Some(hash) = hash_off_thread(password.clone()).await else {
+                return refused(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "cannot hash the password",
+                    Some(&ctx),
+                );
             };
             app.db(move |reg| {
                 reg.set_password(&email, &hash, &at, &actor)?;

@@ -4,7 +4,7 @@
 //! ([`guard`]) looks the matched route up before any handler runs. A route without a row is
 //! refused (500), and the authorization-matrix test fails on it.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -15,6 +15,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use fieldcheck_register::access::{Role, Session, User};
+
+pub use crate::auth::Ctx;
 
 use crate::App;
 use crate::auth;
@@ -81,30 +83,6 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/admin/users", Access::Roles(ADMINS)),
     r("POST", "/admin/users", Access::Roles(ADMINS)),
 ];
-
-/// The signed-in user and their session, as the handlers see them.
-#[derive(Clone, Debug)]
-pub struct Ctx {
-    pub user: Option<User>,
-    /// The session (none for the SSO proxy's users, who carry no session: their CSRF token is
-    /// derived from the header's identity per server start).
-    pub csrf: String,
-    pub session: Option<Session>,
-    /// The client's address.
-    pub ip: IpAddr,
-    /// Whether the request came over TLS (through a trusted proxy).
-    pub tls: bool,
-}
-
-impl Ctx {
-    pub fn email(&self) -> &str {
-        self.user.as_ref().map_or("", |u| u.email.as_str())
-    }
-
-    pub fn role(&self) -> Option<Role> {
-        self.user.as_ref().map(|u| u.role)
-    }
-}
 
 /// The router: every row of [`ROUTES`] with its handler, behind [`guard`] and the security
 /// headers.
