@@ -579,6 +579,21 @@ pub struct Filter {
     pub overdue_on: Option<String>,
 }
 
+impl Filter {
+    /// Whether an exception passes the filter (what [`Register::list`] keeps).
+    pub fn matches(&self, e: &Exception) -> bool {
+        self.owner
+            .as_ref()
+            .is_none_or(|o| o.eq_ignore_ascii_case(&e.owner))
+            && self.control.as_ref().is_none_or(|c| *c == e.control)
+            && (self.statuses.is_empty() || self.statuses.contains(&e.status))
+            && self
+                .overdue_on
+                .as_ref()
+                .is_none_or(|d| rules::is_overdue(e.status, &e.target, d))
+    }
+}
+
 /// The exception register, in a file or on a database server (the backend knows which).
 pub struct Register {
     db: Box<dyn Backend + Send>,
@@ -721,100 +736,28 @@ impl Register {
         let mut out = Vec::new();
         for r in &rows {
             let e = to_exception(r)?;
-            if f.owner
-                .as_ref()
-                .is_none_or(|o| o.eq_ignore_ascii_case(&e.owner))
-                && f.control.as_ref().is_none_or(|c| *c == e.control)
-                && (f.statuses.is_empty() || f.statuses.contains(&e.status))
-                && f.overdue_on
-                    .as_ref()
-                    .is_none_or(|d| rules::is_overdue(e.status, &e.target, d))
-            {
+            if f.matches(&e) {
                 out.push(e);
             }
         }
         Ok(out)
     }
 
-    /// One page of the exceptions that match a filter and a text (in the id, the detail or the
-    /// owner, any case), by id: how many match in all, and those from `offset`, at most `limit`.
-    /// The database does the filtering, so a page of a large register costs a page.
-    pub fn page(
-        &mut self,
-        f: &Filter,
-        text: &str,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(usize, Vec<Exception>)> {
-        let mut cond: Vec<String> = Vec::new();
-        let mut params: Vec<Val> = Vec::new();
-        let bind = |v: Val, params: &mut Vec<Val>| {
-            params.push(v);
-            format!("?{}", params.len())
-        };
-        if let Some(o) = &f.owner {
-            let p = bind(o.to_lowercase().into(), &mut params);
-            cond.push(format!("LOWER(owner) = {p}"));
-        }
-        if let Some(c) = &f.control {
-            let p = bind(c.into(), &mut params);
-            cond.push(format!("control = {p}"));
-        }
-        if !f.statuses.is_empty() {
-            let list: Vec<String> = f
-                .statuses
-                .iter()
-                .map(|s| bind((*s).into(), &mut params))
-                .collect();
-            cond.push(format!("status IN ({})", list.join(", ")));
-        }
-        if let Some(d) = &f.overdue_on {
-            // rules::is_overdue: active, and the target date before the day.
-            let active: Vec<String> = ExceptionStatus::ALL
-                .into_iter()
-                .filter(|s| s.is_active())
-                .map(|s| bind(s.into(), &mut params))
-                .collect();
-            let p = bind(d.into(), &mut params);
-            cond.push(format!(
-                "status IN ({}) AND target < {p}",
-                active.join(", ")
-            ));
-        }
-        let text = text.trim().to_lowercase();
-        if !text.is_empty() {
-            let escaped = text
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let p = bind(format!("%{escaped}%").into(), &mut params);
-            cond.push(format!(
-                "(LOWER(id) LIKE {p} ESCAPE '\\' OR LOWER(detail) LIKE {p} ESCAPE '\\' OR LOWER(owner) LIKE {p} ESCAPE '\\')"
-            ));
-        }
-        let filter = if cond.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", cond.join(" AND "))
-        };
-        let total = self
+    /// Where the exceptions stand: the latest history entry and the latest run. Every change to
+    /// an exception writes its history, and a run that reconciles one is a new run, so two equal
+    /// generations mean the same exceptions (a reader can keep a copy until it changes).
+    pub fn generation(&mut self) -> Result<(i64, i64)> {
+        let h = self
             .db
-            .query(&format!("SELECT COUNT(*) FROM exceptions{filter}"), &params)?
+            .query("SELECT COALESCE(MAX(seq), 0) FROM history", &[])?
             .first()
-            .map_or(0, |r| r[0].int()) as usize;
-        let lim = bind((limit as i64).into(), &mut params);
-        let off = bind((offset as i64).into(), &mut params);
-        let rows = self.db.query(
-            &format!(
-                "SELECT {EXCEPTION_COLUMNS} FROM exceptions{filter} ORDER BY id LIMIT {lim} OFFSET {off}"
-            ),
-            &params,
-        )?;
-        let page = rows
-            .iter()
-            .map(|r| to_exception(r))
-            .collect::<Result<_>>()?;
-        Ok((total, page))
+            .map_or(0, |r| r[0].int());
+        let r = self
+            .db
+            .query("SELECT COALESCE(MAX(id), 0) FROM runs", &[])?
+            .first()
+            .map_or(0, |r| r[0].int());
+        Ok((h, r))
     }
 
     /// One exception and its history, oldest first.

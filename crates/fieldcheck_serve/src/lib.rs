@@ -33,8 +33,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use fieldcheck_engine::report::Report;
-use fieldcheck_engine::sample::{Request, TestSample};
-use fieldcheck_register::Register;
+use fieldcheck_engine::sample::Request;
+use fieldcheck_register::{Exception, Filter, Register};
 use jiff::Timestamp;
 
 /// How to serve.
@@ -86,11 +86,49 @@ pub struct KitFile {
     pub sha256: String,
 }
 
+/// A test's sample as the pages show it (the population's full listing is not kept).
+pub struct SampleSummary {
+    pub control: String,
+    pub test: String,
+    pub population: usize,
+    /// The items selected, in listing order.
+    pub selected: Vec<String>,
+    /// The seed the selection derives from.
+    pub seed: String,
+}
+
+/// The register's exceptions as of one generation ([`Register::generation`]), for the list
+/// pages: filtering 26,000 rows in memory costs a fraction of a millisecond, and the copy is
+/// replaced as soon as the register changes.
+pub(crate) struct Snapshot {
+    generation: (i64, i64),
+    /// Every exception, by id.
+    pub rows: Vec<Exception>,
+    /// Each row's id, detail and owner in lower case, for the text filter.
+    pub text: Vec<String>,
+}
+
+impl Snapshot {
+    /// The rows that pass `filter` and hold `text` (any case) in their id, detail or owner.
+    pub fn matching<'a>(
+        &'a self,
+        filter: &'a Filter,
+        text: &'a str,
+    ) -> impl Iterator<Item = &'a Exception> + 'a {
+        let text = text.trim().to_lowercase();
+        self.rows
+            .iter()
+            .zip(&self.text)
+            .filter(move |(e, hay)| filter.matches(e) && (text.is_empty() || hay.contains(&text)))
+            .map(|(e, _)| e)
+    }
+}
+
 /// What the server holds: the audit of the kit at start, the sample, the kit's files, and the
 /// register's location (read live on every request).
 pub struct App {
     pub report: Report,
-    pub samples: Vec<TestSample>,
+    pub samples: Vec<SampleSummary>,
     pub requests: Vec<Request>,
     pub files: Vec<KitFile>,
     pub kit_dir: PathBuf,
@@ -99,6 +137,7 @@ pub struct App {
     pub(crate) pool: Pool,
     pub(crate) opts: ServeOptions,
     pub(crate) throttle: auth::Throttle,
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
     /// When the audit was run (the server's start).
     pub audited_at: Timestamp,
 }
@@ -161,6 +200,37 @@ impl App {
                     "the request failed: {e}"
                 )))
             })
+    }
+
+    /// The register's exceptions, from the copy held while the register has not changed.
+    pub(crate) async fn snapshot(self: &Arc<Self>) -> fieldcheck_register::Result<Arc<Snapshot>> {
+        let held = self
+            .snapshot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let app = self.clone();
+        self.db(move |reg| {
+            // The generation is read before the rows: a change in between labels the copy older
+            // than it is, and the next request reads it again (never the other way round).
+            let generation = reg.generation()?;
+            if let Some(s) = held.filter(|s| s.generation == generation) {
+                return Ok(s);
+            }
+            let rows = reg.list(&Filter::default())?;
+            let text = rows
+                .iter()
+                .map(|e| format!("{}\n{}\n{}", e.id, e.detail, e.owner).to_lowercase())
+                .collect();
+            let snap = Arc::new(Snapshot {
+                generation,
+                rows,
+                text,
+            });
+            *app.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = Some(snap.clone());
+            Ok(snap)
+        })
+        .await
     }
 
     /// Now.
@@ -252,9 +322,20 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
     )?;
     let files = kit_files(&opts.kit, &outcome.report)?;
     let tz = fieldcheck_engine::record::org_zone(&opts.kit);
+    let samples = sampled
+        .tests
+        .into_iter()
+        .map(|t| SampleSummary {
+            control: t.control,
+            test: t.test,
+            population: t.population,
+            selected: t.selected,
+            seed: t.sample.seed,
+        })
+        .collect();
     let app = App {
         report: outcome.report,
-        samples: sampled.tests,
+        samples,
         requests: sampled.requests,
         files,
         kit_dir: opts.kit.clone(),
@@ -267,6 +348,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
             clock: opts.clock,
         },
         throttle: auth::Throttle::default(),
+        snapshot: Mutex::new(None),
         audited_at: now,
     };
     Ok((Arc::new(app), first_admin))

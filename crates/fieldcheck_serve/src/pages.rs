@@ -581,7 +581,7 @@ pub async fn control(
                 @if let Some(s) = app.samples.iter().find(|s| s.control == c.id && s.test == t.id) {
                     details {
                         summary { "The auditor's sample (" (thousands(s.selected.len())) ")" }
-                        p.small { "Seed " code { (s.sample.seed) } }
+                        p.small { "Seed " code { (s.seed) } }
                         ul.cols { @for item in &s.selected { li { code { (item) } } } }
                     }
                 }
@@ -753,14 +753,18 @@ pub async fn exceptions(
     };
     let text = nonempty(&q.q).unwrap_or_default();
     let pageno = q.page.unwrap_or(1).max(1);
-    let (f2, t2) = (filter.clone(), text.clone());
-    let found = app
-        .db(move |reg| reg.page(&f2, &t2, (pageno - 1) * PAGE, PAGE))
-        .await;
-    let (total, rows) = match found {
-        Ok(v) => v,
+    let snapshot = match app.snapshot().await {
+        Ok(s) => s,
         Err(e) => return failed(&e),
     };
+    let mut total = 0;
+    let mut rows = Vec::with_capacity(PAGE);
+    for e in snapshot.matching(&filter, &text) {
+        if total >= (pageno - 1) * PAGE && rows.len() < PAGE {
+            rows.push(e.clone());
+        }
+        total += 1;
+    }
     let today = app.today();
     let pages = total.div_ceil(PAGE).max(1);
     let link = |p: usize| {
@@ -1269,7 +1273,7 @@ pub async fn auditor(State(app): AppState, Extension(ctx): Extension<Ctx>) -> Re
                         td { (s.test) }
                         td.num { (thousands(s.population)) }
                         td.num { (thousands(s.selected.len())) }
-                        td { code.digest { (s.sample.seed) } }
+                        td { code.digest { (s.seed) } }
                     }
                 }
             }

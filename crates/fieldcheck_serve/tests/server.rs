@@ -315,7 +315,13 @@ fn an_anonymous_page_request_goes_to_sign_in_and_comes_back() {
 
 #[test]
 fn a_form_without_the_sessions_csrf_token_changes_nothing() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        a_form_without_the_sessions_csrf_token_changes_nothing_on(db);
+    }
+}
+
+fn a_form_without_the_sessions_csrf_token_changes_nothing_on(db: Option<String>) {
+    let s = Server::start(db, |_| {});
     let mut c = s.client_as("admin");
     let before = s.register().version(OWNED).unwrap();
     let v = before.to_string();
@@ -358,7 +364,13 @@ fn a_form_without_the_sessions_csrf_token_changes_nothing() {
 
 #[test]
 fn text_from_the_kit_and_the_register_is_never_markup() {
-    let s = Server::start(None, |kit| {
+    for db in backends() {
+        text_from_the_kit_and_the_register_is_never_markup_on(db);
+    }
+}
+
+fn text_from_the_kit_and_the_register_is_never_markup_on(db: Option<String>) {
+    let s = Server::start(db, |kit| {
         let path = kit.join("vendors.csv");
         let csv = std::fs::read_to_string(&path).unwrap();
         let evil = csv.replace(
@@ -405,7 +417,13 @@ fn text_from_the_kit_and_the_register_is_never_markup() {
 
 #[test]
 fn an_auditor_is_refused_after_the_last_day_even_with_a_session() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        an_auditor_is_refused_after_the_last_day_even_with_a_session_on(db);
+    }
+}
+
+fn an_auditor_is_refused_after_the_last_day_even_with_a_session_on(db: Option<String>) {
+    let s = Server::start(db, |_| {});
     let mut c = s.client_as("expired_auditor");
     let r = c.get("/auditor");
     assert_eq!(r.status, 403);
@@ -437,7 +455,13 @@ fn an_auditor_is_refused_after_the_last_day_even_with_a_session() {
 
 #[test]
 fn signing_in_never_keeps_a_session_token_the_browser_brought() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        signing_in_never_keeps_a_session_token_the_browser_brought_on(db);
+    }
+}
+
+fn signing_in_never_keeps_a_session_token_the_browser_brought_on(db: Option<String>) {
+    let s = Server::start(db, |_| {});
     let mut c = s.client_as("anonymous");
     // An attacker's planted token: unknown to the server, so it is nobody.
     c.cookies.insert("fc_session".into(), "a".repeat(64));
@@ -482,7 +506,13 @@ fn signing_in_never_keeps_a_session_token_the_browser_brought() {
 
 #[test]
 fn repeated_failed_sign_ins_lock_the_account_then_throttle_the_address() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        repeated_failed_sign_ins_lock_the_account_then_throttle_the_address_on(db);
+    }
+}
+
+fn repeated_failed_sign_ins_lock_the_account_then_throttle_the_address_on(db: Option<String>) {
+    let s = Server::start(db, |_| {});
     let mut c = s.client_as("anonymous");
     let try_once = |c: &mut Client, email: &str, pw: &str| {
         let pre = field(&c.get("/login").body, "csrf").unwrap();
@@ -585,7 +615,15 @@ fn the_second_of_two_saves_from_the_same_page_is_refused_and_shows_the_first() {
 
 #[test]
 fn an_auditors_request_becomes_the_owners_task_and_its_answer_reaches_the_portal() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        an_auditors_request_becomes_the_owners_task_and_its_answer_reaches_the_portal_on(db);
+    }
+}
+
+fn an_auditors_request_becomes_the_owners_task_and_its_answer_reaches_the_portal_on(
+    db: Option<String>,
+) {
+    let s = Server::start(db, |_| {});
     let mut kim = s.client_as("auditor");
     let r = kim.post(
         "/auditor/requests",
@@ -658,7 +696,13 @@ fn the_sso_header_is_believed_only_from_a_trusted_proxy() {
 
 #[test]
 fn the_register_pages_filter_and_paginate_on_the_server() {
-    let s = Server::start(None, |_| {});
+    for db in backends() {
+        the_register_pages_filter_and_paginate_on_the_server_on(db);
+    }
+}
+
+fn the_register_pages_filter_and_paginate_on_the_server_on(db: Option<String>) {
+    let s = Server::start(db, |_| {});
     let mut c = s.client_as("viewer");
     let all = c.get("/exceptions");
     assert_eq!(all.status, 200);
