@@ -138,6 +138,9 @@ pub struct App {
     pub(crate) opts: ServeOptions,
     pub(crate) throttle: auth::Throttle,
     snapshot: Mutex<Option<Arc<Snapshot>>>,
+    /// Held while the copy is rebuilt, so that requests arriving meanwhile wait for that one
+    /// rebuild instead of each making their own.
+    rebuilding: tokio::sync::Mutex<()>,
     /// When the audit was run (the server's start).
     pub audited_at: Timestamp,
 }
@@ -204,17 +207,25 @@ impl App {
 
     /// The register's exceptions, from the copy held while the register has not changed.
     pub(crate) async fn snapshot(self: &Arc<Self>) -> fieldcheck_register::Result<Arc<Snapshot>> {
-        let held = self
-            .snapshot
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let held = || {
+            self.snapshot
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        };
+        let generation = self.db(|reg| reg.generation()).await?;
+        if let Some(s) = held().filter(|s| s.generation == generation) {
+            return Ok(s);
+        }
+        // One rebuild at a time; whoever waited finds the copy it needed made.
+        let _one = self.rebuilding.lock().await;
         let app = self.clone();
+        let current = held();
         self.db(move |reg| {
             // The generation is read before the rows: a change in between labels the copy older
             // than it is, and the next request reads it again (never the other way round).
             let generation = reg.generation()?;
-            if let Some(s) = held.filter(|s| s.generation == generation) {
+            if let Some(s) = current.filter(|s| s.generation == generation) {
                 return Ok(s);
             }
             let rows = reg.list(&Filter::default())?;
@@ -349,6 +360,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
         },
         throttle: auth::Throttle::default(),
         snapshot: Mutex::new(None),
+        rebuilding: tokio::sync::Mutex::new(()),
         audited_at: now,
     };
     Ok((Arc::new(app), first_admin))
