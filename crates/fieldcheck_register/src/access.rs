@@ -634,20 +634,34 @@ impl Register {
         self.guard = Some((id.to_string(), seen));
         self
     }
+
+    /// Drops a pending [`Register::expect_version`] that no write used (the change was refused
+    /// before it reached the database), so it cannot apply to a later, unrelated write.
+    pub fn clear_expectation(&mut self) {
+        self.guard = None;
+    }
 }
 
-/// Checks a pending [`Register::expect_version`] inside the write transaction.
+/// Checks a pending [`Register::expect_version`] inside the write transaction: the exception's
+/// latest history entry must be the one the form was made from, exactly.
 pub(crate) fn check_guard(db: &mut dyn Backend, guard: Option<(String, i64)>) -> Result<()> {
     let Some((id, seen)) = guard else {
         return Ok(());
     };
-    let since = db.query(
-        "SELECT at, actor, field, old, new, why, run FROM history WHERE exception_id = ?1 AND seq > ?2 ORDER BY seq",
-        &[id.as_str().into(), seen.into()],
-    )?;
-    if since.is_empty() {
+    let now = db
+        .query(
+            "SELECT COALESCE(MAX(seq), 0) FROM history WHERE exception_id = ?1",
+            &[id.as_str().into()],
+        )?
+        .first()
+        .map_or(0, |r| r[0].int());
+    if now == seen {
         return Ok(());
     }
+    let since = db.query(
+        "SELECT at, actor, field, old, new, why, run FROM history WHERE exception_id = ?1 AND seq > ?2 ORDER BY seq",
+        &[id.as_str().into(), seen.min(now).into()],
+    )?;
     Err(Error::Conflict {
         id,
         since: since

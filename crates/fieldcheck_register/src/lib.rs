@@ -363,6 +363,10 @@ impl std::fmt::Display for Error {
         match self {
             Error::Db(e) => write!(f, "the exception register failed: {e}"),
             Error::Refused(m) => f.write_str(m),
+            Error::Conflict { id, since } if since.is_empty() => write!(
+                f,
+                "`{id}` is not at the version the change was made from; nothing was saved: read it again and redo the change"
+            ),
             Error::Conflict { id, since } => {
                 write!(f, "`{id}` changed since it was read: ")?;
                 for (n, c) in since.iter().enumerate() {

@@ -1947,3 +1947,36 @@ mod access_tests {
         });
     }
 }
+
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    fn a_version_ahead_of_the_exception_is_refused_and_an_unused_check_can_be_dropped() {
+        each(|loc| {
+            let mut reg = Register::at(loc).expect("open");
+            reg.record(
+                &run(1, &["leavers"]),
+                &[found("leavers", "p1", &["late_deprovision"])],
+            )
+            .unwrap();
+            let id = "leavers/t/p1";
+            let now = reg.version(id).unwrap();
+            let err = reg
+                .expect_version(id, now + 1_000_000)
+                .note(id, "forged", "t1", "x")
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("is not at the version the change was made from"),
+                "{err}"
+            );
+            // A check that a refused change never used is dropped, and the next write is free.
+            let refused = reg.expect_version(id, 0).note(id, "   ", "t2", "x");
+            assert!(refused.is_err(), "an empty note");
+            reg.clear_expectation();
+            reg.note(id, "fine", "t3", "x")
+                .expect("no stale check left");
+        });
+    }
+}

@@ -176,6 +176,32 @@ impl Throttle {
         }
         e.1 += 1;
     }
+
+    /// A sign-in starts: whether the address may try, counting the try as a failure until
+    /// [`Throttle::succeeded`] gives it back (one lock for both, so parallel tries are counted).
+    pub fn begin(&self, ip: IpAddr, now: i64) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 100_000 {
+            seen.retain(|_, (since, _)| now - *since < THROTTLE_SECS);
+        }
+        let e = seen.entry(ip).or_insert((now, 0));
+        if now - e.0 >= THROTTLE_SECS {
+            *e = (now, 0);
+        }
+        if e.1 >= THROTTLE_AFTER {
+            return false;
+        }
+        e.1 += 1;
+        true
+    }
+
+    /// The try that [`Throttle::begin`] counted succeeded.
+    pub fn succeeded(&self, ip: IpAddr) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = seen.get_mut(&ip) {
+            e.1 = e.1.saturating_sub(1);
+        }
+    }
 }
 
 /// A cookie's value from a `Cookie` header.

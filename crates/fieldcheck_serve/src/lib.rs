@@ -143,6 +143,9 @@ pub struct App {
     rebuilding: tokio::sync::Mutex<()>,
     /// When the audit was run (the server's start).
     pub audited_at: Timestamp,
+    /// A random secret of this start, behind the CSRF tokens of the SSO proxy's users (who have
+    /// no session to hold one).
+    pub(crate) sso_secret: String,
 }
 
 /// The options the running server needs.
@@ -178,6 +181,8 @@ impl Pool {
             None => Register::at(&self.location)?,
         };
         let out = f(&mut reg);
+        // A version check that no write used must not meet the next request's write.
+        reg.clear_expectation();
         // A connection whose database failed is dropped, not reused.
         if !matches!(out, Err(fieldcheck_register::Error::Db(_))) {
             self.idle
@@ -362,6 +367,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
         snapshot: Mutex::new(None),
         rebuilding: tokio::sync::Mutex::new(()),
         audited_at: now,
+        sso_secret: auth::random_hex(32),
     };
     Ok((Arc::new(app), first_admin))
 }

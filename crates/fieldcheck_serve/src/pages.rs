@@ -151,7 +151,16 @@ fn encode(s: &str) -> String {
 /// A local path to go back to after sign-in (never another site).
 fn local(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        // Printable ASCII only: a browser drops tabs and newlines from a URL, so `/\t/evil`
+        // would become `//evil`, another site.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -228,7 +237,9 @@ pub async fn login(
         );
     }
     let now = app.now().as_second();
-    if !app.throttle.allows(ctx.ip, now) {
+    // Counted before the password is checked (and given back on success), so that parallel
+    // tries cannot all pass the check before any of them is counted.
+    if !app.throttle.begin(ctx.ip, now) {
         return login_form(
             &ctx,
             f.next.as_deref(),
@@ -238,17 +249,28 @@ pub async fn login(
     }
     let email = f.email.unwrap_or_default().trim().to_lowercase();
     let password = f.password.unwrap_or_default();
-    let wrong = "wrong email or password";
     let lookup = email.clone();
     let user = match app.db(move |reg| reg.user(&lookup)).await {
         Ok(u) => u,
         Err(e) => return failed(&e),
     };
-    let today = app.today();
-    let Some(user) = user else {
-        // Spend the same time as a real check, so timing does not tell which emails exist.
-        let _ = auth::verify_password(&password, DUMMY_HASH);
-        app.throttle.failed(ctx.ip, now);
+    // Nothing about the account is said before its password is proved: an unknown email, a
+    // locked account (its password is not even checked) and a wrong password take the same time
+    // and get the same answer.
+    let wrong = "wrong email or password (five failures in a row lock an account for 15 minutes)";
+    let checkable = user
+        .as_ref()
+        .filter(|u| !u.password.is_empty() && u.locked_until.is_none_or(|until| until <= now));
+    let hash = checkable.map_or(DUMMY_HASH.to_string(), |u| u.password.clone());
+    let checkable = checkable.is_some();
+    let proved = verify_off_thread(password, hash).await && checkable;
+    let Some(user) = user.filter(|_| proved) else {
+        if checkable {
+            let who = email.clone();
+            let _ = app
+                .db(move |reg| reg.sign_in_failed(&who, auth::LOCK_AFTER, now + auth::LOCK_SECS))
+                .await;
+        }
         return login_form(
             &ctx,
             f.next.as_deref(),
@@ -256,24 +278,10 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
         );
     };
-    if let Some(why) = auth::barred(&user, &today, now) {
-        app.throttle.failed(ctx.ip, now);
+    app.throttle.succeeded(ctx.ip);
+    // The password is right: now say why the account cannot be used, if it cannot.
+    if let Some(why) = auth::barred(&user, &app.today(), now) {
         return login_form(&ctx, f.next.as_deref(), Some(&why), StatusCode::FORBIDDEN);
-    }
-    let ok = verify_off_thread(password.clone(), user.password.clone()).await;
-    if !ok {
-        app.throttle.failed(ctx.ip, now);
-        let who = email.clone();
-        let locked = app
-            .db(move |reg| reg.sign_in_failed(&who, auth::LOCK_AFTER, now + auth::LOCK_SECS))
-            .await
-            .unwrap_or(false);
-        let msg = if locked {
-            "too many failed sign-ins: this account is locked for 15 minutes"
-        } else {
-            wrong
-        };
-        return login_form(&ctx, f.next.as_deref(), Some(msg), StatusCode::UNAUTHORIZED);
     }
     // A new session on every sign-in; any session the browser held ends.
     let old = auth::cookie(&headers, auth::SESSION_COOKIE).map(auth::token_hash);
@@ -534,7 +542,7 @@ pub async fn runs(State(app): AppState, Extension(ctx): Extension<Ctx>) -> Respo
                         ul {
                             @for s in ch.status.iter().take(200) {
                                 li {
-                                    a href={ "/exceptions/" (s.id) } { (s.id) } ": "
+                                    a href={ "/exceptions/" (encode(&s.id)) } { (s.id) } ": "
                                     (s.old.map_or("new", |o| o.as_str())) " → " (s.new.map_or("unknown", |n| n.as_str()))
                                 }
                             }
@@ -594,7 +602,7 @@ pub async fn control(
                                 tr {
                                     td {
                                         @if auditor { code { (d.item) } }
-                                        @else { a href={ "/exceptions/" (eid) } { (d.item) } }
+                                        @else { a href={ "/exceptions/" (encode(&eid)) } { (d.item) } }
                                     }
                                     td { @for r in &d.reasons { code { (r) } " " } }
                                     td { (d.detail) }
@@ -646,7 +654,7 @@ pub async fn evidence(
     let line = q.line.unwrap_or(1).max(1);
     let path = app.kit_dir.join(&f.name);
     let from = line.saturating_sub(3).max(1);
-    let to = line + 3;
+    let to = line.saturating_add(3);
     let read = tokio::task::spawn_blocking(move || -> std::io::Result<Lines> {
         use std::io::BufRead;
         let file = std::fs::File::open(&path)?;
@@ -760,7 +768,7 @@ pub async fn exceptions(
     let mut total = 0;
     let mut rows = Vec::with_capacity(PAGE);
     for e in snapshot.matching(&filter, &text) {
-        if total >= (pageno - 1) * PAGE && rows.len() < PAGE {
+        if total >= (pageno - 1).saturating_mul(PAGE) && rows.len() < PAGE {
             rows.push(e.clone());
         }
         total += 1;
@@ -821,7 +829,7 @@ fn exception_table(rows: &[Exception], today: &str) -> Markup {
                 @for e in rows {
                     @let late = fieldcheck_register::rules::is_overdue(e.status, &e.target, today);
                     tr {
-                        td { a href={ "/exceptions/" (e.id) } { (e.id) } }
+                        td { a href={ "/exceptions/" (encode(&e.id)) } { (e.id) } }
                         td { span class={ "pill " (status_class(e.status)) } { (e.status.as_str()) } }
                         td { (e.owner) }
                         td class=(if late { "bad" } else { "" }) { (e.target) @if late { " (overdue)" } }
@@ -1174,7 +1182,7 @@ pub async fn me(State(app): AppState, Extension(ctx): Extension<Ctx>) -> Respons
         @if open.is_empty() { p { "No open request." } }
         @for r in &open {
             div.request {
-                p { strong { "Request " (r.id) } " on " a href={ "/exceptions/" (r.item) } { (r.item) } " from " (r.requested_by) ", " (r.requested_at) }
+                p { strong { "Request " (r.id) } " on " a href={ "/exceptions/" (encode(&r.item)) } { (r.item) } " from " (r.requested_by) ", " (r.requested_at) }
                 blockquote { (r.text) }
                 form.stack method="post" action={ "/requests/" (r.id) } {
                     (csrf_field(&ctx))

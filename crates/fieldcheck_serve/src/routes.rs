@@ -4,7 +4,7 @@
 //! ([`guard`]) looks the matched route up before any handler runs. A route without a row is
 //! refused (500), and the authorization-matrix test fails on it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
@@ -147,10 +147,13 @@ async fn check(app: Arc<App>, peer: SocketAddr, req: Request, next: Next) -> Res
         // No route matched: the fallback's 404, for anyone.
         return next.run(req).await;
     };
-    let Some(route) = ROUTES
-        .iter()
-        .find(|r| r.path == path && r.method == method.as_str())
-    else {
+    // A GET route answers HEAD too (axum runs the GET handler): the same policy applies.
+    let asked = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    let Some(route) = ROUTES.iter().find(|r| r.path == path && r.method == asked) else {
         if ROUTES.iter().any(|r| r.path == path) {
             // The route exists for another method: the router answers 405.
             return next.run(req).await;
@@ -192,14 +195,14 @@ async fn check(app: Arc<App>, peer: SocketAddr, req: Request, next: Next) -> Res
     }
     let csrf = match (&session, &user) {
         (Some(s), _) => s.csrf.clone(),
-        (None, Some(u)) => auth::token_hash(&format!("{}{}", app.audited_at, u.email)),
+        (None, Some(u)) => auth::token_hash(&format!("{}\n{}", app.sso_secret, u.email)),
         (None, None) => String::new(),
     };
     let ctx = Ctx {
         user,
         csrf,
         session,
-        ip: peer.ip(),
+        ip: client_ip(req.headers(), peer.ip(), from_proxy),
         tls,
     };
     let allowed = match route.access {
@@ -308,6 +311,21 @@ async fn identify(
         Some((u, s)) => (Some(u), Some(s)),
         None => (None, None),
     })
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the last address of its
+/// `X-Forwarded-For` (the one the proxy itself saw), so that throttling counts clients, not the
+/// proxy.
+fn client_ip(headers: &HeaderMap, peer: IpAddr, from_proxy: bool) -> IpAddr {
+    if !from_proxy {
+        return peer;
+    }
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(peer)
 }
 
 /// One field of a URL-encoded form.
