@@ -69,5 +69,5 @@ LUA
 wrk -t2 -c20 -d"${secs}s" -H "Cookie: fc_session=$session" -s "$lua" "http://127.0.0.1:$port"
 rm -f "$lua"
 echo "after the load: $(rss)"
-sleep 35
-echo "idle again 35 s later: $(rss)"
+sleep 65
+echo "idle again 65 s later: $(rss)"

@@ -138,6 +138,8 @@ pub struct App {
     pub(crate) opts: ServeOptions,
     pub(crate) throttle: auth::Throttle,
     snapshot: Mutex<Option<Arc<Snapshot>>>,
+    /// Requests seen, so that the housekeeping task knows when the server is idle.
+    pub(crate) served: std::sync::atomic::AtomicU64,
     /// Held while the copy is rebuilt, so that requests arriving meanwhile wait for that one
     /// rebuild instead of each making their own.
     rebuilding: tokio::sync::Mutex<()>,
@@ -212,6 +214,17 @@ impl App {
                     "the request failed: {e}"
                 )))
             })
+    }
+
+    /// Lets go of what only serves requests quickly (the copy of the register, the idle
+    /// connections and their page caches) while no request comes.
+    fn shed(&self) {
+        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.pool
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The register's exceptions, from the copy held while the register has not changed.
@@ -369,6 +382,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
         },
         throttle: auth::Throttle::default(),
         snapshot: Mutex::new(None),
+        served: std::sync::atomic::AtomicU64::new(0),
         rebuilding: tokio::sync::Mutex::new(()),
         audited_at: now,
         sso_secret: auth::random_hex(32),
@@ -451,16 +465,29 @@ pub async fn serve(
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     on_ready(addr);
-    let router = routes::router(app);
-    // What a burst of requests freed goes back to the system too, a while after it ends.
-    tokio::spawn(async {
+    // Housekeeping every 30 s: when no request came since the last round, the server lets go
+    // of its caches; then the allocator's free pages go back to the system.
+    let kept = app.clone();
+    tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut seen = u64::MAX;
         loop {
             every.tick().await;
-            let _ = tokio::task::spawn_blocking(release_free_memory).await;
+            let now = kept.served.load(std::sync::atomic::Ordering::Relaxed);
+            let idle = now == seen;
+            seen = now;
+            let app = kept.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if idle {
+                    app.shed();
+                }
+                release_free_memory();
+            })
+            .await;
         }
     });
+    let router = routes::router(app);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

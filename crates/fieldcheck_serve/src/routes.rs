@@ -138,6 +138,8 @@ pub async fn guard(
 }
 
 async fn check(app: Arc<App>, peer: SocketAddr, req: Request, next: Next) -> Response {
+    app.served
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let method = req.method().clone();
     let matched = req
         .extensions()
