@@ -77,7 +77,8 @@ impl Clock {
 
 /// A kit file the auditor may read, with its digest.
 pub struct KitFile {
-    /// Its name in the kit (`accounts.csv`), the only names `/evidence/` serves.
+    /// Its name in the kit (`accounts.csv`, `exports/okta/users.json`), the only names
+    /// `/evidence/` serves.
     pub name: String,
     pub kind: String,
     pub rows: u32,
@@ -409,13 +410,32 @@ fn release_free_memory() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn release_free_memory() {}
 
-/// The kit's record files with their digests (what `/evidence/` may serve).
+/// The kit's record files and the sources' raw exports, with their digests (what `/evidence/`
+/// may serve).
 fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
     use sha2::Digest;
-    let mut out = Vec::new();
-    for f in &report.evidence.files {
-        let path = kit.join(&f.file);
-        if f.file.contains('/') || f.file.contains('\\') || !path.is_file() {
+    // The kit's record files, then the raw exports the sources read (under the kit folder).
+    let records = report
+        .evidence
+        .files
+        .iter()
+        .filter(|f| !f.file.contains('/') && !f.file.contains('\\'))
+        .map(|f| (f.file.as_str(), f.kind.to_string(), f.rows));
+    let exports = report
+        .evidence
+        .sources
+        .iter()
+        .map(|r| (r.file.as_str(), format!("{} export", r.adapter), r.records));
+    let mut out: Vec<KitFile> = Vec::new();
+    for (name, kind, rows) in records.chain(exports) {
+        let path = kit.join(name);
+        // Only plain files inside the kit, by a relative path of plain names, never through a
+        // link, and not compressed (their lines are not text).
+        let inside = Path::new(name)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let plain = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !inside || !plain || name.ends_with(".gz") || out.iter().any(|f| f.name == name) {
             continue;
         }
         let mut hasher = sha2::Sha256::new();
@@ -432,9 +452,9 @@ fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
             bytes += n as u64;
         }
         out.push(KitFile {
-            name: f.file.clone(),
-            kind: f.kind.to_string(),
-            rows: f.rows,
+            name: name.to_string(),
+            kind,
+            rows,
             bytes,
             sha256: hex(&hasher.finalize()),
         });

@@ -103,7 +103,7 @@ fn matrix() -> Vec<Row> {
         ),
         (
             "GET",
-            "/evidence/{file}",
+            "/evidence/{*file}",
             v("/evidence/vendors.csv?line=3"),
             vec![],
             [303, 200, 200, 200, 200, 200, 403],
@@ -811,4 +811,30 @@ fn a_refused_edit_leaves_no_version_check_behind_for_the_next_write() {
         &[("item", OTHERS), ("text", "the vendor review")],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[test]
+fn evidence_in_a_raw_export_is_linked_and_served_with_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    fieldcheck_demo::write_raw(&raw, &fieldcheck_demo::DemoOptions::default()).unwrap();
+    let s = Server::start_on(None, &raw);
+    let mut c = s.client_as("auditor");
+    let page = c.get("/controls/change-management");
+    assert_eq!(page.status, 200);
+    let link = page
+        .body
+        .split("href=\"/evidence/exports/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(|r| format!("/evidence/exports/{}", r.replace("&amp;", "&")))
+        .unwrap_or_else(|| panic!("no link into a raw export"));
+    let shown = c.get(&link);
+    assert_eq!(shown.status, 200, "{link}");
+    assert!(shown.body.contains("export"), "{}", shown.body);
+    assert!(shown.body.contains("class=\"hit\""), "the line is marked");
+    // Only the files the audit read: not the config, not a path out of the kit.
+    assert_eq!(c.get("/evidence/fieldcheck.toml").status, 404);
+    assert_eq!(c.get("/evidence/exports/../fieldcheck.toml").status, 404);
+    assert_eq!(c.get("/evidence/%2Fetc%2Fpasswd").status, 404);
 }

@@ -104,6 +104,18 @@ impl Server {
         let kit = dir.path().join("kit");
         fieldcheck_demo::write_kit(&kit, &fieldcheck_demo::DemoOptions::default()).unwrap();
         edit(&kit);
+        Server::serve(database, dir, kit)
+    }
+
+    /// The server over a kit written elsewhere (copied into the server's own folder).
+    pub fn start_on(database: Option<String>, from: &std::path::Path) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = dir.path().join("kit");
+        copy_dir(from, &kit);
+        Server::serve(database, dir, kit)
+    }
+
+    fn serve(database: Option<String>, dir: tempfile::TempDir, kit: PathBuf) -> Server {
         let database = database.unwrap_or_else(|| {
             fieldcheck_engine::record::default_path(&kit)
                 .to_string_lossy()
@@ -149,22 +161,19 @@ impl Server {
             )
             .unwrap();
         }
-        reg.assign(
-            OWNED,
-            email_of("owner"),
-            "2026-10-02T00:00:00Z",
-            "setup",
-            "owns vendors",
-        )
-        .unwrap();
-        reg.assign(
-            OTHERS,
-            email_of("other_owner"),
-            "2026-10-02T00:00:00Z",
-            "setup",
-            "owns vendors",
-        )
-        .unwrap();
+        // The demo's exceptions (a kit of another shape may not have them).
+        for (id, who) in [(OWNED, "owner"), (OTHERS, "other_owner")] {
+            if reg.show(id).is_ok() {
+                reg.assign(
+                    id,
+                    email_of(who),
+                    "2026-10-02T00:00:00Z",
+                    "setup",
+                    "owns vendors",
+                )
+                .unwrap();
+            }
+        }
         drop(reg);
         let opts = Options {
             kit: kit.clone(),
@@ -376,4 +385,17 @@ pub fn field(page: &str, name: &str) -> Option<String> {
     let at = page.find(&format!("name=\"{name}\" value=\""))?;
     let rest = &page[at + name.len() + 15..];
     Some(rest[..rest.find('"')?].to_string())
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
