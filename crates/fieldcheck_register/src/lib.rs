@@ -747,6 +747,33 @@ impl Register {
         Ok(out)
     }
 
+    /// The exceptions a person marked remediated (`exceptions status … remediated`) after the
+    /// latest recorded run: closed by hand, not yet re-tested by any run. (A run recorded after
+    /// the closure either found the deviation again, and reopened it, or did not.) A closure
+    /// whose time does not read as one counts as not re-tested.
+    pub fn closed_by_hand(&mut self) -> Result<BTreeSet<String>> {
+        let latest_run: Option<jiff::Timestamp> = self
+            .db
+            .query("SELECT at FROM runs ORDER BY id DESC LIMIT 1", &[])?
+            .first()
+            .and_then(|r| r[0].text().parse().ok());
+        let rows = self.db.query(
+            "SELECT e.id, h.at, h.run FROM exceptions e JOIN history h ON h.exception_id = e.id WHERE e.status = ?1 AND h.field = 'status' AND h.seq = (SELECT MAX(h2.seq) FROM history h2 WHERE h2.exception_id = e.id AND h2.field = 'status') ORDER BY e.id",
+            &[ExceptionStatus::Remediated.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .filter(|r| r[2].opt_int().is_none())
+            .filter(
+                |r| match (r[1].text().parse::<jiff::Timestamp>(), latest_run) {
+                    (Ok(closed), Some(run)) => closed > run,
+                    _ => true,
+                },
+            )
+            .map(|r| r[0].text())
+            .collect())
+    }
+
     /// Where the exceptions stand: the latest history entry and the latest run. Every change to
     /// an exception writes its history, and a run that reconciles one is a new run, so two equal
     /// generations mean the same exceptions (a reader can keep a copy until it changes).

@@ -1980,3 +1980,41 @@ mod guard_tests {
         });
     }
 }
+
+#[test]
+fn an_exception_closed_by_hand_is_unverified_until_a_run_sees_it_fixed() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let all = ["leavers"];
+        reg.record(
+            &run(1, &all),
+            &[
+                found("leavers", "p1", &["late_deprovision"]),
+                found("leavers", "p2", &["late_deprovision"]),
+            ],
+        )
+        .unwrap();
+        reg.set_status(
+            "leavers/t/p1",
+            ExceptionStatus::Remediated,
+            "2026-07-01T15:00:00Z",
+            "ana",
+            "access removed",
+        )
+        .unwrap();
+        assert_eq!(
+            reg.closed_by_hand()
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["leavers/t/p1"]
+        );
+        // A run after the closure re-tested it: nothing is left closed by hand.
+        reg.record(&run(2, &all), &[]).unwrap();
+        assert!(reg.closed_by_hand().unwrap().is_empty());
+        assert_eq!(
+            status_of(&mut reg, "leavers/t/p2"),
+            ExceptionStatus::Remediated
+        );
+    });
+}

@@ -899,9 +899,23 @@ fn exception_page(
 ) -> Response {
     let today = app.today();
     let edit = may_edit(ctx, e);
-    let f = kept.map(|k| &k.form);
-    let val = |get: fn(&ChangeForm) -> &Option<String>| {
-        f.and_then(|f| get(f).clone()).unwrap_or_default()
+    // A refused change's words go back into its own form only; the other forms show the
+    // exception as it is.
+    let mine = |action: &str| {
+        kept.map(|k| &k.form)
+            .filter(|f| f.action.as_deref() == Some(action))
+    };
+    let val = |action: &str, get: fn(&ChangeForm) -> &Option<String>, now: &str| {
+        mine(action)
+            .and_then(|f| get(f).clone())
+            .unwrap_or_else(|| now.to_string())
+    };
+    let head = |action: &str| {
+        html! {
+            (csrf_field(ctx))
+            input type="hidden" name="version" value=(version);
+            input type="hidden" name="action" value=(action);
+        }
     };
     let body = html! {
         @if let Some(k) = kept {
@@ -931,50 +945,47 @@ fn exception_page(
             p.small { "Every change asks why; it is kept in the history below with your name." }
             div.actions {
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="status";
+                    (head("status"))
                     label { "Status"
                         select name="status" {
                             @for s in [ExceptionStatus::Open, ExceptionStatus::InRemediation, ExceptionStatus::Remediated] {
-                                option value=(s.as_str()) selected[val(|f| &f.status) == s.as_str() || (f.is_none() && s == e.status)] { (s.as_str()) }
+                                option value=(s.as_str()) selected[val("status", |f| &f.status, e.status.as_str()) == s.as_str()] {
+                                    (s.as_str())
+                                    @if s == ExceptionStatus::Remediated { " (until a recorded run re-tests it)" }
+                                }
                             }
                         }
                     }
-                    label { "Why" input type="text" name="why" required value=(val(|f| &f.why)); }
+                    label { "Why" input type="text" name="why" required value=(val("status", |f| &f.why, "")); }
                     button type="submit" { "Set the status" }
                 }
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="assign";
-                    label { "Owner" input type="text" name="owner" required value=(if f.is_some() { val(|f| &f.owner) } else { e.owner.clone() }); }
-                    label { "Why" input type="text" name="why" required; }
+                    (head("assign"))
+                    label { "Owner" input type="text" name="owner" required value=(val("assign", |f| &f.owner, &e.owner)); }
+                    label { "Why" input type="text" name="why" required value=(val("assign", |f| &f.why, "")); }
                     button type="submit" { "Assign" }
                 }
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="target";
-                    label { "Target date" input type="date" name="target" required value=(if f.is_some() { val(|f| &f.target) } else { e.target.clone() }); }
-                    label { "Why" input type="text" name="why" required; }
+                    (head("target"))
+                    label { "Target date" input type="date" name="target" required value=(val("target", |f| &f.target, &e.target)); }
+                    label { "Why" input type="text" name="why" required value=(val("target", |f| &f.why, "")); }
                     button type="submit" { "Set the target" }
                 }
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="accept";
-                    label { "Approver" input type="text" name="approver" required value=(val(|f| &f.approver)); }
-                    label { "Accepted until" input type="date" name="until" required value=(val(|f| &f.until)); }
-                    label { "Why the risk is acceptable" input type="text" name="why" required; }
+                    (head("accept"))
+                    label { "Approver" input type="text" name="approver" required value=(val("accept", |f| &f.approver, "")); }
+                    label { "Accepted until" input type="date" name="until" required value=(val("accept", |f| &f.until, "")); }
+                    label { "Why the risk is acceptable" input type="text" name="why" required value=(val("accept", |f| &f.why, "")); }
                     button type="submit" { "Accept the risk" }
                 }
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="respond";
-                    label { "Management's response" textarea name="text" required { (val(|f| &f.text)) } }
+                    (head("respond"))
+                    label { "Management's response" textarea name="text" required { (val("respond", |f| &f.text, "")) } }
                     button type="submit" { "Record the response" }
                 }
                 form.stack method="post" {
-                    (csrf_field(ctx)) input type="hidden" name="version" value=(version);
-                    input type="hidden" name="action" value="note";
-                    label { "Note" textarea name="note" required { (val(|f| &f.note)) } }
+                    (head("note"))
+                    label { "Note" textarea name="note" required { (val("note", |f| &f.note, "")) } }
                     button type="submit" { "Add the note" }
                 }
             }

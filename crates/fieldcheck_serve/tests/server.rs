@@ -589,6 +589,17 @@ fn the_second_of_two_saves_from_the_same_page_is_refused_and_shows_the_first() {
         assert!(second.body.contains("in_remediation"));
         // Nothing is lost: the second user's words are back in the form.
         assert!(second.body.contains("tier set to 3 in the inventory"));
+        // ... in its own form only: the others show the exception as it is.
+        assert!(
+            second
+                .body
+                .contains("name=\"owner\" required value=\"omar@northpeak.io\""),
+            "the assign form keeps the owner"
+        );
+        assert!(
+            second.body.contains("name=\"target\" required value=\"2"),
+            "the target form keeps the date"
+        );
         let (e, _) = s.register().show(OWNED).unwrap();
         assert_eq!(e.status.as_str(), "in_remediation");
         // Saved again from the fresh page, it goes in.

@@ -90,6 +90,9 @@ pub struct Remediation {
     pub zero_by: Option<String>,
     /// Exceptions not closed (open, in remediation, risk accepted).
     pub unclosed: usize,
+    /// Exceptions marked remediated by a person that no recorded run has re-tested yet: not
+    /// counted as closed for the answer (a run must see the fix).
+    pub by_hand: usize,
     /// Open or in remediation past their target on `as_of`.
     pub overdue: usize,
     /// Open or in remediation with nobody named.
@@ -412,6 +415,20 @@ fn tracking(rem: &Remediation) -> Answer {
                     .into(),
         };
     }
+    if rem.unclosed == 0 && rem.by_hand > 0 {
+        return Answer {
+            question,
+            verdict: "not_known",
+            short: "Not yet verified".into(),
+            because: format!(
+                "every exception is closed, but {} closed by hand and no recorded run has re-tested {} yet: record a run to verify the fixes",
+                count(rem.by_hand, "was", "were")
+                    .replacen("was", "exception was", 1)
+                    .replacen("were", "exceptions were", 1),
+                if rem.by_hand == 1 { "it" } else { "them" }
+            ),
+        };
+    }
     if rem.unclosed == 0 {
         return Answer {
             question,
@@ -467,6 +484,7 @@ fn untracked() -> Remediation {
         trend_known: false,
         zero_by: None,
         unclosed: 0,
+        by_hand: 0,
         overdue: 0,
         unassigned: 0,
         accepted: 0,
@@ -570,6 +588,7 @@ fn tracked(
         trend_known,
         zero_by: next_window_end(&report.window.start, &report.window.end),
         unclosed: unclosed.len(),
+        by_hand: reg.closed_by_hand()?.len(),
         overdue: unclosed.iter().filter(|e| overdue_of(e)).count(),
         unassigned: unclosed
             .iter()
@@ -920,6 +939,24 @@ mod tests {
             ("Not yet known".to_string(), "not_known")
         );
         assert_eq!(verdict(&rem(None, 0, true)), ("Not yet".to_string(), "no"));
+        // At zero only when a run saw the fixes: closed by hand is not verified yet.
+        let zero = |by_hand| Remediation {
+            tracked: true,
+            unclosed: 0,
+            by_hand,
+            ..untracked()
+        };
+        assert_eq!(verdict(&zero(0)), ("Yes, at zero".to_string(), "yes"));
+        let hand = tracking(&zero(2));
+        assert_eq!(
+            (hand.short.as_str(), hand.verdict),
+            ("Not yet verified", "not_known")
+        );
+        assert!(
+            hand.because.contains("2 exceptions were closed by hand"),
+            "{}",
+            hand.because
+        );
     }
 
     #[test]
