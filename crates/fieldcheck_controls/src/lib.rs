@@ -382,8 +382,8 @@ impl Dev {
     }
 
     /// When the item occurred.
-    pub fn at(mut self, at: jiff::Timestamp) -> Dev {
-        self.facts.at = Some(at);
+    pub fn at(mut self, at: impl Into<jiff::Timestamp>) -> Dev {
+        self.facts.at = Some(at.into());
         self
     }
 

@@ -2,7 +2,6 @@
 //! missing an API page, looks exactly like a quiet month. A busy event file with a month of the
 //! window that has no row at all is treated as damaged, unless the config accepts that month.
 
-use jiff::Timestamp;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::kit::Kit;
@@ -44,7 +43,7 @@ pub struct Coverage {
 }
 
 /// Calls `f` with the instant that places each row of an event kind in time, where known.
-fn each_time(kit: &Kit, kind: Kind, f: impl FnMut(Timestamp)) {
+fn each_time(kit: &Kit, kind: Kind, f: impl FnMut(crate::Ts)) {
     match kind {
         Kind::AccountEvents => kit.account_events.iter().filter_map(|r| r.at).for_each(f),
         Kind::Deploys => kit.deploys.iter().filter_map(|r| r.deployed_at).for_each(f),

@@ -785,9 +785,13 @@ impl<'a> Reader<'a> {
                     "write it as `YYYY-MM-DD`, e.g. `2026-03-06`".into(),
                 ),
             },
-            Ty::Bool => match raw.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Ok(Val::Bool(true)),
-                "false" | "no" | "0" => Ok(Val::Bool(false)),
+            Ty::Bool => match raw {
+                _ if ["true", "yes", "1"].iter().any(|v| raw.eq_ignore_ascii_case(v)) => {
+                    Ok(Val::Bool(true))
+                }
+                _ if ["false", "no", "0"].iter().any(|v| raw.eq_ignore_ascii_case(v)) => {
+                    Ok(Val::Bool(false))
+                }
                 _ => bad(
                     crate::Code::BadBool,
                     format!("`{raw}` is not a boolean"),
@@ -811,7 +815,7 @@ impl<'a> Reader<'a> {
                     "write digits only, e.g. `3`".into(),
                 ),
             },
-            Ty::Enum(values) => match values.iter().position(|v| *v == raw) {
+            Ty::Enum(values) => match enum_index(values, raw) {
                 Some(i) => Ok(Val::Enum(i as u8)),
                 None => {
                     let lower = raw.to_lowercase().replace([' ', '-'], "_");
@@ -1692,7 +1696,7 @@ impl<'a> Reader<'a> {
             for (i, f) in schema.fields.iter().enumerate() {
                 vals[i] = Val::Null;
                 let Some(j) = col_of[i] else { continue };
-                let raw = unneutralise(rec.range(j).map_or("", |r| &row_text[r]).trim());
+                let raw = unneutralise(trim(rec.range(j).map_or("", |r| &row_text[r])));
                 if raw.is_empty() {
                     if f.expected && !f.required {
                         empties.note(i, line);
@@ -2182,6 +2186,27 @@ fn long_json_value(text: &str) -> Option<String> {
 /// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
 /// injection: `'=1+2`) reads as what it protects (`=1+2`): one `'` comes off when the `'`s lead
 /// to a character that starts a formula (`''=1` was the cell `'=1`).
+/// `str::trim`, with the common case first: a cell that starts and ends with a visible ASCII
+/// character has nothing to trim.
+#[inline]
+fn trim(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        [only] if only.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
+/// The index of `raw` among an enum's values. Values are short: their lengths are compared
+/// first and their bytes in line, without a call per value.
+#[inline]
+fn enum_index(values: &[&str], raw: &str) -> Option<usize> {
+    let raw = raw.as_bytes();
+    values
+        .iter()
+        .position(|v| v.len() == raw.len() && v.bytes().zip(raw).all(|(a, &b)| a == b))
+}
+
 fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest)

@@ -4,6 +4,8 @@
 //! change them only by adding optional fields.
 
 use jiff::Timestamp;
+
+pub use crate::time::Ts;
 use jiff::civil::Date;
 
 /// An identifier or short text: stored inline up to 23 bytes, else shared (clones are cheap).
@@ -701,9 +703,9 @@ impl Vals<'_> {
     fn rs(&mut self, i: usize) -> Id {
         self.s(i).unwrap_or_default()
     }
-    fn ts(&self, i: usize) -> Option<Timestamp> {
+    fn ts(&self, i: usize) -> Option<Ts> {
         match self.0[i] {
-            Val::Ts(t) => Some(t),
+            Val::Ts(t) => Some(Ts::new(t)),
             _ => None,
         }
     }
@@ -786,7 +788,7 @@ pub struct Person {
     pub manager_id: Option<Id>,
     pub employment_type: Option<EmploymentType>,
     pub start_date: Date,
-    pub terminated_at: Option<Timestamp>,
+    pub terminated_at: Option<Ts>,
     pub privileged: Option<bool>,
     pub loc: Loc,
 }
@@ -839,8 +841,8 @@ pub struct Account {
     pub owner_id: Option<Id>,
     pub privileged: Option<bool>,
     pub status: Option<AccountStatus>,
-    pub created_at: Option<Timestamp>,
-    pub disabled_at: Option<Timestamp>,
+    pub created_at: Option<Ts>,
+    pub disabled_at: Option<Ts>,
     pub interactive: Option<bool>,
     pub mfa: Option<Mfa>,
     pub loc: Loc,
@@ -873,8 +875,8 @@ pub struct Credential {
     pub account_id: Id,
     pub credential_id: Id,
     pub ctype: Option<CredentialType>,
-    pub created_at: Option<Timestamp>,
-    pub revoked_at: Option<Timestamp>,
+    pub created_at: Option<Ts>,
+    pub revoked_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for Credential {
@@ -899,7 +901,7 @@ pub struct AccountEvent {
     pub system_id: Id,
     pub account_id: Id,
     pub event: Option<EventKind>,
-    pub at: Option<Timestamp>,
+    pub at: Option<Ts>,
     pub actor_id: Option<Id>,
     pub loc: Loc,
 }
@@ -923,8 +925,8 @@ impl Record for AccountEvent {
 pub struct AccessReview {
     pub review_id: Id,
     pub system_id: Id,
-    pub started_at: Option<Timestamp>,
-    pub completed_at: Option<Timestamp>,
+    pub started_at: Option<Ts>,
+    pub completed_at: Option<Ts>,
     pub owner_id: Option<Id>,
     pub loc: Loc,
 }
@@ -951,7 +953,7 @@ pub struct Decision {
     pub account_id: Id,
     pub reviewer_id: Option<Id>,
     pub decision: Option<DecisionKind>,
-    pub decided_at: Option<Timestamp>,
+    pub decided_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for Decision {
@@ -976,11 +978,11 @@ pub struct Change {
     pub ticket_id: Id,
     pub ctype: Option<ChangeType>,
     pub title: Option<Id>,
-    pub created_at: Option<Timestamp>,
+    pub created_at: Option<Ts>,
     pub requester_id: Option<Id>,
     pub approver_id: Option<Id>,
-    pub approved_at: Option<Timestamp>,
-    pub retro_reviewed_at: Option<Timestamp>,
+    pub approved_at: Option<Ts>,
+    pub retro_reviewed_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for Change {
@@ -1007,8 +1009,8 @@ pub struct PullRequest {
     pub pr_id: Id,
     pub repo: Option<Id>,
     pub author_id: Option<Id>,
-    pub created_at: Option<Timestamp>,
-    pub merged_at: Option<Timestamp>,
+    pub created_at: Option<Ts>,
+    pub merged_at: Option<Ts>,
     pub merge_commit_sha: Option<Id>,
     pub checks_passed: Option<bool>,
     /// The distinct conclusions of the pull request's check runs as the source reports them
@@ -1040,7 +1042,7 @@ pub struct PrReview {
     pub pr_id: Id,
     pub reviewer_id: Option<Id>,
     pub state: Option<ReviewState>,
-    pub submitted_at: Option<Timestamp>,
+    pub submitted_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for PrReview {
@@ -1063,7 +1065,7 @@ pub struct Deploy {
     pub deploy_id: Id,
     pub system_id: Id,
     pub environment: Option<Environment>,
-    pub deployed_at: Option<Timestamp>,
+    pub deployed_at: Option<Ts>,
     pub deployer_id: Option<Id>,
     pub commit_sha: Option<Id>,
     pub pr_id: Option<Id>,
@@ -1100,13 +1102,13 @@ pub struct Vendor {
     pub tier: Option<i64>,
     pub data_access: Option<DataAccess>,
     pub status: Option<VendorStatus>,
-    pub offboarded_at: Option<Timestamp>,
+    pub offboarded_at: Option<Ts>,
     pub owner_id: Option<Id>,
-    pub last_reviewed_at: Option<Timestamp>,
+    pub last_reviewed_at: Option<Ts>,
     pub assurance_type: Option<AssuranceType>,
     pub report_period_end: Option<Date>,
     pub bridge_letter_through: Option<Date>,
-    pub assurance_reviewed_at: Option<Timestamp>,
+    pub assurance_reviewed_at: Option<Ts>,
     pub subprocessor_clause: Option<bool>,
     pub loc: Loc,
 }
@@ -1138,8 +1140,8 @@ impl Record for Vendor {
 pub struct BackupJob {
     pub job_id: Id,
     pub system_id: Id,
-    pub started_at: Option<Timestamp>,
-    pub completed_at: Option<Timestamp>,
+    pub started_at: Option<Ts>,
+    pub completed_at: Option<Ts>,
     pub status: Option<BackupStatus>,
     pub loc: Loc,
 }
@@ -1163,8 +1165,8 @@ impl Record for BackupJob {
 pub struct RestoreTest {
     pub test_id: Id,
     pub system_id: Id,
-    pub started_at: Option<Timestamp>,
-    pub completed_at: Option<Timestamp>,
+    pub started_at: Option<Ts>,
+    pub completed_at: Option<Ts>,
     pub status: Option<RestoreStatus>,
     pub isolated: Option<bool>,
     pub recovery_minutes: Option<i64>,
@@ -1197,8 +1199,8 @@ pub struct Session {
     pub account_id: Option<Id>,
     pub person_id: Option<Id>,
     pub method: Option<SessionMethod>,
-    pub started_at: Option<Timestamp>,
-    pub ended_at: Option<Timestamp>,
+    pub started_at: Option<Ts>,
+    pub ended_at: Option<Ts>,
     pub jit_request_id: Option<Id>,
     pub recording_ref: Option<Id>,
     pub loc: Loc,
@@ -1226,7 +1228,7 @@ impl Record for Session {
 #[allow(missing_docs)]
 pub struct CentralLog {
     pub session_id: Id,
-    pub received_at: Option<Timestamp>,
+    pub received_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for CentralLog {
@@ -1247,10 +1249,10 @@ pub struct JitRequest {
     pub request_id: Id,
     pub person_id: Option<Id>,
     pub system_id: Option<Id>,
-    pub requested_at: Option<Timestamp>,
+    pub requested_at: Option<Ts>,
     pub approver_id: Option<Id>,
-    pub approved_at: Option<Timestamp>,
-    pub expires_at: Option<Timestamp>,
+    pub approved_at: Option<Ts>,
+    pub expires_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for JitRequest {
@@ -1360,7 +1362,7 @@ impl Record for Endpoint {
 pub struct Training {
     pub person_id: Id,
     pub course: Id,
-    pub completed_at: Option<Timestamp>,
+    pub completed_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for Training {
@@ -1381,7 +1383,7 @@ impl Record for Training {
 pub struct TrainingEscalation {
     pub person_id: Id,
     pub course: Option<Id>,
-    pub notified_at: Option<Timestamp>,
+    pub notified_at: Option<Ts>,
     pub notified_id: Option<Id>,
     pub loc: Loc,
 }
@@ -1403,7 +1405,7 @@ impl Record for TrainingEscalation {
 #[allow(missing_docs)]
 pub struct PhishingCampaign {
     pub campaign_id: Id,
-    pub started_at: Option<Timestamp>,
+    pub started_at: Option<Ts>,
     pub recipients: Option<i64>,
     pub clicked: Option<i64>,
     pub reported: Option<i64>,
@@ -1441,8 +1443,8 @@ pub struct Risk {
     pub treatment: Option<Treatment>,
     pub treatment_due: Option<Date>,
     pub status: Option<RiskStatus>,
-    pub created_at: Option<Timestamp>,
-    pub closed_at: Option<Timestamp>,
+    pub created_at: Option<Ts>,
+    pub closed_at: Option<Ts>,
     pub loc: Loc,
 }
 impl Record for Risk {
@@ -1471,7 +1473,7 @@ impl Record for Risk {
 #[allow(missing_docs)]
 pub struct RiskReview {
     pub risk_id: Id,
-    pub reviewed_at: Option<Timestamp>,
+    pub reviewed_at: Option<Ts>,
     pub reviewer_id: Option<Id>,
     pub loc: Loc,
 }

@@ -180,9 +180,109 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
 }
 
+/// An instant as the kit's records keep it: microseconds since the Unix epoch in 8 bytes, and
+/// `Option<Ts>` in 8 bytes too (jiff's `Timestamp` takes 16, its `Option` 24). Every instant jiff
+/// can represent fits; digits finer than a microsecond are dropped when a record is built (no
+/// evidence system records them as meaningful: Entra ID's seven-digit fractions are the only
+/// ones seen, and `docs/readings.md` says so).
+///
+/// Ordered, compared and hashed as the instant; converts to and from [`Timestamp`], and compares
+/// with one directly.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ts(std::num::NonZeroI64);
+
+impl Ts {
+    /// The instant `t`, to the microsecond (towards the past).
+    pub fn new(t: Timestamp) -> Ts {
+        // jiff truncates towards zero; the floor keeps instants before 1970 in order too.
+        let us = t.as_nanosecond().div_euclid(1000) as i64;
+        // Flipping the sign bit keeps zero free for `Option`'s niche: only `i64::MIN`
+        // microseconds (far outside jiff's range) would map to it.
+        Ts(std::num::NonZeroI64::new(us ^ i64::MIN).expect("jiff's range excludes i64::MIN µs"))
+    }
+
+    /// Microseconds since the Unix epoch.
+    #[inline]
+    pub fn as_microsecond(self) -> i64 {
+        self.0.get() ^ i64::MIN
+    }
+
+    /// The instant as jiff's `Timestamp`.
+    #[inline]
+    pub fn get(self) -> Timestamp {
+        Timestamp::from_nanosecond(i128::from(self.as_microsecond()) * 1000)
+            .expect("made from a Timestamp, and not after it")
+    }
+
+    /// The exact time from `earlier` to this instant (negative when `earlier` is later).
+    pub fn duration_since(self, earlier: impl Into<Timestamp>) -> SignedDuration {
+        self.get().duration_since(earlier.into())
+    }
+}
+
+impl PartialOrd for Ts {
+    fn partial_cmp(&self, other: &Ts) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ts {
+    fn cmp(&self, other: &Ts) -> std::cmp::Ordering {
+        self.as_microsecond().cmp(&other.as_microsecond())
+    }
+}
+
+impl From<Timestamp> for Ts {
+    fn from(t: Timestamp) -> Ts {
+        Ts::new(t)
+    }
+}
+
+impl From<Ts> for Timestamp {
+    fn from(t: Ts) -> Timestamp {
+        t.get()
+    }
+}
+
+impl PartialEq<Timestamp> for Ts {
+    fn eq(&self, other: &Timestamp) -> bool {
+        self.get() == *other
+    }
+}
+
+impl PartialEq<Ts> for Timestamp {
+    fn eq(&self, other: &Ts) -> bool {
+        *self == other.get()
+    }
+}
+
+impl PartialOrd<Timestamp> for Ts {
+    fn partial_cmp(&self, other: &Timestamp) -> Option<std::cmp::Ordering> {
+        self.get().partial_cmp(other)
+    }
+}
+
+impl PartialOrd<Ts> for Timestamp {
+    fn partial_cmp(&self, other: &Ts) -> Option<std::cmp::Ordering> {
+        self.partial_cmp(&other.get())
+    }
+}
+
+impl std::fmt::Display for Ts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.get(), f)
+    }
+}
+
+impl std::fmt::Debug for Ts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
 /// Adds an exact duration, saturating at the ends of time.
-pub fn add(ts: Timestamp, d: SignedDuration) -> Timestamp {
-    ts.checked_add(d).unwrap_or(if d.is_negative() {
+pub fn add(ts: impl Into<Timestamp>, d: SignedDuration) -> Timestamp {
+    ts.into().checked_add(d).unwrap_or(if d.is_negative() {
         Timestamp::MIN
     } else {
         Timestamp::MAX
@@ -190,7 +290,7 @@ pub fn add(ts: Timestamp, d: SignedDuration) -> Timestamp {
 }
 
 /// Adds N exact days (N × 24 h).
-pub fn add_days(ts: Timestamp, days: i64) -> Timestamp {
+pub fn add_days(ts: impl Into<Timestamp>, days: i64) -> Timestamp {
     add(ts, SignedDuration::from_hours(days.saturating_mul(24)))
 }
 
@@ -209,7 +309,8 @@ pub struct Period {
 
 impl Period {
     /// Whether `t` lies in the period (`start ≤ t < end`).
-    pub fn contains(&self, t: Timestamp) -> bool {
+    pub fn contains(&self, t: impl Into<Timestamp>) -> bool {
+        let t = t.into();
         self.start <= t && t < self.end
     }
 }
@@ -247,13 +348,14 @@ impl Window {
     }
 
     /// Whether `t` is in the window (`start ≤ t < end`).
-    pub fn contains(&self, t: Timestamp) -> bool {
+    pub fn contains(&self, t: impl Into<Timestamp>) -> bool {
+        let t = t.into();
         self.start_ts <= t && t < self.end_ts
     }
 
     /// The local calendar date of an instant.
-    pub fn local_date(&self, t: Timestamp) -> Date {
-        t.to_zoned(self.tz.clone()).date()
+    pub fn local_date(&self, t: impl Into<Timestamp>) -> Date {
+        t.into().to_zoned(self.tz.clone()).date()
     }
 
     /// Local midnight at the start of `d`.
@@ -267,16 +369,16 @@ impl Window {
     }
 
     /// Formats an instant for humans in the org zone: `2026-03-06 17:05 EST`.
-    pub fn fmt(&self, t: Timestamp) -> String {
-        t.to_zoned(self.tz.clone())
+    pub fn fmt(&self, t: impl Into<Timestamp>) -> String {
+        t.into().to_zoned(self.tz.clone())
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string()
     }
 
     /// Formats an instant's time of day only when it falls on `same_day`: `09:12`, else full.
-    pub fn fmt_near(&self, t: Timestamp, reference: Timestamp) -> String {
-        let z = t.to_zoned(self.tz.clone());
-        let r = reference.to_zoned(self.tz.clone());
+    pub fn fmt_near(&self, t: impl Into<Timestamp>, reference: impl Into<Timestamp>) -> String {
+        let z = t.into().to_zoned(self.tz.clone());
+        let r = reference.into().to_zoned(self.tz.clone());
         if z.offset() == r.offset() {
             z.strftime("%Y-%m-%d %H:%M").to_string()
         } else {
@@ -372,6 +474,39 @@ pub fn human_duration(d: SignedDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ts_keeps_the_instant_to_the_microsecond_in_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Ts>>(), 8);
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        // Whole microseconds round-trip; finer digits are dropped towards the past, before
+        // the epoch as after it.
+        for s in [
+            "2026-03-01T13:44:48Z",
+            "2026-03-01T13:44:48.123456Z",
+            "1969-12-31T23:59:59.999999Z",
+            "9999-12-30T00:00:00.999999Z",
+        ] {
+            assert_eq!(Ts::new(t(s)).get(), t(s), "{s}");
+        }
+        assert_eq!(
+            Ts::new(t("2026-03-01T13:44:48.1234567Z")).get(),
+            t("2026-03-01T13:44:48.123456Z")
+        );
+        assert_eq!(
+            Ts::new(t("1969-12-31T23:59:59.9999999Z")).get(),
+            t("1969-12-31T23:59:59.999999Z")
+        );
+        assert_eq!(Ts::new(Timestamp::MAX).get().as_second(), Timestamp::MAX.as_second());
+        assert_eq!(Ts::new(Timestamp::MIN).get().as_second(), Timestamp::MIN.as_second());
+        // Ordered as instants (the stored bits are not), and comparable with a Timestamp.
+        let (a, b) = (Ts::new(t("1969-06-01T00:00:00Z")), Ts::new(t("2026-06-01T00:00:00Z")));
+        assert!(a < b && Some(a) < Some(b) && None < Some(a));
+        assert!(b > t("2026-05-31T23:59:59Z") && t("2026-06-01T00:00:01Z") > b);
+        assert_eq!(b, t("2026-06-01T00:00:00Z"));
+        assert_eq!(b.to_string(), "2026-06-01T00:00:00Z");
+        assert_eq!(b.duration_since(a.get()).as_secs(), b.get().duration_since(a.get()).as_secs());
+    }
 
     fn ny() -> TimeZone {
         TimeZone::get("America/New_York").expect("bundled zone")

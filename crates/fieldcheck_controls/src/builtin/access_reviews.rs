@@ -3,7 +3,7 @@
 
 use fieldcheck_kit::{FastMap, FastSet};
 
-use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind};
+use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind, Ts};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
@@ -46,7 +46,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             // The latest review started in the quarter; on equal starts, the first in file order.
             let mut review: Option<(&AccessReview, Timestamp)> = None;
             for r in reviews.iter() {
-                let Some(t) = r.started_at.filter(|t| q.contains(*t)) else {
+                let Some(t) = r.started_at.map(Ts::get).filter(|t| q.contains(*t)) else {
                     continue;
                 };
                 if review.is_none_or(|(_, bt)| t > bt) {

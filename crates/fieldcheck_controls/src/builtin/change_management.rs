@@ -206,8 +206,8 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 // The review must be in by the merge; an emergency change's may also come up to
                 // the review window after the deploy. Without a merge time only that window exists.
                 let deadline = match (p.merged_at, emergency) {
-                    (Some(m), false) => Some(m),
-                    (Some(m), true) => Some(m.max(add(deployed_at, window_after))),
+                    (Some(m), false) => Some(m.get()),
+                    (Some(m), true) => Some(m.get().max(add(deployed_at, window_after))),
                     (None, true) => Some(add(deployed_at, window_after)),
                     (None, false) => None,
                 };

@@ -6,7 +6,7 @@
 use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::{add, human_duration};
-use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind};
+use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind, Ts};
 use jiff::Timestamp;
 
 use super::{Unknown, unknown_notes};
@@ -71,7 +71,7 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
         if person.privileged.is_none() {
             no_privileged.add(&*person.person_id);
         }
-        let term = person.terminated_at.expect("leavers have a termination");
+        let term = person.terminated_at.expect("leavers have a termination").get();
         let mut dev = Dev::new(&*person.person_id).at(term).lead(format!(
             "{} left {}",
             cx.who(&person.person_id),
@@ -105,7 +105,7 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
                             format!("{} times", logins.len())
                         },
                         if logins.len() == 1 { "at" } else { "first at" },
-                        cx.w.fmt_near(first.at.unwrap_or(term), term)
+                        cx.w.fmt_near(first.at.map_or(term, Ts::get), term)
                     ),
                 );
             }

@@ -4,7 +4,7 @@
 use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::add_days;
-use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment};
+use fieldcheck_kit::{RiskLinkKind, RiskReview, Treatment, Ts};
 
 use super::periods_without;
 use super::vendor_management::active_in_window;
@@ -105,7 +105,7 @@ fn refresh(cx: &Cx<'_, Params>) -> TestResult {
     periods_without(
         "register-refresh",
         &cx.w.quarters(),
-        cx.kit.risk_reviews.iter().map(|r| r.reviewed_at),
+        cx.kit.risk_reviews.iter().map(|r| r.reviewed_at.map(Ts::get)),
         RegisterRefresh::RegisterNotRefreshed,
         "no risk was reviewed",
     )

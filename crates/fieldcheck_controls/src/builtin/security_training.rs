@@ -5,7 +5,7 @@
 use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::time::{add_days, human_duration};
-use fieldcheck_kit::{Training, TrainingEscalation};
+use fieldcheck_kit::{Training, TrainingEscalation, Ts};
 use jiff::Timestamp;
 
 use super::{periods, periods_without};
@@ -43,7 +43,7 @@ fn training(cx: &Cx<'_, Params>) -> TestResult {
         if !employed {
             continue;
         }
-        let end_of_employment = p.terminated_at.unwrap_or(Timestamp::MAX);
+        let end_of_employment = p.terminated_at.map_or(Timestamp::MAX, Ts::get);
         let mut dev = Dev::new(&*p.person_id).lead(format!(
             "{} (started {})",
             cx.who(&p.person_id),
@@ -55,7 +55,7 @@ fn training(cx: &Cx<'_, Params>) -> TestResult {
         let mut done: Vec<(Timestamp, &Training)> =
             completions.get(&*p.person_id).map_or(Vec::new(), |v| {
                 v.iter()
-                    .filter_map(|t| Some((t.completed_at?, *t)))
+                    .filter_map(|t| Some((t.completed_at?.get(), *t)))
                     .collect()
             });
         done.sort_by_key(|t| t.0);
@@ -138,7 +138,7 @@ fn phishing(cx: &Cx<'_, Params>) -> TestResult {
     let mut result = periods_without(
         "phishing-simulations",
         &periods(cx.w, cx.p.phishing_cadence),
-        cx.kit.phishing_campaigns.iter().map(|c| c.started_at),
+        cx.kit.phishing_campaigns.iter().map(|c| c.started_at.map(Ts::get)),
         PhishingSimulations::NoPhishingSimulation,
         "no phishing simulation was started",
     );

@@ -59,7 +59,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 ),
                 Some(owner) => {
                     if let Some(t) = owner.terminated_at {
-                        let until = a.disabled_at.map_or(we, |d| d.min(we));
+                        let until = a.disabled_at.map_or(we, |d| d.get().min(we));
                         let reassign_by = add_days(t, grace);
                         if reassign_by < until {
                             dev.ev(owner.loc);
@@ -113,10 +113,10 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             };
             let stale_from = add_days(created, max_age);
             let lower = stale_from.max(ws);
-            let upper = c.revoked_at.map_or(we, |r| r.min(we));
+            let upper = c.revoked_at.map_or(we, |r| r.get().min(we));
             if lower < upper {
                 dev.ev(c.loc);
-                let age_at_end = upper.duration_since(created);
+                let age_at_end = upper.duration_since(created.get());
                 dev.fail(
                     ServiceAccounts::StaleCredential,
                     format!(
