@@ -2,7 +2,6 @@
 //! missing an API page, looks exactly like a quiet month. A busy event file with a month of the
 //! window that has no row at all is treated as damaged, unless the config accepts that month.
 
-
 use crate::diag::{Diagnostic, Severity};
 use crate::kit::Kit;
 use crate::records::Kind;

@@ -786,10 +786,16 @@ impl<'a> Reader<'a> {
                 ),
             },
             Ty::Bool => match raw {
-                _ if ["true", "yes", "1"].iter().any(|v| raw.eq_ignore_ascii_case(v)) => {
+                _ if ["true", "yes", "1"]
+                    .iter()
+                    .any(|v| raw.eq_ignore_ascii_case(v)) =>
+                {
                     Ok(Val::Bool(true))
                 }
-                _ if ["false", "no", "0"].iter().any(|v| raw.eq_ignore_ascii_case(v)) => {
+                _ if ["false", "no", "0"]
+                    .iter()
+                    .any(|v| raw.eq_ignore_ascii_case(v)) =>
+                {
                     Ok(Val::Bool(false))
                 }
                 _ => bad(

@@ -370,7 +370,8 @@ impl Window {
 
     /// Formats an instant for humans in the org zone: `2026-03-06 17:05 EST`.
     pub fn fmt(&self, t: impl Into<Timestamp>) -> String {
-        t.into().to_zoned(self.tz.clone())
+        t.into()
+            .to_zoned(self.tz.clone())
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string()
     }
@@ -497,15 +498,27 @@ mod tests {
             Ts::new(t("1969-12-31T23:59:59.9999999Z")).get(),
             t("1969-12-31T23:59:59.999999Z")
         );
-        assert_eq!(Ts::new(Timestamp::MAX).get().as_second(), Timestamp::MAX.as_second());
-        assert_eq!(Ts::new(Timestamp::MIN).get().as_second(), Timestamp::MIN.as_second());
+        assert_eq!(
+            Ts::new(Timestamp::MAX).get().as_second(),
+            Timestamp::MAX.as_second()
+        );
+        assert_eq!(
+            Ts::new(Timestamp::MIN).get().as_second(),
+            Timestamp::MIN.as_second()
+        );
         // Ordered as instants (the stored bits are not), and comparable with a Timestamp.
-        let (a, b) = (Ts::new(t("1969-06-01T00:00:00Z")), Ts::new(t("2026-06-01T00:00:00Z")));
+        let (a, b) = (
+            Ts::new(t("1969-06-01T00:00:00Z")),
+            Ts::new(t("2026-06-01T00:00:00Z")),
+        );
         assert!(a < b && Some(a) < Some(b) && None < Some(a));
         assert!(b > t("2026-05-31T23:59:59Z") && t("2026-06-01T00:00:01Z") > b);
         assert_eq!(b, t("2026-06-01T00:00:00Z"));
         assert_eq!(b.to_string(), "2026-06-01T00:00:00Z");
-        assert_eq!(b.duration_since(a.get()).as_secs(), b.get().duration_since(a.get()).as_secs());
+        assert_eq!(
+            b.duration_since(a.get()).as_secs(),
+            b.get().duration_since(a.get()).as_secs()
+        );
     }
 
     fn ny() -> TimeZone {

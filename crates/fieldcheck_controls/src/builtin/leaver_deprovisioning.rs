@@ -71,7 +71,10 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
         if person.privileged.is_none() {
             no_privileged.add(&*person.person_id);
         }
-        let term = person.terminated_at.expect("leavers have a termination").get();
+        let term = person
+            .terminated_at
+            .expect("leavers have a termination")
+            .get();
         let mut dev = Dev::new(&*person.person_id).at(term).lead(format!(
             "{} left {}",
             cx.who(&person.person_id),

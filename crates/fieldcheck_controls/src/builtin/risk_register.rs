@@ -105,7 +105,10 @@ fn refresh(cx: &Cx<'_, Params>) -> TestResult {
     periods_without(
         "register-refresh",
         &cx.w.quarters(),
-        cx.kit.risk_reviews.iter().map(|r| r.reviewed_at.map(Ts::get)),
+        cx.kit
+            .risk_reviews
+            .iter()
+            .map(|r| r.reviewed_at.map(Ts::get)),
         RegisterRefresh::RegisterNotRefreshed,
         "no risk was reviewed",
     )

@@ -138,7 +138,10 @@ fn phishing(cx: &Cx<'_, Params>) -> TestResult {
     let mut result = periods_without(
         "phishing-simulations",
         &periods(cx.w, cx.p.phishing_cadence),
-        cx.kit.phishing_campaigns.iter().map(|c| c.started_at.map(Ts::get)),
+        cx.kit
+            .phishing_campaigns
+            .iter()
+            .map(|c| c.started_at.map(Ts::get)),
         PhishingSimulations::NoPhishingSimulation,
         "no phishing simulation was started",
     );
