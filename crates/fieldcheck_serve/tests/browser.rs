@@ -168,6 +168,24 @@ impl Browser {
         self.call("POST", &format!("/element/{e}/click"), None);
     }
 
+    /// Clicks a form's submit button and waits until the page it leads to has loaded: the
+    /// driver may return from the click before the browser has left the old page.
+    fn submit(&self, css: &str) {
+        self.script("window.fieldcheckOldPage = true;");
+        self.click(css);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.script(
+            "return window.fieldcheckOldPage === true || document.readyState !== 'complete';",
+        ) != json!(false)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the form `{css}` led to no new page"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     fn script(&self, js: &str) -> Value {
         self.call(
             "POST",
@@ -181,6 +199,16 @@ impl Browser {
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// The value of the browser's cookie `name` for the current page, if it has one.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.call("GET", "/cookie", None)
+            .as_array()?
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_str())
+            .map(str::to_string)
     }
 
     fn url(&self) -> String {
@@ -202,9 +230,21 @@ impl Browser {
         if !self.url().contains("/login") {
             self.open(&format!("{}/login", server.base));
         }
+        // Chromium may hand the page to the driver before it has stored the page's cookie; a
+        // form sent in that moment carries no cookie and is refused as stale (no person types
+        // that fast). Wait until the form's token is the cookie's.
+        let form = self.script("return document.querySelector('input[name=csrf]').value;");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.cookie("fc_pre") != form.as_str().map(str::to_string) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sign-in page's cookie never arrived"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         self.type_in("input[name=email]", email);
         self.type_in("input[name=password]", password);
-        self.click("form button[type=submit]");
+        self.submit("form button[type=submit]");
     }
 }
 
@@ -265,7 +305,7 @@ fn an_owner_signs_in_sees_their_exceptions_and_sets_a_status_with_a_reason() {
         "form:has(select[name=status]) input[name=why]",
         "tiering the vendor this week",
     );
-    b.click("form:has(select[name=status]) button[type=submit]");
+    b.submit("form:has(select[name=status]) button[type=submit]");
     let text = b.text();
     assert!(text.contains("in_remediation"), "{text}");
     assert!(
@@ -303,7 +343,7 @@ fn an_admin_invites_an_auditor_who_files_a_request_and_can_edit_nothing() {
     b.click("form.stack select[name=role] option[value=auditor]");
     // The audit's last day (the date input takes the browser's locale: type it as the US one).
     b.script("document.querySelector('form.stack input[name=expires]').value = '2027-03-31';");
-    b.click("form.stack button[type=submit]");
+    b.submit("form.stack button[type=submit]");
     let text = b.text();
     let password = text
         .split("shown only now: ")
@@ -332,7 +372,7 @@ fn an_admin_invites_an_auditor_who_files_a_request_and_can_edit_nothing() {
         "form.stack textarea[name=text]",
         "The tiering decision for V-0014, with its approval",
     );
-    b.click("form.stack button[type=submit]");
+    b.submit("form.stack button[type=submit]");
     assert!(
         b.text().contains("The tiering decision for V-0014"),
         "the request is listed"
