@@ -976,7 +976,9 @@ fn audit_and_print_from(
         label,
         progress: progress::bars(),
     };
-    let Outcome { report, recorded } = fieldcheck_engine::run(&loaded, &opts)?;
+    let Outcome {
+        report, recorded, ..
+    } = fieldcheck_engine::run(&loaded, &opts)?;
     if matches!(output.format, Format::Oscal | Format::Sarif | Format::Junit)
         && !report.diagnostics.is_empty()
     {

@@ -269,6 +269,9 @@ pub struct RunOptions<'a> {
 pub struct Outcome {
     /// The report.
     pub report: Report,
+    /// The control tests' results the report was made from, with every population (for
+    /// [`sample::run_on`]).
+    pub audit: fieldcheck_controls::Audit,
     /// The recorded run and where (when the run was recorded).
     pub recorded: Option<(Reconciled, String)>,
 }
@@ -349,7 +352,11 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
             })?;
         report.apply_overrides(&overrides);
     }
-    Ok(Outcome { report, recorded })
+    Ok(Outcome {
+        report,
+        audit,
+        recorded,
+    })
 }
 
 /// Control ids given on a command line or in a request: each must be in the catalog (the error

@@ -621,6 +621,23 @@ pub struct Sampled {
 /// Stage "sample" on a loaded kit: the controls tested, the prior period's deviations read from
 /// the kit's register (when it has one), and every test's sample drawn.
 pub fn run(loaded: &crate::Loaded, opts: SampleOptions<'_>) -> anyhow::Result<Sampled> {
+    let audit = fieldcheck_controls::audit(
+        &loaded.kit,
+        &loaded.config.window,
+        &loaded.params,
+        opts.only,
+    );
+    run_on(loaded, audit, opts)
+}
+
+/// [`run`] on the audit a run of the pipeline already made of the same loaded kit
+/// ([`crate::Outcome::audit`]): its populations are sampled as they are, without testing the
+/// controls again (`opts.only` is the audit's own).
+pub fn run_on(
+    loaded: &crate::Loaded,
+    audit: Audit,
+    opts: SampleOptions<'_>,
+) -> anyhow::Result<Sampled> {
     let engagement = opts.engagement.unwrap_or_else(|| {
         let w = &loaded.config.window;
         format!("{} {}/{}", loaded.config.org, w.start, w.end)
@@ -630,12 +647,6 @@ pub fn run(loaded: &crate::Loaded, opts: SampleOptions<'_>) -> anyhow::Result<Sa
         .sampling_unit
         .and_then(Unit::parse)
         .unwrap_or(Unit::Period);
-    let audit = fieldcheck_controls::audit(
-        &loaded.kit,
-        &loaded.config.window,
-        &loaded.params,
-        opts.only,
-    );
     // Controls with deviations in the previous recorded window (the kit's register, when it has
     // one) take the next larger size, as do those named with `--prior-deviations`.
     let mut prior = opts.prior_deviations.to_vec();

@@ -345,8 +345,10 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
             progress: &fieldcheck_kit::NoProgress,
         },
     )?;
-    let sampled = fieldcheck_engine::sample::run(
+    // The samples are drawn from the populations of the audit just made (no second audit).
+    let sampled = fieldcheck_engine::sample::run_on(
         &loaded,
+        outcome.audit,
         fieldcheck_engine::sample::SampleOptions {
             only: &[],
             prior_deviations: &[],
@@ -413,7 +415,6 @@ fn release_free_memory() {}
 /// The kit's record files and the sources' raw exports, with their digests (what `/evidence/`
 /// may serve).
 fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
-    use sha2::Digest;
     // The kit's record files, then the raw exports the sources read (under the kit folder).
     let records = report
         .evidence
@@ -426,7 +427,7 @@ fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
         .sources
         .iter()
         .map(|r| (r.file.as_str(), format!("{} export", r.adapter), r.records));
-    let mut out: Vec<KitFile> = Vec::new();
+    let mut listed: Vec<(&str, String, u32)> = Vec::new();
     for (name, kind, rows) in records.chain(exports) {
         let path = kit.join(name);
         // Only plain files inside the kit, by a relative path of plain names, never through a
@@ -435,31 +436,67 @@ fn kit_files(kit: &Path, report: &Report) -> anyhow::Result<Vec<KitFile>> {
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)));
         let plain = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if !inside || !plain || name.ends_with(".gz") || out.iter().any(|f| f.name == name) {
+        if !inside || !plain || name.ends_with(".gz") || listed.iter().any(|f| f.0 == name) {
             continue;
         }
-        let mut hasher = sha2::Sha256::new();
-        let mut file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let mut bytes = 0u64;
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf)?;
-            if n == 0 {
-                break;
+        listed.push((name, kind, rows));
+    }
+    // Hashed on two threads, the largest files first; listed in the report's order.
+    let mut order: Vec<usize> = (0..listed.len()).collect();
+    let size = |i: usize| std::fs::metadata(kit.join(listed[i].0)).map_or(0, |m| m.len());
+    order.sort_by_key(|&i| std::cmp::Reverse(size(i)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let digests: Vec<std::sync::Mutex<Option<anyhow::Result<FileDigest>>>> =
+        listed.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        let work = || {
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let d = digest(&kit.join(listed[i].0));
+                *digests[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(d);
             }
-            hasher.update(&buf[..n]);
-            bytes += n as u64;
-        }
+        };
+        s.spawn(work);
+        work();
+    });
+    let mut out = Vec::with_capacity(listed.len());
+    for ((name, kind, rows), d) in listed.into_iter().zip(digests) {
+        let (bytes, sha256) = d
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .expect("every file was hashed")?;
         out.push(KitFile {
             name: name.to_string(),
             kind,
             rows,
             bytes,
-            sha256: hex(&hasher.finalize()),
+            sha256,
         });
     }
     Ok(out)
+}
+
+/// A file's size in bytes and its SHA-256 in hex.
+type FileDigest = (u64, String);
+
+/// A file's size and SHA-256, read in 1 MiB pieces.
+fn digest(path: &Path) -> anyhow::Result<FileDigest> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut bytes = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok((bytes, hex(&hasher.finalize())))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
