@@ -264,12 +264,12 @@ fn test_markers(
     for (item, f) in r.items.iter().zip(&r.facts) {
         let bad = usize::from(failing.contains(item.as_str()));
         if let Some(s) = &f.system {
-            let g = groups.entry((0, "system", s)).or_default();
+            let g = groups.entry((0, "system", s.as_str())).or_default();
             g.0 += 1;
             g.1 += bad;
         }
         for (role, p) in &f.people {
-            let g = groups.entry((1, role, p)).or_default();
+            let g = groups.entry((1, role, p.as_str())).or_default();
             g.0 += 1;
             g.1 += bad;
         }
@@ -514,14 +514,14 @@ mod tests {
         // The test window runs 2026-01-01 → 2026-06-30 (UTC): one deploy a day, from January.
         let t: jiff::Timestamp = "2026-01-01T12:00:00Z".parse().expect("time");
         Facts {
-            at: Some(t + jiff::SignedDuration::from_hours(24 * (day as i64 % 180))),
+            at: Some((t + jiff::SignedDuration::from_hours(24 * (day as i64 % 180))).into()),
             ..Facts::default()
         }
     }
 
     fn by(person: &str) -> Facts {
         Facts {
-            people: vec![("deployer", person.to_string())],
+            people: vec![("deployer", person.into())],
             ..Facts::default()
         }
     }
@@ -573,7 +573,7 @@ mod tests {
         // One week, one author (who made 40 deploys): isolated.
         let one = |i: usize| {
             let mut f = at(i * 180 / 214);
-            f.people = vec![("author", if i < 40 { "ann" } else { "bob" }.to_string())];
+            f.people = vec![("author", if i < 40 { "ann" } else { "bob" }.into())];
             f
         };
         let j = judge(&deploys(214, &[10, 11, 12], one));
@@ -586,7 +586,7 @@ mod tests {
         // Three months, three authors: isolated too.
         let three = |i: usize| {
             let mut f = at(i * 180 / 214);
-            f.people = vec![("author", format!("p{}", i % 7))];
+            f.people = vec![("author", format!("p{}", i % 7).into())];
             f
         };
         let j = judge(&deploys(214, &[7, 80, 150], three));
@@ -650,8 +650,8 @@ mod tests {
             failing,
             reason,
             |i| Facts {
-                period: Some(format!("2026-Q{}", i % 4 + 1)),
-                system: Some(format!("sys{}", i / 4)),
+                period: Some(format!("2026-Q{}", i % 4 + 1).into()),
+                system: Some(format!("sys{}", i / 4).into()),
                 ..Facts::default()
             },
         )

@@ -171,14 +171,15 @@ pub struct Note {
 pub struct Facts {
     /// When the item occurred: an event's time, a periodic item's period start. `None` for an
     /// inventory item (an account, a vendor, a key), which has no moment.
-    pub at: Option<jiff::Timestamp>,
+    /// (Kept as the kit keeps instants, 8 bytes: a test holds the facts of its whole population.)
+    pub at: Option<fieldcheck_kit::Ts>,
     /// The calendar period of a periodic control's item (`2026-Q2`, `2026-05`), as its key shows.
-    pub period: Option<String>,
+    pub period: Option<fieldcheck_kit::Id>,
     /// The system the item belongs to.
-    pub system: Option<String>,
+    pub system: Option<fieldcheck_kit::Id>,
     /// The people the item names, each with their role in it (`deployer`, `approver`, `owner`,
     /// `reviewer`), as person ids.
-    pub people: Vec<(&'static str, String)>,
+    pub people: Vec<(&'static str, fieldcheck_kit::Id)>,
 }
 
 /// One test's result.
@@ -383,19 +384,19 @@ impl Dev {
 
     /// When the item occurred.
     pub fn at(mut self, at: impl Into<jiff::Timestamp>) -> Dev {
-        self.facts.at = Some(at.into());
+        self.facts.at = Some(fieldcheck_kit::Ts::new(at.into()));
         self
     }
 
     /// The calendar period the item belongs to.
-    pub fn period(mut self, period: impl Into<String>) -> Dev {
-        self.facts.period = Some(period.into());
+    pub fn period(mut self, period: impl AsRef<str>) -> Dev {
+        self.facts.period = Some(fieldcheck_kit::Id::new(period));
         self
     }
 
     /// The system the item belongs to.
-    pub fn system(mut self, system: impl Into<String>) -> Dev {
-        self.facts.system = Some(system.into());
+    pub fn system(mut self, system: impl AsRef<str>) -> Dev {
+        self.facts.system = Some(fieldcheck_kit::Id::new(system));
         self
     }
 
@@ -404,7 +405,7 @@ impl Dev {
         if let Some(id) = id.filter(|i| !i.is_empty())
             && !self.facts.people.iter().any(|(r, p)| *r == role && p == id)
         {
-            self.facts.people.push((role, id.to_string()));
+            self.facts.people.push((role, fieldcheck_kit::Id::new(id)));
         }
     }
 

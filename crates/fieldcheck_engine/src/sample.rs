@@ -123,10 +123,12 @@ pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
             let key_period = Frequency::of_period(last).map(|_| last.to_string());
             Member {
                 key: key.clone(),
-                at: facts.and_then(|f| f.at).map(utc_second),
-                period: facts.and_then(|f| f.period.clone()).or(key_period),
+                at: facts.and_then(|f| f.at).map(|t| utc_second(t.get())),
+                period: facts
+                    .and_then(|f| f.period.as_deref().map(str::to_string))
+                    .or(key_period),
                 system: facts
-                    .and_then(|f| f.system.clone())
+                    .and_then(|f| f.system.as_deref().map(str::to_string))
                     .or_else(|| per_system.then(|| prefix.map(str::to_string)).flatten()),
             }
         })

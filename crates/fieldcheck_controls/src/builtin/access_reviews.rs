@@ -287,7 +287,7 @@ mod tests {
                 (Some("2026-Q2"), Some("okta"), 0)
             ]
         );
-        assert_eq!(t.facts[0].people, [("owner", "p1".to_string())]);
+        assert_eq!(t.facts[0].people, [("owner", "p1".into())]);
         assert_eq!(
             t.facts[1].at.map(|t| t.to_string()).as_deref(),
             Some("2026-04-01T04:00:00Z")

@@ -418,9 +418,9 @@ mod tests {
         assert_eq!(
             f.people,
             [
-                ("deployer", "ops".to_string()),
-                ("approver", "mgr".to_string()),
-                ("author", "dev1".to_string())
+                ("deployer", "ops".into()),
+                ("approver", "mgr".into()),
+                ("author", "dev1".into())
             ]
         );
     }
