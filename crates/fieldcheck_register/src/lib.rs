@@ -1824,12 +1824,27 @@ fn reconcile(db: &mut dyn Backend, run: &Run, found: &[Found]) -> Result<Reconci
             });
         }
     }
+    // A population the same as the stored one keeps its items and only takes this run's number:
+    // a daily re-run rewrites nothing it already holds (tens of megabytes of item keys).
+    let stored: HashMap<(String, String), String> = previous
+        .iter()
+        .map(|row| ((row[1].text(), row[2].text()), row[3].text()))
+        .collect();
     for c in run.controls.iter().filter(|c| c.unverifiable.is_none()) {
         for t in &c.tests {
+            let items = join_items(&t.items);
+            let key = (c.control.clone(), t.test.clone());
+            if stored.get(&key) == Some(&items) {
+                db.exec(
+                    "UPDATE populations SET run = ?4 WHERE audit_window = ?1 AND control = ?2 AND test = ?3",
+                    &[run.window.as_str().into(), c.control.as_str().into(), t.test.as_str().into(), run_id.into()],
+                )?;
+                continue;
+            }
             db.exec(
                 "INSERT INTO populations (audit_window, control, test, run, items) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (audit_window, control, test) DO UPDATE SET run = excluded.run, items = excluded.items",
-                &[run.window.as_str().into(), c.control.as_str().into(), t.test.as_str().into(), run_id.into(), join_items(&t.items).into()],
+                &[run.window.as_str().into(), c.control.as_str().into(), t.test.as_str().into(), run_id.into(), items.into()],
             )?;
         }
     }

@@ -618,6 +618,34 @@ fn a_control_without_complete_evidence_remediates_nothing() {
 }
 
 #[test]
+fn an_unchanged_population_is_kept_and_dated_by_the_latest_run() {
+    each(|loc| {
+        let mut reg = Register::at(loc).expect("open");
+        let pop = items(&["d1", "d2"]);
+        for run in 1..=3 {
+            let r = reg
+                .record(&run_of(run, &[("changes", &pop)]), &[])
+                .expect("run");
+            assert!(r.departures.is_empty(), "run {run}");
+        }
+        // d2 leaves after three runs of the same population: it was last seen by run 3, the
+        // run that re-tested the unchanged population without rewriting it.
+        let r = reg
+            .record(&run_of(4, &[("changes", &items(&["d1"]))]), &[])
+            .expect("run 4");
+        assert_eq!(
+            r.departures,
+            [Departure {
+                control: "changes".into(),
+                test: "t".into(),
+                since: 3,
+                items: items(&["d2"]),
+            }]
+        );
+    });
+}
+
+#[test]
 fn an_item_that_left_its_population_is_not_a_fix() {
     each(|loc| {
         let mut reg = Register::at(loc).expect("open");
