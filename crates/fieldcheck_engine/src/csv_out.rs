@@ -43,6 +43,17 @@ pub fn write_csv<R: AsRef<[String]>>(header: &[&str], rows: impl Iterator<Item =
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// A new XLSX workbook whose document properties name no moment of their own: its creation time
+/// is 1980-01-01, the date the workbook's ZIP entries carry too, so the same input gives the same
+/// bytes (docs/readings.md).
+pub fn workbook() -> rust_xlsxwriter::Workbook {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    if let Ok(epoch) = rust_xlsxwriter::ExcelDateTime::from_ymd(1980, 1, 1) {
+        wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&epoch));
+    }
+    wb
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -374,7 +374,7 @@ pub fn burndown_csv(runs: &[RunSummary]) -> String {
 
 /// The burndown series as an XLSX workbook (numbers as numbers, for a chart).
 pub fn write_burndown_xlsx(path: &Path, runs: &[RunSummary]) -> anyhow::Result<()> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
+    let mut wb = crate::csv_out::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = wb
         .add_worksheet()
@@ -467,7 +467,7 @@ pub fn to_csv(list: &[Exception]) -> String {
 
 /// The list as an XLSX workbook.
 pub fn write_xlsx(path: &Path, list: &[Exception]) -> anyhow::Result<()> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
+    let mut wb = crate::csv_out::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = wb
         .add_worksheet()

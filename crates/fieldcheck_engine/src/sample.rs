@@ -14,7 +14,7 @@ use fieldcheck_sampling::{
     Frequency, Member, Population, Sample, SizeTable, Unit, choose, extend, parse_listing, seed,
     strata,
 };
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 use serde::{Deserialize, Serialize};
 
 /// One requested item.
@@ -501,7 +501,7 @@ pub fn write_xlsx(
     tests: &[TestSample],
     requests: &[Request],
 ) -> anyhow::Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::csv_out::workbook();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.0%");
     let sheet = wb
