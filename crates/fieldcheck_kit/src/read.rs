@@ -785,25 +785,26 @@ impl<'a> Reader<'a> {
                     "write it as `YYYY-MM-DD`, e.g. `2026-03-06`".into(),
                 ),
             },
-            Ty::Bool => match raw {
-                _ if ["true", "yes", "1"]
+            // Any case, without a lower-cased copy.
+            Ty::Bool
+                if ["true", "yes", "1"]
                     .iter()
                     .any(|v| raw.eq_ignore_ascii_case(v)) =>
-                {
-                    Ok(Val::Bool(true))
-                }
-                _ if ["false", "no", "0"]
+            {
+                Ok(Val::Bool(true))
+            }
+            Ty::Bool
+                if ["false", "no", "0"]
                     .iter()
                     .any(|v| raw.eq_ignore_ascii_case(v)) =>
-                {
-                    Ok(Val::Bool(false))
-                }
-                _ => bad(
-                    crate::Code::BadBool,
-                    format!("`{raw}` is not a boolean"),
-                    "use `true` or `false` (`yes`/`no` and `1`/`0` are accepted too)".into(),
-                ),
-            },
+            {
+                Ok(Val::Bool(false))
+            }
+            Ty::Bool => bad(
+                crate::Code::BadBool,
+                format!("`{raw}` is not a boolean"),
+                "use `true` or `false` (`yes`/`no` and `1`/`0` are accepted too)".into(),
+            ),
             Ty::Int(lo, hi) => match raw.parse::<i64>() {
                 Ok(n) if n >= lo && n <= hi => Ok(Val::Int(n)),
                 Ok(n) => bad(
@@ -2189,9 +2190,6 @@ fn long_json_value(text: &str) -> Option<String> {
         .map(|(k, _)| k.chars().take(64).collect())
 }
 
-/// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
-/// injection: `'=1+2`) reads as what it protects (`=1+2`): one `'` comes off when the `'`s lead
-/// to a character that starts a formula (`''=1` was the cell `'=1`).
 /// `str::trim`, with the common case first: a cell that starts and ends with a visible ASCII
 /// character has nothing to trim.
 #[inline]
@@ -2213,6 +2211,9 @@ fn enum_index(values: &[&str], raw: &str) -> Option<usize> {
         .position(|v| v.len() == raw.len() && v.bytes().zip(raw).all(|(a, &b)| a == b))
 }
 
+/// A cell that a spreadsheet-safe writer prefixed with `'` (OWASP's advice against formula
+/// injection: `'=1+2`) reads as what it protects (`=1+2`): one `'` comes off when the `'`s lead
+/// to a character that starts a formula (`''=1` was the cell `'=1`).
 fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest)

@@ -182,9 +182,8 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 
 /// An instant as the kit's records keep it: microseconds since the Unix epoch in 8 bytes, and
 /// `Option<Ts>` in 8 bytes too (jiff's `Timestamp` takes 16, its `Option` 24). Every instant jiff
-/// can represent fits; digits finer than a microsecond are dropped when a record is built (no
-/// evidence system records them as meaningful: Entra ID's seven-digit fractions are the only
-/// ones seen, and `docs/readings.md` says so).
+/// can represent fits; digits finer than a microsecond are dropped when a record is built
+/// (Entra ID writes seven; no control's rule is finer than a second: `docs/readings.md`).
 ///
 /// Ordered, compared and hashed as the instant; converts to and from [`Timestamp`], and compares
 /// with one directly.

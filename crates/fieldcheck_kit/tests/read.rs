@@ -347,6 +347,36 @@ fn unknown_columns_are_a_warning_and_near_misses_an_error() {
 }
 
 #[test]
+fn cells_are_trimmed_and_booleans_read_in_any_case() {
+    let (kit, d) = read(
+        &[(
+            "systems.csv",
+            "system_id,tier,in_scope\n okta ,1,Yes\n\u{a0}github\u{a0},2, nO\naws,3,1\ngcp,1,0\nx,1,y\n",
+        )],
+        ReadOptions::default(),
+    );
+    let got: Vec<(&str, Option<bool>)> = kit
+        .systems
+        .iter()
+        .map(|s| (s.system_id.as_str(), s.in_scope))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("okta", Some(true)),
+            ("github", Some(false)),
+            ("aws", Some(true)),
+            ("gcp", Some(false))
+        ]
+    );
+    // The boundary: `y` is no boolean.
+    assert_eq!(
+        (only(&d).code.as_str(), only(&d).line),
+        ("bad-bool", Some(6))
+    );
+}
+
+#[test]
 fn other_cell_errors() {
     let (kit, d) = read(
         &[(
