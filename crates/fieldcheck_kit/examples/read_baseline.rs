@@ -5,6 +5,7 @@
 //!
 //! Usage: `cargo run --release -p fieldcheck_kit --example read_baseline -- KIT [THREADS]`
 //! Prints: `files F records R fields N bytes B seconds S`.
+//! `cargo bench -p fieldcheck_engine --bench audit` includes this file for [`baseline`].
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -13,10 +14,13 @@ use std::time::Instant;
 
 /// Counts of one pass.
 #[derive(Default)]
-struct Counts {
-    records: u64,
-    fields: u64,
-    bytes: u64,
+pub struct Counts {
+    /// Records (lines outside quotes, not blank).
+    pub records: u64,
+    /// Fields.
+    pub fields: u64,
+    /// Bytes read.
+    pub bytes: u64,
 }
 
 /// Splits one file into records and fields as CSV does (a quoted field may hold commas and line
@@ -56,11 +60,10 @@ fn split(path: &PathBuf) -> std::io::Result<Counts> {
     Ok(c)
 }
 
-fn main() -> std::io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let kit = PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
-    let threads: usize = args.next().and_then(|t| t.parse().ok()).unwrap_or(2).max(1);
-    let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&kit)?
+/// The pass over every record file of `kit` with `threads` threads, largest files first: how
+/// many files, the counts, and the wall seconds.
+pub fn baseline(kit: &std::path::Path, threads: usize) -> std::io::Result<(usize, Counts, f64)> {
+    let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(kit)?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "jsonl"))
@@ -73,7 +76,7 @@ fn main() -> std::io::Result<()> {
     let total = Mutex::new(Counts::default());
     let started = Instant::now();
     std::thread::scope(|s| {
-        for _ in 0..threads {
+        for _ in 0..threads.max(1) {
             s.spawn(|| {
                 loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
@@ -89,6 +92,14 @@ fn main() -> std::io::Result<()> {
     });
     let seconds = started.elapsed().as_secs_f64();
     let t = total.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok((count, t, seconds))
+}
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let kit = PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
+    let threads: usize = args.next().and_then(|t| t.parse().ok()).unwrap_or(2).max(1);
+    let (count, t, seconds) = baseline(&kit, threads)?;
     println!(
         "files {count} records {} fields {} bytes {} seconds {seconds:.3}",
         t.records, t.fields, t.bytes

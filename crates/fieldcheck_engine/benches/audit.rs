@@ -1,0 +1,69 @@
+//! The audit against the read-speed baseline, in one process (issue 15's figure):
+//!
+//! ```sh
+//! cargo bench -p fieldcheck_engine --bench audit                              # 5,000 people
+//! FIELDCHECK_BENCH_PEOPLE=50000 cargo bench -p fieldcheck_engine --bench audit
+//! ```
+//!
+//! Writes the demo kit once under the bench's target folder, then, three times in turn, times
+//! the baseline (`fieldcheck_kit/examples/read_baseline.rs`: read and split every record with
+//! two threads, no typing) and the pipeline `fieldcheck audit KIT --format json` runs (load,
+//! run, the JSON report), and prints the best of each and their ratio. Whole-process figures
+//! (peak memory, the exit) are `scripts/bench.sh`'s.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[path = "../../fieldcheck_kit/examples/read_baseline.rs"]
+#[allow(dead_code)]
+mod read_baseline;
+
+fn main() {
+    let people: usize = std::env::var("FIELDCHECK_BENCH_PEOPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("audit-kit-{people}"));
+    if !dir.join("fieldcheck.toml").is_file() {
+        let _ = std::fs::remove_dir_all(&dir);
+        fieldcheck_demo::write_kit(&dir, &fieldcheck_demo::DemoOptions { seed: 7, people })
+            .expect("the demo kit is written");
+    }
+    let (mut best_read, mut best_audit) = (f64::MAX, f64::MAX);
+    let mut report_bytes = 0;
+    for _ in 0..3 {
+        let (_, counts, seconds) = read_baseline::baseline(&dir, 2).expect("the kit is read");
+        best_read = best_read.min(seconds);
+        let started = Instant::now();
+        let loaded = match fieldcheck_engine::load(fieldcheck_engine::LoadRequest::new(&dir, None))
+        {
+            Ok(l) => l,
+            Err(_) => panic!("the demo kit loads"),
+        };
+        let outcome = fieldcheck_engine::run(
+            &loaded,
+            &fieldcheck_engine::RunOptions {
+                only: &[],
+                replay: None,
+                register: None,
+                now: None,
+                label: "bench",
+                progress: &fieldcheck_kit::NoProgress,
+            },
+        )
+        .expect("the demo runs");
+        report_bytes = outcome.report.to_json().len();
+        best_audit = best_audit.min(started.elapsed().as_secs_f64());
+        println!(
+            "people {people}: {} records, {} bytes; read and split {seconds:.3} s",
+            counts.records, counts.bytes
+        );
+        // The kit and the audit are dropped outside the timed span, as the CLI leaves them to
+        // the operating system.
+        drop((loaded, outcome));
+    }
+    println!(
+        "people {people}: audit {best_audit:.3} s (report {report_bytes} bytes), read and split {best_read:.3} s, ratio {:.2} (best of three each; the bar at 50,000 people is 2.0)",
+        best_audit / best_read
+    );
+}
