@@ -4,9 +4,9 @@
 //!
 //! A thin face over the same pipeline as the command line: at start it loads the kit and runs
 //! the audit ([`fieldcheck_engine::load`], [`fieldcheck_engine::run`]) and draws the auditor's
-//! sample from that audit ([`fieldcheck_engine::sample::run_on`]); every request reads the register live, and every
-//! change goes through the same [`fieldcheck_register::Register`] calls as `fieldcheck
-//! exceptions`, with the signed-in user as the actor.
+//! sample from that audit ([`fieldcheck_engine::sample::run_on`]); every request reads the
+//! register live, and every change goes through the same [`fieldcheck_register::Register`] calls
+//! as `fieldcheck exceptions`, with the signed-in user as the actor.
 //!
 //! Map:
 //! - [`routes`]: every route with who may use it, as data ([`routes::ROUTES`]); one layer
