@@ -40,18 +40,9 @@ fn main() {
             Ok(l) => l,
             Err(_) => panic!("the demo kit loads"),
         };
-        let outcome = fieldcheck_engine::run(
-            &loaded,
-            &fieldcheck_engine::RunOptions {
-                only: &[],
-                replay: None,
-                register: None,
-                now: None,
-                label: "bench",
-                progress: &fieldcheck_kit::NoProgress,
-            },
-        )
-        .expect("the demo runs");
+        let outcome =
+            fieldcheck_engine::run(&loaded, &fieldcheck_engine::RunOptions::plain("bench"))
+                .expect("the demo runs");
         report_bytes = outcome.report.to_json().len();
         best_audit = best_audit.min(started.elapsed().as_secs_f64());
         println!(

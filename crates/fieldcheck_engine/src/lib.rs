@@ -264,6 +264,21 @@ pub struct RunOptions<'a> {
     pub progress: &'a dyn Progress,
 }
 
+impl<'a> RunOptions<'a> {
+    /// Every control, not recorded, no replay, no time and no progress: the plain audit of a kit
+    /// (`fieldcheck audit KIT` without options), reading the kit's register when it has one.
+    pub fn plain(label: &'a str) -> RunOptions<'a> {
+        RunOptions {
+            only: &[],
+            replay: None,
+            register: None,
+            now: None,
+            label,
+            progress: &NoProgress,
+        }
+    }
+}
+
 /// What a run gives: the report model (every format renders it) and, when recorded, the
 /// register's reconciliation.
 pub struct Outcome {

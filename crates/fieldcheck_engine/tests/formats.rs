@@ -24,15 +24,7 @@ fn demo_report(dir: &Path) -> Report {
     let Ok(loaded) = fieldcheck_engine::load(LoadRequest::new(dir, None)) else {
         panic!("the demo loads");
     };
-    let opts = RunOptions {
-        only: &[],
-        replay: None,
-        register: None,
-        now: None,
-        label: "demo-kit",
-        progress: &fieldcheck_kit::NoProgress,
-    };
-    fieldcheck_engine::run(&loaded, &opts)
+    fieldcheck_engine::run(&loaded, &RunOptions::plain("demo-kit"))
         .expect("the demo runs")
         .report
 }
