@@ -43,7 +43,6 @@ use std::collections::BTreeSet;
 
 use fieldcheck_kit::FastMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fieldcheck_kit::{Kind, Kit, Loc, Person, System, Window};
 
@@ -476,43 +475,21 @@ pub fn audit(kit: &Kit, window: &Window, params: &Params, only: &[String]) -> Au
             (meta, run.1)
         })
         .collect();
-    // The controls are independent pure functions: two workers share them, and the results are
-    // put back in catalog order.
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(meta, run)) = selected.get(i) else {
-                break;
-            };
-            let cx = Cx {
-                kit,
-                w: window,
-                p: params.control(&meta.id),
-                in_scope: &in_scope,
-                people: &people,
-            };
-            let mut r = run_control(kit, meta, run, &cx);
-            r.judgement = conclude(&r, &cx.p.markers, window, &|id| cx.who(id));
-            done.push((i, r));
-        }
-        done
-    };
-    let mut results = std::thread::scope(|s| {
-        let other = s.spawn(worker);
-        let mut mine = worker();
-        mine.extend(
-            other
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        );
-        mine
+    // The controls are independent pure functions: two workers share them, and the results come
+    // back in catalog order.
+    let controls = fieldcheck_kit::par_map(&selected, |&(meta, run)| {
+        let cx = Cx {
+            kit,
+            w: window,
+            p: params.control(&meta.id),
+            in_scope: &in_scope,
+            people: &people,
+        };
+        let mut r = run_control(kit, meta, run, &cx);
+        r.judgement = conclude(&r, &cx.p.markers, window, &|id| cx.who(id));
+        r
     });
-    results.sort_by_key(|r| r.0);
-    Audit {
-        controls: results.into_iter().map(|r| r.1).collect(),
-    }
+    Audit { controls }
 }
 
 /// Runs one control and judges its status.

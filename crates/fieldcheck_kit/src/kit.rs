@@ -99,6 +99,8 @@ pub struct Kit {
     pub pulls: Vec<crate::sourced::PulledCall>,
     /// Where each sourced record came from ([`Loc::line`] of a sourced record indexes this).
     pub origins: Vec<Origin>,
+    /// The text of every [`Name`] the records hold (an account event's system).
+    pub names: Names,
 }
 
 /// Where a record's evidence is, for reports: a kit file and line, or a raw export with its line
@@ -154,6 +156,18 @@ pub(crate) use for_each_kind;
 impl Kit {
     /// Moves every record of `other` into this kit (records only, not file status).
     pub(crate) fn absorb(&mut self, other: &mut Kit) {
+        // The records' names point into their own kit's table: the first table is taken whole,
+        // any later one's names are added to it and its records pointed at them.
+        if self.names.is_empty() {
+            std::mem::swap(&mut self.names, &mut other.names);
+        } else if !other.names.is_empty() {
+            let names = &mut self.names;
+            let from = &other.names;
+            let mut re = |n: Name| names.intern(Id::from(from.get(n)));
+            for e in &mut other.account_events {
+                e.system_id = re(e.system_id);
+            }
+        }
         macro_rules! absorb {
             ($($field:ident: $t:ty),* $(,)?) => {
                 $(if self.$field.is_empty() {
@@ -210,6 +224,7 @@ impl Kit {
             raw_files: Vec::new(),
             pulls: Vec::new(),
             origins: Vec::new(),
+            names: Names::default(),
         }
     }
 
@@ -327,4 +342,59 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
     check(&mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(names: &mut Names, system: &str, account: &str) -> AccountEvent {
+        AccountEvent {
+            system_id: names.intern(Id::new(system)),
+            account_id: Id::new(account),
+            event: Some(EventKind::Login),
+            at: None,
+            actor_id: None,
+            loc: Loc::file(Kind::AccountEvents, 2),
+        }
+    }
+
+    #[test]
+    fn absorbed_records_keep_their_names() {
+        // Two partial kits, each with its own table: `github` is the first name of one and the
+        // second of the other.
+        let mut a = Kit::empty();
+        a.account_events = vec![
+            event(&mut a.names, "okta", "u1"),
+            event(&mut a.names, "github", "u2"),
+        ];
+        let mut b = Kit::empty();
+        b.account_events = vec![
+            event(&mut b.names, "github", "u3"),
+            event(&mut b.names, "aws", "u4"),
+        ];
+        let mut kit = Kit::empty();
+        kit.absorb(&mut a);
+        kit.absorb(&mut b);
+        let read: Vec<(&str, &str)> = kit
+            .account_events
+            .iter()
+            .map(|e| (kit.names.get(e.system_id), &*e.account_id))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("okta", "u1"),
+                ("github", "u2"),
+                ("github", "u3"),
+                ("aws", "u4")
+            ]
+        );
+        // One table, each name once.
+        assert_eq!(kit.names.len(), 3);
+        assert_eq!(
+            kit.account_events[1].system_id,
+            kit.account_events[2].system_id
+        );
+    }
 }

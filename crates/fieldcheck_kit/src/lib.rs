@@ -21,6 +21,7 @@ mod diag;
 mod fast;
 pub mod fsafe;
 mod kit;
+mod names;
 mod people;
 pub mod progress;
 mod read;
@@ -33,7 +34,7 @@ pub use config::{
     Config, ConfigValue, ControlSection, Entry, Place, SourceMap, SourceSection, parse_config,
 };
 pub use diag::{Capped, Diagnostic, Severity, count, did_you_mean, thousands};
-pub use fast::{FastMap, FastSet, FastState};
+pub use fast::{FastMap, FastSet, FastState, par_map};
 pub use kit::{EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
 pub use progress::{NoProgress, Progress, Unit};

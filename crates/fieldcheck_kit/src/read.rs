@@ -133,6 +133,7 @@ pub fn read_kit_progress(
             }
             done.push((kind, info, diags));
         }
+        part.names = std::mem::take(&mut r.names);
         (part, done)
     };
     let (parts, panicked) = std::thread::scope(|s| {
@@ -179,6 +180,8 @@ struct Reader<'a> {
     bases: &'a [u32],
     /// Long ids (emails, ARNs) are shared; short ones are stored inline and need no lookup.
     interner: FastSet<Id>,
+    /// The names of the records this reader built (its part of [`Kit::names`]).
+    names: Names,
     /// Set by [`Reader::parse_cell`] when a timestamp field held a bare date.
     bare_date: bool,
     /// Where the bytes read are reported, every [`ROWS_PER_REPORT`] rows.
@@ -703,6 +706,7 @@ impl<'a> Reader<'a> {
             sourced,
             bases,
             interner: FastSet::default(),
+            names: Names::default(),
             bare_date: false,
             progress: &crate::NoProgress,
             kind_size: 0,
@@ -1053,7 +1057,7 @@ impl<'a> Reader<'a> {
                 }
             }
             out.push(T::build(
-                &mut Vals(&mut vals),
+                &mut Vals(&mut vals, &mut self.names),
                 Loc {
                     kind: T::KIND,
                     sourced: true,
@@ -1785,7 +1789,10 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(&mut Vals(&mut vals), Loc::file(T::KIND, line)));
+            out.push(T::build(
+                &mut Vals(&mut vals, &mut self.names),
+                Loc::file(T::KIND, line),
+            ));
         }
         empties.report(schema, ctx, diags);
         stats
@@ -2106,7 +2113,10 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
-            out.push(T::build(&mut Vals(&mut vals), Loc::file(T::KIND, line_no)));
+            out.push(T::build(
+                &mut Vals(&mut vals, &mut self.names),
+                Loc::file(T::KIND, line_no),
+            ));
         }
         empties.report(schema, ctx, diags);
         if line_no == 0 {

@@ -233,6 +233,36 @@ pub fn choose(seed: &str, strata: &mut [Stratum]) -> Vec<usize> {
     selected
 }
 
+/// What a report says of a test's sample without listing or drawing it: the same figures as
+/// [`SizeTable::sample`] gives, for a fraction of the work on a large population.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Odds {
+    /// The unit used.
+    pub unit: Unit,
+    /// The items the sample selects.
+    pub sample_size: usize,
+    /// The items after an extension, when the sample can be extended.
+    pub extended_sample_size: Option<usize>,
+    /// The sample is the whole population.
+    pub census: bool,
+    /// The chance the sample finds at least one deviation.
+    pub detection_probability: f64,
+}
+
+impl Odds {
+    /// The figures of a drawn sample.
+    pub fn of(s: &Sample) -> Odds {
+        Odds {
+            unit: s.unit,
+            sample_size: s.selected.len(),
+            extended_sample_size: (!s.extension.is_empty())
+                .then(|| s.selected.len() + s.extension.len()),
+            census: s.census,
+            detection_probability: s.detection_probability,
+        }
+    }
+}
+
 impl SizeTable {
     /// The sample of one test.
     pub fn sample(&self, p: &Population<'_>) -> Sample {
@@ -316,6 +346,39 @@ impl SizeTable {
             upper_limit,
             supports_reliance,
             prior_period: p.prior_period,
+        }
+    }
+
+    /// The figures of the sample [`SizeTable::sample`] would draw, without the draw where they
+    /// do not depend on it: with the item unit (one stratum, one item a unit) they follow from
+    /// the counts alone, so the canonical listing (every key, sorted and hashed) is never built.
+    /// The period and system units (small periodic populations) are drawn.
+    pub fn odds(&self, p: &Population<'_>) -> Odds {
+        if effective_unit(p.unit, p.members) != Unit::Item {
+            return Odds::of(&self.sample(p));
+        }
+        // As `sample` with its one stratum of `n` single-item units.
+        let n = p.members.len();
+        let size = if p.prior_period {
+            self.next_larger(p.frequency, n)
+        } else {
+            self.size(p.frequency, n)
+        };
+        let deviating = p.deviates.iter().filter(|&&d| d).count();
+        let stratum = detection_probability(n, deviating, size);
+        // `stratified` chooses every unit when the size reaches them, else exactly `size`.
+        let chosen = size.min(n);
+        // `extend` adds `m` less those chosen, at most the units left.
+        let added = self
+            .extension(size, n)
+            .map_or(0, |m| m.saturating_sub(chosen).min(n - chosen));
+        Odds {
+            unit: Unit::Item,
+            sample_size: chosen,
+            extended_sample_size: (added > 0).then_some(chosen + added),
+            census: chosen == n,
+            // The same expression as over `sample`'s strata, so the same bits.
+            detection_probability: 1.0 - [stratum].iter().map(|d| 1.0 - d).product::<f64>(),
         }
     }
 }
@@ -510,5 +573,67 @@ mod tests {
             a.size = b.size;
         }
         assert_eq!(choose(&s.seed, &mut again), s.selected);
+    }
+
+    #[test]
+    fn odds_are_the_drawn_samples_figures() {
+        // Populations of every shape: item, period and system units (and units falling back to
+        // items when a member lacks a period or system), every size band up to past the largest,
+        // deviations none to all, prior-period sizes, a table with an extension.
+        const FIRM: &str = "name = \"firm\"\nconfidence = 0.95\ntolerable_rate = 0.10\n[frequency]\nannual = 1\nsemiannual = 2\nquarterly = 3\nmonthly = 4\nweekly = 10\ndaily = 40\nmany = 60\n[[population]]\nup_to = 100\nsize = 26\n[[population]]\nsize = 30\n[extension]\nmin_sample = 10\n";
+        let tables = [SizeTable::default(), SizeTable::parse(FIRM).expect("table")];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % below
+        };
+        let (mut checked, mut extended, mut census) = ([0usize; 3], 0, 0);
+        for case in 0..600 {
+            let n = match case % 4 {
+                0 => next(30) as usize,
+                1 => next(400) as usize,
+                2 => [0, 1, 25, 26, 40, 100, 101, 250, 251, 3000][next(10) as usize],
+                _ => 20 + next(2000) as usize,
+            };
+            let periodic = next(3) > 0;
+            let systems = 1 + next(6);
+            let ms: Vec<Member> = (0..n)
+                .map(|i| {
+                    let sys = format!("s{}", next(systems));
+                    Member {
+                        key: format!("{sys}/{i}"),
+                        at: (next(8) > 0).then(|| format!("2026-{:02}-01T00:00:00Z", 1 + next(12))),
+                        period: (periodic && next(50) > 0)
+                            .then(|| format!("2026-Q{}", 1 + next(4))),
+                        system: (periodic && next(50) > 0).then_some(sys),
+                    }
+                })
+                .collect();
+            let rate = [0, 1, 20, 100][next(4) as usize];
+            let dev: Vec<bool> = (0..n).map(|_| next(100) < rate).collect();
+            let unit = [Unit::Item, Unit::Period, Unit::System][next(3) as usize];
+            let frequency =
+                [Frequency::Event, Frequency::Many, Frequency::Quarterly][next(3) as usize];
+            let p = Population {
+                frequency,
+                prior_period: next(4) == 0,
+                ..population(unit, &ms, &dev)
+            };
+            let t = &tables[next(2) as usize];
+            let drawn = Odds::of(&t.sample(&p));
+            assert_eq!(
+                t.odds(&p),
+                drawn,
+                "case {case}: {n} members, {unit:?}, {frequency:?}"
+            );
+            checked[drawn.unit as usize] += 1;
+            extended += usize::from(drawn.extended_sample_size.is_some());
+            census += usize::from(drawn.census && n > 0);
+        }
+        // Every unit was met, and extensions and censuses too.
+        assert!(checked.iter().all(|&c| c > 20), "{checked:?}");
+        assert!(extended > 20 && census > 20, "{extended} {census}");
     }
 }

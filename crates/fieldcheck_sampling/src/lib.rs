@@ -15,7 +15,7 @@ mod odds;
 mod select;
 mod table;
 
-pub use draw::{Population, Sample, Stratum, Unit, choose, effective_unit, strata};
+pub use draw::{Odds, Population, Sample, Stratum, Unit, choose, effective_unit, strata};
 pub use odds::{
     attribute_sample_size, binomial_sample_size, detection_probability, upper_deviation_limit,
     upper_deviation_limit_finite,

@@ -6,7 +6,7 @@
 use fieldcheck_kit::{FastMap, FastSet};
 
 use fieldcheck_kit::time::{add, human_duration};
-use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, SystemKind, Ts};
+use fieldcheck_kit::{Account, AccountEvent, AccountKind, EventKind, Name, SystemKind, Ts};
 use jiff::Timestamp;
 
 use super::{Unknown, unknown_notes};
@@ -38,20 +38,22 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
             accounts.entry(p).or_default().push(a);
         }
     }
-    // One pass over the events, keeping only those of leavers' accounts.
-    let keys: FastSet<(&str, &str)> = accounts
+    // One pass over the events, keeping only those of leavers' accounts. An event names its
+    // system by a handle into the kit's names: a system no event names has no handle, and its
+    // accounts no events.
+    let keys: FastSet<(Name, &str)> = accounts
         .values()
         .flatten()
-        .map(|a| (&*a.system_id, &*a.account_id))
+        .filter_map(|a| Some((kit.names.find(&a.system_id)?, &*a.account_id)))
         .collect();
     // Most events are of other accounts: a cheap check on the account id alone rules them out.
     let account_ids: FastSet<&str> = keys.iter().map(|k| k.1).collect();
-    let mut events: FastMap<(&str, &str), Vec<&AccountEvent>> = FastMap::default();
+    let mut events: FastMap<(Name, &str), Vec<&AccountEvent>> = FastMap::default();
     for e in &kit.account_events {
         if matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked))
             && account_ids.contains(&*e.account_id)
         {
-            let k = (&*e.system_id, &*e.account_id);
+            let k = (e.system_id, &*e.account_id);
             if keys.contains(&k) {
                 events.entry(k).or_default().push(e);
             }
@@ -85,8 +87,11 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
             .get(&*person.person_id)
             .map_or(&[][..], |v| v.as_slice())
         {
-            let key = (&*a.system_id, &*a.account_id);
-            let evs = events.get(&key).map_or(&[][..], |v| v.as_slice());
+            let evs = kit
+                .names
+                .find(&a.system_id)
+                .and_then(|sys| events.get(&(sys, &*a.account_id)))
+                .map_or(&[][..], |v| v.as_slice());
             let logins: Vec<&&AccountEvent> = evs
                 .iter()
                 .filter(|e| e.event == Some(EventKind::Login) && e.at.is_some_and(|t| t > term))
@@ -499,6 +504,30 @@ github,octo-alice,alice
                 "github,jane-gh,login,2026-03-06T22:05:00Z,\n"
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn events_belong_to_the_account_on_their_own_system() {
+        // Events name their system by a handle into the kit's names: the same account id on
+        // another system, or on a system no event names, is another account.
+        let a = "github,jane-x,human,jane,,2026-03-01T00:00:00Z\n";
+        assert!(jane(a, "lab,jane-x,login,2026-03-06T22:05:01Z,\n").is_empty());
+        assert!(jane(a, "okta,jane-x,login,2026-03-06T22:05:01Z,\n").is_empty());
+        assert_eq!(
+            jane(
+                a,
+                "okta,jane-x,login,2026-03-06T22:05:01Z,\ngithub,jane-x,login,2026-03-06T22:05:01Z,\n"
+            ),
+            ["activity_after_termination"]
+        );
+        // An IdP account whose system no event names has no revocation.
+        assert_eq!(
+            jane(
+                "okta,jane-okta,human,jane,,2026-03-06T22:30:00Z\n",
+                "github,jane-okta,sessions_revoked,2026-03-06T22:10:00Z,\n"
+            ),
+            ["sessions_not_revoked"]
         );
     }
 

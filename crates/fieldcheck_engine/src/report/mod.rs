@@ -333,11 +333,10 @@ impl Report {
             .sampling_unit
             .and_then(Unit::parse)
             .unwrap_or(Unit::Period);
-        let controls: Vec<ControlOut> = audit
-            .controls
-            .iter()
-            .map(|c| control_out(kit, c, sizes, params, unit))
-            .collect();
+        // Each control's section (its tests' sampling odds) is independent of the others'.
+        let controls: Vec<ControlOut> = fieldcheck_kit::par_map(&audit.controls, |c| {
+            control_out(kit, c, sizes, params, unit)
+        });
         Report {
             format: FORMAT,
             org: config.org.clone(),
@@ -485,17 +484,18 @@ impl Report {
     }
 }
 
-/// The auditor's sample of one test as fieldwork draws it: its unit (the config's `[sampling]
-/// unit`, periods by default for periodic tests run per system), its frequency (following the
-/// cadence settings), the size and the exact chance it finds a deviation. The odds do not depend
-/// on the engagement, so the report draws with none.
+/// The auditor's sample of one test as fieldwork would draw it: its unit (the config's
+/// `[sampling] unit`, periods by default for periodic tests run per system), its frequency
+/// (following the cadence settings), the size and the exact chance it finds a deviation. The
+/// odds do not depend on the engagement, so the report draws with none, and only where the
+/// figures depend on the draw ([`SizeTable::odds`]).
 pub fn plan(
     sizes: &SizeTable,
     params: &Params,
     unit: Unit,
     control: &ControlResult,
     test: &TestResult,
-) -> (Frequency, fieldcheck_sampling::Sample) {
+) -> (Frequency, fieldcheck_sampling::Odds) {
     let members = crate::sample::members(control, test);
     let deviating: std::collections::HashSet<&str> =
         test.deviations.iter().map(|d| d.item.as_str()).collect();
@@ -505,7 +505,7 @@ pub fn plan(
         .map(|k| deviating.contains(k.as_str()))
         .collect();
     let frequency = crate::sample::frequency(control, test, params);
-    let sample = sizes.sample(&fieldcheck_sampling::Population {
+    let odds = sizes.odds(&fieldcheck_sampling::Population {
         engagement: "",
         control: &control.meta.id,
         test: test.id,
@@ -515,7 +515,7 @@ pub fn plan(
         members: &members,
         deviates: &deviates,
     });
-    (frequency, sample)
+    (frequency, odds)
 }
 
 fn control_out(
@@ -525,7 +525,7 @@ fn control_out(
     params: &Params,
     unit: Unit,
 ) -> ControlOut {
-    let plans: Vec<(Frequency, fieldcheck_sampling::Sample)> = c
+    let plans: Vec<(Frequency, fieldcheck_sampling::Odds)> = c
         .tests
         .iter()
         .map(|t| plan(sizes, params, unit, c, t))
@@ -572,10 +572,9 @@ fn control_out(
                     frequency: frequency.as_str(),
                     unit: p.unit.as_str(),
                     census: p.census,
-                    sample_size: p.selected.len(),
+                    sample_size: p.sample_size,
                     detection_probability: p.detection_probability,
-                    extended_sample_size: (!p.extension.is_empty())
-                        .then(|| p.selected.len() + p.extension.len()),
+                    extended_sample_size: p.extended_sample_size,
                 },
                 deviations: t
                     .deviations

@@ -1,0 +1,106 @@
+//! Names stored once: 4-byte handles for the few distinct values of a column repeated on
+//! millions of rows (the systems of `account_events`, the kit's largest file by far).
+//!
+//! An [`Id`] takes 24 bytes in every record; a [`Name`] takes 4 (`Option<Name>` too), and its
+//! text is kept once in the kit's [`Names`]. A handle means something only with the table that
+//! made it: [`Kit::names`](crate::Kit::names) for the kit's records.
+
+use std::num::NonZeroU32;
+
+use crate::fast::FastMap;
+use crate::records::Id;
+
+/// A handle to a string in a [`Names`] table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Name(NonZeroU32);
+
+/// A table of strings, each stored once and named by a [`Name`].
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    all: Vec<Id>,
+    index: FastMap<Id, Name>,
+    /// The last name made for each of a few columns: a column that repeats its value row after
+    /// row (one system, one actor) costs a comparison instead of a lookup.
+    recent: [Option<Name>; RECENT],
+}
+
+/// How many columns [`Names::intern_at`] remembers the last value of.
+const RECENT: usize = 4;
+
+impl Names {
+    /// The text of `name`.
+    ///
+    /// # Panics
+    /// When `name` was not made by this table (a handle of another kit).
+    pub fn get(&self, name: Name) -> &str {
+        &self.all[name.0.get() as usize - 1]
+    }
+
+    /// The name of `text`, if the table has it: a string no record holds has none.
+    pub fn find(&self, text: &str) -> Option<Name> {
+        self.index.get(text).copied()
+    }
+
+    /// How many distinct strings the table holds.
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// The name of `text`, added when new.
+    pub fn intern(&mut self, text: Id) -> Name {
+        if let Some(&n) = self.index.get(&*text) {
+            return n;
+        }
+        let n = Name(
+            NonZeroU32::new(u32::try_from(self.all.len() + 1).expect("fewer than 2^32 names"))
+                .expect("one more than a length is never zero"),
+        );
+        self.all.push(text.clone());
+        self.index.insert(text, n);
+        n
+    }
+
+    /// [`Names::intern`] for the value of column `slot` (below 4): the column's last value is
+    /// checked first.
+    pub(crate) fn intern_at(&mut self, slot: usize, text: Id) -> Name {
+        let slot = slot % RECENT;
+        if let Some(n) = self.recent[slot]
+            && *self.get(n) == *text
+        {
+            return n;
+        }
+        let n = self.intern(text);
+        self.recent[slot] = Some(n);
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_is_stored_once_and_named_by_four_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Name>>(), 4);
+        let mut t = Names::default();
+        let okta = t.intern_at(0, Id::new("okta"));
+        let aws = t.intern_at(0, Id::new("aws"));
+        // The column's last value, and an earlier one, give the same handles again.
+        assert_eq!(t.intern_at(0, Id::new("aws")), aws);
+        assert_eq!(t.intern_at(1, Id::new("okta")), okta);
+        assert_eq!(t.intern(Id::new("okta")), okta);
+        assert_ne!(okta, aws);
+        assert_eq!((t.get(okta), t.get(aws), t.len()), ("okta", "aws", 2));
+        assert_eq!(t.find("aws"), Some(aws));
+        // The boundary: a string never interned has no name, and the empty string is a name.
+        assert_eq!(t.find("gcp"), None);
+        let empty = t.intern(Id::default());
+        assert_eq!(t.get(empty), "");
+        assert_eq!(t.len(), 3);
+    }
+}
