@@ -977,7 +977,9 @@ fn audit_and_print_from(
         progress: progress::bars(),
     };
     let Outcome {
-        report, recorded, ..
+        report,
+        recorded,
+        audit,
     } = fieldcheck_engine::run(&loaded, &opts)?;
     if matches!(output.format, Format::Oscal | Format::Sarif | Format::Junit)
         && !report.diagnostics.is_empty()
@@ -1060,8 +1062,9 @@ fn audit_and_print_from(
             );
         }
     }
-    // The process ends here: let the OS reclaim the kit instead of freeing millions of records.
-    std::mem::forget(loaded.kit);
+    // The process ends here: let the OS reclaim the kit and the audit's populations instead of
+    // freeing millions of records and items one by one.
+    std::mem::forget((loaded.kit, audit));
     Ok(report.exit_code())
 }
 

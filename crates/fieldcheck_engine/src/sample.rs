@@ -105,34 +105,61 @@ pub fn frequency(control: &ControlResult, test: &TestResult, params: &Params) ->
 /// system, from the test's facts. Where a periodic item's facts do not name its period or system,
 /// the item key does, by the catalog's pattern (`{system_id}/{period}`).
 pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
-    let per_system = control
-        .meta
-        .tests
-        .iter()
-        .find(|t| t.id == test.id)
-        .is_some_and(|t| t.item.starts_with("{system_id}/"));
+    let per_system = per_system(control, test);
     test.items
         .iter()
         .enumerate()
         .map(|(i, key)| {
             let facts = test.facts.get(i);
-            let (prefix, last) = match key.rsplit_once('/') {
-                Some((a, b)) => (Some(a), b),
-                None => (None, key.as_str()),
-            };
-            let key_period = Frequency::of_period(last).map(|_| last.to_string());
+            let (period, system) = placed(key, facts, per_system);
             Member {
                 key: key.clone(),
                 at: facts.and_then(|f| f.at).map(|t| utc_second(t.get())),
-                period: facts
-                    .and_then(|f| f.period.as_deref().map(str::to_string))
-                    .or(key_period),
-                system: facts
-                    .and_then(|f| f.system.as_deref().map(str::to_string))
-                    .or_else(|| per_system.then(|| prefix.map(str::to_string)).flatten()),
+                period: period.map(str::to_string),
+                system: system.map(str::to_string),
             }
         })
         .collect()
+}
+
+/// Whether every item of a test has a period and a system, as [`members`] reads them: what the
+/// period and system units sample by (else every unit samples items), told without building the
+/// members.
+pub fn placed_per_system(control: &ControlResult, test: &TestResult) -> bool {
+    let per_system = per_system(control, test);
+    test.items.iter().enumerate().all(|(i, key)| {
+        let (period, system) = placed(key, test.facts.get(i), per_system);
+        period.is_some() && system.is_some()
+    })
+}
+
+/// Whether the catalog's item pattern of the test starts with the system (`{system_id}/…`).
+fn per_system(control: &ControlResult, test: &TestResult) -> bool {
+    control
+        .meta
+        .tests
+        .iter()
+        .find(|t| t.id == test.id)
+        .is_some_and(|t| t.item.starts_with("{system_id}/"))
+}
+
+/// An item's period and system: from its facts, else from its key (`{system_id}/{period}`).
+fn placed<'a>(
+    key: &'a str,
+    facts: Option<&'a fieldcheck_controls::Facts>,
+    per_system: bool,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let (prefix, last) = match key.rsplit_once('/') {
+        Some((a, b)) => (Some(a), b),
+        None => (None, key),
+    };
+    let period = facts
+        .and_then(|f| f.period.as_deref())
+        .or_else(|| Frequency::of_period(last).map(|_| last));
+    let system = facts
+        .and_then(|f| f.system.as_deref())
+        .or_else(|| per_system.then_some(prefix).flatten());
+    (period, system)
 }
 
 /// What `draw` needs besides the audit.

@@ -117,14 +117,20 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
         }
         let mut counts = vec![0u64; months.len()];
         let mut outside = 0u64;
+        // The bounds as microseconds, compared with each row's instant as integers (the same
+        // answers as comparing instants: `Ts::ceil_microsecond`).
+        let us = crate::Ts::ceil_microsecond;
+        let (lo, hi) = (us(rule.window.start_ts), us(rule.window.end_ts));
+        let bounds: Vec<(i64, i64)> = months.iter().map(|m| (us(m.start), us(m.end))).collect();
         each_time(kit, kind, |t| {
-            if !rule.window.contains(t) {
+            let t = t.as_microsecond();
+            if !(lo <= t && t < hi) {
                 outside += 1;
                 return;
             }
             // Months are few: a binary search over their starts.
-            let i = months.partition_point(|m| m.start <= t);
-            if i > 0 && months[i - 1].contains(t) {
+            let i = bounds.partition_point(|b| b.0 <= t);
+            if i > 0 && t < bounds[i - 1].1 {
                 counts[i - 1] += 1;
             }
         });

@@ -193,11 +193,20 @@ pub struct Ts(std::num::NonZeroI64);
 impl Ts {
     /// The instant `t`, to the microsecond (towards the past).
     pub fn new(t: Timestamp) -> Ts {
-        // jiff truncates towards zero; the floor keeps instants before 1970 in order too.
-        let us = t.as_nanosecond().div_euclid(1000) as i64;
+        // Seconds and their fraction share a sign in jiff: the fraction's floor keeps instants
+        // before 1970 in order too. (No 128-bit division: this runs for every instant read.)
+        let us = t.as_second() * 1_000_000 + i64::from(t.subsec_nanosecond()).div_euclid(1000);
         // Flipping the sign bit keeps zero free for `Option`'s niche: only `i64::MIN`
         // microseconds (far outside jiff's range) would map to it.
         Ts(std::num::NonZeroI64::new(us ^ i64::MIN).expect("jiff's range excludes i64::MIN µs"))
+    }
+
+    /// The first microsecond at or after `t`: for every `Ts` `x`, `x >= t` exactly when
+    /// `x.as_microsecond() >= Ts::ceil_microsecond(t)` (and `x < t` when below it), so a bound
+    /// converted once compares with millions of instants as integers.
+    pub fn ceil_microsecond(t: Timestamp) -> i64 {
+        let nanos = i64::from(t.subsec_nanosecond());
+        t.as_second() * 1_000_000 + nanos.div_euclid(1000) + i64::from(nanos.rem_euclid(1000) != 0)
     }
 
     /// Microseconds since the Unix epoch.
@@ -209,8 +218,13 @@ impl Ts {
     /// The instant as jiff's `Timestamp`.
     #[inline]
     pub fn get(self) -> Timestamp {
-        Timestamp::from_nanosecond(i128::from(self.as_microsecond()) * 1000)
-            .expect("made from a Timestamp, and not after it")
+        // In 64-bit parts: this runs for every comparison with a `Timestamp`.
+        let us = self.as_microsecond();
+        Timestamp::new(
+            us.div_euclid(1_000_000),
+            (us.rem_euclid(1_000_000) * 1000) as i32,
+        )
+        .expect("made from a Timestamp, and not after it")
     }
 
     /// The exact time from `earlier` to this instant (negative when `earlier` is later).
@@ -474,6 +488,36 @@ pub fn human_duration(d: SignedDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bound_in_microseconds_answers_as_the_instant_does() {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        // Bounds on a microsecond, between two (a day's end, 23:59:59.999999999), and before
+        // 1970; instants on, just before and just after each.
+        for bound in [
+            "2026-03-01T00:00:00Z",
+            "2026-03-01T23:59:59.999999999Z",
+            "2026-03-01T23:59:59.9999991Z",
+            "1969-12-31T23:59:59.9999995Z",
+            "1969-12-31T00:00:00Z",
+        ] {
+            let b = t(bound);
+            let c = Ts::ceil_microsecond(b);
+            for d in [-2_000i64, -1_000, -1, 0, 1, 1_000, 2_000] {
+                let x = Ts::new(b + SignedDuration::from_nanos(d));
+                assert_eq!(x >= b, x.as_microsecond() >= c, "{bound} {d:+} ns");
+                assert_eq!(x < b, x.as_microsecond() < c, "{bound} {d:+} ns");
+            }
+        }
+        assert_eq!(
+            Ts::ceil_microsecond(t("2026-03-01T23:59:59.999999999Z")),
+            Ts::new(t("2026-03-02T00:00:00Z")).as_microsecond()
+        );
+        assert_eq!(
+            Ts::ceil_microsecond(t("2026-03-01T00:00:00Z")),
+            Ts::new(t("2026-03-01T00:00:00Z")).as_microsecond()
+        );
+    }
 
     #[test]
     fn ts_keeps_the_instant_to_the_microsecond_in_eight_bytes() {

@@ -357,14 +357,25 @@ impl SizeTable {
         if effective_unit(p.unit, p.members) != Unit::Item {
             return Odds::of(&self.sample(p));
         }
-        // As `sample` with its one stratum of `n` single-item units.
-        let n = p.members.len();
-        let size = if p.prior_period {
-            self.next_larger(p.frequency, n)
-        } else {
-            self.size(p.frequency, n)
-        };
         let deviating = p.deviates.iter().filter(|&&d| d).count();
+        self.item_odds(p.frequency, p.prior_period, p.members.len(), deviating)
+    }
+
+    /// [`SizeTable::odds`] of a population sampled by item (the item unit, or items without a
+    /// period or system): `n` items of which `deviating` deviate.
+    pub fn item_odds(
+        &self,
+        frequency: Frequency,
+        prior_period: bool,
+        n: usize,
+        deviating: usize,
+    ) -> Odds {
+        // As `sample` with its one stratum of `n` single-item units.
+        let size = if prior_period {
+            self.next_larger(frequency, n)
+        } else {
+            self.size(frequency, n)
+        };
         let stratum = detection_probability(n, deviating, size);
         // `stratified` chooses every unit when the size reaches them, else exactly `size`.
         let chosen = size.min(n);

@@ -496,15 +496,29 @@ pub fn plan(
     control: &ControlResult,
     test: &TestResult,
 ) -> (Frequency, fieldcheck_sampling::Odds) {
-    let members = crate::sample::members(control, test);
     let deviating: std::collections::HashSet<&str> =
         test.deviations.iter().map(|d| d.item.as_str()).collect();
+    let frequency = crate::sample::frequency(control, test, params);
+    // Sampled by item (the unit, or items without a period or system): the counts say it all,
+    // and the members (every key, time, period and system as text) are not built.
+    if unit == Unit::Item
+        || test.items.is_empty()
+        || !crate::sample::placed_per_system(control, test)
+    {
+        let n = test.items.len();
+        let d = test
+            .items
+            .iter()
+            .filter(|k| deviating.contains(k.as_str()))
+            .count();
+        return (frequency, sizes.item_odds(frequency, false, n, d));
+    }
+    let members = crate::sample::members(control, test);
     let deviates: Vec<bool> = test
         .items
         .iter()
         .map(|k| deviating.contains(k.as_str()))
         .collect();
-    let frequency = crate::sample::frequency(control, test, params);
     let odds = sizes.odds(&fieldcheck_sampling::Population {
         engagement: "",
         control: &control.meta.id,
