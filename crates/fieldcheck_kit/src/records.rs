@@ -903,13 +903,13 @@ impl Record for Credential {
 }
 
 /// `account_events.csv`: lifecycle and activity events.
-#[derive(Clone, Debug)]
-#[allow(missing_docs)]
 ///
 /// The file is the kit's largest by far (a login is an event), so its few-valued system is a
 /// [`Name`] in [`Kit::names`](crate::Kit::names): 72 bytes a record instead of 96. The account
 /// and the actor, different on nearly every row, stay inline: a lookup in a table of hundreds of
 /// thousands of names costs more than the bytes it saves.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
 pub struct AccountEvent {
     pub system_id: Name,
     pub account_id: Id,
