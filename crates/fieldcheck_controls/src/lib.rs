@@ -414,6 +414,16 @@ impl Dev {
         self
     }
 
+    /// [`Dev::lead`] made only when the item deviates, for a population's hot loop: call it
+    /// once the item is judged, just before [`Tally::add`] (a passing item's sentence is never
+    /// shown, and formatting it for every session or deploy of a year is most of a control's
+    /// time).
+    pub fn lead_with(&mut self, lead: impl FnOnce() -> String) {
+        if !self.reasons.is_empty() {
+            self.lead = Some(lead());
+        }
+    }
+
     pub fn fail(&mut self, code: impl ReasonCode, part: impl Into<String>) {
         self.reason(code);
         self.parts.push(part.into());
@@ -585,6 +595,23 @@ fn run_control(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_is_made_only_for_an_item_that_deviates() {
+        use crate::reasons::privileged_sessions::SessionLogging;
+        let mut passing = Dev::new("s1");
+        passing.lead_with(|| panic!("a passing item's sentence is never made"));
+        assert!(passing.finish().is_none());
+        let mut failing = Dev::new("s2");
+        failing.fail(SessionLogging::NoRecording, "it was not recorded");
+        failing.lead_with(|| "ssm session s2 by jane on prod".into());
+        let d = failing.finish().expect("a deviation");
+        assert_eq!(
+            d.detail,
+            "ssm session s2 by jane on prod; it was not recorded"
+        );
+        assert_eq!(d.reasons, ["no_recording"]);
+    }
 
     #[test]
     fn catalog_matches_the_builtin_list() {

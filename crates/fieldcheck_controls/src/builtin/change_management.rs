@@ -91,13 +91,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         }
         let mut dev = Dev::new(&*d.deploy_id)
             .at(deployed_at)
-            .system(&*d.system_id)
-            .lead(format!(
-                "deploy {} to {} at {}",
-                d.deploy_id,
-                d.system_id,
-                cx.w.fmt(deployed_at)
-            ));
+            .system(&*d.system_id);
         dev.ev(d.loc);
         let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
         let pr = d.pr_id.as_deref().and_then(|p| prs.get(p).copied());
@@ -276,6 +270,14 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 }
             }
         }
+        dev.lead_with(|| {
+            format!(
+                "deploy {} to {} at {}",
+                d.deploy_id,
+                d.system_id,
+                cx.w.fmt(deployed_at)
+            )
+        });
         tally.add(dev);
     }
     let mut notes = unknown_notes([no_env, no_created, no_deployer, no_author]);

@@ -203,9 +203,7 @@ fn ownership(cx: &Cx<'_, Params>) -> TestResult {
             no_kind.add(format!("{}/{}", a.system_id, a.account_id));
             continue;
         }
-        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id))
-            .system(&*a.system_id)
-            .lead(format!("human account {} on {}", a.account_id, a.system_id));
+        let mut dev = Dev::new(format!("{}/{}", a.system_id, a.account_id)).system(&*a.system_id);
         dev.ev(a.loc);
         match a.person_id.as_deref() {
             None => dev.fail(
@@ -238,6 +236,7 @@ fn ownership(cx: &Cx<'_, Params>) -> TestResult {
                 }
             },
         }
+        dev.lead_with(|| format!("human account {} on {}", a.account_id, a.system_id));
         tally.add(dev);
     }
     tally.finish("account-ownership", unknown_notes([no_kind]))

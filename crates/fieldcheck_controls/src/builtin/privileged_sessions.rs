@@ -38,22 +38,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         if !cx.in_scope(&s.system_id) {
             continue;
         }
-        let who = s
-            .person_id
-            .as_deref()
-            .map(|p| cx.who(p))
-            .or_else(|| s.account_id.as_deref().map(str::to_string))
-            .unwrap_or_else(|| "an unknown person".into());
-        let mut dev = Dev::new(&*s.session_id)
-            .at(started)
-            .system(&*s.system_id)
-            .lead(format!(
-                "{} session {} by {who} on {} at {}",
-                s.method.map_or("privileged", |m| m.as_str()),
-                s.session_id,
-                s.system_id,
-                cx.w.fmt(started)
-            ));
+        let mut dev = Dev::new(&*s.session_id).at(started).system(&*s.system_id);
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
             dev.fail(
@@ -136,6 +121,21 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         if require_recording && s.recording_ref.is_none() {
             dev.fail(SessionLogging::NoRecording, "it was not recorded");
         }
+        dev.lead_with(|| {
+            let who = s
+                .person_id
+                .as_deref()
+                .map(|p| cx.who(p))
+                .or_else(|| s.account_id.as_deref().map(str::to_string))
+                .unwrap_or_else(|| "an unknown person".into());
+            format!(
+                "{} session {} by {who} on {} at {}",
+                s.method.map_or("privileged", |m| m.as_str()),
+                s.session_id,
+                s.system_id,
+                cx.w.fmt(started)
+            )
+        });
         tally.add(dev);
     }
     vec![tally.finish("session-logging", unknown_notes([no_expiry, no_approver]))]
