@@ -176,91 +176,100 @@ pub struct Draw<'a> {
 pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Request>) {
     let mut tests = Vec::new();
     let mut requests = Vec::new();
-    for c in &audit.controls {
-        for t in &c.tests {
-            let meta = c.meta.tests.iter().find(|m| m.id == t.id);
-            // A test that did not occur has no sample: the auditor asks for the recorded zero.
-            let not_occurring = t.status() == Status::NotOccurring;
-            let ms = members(c, t);
-            let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
-            let deviates: Vec<bool> = t
-                .items
-                .iter()
-                .map(|k| deviating.contains(k.as_str()))
-                .collect();
-            let frequency = frequency(c, t, d.params);
-            let sample = d.sizes.sample(&Population {
-                engagement: d.engagement,
-                control: &c.meta.id,
-                test: t.id,
-                frequency,
-                unit: d.unit,
-                prior_period: d.prior_period.contains(&c.meta.id),
-                members: &ms,
-                deviates: &deviates,
-            });
-            let key = |p: usize| &t.items[sample.listing.order[p]];
-            let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
-            let extension: Vec<String> = sample.extension.iter().map(|&p| key(p).clone()).collect();
-            let chosen: Vec<Vec<String>> = sample
-                .strata
-                .iter()
-                .map(|st| {
-                    st.chosen
-                        .iter()
-                        .map(|&u| match st.labels.get(u) {
-                            Some(label) => label.clone(),
-                            None => key(st.units[u][0]).clone(),
-                        })
-                        .collect()
-                })
-                .collect();
-            for (rank, item) in selected.iter().enumerate() {
-                let dev = deviating
-                    .contains(item.as_str())
-                    .then(|| t.deviations.iter().find(|d| &d.item == item))
-                    .flatten();
-                requests.push(Request {
-                    id: format!("PBC-{:04}", requests.len() + 1),
-                    control: c.meta.id.clone(),
-                    criteria: c.meta.criteria.join(", "),
-                    test: t.id.to_string(),
-                    unit: sample.unit.as_str().to_string(),
-                    rank: rank + 1,
-                    item: item.clone(),
-                    evidence_requested: meta.map(|m| m.request.clone()).unwrap_or_default(),
-                    fieldcheck_finding: if dev.is_some() {
-                        "deviation"
-                    } else {
-                        "no deviation"
-                    },
-                    reasons: dev.map(|d| d.reasons.join(" ")).unwrap_or_default(),
-                    detail: dev.map(|d| d.detail.clone()).unwrap_or_default(),
-                    evidence: dev
-                        .map(|d| {
-                            d.evidence
-                                .iter()
-                                .take(10)
-                                .map(|l| kit.describe(*l))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .unwrap_or_default(),
-                });
-            }
-            tests.push(TestSample {
+    // The draws (each population listed, sorted and hashed) are independent: two threads share
+    // them, and the requests are numbered afterwards in catalog order.
+    let pairs: Vec<(&ControlResult, &TestResult)> = audit
+        .controls
+        .iter()
+        .flat_map(|c| c.tests.iter().map(move |t| (c, t)))
+        .collect();
+    let drawn = fieldcheck_kit::par_map(&pairs, |&(c, t)| {
+        let ms = members(c, t);
+        let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
+        let deviates: Vec<bool> = t
+            .items
+            .iter()
+            .map(|k| deviating.contains(k.as_str()))
+            .collect();
+        let frequency = frequency(c, t, d.params);
+        let sample = d.sizes.sample(&Population {
+            engagement: d.engagement,
+            control: &c.meta.id,
+            test: t.id,
+            frequency,
+            unit: d.unit,
+            prior_period: d.prior_period.contains(&c.meta.id),
+            members: &ms,
+            deviates: &deviates,
+        });
+        (frequency, sample)
+    });
+    for (&(c, t), (frequency, sample)) in pairs.iter().zip(drawn) {
+        let meta = c.meta.tests.iter().find(|m| m.id == t.id);
+        // A test that did not occur has no sample: the auditor asks for the recorded zero.
+        let not_occurring = t.status() == Status::NotOccurring;
+        let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
+        let key = |p: usize| &t.items[sample.listing.order[p]];
+        let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
+        let extension: Vec<String> = sample.extension.iter().map(|&p| key(p).clone()).collect();
+        let chosen: Vec<Vec<String>> = sample
+            .strata
+            .iter()
+            .map(|st| {
+                st.chosen
+                    .iter()
+                    .map(|&u| match st.labels.get(u) {
+                        Some(label) => label.clone(),
+                        None => key(st.units[u][0]).clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        for (rank, item) in selected.iter().enumerate() {
+            let dev = deviating
+                .contains(item.as_str())
+                .then(|| t.deviations.iter().find(|d| &d.item == item))
+                .flatten();
+            requests.push(Request {
+                id: format!("PBC-{:04}", requests.len() + 1),
                 control: c.meta.id.clone(),
+                criteria: c.meta.criteria.join(", "),
                 test: t.id.to_string(),
-                frequency,
-                population: t.population,
-                deviations: t.deviations.len(),
-                not_occurring,
-                sample,
-                selected,
-                extension,
-                chosen,
+                unit: sample.unit.as_str().to_string(),
+                rank: rank + 1,
+                item: item.clone(),
+                evidence_requested: meta.map(|m| m.request.clone()).unwrap_or_default(),
+                fieldcheck_finding: if dev.is_some() {
+                    "deviation"
+                } else {
+                    "no deviation"
+                },
+                reasons: dev.map(|d| d.reasons.join(" ")).unwrap_or_default(),
+                detail: dev.map(|d| d.detail.clone()).unwrap_or_default(),
+                evidence: dev
+                    .map(|d| {
+                        d.evidence
+                            .iter()
+                            .take(10)
+                            .map(|l| kit.describe(*l))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default(),
             });
         }
+        tests.push(TestSample {
+            control: c.meta.id.clone(),
+            test: t.id.to_string(),
+            frequency,
+            population: t.population,
+            deviations: t.deviations.len(),
+            not_occurring,
+            sample,
+            selected,
+            extension,
+            chosen,
+        });
     }
     (tests, requests)
 }
