@@ -6,25 +6,17 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use fieldcheck_controls::Status;
+use fieldcheck_engine::RunOptions;
 use fieldcheck_engine::report::{self, Report};
-use fieldcheck_engine::{LoadRequest, RunOptions};
 use serde_json::Value;
+
+mod common;
 
 fn demo_report(dir: &Path) -> Report {
     if !dir.join("fieldcheck.toml").exists() {
-        fieldcheck_demo::write_kit(
-            dir,
-            &fieldcheck_demo::DemoOptions {
-                seed: 7,
-                people: 300,
-            },
-        )
-        .expect("demo kit");
+        common::write_demo(dir);
     }
-    let Ok(loaded) = fieldcheck_engine::load(LoadRequest::new(dir, None)) else {
-        panic!("the demo loads");
-    };
-    fieldcheck_engine::run(&loaded, &RunOptions::plain("demo-kit"))
+    fieldcheck_engine::run(&common::load(dir), &RunOptions::plain("demo-kit"))
         .expect("the demo runs")
         .report
 }

@@ -3,20 +3,15 @@
 //! those of the drawn sample, under every `[sampling] unit`, on the demo company's populations.
 
 use fieldcheck_engine::report::plan;
-use fieldcheck_engine::{LoadRequest, RunOptions, sample};
+use fieldcheck_engine::{RunOptions, sample};
 use fieldcheck_sampling::{Odds, Population, Unit};
+
+mod common;
 
 #[test]
 fn the_reports_odds_are_the_drawn_samples_figures() {
     let dir = tempfile::tempdir().unwrap();
-    fieldcheck_demo::write_kit(
-        dir.path(),
-        &fieldcheck_demo::DemoOptions {
-            seed: 7,
-            people: 300,
-        },
-    )
-    .expect("demo kit");
+    common::write_demo(dir.path());
     let config = dir.path().join("fieldcheck.toml");
     let base = std::fs::read_to_string(&config).unwrap();
     let mut by_unit = [0usize; 3];
@@ -26,9 +21,7 @@ fn the_reports_odds_are_the_drawn_samples_figures() {
             format!("{base}\n[sampling]\nunit = \"{}\"\n", unit.as_str()),
         )
         .unwrap();
-        let Ok(loaded) = fieldcheck_engine::load(LoadRequest::new(dir.path(), None)) else {
-            panic!("the demo loads");
-        };
+        let loaded = common::load(dir.path());
         let outcome = fieldcheck_engine::run(&loaded, &RunOptions::plain("demo")).unwrap();
         for c in &outcome.audit.controls {
             for t in &c.tests {

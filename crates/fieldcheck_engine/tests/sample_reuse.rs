@@ -4,21 +4,14 @@
 //! new one.
 
 use fieldcheck_engine::sample::{self, SampleOptions};
-use fieldcheck_engine::{LoadRequest, Loaded, RunOptions};
+use fieldcheck_engine::{Loaded, RunOptions};
+
+mod common;
 
 fn demo() -> (tempfile::TempDir, Loaded) {
     let dir = tempfile::tempdir().unwrap();
-    fieldcheck_demo::write_kit(
-        dir.path(),
-        &fieldcheck_demo::DemoOptions {
-            seed: 7,
-            people: 300,
-        },
-    )
-    .expect("demo kit");
-    let Ok(loaded) = fieldcheck_engine::load(LoadRequest::new(dir.path(), None)) else {
-        panic!("the demo loads");
-    };
+    common::write_demo(dir.path());
+    let loaded = common::load(dir.path());
     (dir, loaded)
 }
 
