@@ -166,6 +166,9 @@ impl Kit {
             let mut re = |n: Name| names.intern(Id::from(from.get(n)));
             for e in &mut other.account_events {
                 e.system_id = re(e.system_id);
+                if let Some(n) = e.actor.name() {
+                    e.actor = Actor::other(re(n));
+                }
             }
         }
         macro_rules! absorb {
@@ -354,7 +357,12 @@ mod tests {
             account_id: Id::new(account),
             event: Some(EventKind::Login),
             at: None,
-            actor_id: None,
+            // An admin on every second account.
+            actor: if account.ends_with(['2', '4']) {
+                Actor::other(names.intern(Id::new("admin")))
+            } else {
+                Actor::ACCOUNT
+            },
             loc: Loc::file(Kind::AccountEvents, 2),
         }
     }
@@ -376,22 +384,28 @@ mod tests {
         let mut kit = Kit::empty();
         kit.absorb(&mut a);
         kit.absorb(&mut b);
-        let read: Vec<(&str, &str)> = kit
+        let read: Vec<(&str, &str, Option<&str>)> = kit
             .account_events
             .iter()
-            .map(|e| (kit.names.get(e.system_id), &*e.account_id))
+            .map(|e| {
+                (
+                    kit.names.get(e.system_id),
+                    &*e.account_id,
+                    e.actor_id(&kit.names),
+                )
+            })
             .collect();
         assert_eq!(
             read,
             [
-                ("okta", "u1"),
-                ("github", "u2"),
-                ("github", "u3"),
-                ("aws", "u4")
+                ("okta", "u1", Some("u1")),
+                ("github", "u2", Some("admin")),
+                ("github", "u3", Some("u3")),
+                ("aws", "u4", Some("admin"))
             ]
         );
         // One table, each name once.
-        assert_eq!(kit.names.len(), 3);
+        assert_eq!(kit.names.len(), 4);
         assert_eq!(
             kit.account_events[1].system_id,
             kit.account_events[2].system_id

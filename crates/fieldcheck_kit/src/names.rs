@@ -14,6 +14,18 @@ use crate::records::Id;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Name(NonZeroU32);
 
+impl Name {
+    /// The handle's number (from 1).
+    pub(crate) fn index(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The handle numbered `i`, none for 0.
+    pub(crate) fn from_index(i: u32) -> Option<Name> {
+        NonZeroU32::new(i).map(Name)
+    }
+}
+
 /// A table of strings, each stored once and named by a [`Name`].
 #[derive(Clone, Debug, Default)]
 pub struct Names {
@@ -56,10 +68,12 @@ impl Names {
         if let Some(&n) = self.index.get(&*text) {
             return n;
         }
-        let n = Name(
-            NonZeroU32::new(u32::try_from(self.all.len() + 1).expect("fewer than 2^32 names"))
-                .expect("one more than a length is never zero"),
-        );
+        // Handles stop below u32::MAX, which an event's actor keeps for "the account itself".
+        let n = u32::try_from(self.all.len() + 1)
+            .ok()
+            .filter(|&i| i < u32::MAX)
+            .and_then(Name::from_index)
+            .expect("fewer than 2^32 - 1 names");
         self.all.push(text.clone());
         self.index.insert(text, n);
         n

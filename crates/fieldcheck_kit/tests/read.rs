@@ -525,3 +525,45 @@ fn garbage_never_panics() {
     );
     assert!(d.is_empty() && kit.people.len() == 1, "{d:#?}");
 }
+
+#[test]
+fn an_events_actor_reads_back_as_written() {
+    // A sign-in's actor is its own account (stored as such); a workflow is another actor; an
+    // empty actor is none. The boundary: an actor that differs from the account only in case is
+    // another actor, not the account.
+    let (kit, d) = read(
+        &[(
+            "account_events.csv",
+            "system_id,account_id,event,at,actor_id\n\
+             okta,u1,login,2026-03-06T17:05:00Z,u1\n\
+             okta,u2,disabled,2026-03-06T17:06:00Z,okta-workflows\n\
+             okta,u3,login,2026-03-06T17:07:00Z,\n\
+             okta,u4,login,2026-03-06T17:08:00Z,U4\n\
+             github,u5,disabled,2026-03-06T17:09:00Z,okta-workflows\n",
+        )],
+        ReadOptions::default(),
+    );
+    assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
+    let actors: Vec<Option<&str>> = kit
+        .account_events
+        .iter()
+        .map(|e| e.actor_id(&kit.names))
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            Some("u1"),
+            Some("okta-workflows"),
+            None,
+            Some("U4"),
+            Some("okta-workflows")
+        ]
+    );
+    use fieldcheck_kit::Actor;
+    let e = &kit.account_events;
+    assert_eq!((e[0].actor, e[2].actor), (Actor::ACCOUNT, Actor::NONE));
+    assert_ne!(e[3].actor, Actor::ACCOUNT);
+    // The workflow is stored once, by name.
+    assert_eq!(e[1].actor, e[4].actor);
+    assert_eq!(std::mem::size_of::<fieldcheck_kit::AccountEvent>(), 56);
+}
