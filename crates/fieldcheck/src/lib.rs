@@ -223,6 +223,9 @@ struct SampleArgs {
     /// canonical population listings (`populations/`) to this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Read every kit file in full, neither using nor writing the cache of parsed files.
+    #[arg(long)]
+    no_cache: bool,
     /// The config file [default: KIT/fieldcheck.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -352,6 +355,10 @@ struct AuditArgs {
     /// List every deviation and note, not only the first few of each reason.
     #[arg(long, short)]
     verbose: bool,
+    /// Read every kit file in full, neither using nor writing the cache of parsed files in
+    /// KIT/.fieldcheck/cache (which re-reads only what changed since the last audit).
+    #[arg(long)]
+    no_cache: bool,
     /// Record the deviations in the exception register (opening, remediating and reopening).
     #[arg(long)]
     record: bool,
@@ -917,6 +924,7 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
             &label,
             Some(&replay),
             &kit.to_string_lossy(),
+            false,
         );
     }
     audit_and_print_from(
@@ -929,6 +937,7 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
         &kit.display().to_string(),
         None,
         &kit.to_string_lossy(),
+        !a.no_cache,
     )
 }
 
@@ -944,6 +953,8 @@ fn audit_and_print_from(
     replay: Option<&Replay>,
     // The kit folder as given on the command line: OSCAL and SARIF link evidence under it.
     prefix: &str,
+    // Whether to keep the cache of parsed files (not for a locker's or the demo's passing copy).
+    cache: bool,
 ) -> anyhow::Result<u8> {
     let shown = replay.map(|_| "fieldcheck.toml (from the locker)");
     let loaded = match fieldcheck_engine::load(LoadRequest {
@@ -951,6 +962,7 @@ fn audit_and_print_from(
         config,
         shown,
         progress: progress::bars(),
+        cache,
     }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -1407,6 +1419,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     let kit_dir = kit_dir.as_path();
     let loaded = match fieldcheck_engine::load(LoadRequest {
         progress: progress::bars(),
+        cache: !a.no_cache,
         ..LoadRequest::new(kit_dir, a.config.as_deref())
     }) {
         Ok(l) => l,
@@ -1556,6 +1569,7 @@ fn demo_command(d: &DemoArgs) -> anyhow::Result<u8> {
         "demo (Northpeak Software)",
         None,
         "",
+        false,
     );
     let _ = std::fs::remove_dir_all(&dir);
     // The demo shows findings; only a failure to run is an error.

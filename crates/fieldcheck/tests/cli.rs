@@ -331,10 +331,21 @@ fn the_demo_kit_audits_in_every_format_deterministically() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(kit.join("fieldcheck.toml").is_file());
 
+    let cold = fieldcheck(&["audit", k, "--format", "json", "--no-cache"]);
+    assert!(
+        !kit.join(".fieldcheck/cache").exists(),
+        "--no-cache writes none"
+    );
     let a = fieldcheck(&["audit", k, "--format", "json"]);
     let b = fieldcheck(&["audit", k, "--format", "json"]);
     assert_eq!(a.status.code(), Some(1));
     assert_eq!(a.stdout, b.stdout, "two runs give byte-identical JSON");
+    // The first run wrote the cache of parsed files and the second read from it: both say what
+    // a run reading every file says. The cache keeps itself out of git.
+    assert_eq!(a.stdout, cold.stdout);
+    let cache = kit.join(".fieldcheck/cache");
+    assert!(cache.join("account_events.fcc").is_file());
+    assert!(std::fs::read_to_string(cache.join(".gitignore")).is_ok_and(|t| t.ends_with("*\n")));
     let v: serde_json::Value = serde_json::from_str(&stdout(&a)).expect("json");
     assert_eq!(v["format"], "fieldcheck.audit/v1");
     let ids: Vec<&str> = v["controls"]

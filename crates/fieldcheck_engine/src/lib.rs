@@ -74,6 +74,9 @@ pub struct LoadRequest<'a> {
     pub shown: Option<&'a str>,
     /// Where the long steps (the sources' exports, the kit) report progress [`NoProgress`].
     pub progress: &'a dyn Progress,
+    /// Whether to keep the cache of parsed kit files in `KIT/.fieldcheck/cache` (read it, and
+    /// write what was read in full) [default: no]. The command line keeps it unless `--no-cache`.
+    pub cache: bool,
 }
 
 impl std::fmt::Debug for LoadRequest<'_> {
@@ -94,8 +97,14 @@ impl<'a> LoadRequest<'a> {
             config,
             shown: None,
             progress: &NoProgress,
+            cache: false,
         }
     }
+}
+
+/// Where a kit's cache of parsed files is kept: `KIT/.fieldcheck/cache`.
+pub fn kit_cache_dir(kit_dir: &Path) -> PathBuf {
+    kit_dir.join(".fieldcheck").join("cache")
 }
 
 /// Stage 1, load: the config (with the control parameters and the sample-size table), the
@@ -106,6 +115,7 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
         config: config_path,
         shown,
         progress,
+        cache,
     } = req;
     if !kit_dir.is_dir() {
         return Err(LoadError::Tool(anyhow::anyhow!(
@@ -169,7 +179,10 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
             .map_err(LoadError::Tool)?,
         None => sizes,
     };
-    let opts = ReadOptions::for_config(&config);
+    let opts = ReadOptions {
+        cache: cache.then(|| kit_cache_dir(kit_dir)),
+        ..ReadOptions::for_config(&config)
+    };
     // The configured sources' files are relative to the config's folder.
     let base = config_dir(&config_path);
     let collected = fieldcheck_sources::collect_progress(

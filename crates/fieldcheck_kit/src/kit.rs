@@ -22,6 +22,21 @@ pub struct FileInfo {
     pub problem: Option<String>,
     /// The configured sources that produce this kind (`okta-system-log (okta)`), if any.
     pub sources: Vec<String>,
+    /// How the file's records were read: parsed, or replayed from the cache of parsed files.
+    /// The records are the same either way; reports do not show it.
+    pub cached: Cached,
+}
+
+/// How a kit file's records were read ([`ReadOptions::cache`](crate::ReadOptions::cache)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cached {
+    /// Parsed from the file (no cache, or a cache that did not match it).
+    #[default]
+    No,
+    /// Replayed from the cache: the file is byte for byte the one cached.
+    Whole,
+    /// The file grew: the cached rows replayed, and only the new rows parsed.
+    Grown,
 }
 
 impl FileInfo {
@@ -195,6 +210,7 @@ impl Kit {
                     rejected: 0,
                     problem: None,
                     sources: Vec::new(),
+                    cached: Cached::No,
                 })
                 .collect(),
             systems: Vec::new(),

@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+mod cache;
 mod code;
 mod config;
 pub mod coverage;
@@ -35,7 +36,7 @@ pub use config::{
 };
 pub use diag::{Capped, Diagnostic, Severity, count, did_you_mean, thousands};
 pub use fast::{FastMap, FastSet, FastState, par_map};
-pub use kit::{EvidenceAt, FileInfo, Kit};
+pub use kit::{Cached, EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
 pub use progress::{NoProgress, Progress, Unit};
 pub use read::{

@@ -4,9 +4,11 @@
 //! skipped, and the rest of the file is still read. Each file's rejected rows are counted so
 //! that the controls that need the file can say they are not evidenced.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::tz::TimeZone;
@@ -29,6 +31,10 @@ pub struct ReadOptions {
     pub org_tz: Option<TimeZone>,
     /// The coverage rule for event files (`coverage-gap`), when the window is known.
     pub coverage: Option<crate::coverage::Coverage>,
+    /// The folder of the cache of parsed files (`KIT/.fieldcheck/cache`), when one is kept: a
+    /// file unchanged since it was cached is not parsed again, and a file that only grew has only
+    /// its new rows parsed (see `cache.rs`). `None` reads every file in full and writes nothing.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 impl ReadOptions {
@@ -43,6 +49,7 @@ impl ReadOptions {
                 min_monthly: c.coverage_min_monthly,
                 accepted: c.accepted_gaps.clone(),
             }),
+            cache: None,
         }
     }
 }
@@ -191,6 +198,16 @@ struct Reader<'a> {
     reported: u64,
 }
 
+/// Per field of `schema`, whether equal long values are shared through the reader's interner:
+/// every field but a kind's single key, whose values are unique.
+fn interned_fields(schema: &Schema) -> Vec<bool> {
+    schema
+        .fields
+        .iter()
+        .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
+        .collect()
+}
+
 /// How many rows a file's reader goes between progress reports (a check of a counter per row).
 const ROWS_PER_REPORT: u32 = 8192;
 
@@ -295,6 +312,16 @@ struct FileCtx {
     raw_lookups: usize,
     /// Where over-long lines were cut from the stream the parser reads.
     cuts: std::rc::Rc<std::cell::RefCell<Cuts>>,
+    /// Added to every line the parser counts: the lines before the stream began (a cached file's
+    /// new rows are parsed after its header alone).
+    line_base: u32,
+    /// The cache file being written, row by row; dropped at the first error writing it.
+    writer: Option<crate::cache::Writer>,
+    /// Set by the CSV parser: where the header ends, the line it stood on at the end, and whether
+    /// the last row's final field ended with a newline (a quote left open to the end).
+    header_end: u64,
+    end_line: u32,
+    open_end: bool,
 }
 
 /// A source of raw lines: the file, or its decoded text.
@@ -485,6 +512,8 @@ struct Input {
     raw: Box<dyn ReadSeek>,
     len: u64,
     ends_with_newline: bool,
+    /// Whether the bytes read are decoded text (UTF-16), not the file's own.
+    decoded: bool,
 }
 
 /// Why a kit file could not be read at all.
@@ -502,7 +531,7 @@ pub fn kit_file_bytes(path: &Path, dir: &Path) -> Result<Vec<u8>, String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut input = open_input(path, dir, &name).map_err(|e| e.message)?;
+    let mut input = open_input(path, dir, &name, None).map_err(|e| e.message)?;
     let mut out = Vec::new();
     input
         .reader
@@ -514,7 +543,12 @@ pub fn kit_file_bytes(path: &Path, dir: &Path) -> Result<Vec<u8>, String> {
 /// Opens a kit file: only a regular file inside the kit folder (never a FIFO, a device, a
 /// folder or a link out of the kit); a UTF-16 file with a byte-order mark is decoded, and a file
 /// whose lines end in CR alone reads like LF.
-fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> {
+fn open_input(
+    path: &Path,
+    dir: &Path,
+    name: &str,
+    hash: Option<Rc<RefCell<crate::cache::ContentHash>>>,
+) -> Result<Input, InputError> {
     let mut file = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
         code: crate::Code::NotAFile,
         message: format!("`{name}` {}", r.describe()),
@@ -579,6 +613,7 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
             raw: Box::new(io::Cursor::new(bytes)),
             len,
             ends_with_newline,
+            decoded: true,
         });
     }
     let last = if len == 0 {
@@ -604,15 +639,24 @@ fn open_input(path: &Path, dir: &Path, name: &str) -> Result<Input, InputError> 
         help: r.help().to_string(),
     })?;
     let rest = io::Cursor::new(head).chain(file);
-    Ok(Input {
-        reader: Box::new(CrNorm {
+    let reader: Box<dyn Read> = match hash {
+        Some(hash) => Box::new(CrNorm {
+            inner: crate::cache::Hashing { inner: rest, hash },
+            held_cr: false,
+            peeked: None,
+        }),
+        None => Box::new(CrNorm {
             inner: rest,
             held_cr: false,
             peeked: None,
         }),
+    };
+    Ok(Input {
+        reader,
         raw: Box::new(raw),
         len,
         ends_with_newline,
+        decoded: false,
     })
 }
 
@@ -926,11 +970,7 @@ impl<'a> Reader<'a> {
         let base = self.bases[T::KIND as usize];
         let mut stats = Stats::default();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
-        let interned: Vec<bool> = schema
-            .fields
-            .iter()
-            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
-            .collect();
+        let interned = interned_fields(schema);
         // Empty expected fields per raw file and field: how many, and the first line. An adapter
         // leaves unknown what its export lacks, and the user must hear about it, as for a kit file.
         let mut empties: std::collections::BTreeMap<(u32, usize), (u32, u32)> = Default::default();
@@ -1113,6 +1153,7 @@ impl<'a> Reader<'a> {
             rejected: 0,
             problem: None,
             sources: Vec::new(),
+            cached: crate::kit::Cached::No,
         };
         let mut diags = Vec::new();
         let csv_path = self.dir.join(format!("{}.csv", schema.stem));
@@ -1149,7 +1190,25 @@ impl<'a> Reader<'a> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         info.name = Some(name.clone());
-        let input = match open_input(&path, self.dir, &name) {
+        // The cache serves a kind only when its file alone makes its records (no sourced rows)
+        // and the file was clean: a second file of the kind is a diagnostic, so it is read.
+        let cache = self
+            .opts
+            .cache
+            .as_deref()
+            .filter(|_| self.sourced.rows(T::KIND).is_empty() && info.problem.is_none())
+            .map(|dir| crate::cache::path(dir, schema.stem));
+        if let Some(cpath) = &cache
+            && let Some((out, rows, how)) = self.read_cached::<T>(cpath, &path, &name, is_csv, keys)
+        {
+            info.rows = rows;
+            info.cached = how;
+            return (out, info, diags);
+        }
+        let hash = cache
+            .as_ref()
+            .map(|_| Rc::new(RefCell::new(crate::cache::ContentHash::new())));
+        let input = match open_input(&path, self.dir, &name, hash.clone()) {
             Ok(i) => i,
             Err(e) => {
                 diags.push(
@@ -1162,6 +1221,12 @@ impl<'a> Reader<'a> {
             }
         };
         let cuts = std::rc::Rc::new(std::cell::RefCell::new(Cuts::default()));
+        let writer = match (&cache, input.decoded) {
+            (Some(dest), false) => {
+                crate::cache::Writer::create(dest.clone(), &interned_fields(schema)).ok()
+            }
+            _ => None,
+        };
         let mut ctx = FileCtx {
             len: input.len,
             ends_with_newline: input.ends_with_newline,
@@ -1170,6 +1235,11 @@ impl<'a> Reader<'a> {
             raw: Some(input.raw),
             raw_lookups: 0,
             cuts: cuts.clone(),
+            line_base: 0,
+            writer,
+            header_end: 0,
+            end_line: 0,
+            open_end: false,
         };
         let file: Box<dyn Read> = Box::new(LineCap {
             inner: input.reader,
@@ -1185,12 +1255,161 @@ impl<'a> Reader<'a> {
             self.load_jsonl::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out)
         };
         ctx.flush(&mut diags);
+        // A clean file is cached as read: its size and hash are of the bytes parsed.
+        if let (Some(w), Some(hash)) = (ctx.writer.take(), hash)
+            && diags.is_empty()
+            && stats.rejected == 0
+            && stats.problem.is_none()
+        {
+            let h = hash.borrow();
+            let _ = w.finish(&crate::cache::Meta {
+                fingerprint: crate::cache::fingerprint(self.opts),
+                name: ctx.name.clone(),
+                size: h.len(),
+                hash: h.finish(),
+                header_end: ctx.header_end,
+                end_line: ctx.end_line,
+                appendable: is_csv && h.last() == Some(b'\n') && !ctx.open_end,
+                rows: stats.rows,
+            });
+        }
         info.rows = stats.rows;
         info.rejected = stats.rejected;
         if info.problem.is_none() {
             info.problem = stats.problem;
         }
         (out, info, diags)
+    }
+
+    /// A kind's records from its cache file, when the cache matches the file (`cache.rs`): all
+    /// of them replayed when the file is unchanged, or the cached ones replayed and the new rows
+    /// parsed when it only grew. `None` when the file must be read in full (no usable cache, or
+    /// new rows that do not read clean); then `keys` is left empty.
+    fn read_cached<T: Record>(
+        &mut self,
+        cpath: &Path,
+        path: &Path,
+        name: &str,
+        is_csv: bool,
+        keys: &mut KeySet,
+    ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
+        let schema = T::KIND.schema();
+        let mut cached = crate::cache::CacheFile::open(cpath)?;
+        let meta = cached.meta.clone();
+        if meta.name != name || meta.fingerprint != crate::cache::fingerprint(self.opts) {
+            return None;
+        }
+        let mut file = crate::fsafe::open(path, Some(self.dir)).ok()?;
+        let size = file.metadata().ok()?.len();
+        let grew = size > meta.size && meta.appendable && is_csv;
+        if size != meta.size && !grew {
+            return None;
+        }
+        let prefix = crate::cache::hash_prefix(&mut file, meta.size).ok()?;
+        if prefix.finish() != meta.hash {
+            return None;
+        }
+        let mut out: Vec<T> = Vec::with_capacity(cached.records() as usize);
+        // The keys matter only to check new rows against the cached ones.
+        let keyed = grew && !schema.key.is_empty();
+        let replayed = {
+            let mut interner = std::mem::take(&mut self.interner);
+            let names = &mut self.names;
+            let mut intern = |s: &str| -> Id {
+                if let Some(a) = interner.get(s) {
+                    return a.clone();
+                }
+                let a = Id::new(s);
+                interner.insert(a.clone());
+                a
+            };
+            let mut row = |line: u32, vals: &mut [Val]| {
+                if keyed {
+                    let _ = Self::check_key(schema, vals, line, keys);
+                }
+                out.push(T::build(&mut Vals(vals, names), Loc::file(T::KIND, line)));
+            };
+            let done = cached.replay(schema, &mut intern, &mut row);
+            self.interner = interner;
+            done
+        };
+        if replayed.is_none() {
+            keys.clear();
+            return None;
+        }
+        if !grew {
+            return Some((out, meta.rows, crate::kit::Cached::Whole));
+        }
+        // The new bytes, parsed after the cached header with the lines counted on.
+        let mut header = vec![0u8; usize::try_from(meta.header_end).ok()?];
+        file.seek(SeekFrom::Start(0)).ok()?;
+        file.read_exact(&mut header).ok()?;
+        file.seek(SeekFrom::Start(meta.size)).ok()?;
+        let header_lines = header.iter().filter(|&&b| b == b'\n').count() as u32;
+        let hash = Rc::new(RefCell::new(prefix));
+        let stream = CrNorm {
+            inner: io::Cursor::new(header).chain(crate::cache::Hashing {
+                inner: file,
+                hash: hash.clone(),
+            }),
+            held_cr: false,
+            peeked: None,
+        };
+        let cuts = Rc::new(RefCell::new(Cuts::default()));
+        let writer = crate::cache::Writer::extend(
+            cpath.to_path_buf(),
+            &interned_fields(schema),
+            &mut cached,
+        )
+        .ok();
+        let mut ctx = FileCtx {
+            len: meta.header_end + (size - meta.size),
+            ends_with_newline: true,
+            name: name.to_string(),
+            cap: Capped::default(),
+            raw: None,
+            raw_lookups: 0,
+            cuts: cuts.clone(),
+            line_base: meta.end_line.checked_sub(1 + header_lines)?,
+            writer,
+            header_end: 0,
+            end_line: 0,
+            open_end: false,
+        };
+        let file: Box<dyn Read> = Box::new(LineCap {
+            inner: stream,
+            run: 0,
+            out: 0,
+            dropping: false,
+            cuts,
+        });
+        let mut diags = Vec::new();
+        let stats = self.load_csv::<T>(file, schema, &mut ctx, &mut diags, keys, &mut out);
+        ctx.flush(&mut diags);
+        let h = hash.borrow();
+        if !diags.is_empty()
+            || stats.rejected > 0
+            || stats.problem.is_some()
+            || h.len() != size
+            || ctx.header_end != meta.header_end
+        {
+            // Whatever the new rows hold is reported by reading the whole file, as without a
+            // cache.
+            keys.clear();
+            return None;
+        }
+        let rows = meta.rows + stats.rows;
+        if let Some(w) = ctx.writer.take() {
+            let _ = w.finish(&crate::cache::Meta {
+                size,
+                hash: h.finish(),
+                end_line: ctx.end_line,
+                appendable: h.last() == Some(b'\n') && !ctx.open_end,
+                rows,
+                ..meta
+            });
+        }
+        Some((out, rows, crate::kit::Cached::Grown))
     }
 
     /// Checks the key of a valid row; a duplicate is an error naming both lines.
@@ -1348,6 +1567,7 @@ impl<'a> Reader<'a> {
             }
             return stats;
         }
+        ctx.header_end = rdr.position().byte();
         let header: Vec<String> = rec
             .iter()
             .enumerate()
@@ -1556,11 +1776,7 @@ impl<'a> Reader<'a> {
         let ncols = header.len();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
         let mut empties = Empties::new(schema);
-        let interned: Vec<bool> = schema
-            .fields
-            .iter()
-            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
-            .collect();
+        let interned = interned_fields(schema);
         let mut last: Vec<Option<Id>> = vec![None; schema.fields.len()];
         loop {
             match rdr.read_byte_record(&mut rec) {
@@ -1590,10 +1806,11 @@ impl<'a> Reader<'a> {
             let end = rdr.position().clone();
             let terminated =
                 end.byte() < ctx.len - ctx.cuts.borrow().total() || ctx.ends_with_newline;
-            let last_line = end.line() as u32 - u32::from(terminated && end.line() > 1);
+            let last_line =
+                ctx.line_base + end.line() as u32 - u32::from(terminated && end.line() > 1);
             // The record starts on the line csv reports unless blank lines were skipped before it
             // or it holds newlines inside quotes; only then are its bytes scanned.
-            let reported = rec.position().map_or(0, |p| p.line() as u32);
+            let reported = ctx.line_base + rec.position().map_or(0, |p| p.line() as u32);
             let mut inner_newlines = if reported < last_line {
                 rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u32
             } else {
@@ -1789,12 +2006,19 @@ impl<'a> Reader<'a> {
                 stats.rejected += 1;
                 continue;
             }
+            if let Some(w) = &mut ctx.writer
+                && w.row(line, &vals).is_err()
+            {
+                ctx.writer = None;
+            }
+            ctx.open_end = rec.as_slice().last() == Some(&b'\n');
             out.push(T::build(
                 &mut Vals(&mut vals, &mut self.names),
                 Loc::file(T::KIND, line),
             ));
         }
         empties.report(schema, ctx, diags);
+        ctx.end_line = ctx.line_base + rdr.position().line() as u32;
         stats
     }
 
@@ -1839,11 +2063,7 @@ impl<'a> Reader<'a> {
         let mut near_cache: FastMap<String, Option<&'static str>> = FastMap::default();
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
         let mut empties = Empties::new(schema);
-        let interned: Vec<bool> = schema
-            .fields
-            .iter()
-            .map(|f| !(schema.key.len() == 1 && schema.key[0] == f.name))
-            .collect();
+        let interned = interned_fields(schema);
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut buf = Vec::new();
         let mut line_no = 0u32;
@@ -2112,6 +2332,11 @@ impl<'a> Reader<'a> {
                 ctx.push(diags, d);
                 stats.rejected += 1;
                 continue;
+            }
+            if let Some(w) = &mut ctx.writer
+                && w.row(line_no, &vals).is_err()
+            {
+                ctx.writer = None;
             }
             out.push(T::build(
                 &mut Vals(&mut vals, &mut self.names),

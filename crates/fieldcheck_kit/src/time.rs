@@ -209,6 +209,16 @@ impl Ts {
         t.as_second() * 1_000_000 + nanos.div_euclid(1000) + i64::from(nanos.rem_euclid(1000) != 0)
     }
 
+    /// The instant `us` microseconds after the Unix epoch, when jiff can represent it.
+    pub fn from_microsecond(us: i64) -> Option<Ts> {
+        let t = Timestamp::new(
+            us.div_euclid(1_000_000),
+            (us.rem_euclid(1_000_000) * 1000) as i32,
+        )
+        .ok()?;
+        Some(Ts::new(t))
+    }
+
     /// Microseconds since the Unix epoch.
     #[inline]
     pub fn as_microsecond(self) -> i64 {

@@ -292,6 +292,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
         config: opts.config.as_deref(),
         shown: None,
         progress: &fieldcheck_kit::NoProgress,
+        cache: true,
     }) {
         Ok(l) => l,
         Err(fieldcheck_engine::LoadError::Config(diags)) => {

@@ -127,6 +127,7 @@ impl Server {
             config: None,
             shown: None,
             progress: &fieldcheck_kit::NoProgress,
+            cache: false,
         })
         .unwrap_or_else(|_| panic!("the demo kit loads"));
         fieldcheck_engine::run(
