@@ -32,8 +32,8 @@ use crate::records::{Id, Schema, Ts, Val};
 const MAGIC: &[u8; 8] = b"FCCACHE\x01";
 /// Content is hashed in blocks of this size; a file's hash does not depend on how it was read.
 const BLOCK: usize = 1 << 20;
-/// Encoded rows are written in pieces of about this size.
-const FLUSH: usize = 1 << 20;
+/// Encoded rows are read in pieces of this size (a block: hashed where they lie).
+const FLUSH: usize = BLOCK;
 
 /// What in a build and a config changes how a file is parsed: the version, the cache format, the
 /// schemas and the options. A cache made under another fingerprint is not used.
@@ -200,11 +200,15 @@ fn put_str(b: &mut Vec<u8>, s: &str) {
     b.extend_from_slice(s.as_bytes());
 }
 
-/// Writes a cache file: rows as they are read, then the footer, then renamed into place.
+/// Writes a cache file: rows as they are read, then the footer; a new file is written beside its
+/// place and renamed into it, a grown one gets its new segment and footer in place.
 pub(crate) struct Writer {
     file: File,
+    /// The file written: a temporary name beside `dest`, or `dest` itself when appending.
     tmp: PathBuf,
     dest: PathBuf,
+    /// Whether the footer was written (and the file put in place).
+    done: bool,
     segments: Vec<Segment>,
     /// The segment being written.
     current: Segment,
@@ -239,6 +243,7 @@ impl Writer {
             file,
             tmp,
             dest,
+            done: false,
             segments: Vec::new(),
             current: Segment {
                 offset,
@@ -248,39 +253,44 @@ impl Writer {
                 check: 0,
             },
             check: ContentHash::new(),
-            buf: Vec::with_capacity(FLUSH + 4096),
+            buf: Vec::with_capacity(BLOCK + 4096),
             shared: FastMap::default(),
             next_string: 0,
             interned: interned.to_vec(),
         })
     }
 
-    /// Starts from an existing cache's segments (copied as they are), to add one.
-    pub(crate) fn extend(
-        dest: PathBuf,
-        interned: &[bool],
-        from: &mut CacheFile,
-    ) -> io::Result<Writer> {
-        let mut w = Writer::create(dest, interned)?;
-        let end = from
+    /// Adds a segment to the existing cache file at `dest`, whose segments were replayed: its
+    /// footer is cut off and written again after the new rows. Until then the file has no
+    /// footer, so a crash or a concurrent reader finds it damaged and reads the kit file in full;
+    /// nothing is copied.
+    pub(crate) fn append(dest: PathBuf, interned: &[bool], to: &CacheFile) -> io::Result<Writer> {
+        let end = to
             .segments
             .last()
             .map_or(MAGIC.len() as u64, |s| s.offset + s.len);
-        from.file.seek(SeekFrom::Start(MAGIC.len() as u64))?;
-        let copied = io::copy(
-            &mut (&mut from.file).take(end - MAGIC.len() as u64),
-            &mut w.file,
-        )?;
-        if copied != end - MAGIC.len() as u64 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "cache cut short",
-            ));
-        }
-        w.segments = from.segments.clone();
-        w.next_string = from.segments.iter().map(|s| s.strings).sum();
-        w.current.offset = end;
-        Ok(w)
+        let mut file = File::options().write(true).open(&dest)?;
+        file.set_len(end)?;
+        file.seek(SeekFrom::Start(end))?;
+        Ok(Writer {
+            file,
+            tmp: dest.clone(),
+            dest,
+            done: false,
+            segments: to.segments.clone(),
+            current: Segment {
+                offset: end,
+                len: 0,
+                records: 0,
+                strings: 0,
+                check: 0,
+            },
+            check: ContentHash::new(),
+            buf: Vec::with_capacity(BLOCK + 4096),
+            shared: FastMap::default(),
+            next_string: to.segments.iter().map(|s| s.strings).sum(),
+            interned: interned.to_vec(),
+        })
     }
 
     /// Adds a row: its line and the cells that build its record.
@@ -333,8 +343,12 @@ impl Writer {
             }
         }
         self.current.records += 1;
-        if self.buf.len() >= FLUSH {
-            self.flush()?;
+        if self.buf.len() >= BLOCK {
+            // Whole blocks, which the checksum hashes where they lie.
+            self.check.update(&self.buf[..BLOCK]);
+            self.file.write_all(&self.buf[..BLOCK])?;
+            self.current.len += BLOCK as u64;
+            self.buf.drain(..BLOCK);
         }
         Ok(())
     }
@@ -377,15 +391,21 @@ impl Writer {
         put_u64(&mut f, check);
         self.file.write_all(&f)?;
         self.file.flush()?;
-        std::fs::rename(&self.tmp, &self.dest)
+        if self.tmp != self.dest {
+            std::fs::rename(&self.tmp, &self.dest)?;
+        }
+        self.done = true;
+        Ok(())
     }
 }
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        // Unfinished (a file that did not read clean, an error): nothing is left behind. After
-        // `finish` the temporary name no longer exists.
-        let _ = std::fs::remove_file(&self.tmp);
+        // Unfinished (a file that did not read clean, an error): nothing is left behind, not even
+        // a cache whose footer was cut off to append to it.
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 

@@ -1356,12 +1356,9 @@ impl<'a> Reader<'a> {
             peeked: None,
         };
         let cuts = Rc::new(RefCell::new(Cuts::default()));
-        let writer = crate::cache::Writer::extend(
-            cpath.to_path_buf(),
-            &interned_fields(schema),
-            &mut cached,
-        )
-        .ok();
+        let writer =
+            crate::cache::Writer::append(cpath.to_path_buf(), &interned_fields(schema), &cached)
+                .ok();
         let mut ctx = FileCtx {
             len: meta.header_end + (size - meta.size),
             ends_with_newline: true,
