@@ -25,7 +25,7 @@ for n in "${sizes[@]}"; do
   best=""
   rss=""
   for _ in 1 2 3; do
-    read -r t m < <( { /usr/bin/time -f "%e %M" "$bin" audit "$dir" --format json > /dev/null; } 2>&1 | tail -n 1)
+    read -r t m < <( { /usr/bin/time -f "%e %M" "$bin" audit "$dir" --format json --no-cache > /dev/null; } 2>&1 | tail -n 1)
     if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; rss=$((m / 1024)); fi
   done
   # The read-speed baseline of the same files, best of three, and the audit's ratio to it.

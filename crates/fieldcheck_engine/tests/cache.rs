@@ -326,3 +326,35 @@ fn grown_files_give_the_records_of_a_full_read_line_for_line() {
         assert_eq!(g, e);
     }
 }
+
+#[test]
+fn a_cache_found_damaged_after_its_rows_were_replayed_leaves_nothing_of_them() {
+    let dir = demo();
+    audit(dir.path(), true);
+    // The last actor `okta-workflows` of the login events' rows made `okta-workflowz`: every
+    // row up to it is replayed, that actor named, before the segment's checksum fails.
+    let path = dir.path().join(".fieldcheck/cache/account_events.fcc");
+    let mut bytes = std::fs::read(&path).expect("read");
+    let actor = b"okta-workflows";
+    let at = bytes
+        .windows(actor.len())
+        .rposition(|w| w == actor)
+        .expect("a workflow's event");
+    bytes[at + actor.len() - 1] = b'z';
+    std::fs::write(&path, &bytes).expect("write");
+    let Ok(cached) = fieldcheck_engine::load(LoadRequest {
+        cache: true,
+        ..LoadRequest::new(dir.path(), None)
+    }) else {
+        panic!("loads");
+    };
+    let cold = common::load(dir.path());
+    assert_eq!(cached.kit.file(Kind::AccountEvents).cached, Cached::No);
+    // The same records and the same table of names as a full read: none made twice, none
+    // left behind by the rows that were dropped.
+    assert_eq!(
+        cached.kit.account_events.len(),
+        cold.kit.account_events.len()
+    );
+    assert_eq!(cached.kit.names.len(), cold.kit.names.len());
+}

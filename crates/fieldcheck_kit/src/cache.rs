@@ -238,13 +238,27 @@ impl Writer {
         let tmp = dest.with_extension(format!("fcc.{}.tmp", std::process::id()));
         let mut file = File::create(&tmp)?;
         file.write_all(MAGIC)?;
-        let offset = MAGIC.len() as u64;
-        Ok(Writer {
+        Ok(Writer::at(file, tmp, dest, Vec::new(), interned))
+    }
+
+    /// A writer of `file` (`tmp`, to become `dest`) that adds a segment after `segments`.
+    fn at(
+        file: File,
+        tmp: PathBuf,
+        dest: PathBuf,
+        segments: Vec<Segment>,
+        interned: &[bool],
+    ) -> Writer {
+        let offset = segments
+            .last()
+            .map_or(MAGIC.len() as u64, |s| s.offset + s.len);
+        Writer {
             file,
             tmp,
             dest,
             done: false,
-            segments: Vec::new(),
+            next_string: segments.iter().map(|s| s.strings).sum(),
+            segments,
             current: Segment {
                 offset,
                 len: 0,
@@ -255,9 +269,8 @@ impl Writer {
             check: ContentHash::new(),
             buf: Vec::with_capacity(BLOCK + 4096),
             shared: FastMap::default(),
-            next_string: 0,
             interned: interned.to_vec(),
-        })
+        }
     }
 
     /// Adds a segment to the existing cache file at `dest`, whose segments were replayed: its
@@ -272,25 +285,13 @@ impl Writer {
         let mut file = File::options().write(true).open(&dest)?;
         file.set_len(end)?;
         file.seek(SeekFrom::Start(end))?;
-        Ok(Writer {
+        Ok(Writer::at(
             file,
-            tmp: dest.clone(),
+            dest.clone(),
             dest,
-            done: false,
-            segments: to.segments.clone(),
-            current: Segment {
-                offset: end,
-                len: 0,
-                records: 0,
-                strings: 0,
-                check: 0,
-            },
-            check: ContentHash::new(),
-            buf: Vec::with_capacity(BLOCK + 4096),
-            shared: FastMap::default(),
-            next_string: to.segments.iter().map(|s| s.strings).sum(),
-            interned: interned.to_vec(),
-        })
+            to.segments.clone(),
+            interned,
+        ))
     }
 
     /// Adds a row: its line and the cells that build its record.

@@ -63,6 +63,14 @@ impl Names {
         self.all.is_empty()
     }
 
+    /// Forgets every name made after the first `len` (those of records not kept).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        for text in self.all.drain(len.min(self.all.len())..) {
+            self.index.remove(&text);
+        }
+        self.recent = [None; RECENT];
+    }
+
     /// The name of `text`, added when new.
     pub fn intern(&mut self, text: Id) -> Name {
         if let Some(&n) = self.index.get(&*text) {
@@ -116,5 +124,9 @@ mod tests {
         let empty = t.intern(Id::default());
         assert_eq!(t.get(empty), "");
         assert_eq!(t.len(), 3);
+        // Names made for records that were not kept are forgotten, and made again alike.
+        t.truncate(2);
+        assert_eq!((t.len(), t.find(""), t.find("aws")), (2, None, Some(aws)));
+        assert_eq!(t.intern(Id::default()), empty);
     }
 }

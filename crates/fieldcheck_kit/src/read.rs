@@ -1284,8 +1284,27 @@ impl<'a> Reader<'a> {
     /// A kind's records from its cache file, when the cache matches the file (`cache.rs`): all
     /// of them replayed when the file is unchanged, or the cached ones replayed and the new rows
     /// parsed when it only grew. `None` when the file must be read in full (no usable cache, or
-    /// new rows that do not read clean); then `keys` is left empty.
+    /// new rows that do not read clean); then `keys` is left empty and the names made for the
+    /// records not kept are forgotten (`Kit::names` holds only the names of records).
     fn read_cached<T: Record>(
+        &mut self,
+        cpath: &Path,
+        path: &Path,
+        name: &str,
+        is_csv: bool,
+        keys: &mut KeySet,
+    ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
+        let names = self.names.len();
+        let read = self.replay_cached::<T>(cpath, path, name, is_csv, keys);
+        if read.is_none() {
+            keys.clear();
+            self.names.truncate(names);
+        }
+        read
+    }
+
+    /// [`Reader::read_cached`], leaving its state to it when it fails.
+    fn replay_cached<T: Record>(
         &mut self,
         cpath: &Path,
         path: &Path,
@@ -1333,10 +1352,7 @@ impl<'a> Reader<'a> {
             self.interner = interner;
             done
         };
-        if replayed.is_none() {
-            keys.clear();
-            return None;
-        }
+        replayed?;
         if !grew {
             return Some((out, meta.rows, crate::kit::Cached::Whole));
         }
@@ -1392,7 +1408,6 @@ impl<'a> Reader<'a> {
         {
             // Whatever the new rows hold is reported by reading the whole file, as without a
             // cache.
-            keys.clear();
             return None;
         }
         let rows = meta.rows + stats.rows;
