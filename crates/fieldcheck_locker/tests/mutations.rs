@@ -834,3 +834,31 @@ fn a_file_the_opener_refuses_stops_the_collection_before_any_line_is_written() {
     assert_eq!(lines(&f), before);
     assert!(codes_pinned(&f).is_empty());
 }
+
+#[test]
+fn a_replay_links_its_blobs_and_never_writes_one() {
+    use std::os::unix::fs::MetadataExt;
+    let f = build();
+    let l = Locker::open(&f.locker).expect("open");
+    let entries = l.as_of(None).expect("entries");
+    let people = entries
+        .iter()
+        .find(|e| e.name.as_deref() == Some("people.csv"))
+        .expect("people");
+    let blob = l.blob_path(people.digest.as_deref().expect("digest"));
+    let before = std::fs::read(&blob).expect("blob");
+    // A replay folder on the locker's filesystem: each file is its blob, linked, not copied.
+    let out = f.locker.parent().expect("parent").join("replay");
+    l.materialize(&entries, &out).expect("materialize");
+    let ino = |p: &Path| std::fs::metadata(p).expect("stat").ino();
+    assert_eq!(ino(&out.join("people.csv")), ino(&blob));
+    assert_eq!(std::fs::read(out.join("people.csv")).expect("read"), before);
+    // The boundary: replaying again over that folder, with another version standing at the name,
+    // replaces the name and leaves every blob as it was (a copy over a link would write it).
+    let older = l
+        .as_of(Some("2026-04-02T00:00:00Z".parse().expect("ts")))
+        .expect("entries");
+    l.materialize(&older, &out).expect("materialize again");
+    assert_eq!(std::fs::read(&blob).expect("blob"), before);
+    assert_ne!(std::fs::read(out.join("people.csv")).expect("read"), before);
+}
