@@ -32,6 +32,9 @@ use crate::records::{Id, Schema, Ts, Val};
 const MAGIC: &[u8; 8] = b"FCCACHE\x01";
 /// Content is hashed in blocks of this size; a file's hash does not depend on how it was read.
 const BLOCK: usize = 1 << 20;
+/// More than any row's encoding: a line is at most 1 MiB (`MAX_LINE`), and a row's encoding
+/// adds 5 bytes to each of its cells.
+const MAX_ROW: usize = 4 << 20;
 /// Encoded rows are read in pieces of this size (a block: hashed where they lie).
 const FLUSH: usize = BLOCK;
 
@@ -494,8 +497,9 @@ impl CacheFile {
                 strings: c.u32()?,
                 check: c.u64()?,
             };
-            // Segments follow one another up to the footer.
-            if s.offset != at {
+            // Segments follow one another up to the footer, and a row takes at least 5 bytes (a
+            // line and a cell): a count no segment could hold is damage, never an allocation.
+            if s.offset != at || s.records > s.len / 5 {
                 return None;
             }
             at = s.offset.checked_add(s.len)?;
@@ -560,8 +564,8 @@ impl CacheFile {
                 }
                 let used = buf.len() - c.b.len();
                 buf.drain(..used);
-                if left == 0 && !buf.is_empty() {
-                    // Bytes that are no whole row.
+                if (left == 0 && !buf.is_empty()) || buf.len() > MAX_ROW {
+                    // Bytes that are no whole row, or a "row" longer than any row written.
                     return None;
                 }
             }
@@ -619,6 +623,89 @@ fn decode_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small cache of account events (system, account, event, at, actor), as the reader
+    /// writes it, with long accounts shared.
+    fn written(dir: &Path) -> (PathBuf, Vec<(u32, Vec<Val>)>) {
+        let schema = crate::Kind::AccountEvents.schema();
+        let dest = path(dir, schema.stem);
+        let long = Id::new("an-account-id-longer-than-23-bytes");
+        let mut rows = Vec::new();
+        for i in 0..120u32 {
+            let account = if i % 3 == 0 {
+                long.clone()
+            } else {
+                Id::new(format!("u{i}"))
+            };
+            rows.push((
+                i + 2,
+                vec![
+                    Val::Str(Id::new("okta")),
+                    Val::Str(account.clone()),
+                    Val::Enum((i % 4) as u8),
+                    Val::Ts(jiff::Timestamp::from_second(1_780_000_000 + i64::from(i)).unwrap()),
+                    if i % 5 == 0 {
+                        Val::Null
+                    } else {
+                        Val::Str(account)
+                    },
+                ],
+            ));
+        }
+        let mut w = Writer::create(dest.clone(), &[true; 5]).expect("create");
+        for (line, vals) in &rows {
+            w.row(*line, vals).expect("row");
+        }
+        let meta = Meta {
+            fingerprint: "test".into(),
+            name: "account_events.csv".into(),
+            size: 1,
+            hash: 2,
+            header_end: 3,
+            end_line: 122,
+            appendable: true,
+            rows: 120,
+        };
+        w.finish(&meta).expect("finish");
+        (dest, rows)
+    }
+
+    fn replayed(path: &Path) -> Option<Vec<String>> {
+        let mut c = CacheFile::open(path)?;
+        let mut out = Vec::new();
+        c.replay(
+            crate::Kind::AccountEvents.schema(),
+            &mut |s| Id::new(s),
+            &mut |line, vals| out.push(format!("{line} {vals:?}")),
+        )?;
+        Some(out)
+    }
+
+    #[test]
+    fn a_cache_replays_what_was_written_and_refuses_any_damage_without_panicking() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (path, rows) = written(dir.path());
+        let expected: Vec<String> = rows
+            .iter()
+            .map(|(line, vals)| format!("{line} {vals:?}"))
+            .collect();
+        assert_eq!(replayed(&path), Some(expected));
+        assert_eq!(CacheFile::open(&path).expect("open").meta.end_line, 122);
+        // Every single byte changed, and the file cut at every length: refused, never a panic,
+        // never rows that were not written.
+        let bytes = std::fs::read(&path).expect("read");
+        let damaged = dir.path().join("damaged.fcc");
+        for at in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[at] ^= 0x5a;
+            std::fs::write(&damaged, &b).expect("write");
+            assert_eq!(replayed(&damaged), None, "byte {at} changed");
+        }
+        for len in 0..bytes.len() {
+            std::fs::write(&damaged, &bytes[..len]).expect("write");
+            assert_eq!(replayed(&damaged), None, "cut at {len}");
+        }
+    }
 
     #[test]
     fn a_content_hash_does_not_depend_on_how_the_bytes_came() {

@@ -1328,7 +1328,8 @@ impl<'a> Reader<'a> {
         if prefix.finish() != meta.hash {
             return None;
         }
-        let mut out: Vec<T> = Vec::with_capacity(cached.records() as usize);
+        // (A row of the file is at least its newline: no count beyond the size is allocated.)
+        let mut out: Vec<T> = Vec::with_capacity(cached.records().min(size) as usize);
         // The keys matter only to check new rows against the cached ones.
         let keyed = grew && !schema.key.is_empty();
         let replayed = {
