@@ -57,7 +57,7 @@ fn demo() -> tempfile::TempDir {
 fn append_day(dir: &Path, stem: &str, n: usize, keyed: bool) {
     let path = dir.join(format!("{stem}.csv"));
     let text = std::fs::read_to_string(&path).expect("read");
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(',')).collect();
     let mut more = String::new();
     for line in &lines[lines.len() - n..] {
         if keyed {
@@ -357,4 +357,44 @@ fn a_cache_found_damaged_after_its_rows_were_replayed_leaves_nothing_of_them() {
         cold.kit.account_events.len()
     );
     assert_eq!(cached.kit.names.len(), cold.kit.names.len());
+}
+
+#[test]
+fn odd_file_endings_give_what_a_full_read_gives() {
+    let dir = demo();
+    let d = dir.path();
+    // Sessions end with a quote left open over two blank lines; the deploys' header ends with a
+    // lone CR.
+    let sessions = d.join("sessions.csv");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&sessions)
+        .expect("open");
+    f.write_all(b"\"\n\n").expect("append");
+    let deploys = d.join("deploys.csv");
+    let text = std::fs::read_to_string(&deploys).expect("read");
+    std::fs::write(&deploys, text.replacen('\n', "\r", 1)).expect("write");
+    audit(d, true);
+    // A day more everywhere; the login events' last new row has no newline.
+    append_day(d, "sessions", 3, true);
+    append_day(d, "deploys", 3, true);
+    let events = d.join("account_events.csv");
+    let text = std::fs::read_to_string(&events).expect("read");
+    let last: Vec<&str> = text.lines().rev().take(4).collect();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&events)
+        .expect("open");
+    write!(f, "{}\n{}\n{}", last[3], last[2], last[1]).expect("append");
+    let expected = cold(d);
+    let (got, read) = audit(d, true);
+    assert_eq!(got, expected);
+    // New bytes after an open quote or after a header ended by a lone CR are not new rows of
+    // their own: those files are read in full. The login events grew cleanly.
+    assert_eq!(how(&read, Kind::Sessions), Cached::No);
+    assert_eq!(how(&read, Kind::Deploys), Cached::No);
+    assert_eq!(how(&read, Kind::AccountEvents), Cached::Grown);
+    let (records, _) = event_records(d, true);
+    let (full, _) = event_records(d, false);
+    assert_eq!(records, full);
 }

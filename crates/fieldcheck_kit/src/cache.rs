@@ -19,11 +19,20 @@
 //! time (clock skew, a restored backup) nor a size is trusted on its own. A cache file carries a
 //! checksum over its own bytes and is written beside its place and renamed into it, so a torn or
 //! damaged cache is detected and rebuilt, never trusted (`docs/readings.md`).
+//!
+//! The cache lives in the kit folder, which whoever supplies the kit controls; so every cache is
+//! bound to the user who wrote it: its footer carries an HMAC-SHA-256 under a secret key kept
+//! outside any kit (`$XDG_CACHE_HOME/fieldcheck/cache.key`, or `~/.cache/...`, made on first use),
+//! and the content hash and the segments' checksums are seeded from that key. A cache shipped in a
+//! kit, or written by anyone else, is not used. Without a key (no home folder, no randomness) no
+//! cache is kept.
 
 use std::fs::File;
 use std::hash::BuildHasher;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::fast::FastMap;
 use crate::records::{Id, Schema, Ts, Val};
@@ -38,6 +47,76 @@ const MAX_ROW: usize = 4 << 20;
 /// Encoded rows are read in pieces of this size (a block: hashed where they lie).
 const FLUSH: usize = BLOCK;
 
+/// The user's secret that binds a cache to whoever wrote it.
+pub(crate) struct Key([u8; 32]);
+
+impl Key {
+    /// Seeds for the content hash and for the segments' checksums.
+    fn seed(&self, i: usize) -> u64 {
+        u64::from_le_bytes(self.0[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
+    }
+
+    /// HMAC-SHA-256 (RFC 2104) of `data`.
+    fn mac(&self, data: &[u8]) -> [u8; 32] {
+        let mut k = [0u8; 64];
+        k[..32].copy_from_slice(&self.0);
+        let pad = |x: u8| k.map(|b| b ^ x);
+        let inner = Sha256::new()
+            .chain_update(pad(0x36))
+            .chain_update(data)
+            .finalize();
+        let outer = Sha256::new()
+            .chain_update(pad(0x5c))
+            .chain_update(inner)
+            .finalize();
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&outer);
+        out
+    }
+
+    /// A content hash under this key.
+    pub(crate) fn content(&self) -> ContentHash {
+        ContentHash::new(self.seed(0))
+    }
+}
+
+/// The user's key, read from (or first made in) the user's cache folder; `None` when there is
+/// no such folder or no randomness, and then no cache is kept.
+pub(crate) fn user_key() -> Option<&'static Key> {
+    static KEY: std::sync::OnceLock<Option<Key>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|d| d.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?
+            .join("fieldcheck");
+        let path = dir.join("cache.key");
+        if let Ok(b) = std::fs::read(&path)
+            && let Ok(k) = <[u8; 32]>::try_from(b.as_slice())
+        {
+            return Some(Key(k));
+        }
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).ok()?;
+        std::fs::create_dir_all(&dir).ok()?;
+        // Written whole, then renamed: a concurrent reader sees no key or a whole one.
+        let tmp = dir.join(format!("cache.key.{}.tmp", std::process::id()));
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = File::options()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)
+                .ok()?;
+            f.write_all(&k).ok()?;
+        }
+        std::fs::rename(&tmp, &path).ok()?;
+        Some(Key(k))
+    })
+    .as_ref()
+}
+
 /// What in a build and a config changes how a file is parsed: the version, the cache format, the
 /// schemas and the options. A cache made under another fingerprint is not used.
 pub(crate) fn fingerprint(opts: &crate::ReadOptions) -> String {
@@ -46,9 +125,15 @@ pub(crate) fn fingerprint(opts: &crate::ReadOptions) -> String {
         .map(|s| format!("{}:{:?}:{:?};", s.stem, s.key, s.fields))
         .collect();
     let zone = |z: &Option<jiff::tz::TimeZone>| z.as_ref().map(|z| format!("{z:?}"));
+    // The build itself: a rebuilt or reinstalled binary (a parser changed without a version
+    // bump, another time-zone database) starts a new cache.
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
     let h = foldhash::quality::FixedState::with_seed(0x6669_656c_6463_6863).hash_one(&schemas);
     format!(
-        "fieldcheck {} cache {} schemas {h:016x} naive {:?} org {:?}",
+        "fieldcheck {} build {build} cache {} schemas {h:016x} naive {:?} org {:?}",
         env!("CARGO_PKG_VERSION"),
         MAGIC[7],
         zone(&opts.naive_tz),
@@ -69,9 +154,9 @@ pub(crate) struct ContentHash {
 }
 
 impl ContentHash {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         ContentHash {
-            state: 0x6b69_745f_6669_6c65,
+            state: seed,
             blocks: 0,
             block: Vec::new(),
             len: 0,
@@ -143,8 +228,8 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// The content hash of the first `upto` bytes of `file` (read from its start).
-pub(crate) fn hash_prefix(file: &mut File, upto: u64) -> io::Result<ContentHash> {
-    let mut h = ContentHash::new();
+pub(crate) fn hash_prefix(file: &mut File, upto: u64, key: &Key) -> io::Result<ContentHash> {
+    let mut h = key.content();
     file.seek(SeekFrom::Start(0))?;
     let mut buf = vec![0u8; BLOCK];
     let mut left = upto;
@@ -187,6 +272,25 @@ struct Segment {
     check: u64,
 }
 
+/// The footer's last bytes: its length (4) and its MAC (32).
+const TRAILER: usize = 36;
+
+/// Whether `cache` (in the kit folder `kit`) may hold the cache: it and the folders between are
+/// real folders or not there yet, never links (a kit could point them anywhere).
+pub(crate) fn usable_dir(kit: &Path, cache: &Path) -> bool {
+    let Ok(rel) = cache.strip_prefix(kit) else {
+        return true;
+    };
+    let mut at = kit.to_path_buf();
+    rel.components().all(|c| {
+        at.push(c);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) => m.file_type().is_dir(),
+            Err(e) => e.kind() == io::ErrorKind::NotFound,
+        }
+    })
+}
+
 /// Where a kind's cache file is.
 pub(crate) fn path(dir: &Path, stem: &str) -> PathBuf {
     dir.join(format!("{stem}.fcc"))
@@ -217,16 +321,23 @@ pub(crate) struct Writer {
     current: Segment,
     check: ContentHash,
     buf: Vec<u8>,
-    /// Shared (interned) strings already written, by address, with their number.
+    /// Shared (interned) strings already written, by address, with their number. An address
+    /// stands for one text because every shared string stays alive in the reader's interner
+    /// for as long as the reader (and so this writer) lives.
     shared: FastMap<usize, u32>,
     next_string: u32,
     /// Per field: whether its long values are interned (and so shared).
     interned: Vec<bool>,
+    key: &'static Key,
 }
 
 impl Writer {
     /// Starts `dest`'s replacement beside it.
-    pub(crate) fn create(dest: PathBuf, interned: &[bool]) -> io::Result<Writer> {
+    pub(crate) fn create(
+        dest: PathBuf,
+        interned: &[bool],
+        key: &'static Key,
+    ) -> io::Result<Writer> {
         if let Some(parent) = dest.parent()
             && !parent.is_dir()
         {
@@ -239,9 +350,10 @@ impl Writer {
             )?;
         }
         let tmp = dest.with_extension(format!("fcc.{}.tmp", std::process::id()));
-        let mut file = File::create(&tmp)?;
+        // A new file, never one standing at the name (a link planted there is not followed).
+        let mut file = File::options().write(true).create_new(true).open(&tmp)?;
         file.write_all(MAGIC)?;
-        Ok(Writer::at(file, tmp, dest, Vec::new(), interned))
+        Ok(Writer::at(file, tmp, dest, Vec::new(), interned, key))
     }
 
     /// A writer of `file` (`tmp`, to become `dest`) that adds a segment after `segments`.
@@ -251,6 +363,7 @@ impl Writer {
         dest: PathBuf,
         segments: Vec<Segment>,
         interned: &[bool],
+        key: &'static Key,
     ) -> Writer {
         let offset = segments
             .last()
@@ -269,10 +382,11 @@ impl Writer {
                 strings: 0,
                 check: 0,
             },
-            check: ContentHash::new(),
+            check: ContentHash::new(key.seed(1)),
             buf: Vec::with_capacity(BLOCK + 4096),
             shared: FastMap::default(),
             interned: interned.to_vec(),
+            key,
         }
     }
 
@@ -280,7 +394,16 @@ impl Writer {
     /// footer is cut off and written again after the new rows. Until then the file has no
     /// footer, so a crash or a concurrent reader finds it damaged and reads the kit file in full;
     /// nothing is copied.
-    pub(crate) fn append(dest: PathBuf, interned: &[bool], to: &CacheFile) -> io::Result<Writer> {
+    pub(crate) fn append(
+        dest: PathBuf,
+        interned: &[bool],
+        to: &CacheFile,
+        key: &'static Key,
+    ) -> io::Result<Writer> {
+        // Only the regular file the replay read: never through a link planted at the name.
+        if !std::fs::symlink_metadata(&dest)?.file_type().is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
         let end = to
             .segments
             .last()
@@ -294,6 +417,7 @@ impl Writer {
             dest,
             to.segments.clone(),
             interned,
+            key,
         ))
     }
 
@@ -387,12 +511,13 @@ impl Writer {
             put_u32(&mut f, s.strings);
             put_u64(&mut f, s.check);
         }
-        // Seeded by where the footer starts, which the reader finds from its length.
+        // The MAC covers where the footer starts too, which the reader finds from its length.
         let start = self.current.offset + self.current.len;
-        let check = foldhash::quality::FixedState::with_seed(start).hash_one(&f[..]);
-        let n = (f.len() + 12) as u32;
+        put_u64(&mut f, start);
+        let mac = self.key.mac(&f);
+        let n = (f.len() + TRAILER) as u32;
         put_u32(&mut f, n);
-        put_u64(&mut f, check);
+        f.extend_from_slice(&mac);
         self.file.write_all(&f)?;
         self.file.flush()?;
         if self.tmp != self.dest {
@@ -418,6 +543,7 @@ pub(crate) struct CacheFile {
     file: File,
     pub(crate) meta: Meta,
     segments: Vec<Segment>,
+    key: &'static Key,
 }
 
 struct Cursor<'a> {
@@ -452,30 +578,34 @@ impl Cursor<'_> {
 
 impl CacheFile {
     /// Opens `path` and reads its footer; `None` when there is none, or it is damaged.
-    pub(crate) fn open(path: &Path) -> Option<CacheFile> {
+    pub(crate) fn open(path: &Path, key: &'static Key) -> Option<CacheFile> {
         let mut file = File::open(path).ok()?;
         let len = file.metadata().ok()?.len();
         let mut magic = [0u8; 8];
         file.read_exact(&mut magic).ok()?;
-        if &magic != MAGIC || len < 8 + 12 {
+        let trailer = TRAILER as u64;
+        if &magic != MAGIC || len < 8 + trailer {
             return None;
         }
-        let mut tail = [0u8; 12];
-        file.seek(SeekFrom::Start(len - 12)).ok()?;
+        let mut tail = [0u8; TRAILER];
+        file.seek(SeekFrom::Start(len - trailer)).ok()?;
         file.read_exact(&mut tail).ok()?;
-        let flen = u32::from_le_bytes(tail[..4].try_into().ok()?) as u64;
-        let check = u64::from_le_bytes(tail[4..].try_into().ok()?);
-        if flen < 12 || flen > len - 8 {
+        let flen = u64::from(u32::from_le_bytes(tail[..4].try_into().ok()?));
+        if flen < trailer + 8 || flen > len - 8 {
             return None;
         }
         let start = len - flen;
-        let mut f = vec![0u8; (flen - 12) as usize];
+        let mut f = vec![0u8; (flen - trailer) as usize];
         file.seek(SeekFrom::Start(start)).ok()?;
         file.read_exact(&mut f).ok()?;
-        if foldhash::quality::FixedState::with_seed(start).hash_one(&f[..]) != check {
+        // Written by this user (and whole): the MAC under the user's key, over the footer and
+        // where it starts.
+        if key.mac(&f)[..] != tail[4..] || f[f.len() - 8..] != start.to_le_bytes() {
             return None;
         }
-        let mut c = Cursor { b: &f };
+        let mut c = Cursor {
+            b: &f[..f.len() - 8],
+        };
         let meta = Meta {
             fingerprint: c.str()?.to_string(),
             name: c.str()?.to_string(),
@@ -512,6 +642,7 @@ impl CacheFile {
             file,
             meta,
             segments,
+            key,
         })
     }
 
@@ -529,7 +660,8 @@ impl CacheFile {
         let mut buf: Vec<u8> = Vec::new();
         for s in self.segments.clone() {
             self.file.seek(SeekFrom::Start(s.offset)).ok()?;
-            let mut check = ContentHash::new();
+            let mut check = ContentHash::new(self.key.seed(1));
+            let strings_before = strings.len();
             let mut left = s.len;
             let mut records = 0u64;
             // Rows never straddle a read: each piece is read up to whole rows, the rest kept.
@@ -569,7 +701,10 @@ impl CacheFile {
                     return None;
                 }
             }
-            if check.finish() != s.check || records != s.records {
+            if check.finish() != s.check
+                || records != s.records
+                || strings.len() - strings_before != s.strings as usize
+            {
                 return None;
             }
         }
@@ -652,7 +787,7 @@ mod tests {
                 ],
             ));
         }
-        let mut w = Writer::create(dest.clone(), &[true; 5]).expect("create");
+        let mut w = Writer::create(dest.clone(), &[true; 5], &KEY).expect("create");
         for (line, vals) in &rows {
             w.row(*line, vals).expect("row");
         }
@@ -670,8 +805,10 @@ mod tests {
         (dest, rows)
     }
 
-    fn replayed(path: &Path) -> Option<Vec<String>> {
-        let mut c = CacheFile::open(path)?;
+    static KEY: Key = Key([1; 32]);
+
+    fn replayed(path: &Path, key: &'static Key) -> Option<Vec<String>> {
+        let mut c = CacheFile::open(path, key)?;
         let mut out = Vec::new();
         c.replay(
             crate::Kind::AccountEvents.schema(),
@@ -689,8 +826,15 @@ mod tests {
             .iter()
             .map(|(line, vals)| format!("{line} {vals:?}"))
             .collect();
-        assert_eq!(replayed(&path), Some(expected));
-        assert_eq!(CacheFile::open(&path).expect("open").meta.end_line, 122);
+        assert_eq!(replayed(&path, &KEY), Some(expected));
+        assert_eq!(
+            CacheFile::open(&path, &KEY).expect("open").meta.end_line,
+            122
+        );
+        // The boundary: the same file under another user's key (a cache shipped in a kit) is
+        // not used.
+        static OTHER: Key = Key([2; 32]);
+        assert_eq!(replayed(&path, &OTHER), None);
         // Every single byte changed, and the file cut at every length: refused, never a panic,
         // never rows that were not written.
         let bytes = std::fs::read(&path).expect("read");
@@ -699,11 +843,11 @@ mod tests {
             let mut b = bytes.clone();
             b[at] ^= 0x5a;
             std::fs::write(&damaged, &b).expect("write");
-            assert_eq!(replayed(&damaged), None, "byte {at} changed");
+            assert_eq!(replayed(&damaged, &KEY), None, "byte {at} changed");
         }
         for len in 0..bytes.len() {
             std::fs::write(&damaged, &bytes[..len]).expect("write");
-            assert_eq!(replayed(&damaged), None, "cut at {len}");
+            assert_eq!(replayed(&damaged, &KEY), None, "cut at {len}");
         }
     }
 
@@ -712,10 +856,10 @@ mod tests {
         let data: Vec<u8> = (0..(3 * BLOCK + 12345))
             .map(|i| (i * 7 + i / 13) as u8)
             .collect();
-        let mut whole = ContentHash::new();
+        let mut whole = ContentHash::new(7);
         whole.update(&data);
         for piece in [1usize, 4096, 65537, BLOCK - 1, BLOCK, BLOCK + 3] {
-            let mut h = ContentHash::new();
+            let mut h = ContentHash::new(7);
             for c in data.chunks(piece) {
                 h.update(c);
             }
@@ -723,9 +867,9 @@ mod tests {
         }
         // A prefix's hash, continued, is the whole's; any one byte changed is another hash.
         for cut in [0, 1, BLOCK - 1, BLOCK, 2 * BLOCK + 5] {
-            let mut h = ContentHash::new();
+            let mut h = ContentHash::new(7);
             h.update(&data[..cut]);
-            let mut whole_prefix = ContentHash::new();
+            let mut whole_prefix = ContentHash::new(7);
             whole_prefix.update(&data[..cut]);
             assert_eq!(h.finish(), whole_prefix.finish());
             h.update(&data[cut..]);
@@ -733,11 +877,11 @@ mod tests {
         }
         let mut changed = data.clone();
         changed[2 * BLOCK + 77] ^= 1;
-        let mut h = ContentHash::new();
+        let mut h = ContentHash::new(7);
         h.update(&changed);
         assert_ne!(h.finish(), whole.finish());
         // The boundary: the same bytes plus one more is another hash, even a zero byte.
-        let mut longer = ContentHash::new();
+        let mut longer = ContentHash::new(7);
         longer.update(&data);
         longer.update(&[0]);
         assert_ne!(longer.finish(), whole.finish());

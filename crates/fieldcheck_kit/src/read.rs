@@ -191,6 +191,8 @@ struct Reader<'a> {
     names: Names,
     /// Set by [`Reader::parse_cell`] when a timestamp field held a bare date.
     bare_date: bool,
+    /// The user's key for the cache of parsed files, when one is kept.
+    key: Option<&'static crate::cache::Key>,
     /// Where the bytes read are reported, every [`ROWS_PER_REPORT`] rows.
     progress: &'a dyn crate::Progress,
     /// The current kind's share of the progress total, and how much of it was reported.
@@ -752,6 +754,7 @@ impl<'a> Reader<'a> {
             interner: FastSet::default(),
             names: Names::default(),
             bare_date: false,
+            key: opts.cache.as_ref().and_then(|_| crate::cache::user_key()),
             progress: &crate::NoProgress,
             kind_size: 0,
             reported: 0,
@@ -1196,10 +1199,13 @@ impl<'a> Reader<'a> {
             .opts
             .cache
             .as_deref()
+            .zip(self.key)
             .filter(|_| self.sourced.rows(T::KIND).is_empty() && info.problem.is_none())
-            .map(|dir| crate::cache::path(dir, schema.stem));
-        if let Some(cpath) = &cache
-            && let Some((out, rows, how)) = self.read_cached::<T>(cpath, &path, &name, is_csv, keys)
+            .filter(|(dir, _)| crate::cache::usable_dir(self.dir, dir))
+            .map(|(dir, key)| (crate::cache::path(dir, schema.stem), key));
+        if let Some((cpath, key)) = &cache
+            && let Some((out, rows, how)) =
+                self.read_cached::<T>(cpath, key, &path, &name, is_csv, keys)
         {
             info.rows = rows;
             info.cached = how;
@@ -1207,7 +1213,7 @@ impl<'a> Reader<'a> {
         }
         let hash = cache
             .as_ref()
-            .map(|_| Rc::new(RefCell::new(crate::cache::ContentHash::new())));
+            .map(|(_, key)| Rc::new(RefCell::new(key.content())));
         let input = match open_input(&path, self.dir, &name, hash.clone()) {
             Ok(i) => i,
             Err(e) => {
@@ -1222,8 +1228,8 @@ impl<'a> Reader<'a> {
         };
         let cuts = std::rc::Rc::new(std::cell::RefCell::new(Cuts::default()));
         let writer = match (&cache, input.decoded) {
-            (Some(dest), false) => {
-                crate::cache::Writer::create(dest.clone(), &interned_fields(schema)).ok()
+            (Some((dest, key)), false) => {
+                crate::cache::Writer::create(dest.clone(), &interned_fields(schema), key).ok()
             }
             _ => None,
         };
@@ -1260,6 +1266,8 @@ impl<'a> Reader<'a> {
             && diags.is_empty()
             && stats.rejected == 0
             && stats.problem.is_none()
+            // Exactly the file as it was opened (not one that grew while it was read).
+            && hash.borrow().len() == ctx.len
         {
             let h = hash.borrow();
             let _ = w.finish(&crate::cache::Meta {
@@ -1289,13 +1297,14 @@ impl<'a> Reader<'a> {
     fn read_cached<T: Record>(
         &mut self,
         cpath: &Path,
+        key: &'static crate::cache::Key,
         path: &Path,
         name: &str,
         is_csv: bool,
         keys: &mut KeySet,
     ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
         let names = self.names.len();
-        let read = self.replay_cached::<T>(cpath, path, name, is_csv, keys);
+        let read = self.replay_cached::<T>(cpath, key, path, name, is_csv, keys);
         if read.is_none() {
             keys.clear();
             self.names.truncate(names);
@@ -1307,13 +1316,14 @@ impl<'a> Reader<'a> {
     fn replay_cached<T: Record>(
         &mut self,
         cpath: &Path,
+        key: &'static crate::cache::Key,
         path: &Path,
         name: &str,
         is_csv: bool,
         keys: &mut KeySet,
     ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
         let schema = T::KIND.schema();
-        let mut cached = crate::cache::CacheFile::open(cpath)?;
+        let mut cached = crate::cache::CacheFile::open(cpath, key)?;
         let meta = cached.meta.clone();
         if meta.name != name || meta.fingerprint != crate::cache::fingerprint(self.opts) {
             return None;
@@ -1324,7 +1334,7 @@ impl<'a> Reader<'a> {
         if size != meta.size && !grew {
             return None;
         }
-        let prefix = crate::cache::hash_prefix(&mut file, meta.size).ok()?;
+        let prefix = crate::cache::hash_prefix(&mut file, meta.size, key).ok()?;
         if prefix.finish() != meta.hash {
             return None;
         }
@@ -1357,12 +1367,29 @@ impl<'a> Reader<'a> {
         if !grew {
             return Some((out, meta.rows, crate::kit::Cached::Whole));
         }
-        // The new bytes, parsed after the cached header with the lines counted on.
+        // The new bytes, parsed after the cached header with the lines counted on. The header
+        // must end with its newline (a lone CR would join the new bytes' first line), and is
+        // counted in lines as the parser sees it (a lone CR is a line end).
+        if meta.header_end > meta.size || meta.header_end > MAX_LINE {
+            return None;
+        }
         let mut header = vec![0u8; usize::try_from(meta.header_end).ok()?];
         file.seek(SeekFrom::Start(0)).ok()?;
         file.read_exact(&mut header).ok()?;
+        if header.last() != Some(&b'\n') {
+            return None;
+        }
+        let header_lines = header
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && header.get(i + 1) != Some(&b'\n')))
+            .count() as u32;
+        // Whether the file now ends with a line end, as a full read would see it.
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(size - 1)).ok()?;
+        file.read_exact(&mut last).ok()?;
+        let ends_with_newline = last[0] == b'\n' || last[0] == b'\r';
         file.seek(SeekFrom::Start(meta.size)).ok()?;
-        let header_lines = header.iter().filter(|&&b| b == b'\n').count() as u32;
         let hash = Rc::new(RefCell::new(prefix));
         let stream = CrNorm {
             inner: io::Cursor::new(header).chain(crate::cache::Hashing {
@@ -1373,12 +1400,16 @@ impl<'a> Reader<'a> {
             peeked: None,
         };
         let cuts = Rc::new(RefCell::new(Cuts::default()));
-        let writer =
-            crate::cache::Writer::append(cpath.to_path_buf(), &interned_fields(schema), &cached)
-                .ok();
+        let writer = crate::cache::Writer::append(
+            cpath.to_path_buf(),
+            &interned_fields(schema),
+            &cached,
+            key,
+        )
+        .ok();
         let mut ctx = FileCtx {
             len: meta.header_end + (size - meta.size),
-            ends_with_newline: true,
+            ends_with_newline,
             name: name.to_string(),
             cap: Capped::default(),
             raw: None,
@@ -1812,6 +1843,9 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             }
+            // Whether the last record read (kept, skipped or rejected) ended inside a quote that
+            // ran to the end: then new bytes after it would continue it (the cache's append).
+            ctx.open_end = rec.as_slice().last() == Some(&b'\n');
             // Lines are counted from where the record ends, which is exact whatever came before
             // it (CRLF endings, skipped blank lines): the record ends on the line of its
             // terminator and starts as many lines earlier as it holds newlines inside quotes.
@@ -1831,7 +1865,7 @@ impl<'a> Reader<'a> {
             };
             if end.byte() == ctx.len && rec.as_slice().last() == Some(&b'\n') {
                 // An open quote ran to the end: the file's final newline is inside the field.
-                inner_newlines -= 1;
+                inner_newlines = inner_newlines.saturating_sub(1);
             }
             let line = last_line.saturating_sub(inner_newlines);
             let pos = RowStart { byte: start };
@@ -2024,7 +2058,6 @@ impl<'a> Reader<'a> {
             {
                 ctx.writer = None;
             }
-            ctx.open_end = rec.as_slice().last() == Some(&b'\n');
             out.push(T::build(
                 &mut Vals(&mut vals, &mut self.names),
                 Loc::file(T::KIND, line),
