@@ -331,21 +331,45 @@ fn the_demo_kit_audits_in_every_format_deterministically() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(kit.join("fieldcheck.toml").is_file());
 
-    let cold = fieldcheck(&["audit", k, "--format", "json", "--no-cache"]);
+    // The user's cache key lives in the user's cache folder, here the test's own.
+    let user = dir.path().join("user-cache");
+    let u = user.to_str().expect("utf8");
+    let audit = |user: &str, extra: &[&str]| {
+        let mut args = vec!["audit", k, "--format", "json"];
+        args.extend_from_slice(extra);
+        common::run(&args, &[("XDG_CACHE_HOME", user)])
+    };
+    let cold = audit(u, &["--no-cache"]);
     assert!(
         !kit.join(".fieldcheck/cache").exists(),
         "--no-cache writes none"
     );
-    let a = fieldcheck(&["audit", k, "--format", "json"]);
-    let b = fieldcheck(&["audit", k, "--format", "json"]);
+    let a = audit(u, &[]);
+    let b = audit(u, &[]);
     assert_eq!(a.status.code(), Some(1));
     assert_eq!(a.stdout, b.stdout, "two runs give byte-identical JSON");
     // The first run wrote the cache of parsed files and the second read from it: both say what
     // a run reading every file says. The cache keeps itself out of git.
     assert_eq!(a.stdout, cold.stdout);
     let cache = kit.join(".fieldcheck/cache");
-    assert!(cache.join("account_events.fcc").is_file());
+    let written = std::fs::read(cache.join("account_events.fcc")).expect("a cache file");
     assert!(std::fs::read_to_string(cache.join(".gitignore")).is_ok_and(|t| t.ends_with("*\n")));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = std::fs::metadata(user.join("fieldcheck/cache.key")).expect("the user's key");
+        assert_eq!((key.len(), key.permissions().mode() & 0o777), (32, 0o600));
+    }
+    // Another user (a cache shipped in a kit is someone else's): it is not used but replaced,
+    // and the report is the same.
+    let other = dir.path().join("other-user");
+    let c = audit(other.to_str().expect("utf8"), &[]);
+    assert_eq!(c.stdout, cold.stdout);
+    let rewritten = std::fs::read(cache.join("account_events.fcc")).expect("a cache file");
+    assert_ne!(
+        rewritten, written,
+        "the other user's audit wrote its own cache"
+    );
+    assert_eq!(b.stdout, audit(u, &[]).stdout);
     let v: serde_json::Value = serde_json::from_str(&stdout(&a)).expect("json");
     assert_eq!(v["format"], "fieldcheck.audit/v1");
     let ids: Vec<&str> = v["controls"]

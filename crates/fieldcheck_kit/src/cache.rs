@@ -835,6 +835,15 @@ mod tests {
         // not used.
         static OTHER: Key = Key([2; 32]);
         assert_eq!(replayed(&path, &OTHER), None);
+        // Even a key whose seeds are the same (the hashes would match): the footer's MAC is not.
+        let mut same_seeds = [1u8; 32];
+        same_seeds[31] = 9;
+        let same_seeds: &'static Key = Box::leak(Box::new(Key(same_seeds)));
+        assert_eq!(
+            (same_seeds.seed(0), same_seeds.seed(1)),
+            (KEY.seed(0), KEY.seed(1))
+        );
+        assert_eq!(replayed(&path, same_seeds), None);
         // Every single byte changed, and the file cut at every length: refused, never a panic,
         // never rows that were not written.
         let bytes = std::fs::read(&path).expect("read");
