@@ -7,7 +7,7 @@
 //!
 //! - **the same file:** same size, and the same content hash over every byte; the records are
 //!   replayed and the file is not parsed;
-//! - **the file grew** (a daily `pull` appended a day of events): the content hash of its first
+//! - **the file grew** (an export job appended a day of events): the content hash of its first
 //!   `size` bytes is the cached one, the cached file ended at a row boundary, and the cached
 //!   records are replayed, then only the new bytes are parsed (after the cached header, with the
 //!   lines counted on). The new rows must read clean, or the whole file is read again;
