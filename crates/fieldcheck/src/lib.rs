@@ -941,6 +941,15 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
     )
 }
 
+/// The smallest kit file the cache keeps: `FIELDCHECK_CACHE_MIN_BYTES`, else 8 MiB
+/// ([`fieldcheck_kit::CACHE_MIN_BYTES`]).
+fn cache_min_bytes() -> u64 {
+    std::env::var("FIELDCHECK_CACHE_MIN_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(fieldcheck_kit::CACHE_MIN_BYTES)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn audit_and_print_from(
     register: Option<&RegisterUse>,
@@ -963,6 +972,7 @@ fn audit_and_print_from(
         shown,
         progress: progress::bars(),
         cache,
+        cache_min_bytes: cache_min_bytes(),
     }) {
         Ok(l) => l,
         Err(LoadError::Tool(e)) => return Err(e),
@@ -1420,6 +1430,7 @@ fn sample_command(a: &SampleArgs) -> anyhow::Result<u8> {
     let loaded = match fieldcheck_engine::load(LoadRequest {
         progress: progress::bars(),
         cache: !a.no_cache,
+        cache_min_bytes: cache_min_bytes(),
         ..LoadRequest::new(kit_dir, a.config.as_deref())
     }) {
         Ok(l) => l,

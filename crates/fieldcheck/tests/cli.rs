@@ -337,7 +337,14 @@ fn the_demo_kit_audits_in_every_format_deterministically() {
     let audit = |user: &str, extra: &[&str]| {
         let mut args = vec!["audit", k, "--format", "json"];
         args.extend_from_slice(extra);
-        common::run(&args, &[("XDG_CACHE_HOME", user)])
+        // Every file of 1 MiB or more: the demo's login events, not its small files.
+        common::run(
+            &args,
+            &[
+                ("XDG_CACHE_HOME", user),
+                ("FIELDCHECK_CACHE_MIN_BYTES", "1048576"),
+            ],
+        )
     };
     let cold = audit(u, &["--no-cache"]);
     assert!(

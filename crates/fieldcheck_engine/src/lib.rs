@@ -77,6 +77,9 @@ pub struct LoadRequest<'a> {
     /// Whether to keep the cache of parsed kit files in `KIT/.fieldcheck/cache` (read it, and
     /// write what was read in full) [default: no]. The command line keeps it unless `--no-cache`.
     pub cache: bool,
+    /// With the cache: files smaller than this are read in full and not cached
+    /// [default: [`fieldcheck_kit::CACHE_MIN_BYTES`], 8 MiB].
+    pub cache_min_bytes: u64,
 }
 
 impl std::fmt::Debug for LoadRequest<'_> {
@@ -98,6 +101,7 @@ impl<'a> LoadRequest<'a> {
             shown: None,
             progress: &NoProgress,
             cache: false,
+            cache_min_bytes: fieldcheck_kit::CACHE_MIN_BYTES,
         }
     }
 }
@@ -116,6 +120,7 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
         shown,
         progress,
         cache,
+        cache_min_bytes,
     } = req;
     if !kit_dir.is_dir() {
         return Err(LoadError::Tool(anyhow::anyhow!(
@@ -181,6 +186,7 @@ pub fn load(req: LoadRequest<'_>) -> Result<Loaded, LoadError> {
     };
     let opts = ReadOptions {
         cache: cache.then(|| kit_cache_dir(kit_dir)),
+        cache_min_bytes,
         ..ReadOptions::for_config(&config)
     };
     // The configured sources' files are relative to the config's folder.

@@ -14,6 +14,8 @@ mod common;
 fn audit(dir: &Path, cache: bool) -> (String, Vec<(Kind, Cached)>) {
     let Ok(loaded) = fieldcheck_engine::load(LoadRequest {
         cache,
+        // Every file of the small demo kit, not only those of 1 MiB or more.
+        cache_min_bytes: 0,
         ..LoadRequest::new(dir, None)
     }) else {
         panic!("the kit at {} loads", dir.display());
@@ -271,6 +273,8 @@ fn without_the_cache_nothing_is_written() {
 fn event_records(dir: &Path, cache: bool) -> (Vec<String>, Vec<(Kind, Cached)>) {
     let Ok(loaded) = fieldcheck_engine::load(LoadRequest {
         cache,
+        // Every file of the small demo kit, not only those of 1 MiB or more.
+        cache_min_bytes: 0,
         ..LoadRequest::new(dir, None)
     }) else {
         panic!("loads");
@@ -344,6 +348,7 @@ fn a_cache_found_damaged_after_its_rows_were_replayed_leaves_nothing_of_them() {
     std::fs::write(&path, &bytes).expect("write");
     let Ok(cached) = fieldcheck_engine::load(LoadRequest {
         cache: true,
+        cache_min_bytes: 0,
         ..LoadRequest::new(dir.path(), None)
     }) else {
         panic!("loads");
@@ -397,4 +402,40 @@ fn odd_file_endings_give_what_a_full_read_gives() {
     let (records, _) = event_records(d, true);
     let (full, _) = event_records(d, false);
     assert_eq!(records, full);
+}
+
+#[test]
+fn files_under_the_threshold_are_read_in_full_and_not_cached() {
+    let dir = demo();
+    let load = || {
+        let Ok(l) = fieldcheck_engine::load(LoadRequest {
+            cache: true,
+            cache_min_bytes: 1 << 20,
+            ..LoadRequest::new(dir.path(), None)
+        }) else {
+            panic!("loads");
+        };
+        l
+    };
+    load();
+    let loaded = load();
+    let size = |stem: &str| {
+        std::fs::metadata(dir.path().join(format!("{stem}.csv")))
+            .expect("stat")
+            .len()
+    };
+    // A threshold of 1 MiB: the demo's login events are over it, its sessions under it. (The
+    // command line's is 8 MiB, which the whole small demo is under.)
+    assert_eq!(LoadRequest::new(dir.path(), None).cache_min_bytes, 8 << 20);
+    assert!(size("account_events") >= 1 << 20 && size("sessions") < 1 << 20);
+    assert_eq!(loaded.kit.file(Kind::AccountEvents).cached, Cached::Whole);
+    assert_eq!(loaded.kit.file(Kind::Sessions).cached, Cached::No);
+    let cache = dir.path().join(".fieldcheck/cache");
+    assert!(cache.join("account_events.fcc").is_file());
+    assert!(!cache.join("sessions.fcc").exists());
+    let report = fieldcheck_engine::run(&loaded, &RunOptions::plain("demo-kit"))
+        .expect("runs")
+        .report
+        .to_json();
+    assert_eq!(report, cold(dir.path()));
 }

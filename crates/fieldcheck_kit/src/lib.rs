@@ -40,7 +40,8 @@ pub use kit::{Cached, EvidenceAt, FileInfo, Kit};
 pub use people::Resolver;
 pub use progress::{NoProgress, Progress, Unit};
 pub use read::{
-    MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit, read_kit_progress, read_kit_with,
+    CACHE_MIN_BYTES, MAX_CELL, ReadOptions, header_line, kit_file_bytes, read_kit,
+    read_kit_progress, read_kit_with,
 };
 pub use records::*;
 pub use sourced::{Origin, PulledCall, RawFile, SourceRow, Sourced};

@@ -35,7 +35,15 @@ pub struct ReadOptions {
     /// file unchanged since it was cached is not parsed again, and a file that only grew has only
     /// its new rows parsed (see `cache.rs`). `None` reads every file in full and writes nothing.
     pub cache: Option<std::path::PathBuf>,
+    /// Files smaller than this are read in full and not cached (parsing them costs less than a
+    /// cache file's checks); [`CACHE_MIN_BYTES`] is the command line's.
+    pub cache_min_bytes: u64,
 }
+
+/// The command line's [`ReadOptions::cache_min_bytes`]: 8 MiB, some 40 ms of parsing. A small
+/// kit is then read as without a cache (its first audit writes nothing), and a large one has its
+/// large files cached: at 50,000 people, the eleven files of 8 MiB or more are 97 % of the kit.
+pub const CACHE_MIN_BYTES: u64 = 8 << 20;
 
 impl ReadOptions {
     /// How the config says to read its kit: naive timestamps, the org zone for bare dates, and
@@ -50,6 +58,7 @@ impl ReadOptions {
                 accepted: c.accepted_gaps.clone(),
             }),
             cache: None,
+            cache_min_bytes: 0,
         }
     }
 }
@@ -1201,6 +1210,9 @@ impl<'a> Reader<'a> {
             .as_deref()
             .zip(self.key)
             .filter(|_| self.sourced.rows(T::KIND).is_empty() && info.problem.is_none())
+            .filter(|_| {
+                std::fs::symlink_metadata(&path).is_ok_and(|m| m.len() >= self.opts.cache_min_bytes)
+            })
             .filter(|(dir, _)| crate::cache::usable_dir(self.dir, dir))
             .map(|(dir, key)| (crate::cache::path(dir, schema.stem), key));
         if let Some((cpath, key)) = &cache

@@ -293,6 +293,7 @@ pub fn prepare(opts: &Options) -> anyhow::Result<(Arc<App>, Option<FirstAdmin>)>
         shown: None,
         progress: &fieldcheck_kit::NoProgress,
         cache: true,
+        cache_min_bytes: fieldcheck_kit::CACHE_MIN_BYTES,
     }) {
         Ok(l) => l,
         Err(fieldcheck_engine::LoadError::Config(diags)) => {

@@ -128,6 +128,7 @@ impl Server {
             shown: None,
             progress: &fieldcheck_kit::NoProgress,
             cache: false,
+            cache_min_bytes: 0,
         })
         .unwrap_or_else(|_| panic!("the demo kit loads"));
         fieldcheck_engine::run(
