@@ -439,3 +439,36 @@ fn files_under_the_threshold_are_read_in_full_and_not_cached() {
         .to_json();
     assert_eq!(report, cold(dir.path()));
 }
+
+#[test]
+fn a_cache_folder_or_file_that_is_a_link_is_never_written_through() {
+    // The kit's `.fieldcheck` is a link to a folder elsewhere (a kit can point it anywhere):
+    // nothing is cached there, every file is read in full.
+    let dir = demo();
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(".fieldcheck")).expect("link");
+    let expected = cold(dir.path());
+    for _ in 0..2 {
+        let (got, read) = audit(dir.path(), true);
+        assert_eq!(got, expected);
+        assert!(read.iter().all(|(_, c)| *c == Cached::No), "{read:?}");
+    }
+    assert!(!elsewhere.path().join("cache").exists());
+
+    // A cache file that is a link (to a copy of the user's own cache elsewhere): it may be read,
+    // but a grown file's rows are never appended through it.
+    let dir = demo();
+    audit(dir.path(), true);
+    let cached = dir.path().join(".fieldcheck/cache/sessions.fcc");
+    let target = elsewhere.path().join("sessions.fcc");
+    std::fs::copy(&cached, &target).expect("copy");
+    std::fs::remove_file(&cached).expect("remove");
+    std::os::unix::fs::symlink(&target, &cached).expect("link");
+    let before = std::fs::read(&target).expect("read");
+    append_day(dir.path(), "sessions", 5, true);
+    let expected = cold(dir.path());
+    let (got, read) = audit(dir.path(), true);
+    assert_eq!(got, expected);
+    assert_eq!(how(&read, Kind::Sessions), Cached::Grown);
+    assert_eq!(std::fs::read(&target).expect("read"), before);
+}

@@ -291,6 +291,13 @@ pub(crate) fn usable_dir(kit: &Path, cache: &Path) -> bool {
     })
 }
 
+/// Where the last of `segments` ends: where rows or the footer go next.
+fn rows_end(segments: &[Segment]) -> u64 {
+    segments
+        .last()
+        .map_or(MAGIC.len() as u64, |s| s.offset + s.len)
+}
+
 /// Where a kind's cache file is.
 pub(crate) fn path(dir: &Path, stem: &str) -> PathBuf {
     dir.join(format!("{stem}.fcc"))
@@ -365,9 +372,7 @@ impl Writer {
         interned: &[bool],
         key: &'static Key,
     ) -> Writer {
-        let offset = segments
-            .last()
-            .map_or(MAGIC.len() as u64, |s| s.offset + s.len);
+        let offset = rows_end(&segments);
         Writer {
             file,
             tmp,
@@ -404,10 +409,7 @@ impl Writer {
         if !std::fs::symlink_metadata(&dest)?.file_type().is_file() {
             return Err(io::Error::other("not a regular file"));
         }
-        let end = to
-            .segments
-            .last()
-            .map_or(MAGIC.len() as u64, |s| s.offset + s.len);
+        let end = rows_end(&to.segments);
         let mut file = File::options().write(true).open(&dest)?;
         file.set_len(end)?;
         file.seek(SeekFrom::Start(end))?;

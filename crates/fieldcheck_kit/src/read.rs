@@ -209,6 +209,15 @@ struct Reader<'a> {
     reported: u64,
 }
 
+/// A kind's kit file and its cache file, for [`Reader::read_cached`].
+struct CachedKind<'a> {
+    cache: &'a Path,
+    key: &'static crate::cache::Key,
+    path: &'a Path,
+    name: &'a str,
+    is_csv: bool,
+}
+
 /// Per field of `schema`, whether equal long values are shared through the reader's interner:
 /// every field but a kind's single key, whose values are unique.
 fn interned_fields(schema: &Schema) -> Vec<bool> {
@@ -1216,8 +1225,16 @@ impl<'a> Reader<'a> {
             .filter(|(dir, _)| crate::cache::usable_dir(self.dir, dir))
             .map(|(dir, key)| (crate::cache::path(dir, schema.stem), key));
         if let Some((cpath, key)) = &cache
-            && let Some((out, rows, how)) =
-                self.read_cached::<T>(cpath, key, &path, &name, is_csv, keys)
+            && let Some((out, rows, how)) = self.read_cached::<T>(
+                &CachedKind {
+                    cache: cpath,
+                    key,
+                    path: &path,
+                    name: &name,
+                    is_csv,
+                },
+                keys,
+            )
         {
             info.rows = rows;
             info.cached = how;
@@ -1308,15 +1325,11 @@ impl<'a> Reader<'a> {
     /// records not kept are forgotten (`Kit::names` holds only the names of records).
     fn read_cached<T: Record>(
         &mut self,
-        cpath: &Path,
-        key: &'static crate::cache::Key,
-        path: &Path,
-        name: &str,
-        is_csv: bool,
+        at: &CachedKind<'_>,
         keys: &mut KeySet,
     ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
         let names = self.names.len();
-        let read = self.replay_cached::<T>(cpath, key, path, name, is_csv, keys);
+        let read = self.replay_cached::<T>(at, keys);
         if read.is_none() {
             keys.clear();
             self.names.truncate(names);
@@ -1327,13 +1340,16 @@ impl<'a> Reader<'a> {
     /// [`Reader::read_cached`], leaving its state to it when it fails.
     fn replay_cached<T: Record>(
         &mut self,
-        cpath: &Path,
-        key: &'static crate::cache::Key,
-        path: &Path,
-        name: &str,
-        is_csv: bool,
+        at: &CachedKind<'_>,
         keys: &mut KeySet,
     ) -> Option<(Vec<T>, u32, crate::kit::Cached)> {
+        let &CachedKind {
+            cache: cpath,
+            key,
+            path,
+            name,
+            is_csv,
+        } = at;
         let schema = T::KIND.schema();
         let mut cached = crate::cache::CacheFile::open(cpath, key)?;
         let meta = cached.meta.clone();

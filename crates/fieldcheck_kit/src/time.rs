@@ -211,12 +211,15 @@ impl Ts {
 
     /// The instant `us` microseconds after the Unix epoch, when jiff can represent it.
     pub fn from_microsecond(us: i64) -> Option<Ts> {
-        let t = Timestamp::new(
+        Ts::timestamp(us).ok().map(Ts::new)
+    }
+
+    /// `us` microseconds after the Unix epoch as jiff's `Timestamp`, in 64-bit parts.
+    fn timestamp(us: i64) -> Result<Timestamp, jiff::Error> {
+        Timestamp::new(
             us.div_euclid(1_000_000),
             (us.rem_euclid(1_000_000) * 1000) as i32,
         )
-        .ok()?;
-        Some(Ts::new(t))
     }
 
     /// Microseconds since the Unix epoch.
@@ -229,12 +232,7 @@ impl Ts {
     #[inline]
     pub fn get(self) -> Timestamp {
         // In 64-bit parts: this runs for every comparison with a `Timestamp`.
-        let us = self.as_microsecond();
-        Timestamp::new(
-            us.div_euclid(1_000_000),
-            (us.rem_euclid(1_000_000) * 1000) as i32,
-        )
-        .expect("made from a Timestamp, and not after it")
+        Ts::timestamp(self.as_microsecond()).expect("made from a Timestamp, and not after it")
     }
 
     /// The exact time from `earlier` to this instant (negative when `earlier` is later).
@@ -527,6 +525,18 @@ mod tests {
             Ts::ceil_microsecond(t("2026-03-01T00:00:00Z")),
             Ts::new(t("2026-03-01T00:00:00Z")).as_microsecond()
         );
+    }
+
+    #[test]
+    fn an_instant_comes_back_from_its_microseconds_and_none_outside_jiffs_range() {
+        for s in ["2026-03-01T13:44:48.123456Z", "1969-12-31T23:59:59.999999Z"] {
+            let x = Ts::new(s.parse().unwrap());
+            assert_eq!(Ts::from_microsecond(x.as_microsecond()), Some(x), "{s}");
+        }
+        let max = Ts::new(Timestamp::MAX).as_microsecond();
+        assert!(Ts::from_microsecond(max).is_some());
+        assert_eq!(Ts::from_microsecond(max + 1_000_000), None);
+        assert_eq!(Ts::from_microsecond(i64::MIN), None);
     }
 
     #[test]
