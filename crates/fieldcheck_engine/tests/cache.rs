@@ -287,7 +287,7 @@ fn event_records(dir: &Path, cache: bool) -> (Vec<String>, Vec<(Kind, Cached)>) 
             format!(
                 "{} {} {:?} {:?} {:?} {:?}",
                 kit.names.get(e.system_id),
-                e.account_id,
+                e.account(&kit.names),
                 e.event,
                 e.at,
                 e.actor_id(&kit.names),

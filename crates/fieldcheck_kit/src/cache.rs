@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::fast::FastMap;
-use crate::records::{Id, Schema, Ts, Val};
+use crate::records::{Id, Names, Schema, Ts, Val};
 
 /// The cache file's magic and format version.
 const MAGIC: &[u8; 8] = b"FCCACHE\x01";
@@ -332,6 +332,8 @@ pub(crate) struct Writer {
     /// stands for one text because every shared string stays alive in the reader's interner
     /// for as long as the reader (and so this writer) lives.
     shared: FastMap<usize, u32>,
+    /// The same for cells read as names: a name's number to its string's.
+    named: FastMap<u32, u32>,
     next_string: u32,
     /// Per field: whether its long values are interned (and so shared).
     interned: Vec<bool>,
@@ -390,6 +392,7 @@ impl Writer {
             check: ContentHash::new(key.seed(1)),
             buf: Vec::with_capacity(BLOCK + 4096),
             shared: FastMap::default(),
+            named: FastMap::default(),
             interned: interned.to_vec(),
             key,
         }
@@ -424,12 +427,27 @@ impl Writer {
     }
 
     /// Adds a row: its line and the cells that build its record.
-    pub(crate) fn row(&mut self, line: u32, vals: &[Val]) -> io::Result<()> {
+    /// `names` is the reader's table, which cells read as names point into.
+    pub(crate) fn row(&mut self, line: u32, vals: &[Val], names: &Names) -> io::Result<()> {
         let b = &mut self.buf;
         put_u32(b, line);
         for (i, v) in vals.iter().enumerate() {
             match v {
                 Val::Null => b.push(0),
+                // Written as a shared string: replayed, it is interned again.
+                Val::Name(n) => match self.named.get(&n.index()) {
+                    Some(&k) => {
+                        b.push(3);
+                        put_u32(b, k);
+                    }
+                    None => {
+                        self.named.insert(n.index(), self.next_string);
+                        self.next_string += 1;
+                        self.current.strings += 1;
+                        b.push(2);
+                        put_str(b, names.get(*n));
+                    }
+                },
                 Val::Str(s) if self.interned[i] && s.is_heap_allocated() => {
                     let key = s.as_str().as_ptr() as usize;
                     match self.shared.get(&key) {
@@ -791,7 +809,7 @@ mod tests {
         }
         let mut w = Writer::create(dest.clone(), &[true; 5], &KEY).expect("create");
         for (line, vals) in &rows {
-            w.row(*line, vals).expect("row");
+            w.row(*line, vals, &Names::default()).expect("row");
         }
         let meta = Meta {
             fingerprint: "test".into(),

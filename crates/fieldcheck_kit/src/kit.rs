@@ -176,11 +176,12 @@ impl Kit {
         if self.names.is_empty() {
             std::mem::swap(&mut self.names, &mut other.names);
         } else if !other.names.is_empty() {
-            let names = &mut self.names;
-            let from = &other.names;
-            let mut re = |n: Name| names.intern(Id::from(from.get(n)));
+            // Each of the other table's names is looked up once, not once per record.
+            let to = self.names.absorb(&other.names);
+            let re = |n: Name| to[n.index() as usize - 1];
             for e in &mut other.account_events {
                 e.system_id = re(e.system_id);
+                e.account_id = re(e.account_id);
                 if let Some(n) = e.actor.name() {
                     e.actor = Actor::other(re(n));
                 }
@@ -370,7 +371,7 @@ mod tests {
     fn event(names: &mut Names, system: &str, account: &str) -> AccountEvent {
         AccountEvent {
             system_id: names.intern(Id::new(system)),
-            account_id: Id::new(account),
+            account_id: names.intern(Id::new(account)),
             event: Some(EventKind::Login),
             at: None,
             // An admin on every second account.
@@ -406,7 +407,7 @@ mod tests {
             .map(|e| {
                 (
                     kit.names.get(e.system_id),
-                    &*e.account_id,
+                    e.account(&kit.names),
                     e.actor_id(&kit.names),
                 )
             })
@@ -420,8 +421,8 @@ mod tests {
                 ("aws", "u4", Some("admin"))
             ]
         );
-        // One table, each name once.
-        assert_eq!(kit.names.len(), 4);
+        // One table, each name once: three systems, an admin and four accounts.
+        assert_eq!(kit.names.len(), 8);
         assert_eq!(
             kit.account_events[1].system_id,
             kit.account_events[2].system_id

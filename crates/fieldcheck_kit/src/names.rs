@@ -7,7 +7,11 @@
 
 use std::num::NonZeroU32;
 
-use crate::fast::FastMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+
+use crate::fast::FastState;
 use crate::records::Id;
 
 /// A handle to a string in a [`Names`] table.
@@ -27,17 +31,33 @@ impl Name {
 }
 
 /// A table of strings, each stored once and named by a [`Name`].
-#[derive(Clone, Debug, Default)]
+///
+/// The index holds only the 4-byte handles (a table of a few hundred thousand accounts stays in
+/// the processor's cache); a probe compares against the text in `all`.
+#[derive(Clone, Default)]
 pub struct Names {
     all: Vec<Id>,
-    index: FastMap<Id, Name>,
+    index: HashTable<Name>,
     /// The last name made for each of a few columns: a column that repeats its value row after
     /// row (one system, one actor) costs a comparison instead of a lookup.
     recent: [Option<Name>; RECENT],
+    /// The last name made for any column: an event's actor that is its own account (a sign-in)
+    /// costs a comparison too.
+    last: Option<Name>,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.all.iter()).finish()
+    }
 }
 
 /// How many columns [`Names::intern_at`] remembers the last value of.
-const RECENT: usize = 4;
+const RECENT: usize = 8;
+
+fn hash(text: &str) -> u64 {
+    FastState::default().hash_one(text)
+}
 
 impl Names {
     /// The text of `name`.
@@ -50,7 +70,10 @@ impl Names {
 
     /// The name of `text`, if the table has it: a string no record holds has none.
     pub fn find(&self, text: &str) -> Option<Name> {
-        self.index.get(text).copied()
+        let all = &self.all;
+        self.index
+            .find(hash(text), |&n| *all[n.0.get() as usize - 1] == *text)
+            .copied()
     }
 
     /// How many distinct strings the table holds.
@@ -65,39 +88,83 @@ impl Names {
 
     /// Forgets every name made after the first `len` (those of records not kept).
     pub(crate) fn truncate(&mut self, len: usize) {
-        for text in self.all.drain(len.min(self.all.len())..) {
-            self.index.remove(&text);
+        // Each forgotten name leaves the index by its own hash: the cost is the names forgotten,
+        // not the table (a rejected row forgets the names its cells made).
+        while self.all.len() > len {
+            let n = Name::from_index(self.all.len() as u32).expect("at least one name");
+            let text = self.all.pop().expect("at least one name");
+            if let Ok(e) = self.index.find_entry(hash(&text), |&m| m == n) {
+                e.remove();
+            }
         }
         self.recent = [None; RECENT];
+        self.last = None;
     }
 
     /// The name of `text`, added when new.
     pub fn intern(&mut self, text: Id) -> Name {
-        if let Some(&n) = self.index.get(&*text) {
-            return n;
-        }
-        // Handles stop below u32::MAX, which an event's actor keeps for "the account itself".
-        let n = u32::try_from(self.all.len() + 1)
-            .ok()
-            .filter(|&i| i < u32::MAX)
-            .and_then(Name::from_index)
-            .expect("fewer than 2^32 - 1 names");
-        self.all.push(text.clone());
-        self.index.insert(text, n);
-        n
+        self.intern_with(&text, || text.clone())
     }
 
-    /// [`Names::intern`] for the value of column `slot` (below 4): the column's last value is
-    /// checked first.
-    pub(crate) fn intern_at(&mut self, slot: usize, text: Id) -> Name {
-        let slot = slot % RECENT;
-        if let Some(n) = self.recent[slot]
-            && *self.get(n) == *text
-        {
-            return n;
+    /// The name of `text`; `make` gives the string to store when it is new.
+    fn intern_with(&mut self, text: &str, make: impl FnOnce() -> Id) -> Name {
+        let h = hash(text);
+        let all = &mut self.all;
+        let entry = self.index.entry(
+            h,
+            |&n| *all[n.0.get() as usize - 1] == *text,
+            |&n| hash(&all[n.0.get() as usize - 1]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                // Handles stop below u32::MAX, which an event's actor keeps for "the account
+                // itself".
+                let n = u32::try_from(all.len() + 1)
+                    .ok()
+                    .filter(|&i| i < u32::MAX)
+                    .and_then(Name::from_index)
+                    .expect("fewer than 2^32 - 1 names");
+                all.push(make());
+                v.insert(n);
+                n
+            }
         }
-        let n = self.intern(text);
+    }
+
+    /// Adds every name of `other` to this table: the names they have here, in `other`'s order
+    /// (the name `other` numbers `i` is at `i - 1`).
+    pub(crate) fn absorb(&mut self, other: &Names) -> Vec<Name> {
+        other
+            .all
+            .iter()
+            .map(|text| self.intern(text.clone()))
+            .collect()
+    }
+
+    /// [`Names::intern`] for the value of column `slot` (below 8): the column's last value, then
+    /// the last name made for any column, are checked first.
+    pub(crate) fn intern_at(&mut self, slot: usize, text: Id) -> Name {
+        self.intern_str_at(slot, &text, || text.clone())
+    }
+
+    /// [`Names::intern_at`] for a cell's text: nothing is allocated for a name already made.
+    pub(crate) fn intern_raw_at(&mut self, slot: usize, text: &str) -> Name {
+        self.intern_str_at(slot, text, || Id::new(text))
+    }
+
+    fn intern_str_at(&mut self, slot: usize, text: &str, make: impl FnOnce() -> Id) -> Name {
+        let slot = slot % RECENT;
+        for n in [self.recent[slot], self.last].into_iter().flatten() {
+            if *self.get(n) == *text {
+                self.recent[slot] = Some(n);
+                self.last = Some(n);
+                return n;
+            }
+        }
+        let n = self.intern_with(text, make);
         self.recent[slot] = Some(n);
+        self.last = Some(n);
         n
     }
 }

@@ -1995,6 +1995,8 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             };
+            // The names this row's cells make are forgotten if the row is not kept.
+            let names_before = self.names.len();
             let mut ok = true;
             for (i, f) in schema.fields.iter().enumerate() {
                 vals[i] = Val::Null;
@@ -2022,6 +2024,12 @@ impl<'a> Reader<'a> {
                         );
                         ctx.push(diags, d);
                     }
+                    continue;
+                }
+                // A column kept as names: interned as it is read, nothing made for a name the
+                // table has.
+                if T::NAMED.contains(&i) {
+                    vals[i] = Val::Name(self.names.intern_raw_at(i, raw));
                     continue;
                 }
                 // Consecutive rows often repeat an id (the same system, the same account).
@@ -2065,6 +2073,7 @@ impl<'a> Reader<'a> {
                 }
             }
             if !ok {
+                self.names.truncate(names_before);
                 stats.rejected += 1;
                 continue;
             }
@@ -2078,11 +2087,12 @@ impl<'a> Reader<'a> {
                     d = d.snippet(s, width).column(1);
                 }
                 ctx.push(diags, d);
+                self.names.truncate(names_before);
                 stats.rejected += 1;
                 continue;
             }
             if let Some(w) = &mut ctx.writer
-                && w.row(line, &vals).is_err()
+                && w.row(line, &vals, &self.names).is_err()
             {
                 ctx.writer = None;
             }
@@ -2408,7 +2418,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if let Some(w) = &mut ctx.writer
-                && w.row(line_no, &vals).is_err()
+                && w.row(line_no, &vals, &self.names).is_err()
             {
                 ctx.writer = None;
             }

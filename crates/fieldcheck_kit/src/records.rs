@@ -684,6 +684,8 @@ impl Loc {
 pub(crate) enum Val {
     Null,
     Str(Id),
+    /// A cell of a [`Record::NAMED`] column, already a name in the reader's table.
+    Name(Name),
     Ts(Timestamp),
     Date(Date),
     Bool(bool),
@@ -699,16 +701,20 @@ impl Vals<'_> {
     /// A required field as a name, the empty name when empty (as [`Vals::rs`]); column `i`
     /// remembers its last value.
     fn rname(&mut self, i: usize) -> Name {
-        let s = self.rs(i);
-        self.1.intern_at(i, s)
+        match std::mem::replace(&mut self.0[i], Val::Null) {
+            Val::Name(n) => n,
+            Val::Str(s) => self.1.intern_at(i, s),
+            _ => self.1.intern_at(i, Id::default()),
+        }
     }
     /// An actor field: none, the same id as `account`, or another name.
-    fn actor(&mut self, i: usize, account: &Id) -> Actor {
-        match self.s(i) {
-            None => Actor::NONE,
-            Some(a) if a == *account => Actor::ACCOUNT,
-            // Column 1's slot: the account column itself is not named.
-            Some(a) => Actor::other(self.1.intern_at(1, a)),
+    fn actor(&mut self, i: usize, account: Name) -> Actor {
+        match std::mem::replace(&mut self.0[i], Val::Null) {
+            Val::Name(n) if n == account => Actor::ACCOUNT,
+            Val::Name(n) => Actor::other(n),
+            Val::Str(a) if *a == *self.1.get(account) => Actor::ACCOUNT,
+            Val::Str(a) => Actor::other(self.1.intern_at(i, a)),
+            _ => Actor::NONE,
         }
     }
     fn s(&mut self, i: usize) -> Option<Id> {
@@ -755,6 +761,9 @@ impl Vals<'_> {
 /// A typed record built from a validated row.
 pub(crate) trait Record: Sized {
     const KIND: Kind;
+    /// The columns kept as [`Name`]s: a kit file's reader interns their cells as it parses
+    /// them ([`Val::Name`]), without making an [`Id`] for a name it has.
+    const NAMED: &'static [usize] = &[];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self;
 }
 
@@ -913,15 +922,15 @@ impl Record for Credential {
 
 /// `account_events.csv`: lifecycle and activity events.
 ///
-/// The file is the kit's largest by far (a login is an event), so its few-valued system is a
-/// [`Name`] in [`Kit::names`](crate::Kit::names), and its actor an [`Actor`]: 56 bytes a record
-/// instead of 96. The account, different on nearly every row, stays inline: a lookup in a table
-/// of hundreds of thousands of names costs more than the bytes it saves.
+/// The file is the kit's largest by far (a login is an event), so its system and its account are
+/// [`Name`]s in [`Kit::names`](crate::Kit::names) (each account's id stored once, however many
+/// events it has), and its actor an [`Actor`]: 32 bytes a record instead of 96.
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub struct AccountEvent {
     pub system_id: Name,
-    pub account_id: Id,
+    /// The account; [`AccountEvent::account`] gives its id.
+    pub account_id: Name,
     pub event: Option<EventKind>,
     pub at: Option<Ts>,
     /// Who acted; [`AccountEvent::actor_id`] gives the id as the row wrote it.
@@ -930,13 +939,14 @@ pub struct AccountEvent {
 }
 impl Record for AccountEvent {
     const KIND: Kind = Kind::AccountEvents;
+    const NAMED: &'static [usize] = &[0, 1, 4];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
-        let account_id = v.rs(1);
+        let account_id = v.rname(1);
         AccountEvent {
             system_id: v.rname(0),
             event: en!(v, 2, EventKind),
             at: v.ts(3),
-            actor: v.actor(4, &account_id),
+            actor: v.actor(4, account_id),
             account_id,
             loc,
         }
@@ -944,12 +954,17 @@ impl Record for AccountEvent {
 }
 
 impl AccountEvent {
+    /// The account's id; `names` is the table of the kit that holds the event.
+    pub fn account<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.account_id)
+    }
+
     /// The actor's id as the row wrote it, if any; `names` is the table of the kit that holds
     /// the event.
-    pub fn actor_id<'a>(&'a self, names: &'a Names) -> Option<&'a str> {
+    pub fn actor_id<'a>(&self, names: &'a Names) -> Option<&'a str> {
         match self.actor.0 {
             0 => None,
-            Actor::SELF => Some(&self.account_id),
+            Actor::SELF => Some(names.get(self.account_id)),
             _ => self.actor.name().map(|n| names.get(n)),
         }
     }

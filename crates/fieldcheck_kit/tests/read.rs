@@ -565,5 +565,53 @@ fn an_events_actor_reads_back_as_written() {
     assert_ne!(e[3].actor, Actor::ACCOUNT);
     // The workflow is stored once, by name.
     assert_eq!(e[1].actor, e[4].actor);
-    assert_eq!(std::mem::size_of::<fieldcheck_kit::AccountEvent>(), 56);
+    assert_eq!(std::mem::size_of::<fieldcheck_kit::AccountEvent>(), 32);
+}
+
+#[test]
+fn an_events_account_is_a_name_and_a_rejected_row_leaves_none() {
+    // Accounts are kept once in the kit's names, long ids (an email) as well as short ones. A
+    // row rejected after its account and actor were read (a bad timestamp) leaves no name
+    // behind: `Names::find` knows only the ids of records. The boundary: the same account on a
+    // row that is kept is found.
+    let long = "carlos.castillo3@northpeak.example";
+    let (kit, d) = read(
+        &[(
+            "account_events.csv",
+            &format!(
+                "system_id,account_id,event,at,actor_id\n\
+                 aws,{long},login,2026-03-06T17:05:00Z,{long}\n\
+                 aws,ghost@northpeak.example,login,yesterday,admin-only-here\n\
+                 okta,u1,login,2026-03-06T17:07:00Z,{long}\n"
+            ),
+        )],
+        ReadOptions::default(),
+    );
+    assert_eq!(
+        d.iter().filter(|d| d.severity == Severity::Error).count(),
+        1,
+        "{d:#?}"
+    );
+    let rows: Vec<(&str, &str, Option<&str>)> = kit
+        .account_events
+        .iter()
+        .map(|e| {
+            (
+                kit.names.get(e.system_id),
+                e.account(&kit.names),
+                e.actor_id(&kit.names),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("aws", long, Some(long)), ("okta", "u1", Some(long))]
+    );
+    assert_eq!(
+        kit.account_events[0].account_id,
+        kit.names.find(long).unwrap()
+    );
+    assert_eq!(kit.names.find("ghost@northpeak.example"), None);
+    assert_eq!(kit.names.find("admin-only-here"), None);
+    assert_eq!(kit.names.len(), 4, "aws, okta, the long id and u1");
 }

@@ -39,21 +39,14 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
         }
     }
     // One pass over the events, keeping only those of leavers' accounts. An event names its
-    // system by a handle into the kit's names: a system no event names has no handle, and its
-    // accounts no events.
-    let keys: FastSet<(Name, &str)> = accounts
-        .values()
-        .flatten()
-        .filter_map(|a| Some((kit.names.find(&a.system_id)?, &*a.account_id)))
-        .collect();
-    // Most events are of other accounts: a cheap check on the account id alone rules them out.
-    let account_ids: FastSet<&str> = keys.iter().map(|k| k.1).collect();
-    let mut events: FastMap<(Name, &str), Vec<&AccountEvent>> = FastMap::default();
+    // system and account by handles into the kit's names: an id no event names has no handle,
+    // and its account no events.
+    let key = |a: &Account| Some((kit.names.find(&a.system_id)?, kit.names.find(&a.account_id)?));
+    let keys: FastSet<(Name, Name)> = accounts.values().flatten().filter_map(|a| key(a)).collect();
+    let mut events: FastMap<(Name, Name), Vec<&AccountEvent>> = FastMap::default();
     for e in &kit.account_events {
-        if matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked))
-            && account_ids.contains(&*e.account_id)
-        {
-            let k = (e.system_id, &*e.account_id);
+        if matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked)) {
+            let k = (e.system_id, e.account_id);
             if keys.contains(&k) {
                 events.entry(k).or_default().push(e);
             }
@@ -87,10 +80,8 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
             .get(&*person.person_id)
             .map_or(&[][..], |v| v.as_slice())
         {
-            let evs = kit
-                .names
-                .find(&a.system_id)
-                .and_then(|sys| events.get(&(sys, &*a.account_id)))
+            let evs = key(a)
+                .and_then(|k| events.get(&k))
                 .map_or(&[][..], |v| v.as_slice());
             let logins: Vec<&&AccountEvent> = evs
                 .iter()
