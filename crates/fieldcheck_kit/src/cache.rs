@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::fast::FastMap;
-use crate::records::{Id, Names, Schema, Ts, Val};
+use crate::records::{Id, Name, Names, Schema, Ts, Val};
 
 /// The cache file's magic and format version.
 const MAGIC: &[u8; 8] = b"FCCACHE\x01";
@@ -667,16 +667,22 @@ impl CacheFile {
     }
 
     /// Replays every cached row: `row` gets each row's line and cells. `intern` makes a shared
-    /// string. `None` when a segment's checksum or encoding is wrong: then nothing replayed may
-    /// be kept.
+    /// string; the cells of the `named` columns come as names in `names`, each shared string
+    /// interned once however many rows repeat it. `None` when a segment's checksum or encoding
+    /// is wrong: then nothing replayed may be kept.
     pub(crate) fn replay(
         &mut self,
         schema: &Schema,
+        named: &[usize],
         intern: &mut dyn FnMut(&str) -> Id,
-        row: &mut dyn FnMut(u32, &mut [Val]),
+        names: &mut Names,
+        row: &mut dyn FnMut(u32, &mut [Val], &mut Names),
     ) -> Option<()> {
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
-        let mut strings: Vec<Id> = Vec::new();
+        let named: Vec<bool> = (0..schema.fields.len())
+            .map(|i| named.contains(&i))
+            .collect();
+        let mut strings = Strings::default();
         let mut buf: Vec<u8> = Vec::new();
         for s in self.segments.clone() {
             self.file.seek(SeekFrom::Start(s.offset)).ok()?;
@@ -698,10 +704,10 @@ impl CacheFile {
                 let mut c = Cursor { b: &buf };
                 loop {
                     let (before, defined) = (c.b, strings.len());
-                    match decode_row(&mut c, &mut vals, &mut strings, intern) {
+                    match decode_row(&mut c, &mut vals, &named, &mut strings, intern, names) {
                         Some(line) => {
                             records += 1;
-                            row(line, &mut vals);
+                            row(line, &mut vals, names);
                         }
                         None => {
                             // A row cut by the piece's end: read again with the next piece.
@@ -737,25 +743,74 @@ impl CacheFile {
     }
 }
 
+/// The shared strings of a replay, by number, each with its name once a named column used it.
+#[derive(Default)]
+struct Strings {
+    ids: Vec<Id>,
+    names: Vec<Option<Name>>,
+}
+
+impl Strings {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+    fn truncate(&mut self, len: usize) {
+        self.ids.truncate(len);
+        self.names.truncate(len);
+    }
+    fn push(&mut self, id: Id, name: Option<Name>) {
+        self.ids.push(id);
+        self.names.push(name);
+    }
+}
+
 /// Decodes one row into `vals`, giving its line; `None` when the bytes end first or are not a
-/// row.
+/// row. A `named` column's string is a [`Val::Name`] in `names`.
 fn decode_row(
     c: &mut Cursor<'_>,
     vals: &mut [Val],
-    strings: &mut Vec<Id>,
+    named: &[bool],
+    strings: &mut Strings,
     intern: &mut dyn FnMut(&str) -> Id,
+    names: &mut Names,
 ) -> Option<u32> {
     let line = c.u32()?;
-    for v in vals.iter_mut() {
+    for (i, v) in vals.iter_mut().enumerate() {
+        if named[i] {
+            *v = match c.u8()? {
+                0 => Val::Null,
+                1 => Val::Name(names.intern_raw_at(i, c.str()?)),
+                2 => {
+                    let s = c.str()?;
+                    let n = names.intern_raw_at(i, s);
+                    strings.push(Id::new(s), Some(n));
+                    Val::Name(n)
+                }
+                3 => {
+                    let k = c.u32()? as usize;
+                    match *strings.names.get(k)? {
+                        Some(n) => Val::Name(n),
+                        None => {
+                            let n = names.intern_at(i, strings.ids[k].clone());
+                            strings.names[k] = Some(n);
+                            Val::Name(n)
+                        }
+                    }
+                }
+                // A named column holds ids only.
+                _ => return None,
+            };
+            continue;
+        }
         *v = match c.u8()? {
             0 => Val::Null,
             1 => Val::Str(Id::new(c.str()?)),
             2 => {
                 let s = intern(c.str()?);
-                strings.push(s.clone());
+                strings.push(s.clone(), None);
                 Val::Str(s)
             }
-            3 => Val::Str(strings.get(c.u32()? as usize)?.clone()),
+            3 => Val::Str(strings.ids.get(c.u32()? as usize)?.clone()),
             4 => {
                 let us = i64::from_le_bytes(c.take(8)?.try_into().ok()?);
                 Val::Ts(Ts::from_microsecond(us)?.get())
@@ -832,8 +887,10 @@ mod tests {
         let mut out = Vec::new();
         c.replay(
             crate::Kind::AccountEvents.schema(),
+            &[],
             &mut |s| Id::new(s),
-            &mut |line, vals| out.push(format!("{line} {vals:?}")),
+            &mut Names::default(),
+            &mut |line, vals, _| out.push(format!("{line} {vals:?}")),
         )?;
         Some(out)
     }

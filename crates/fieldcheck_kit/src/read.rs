@@ -1372,7 +1372,6 @@ impl<'a> Reader<'a> {
         let keyed = grew && !schema.key.is_empty();
         let replayed = {
             let mut interner = std::mem::take(&mut self.interner);
-            let names = &mut self.names;
             let mut intern = |s: &str| -> Id {
                 if let Some(a) = interner.get(s) {
                     return a.clone();
@@ -1381,13 +1380,13 @@ impl<'a> Reader<'a> {
                 interner.insert(a.clone());
                 a
             };
-            let mut row = |line: u32, vals: &mut [Val]| {
+            let mut row = |line: u32, vals: &mut [Val], names: &mut Names| {
                 if keyed {
                     let _ = Self::check_key(schema, vals, line, keys);
                 }
                 out.push(T::build(&mut Vals(vals, names), Loc::file(T::KIND, line)));
             };
-            let done = cached.replay(schema, &mut intern, &mut row);
+            let done = cached.replay(schema, T::NAMED, &mut intern, &mut self.names, &mut row);
             self.interner = interner;
             done
         };

@@ -762,7 +762,8 @@ impl Vals<'_> {
 pub(crate) trait Record: Sized {
     const KIND: Kind;
     /// The columns kept as [`Name`]s: a kit file's reader interns their cells as it parses
-    /// them ([`Val::Name`]), without making an [`Id`] for a name it has.
+    /// them ([`Val::Name`]), without making an [`Id`] for a name it has. Never a key column:
+    /// keys are checked on [`Val::Str`] cells.
     const NAMED: &'static [usize] = &[];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self;
 }
