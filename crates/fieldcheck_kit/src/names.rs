@@ -155,7 +155,8 @@ impl Names {
 
     fn intern_str_at(&mut self, slot: usize, text: &str, make: impl FnOnce() -> Id) -> Name {
         let slot = slot % RECENT;
-        for n in [self.recent[slot], self.last].into_iter().flatten() {
+        // The last name first: an actor that is its row's account matches it.
+        for n in [self.last, self.recent[slot]].into_iter().flatten() {
             if *self.get(n) == *text {
                 self.recent[slot] = Some(n);
                 self.last = Some(n);
