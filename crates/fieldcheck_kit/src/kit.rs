@@ -114,7 +114,8 @@ pub struct Kit {
     pub pulls: Vec<crate::sourced::PulledCall>,
     /// Where each sourced record came from ([`Loc::line`] of a sourced record indexes this).
     pub origins: Vec<Origin>,
-    /// The text of every [`Name`] the records hold (an account event's system).
+    /// The text of every [`Name`] the records hold (an account event's system, account and
+    /// actor).
     pub names: Names,
 }
 
@@ -382,6 +383,24 @@ mod tests {
             },
             loc: Loc::file(Kind::AccountEvents, 2),
         }
+    }
+
+    #[test]
+    fn no_named_column_is_a_key() {
+        // Keys are checked on `Val::Str` cells: a named key column would skip the check.
+        macro_rules! check {
+            ($($field:ident: $t:ty),* $(,)?) => {
+                $({
+                    let schema = <$t as crate::records::Record>::KIND.schema();
+                    for &i in <$t as crate::records::Record>::NAMED {
+                        let f = schema.fields[i].name;
+                        assert!(!schema.key.contains(&f), "{}.{f} is named and a key", schema.stem);
+                    }
+                })*
+            };
+        }
+        for_each_kind!(check);
+        assert!(!<AccountEvent as crate::records::Record>::NAMED.is_empty());
     }
 
     #[test]

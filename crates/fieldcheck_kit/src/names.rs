@@ -1,5 +1,6 @@
-//! Names stored once: 4-byte handles for the few distinct values of a column repeated on
-//! millions of rows (the systems of `account_events`, the kit's largest file by far).
+//! Names stored once: 4-byte handles for the values of columns repeated on millions of rows
+//! (the systems, accounts and actors of `account_events`, the kit's largest file by far: a few
+//! hundred thousand distinct accounts behind 5.7 million events in the 50,000-person demo).
 //!
 //! An [`Id`] takes 24 bytes in every record; a [`Name`] takes 4 (`Option<Name>` too), and its
 //! text is kept once in the kit's [`Names`]. A handle means something only with the table that

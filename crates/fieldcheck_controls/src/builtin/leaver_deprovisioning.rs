@@ -41,7 +41,12 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
     // One pass over the events, keeping only those of leavers' accounts. An event names its
     // system and account by handles into the kit's names: an id no event names has no handle,
     // and its account no events.
-    let key = |a: &Account| Some((kit.names.find(&a.system_id)?, kit.names.find(&a.account_id)?));
+    let key = |a: &Account| {
+        Some((
+            kit.names.find(&a.system_id)?,
+            kit.names.find(&a.account_id)?,
+        ))
+    };
     let keys: FastSet<(Name, Name)> = accounts.values().flatten().filter_map(|a| key(a)).collect();
     let mut events: FastMap<(Name, Name), Vec<&AccountEvent>> = FastMap::default();
     for e in &kit.account_events {
