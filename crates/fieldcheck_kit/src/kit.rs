@@ -180,6 +180,15 @@ impl Kit {
             // Each of the other table's names is looked up once, not once per record.
             let to = self.names.absorb(&other.names);
             let re = |n: Name| to[n.index() as usize - 1];
+            for s in &mut other.sessions {
+                s.system_id = re(s.system_id);
+                s.account_id = s.account_id.map(re);
+            }
+            for d in &mut other.access_review_decisions {
+                d.review_id = re(d.review_id);
+                d.system_id = d.system_id.map(re);
+                d.account_id = re(d.account_id);
+            }
             for e in &mut other.account_events {
                 e.system_id = re(e.system_id);
                 e.account_id = re(e.account_id);
@@ -360,7 +369,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
     check(&mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)));
-    check(&mut kit.sessions.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.sessions.iter().map(|r| (r.system(&kit.names), r.loc)));
     check(&mut kit.data_stores.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.endpoints.iter().map(|r| (&*r.system_id, r.loc)));
 }
@@ -417,9 +426,46 @@ mod tests {
             event(&mut b.names, "github", "u3"),
             event(&mut b.names, "aws", "u4"),
         ];
+        // The second kit's decisions and sessions name things the first kit's table numbers
+        // otherwise (`github` and `u2`), and one it lacks (`aws-prod`).
+        b.access_review_decisions = vec![Decision {
+            review_id: b.names.intern(Id::new("AR-1")),
+            system_id: Some(b.names.intern(Id::new("github"))),
+            account_id: b.names.intern(Id::new("u2")),
+            reviewer_id: None,
+            decision: None,
+            decided_at: None,
+            loc: Loc::file(Kind::AccessReviewDecisions, 2),
+        }];
+        b.sessions = vec![Session {
+            session_id: Id::new("s1"),
+            system_id: b.names.intern(Id::new("aws-prod")),
+            account_id: Some(b.names.intern(Id::new("u3"))),
+            person_id: None,
+            method: None,
+            started_at: None,
+            ended_at: None,
+            jit_request_id: None,
+            recording_ref: None,
+            loc: Loc::file(Kind::Sessions, 2),
+        }];
         let mut kit = Kit::empty();
         kit.absorb(&mut a);
         kit.absorb(&mut b);
+        let d = &kit.access_review_decisions[0];
+        assert_eq!(
+            (
+                d.review(&kit.names),
+                d.system(&kit.names),
+                d.account(&kit.names)
+            ),
+            ("AR-1", Some("github"), "u2")
+        );
+        let s = &kit.sessions[0];
+        assert_eq!(
+            (s.system(&kit.names), s.account(&kit.names)),
+            ("aws-prod", Some("u3"))
+        );
         let read: Vec<(&str, &str, Option<&str>)> = kit
             .account_events
             .iter()
@@ -440,8 +486,8 @@ mod tests {
                 ("aws", "u4", Some("admin"))
             ]
         );
-        // One table, each name once: three systems, an admin and four accounts.
-        assert_eq!(kit.names.len(), 8);
+        // One table, each name once: four systems, an admin, four accounts and a review.
+        assert_eq!(kit.names.len(), 10);
         assert_eq!(
             kit.account_events[1].system_id,
             kit.account_events[2].system_id

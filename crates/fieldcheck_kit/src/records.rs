@@ -707,6 +707,14 @@ impl Vals<'_> {
             _ => self.1.intern_at(i, Id::default()),
         }
     }
+    /// An optional field as a name.
+    fn oname(&mut self, i: usize) -> Option<Name> {
+        match std::mem::replace(&mut self.0[i], Val::Null) {
+            Val::Name(n) => Some(n),
+            Val::Str(s) => Some(self.1.intern_at(i, s)),
+            _ => None,
+        }
+    }
     /// An actor field: none, the same id as `account`, or another name.
     fn actor(&mut self, i: usize, account: Name) -> Actor {
         match std::mem::replace(&mut self.0[i], Val::Null) {
@@ -1025,12 +1033,19 @@ impl Record for AccessReview {
 }
 
 /// `access_review_decisions.csv`: one decision per reviewed account.
+///
+/// The kit's second largest file (each account once a quarter): its review, system and account,
+/// each repeated on many rows, are [`Name`]s in [`Kit::names`](crate::Kit::names); the reviewer
+/// stays an [`Id`], which person resolution rewrites.
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub struct Decision {
-    pub review_id: Id,
-    pub system_id: Option<Id>,
-    pub account_id: Id,
+    /// The review; [`Decision::review`] gives its id.
+    pub review_id: Name,
+    /// The system, when the row names one; [`Decision::system`] gives its id.
+    pub system_id: Option<Name>,
+    /// The account; [`Decision::account`] gives its id.
+    pub account_id: Name,
     pub reviewer_id: Option<Id>,
     pub decision: Option<DecisionKind>,
     pub decided_at: Option<Ts>,
@@ -1038,16 +1053,32 @@ pub struct Decision {
 }
 impl Record for Decision {
     const KIND: Kind = Kind::AccessReviewDecisions;
+    const NAMED: &'static [usize] = &[0, 1, 2];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Decision {
-            review_id: v.rs(0),
-            system_id: v.s(1),
-            account_id: v.rs(2),
+            review_id: v.rname(0),
+            system_id: v.oname(1),
+            account_id: v.rname(2),
             reviewer_id: v.s(3),
             decision: en!(v, 4, DecisionKind),
             decided_at: v.ts(5),
             loc,
         }
+    }
+}
+
+impl Decision {
+    /// The review's id; `names` is the table of the kit that holds the decision.
+    pub fn review<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.review_id)
+    }
+    /// The system's id, when the row names one.
+    pub fn system<'a>(&self, names: &'a Names) -> Option<&'a str> {
+        self.system_id.map(|n| names.get(n))
+    }
+    /// The account's id.
+    pub fn account<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.account_id)
     }
 }
 
@@ -1275,8 +1306,10 @@ impl Record for RestoreTest {
 #[allow(missing_docs)]
 pub struct Session {
     pub session_id: Id,
-    pub system_id: Id,
-    pub account_id: Option<Id>,
+    /// The system; [`Session::system`] gives its id.
+    pub system_id: Name,
+    /// The account, when recorded; [`Session::account`] gives its id.
+    pub account_id: Option<Name>,
     pub person_id: Option<Id>,
     pub method: Option<SessionMethod>,
     pub started_at: Option<Ts>,
@@ -1287,11 +1320,12 @@ pub struct Session {
 }
 impl Record for Session {
     const KIND: Kind = Kind::Sessions;
+    const NAMED: &'static [usize] = &[1, 2];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Session {
             session_id: v.rs(0),
-            system_id: v.rs(1),
-            account_id: v.s(2),
+            system_id: v.rname(1),
+            account_id: v.oname(2),
             person_id: v.s(3),
             method: en!(v, 4, SessionMethod),
             started_at: v.ts(5),
@@ -1300,6 +1334,17 @@ impl Record for Session {
             recording_ref: v.s(8),
             loc,
         }
+    }
+}
+
+impl Session {
+    /// The system's id; `names` is the table of the kit that holds the session.
+    pub fn system<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.system_id)
+    }
+    /// The account's id, when recorded.
+    pub fn account<'a>(&self, names: &'a Names) -> Option<&'a str> {
+        self.account_id.map(|n| names.get(n))
     }
 }
 

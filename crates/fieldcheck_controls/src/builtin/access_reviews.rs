@@ -26,8 +26,12 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         reviews_by_system.entry(&r.system_id).or_default().push(r);
     }
     let mut decisions_by_review: FastMap<&str, Vec<&Decision>> = FastMap::default();
+    let names = &kit.names;
     for d in &kit.access_review_decisions {
-        decisions_by_review.entry(&d.review_id).or_default().push(d);
+        decisions_by_review
+            .entry(d.review(names))
+            .or_default()
+            .push(d);
     }
     let quarters = cx.w.quarters();
     let mut tally = Tally::default();
@@ -104,8 +108,8 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                     Some(DecisionKind::NoResponse) => true,
                     Some(_) => d.reviewer_id.is_some(),
                 })
-                .filter(|d| d.system_id.as_deref().is_none_or(|s| s == sid))
-                .map(|d| &*d.account_id)
+                .filter(|d| d.system(names).is_none_or(|s| s == sid))
+                .map(|d| d.account(names))
                 .collect();
             let active = |a: &Account| {
                 a.created_at.is_none_or(|c| c <= started)
@@ -136,15 +140,15 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             let mut unapplied = Vec::new();
             let mut unrevoked = Vec::new();
             for d in decisions {
-                let dsys = d.system_id.as_deref().unwrap_or(sid);
-                let account = account_by_key.get(&(dsys, &*d.account_id)).copied();
+                let dsys = d.system(names).unwrap_or(sid);
+                let account = account_by_key.get(&(dsys, d.account(names))).copied();
                 if let (Some(r), Some(a)) = (&d.reviewer_id, account)
                     && a.person_id.as_ref() == Some(r)
                 {
                     selfs.push(format!(
                         "{} reviewed own account {}",
                         cx.who(r),
-                        d.account_id
+                        d.account(names)
                     ));
                     dev.ev(d.loc);
                     dev.ev(a.loc);
@@ -170,7 +174,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                         if !disabled_by(limit) {
                             unapplied.push(format!(
                                 "{} (revoke decided {}) {}",
-                                d.account_id,
+                                d.account(names),
                                 from.map_or("at an unknown time".to_string(), |t| cx.w.fmt(t)),
                                 state(account)
                             ));
@@ -185,7 +189,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                             .completed_at
                             .map(|t| fieldcheck_kit::time::add_days(t, revoke_days));
                         if !disabled_by(limit) {
-                            unrevoked.push(format!("{} {}", d.account_id, state(account)));
+                            unrevoked.push(format!("{} {}", d.account(names), state(account)));
                             dev.ev(d.loc);
                             if let Some(a) = account {
                                 dev.ev(a.loc);

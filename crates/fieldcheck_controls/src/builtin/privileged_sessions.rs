@@ -31,14 +31,16 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         "session",
         "self_approved_elevation was not judged",
     );
+    let names = &kit.names;
     for s in &kit.sessions {
         let Some(started) = s.started_at.filter(|t| cx.w.contains(*t)) else {
             continue;
         };
-        if !cx.in_scope(&s.system_id) {
+        let system = s.system(names);
+        if !cx.in_scope(system) {
             continue;
         }
-        let mut dev = Dev::new(&*s.session_id).at(started).system(&*s.system_id);
+        let mut dev = Dev::new(&*s.session_id).at(started).system(system);
         dev.ev(s.loc);
         if !logged.contains(&*s.session_id) {
             dev.fail(
@@ -71,7 +73,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                         ),
                     );
                 }
-                if j.system_id.as_deref() != Some(&*s.system_id) {
+                if j.system_id.as_deref() != Some(system) {
                     dev.fail(
                         SessionLogging::NoJitApproval,
                         format!(
@@ -126,13 +128,13 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 .person_id
                 .as_deref()
                 .map(|p| cx.who(p))
-                .or_else(|| s.account_id.as_deref().map(str::to_string))
+                .or_else(|| s.account(names).map(str::to_string))
                 .unwrap_or_else(|| "an unknown person".into());
             format!(
                 "{} session {} by {who} on {} at {}",
                 s.method.map_or("privileged", |m| m.as_str()),
                 s.session_id,
-                s.system_id,
+                system,
                 cx.w.fmt(started)
             )
         });
