@@ -180,6 +180,10 @@ impl Kit {
             // Each of the other table's names is looked up once, not once per record.
             let to = self.names.absorb(&other.names);
             let re = |n: Name| to[n.index() as usize - 1];
+            for d in &mut other.deploys {
+                d.system_id = re(d.system_id);
+                d.environment_name = d.environment_name.map(re);
+            }
             for s in &mut other.sessions {
                 s.system_id = re(s.system_id);
                 s.account_id = s.account_id.map(re);
@@ -366,7 +370,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
     check(&mut kit.accounts.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.credentials.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.access_reviews.iter().map(|r| (&*r.system_id, r.loc)));
-    check(&mut kit.deploys.iter().map(|r| (&*r.system_id, r.loc)));
+    check(&mut kit.deploys.iter().map(|r| (r.system(&kit.names), r.loc)));
     check(&mut kit.backup_jobs.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.restore_tests.iter().map(|r| (&*r.system_id, r.loc)));
     check(&mut kit.sessions.iter().map(|r| (r.system(&kit.names), r.loc)));
@@ -449,9 +453,26 @@ mod tests {
             recording_ref: None,
             loc: Loc::file(Kind::Sessions, 2),
         }];
+        b.deploys = vec![Deploy {
+            deploy_id: Id::new("d1"),
+            system_id: b.names.intern(Id::new("okta")),
+            environment: None,
+            deployed_at: None,
+            deployer_id: None,
+            commit_sha: None,
+            pr_id: None,
+            ticket_id: None,
+            environment_name: Some(b.names.intern(Id::new("prod-us"))),
+            loc: Loc::file(Kind::Deploys, 2),
+        }];
         let mut kit = Kit::empty();
         kit.absorb(&mut a);
         kit.absorb(&mut b);
+        let dep = &kit.deploys[0];
+        assert_eq!(
+            (dep.system(&kit.names), dep.environment_name(&kit.names)),
+            ("okta", Some("prod-us"))
+        );
         let d = &kit.access_review_decisions[0];
         assert_eq!(
             (
@@ -486,8 +507,9 @@ mod tests {
                 ("aws", "u4", Some("admin"))
             ]
         );
-        // One table, each name once: four systems, an admin, four accounts and a review.
-        assert_eq!(kit.names.len(), 10);
+        // One table, each name once: four systems, an admin, four accounts, a review and an
+        // environment.
+        assert_eq!(kit.names.len(), 11);
         assert_eq!(
             kit.account_events[1].system_id,
             kit.account_events[2].system_id

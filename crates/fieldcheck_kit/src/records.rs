@@ -1174,7 +1174,8 @@ impl Record for PrReview {
 #[allow(missing_docs)]
 pub struct Deploy {
     pub deploy_id: Id,
-    pub system_id: Id,
+    /// The system; [`Deploy::system`] gives its id.
+    pub system_id: Name,
     pub environment: Option<Environment>,
     pub deployed_at: Option<Ts>,
     pub deployer_id: Option<Id>,
@@ -1182,25 +1183,37 @@ pub struct Deploy {
     pub pr_id: Option<Id>,
     pub ticket_id: Option<Id>,
     /// The target environment's name in the source system (`prod-us`); classified by the control
-    /// when `environment` is empty.
-    pub environment_name: Option<Id>,
+    /// when `environment` is empty. [`Deploy::environment_name`] gives its text.
+    pub environment_name: Option<Name>,
     pub loc: Loc,
 }
 impl Record for Deploy {
     const KIND: Kind = Kind::Deploys;
+    const NAMED: &'static [usize] = &[1, 8];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Deploy {
             deploy_id: v.rs(0),
-            system_id: v.rs(1),
+            system_id: v.rname(1),
             environment: en!(v, 2, Environment),
             deployed_at: v.ts(3),
             deployer_id: v.s(4),
             commit_sha: v.s(5),
             pr_id: v.s(6),
             ticket_id: v.s(7),
-            environment_name: v.s(8),
+            environment_name: v.oname(8),
             loc,
         }
+    }
+}
+
+impl Deploy {
+    /// The system's id; `names` is the table of the kit that holds the deploy.
+    pub fn system<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.system_id)
+    }
+    /// The target environment's name in the source system, when given.
+    pub fn environment_name<'a>(&self, names: &'a Names) -> Option<&'a str> {
+        self.environment_name.map(|n| names.get(n))
     }
 }
 

@@ -51,15 +51,17 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         "deploy",
         "the reviewer and the approver were not compared with the author",
     );
+    let names = &kit.names;
     for d in &kit.deploys {
         let Some(deployed_at) = d.deployed_at.filter(|t| cx.w.contains(*t)) else {
             continue;
         };
-        if !cx.in_scope(&d.system_id) {
+        let system = d.system(names);
+        if !cx.in_scope(system) {
             continue;
         }
         // A stated environment decides; else the source's name, by `production_environments`.
-        let production = match (d.environment, d.environment_name.as_deref()) {
+        let production = match (d.environment, d.environment_name(names)) {
             (Some(e), name) => {
                 if let Some(n) = name {
                     let how = match e {
@@ -89,9 +91,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         if !production {
             continue;
         }
-        let mut dev = Dev::new(&*d.deploy_id)
-            .at(deployed_at)
-            .system(&*d.system_id);
+        let mut dev = Dev::new(&*d.deploy_id).at(deployed_at).system(system);
         dev.ev(d.loc);
         let ticket = d.ticket_id.as_deref().and_then(|t| changes.get(t).copied());
         let pr = d.pr_id.as_deref().and_then(|p| prs.get(p).copied());
@@ -274,7 +274,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             format!(
                 "deploy {} to {} at {}",
                 d.deploy_id,
-                d.system_id,
+                system,
                 cx.w.fmt(deployed_at)
             )
         });
