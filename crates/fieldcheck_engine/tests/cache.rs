@@ -286,7 +286,7 @@ fn event_records(dir: &Path, cache: bool) -> (Vec<String>, Vec<(Kind, Cached)>) 
         .map(|e| {
             format!(
                 "{} {} {:?} {:?} {:?} {:?}",
-                kit.names.get(e.system_id),
+                e.system(&kit.names),
                 e.account(&kit.names),
                 e.event,
                 e.at,
@@ -295,8 +295,18 @@ fn event_records(dir: &Path, cache: bool) -> (Vec<String>, Vec<(Kind, Cached)>) 
             )
         })
         .collect();
-    out.extend(kit.sessions.iter().map(|s| format!("{s:?}")));
-    out.extend(kit.deploys.iter().map(|d| format!("{d:?}")));
+    // Names shown as their text: a handle means something only with its kit's table.
+    let names = &kit.names;
+    out.extend(
+        kit.sessions
+            .iter()
+            .map(|s| format!("{} {:?} {s:?}", s.system(names), s.account(names))),
+    );
+    out.extend(
+        kit.deploys
+            .iter()
+            .map(|d| format!("{} {:?} {d:?}", d.system(names), d.environment_name(names))),
+    );
     let read = kit.files.iter().map(|f| (f.kind, f.cached)).collect();
     (out, read)
 }

@@ -835,11 +835,13 @@ mod tests {
     use super::*;
 
     /// A small cache of account events (system, account, event, at, actor), as the reader
-    /// writes it, with long accounts shared.
+    /// writes it, with long accounts shared; the system, and every second row's account, are
+    /// cells read as names. Returns the rows with every name as its text.
     fn written(dir: &Path) -> (PathBuf, Vec<(u32, Vec<Val>)>) {
         let schema = crate::Kind::AccountEvents.schema();
         let dest = path(dir, schema.stem);
         let long = Id::new("an-account-id-longer-than-23-bytes");
+        let mut names = Names::default();
         let mut rows = Vec::new();
         for i in 0..120u32 {
             let account = if i % 3 == 0 {
@@ -850,8 +852,12 @@ mod tests {
             rows.push((
                 i + 2,
                 vec![
-                    Val::Str(Id::new("okta")),
-                    Val::Str(account.clone()),
+                    Val::Name(names.intern(Id::new("okta"))),
+                    if i % 2 == 0 {
+                        Val::Name(names.intern(account.clone()))
+                    } else {
+                        Val::Str(account.clone())
+                    },
                     Val::Enum((i % 4) as u8),
                     Val::Ts(jiff::Timestamp::from_second(1_780_000_000 + i64::from(i)).unwrap()),
                     if i % 5 == 0 {
@@ -864,7 +870,7 @@ mod tests {
         }
         let mut w = Writer::create(dest.clone(), &[true; 5], &KEY).expect("create");
         for (line, vals) in &rows {
-            w.row(*line, vals, &Names::default()).expect("row");
+            w.row(*line, vals, &names).expect("row");
         }
         let meta = Meta {
             fingerprint: "test".into(),
@@ -877,22 +883,44 @@ mod tests {
             rows: 120,
         };
         w.finish(&meta).expect("finish");
+        let rows = rows
+            .into_iter()
+            .map(|(line, vals)| (line, as_text(&vals, &names)))
+            .collect();
         (dest, rows)
+    }
+
+    /// `vals` with each name as its text.
+    fn as_text(vals: &[Val], names: &Names) -> Vec<Val> {
+        vals.iter()
+            .map(|v| match v {
+                Val::Name(n) => Val::Str(Id::new(names.get(*n))),
+                v => v.clone(),
+            })
+            .collect()
     }
 
     static KEY: Key = Key([1; 32]);
 
+    /// The rows replayed, shown with each name as its text, the same whether the account
+    /// event's named columns are replayed as names or as strings; `None` when refused.
     fn replayed(path: &Path, key: &'static Key) -> Option<Vec<String>> {
-        let mut c = CacheFile::open(path, key)?;
-        let mut out = Vec::new();
-        c.replay(
-            crate::Kind::AccountEvents.schema(),
-            &[],
-            &mut |s| Id::new(s),
-            &mut Names::default(),
-            &mut |line, vals, _| out.push(format!("{line} {vals:?}")),
-        )?;
-        Some(out)
+        let mut runs = [&[][..], &[0, 1, 4][..]].map(|named| {
+            let mut c = CacheFile::open(path, key)?;
+            let mut out = Vec::new();
+            c.replay(
+                crate::Kind::AccountEvents.schema(),
+                named,
+                &mut |s| Id::new(s),
+                &mut Names::default(),
+                &mut |line, vals, names| {
+                    out.push(format!("{line} {:?}", as_text(vals, names)));
+                },
+            )?;
+            Some(out)
+        });
+        assert_eq!(runs[0], runs[1], "replayed as strings and as names");
+        runs[0].take()
     }
 
     #[test]

@@ -492,7 +492,7 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    kit.names.get(e.system_id),
+                    e.system(&kit.names),
                     e.account(&kit.names),
                     e.actor_id(&kit.names),
                 )

@@ -963,7 +963,12 @@ impl Record for AccountEvent {
 }
 
 impl AccountEvent {
-    /// The account's id; `names` is the table of the kit that holds the event.
+    /// The system's id; `names` is the table of the kit that holds the event.
+    pub fn system<'a>(&self, names: &'a Names) -> &'a str {
+        names.get(self.system_id)
+    }
+
+    /// The account's id.
     pub fn account<'a>(&self, names: &'a Names) -> &'a str {
         names.get(self.account_id)
     }

@@ -597,7 +597,7 @@ fn an_events_account_is_a_name_and_a_rejected_row_leaves_none() {
         .iter()
         .map(|e| {
             (
-                kit.names.get(e.system_id),
+                e.system(&kit.names),
                 e.account(&kit.names),
                 e.actor_id(&kit.names),
             )
