@@ -842,6 +842,27 @@ pub(crate) fn out(text: &str, colored: bool) {
     let _ = r;
 }
 
+/// The audit JSON streamed to `file`, or to stdout (whose errors, a closed pipe, are ignored as
+/// [`out`] ignores them), never held whole in memory.
+fn write_json(report: &report::Report, file: Option<&Path>) -> anyhow::Result<()> {
+    match file {
+        Some(file) => {
+            let f = std::fs::File::create(file)
+                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            report
+                .write_json(&mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write `{}`", file.display()))
+        }
+        None => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = report.write_json(&mut w).and_then(|()| w.flush());
+            Ok(())
+        }
+    }
+}
+
 /// Where an audit's result goes: the format, and for files the path and the browser.
 struct Output<'a> {
     format: Format,
@@ -1021,7 +1042,7 @@ fn audit_and_print_from(
         }
     };
     match output.format {
-        Format::Json => write_or_print(&report.to_json())?,
+        Format::Json => write_json(&report, output.out)?,
         Format::Markdown => write_or_print(&report::markdown::render(&report, verbose))?,
         Format::Oscal => write_or_print(&report::oscal::render(&report, prefix))?,
         Format::Sarif => write_or_print(&report::sarif::render(&report, prefix))?,

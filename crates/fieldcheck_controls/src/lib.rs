@@ -404,6 +404,9 @@ impl Dev {
         if let Some(id) = id.filter(|i| !i.is_empty())
             && !self.facts.people.iter().any(|(r, p)| *r == role && p == id)
         {
+            // Exactly as many as named: a population's facts are kept to its end, and a `Vec`'s
+            // first push would make room for four.
+            self.facts.people.reserve_exact(1);
             self.facts.people.push((role, fieldcheck_kit::Id::new(id)));
         }
     }
