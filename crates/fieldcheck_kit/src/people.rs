@@ -84,6 +84,14 @@ impl<'a> Cached<'a> {
 
 /// Resolves every person field of the kit in place.
 pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
+    let r = resolver(kit, diags);
+    apply(kit, &r);
+}
+
+/// The resolver of a kit's people and identities (with the identities' own persons resolved),
+/// reporting emails and external ids that name two people. It reads only those two kinds, and
+/// the kit's file names and origins for the diagnostics' locations.
+pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
     let mut r = Resolver {
         ids: FastMap::default(),
         emails: FastMap::default(),
@@ -160,9 +168,15 @@ pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    r
+}
+
+/// Resolves every person field of the kit's records through `r`. Resolving is idempotent (a
+/// resolved value is a person id), and the records of two kits resolved apart are those of the
+/// merged kit resolved once.
+pub(crate) fn apply(kit: &mut Kit, r: &Resolver) {
     // The fields are independent: two threads share them, the big vectors split between them,
     // each remembering what it resolved (person fields repeat a few thousand values millions of times).
-    let r = &r;
     let Kit {
         systems,
         people,

@@ -150,9 +150,25 @@ pub fn read_kit_progress(
             done.push((kind, info, diags));
         }
         part.names = std::mem::take(&mut r.names);
-        (part, done)
+        // The worker that read the people and identities resolves its own records' people at
+        // once, while the other may still be reading (at scale, the login events: by far the
+        // largest file, and without a person field). The other part is resolved after the
+        // merge with the same resolver: the records and diagnostics are a merged kit's.
+        let holds = |k: Kind| done.iter().any(|d| d.0 == k);
+        let resolved = (holds(Kind::People) && holds(Kind::Identities)).then(|| {
+            for (kind, info, _) in &done {
+                part.files[*kind as usize] = info.clone();
+            }
+            part.raw_files = sourced.files.clone();
+            part.origins = origins(sourced);
+            let mut diags = Vec::new();
+            let resolver = crate::people::resolver(&mut part, &mut diags);
+            crate::people::apply(&mut part, &resolver);
+            (resolver, diags)
+        });
+        (part, done, resolved)
     };
-    let (parts, panicked) = std::thread::scope(|s| {
+    let (mut parts, panicked) = std::thread::scope(|s| {
         let other = s.spawn(worker);
         let mine = worker();
         match other.join() {
@@ -165,7 +181,16 @@ pub fn read_kit_progress(
     }
     let mut kit = Kit::empty();
     let mut per_kind: Vec<Vec<Diagnostic>> = vec![Vec::new(); Kind::ALL.len()];
-    for (mut part, done) in parts {
+    let resolution = parts
+        .iter_mut()
+        .position(|p| p.2.is_some())
+        .and_then(|at| parts[at].2.take().map(|r| (at, r)));
+    for (i, (mut part, done, _)) in parts.into_iter().enumerate() {
+        if let Some((at, (resolver, _))) = &resolution
+            && i != *at
+        {
+            crate::people::apply(&mut part, resolver);
+        }
         kit.absorb(&mut part);
         for (kind, info, diags) in done {
             kit.files[kind as usize] = info;
@@ -174,18 +199,26 @@ pub fn read_kit_progress(
     }
     kit.raw_files = sourced.files.clone();
     kit.pulls = sourced.pulls.clone();
-    kit.origins = Kind::ALL
-        .iter()
-        .flat_map(|&k| sourced.rows(k).iter().map(|r| r.origin.clone()))
-        .collect();
+    kit.origins = origins(sourced);
     let mut diags: Vec<Diagnostic> = per_kind.into_iter().flatten().collect();
-    crate::people::resolve_people(&mut kit, &mut diags);
+    match resolution {
+        Some((_, (_, found))) => diags.extend(found),
+        None => crate::people::resolve_people(&mut kit, &mut diags),
+    }
     crate::kit::check_system_references(&kit, &mut diags);
     if let Some(c) = &opts.coverage {
         crate::coverage::check(&mut kit, c, &mut diags);
     }
     progress.finish();
     Ok((kit, diags))
+}
+
+/// The origins of the sourced rows, in kind order: what [`Kit::origins`] holds.
+fn origins(sourced: &Sourced) -> Vec<crate::sourced::Origin> {
+    Kind::ALL
+        .iter()
+        .flat_map(|&k| sourced.rows(k).iter().map(|r| r.origin.clone()))
+        .collect()
 }
 
 struct Reader<'a> {

@@ -481,6 +481,59 @@ fn people_resolve_by_id_email_and_identity() {
     );
 }
 
+/// The reading worker that holds the people and identities resolves its own records while the
+/// other still reads a large file; that file's records are resolved after the merge. Whichever
+/// worker read what, the records and diagnostics are those of one resolution of the whole kit.
+#[test]
+fn people_resolve_alike_when_a_large_file_is_read_alone() {
+    const SESSIONS: usize = 40_000;
+    let mut sessions = String::from("session_id,system_id,person_id,started_at\n");
+    for i in 0..SESSIONS {
+        let who = ["ANN@x.test", "ann-gh", "p2", "stranger"][i % 4];
+        sessions.push_str(&format!("s{i},aws,{who},2026-03-01T10:00:00Z\n"));
+    }
+    let (kit, d) = read(
+        &[
+            (
+                "people.csv",
+                "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n",
+            ),
+            (
+                "identities.csv",
+                "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n",
+            ),
+            (
+                "pull_requests.csv",
+                "pr_id,author_id\na#1,ANN@x.test\na#2,557058:abc\n",
+            ),
+            ("sessions.csv", &sessions),
+        ],
+        ReadOptions::default(),
+    );
+    let authors: Vec<&str> = kit
+        .pull_requests
+        .iter()
+        .map(|p| p.author_id.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(authors, ["p1", "p2"]);
+    assert_eq!(kit.sessions.len(), SESSIONS);
+    for (i, s) in kit.sessions.iter().enumerate() {
+        let want = ["p1", "p1", "p2", "stranger"][i % 4];
+        assert_eq!(s.person_id.as_deref(), Some(want), "session {i}");
+    }
+    let warnings: Vec<(&str, Option<u32>, Option<&str>)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.file.as_deref()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("ambiguous-person", Some(4), Some("people.csv")),
+            ("ambiguous-person", Some(4), Some("identities.csv"))
+        ]
+    );
+}
+
 #[test]
 fn references_to_unknown_systems_are_reported() {
     let (_, d) = read(
