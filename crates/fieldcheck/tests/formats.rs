@@ -260,3 +260,44 @@ fn ci_examples_run_on_the_demo() {
     let junit = std::fs::read_to_string(dir.path().join("fieldcheck-junit.xml")).expect("junit");
     assert!(junit.starts_with("<?xml"));
 }
+
+/// The audit JSON is streamed as it is serialized: to a file it is stdout's bytes exactly, and a
+/// file that cannot be written is an error naming it, never a silent empty report.
+#[test]
+fn the_json_written_to_a_file_is_the_json_printed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let printed = audit(dir.path(), "json");
+    let v: serde_json::Value = serde_json::from_str(&printed).expect("JSON");
+    assert!(v["controls"].as_array().is_some_and(|c| c.len() == 10));
+    let file = dir.path().join("audit.json");
+    let o = fieldcheck(&[
+        "audit",
+        s(&dir.path().join("demo-kit")),
+        "--format",
+        "json",
+        "--out",
+        s(&file),
+    ]);
+    assert_exit(&o, 1);
+    assert_eq!(std::fs::read_to_string(&file).expect("written"), printed);
+    let nowhere = dir.path().join("no-such-folder/audit.json");
+    let o = fieldcheck(&[
+        "audit",
+        s(&dir.path().join("demo-kit")),
+        "--format",
+        "json",
+        "--out",
+        s(&nowhere),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("cannot write"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("no-such-folder"),
+        "{}",
+        text(&o.stderr)
+    );
+}
