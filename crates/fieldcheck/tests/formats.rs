@@ -269,26 +269,12 @@ fn the_json_written_to_a_file_is_the_json_printed() {
     let printed = audit(dir.path(), "json");
     let v: serde_json::Value = serde_json::from_str(&printed).expect("JSON");
     assert!(v["controls"].as_array().is_some_and(|c| c.len() == 10));
+    let kit = dir.path().join("demo-kit");
+    let to = |out: &Path| fieldcheck(&["audit", s(&kit), "--format", "json", "--out", s(out)]);
     let file = dir.path().join("audit.json");
-    let o = fieldcheck(&[
-        "audit",
-        s(&dir.path().join("demo-kit")),
-        "--format",
-        "json",
-        "--out",
-        s(&file),
-    ]);
-    assert_exit(&o, 1);
+    assert_exit(&to(&file), 1);
     assert_eq!(std::fs::read_to_string(&file).expect("written"), printed);
-    let nowhere = dir.path().join("no-such-folder/audit.json");
-    let o = fieldcheck(&[
-        "audit",
-        s(&dir.path().join("demo-kit")),
-        "--format",
-        "json",
-        "--out",
-        s(&nowhere),
-    ]);
+    let o = to(&dir.path().join("no-such-folder/audit.json"));
     assert!(!o.status.success());
     assert!(
         text(&o.stderr).contains("cannot write"),

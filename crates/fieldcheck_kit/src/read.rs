@@ -134,7 +134,7 @@ pub fn read_kit_progress(
         let mut r = Reader::new(dir, opts, sourced, &bases);
         r.progress = progress;
         let mut part = Kit::empty();
-        let mut done: Vec<(Kind, FileInfo, Vec<Diagnostic>)> = Vec::new();
+        let mut done: Vec<Done> = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&(size, kind)) = order.get(i) else {
@@ -154,18 +154,7 @@ pub fn read_kit_progress(
         // once, while the other may still be reading (at scale, the login events: by far the
         // largest file, and without a person field). The other part is resolved after the
         // merge with the same resolver: the records and diagnostics are a merged kit's.
-        let holds = |k: Kind| done.iter().any(|d| d.0 == k);
-        let resolved = (holds(Kind::People) && holds(Kind::Identities)).then(|| {
-            for (kind, info, _) in &done {
-                part.files[*kind as usize] = info.clone();
-            }
-            part.raw_files = sourced.files.clone();
-            part.origins = origins(sourced);
-            let mut diags = Vec::new();
-            let resolver = crate::people::resolver(&mut part, &mut diags);
-            crate::people::apply(&mut part, &resolver);
-            (resolver, diags)
-        });
+        let resolved = resolve_part(&mut part, &done, sourced);
         (part, done, resolved)
     };
     let (mut parts, panicked) = std::thread::scope(|s| {
@@ -211,6 +200,34 @@ pub fn read_kit_progress(
     }
     progress.finish();
     Ok((kit, diags))
+}
+
+/// A kind a reading worker read: its file's status and diagnostics.
+type Done = (Kind, FileInfo, Vec<Diagnostic>);
+
+/// A reading worker's part resolved at once, when it holds both the people and the identities
+/// (`done`: the kinds it read): the resolver, for the other part after the merge, and the
+/// resolution's diagnostics. Its records and diagnostics are those of the merged kit's
+/// resolution (`people::apply` on the other part gives the rest).
+fn resolve_part(
+    part: &mut Kit,
+    done: &[Done],
+    sourced: &Sourced,
+) -> Option<(crate::people::Resolver, Vec<Diagnostic>)> {
+    let holds = |k: Kind| done.iter().any(|d| d.0 == k);
+    if !(holds(Kind::People) && holds(Kind::Identities)) {
+        return None;
+    }
+    // What the diagnostics' locations read: the files' names and the sourced rows' origins.
+    for (kind, info, _) in done {
+        part.files[*kind as usize] = info.clone();
+    }
+    part.raw_files = sourced.files.clone();
+    part.origins = origins(sourced);
+    let mut diags = Vec::new();
+    let resolver = crate::people::resolver(part, &mut diags);
+    crate::people::apply(part, &resolver);
+    Some((resolver, diags))
 }
 
 /// The origins of the sourced rows, in kind order: what [`Kit::origins`] holds.
@@ -2604,6 +2621,90 @@ pub fn header_line(schema: &Schema) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both ways a kit's people are resolved give the same records and diagnostics: the part
+    /// that read the people and identities resolved at once and the other part after the merge,
+    /// or the merged kit resolved once (when two workers read those two files).
+    #[test]
+    fn people_resolved_in_a_part_are_those_of_the_merged_kit() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = [
+            (
+                "people.csv",
+                "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n",
+            ),
+            (
+                "identities.csv",
+                "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,ann-gh,p2\n",
+            ),
+            (
+                "pull_requests.csv",
+                "pr_id,author_id\na#1,ANN@x.test\na#2,ann-gh\n",
+            ),
+            (
+                "sessions.csv",
+                "session_id,system_id,person_id,started_at\ns1,aws,ann-gh,2026-03-01T10:00:00Z\ns2,aws,BOB@x.test,2026-03-01T10:00:00Z\ns3,aws,nobody,2026-03-01T10:00:00Z\n",
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let (opts, sourced) = (ReadOptions::default(), Sourced::new());
+        let bases = vec![0u32; Kind::ALL.len()];
+        let read = |kinds: &[Kind]| {
+            let mut r = Reader::new(dir.path(), &opts, &sourced, &bases);
+            let mut part = Kit::empty();
+            let done: Vec<_> = kinds
+                .iter()
+                .map(|&k| {
+                    let (info, diags) = r.load_into(&mut part, k);
+                    (k, info, diags)
+                })
+                .collect();
+            part.names = std::mem::take(&mut r.names);
+            (part, done)
+        };
+        let first = [Kind::People, Kind::Identities, Kind::PullRequests];
+        let merge = |parts: Vec<(Kit, Vec<Done>)>| {
+            let mut kit = Kit::empty();
+            for (mut part, done) in parts {
+                kit.absorb(&mut part);
+                for (kind, info, _) in done {
+                    kit.files[kind as usize] = info;
+                }
+            }
+            kit
+        };
+        let show = |kit: &Kit, diags: &[Diagnostic]| {
+            let mut out: Vec<String> = kit.pull_requests.iter().map(|p| format!("{p:?}")).collect();
+            out.extend(kit.identities.iter().map(|i| format!("{i:?}")));
+            out.extend(kit.sessions.iter().map(|s| format!("{:?}", s.person_id)));
+            out.extend(diags.iter().map(|d| format!("{d:?}")));
+            out
+        };
+        // Resolved apart.
+        let (mut a, done_a) = read(&first);
+        let (mut b, done_b) = read(&[Kind::Sessions]);
+        assert!(resolve_part(&mut b, &done_b, &sourced).is_none());
+        let (resolver, apart_diags) = resolve_part(&mut a, &done_a, &sourced).expect("resolved");
+        crate::people::apply(&mut b, &resolver);
+        let apart = merge(vec![(a, done_a), (b, done_b)]);
+        // Resolved once, merged.
+        let (mut whole, mut whole_diags) = (
+            merge(vec![read(&first), read(&[Kind::Sessions])]),
+            Vec::new(),
+        );
+        crate::people::resolve_people(&mut whole, &mut whole_diags);
+        assert_eq!(show(&apart, &apart_diags), show(&whole, &whole_diags));
+        let people: Vec<_> = apart
+            .sessions
+            .iter()
+            .map(|s| s.person_id.as_deref())
+            .collect();
+        assert_eq!(people, [Some("p1"), Some("p2"), Some("nobody")]);
+        assert_eq!(apart_diags.len(), 2, "{apart_diags:#?}");
+        assert_eq!(apart_diags[0].file.as_deref(), Some("people.csv"));
+    }
 
     /// Gives its bytes in pieces of varying size, as pipes and decoders do.
     struct Pieces {

@@ -449,18 +449,17 @@ fn both_formats_for_one_kind_is_an_error() {
     assert!(kit.file(Kind::Vendors).shortfall().is_some());
 }
 
+/// Three people, two with one email; identities naming them by email and by id, one external id
+/// given twice.
+const PEOPLE: &str = "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n";
+const IDENTITIES: &str = "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n";
+
 #[test]
 fn people_resolve_by_id_email_and_identity() {
     let (kit, d) = read(
         &[
-            (
-                "people.csv",
-                "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n",
-            ),
-            (
-                "identities.csv",
-                "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n",
-            ),
+            ("people.csv", PEOPLE),
+            ("identities.csv", IDENTITIES),
             (
                 "pull_requests.csv",
                 "pr_id,author_id\na#1,ANN@x.test\na#2,ann-gh\na#3,557058:abc\na#4,p2\na#5,stranger\n",
@@ -494,14 +493,8 @@ fn people_resolve_alike_when_a_large_file_is_read_alone() {
     }
     let (kit, d) = read(
         &[
-            (
-                "people.csv",
-                "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n",
-            ),
-            (
-                "identities.csv",
-                "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n",
-            ),
+            ("people.csv", PEOPLE),
+            ("identities.csv", IDENTITIES),
             (
                 "pull_requests.csv",
                 "pr_id,author_id\na#1,ANN@x.test\na#2,557058:abc\n",
