@@ -12,9 +12,7 @@
 //!
 //! Pure: a function of the control's results, its thresholds and the window.
 
-use std::collections::BTreeMap;
-
-use fieldcheck_kit::{Window, thousands};
+use fieldcheck_kit::{FastMap, Window, thousands};
 
 use crate::catalog::{TestMeta, Thresholds};
 use crate::{ControlResult, Status, TestResult};
@@ -258,24 +256,37 @@ fn test_markers(
     // population, with enough items and more than the share of them deviating.
     let failing: std::collections::HashSet<&str> =
         r.deviations.iter().map(|d| d.item.as_str()).collect();
-    // (0 system / 1 person, role, id) → (items, deviating items).
+    // Counted by the facts' handles ((0 system / 1 person, role, handle) → (items, deviating
+    // items)), then named: (0 system / 1 person, role, id).
     type Group<'a> = (u8, &'a str, &'a str);
-    let mut groups: BTreeMap<Group, (usize, usize)> = BTreeMap::new();
-    for (item, f) in r.items.iter().zip(&r.facts) {
-        let bad = usize::from(failing.contains(item.as_str()));
-        if let Some(s) = &f.system {
-            let g = groups.entry((0, "system", s.as_str())).or_default();
+    let mut counts: FastMap<(u8, u8, u32), (usize, usize)> = FastMap::default();
+    for (item, f) in r.items.iter().zip(r.facts.iter()) {
+        let bad = usize::from(failing.contains(item));
+        if let Some(s) = f.system_handle() {
+            let g = counts.entry((0, 0, s)).or_default();
             g.0 += 1;
             g.1 += bad;
         }
-        for (role, p) in &f.people {
-            let g = groups.entry((1, role, p.as_str())).or_default();
+        for &(role, p) in f.people_handles() {
+            let g = counts.entry((1, role, p)).or_default();
             g.0 += 1;
             g.1 += bad;
         }
     }
+    let groups: Vec<(Group, (usize, usize))> = counts
+        .into_iter()
+        .map(|((kind, role, h), n)| {
+            let role = if kind == 0 {
+                "system"
+            } else {
+                r.facts.role_of(role)
+            };
+            ((kind, role, r.facts.name_of(h)), n)
+        })
+        .collect();
     let mut found: Vec<(&Group, &(usize, usize))> = groups
         .iter()
+        .map(|(g, n)| (g, n))
         .filter(|(_, (items, bad))| {
             *items >= t.concentration_min_items
                 && *items < n
@@ -380,15 +391,15 @@ fn share(c: &ControlResult, r: &TestResult) -> String {
 fn spread(r: &TestResult, w: &Window) -> String {
     let failing: std::collections::HashSet<&str> =
         r.deviations.iter().map(|d| d.item.as_str()).collect();
-    if r.facts.iter().all(|f| f.period.is_some()) && !r.facts.is_empty() {
+    if r.facts.iter().all(|f| f.period().is_some()) && !r.facts.is_empty() {
         let all: std::collections::BTreeSet<&str> =
-            r.facts.iter().filter_map(|f| f.period.as_deref()).collect();
+            r.facts.iter().filter_map(|f| f.period()).collect();
         let hit: std::collections::BTreeSet<&str> = r
             .items
             .iter()
-            .zip(&r.facts)
-            .filter(|(i, _)| failing.contains(i.as_str()))
-            .filter_map(|(_, f)| f.period.as_deref())
+            .zip(r.facts.iter())
+            .filter(|(i, _)| failing.contains(i))
+            .filter_map(|(_, f)| f.period())
             .collect();
         return match (hit.len(), all.len()) {
             (_, 0 | 1) => String::new(),
@@ -404,11 +415,11 @@ fn spread(r: &TestResult, w: &Window) -> String {
     }
     let mut hit = vec![false; months.len()];
     let mut timed = 0;
-    for (item, f) in r.items.iter().zip(&r.facts) {
-        if !failing.contains(item.as_str()) {
+    for (item, f) in r.items.iter().zip(r.facts.iter()) {
+        if !failing.contains(item) {
             continue;
         }
-        let Some(at) = f.at else { continue };
+        let Some(at) = f.at() else { continue };
         timed += 1;
         if let Some(i) = months.iter().position(|m| m.contains(at)) {
             hit[i] = true;
@@ -482,7 +493,7 @@ mod tests {
                 id: test,
                 population: n,
                 facts: (0..n).map(&facts).collect(),
-                items,
+                items: items.iter().collect(),
                 deviations,
                 notes: Vec::new(),
             }],

@@ -13,6 +13,7 @@
 mod builtin;
 mod catalog;
 mod conclude;
+mod facts;
 mod params;
 
 /// Every control's reason codes as enums, one per test, generated from `catalog.toml` in its
@@ -51,6 +52,7 @@ pub use catalog::{
     default_thresholds, enable_extra_controls, markers, reason_rank,
 };
 pub use conclude::{Conclusion, Judgement, Marker, MarkerKind, conclude};
+pub use facts::{Fact, FactTable, Facts, Keys, KeysIter};
 pub use params::{
     Cadence, ControlParams, ParamValue, Params, Sla, parse_duration, resolve as resolve_params,
 };
@@ -162,25 +164,6 @@ pub struct Note {
     pub detail: String,
 }
 
-/// What the data says about one item of a population, beyond pass or fail: when it occurred,
-/// the period and system it belongs to, and the people it names. The conclusion reads them for
-/// its markers (a missed period, a concentration in one system or person) and the sample for its
-/// units and its strata.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// When the item occurred: an event's time, a periodic item's period start. `None` for an
-    /// inventory item (an account, a vendor, a key), which has no moment.
-    /// (Kept as the kit keeps instants, 8 bytes: a test holds the facts of its whole population.)
-    pub at: Option<fieldcheck_kit::Ts>,
-    /// The calendar period of a periodic control's item (`2026-Q2`, `2026-05`), as its key shows.
-    pub period: Option<fieldcheck_kit::Id>,
-    /// The system the item belongs to.
-    pub system: Option<fieldcheck_kit::Id>,
-    /// The people the item names, each with their role in it (`deployer`, `approver`, `owner`,
-    /// `reviewer`), as person ids.
-    pub people: Vec<(&'static str, fieldcheck_kit::Id)>,
-}
-
 /// One test's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TestResult {
@@ -189,9 +172,9 @@ pub struct TestResult {
     /// Every item of the population, failing or not.
     pub population: usize,
     /// The population's item keys, in population order (what an auditor samples from).
-    pub items: Vec<String>,
+    pub items: Keys,
     /// Each item's facts, in the order of `items`.
-    pub facts: Vec<Facts>,
+    pub facts: FactTable,
     /// The failing items, in population order.
     pub deviations: Vec<Deviation>,
     /// Reported observations that are not deviations.
@@ -318,16 +301,16 @@ impl<P> Cx<'_, P> {
 pub(crate) struct Tally {
     /// The tests whose reason codes were reported (only its own, checked in debug builds).
     tests: Vec<&'static str>,
-    items: Vec<String>,
-    facts: Vec<Facts>,
+    items: Keys,
+    facts: facts::FactBuilder,
     deviations: Vec<Deviation>,
 }
 
 impl Tally {
     /// Counts the item of `dev` into the population, and its deviation if it failed.
-    pub fn add(&mut self, mut dev: Dev) {
-        self.items.push(dev.item.clone());
-        self.facts.push(std::mem::take(&mut dev.facts));
+    pub fn add(&mut self, dev: Dev) {
+        self.items.push(&dev.item);
+        self.facts.push(&dev.facts);
         if let Some(t) = dev.test
             && !self.tests.contains(&t)
         {
@@ -346,8 +329,12 @@ impl Tally {
         TestResult {
             id,
             population: self.items.len(),
-            items: self.items,
-            facts: self.facts,
+            items: {
+                let mut items = self.items;
+                items.shrink_to_fit();
+                items
+            },
+            facts: self.facts.finish(),
             deviations: self.deviations,
             notes,
         }
@@ -404,9 +391,6 @@ impl Dev {
         if let Some(id) = id.filter(|i| !i.is_empty())
             && !self.facts.people.iter().any(|(r, p)| *r == role && p == id)
         {
-            // Exactly as many as named: a population's facts are kept to its end, and a `Vec`'s
-            // first push would make room for four.
-            self.facts.people.reserve_exact(1);
             self.facts.people.push((role, fieldcheck_kit::Id::new(id)));
         }
     }

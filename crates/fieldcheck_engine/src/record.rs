@@ -206,7 +206,7 @@ fn evaluated(c: &fieldcheck_controls::ControlResult) -> Evaluated {
             .iter()
             .map(|t| Population {
                 test: t.id.to_string(),
-                items: t.items.clone(),
+                items: t.items.to_vec(),
             })
             .collect(),
         conclusion: computed_conclusion(c),

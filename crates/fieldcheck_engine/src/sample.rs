@@ -113,8 +113,8 @@ pub fn members(control: &ControlResult, test: &TestResult) -> Vec<Member> {
             let facts = test.facts.get(i);
             let (period, system) = placed(key, facts, per_system);
             Member {
-                key: key.clone(),
-                at: facts.and_then(|f| f.at).map(|t| utc_second(t.get())),
+                key: key.to_string(),
+                at: facts.and_then(|f| f.at()).map(|t| utc_second(t.get())),
                 period: period.map(str::to_string),
                 system: system.map(str::to_string),
             }
@@ -146,7 +146,7 @@ fn per_system(control: &ControlResult, test: &TestResult) -> bool {
 /// An item's period and system: from its facts, else from its key (`{system_id}/{period}`).
 fn placed<'a>(
     key: &'a str,
-    facts: Option<&'a fieldcheck_controls::Facts>,
+    facts: Option<fieldcheck_controls::Fact<'a>>,
     per_system: bool,
 ) -> (Option<&'a str>, Option<&'a str>) {
     let (prefix, last) = match key.rsplit_once('/') {
@@ -154,10 +154,10 @@ fn placed<'a>(
         None => (None, key),
     };
     let period = facts
-        .and_then(|f| f.period.as_deref())
+        .and_then(|f| f.period())
         .or_else(|| Frequency::of_period(last).map(|_| last));
     let system = facts
-        .and_then(|f| f.system.as_deref())
+        .and_then(|f| f.system())
         .or_else(|| per_system.then_some(prefix).flatten());
     (period, system)
 }
@@ -186,11 +186,7 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
     let drawn = fieldcheck_kit::par_map(&pairs, |&(c, t)| {
         let ms = members(c, t);
         let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
-        let deviates: Vec<bool> = t
-            .items
-            .iter()
-            .map(|k| deviating.contains(k.as_str()))
-            .collect();
+        let deviates: Vec<bool> = t.items.iter().map(|k| deviating.contains(k)).collect();
         let frequency = frequency(c, t, d.params);
         let sample = d.sizes.sample(&Population {
             engagement: d.engagement,
@@ -210,8 +206,16 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
         let not_occurring = t.status() == Status::NotOccurring;
         let deviating: HashSet<&str> = t.deviations.iter().map(|d| d.item.as_str()).collect();
         let key = |p: usize| &t.items[sample.listing.order[p]];
-        let selected: Vec<String> = sample.selected.iter().map(|&p| key(p).clone()).collect();
-        let extension: Vec<String> = sample.extension.iter().map(|&p| key(p).clone()).collect();
+        let selected: Vec<String> = sample
+            .selected
+            .iter()
+            .map(|&p| key(p).to_string())
+            .collect();
+        let extension: Vec<String> = sample
+            .extension
+            .iter()
+            .map(|&p| key(p).to_string())
+            .collect();
         let chosen: Vec<Vec<String>> = sample
             .strata
             .iter()
@@ -220,7 +224,7 @@ pub fn draw(d: &Draw<'_>, kit: &Kit, audit: &Audit) -> (Vec<TestSample>, Vec<Req
                     .iter()
                     .map(|&u| match st.labels.get(u) {
                         Some(label) => label.clone(),
-                        None => key(st.units[u][0]).clone(),
+                        None => key(st.units[u][0]).to_string(),
                     })
                     .collect()
             })

@@ -450,7 +450,7 @@ mod tests {
             started_at: None,
             ended_at: None,
             jit_request_id: None,
-            recording_ref: None,
+            recorded: false,
             loc: Loc::file(Kind::Sessions, 2),
         }];
         b.deploys = vec![Deploy {
@@ -459,7 +459,6 @@ mod tests {
             environment: None,
             deployed_at: None,
             deployer_id: None,
-            commit_sha: None,
             pr_id: None,
             ticket_id: None,
             environment_name: Some(b.names.intern(Id::new("prod-us"))),

@@ -410,7 +410,7 @@ mod tests {
         assert_eq!(t.items, ["d1"]);
         // One facts entry per item, in the items' order.
         assert_eq!(t.facts.len(), t.items.len());
-        let f = &t.facts[0];
+        let f = t.facts.get(0).expect("facts").to_facts();
         assert_eq!(
             f.at.map(|t| t.to_string()).as_deref(),
             Some("2026-02-01T13:00:00Z")

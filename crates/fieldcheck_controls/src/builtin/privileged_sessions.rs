@@ -120,7 +120,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 }
             }
         }
-        if require_recording && s.recording_ref.is_none() {
+        if require_recording && !s.recorded {
             dev.fail(SessionLogging::NoRecording, "it was not recorded");
         }
         dev.lead_with(|| {
@@ -195,6 +195,15 @@ mod tests {
         assert_eq!(one(S_OK, "", J_OK), ["not_centrally_logged"]);
         assert_eq!(
             one("s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\n", LOG, J_OK),
+            ["no_recording"]
+        );
+        // The record keeps only whether a reference is given: a blank one is none.
+        assert_eq!(
+            one(
+                "s1,prod,root,p1,ssm,2026-02-01T10:00:00Z,,j1,\"  \"\n",
+                LOG,
+                J_OK
+            ),
             ["no_recording"]
         );
         let r = run_control(

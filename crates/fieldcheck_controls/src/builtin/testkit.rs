@@ -88,7 +88,7 @@ pub(crate) fn reasons(r: &ControlResult) -> Vec<(String, Vec<&'static str>)> {
 
 /// Every test's population item keys, sorted, each once (what a count-only assert names).
 pub(crate) fn items(r: &ControlResult) -> Vec<String> {
-    let mut all: Vec<String> = r.tests.iter().flat_map(|t| t.items.clone()).collect();
+    let mut all: Vec<String> = r.tests.iter().flat_map(|t| t.items.to_vec()).collect();
     all.sort();
     all.dedup();
     all
@@ -152,7 +152,7 @@ pub(crate) fn note_items(r: &ControlResult) -> Vec<String> {
 
 /// One test's population item keys, sorted.
 pub(crate) fn test_items(r: &ControlResult, test: usize) -> Vec<String> {
-    let mut all = r.tests[test].items.clone();
+    let mut all = r.tests[test].items.to_vec();
     all.sort();
     all
 }

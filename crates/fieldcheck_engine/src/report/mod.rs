@@ -513,19 +513,11 @@ pub fn plan(
         || !crate::sample::placed_per_system(control, test)
     {
         let n = test.items.len();
-        let d = test
-            .items
-            .iter()
-            .filter(|k| deviating.contains(k.as_str()))
-            .count();
+        let d = test.items.iter().filter(|k| deviating.contains(k)).count();
         return (frequency, sizes.item_odds(frequency, false, n, d));
     }
     let members = crate::sample::members(control, test);
-    let deviates: Vec<bool> = test
-        .items
-        .iter()
-        .map(|k| deviating.contains(k.as_str()))
-        .collect();
+    let deviates: Vec<bool> = test.items.iter().map(|k| deviating.contains(k)).collect();
     let odds = sizes.odds(&fieldcheck_sampling::Population {
         engagement: "",
         control: &control.meta.id,
