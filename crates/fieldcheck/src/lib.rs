@@ -921,7 +921,7 @@ fn audit_command(a: &AuditArgs, default_format: Format) -> anyhow::Result<u8> {
                 return Ok(2);
             }
         };
-        let replay = fieldcheck_engine::locker::replay_progress(
+        let replay = fieldcheck_engine::locker::replay_verifying(
             &dir,
             as_of,
             pin.as_ref(),
@@ -996,6 +996,14 @@ fn audit_and_print_from(
         cache_min_bytes: cache_min_bytes(),
     }) {
         Ok(l) => l,
+        // A replay that does not load is refused as a locker that does not verify, when it does
+        // not: the cause to give, not what it broke.
+        Err(_)
+            if let Some(r) = replay
+                && let Err(refused) = r.verified() =>
+        {
+            return Err(refused);
+        }
         Err(LoadError::Tool(e)) => return Err(e),
         Err(LoadError::Config(diags)) => {
             let mut err = anstream::stderr();

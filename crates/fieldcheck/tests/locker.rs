@@ -527,7 +527,41 @@ fn the_locker_refuses_what_it_could_not_vouch_for() {
     let o = run(&["audit", s(&kit), "--locker"], &[]);
     assert_stderr(&o, 2, "does not verify");
     assert_stderr(&o, 2, "blob-altered");
+    assert!(o.stdout.is_empty());
+    // The blobs are hashed while the replay is read and tested: a tampered one is still refused
+    // before anything is recorded or shown, whatever format.
+    let register = kit.join(".fieldcheck/fieldcheck.db");
+    assert!(!register.exists());
+    let o = run(
+        &["audit", s(&kit), "--locker", "--record", "--format", "json"],
+        &[("FIELDCHECK_NOW", "2026-05-01T12:00:00Z")],
+    );
+    assert_stderr(&o, 2, "blob-altered");
+    assert!(o.stdout.is_empty());
+    assert!(
+        !register.exists(),
+        "a run on evidence that does not verify was recorded"
+    );
     std::fs::write(&blob, &original).expect("restore");
+    // A tampered config blob breaks the replay's config: the cause given is the tampering.
+    let blob_of = |name: &str| {
+        let line: Value = manifest
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("line"))
+            .find(|e| e["name"] == name)
+            .expect(name);
+        let d = line["digest"].as_str().expect("digest");
+        let d = d.trim_start_matches("sha256:");
+        locker.join("blobs/sha256").join(&d[..2]).join(&d[2..])
+    };
+    let config_blob = blob_of("fieldcheck.toml");
+    let config_text = std::fs::read(&config_blob).expect("blob");
+    std::fs::write(&config_blob, b"[window\nstart = ").expect("tamper");
+    let o = run(&["audit", s(&kit), "--locker"], &[]);
+    assert_stderr(&o, 2, "does not verify");
+    assert_stderr(&o, 2, "blob-altered");
+    assert!(o.stdout.is_empty());
+    std::fs::write(&config_blob, &config_text).expect("restore");
 
     // Exporting into the locker itself, or over other files, is refused.
     let o = run(

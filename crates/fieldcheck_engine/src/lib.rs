@@ -335,6 +335,9 @@ pub fn run(loaded: &Loaded, opts: &RunOptions<'_>) -> anyhow::Result<Outcome> {
         },
     );
     if let Some(r) = opts.replay {
+        // The blobs hashed beside the reading and testing must verify before anything of the
+        // replay is measured, recorded or reported.
+        r.verified()?;
         let l = fieldcheck_locker::Locker::existing(&r.locker).map_err(anyhow::Error::new)?;
         let at = match r.as_of {
             Some(t) => t,

@@ -64,6 +64,7 @@ fn inside(rel: &str) -> bool {
 }
 
 /// The public key an audit pins: the locker's seals must all be signed by it.
+#[derive(Clone)]
 pub struct Pin {
     pub key: fieldcheck_locker::VerifyingKey,
     /// `ed25519:<hex>`.
@@ -585,9 +586,38 @@ pub struct Replay {
     pub signed_by: Option<String>,
     /// Replayed seals that carry a signature.
     pub signed_seals: u64,
+    /// The blobs' hashing when it runs beside the audit ([`replay_verifying`]), with the pin it
+    /// verifies against; taken by [`Replay::verified`].
+    blobs: std::sync::Mutex<
+        Option<(
+            std::thread::JoinHandle<fieldcheck_locker::Verified>,
+            Option<Pin>,
+        )>,
+    >,
 }
 
 impl Replay {
+    /// Waits for the blobs' hashing started by [`replay_verifying`] and refuses the replay as
+    /// [`replay`] would have when a blob does not verify. Nothing read from the replay may be
+    /// recorded or shown before this returns `Ok`; after a replay verified in full it returns
+    /// at once.
+    pub fn verified(&self) -> anyhow::Result<()> {
+        let pending = self
+            .blobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let Some((hashing, pin)) = pending else {
+            return Ok(());
+        };
+        let v = hashing.join().map_err(|_| {
+            anyhow::anyhow!(
+                "verifying the locker's blobs failed internally; please report this as a bug"
+            )
+        })?;
+        refuse_unverified(&self.locker, pin.as_ref(), &v)
+    }
+
     /// The locker state the report names: anyone can check the evidence against its head.
     pub fn locker_out(&self) -> crate::report::LockerOut {
         crate::report::LockerOut {
@@ -721,6 +751,29 @@ pub fn replay_progress(
     pin: Option<&Pin>,
     progress: &dyn Progress,
 ) -> anyhow::Result<Replay> {
+    replay_with(locker, as_of, pin, progress, false)
+}
+
+/// [`replay_progress`] for an audit: the manifest, its seals and HEAD are verified first, and
+/// the blobs (every stored byte) are hashed on threads of their own while the caller reads and
+/// tests the replay. The caller must call [`Replay::verified`] before it records or shows
+/// anything read from the replay ([`crate::run`] does, once the controls are tested).
+pub fn replay_verifying(
+    locker: &Path,
+    as_of: Option<Timestamp>,
+    pin: Option<&Pin>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Replay> {
+    replay_with(locker, as_of, pin, progress, true)
+}
+
+fn replay_with(
+    locker: &Path,
+    as_of: Option<Timestamp>,
+    pin: Option<&Pin>,
+    progress: &dyn Progress,
+    beside: bool,
+) -> anyhow::Result<Replay> {
     let locker = resolve(locker)?;
     let l = Locker::existing(&locker).map_err(anyhow::Error::new)?;
     // Never audit evidence the locker cannot vouch for.
@@ -728,45 +781,22 @@ pub fn replay_progress(
         &locker,
         pin.map(|p| &p.key),
         None,
-        true,
+        !beside,
         &Metered {
             progress,
             step: "verifying the locker",
         },
     );
     progress.finish();
-    // A key finding under a pin is said as such; any other finding is tampering as without one.
-    let about_key = v
-        .findings
-        .iter()
-        .find(|f| matches!(f.code, "unsigned-seal" | "wrong-key"));
-    if let (Some(p), Some(f)) = (pin, about_key) {
-        anyhow::bail!(
-            "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
-            locker.display(),
-            p.text,
-            p.given(),
-            pin_refusal(&v),
-            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
-            f.code,
-            f.line
-                .map(|l| format!(" manifest line {l}:"))
-                .unwrap_or_default(),
-            f.message,
-            locker.display(),
-            p.text
-        );
-    }
-    if let Some(f) = v.findings.first() {
-        anyhow::bail!(
-            "the locker `{}` does not verify ({}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
-            locker.display(),
-            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
-            f.code,
-            f.message,
-            locker.display()
-        );
-    }
+    refuse_unverified(&locker, pin, &v)?;
+    // The blobs are hashed from here on, beside the materializing, reading and testing.
+    let blobs = beside.then(|| {
+        let (dir, key) = (locker.clone(), pin.map(|p| p.key));
+        let hashing = std::thread::spawn(move || {
+            fieldcheck_locker::verify_metered(&dir, key.as_ref(), None, true, &())
+        });
+        (hashing, pin.cloned())
+    });
     let every = l.collections().map_err(anyhow::Error::new)?;
     let collections: Vec<_> = every
         .iter()
@@ -818,6 +848,7 @@ pub fn replay_progress(
         pinned: pin.map(|p| (p.text.clone(), p.from)),
         signed_by,
         signed_seals,
+        blobs: std::sync::Mutex::new(blobs),
     };
     let copied = l.materialize_metered(
         &entries,
@@ -828,13 +859,59 @@ pub fn replay_progress(
         },
     );
     progress.finish();
-    copied.map_err(anyhow::Error::new)?;
+    if let Err(e) = copied {
+        // A blob that does not verify is the cause to give, not what it broke.
+        replay.verified()?;
+        return Err(anyhow::Error::new(e));
+    }
     if !replay.dir.join("fieldcheck.toml").is_file() {
+        replay.verified()?;
         anyhow::bail!(
             "the locker holds no fieldcheck.toml; collect with `fieldcheck collect` (it stores the config)"
         );
     }
     Ok(replay)
+}
+
+/// Refuses a locker whose verification found anything: a key finding under a pin is said as
+/// such; any other finding is tampering as without one.
+fn refuse_unverified(
+    locker: &Path,
+    pin: Option<&Pin>,
+    v: &fieldcheck_locker::Verified,
+) -> anyhow::Result<()> {
+    let about_key = v
+        .findings
+        .iter()
+        .find(|f| matches!(f.code, "unsigned-seal" | "wrong-key"));
+    if let (Some(p), Some(f)) = (pin, about_key) {
+        anyhow::bail!(
+            "the locker `{}` is refused: it is not proven by the pinned key {} ({}): {}. {}, first: [{}]{} {}; run `fieldcheck locker verify {} --key {}` for all of them — an audit of evidence the key does not vouch for would mean nothing",
+            locker.display(),
+            p.text,
+            p.given(),
+            pin_refusal(v),
+            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
+            f.code,
+            f.line
+                .map(|l| format!(" manifest line {l}:"))
+                .unwrap_or_default(),
+            f.message,
+            locker.display(),
+            p.text
+        );
+    }
+    if let Some(f) = v.findings.first() {
+        anyhow::bail!(
+            "the locker `{}` does not verify ({}, first: [{}] {}); run `fieldcheck locker verify {}` — an audit of tampered evidence would mean nothing",
+            locker.display(),
+            fieldcheck_kit::count(v.findings.len(), "finding", "findings"),
+            f.code,
+            f.message,
+            locker.display()
+        );
+    }
+    Ok(())
 }
 
 /// What to collect into the locker, and how.
