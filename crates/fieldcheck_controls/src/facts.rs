@@ -373,7 +373,7 @@ mod tests {
         assert_eq!(&keys[3], "a key with ü");
         assert_eq!(keys.get(1), Some(""));
         assert_eq!(keys.get(4), None);
-        assert_eq!(keys.iter().rev().next(), Some("a key with ü"));
+        assert_eq!(keys.iter().next_back(), Some("a key with ü"));
         assert_eq!(keys.to_vec(), stated.map(String::from).to_vec());
         assert_ne!(keys, ["okta/2026-Q1", "", "d1"]);
         assert_ne!(keys, ["okta/2026-Q1", "", "d1", "a key with u"]);

@@ -31,7 +31,7 @@ fn the_reports_odds_are_the_drawn_samples_figures() {
                 let deviates: Vec<bool> = t
                     .items
                     .iter()
-                    .map(|k| t.deviations.iter().any(|d| &d.item == k))
+                    .map(|k| t.deviations.iter().any(|d| d.item == k))
                     .collect();
                 let drawn = loaded.sizes.sample(&Population {
                     engagement: "",
