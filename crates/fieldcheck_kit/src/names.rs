@@ -25,6 +25,12 @@ impl Name {
         self.0.get()
     }
 
+    /// The handle's place in its table, from 0 to below [`Names::len`]: for a vector indexed
+    /// by name.
+    pub fn slot(self) -> usize {
+        self.0.get() as usize - 1
+    }
+
     /// The handle numbered `i`, none for 0.
     pub(crate) fn from_index(i: u32) -> Option<Name> {
         NonZeroU32::new(i).map(Name)

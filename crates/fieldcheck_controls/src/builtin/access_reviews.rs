@@ -3,7 +3,7 @@
 
 use fieldcheck_kit::{FastMap, FastSet};
 
-use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind, Ts};
+use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind, Name, Ts};
 use jiff::Timestamp;
 
 use super::{plural, short_list};
@@ -15,23 +15,29 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let kit = cx.kit;
     let grace = cx.p.completion_grace_days;
     let revoke_days = cx.p.revoke_grace_days;
-    let mut accounts_by_system: FastMap<&str, Vec<&Account>> = FastMap::default();
-    let mut account_by_key: FastMap<(&str, &str), &Account> = FastMap::default();
+    // Decisions name their review, system and account by handles of the kit's names: accounts
+    // and reviews are indexed by the same handles (an id no decision names has none, and no
+    // decision to find), so joining 700,000 decisions hashes numbers, not strings.
+    let names = &kit.names;
+    let mut accounts_by_system: FastMap<&str, Vec<(Option<Name>, &Account)>> = FastMap::default();
+    let mut account_by_key: FastMap<(&str, Name), &Account> = FastMap::default();
     for a in &kit.accounts {
-        accounts_by_system.entry(&a.system_id).or_default().push(a);
-        account_by_key.insert((&a.system_id, &a.account_id), a);
+        let account = names.find(&a.account_id);
+        accounts_by_system
+            .entry(&a.system_id)
+            .or_default()
+            .push((account, a));
+        if let Some(n) = account {
+            account_by_key.insert((&a.system_id, n), a);
+        }
     }
     let mut reviews_by_system: FastMap<&str, Vec<&AccessReview>> = FastMap::default();
     for r in &kit.access_reviews {
         reviews_by_system.entry(&r.system_id).or_default().push(r);
     }
-    let mut decisions_by_review: FastMap<&str, Vec<&Decision>> = FastMap::default();
-    let names = &kit.names;
+    let mut decisions_by_review: FastMap<Name, Vec<&Decision>> = FastMap::default();
     for d in &kit.access_review_decisions {
-        decisions_by_review
-            .entry(d.review(names))
-            .or_default()
-            .push(d);
+        decisions_by_review.entry(d.review_id).or_default().push(d);
     }
     let quarters = cx.w.quarters();
     let mut tally = Tally::default();
@@ -41,6 +47,7 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
         .filter(|s| cx.in_scope(&s.system_id) && accounts_by_system.contains_key(&*s.system_id))
     {
         let sid: &str = &sys.system_id;
+        let sid_name = names.find(sid);
         let accounts = &accounts_by_system[sid];
         let reviews = reviews_by_system.get(sid).map_or(&[][..], |v| v.as_slice());
         for q in &quarters {
@@ -95,21 +102,22 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
                 ),
                 Some(_) => {}
             }
-            let decisions = decisions_by_review
-                .get(&*review.review_id)
+            let decisions = names
+                .find(&review.review_id)
+                .and_then(|r| decisions_by_review.get(&r))
                 .map_or(&[][..], |v| v.as_slice());
             // A row whose `decision` is empty records no decision, and a keep or revoke with no
             // reviewer was decided by nobody on record: neither covers the account. (A
             // no_response row has no reviewer by nature.)
-            let decided: FastSet<&str> = decisions
+            let decided: FastSet<Name> = decisions
                 .iter()
                 .filter(|d| match d.decision {
                     None => false,
                     Some(DecisionKind::NoResponse) => true,
                     Some(_) => d.reviewer_id.is_some(),
                 })
-                .filter(|d| d.system(names).is_none_or(|s| s == sid))
-                .map(|d| d.account(names))
+                .filter(|d| d.system_id.is_none_or(|s| Some(s) == sid_name))
+                .map(|d| d.account_id)
                 .collect();
             let active = |a: &Account| {
                 a.created_at.is_none_or(|c| c <= started)
@@ -117,11 +125,11 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             };
             let missing: Vec<&Account> = accounts
                 .iter()
-                .copied()
-                .filter(|a| active(a) && !decided.contains(&*a.account_id))
+                .filter(|(n, a)| active(a) && !n.is_some_and(|n| decided.contains(&n)))
+                .map(|&(_, a)| a)
                 .collect();
             if !missing.is_empty() {
-                let active_count = accounts.iter().filter(|a| active(a)).count();
+                let active_count = accounts.iter().filter(|(_, a)| active(a)).count();
                 let ids: Vec<&str> = missing.iter().map(|a| &*a.account_id).collect();
                 dev.fail(
                     QuarterlyReviews::IncompleteCoverage,
@@ -140,8 +148,9 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             let mut unapplied = Vec::new();
             let mut unrevoked = Vec::new();
             for d in decisions {
+                // (A decision without a system is of the review's, which may have no handle.)
                 let dsys = d.system(names).unwrap_or(sid);
-                let account = account_by_key.get(&(dsys, d.account(names))).copied();
+                let account = account_by_key.get(&(dsys, d.account_id)).copied();
                 if let (Some(r), Some(a)) = (&d.reviewer_id, account)
                     && a.person_id.as_ref() == Some(r)
                 {
@@ -413,6 +422,30 @@ mod tests {
         assert_eq!(
             reasons(&run_control(&k, "access-reviews", |_| {})),
             [("okta/2026-Q1".to_string(), vec!["self_review"])]
+        );
+    }
+
+    #[test]
+    fn a_decision_without_a_system_is_of_its_reviews_system() {
+        // No row names okta but the review and the accounts: the decisions, without a system,
+        // still reach okta's accounts (a self-review, coverage), and the boundary, a decision
+        // of another system, covers none of them.
+        let q1 = "r1,,alice,p1,keep,2026-02-02T10:00:00Z\nr1,,bob,p1,keep,2026-02-02T10:00:00Z\n";
+        let q2 = "r2,,alice,p2,keep,2026-05-02T10:00:00Z\nr2,,bob,p1,keep,2026-05-02T10:00:00Z\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{q1}{q2}")).build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q1".to_string(), vec!["self_review"])]
+        );
+        let other =
+            "r2,github,alice,p2,keep,2026-05-02T10:00:00Z\nr2,,bob,p1,keep,2026-05-02T10:00:00Z\n";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{q1}{other}")).build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [
+                ("okta/2026-Q1".to_string(), vec!["self_review"]),
+                ("okta/2026-Q2".to_string(), vec!["incomplete_coverage"])
+            ]
         );
     }
 

@@ -48,9 +48,17 @@ fn leavers(cx: &Cx<'_, Params>) -> TestResult {
         ))
     };
     let keys: FastSet<(Name, Name)> = accounts.values().flatten().filter_map(|a| key(a)).collect();
+    // Most events are not of a leaver's account: a flag per name turns them away before the set
+    // is hashed (5.7 million events at 50,000 people).
+    let mut leaver_account = vec![false; kit.names.len()];
+    for (_, account) in &keys {
+        leaver_account[account.slot()] = true;
+    }
     let mut events: FastMap<(Name, Name), Vec<&AccountEvent>> = FastMap::default();
     for e in &kit.account_events {
-        if matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked)) {
+        if leaver_account[e.account_id.slot()]
+            && matches!(e.event, Some(EventKind::Login | EventKind::SessionsRevoked))
+        {
             let k = (e.system_id, e.account_id);
             if keys.contains(&k) {
                 events.entry(k).or_default().push(e);
