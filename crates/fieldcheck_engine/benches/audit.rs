@@ -6,6 +6,9 @@
 //! FIELDCHECK_BENCH_KIT=path/to/kit cargo bench -p fieldcheck_engine --bench audit  # your kit
 //! ```
 //!
+//! A relative `FIELDCHECK_BENCH_KIT` is the workspace's (`target/bench/kit-50000`, which
+//! `scripts/bench.sh` writes): cargo runs a bench in its package's folder.
+//!
 //! Writes the demo kit once under the bench's target folder, then, three times in turn, times
 //! the baseline (`fieldcheck_kit/examples/read_baseline.rs`: read and split every record with
 //! two threads, no typing) and the pipeline `fieldcheck audit KIT --format json` runs (load,
@@ -25,7 +28,17 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
-    let given = std::env::var_os("FIELDCHECK_BENCH_KIT").map(PathBuf::from);
+    let package = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = package.ancestors().nth(2).unwrap_or(package);
+    let given = std::env::var_os("FIELDCHECK_BENCH_KIT")
+        .map(PathBuf::from)
+        .map(|k| {
+            if k.is_relative() {
+                workspace.join(k)
+            } else {
+                k
+            }
+        });
     let label = match &given {
         Some(k) => format!("kit {}", k.display()),
         None => format!("people {people}"),
@@ -33,6 +46,13 @@ fn main() {
     let dir = given.clone().unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("audit-kit-{people}"))
     });
+    if given.is_some() && !dir.join("fieldcheck.toml").is_file() {
+        eprintln!(
+            "FIELDCHECK_BENCH_KIT: `{}` holds no fieldcheck.toml; write a kit with `fieldcheck demo --people N --out DIR`",
+            dir.display()
+        );
+        std::process::exit(2);
+    }
     if given.is_none() && !dir.join("fieldcheck.toml").is_file() {
         let _ = std::fs::remove_dir_all(&dir);
         fieldcheck_demo::write_kit(&dir, &fieldcheck_demo::DemoOptions { seed: 7, people })
