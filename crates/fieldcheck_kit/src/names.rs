@@ -8,9 +8,7 @@
 
 use std::num::NonZeroU32;
 
-use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::fast::FastState;
 use crate::records::Id;
@@ -39,12 +37,14 @@ impl Name {
 
 /// A table of strings, each stored once and named by a [`Name`].
 ///
-/// The index holds only the 4-byte handles (a table of a few hundred thousand accounts stays in
-/// the processor's cache); a probe compares against the text in `all`.
+/// The index holds 8 bytes a name (a hash tag and the handle); a probe compares against the text
+/// in `all` only when the tags match. A reader that knows the next rows' values calls
+/// [`Names::prefetch`] on them first, so that their lookups find the index and the texts in the
+/// processor's caches.
 #[derive(Clone, Default)]
 pub struct Names {
     all: Vec<Id>,
-    index: HashTable<Name>,
+    index: Index,
     /// The last name made for each of a few columns: a column that repeats its value row after
     /// row (one system, one actor) costs a comparison instead of a lookup.
     recent: [Option<Name>; RECENT],
@@ -59,11 +59,124 @@ impl std::fmt::Debug for Names {
     }
 }
 
+/// How many texts [`Names::prefetch`] loads at a time.
+const PREFETCH: usize = 128;
+
 /// How many columns [`Names::intern_at`] remembers the last value of.
 const RECENT: usize = 8;
 
-fn hash(text: &str) -> u64 {
-    FastState::default().hash_one(text)
+/// A string's hash: of its bytes, so that a cell's raw bytes hash alike ([`Names::prefetch`]).
+fn hash(text: &[u8]) -> u64 {
+    let mut h = FastState::default().build_hasher();
+    h.write(text);
+    h.finish()
+}
+
+/// The index of a [`Names`] table: open addressing with linear probing, at most half full. A slot
+/// holds the top 32 bits of its string's hash (the tag) and the name's number, 0 when empty. A
+/// string's first slot is given by its tag's top bits, so the index grows and forgets names
+/// without hashing their texts again.
+#[derive(Clone, Default)]
+struct Index {
+    slots: Vec<u64>,
+    /// `slots.len()` is `1 << bits` (or 0 before the first name).
+    bits: u32,
+    len: usize,
+}
+
+impl Index {
+    fn tag(h: u64) -> u32 {
+        (h >> 32) as u32
+    }
+
+    /// The first slot a tag is looked for in.
+    fn home(&self, tag: u32) -> usize {
+        // `bits` is at least 4 once there are slots (`grow`), and never more than 32.
+        (u64::from(tag) >> (32 - self.bits)) as usize
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    /// The name of hash `h` that `eq` accepts, or the empty slot where it would go.
+    fn probe(&self, h: u64, mut eq: impl FnMut(Name) -> bool) -> Result<Name, usize> {
+        if self.slots.is_empty() {
+            return Err(usize::MAX);
+        }
+        let tag = Index::tag(h);
+        let mut i = self.home(tag);
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return Err(i);
+            }
+            if (s >> 32) as u32 == tag
+                && let Some(n) = Name::from_index(s as u32)
+                && eq(n)
+            {
+                return Ok(n);
+            }
+            i = (i + 1) & self.mask();
+        }
+    }
+
+    /// Whether the next insert must wait for the index to grow (then its slot is looked for
+    /// again).
+    fn full(&self) -> bool {
+        (self.len + 1) * 2 > self.slots.len()
+    }
+
+    /// Doubles the index (16 slots at first), every name moved to its slot in the larger one.
+    fn grow(&mut self) {
+        let bits = (self.bits + 1).max(4);
+        assert!(bits <= 32, "fewer than 2^31 names");
+        let old = std::mem::replace(&mut self.slots, vec![0; 1 << bits]);
+        self.bits = bits;
+        let mask = self.mask();
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut i = self.home((s >> 32) as u32);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Puts name `n` of hash `h` in slot `i` (empty, from [`Index::probe`] with no growth since).
+    fn put(&mut self, i: usize, h: u64, n: Name) {
+        self.slots[i] = u64::from(Index::tag(h)) << 32 | u64::from(n.index());
+        self.len += 1;
+    }
+
+    /// Removes name `n` of hash `h`; each name after it in its run moves back to the first slot
+    /// on its path, so no lookup ever stops short at the slot it leaves.
+    fn remove(&mut self, h: u64, n: Name) {
+        let Ok(found) = self.probe(h, |m| m == n) else {
+            return;
+        };
+        let mask = self.mask();
+        let mut hole = self.home(Index::tag(h));
+        while self.slots[hole] as u32 != found.index() {
+            hole = (hole + 1) & mask;
+        }
+        let mut j = (hole + 1) & mask;
+        loop {
+            let s = self.slots[j];
+            if s == 0 {
+                break;
+            }
+            let home = self.home((s >> 32) as u32);
+            // The name at `j` may move to `hole` when `hole` is on its path from `home` to `j`.
+            if j.wrapping_sub(home) & mask >= j.wrapping_sub(hole) & mask {
+                self.slots[hole] = s;
+                hole = j;
+            }
+            j = (j + 1) & mask;
+        }
+        self.slots[hole] = 0;
+        self.len -= 1;
+    }
 }
 
 impl Names {
@@ -79,8 +192,8 @@ impl Names {
     pub fn find(&self, text: &str) -> Option<Name> {
         let all = &self.all;
         self.index
-            .find(hash(text), |&n| *all[n.0.get() as usize - 1] == *text)
-            .copied()
+            .probe(hash(text.as_bytes()), |n| *all[n.slot()] == *text)
+            .ok()
     }
 
     /// How many distinct strings the table holds.
@@ -100,9 +213,7 @@ impl Names {
         while self.all.len() > len {
             let n = Name::from_index(self.all.len() as u32).expect("at least one name");
             let text = self.all.pop().expect("at least one name");
-            if let Ok(e) = self.index.find_entry(hash(&text), |&m| m == n) {
-                e.remove();
-            }
+            self.index.remove(hash(text.as_bytes()), n);
         }
         self.recent = [None; RECENT];
         self.last = None;
@@ -115,28 +226,76 @@ impl Names {
 
     /// The name of `text`; `make` gives the string to store when it is new.
     fn intern_with(&mut self, text: &str, make: impl FnOnce() -> Id) -> Name {
-        let h = hash(text);
-        let all = &mut self.all;
-        let entry = self.index.entry(
-            h,
-            |&n| *all[n.0.get() as usize - 1] == *text,
-            |&n| hash(&all[n.0.get() as usize - 1]),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                // Handles stop below u32::MAX, which an event's actor keeps for "the account
-                // itself".
-                let n = u32::try_from(all.len() + 1)
-                    .ok()
-                    .filter(|&i| i < u32::MAX)
-                    .and_then(Name::from_index)
-                    .expect("fewer than 2^32 - 1 names");
-                all.push(make());
-                v.insert(n);
-                n
+        let h = hash(text.as_bytes());
+        let all = &self.all;
+        let mut slot = match self.index.probe(h, |n| *all[n.slot()] == *text) {
+            Ok(n) => return n,
+            Err(i) => i,
+        };
+        if self.index.full() {
+            self.index.grow();
+            slot = self
+                .index
+                .probe(h, |_| false)
+                .expect_err("a new name is not in the index");
+        }
+        // Handles stop below u32::MAX, which an event's actor keeps for "the account itself".
+        let n = u32::try_from(self.all.len() + 1)
+            .ok()
+            .filter(|&i| i < u32::MAX)
+            .and_then(Name::from_index)
+            .expect("fewer than 2^32 - 1 names");
+        self.all.push(make());
+        self.index.put(slot, h, n);
+        n
+    }
+
+    /// Loads into the processor's caches what looking up each of `texts` will read: every
+    /// text's slot in the index, then the stored id its slot names, then a long id's text. A
+    /// reader calls it on the cells of the rows it is about to read (a few dozen rows at a time):
+    /// the lookups that follow then find what they compare in the caches. Each step is a short
+    /// loop of loads that do not wait for each other, so the processor has many in flight. A
+    /// hint only: nothing changes, and a text that is not (yet) a name costs its hash.
+    pub(crate) fn prefetch<'t>(&self, texts: impl Iterator<Item = &'t [u8]>) {
+        if self.index.slots.is_empty() {
+            return;
+        }
+        let mut hashes = [0u64; PREFETCH];
+        let mut n = 0;
+        for t in texts {
+            if n == PREFETCH {
+                self.prefetch_hashes(&hashes);
+                n = 0;
+            }
+            hashes[n] = hash(t);
+            n += 1;
+        }
+        self.prefetch_hashes(&hashes[..n]);
+    }
+
+    fn prefetch_hashes(&self, hashes: &[u64]) {
+        let ix = &self.index;
+        let mut sink = 0u64;
+        for &h in hashes {
+            sink = sink.wrapping_add(ix.slots[ix.home(Index::tag(h))]);
+        }
+        // The first name with each text's tag: its text is what the lookup compares.
+        let mut found = [0usize; PREFETCH];
+        for (f, &h) in found.iter_mut().zip(hashes) {
+            *f = ix.probe(h, |_| true).map_or(usize::MAX, Name::slot);
+        }
+        let found = &found[..hashes.len()];
+        for &f in found {
+            if let Some(id) = self.all.get(f) {
+                sink = sink.wrapping_add(id.len() as u64);
             }
         }
+        for &f in found {
+            if let Some(id) = self.all.get(f).filter(|id| id.is_heap_allocated()) {
+                sink = sink.wrapping_add(u64::from(id.as_bytes().first().copied().unwrap_or(0)));
+            }
+        }
+        std::hint::black_box(sink);
     }
 
     /// Adds every name of `other` to this table: the names they have here, in `other`'s order
@@ -203,5 +362,71 @@ mod tests {
         t.truncate(2);
         assert_eq!((t.len(), t.find(""), t.find("aws")), (2, None, Some(aws)));
         assert_eq!(t.intern(Id::default()), empty);
+    }
+
+    #[test]
+    fn the_index_grows_and_forgets_in_any_order_and_finds_every_name_left() {
+        // Hashes chosen so that names share their first slots and runs wrap past the end: with
+        // 16 slots a name's first slot is its tag's top 4 bits.
+        let h = |home: u64, k: u64| (home << 60) | (k << 32) | k;
+        let mut ix = Index::default();
+        ix.grow();
+        assert_eq!(ix.slots.len(), 16);
+        let homes = [15, 15, 0, 15, 14, 0, 1, 14];
+        let mut live: Vec<(u64, Name)> = Vec::new();
+        for (k, &home) in homes.iter().enumerate() {
+            let hk = h(home, k as u64 + 1);
+            let n = Name::from_index(k as u32 + 1).unwrap();
+            let slot = ix.probe(hk, |_| false).unwrap_err();
+            ix.put(slot, hk, n);
+            live.push((hk, n));
+        }
+        for &(hk, n) in &live {
+            assert_eq!(ix.probe(hk, |m| m == n), Ok(n));
+        }
+        // Every order of removal of these names leaves the rest findable.
+        for first in 0..live.len() {
+            let mut ix = ix.clone();
+            let mut left = live.clone();
+            let mut at = first;
+            while !left.is_empty() {
+                let (hk, n) = left.remove(at % left.len());
+                ix.remove(hk, n);
+                assert_eq!(ix.probe(hk, |m| m == n).ok(), None);
+                for &(hk, m) in &left {
+                    assert_eq!(ix.probe(hk, |x| x == m), Ok(m), "lost after removing {n:?}");
+                }
+                at += 3;
+            }
+            assert_eq!(
+                (ix.len, ix.slots.iter().filter(|&&s| s != 0).count()),
+                (0, 0)
+            );
+        }
+        // Growing keeps every name.
+        ix.grow();
+        for &(hk, n) in &live {
+            assert_eq!(ix.probe(hk, |m| m == n), Ok(n));
+        }
+    }
+
+    #[test]
+    fn many_names_made_forgotten_and_made_again_keep_their_handles() {
+        let mut t = Names::default();
+        let texts: Vec<String> = (0..5000)
+            .map(|i| format!("acct-{i:05}-{}", "x".repeat(i % 30)))
+            .collect();
+        let made: Vec<Name> = texts.iter().map(|s| t.intern(Id::new(s))).collect();
+        assert_eq!(t.len(), 5000);
+        t.prefetch(texts.iter().map(|s| s.as_bytes()));
+        for (s, &n) in texts.iter().zip(&made) {
+            assert_eq!((t.find(s), t.get(n)), (Some(n), s.as_str()));
+        }
+        t.truncate(1234);
+        for (i, s) in texts.iter().enumerate() {
+            assert_eq!(t.find(s), (i < 1234).then_some(made[i]), "{s}");
+        }
+        let again: Vec<Name> = texts.iter().map(|s| t.intern(Id::new(s))).collect();
+        assert_eq!(again, made);
     }
 }

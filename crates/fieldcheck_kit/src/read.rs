@@ -508,6 +508,98 @@ impl Cuts {
     }
 }
 
+/// How many records [`Ahead`] reads before the first of them is loaded.
+const AHEAD: usize = 32;
+
+/// The CSV records of a file read a few dozen at a time ahead of the one being loaded, so that
+/// the names their cells will look up are loaded into the processor's caches together
+/// ([`Names::prefetch`]): in a large file of events, each account's lookup in a table of a few
+/// hundred thousand would otherwise wait for memory on its own. Records come out in order, each
+/// with where it ended and the bytes cut from the stream by then, as reading it one at a time
+/// would have seen them.
+struct Ahead {
+    recs: Vec<csv::ByteRecord>,
+    /// Where each record ended, and [`Cuts::total`] then.
+    ends: Vec<(csv::Position, u64)>,
+    len: usize,
+    next: usize,
+    /// What ended the batch: `None` while records remain, else the end of the file or an error
+    /// (given out once, after the batch's records; reading goes on after an error).
+    stop: Option<Result<(), csv::Error>>,
+}
+
+impl Ahead {
+    fn new() -> Ahead {
+        Ahead {
+            recs: (0..AHEAD).map(|_| csv::ByteRecord::new()).collect(),
+            ends: vec![(csv::Position::new(), 0); AHEAD],
+            len: 0,
+            next: 0,
+            stop: None,
+        }
+    }
+
+    /// The next record's place in `recs`, `None` at the end of the file, or the error met there.
+    fn next<R: Read>(
+        &mut self,
+        rdr: &mut csv::Reader<R>,
+        cuts: &std::cell::RefCell<Cuts>,
+        named_cols: &[usize],
+        names: &Names,
+    ) -> Result<Option<usize>, csv::Error> {
+        if self.next == self.len {
+            match self.stop.take() {
+                Some(Ok(())) => {
+                    self.stop = Some(Ok(()));
+                    return Ok(None);
+                }
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
+            self.fill(rdr, cuts, named_cols, names);
+            if self.len == 0 {
+                return self.next(rdr, cuts, named_cols, names);
+            }
+        }
+        self.next += 1;
+        Ok(Some(self.next - 1))
+    }
+
+    fn fill<R: Read>(
+        &mut self,
+        rdr: &mut csv::Reader<R>,
+        cuts: &std::cell::RefCell<Cuts>,
+        named_cols: &[usize],
+        names: &Names,
+    ) {
+        self.len = 0;
+        self.next = 0;
+        while self.len < AHEAD {
+            match rdr.read_byte_record(&mut self.recs[self.len]) {
+                Ok(true) => {
+                    self.ends[self.len] = (rdr.position().clone(), cuts.borrow().total());
+                    self.len += 1;
+                }
+                Ok(false) => {
+                    self.stop = Some(Ok(()));
+                    break;
+                }
+                Err(e) => {
+                    self.stop = Some(Err(e));
+                    break;
+                }
+            }
+        }
+        if !named_cols.is_empty() {
+            let recs = &self.recs[..self.len];
+            names.prefetch(
+                recs.iter()
+                    .flat_map(|r| named_cols.iter().filter_map(|&j| r.get(j))),
+            );
+        }
+    }
+}
+
 /// Passes bytes through, dropping whatever of a line lies past [`MAX_LINE`] bytes as it streams
 /// by (the line end is kept, so line numbers stay true), and noting where in [`Cuts`]. Reads at
 /// most [`MAX_LINE`] bytes at a time, so only a chunk's first and last line can be too long, and
@@ -1899,10 +1991,13 @@ impl<'a> Reader<'a> {
         let mut empties = Empties::new(schema);
         let interned = interned_fields(schema);
         let mut last: Vec<Option<Id>> = vec![None; schema.fields.len()];
+        // The columns kept as names, by their place in the row.
+        let named_cols: Vec<usize> = T::NAMED.iter().filter_map(|&i| col_of[i]).collect();
+        let mut ahead = Ahead::new();
         loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
+            let k = match ahead.next(&mut rdr, &ctx.cuts, &named_cols, &self.names) {
+                Ok(Some(k)) => k,
+                Ok(None) => break,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line() as u32);
                     ctx.push(
@@ -1919,7 +2014,8 @@ impl<'a> Reader<'a> {
                     }
                     continue;
                 }
-            }
+            };
+            let (rec, end, cut) = (&ahead.recs[k], &ahead.ends[k].0, ahead.ends[k].1);
             // Whether the last record read (kept, skipped or rejected) ended inside a quote that
             // ran to the end: then new bytes after it would continue it (the cache's append).
             ctx.open_end = rec.as_slice().last() == Some(&b'\n');
@@ -1927,9 +2023,7 @@ impl<'a> Reader<'a> {
             // it (CRLF endings, skipped blank lines): the record ends on the line of its
             // terminator and starts as many lines earlier as it holds newlines inside quotes.
             let start = rec.position().map_or(0, csv::Position::byte);
-            let end = rdr.position().clone();
-            let terminated =
-                end.byte() < ctx.len - ctx.cuts.borrow().total() || ctx.ends_with_newline;
+            let terminated = end.byte() < ctx.len - cut || ctx.ends_with_newline;
             let last_line =
                 ctx.line_base + end.line() as u32 - u32::from(terminated && end.line() > 1);
             // The record starts on the line csv reports unless blank lines were skipped before it

@@ -661,3 +661,71 @@ fn an_events_account_is_a_name_and_a_rejected_row_leaves_none() {
     assert_eq!(kit.names.find("admin-only-here"), None);
     assert_eq!(kit.names.len(), 4, "aws, okta, the long id and u1");
 }
+
+#[test]
+fn rows_read_ahead_in_batches_keep_their_lines_and_order() {
+    // The reader reads a file's records a few dozen at a time before loading them (to fetch
+    // their names together). Bad rows on either side of a batch's end, a row with a quoted
+    // newline, and a malformed row keep their lines, and the names made for a rejected row are
+    // forgotten, whatever batch they fall in.
+    let mut rows = String::from("system_id,account_id,event,at,actor_id\n");
+    let mut line = 1;
+    let mut bad = Vec::new();
+    for i in 0..200u32 {
+        line += 1;
+        match i {
+            30 | 31 | 32 | 63 | 64 => {
+                rows.push_str(&format!("okta,gone-{i},login,not-a-time,x-{i}\n"));
+                bad.push(("bad-timestamp", line));
+            }
+            95 => {
+                rows.push_str(&format!("okta,short-{i},login\n"));
+                bad.push(("bad-row", line));
+            }
+            96 => {
+                rows.push_str(&format!(
+                    "okta,\"quoted\nacct-{i}\",login,2026-03-06T17:05:00Z,\n"
+                ));
+                line += 1;
+            }
+            _ => rows.push_str(&format!(
+                "okta,acct-{},login,2026-03-06T17:05:00Z,acct-{}\n",
+                i % 37,
+                i % 37
+            )),
+        }
+    }
+    let (kit, d) = read(&[("account_events.csv", &rows)], ReadOptions::default());
+    let got: Vec<(&str, u32)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(got, bad);
+    let events = &kit.account_events;
+    assert_eq!(events.len(), 200 - bad.len());
+    // Every kept row, in order, on its line.
+    let mut expect_line = 1;
+    let mut k = 0;
+    for i in 0..200u32 {
+        expect_line += 1;
+        if bad.iter().any(|b| b.1 == expect_line) {
+            continue;
+        }
+        let e = &events[k];
+        k += 1;
+        assert_eq!(e.loc.line, expect_line, "row {i}");
+        if i == 96 {
+            assert_eq!(e.account(&kit.names), "quoted\nacct-96");
+            expect_line += 1;
+        } else {
+            assert_eq!(e.account(&kit.names), format!("acct-{}", i % 37));
+        }
+    }
+    assert_eq!(kit.names.find("gone-31"), None);
+    assert_eq!(kit.names.find("x-64"), None);
+    assert_eq!(
+        kit.names.len(),
+        1 + 37 + 1,
+        "okta, 37 accounts, the quoted one"
+    );
+}
