@@ -375,6 +375,9 @@ struct FileCtx {
     len: u64,
     /// Whether its last byte is a newline.
     ends_with_newline: bool,
+    /// Whether it ends with a closing quote, before any final line end
+    /// ([`closes_quote_before_end`]): then its last row's final field is not a quote left open.
+    quote_before_end: bool,
     name: String,
     cap: Capped,
     /// The file's bytes again (as decoded), to show a row's raw line.
@@ -668,12 +671,31 @@ impl<R: Read> Read for LineCap<R> {
     }
 }
 
+/// How many of a file's last bytes are read to tell how it ends.
+const TAIL: usize = 64;
+
+/// Whether `tail` (a file's last bytes) ends, before any final line end, with an odd run of
+/// quotes: a closing quote. A last row whose final field is quoted and holds a newline
+/// (`v2,"b⏎"⏎`, or without the final line end) ends then with the field closed; a quote left
+/// open to the end of the file (`v2,"b⏎`) ends after no quote or a doubled (escaped) one.
+fn closes_quote_before_end(tail: &[u8]) -> bool {
+    let body = tail
+        .strip_suffix(b"\r\n")
+        .or_else(|| tail.strip_suffix(b"\n"))
+        .or_else(|| tail.strip_suffix(b"\r"))
+        .unwrap_or(tail);
+    body.iter().rev().take_while(|&&c| c == b'"').count() % 2 == 1
+}
+
 /// A kit file opened for reading: its bytes as UTF-8 with LF or CRLF line ends.
 struct Input {
     reader: Box<dyn Read>,
     raw: Box<dyn ReadSeek>,
     len: u64,
     ends_with_newline: bool,
+    /// Whether the file ends with a closing quote, before any final line end
+    /// ([`closes_quote_before_end`]).
+    quote_before_end: bool,
     /// Whether the bytes read are decoded text (UTF-16), not the file's own.
     decoded: bool,
 }
@@ -770,31 +792,33 @@ fn open_input(
         }
         let len = bytes.len() as u64;
         let ends_with_newline = bytes.last().is_none_or(|&b| b == b'\n');
+        let quote_before_end = closes_quote_before_end(&bytes[bytes.len().saturating_sub(TAIL)..]);
         return Ok(Input {
             reader: Box::new(io::Cursor::new(bytes.clone())),
             raw: Box::new(io::Cursor::new(bytes)),
             len,
             ends_with_newline,
+            quote_before_end,
             decoded: true,
         });
     }
-    let last = if len == 0 {
-        None
-    } else if (len as usize) <= head.len() {
-        head.last().copied()
+    // The file's last bytes: whether it ends with a line end, and after what.
+    let tail = if (len as usize) <= head.len() {
+        head[head.len().saturating_sub(TAIL)..].to_vec()
     } else {
         let mut f = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
             code: crate::Code::NotAFile,
             message: format!("`{name}` {}", r.describe()),
             help: r.help().to_string(),
         })?;
-        let mut b = [0u8; 1];
-        f.seek(SeekFrom::Start(len - 1))
+        let mut b = vec![0u8; TAIL.min(len as usize)];
+        f.seek(SeekFrom::Start(len - b.len() as u64))
             .and_then(|_| f.read_exact(&mut b))
             .map_err(io_err)?;
-        Some(b[0])
+        b
     };
-    let ends_with_newline = last.is_none_or(|b| b == b'\n' || b == b'\r');
+    let ends_with_newline = tail.last().is_none_or(|&b| b == b'\n' || b == b'\r');
+    let quote_before_end = closes_quote_before_end(&tail);
     let raw = crate::fsafe::open(path, Some(dir)).map_err(|r| InputError {
         code: crate::Code::NotAFile,
         message: format!("`{name}` {}", r.describe()),
@@ -818,6 +842,7 @@ fn open_input(
         raw: Box::new(raw),
         len,
         ends_with_newline,
+        quote_before_end,
         decoded: false,
     })
 }
@@ -1407,6 +1432,7 @@ impl<'a> Reader<'a> {
         let mut ctx = FileCtx {
             len: input.len,
             ends_with_newline: input.ends_with_newline,
+            quote_before_end: input.quote_before_end,
             name,
             cap: Capped::default(),
             raw: Some(input.raw),
@@ -1554,10 +1580,11 @@ impl<'a> Reader<'a> {
             .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && header.get(i + 1) != Some(&b'\n')))
             .count() as u32;
         // Whether the file now ends with a line end, as a full read would see it.
-        let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(size - 1)).ok()?;
-        file.read_exact(&mut last).ok()?;
-        let ends_with_newline = last[0] == b'\n' || last[0] == b'\r';
+        let mut tail = vec![0u8; TAIL.min(usize::try_from(size).ok()?)];
+        file.seek(SeekFrom::Start(size - tail.len() as u64)).ok()?;
+        file.read_exact(&mut tail).ok()?;
+        let ends_with_newline = matches!(tail.last(), Some(b'\n' | b'\r'));
+        let quote_before_end = closes_quote_before_end(&tail);
         file.seek(SeekFrom::Start(meta.size)).ok()?;
         let hash = Rc::new(RefCell::new(prefix));
         let stream = CrNorm {
@@ -1579,6 +1606,7 @@ impl<'a> Reader<'a> {
         let mut ctx = FileCtx {
             len: meta.header_end + (size - meta.size),
             ends_with_newline,
+            quote_before_end,
             name: name.to_string(),
             cap: Capped::default(),
             raw: None,
@@ -2018,7 +2046,12 @@ impl<'a> Reader<'a> {
             let (rec, end, cut) = (&ahead.recs[k], &ahead.ends[k].0, ahead.ends[k].1);
             // Whether the last record read (kept, skipped or rejected) ended inside a quote that
             // ran to the end: then new bytes after it would continue it (the cache's append).
-            ctx.open_end = rec.as_slice().last() == Some(&b'\n');
+            // A final field that holds a newline is quoted; on the file's last row, unless a
+            // closing quote stands before the final line end, its quote is still open.
+            let open_to_end = end.byte() == ctx.len
+                && !ctx.quote_before_end
+                && rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));
+            ctx.open_end = open_to_end;
             // Lines are counted from where the record ends, which is exact whatever came before
             // it (CRLF endings, skipped blank lines): the record ends on the line of its
             // terminator and starts as many lines earlier as it holds newlines inside quotes.
@@ -2034,7 +2067,7 @@ impl<'a> Reader<'a> {
             } else {
                 0
             };
-            if end.byte() == ctx.len && rec.as_slice().last() == Some(&b'\n') {
+            if open_to_end && ctx.ends_with_newline && rec.as_slice().last() == Some(&b'\n') {
                 // An open quote ran to the end: the file's final newline is inside the field.
                 inner_newlines = inner_newlines.saturating_sub(1);
             }
@@ -2043,8 +2076,9 @@ impl<'a> Reader<'a> {
             if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                 continue; // A blank line.
             }
-            if rec.len() != ncols && inner_newlines > 0 {
-                // A quote that is never closed swallows the lines after it.
+            if (rec.len() != ncols || open_to_end) && inner_newlines > 0 {
+                // A quote that is never closed swallows the lines after it (however many fields
+                // the row it makes seems to have).
                 let lines = inner_newlines + 1;
                 stats.rows += lines;
                 stats.rejected += lines;

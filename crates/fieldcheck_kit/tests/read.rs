@@ -729,3 +729,54 @@ fn rows_read_ahead_in_batches_keep_their_lines_and_order() {
         "okta, 37 accounts, the quoted one"
     );
 }
+
+#[test]
+fn a_last_row_whose_quoted_final_field_ends_with_a_newline_keeps_its_line() {
+    // The quote is closed and the row ends with its own line end: its line is the one it starts
+    // on. The boundary: a quote left open to the end of the file swallows the lines after it,
+    // which is an error even when the row it makes has as many fields as the header.
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\n\"\nv3,1,\"c\n\"\n",
+        )],
+        ReadOptions::default(),
+    );
+    assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
+    let lines: Vec<u32> = kit.vendors.iter().map(|v| v.loc.line).collect();
+    assert_eq!(lines, [2, 3, 5]);
+    // The same without the final line end.
+    let (kit, d) = read(
+        &[("vendors.csv", "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nc\"")],
+        ReadOptions::default(),
+    );
+    assert!(d.is_empty(), "{d:#?}");
+    let lines: Vec<(u32, &str)> = kit
+        .vendors
+        .iter()
+        .map(|v| (v.loc.line, v.name.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(lines, [(2, "a"), (3, "b\nc")]);
+    for (text, lines) in [
+        (
+            "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nv3,1,c\n",
+            "lines 3 to 4",
+        ),
+        // An escaped quote before the final line end does not close the field.
+        (
+            "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nv3,1,c\"\"\n",
+            "lines 3 to 4",
+        ),
+        // Without a final line end, the lines swallowed are still rejected, not read as a name.
+        (
+            "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nv3,1,c",
+            "lines 3 to 4",
+        ),
+    ] {
+        let (kit, d) = read(&[("vendors.csv", text)], ReadOptions::default());
+        let d = only(&d);
+        assert_eq!((d.code.as_str(), d.line), ("bad-csv", Some(3)), "{text:?}");
+        assert!(d.message.contains(lines), "{text:?}: {}", d.message);
+        assert_eq!(kit.vendors.len(), 1, "{text:?}");
+    }
+}
