@@ -375,8 +375,9 @@ struct FileCtx {
     len: u64,
     /// Whether its last byte is a newline.
     ends_with_newline: bool,
-    /// Whether it ends with a closing quote, before any final line end
-    /// ([`closes_quote_before_end`]): then its last row's final field is not a quote left open.
+    /// Whether a quote open at the start of its last line is closed on it
+    /// ([`closes_quote_before_end`]): then a last row whose final field holds a newline is not a
+    /// quote left open.
     quote_before_end: bool,
     name: String,
     cap: Capped,
@@ -671,20 +672,38 @@ impl<R: Read> Read for LineCap<R> {
     }
 }
 
-/// How many of a file's last bytes are read to tell how it ends.
-const TAIL: usize = 64;
+/// How many of a file's last bytes are read to tell how it ends: its last line, up to the
+/// longest cell a row may hold.
+const TAIL: usize = MAX_CELL + 8;
 
-/// Whether `tail` (a file's last bytes) ends, before any final line end, with an odd run of
-/// quotes: a closing quote. A last row whose final field is quoted and holds a newline
-/// (`v2,"b⏎"⏎`, or without the final line end) ends then with the field closed; a quote left
-/// open to the end of the file (`v2,"b⏎`) ends after no quote or a doubled (escaped) one.
+/// Whether a quote open at the start of the last line of `tail` (a file's last bytes, its final
+/// line end left aside) is closed on that line: a quote that is not doubled (`""` is an escaped
+/// quote) closes it, whatever follows. A last row whose quoted final field holds a newline
+/// (`v2,"b⏎"⏎`, `v2,"b⏎" ⏎`, or without the final line end) is then closed; a quote left open to
+/// the end of the file (`v2,"b⏎v3⏎`, `v2,"b⏎c""⏎`) is not. Only asked of a last row whose final
+/// field holds a newline, so its last line is the rest of that field.
 fn closes_quote_before_end(tail: &[u8]) -> bool {
     let body = tail
         .strip_suffix(b"\r\n")
         .or_else(|| tail.strip_suffix(b"\n"))
         .or_else(|| tail.strip_suffix(b"\r"))
         .unwrap_or(tail);
-    body.iter().rev().take_while(|&&c| c == b'"').count() % 2 == 1
+    let line = match body.iter().rposition(|&b| b == b'\n' || b == b'\r') {
+        Some(i) => &body[i + 1..],
+        None => body,
+    };
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] == b'"' {
+            if line.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// A kit file opened for reading: its bytes as UTF-8 with LF or CRLF line ends.
@@ -693,7 +712,7 @@ struct Input {
     raw: Box<dyn ReadSeek>,
     len: u64,
     ends_with_newline: bool,
-    /// Whether the file ends with a closing quote, before any final line end
+    /// Whether a quote open at the start of the file's last line is closed on it
     /// ([`closes_quote_before_end`]).
     quote_before_end: bool,
     /// Whether the bytes read are decoded text (UTF-16), not the file's own.
@@ -2046,8 +2065,8 @@ impl<'a> Reader<'a> {
             let (rec, end, cut) = (&ahead.recs[k], &ahead.ends[k].0, ahead.ends[k].1);
             // Whether the last record read (kept, skipped or rejected) ended inside a quote that
             // ran to the end: then new bytes after it would continue it (the cache's append).
-            // A final field that holds a newline is quoted; on the file's last row, unless a
-            // closing quote stands before the final line end, its quote is still open.
+            // A final field that holds a newline is quoted; on the file's last row, unless its
+            // quote is closed on the file's last line, it is still open.
             let open_to_end = end.byte() == ctx.len
                 && !ctx.quote_before_end
                 && rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));

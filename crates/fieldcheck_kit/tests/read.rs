@@ -745,6 +745,19 @@ fn a_last_row_whose_quoted_final_field_ends_with_a_newline_keeps_its_line() {
     assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
     let lines: Vec<u32> = kit.vendors.iter().map(|v| v.loc.line).collect();
     assert_eq!(lines, [2, 3, 5]);
+    // A space after the closing quote (read into the value, as any CSV reader does).
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\n\" \n",
+        )],
+        ReadOptions::default(),
+    );
+    assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
+    assert_eq!(
+        kit.vendors.iter().map(|v| v.loc.line).collect::<Vec<_>>(),
+        [2, 3]
+    );
     // The same without the final line end.
     let (kit, d) = read(
         &[("vendors.csv", "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nc\"")],
