@@ -449,6 +449,26 @@ fn odd_file_endings_give_what_a_full_read_gives() {
 }
 
 #[test]
+fn a_quote_opened_on_the_last_line_is_read_in_full_when_the_file_grows() {
+    // The pull requests end with a quote opened on their last line: the final newline is inside
+    // it, so the rows appended later continue it (a full read rejects them with the open
+    // quote), and the file must not be taken as grown by clean rows.
+    let dir = demo();
+    let d = dir.path();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("pull_requests.csv"))
+        .expect("open");
+    f.write_all(b"\"\n").expect("append");
+    audit(d, true);
+    append_day(d, "pull_requests", 3, true);
+    let expected = cold(d);
+    let (got, read) = audit(d, true);
+    assert_eq!(got, expected);
+    assert_eq!(how(&read, Kind::PullRequests), Cached::No);
+}
+
+#[test]
 fn files_under_the_threshold_are_read_in_full_and_not_cached() {
     let dir = demo();
     let load = || {

@@ -673,8 +673,8 @@ impl<R: Read> Read for LineCap<R> {
 }
 
 /// How many of a file's last bytes are read to tell how it ends: its last line, up to the
-/// longest cell a row may hold.
-const TAIL: usize = MAX_CELL + 8;
+/// longest cell a row may hold written with every character a doubled quote.
+const TAIL: usize = 2 * MAX_CELL + 8;
 
 /// Whether a quote open at the start of the last line of `tail` (a file's last bytes, its final
 /// line end left aside) is closed on that line: a quote that is not doubled (`""` is an escaped
@@ -2067,10 +2067,15 @@ impl<'a> Reader<'a> {
             // ran to the end: then new bytes after it would continue it (the cache's append).
             // A final field that holds a newline is quoted; on the file's last row, unless its
             // quote is closed on the file's last line, it is still open.
-            let open_to_end = end.byte() == ctx.len
+            // (The stream ends `cut` bytes short of the file when over-long lines were cut.)
+            let at_end = end.byte() + cut == ctx.len;
+            let open_to_end = at_end
                 && !ctx.quote_before_end
                 && rec.iter().next_back().is_some_and(|f| f.contains(&b'\n'));
-            ctx.open_end = open_to_end;
+            // For the cache's append, also a final field that ends with the file's last newline:
+            // a quote opened on the last line (`x,"⏎`) cannot be told from one closed there
+            // (`x,"⏎"⏎`), and new bytes would continue the first; such a file is read in full.
+            ctx.open_end = open_to_end || (at_end && rec.as_slice().last() == Some(&b'\n'));
             // Lines are counted from where the record ends, which is exact whatever came before
             // it (CRLF endings, skipped blank lines): the record ends on the line of its
             // terminator and starts as many lines earlier as it holds newlines inside quotes.

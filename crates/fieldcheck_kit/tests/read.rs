@@ -770,6 +770,18 @@ fn a_last_row_whose_quoted_final_field_ends_with_a_newline_keeps_its_line() {
         .map(|v| (v.loc.line, v.name.as_deref().unwrap_or("")))
         .collect();
     assert_eq!(lines, [(2, "a"), (3, "b\nc")]);
+    // After a line cut for being over-long, the open quote is still found.
+    let long = "x".repeat((1 << 20) + 10);
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            &format!("vendor_id,tier,name\nv0,1,{long}\nv1,2,a\nv2,1,\"b\nv3,1,c\n"),
+        )],
+        ReadOptions::default(),
+    );
+    let got: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
+    assert_eq!(got, [("cell-too-long", Some(2)), ("bad-csv", Some(4))]);
+    assert_eq!(kit.vendors.len(), 1);
     for (text, lines) in [
         (
             "vendor_id,tier,name\nv1,2,a\nv2,1,\"b\nv3,1,c\n",
