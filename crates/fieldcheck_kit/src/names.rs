@@ -384,7 +384,8 @@ mod tests {
         for &(hk, n) in &live {
             assert_eq!(ix.probe(hk, |m| m == n), Ok(n));
         }
-        // Every order of removal of these names leaves the rest findable.
+        // Eight orders of removal of these names (each from another first name) leave the rest
+        // findable.
         for first in 0..live.len() {
             let mut ix = ix.clone();
             let mut left = live.clone();

@@ -676,6 +676,23 @@ impl<R: Read> Read for LineCap<R> {
 /// longest cell a row may hold written with every character a doubled quote.
 const TAIL: usize = 2 * MAX_CELL + 8;
 
+/// A file of `len` bytes' last bytes, enough to hold its last line up to [`TAIL`] bytes: 4 KiB,
+/// and more only when the last line is longer.
+fn read_tail<F: Read + Seek>(f: &mut F, len: u64) -> io::Result<Vec<u8>> {
+    let mut want = len.min(4096);
+    loop {
+        let mut b = vec![0u8; want as usize];
+        f.seek(SeekFrom::Start(len - want))?;
+        f.read_exact(&mut b)?;
+        let body = b.strip_suffix(b"\n").unwrap_or(&b);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        if want == len || want >= TAIL as u64 || body.iter().any(|&c| c == b'\n' || c == b'\r') {
+            return Ok(b);
+        }
+        want = len.min(TAIL as u64);
+    }
+}
+
 /// Whether a quote open at the start of the last line of `tail` (a file's last bytes, its final
 /// line end left aside) is closed on that line: a quote that is not doubled (`""` is an escaped
 /// quote) closes it, whatever follows. A last row whose quoted final field holds a newline
@@ -830,11 +847,7 @@ fn open_input(
             message: format!("`{name}` {}", r.describe()),
             help: r.help().to_string(),
         })?;
-        let mut b = vec![0u8; TAIL.min(len as usize)];
-        f.seek(SeekFrom::Start(len - b.len() as u64))
-            .and_then(|_| f.read_exact(&mut b))
-            .map_err(io_err)?;
-        b
+        read_tail(&mut f, len).map_err(io_err)?
     };
     let ends_with_newline = tail.last().is_none_or(|&b| b == b'\n' || b == b'\r');
     let quote_before_end = closes_quote_before_end(&tail);
@@ -1599,9 +1612,7 @@ impl<'a> Reader<'a> {
             .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && header.get(i + 1) != Some(&b'\n')))
             .count() as u32;
         // Whether the file now ends with a line end, as a full read would see it.
-        let mut tail = vec![0u8; TAIL.min(usize::try_from(size).ok()?)];
-        file.seek(SeekFrom::Start(size - tail.len() as u64)).ok()?;
-        file.read_exact(&mut tail).ok()?;
+        let tail = read_tail(&mut file, size).ok()?;
         let ends_with_newline = matches!(tail.last(), Some(b'\n' | b'\r'));
         let quote_before_end = closes_quote_before_end(&tail);
         file.seek(SeekFrom::Start(meta.size)).ok()?;

@@ -665,8 +665,8 @@ fn an_events_account_is_a_name_and_a_rejected_row_leaves_none() {
 #[test]
 fn rows_read_ahead_in_batches_keep_their_lines_and_order() {
     // The reader reads a file's records a few dozen at a time before loading them (to fetch
-    // their names together). Bad rows on either side of a batch's end, a row with a quoted
-    // newline, and a malformed row keep their lines, and the names made for a rejected row are
+    // their names together). Bad rows on either side of a batch's end, a short row and a row
+    // with a quoted newline keep their lines, and the names made for a rejected row are
     // forgotten, whatever batch they fall in.
     let mut rows = String::from("system_id,account_id,event,at,actor_id\n");
     let mut line = 1;
@@ -804,4 +804,30 @@ fn a_last_row_whose_quoted_final_field_ends_with_a_newline_keeps_its_line() {
         assert!(d.message.contains(lines), "{text:?}: {}", d.message);
         assert_eq!(kit.vendors.len(), 1, "{text:?}");
     }
+}
+
+#[test]
+fn a_file_of_whole_batches_and_a_long_last_line_read_to_the_end() {
+    // 64 rows: the reader's last batch is full and the next one empty.
+    let mut rows = String::from("system_id,account_id,event,at,actor_id\n");
+    for i in 0..64 {
+        rows.push_str(&format!("okta,acct-{i},login,2026-03-06T17:05:00Z,\n"));
+    }
+    let (kit, d) = read(&[("account_events.csv", &rows)], ReadOptions::default());
+    assert!(d.is_empty(), "{d:#?}");
+    let lines: Vec<u32> = kit.account_events.iter().map(|e| e.loc.line).collect();
+    assert_eq!(lines, (2..=65).collect::<Vec<u32>>());
+    // A last row whose quoted field holds a newline and then 40,000 escaped quotes (80,000 bytes
+    // on the last line, under the 64 KiB cell limit once read): its closing quote is found.
+    let quotes = "\"\"".repeat(40_000);
+    let (kit, d) = read(
+        &[(
+            "vendors.csv",
+            &format!("vendor_id,tier,name\nv1,2,a\nv2,1,\"b\n{quotes}\""),
+        )],
+        ReadOptions::default(),
+    );
+    assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
+    assert_eq!(kit.vendors.len(), 2);
+    assert_eq!(kit.vendors[1].name.as_deref().map(str::len), Some(40_002));
 }
