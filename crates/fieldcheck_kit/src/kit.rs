@@ -1,6 +1,6 @@
 //! The loaded evidence kit: every record kind as a vector of typed records, plus per-file status.
 
-use std::collections::HashSet;
+use crate::fast::FastSet;
 
 use crate::diag::Diagnostic;
 use crate::records::*;
@@ -334,7 +334,7 @@ pub(crate) fn check_system_references(kit: &Kit, diags: &mut Vec<Diagnostic>) {
     if !kit.file(Kind::Systems).present() {
         return;
     }
-    let known: HashSet<&str> = kit.systems.iter().map(|s| &*s.system_id).collect();
+    let known: FastSet<&str> = kit.systems.iter().map(|s| &*s.system_id).collect();
     let mut check = |refs: &mut dyn Iterator<Item = (&str, Loc)>| {
         let mut count = 0usize;
         let mut first: Option<(&str, Loc)> = None;

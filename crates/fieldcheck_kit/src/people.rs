@@ -1,13 +1,11 @@
 //! Person resolution: every field that names a person is resolved to a `person_id` before any
 //! control runs, through people.csv (ids, then emails in any case) and identities.csv.
 
-use std::collections::HashMap;
-
 use crate::fast::FastMap;
 
 use crate::diag::Diagnostic;
 use crate::kit::Kit;
-use crate::records::Id;
+use crate::records::{Id, Kind, Loc};
 
 /// Resolves person-naming values to person ids.
 pub struct Resolver {
@@ -52,26 +50,39 @@ impl Resolver {
     }
 }
 
-/// A resolver that remembers its answers.
-struct Cached<'a> {
+/// A resolver that remembers its answers: a reading worker keeps one across the kinds it
+/// resolves (person fields repeat a few thousand values millions of times, and a decision's
+/// reviewer is often the one of the row before).
+pub(crate) struct Cached<'a> {
     r: &'a Resolver,
     memo: FastMap<Id, Id>,
+    last: Option<(Id, Id)>,
 }
 
 impl<'a> Cached<'a> {
-    fn new(r: &'a Resolver) -> Self {
+    pub(crate) fn new(r: &'a Resolver) -> Self {
         Cached {
             r,
             memo: FastMap::default(),
+            last: None,
         }
     }
 
     fn get(&mut self, v: &Id) -> Id {
-        if let Some(p) = self.memo.get(v) {
+        if let Some((k, p)) = &self.last
+            && k == v
+        {
             return p.clone();
         }
-        let p = self.r.resolve(v);
-        self.memo.insert(v.clone(), p.clone());
+        let p = match self.memo.get(v) {
+            Some(p) => p.clone(),
+            None => {
+                let p = self.r.resolve(v);
+                self.memo.insert(v.clone(), p.clone());
+                p
+            }
+        };
+        self.last = Some((v.clone(), p.clone()));
         p
     }
 
@@ -83,6 +94,7 @@ impl<'a> Cached<'a> {
 }
 
 /// Resolves every person field of the kit in place.
+#[cfg(test)]
 pub(crate) fn resolve_people(kit: &mut Kit, diags: &mut Vec<Diagnostic>) {
     let r = resolver(kit, diags);
     apply(kit, &r);
@@ -97,7 +109,8 @@ pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
         emails: FastMap::default(),
         external: FastMap::default(),
     };
-    let mut email_line: HashMap<String, String> = HashMap::new();
+    // Where each email and external id was first seen: described only for a diagnostic.
+    let mut email_line: FastMap<String, Loc> = FastMap::default();
     for p in &kit.people {
         r.ids.insert(p.person_id.clone(), ());
     }
@@ -121,13 +134,16 @@ pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
                     .field("email")
                     .help(format!(
                         "give each person their own email (first seen at {})",
-                        email_line.get(&key).cloned().unwrap_or_default()
+                        email_line
+                            .get(&key)
+                            .map(|&l| kit.describe(l))
+                            .unwrap_or_default()
                     )),
                 )
             }
             Some(_) => {}
             None => {
-                email_line.insert(key.clone(), kit.describe(p.loc));
+                email_line.insert(key.clone(), p.loc);
                 r.emails.insert(key, p.person_id.clone());
                 r.emails
                     .entry(email.to_string())
@@ -135,7 +151,7 @@ pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
             }
         }
     }
-    let mut ident_line: HashMap<Id, String> = HashMap::new();
+    let mut ident_line: FastMap<Id, Loc> = FastMap::default();
     for i in &mut kit.identities {
         i.person_id = r.resolve_direct(&i.person_id);
     }
@@ -156,13 +172,16 @@ pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
                     .field("external_id")
                     .help(format!(
                         "map each external id to one person (first seen at {})",
-                        ident_line.get(&i.external_id).cloned().unwrap_or_default()
+                        ident_line
+                            .get(&i.external_id)
+                            .map(|&l| kit.describe(l))
+                            .unwrap_or_default()
                     )),
                 )
             }
             Some(_) => {}
             None => {
-                ident_line.insert(i.external_id.clone(), kit.describe(i.loc));
+                ident_line.insert(i.external_id.clone(), i.loc);
                 r.external
                     .insert(i.external_id.clone(), i.person_id.clone());
             }
@@ -174,84 +193,91 @@ pub(crate) fn resolver(kit: &mut Kit, diags: &mut Vec<Diagnostic>) -> Resolver {
 /// Resolves every person field of the kit's records through `r`. Resolving is idempotent (a
 /// resolved value is a person id), and the records of two kits resolved apart are those of the
 /// merged kit resolved once.
+#[cfg(test)]
 pub(crate) fn apply(kit: &mut Kit, r: &Resolver) {
-    // The fields are independent: two threads share them, the big vectors split between them,
-    // each remembering what it resolved (person fields repeat a few thousand values millions of times).
-    let Kit {
-        systems,
-        people,
-        accounts,
-        access_reviews,
-        access_review_decisions,
-        changes,
-        pull_requests,
-        pr_reviews,
-        deploys,
-        vendors,
-        sessions,
-        jit_requests,
-        training,
-        training_escalations,
-        risks,
-        risk_reviews,
-        ..
-    } = kit;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut a = Cached::new(r);
-            for d in access_review_decisions {
-                a.opt(&mut d.reviewer_id);
+    let mut c = Cached::new(r);
+    for kind in Kind::ALL {
+        apply_kind(kit, kind, &mut c);
+    }
+}
+
+/// Resolves the person fields of one kind's records (the kinds read in `people.csv` and
+/// `identities.csv` are the resolver's own: a person's manager is resolved here, an identity's
+/// person by [`resolver`]). A reading worker calls it for each kind it read once the resolver
+/// exists, so resolution runs on both threads as part of reading.
+pub(crate) fn apply_kind(kit: &mut Kit, kind: Kind, c: &mut Cached<'_>) {
+    match kind {
+        Kind::Systems => kit.systems.iter_mut().for_each(|s| c.opt(&mut s.owner_id)),
+        Kind::People => kit.people.iter_mut().for_each(|p| c.opt(&mut p.manager_id)),
+        Kind::Accounts => {
+            for a in &mut kit.accounts {
+                c.opt(&mut a.person_id);
+                c.opt(&mut a.owner_id);
             }
-            for c in changes {
-                a.opt(&mut c.requester_id);
-                a.opt(&mut c.approver_id);
+        }
+        Kind::AccessReviews => kit
+            .access_reviews
+            .iter_mut()
+            .for_each(|a| c.opt(&mut a.owner_id)),
+        Kind::AccessReviewDecisions => kit
+            .access_review_decisions
+            .iter_mut()
+            .for_each(|d| c.opt(&mut d.reviewer_id)),
+        Kind::Changes => {
+            for x in &mut kit.changes {
+                c.opt(&mut x.requester_id);
+                c.opt(&mut x.approver_id);
             }
-            for p in pull_requests {
-                a.opt(&mut p.author_id);
+        }
+        Kind::PullRequests => kit
+            .pull_requests
+            .iter_mut()
+            .for_each(|p| c.opt(&mut p.author_id)),
+        Kind::PrReviews => kit
+            .pr_reviews
+            .iter_mut()
+            .for_each(|p| c.opt(&mut p.reviewer_id)),
+        Kind::Deploys => kit
+            .deploys
+            .iter_mut()
+            .for_each(|d| c.opt(&mut d.deployer_id)),
+        Kind::Vendors => kit.vendors.iter_mut().for_each(|v| c.opt(&mut v.owner_id)),
+        Kind::Sessions => kit
+            .sessions
+            .iter_mut()
+            .for_each(|s| c.opt(&mut s.person_id)),
+        Kind::JitRequests => {
+            for j in &mut kit.jit_requests {
+                c.opt(&mut j.person_id);
+                c.opt(&mut j.approver_id);
             }
-            for p in pr_reviews {
-                a.opt(&mut p.reviewer_id);
+        }
+        Kind::Training => {
+            for t in &mut kit.training {
+                t.person_id = c.get(&t.person_id);
             }
-            for t in training {
-                t.person_id = a.get(&t.person_id);
+        }
+        Kind::TrainingEscalations => {
+            for t in &mut kit.training_escalations {
+                t.person_id = c.get(&t.person_id);
+                c.opt(&mut t.notified_id);
             }
-        });
-        let mut b = Cached::new(r);
-        for s in systems {
-            b.opt(&mut s.owner_id);
         }
-        for p in people {
-            b.opt(&mut p.manager_id);
-        }
-        for a in accounts {
-            b.opt(&mut a.person_id);
-            b.opt(&mut a.owner_id);
-        }
-        for a in access_reviews {
-            b.opt(&mut a.owner_id);
-        }
-        for d in deploys {
-            b.opt(&mut d.deployer_id);
-        }
-        for v in vendors {
-            b.opt(&mut v.owner_id);
-        }
-        for s in sessions {
-            b.opt(&mut s.person_id);
-        }
-        for j in jit_requests {
-            b.opt(&mut j.person_id);
-            b.opt(&mut j.approver_id);
-        }
-        for t in training_escalations {
-            t.person_id = b.get(&t.person_id);
-            b.opt(&mut t.notified_id);
-        }
-        for x in risks {
-            b.opt(&mut x.owner_id);
-        }
-        for x in risk_reviews {
-            b.opt(&mut x.reviewer_id);
-        }
-    });
+        Kind::Risks => kit.risks.iter_mut().for_each(|x| c.opt(&mut x.owner_id)),
+        Kind::RiskReviews => kit
+            .risk_reviews
+            .iter_mut()
+            .for_each(|x| c.opt(&mut x.reviewer_id)),
+        Kind::Identities
+        | Kind::Credentials
+        | Kind::AccountEvents
+        | Kind::BackupJobs
+        | Kind::RestoreTests
+        | Kind::CentralLog
+        | Kind::DataStores
+        | Kind::Keys
+        | Kind::Endpoints
+        | Kind::PhishingCampaigns
+        | Kind::RiskLinks => {}
+    }
 }

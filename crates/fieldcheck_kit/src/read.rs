@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::tz::TimeZone;
@@ -121,6 +122,15 @@ pub fn read_kit_progress(
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let total: u64 = order.iter().map(|o| o.0).sum();
+    let mut sizes = vec![0u64; Kind::ALL.len()];
+    for &(size, kind) in &order {
+        sizes[kind as usize] = size;
+    }
+    // People and identities come first, read by one worker one after the other: the resolver is
+    // built from them at once, and each kind read after that is resolved by its worker as soon
+    // as it is read, on both threads.
+    order.retain(|o| !matches!(o.1, Kind::People | Kind::Identities));
+    order.insert(0, (0, Kind::People));
     progress.start("reading the kit", total, crate::Unit::Bytes);
     // Sourced records point into one table of origins, laid out in kind order.
     let mut bases = vec![0u32; Kind::ALL.len()];
@@ -130,34 +140,57 @@ pub fn read_kit_progress(
         total += sourced.rows(k).len() as u32;
     }
     let next = AtomicUsize::new(0);
+    let shared: OnceLock<(crate::people::Resolver, Vec<Diagnostic>)> = OnceLock::new();
     let worker = || {
         let mut r = Reader::new(dir, opts, sourced, &bases);
         r.progress = progress;
         let mut part = Kit::empty();
         let mut done: Vec<Done> = Vec::new();
+        let mut resolving: Option<crate::people::Cached<'_>> = None;
+        // The kinds this worker read before the resolver existed.
+        let mut unresolved: Vec<Kind> = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(size, kind)) = order.get(i) else {
+            let Some(&(_, first)) = order.get(i) else {
                 break;
             };
-            (r.kind_size, r.reported) = (size, 0);
-            let (info, diags) = r.load_into(&mut part, kind);
-            // The rest of the kind's share: what the periodic reports left (sourced rows, a file
-            // read differently from its size).
-            if size > r.reported {
-                progress.advance(size - r.reported);
+            let unit: &[Kind] = if first == Kind::People {
+                &[Kind::People, Kind::Identities]
+            } else {
+                std::slice::from_ref(&order[i].1)
+            };
+            for &kind in unit {
+                (r.kind_size, r.reported) = (sizes[kind as usize], 0);
+                let (info, diags) = r.load_into(&mut part, kind);
+                // The rest of the kind's share: what the periodic reports left (sourced rows, a
+                // file read differently from its size).
+                if r.kind_size > r.reported {
+                    progress.advance(r.kind_size - r.reported);
+                }
+                done.push((kind, info, diags));
             }
-            done.push((kind, info, diags));
+            if first == Kind::People {
+                let _ = shared.set(build_resolver(&mut part, &done, sourced));
+            }
+            if resolving.is_none() {
+                resolving = shared
+                    .get()
+                    .map(|(resolver, _)| crate::people::Cached::new(resolver));
+            }
+            match &mut resolving {
+                Some(c) => {
+                    for &kind in unresolved.iter().chain(unit) {
+                        crate::people::apply_kind(&mut part, kind, c);
+                    }
+                    unresolved.clear();
+                }
+                None => unresolved.extend_from_slice(unit),
+            }
         }
         part.names = std::mem::take(&mut r.names);
-        // The worker that read the people and identities resolves its own records' people at
-        // once, while the other may still be reading (at scale, the login events: by far the
-        // largest file, and without a person field). The other part is resolved after the
-        // merge with the same resolver: the records and diagnostics are a merged kit's.
-        let resolved = resolve_part(&mut part, &done, sourced);
-        (part, done, resolved)
+        (part, done, unresolved)
     };
-    let (mut parts, panicked) = std::thread::scope(|s| {
+    let (parts, panicked) = std::thread::scope(|s| {
         let other = s.spawn(worker);
         let mine = worker();
         match other.join() {
@@ -170,30 +203,30 @@ pub fn read_kit_progress(
     }
     let mut kit = Kit::empty();
     let mut per_kind: Vec<Vec<Diagnostic>> = vec![Vec::new(); Kind::ALL.len()];
-    let resolution = parts
-        .iter_mut()
-        .position(|p| p.2.is_some())
-        .and_then(|at| parts[at].2.take().map(|r| (at, r)));
-    for (i, (mut part, done, _)) in parts.into_iter().enumerate() {
-        if let Some((at, (resolver, _))) = &resolution
-            && i != *at
-        {
-            crate::people::apply(&mut part, resolver);
-        }
+    let mut unresolved = Vec::new();
+    for (mut part, done, left) in parts {
         kit.absorb(&mut part);
         for (kind, info, diags) in done {
             kit.files[kind as usize] = info;
             per_kind[kind as usize] = diags;
         }
+        unresolved.extend(left);
     }
     kit.raw_files = sourced.files.clone();
     kit.pulls = sourced.pulls.clone();
     kit.origins = origins(sourced);
     let mut diags: Vec<Diagnostic> = per_kind.into_iter().flatten().collect();
-    match resolution {
-        Some((_, (_, found))) => diags.extend(found),
-        None => crate::people::resolve_people(&mut kit, &mut diags),
+    // A worker whose last file was read before the other had built the resolver leaves its kinds
+    // to be resolved here. Resolving is per record and idempotent, so the records are those of
+    // one resolution of the whole kit.
+    let (resolver, found) = shared
+        .into_inner()
+        .expect("the worker that read the people built the resolver");
+    let mut c = crate::people::Cached::new(&resolver);
+    for kind in unresolved {
+        crate::people::apply_kind(&mut kit, kind, &mut c);
     }
+    diags.extend(found);
     crate::kit::check_system_references(&kit, &mut diags);
     if let Some(c) = &opts.coverage {
         crate::coverage::check(&mut kit, c, &mut diags);
@@ -205,20 +238,15 @@ pub fn read_kit_progress(
 /// A kind a reading worker read: its file's status and diagnostics.
 type Done = (Kind, FileInfo, Vec<Diagnostic>);
 
-/// A reading worker's part resolved at once, when it holds both the people and the identities
-/// (`done`: the kinds it read): the resolver, for the other part after the merge, and the
-/// resolution's diagnostics. Its records and diagnostics are those of the merged kit's
-/// resolution (`people::apply` on the other part gives the rest).
-fn resolve_part(
+/// The resolver of the people and identities a reading worker has just read into `part` (`done`:
+/// the kinds it read), with the resolution's diagnostics; the identities' own persons are
+/// resolved in `part`. They are those of resolving the merged kit: the resolver reads only those
+/// two kinds, and the files' names and the sourced rows' origins for the diagnostics' locations.
+fn build_resolver(
     part: &mut Kit,
     done: &[Done],
     sourced: &Sourced,
-) -> Option<(crate::people::Resolver, Vec<Diagnostic>)> {
-    let holds = |k: Kind| done.iter().any(|d| d.0 == k);
-    if !(holds(Kind::People) && holds(Kind::Identities)) {
-        return None;
-    }
-    // What the diagnostics' locations read: the files' names and the sourced rows' origins.
+) -> (crate::people::Resolver, Vec<Diagnostic>) {
     for (kind, info, _) in done {
         part.files[*kind as usize] = info.clone();
     }
@@ -226,8 +254,7 @@ fn resolve_part(
     part.origins = origins(sourced);
     let mut diags = Vec::new();
     let resolver = crate::people::resolver(part, &mut diags);
-    crate::people::apply(part, &resolver);
-    Some((resolver, diags))
+    (resolver, diags)
 }
 
 /// The origins of the sourced rows, in kind order: what [`Kit::origins`] holds.
@@ -2848,8 +2875,8 @@ mod tests {
         // Resolved apart.
         let (mut a, done_a) = read(&first);
         let (mut b, done_b) = read(&[Kind::Sessions]);
-        assert!(resolve_part(&mut b, &done_b, &sourced).is_none());
-        let (resolver, apart_diags) = resolve_part(&mut a, &done_a, &sourced).expect("resolved");
+        let (resolver, apart_diags) = build_resolver(&mut a, &done_a, &sourced);
+        crate::people::apply(&mut a, &resolver);
         crate::people::apply(&mut b, &resolver);
         let apart = merge(vec![(a, done_a), (b, done_b)]);
         // Resolved once, merged.

@@ -831,3 +831,63 @@ fn a_file_of_whole_batches_and_a_long_last_line_read_to_the_end() {
     assert_eq!(kit.vendors.len(), 2);
     assert_eq!(kit.vendors[1].name.as_deref().map(str::len), Some(40_002));
 }
+
+/// Every field that names a person, in every kind, is resolved wherever the two reading workers
+/// resolve it (as each kind is read, or after the merge for a kind read before the resolver was
+/// built): a field left out would keep an email where the controls compare person ids, and a
+/// self-review or a leaver's account would go unseen.
+#[test]
+fn every_person_field_of_every_kind_is_resolved() {
+    use fieldcheck_kit::Ty;
+    const WHO: &str = "ANN@X.TEST";
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "people.csv".into(),
+            format!(
+                "person_id,email,name,start_date,manager_id\np1,ann@x.test,Ann,2024-01-01,{WHO}\n"
+            ),
+        ),
+        (
+            "identities.csv".into(),
+            format!("system_id,external_id,person_id\ngithub,ann-gh,{WHO}\n"),
+        ),
+    ];
+    let mut fields = 2;
+    for kind in Kind::ALL {
+        let schema = kind.schema();
+        if matches!(kind, Kind::People | Kind::Identities)
+            || !schema.fields.iter().any(|f| f.ty == Ty::Person)
+        {
+            continue;
+        }
+        let cell = |ty: Ty| match ty {
+            Ty::Person => WHO.to_string(),
+            Ty::Id | Ty::Text => "x1".into(),
+            Ty::Ts => "2026-03-01T10:00:00Z".into(),
+            Ty::Date => "2026-03-01".into(),
+            Ty::Bool => "true".into(),
+            Ty::Int(lo, _) => lo.to_string(),
+            Ty::Enum(values) => values[0].into(),
+        };
+        let header: Vec<&str> = schema.fields.iter().map(|f| f.name).collect();
+        let row: Vec<String> = schema.fields.iter().map(|f| cell(f.ty)).collect();
+        fields += schema.fields.iter().filter(|f| f.ty == Ty::Person).count();
+        files.push((
+            format!("{}.csv", schema.stem),
+            format!("{}\n{}\n", header.join(","), row.join(",")),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (&**n, &**t)).collect();
+    for _ in 0..8 {
+        let (kit, d) = read(&files, ReadOptions::default());
+        assert!(d.iter().all(|d| d.severity != Severity::Error), "{d:#?}");
+        let shown = format!("{kit:?}");
+        assert!(
+            !shown.contains(WHO),
+            "a person field was not resolved: {shown}"
+        );
+        // Every person field holds the person's id (and `people.csv` names it once more).
+        assert_eq!(shown.matches("\"p1\"").count(), fields + 1, "{shown}");
+    }
+    assert_eq!(fields, 21);
+}
