@@ -89,6 +89,56 @@ fn periods(w: &Window) -> (Vec<Period>, usize) {
 /// window keeps few rows, which must not hide the months it lost), or when it has no row in the
 /// window but at least `min_monthly` outside it (an export that does not reach the window).
 pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
+    check_counted(kit, rule, diags, &[]);
+}
+
+/// An event kind's rows counted in each period of the window, and those outside it: what
+/// [`check`] judges. A reading worker counts each event kind as soon as it has read it.
+#[derive(Clone, Debug)]
+pub(crate) struct Counted {
+    kind: Kind,
+    counts: Vec<u64>,
+    outside: u64,
+}
+
+/// Counts `kind`'s rows per period of `rule`'s window (nothing for a kind that is not an event
+/// kind).
+pub(crate) fn count(kit: &Kit, kind: Kind, rule: &Coverage) -> Option<Counted> {
+    EVENT_KINDS.iter().find(|e| e.0 == kind)?;
+    let (months, _) = periods(&rule.window);
+    let mut counts = vec![0u64; months.len()];
+    let mut outside = 0u64;
+    // The bounds as microseconds, compared with each row's instant as integers (the same
+    // answers as comparing instants: `Ts::ceil_microsecond`).
+    let us = crate::Ts::ceil_microsecond;
+    let (lo, hi) = (us(rule.window.start_ts), us(rule.window.end_ts));
+    let bounds: Vec<(i64, i64)> = months.iter().map(|m| (us(m.start), us(m.end))).collect();
+    each_time(kit, kind, |t| {
+        let t = t.as_microsecond();
+        if !(lo <= t && t < hi) {
+            outside += 1;
+            return;
+        }
+        // Months are few: a binary search over their starts.
+        let i = bounds.partition_point(|b| b.0 <= t);
+        if i > 0 && t < bounds[i - 1].1 {
+            counts[i - 1] += 1;
+        }
+    });
+    Some(Counted {
+        kind,
+        counts,
+        outside,
+    })
+}
+
+/// [`check`], with the kinds already counted (by the workers that read them) taken as counted.
+pub(crate) fn check_counted(
+    kit: &mut Kit,
+    rule: &Coverage,
+    diags: &mut Vec<Diagnostic>,
+    counted: &[Counted],
+) {
     let (months, full) = periods(&rule.window);
     if months.is_empty() {
         return;
@@ -115,25 +165,12 @@ pub fn check(kit: &mut Kit, rule: &Coverage, diags: &mut Vec<Diagnostic>) {
         if !kit.file(kind).present() {
             continue;
         }
-        let mut counts = vec![0u64; months.len()];
-        let mut outside = 0u64;
-        // The bounds as microseconds, compared with each row's instant as integers (the same
-        // answers as comparing instants: `Ts::ceil_microsecond`).
-        let us = crate::Ts::ceil_microsecond;
-        let (lo, hi) = (us(rule.window.start_ts), us(rule.window.end_ts));
-        let bounds: Vec<(i64, i64)> = months.iter().map(|m| (us(m.start), us(m.end))).collect();
-        each_time(kit, kind, |t| {
-            let t = t.as_microsecond();
-            if !(lo <= t && t < hi) {
-                outside += 1;
-                return;
-            }
-            // Months are few: a binary search over their starts.
-            let i = bounds.partition_point(|b| b.0 <= t);
-            if i > 0 && t < bounds[i - 1].1 {
-                counts[i - 1] += 1;
-            }
-        });
+        let Counted {
+            counts, outside, ..
+        } = match counted.iter().find(|c| c.kind == kind) {
+            Some(c) => c.clone(),
+            None => count(kit, kind, rule).expect("an event kind"),
+        };
         let total: u64 = counts.iter().sum();
         let with_rows = counts.iter().filter(|&&n| n > 0).count() as u64;
         let min = u64::from(rule.min_monthly);

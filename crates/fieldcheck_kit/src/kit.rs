@@ -170,6 +170,15 @@ macro_rules! for_each_kind {
 pub(crate) use for_each_kind;
 
 impl Kit {
+    /// How many records name something in [`Kit::names`] (what merging this kit into another
+    /// would re-point).
+    pub(crate) fn named_records(&self) -> usize {
+        self.account_events.len()
+            + self.access_review_decisions.len()
+            + self.sessions.len()
+            + self.deploys.len()
+    }
+
     /// Moves every record of `other` into this kit (records only, not file status).
     pub(crate) fn absorb(&mut self, other: &mut Kit) {
         // The records' names point into their own kit's table: the first table is taken whole,

@@ -149,6 +149,8 @@ pub fn read_kit_progress(
         let mut resolving: Option<crate::people::Cached<'_>> = None;
         // The kinds this worker read before the resolver existed.
         let mut unresolved: Vec<Kind> = Vec::new();
+        // The event kinds' rows per month, for the coverage check after the merge.
+        let mut counted = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&(_, first)) = order.get(i) else {
@@ -168,6 +170,11 @@ pub fn read_kit_progress(
                     progress.advance(r.kind_size - r.reported);
                 }
                 done.push((kind, info, diags));
+                if let Some(rule) = &opts.coverage
+                    && let Some(c) = crate::coverage::count(&part, kind, rule)
+                {
+                    counted.push(c);
+                }
             }
             if first == Kind::People {
                 let _ = shared.set(build_resolver(&mut part, &done, sourced));
@@ -188,7 +195,7 @@ pub fn read_kit_progress(
             }
         }
         part.names = std::mem::take(&mut r.names);
-        (part, done, unresolved)
+        (part, done, unresolved, counted)
     };
     let (parts, panicked) = std::thread::scope(|s| {
         let other = s.spawn(worker);
@@ -204,8 +211,14 @@ pub fn read_kit_progress(
     let mut kit = Kit::empty();
     let mut per_kind: Vec<Vec<Diagnostic>> = vec![Vec::new(); Kind::ALL.len()];
     let mut unresolved = Vec::new();
-    for (mut part, done, left) in parts {
+    let mut counted = Vec::new();
+    // The part whose records hold the most names is taken whole (its table and records as they
+    // are): the other's names are added to its table and the other's records re-pointed.
+    let mut parts = parts;
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0.named_records()));
+    for (mut part, done, left, count) in parts {
         kit.absorb(&mut part);
+        counted.extend(count);
         for (kind, info, diags) in done {
             kit.files[kind as usize] = info;
             per_kind[kind as usize] = diags;
@@ -229,7 +242,7 @@ pub fn read_kit_progress(
     diags.extend(found);
     crate::kit::check_system_references(&kit, &mut diags);
     if let Some(c) = &opts.coverage {
-        crate::coverage::check(&mut kit, c, &mut diags);
+        crate::coverage::check_counted(&mut kit, c, &mut diags, &counted);
     }
     progress.finish();
     Ok((kit, diags))
