@@ -457,7 +457,6 @@ mod tests {
             person_id: None,
             method: None,
             started_at: None,
-            ended_at: None,
             jit_request_id: None,
             recorded: false,
             loc: Loc::file(Kind::Sessions, 2),
