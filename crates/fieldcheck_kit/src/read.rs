@@ -1772,16 +1772,21 @@ impl<'a> Reader<'a> {
             }
         };
         let Some(first) = part(0) else { return Ok(()) };
-        let k = (first, part(1));
-        let Some(&earlier) = keys.get(&k) else {
-            keys.insert(k, at);
-            return Ok(());
-        };
-        let shown = match &k.1 {
-            Some(second) => format!("{}/{second}", k.0),
-            None => k.0.to_string(),
-        };
-        Err((shown, earlier))
+        // One lookup: the key's place is found once, and taken when it is free.
+        match keys.entry((first, part(1))) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(at);
+                Ok(())
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let (k, &earlier) = (o.key(), o.get());
+                let shown = match &k.1 {
+                    Some(second) => format!("{}/{second}", k.0),
+                    None => k.0.to_string(),
+                };
+                Err((shown, earlier))
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2092,6 +2097,9 @@ impl<'a> Reader<'a> {
         // The columns kept as names, by their place in the row.
         let named_cols: Vec<usize> = T::NAMED.iter().filter_map(|&i| col_of[i]).collect();
         let mut ahead = Ahead::new();
+        // A keyed file's set of keys is sized once, from its first rows, rather than grown by
+        // doubling: each growth hashes every key again, and a long key's text is on the heap.
+        let mut sized = schema.key.is_empty();
         loop {
             let k = match ahead.next(&mut rdr, &ctx.cuts, &named_cols, &self.names) {
                 Ok(Some(k)) => k,
@@ -2114,6 +2122,18 @@ impl<'a> Reader<'a> {
                 }
             };
             let (rec, end, cut) = (&ahead.recs[k], &ahead.ends[k].0, ahead.ends[k].1);
+            if !sized {
+                sized = true;
+                // The first batch's bytes a row, over the rest of the file; at most a million
+                // keys (a file whose first rows are much shorter than the rest would otherwise
+                // set aside room it never uses), beyond which the set grows as it did.
+                let last = &ahead.ends[ahead.len - 1].0;
+                let (bytes, rows) = (last.byte().saturating_sub(ctx.header_end), ahead.len as u64);
+                if bytes > 0 {
+                    let expected = ctx.len.saturating_sub(ctx.header_end) / bytes.div_ceil(rows);
+                    keys.reserve((expected.min(1 << 20) as usize).saturating_sub(keys.len()));
+                }
+            }
             // Whether the last record read (kept, skipped or rejected) ended inside a quote that
             // ran to the end: then new bytes after it would continue it (the cache's append).
             // A final field that holds a newline is quoted; on the file's last row, unless its
