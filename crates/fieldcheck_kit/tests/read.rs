@@ -527,6 +527,48 @@ fn people_resolve_alike_when_a_large_file_is_read_alone() {
     );
 }
 
+/// The other way round: the people are the large file, so the worker that reads them builds the
+/// resolver only after the other has read every other file (whose kinds are then resolved after
+/// the merge, not as they were read). The records are the same either way.
+#[test]
+fn people_resolve_alike_when_the_people_are_read_last() {
+    const PEOPLE_ROWS: usize = 60_000;
+    let mut people = String::from(PEOPLE);
+    for i in 0..PEOPLE_ROWS {
+        people.push_str(&format!("x{i},x{i}@x.test,2024-01-01\n"));
+    }
+    let (kit, d) = read(
+        &[
+            ("people.csv", &people),
+            ("identities.csv", IDENTITIES),
+            (
+                "pull_requests.csv",
+                "pr_id,author_id\na#1,ANN@x.test\na#2,557058:abc\na#3,X59999@X.TEST\n",
+            ),
+            (
+                "sessions.csv",
+                "session_id,system_id,person_id,started_at\ns1,aws,ann-gh,2026-03-01T10:00:00Z\ns2,aws,stranger,2026-03-01T10:00:00Z\n",
+            ),
+        ],
+        ReadOptions::default(),
+    );
+    let authors: Vec<&str> = kit
+        .pull_requests
+        .iter()
+        .map(|p| p.author_id.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(authors, ["p1", "p2", "x59999"]);
+    let people: Vec<&str> = kit
+        .sessions
+        .iter()
+        .map(|s| s.person_id.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(people, ["p1", "stranger"]);
+    assert_eq!(kit.people.len(), PEOPLE_ROWS + 3);
+    let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["ambiguous-person", "ambiguous-person"], "{d:#?}");
+}
+
 #[test]
 fn references_to_unknown_systems_are_reported() {
     let (_, d) = read(
