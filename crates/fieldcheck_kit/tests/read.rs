@@ -454,6 +454,14 @@ fn both_formats_for_one_kind_is_an_error() {
 const PEOPLE: &str = "person_id,email,start_date\np1,Ann@X.test,2024-01-01\np2,bob@x.test,2024-01-01\np3,bob@x.test,2024-01-01\n";
 const IDENTITIES: &str = "system_id,external_id,person_id\ngithub,ann-gh,ann@x.test\njira,557058:abc,p2\njira,ann-gh,p2\n";
 
+/// The pull requests' authors as read (empty when none).
+fn authors(kit: &Kit) -> Vec<&str> {
+    kit.pull_requests
+        .iter()
+        .map(|p| p.author_id.as_deref().unwrap_or(""))
+        .collect()
+}
+
 #[test]
 fn people_resolve_by_id_email_and_identity() {
     let (kit, d) = read(
@@ -467,12 +475,7 @@ fn people_resolve_by_id_email_and_identity() {
         ],
         ReadOptions::default(),
     );
-    let authors: Vec<&str> = kit
-        .pull_requests
-        .iter()
-        .map(|p| p.author_id.as_deref().unwrap_or(""))
-        .collect();
-    assert_eq!(authors, ["p1", "p1", "p2", "p2", "stranger"]);
+    assert_eq!(authors(&kit), ["p1", "p1", "p2", "p2", "stranger"]);
     let warnings: Vec<(&str, Option<u32>)> = d.iter().map(|d| (d.code.as_str(), d.line)).collect();
     assert_eq!(
         warnings,
@@ -480,9 +483,10 @@ fn people_resolve_by_id_email_and_identity() {
     );
 }
 
-/// The reading worker that holds the people and identities resolves its own records while the
-/// other still reads a large file; that file's records are resolved after the merge. Whichever
-/// worker read what, the records and diagnostics are those of one resolution of the whole kit.
+/// The people and identities are read first, by one worker, which builds the resolver while the
+/// other reads a large file; each worker resolves the kinds it reads once the resolver exists, and
+/// any read before it are resolved after the merge. Whichever worker read what, the records and
+/// diagnostics are those of one resolution of the whole kit.
 #[test]
 fn people_resolve_alike_when_a_large_file_is_read_alone() {
     const SESSIONS: usize = 40_000;
@@ -503,12 +507,7 @@ fn people_resolve_alike_when_a_large_file_is_read_alone() {
         ],
         ReadOptions::default(),
     );
-    let authors: Vec<&str> = kit
-        .pull_requests
-        .iter()
-        .map(|p| p.author_id.as_deref().unwrap_or(""))
-        .collect();
-    assert_eq!(authors, ["p1", "p2"]);
+    assert_eq!(authors(&kit), ["p1", "p2"]);
     assert_eq!(kit.sessions.len(), SESSIONS);
     for (i, s) in kit.sessions.iter().enumerate() {
         let want = ["p1", "p1", "p2", "stranger"][i % 4];
@@ -552,12 +551,7 @@ fn people_resolve_alike_when_the_people_are_read_last() {
         ],
         ReadOptions::default(),
     );
-    let authors: Vec<&str> = kit
-        .pull_requests
-        .iter()
-        .map(|p| p.author_id.as_deref().unwrap_or(""))
-        .collect();
-    assert_eq!(authors, ["p1", "p2", "x59999"]);
+    assert_eq!(authors(&kit), ["p1", "p2", "x59999"]);
     let people: Vec<&str> = kit
         .sessions
         .iter()
@@ -567,6 +561,56 @@ fn people_resolve_alike_when_the_people_are_read_last() {
     assert_eq!(kit.people.len(), PEOPLE_ROWS + 3);
     let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["ambiguous-person", "ambiguous-person"], "{d:#?}");
+}
+
+/// A column the records do not keep (no test reads it) is still read and checked: a bad value
+/// is reported on its line and rejects its row, as in a column that is kept.
+#[test]
+fn columns_that_are_not_kept_are_still_checked() {
+    let (kit, d) = read(
+        &[
+            (
+                "people.csv",
+                "person_id,email,start_date,employment_type\np1,a@x.test,2024-01-01,employee\np2,b@x.test,2024-01-01,freelancer\n",
+            ),
+            (
+                "sessions.csv",
+                "session_id,system_id,person_id,started_at,ended_at\ns1,aws,p1,2026-03-01T10:00:00Z,2026-03-01T11:00:00Z\ns2,aws,p1,2026-03-01T10:00:00Z,yesterday\n",
+            ),
+            (
+                "jit_requests.csv",
+                "request_id,person_id,requested_at\nj1,p1,2026-03-01T09:00:00Z\nj2,p1,2026-03-01 9am\n",
+            ),
+            (
+                "pull_requests.csv",
+                "pr_id,repo,author_id\na#1,acme/api,p1\na#2,\"acme\u{0}api\",p1\n",
+            ),
+        ],
+        ReadOptions::default(),
+    );
+    let got: Vec<(&str, Option<u32>, Option<&str>)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.field.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("unknown-enum-value", Some(3), Some("employment_type")),
+            ("nul-byte", Some(3), None),
+            ("bad-timestamp", Some(3), Some("ended_at")),
+            ("bad-timestamp", Some(3), Some("requested_at")),
+        ],
+        "{d:#?}"
+    );
+    let kept = |k: Kind| (kit.file(k).rows, kit.file(k).rejected);
+    for k in [
+        Kind::People,
+        Kind::Sessions,
+        Kind::JitRequests,
+        Kind::PullRequests,
+    ] {
+        assert_eq!(kept(k), (2, 1), "{k:?}");
+    }
 }
 
 #[test]
