@@ -1,7 +1,7 @@
 //! `access-reviews` (CC6.2): every in-scope system with accounts is reviewed every quarter, on
 //! time, completely, independently, and its revocations are applied.
 
-use fieldcheck_kit::{FastMap, FastSet};
+use fieldcheck_kit::FastMap;
 
 use fieldcheck_kit::{AccessReview, Account, Decision, DecisionKind, Name, Ts};
 use jiff::Timestamp;
@@ -20,7 +20,13 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     // decision to find), so joining 700,000 decisions hashes numbers, not strings.
     let names = &kit.names;
     let mut accounts_by_system: FastMap<&str, Vec<(Option<Name>, &Account)>> = FastMap::default();
-    let mut account_by_key: FastMap<(&str, Name), &Account> = FastMap::default();
+    // An account by its system and account handles; an account whose system has no handle (no
+    // decision names it) by its system's text, for the decisions that name no system and belong
+    // to a review of that system.
+    let mut account_by_key: FastMap<(Name, Name), &Account> = FastMap::default();
+    let mut account_by_text: FastMap<(&str, Name), &Account> = FastMap::default();
+    // (Accounts come grouped by system: the last system's handle is kept.)
+    let mut last_system: Option<(&str, Option<Name>)> = None;
     for a in &kit.accounts {
         let account = names.find(&a.account_id);
         accounts_by_system
@@ -28,9 +34,24 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             .or_default()
             .push((account, a));
         if let Some(n) = account {
-            account_by_key.insert((&a.system_id, n), a);
+            let system = match last_system {
+                Some((text, handle)) if text == &*a.system_id => handle,
+                _ => {
+                    let handle = names.find(&a.system_id);
+                    last_system = Some((&a.system_id, handle));
+                    handle
+                }
+            };
+            match system {
+                Some(s) => account_by_key.insert((s, n), a),
+                None => account_by_text.insert((&a.system_id, n), a),
+            };
         }
     }
+    // The accounts a review decided, as a mark per name: the review's number when it decided
+    // the account (a set per review outgrows the caches at 50,000 people).
+    let mut decided_by: Vec<u32> = vec![0; names.len()];
+    let mut review_no = 0u32;
     let mut reviews_by_system: FastMap<&str, Vec<&AccessReview>> = FastMap::default();
     for r in &kit.access_reviews {
         reviews_by_system.entry(&r.system_id).or_default().push(r);
@@ -109,23 +130,24 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             // A row whose `decision` is empty records no decision, and a keep or revoke with no
             // reviewer was decided by nobody on record: neither covers the account. (A
             // no_response row has no reviewer by nature.)
-            let decided: FastSet<Name> = decisions
-                .iter()
-                .filter(|d| match d.decision {
-                    None => false,
-                    Some(DecisionKind::NoResponse) => true,
-                    Some(_) => d.reviewer_id.is_some(),
-                })
-                .filter(|d| d.system_id.is_none_or(|s| Some(s) == sid_name))
-                .map(|d| d.account_id)
-                .collect();
+            review_no += 1;
+            for d in decisions.iter().filter(|d| match d.decision {
+                None => false,
+                Some(DecisionKind::NoResponse) => true,
+                Some(_) => d.reviewer_id.is_some(),
+            }) {
+                if d.system_id.is_none_or(|s| Some(s) == sid_name) {
+                    decided_by[d.account_id.slot()] = review_no;
+                }
+            }
+            let decided = |n: Name| decided_by[n.slot()] == review_no;
             let active = |a: &Account| {
                 a.created_at.is_none_or(|c| c <= started)
                     && a.disabled_at.is_none_or(|d| d > started)
             };
             let missing: Vec<&Account> = accounts
                 .iter()
-                .filter(|(n, a)| active(a) && !n.is_some_and(|n| decided.contains(&n)))
+                .filter(|(n, a)| active(a) && !n.is_some_and(decided))
                 .map(|&(_, a)| a)
                 .collect();
             if !missing.is_empty() {
@@ -149,8 +171,11 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
             let mut unrevoked = Vec::new();
             for d in decisions {
                 // (A decision without a system is of the review's, which may have no handle.)
-                let dsys = d.system(names).unwrap_or(sid);
-                let account = account_by_key.get(&(dsys, d.account_id)).copied();
+                let account = match d.system_id.or(sid_name) {
+                    Some(dsys) => account_by_key.get(&(dsys, d.account_id)),
+                    None => account_by_text.get(&(sid, d.account_id)),
+                }
+                .copied();
                 if let (Some(r), Some(a)) = (&d.reviewer_id, account)
                     && a.person_id.as_ref() == Some(r)
                 {
@@ -446,6 +471,16 @@ mod tests {
                 ("okta/2026-Q1".to_string(), vec!["self_review"]),
                 ("okta/2026-Q2".to_string(), vec!["incomplete_coverage"])
             ]
+        );
+        // When other rows name okta, a decision without a system still reaches okta's accounts
+        // (through okta's handle, where the accounts are found).
+        let mixed = "r2,,alice,p1,keep,2026-05-02T10:00:00Z
+r2,,bob,p1,keep,2026-05-02T10:00:00Z
+";
+        let k = kit(&format!("{FULL_Q1}{FULL_Q2}"), &format!("{DEC_Q1}{mixed}")).build();
+        assert_eq!(
+            reasons(&run_control(&k, "access-reviews", |_| {})),
+            [("okta/2026-Q2".to_string(), vec!["self_review"])]
         );
     }
 
