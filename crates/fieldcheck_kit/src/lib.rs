@@ -21,6 +21,7 @@ pub mod coverage;
 mod diag;
 mod fast;
 pub mod fsafe;
+mod keys;
 mod kit;
 mod names;
 mod people;

@@ -66,7 +66,7 @@ const PREFETCH: usize = 128;
 const RECENT: usize = 8;
 
 /// A string's hash: of its bytes, so that a cell's raw bytes hash alike ([`Names::prefetch`]).
-fn hash(text: &[u8]) -> u64 {
+pub(crate) fn hash(text: &[u8]) -> u64 {
     let mut h = FastState::default().build_hasher();
     h.write(text);
     h.finish()
@@ -77,7 +77,7 @@ fn hash(text: &[u8]) -> u64 {
 /// string's first slot is given by its tag's top bits, so the index grows and forgets names
 /// without hashing their texts again.
 #[derive(Clone, Default)]
-struct Index {
+pub(crate) struct Index {
     slots: Vec<u64>,
     /// `slots.len()` is `1 << bits` (or 0 before the first name).
     bits: u32,
@@ -100,7 +100,7 @@ impl Index {
     }
 
     /// The name of hash `h` that `eq` accepts, or the empty slot where it would go.
-    fn probe(&self, h: u64, mut eq: impl FnMut(Name) -> bool) -> Result<Name, usize> {
+    pub(crate) fn probe(&self, h: u64, mut eq: impl FnMut(Name) -> bool) -> Result<Name, usize> {
         if self.slots.is_empty() {
             return Err(usize::MAX);
         }
@@ -121,14 +121,19 @@ impl Index {
         }
     }
 
+    /// How many entries it can hold before it grows.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len() / 2
+    }
+
     /// Whether the next insert must wait for the index to grow (then its slot is looked for
     /// again).
-    fn full(&self) -> bool {
+    pub(crate) fn full(&self) -> bool {
         (self.len + 1) * 2 > self.slots.len()
     }
 
     /// Doubles the index (16 slots at first), every name moved to its slot in the larger one.
-    fn grow(&mut self) {
+    pub(crate) fn grow(&mut self) {
         let bits = (self.bits + 1).max(4);
         assert!(bits <= 32, "fewer than 2^31 names");
         let old = std::mem::replace(&mut self.slots, vec![0; 1 << bits]);
@@ -144,7 +149,7 @@ impl Index {
     }
 
     /// Puts name `n` of hash `h` in slot `i` (empty, from [`Index::probe`] with no growth since).
-    fn put(&mut self, i: usize, h: u64, n: Name) {
+    pub(crate) fn put(&mut self, i: usize, h: u64, n: Name) {
         self.slots[i] = u64::from(Index::tag(h)) << 32 | u64::from(n.index());
         self.len += 1;
     }
@@ -343,7 +348,12 @@ impl Names {
 /// the millions of rows' lookups.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same`] over bytes.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

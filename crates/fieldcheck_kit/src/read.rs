@@ -65,7 +65,7 @@ impl ReadOptions {
 }
 
 /// The keys seen in one file (kinds have keys of one or two fields), with their line.
-type KeySet = FastMap<(Id, Option<Id>), u32>;
+use crate::keys::KeySet;
 
 /// The flag marking a key's place as a sourced row's origin index rather than a file line.
 const SOURCED: u32 = 1 << 31;
@@ -1174,7 +1174,7 @@ impl<'a> Reader<'a> {
 
     /// Reads one kind: its kit file, then its sourced rows.
     fn load_kind<T: Record>(&mut self) -> (Vec<T>, FileInfo, Vec<Diagnostic>) {
-        let mut keys: KeySet = FastMap::default();
+        let mut keys = KeySet::default();
         let (mut out, mut info, mut diags) = self.load::<T>(&mut keys);
         let kind = T::KIND as usize;
         info.sources = self.sourced.declared[kind].clone();
@@ -1764,29 +1764,22 @@ impl<'a> Reader<'a> {
         at: u32,
         keys: &mut KeySet,
     ) -> Result<(), (String, u32)> {
-        let part = |n: usize| -> Option<Id> {
+        let part = |n: usize| -> Option<&str> {
             let idx = schema.index(schema.key.get(n)?)?;
             match &vals[idx] {
-                Val::Str(s) => Some(s.clone()),
+                Val::Str(s) => Some(s),
                 _ => None,
             }
         };
         let Some(first) = part(0) else { return Ok(()) };
-        // One lookup: the key's place is found once, and taken when it is free.
-        match keys.entry((first, part(1))) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(at);
-                Ok(())
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                let (k, &earlier) = (o.key(), o.get());
-                let shown = match &k.1 {
-                    Some(second) => format!("{}/{second}", k.0),
-                    None => k.0.to_string(),
-                };
-                Err((shown, earlier))
-            }
-        }
+        let second = part(1);
+        keys.check(first, second, at).map_err(|earlier| {
+            let shown = match second {
+                Some(second) => format!("{first}/{second}"),
+                None => first.to_string(),
+            };
+            (shown, earlier)
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -1,0 +1,144 @@
+//! The keys a keyed file's rows have given so far, to find a key given twice.
+//!
+//! A file of a million sessions or deploys checks a million keys. Each key's text is copied once
+//! into one buffer, and the index holds 8 bytes a key (a hash tag and the key's number, the
+//! names' own [`Index`]); a key's text is compared only when its tag matches, which in practice
+//! is only for a key given twice. A map of owned ids cloned each key and compared texts kept
+//! elsewhere on the heap (BENCHMARKS.md, ninth round).
+
+use crate::names::{Index, Name, hash, same_bytes};
+
+/// The keys seen in one kind's rows (its file, then its sourced rows).
+#[derive(Default)]
+pub(crate) struct KeySet {
+    index: Index,
+    /// Each key's start in `text`, and where it was seen: a file line, or a sourced row's
+    /// origin index with the reader's `SOURCED` flag. A key ends where the next starts.
+    seen: Vec<(usize, u32)>,
+    /// Every key's encoding, one after the other.
+    text: Vec<u8>,
+}
+
+impl KeySet {
+    /// Records the key `(first, second)` seen at `at`; a key seen before gives where it was.
+    pub(crate) fn check(&mut self, first: &str, second: Option<&str>, at: u32) -> Result<(), u32> {
+        // The first part's length, the first part, then whether there is a second part and the
+        // second part: two keys are equal exactly when their encodings are.
+        let start = self.text.len();
+        self.text
+            .extend_from_slice(&(first.len() as u64).to_le_bytes());
+        self.text.extend_from_slice(first.as_bytes());
+        match second {
+            Some(s) => {
+                self.text.push(1);
+                self.text.extend_from_slice(s.as_bytes());
+            }
+            None => self.text.push(0),
+        }
+        let (text, seen) = (&self.text, &self.seen);
+        let key = &text[start..];
+        let h = hash(key);
+        let end = |i: usize| seen.get(i + 1).map_or(start, |s| s.0);
+        let found = self.index.probe(h, |n| {
+            let i = n.slot();
+            same_bytes(&text[seen[i].0..end(i)], key)
+        });
+        match found {
+            Ok(n) => {
+                let earlier = self.seen[n.slot()].1;
+                self.text.truncate(start);
+                Err(earlier)
+            }
+            Err(mut slot) => {
+                if self.index.full() {
+                    self.index.grow();
+                    slot = self
+                        .index
+                        .probe(h, |_| false)
+                        .expect_err("a key not in the index");
+                }
+                let n = Name::from_index(self.seen.len() as u32 + 1).expect("numbered from 1");
+                self.seen.push((start, at));
+                self.index.put(slot, h, n);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets aside room for `more` keys.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        let want = self.seen.len() + more;
+        self.seen.reserve(more);
+        while self.index.capacity() < want {
+            self.index.grow();
+        }
+    }
+
+    /// How many keys it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Forgets every key.
+    pub(crate) fn clear(&mut self) {
+        *self = KeySet::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_found_again_and_only_itself() {
+        let mut k = KeySet::default();
+        let mut keys = Vec::new();
+        for i in 0..5_000u32 {
+            let first = format!("key-{i}");
+            let second = (i % 3 != 0).then(|| format!("s{}", i % 7));
+            assert_eq!(k.check(&first, second.as_deref(), i + 2), Ok(()), "{first}");
+            keys.push((first, second, i + 2));
+        }
+        assert_eq!(k.len(), 5_000);
+        for (first, second, at) in &keys {
+            assert_eq!(k.check(first, second.as_deref(), 99), Err(*at), "{first}");
+        }
+        // Nothing was added by the duplicates.
+        assert_eq!(k.len(), 5_000);
+        // Parts are not run together: ("ab", "c"), ("a", "bc"), ("abc", none), ("abc", "") and
+        // the first part alone with a byte that could look like the separator are all distinct.
+        let mut k = KeySet::default();
+        for (i, (a, b)) in [
+            ("ab", Some("c")),
+            ("a", Some("bc")),
+            ("abc", None),
+            ("abc", Some("")),
+            ("abc\u{1}", None),
+            ("abc\u{0}", None),
+            ("", None),
+            ("", Some("")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert_eq!(k.check(a, b, i as u32), Ok(()), "{a:?} {b:?}");
+        }
+        assert_eq!(k.check("a", Some("bc"), 50), Err(1));
+        assert_eq!(k.check("", Some(""), 50), Err(7));
+    }
+
+    #[test]
+    fn room_set_aside_changes_nothing() {
+        let mut k = KeySet::default();
+        k.reserve(1000);
+        for i in 0..3000u32 {
+            assert_eq!(k.check(&i.to_string(), None, i), Ok(()));
+        }
+        for i in (0..3000u32).rev() {
+            assert_eq!(k.check(&i.to_string(), None, 0), Err(i));
+        }
+        k.clear();
+        assert_eq!(k.len(), 0);
+        assert_eq!(k.check("1", None, 5), Ok(()));
+    }
+}
