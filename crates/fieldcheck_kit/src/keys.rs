@@ -4,9 +4,19 @@
 //! into one buffer, and the index holds 8 bytes a key (a hash tag and the key's number, the
 //! names' own [`Index`]); a key's text is compared only when its tag matches, which in practice
 //! is only for a key given twice. A map of owned ids cloned each key and compared texts kept
-//! elsewhere on the heap (BENCHMARKS.md, ninth round).
+//! elsewhere on the heap (BENCHMARKS.md, ninth round). The reader fetches the next rows' index
+//! slots ahead ([`KeySet::prefetch`]), as it does their names'.
 
 use crate::names::{Index, Name, hash, same_bytes};
+
+/// A key's hash, from its parts' bytes (so a row's raw cells hash alike, for a prefetch).
+fn key_hash(first: &[u8], second: Option<&[u8]>) -> u64 {
+    let h = hash(first);
+    match second {
+        Some(s) => h.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hash(s),
+        None => h,
+    }
+}
 
 /// The keys seen in one kind's rows (its file, then its sourced rows).
 #[derive(Default)]
@@ -37,7 +47,7 @@ impl KeySet {
         }
         let (text, seen) = (&self.text, &self.seen);
         let key = &text[start..];
-        let h = hash(key);
+        let h = key_hash(first.as_bytes(), second.map(str::as_bytes));
         let end = |i: usize| seen.get(i + 1).map_or(start, |s| s.0);
         let found = self.index.probe(h, |n| {
             let i = n.slot();
@@ -63,6 +73,29 @@ impl KeySet {
                 Ok(())
             }
         }
+    }
+
+    /// Loads into the processor's caches the index slots that looking up these keys will read
+    /// first (the next few dozen rows' raw cells). A hint only: nothing changes.
+    pub(crate) fn prefetch<'t>(&self, keys: impl Iterator<Item = (&'t [u8], Option<&'t [u8]>)>) {
+        if self.seen.is_empty() {
+            return;
+        }
+        let mut hashes = [0u64; 64];
+        let mut n = 0;
+        let mut sink = 0u64;
+        for (first, second) in keys {
+            if n == hashes.len() {
+                break;
+            }
+            hashes[n] = key_hash(first, second);
+            n += 1;
+        }
+        // The hashes first, then the loads, which do not wait for each other.
+        for &h in &hashes[..n] {
+            sink = sink.wrapping_add(self.index.first_slot(h));
+        }
+        std::hint::black_box(sink);
     }
 
     /// Sets aside room for `more` keys.
@@ -99,6 +132,13 @@ mod tests {
             assert_eq!(k.check(&first, second.as_deref(), i + 2), Ok(()), "{first}");
             keys.push((first, second, i + 2));
         }
+        assert_eq!(k.len(), 5_000);
+        // A prefetch is a hint: keys seen, not seen, and more than a batch, change nothing.
+        k.prefetch(
+            keys.iter()
+                .map(|(a, b, _)| (a.as_bytes(), b.as_deref().map(str::as_bytes)))
+                .chain([(&b"absent"[..], None)]),
+        );
         assert_eq!(k.len(), 5_000);
         for (first, second, at) in &keys {
             assert_eq!(k.check(first, second.as_deref(), 99), Err(*at), "{first}");

@@ -121,6 +121,14 @@ impl Index {
         }
     }
 
+    /// Reads the slot a hash is looked for first: a prefetch's load.
+    pub(crate) fn first_slot(&self, h: u64) -> u64 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        self.slots[self.home(Index::tag(h))]
+    }
+
     /// How many entries it can hold before it grows.
     pub(crate) fn capacity(&self) -> usize {
         self.slots.len() / 2

@@ -588,8 +588,7 @@ impl Ahead {
         &mut self,
         rdr: &mut csv::Reader<R>,
         cuts: &std::cell::RefCell<Cuts>,
-        named_cols: &[usize],
-        names: &Names,
+        hints: &Hints<'_>,
     ) -> Result<Option<usize>, csv::Error> {
         if self.next == self.len {
             match self.stop.take() {
@@ -600,9 +599,9 @@ impl Ahead {
                 Some(Err(e)) => return Err(e),
                 None => {}
             }
-            self.fill(rdr, cuts, named_cols, names);
+            self.fill(rdr, cuts, hints);
             if self.len == 0 {
-                return self.next(rdr, cuts, named_cols, names);
+                return self.next(rdr, cuts, hints);
             }
         }
         self.next += 1;
@@ -613,8 +612,7 @@ impl Ahead {
         &mut self,
         rdr: &mut csv::Reader<R>,
         cuts: &std::cell::RefCell<Cuts>,
-        named_cols: &[usize],
-        names: &Names,
+        hints: &Hints<'_>,
     ) {
         self.len = 0;
         self.next = 0;
@@ -634,14 +632,29 @@ impl Ahead {
                 }
             }
         }
-        if !named_cols.is_empty() {
-            let recs = &self.recs[..self.len];
-            names.prefetch(
+        let recs = &self.recs[..self.len];
+        if !hints.named_cols.is_empty() {
+            hints.names.prefetch(
                 recs.iter()
-                    .flat_map(|r| named_cols.iter().filter_map(|&j| r.get(j))),
+                    .flat_map(|r| hints.named_cols.iter().filter_map(|&j| r.get(j))),
+            );
+        }
+        if let Some(k) = hints.key_cols.0 {
+            hints.keys.prefetch(
+                recs.iter()
+                    .filter_map(|r| Some((r.get(k)?, hints.key_cols.1.and_then(|j| r.get(j))))),
             );
         }
     }
+}
+
+/// What [`Ahead`] fetches for the rows it reads ahead: their names' lookups in `names` (the
+/// named columns' cells), and their keys' in `keys` (the key columns' cells).
+struct Hints<'a> {
+    named_cols: &'a [usize],
+    names: &'a Names,
+    key_cols: (Option<usize>, Option<usize>),
+    keys: &'a KeySet,
 }
 
 /// Passes bytes through, dropping whatever of a line lies past [`MAX_LINE`] bytes as it streams
@@ -2089,12 +2102,20 @@ impl<'a> Reader<'a> {
         let mut last: Vec<Option<Id>> = vec![None; schema.fields.len()];
         // The columns kept as names, by their place in the row.
         let named_cols: Vec<usize> = T::NAMED.iter().filter_map(|&i| col_of[i]).collect();
+        let key_col = |n: usize| schema.key.get(n).and_then(|k| col_of[schema.index(k)?]);
+        let key_cols = (key_col(0), key_col(1));
         let mut ahead = Ahead::new();
         // A keyed file's set of keys is sized once, from its first rows, rather than grown by
-        // doubling: each growth hashes every key again, and a long key's text is on the heap.
+        // doubling, each growth moving every key's index entry.
         let mut sized = schema.key.is_empty();
         loop {
-            let k = match ahead.next(&mut rdr, &ctx.cuts, &named_cols, &self.names) {
+            let hints = Hints {
+                named_cols: &named_cols,
+                names: &self.names,
+                key_cols,
+                keys,
+            };
+            let k = match ahead.next(&mut rdr, &ctx.cuts, &hints) {
                 Ok(Some(k)) => k,
                 Ok(None) => break,
                 Err(e) => {
