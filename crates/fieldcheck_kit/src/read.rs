@@ -2119,6 +2119,28 @@ impl<'a> Reader<'a> {
                 Ok(Some(k)) => k,
                 Ok(None) => break,
                 Err(e) => {
+                    if let csv::ErrorKind::Io(io) = e.kind() {
+                        // The file could not be read to its end (a disk or network error): its
+                        // rows after that point are lost, so the file is damaged, as a JSON Lines
+                        // file that fails to read is. (Ahead gives out the rows read before it
+                        // first; the parser stands where the read failed.)
+                        let line = ctx.line_base + rdr.position().line() as u32;
+                        ctx.push(
+                            diags,
+                            Diagnostic::error(
+                                crate::Code::UnreadableFile,
+                                format!("read failed: {io}"),
+                            )
+                            .file(ctx.name.clone())
+                            .line(line)
+                            .help(
+                                "the rest of the file was not read; copy or export it again and \
+                                 audit again",
+                            ),
+                        );
+                        stats.problem = Some(format!("{}: read failed", ctx.name));
+                        break;
+                    }
                     let line = e.position().map_or(0, |p| p.line() as u32);
                     ctx.push(
                         diags,
@@ -2129,9 +2151,6 @@ impl<'a> Reader<'a> {
                     );
                     stats.rows += 1;
                     stats.rejected += 1;
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        break;
-                    }
                     continue;
                 }
             };
@@ -2941,6 +2960,75 @@ mod tests {
         assert_eq!(people, [Some("p1"), Some("p2"), Some("nobody")]);
         assert_eq!(apart_diags.len(), 2, "{apart_diags:#?}");
         assert_eq!(apart_diags[0].file.as_deref(), Some("people.csv"));
+    }
+
+    /// Gives `data`, then fails as a disk or a network file system can.
+    struct FailsAfter {
+        data: io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(io::Error::other("the disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    /// A file whose read fails part way: the rows read before are kept (over more than one of
+    /// `Ahead`'s batches), the failure is reported where it happened, and the file is damaged
+    /// (its problem set), so no control that needs it can pass on what was read.
+    #[test]
+    fn a_read_failing_mid_file_damages_the_file_and_keeps_the_rows_before() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut text = String::from("system_id,name,kind,tier,in_scope\n");
+        for i in 0..(AHEAD + 8) {
+            text.push_str(&format!("s{i},System {i},saas,1,true\n"));
+        }
+        let (opts, sourced) = (ReadOptions::default(), Sourced::new());
+        let bases = vec![0u32; Kind::ALL.len()];
+        let mut r = Reader::new(dir.path(), &opts, &sourced, &bases);
+        let cuts = std::rc::Rc::new(std::cell::RefCell::new(Cuts::default()));
+        let mut ctx = FileCtx {
+            len: text.len() as u64 + 1000,
+            ends_with_newline: false,
+            quote_before_end: false,
+            name: "systems.csv".into(),
+            cap: Capped::default(),
+            raw: None,
+            raw_lookups: 0,
+            cuts,
+            line_base: 0,
+            writer: None,
+            header_end: 0,
+            end_line: 0,
+            open_end: false,
+        };
+        let file = Box::new(FailsAfter {
+            data: io::Cursor::new(text.into_bytes()),
+        });
+        let (mut diags, mut keys, mut out) = (Vec::new(), KeySet::default(), Vec::new());
+        let stats = r.load_csv::<System>(
+            file,
+            Kind::Systems.schema(),
+            &mut ctx,
+            &mut diags,
+            &mut keys,
+            &mut out,
+        );
+        ctx.flush(&mut diags);
+        assert_eq!(out.len(), AHEAD + 8, "the rows before the failure are kept");
+        assert_eq!(
+            stats.problem.as_deref(),
+            Some("systems.csv: read failed"),
+            "{diags:#?}"
+        );
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d.code, crate::Code::UnreadableFile);
+        assert_eq!(d.line, Some(AHEAD as u32 + 10));
+        assert!(d.message.contains("the disk went away"), "{}", d.message);
     }
 
     /// Gives its bytes in pieces of varying size, as pipes and decoders do.
