@@ -167,6 +167,22 @@ mod tests {
         assert_eq!(k.check("", Some(""), 50), Err(7));
     }
 
+    /// Two keys whose hashes share a tag are told apart by their texts: neither is a
+    /// duplicate of the other (a row would be rejected for nothing), and each is found again.
+    #[test]
+    fn keys_with_the_same_tag_are_told_apart() {
+        let (a, b) = crate::names::tag_collision(
+            |i| format!("session-{i}"),
+            |t| key_hash(t.as_bytes(), None),
+        );
+        assert_ne!(a, b);
+        let mut k = KeySet::default();
+        assert_eq!(k.check(&a, None, 2), Ok(()));
+        assert_eq!(k.check(&b, None, 3), Ok(()), "{a} and {b}");
+        assert_eq!(k.check(&a, None, 4), Err(2));
+        assert_eq!(k.check(&b, None, 5), Err(3));
+    }
+
     #[test]
     fn room_set_aside_changes_nothing() {
         let mut k = KeySet::default();

@@ -381,6 +381,23 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
+/// Two different texts `make` gives whose hashes by `h` have the same tag (an index compares
+/// them as texts): found by trying about a hundred thousand, as the birthday bound says.
+#[cfg(test)]
+pub(crate) fn tag_collision(
+    make: impl Fn(u32) -> String,
+    h: impl Fn(&str) -> u64,
+) -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0.. {
+        let t = make(i);
+        if let Some(j) = seen.insert(Index::tag(h(&t)), i) {
+            return (make(j), t);
+        }
+    }
+    unreachable!("a tag is 32 bits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
