@@ -59,14 +59,7 @@ impl KeySet {
                 self.text.truncate(start);
                 Err(earlier)
             }
-            Err(mut slot) => {
-                if self.index.full() {
-                    self.index.grow();
-                    slot = self
-                        .index
-                        .probe(h, |_| false)
-                        .expect_err("a key not in the index");
-                }
+            Err(slot) => {
                 let n = Name::from_index(self.seen.len() as u32 + 1).expect("numbered from 1");
                 self.seen.push((start, at));
                 self.index.put(slot, h, n);

@@ -136,7 +136,7 @@ impl Index {
 
     /// Whether the next insert must wait for the index to grow (then its slot is looked for
     /// again).
-    pub(crate) fn full(&self) -> bool {
+    fn full(&self) -> bool {
         (self.len + 1) * 2 > self.slots.len()
     }
 
@@ -156,8 +156,15 @@ impl Index {
         }
     }
 
-    /// Puts name `n` of hash `h` in slot `i` (empty, from [`Index::probe`] with no growth since).
-    pub(crate) fn put(&mut self, i: usize, h: u64, n: Name) {
+    /// Puts name `n` of hash `h` in slot `i`, the empty slot [`Index::probe`] gave; when the
+    /// index is full it grows first, and the slot is looked for again.
+    pub(crate) fn put(&mut self, mut i: usize, h: u64, n: Name) {
+        if self.full() {
+            self.grow();
+            i = self
+                .probe(h, |_| false)
+                .expect_err("a new entry is not in the index");
+        }
         self.slots[i] = u64::from(Index::tag(h)) << 32 | u64::from(n.index());
         self.len += 1;
     }
@@ -241,17 +248,10 @@ impl Names {
     fn intern_with(&mut self, text: &str, make: impl FnOnce() -> Id) -> Name {
         let h = hash(text.as_bytes());
         let all = &self.all;
-        let mut slot = match self.index.probe(h, |n| same(&all[n.slot()], text)) {
+        let slot = match self.index.probe(h, |n| same(&all[n.slot()], text)) {
             Ok(n) => return n,
             Err(i) => i,
         };
-        if self.index.full() {
-            self.index.grow();
-            slot = self
-                .index
-                .probe(h, |_| false)
-                .expect_err("a new name is not in the index");
-        }
         // Handles stop below u32::MAX, which an event's actor keeps for "the account itself".
         let n = u32::try_from(self.all.len() + 1)
             .ok()

@@ -89,16 +89,9 @@ impl<'a> Cached<'a> {
             .probe(h, |n| same_bytes(memo[n.slot()].0.as_bytes(), v.as_bytes()))
         {
             Ok(n) => n.slot(),
-            Err(mut slot) => {
+            Err(slot) => {
                 let p = self.r.resolve(v);
                 let p = (p != *v).then_some(p);
-                if self.index.full() {
-                    self.index.grow();
-                    slot = self
-                        .index
-                        .probe(h, |_| false)
-                        .expect_err("a value not in the memo");
-                }
                 self.memo.push((v.clone(), p));
                 let n = Name::from_index(self.memo.len() as u32).expect("numbered from 1");
                 self.index.put(slot, h, n);

@@ -941,6 +941,22 @@ impl FileCtx {
         self.cap.flush(diags);
     }
 
+    /// Reports that the file could not be read past `line` (a disk or network error): the rest
+    /// of its rows are lost, so the file is damaged. Gives the file's problem.
+    fn read_failed(
+        &mut self,
+        diags: &mut Vec<Diagnostic>,
+        line: u32,
+        e: &dyn std::fmt::Display,
+    ) -> String {
+        let d = Diagnostic::error(crate::Code::UnreadableFile, format!("read failed: {e}"))
+            .file(self.name.clone())
+            .line(line)
+            .help("the rest of the file was not read; copy or export it again and audit again");
+        self.push(diags, d);
+        format!("{}: read failed", self.name)
+    }
+
     /// Pushes a diagnostic about a whole CSV row, showing the row's raw line.
     fn push_row(&mut self, diags: &mut Vec<Diagnostic>, mut d: Diagnostic, byte: u64) {
         if let Some(line) = self.raw_line(byte) {
@@ -2125,20 +2141,7 @@ impl<'a> Reader<'a> {
                         // file that fails to read is. (Ahead gives out the rows read before it
                         // first; the parser stands where the read failed.)
                         let line = ctx.line_base + rdr.position().line() as u32;
-                        ctx.push(
-                            diags,
-                            Diagnostic::error(
-                                crate::Code::UnreadableFile,
-                                format!("read failed: {io}"),
-                            )
-                            .file(ctx.name.clone())
-                            .line(line)
-                            .help(
-                                "the rest of the file was not read; copy or export it again and \
-                                 audit again",
-                            ),
-                        );
-                        stats.problem = Some(format!("{}: read failed", ctx.name));
+                        stats.problem = Some(ctx.read_failed(diags, line, io));
                         break;
                     }
                     let line = e.position().map_or(0, |p| p.line() as u32);
@@ -2464,13 +2467,7 @@ impl<'a> Reader<'a> {
                 Ok(0) => break,
                 Ok(n) => pos += n as u64,
                 Err(e) => {
-                    ctx.push(
-                        diags,
-                        Diagnostic::error(crate::Code::UnreadableFile, format!("read failed: {e}"))
-                            .file(ctx.name.clone())
-                            .line(line_no + 1),
-                    );
-                    stats.problem = Some(format!("{}: read failed", ctx.name));
+                    stats.problem = Some(ctx.read_failed(diags, line_no + 1, &e));
                     break;
                 }
             }
