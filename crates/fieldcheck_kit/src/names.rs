@@ -216,6 +216,19 @@ impl Names {
             .ok()
     }
 
+    /// [`Names::find`] of each of `texts`, in order: a few dozen at a time, their lookups
+    /// fetched first ([`Names::prefetch`]), for a control that looks up every record of a large
+    /// kind.
+    pub fn find_all<'t>(&self, texts: impl ExactSizeIterator<Item = &'t str>) -> Vec<Option<Name>> {
+        let texts: Vec<&str> = texts.collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(PREFETCH) {
+            self.prefetch(chunk.iter().map(|t| t.as_bytes()));
+            out.extend(chunk.iter().map(|t| self.find(t)));
+        }
+        out
+    }
+
     /// How many distinct strings the table holds.
     pub fn len(&self) -> usize {
         self.all.len()
@@ -472,6 +485,23 @@ mod tests {
         t.truncate(2);
         assert_eq!((t.len(), t.find(""), t.find("aws")), (2, None, Some(aws)));
         assert_eq!(t.intern(Id::default()), empty);
+    }
+
+    #[test]
+    fn finding_many_is_finding_each() {
+        let mut t = Names::default();
+        for i in 0..1000 {
+            if i % 3 != 0 {
+                t.intern(Id::new(format!("account-{i}-of-a-longer-kind")));
+            }
+        }
+        let texts: Vec<String> = (0..1000)
+            .map(|i| format!("account-{i}-of-a-longer-kind"))
+            .collect();
+        let all = t.find_all(texts.iter().map(String::as_str));
+        let each: Vec<Option<Name>> = texts.iter().map(|x| t.find(x)).collect();
+        assert_eq!(all, each);
+        assert_eq!(all.iter().filter(|n| n.is_some()).count(), 666);
     }
 
     #[test]

@@ -23,12 +23,13 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     // An account by its system and account handles; an account whose system has no handle (no
     // decision names it) by its system's text, for the decisions that name no system and belong
     // to a review of that system.
-    let mut account_by_key: FastMap<(Name, Name), &Account> = FastMap::default();
+    let mut account_by_key: FastMap<(Name, Name), &Account> =
+        FastMap::with_capacity_and_hasher(kit.accounts.len(), Default::default());
     let mut account_by_text: FastMap<(&str, Name), &Account> = FastMap::default();
     // (Accounts come grouped by system: the last system's handle is kept.)
     let mut last_system: Option<(&str, Option<Name>)> = None;
-    for a in &kit.accounts {
-        let account = names.find(&a.account_id);
+    let account_names = names.find_all(kit.accounts.iter().map(|a| &*a.account_id));
+    for (a, account) in kit.accounts.iter().zip(account_names) {
         accounts_by_system
             .entry(&a.system_id)
             .or_default()

@@ -21,7 +21,8 @@ pub(crate) fn run(cx: &Cx<'_, Params>) -> Vec<TestResult> {
     let changes: FastMap<&str, &Change> = kit.changes.iter().map(|c| (&*c.ticket_id, c)).collect();
     let prs: FastMap<&str, &PullRequest> =
         kit.pull_requests.iter().map(|p| (&*p.pr_id, p)).collect();
-    let mut reviews: FastMap<&str, Vec<&PrReview>> = FastMap::default();
+    let mut reviews: FastMap<&str, Vec<&PrReview>> =
+        FastMap::with_capacity_and_hasher(kit.pull_requests.len(), Default::default());
     for r in &kit.pr_reviews {
         reviews.entry(&r.pr_id).or_default().push(r);
     }
