@@ -18,6 +18,14 @@ fn people(rows: &str) -> (Kit, Vec<Diagnostic>) {
     )
 }
 
+/// Each diagnostic's code, line and field, in order.
+fn placed(diags: &[Diagnostic]) -> Vec<(&str, Option<u32>, Option<&str>)> {
+    diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.field.as_deref()))
+        .collect()
+}
+
 fn only(diags: &[Diagnostic]) -> &Diagnostic {
     assert_eq!(diags.len(), 1, "{diags:#?}");
     &diags[0]
@@ -185,12 +193,8 @@ fn empty_expected_values_are_kept_and_reported_once() {
         )],
         ReadOptions::default(),
     );
-    let got: Vec<(&str, Option<u32>, Option<&str>)> = d
-        .iter()
-        .map(|d| (d.code.as_str(), d.line, d.field.as_deref()))
-        .collect();
     assert_eq!(
-        got,
+        placed(&d),
         [
             ("missing-value", Some(3), Some("environment")),
             ("missing-value", Some(2), Some("deployed_at"))
@@ -588,12 +592,8 @@ fn columns_that_are_not_kept_are_still_checked() {
         ],
         ReadOptions::default(),
     );
-    let got: Vec<(&str, Option<u32>, Option<&str>)> = d
-        .iter()
-        .map(|d| (d.code.as_str(), d.line, d.field.as_deref()))
-        .collect();
     assert_eq!(
-        got,
+        placed(&d),
         [
             ("unknown-enum-value", Some(3), Some("employment_type")),
             ("nul-byte", Some(3), None),
