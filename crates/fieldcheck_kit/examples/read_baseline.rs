@@ -24,10 +24,11 @@ pub struct Counts {
 }
 
 /// Splits one file into records and fields as CSV does (a quoted field may hold commas and line
-/// ends; `""` inside quotes is a quote), streaming it in 4 MiB pieces.
+/// ends; `""` inside quotes is a quote), streaming it in 128 KiB pieces (the size whose copy
+/// out of the page cache is fastest here, as for the kit reader).
 fn split(path: &PathBuf) -> std::io::Result<Counts> {
     let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 4 << 20];
+    let mut buf = vec![0u8; 128 << 10];
     let mut c = Counts::default();
     let (mut quoted, mut in_line) = (false, false);
     loop {

@@ -40,7 +40,8 @@ use crate::records::{Id, Name, Names, Schema, Ts, Val};
 /// The cache file's magic and format version.
 const MAGIC: &[u8; 8] = b"FCCACHE\x01";
 /// Content is hashed in blocks of this size; a file's hash does not depend on how it was read.
-const BLOCK: usize = 1 << 20;
+/// The reader's buffer size, so that a block is hashed while the bytes are in the core's cache.
+const BLOCK: usize = crate::read::READ_BUF;
 /// More than any row's encoding: a line is at most 1 MiB (`MAX_LINE`), and a row's encoding
 /// adds 5 bytes to each of its cells.
 const MAX_ROW: usize = 4 << 20;

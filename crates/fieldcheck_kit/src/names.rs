@@ -144,7 +144,16 @@ impl Index {
     pub(crate) fn grow(&mut self) {
         let bits = (self.bits + 1).max(4);
         assert!(bits <= 32, "fewer than 2^31 names");
-        let old = std::mem::replace(&mut self.slots, vec![0; 1 << bits]);
+        // Filled by writing, not allocated zeroed: a large zeroed allocation is fresh pages that
+        // a probe maps read-only to the shared zero page, and every first write to one then
+        // copies it and stops the other thread to flush its TLB (BENCHMARKS.md, tenth round).
+        #[allow(clippy::slow_vector_initialization)] // On purpose: see above.
+        let slots = {
+            let mut slots = Vec::with_capacity(1 << bits);
+            slots.resize(1 << bits, 0);
+            slots
+        };
+        let old = std::mem::replace(&mut self.slots, slots);
         self.bits = bits;
         let mask = self.mask();
         for s in old.into_iter().filter(|&s| s != 0) {

@@ -527,6 +527,12 @@ impl<R: Read> Read for CrNorm<R> {
 /// streams by, so a 10 MB cell costs neither time nor memory, and its row is rejected.
 const MAX_LINE: u64 = 1 << 20;
 
+/// The size of the reader's buffers. Small enough to stay in a core's L2 cache: the kernel
+/// copies a file's pages into a buffer of 128 KiB five times as fast as into one of 1 MiB on
+/// this project's machine, and the parser then reads them from the cache (BENCHMARKS.md, tenth
+/// round).
+pub(crate) const READ_BUF: usize = 128 << 10;
+
 /// Where [`LineCap`] dropped bytes: for each cut, its position in the stream the parser saw
 /// and the bytes dropped up to and including it.
 #[derive(Default)]
@@ -1826,8 +1832,8 @@ impl<'a> Reader<'a> {
             .has_headers(false)
             .flexible(true)
             .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(1 << 20)
-            .from_reader(BufReader::with_capacity(1 << 20, file));
+            .buffer_capacity(READ_BUF)
+            .from_reader(BufReader::with_capacity(READ_BUF, file));
         let mut rec = csv::ByteRecord::new();
         // The header.
         match rdr.read_byte_record(&mut rec) {
@@ -2456,7 +2462,7 @@ impl<'a> Reader<'a> {
         let mut vals: Vec<Val> = vec![Val::Null; schema.fields.len()];
         let mut empties = Empties::new(schema);
         let interned = interned_fields(schema);
-        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut reader = BufReader::with_capacity(READ_BUF, file);
         let mut buf = Vec::new();
         let mut line_no = 0u32;
         let mut pos = 0u64;
