@@ -150,6 +150,27 @@ fn new_rows_that_do_not_read_clean_are_reported_as_a_full_read_reports_them() {
 }
 
 #[test]
+fn two_new_rows_with_one_new_key_are_reported_as_a_full_read_reports_them() {
+    let dir = demo();
+    audit(dir.path(), true);
+    // The last deploy with a new key, then that row again: neither is a cached row's key.
+    append_day(dir.path(), "deploys", 1, true);
+    append_day(dir.path(), "deploys", 1, false);
+    let expected = cold(dir.path());
+    assert!(expected.contains("duplicate-key"), "{expected}");
+    let (got, read) = audit(dir.path(), true);
+    assert_eq!(got, expected);
+    assert_eq!(how(&read, Kind::Deploys), Cached::No);
+    // One new row with a new key is parsed alone.
+    let dir = demo();
+    audit(dir.path(), true);
+    append_day(dir.path(), "deploys", 1, true);
+    let (got, read) = audit(dir.path(), true);
+    assert_eq!(got, cold(dir.path()));
+    assert_eq!(how(&read, Kind::Deploys), Cached::Grown);
+}
+
+#[test]
 fn an_edit_a_truncation_a_deletion_or_clock_skew_is_read_in_full() {
     let dir = demo();
     audit(dir.path(), true);

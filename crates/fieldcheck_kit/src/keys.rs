@@ -68,6 +68,27 @@ impl KeySet {
         }
     }
 
+    /// The hash of every key it holds, as [`KeySet::hash_of`] gives it.
+    pub(crate) fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        let ends = self
+            .seen
+            .iter()
+            .skip(1)
+            .map(|s| s.0)
+            .chain(std::iter::once(self.text.len()));
+        self.seen.iter().zip(ends).map(|(&(start, _), end)| {
+            let key = &self.text[start..end];
+            let len = u64::from_le_bytes(key[..8].try_into().expect("a length")) as usize;
+            let (first, rest) = key[8..].split_at(len);
+            key_hash(first, (rest[0] == 1).then(|| &rest[1..]))
+        })
+    }
+
+    /// The hash of the key `(first, second)`: equal keys have equal hashes.
+    pub(crate) fn hash_of(first: &str, second: Option<&str>) -> u64 {
+        key_hash(first.as_bytes(), second.map(str::as_bytes))
+    }
+
     /// Loads into the processor's caches the index slots that looking up these keys will read
     /// first (the next few dozen rows' raw cells). A hint only: nothing changes.
     pub(crate) fn prefetch<'t>(&self, keys: impl Iterator<Item = (&'t [u8], Option<&'t [u8]>)>) {
@@ -114,6 +135,24 @@ impl KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hashes_are_those_of_each_key_held() {
+        let mut k = KeySet::default();
+        let keys = [
+            ("a", None),
+            ("a", Some("")),
+            ("", Some("a")),
+            ("ab", Some("c")),
+            ("s-1", None),
+        ];
+        for (i, (a, b)) in keys.iter().enumerate() {
+            k.check(a, *b, i as u32).expect("distinct");
+        }
+        let want: Vec<u64> = keys.iter().map(|(a, b)| KeySet::hash_of(a, *b)).collect();
+        assert_eq!(k.hashes().collect::<Vec<_>>(), want);
+        assert_eq!(KeySet::default().hashes().count(), 0);
+    }
 
     #[test]
     fn a_key_is_found_again_and_only_itself() {

@@ -1643,8 +1643,12 @@ impl<'a> Reader<'a> {
         }
         // (A row of the file is at least its newline: no count beyond the size is allocated.)
         let mut out: Vec<T> = Vec::with_capacity(cached.records().min(size) as usize);
-        // The keys matter only to check new rows against the cached ones.
+        // The keys matter only to check new rows against the cached ones: each cached row's
+        // key hash is kept, and the new rows' keys are checked among themselves as they are
+        // parsed, then against these hashes (a set of the cached keys themselves cost a random
+        // probe and insert per row: BENCHMARKS.md, tenth round).
         let keyed = grew && !schema.key.is_empty();
+        let mut cached_keys: Vec<u64> = Vec::new();
         let replayed = {
             let mut interner = std::mem::take(&mut self.interner);
             let mut intern = |s: &str| -> Id {
@@ -1656,8 +1660,8 @@ impl<'a> Reader<'a> {
                 a
             };
             let mut row = |line: u32, vals: &mut [Val], names: &mut Names| {
-                if keyed {
-                    let _ = Self::check_key(schema, vals, line, keys);
+                if keyed && let Some((first, second)) = Self::key_parts(schema, vals) {
+                    cached_keys.push(KeySet::hash_of(first, second));
                 }
                 out.push(T::build(&mut Vals(vals, names), Loc::file(T::KIND, line)));
             };
@@ -1744,6 +1748,14 @@ impl<'a> Reader<'a> {
             // cache.
             return None;
         }
+        if keyed {
+            let new: crate::fast::FastSet<u64> = keys.hashes().collect();
+            if cached_keys.iter().any(|h| new.contains(h)) {
+                // A new row may give a cached row's key again (or two keys share a hash): the
+                // whole file is read, which reports a duplicate naming both lines.
+                return None;
+            }
+        }
         let rows = meta.rows + stats.rows;
         if let Some(w) = ctx.writer.take() {
             let _ = w.finish(&crate::cache::Meta {
@@ -1799,15 +1811,9 @@ impl<'a> Reader<'a> {
         at: u32,
         keys: &mut KeySet,
     ) -> Result<(), (String, u32)> {
-        let part = |n: usize| -> Option<&str> {
-            let idx = schema.index(schema.key.get(n)?)?;
-            match &vals[idx] {
-                Val::Str(s) => Some(s),
-                _ => None,
-            }
+        let Some((first, second)) = Self::key_parts(schema, vals) else {
+            return Ok(());
         };
-        let Some(first) = part(0) else { return Ok(()) };
-        let second = part(1);
         keys.check(first, second, at).map_err(|earlier| {
             let shown = match second {
                 Some(second) => format!("{first}/{second}"),
@@ -1815,6 +1821,19 @@ impl<'a> Reader<'a> {
             };
             (shown, earlier)
         })
+    }
+
+    /// A valid row's key: its first part, and its second where the schema has two. `None` for
+    /// a kind without a key (key columns are never read as names: a test in `kit.rs` checks it).
+    fn key_parts<'v>(schema: &Schema, vals: &'v [Val]) -> Option<(&'v str, Option<&'v str>)> {
+        let part = |n: usize| -> Option<&'v str> {
+            let idx = schema.index(schema.key.get(n)?)?;
+            match &vals[idx] {
+                Val::Str(s) => Some(s),
+                _ => None,
+            }
+        };
+        Some((part(0)?, part(1)))
     }
 
     #[allow(clippy::too_many_arguments)]
