@@ -426,6 +426,54 @@ mod tests {
     }
 
     #[test]
+    fn no_record_reads_the_text_of_an_unkept_column() {
+        // The reader keeps an empty text for a given cell of an `UNKEPT` column: a record built
+        // from that must be the record built from the cell's text. Every cell is given.
+        fn row(schema: &Schema, names: &mut Names, named: &[usize], unkept: &str) -> Vec<Val> {
+            let at = jiff::Timestamp::from_second(1_780_000_000).expect("an instant");
+            (0..schema.fields.len())
+                .map(|i| match schema.fields[i].ty {
+                    _ if named.contains(&i) => Val::Name(names.intern(Id::new("n-1"))),
+                    Ty::Id | Ty::Person | Ty::Text => Val::Str(Id::new(format!("{unkept}{i}"))),
+                    Ty::Ts => Val::Ts(at),
+                    Ty::Date => Val::Date(jiff::civil::date(2026, 5, 1)),
+                    Ty::Bool => Val::Bool(true),
+                    Ty::Int(lo, _) => Val::Int(lo),
+                    Ty::Enum(_) => Val::Enum(0),
+                })
+                .collect()
+        }
+        let mut some = 0;
+        macro_rules! check {
+            ($($field:ident: $t:ty),* $(,)?) => {
+                $({
+                    let schema = <$t as crate::records::Record>::KIND.schema();
+                    let named = <$t as crate::records::Record>::NAMED;
+                    let unkept = <$t as crate::records::Record>::UNKEPT;
+                    some += unkept.len();
+                    for &i in unkept {
+                        let f = &schema.fields[i];
+                        assert!(matches!(f.ty, Ty::Id | Ty::Person | Ty::Text), "{}.{}", schema.stem, f.name);
+                        assert!(!schema.key.contains(&f.name) && !named.contains(&i), "{}.{}", schema.stem, f.name);
+                    }
+                    let mut names = Names::default();
+                    let mut full = row(schema, &mut names, named, "a-value-longer-than-twenty-three-bytes-");
+                    let mut kept = full.clone();
+                    for &i in unkept {
+                        kept[i] = Val::Str(Id::default());
+                    }
+                    let loc = Loc::file(<$t as crate::records::Record>::KIND, 2);
+                    let a = <$t as crate::records::Record>::build(&mut Vals(&mut full, &mut names), loc);
+                    let b = <$t as crate::records::Record>::build(&mut Vals(&mut kept, &mut names), loc);
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", schema.stem);
+                })*
+            };
+        }
+        for_each_kind!(check);
+        assert!(some >= 4, "the left-out text columns are named");
+    }
+
+    #[test]
     fn absorbed_records_keep_their_names() {
         // Two partial kits, each with its own table: `github` is the first name of one and the
         // second of the other.

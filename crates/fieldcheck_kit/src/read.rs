@@ -1337,6 +1337,10 @@ impl<'a> Reader<'a> {
                     }
                     continue;
                 }
+                if T::UNKEPT.contains(&fi) {
+                    vals[fi] = Val::Str(Id::default());
+                    continue;
+                }
                 match self.parse_cell(f.ty, raw, interned[fi]) {
                     Ok(v) => {
                         // Adapters count the bare dates of their exports themselves.
@@ -2365,6 +2369,10 @@ impl<'a> Reader<'a> {
                     vals[i] = Val::Name(self.names.intern_raw_at(i, raw));
                     continue;
                 }
+                if T::UNKEPT.contains(&i) {
+                    vals[i] = Val::Str(Id::default());
+                    continue;
+                }
                 // Consecutive rows often repeat an id (the same system, the same account).
                 if interned[i]
                     && let Some(prev) = &last[i]
@@ -2702,6 +2710,10 @@ impl<'a> Reader<'a> {
                             )),
                         );
                     }
+                    continue;
+                }
+                if T::UNKEPT.contains(&i) {
+                    vals[i] = Val::Str(Id::default());
                     continue;
                 }
                 match self.parse_cell(f.ty, raw, interned[i]) {

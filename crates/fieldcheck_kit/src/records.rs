@@ -781,6 +781,10 @@ pub(crate) trait Record: Sized {
     /// them ([`Val::Name`]), without making an [`Id`] for a name it has. Never a key column:
     /// keys are checked on [`Val::Str`] cells.
     const NAMED: &'static [usize] = &[];
+    /// The text columns whose text no test reads (`build` reads at most whether they are
+    /// given): the reader checks their cells like any other, then keeps an empty text for a
+    /// given cell, making no string (and sharing none) for a value nothing reads.
+    const UNKEPT: &'static [usize] = &[];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self;
 }
 
@@ -1110,6 +1114,7 @@ pub struct Change {
 }
 impl Record for Change {
     const KIND: Kind = Kind::Changes;
+    const UNKEPT: &'static [usize] = &[2];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Change {
             ticket_id: v.rs(0),
@@ -1142,6 +1147,7 @@ pub struct PullRequest {
 }
 impl Record for PullRequest {
     const KIND: Kind = Kind::PullRequests;
+    const UNKEPT: &'static [usize] = &[1, 5];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         PullRequest {
             pr_id: v.rs(0),
@@ -1199,6 +1205,7 @@ pub struct Deploy {
 impl Record for Deploy {
     const KIND: Kind = Kind::Deploys;
     const NAMED: &'static [usize] = &[1, 8];
+    const UNKEPT: &'static [usize] = &[5];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Deploy {
             deploy_id: v.rs(0),
@@ -1344,6 +1351,8 @@ pub struct Session {
 impl Record for Session {
     const KIND: Kind = Kind::Sessions;
     const NAMED: &'static [usize] = &[1, 2];
+    /// `recording_ref`: only whether it is given.
+    const UNKEPT: &'static [usize] = &[8];
     fn build(v: &mut Vals<'_>, loc: Loc) -> Self {
         Session {
             session_id: v.rs(0),
