@@ -150,7 +150,7 @@ fn new_rows_that_do_not_read_clean_are_reported_as_a_full_read_reports_them() {
 }
 
 #[test]
-fn two_new_rows_with_one_new_key_are_reported_as_a_full_read_reports_them() {
+fn a_new_key_given_twice_or_a_cached_key_again_is_reported_as_a_full_read_reports_it() {
     let dir = demo();
     audit(dir.path(), true);
     // The last deploy with a new key, then that row again: neither is a cached row's key.
@@ -161,7 +161,16 @@ fn two_new_rows_with_one_new_key_are_reported_as_a_full_read_reports_them() {
     let (got, read) = audit(dir.path(), true);
     assert_eq!(got, expected);
     assert_eq!(how(&read, Kind::Deploys), Cached::No);
-    // One new row with a new key is parsed alone.
+    // A new row repeating a cached row's key: the file is read in full too.
+    let dir = demo();
+    audit(dir.path(), true);
+    append_day(dir.path(), "deploys", 1, false);
+    let expected = cold(dir.path());
+    assert!(expected.contains("duplicate-key"), "{expected}");
+    let (got, read) = audit(dir.path(), true);
+    assert_eq!(got, expected);
+    assert_eq!(how(&read, Kind::Deploys), Cached::No);
+    // The boundary: one new row with a new key is parsed alone.
     let dir = demo();
     audit(dir.path(), true);
     append_day(dir.path(), "deploys", 1, true);

@@ -1653,6 +1653,9 @@ impl<'a> Reader<'a> {
         // probe and insert per row: BENCHMARKS.md, tenth round).
         let keyed = grew && !schema.key.is_empty();
         let mut cached_keys: Vec<u64> = Vec::new();
+        if keyed {
+            cached_keys.reserve(cached.records().min(size) as usize);
+        }
         let replayed = {
             let mut interner = std::mem::take(&mut self.interner);
             let mut intern = |s: &str| -> Id {
