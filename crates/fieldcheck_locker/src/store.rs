@@ -549,7 +549,9 @@ impl Locker {
             .join(format!("blob.{}", std::process::id()));
         let mut out = File::create(&tmp).map_err(io_err("write", &tmp))?;
         let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
+        // 128 KiB: a buffer that stays in a core's L2 cache takes the kernel's copy several times
+        // as fast as one of 1 MiB (BENCHMARKS.md, tenth round).
+        let mut buf = vec![0u8; 128 << 10];
         let mut size = 0u64;
         loop {
             let n = match input.read(&mut buf) {
@@ -614,7 +616,9 @@ fn parse_entries(bytes: &[u8], p: &Path) -> Result<Vec<Entry>, LockerError> {
 fn stored_digest(p: &Path) -> Option<String> {
     let mut f = File::open(p).ok()?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    // 128 KiB: a buffer that stays in a core's L2 cache takes the kernel's copy several times
+    // as fast as one of 1 MiB (BENCHMARKS.md, tenth round).
+    let mut buf = vec![0u8; 128 << 10];
     loop {
         match f.read(&mut buf) {
             Ok(0) => break,

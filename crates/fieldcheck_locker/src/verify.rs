@@ -565,7 +565,9 @@ fn check_head(text: Option<&str>, hashes: &[String], v: &mut Verified) {
 fn hash_file(p: &Path, meter: &dyn crate::Meter) -> io::Result<(String, u64)> {
     let mut f = File::open(p)?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    // 128 KiB: a buffer that stays in a core's L2 cache takes the kernel's copy several times
+    // as fast as one of 1 MiB (BENCHMARKS.md, tenth round).
+    let mut buf = vec![0u8; 128 << 10];
     let mut n_total = 0u64;
     loop {
         let n = match f.read(&mut buf) {
