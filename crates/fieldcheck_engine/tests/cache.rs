@@ -149,34 +149,38 @@ fn new_rows_that_do_not_read_clean_are_reported_as_a_full_read_reports_them() {
     assert_eq!(how(&read, Kind::Deploys), Cached::Whole);
 }
 
+/// A fresh demo kit audited once (which writes the cache), then deploys appended (each as
+/// `append_day(.., 1, keyed)`): the cold audit's JSON, the cached audit's, and how the deploys
+/// were read.
+fn deploys_appended(appends: &[bool]) -> (String, String, Cached) {
+    let dir = demo();
+    audit(dir.path(), true);
+    for &keyed in appends {
+        append_day(dir.path(), "deploys", 1, keyed);
+    }
+    let expected = cold(dir.path());
+    let (got, read) = audit(dir.path(), true);
+    (expected, got, how(&read, Kind::Deploys))
+}
+
 #[test]
 fn a_new_key_given_twice_or_a_cached_key_again_is_reported_as_a_full_read_reports_it() {
-    let dir = demo();
-    audit(dir.path(), true);
-    // The last deploy with a new key, then that row again: neither is a cached row's key.
-    append_day(dir.path(), "deploys", 1, true);
-    append_day(dir.path(), "deploys", 1, false);
-    let expected = cold(dir.path());
-    assert!(expected.contains("duplicate-key"), "{expected}");
-    let (got, read) = audit(dir.path(), true);
-    assert_eq!(got, expected);
-    assert_eq!(how(&read, Kind::Deploys), Cached::No);
-    // A new row repeating a cached row's key: the file is read in full too.
-    let dir = demo();
-    audit(dir.path(), true);
-    append_day(dir.path(), "deploys", 1, false);
-    let expected = cold(dir.path());
-    assert!(expected.contains("duplicate-key"), "{expected}");
-    let (got, read) = audit(dir.path(), true);
-    assert_eq!(got, expected);
-    assert_eq!(how(&read, Kind::Deploys), Cached::No);
+    // The last deploy with a new key, then that row again (neither is a cached row's key); and
+    // a new row repeating a cached row's key.
+    for appends in [&[true, false][..], &[false][..]] {
+        let (expected, got, how) = deploys_appended(appends);
+        assert!(
+            expected.contains("duplicate-key"),
+            "{appends:?}: {expected}"
+        );
+        assert_eq!(got, expected, "{appends:?}");
+        assert_eq!(how, Cached::No, "{appends:?}");
+    }
     // The boundary: one new row with a new key is parsed alone.
-    let dir = demo();
-    audit(dir.path(), true);
-    append_day(dir.path(), "deploys", 1, true);
-    let (got, read) = audit(dir.path(), true);
-    assert_eq!(got, cold(dir.path()));
-    assert_eq!(how(&read, Kind::Deploys), Cached::Grown);
+    let (expected, got, how) = deploys_appended(&[true]);
+    assert!(!expected.contains("duplicate-key"));
+    assert_eq!(got, expected);
+    assert_eq!(how, Cached::Grown);
 }
 
 #[test]

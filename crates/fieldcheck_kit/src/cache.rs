@@ -881,22 +881,26 @@ mod tests {
         for (line, vals) in &rows {
             w.row(*line, vals, &names).expect("row");
         }
-        let meta = Meta {
-            fingerprint: "test".into(),
-            name: "account_events.csv".into(),
-            size: 1,
-            hash: 2,
-            header_end: 3,
-            end_line: 122,
-            appendable: true,
-            rows: 120,
-        };
-        w.finish(&meta).expect("finish");
+        w.finish(&meta(120)).expect("finish");
         let rows = rows
             .into_iter()
             .map(|(line, vals)| (line, as_text(&vals, &names)))
             .collect();
         (dest, rows)
+    }
+
+    /// A test cache's footer: `rows` account events from line 2 on.
+    fn meta(rows: u32) -> Meta {
+        Meta {
+            fingerprint: "test".into(),
+            name: "account_events.csv".into(),
+            size: 1,
+            hash: 2,
+            header_end: 3,
+            end_line: rows + 2,
+            appendable: true,
+            rows,
+        }
     }
 
     /// `vals` with each name as its text.
@@ -997,17 +1001,7 @@ mod tests {
             assert!(w.buf.len() < BLOCK, "row {i}: {} bytes held", w.buf.len());
             expected.push(format!("{} {:?}", i + 2, as_text(&vals, &names)));
         }
-        let meta = Meta {
-            fingerprint: "test".into(),
-            name: "account_events.csv".into(),
-            size: 1,
-            hash: 2,
-            header_end: 3,
-            end_line: 14,
-            appendable: true,
-            rows: 12,
-        };
-        w.finish(&meta).expect("finish");
+        w.finish(&meta(12)).expect("finish");
         assert_eq!(replayed(&dest, &KEY), Some(expected));
     }
 
